@@ -1,0 +1,134 @@
+# Makefile - bienmuc. `make run` and `make check` set everything up on a
+# fresh Debian 12 machine (as root); see README.md.
+
+PKG_CONFIG ?= pkg-config
+PKGS        = yaz yaz-server sqlite3 ncursesw libedit libutf8proc icu-i18n icu-uc
+PREFIX     ?= /usr/local
+BINDIR      = $(PREFIX)/bin
+MANDIR      = $(PREFIX)/share/man
+DATADIR     = $(PREFIX)/share/bienmuc
+DESTDIR    ?=
+
+CC         ?= cc
+OPT        ?= -O2 -g
+WARN        = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith -Wvla \
+              -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS     ?= $(OPT)
+PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) \
+              -DBM_DATADIR='"$(DATADIR)"' $(CFLAGS)
+LIBS        = $(PKG_LIBS) -lm -lutil
+
+SRC         = $(filter-out src/main.c,$(wildcard src/*.c))
+HDR         = $(wildcard src/*.h) src/commands.def
+OBJ         = $(SRC:src/%.c=build/%.o)
+ASAN_OBJ    = $(SRC:src/%.c=build-asan/%.o)
+UNIT_SRC    = $(wildcard tests/t-*.c)
+UNIT        = $(UNIT_SRC:tests/%.c=build/tests/%)
+ASAN_UNIT   = $(UNIT_SRC:tests/%.c=build-asan/tests/%)
+SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all deps run check check-unit check-asan check-shell bench fuzz install clean demo man-lint
+
+all: bienmuc
+
+# ---- dependencies: install only what is missing (Debian packages only) ----
+# Build libraries, found with pkg-config, and the tools the tests use.
+DEB_BUILD   = build-essential pkg-config libyaz-dev libsqlite3-dev libncurses-dev \
+              libedit-dev libutf8proc-dev libicu-dev
+DEB_TOOLS   = yaz tmux mandoc valgrind clang libclang-rt-14-dev libmarc-lint-perl \
+              libmarc-record-perl libmarc-xml-perl idzebra-2.0 locales gettext \
+              libxml2-utils curl poppler-utils
+TOOL_CMDS   = yaz-marcdump tmux mandoc valgrind clang zebraidx xmllint curl pdftoppm msgfmt
+deps:
+	@missing=""; \
+	for p in $(PKGS); do $(PKG_CONFIG) --exists $$p 2>/dev/null || missing=1; done; \
+	for c in $(TOOL_CMDS) cc make; do command -v $$c >/dev/null 2>&1 || missing=1; done; \
+	perl -MMARC::Lint -e1 2>/dev/null || missing=1; \
+	test -f /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a || \
+	  ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "bienmuc: deps: packages are missing; as root run: make deps" >&2; exit 2; fi; \
+	  echo "bienmuc: deps: installing Debian packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $(DEB_BUILD) $(DEB_TOOLS) >/dev/null || exit 2; \
+	fi
+
+# ---- build ----
+build/%.o: src/%.c $(HDR) | build
+	@echo "  CC      $<"; $(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<
+build-asan/%.o: src/%.c $(HDR) | build-asan
+	@echo "  CC-ASAN $<"; $(CC) $(ALL_CFLAGS) -O1 $(SAN) -Isrc -c -o $@ $<
+build build-asan build/tests build-asan/tests:
+	@mkdir -p $@
+
+build/libbienmuc.a: $(OBJ)
+	@rm -f $@; ar rcs $@ $(OBJ)
+build-asan/libbienmuc.a: $(ASAN_OBJ)
+	@rm -f $@; ar rcs $@ $(ASAN_OBJ)
+
+bienmuc: build/main.o build/libbienmuc.a
+	@echo "  LD      $@"; $(CC) $(ALL_CFLAGS) -o $@ build/main.o build/libbienmuc.a $(LIBS)
+
+build/tests/%: tests/%.c tests/harness.h build/libbienmuc.a | build/tests
+	@echo "  LD      $@"; $(CC) $(ALL_CFLAGS) -Isrc -Itests -o $@ $< build/libbienmuc.a $(LIBS)
+build-asan/tests/%: tests/%.c tests/harness.h build-asan/libbienmuc.a | build-asan/tests
+	@echo "  LD-ASAN $@"; $(CC) $(ALL_CFLAGS) -O1 $(SAN) -Isrc -Itests -o $@ $< build-asan/libbienmuc.a $(LIBS)
+
+# ---- tests ----
+# Every test prints "N passed, N failed" last; tests/run-tests sums them.
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT) $(ASAN_UNIT)
+	@sh tests/run-tests $(UNIT) -- $(ASAN_UNIT) -- $(sort $(wildcard tests/*.test))
+
+check-unit: all $(UNIT)
+	@sh tests/run-tests $(UNIT)
+check-asan: $(ASAN_UNIT)
+	@sh tests/run-tests -- $(ASAN_UNIT)
+check-shell: all
+	@sh tests/run-tests -- -- $(sort $(wildcard tests/*.test))
+
+# ---- fuzzing (clang libFuzzer); a short run is part of `make check` ----
+FUZZ_SRC    = $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ        = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_TIME  ?= 300
+build-fuzz/%: tests/fuzz/%.c $(SRC) $(HDR)
+	@mkdir -p build-fuzz
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+	  -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -Isrc -o $@ $< $(SRC) $(LIBS)
+fuzz: deps $(FUZZ)
+	@for f in $(FUZZ); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+	  echo "fuzz: $$n for $(FUZZ_TIME)s"; \
+	  $$f -max_total_time=$(FUZZ_TIME) -max_len=200000 build-fuzz/corpus-$$n tests/fuzz/seeds/$$n || exit 1; done
+
+# ---- benchmarks (not tests) ----
+bench: deps all
+	@sh tests/bench/run
+
+# ---- demo and run ----
+demo: all
+	@sh tests/demo-setup
+
+run: deps
+	@$(MAKE) --no-print-directory all demo
+	./bienmuc --help
+
+# ---- install ----
+MAN1 = $(wildcard man/*.1)
+MAN5 = $(wildcard man/*.5)
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(DATADIR)/marc $(DESTDIR)$(DATADIR)/forms
+	install -m 755 bienmuc $(DESTDIR)$(BINDIR)/bienmuc
+	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for f in marc/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(DATADIR)/marc/ || true; done
+	for f in forms/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(DATADIR)/forms/ || true; done
+
+man-lint:
+	mandoc -Tlint -W warning man/*.[15]
+
+clean:
+	rm -rf build build-asan build-fuzz bienmuc tests/tmp

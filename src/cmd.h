@@ -1,0 +1,40 @@
+/*
+ * cmd.h - the command table. Every subcommand of the bienmuc binary is a
+ * line in commands.def and a handler `int cmd_NAME(int argc, char **argv)`
+ * in src/cmd-NAME.c; argv[0] is the command name.
+ *
+ * Exit status convention for every handler:
+ *   0  success, nothing rejected
+ *   1  done, but some records were rejected / findings reported
+ *   2  usage error or I/O error (nothing or little done)
+ *   3  internal error
+ */
+#ifndef BIENMUC_CMD_H
+#define BIENMUC_CMD_H
+
+#include "util.h"
+
+#define CMD(name, summary) int cmd_##name(int argc, char **argv);
+#include "commands.def"
+#undef CMD
+
+struct cmd_entry {
+	const char *name;
+	int (*exec)(int argc, char **argv);
+	const char *summary;
+};
+
+extern const struct cmd_entry bm_commands[];
+const struct cmd_entry *cmd_lookup(const char *name);
+
+/* "bienmuc: CMD: message" on stderr, one line. */
+void cmd_error(const char *cmd, const char *fmt, ...) BM_PRINTF(2, 3);
+/* "bienmuc: CMD: warning: message" on stderr. */
+void cmd_warn(const char *cmd, const char *fmt, ...) BM_PRINTF(2, 3);
+
+/* True if argv holds -h or --help before a "--". */
+int cmd_wants_help(int argc, char **argv);
+
+#define BM_VERSION "0.1.0"
+
+#endif

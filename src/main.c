@@ -1,0 +1,101 @@
+/*
+ * main.c - entry point: global options, then dispatch through the command
+ * table (commands.def). With no command, bienmuc will open the
+ * full-screen workstation once it exists.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <locale.h>
+
+#include "cmd.h"
+
+#define CMD(name, summary) { #name, cmd_##name, summary },
+const struct cmd_entry bm_commands[] = {
+#include "commands.def"
+	{ NULL, NULL, NULL },
+};
+#undef CMD
+
+const struct cmd_entry *cmd_lookup(const char *name)
+{
+	for (const struct cmd_entry *c = bm_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void vmsg(const char *cmd, const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", bm_progname);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cmd_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(cmd, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void cmd_warn(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(cmd, "warning", fmt, ap);
+	va_end(ap);
+}
+
+int cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return 0;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: bienmuc [--version] [--help] COMMAND [ARGS]\n"
+		"\n"
+		"bienmuc is a MARC21 cataloguing workstation.\n"
+		"\n"
+		"Commands:\n");
+	for (const struct cmd_entry *c = bm_commands; c->name; c++)
+		fprintf(fp, "   %-10s %s\n", c->name, c->summary);
+	fprintf(fp, "\nRun 'bienmuc COMMAND --help' for a command's options; "
+		"'man bienmuc' for the manual.\n");
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("bienmuc %s\n", BM_VERSION);
+		return 0;
+	}
+	const struct cmd_entry *c = cmd_lookup(argv[1]);
+	if (!c) {
+		cmd_error(NULL, "'%s' is not a command; see 'bienmuc --help'", argv[1]);
+		return 2;
+	}
+	return c->exec(argc - 1, argv + 1);
+}

@@ -1,0 +1,70 @@
+/*
+ * util.h - small helpers shared by every layer: allocation that dies on
+ * out-of-memory, a growable byte buffer (strbuf) and a bump arena.
+ *
+ * Contract: x*alloc never return NULL (they print and exit 3 instead);
+ * every *_free / *_destroy accepts NULL.
+ */
+#ifndef BIENMUC_UTIL_H
+#define BIENMUC_UTIL_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define BM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define BM_NORETURN __attribute__((noreturn))
+#else
+#define BM_PRINTF(a, b)
+#define BM_NORETURN
+#endif
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Print "bienmuc: MSG" to stderr and exit(3). For broken invariants and OOM. */
+BM_NORETURN void die(const char *fmt, ...) BM_PRINTF(1, 2);
+
+/* Program name used as the first word of every message ("bienmuc"). */
+extern const char *bm_progname;
+
+/* Growable byte buffer, always NUL-terminated (buf[len] == 0). */
+typedef struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+} strbuf;
+#define STRBUF_INIT { NULL, 0, 0 }
+void sb_init(strbuf *sb);
+void sb_release(strbuf *sb);          /* frees buf, leaves sb empty */
+void sb_reset(strbuf *sb);            /* len = 0, keeps memory */
+void sb_grow(strbuf *sb, size_t extra);
+void sb_add(strbuf *sb, const void *p, size_t n);
+void sb_adds(strbuf *sb, const char *s);
+void sb_addc(strbuf *sb, char c);
+void sb_addf(strbuf *sb, const char *fmt, ...) BM_PRINTF(2, 3);
+void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
+/* Take ownership of the buffer (caller frees); sb becomes empty. */
+char *sb_detach(strbuf *sb, size_t *len);
+
+/* Bump-pointer arena: many small allocations, freed together. */
+typedef struct arena arena;
+arena *arena_create(size_t chunk);    /* chunk 0 = default (16 KiB) */
+void arena_destroy(arena *a);
+void arena_reset(arena *a);           /* frees all but the first chunk */
+void *arena_alloc(arena *a, size_t n);          /* 8-byte aligned */
+char *arena_strndup(arena *a, const char *s, size_t n); /* NUL-terminated copy */
+
+/* UTF-8 helpers. */
+/* Returns 1 if [s, s+n) is valid UTF-8 (no overlongs, no surrogates);
+ * otherwise 0 and *bad = offset of the first invalid byte. */
+int utf8_valid(const char *s, size_t n, size_t *bad);
+/* Returns 1 if the n bytes are all < 0x80. */
+int is_ascii(const char *s, size_t n);
+
+/* Parse a decimal number of exactly n digits; -1 if any is not a digit. */
+long parse_digits(const char *s, int n);
+
+#endif

@@ -1,0 +1,22 @@
+# lib.sh - helpers for shell tests (sourced). Each test ends with `done_testing`,
+# which prints "N passed, N failed" and sets the exit status.
+# BM (the binary), BM_ROOT, BM_SHARED and a private TMP directory are set.
+: "${BM_ROOT:=$(pwd)}"
+BM="$BM_ROOT/bienmuc"
+: "${BM_SHARED:=$BM_ROOT/../shared/data}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bmtest.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+_pass=0; _fail=0; _skip=0
+ok()   { _pass=$((_pass + 1)); }
+fail() { _fail=$((_fail + 1)); echo "FAIL: $*" >&2; }
+skip() { _skip=$((_skip + 1)); echo "skipped: $*" >&2; }
+# check DESCRIPTION COMMAND...: passes when COMMAND exits 0
+check() { d=$1; shift; if "$@"; then ok; else fail "$d"; fi; }
+# check_eq DESCRIPTION GOT WANT
+check_eq() { if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', want '$3'"; fi; }
+have_shared() { [ -d "$BM_SHARED" ]; }
+done_testing() {
+  if [ $_skip -gt 0 ]; then echo "$_pass passed, $_fail failed, $_skip skipped"
+  else echo "$_pass passed, $_fail failed"; fi
+  [ $_fail -eq 0 ]
+}
