@@ -96,6 +96,8 @@ struct marc_write_opts {
 	int lossless;         /* MARC-8: write NCRs (&#xXXXX;) instead of refusing */
 };
 
+/* Returns NULL for an unknown format or a charset the format cannot
+ * carry (MARCXML and JSON are always UTF-8; MARC-8 is for iso2709/mrk). */
 marc_writer *marc_writer_open(FILE *fp, const struct marc_write_opts *opts);
 /* Write one record. Returns 0, or -1 if the record was refused (too long
  * for ISO 2709, a character MARC-8 cannot hold, ...): nothing of it was
