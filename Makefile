@@ -113,7 +113,8 @@ demo: all
 
 run: deps
 	@$(MAKE) --no-print-directory all demo
-	./bienmuc --help
+	@if [ -f demo/catalog.db ] && [ -t 0 ]; then exec ./bienmuc -d demo/catalog.db; \
+	 else ./bienmuc --help; fi
 
 # ---- install ----
 MAN1 = $(wildcard man/*.1)
