@@ -1,8 +1,381 @@
-/* cmd-convert.c - `bienmuc convert` (placeholder until the codecs land). */
+/*
+ * cmd-convert.c - `bienmuc convert`: stream MARC records from files (or
+ * stdin) in any format and charset we read, to one output in any format
+ * we write, as UTF-8 or MARC-8.
+ *
+ * Nothing is lost silently: a record that cannot be read, or that the
+ * writer refuses (too long for ISO 2709, a character MARC-8 cannot hold),
+ * is reported on stderr as "FILE: record N (byte B): why" and its raw
+ * input bytes are appended to the rejects file; the run goes on.
+ * Exit status: 0 all written, 1 some rejected, 2 usage or I/O error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <sys/stat.h>
+
 #include "cmd.h"
+#include "marcio.h"
+#include "rec.h"
+#include "util.h"
+
+#define CMD_NAME "convert"
+/* Records whose warnings are printed before the rest are only counted. */
+#define WARN_RECORD_CAP 100
+#define OUT_BUFSIZE (1u << 20)
+#define IN_BUFSIZE (1u << 16)
+
+static const char usage_text[] =
+	"usage: bienmuc convert [-q] [-f FMT] [-t FMT] [--from-charset CS] [--to-charset CS]\n"
+	"                       [--lossless] [--rejects FILE] [-o OUT] [FILE...]\n"
+	"\n"
+	"Convert MARC records between formats and character sets. Reads FILEs\n"
+	"(standard input when none, or for '-') and writes OUT (standard output).\n"
+	"\n"
+	"  -f, --from FMT          input format: iso2709, marcxml, mrk, json\n"
+	"                          (default: detected from the first bytes)\n"
+	"  -t, --to FMT            output format: iso2709 (default), marcxml, mrk, json\n"
+	"      --from-charset CS   auto (default), utf-8, marc8, latin1,\n"
+	"                          tcvn3, vni, viscii, cp1258\n"
+	"      --to-charset CS     utf-8 (default) or marc8 (iso2709 and mrk only)\n"
+	"      --lossless          MARC-8: write &#xXXXX; for characters MARC-8 lacks\n"
+	"                          instead of rejecting the record\n"
+	"      --rejects FILE      append rejected records here (default OUT.rejects,\n"
+	"                          or rejects.mrc when writing to standard output)\n"
+	"  -o, --output OUT        write to OUT instead of standard output\n"
+	"  -q, --quiet             no warnings, and no summary unless records were rejected\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 all records written, 1 some rejected, 2 usage or I/O error.\n";
+
+enum { OPT_FROM_CS = 256, OPT_TO_CS, OPT_LOSSLESS, OPT_REJECTS };
+
+static const struct option long_opts[] = {
+	{ "from", required_argument, NULL, 'f' },
+	{ "to", required_argument, NULL, 't' },
+	{ "from-charset", required_argument, NULL, OPT_FROM_CS },
+	{ "to-charset", required_argument, NULL, OPT_TO_CS },
+	{ "lossless", no_argument, NULL, OPT_LOSSLESS },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct convert {
+	struct marc_read_opts ropts;
+	struct marc_write_opts wopts;
+	const char *out_name;       /* NULL = stdout */
+	const char *rejects_name;   /* resolved before the run */
+	char *rejects_alloc;
+	FILE *rejects;              /* opened on the first reject */
+	int quiet;
+	int fatal;                  /* an I/O error that stops the run */
+	int io_error;               /* an I/O error on some input */
+	long nread, nwritten, nrejected;
+	long warn_records, warn_hidden;
+};
+
+static int usage_error(const char *fmt, ...) BM_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	cmd_error(CMD_NAME, "%s; see 'bienmuc convert --help'", sb.buf);
+	sb_release(&sb);
+	return 2;
+}
+
+/* Append the raw bytes of a rejected record to the rejects file. */
+static void save_reject(struct convert *c, const char *raw, size_t len)
+{
+	if (c->fatal || len == 0)
+		return;
+	if (!c->rejects) {
+		c->rejects = fopen(c->rejects_name, "ab");
+		if (!c->rejects) {
+			cmd_error(CMD_NAME, "cannot open rejects file '%s': %s",
+			          c->rejects_name, strerror(errno));
+			c->fatal = 1;
+			return;
+		}
+	}
+	if (fwrite(raw, 1, len, c->rejects) != len) {
+		cmd_error(CMD_NAME, "cannot write rejects file '%s': %s",
+		          c->rejects_name, strerror(errno));
+		c->fatal = 1;
+	}
+}
+
+static void reject(struct convert *c, const char *file, const marc_reader *rd,
+                   const char *why)
+{
+	size_t len;
+	const char *raw = marc_reader_raw(rd, &len);
+	c->nrejected++;
+	cmd_error(CMD_NAME, "%s: record %ld (byte %lld): %s", file,
+	          marc_reader_recno(rd), marc_reader_offset(rd), why);
+	save_reject(c, raw, len);
+}
+
+static void warnings(struct convert *c, const char *file, const marc_reader *rd)
+{
+	size_t n = marc_reader_nwarnings(rd);
+	if (n == 0)
+		return;
+	if (c->quiet || c->warn_records >= WARN_RECORD_CAP) {
+		c->warn_hidden += (long)n;
+		return;
+	}
+	c->warn_records++;
+	for (size_t i = 0; i < n; i++)
+		cmd_warn(CMD_NAME, "%s: record %ld (byte %lld): %s", file,
+		         marc_reader_recno(rd), marc_reader_offset(rd),
+		         marc_reader_warning(rd, i));
+	if (c->warn_records == WARN_RECORD_CAP)
+		cmd_warn(CMD_NAME, "further warnings are not shown (the summary counts them)");
+}
+
+/* Convert every record of one open input. Returns 0, or -1 when the run
+ * must stop (output I/O error). */
+static int convert_stream(struct convert *c, FILE *in, const char *file,
+                          marc_writer *w, FILE *out, rec *r)
+{
+	strbuf err = STRBUF_INIT;
+	marc_reader *rd = marc_reader_open(in, file, &c->ropts, &err);
+	if (!rd) {
+		cmd_error(CMD_NAME, "%s: %s", file, err.len ? err.buf : "cannot read");
+		sb_release(&err);
+		c->io_error = 1;
+		return 0;
+	}
+	int rc;
+	while (!c->fatal && (rc = marc_reader_next(rd, r)) != MR_EOF) {
+		c->nread++;
+		if (rc == MR_BAD) {
+			reject(c, file, rd, marc_reader_error(rd));
+			continue;
+		}
+		warnings(c, file, rd);
+		sb_reset(&err);
+		if (marc_writer_put(w, r, &err) == 0) {
+			c->nwritten++;
+			continue;
+		}
+		if (ferror(out)) {
+			c->nrejected++;   /* may be partly written; counted as not written */
+			cmd_error(CMD_NAME, "cannot write '%s': %s",
+			          c->out_name ? c->out_name : "standard output", strerror(errno));
+			c->fatal = 1;
+			break;
+		}
+		reject(c, file, rd, err.len ? err.buf : "record refused by the writer");
+	}
+	if (!c->fatal && ferror(in)) {
+		cmd_error(CMD_NAME, "%s: read error: %s", file, strerror(errno));
+		c->io_error = 1;
+	}
+	marc_reader_close(rd);
+	sb_release(&err);
+	return c->fatal ? -1 : 0;
+}
+
+static int same_file(FILE *a, const char *path)
+{
+	struct stat sa, sb;
+	if (fstat(fileno(a), &sa) != 0 || stat(path, &sb) != 0)
+		return 0;
+	return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int cmd_convert(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	cmd_error("convert", "not implemented yet");
-	return 3;
+	struct convert c;
+	memset(&c, 0, sizeof c);
+	c.ropts.format = MF_AUTO;
+	c.ropts.from_charset = CS_AUTO;
+	c.wopts.format = MF_ISO2709;
+	c.wopts.to_charset = CS_UTF8;
+	const char *rejects_opt = NULL;
+	int opt, v;
+
+	optind = 0;        /* glibc: full re-initialisation (the shell may call us again) */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":f:t:o:qh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			v = marc_format_parse(optarg);
+			if (v < 0)
+				return usage_error("unknown input format '%s'", optarg);
+			c.ropts.format = v;
+			break;
+		case 't':
+			v = marc_format_parse(optarg);
+			if (v <= 0)
+				return usage_error("unknown output format '%s'", optarg);
+			c.wopts.format = v;
+			break;
+		case OPT_FROM_CS:
+			v = marc_charset_parse(optarg);
+			if (v < 0)
+				return usage_error("unknown input charset '%s'", optarg);
+			c.ropts.from_charset = v;
+			break;
+		case OPT_TO_CS:
+			v = marc_charset_parse(optarg);
+			if (v == CS_AUTO)
+				v = CS_UTF8;
+			if (v != CS_UTF8 && v != CS_MARC8)
+				return usage_error("cannot write charset '%s' (utf-8 or marc8)", optarg);
+			c.wopts.to_charset = v;
+			break;
+		case OPT_LOSSLESS:
+			c.wopts.lossless = 1;
+			break;
+		case OPT_REJECTS:
+			rejects_opt = optarg;
+			break;
+		case 'o':
+			c.out_name = optarg;
+			break;
+		case 'q':
+			c.quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (c.wopts.to_charset == CS_MARC8 &&
+	    (c.wopts.format == MF_MARCXML || c.wopts.format == MF_JSON)) {
+		cmd_error(CMD_NAME, "%s is always UTF-8: --to-charset marc8 needs -t iso2709 or -t mrk",
+		          marc_format_name(c.wopts.format));
+		return 2;
+	}
+	if (c.wopts.lossless && c.wopts.to_charset != CS_MARC8)
+		cmd_warn(CMD_NAME, "--lossless only matters with --to-charset marc8");
+
+	char **files = argv + optind;
+	int nfiles = argc - optind;
+	static char *stdin_only[] = { "-", NULL };
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+
+	/* Open every input first, so a missing file does not cost the output. */
+	FILE **in = xcalloc((size_t)nfiles, sizeof *in);
+	int bad_input = 0;
+	for (int i = 0; i < nfiles; i++) {
+		if (!strcmp(files[i], "-")) {
+			in[i] = stdin;
+			continue;
+		}
+		in[i] = fopen(files[i], "rb");
+		if (!in[i]) {
+			cmd_error(CMD_NAME, "cannot open '%s': %s", files[i], strerror(errno));
+			bad_input = 1;
+			continue;
+		}
+		if (c.out_name && same_file(in[i], c.out_name)) {
+			cmd_error(CMD_NAME, "'%s' is both input and output", files[i]);
+			fclose(in[i]);
+			in[i] = NULL;
+			free(in);
+			return 2;
+		}
+		setvbuf(in[i], NULL, _IOFBF, IN_BUFSIZE);
+	}
+
+	FILE *out = stdout;
+	if (c.out_name) {
+		out = fopen(c.out_name, "wb");
+		if (!out) {
+			cmd_error(CMD_NAME, "cannot create '%s': %s", c.out_name, strerror(errno));
+			for (int i = 0; i < nfiles; i++)
+				if (in[i] && in[i] != stdin)
+					fclose(in[i]);
+			free(in);
+			return 2;
+		}
+	}
+	setvbuf(out, NULL, _IOFBF, OUT_BUFSIZE);
+
+	if (rejects_opt)
+		c.rejects_name = rejects_opt;
+	else if (c.out_name) {
+		strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%s.rejects", c.out_name);
+		c.rejects_alloc = sb_detach(&sb, NULL);
+		c.rejects_name = c.rejects_alloc;
+	} else
+		c.rejects_name = "rejects.mrc";
+
+	int status = 0;
+	marc_writer *w = marc_writer_open(out, &c.wopts);
+	if (!w) {
+		cmd_error(CMD_NAME, "cannot write %s in %s", marc_format_name(c.wopts.format),
+		          marc_charset_name(c.wopts.to_charset));
+		status = 2;
+	} else {
+		rec *r = rec_create();
+		for (int i = 0; i < nfiles && !c.fatal; i++) {
+			if (!in[i])
+				continue;
+			convert_stream(&c, in[i], files[i], w, out, r);
+		}
+		rec_destroy(r);
+		if (marc_writer_close(w) != 0 && !c.fatal) {
+			cmd_error(CMD_NAME, "cannot write '%s': %s",
+			          c.out_name ? c.out_name : "standard output", strerror(errno));
+			c.fatal = 1;
+		}
+	}
+	for (int i = 0; i < nfiles; i++)
+		if (in[i] && in[i] != stdin)
+			fclose(in[i]);
+	free(in);
+	if (out != stdout) {
+		if (fclose(out) != 0 && !c.fatal) {
+			cmd_error(CMD_NAME, "cannot write '%s': %s", c.out_name, strerror(errno));
+			c.fatal = 1;
+		}
+	} else if (fflush(stdout) != 0 && !c.fatal) {
+		cmd_error(CMD_NAME, "cannot write standard output: %s", strerror(errno));
+		c.fatal = 1;
+	}
+	if (c.rejects && fclose(c.rejects) != 0 && !c.fatal) {
+		cmd_error(CMD_NAME, "cannot write rejects file '%s': %s", c.rejects_name,
+		          strerror(errno));
+		c.fatal = 1;
+	}
+
+	if (status == 0) {
+		if (!c.quiet || c.nrejected > 0) {
+			if (c.warn_hidden > 0 && !c.quiet)
+				cmd_error(CMD_NAME, "%ld more warnings not shown", c.warn_hidden);
+			cmd_error(CMD_NAME, "read %ld, written %ld, rejected %ld%s%s%s", c.nread,
+			          c.nwritten, c.nrejected,
+			          c.nrejected && c.rejects ? " (saved in '" : "",
+			          c.nrejected && c.rejects ? c.rejects_name : "",
+			          c.nrejected && c.rejects ? "')" : "");
+		}
+		if (c.fatal || c.io_error || bad_input)
+			status = 2;
+		else if (c.nrejected > 0)
+			status = 1;
+	}
+	free(c.rejects_alloc);
+	return status;
 }
