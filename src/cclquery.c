@@ -1,0 +1,88 @@
+/*
+ * cclquery.c - CCL -> RPN with yaz's CCL parser and our qualifier set
+ * (see cclquery.h).
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "cclquery.h"
+
+#include <yaz/ccl.h>
+#include <yaz/yaz-ccl.h>
+#include <yaz/wrbuf.h>
+#include <yaz/odr.h>
+/* yaz/xmalloc.h defines x* macros; use ours (util.h). */
+#undef xmalloc
+#undef xcalloc
+#undef xrealloc
+#undef xstrdup
+#undef xstrndup
+
+/* t=r: right truncation with '?'; s=al: adjacent words are ANDed;
+ * r=r for yr: ranges "1990-2000" and relations < <= > >=. */
+static const char qualifiers[] =
+	"term u=1016 s=al t=r\n"
+	"kw u=1016 s=al t=r\n"
+	"ti u=4 s=al t=r\n"
+	"au u=1003 s=al t=r\n"
+	"su u=21 s=al t=r\n"
+	"pb u=1018 s=al t=r\n"
+	"se u=5 s=al t=r\n"
+	"nt u=63 s=al t=r\n"
+	"isbn u=7 t=r\n"
+	"issn u=8 t=r\n"
+	"lccn u=9 t=r\n"
+	"id u=12\n"
+	"yr u=31 r=r\n";
+
+static struct ccl_rpn_node *parse(const char *query, int *pos, strbuf *err)
+{
+	CCL_bibset bs = ccl_qual_mk();
+	ccl_qual_buf(bs, qualifiers);
+	int code = 0, p = 0;
+	struct ccl_rpn_node *n = NULL;
+	const char *s = query;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s) {
+		p = 0;
+		if (err)
+			sb_adds(err, "column 1: empty query");
+	} else {
+		n = ccl_find_str(bs, query, &code, &p);
+		if (!n && err) {
+			char msg[128];
+			const char *m = ccl_err_msg(code);
+			snprintf(msg, sizeof msg, "%s", m ? m : "syntax error");
+			msg[0] = (char)tolower((unsigned char)msg[0]);
+			sb_addf(err, "column %d: %s", p + 1, msg);
+		}
+	}
+	if (!n && pos)
+		*pos = p;
+	ccl_qual_rm(&bs);
+	return n;
+}
+
+struct Z_RPNQuery *cclq_parse(const char *query, struct odr *odr, int *pos, strbuf *err)
+{
+	struct ccl_rpn_node *n = parse(query, pos, err);
+	if (!n)
+		return NULL;
+	Z_RPNQuery *q = ccl_rpn_query(odr, n);
+	ccl_rpn_delete(n);
+	return q;
+}
+
+int cclq_to_pqf(const char *query, strbuf *out, int *pos, strbuf *err)
+{
+	struct ccl_rpn_node *n = parse(query, pos, err);
+	if (!n)
+		return -1;
+	WRBUF w = wrbuf_alloc();
+	ccl_pquery(w, n);
+	sb_adds(out, wrbuf_cstr(w));
+	wrbuf_destroy(w);
+	ccl_rpn_delete(n);
+	return 0;
+}

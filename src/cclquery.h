@@ -1,0 +1,31 @@
+/*
+ * cclquery.h - the people's query language: CCL, parsed by yaz into RPN.
+ *
+ * Qualifiers (Bib-1 use attribute in brackets):
+ *   ti title (4)   au author (1003)   su subject (21)   pb publisher (1018)
+ *   se series (5)  nt notes (63)      kw keyword, any field (1016)
+ *   isbn (7)  issn (8)  lccn (9)  id local number/001 (12)
+ *   yr year of publication (31), with relations: yr>1990, yr=1990-2000
+ * Bare words search kw. Words are ANDed; "quoted words" are a phrase; a
+ * trailing ? truncates (nguy?); and, or, not, parentheses.
+ */
+#ifndef BIENMUC_CCLQUERY_H
+#define BIENMUC_CCLQUERY_H
+
+#include "util.h"
+
+struct Z_RPNQuery;
+struct odr;
+
+/* Parse query into an RPN query allocated on odr (an ODR from
+ * odr_createmem(ODR_ENCODE); freed with it). Returns NULL on a malformed
+ * query: *pos (if not NULL) = 0-based byte offset of the problem and err
+ * gets "column N: what is wrong" (N 1-based). */
+struct Z_RPNQuery *cclq_parse(const char *query, struct odr *odr, int *pos,
+                              strbuf *err);
+
+/* The query as PQF (for messages and tests); appended to out. Returns 0,
+ * or -1 as cclq_parse. */
+int cclq_to_pqf(const char *query, strbuf *out, int *pos, strbuf *err);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * matchkey.c - ISBN/ISSN/LCCN/system-number normalisation for matching
+ * (see matchkey.h).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matchkey.h"
+#include "util.h"
+
+/* Collect up to max digits (and a final X) from s, skipping leading
+ * blanks and hyphens/blanks between digits. Returns the count. */
+static int collect_digits(const char *s, char *d, int max)
+{
+	int n = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; *s; s++) {
+		if (isdigit((unsigned char)*s)) {
+			if (n >= max)
+				return max + 1;
+			d[n++] = *s;
+		} else if ((*s == 'X' || *s == 'x') && n > 0) {
+			if (n >= max)
+				return max + 1;
+			d[n++] = 'X';
+			s++;
+			break;
+		} else if ((*s == '-' || *s == ' ') && n > 0 &&
+		           isdigit((unsigned char)s[1])) {
+			continue;
+		} else if ((*s == '-' || *s == ' ') && n > 0 &&
+		           (s[1] == 'X' || s[1] == 'x')) {
+			continue;
+		} else {
+			break;
+		}
+	}
+	/* a digit run glued to more digits after an X is no number */
+	if (n > 0 && d[n - 1] == 'X' && isdigit((unsigned char)*s))
+		return 0;
+	d[n] = 0;
+	return n;
+}
+
+static int isbn10_ok(const char *d)
+{
+	int sum = 0;
+	for (int i = 0; i < 10; i++) {
+		int v = d[i] == 'X' ? 10 : d[i] - '0';
+		if (d[i] == 'X' && i != 9)
+			return 0;
+		sum += (10 - i) * v;
+	}
+	return sum % 11 == 0;
+}
+
+static int isbn13_check(const char *d)
+{
+	int sum = 0;
+	for (int i = 0; i < 12; i++)
+		sum += (d[i] - '0') * (i % 2 ? 3 : 1);
+	return (10 - sum % 10) % 10;
+}
+
+int mk_isbn(const char *s, char out[14])
+{
+	char d[16];
+	int n = collect_digits(s, d, 13);
+	if (n == 10) {
+		if (!isbn10_ok(d)) {
+			memcpy(out, d, 11);
+			return -1;
+		}
+		memcpy(out, "978", 3);
+		memcpy(out + 3, d, 9);
+		out[12] = (char)('0' + isbn13_check(out));
+		out[13] = 0;
+		return 1;
+	}
+	if (n == 13) {
+		if (strchr(d, 'X') || isbn13_check(d) != d[12] - '0') {
+			memcpy(out, d, 14);
+			return -1;
+		}
+		memcpy(out, d, 14);
+		return 1;
+	}
+	out[0] = 0;
+	return 0;
+}
+
+int mk_issn(const char *s, char out[9])
+{
+	char d[12];
+	int n = collect_digits(s, d, 8);
+	if (n != 8) {
+		out[0] = 0;
+		return 0;
+	}
+	int sum = 0;
+	for (int i = 0; i < 7; i++) {
+		if (d[i] == 'X') {
+			out[0] = 0;
+			return 0;
+		}
+		sum += (8 - i) * (d[i] - '0');
+	}
+	int c = (11 - sum % 11) % 11;
+	char want = c == 10 ? 'X' : (char)('0' + c);
+	memcpy(out, d, 9);
+	return want == d[7] ? 1 : -1;
+}
+
+int mk_lccn(const char *s, char *out, size_t n)
+{
+	char buf[64];
+	size_t k = 0;
+	for (; *s && *s != '/' && k < sizeof buf - 1; s++)
+		if (*s != ' ' && *s != '\t')
+			buf[k++] = (char)tolower((unsigned char)*s);
+	buf[k] = 0;
+	char *h = strchr(buf, '-');
+	if (h) {
+		char tail[64];
+		size_t tl = 0;
+		for (char *p = h + 1; *p && tl < sizeof tail - 1; p++)
+			if (isdigit((unsigned char)*p))
+				tail[tl++] = *p;
+		tail[tl] = 0;
+		*h = 0;
+		if (tl < 6) {
+			char pad[64];
+			memset(pad, '0', 6 - tl);
+			memcpy(pad + 6 - tl, tail, tl + 1);
+			memcpy(tail, pad, 7);
+		}
+		if (strlen(buf) + strlen(tail) + 1 < sizeof buf)
+			strcat(buf, tail);
+	}
+	if (!buf[0] || strlen(buf) + 1 > n) {
+		if (n)
+			out[0] = 0;
+		return 0;
+	}
+	memcpy(out, buf, strlen(buf) + 1);
+	return 1;
+}
+
+int mk_sysno(const char *s, char *out, size_t n)
+{
+	while (*s == ' ')
+		s++;
+	size_t len = strlen(s);
+	while (len && s[len - 1] == ' ')
+		len--;
+	if (!len || len + 1 > n) {
+		if (n)
+			out[0] = 0;
+		return 0;
+	}
+	if (len > 7 && !strncmp(s, "(OCoLC)", 7)) {
+		const char *p = s + 7, *e = s + len;
+		while (p < e && isalpha((unsigned char)*p))   /* ocm ocn on */
+			p++;
+		while (p < e - 1 && *p == '0')
+			p++;
+		size_t k = (size_t)(e - p);
+		memcpy(out, "(OCoLC)", 7);
+		memcpy(out + 7, p, k);
+		out[7 + k] = 0;
+		return 1;
+	}
+	memcpy(out, s, len);
+	out[len] = 0;
+	return 1;
+}
+
+void mk_list_add(struct mk_list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = xstrdup(s);
+}
+
+void mk_list_release(struct mk_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+static void add_kv(struct mk_list *l, const char *kind, const char *v)
+{
+	char buf[300];
+	size_t kl = strlen(kind), vl = strlen(v);
+	if (kl + vl + 2 > sizeof buf)
+		return;
+	memcpy(buf, kind, kl);
+	buf[kl] = ':';
+	memcpy(buf + kl + 1, v, vl + 1);
+	mk_list_add(l, buf);
+}
+
+void mk_record_keys(const rec *r, int mask, struct mk_list *l)
+{
+	char k[260];
+	size_t nf = rec_nfields(r);
+	for (size_t f = 0; f < nf; f++) {
+		const char *tag = rec_tag(r, f);
+		int kind = !strcmp(tag, "020") ? MK_ISBN : !strcmp(tag, "022") ? MK_ISSN :
+		           !strcmp(tag, "010") ? MK_LCCN : !strcmp(tag, "035") ? MK_035 : 0;
+		if (!(kind & mask) || rec_is_control(r, f))
+			continue;
+		size_t ns = rec_nsub(r, f);
+		for (size_t s = 0; s < ns; s++) {
+			if (rec_sub_code(r, f, s) != 'a')
+				continue;
+			const char *v = rec_sub_value(r, f, s, NULL);
+			if (kind == MK_ISBN && mk_isbn(v, k))
+				add_kv(l, "isbn", k);
+			else if (kind == MK_ISSN && mk_issn(v, k))
+				add_kv(l, "issn", k);
+			else if (kind == MK_LCCN && mk_lccn(v, k, sizeof k))
+				add_kv(l, "lccn", k);
+			else if (kind == MK_035 && mk_sysno(v, k, sizeof k))
+				add_kv(l, "sys", k);
+		}
+	}
+	if (mask & MK_001) {
+		const char *id = rec_get_control(r, "001");
+		const char *org = rec_get_control(r, "003");
+		if (id && *id) {
+			strbuf sb = STRBUF_INIT;
+			if (org && *org)
+				sb_addf(&sb, "(%s)%s", org, id);
+			else
+				sb_adds(&sb, id);
+			if (mk_sysno(sb.buf, k, sizeof k))
+				add_kv(l, "sys", k);
+			sb_release(&sb);
+		}
+	}
+}
