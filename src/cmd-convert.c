@@ -136,7 +136,7 @@ static void warnings(struct convert *c, const char *file, const marc_reader *rd)
 	}
 	c->warn_records++;
 	for (size_t i = 0; i < n; i++)
-		cmd_warn(CMD_NAME, "%s: record %ld (byte %lld): %s", file,
+		cmd_error(CMD_NAME, "%s: record %ld (byte %lld): warning: %s", file,
 		         marc_reader_recno(rd), marc_reader_offset(rd),
 		         marc_reader_warning(rd, i));
 	if (c->warn_records == WARN_RECORD_CAP)
