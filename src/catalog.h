@@ -133,6 +133,8 @@ struct cat_save_opts {
 	const char *action;      /* journal action; NULL = "add" / "edit" */
 	const char *summary;     /* NULL = computed from the field changes */
 	long batch;              /* import batch the save belongs to, 0 = none */
+	const char *note;        /* put before the computed summary
+	                            ("version 2 restored: 245 changed") */
 };
 
 /* Save r. expected_version CAT_NEW adds a new record: a fresh id is

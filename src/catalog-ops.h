@@ -1,0 +1,63 @@
+/*
+ * catalog-ops.h - the ops table a catalogue back end fills in (see
+ * catalog.h for the meaning of each operation). Only catalog.c and the
+ * back ends include this. `be` is the back end's own handle, returned by
+ * open. Optional operations may be NULL: catalog.c then answers
+ * CAT_UNSUPPORTED. catalog.c handles CCL (-> RPN) and rollback (fetch an
+ * old version, save it) itself on top of these.
+ */
+#ifndef BIENMUC_CATALOG_OPS_H
+#define BIENMUC_CATALOG_OPS_H
+
+#include "catalog.h"
+
+struct catalog_ops {
+	const char *name;
+	void *(*open)(const char *path, int flags, strbuf *err);
+	void (*close)(void *be);
+	int (*search_rpn)(void *be, const struct Z_RPNQuery *q,
+	                  const struct cat_search_opts *opts,
+	                  struct cat_result *res, strbuf *err);
+	/* version 0 = current */
+	int (*fetch)(void *be, const char *id, long version, rec *out,
+	             struct cat_version *ver, strbuf *err);
+	int (*save)(void *be, rec *r, long expected_version,
+	            const struct cat_save_opts *opts, long *new_version,
+	            strbuf *err);
+	int (*del)(void *be, const char *id, long expected_version,
+	           const struct cat_save_opts *opts, strbuf *err);
+	int (*undel)(void *be, const char *id, const struct cat_save_opts *opts,
+	             strbuf *err);
+	int (*history)(void *be, const char *id, struct cat_version **v,
+	               size_t *n, strbuf *err);
+	int (*browse)(void *be, const char *index, const char *from, size_t n,
+	              struct cat_heading **h, size_t *nh, strbuf *err);
+
+	/* optional */
+	int (*begin)(void *be, strbuf *err);
+	int (*commit)(void *be, strbuf *err);
+	void (*abort)(void *be);
+	int (*match)(void *be, const rec *r, int keys, char ***ids, size_t *n,
+	             strbuf *err);
+	char *(*get_setting)(void *be, const char *key);
+	int (*set_setting)(void *be, const char *key, const char *value,
+	                   strbuf *err);
+	int (*batch_start)(void *be, const char *command, long *batch,
+	                   strbuf *err);
+	int (*batch_progress)(void *be, long batch, const char *filekey,
+	                      long recno, long long offset, int file_done,
+	                      const struct cat_batch *counts, strbuf *err);
+	int (*batch_resume)(void *be, const char *filekey, long *batch,
+	                    long *recno, long long *offset, int *file_done,
+	                    strbuf *err);
+	int (*batch_finish)(void *be, long batch, const char *state, strbuf *err);
+	int (*batch_get)(void *be, long batch, struct cat_batch *b, strbuf *err);
+	int (*batch_list)(void *be, struct cat_batch **b, size_t *n, strbuf *err);
+	int (*batch_undo)(void *be, long batch, int force, long *restored,
+	                  long *removed, long *conflicts, strbuf *err);
+};
+
+/* The local SQLite back end (store.c). */
+extern const struct catalog_ops store_catalog_ops;
+
+#endif

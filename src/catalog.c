@@ -1,0 +1,347 @@
+/*
+ * catalog.c - the catalogue handle: picks a back end by the name given
+ * to catalog_open() and forwards every call through its ops table. CCL
+ * parsing and rollback are done here once for all back ends.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <pwd.h>
+
+#include "catalog.h"
+#include "catalog-ops.h"
+#include "cclquery.h"
+
+#include <yaz/odr.h>
+/* yaz/xmalloc.h defines x* macros; use ours (util.h). */
+#undef xmalloc
+#undef xcalloc
+#undef xrealloc
+#undef xstrdup
+#undef xstrndup
+
+struct catalog {
+	const struct catalog_ops *ops;
+	void *be;
+};
+
+char *catalog_default_path(void)
+{
+	const char *e = getenv("BIENMUC_DB");
+	if (e && *e)
+		return xstrdup(e);
+	strbuf sb = STRBUF_INIT;
+	const char *x = getenv("XDG_DATA_HOME");
+	if (x && *x) {
+		sb_addf(&sb, "%s/bienmuc/catalog.db", x);
+	} else {
+		const char *home = getenv("HOME");
+		if (!home || !*home) {
+			struct passwd *pw = getpwuid(getuid());
+			home = pw && pw->pw_dir ? pw->pw_dir : ".";
+		}
+		sb_addf(&sb, "%s/.local/share/bienmuc/catalog.db", home);
+	}
+	return sb_detach(&sb, NULL);
+}
+
+catalog *catalog_open(const char *name, int flags, strbuf *err)
+{
+	char *def = NULL;
+	const struct catalog_ops *ops = &store_catalog_ops;
+	if (!name || !*name)
+		name = def = catalog_default_path();
+	if (!strncmp(name, "z3950://", 8) || !strncmp(name, "tcp:", 4)) {
+		sb_addf(err, "'%s': remote catalogues are not supported yet", name);
+		free(def);
+		return NULL;
+	}
+	if (!strncmp(name, "sqlite:", 7))
+		name += 7;
+	void *be = ops->open(name, flags, err);
+	free(def);
+	if (!be)
+		return NULL;
+	catalog *c = xcalloc(1, sizeof *c);
+	c->ops = ops;
+	c->be = be;
+	return c;
+}
+
+void catalog_close(catalog *c)
+{
+	if (!c)
+		return;
+	c->ops->close(c->be);
+	free(c);
+}
+
+const char *catalog_backend(const catalog *c)
+{
+	return c->ops->name;
+}
+
+void cat_result_free(struct cat_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->n; i++)
+		free(res->ids[i]);
+	free(res->ids);
+	memset(res, 0, sizeof *res);
+}
+
+void cat_version_clear(struct cat_version *v)
+{
+	if (!v)
+		return;
+	free(v->user);
+	free(v->action);
+	free(v->summary);
+	memset(v, 0, sizeof *v);
+}
+
+void cat_versions_free(struct cat_version *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		cat_version_clear(&v[i]);
+	free(v);
+}
+
+void cat_headings_free(struct cat_heading *h, size_t n)
+{
+	for (size_t i = 0; h && i < n; i++) {
+		free(h[i].heading);
+		free(h[i].id);
+	}
+	free(h);
+}
+
+void cat_ids_free(char **ids, size_t n)
+{
+	for (size_t i = 0; ids && i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+void cat_batches_free(struct cat_batch *b, size_t n)
+{
+	for (size_t i = 0; b && i < n; i++) {
+		free(b[i].user);
+		free(b[i].command);
+		free(b[i].state);
+	}
+	free(b);
+}
+
+int catalog_search_rpn(catalog *c, const struct Z_RPNQuery *q,
+                       const struct cat_search_opts *opts,
+                       struct cat_result *res, strbuf *err)
+{
+	static const struct cat_search_opts none;
+	memset(res, 0, sizeof *res);
+	return c->ops->search_rpn(c->be, q, opts ? opts : &none, res, err);
+}
+
+int catalog_search_ccl(catalog *c, const char *query,
+                       const struct cat_search_opts *opts,
+                       struct cat_result *res, int *errpos, strbuf *err)
+{
+	memset(res, 0, sizeof *res);
+	ODR odr = odr_createmem(ODR_ENCODE);
+	struct Z_RPNQuery *q = cclq_parse(query, odr, errpos, err);
+	int rc;
+	if (!q)
+		rc = CAT_QUERY;
+	else
+		rc = catalog_search_rpn(c, q, opts, res, err);
+	odr_destroy(odr);
+	return rc;
+}
+
+int catalog_fetch(catalog *c, const char *id, rec *out, struct cat_version *ver,
+                  strbuf *err)
+{
+	return c->ops->fetch(c->be, id, 0, out, ver, err);
+}
+
+int catalog_fetch_version(catalog *c, const char *id, long version, rec *out,
+                          struct cat_version *ver, strbuf *err)
+{
+	if (version <= 0) {
+		sb_addf(err, "no version %ld", version);
+		return CAT_NOTFOUND;
+	}
+	return c->ops->fetch(c->be, id, version, out, ver, err);
+}
+
+int catalog_save(catalog *c, rec *r, long expected_version,
+                 const struct cat_save_opts *opts, long *new_version, strbuf *err)
+{
+	return c->ops->save(c->be, r, expected_version, opts, new_version, err);
+}
+
+int catalog_delete(catalog *c, const char *id, long expected_version,
+                   const struct cat_save_opts *opts, strbuf *err)
+{
+	return c->ops->del(c->be, id, expected_version, opts, err);
+}
+
+int catalog_undelete(catalog *c, const char *id, const struct cat_save_opts *opts,
+                     strbuf *err)
+{
+	return c->ops->undel(c->be, id, opts, err);
+}
+
+int catalog_history(catalog *c, const char *id, struct cat_version **v, size_t *n,
+                    strbuf *err)
+{
+	*v = NULL;
+	*n = 0;
+	return c->ops->history(c->be, id, v, n, err);
+}
+
+int catalog_rollback(catalog *c, const char *id, long version, long *new_version,
+                     strbuf *err)
+{
+	rec *old = rec_create(), *cur = rec_create();
+	struct cat_version cv = { 0 };
+	int rc = catalog_fetch(c, id, cur, &cv, err);
+	if (rc == CAT_DELETED) {
+		sb_addf(err, "record '%s' is deleted; undelete it first", id);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (version == cv.version) {
+		sb_addf(err, "version %ld of '%s' is already the current one", version, id);
+		rc = CAT_CONFLICT;
+		goto out;
+	}
+	rc = catalog_fetch_version(c, id, version, old, NULL, err);
+	if (rc == CAT_DELETED)
+		rc = CAT_OK;      /* a version marked deleted still has its data */
+	if (rc)
+		goto out;
+	char note[64];
+	snprintf(note, sizeof note, "version %ld restored", version);
+	struct cat_save_opts so = { .action = "rollback", .note = note };
+	rc = catalog_save(c, old, cv.version, &so, new_version, err);
+out:
+	cat_version_clear(&cv);
+	rec_destroy(old);
+	rec_destroy(cur);
+	return rc;
+}
+
+int catalog_browse(catalog *c, const char *index, const char *from, size_t n,
+                   struct cat_heading **h, size_t *nh, strbuf *err)
+{
+	*h = NULL;
+	*nh = 0;
+	return c->ops->browse(c->be, index, from, n, h, nh, err);
+}
+
+#define OPTIONAL(op, ...) do { \
+	if (!c->ops->op) { \
+		sb_addf(err, "the %s back end cannot do that", c->ops->name); \
+		return CAT_UNSUPPORTED; \
+	} \
+	return c->ops->op(c->be, __VA_ARGS__); } while (0)
+
+int catalog_begin(catalog *c, strbuf *err)
+{
+	OPTIONAL(begin, err);
+}
+
+int catalog_commit(catalog *c, strbuf *err)
+{
+	OPTIONAL(commit, err);
+}
+
+void catalog_abort(catalog *c)
+{
+	if (c && c->ops->abort)
+		c->ops->abort(c->be);
+}
+
+int catalog_matchkeys_parse(const char *list, strbuf *err)
+{
+	int mask = 0;
+	char *dup = xstrdup(list), *save = NULL;
+	for (char *t = strtok_r(dup, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		if (!strcmp(t, "isbn")) mask |= CAT_MK_ISBN;
+		else if (!strcmp(t, "issn")) mask |= CAT_MK_ISSN;
+		else if (!strcmp(t, "lccn")) mask |= CAT_MK_LCCN;
+		else if (!strcmp(t, "035")) mask |= CAT_MK_035;
+		else if (!strcmp(t, "001")) mask |= CAT_MK_001;
+		else if (!strcmp(t, "all")) mask |= CAT_MK_ALL;
+		else if (!strcmp(t, "none")) ;
+		else {
+			sb_addf(err, "unknown match key '%s' (isbn, issn, lccn, 035, 001, all, none)", t);
+			free(dup);
+			return -1;
+		}
+	}
+	free(dup);
+	return mask;
+}
+
+int catalog_match(catalog *c, const rec *r, int keys, char ***ids, size_t *n,
+                  strbuf *err)
+{
+	*ids = NULL;
+	*n = 0;
+	OPTIONAL(match, r, keys, ids, n, err);
+}
+
+char *catalog_get_setting(catalog *c, const char *key)
+{
+	return c->ops->get_setting ? c->ops->get_setting(c->be, key) : NULL;
+}
+
+int catalog_set_setting(catalog *c, const char *key, const char *value, strbuf *err)
+{
+	OPTIONAL(set_setting, key, value, err);
+}
+
+int catalog_batch_start(catalog *c, const char *command, long *batch, strbuf *err)
+{
+	OPTIONAL(batch_start, command, batch, err);
+}
+
+int catalog_batch_progress(catalog *c, long batch, const char *filekey, long recno,
+                           long long offset, int file_done,
+                           const struct cat_batch *counts, strbuf *err)
+{
+	OPTIONAL(batch_progress, batch, filekey, recno, offset, file_done, counts, err);
+}
+
+int catalog_batch_resume(catalog *c, const char *filekey, long *batch, long *recno,
+                         long long *offset, int *file_done, strbuf *err)
+{
+	OPTIONAL(batch_resume, filekey, batch, recno, offset, file_done, err);
+}
+
+int catalog_batch_finish(catalog *c, long batch, const char *state, strbuf *err)
+{
+	OPTIONAL(batch_finish, batch, state, err);
+}
+
+int catalog_batch_get(catalog *c, long batch, struct cat_batch *b, strbuf *err)
+{
+	OPTIONAL(batch_get, batch, b, err);
+}
+
+int catalog_batch_list(catalog *c, struct cat_batch **b, size_t *n, strbuf *err)
+{
+	*b = NULL;
+	*n = 0;
+	OPTIONAL(batch_list, b, n, err);
+}
+
+int catalog_batch_undo(catalog *c, long batch, int force, long *restored,
+                       long *removed, long *conflicts, strbuf *err)
+{
+	OPTIONAL(batch_undo, batch, force, restored, removed, conflicts, err);
+}

@@ -1,0 +1,2023 @@
+/*
+ * store.c - the local catalogue: one SQLite file shared by several
+ * programs on one computer. All SQL of bienmuc lives here.
+ *
+ * Tables (schema version in PRAGMA user_version, migrations in migrate()):
+ *   settings(key, value)          org code, id prefix, id counter, ICU version
+ *   records(rid, id, version, deleted, year, data)
+ *                                 the current version of every record;
+ *                                 data = store_encode() (lossless, no limit)
+ *   versions(rid, version, time, user, action, summary, batch, deleted, data)
+ *                                 the journal: one row per version; data is
+ *                                 NULL for the current version (it is in
+ *                                 records) and holds every earlier one
+ *   fts (FTS5, contentless)       title, author, subject, notes, publisher,
+ *                                 series, fed with fold_search() text
+ *   heads(idx, key, heading, rid) browse headings; key = ICU "vi" sort key
+ *   keys(key, rid)                match keys (matchkey.h)
+ *   batches, batch_files          import batches and how far each input
+ *                                 file got (for resuming)
+ * A deleted record keeps its rows in records/versions but leaves every
+ * index (fts, heads, keys).
+ *
+ * Concurrency: WAL, synchronous=NORMAL, BEGIN IMMEDIATE for every write,
+ * a busy handler that waits (default 30 s). To keep one busy importer from
+ * starving other writers, a process that is waiting for the write lock
+ * holds a shared flock() on "DB-wait" and a writer that has just committed
+ * takes (and drops) an exclusive one, i.e. lets the waiters in first.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "catalog.h"
+#include "catalog-ops.h"
+#include "store.h"
+#include "charset.h"
+#include "matchkey.h"
+#include "rpn2sql.h"
+
+#include <sqlite3.h>
+#include <unicode/ucol.h>
+#include <unicode/ustring.h>
+#include <yaz/xmalloc.h>
+#undef xmalloc
+#undef xcalloc
+#undef xrealloc
+#undef xstrdup
+#undef xstrndup
+
+#define APP_ID 0x424d4331           /* "BMC1" */
+#define BUSY_TIMEOUT_MS 30000
+
+enum { H_TITLE = 1, H_AUTHOR = 2, H_SUBJECT = 3, H_CALLNO = 4 };
+#define NCOLS 6
+
+/* ------------------------------------------------------------------ */
+/* prepared statements, by number */
+enum {
+	S_GET_SETTING, S_SET_SETTING, S_NEXT_ID, S_REC_BY_ID, S_REC_INSERT,
+	S_REC_UPDATE, S_VER_INSERT, S_VER_SETDATA, S_VER_GET, S_VER_LIST,
+	S_FTS_INSERT, S_FTS_DELETE, S_HEAD_INSERT, S_HEAD_DELETE, S_KEY_INSERT,
+	S_KEY_DELETE, S_KEY_MATCH, S_ID_EXISTS, S_BROWSE, S_BATCH_START,
+	S_BATCH_COUNTS, S_BFILE_SET, S_BFILE_RESUME, S_BATCH_STATE, S_BATCH_GET,
+	S_BATCH_LIST, S_BATCH_RECS, S_REC_BY_RID,
+	S_COUNT
+};
+
+static const char *const sql_text[S_COUNT] = {
+	[S_GET_SETTING] = "SELECT value FROM settings WHERE key = ?1",
+	[S_SET_SETTING] = "INSERT INTO settings(key, value) VALUES(?1, ?2) "
+	                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[S_NEXT_ID] = "UPDATE settings SET value = CAST(value AS INTEGER) + 1 "
+	              "WHERE key = 'next_id' RETURNING CAST(value AS INTEGER) - 1",
+	[S_REC_BY_ID] = "SELECT rid, version, deleted, data FROM records WHERE id = ?1",
+	[S_REC_BY_RID] = "SELECT id, version, deleted, data FROM records WHERE rid = ?1",
+	[S_REC_INSERT] = "INSERT INTO records(id, version, deleted, year, data) "
+	                 "VALUES(?1, 1, 0, ?2, ?3)",
+	[S_REC_UPDATE] = "UPDATE records SET version = ?2, deleted = ?3, year = ?4, data = ?5 "
+	                 "WHERE rid = ?1",
+	[S_VER_INSERT] = "INSERT INTO versions(rid, version, time, user, action, summary, "
+	                 "batch, deleted, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)",
+	[S_VER_SETDATA] = "UPDATE versions SET data = ?3 WHERE rid = ?1 AND version = ?2",
+	[S_VER_GET] = "SELECT time, user, action, summary, batch, deleted, data "
+	              "FROM versions WHERE rid = ?1 AND version = ?2",
+	[S_VER_LIST] = "SELECT version, time, user, action, summary, batch, deleted "
+	               "FROM versions WHERE rid = ?1 ORDER BY version",
+	[S_FTS_INSERT] = "INSERT INTO fts(rowid, title, author, subject, notes, publisher, "
+	                 "series) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_FTS_DELETE] = "INSERT INTO fts(fts, rowid, title, author, subject, notes, "
+	                 "publisher, series) VALUES('delete', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_HEAD_INSERT] = "INSERT INTO heads(idx, key, heading, rid) VALUES(?1, ?2, ?3, ?4)",
+	[S_HEAD_DELETE] = "DELETE FROM heads WHERE rid = ?1",
+	[S_KEY_INSERT] = "INSERT OR IGNORE INTO keys(key, rid) VALUES(?1, ?2)",
+	[S_KEY_DELETE] = "DELETE FROM keys WHERE rid = ?1",
+	[S_KEY_MATCH] = "SELECT r.id FROM keys k JOIN records r ON r.rid = k.rid "
+	                "WHERE k.key = ?1 AND r.deleted = 0",
+	[S_ID_EXISTS] = "SELECT 1 FROM records WHERE id = ?1",
+	[S_BROWSE] = "SELECT h.heading, count(*), min(r.id) FROM heads h "
+	             "JOIN records r ON r.rid = h.rid WHERE h.idx = ?1 AND h.key >= ?2 "
+	             "GROUP BY h.key ORDER BY h.key LIMIT ?3",
+	[S_BATCH_START] = "INSERT INTO batches(started, user, command, state, added, replaced, "
+	                  "merged, skipped, rejected) VALUES(?1, ?2, ?3, 'running', 0, 0, 0, 0, 0)",
+	[S_BATCH_COUNTS] = "UPDATE batches SET added = ?2, replaced = ?3, merged = ?4, "
+	                   "skipped = ?5, rejected = ?6 WHERE id = ?1",
+	[S_BFILE_SET] = "INSERT INTO batch_files(batch, filekey, recno, offset, done) "
+	                "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(batch, filekey) DO UPDATE "
+	                "SET recno = excluded.recno, offset = excluded.offset, done = excluded.done",
+	[S_BFILE_RESUME] = "SELECT f.batch, f.recno, f.offset, f.done FROM batch_files f "
+	                   "JOIN batches b ON b.id = f.batch WHERE f.filekey = ?1 "
+	                   "AND b.state <> 'undone' ORDER BY f.batch DESC LIMIT 1",
+	[S_BATCH_STATE] = "UPDATE batches SET state = ?2 WHERE id = ?1",
+	[S_BATCH_GET] = "SELECT id, started, user, command, state, added, replaced, merged, "
+	                "skipped, rejected FROM batches WHERE id = ?1",
+	[S_BATCH_LIST] = "SELECT id, started, user, command, state, added, replaced, merged, "
+	                 "skipped, rejected FROM batches ORDER BY id",
+	[S_BATCH_RECS] = "SELECT rid, min(version), max(version) FROM versions WHERE batch = ?1 "
+	                 "GROUP BY rid ORDER BY rid",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int readonly;
+	int in_tx;                 /* inside catalog_begin ... commit */
+	sqlite3_stmt *st[S_COUNT];
+	UCollator *coll;
+	char *org;                 /* 003 */
+	char *prefix;              /* id prefix */
+	char user[64];
+	int wait_fd;               /* DB-wait, for fair write locking */
+	int wait_sh;               /* holding a shared lock on it */
+};
+
+/* ------------------------------------------------------------------ */
+/* serialisation: 'B' 1, leader[24], varint nfields, then per field:
+ * tag[3], kind (0 control, 1 data); control: varint len, bytes;
+ * data: ind1, ind2, varint nsub, per subfield: code, varint len, bytes */
+
+static void put_varint(strbuf *sb, size_t v)
+{
+	do {
+		unsigned char b = v & 0x7f;
+		v >>= 7;
+		if (v)
+			b |= 0x80;
+		sb_addc(sb, (char)b);
+	} while (v);
+}
+
+static int get_varint(const unsigned char **p, const unsigned char *end, size_t *v)
+{
+	size_t r = 0;
+	int shift = 0;
+	while (*p < end && shift < 63) {
+		unsigned char b = *(*p)++;
+		r |= (size_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = r;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+void store_encode(const rec *r, strbuf *out)
+{
+	sb_addc(out, 'B');
+	sb_addc(out, 1);
+	sb_add(out, rec_leader(r), REC_LEADER_LEN);
+	size_t nf = rec_nfields(r);
+	put_varint(out, nf);
+	for (size_t f = 0; f < nf; f++) {
+		sb_add(out, rec_tag(r, f), 3);
+		if (rec_is_control(r, f)) {
+			size_t len;
+			const char *d = rec_data(r, f, &len);
+			sb_addc(out, 0);
+			put_varint(out, len);
+			sb_add(out, d, len);
+		} else {
+			size_t ns = rec_nsub(r, f);
+			sb_addc(out, 1);
+			sb_addc(out, rec_ind(r, f, 1));
+			sb_addc(out, rec_ind(r, f, 2));
+			put_varint(out, ns);
+			for (size_t s = 0; s < ns; s++) {
+				size_t len;
+				const char *v = rec_sub_value(r, f, s, &len);
+				sb_addc(out, rec_sub_code(r, f, s));
+				put_varint(out, len);
+				sb_add(out, v, len);
+			}
+		}
+	}
+}
+
+int store_decode(const void *data, size_t len, rec *r)
+{
+	const unsigned char *p = data, *end = p + len;
+	rec_clear(r);
+	if (len < 2 + REC_LEADER_LEN || p[0] != 'B' || p[1] != 1)
+		return -1;
+	p += 2;
+	rec_set_leader(r, (const char *)p, REC_LEADER_LEN);
+	p += REC_LEADER_LEN;
+	size_t nf;
+	if (get_varint(&p, end, &nf))
+		return -1;
+	for (size_t f = 0; f < nf; f++) {
+		if (end - p < 4)
+			return -1;
+		char tag[4] = { (char)p[0], (char)p[1], (char)p[2], 0 };
+		int kind = p[3];
+		p += 4;
+		size_t n;
+		if (kind == 0) {
+			if (get_varint(&p, end, &n) || (size_t)(end - p) < n)
+				return -1;
+			rec_add_control(r, tag, (const char *)p, n);
+			p += n;
+		} else {
+			if (end - p < 2)
+				return -1;
+			size_t fi = rec_add_field(r, tag, (char)p[0], (char)p[1]);
+			p += 2;
+			size_t ns;
+			if (get_varint(&p, end, &ns))
+				return -1;
+			for (size_t s = 0; s < ns; s++) {
+				if (p >= end)
+					return -1;
+				char code = (char)*p++;
+				if (get_varint(&p, end, &n) || (size_t)(end - p) < n)
+					return -1;
+				rec_add_sub(r, fi, code, (const char *)p, n);
+				p += n;
+			}
+		}
+	}
+	return p == end ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* what gets indexed */
+
+/* Append the subfields of field f whose code is in codes (NULL = letters)
+ * to out, separated by sep. */
+static void add_subs(const rec *r, size_t f, const char *codes, const char *sep, strbuf *out)
+{
+	size_t ns = rec_nsub(r, f);
+	for (size_t s = 0; s < ns; s++) {
+		char c = rec_sub_code(r, f, s);
+		if (codes ? !strchr(codes, c) : !(c >= 'a' && c <= 'z'))
+			continue;
+		size_t len;
+		const char *v = rec_sub_value(r, f, s, &len);
+		if (out->len)
+			sb_adds(out, sep);
+		sb_add(out, v, len);
+	}
+}
+
+static int tag_in(const char *tag, const char *const *list)
+{
+	for (; *list; list++) {
+		const char *p = *list;
+		if ((p[0] == '.' || p[0] == tag[0]) && (p[1] == '.' || p[1] == tag[1]) &&
+		    (p[2] == '.' || p[2] == tag[2]))
+			return 1;
+	}
+	return 0;
+}
+
+struct colspec {
+	const char *const tags[12];
+	const char *codes;           /* NULL = all letters */
+};
+
+static const struct colspec columns[NCOLS] = {
+	{ { "245", "246", "240", "130", "730", "740", "210", "242", NULL }, "abfgknps" },
+	{ { "100", "110", "111", "700", "710", "711", "720", "800", "810", "811", NULL }, "abcdgnq" },
+	{ { "6..", NULL }, "abcdgkmnoprstvxyz" },
+	{ { "5..", NULL }, NULL },
+	{ { "260", "264", NULL }, "ab" },
+	{ { "440", "490", "800", "810", "811", "830", NULL }, "atv" },
+};
+
+static char *column_text_raw(const rec *r, int col)
+{
+	strbuf sb = STRBUF_INIT;
+	size_t nf = rec_nfields(r);
+	for (size_t f = 0; f < nf; f++) {
+		if (rec_is_control(r, f) || !tag_in(rec_tag(r, f), columns[col].tags))
+			continue;
+		if (col == 1 && rec_tag(r, f)[0] == '8' && !rec_find_sub(r, f, 'a'))
+			continue;
+		strbuf one = STRBUF_INIT;
+		add_subs(r, f, columns[col].codes, " ", &one);
+		if (one.len) {
+			if (sb.len)
+				sb_adds(&sb, " ; ");
+			sb_add(&sb, one.buf, one.len);
+		}
+		sb_release(&one);
+	}
+	return sb_detach(&sb, NULL);
+}
+
+char *store_index_text(const rec *r, int column)
+{
+	char *raw = column_text_raw(r, column);
+	char *f = fold_search(raw ? raw : "", raw ? strlen(raw) : 0);
+	free(raw);
+	return f ? f : xstrdup("");
+}
+
+int store_record_year(const rec *r)
+{
+	size_t len;
+	long f008 = rec_find(r, "008", 0);
+	if (f008 >= 0) {
+		const char *d = rec_data(r, (size_t)f008, &len);
+		if (d && len >= 11) {
+			long y = parse_digits(d + 7, 4);
+			if (y >= 500 && y <= 2999)
+				return (int)y;
+		}
+	}
+	const char *tags[] = { "260", "264" };
+	for (int t = 0; t < 2; t++) {
+		for (long f = rec_find(r, tags[t], 0); f >= 0; f = rec_find(r, tags[t], (size_t)f + 1)) {
+			long s = rec_find_sub(r, (size_t)f, 'c');
+			if (s < 0)
+				continue;
+			const char *v = rec_sub_value(r, (size_t)f, (size_t)s, &len);
+			for (size_t i = 0; i + 4 <= len; i++) {
+				if (isdigit((unsigned char)v[i]) && (i == 0 || !isdigit((unsigned char)v[i - 1]))) {
+					long y = parse_digits(v + i, 4);
+					if (y >= 500 && y <= 2999 &&
+					    (i + 4 == len || !isdigit((unsigned char)v[i + 4])))
+						return (int)y;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* Trim blanks and ISBD punctuation at the end of a heading. */
+static void trim_heading(strbuf *sb)
+{
+	while (sb->len && strchr(" /:;,=", sb->buf[sb->len - 1]))
+		sb->buf[--sb->len] = 0;
+	if (sb->len > 1 && sb->buf[sb->len - 1] == '.' && sb->buf[sb->len - 2] != '.') {
+		/* keep the full stop of an initial ("Smith, J.") */
+		int initial = sb->len >= 3 && isupper((unsigned char)sb->buf[sb->len - 2]) &&
+		              (sb->buf[sb->len - 3] == ' ' || sb->buf[sb->len - 3] == '.');
+		if (!initial)
+			sb->buf[--sb->len] = 0;
+	}
+	size_t i = 0;
+	while (i < sb->len && sb->buf[i] == ' ')
+		i++;
+	if (i) {
+		memmove(sb->buf, sb->buf + i, sb->len - i + 1);
+		sb->len -= i;
+	}
+}
+
+struct head {
+	int idx;
+	char *text;        /* heading as shown */
+	size_t skip;       /* bytes of nonfiling characters */
+};
+
+struct heads {
+	struct head *v;
+	size_t n, cap;
+};
+
+static void heads_add(struct heads *h, int idx, strbuf *text, size_t skip)
+{
+	trim_heading(text);
+	if (!text->len)
+		return;
+	for (size_t i = 0; i < h->n; i++)
+		if (h->v[i].idx == idx && !strcmp(h->v[i].text, text->buf))
+			return;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 8;
+		h->v = xrealloc(h->v, h->cap * sizeof *h->v);
+	}
+	h->v[h->n].idx = idx;
+	h->v[h->n].skip = skip < text->len ? skip : 0;
+	h->v[h->n++].text = xstrdup(text->buf);
+}
+
+static void heads_release(struct heads *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->v[i].text);
+	free(h->v);
+	h->v = NULL;
+	h->n = h->cap = 0;
+}
+
+static void record_heads(const rec *r, struct heads *h)
+{
+	static const char *const author_tags[] = { "100", "110", "111", "700", "710", "711", NULL };
+	static const char *const subj_tags[] = { "600", "610", "611", "630", "648", "650", "651",
+	                                         "653", "654", "655", "656", "657", NULL };
+	static const char *const call_tags[] = { "090", "050", "082", "084", "092", "099", "852", NULL };
+	size_t nf = rec_nfields(r);
+	strbuf sb = STRBUF_INIT;
+	for (size_t f = 0; f < nf; f++) {
+		if (rec_is_control(r, f))
+			continue;
+		const char *tag = rec_tag(r, f);
+		sb_reset(&sb);
+		if (!strcmp(tag, "245")) {
+			add_subs(r, f, "abnp", " ", &sb);
+			char i2 = rec_ind(r, f, 2);
+			heads_add(h, H_TITLE, &sb, i2 >= '1' && i2 <= '9' ? (size_t)(i2 - '0') : 0);
+		} else if (tag_in(tag, author_tags)) {
+			add_subs(r, f, tag[2] == '1' ? "acdenq" : "abcdq", " ", &sb);
+			heads_add(h, H_AUTHOR, &sb, 0);
+		} else if (tag_in(tag, subj_tags)) {
+			size_t ns = rec_nsub(r, f);
+			for (size_t s = 0; s < ns; s++) {
+				char c = rec_sub_code(r, f, s);
+				if (!(c >= 'a' && c <= 'z'))
+					continue;
+				size_t len;
+				const char *v = rec_sub_value(r, f, s, &len);
+				if (sb.len) {
+					if (strchr("vxyz", c)) {
+						trim_heading(&sb);
+						sb_adds(&sb, " -- ");
+					} else {
+						sb_addc(&sb, ' ');
+					}
+				}
+				sb_add(&sb, v, len);
+			}
+			heads_add(h, H_SUBJECT, &sb, 0);
+		} else if (tag_in(tag, call_tags)) {
+			add_subs(r, f, !strcmp(tag, "852") ? "hij" : "ab", " ", &sb);
+			heads_add(h, H_CALLNO, &sb, 0);
+		}
+	}
+	sb_release(&sb);
+}
+
+/* ------------------------------------------------------------------ */
+/* collation */
+
+static int sort_key(UCollator *coll, const char *text, strbuf *out)
+{
+	UChar stackbuf[512], *u = stackbuf;
+	int32_t ulen = 0;
+	UErrorCode e = U_ZERO_ERROR;
+	u_strFromUTF8Lenient(u, 512, &ulen, text, -1, &e);
+	if (e == U_BUFFER_OVERFLOW_ERROR) {
+		u = xmalloc(((size_t)ulen + 1) * sizeof *u);
+		e = U_ZERO_ERROR;
+		u_strFromUTF8Lenient(u, ulen + 1, &ulen, text, -1, &e);
+	}
+	if (U_FAILURE(e)) {
+		if (u != stackbuf)
+			free(u);
+		return -1;
+	}
+	sb_grow(out, 256);
+	int32_t n = ucol_getSortKey(coll, u, ulen, (uint8_t *)out->buf + out->len,
+	                            (int32_t)(out->cap - out->len - 1));
+	if (n > (int32_t)(out->cap - out->len - 1)) {
+		sb_grow(out, (size_t)n + 1);
+		n = ucol_getSortKey(coll, u, ulen, (uint8_t *)out->buf + out->len, n + 1);
+	}
+	if (u != stackbuf)
+		free(u);
+	if (n <= 0)
+		return -1;
+	out->len += (size_t)n - 1;          /* drop the terminating 0 */
+	out->buf[out->len] = 0;
+	return 0;
+}
+
+static UCollator *open_collator(void)
+{
+	UErrorCode e = U_ZERO_ERROR;
+	UCollator *c = ucol_open("vi", &e);
+	if (U_FAILURE(e))
+		return NULL;
+	return c;
+}
+
+int store_sort_key(const char *text, strbuf *out)
+{
+	UCollator *c = open_collator();
+	if (!c)
+		return -1;
+	int rc = sort_key(c, text, out);
+	ucol_close(c);
+	return rc;
+}
+
+static void collator_version(UCollator *c, char *buf, size_t n)
+{
+	UVersionInfo v;
+	ucol_getVersion(c, v);
+	snprintf(buf, n, "%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
+}
+
+/* ------------------------------------------------------------------ */
+/* SQL helpers */
+
+static int db_err(struct store *st, strbuf *err, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
+		sb_addf(err, "the catalogue is busy: another program kept it locked for more than %d s",
+		        BUSY_TIMEOUT_MS / 1000);
+		return CAT_BUSY;
+	}
+	if ((code & 0xff) == SQLITE_READONLY) {
+		sb_addf(err, "the catalogue '%s' is read-only", st->path);
+		return CAT_READONLY;
+	}
+	sb_addf(err, "%s: %s", what, sqlite3_errmsg(st->db));
+	return CAT_ERROR;
+}
+
+static sqlite3_stmt *stmt(struct store *st, int i)
+{
+	if (!st->st[i]) {
+		if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &st->st[i], NULL) != SQLITE_OK)
+			die("store: cannot prepare statement %d: %s", i, sqlite3_errmsg(st->db));
+	} else {
+		sqlite3_reset(st->st[i]);
+		sqlite3_clear_bindings(st->st[i]);
+	}
+	return st->st[i];
+}
+
+static int exec(struct store *st, const char *sql, strbuf *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = db_err(st, err, sql);
+		sqlite3_free(msg);
+		return rc;
+	}
+	return CAT_OK;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static char *col_strdup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return xstrdup(t ? (const char *)t : "");
+}
+
+static char *get_setting(struct store *st, const char *key)
+{
+	sqlite3_stmt *s = stmt(st, S_GET_SETTING);
+	bind_text(s, 1, key);
+	char *v = NULL;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = col_strdup(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+static int set_setting(struct store *st, const char *key, const char *value, strbuf *err)
+{
+	sqlite3_stmt *s = stmt(st, S_SET_SETTING);
+	bind_text(s, 1, key);
+	bind_text(s, 2, value);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, "setting");
+	sqlite3_reset(s);
+	return rc;
+}
+
+static void now_text(char buf[24])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* ------------------------------------------------------------------ */
+/* fair write locking (see the top of the file) */
+
+static const int busy_delays[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+
+static int busy_handler(void *p, int count)
+{
+	struct store *st = p;
+	if (count == 0 && st->wait_fd >= 0 && !st->wait_sh) {
+		if (flock(st->wait_fd, LOCK_SH) == 0)
+			st->wait_sh = 1;
+	}
+	int n = (int)(sizeof busy_delays / sizeof *busy_delays);
+	long total = 0;
+	for (int i = 0; i < count && i < n; i++)
+		total += busy_delays[i];
+	if (count >= n)
+		total += (long)(count - n) * 100;
+	if (total >= BUSY_TIMEOUT_MS)
+		return 0;
+	int d = count < n ? busy_delays[count] : 100;
+	usleep((useconds_t)d * 1000);
+	return 1;
+}
+
+static void wait_release(struct store *st)
+{
+	if (st->wait_sh) {
+		flock(st->wait_fd, LOCK_UN);
+		st->wait_sh = 0;
+	}
+}
+
+/* After a commit: let processes that are waiting for the lock go first. */
+static void let_waiters_in(struct store *st)
+{
+	if (st->wait_fd < 0)
+		return;
+	if (flock(st->wait_fd, LOCK_EX | LOCK_NB) == 0) {
+		flock(st->wait_fd, LOCK_UN);
+		return;
+	}
+	flock(st->wait_fd, LOCK_EX);
+	flock(st->wait_fd, LOCK_UN);
+}
+
+static int wbegin(struct store *st, strbuf *err)
+{
+	if (st->readonly) {
+		sb_addf(err, "the catalogue '%s' is open read-only", st->path);
+		return CAT_READONLY;
+	}
+	if (st->in_tx)
+		return exec(st, "SAVEPOINT w", err);
+	int rc = exec(st, "BEGIN IMMEDIATE", err);
+	wait_release(st);
+	return rc;
+}
+
+static int wend(struct store *st, int rc, strbuf *err)
+{
+	if (st->in_tx) {
+		if (rc == CAT_OK)
+			return exec(st, "RELEASE w", err);
+		exec(st, "ROLLBACK TO w", NULL);
+		exec(st, "RELEASE w", NULL);
+		return rc;
+	}
+	if (rc == CAT_OK) {
+		rc = exec(st, "COMMIT", err);
+		if (rc != CAT_OK)
+			exec(st, "ROLLBACK", NULL);
+	} else {
+		exec(st, "ROLLBACK", NULL);
+	}
+	let_waiters_in(st);
+	return rc;
+}
+
+static int be_begin(void *be, strbuf *err)
+{
+	struct store *st = be;
+	if (st->in_tx) {
+		sb_adds(err, "a transaction is already open");
+		return CAT_ERROR;
+	}
+	int rc = wbegin(st, err);
+	if (rc == CAT_OK)
+		st->in_tx = 1;
+	return rc;
+}
+
+static int be_commit(void *be, strbuf *err)
+{
+	struct store *st = be;
+	if (!st->in_tx)
+		return CAT_OK;
+	st->in_tx = 0;
+	int rc = exec(st, "COMMIT", err);
+	if (rc != CAT_OK)
+		exec(st, "ROLLBACK", NULL);
+	let_waiters_in(st);
+	return rc;
+}
+
+static void be_abort(void *be)
+{
+	struct store *st = be;
+	if (!st->in_tx)
+		return;
+	st->in_tx = 0;
+	exec(st, "ROLLBACK", NULL);
+	let_waiters_in(st);
+}
+
+/* ------------------------------------------------------------------ */
+/* schema */
+
+static const char schema_v1[] =
+	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE records("
+	"  rid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  version INTEGER NOT NULL,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  year INTEGER,"
+	"  data BLOB NOT NULL);"
+	"CREATE INDEX records_year ON records(year);"
+	"CREATE TABLE versions("
+	"  vid INTEGER PRIMARY KEY,"
+	"  rid INTEGER NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  time TEXT NOT NULL,"
+	"  user TEXT,"
+	"  action TEXT NOT NULL,"
+	"  summary TEXT,"
+	"  batch INTEGER,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  data BLOB);"
+	"CREATE UNIQUE INDEX versions_rv ON versions(rid, version);"
+	"CREATE INDEX versions_batch ON versions(batch) WHERE batch IS NOT NULL;"
+	"CREATE VIRTUAL TABLE fts USING fts5(title, author, subject, notes, publisher, series,"
+	"  content='', tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TABLE heads(idx INTEGER NOT NULL, key BLOB NOT NULL, heading TEXT NOT NULL,"
+	"  rid INTEGER NOT NULL);"
+	"CREATE INDEX heads_key ON heads(idx, key);"
+	"CREATE INDEX heads_rid ON heads(rid);"
+	"CREATE TABLE keys(key TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY(key, rid))"
+	"  WITHOUT ROWID;"
+	"CREATE INDEX keys_rid ON keys(rid);"
+	"CREATE TABLE batches(id INTEGER PRIMARY KEY, started TEXT NOT NULL, user TEXT,"
+	"  command TEXT, state TEXT NOT NULL, added INTEGER, replaced INTEGER, merged INTEGER,"
+	"  skipped INTEGER, rejected INTEGER);"
+	"CREATE TABLE batch_files(batch INTEGER NOT NULL, filekey TEXT NOT NULL,"
+	"  recno INTEGER NOT NULL, offset INTEGER NOT NULL, done INTEGER NOT NULL,"
+	"  PRIMARY KEY(batch, filekey));"
+	"INSERT INTO settings VALUES('org_code', 'VN-BIENMUC');"
+	"INSERT INTO settings VALUES('id_prefix', 'bm');"
+	"INSERT INTO settings VALUES('next_id', '1');";
+
+static int pragma_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	return v;
+}
+
+static int rebuild_sort_keys(struct store *st, strbuf *err);
+
+static int migrate(struct store *st, strbuf *err)
+{
+	int uv = pragma_int(st, "PRAGMA user_version");
+	int app = pragma_int(st, "PRAGMA application_id");
+	if (uv < 0) {
+		sb_addf(err, "'%s' is not a bienmuc catalogue (not an SQLite database)", st->path);
+		return CAT_ERROR;
+	}
+	if (app != 0 && app != APP_ID) {
+		sb_addf(err, "'%s' is an SQLite database but not a bienmuc catalogue", st->path);
+		return CAT_ERROR;
+	}
+	if (uv > STORE_SCHEMA_VERSION) {
+		sb_addf(err, "'%s' was made by a newer bienmuc (schema %d; this one knows %d)",
+		        st->path, uv, STORE_SCHEMA_VERSION);
+		return CAT_ERROR;
+	}
+	if (uv == STORE_SCHEMA_VERSION)
+		return CAT_OK;
+	if (st->readonly) {
+		sb_addf(err, "'%s' is not a bienmuc catalogue (or is empty)", st->path);
+		return CAT_ERROR;
+	}
+	int rc = exec(st, "BEGIN IMMEDIATE", err);
+	wait_release(st);
+	if (rc)
+		return rc;
+	uv = pragma_int(st, "PRAGMA user_version");     /* someone else may have won */
+	if (uv == 0) {
+		if (pragma_int(st, "SELECT count(*) FROM sqlite_schema") > 0) {
+			exec(st, "ROLLBACK", NULL);
+			sb_addf(err, "'%s' is an SQLite database but not a bienmuc catalogue", st->path);
+			return CAT_ERROR;
+		}
+		rc = exec(st, schema_v1, err);
+		char sql[80];
+		snprintf(sql, sizeof sql, "PRAGMA application_id = %d", APP_ID);
+		if (!rc)
+			rc = exec(st, sql, err);
+		uv = 1;
+	}
+	/* future: if (uv == 1) { ALTER ...; uv = 2; } */
+	if (!rc) {
+		char sql[80];
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", uv);
+		rc = exec(st, sql, err);
+	}
+	if (!rc)
+		rc = exec(st, "COMMIT", err);
+	if (rc)
+		exec(st, "ROLLBACK", NULL);
+	return rc;
+}
+
+static void be_close(void *be);
+
+static void *be_open(const char *path, int flags, strbuf *err)
+{
+	struct stat sbuf;
+	int exists = stat(path, &sbuf) == 0;
+	if (!exists && !(flags & CAT_OPEN_CREATE)) {
+		sb_addf(err, "no catalogue at '%s' (import records to create one, or use -d FILE)", path);
+		return NULL;
+	}
+	if (!exists) {
+		/* mkdir -p the parent */
+		char *dir = xstrdup(path);
+		for (char *p = dir + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = 0;
+			if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+				sb_addf(err, "cannot create folder '%s': %s", dir, strerror(errno));
+				free(dir);
+				return NULL;
+			}
+			*p = '/';
+		}
+		free(dir);
+	}
+	struct store *st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	st->readonly = !!(flags & CAT_OPEN_READONLY);
+	st->wait_fd = -1;
+	int oflags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sb_addf(err, "cannot open catalogue '%s': %s", path,
+		        st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		be_close(st);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_handler(st->db, busy_handler, st);
+	if (!st->readonly) {
+		strbuf wp = STRBUF_INIT;
+		sb_addf(&wp, "%s-wait", path);
+		st->wait_fd = open(wp.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		sb_release(&wp);
+	}
+	const char *e = getenv("BIENMUC_USER");
+	if (e && *e) {
+		snprintf(st->user, sizeof st->user, "%s", e);
+	} else {
+		struct passwd *pw = getpwuid(getuid());
+		const char *l = getenv("LOGNAME");
+		snprintf(st->user, sizeof st->user, "%s", pw ? pw->pw_name : l ? l : "unknown");
+	}
+	if (exec(st, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
+	             "PRAGMA cache_size = -16000; PRAGMA secure_delete = OFF;", err)) {
+		be_close(st);
+		return NULL;
+	}
+	if (!st->readonly && pragma_int(st, "PRAGMA user_version") == 0) {
+		if (exec(st, "PRAGMA journal_mode = WAL", err)) {
+			be_close(st);
+			return NULL;
+		}
+	}
+	if (migrate(st, err)) {
+		be_close(st);
+		return NULL;
+	}
+	st->coll = open_collator();
+	if (!st->coll) {
+		sb_adds(err, "cannot open the ICU collator for Vietnamese");
+		be_close(st);
+		return NULL;
+	}
+	st->org = get_setting(st, "org_code");
+	st->prefix = get_setting(st, "id_prefix");
+	if (!st->org)
+		st->org = xstrdup("VN-BIENMUC");
+	if (!st->prefix)
+		st->prefix = xstrdup("bm");
+	/* sort keys depend on the ICU version: rebuild when it changed */
+	char ver[64];
+	collator_version(st->coll, ver, sizeof ver);
+	char *old = get_setting(st, "collator_version");
+	if (!st->readonly && (!old || strcmp(old, ver))) {
+		if (rebuild_sort_keys(st, err)) {
+			free(old);
+			be_close(st);
+			return NULL;
+		}
+	}
+	free(old);
+	return st;
+}
+
+static void be_close(void *be)
+{
+	struct store *st = be;
+	if (!st)
+		return;
+	if (st->in_tx)
+		be_abort(st);
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->st[i]);
+	if (st->db) {
+		if (!st->readonly)
+			sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+		sqlite3_close(st->db);
+	}
+	if (st->coll)
+		ucol_close(st->coll);
+	if (st->wait_fd >= 0)
+		close(st->wait_fd);
+	free(st->org);
+	free(st->prefix);
+	free(st->path);
+	free(st);
+}
+
+/* ------------------------------------------------------------------ */
+/* indexing one record */
+
+static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *r, strbuf *err)
+{
+	sqlite3_stmt *s = stmt(st, which);
+	char *cols[NCOLS];
+	sqlite3_bind_int64(s, 1, rid);
+	for (int c = 0; c < NCOLS; c++) {
+		cols[c] = store_index_text(r, c);
+		sqlite3_bind_text(s, c + 2, cols[c], -1, SQLITE_STATIC);
+	}
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, "keyword index");
+	sqlite3_reset(s);
+	for (int c = 0; c < NCOLS; c++)
+		free(cols[c]);
+	return rc;
+}
+
+static int index_heads(struct store *st, sqlite3_int64 rid, const rec *r, strbuf *err)
+{
+	int rc = CAT_OK;
+	struct heads h = { 0 };
+	record_heads(r, &h);
+	strbuf key = STRBUF_INIT;
+	for (size_t i = 0; i < h.n && !rc; i++) {
+		sb_reset(&key);
+		if (sort_key(st->coll, h.v[i].text + h.v[i].skip, &key))
+			continue;
+		sqlite3_stmt *s = stmt(st, S_HEAD_INSERT);
+		sqlite3_bind_int(s, 1, h.v[i].idx);
+		sqlite3_bind_blob(s, 2, key.buf, (int)key.len, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, h.v[i].text, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, rid);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, "browse index");
+		sqlite3_reset(s);
+	}
+	sb_release(&key);
+	heads_release(&h);
+	return rc;
+}
+
+static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, strbuf *err)
+{
+	int rc = index_fts(st, S_FTS_INSERT, rid, r, err);
+	if (!rc)
+		rc = index_heads(st, rid, r, err);
+	struct mk_list keys = { 0 };
+	mk_record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, &keys);
+	for (size_t i = 0; i < keys.n && !rc; i++) {
+		sqlite3_stmt *s = stmt(st, S_KEY_INSERT);
+		sqlite3_bind_text(s, 1, keys.v[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, rid);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, "match keys");
+		sqlite3_reset(s);
+	}
+	mk_list_release(&keys);
+	return rc;
+}
+
+static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, strbuf *err)
+{
+	int rc = index_fts(st, S_FTS_DELETE, rid, old, err);
+	for (int which = S_HEAD_DELETE; !rc && which <= S_KEY_DELETE; which += S_KEY_DELETE - S_HEAD_DELETE) {
+		sqlite3_stmt *s = stmt(st, which);
+		sqlite3_bind_int64(s, 1, rid);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, "removing from the indexes");
+		sqlite3_reset(s);
+	}
+	return rc;
+}
+
+/* Sort keys depend on the ICU version: recompute the browse index. */
+static int rebuild_sort_keys(struct store *st, strbuf *err)
+{
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *sel = NULL;
+	rec *r = rec_create();
+	rc = exec(st, "DELETE FROM heads", err);
+	if (!rc && sqlite3_prepare_v2(st->db, "SELECT rid, data FROM records WHERE deleted = 0",
+	                              -1, &sel, NULL) != SQLITE_OK)
+		rc = db_err(st, err, "rebuilding the browse index");
+	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
+		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r))
+			continue;
+		rc = index_heads(st, sqlite3_column_int64(sel, 0), r, err);
+	}
+	sqlite3_finalize(sel);
+	rec_destroy(r);
+	char ver[64];
+	collator_version(st->coll, ver, sizeof ver);
+	if (!rc)
+		rc = set_setting(st, "collator_version", ver, err);
+	return wend(st, rc, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* the journal summary */
+
+struct tagcount {
+	char tag[4];
+	int nold, nnew, changed;
+};
+
+void store_diff_summary(const rec *old, const rec *nw, strbuf *out)
+{
+	/* per tag: the fields of old and new, compared in order */
+	struct tagcount *t = NULL;
+	size_t nt = 0, cap = 0;
+	const rec *rs[2] = { old, nw };
+	for (int w = 0; w < 2; w++) {
+		size_t nf = rec_nfields(rs[w]);
+		for (size_t f = 0; f < nf; f++) {
+			const char *tag = rec_tag(rs[w], f);
+			if (!strcmp(tag, "005"))
+				continue;
+			size_t i;
+			for (i = 0; i < nt && strcmp(t[i].tag, tag); i++)
+				;
+			if (i == nt) {
+				if (nt == cap) {
+					cap = cap ? 2 * cap : 32;
+					t = xrealloc(t, cap * sizeof *t);
+				}
+				memset(&t[nt], 0, sizeof *t);
+				memcpy(t[nt].tag, tag, 4);
+				nt++;
+			}
+			if (w == 0)
+				t[i].nold++;
+			else
+				t[i].nnew++;
+		}
+	}
+	strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	for (size_t i = 0; i < nt; i++) {
+		/* compare the k-th field with this tag in both */
+		long fo = -1, fn = -1;
+		int k = 0, m = t[i].nold < t[i].nnew ? t[i].nold : t[i].nnew;
+		for (; k < m; k++) {
+			fo = rec_find(old, t[i].tag, (size_t)(fo + 1));
+			fn = rec_find(nw, t[i].tag, (size_t)(fn + 1));
+			sb_reset(&a);
+			sb_reset(&b);
+			rec *tmp = rec_create();
+			rec_insert_copy(tmp, 0, old, (size_t)fo);
+			store_encode(tmp, &a);
+			rec_clear(tmp);
+			rec_insert_copy(tmp, 0, nw, (size_t)fn);
+			store_encode(tmp, &b);
+			rec_destroy(tmp);
+			if (a.len != b.len || memcmp(a.buf, b.buf, a.len))
+				t[i].changed++;
+		}
+		const char *sep = out->len ? "; " : "";
+		if (t[i].changed)
+			sb_addf(out, "%s%s changed%s", sep, t[i].tag, t[i].changed > 1 ? " (several)" : "");
+		sep = out->len ? "; " : "";
+		if (t[i].nnew > t[i].nold)
+			sb_addf(out, "%s%s added%s", sep, t[i].tag, t[i].nnew - t[i].nold > 1 ? " (several)" : "");
+		else if (t[i].nnew < t[i].nold)
+			sb_addf(out, "%s%s removed%s", sep, t[i].tag,
+			        t[i].nold - t[i].nnew > 1 ? " (several)" : "");
+	}
+	if (strcmp(rec_leader(old) + 5, rec_leader(nw) + 5) &&
+	    (memcmp(rec_leader(old) + 5, rec_leader(nw) + 5, 7) ||
+	     memcmp(rec_leader(old) + 17, rec_leader(nw) + 17, 3)))
+		sb_addf(out, "%sleader changed", out->len ? "; " : "");
+	sb_release(&a);
+	sb_release(&b);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* saving */
+
+/* Set control field tag to value, keeping tag order among 00X fields. */
+static void set_control(rec *r, const char *tag, const char *value)
+{
+	long f = rec_find(r, tag, 0);
+	if (f >= 0) {
+		rec_set_data(r, (size_t)f, value, strlen(value));
+		return;
+	}
+	size_t nf = rec_nfields(r), at = 0;
+	while (at < nf && rec_is_control(r, at) && strcmp(rec_tag(r, at), tag) < 0)
+		at++;
+	rec_insert_control(r, at, tag, value, strlen(value));
+}
+
+static void stamp_005(rec *r)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y%m%d%H%M%S.0", &tm);
+	set_control(r, "005", buf);
+}
+
+struct current {
+	sqlite3_int64 rid;
+	long version;
+	int deleted;
+	char *id;
+	rec *r;                 /* decoded data (when asked) */
+	void *data;             /* raw blob copy */
+	size_t len;
+};
+
+static void current_release(struct current *c)
+{
+	free(c->id);
+	free(c->data);
+	rec_destroy(c->r);
+	memset(c, 0, sizeof *c);
+}
+
+/* Look up a record by id (or rid when id is NULL). CAT_NOTFOUND if none. */
+static int load_current(struct store *st, const char *id, sqlite3_int64 rid, int decode,
+                        struct current *c, strbuf *err)
+{
+	memset(c, 0, sizeof *c);
+	sqlite3_stmt *s = stmt(st, id ? S_REC_BY_ID : S_REC_BY_RID);
+	if (id)
+		bind_text(s, 1, id);
+	else
+		sqlite3_bind_int64(s, 1, rid);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_DONE) {
+		sqlite3_reset(s);
+		if (id)
+			sb_addf(err, "no record '%s'", id);
+		return CAT_NOTFOUND;
+	}
+	if (step != SQLITE_ROW) {
+		int rc = db_err(st, err, "reading a record");
+		sqlite3_reset(s);
+		return rc;
+	}
+	if (id) {
+		c->rid = sqlite3_column_int64(s, 0);
+		c->id = xstrdup(id);
+	} else {
+		c->rid = rid;
+		c->id = col_strdup(s, 0);
+	}
+	c->version = (long)sqlite3_column_int64(s, 1);
+	c->deleted = sqlite3_column_int(s, 2);
+	c->len = (size_t)sqlite3_column_bytes(s, 3);
+	c->data = xmalloc(c->len + 1);
+	memcpy(c->data, sqlite3_column_blob(s, 3), c->len);
+	sqlite3_reset(s);
+	if (decode) {
+		c->r = rec_create();
+		if (store_decode(c->data, c->len, c->r)) {
+			sb_addf(err, "record '%s' is damaged in the catalogue", c->id);
+			return CAT_ERROR;
+		}
+	}
+	return CAT_OK;
+}
+
+static int journal(struct store *st, sqlite3_int64 rid, long version, const char *action,
+                   const char *summary, long batch, int deleted, strbuf *err)
+{
+	char now[24];
+	now_text(now);
+	sqlite3_stmt *s = stmt(st, S_VER_INSERT);
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_int64(s, 2, version);
+	bind_text(s, 3, now);
+	bind_text(s, 4, st->user);
+	bind_text(s, 5, action);
+	bind_text(s, 6, summary);
+	if (batch > 0)
+		sqlite3_bind_int64(s, 7, batch);
+	sqlite3_bind_int(s, 8, deleted);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, "journal");
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Keep the data of the version being replaced in the journal. */
+static int journal_keep(struct store *st, const struct current *c, strbuf *err)
+{
+	sqlite3_stmt *s = stmt(st, S_VER_SETDATA);
+	sqlite3_bind_int64(s, 1, c->rid);
+	sqlite3_bind_int64(s, 2, c->version);
+	sqlite3_bind_blob(s, 3, c->data, (int)c->len, SQLITE_STATIC);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, "journal");
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int id_exists(struct store *st, const char *id)
+{
+	sqlite3_stmt *s = stmt(st, S_ID_EXISTS);
+	bind_text(s, 1, id);
+	int r = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return r;
+}
+
+static int new_id(struct store *st, strbuf *id, strbuf *err)
+{
+	for (;;) {
+		sqlite3_stmt *s = stmt(st, S_NEXT_ID);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			int rc = db_err(st, err, "numbering");
+			sqlite3_reset(s);
+			return rc;
+		}
+		long long n = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		sb_reset(id);
+		sb_addf(id, "%s%08lld", st->prefix, n);
+		if (!id_exists(st, id->buf))
+			return CAT_OK;
+	}
+}
+
+/* Add a new record (inside a write transaction). */
+static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, long *newv,
+                      strbuf *err)
+{
+	const char *id0 = rec_get_control(r, "001");
+	const char *org0 = rec_get_control(r, "003");
+	strbuf id = STRBUF_INIT;
+	int rc = CAT_OK;
+	int ours = id0 && *id0 && org0 && !strcmp(org0, st->org);
+	if (ours && !id_exists(st, id0)) {
+		sb_adds(&id, id0);        /* our own record coming back: keep its number */
+	} else {
+		if (id0 && *id0 && !ours) {
+			/* keep the foreign number as 035 "(ORG)number" */
+			strbuf sys = STRBUF_INIT;
+			if (org0 && *org0)
+				sb_addf(&sys, "(%s)%s", org0, id0);
+			else
+				sb_adds(&sys, id0);
+			int have = 0;
+			char k1[300], k2[300];
+			mk_sysno(sys.buf, k1, sizeof k1);
+			for (long f = rec_find(r, "035", 0); f >= 0 && !have; f = rec_find(r, "035", (size_t)f + 1)) {
+				const char *a = NULL;
+				long s = rec_find_sub(r, (size_t)f, 'a');
+				if (s >= 0)
+					a = rec_sub_value(r, (size_t)f, (size_t)s, NULL);
+				if (a && mk_sysno(a, k2, sizeof k2) && !strcmp(k1, k2))
+					have = 1;
+			}
+			if (!have) {
+				size_t nf = rec_nfields(r), at = 0;
+				while (at < nf && strcmp(rec_tag(r, at), "035") <= 0)
+					at++;
+				rec_insert_field(r, at, "035", ' ', ' ');
+				rec_add_sub(r, at, 'a', sys.buf, sys.len);
+			}
+			sb_release(&sys);
+		}
+		rc = new_id(st, &id, err);
+	}
+	if (!rc) {
+		set_control(r, "001", id.buf);
+		set_control(r, "003", st->org);
+		stamp_005(r);
+		strbuf data = STRBUF_INIT;
+		store_encode(r, &data);
+		sqlite3_stmt *s = stmt(st, S_REC_INSERT);
+		bind_text(s, 1, id.buf);
+		int year = store_record_year(r);
+		if (year)
+			sqlite3_bind_int(s, 2, year);
+		sqlite3_bind_blob(s, 3, data.buf, (int)data.len, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, "adding a record");
+		sqlite3_reset(s);
+		sb_release(&data);
+		sqlite3_int64 rid = sqlite3_last_insert_rowid(st->db);
+		if (!rc) {
+			strbuf sum = STRBUF_INIT;
+			if (o && o->summary)
+				sb_adds(&sum, o->summary);
+			else
+				sb_addf(&sum, "%s%snew record (%zu fields)", o && o->note ? o->note : "",
+				        o && o->note ? ": " : "", rec_nfields(r));
+			rc = journal(st, rid, 1, o && o->action ? o->action : "add", sum.buf,
+			             o ? o->batch : 0, 0, err);
+			sb_release(&sum);
+		}
+		if (!rc)
+			rc = index_add(st, rid, r, err);
+		if (!rc && newv)
+			*newv = 1;
+	}
+	sb_release(&id);
+	return rc;
+}
+
+/* Replace record r's 001 (inside a write transaction). */
+static int replace_locked(struct store *st, rec *r, long expected, const struct cat_save_opts *o,
+                          long *newv, strbuf *err)
+{
+	const char *id = rec_get_control(r, "001");
+	if (!id || !*id) {
+		sb_adds(err, "the record has no 001, so it cannot replace one");
+		return CAT_NOTFOUND;
+	}
+	struct current c;
+	int rc = load_current(st, id, 0, 1, &c, err);
+	if (rc) {
+		current_release(&c);
+		return rc;
+	}
+	if (c.deleted) {
+		sb_addf(err, "record '%s' is deleted; undelete it first", c.id);
+		current_release(&c);
+		return CAT_DELETED;
+	}
+	if (expected != CAT_ANY && expected != c.version) {
+		sb_addf(err, "record '%s' was changed by someone else meanwhile (it is at version %ld, "
+		        "you started from version %ld)", c.id, c.version, expected);
+		current_release(&c);
+		return CAT_CONFLICT;
+	}
+	set_control(r, "003", st->org);
+	stamp_005(r);
+	strbuf sum = STRBUF_INIT, data = STRBUF_INIT;
+	if (o && o->summary) {
+		sb_adds(&sum, o->summary);
+	} else {
+		if (o && o->note)
+			sb_addf(&sum, "%s: ", o->note);
+		size_t l0 = sum.len;
+		store_diff_summary(c.r, r, &sum);
+		if (sum.len == l0)
+			sb_adds(&sum, "no change");
+	}
+	store_encode(r, &data);
+	rc = index_remove(st, c.rid, c.r, err);
+	if (!rc)
+		rc = journal_keep(st, &c, err);
+	if (!rc) {
+		sqlite3_stmt *s = stmt(st, S_REC_UPDATE);
+		sqlite3_bind_int64(s, 1, c.rid);
+		sqlite3_bind_int64(s, 2, c.version + 1);
+		sqlite3_bind_int(s, 3, 0);
+		int year = store_record_year(r);
+		if (year)
+			sqlite3_bind_int(s, 4, year);
+		sqlite3_bind_blob(s, 5, data.buf, (int)data.len, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, "saving a record");
+		sqlite3_reset(s);
+	}
+	if (!rc)
+		rc = journal(st, c.rid, c.version + 1, o && o->action ? o->action : "edit", sum.buf,
+		             o ? o->batch : 0, 0, err);
+	if (!rc)
+		rc = index_add(st, c.rid, r, err);
+	if (!rc && newv)
+		*newv = c.version + 1;
+	sb_release(&sum);
+	sb_release(&data);
+	current_release(&c);
+	return rc;
+}
+
+static int be_save(void *be, rec *r, long expected, const struct cat_save_opts *o, long *newv,
+                   strbuf *err)
+{
+	struct store *st = be;
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	if (expected == CAT_NEW)
+		rc = add_locked(st, r, o, newv, err);
+	else
+		rc = replace_locked(st, r, expected, o, newv, err);
+	return wend(st, rc, err);
+}
+
+/* Delete (del = 1) or undelete (del = 0), inside a write transaction. */
+static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, int del,
+                         long expected, const struct cat_save_opts *o, strbuf *err)
+{
+	struct current c;
+	int rc = load_current(st, id, rid, 1, &c, err);
+	if (rc) {
+		current_release(&c);
+		return rc;
+	}
+	if (c.deleted == del) {
+		sb_addf(err, "record '%s' is %s", c.id, del ? "already deleted" : "not deleted");
+		current_release(&c);
+		return del ? CAT_DELETED : CAT_CONFLICT;
+	}
+	if (expected != CAT_ANY && expected != CAT_NEW && expected != c.version) {
+		sb_addf(err, "record '%s' was changed by someone else meanwhile (it is at version %ld, "
+		        "you started from version %ld)", c.id, c.version, expected);
+		current_release(&c);
+		return CAT_CONFLICT;
+	}
+	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, err);
+	if (!rc)
+		rc = journal_keep(st, &c, err);
+	if (!rc) {
+		sqlite3_stmt *s = stmt(st, S_REC_UPDATE);
+		sqlite3_bind_int64(s, 1, c.rid);
+		sqlite3_bind_int64(s, 2, c.version + 1);
+		sqlite3_bind_int(s, 3, del);
+		int year = store_record_year(c.r);
+		if (year)
+			sqlite3_bind_int(s, 4, year);
+		sqlite3_bind_blob(s, 5, c.data, (int)c.len, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, "deleting a record");
+		sqlite3_reset(s);
+	}
+	if (!rc) {
+		strbuf sum = STRBUF_INIT;
+		if (o && o->summary)
+			sb_adds(&sum, o->summary);
+		else
+			sb_addf(&sum, "%s%s%s", o && o->note ? o->note : "", o && o->note ? ": " : "",
+			        del ? "deleted" : "undeleted");
+		rc = journal(st, c.rid, c.version + 1,
+		             o && o->action ? o->action : del ? "delete" : "undelete", sum.buf,
+		             o ? o->batch : 0, del, err);
+		sb_release(&sum);
+	}
+	current_release(&c);
+	return rc;
+}
+
+static int be_del(void *be, const char *id, long expected, const struct cat_save_opts *o,
+                  strbuf *err)
+{
+	struct store *st = be;
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	rc = setdel_locked(st, id, 0, 1, expected, o, err);
+	return wend(st, rc, err);
+}
+
+static int be_undel(void *be, const char *id, const struct cat_save_opts *o, strbuf *err)
+{
+	struct store *st = be;
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	rc = setdel_locked(st, id, 0, 0, CAT_ANY, o, err);
+	return wend(st, rc, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* reading */
+
+static void fill_version(sqlite3_stmt *s, int first, struct cat_version *v)
+{
+	/* columns from `first`: time, user, action, summary, batch, deleted */
+	const unsigned char *t = sqlite3_column_text(s, first);
+	snprintf(v->time, sizeof v->time, "%s", t ? (const char *)t : "");
+	v->user = col_strdup(s, first + 1);
+	v->action = col_strdup(s, first + 2);
+	v->summary = col_strdup(s, first + 3);
+	v->batch = (long)sqlite3_column_int64(s, first + 4);
+	v->deleted = sqlite3_column_int(s, first + 5);
+}
+
+static int be_fetch(void *be, const char *id, long version, rec *out, struct cat_version *ver,
+                    strbuf *err)
+{
+	struct store *st = be;
+	struct current c;
+	int rc = load_current(st, id, 0, 0, &c, err);
+	if (rc) {
+		current_release(&c);
+		return rc;
+	}
+	if (version == 0)
+		version = c.version;
+	if (version > c.version || version < 1) {
+		sb_addf(err, "record '%s' has no version %ld (it has 1 to %ld)", id, version, c.version);
+		current_release(&c);
+		return CAT_NOTFOUND;
+	}
+	sqlite3_stmt *s = stmt(st, S_VER_GET);
+	sqlite3_bind_int64(s, 1, c.rid);
+	sqlite3_bind_int64(s, 2, version);
+	int deleted = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		if (ver) {
+			memset(ver, 0, sizeof *ver);
+			fill_version(s, 0, ver);
+			ver->version = version;
+		}
+		deleted = sqlite3_column_int(s, 5);
+		const void *blob = sqlite3_column_blob(s, 6);
+		if (version == c.version || !blob)
+			rc = store_decode(c.data, c.len, out) ? CAT_ERROR : CAT_OK;
+		else
+			rc = store_decode(blob, (size_t)sqlite3_column_bytes(s, 6), out) ? CAT_ERROR : CAT_OK;
+		if (rc)
+			sb_addf(err, "record '%s' version %ld is damaged in the catalogue", id, version);
+	} else {
+		rc = db_err(st, err, "reading the journal");
+	}
+	sqlite3_reset(s);
+	current_release(&c);
+	if (rc == CAT_OK && deleted)
+		rc = CAT_DELETED;
+	return rc;
+}
+
+static int be_history(void *be, const char *id, struct cat_version **v, size_t *n, strbuf *err)
+{
+	struct store *st = be;
+	struct current c;
+	int rc = load_current(st, id, 0, 0, &c, err);
+	if (rc) {
+		current_release(&c);
+		return rc;
+	}
+	sqlite3_stmt *s = stmt(st, S_VER_LIST);
+	sqlite3_bind_int64(s, 1, c.rid);
+	size_t cap = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			*v = xrealloc(*v, cap * sizeof **v);
+		}
+		struct cat_version *x = &(*v)[(*n)++];
+		memset(x, 0, sizeof *x);
+		x->version = (long)sqlite3_column_int64(s, 0);
+		fill_version(s, 1, x);
+	}
+	sqlite3_reset(s);
+	current_release(&c);
+	return CAT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* searching */
+
+static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_search_opts *o,
+                     struct cat_result *res, strbuf *err)
+{
+	struct store *st = be;
+	struct rpn_sql rs;
+	if (rpn2sql(q, &rs, err)) {
+		rpn_sql_release(&rs);
+		return CAT_QUERY;
+	}
+	strbuf sql = STRBUF_INIT;
+	int ranked = rs.fts && o->sort == CAT_SORT_RELEVANCE;
+	const char *del = o->include_deleted ? "" : " AND r.deleted = 0";
+	if (ranked) {
+		sb_addf(&sql, "SELECT r.id FROM fts JOIN records r ON r.rid = fts.rowid "
+		              "WHERE fts MATCH ?1%s ORDER BY fts.rank", del);
+	} else {
+		sb_addf(&sql, "SELECT r.id FROM records r WHERE r.rid IN (%s)%s ORDER BY ",
+		        rs.sql.buf, del);
+		const char *dir = o->descending ? " DESC" : "";
+		switch (o->sort) {
+		case CAT_SORT_TITLE:
+		case CAT_SORT_AUTHOR:
+			sb_addf(&sql, "(SELECT min(key) FROM heads h WHERE h.rid = r.rid AND h.idx = %d)%s, ",
+			        o->sort == CAT_SORT_TITLE ? H_TITLE : H_AUTHOR, dir);
+			break;
+		case CAT_SORT_YEAR:
+			sb_addf(&sql, "r.year%s, ", dir);
+			break;
+		default:
+			break;
+		}
+		sb_addf(&sql, "r.rid%s", o->sort == CAT_SORT_ID ? dir : "");
+	}
+	sqlite3_stmt *s = NULL;
+	int rc = CAT_OK;
+	if (sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL) != SQLITE_OK) {
+		rc = db_err(st, err, "search");
+		goto out;
+	}
+	if (ranked) {
+		sqlite3_bind_text(s, 1, rs.fts, -1, SQLITE_STATIC);
+	} else {
+		for (size_t i = 0; i < rs.params.n; i++)
+			sqlite3_bind_text(s, (int)i + 1, rs.params.v[i], -1, SQLITE_STATIC);
+	}
+	size_t cap = 0;
+	long pos = 0;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (pos >= o->offset && (o->limit <= 0 || pos < o->offset + o->limit)) {
+			if (res->n == cap) {
+				cap = cap ? 2 * cap : 16;
+				res->ids = xrealloc(res->ids, cap * sizeof *res->ids);
+			}
+			res->ids[res->n++] = col_strdup(s, 0);
+		}
+		pos++;
+	}
+	res->total = pos;
+	if (step != SQLITE_DONE) {
+		rc = db_err(st, err, "search");
+		if (rc == CAT_ERROR)
+			rc = CAT_QUERY;
+	}
+out:
+	sqlite3_finalize(s);
+	sb_release(&sql);
+	rpn_sql_release(&rs);
+	return rc;
+}
+
+static int be_browse(void *be, const char *index, const char *from, size_t n,
+                     struct cat_heading **h, size_t *nh, strbuf *err)
+{
+	struct store *st = be;
+	int idx = !strcmp(index, "title") ? H_TITLE : !strcmp(index, "author") ? H_AUTHOR :
+	          !strcmp(index, "subject") ? H_SUBJECT : !strcmp(index, "callno") ? H_CALLNO : 0;
+	if (!idx) {
+		sb_addf(err, "no browse index '%s' (title, author, subject, callno)", index);
+		return CAT_QUERY;
+	}
+	strbuf key = STRBUF_INIT;
+	if (from && *from && sort_key(st->coll, from, &key)) {
+		sb_adds(err, "the browse term is not valid text");
+		sb_release(&key);
+		return CAT_QUERY;
+	}
+	sqlite3_stmt *s = stmt(st, S_BROWSE);
+	sqlite3_bind_int(s, 1, idx);
+	sqlite3_bind_blob(s, 2, key.buf ? key.buf : "", (int)key.len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)n);
+	size_t cap = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (*nh == cap) {
+			cap = cap ? 2 * cap : 16;
+			*h = xrealloc(*h, cap * sizeof **h);
+		}
+		struct cat_heading *x = &(*h)[(*nh)++];
+		x->heading = col_strdup(s, 0);
+		x->count = (long)sqlite3_column_int64(s, 1);
+		x->id = col_strdup(s, 2);
+	}
+	sqlite3_reset(s);
+	sb_release(&key);
+	return CAT_OK;
+}
+
+static int be_match(void *be, const rec *r, int keys, char ***ids, size_t *n, strbuf *err)
+{
+	struct store *st = be;
+	struct mk_list kl = { 0 }, out = { 0 };
+	(void)err;
+	mk_record_keys(r, keys, &kl);
+	for (size_t i = 0; i < kl.n; i++) {
+		sqlite3_stmt *s = stmt(st, S_KEY_MATCH);
+		bind_text(s, 1, kl.v[i]);
+		while (sqlite3_step(s) == SQLITE_ROW)
+			mk_list_add(&out, (const char *)sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+	}
+	mk_list_release(&kl);
+	/* id order = age order (same prefix, zero-padded) */
+	for (size_t i = 1; i < out.n; i++)
+		for (size_t j = i; j > 0 && strcmp(out.v[j - 1], out.v[j]) > 0; j--) {
+			char *t = out.v[j];
+			out.v[j] = out.v[j - 1];
+			out.v[j - 1] = t;
+		}
+	*ids = out.v;
+	*n = out.n;
+	return CAT_OK;
+}
+
+static char *be_get_setting(void *be, const char *key)
+{
+	return get_setting(be, key);
+}
+
+static int be_set_setting(void *be, const char *key, const char *value, strbuf *err)
+{
+	struct store *st = be;
+	if (!strcmp(key, "next_id") || !strcmp(key, "collator_version")) {
+		sb_addf(err, "'%s' is managed by bienmuc", key);
+		return CAT_ERROR;
+	}
+	if (!strcmp(key, "org_code") || !strcmp(key, "id_prefix")) {
+		if (!*value || strpbrk(value, " \t\n()")) {
+			sb_addf(err, "'%s' is not a valid %s", value, key);
+			return CAT_ERROR;
+		}
+	}
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	rc = set_setting(st, key, value, err);
+	rc = wend(st, rc, err);
+	if (!rc && !strcmp(key, "org_code")) {
+		free(st->org);
+		st->org = xstrdup(value);
+	} else if (!rc && !strcmp(key, "id_prefix")) {
+		free(st->prefix);
+		st->prefix = xstrdup(value);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* batches */
+
+static int be_batch_start(void *be, const char *command, long *batch, strbuf *err)
+{
+	struct store *st = be;
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	char now[24];
+	now_text(now);
+	sqlite3_stmt *s = stmt(st, S_BATCH_START);
+	bind_text(s, 1, now);
+	bind_text(s, 2, st->user);
+	bind_text(s, 3, command);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_err(st, err, "starting a batch");
+	sqlite3_reset(s);
+	*batch = (long)sqlite3_last_insert_rowid(st->db);
+	return wend(st, rc, err);
+}
+
+static int be_batch_progress(void *be, long batch, const char *filekey, long recno,
+                             long long offset, int file_done, const struct cat_batch *counts,
+                             strbuf *err)
+{
+	struct store *st = be;
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *s = stmt(st, S_BFILE_SET);
+	sqlite3_bind_int64(s, 1, batch);
+	bind_text(s, 2, filekey);
+	sqlite3_bind_int64(s, 3, recno);
+	sqlite3_bind_int64(s, 4, offset);
+	sqlite3_bind_int(s, 5, file_done);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_err(st, err, "recording progress");
+	sqlite3_reset(s);
+	if (!rc && counts) {
+		s = stmt(st, S_BATCH_COUNTS);
+		sqlite3_bind_int64(s, 1, batch);
+		sqlite3_bind_int64(s, 2, counts->added);
+		sqlite3_bind_int64(s, 3, counts->replaced);
+		sqlite3_bind_int64(s, 4, counts->merged);
+		sqlite3_bind_int64(s, 5, counts->skipped);
+		sqlite3_bind_int64(s, 6, counts->rejected);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, "recording progress");
+		sqlite3_reset(s);
+	}
+	return wend(st, rc, err);
+}
+
+static int be_batch_resume(void *be, const char *filekey, long *batch, long *recno,
+                           long long *offset, int *file_done, strbuf *err)
+{
+	struct store *st = be;
+	(void)err;
+	sqlite3_stmt *s = stmt(st, S_BFILE_RESUME);
+	bind_text(s, 1, filekey);
+	int rc = CAT_NOTFOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*batch = (long)sqlite3_column_int64(s, 0);
+		*recno = (long)sqlite3_column_int64(s, 1);
+		*offset = sqlite3_column_int64(s, 2);
+		*file_done = sqlite3_column_int(s, 3);
+		rc = CAT_OK;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int be_batch_finish(void *be, long batch, const char *state, strbuf *err)
+{
+	struct store *st = be;
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *s = stmt(st, S_BATCH_STATE);
+	sqlite3_bind_int64(s, 1, batch);
+	bind_text(s, 2, state);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_err(st, err, "finishing a batch");
+	sqlite3_reset(s);
+	return wend(st, rc, err);
+}
+
+static void fill_batch(sqlite3_stmt *s, struct cat_batch *b)
+{
+	memset(b, 0, sizeof *b);
+	b->id = (long)sqlite3_column_int64(s, 0);
+	const unsigned char *t = sqlite3_column_text(s, 1);
+	snprintf(b->time, sizeof b->time, "%s", t ? (const char *)t : "");
+	b->user = col_strdup(s, 2);
+	b->command = col_strdup(s, 3);
+	b->state = col_strdup(s, 4);
+	b->added = (long)sqlite3_column_int64(s, 5);
+	b->replaced = (long)sqlite3_column_int64(s, 6);
+	b->merged = (long)sqlite3_column_int64(s, 7);
+	b->skipped = (long)sqlite3_column_int64(s, 8);
+	b->rejected = (long)sqlite3_column_int64(s, 9);
+}
+
+static int be_batch_get(void *be, long batch, struct cat_batch *b, strbuf *err)
+{
+	struct store *st = be;
+	sqlite3_stmt *s = stmt(st, S_BATCH_GET);
+	sqlite3_bind_int64(s, 1, batch);
+	int rc = CAT_NOTFOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		fill_batch(s, b);
+		rc = CAT_OK;
+	} else {
+		sb_addf(err, "no batch %ld", batch);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int be_batch_list(void *be, struct cat_batch **b, size_t *n, strbuf *err)
+{
+	struct store *st = be;
+	(void)err;
+	sqlite3_stmt *s = stmt(st, S_BATCH_LIST);
+	size_t cap = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*b = xrealloc(*b, cap * sizeof **b);
+		}
+		fill_batch(s, &(*b)[(*n)++]);
+	}
+	sqlite3_reset(s);
+	return CAT_OK;
+}
+
+static int be_batch_undo(void *be, long batch, int force, long *restored, long *removed,
+                         long *conflicts, strbuf *err)
+{
+	struct store *st = be;
+	*restored = *removed = *conflicts = 0;
+	struct cat_batch b;
+	int rc = be_batch_get(be, batch, &b, err);
+	if (rc)
+		return rc;
+	int undone = !strcmp(b.state, "undone");
+	free(b.user);
+	free(b.command);
+	free(b.state);
+	if (undone) {
+		sb_addf(err, "batch %ld was already undone", batch);
+		return CAT_CONFLICT;
+	}
+	rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	/* collect first: the loop below adds versions */
+	struct { sqlite3_int64 rid; long minv, maxv; } *v = NULL;
+	size_t nv = 0, cap = 0;
+	sqlite3_stmt *s = stmt(st, S_BATCH_RECS);
+	sqlite3_bind_int64(s, 1, batch);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (nv == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		v[nv].rid = sqlite3_column_int64(s, 0);
+		v[nv].minv = (long)sqlite3_column_int64(s, 1);
+		v[nv].maxv = (long)sqlite3_column_int64(s, 2);
+		nv++;
+	}
+	sqlite3_reset(s);
+	char note[64];
+	snprintf(note, sizeof note, "batch %ld undone", batch);
+	struct cat_save_opts so = { .action = "undo", .note = note };
+	for (size_t i = 0; i < nv && !rc; i++) {
+		struct current c;
+		rc = load_current(st, NULL, v[i].rid, 0, &c, err);
+		if (rc) {
+			current_release(&c);
+			break;
+		}
+		if (c.version > v[i].maxv && !force) {
+			(*conflicts)++;
+			current_release(&c);
+			continue;
+		}
+		if (v[i].minv == 1) {
+			if (!c.deleted) {
+				rc = setdel_locked(st, NULL, c.rid, 1, CAT_ANY, &so, err);
+				(*removed)++;
+			}
+		} else {
+			rec *old = rec_create();
+			char *id = xstrdup(c.id);
+			int was_deleted = c.deleted;
+			rc = be_fetch(st, id, v[i].minv - 1, old, NULL, err);
+			if (rc == CAT_DELETED)
+				rc = CAT_OK;
+			if (!rc && was_deleted)
+				rc = setdel_locked(st, NULL, c.rid, 0, CAT_ANY, &so, err);
+			if (!rc)
+				rc = replace_locked(st, old, CAT_ANY, &so, NULL, err);
+			if (!rc)
+				(*restored)++;
+			rec_destroy(old);
+			free(id);
+		}
+		current_release(&c);
+	}
+	free(v);
+	if (!rc) {
+		s = stmt(st, S_BATCH_STATE);
+		sqlite3_bind_int64(s, 1, batch);
+		bind_text(s, 2, "undone");
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, "undoing a batch");
+		sqlite3_reset(s);
+	}
+	return wend(st, rc, err);
+}
+
+const struct catalog_ops store_catalog_ops = {
+	.name = "sqlite",
+	.open = be_open,
+	.close = be_close,
+	.search_rpn = be_search,
+	.fetch = be_fetch,
+	.save = be_save,
+	.del = be_del,
+	.undel = be_undel,
+	.history = be_history,
+	.browse = be_browse,
+	.begin = be_begin,
+	.commit = be_commit,
+	.abort = be_abort,
+	.match = be_match,
+	.get_setting = be_get_setting,
+	.set_setting = be_set_setting,
+	.batch_start = be_batch_start,
+	.batch_progress = be_batch_progress,
+	.batch_resume = be_batch_resume,
+	.batch_finish = be_batch_finish,
+	.batch_get = be_batch_get,
+	.batch_list = be_batch_list,
+	.batch_undo = be_batch_undo,
+};

@@ -1,0 +1,36 @@
+/*
+ * store.h - internals of the SQLite catalogue back end that tests and
+ * tools may use directly. Programs use catalog.h; the back end itself is
+ * reached through store_catalog_ops (catalog-ops.h).
+ */
+#ifndef BIENMUC_STORE_H
+#define BIENMUC_STORE_H
+
+#include <stddef.h>
+#include "rec.h"
+#include "util.h"
+
+/* Schema version this build writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 1
+
+/* Lossless compact serialisation of a record (no size limit): appended
+ * to out. store_decode returns 0, or -1 if the bytes are not a record. */
+void store_encode(const rec *r, strbuf *out);
+int store_decode(const void *data, size_t len, rec *r);
+
+/* "245 changed; 650 added (2); 500 removed" (005 ignored); "" if equal.
+ * Appended to out. */
+void store_diff_summary(const rec *old, const rec *nw, strbuf *out);
+
+/* The text indexed for a record, folded (for tests): column 0..5 =
+ * title, author, subject, notes, publisher, series. malloc'd. */
+char *store_index_text(const rec *r, int column);
+
+/* Year of publication (008/07-10, else 260/264 $c), or 0. */
+int store_record_year(const rec *r);
+
+/* Vietnamese sort key (ICU "vi") of UTF-8 text, as bytes appended to out
+ * (for tests: memcmp order = collation order). Returns 0 or -1. */
+int store_sort_key(const char *text, strbuf *out);
+
+#endif
