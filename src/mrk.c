@@ -1,22 +1,829 @@
-/* mrk.c - MRK reader and writer (placeholder: being written). */
+/*
+ * mrk.c - MARCMaker / MarcEdit mnemonic text (.mrk, .mrk8): reader and
+ * writer. The format is described in man/bienmuc-mrk.5; in short:
+ *
+ *   =LDR  00850nam\a2200241\a\4500        leader ("=000" also read)
+ *   =001  TVQG00104512                     control field
+ *   =245  10$aTruyện Kiều /$cNguyễn Du.    indicators, then $code+value
+ *                                          a blank line ends the record
+ *
+ * A '\' is a blank in the leader, control fields and indicators (and a
+ * real backslash in subfield data, as LC's MARCMaker and MarcEdit read
+ * it); {name} mnemonics stand for MARC-8 characters (mrk-mnemonics.h).
+ *
+ * Reading: a record is collected line by line up to the blank line
+ * (lines that do not start with '=' continue the previous field, as LC's
+ * MARCBreaker wraps them; lines starting with '#' are MarcEdit comments).
+ * Then the record's character set is chosen (see choose_mode) and every
+ * value is decoded: to MARC-8 bytes, which the charset firewall in
+ * marcio.c decodes like any MARC-8 record, or straight to UTF-8.
+ * A malformed line rejects its record with the line number and byte
+ * offset; reading goes on after the next blank line.
+ *
+ * Writing: one line per field, CRLF line ends (what MarcEdit writes and
+ * LC's MARCMaker requires), a blank line after each record, no wrapping.
+ * UTF-8 records are written as UTF-8; MARC-8 records (from
+ * --to-charset marc8) as pure ASCII with MarcBreaker's mnemonics.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+
 #include "marcio-impl.h"
+#include "charset.h"
+#include "mrk-mnemonics.h"
+
+/* A record's text is kept whole while it is parsed; past this size the
+ * input is not a .mrk record (or lacks blank lines) and is rejected
+ * without being kept in memory. */
+#define MRK_MAX_RECORD (8u << 20)
+/* Longest mnemonic name looked up ({DZHEcy}, {rdquofh}, {spundscr} ...). */
+#define MRK_MAX_NAME 12
+
+static const char mrk_eol[] = "\r\n";
+
+/* ------------------------------------------------------------------ */
+/* MARC-8 bytes of mnemonics -> Unicode (for UTF-8 records)            */
+
+/* ANSEL (MARC-8 G1 extended Latin) and the C1 controls MARC-8 uses, to
+ * Unicode. 0 = not assigned. Marks as yaz and LC's code tables decode
+ * them: EB/FA (first halves of double marks) become U+0361/U+0360 and the
+ * second halves EC/FB vanish (MRK_DROP). */
+#define MRK_DROP 0xFFFFFFFFu
+static uint32_t ansel_ucs(unsigned char b)
+{
+	static const uint16_t g1[0x5F] = {
+		/* A1 */ 0x0141, 0x00D8, 0x0110, 0x00DE, 0x00C6, 0x0152, 0x02B9,
+		/* A8 */ 0x00B7, 0x266D, 0x00AE, 0x00B1, 0x01A0, 0x01AF, 0x02BC, 0,
+		/* B0 */ 0x02BB, 0x0142, 0x00F8, 0x0111, 0x00FE, 0x00E6, 0x0153, 0x02BA,
+		/* B8 */ 0x0131, 0x00A3, 0x00F0, 0, 0x01A1, 0x01B0, 0, 0,
+		/* C0 */ 0x00B0, 0x2113, 0x2117, 0x00A9, 0x266F, 0x00BF, 0x00A1, 0x00DF,
+		/* C8 */ 0x20AC, 0, 0, 0, 0, 0, 0, 0,
+		/* D0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		/* E0 */ 0x0309, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0x0306, 0x0307,
+		/* E8 */ 0x0308, 0x030C, 0x030A, 0x0361, 0xFFFF, 0x0315, 0x030B, 0x0310,
+		/* F0 */ 0x0327, 0x0328, 0x0323, 0x0324, 0x0325, 0x0333, 0x0332, 0x0326,
+		/* F8 */ 0x031C, 0x032E, 0x0360, 0xFFFF, 0, 0, 0x0313,
+	};
+	if (b < 0x80)
+		return b;
+	switch (b) {
+	case 0x88: return 0x0098;
+	case 0x89: return 0x009C;
+	case 0x8D: return 0x200D;
+	case 0x8E: return 0x200C;
+	}
+	if (b < 0xA1 || b > 0xFE)
+		return 0;
+	uint16_t u = g1[b - 0xA1];
+	return u == 0xFFFF ? MRK_DROP : u;
+}
+
+static int ansel_combining(unsigned char b)
+{
+	return b >= 0xE0 && b <= 0xFE;
+}
+
+static void put_utf8(strbuf *out, uint32_t c)
+{
+	char b[4];
+	if (c < 0x80) {
+		sb_addc(out, (char)c);
+		return;
+	}
+	if (c < 0x800) {
+		b[0] = (char)(0xC0 | (c >> 6));
+		b[1] = (char)(0x80 | (c & 0x3F));
+		sb_add(out, b, 2);
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xE0 | (c >> 12));
+		b[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (c & 0x3F));
+		sb_add(out, b, 3);
+	} else {
+		b[0] = (char)(0xF0 | (c >> 18));
+		b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+		b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[3] = (char)(0x80 | (c & 0x3F));
+		sb_add(out, b, 4);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Mnemonic lookup                                                      */
+
+/* Every byte value, for {XX} and {c} lookups. */
+static const char all_bytes[] =
+	"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0A\x0B\x0C\x0D\x0E\x0F"
+	"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1A\x1B\x1C\x1D\x1E\x1F"
+	"\x20\x21\x22\x23\x24\x25\x26\x27\x28\x29\x2A\x2B\x2C\x2D\x2E\x2F"
+	"\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39\x3A\x3B\x3C\x3D\x3E\x3F"
+	"\x40\x41\x42\x43\x44\x45\x46\x47\x48\x49\x4A\x4B\x4C\x4D\x4E\x4F"
+	"\x50\x51\x52\x53\x54\x55\x56\x57\x58\x59\x5A\x5B\x5C\x5D\x5E\x5F"
+	"\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6A\x6B\x6C\x6D\x6E\x6F"
+	"\x70\x71\x72\x73\x74\x75\x76\x77\x78\x79\x7A\x7B\x7C\x7D\x7E\x7F"
+	"\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8A\x8B\x8C\x8D\x8E\x8F"
+	"\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9A\x9B\x9C\x9D\x9E\x9F"
+	"\xA0\xA1\xA2\xA3\xA4\xA5\xA6\xA7\xA8\xA9\xAA\xAB\xAC\xAD\xAE\xAF"
+	"\xB0\xB1\xB2\xB3\xB4\xB5\xB6\xB7\xB8\xB9\xBA\xBB\xBC\xBD\xBE\xBF"
+	"\xC0\xC1\xC2\xC3\xC4\xC5\xC6\xC7\xC8\xC9\xCA\xCB\xCC\xCD\xCE\xCF"
+	"\xD0\xD1\xD2\xD3\xD4\xD5\xD6\xD7\xD8\xD9\xDA\xDB\xDC\xDD\xDE\xDF"
+	"\xE0\xE1\xE2\xE3\xE4\xE5\xE6\xE7\xE8\xE9\xEA\xEB\xEC\xED\xEE\xEF"
+	"\xF0\xF1\xF2\xF3\xF4\xF5\xF6\xF7\xF8\xF9\xFA\xFB\xFC\xFD\xFE\xFF";
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+const char *mrk_mnemonic_lookup(const char *name, size_t len, int *nbytes)
+{
+	if (len == 1 && is_name_char(name[0])) {
+		*nbytes = 1;
+		return &all_bytes[(unsigned char)name[0]];
+	}
+	if (len == 2 && hexval(name[0]) >= 0 && hexval(name[1]) >= 0) {
+		*nbytes = 1;
+		return &all_bytes[hexval(name[0]) * 16 + hexval(name[1])];
+	}
+	size_t lo = 0, hi = MRK_NMNEMONICS;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *m = mrk_mnemonics[mid].name;
+		int c = strncmp(m, name, len);
+		if (c == 0 && m[len] != 0)
+			c = 1;
+		if (c == 0) {
+			*nbytes = mrk_mnemonics[mid].len;
+			return mrk_mnemonics[mid].bytes;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding values                                                      */
+
+struct dec {
+	strbuf *out;
+	int mode;
+	int cs;             /* legacy source charset for text runs, or 0 */
+	strbuf *err;
+	uint32_t pend[16];  /* combining marks waiting for their base */
+	int npend;
+};
+
+static void dec_flush_marks(struct dec *d)
+{
+	for (int k = 0; k < d->npend; k++)
+		put_utf8(d->out, d->pend[k]);
+	d->npend = 0;
+}
+
+static size_t utf8_seqlen(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t k = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+	return k > n ? n : k;
+}
+
+/* Literal UTF-8 text: its first character is the base of pending marks. */
+static void dec_utf8_text(struct dec *d, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	if (!d->npend) {
+		sb_add(d->out, s, n);
+		return;
+	}
+	size_t k = utf8_seqlen(s, n);
+	sb_add(d->out, s, k);
+	dec_flush_marks(d);
+	sb_add(d->out, s + k, n - k);
+}
+
+/* Literal text of the .mrk line, as found. */
+static int dec_text(struct dec *d, const char *s, size_t n)
+{
+	if (!n)
+		return 0;
+	if (d->mode == MRK_MARC8) {
+		sb_add(d->out, s, n);
+		return 0;
+	}
+	if (d->cs && !is_ascii(s, n)) {
+		char *u = charset_decode(s, n, d->cs, d->err);
+		if (!u)
+			return -1;
+		dec_utf8_text(d, u, strlen(u));
+		free(u);
+		return 0;
+	}
+	dec_utf8_text(d, s, n);
+	return 0;
+}
+
+/* Can every byte of a mnemonic be given as Unicode? */
+static int utf8_mappable(const char *b, int nb)
+{
+	for (int k = 0; k < nb; k++)
+		if (ansel_ucs((unsigned char)b[k]) == 0)
+			return 0;
+	return 1;
+}
+
+static void dec_mnemonic_utf8(struct dec *d, const char *b, int nb)
+{
+	for (int k = 0; k < nb; k++) {
+		unsigned char c = (unsigned char)b[k];
+		uint32_t u = ansel_ucs(c);
+		if (ansel_combining(c)) {
+			if (u == MRK_DROP)
+				continue;
+			if (d->npend == (int)(sizeof d->pend / sizeof d->pend[0]))
+				dec_flush_marks(d);
+			d->pend[d->npend++] = u;
+		} else {
+			put_utf8(d->out, u);
+			dec_flush_marks(d);
+		}
+	}
+}
+
+/* Decode one value (see mrk_decode_value); cs != 0 is a legacy 8-bit
+ * charset for the literal text (MRK_UTF8 mode only). -1 + err if that
+ * text cannot be decoded. */
+static int decode_value(strbuf *out, const char *s, size_t n, int mode, int ctrl,
+                        int cs, strbuf *err)
+{
+	struct dec d = { out, mode, cs, err, { 0 }, 0 };
+	size_t i = 0, run = 0;
+	while (i < n) {
+		char c = s[i];
+		if (c == '\\' && ctrl) {
+			if (dec_text(&d, s + run, i - run) < 0)
+				return -1;
+			dec_text(&d, " ", 1);
+			run = ++i;
+			continue;
+		}
+		if (c == '{') {
+			size_t j = i + 1;
+			while (j < n && j - i <= MRK_MAX_NAME && is_name_char(s[j]))
+				j++;
+			int nb;
+			const char *b = NULL;
+			if (j < n && s[j] == '}' && j > i + 1 && j - i - 1 <= MRK_MAX_NAME)
+				b = mrk_mnemonic_lookup(s + i + 1, j - i - 1, &nb);
+			/* NUL never goes into a value: {00} stays as written. */
+			if (b && !(nb == 1 && b[0] == 0) &&
+			    (mode == MRK_MARC8 || utf8_mappable(b, nb))) {
+				if (dec_text(&d, s + run, i - run) < 0)
+					return -1;
+				if (mode == MRK_MARC8)
+					sb_add(out, b, (size_t)nb);
+				else
+					dec_mnemonic_utf8(&d, b, nb);
+				run = i = j + 1;
+				continue;
+			}
+		}
+		i++;
+	}
+	if (dec_text(&d, s + run, n - run) < 0)
+		return -1;
+	dec_flush_marks(&d);
+	return 0;
+}
+
+void mrk_decode_value(strbuf *out, const char *s, size_t n, int mode, int ctrl)
+{
+	sb_grow(out, n);
+	decode_value(out, s, n, mode, ctrl, 0, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoding values                                                      */
+
+/* The mnemonic MarcBreaker writes for each MARC-8 byte 0x80-0xFF
+ * (NULL: written as {XX}). */
+static const char *const marc8_names[128] = {
+	[0x0D] = "joiner", [0x0E] = "nonjoin",
+	[0x21] = "Lstrok", [0x22] = "Ostrok", [0x23] = "Dstrok", [0x24] = "THORN",
+	[0x25] = "AElig", [0x26] = "OElig", [0x27] = "softsign", [0x28] = "middot",
+	[0x29] = "flat", [0x2A] = "reg", [0x2B] = "plusmn", [0x2C] = "Ohorn",
+	[0x2D] = "Uhorn", [0x2E] = "mlrhring",
+	[0x30] = "mllhring", [0x31] = "lstrok", [0x32] = "ostrok", [0x33] = "dstrok",
+	[0x34] = "thorn", [0x35] = "aelig", [0x36] = "oelig", [0x37] = "hardsign",
+	[0x38] = "inodot", [0x39] = "pound", [0x3A] = "eth", [0x3C] = "ohorn",
+	[0x3D] = "uhorn",
+	[0x40] = "deg", [0x41] = "scriptl", [0x42] = "phono", [0x43] = "copy",
+	[0x44] = "sharp", [0x45] = "iquest", [0x46] = "iexcl",
+	[0x60] = "hooka", [0x61] = "grave", [0x62] = "acute", [0x63] = "circ",
+	[0x64] = "tilde", [0x65] = "macr", [0x66] = "breve", [0x67] = "dot",
+	[0x68] = "uml", [0x69] = "caron", [0x6A] = "ring", [0x6B] = "llig",
+	[0x6C] = "rlig", [0x6D] = "rcommaa", [0x6E] = "dblac", [0x6F] = "candra",
+	[0x70] = "cedil", [0x71] = "ogon", [0x72] = "dotb", [0x73] = "dbldotb",
+	[0x74] = "ringb", [0x75] = "dblunder", [0x76] = "under", [0x77] = "commab",
+	[0x78] = "rcedil", [0x79] = "breveb", [0x7A] = "ldbltil", [0x7B] = "rdbltil",
+	[0x7E] = "commaa",
+};
+
+static void put_hex_mnemonic(strbuf *out, unsigned char c)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	char b[4] = { '{', hx[c >> 4], hx[c & 15], '}' };
+	sb_add(out, b, 4);
+}
+
+void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
+{
+	size_t run = 0;
+	sb_grow(out, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *rep;
+		if (c > 0x20 && c < 0x7F) {
+			switch (c) {
+			case '$': rep = "{dollar}"; break;
+			case '{': rep = "{lcub}"; break;
+			case '}': rep = "{rcub}"; break;
+			case '\\': rep = "{bsol}"; break;
+			default: continue;
+			}
+		} else if (c == ' ') {
+			if (!ctrl)
+				continue;
+			rep = "\\";
+		} else if (c >= 0x80) {
+			if (!marc8)
+				continue;
+			rep = marc8_names[c - 0x80];
+		} else
+			rep = c == 0x1B ? "{esc}" : NULL;
+		sb_add(out, s + run, i - run);
+		run = i + 1;
+		if (rep) {
+			if (rep[0] != '{' && rep[0] != '\\')
+				sb_addc(out, '{');
+			sb_adds(out, rep);
+			if (rep[0] != '{' && rep[0] != '\\')
+				sb_addc(out, '}');
+		} else
+			put_hex_mnemonic(out, c);
+	}
+	sb_add(out, s + run, n - run);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                               */
+
+struct mline {
+	size_t off, len;      /* in st->text, without the line end */
+	long lineno;          /* 1-based */
+	long long fileoff;
+	int cont;             /* continues the previous field */
+};
+
+struct mrk_reader {
+	long lineno;          /* lines consumed so far */
+	strbuf text;          /* the current record, bytes as read */
+	struct mline *lines;
+	size_t nlines, caplines;
+	int too_long;
+	strbuf val, join, msg;
+};
+
+struct rawline {
+	const char *p;
+	size_t len;           /* without line end */
+	size_t total;         /* with it */
+};
+
+/* Look at the next line without consuming it; 0 at end of input. A line
+ * longer than MRK_MAX_RECORD is cut there (the record is rejected). */
+static int peek_line(marc_reader *rd, struct rawline *l)
+{
+	size_t have = mr_fill(rd, 1), scanned = 0;
+	if (!have)
+		return 0;
+	for (;;) {
+		const char *p = mr_data(rd);
+		const char *nl = memchr(p + scanned, '\n', have - scanned);
+		if (nl) {
+			l->total = (size_t)(nl - p) + 1;
+			break;
+		}
+		scanned = have;
+		size_t more = have > MRK_MAX_RECORD ? have : mr_fill(rd, have + 1);
+		if (more <= have) {
+			l->total = have;
+			break;
+		}
+		have = more;
+	}
+	l->p = mr_data(rd);
+	l->len = l->total;
+	if (l->len && l->p[l->len - 1] == '\n')
+		l->len--;
+	while (l->len && l->p[l->len - 1] == '\r')
+		l->len--;
+	return 1;
+}
+
+static int is_blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* "=LDR" or "=000" (the leader line that starts every record). */
+static int is_leader_line(const char *p, size_t n)
+{
+	return n >= 4 && p[0] == '=' &&
+	       (!memcmp(p + 1, "LDR", 3) || !memcmp(p + 1, "000", 3)) &&
+	       (n == 4 || p[4] == ' ');
+}
 
 static void *r_open(marc_reader *rd, strbuf *err)
 {
 	(void)rd;
-	sb_adds(err, "the mrk reader is not implemented yet");
-	return NULL;
+	(void)err;
+	return xcalloc(1, sizeof(struct mrk_reader));
 }
-static int r_next(void *st, marc_reader *rd, rec *r) { (void)st; (void)rd; (void)r; return MR_EOF; }
-static void r_close(void *st) { (void)st; }
+
+static void r_close(void *vst)
+{
+	struct mrk_reader *st = vst;
+	if (!st)
+		return;
+	sb_release(&st->text);
+	sb_release(&st->val);
+	sb_release(&st->join);
+	sb_release(&st->msg);
+	free(st->lines);
+	free(st);
+}
+
+/* Keep line l (already known not blank, not a comment) of the record. */
+static void keep_line(struct mrk_reader *st, const struct rawline *l, long long off)
+{
+	int cont = st->nlines > 0 && l->p[0] != '=';
+	if (st->nlines == st->caplines) {
+		st->caplines = st->caplines ? st->caplines * 2 : 64;
+		st->lines = xrealloc(st->lines, st->caplines * sizeof *st->lines);
+	}
+	struct mline *m = &st->lines[st->nlines++];
+	m->off = st->text.len;
+	m->len = l->len;
+	m->lineno = st->lineno + 1;
+	m->fileoff = off;
+	m->cont = cont;
+}
+
+BM_PRINTF(3, 4)
+static int bad_line(marc_reader *rd, const struct mline *m, const char *fmt, ...)
+{
+	strbuf sb = STRBUF_INIT;
+	va_list ap;
+	sb_addf(&sb, "line %ld (byte %lld): ", m->lineno, m->fileoff);
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	mr_bad(rd, "%s", sb.buf);
+	sb_release(&sb);
+	return MR_BAD;
+}
+
+/* The text of the field that starts at line i, continuation lines
+ * joined; *next is set to the first line of the next field. */
+static const char *field_text(struct mrk_reader *st, size_t i, size_t *len, size_t *next)
+{
+	const struct mline *m = &st->lines[i];
+	size_t j = i + 1;
+	if (j >= st->nlines || !st->lines[j].cont) {
+		*len = m->len;
+		*next = j;
+		return st->text.buf + m->off;
+	}
+	sb_reset(&st->join);
+	sb_add(&st->join, st->text.buf + m->off, m->len);
+	for (; j < st->nlines && st->lines[j].cont; j++)
+		sb_add(&st->join, st->text.buf + st->lines[j].off, st->lines[j].len);
+	*len = st->join.len;
+	*next = j;
+	return st->join.buf;
+}
+
+static int graphic(unsigned char c)
+{
+	return c > 0x20 && c < 0x7F;
+}
+
+/* Split "=TAG  content": the content, or NULL after bad_line(). */
+static const char *split_line(marc_reader *rd, const struct mline *m, const char *p,
+                              size_t n, size_t *clen)
+{
+	if (n < 4 || p[0] != '=' || !graphic((unsigned char)p[1]) ||
+	    !graphic((unsigned char)p[2]) || !graphic((unsigned char)p[3])) {
+		if (p[0] != '=')
+			bad_line(rd, m, "line does not start with '='");
+		else
+			bad_line(rd, m, "bad tag '%.*s'", (int)(n > 4 ? 3 : n - 1), p + 1);
+		return NULL;
+	}
+	if (n == 4 || (n == 5 && p[4] == ' ')) {
+		*clen = 0;
+		return p + n;
+	}
+	if (p[4] != ' ' || p[5] != ' ') {
+		bad_line(rd, m, "field %.3s: expected two spaces after the tag", p + 1);
+		return NULL;
+	}
+	*clen = n - 6;
+	return p + 6;
+}
+
+/* Choose how the record's values are decoded, and tell the firewall
+ * which charset they are then in. */
+static int choose_mode(struct mrk_reader *st, marc_reader *rd, char l09, int *legacy)
+{
+	int cs = mr_opts(rd)->from_charset;
+	*legacy = 0;
+	switch (cs) {
+	case CS_UTF8:
+		mr_set_record_charset(rd, CS_UTF8);
+		return MRK_UTF8;
+	case CS_MARC8:
+		mr_set_record_charset(rd, CS_MARC8);
+		return MRK_MARC8;
+	case CS_AUTO:
+		break;
+	default:                /* a legacy 8-bit charset: text decoded here */
+		*legacy = cs;
+		mr_set_record_charset(rd, CS_UTF8);
+		return MRK_UTF8;
+	}
+	if (!is_ascii(st->text.buf, st->text.len)) {
+		if (!utf8_valid(st->text.buf, st->text.len, NULL))
+			return MRK_MARC8;   /* raw 8-bit bytes: the firewall decides */
+		if (l09 != 'a')
+			mr_warn(rd, "leader/09 is blank but the data is UTF-8; read as UTF-8");
+		mr_set_record_charset(rd, CS_UTF8);
+		return MRK_UTF8;
+	}
+	if (l09 == 'a') {
+		mr_set_record_charset(rd, CS_UTF8);
+		return MRK_UTF8;
+	}
+	if (l09 == ' ')
+		mr_set_record_charset(rd, CS_MARC8);
+	return MRK_MARC8;
+}
+
+static int decode_into(struct mrk_reader *st, marc_reader *rd, const struct mline *m,
+                       const char *tag, char code, const char *s, size_t n,
+                       int mode, int ctrl, int legacy)
+{
+	sb_reset(&st->val);
+	sb_reset(&st->msg);
+	if (decode_value(&st->val, s, n, mode, ctrl, legacy, &st->msg) < 0) {
+		if (code)
+			return bad_line(rd, m, "field %s $%c: %s", tag, code, st->msg.buf ? st->msg.buf : "");
+		return bad_line(rd, m, "field %s: %s", tag, st->msg.buf ? st->msg.buf : "");
+	}
+	return MR_OK;
+}
+
+static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
+{
+	const struct mline *m = &st->lines[0];
+	size_t n, next, clen;
+	const char *p = field_text(st, 0, &n, &next);
+	if (st->too_long)
+		return bad_line(rd, m, "record longer than %u bytes (no blank line between records?)",
+		                MRK_MAX_RECORD);
+	if (!is_leader_line(p, n)) {
+		if (n && p[0] == '=')
+			return bad_line(rd, m, "the record does not start with =LDR");
+		return bad_line(rd, m, "line does not start with '='");
+	}
+	const char *c = split_line(rd, m, p, n, &clen);
+	if (!c)
+		return MR_BAD;
+	sb_reset(&st->val);
+	decode_value(&st->val, c, clen, MRK_MARC8, 1, 0, NULL);
+	if (st->val.len != REC_LEADER_LEN)
+		return bad_line(rd, m, "the leader is %zu characters long, not 24", st->val.len);
+	rec_set_leader(r, st->val.buf, REC_LEADER_LEN);
+
+	int legacy;
+	int mode = choose_mode(st, rd, st->val.buf[9], &legacy);
+
+	for (size_t i = next; i < st->nlines; i = next) {
+		m = &st->lines[i];
+		p = field_text(st, i, &n, &next);
+		c = split_line(rd, m, p, n, &clen);
+		if (!c)
+			return MR_BAD;
+		char tag[4] = { p[1], p[2], p[3], 0 };
+		if (rec_tag_is_control(tag)) {
+			if (decode_into(st, rd, m, tag, 0, c, clen, mode, 1, legacy) != MR_OK)
+				return MR_BAD;
+			rec_add_control(r, tag, st->val.buf ? st->val.buf : "", st->val.len);
+			continue;
+		}
+		char ind[2];
+		for (int k = 0; k < 2; k++) {
+			if (clen < 2 || c[k] == '$')
+				return bad_line(rd, m, "field %s: missing indicators", tag);
+			ind[k] = c[k] == '\\' ? ' ' : c[k];
+			if ((unsigned char)ind[k] < 0x20 || (unsigned char)ind[k] > 0x7E)
+				return bad_line(rd, m, "field %s: bad indicator (byte 0x%02X)", tag,
+				                (unsigned char)ind[k]);
+		}
+		const char *s = c + 2, *end = c + clen;
+		if (s < end && *s != '$')
+			return bad_line(rd, m, "field %s: text before the first '$' subfield delimiter", tag);
+		size_t f = rec_add_field(r, tag, ind[0], ind[1]);
+		while (s < end) {
+			s++;                            /* the '$' */
+			const char *e = memchr(s, '$', (size_t)(end - s));
+			if (!e)
+				e = end;
+			if (s == e)
+				return bad_line(rd, m, "field %s: '$' without a subfield code", tag);
+			char code = *s;
+			if (!graphic((unsigned char)code))
+				return bad_line(rd, m, "field %s: bad subfield code (byte 0x%02X)", tag,
+				                (unsigned char)code);
+			if (decode_into(st, rd, m, tag, code, s + 1, (size_t)(e - s - 1), mode, 0,
+			                legacy) != MR_OK)
+				return MR_BAD;
+			rec_add_sub(r, f, code, st->val.buf ? st->val.buf : "", st->val.len);
+			s = e;
+		}
+	}
+	return MR_OK;
+}
+
+static int r_next(void *vst, marc_reader *rd, rec *r)
+{
+	struct mrk_reader *st = vst;
+	struct rawline l;
+
+	/* blank lines, comments and a byte order mark before the record */
+	for (;;) {
+		if (!peek_line(rd, &l))
+			return MR_EOF;
+		if (mr_tell(rd) == 0 && l.len >= 3 && !memcmp(l.p, "\xEF\xBB\xBF", 3)) {
+			mr_consume(rd, 3);
+			continue;
+		}
+		if (!is_blank(l.p, l.len) && l.p[0] != '#')
+			break;
+		mr_consume(rd, l.total);
+		st->lineno++;
+	}
+
+	mr_begin(rd, mr_tell(rd));
+	sb_reset(&st->text);
+	st->nlines = 0;
+	st->too_long = 0;
+	for (int first = 1;; first = 0) {
+		if (!first && (!peek_line(rd, &l) || is_leader_line(l.p, l.len)))
+			break;                      /* end, or the next record's =LDR */
+		int blank = is_blank(l.p, l.len);
+		if (!st->too_long && st->text.len + l.total > MRK_MAX_RECORD) {
+			st->too_long = 1;
+			if (!st->nlines)
+				keep_line(st, &l, mr_tell(rd));
+		}
+		if (!st->too_long) {
+			if (!blank && l.p[0] != '#')
+				keep_line(st, &l, mr_tell(rd));
+			sb_add(&st->text, l.p, l.total);
+		}
+		mr_consume(rd, l.total);
+		st->lineno++;
+		if (blank)
+			break;
+	}
+
+	int rc = parse_record(st, rd, r);
+	if (rc == MR_BAD) {
+		/* The raw text goes to the rejects file: end it with a blank
+		 * line so that file is itself a .mrk file. */
+		const char *t = st->text.buf ? st->text.buf : "";
+		size_t n = st->text.len;
+		const char *eol = memchr(t, '\r', n) ? "\r\n" : "\n";
+		mr_set_raw(rd, t, n);
+		if (n && t[n - 1] != '\n') {
+			mr_add_raw(rd, eol, strlen(eol));
+			n++;                        /* as if it ended with '\n' */
+		}
+		size_t start = n ? n - 1 : 0;   /* the last line: [start, n - 1) */
+		while (start && t[start - 1] != '\n')
+			start--;
+		if (!n || !is_blank(t + start, n - 1 - start))
+			mr_add_raw(rd, eol, strlen(eol));
+	}
+	return rc;
+}
+
 const struct fmt_reader fmt_mrk_reader = { MF_MRK, 0, r_open, r_next, r_close };
 
-static void w_begin(marc_writer *w, strbuf *out) { (void)w; (void)out; }
+/* ------------------------------------------------------------------ */
+/* Writer                                                               */
+
+static void w_begin(marc_writer *w, strbuf *out)
+{
+	(void)w;
+	(void)out;
+}
+
+static void w_end(marc_writer *w, strbuf *out)
+{
+	(void)w;
+	(void)out;
+}
+
 static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 {
-	(void)w; (void)r; (void)out;
-	sb_adds(err, "the mrk writer is not implemented yet");
-	return -1;
+	int marc8 = mw_opts(w)->to_charset == CS_MARC8;
+	sb_adds(out, "=LDR  ");
+	mrk_encode_value(out, rec_leader(r), REC_LEADER_LEN, 1, 1);
+	sb_adds(out, mrk_eol);
+	for (size_t f = 0; f < rec_nfields(r); f++) {
+		const char *tag = rec_tag(r, f);
+		int control = rec_is_control(r, f);
+		if (!graphic((unsigned char)tag[0]) || !graphic((unsigned char)tag[1]) ||
+		    !graphic((unsigned char)tag[2]) || !strcmp(tag, "LDR") || !strcmp(tag, "000")) {
+			sb_addf(err, "field %zu: tag '%s' cannot be written in .mrk", f + 1, tag);
+			return -1;
+		}
+		if (control != rec_tag_is_control(tag)) {
+			sb_addf(err, "field %s: a %s field with this tag cannot be written in .mrk",
+			        tag, control ? "control" : "data");
+			return -1;
+		}
+		sb_addc(out, '=');
+		sb_add(out, tag, 3);
+		sb_add(out, "  ", 2);
+		if (control) {
+			size_t len;
+			const char *d = rec_data(r, f, &len);
+			mrk_encode_value(out, d, len, marc8, 1);
+			sb_adds(out, mrk_eol);
+			continue;
+		}
+		for (int k = 1; k <= 2; k++) {
+			unsigned char c = (unsigned char)rec_ind(r, f, k);
+			if (c == ' ')
+				sb_addc(out, '\\');
+			else if (graphic(c) && c != '$' && c != '\\')
+				sb_addc(out, (char)c);
+			else {
+				sb_addf(err, "field %s: indicator %d (byte 0x%02X) cannot be written in .mrk",
+				        tag, k, c);
+				return -1;
+			}
+		}
+		for (size_t s = 0; s < rec_nsub(r, f); s++) {
+			unsigned char code = (unsigned char)rec_sub_code(r, f, s);
+			size_t len;
+			const char *v = rec_sub_value(r, f, s, &len);
+			if (!graphic(code) || code == '$') {
+				sb_addf(err, "field %s: subfield code byte 0x%02X cannot be written in .mrk",
+				        tag, code);
+				return -1;
+			}
+			sb_addc(out, '$');
+			sb_addc(out, (char)code);
+			mrk_encode_value(out, v, len, marc8, 0);
+		}
+		sb_adds(out, mrk_eol);
+	}
+	sb_adds(out, mrk_eol);
+	return 0;
 }
-static void w_end(marc_writer *w, strbuf *out) { (void)w; (void)out; }
-const struct fmt_writer fmt_mrk_writer = { MF_MRK, 0, w_begin, w_put, w_end };
+
+const struct fmt_writer fmt_mrk_writer = { MF_MRK, 1, w_begin, w_put, w_end };
