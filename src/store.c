@@ -480,6 +480,10 @@ static int sort_key(UCollator *coll, const char *text, strbuf *out)
 			free(u);
 		return -1;
 	}
+	/* legacy data writes Đ/đ as the look-alike Ð/ð (U+00D0/U+00F0) */
+	for (int32_t i = 0; i < ulen; i++)
+		if (u[i] == 0xD0 || u[i] == 0xF0)
+			u[i] = (UChar)(u[i] == 0xD0 ? 0x110 : 0x111);
 	sb_grow(out, 256);
 	int32_t n = ucol_getSortKey(coll, u, ulen, (uint8_t *)out->buf + out->len,
 	                            (int32_t)(out->cap - out->len - 1));

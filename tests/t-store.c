@@ -1,0 +1,456 @@
+/*
+ * t-store.c - the SQLite catalogue through catalog.h: saving, numbering,
+ * the journal, soft delete, Vietnamese search and browse order, match
+ * keys, batches and their undo, records over 99,999 bytes.
+ */
+#include <unistd.h>
+#include "harness.h"
+#include "catalog.h"
+#include "store.h"
+
+static char dbpath[256];
+
+static rec *book(const char *title, const char *author, const char *isbn, const char *year)
+{
+	rec *r = rec_create();
+	rec_set_leader(r, "00000nam a2200000 i 4500", 24);
+	char f008[41];
+	memset(f008, ' ', 40);
+	f008[40] = 0;
+	memcpy(f008 + 7, year ? year : "    ", 4);
+	rec_add_control(r, "008", f008, 40);
+	if (isbn) {
+		size_t f = rec_add_field(r, "020", ' ', ' ');
+		rec_add_sub(r, f, 'a', isbn, strlen(isbn));
+	}
+	if (author) {
+		size_t f = rec_add_field(r, "100", '1', ' ');
+		rec_add_sub(r, f, 'a', author, strlen(author));
+	}
+	size_t f = rec_add_field(r, "245", '1', '0');
+	rec_add_sub(r, f, 'a', title, strlen(title));
+	return r;
+}
+
+static long add(catalog *c, rec *r)
+{
+	strbuf err = STRBUF_INIT;
+	long v = 0;
+	int rc = catalog_save(c, r, CAT_NEW, NULL, &v, &err);
+	if (rc)
+		fprintf(stderr, "save: %s\n", err.buf);
+	sb_release(&err);
+	return rc ? -1 : v;
+}
+
+/* number of hits of a CCL query, -1 on error */
+static long hits(catalog *c, const char *q)
+{
+	struct cat_result res;
+	strbuf err = STRBUF_INIT;
+	int rc = catalog_search_ccl(c, q, NULL, &res, NULL, &err);
+	long n = rc ? -1 : res.total;
+	if (rc)
+		fprintf(stderr, "search '%s': %s\n", q, err.buf);
+	cat_result_free(&res);
+	sb_release(&err);
+	return n;
+}
+
+static const char *first_hit(catalog *c, const char *q)
+{
+	static char id[64];
+	struct cat_result res;
+	id[0] = 0;
+	if (catalog_search_ccl(c, q, NULL, &res, NULL, NULL) == CAT_OK && res.n)
+		snprintf(id, sizeof id, "%s", res.ids[0]);
+	cat_result_free(&res);
+	return id;
+}
+
+static void test_codec(void)
+{
+	rec *r = book("Truyện Kiều", "Nguyễn, Du", "978-604-1-23456-7", "1820");
+	size_t f = rec_add_field(r, "500", ' ', ' ');
+	rec_add_sub(r, f, 'a', "", 0);                  /* empty subfield */
+	rec_add_field(r, "999", '\\', ' ');              /* no subfields */
+	strbuf sb = STRBUF_INIT;
+	store_encode(r, &sb);
+	rec *back = rec_create();
+	CHECK_INT(store_decode(sb.buf, sb.len, back), 0);
+	CHECK_INT(rec_compare(r, back, NULL, 0), 0);
+	CHECK_INT(rec_nfields(back), rec_nfields(r));
+	CHECK(store_decode(sb.buf, sb.len - 1, back) != 0);
+	CHECK(store_decode("xx", 2, back) != 0);
+	sb_release(&sb);
+	rec_destroy(back);
+	rec_destroy(r);
+}
+
+static void test_basic(catalog *c)
+{
+	strbuf err = STRBUF_INIT;
+	rec *r = book("Tắt đèn", "Ngô, Tất Tố", "0-19-852663-6", "1939");
+	CHECK_INT(add(c, r), 1);
+	CHECK_STR(rec_get_control(r, "001"), "bm00000001");
+	CHECK_STR(rec_get_control(r, "003"), "VN-BIENMUC");
+	CHECK(rec_get_control(r, "005") != NULL);
+
+	rec *got = rec_create();
+	struct cat_version v = { 0 };
+	CHECK_INT(catalog_fetch(c, "bm00000001", got, &v, &err), CAT_OK);
+	CHECK_INT(v.version, 1);
+	CHECK_STR(v.action, "add");
+	CHECK_INT(rec_compare(r, got, NULL, 0), 0);
+	cat_version_clear(&v);
+	CHECK_INT(catalog_fetch(c, "nope", got, NULL, &err), CAT_NOTFOUND);
+
+	/* a foreign 001/003 goes to 035 and a new id is given */
+	rec *f = book("Số đỏ", "Vũ, Trọng Phụng", NULL, "1936");
+	rec_insert_control(f, 0, "001", "ocm123", 6);
+	rec_insert_control(f, 1, "003", "OCoLC", 5);
+	CHECK_INT(add(c, f), 1);
+	CHECK_STR(rec_get_control(f, "001"), "bm00000002");
+	CHECK_STR(rec_get(f, "035", 'a'), "(OCoLC)ocm123");
+
+	/* edit: version 2, summary names the change */
+	long nv = 0;
+	size_t t = (size_t)rec_find(r, "245", 0);
+	rec_set_sub(r, t, 0, 'a', "Tắt đèn :", strlen("Tắt đèn :"));
+	rec_add_sub(r, t, 'b', "tiểu thuyết", strlen("tiểu thuyết"));
+	CHECK_INT(catalog_save(c, r, 1, NULL, &nv, &err), CAT_OK);
+	CHECK_INT(nv, 2);
+	/* stale save is refused */
+	sb_reset(&err);
+	CHECK_INT(catalog_save(c, r, 1, NULL, &nv, &err), CAT_CONFLICT);
+	CHECK(strstr(err.buf, "version 2") != NULL);
+
+	struct cat_version *h = NULL;
+	size_t nh = 0;
+	CHECK_INT(catalog_history(c, "bm00000001", &h, &nh, &err), CAT_OK);
+	CHECK_INT(nh, 2);
+	if (nh == 2) {
+		CHECK_STR(h[1].summary, "245 changed");
+		CHECK_STR(h[1].action, "edit");
+		CHECK(h[1].user && *h[1].user);
+	}
+	cat_versions_free(h, nh);
+
+	/* fetch the old version, roll back to it */
+	CHECK_INT(catalog_fetch_version(c, "bm00000001", 1, got, NULL, &err), CAT_OK);
+	CHECK_STR(rec_get(got, "245", 'a'), "Tắt đèn");
+	CHECK_INT(catalog_rollback(c, "bm00000001", 1, &nv, &err), CAT_OK);
+	CHECK_INT(nv, 3);
+	CHECK_INT(catalog_fetch(c, "bm00000001", got, &v, &err), CAT_OK);
+	CHECK_STR(rec_get(got, "245", 'a'), "Tắt đèn");
+	CHECK(rec_get(got, "245", 'b') == NULL);
+	CHECK(strstr(v.summary, "version 1 restored") != NULL);
+	CHECK_STR(v.action, "rollback");
+	cat_version_clear(&v);
+
+	/* soft delete and undo */
+	CHECK_INT(hits(c, "tat den"), 1);
+	CHECK_INT(catalog_delete(c, "bm00000001", 3, NULL, &err), CAT_OK);
+	CHECK_INT(hits(c, "tat den"), 0);
+	CHECK_INT(catalog_fetch(c, "bm00000001", got, &v, &err), CAT_DELETED);
+	CHECK_INT(v.deleted, 1);
+	cat_version_clear(&v);
+	CHECK_INT(catalog_save(c, got, CAT_ANY, NULL, NULL, &err), CAT_DELETED);
+	CHECK_INT(catalog_undelete(c, "bm00000001", NULL, &err), CAT_OK);
+	CHECK_INT(hits(c, "tat den"), 1);
+	CHECK_INT(hits(c, "isbn=9780198526636"), 1);
+
+	rec_destroy(got);
+	rec_destroy(r);
+	rec_destroy(f);
+	sb_release(&err);
+}
+
+static void test_search(catalog *c)
+{
+	rec *r;
+	r = book("Việt Nam sử lược", "Đào, Duy Anh", "978-604-1-23456-7 (pbk.)", "1928");
+	add(c, r); rec_destroy(r);
+	r = book("Truyện Kiều", "Nguyễn, Du", NULL, "1820");
+	add(c, r); rec_destroy(r);
+	r = book("Ðất nước", "Ðỗ, Chu", NULL, "2005");   /* look-alike Ð U+00D0 */
+	add(c, r); rec_destroy(r);
+
+	CHECK_INT(hits(c, "dao"), 1);
+	CHECK_INT(hits(c, "Đào"), 1);
+	CHECK_INT(hits(c, "DAO"), 1);
+	CHECK_INT(hits(c, "nguyen du"), 1);
+	CHECK_INT(hits(c, "au=nguyen du"), 1);
+	CHECK_INT(hits(c, "ti=nguyen"), 0);
+	CHECK_INT(hits(c, "ti=\"truyen kieu\""), 1);
+	CHECK_INT(hits(c, "ti=\"kieu truyen\""), 0);
+	CHECK_INT(hits(c, "dat nuoc"), 1);
+	CHECK_INT(hits(c, "đất"), 1);
+	CHECK_INT(hits(c, "nguy?"), 1);
+	CHECK_INT(hits(c, "ti=tat or ti=kieu"), 2);
+	CHECK_INT(hits(c, "ti=tat and au=ngo"), 1);
+	CHECK_INT(hits(c, "ti=tat not au=ngo"), 0);
+	CHECK_INT(hits(c, "yr>1930"), 3);
+	CHECK_INT(hits(c, "yr<1930"), 2);
+	CHECK_INT(hits(c, "yr=1900-1940"), 3);
+	CHECK_INT(hits(c, "kieu or yr=1939"), 2);
+	CHECK_INT(hits(c, "kieu and yr=1820"), 1);
+	CHECK_INT(hits(c, "(kieu or dao) and yr<1900"), 1);
+	/* ISBN-10 and -13 are the same book; qualifiers stripped */
+	CHECK_INT(hits(c, "isbn=0198526636"), 1);
+	CHECK_INT(hits(c, "isbn=978-0-19-852663-6"), 1);
+	CHECK_INT(hits(c, "isbn=9786041234567"), 1);
+	CHECK_INT(hits(c, "isbn=978604?"), 1);
+	CHECK_INT(hits(c, "id=bm00000001"), 1);
+	CHECK_STR(first_hit(c, "kieu"), "bm00000004");
+
+	/* malformed queries: a position and a message, never a crash */
+	const char *bad[] = { "ti=", "a and", "(a", "foo=bar", "ti=a)", "\"", "yr=abc", "   ",
+	                      "isbn=hello", "?", "ti=(", "and", NULL };
+	for (int i = 0; bad[i]; i++) {
+		struct cat_result res;
+		strbuf err = STRBUF_INIT;
+		int pos = -1;
+		int rc = catalog_search_ccl(c, bad[i], NULL, &res, &pos, &err);
+		CHECKF(rc == CAT_QUERY, "'%s' gave %d", bad[i], rc);
+		CHECKF(err.len > 0 && !strstr(err.buf, "SQL") && !strstr(err.buf, "fts5"),
+		       "'%s': %s", bad[i], err.buf ? err.buf : "");
+		cat_result_free(&res);
+		sb_release(&err);
+	}
+	{
+		struct cat_result res;
+		strbuf err = STRBUF_INIT;
+		int pos = -1;
+		catalog_search_ccl(c, "ti=tat and", NULL, &res, &pos, &err);
+		CHECK_INT(pos, 10);
+		CHECK(strstr(err.buf, "column 11") != NULL);
+		cat_result_free(&res);
+		sb_release(&err);
+	}
+	/* sort and limit */
+	struct cat_search_opts o = { .limit = 2, .sort = CAT_SORT_YEAR };
+	struct cat_result res;
+	CHECK_INT(catalog_search_ccl(c, "yr>1000", &o, &res, NULL, NULL), CAT_OK);
+	CHECK_INT(res.total, 5);
+	CHECK_INT(res.n, 2);
+	if (res.n == 2)
+		CHECK_STR(res.ids[0], "bm00000004");
+	cat_result_free(&res);
+	o.sort = CAT_SORT_TITLE;
+	o.limit = 0;
+	CHECK_INT(catalog_search_ccl(c, "yr>1000", &o, &res, NULL, NULL), CAT_OK);
+	if (res.n == 5) {
+		CHECK_STR(res.ids[0], "bm00000005");   /* Ðất nước (Ð read as Đ) */
+		CHECK_STR(res.ids[1], "bm00000002");   /* Số đỏ */
+		CHECK_STR(res.ids[4], "bm00000003");   /* Việt Nam sử lược */
+	}
+	cat_result_free(&res);
+}
+
+static void test_browse(void)
+{
+	char p[300];
+	snprintf(p, sizeof p, "%s-browse", dbpath);
+	unlink(p);
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	const char *titles[] = { "êm", "đa", "ba", "ân", "an", "ăn", "ca", "da", "em", "Dư", "ða", NULL };
+	/* ða (eth, legacy look-alike) files as đa: one heading, 2 records */
+	const char *want[] = { "an", "ăn", "ân", "ba", "ca", "da", "Dư", "đa", "em", "êm" };
+	for (int i = 0; titles[i]; i++) {
+		rec *r = book(titles[i], NULL, NULL, NULL);
+		add(c, r);
+		rec_destroy(r);
+	}
+	struct cat_heading *h = NULL;
+	size_t n = 0;
+	CHECK_INT(catalog_browse(c, "title", NULL, 20, &h, &n, &err), CAT_OK);
+	CHECK_INT(n, 10);
+	for (size_t i = 0; i < n && i < 10; i++)
+		if (i != 7)
+			CHECK_STR(h[i].heading, want[i]);
+	if (n > 7)
+		CHECK_INT(h[7].count, 2);
+	cat_headings_free(h, n);
+	CHECK_INT(catalog_browse(c, "title", "d", 3, &h, &n, &err), CAT_OK);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(h[0].heading, "da");
+		CHECK_STR(h[2].heading, "đa");
+	}
+	cat_headings_free(h, n);
+	CHECK_INT(catalog_browse(c, "nonsense", NULL, 3, &h, &n, &err), CAT_QUERY);
+	catalog_close(c);
+	unlink(p);
+	sb_release(&err);
+}
+
+static void test_match_and_batch(catalog *c)
+{
+	strbuf err = STRBUF_INIT;
+	char **ids = NULL;
+	size_t n = 0;
+	rec *in = book("Tắt đèn (in lại)", NULL, "9780198526636", NULL);
+	CHECK_INT(catalog_match(c, in, CAT_MK_ISBN, &ids, &n, &err), CAT_OK);
+	CHECK_INT(n, 1);
+	if (n)
+		CHECK_STR(ids[0], "bm00000001");
+	cat_ids_free(ids, n);
+	CHECK_INT(catalog_matchkeys_parse("isbn,035", &err), CAT_MK_ISBN | CAT_MK_035);
+	CHECK_INT(catalog_matchkeys_parse("isbn,bogus", &err), -1);
+
+	/* a batch: one add, one replace; undo restores both */
+	long b = 0;
+	CHECK_INT(catalog_batch_start(c, "test", &b, &err), CAT_OK);
+	CHECK(b > 0);
+	struct cat_save_opts so = { .action = "import", .batch = b };
+	CHECK_INT(catalog_begin(c, &err), CAT_OK);
+	CHECK_INT(catalog_save(c, in, CAT_NEW, &so, NULL, &err), CAT_OK);
+	char newid[32];
+	snprintf(newid, sizeof newid, "%s", rec_get_control(in, "001"));
+	/* within the transaction the new record matches already */
+	rec *again = book("x", NULL, "0-19-852663-6", NULL);
+	CHECK_INT(catalog_match(c, again, CAT_MK_ISBN, &ids, &n, &err), CAT_OK);
+	CHECK_INT(n, 2);
+	cat_ids_free(ids, n);
+	rec_destroy(again);
+	rec *old = rec_create();
+	catalog_fetch(c, "bm00000002", old, NULL, &err);
+	rec *repl = rec_clone(old);
+	size_t t = (size_t)rec_find(repl, "245", 0);
+	rec_set_sub(repl, t, 0, 'a', "Số đỏ (sửa)", strlen("Số đỏ (sửa)"));
+	so.action = "replace";
+	CHECK_INT(catalog_save(c, repl, CAT_ANY, &so, NULL, &err), CAT_OK);
+	struct cat_batch counts = { .added = 1, .replaced = 1 };
+	CHECK_INT(catalog_batch_progress(c, b, "key1", 2, 1234, 1, &counts, &err), CAT_OK);
+	CHECK_INT(catalog_commit(c, &err), CAT_OK);
+	CHECK_INT(catalog_batch_finish(c, b, "done", &err), CAT_OK);
+
+	long rb = 0, rn = 0;
+	long long off = 0;
+	int done = 0;
+	CHECK_INT(catalog_batch_resume(c, "key1", &rb, &rn, &off, &done, &err), CAT_OK);
+	CHECK_INT(rb, b);
+	CHECK_INT(off, 1234);
+	CHECK_INT(done, 1);
+	CHECK_INT(hits(c, "sua"), 1);
+
+	long restored, removed, conflicts;
+	CHECK_INT(catalog_batch_undo(c, b, 0, &restored, &removed, &conflicts, &err), CAT_OK);
+	CHECK_INT(restored, 1);
+	CHECK_INT(removed, 1);
+	CHECK_INT(conflicts, 0);
+	CHECK_INT(hits(c, "sua"), 0);
+	CHECK_INT(hits(c, "so do"), 1);
+	rec *got = rec_create();
+	CHECK_INT(catalog_fetch(c, newid, got, NULL, &err), CAT_DELETED);
+	CHECK_INT(catalog_batch_resume(c, "key1", &rb, &rn, &off, &done, &err), CAT_NOTFOUND);
+	CHECK_INT(catalog_batch_undo(c, b, 0, &restored, &removed, &conflicts, &err), CAT_CONFLICT);
+	struct cat_batch *bl = NULL;
+	size_t nb = 0;
+	CHECK_INT(catalog_batch_list(c, &bl, &nb, &err), CAT_OK);
+	CHECK_INT(nb, 1);
+	if (nb)
+		CHECK_STR(bl[0].state, "undone");
+	cat_batches_free(bl, nb);
+	rec_destroy(got);
+	rec_destroy(old);
+	rec_destroy(repl);
+	rec_destroy(in);
+	sb_release(&err);
+}
+
+static void test_big(catalog *c)
+{
+	rec *r = book("Một biểu ghi rất dài", NULL, NULL, NULL);
+	char buf[1001];
+	memset(buf, 'x', 1000);
+	buf[1000] = 0;
+	for (int i = 0; i < 150; i++) {
+		size_t f = rec_add_field(r, "505", '0', ' ');
+		rec_add_sub(r, f, 'a', buf, 1000);
+	}
+	CHECK(rec_iso2709_size(r) > 99999);
+	CHECK_INT(add(c, r), 1);
+	rec *got = rec_create();
+	CHECK_INT(catalog_fetch(c, rec_get_control(r, "001"), got, NULL, NULL), CAT_OK);
+	CHECK_INT(rec_compare(r, got, NULL, 0), 0);
+	CHECK_INT(rec_nfields(got), rec_nfields(r));
+	rec_destroy(got);
+	rec_destroy(r);
+}
+
+static void test_settings(void)
+{
+	char p[300];
+	snprintf(p, sizeof p, "%s-settings", dbpath);
+	unlink(p);
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	CHECK_INT(catalog_set_setting(c, "org_code", "VN-HaNoi", &err), CAT_OK);
+	CHECK_INT(catalog_set_setting(c, "id_prefix", "hn", &err), CAT_OK);
+	CHECK(catalog_set_setting(c, "next_id", "5", &err) != CAT_OK);
+	rec *r = book("a", NULL, NULL, NULL);
+	add(c, r);
+	CHECK_STR(rec_get_control(r, "001"), "hn00000001");
+	CHECK_STR(rec_get_control(r, "003"), "VN-HaNoi");
+	catalog_close(c);
+	/* reopen read-only: reads work, writes are refused */
+	c = catalog_open(p, CAT_OPEN_READONLY, &err);
+	CHECK(c != NULL);
+	if (c) {
+		char *v = catalog_get_setting(c, "org_code");
+		CHECK_STR(v, "VN-HaNoi");
+		free(v);
+		CHECK_INT(catalog_save(c, r, CAT_NEW, NULL, NULL, &err), CAT_READONLY);
+		catalog_close(c);
+	}
+	rec_destroy(r);
+	/* not a catalogue */
+	FILE *fp = fopen(p, "w");
+	fputs("hello", fp);
+	fclose(fp);
+	sb_reset(&err);
+	CHECK(catalog_open(p, 0, &err) == NULL);
+	CHECK(err.len > 0);
+	unlink(p);
+	sb_reset(&err);
+	CHECK(catalog_open(p, 0, &err) == NULL);
+	CHECK(strstr(err.buf, "no catalogue") != NULL);
+	sb_release(&err);
+}
+
+int main(void)
+{
+	snprintf(dbpath, sizeof dbpath, "%s/t-store-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+	         (int)getpid());
+	unlink(dbpath);
+	test_codec();
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(dbpath, CAT_OPEN_CREATE, &err);
+	CHECKF(c != NULL, "%s", err.buf ? err.buf : "");
+	if (c) {
+		CHECK_STR(catalog_backend(c), "sqlite");
+		test_basic(c);
+		test_search(c);
+		test_match_and_batch(c);
+		test_big(c);
+		catalog_close(c);
+	}
+	test_browse();
+	test_settings();
+	sb_release(&err);
+	char p[300];
+	unlink(dbpath);
+	snprintf(p, sizeof p, "%s-wal", dbpath); unlink(p);
+	snprintf(p, sizeof p, "%s-shm", dbpath); unlink(p);
+	snprintf(p, sizeof p, "%s-wait", dbpath); unlink(p);
+	DONE();
+}
