@@ -1,0 +1,1016 @@
+/*
+ * charset.c - the charset firewall: every record read is brought to UTF-8
+ * NFC (or rejected with the reason), every record written as MARC-8 keeps
+ * its Vietnamese (or is refused), and the search/match folding shared by
+ * the catalogue and the authority code.
+ *
+ * MARC-8 goes through yaz's tables, but yaz silently drops what it cannot
+ * map (undefined bytes, control characters, bad CJK triples), so each
+ * value is first scanned here: escape sequences are checked, the
+ * characters are counted, and a value whose decoding comes out short is
+ * rejected instead of being stored with letters missing. On the way out,
+ * every MARC-8 value is decoded again and compared with the original.
+ *
+ * yaz converters are kept in a small pool (opened once, reused by every
+ * record; thread-safe). Values that are plain printable ASCII, the bulk
+ * of any MARC file, are not touched at all.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+#include <yaz/yaz-iconv.h>
+
+#include "charset.h"
+#include "charset-legacy.h"
+#include "marcio.h"
+
+/* ------------------------------------------------------------------ */
+/* yaz converter pool */
+
+enum { H_DEC, H_ENC, H_KINDS };
+#define POOL_MAX 8
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static yaz_iconv_t pool[H_KINDS][POOL_MAX];
+static int npool[H_KINDS];
+
+static yaz_iconv_t handle_get(int kind)
+{
+	yaz_iconv_t h = NULL;
+	pthread_mutex_lock(&pool_mu);
+	if (npool[kind])
+		h = pool[kind][--npool[kind]];
+	pthread_mutex_unlock(&pool_mu);
+	if (!h)
+		h = kind == H_DEC ? yaz_iconv_open("utf-8", "marc8") : yaz_iconv_open("marc8", "utf-8");
+	if (!h)
+		die("yaz cannot convert between MARC-8 and UTF-8");
+	return h;
+}
+
+static void handle_put(int kind, yaz_iconv_t h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&pool_mu);
+	if (npool[kind] < POOL_MAX) {
+		pool[kind][npool[kind]++] = h;
+		h = NULL;
+	}
+	pthread_mutex_unlock(&pool_mu);
+	if (h)
+		yaz_iconv_close(h);
+}
+
+void charset_cleanup(void)
+{
+	pthread_mutex_lock(&pool_mu);
+	for (int k = 0; k < H_KINDS; k++) {
+		while (npool[k])
+			yaz_iconv_close(pool[k][--npool[k]]);
+	}
+	pthread_mutex_unlock(&pool_mu);
+}
+
+/* ------------------------------------------------------------------ */
+/* small helpers */
+
+/* 1 if every byte is printable ASCII (0x20-0x7E): nothing to do. */
+static int plain_ascii(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7E)
+			return 0;
+	return 1;
+}
+
+static void add_line(strbuf *sb, const char *prefix)
+{
+	if (!sb)
+		return;
+	if (sb->len)
+		sb_addc(sb, '\n');
+	if (prefix)
+		sb_adds(sb, prefix);
+}
+
+/* "245 $a" or "008" */
+static void name_of(strbuf *sb, const rec *r, size_t f, long s)
+{
+	if (s < 0)
+		sb_addf(sb, "%s", rec_tag(r, f));
+	else
+		sb_addf(sb, "%s $%c", rec_tag(r, f), rec_sub_code(r, f, (size_t)s));
+}
+
+static const char *cs_label(int cs)
+{
+	switch (cs) {
+	case CS_UTF8: return "UTF-8";
+	case CS_MARC8: return "MARC-8";
+	case CS_LATIN1: return "Latin-1";
+	case CS_TCVN3: return "TCVN3";
+	case CS_VNI: return "VNI";
+	case CS_VISCII: return "VISCII";
+	case CS_CP1258: return "CP1258";
+	}
+	return "?";
+}
+
+/* ------------------------------------------------------------------ */
+/* NFC */
+
+/* 1 if valid UTF-8 [s, s+n) is certainly NFC: every code point is in a
+ * range where each character is a starter that composes with nothing
+ * before it (Latin to U+02FF, Cyrillic letters, Latin Extended
+ * Additional - all of Vietnamese -, CJK ideographs, Hangul syllables). */
+static int nfc_quick(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		unsigned b = p[i];
+		if (b < 0x80) {
+			i++;
+			continue;
+		}
+		if (b < 0xCC) {                 /* U+0080..U+02FF */
+			i += 2;
+			continue;
+		}
+		uint32_t u;
+		if (b < 0xE0) {
+			u = ((b & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu);
+			i += 2;
+		} else if (b < 0xF0) {
+			u = ((b & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
+			i += 3;
+		} else
+			return 0;
+		if ((u >= 0x0400 && u < 0x0483) || (u >= 0x1E00 && u < 0x1F00) ||
+		    (u >= 0x4E00 && u < 0xA000) || (u >= 0xAC00 && u < 0xD7A4))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+void charset_nfc_append(const char *s, size_t n, strbuf *out)
+{
+	if (nfc_quick(s, n)) {
+		sb_add(out, s, n);
+		return;
+	}
+	utf8proc_uint8_t *d = NULL;
+	utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &d,
+	                                  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (k < 0) {                    /* only for invalid input; keep it */
+		sb_add(out, s, n);
+		return;
+	}
+	sb_add(out, d, (size_t)k);
+	free(d);
+}
+
+char *utf8_nfc(const char *s, size_t n)
+{
+	if (!utf8_valid(s, n, NULL))
+		return NULL;
+	strbuf sb = STRBUF_INIT;
+	charset_nfc_append(s, n, &sb);
+	return sb_detach(&sb, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* MARC-8 decoding */
+
+/* G1 ANSEL bytes (0xA1-0xFE) that MARC-8 defines. */
+static int ansel_defined(unsigned b)
+{
+	if (b >= 0xA1 && b <= 0xC8)
+		return b != 0xAF && b != 0xBB && b != 0xBE && b != 0xBF;
+	if (b >= 0xE0 && b <= 0xFE)
+		return b != 0xFC && b != 0xFD;
+	return b == 0x88 || b == 0x89 || b == 0x8D || b == 0x8E;
+}
+
+static const char *m8_set_name(int mode)
+{
+	switch (mode) {
+	case 'g': case 'S': return "Greek";
+	case 'b': return "subscript";
+	case 'p': return "superscript";
+	case '2': return "Hebrew";
+	case 'N': case 'Q': return "Cyrillic";
+	case '3': case '4': return "Arabic";
+	case '1': return "CJK (EACC)";
+	}
+	return "basic Latin/ANSEL";
+}
+
+/* Count UTF-8 code points. */
+static size_t count_cp(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			k++;
+	return k;
+}
+
+/* Run yaz over [s, s+n) appending to raw. 0 ok, -1 with a reason. */
+static int m8_yaz(yaz_iconv_t cd, const char *s, size_t n, size_t base, strbuf *raw, strbuf *why)
+{
+	char *in = (char *)s;
+	size_t il = n;
+	while (il > 0) {
+		sb_grow(raw, 4 * il + 16);
+		char *o = raw->buf + raw->len, *o0 = o;
+		size_t ol = raw->cap - raw->len - 1;
+		size_t r = yaz_iconv(cd, &in, &il, &o, &ol);
+		raw->len += (size_t)(o - o0);
+		raw->buf[raw->len] = 0;
+		if (r != (size_t)-1)
+			break;
+		int e = yaz_iconv_error(cd);
+		if (e == YAZ_ICONV_E2BIG)
+			continue;
+		size_t at = base + (size_t)(in - s) + 1;
+		if (e == YAZ_ICONV_EINVAL)
+			sb_addf(why, "incomplete MARC-8 at byte %zu of the value (a combining mark or "
+			        "escape sequence with no character after it)", at);
+		else
+			sb_addf(why, "invalid MARC-8 at byte %zu of the value", at);
+		return -1;
+	}
+	return 0;
+}
+
+/* Decode one MARC-8 value with converter cd; appends NFC to out. */
+static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbuf *raw, strbuf *why)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t units = 0, ctl = 0;
+	int g0 = 'B', g1 = 'E', other = 0;
+
+	/* 1. check the escape sequences and bytes, count the characters */
+	for (size_t i = 0; i < n;) {
+		unsigned b = p[i];
+		if (b == 0x1B) {
+			size_t j = i + 1;
+			int *mode = &g0;
+			if (j < n && p[j] == '$')
+				j++;
+			if (j < n && (p[j] == '(' || p[j] == ','))
+				j++;
+			else if (j < n && (p[j] == ')' || p[j] == '-')) {
+				j++;
+				mode = &g1;
+			}
+			if (j < n && p[j] == '!')
+				j++;
+			if (j >= n) {
+				sb_addf(why, "incomplete MARC-8 escape sequence at byte %zu of the value", i + 1);
+				return -1;
+			}
+			if (!p[j] || !strchr("BsEgbp2NQ34S1", p[j])) {
+				sb_addf(why, "unknown MARC-8 escape sequence ESC");
+				for (size_t k = i + 1; k <= j; k++)
+					sb_addf(why, p[k] > 0x20 && p[k] < 0x7F ? " %c" : " 0x%02X", p[k]);
+				sb_addf(why, " at byte %zu of the value", i + 1);
+				return -1;
+			}
+			*mode = p[j];
+			if (p[j] != 'B' && p[j] != 's' && p[j] != 'E')
+				other = p[j];
+			i = j + 1;
+			continue;
+		}
+		if (b < 0x20 || b == 0x7F) {    /* kept as is; yaz would drop it */
+			ctl++;
+			i++;
+			continue;
+		}
+		if (b == ' ') {
+			units++;
+			i++;
+			continue;
+		}
+		int mode = b < 0x80 ? g0 : g1;
+		if (mode == '1') {
+			if (i + 3 > n) {
+				sb_addf(why, "truncated CJK (EACC) character at byte %zu of the value", i + 1);
+				return -1;
+			}
+			units++;
+			i += 3;
+			continue;
+		}
+		if (mode == 'E' && b >= 0x80) {
+			if (!ansel_defined(b)) {
+				sb_addf(why, "byte 0x%02X at byte %zu of the value is not a MARC-8 character",
+				        b, i + 1);
+				return -1;
+			}
+			if (b != 0xEC && b != 0xFB)     /* second halves of double marks */
+				units++;
+			i++;
+			continue;
+		}
+		if ((mode == 'B' || mode == 's') && b >= 0x80) {
+			sb_addf(why, "byte 0x%02X at byte %zu of the value is not a MARC-8 character",
+			        b, i + 1);
+			return -1;
+		}
+		units++;
+		i++;
+	}
+
+	/* 2. convert, passing control characters through */
+	sb_reset(raw);
+	yaz_iconv(cd, NULL, NULL, NULL, NULL);          /* back to ASCII + ANSEL */
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && !(p[i] < 0x20 && p[i] != 0x1B) && p[i] != 0x7F)
+			continue;
+		if (i > start && m8_yaz(cd, s + start, i - start, start, raw, why) < 0)
+			return -1;
+		if (i < n)
+			sb_addc(raw, s[i]);
+		start = i + 1;
+	}
+	/* 3. did every character come out? */
+	size_t got = count_cp(raw->buf ? raw->buf : "", raw->len);
+	if (got < units + ctl) {
+		sb_addf(why, "%zu character%s of the value %s not defined in the MARC-8 %s set",
+		        units + ctl - got, units + ctl - got == 1 ? "" : "s",
+		        units + ctl - got == 1 ? "is" : "are", m8_set_name(other));
+		return -1;
+	}
+	if (!utf8_valid(raw->buf ? raw->buf : "", raw->len, NULL)) {
+		sb_adds(why, "MARC-8 decoding gave invalid UTF-8");
+		return -1;
+	}
+	charset_nfc_append(raw->buf ? raw->buf : "", raw->len, out);
+	return 0;
+}
+
+int charset_marc8_to_utf8(const char *s, size_t n, strbuf *out, strbuf *why)
+{
+	yaz_iconv_t cd = handle_get(H_DEC);
+	strbuf raw = STRBUF_INIT;
+	int rc = m8_decode(cd, s, n, out, &raw, why);
+	sb_release(&raw);
+	handle_put(H_DEC, cd);
+	return rc;
+}
+
+int charset_marc8_suspicious(const char *s, size_t n)
+{
+	int prev_ok = 0;
+	for (size_t i = 0; i < n;) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                                      (utf8proc_ssize_t)(n - i), &c);
+		if (k <= 0)
+			return 1;
+		i += (size_t)k;
+		utf8proc_category_t cat = utf8proc_category(c);
+		if (cat == UTF8PROC_CATEGORY_MN) {
+			if (!prev_ok)
+				return 1;
+			continue;
+		}
+		prev_ok = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the firewall */
+
+struct pending {
+	size_t f;
+	long s;
+	size_t off, len;        /* in ctx.vals */
+};
+
+struct ctx {
+	yaz_iconv_t dec, enc;
+	strbuf vals;            /* converted values, back to back */
+	strbuf raw, tmp, why;
+	struct pending *pend;
+	size_t npend, cappend;
+};
+
+static void ctx_release(struct ctx *c)
+{
+	handle_put(H_DEC, c->dec);
+	handle_put(H_ENC, c->enc);
+	sb_release(&c->vals);
+	sb_release(&c->raw);
+	sb_release(&c->tmp);
+	sb_release(&c->why);
+	free(c->pend);
+}
+
+static void pend_add(struct ctx *c, size_t f, long s, size_t off)
+{
+	if (c->npend == c->cappend) {
+		c->cappend = c->cappend ? 2 * c->cappend : 16;
+		c->pend = xrealloc(c->pend, c->cappend * sizeof *c->pend);
+	}
+	c->pend[c->npend].f = f;
+	c->pend[c->npend].s = s;
+	c->pend[c->npend].off = off;
+	c->pend[c->npend].len = c->vals.len - off;
+	c->npend++;
+}
+
+/* Warn about control characters in a converted UTF-8 value. */
+static void warn_controls(const rec *r, size_t f, long s, const char *v, size_t n, strbuf *warn)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	for (size_t i = 0; i < n; i++) {
+		unsigned u = 0;
+		if (p[i] < 0x20 || p[i] == 0x7F)
+			u = p[i];
+		else if (p[i] == 0xC2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] < 0xA0)
+			u = p[i + 1];
+		if (!u && !(p[i] < 0x20))
+			continue;
+		if (!warn)
+			return;
+		add_line(warn, NULL);
+		name_of(warn, r, f, s);
+		sb_addf(warn, ": control character U+%04X at byte %zu of the value (kept)", u, i + 1);
+		return;
+	}
+}
+
+/* Convert value v of (f, s) from `cs`; the result is appended to c->vals.
+ * 0 ok, -1 with the reason (without the name) in c->why. */
+static int convert_value(struct ctx *c, int cs, const char *v, size_t n)
+{
+	size_t bad;
+	switch (cs) {
+	case CS_UTF8:
+		if (!utf8_valid(v, n, &bad)) {
+			sb_addf(&c->why, "invalid UTF-8 at byte %zu of the value", bad + 1);
+			return -1;
+		}
+		charset_nfc_append(v, n, &c->vals);
+		return 0;
+	case CS_MARC8:
+		if (!c->dec)
+			c->dec = handle_get(H_DEC);
+		return m8_decode(c->dec, v, n, &c->vals, &c->raw, &c->why);
+	default:
+		sb_reset(&c->tmp);
+		int k = charset_legacy_to_utf8(cs, v, n, &c->tmp, &bad);
+		if (k < 0) {
+			unsigned b = (unsigned char)v[bad];
+			if (k == -2)
+				sb_addf(&c->why, "byte 0x%02X at byte %zu of the value is a %s mark with no "
+				        "letter before it", b, bad + 1, cs_label(cs));
+			else
+				sb_addf(&c->why, "byte 0x%02X at byte %zu of the value is not defined in %s",
+				        b, bad + 1, cs_label(cs));
+			return -1;
+		}
+		charset_nfc_append(c->tmp.buf ? c->tmp.buf : "", c->tmp.len, &c->vals);
+		return 0;
+	}
+}
+
+/* Scan the record: any non-ASCII or ESC byte? all valid UTF-8? Sets the
+ * first invalid value and offset. */
+struct survey {
+	int nonascii, esc, utf8;
+	size_t bad_f, bad_off;
+	long bad_s;
+};
+
+static void survey_record(const rec *r, struct survey *sv)
+{
+	memset(sv, 0, sizeof *sv);
+	sv->utf8 = 1;
+	for (size_t f = 0; f < rec_nfields(r); f++) {
+		size_t ns = rec_is_control(r, f) ? 1 : rec_nsub(r, f);
+		for (size_t s = 0; s < ns; s++) {
+			size_t n;
+			const char *v = rec_is_control(r, f) ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
+			if (plain_ascii(v, n))
+				continue;
+			if (memchr(v, 0x1B, n))
+				sv->esc = 1;
+			if (is_ascii(v, n))
+				continue;
+			sv->nonascii = 1;
+			size_t bad;
+			if (sv->utf8 && !utf8_valid(v, n, &bad)) {
+				sv->utf8 = 0;
+				sv->bad_f = f;
+				sv->bad_s = rec_is_control(r, f) ? -1 : (long)s;
+				sv->bad_off = bad;
+			}
+		}
+	}
+}
+
+/* Append " (the bytes look like TCVN3 (97% sure): use --from-charset tcvn3)"
+ * when the detector sees a legacy encoding. */
+static int legacy_hint(const rec *r, strbuf *err)
+{
+	int conf;
+	int cs = charset_detect_legacy(r, &conf, NULL);
+	if (cs == CS_TCVN3 || cs == CS_VNI || cs == CS_VISCII || cs == CS_CP1258) {
+		if (conf >= CHARSET_DETECT_MIN) {
+			if (err)
+				sb_addf(err, "; the bytes look like %s (%d%% sure): use --from-charset %s "
+				        "(or auto-vi)", cs_label(cs), conf, charset_name(cs));
+			return cs;
+		}
+	}
+	return 0;
+}
+
+int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
+{
+	struct ctx c;
+	struct survey sv;
+	char l9 = rec_leader(r)[9];
+	int use = cs, rc = 0;
+
+	memset(&c, 0, sizeof c);
+	survey_record(r, &sv);
+	if (unicode)
+		use = CS_UTF8;
+	else if (cs == CS_AUTO) {
+		if (!sv.nonascii && !sv.esc)
+			use = CS_UTF8;                  /* plain ASCII: fine either way */
+		else if (l9 == 'a') {
+			use = CS_UTF8;
+			if (!sv.utf8) {
+				if (err) {
+					name_of(err, r, sv.bad_f, sv.bad_s);
+					sb_addf(err, ": invalid UTF-8 at byte %zu of the value "
+					        "(use --from-charset to name the real encoding)", sv.bad_off + 1);
+					legacy_hint(r, err);
+				}
+				return -1;
+			}
+		} else if (sv.nonascii && sv.utf8) {
+			use = CS_UTF8;
+			add_line(warn, NULL);
+			if (warn) {
+				if (l9 == ' ')
+					sb_adds(warn, "leader/09 is blank but the data is UTF-8; read as UTF-8");
+				else
+					sb_addf(warn, "leader/09 is '%c' but the data is UTF-8; read as UTF-8",
+					        l9);
+			}
+		} else {
+			use = CS_MARC8;
+			if (l9 != ' ' && warn) {
+				add_line(warn, NULL);
+				sb_addf(warn, "leader/09 is '%c' (neither 'a' nor blank) and the data is "
+				        "not UTF-8; read as MARC-8", l9);
+			}
+		}
+	} else if (cs == CS_AUTO_VI) {
+		if (!sv.nonascii && !sv.esc)
+			use = CS_UTF8;
+		else if (sv.utf8 && sv.nonascii)
+			use = CS_UTF8;
+		else {
+			int conf;
+			strbuf why = STRBUF_INIT;
+			use = charset_detect_legacy(r, &conf, &why);
+			if (use < 0 || conf < CHARSET_DETECT_MIN) {
+				if (err)
+					sb_addf(err, "auto-vi: cannot tell the encoding: %s", why.buf ? why.buf : "");
+				sb_release(&why);
+				return -1;
+			}
+			if (warn && (use != CS_MARC8 || l9 != ' ')) {
+				add_line(warn, NULL);
+				sb_addf(warn, "auto-vi: read as %s (%d%% sure: %s)", cs_label(use), conf, why.buf);
+			}
+			sb_release(&why);
+		}
+	} else if (cs != CS_UTF8 && cs != CS_MARC8 && cs != CS_LATIN1 && cs != CS_TCVN3 &&
+	           cs != CS_VNI && cs != CS_VISCII && cs != CS_CP1258) {
+		if (err)
+			sb_addf(err, "unknown source charset %d", cs);
+		return -1;
+	}
+
+	/* convert every value that needs it; apply only if all succeed */
+	int suspicious = 0;
+	for (size_t f = 0; f < rec_nfields(r) && rc == 0; f++) {
+		int ctl = rec_is_control(r, f);
+		size_t ns = ctl ? 1 : rec_nsub(r, f);
+		for (size_t s = 0; s < ns; s++) {
+			size_t n;
+			long si = ctl ? -1 : (long)s;
+			const char *v = ctl ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
+			if (plain_ascii(v, n))
+				continue;
+			size_t off = c.vals.len;
+			sb_reset(&c.why);
+			if (convert_value(&c, use, v, n) < 0) {
+				if (err) {
+					name_of(err, r, f, si);
+					sb_adds(err, ": ");
+					sb_add(err, c.why.buf, c.why.len);
+					if (cs == CS_AUTO && use == CS_MARC8) {
+						sb_adds(err, l9 == ' ' ? " (leader/09 is blank, so MARC-8 was "
+						        "expected; use --from-charset to name the real encoding)"
+						        : " (use --from-charset to name the real encoding)");
+						legacy_hint(r, err);
+					} else if (cs == CS_UTF8 || unicode)
+						sb_adds(err, unicode ? "" : " (use --from-charset to name the real "
+						        "encoding)");
+				}
+				rc = -1;
+				break;
+			}
+			if (cs == CS_AUTO && use == CS_MARC8 && !suspicious &&
+			    charset_marc8_suspicious(c.vals.buf + off, c.vals.len - off))
+				suspicious = 1;
+			warn_controls(r, f, si, c.vals.buf + off, c.vals.len - off, warn);
+			if (c.vals.len - off == n && !memcmp(c.vals.buf + off, v, n)) {
+				c.vals.len = off;       /* unchanged */
+				continue;
+			}
+			pend_add(&c, f, si, off);
+		}
+	}
+	/* MARC-8 that decodes but leaves marks on nothing: is it legacy? */
+	if (rc == 0 && suspicious) {
+		strbuf hint = STRBUF_INIT;
+		int lcs = legacy_hint(r, &hint);
+		if (lcs) {
+			if (err)
+				sb_addf(err, "the data decodes as MARC-8 only with combining marks on spaces "
+				        "or punctuation%s", hint.buf);
+			rc = -1;
+		}
+		sb_release(&hint);
+	}
+	if (rc == 0) {
+		for (size_t i = 0; i < c.npend; i++) {
+			struct pending *pd = &c.pend[i];
+			if (pd->s < 0)
+				rec_set_data(r, pd->f, c.vals.buf + pd->off, pd->len);
+			else
+				rec_set_sub(r, pd->f, (size_t)pd->s, rec_sub_code(r, pd->f, (size_t)pd->s),
+				            c.vals.buf + pd->off, pd->len);
+		}
+		rec_set_leader_at(r, 9, 'a');
+	}
+	ctx_release(&c);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* to MARC-8 */
+
+/* NFD, but o/u/O/U + combining horn stay the letters ơ ư Ơ Ư (MARC-8 has
+ * them only as letters, yaz drops a lone horn). */
+static void for_marc8(const char *s, size_t n, strbuf *out)
+{
+	utf8proc_uint8_t *d = NULL;
+	utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &d,
+	                                  UTF8PROC_STABLE | UTF8PROC_DECOMPOSE);
+	if (k < 0) {
+		sb_add(out, s, n);
+		return;
+	}
+	for (utf8proc_ssize_t i = 0; i < k;) {
+		char ch = (char)d[i];
+		if (i + 2 < k && ch && strchr("oOuU", ch) && d[i + 1] == 0xCC && d[i + 2] == 0x9B) {
+			sb_adds(out, ch == 'o' ? "\xC6\xA1" : ch == 'O' ? "\xC6\xA0" :
+			             ch == 'u' ? "\xC6\xB0" : "\xC6\xAF");
+			i += 3;
+		} else
+			sb_addc(out, (char)d[i++]);
+	}
+	free(d);
+}
+
+/* UTF-8 -> MARC-8 bytes with yaz (no checking). */
+static void m8_encode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out)
+{
+	strbuf pre = STRBUF_INIT;
+	for_marc8(s, n, &pre);
+	char *in = pre.buf ? pre.buf : (char *)"";
+	size_t il = pre.len;
+	yaz_iconv(cd, NULL, NULL, NULL, NULL);
+	for (;;) {
+		sb_grow(out, 2 * il + 32);
+		char *o = out->buf + out->len, *o0 = o;
+		size_t ol = out->cap - out->len - 1;
+		size_t r = il ? yaz_iconv(cd, &in, &il, &o, &ol) : 0;
+		out->len += (size_t)(o - o0);
+		if (r == (size_t)-1 && yaz_iconv_error(cd) == YAZ_ICONV_E2BIG)
+			continue;
+		if (r == (size_t)-1) {          /* skip what yaz cannot read */
+			if (il) {
+				in++;
+				il--;
+				continue;
+			}
+		}
+		break;
+	}
+	/* back to the default sets */
+	sb_grow(out, 16);
+	char *o = out->buf + out->len, *o0 = o;
+	size_t ol = out->cap - out->len - 1;
+	yaz_iconv(cd, NULL, NULL, &o, &ol);
+	out->len += (size_t)(o - o0);
+	out->buf[out->len] = 0;
+	sb_release(&pre);
+}
+
+/* Can code point u be written in MARC-8 (alone, or on 'a' if a mark)? */
+static int m8_can(struct ctx *c, uint32_t u)
+{
+	char buf[8];
+	size_t n = 0;
+	utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)u);
+	if (u == 0x1B)
+		return 0;
+	if (u < 0x20 || u == 0x7F)
+		return 1;
+	if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME)
+		buf[n++] = 'a';
+	n += (size_t)utf8proc_encode_char((utf8proc_int32_t)u, (utf8proc_uint8_t *)buf + n);
+	strbuf m8 = STRBUF_INIT, back = STRBUF_INIT, want = STRBUF_INIT, why = STRBUF_INIT;
+	m8_encode(c->enc, buf, n, &m8);
+	int ok = m8_decode(c->dec, m8.buf ? m8.buf : "", m8.len, &back, &c->raw, &why) == 0;
+	charset_nfc_append(buf, n, &want);
+	ok = ok && back.len == want.len && !memcmp(back.buf, want.buf, want.len);
+	sb_release(&m8);
+	sb_release(&back);
+	sb_release(&want);
+	sb_release(&why);
+	return ok;
+}
+
+/* Convert value (NFC UTF-8) to MARC-8 into out. 0 ok; -1 and *bad_cp. */
+static int value_to_marc8(struct ctx *c, const char *v, size_t n, int lossless, strbuf *out,
+                          uint32_t *bad_cp)
+{
+	strbuf back = STRBUF_INIT, why = STRBUF_INIT;
+	size_t start = out->len;
+	int ok = 0;
+	if (!memchr(v, 0x1B, n)) {
+		m8_encode(c->enc, v, n, out);
+		if (m8_decode(c->dec, out->buf + start, out->len - start, &back, &c->raw, &why) == 0 &&
+		    back.len == n && !memcmp(back.buf, v, n))
+			ok = 1;
+	}
+	sb_release(&back);
+	sb_release(&why);
+	if (ok)
+		return 0;
+	/* slow path: character by character */
+	out->len = start;
+	strbuf run = STRBUF_INIT, expect = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i <= n;) {
+		utf8proc_int32_t u = -1;
+		utf8proc_ssize_t k = 0;
+		if (i < n) {
+			k = utf8proc_iterate((const utf8proc_uint8_t *)v + i, (utf8proc_ssize_t)(n - i), &u);
+			if (k <= 0) {
+				rc = -1;
+				*bad_cp = 0xFFFD;
+				break;
+			}
+		}
+		if (u >= 0 && m8_can(c, (uint32_t)u)) {
+			sb_add(&run, v + i, (size_t)k);
+			i += (size_t)k;
+			continue;
+		}
+		if (run.len) {
+			m8_encode(c->enc, run.buf, run.len, out);
+			sb_add(&expect, run.buf, run.len);
+			sb_reset(&run);
+		}
+		if (u < 0)
+			break;
+		if (!lossless) {
+			*bad_cp = (uint32_t)u;
+			rc = -1;
+			break;
+		}
+		char ncr[16];
+		int m = snprintf(ncr, sizeof ncr, "&#x%04X;", (unsigned)u);
+		sb_add(out, ncr, (size_t)m);
+		sb_add(&expect, ncr, (size_t)m);
+		i += (size_t)k;
+	}
+	if (rc == 0) {
+		/* the whole value must decode back to what we meant to write */
+		strbuf b2 = STRBUF_INIT, w2 = STRBUF_INIT, y2 = STRBUF_INIT;
+		charset_nfc_append(expect.buf ? expect.buf : "", expect.len, &w2);
+		if (m8_decode(c->dec, out->buf + start, out->len - start, &b2, &c->raw, &y2) < 0 ||
+		    b2.len != w2.len || memcmp(b2.buf, w2.buf, w2.len)) {
+			rc = -1;
+			*bad_cp = 0;
+		}
+		sb_release(&b2);
+		sb_release(&w2);
+		sb_release(&y2);
+	}
+	sb_release(&run);
+	sb_release(&expect);
+	return rc;
+}
+
+int charset_to_marc8(rec *r, int lossless, strbuf *err)
+{
+	struct ctx c;
+	int rc = 0;
+	memset(&c, 0, sizeof c);
+	for (size_t f = 0; f < rec_nfields(r) && rc == 0; f++) {
+		int ctl = rec_is_control(r, f);
+		size_t ns = ctl ? 1 : rec_nsub(r, f);
+		for (size_t s = 0; s < ns; s++) {
+			size_t n, bad;
+			long si = ctl ? -1 : (long)s;
+			const char *v = ctl ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
+			if (is_ascii(v, n) && !memchr(v, 0x1B, n))
+				continue;
+			if (!utf8_valid(v, n, &bad)) {
+				if (err) {
+					name_of(err, r, f, si);
+					sb_addf(err, ": invalid UTF-8 at byte %zu of the value", bad + 1);
+				}
+				rc = -1;
+				break;
+			}
+			if (!c.dec) {
+				c.dec = handle_get(H_DEC);
+				c.enc = handle_get(H_ENC);
+			}
+			sb_reset(&c.tmp);
+			charset_nfc_append(v, n, &c.tmp);
+			size_t off = c.vals.len;
+			uint32_t cp = 0;
+			if (value_to_marc8(&c, c.tmp.buf, c.tmp.len, lossless, &c.vals, &cp) < 0) {
+				if (err) {
+					name_of(err, r, f, si);
+					if (cp) {
+						char u8[8] = { 0 };
+						utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t *)u8);
+						sb_addf(err, ": U+%04X", (unsigned)cp);
+						if (cp >= 0x20 && cp != 0x7F && (cp < 0x80 || cp >= 0xA0))
+							sb_addf(err, " (%s)", u8);
+						sb_adds(err, " cannot be written in MARC-8 (use --lossless to write "
+						        "it as &#xXXXX;, or UTF-8 output)");
+					} else
+						sb_adds(err, ": the value does not survive conversion to MARC-8");
+				}
+				rc = -1;
+				break;
+			}
+			pend_add(&c, f, si, off);
+		}
+	}
+	if (rc == 0) {
+		for (size_t i = 0; i < c.npend; i++) {
+			struct pending *pd = &c.pend[i];
+			if (pd->s < 0)
+				rec_set_data(r, pd->f, c.vals.buf + pd->off, pd->len);
+			else
+				rec_set_sub(r, pd->f, (size_t)pd->s, rec_sub_code(r, pd->f, (size_t)pd->s),
+				            c.vals.buf + pd->off, pd->len);
+		}
+		rec_set_leader_at(r, 9, ' ');
+	}
+	ctx_release(&c);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* one string */
+
+char *charset_decode(const char *s, size_t n, int cs, strbuf *err)
+{
+	rec *r = rec_create();
+	size_t f = rec_add_field(r, "500", ' ', ' ');
+	rec_add_sub(r, f, 'a', s, n);
+	/* a string has no leader: "auto" means UTF-8 if it is valid */
+	if (cs == CS_AUTO) {
+		struct survey sv;
+		survey_record(r, &sv);
+		rec_set_leader_at(r, 9, sv.utf8 ? 'a' : ' ');
+	}
+	strbuf e = STRBUF_INIT;
+	char *res = NULL;
+	if (memchr(s, 0, n)) {
+		sb_adds(&e, "the string contains a NUL byte");
+	} else if (charset_fix_record(r, cs, 0, NULL, &e) == 0) {
+		size_t len;
+		const char *v = rec_sub_value(r, f, 0, &len);
+		res = xstrndup(v, len);
+	}
+	if (!res && err) {
+		/* drop the "500 $a: " the record wrapper put in front */
+		const char *m = e.buf ? e.buf : "cannot decode";
+		if (!strncmp(m, "500 $a: ", 8))
+			m += 8;
+		sb_adds(err, m);
+	}
+	sb_release(&e);
+	rec_destroy(r);
+	return res;
+}
+
+/* ------------------------------------------------------------------ */
+/* folding */
+
+static utf8proc_int32_t fold_d(utf8proc_int32_t c, void *data)
+{
+	(void)data;
+	return (c == 0x111 || c == 0x110 || c == 0xF0 || c == 0xD0) ? 'd' : c;
+}
+
+char *fold_search(const char *s, size_t n)
+{
+	utf8proc_uint8_t *out = NULL;
+	if (!utf8_valid(s, n, NULL))
+		return NULL;
+	if (n == 0)
+		return xstrdup("");
+	utf8proc_ssize_t k = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+	                                         &out, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+	                                         UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
+	                                         UTF8PROC_IGNORE, fold_d, NULL);
+	if (k < 0)
+		return NULL;
+	char *r = xstrndup((const char *)out, (size_t)k);
+	free(out);
+	return r;
+}
+
+static int is_space_cp(utf8proc_int32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+	       c == 0xA0;
+}
+
+char *fold_match(const char *s, size_t n)
+{
+	strbuf clean = STRBUF_INIT, sp = STRBUF_INIT;
+	/* invalid bytes become U+FFFD, spacing runs one blank */
+	int blank = 0;
+	for (size_t i = 0; i < n;) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                                      (utf8proc_ssize_t)(n - i), &c);
+		if (k <= 0) {
+			c = 0xFFFD;
+			k = 1;
+		}
+		i += (size_t)k;
+		if (is_space_cp(c)) {
+			blank = 1;
+			continue;
+		}
+		if (blank && sp.len)
+			sb_addc(&sp, ' ');
+		blank = 0;
+		if (c == 0xFFFD)
+			sb_adds(&sp, "\xEF\xBF\xBD");
+		else
+			sb_add(&sp, s + i - (size_t)k, (size_t)k);
+	}
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t k = sp.len ? utf8proc_map((const utf8proc_uint8_t *)sp.buf,
+	                                           (utf8proc_ssize_t)sp.len, &out,
+	                                           UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+	                                           UTF8PROC_CASEFOLD) : 0;
+	if (k > 0)
+		sb_add(&clean, out, (size_t)k);
+	free(out);
+	sb_release(&sp);
+	/* trim ISBD punctuation and blanks at both ends */
+	static const char trim[] = " ,.:;/=";
+	size_t a = 0, b = clean.len;
+	while (a < b && strchr(trim, clean.buf[a]))
+		a++;
+	while (b > a && strchr(trim, clean.buf[b - 1]))
+		b--;
+	char *r = xstrndup(clean.buf ? clean.buf + a : "", b - a);
+	sb_release(&clean);
+	return r;
+}
