@@ -1,0 +1,732 @@
+/* t-mrk.c - unit tests of the MARCMaker/MarcEdit .mrk codec (src/mrk.c):
+ * the mnemonic table, decoding and encoding values, reading (line ends,
+ * continuations, comments, charsets, bad lines with line numbers),
+ * writing (UTF-8 and MARC-8, refusals), byte-exact round trips of the
+ * fixtures tests/data/mrk-*.mrk, and comparisons with the shared corpus
+ * (skipped when ../shared/data is absent). */
+#include "harness.h"
+#include "rec.h"
+#include "marcio.h"
+#include "charset.h"
+#include "mrk-mnemonics.h"
+
+/* ---- helpers ---- */
+
+struct recs {
+	rec **r;
+	size_t n, cap;
+	int bad;
+	strbuf errs;      /* "N: message\n" per rejected record */
+	strbuf warns;
+};
+
+static void recs_free(struct recs *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		rec_destroy(rs->r[i]);
+	free(rs->r);
+	sb_release(&rs->errs);
+	sb_release(&rs->warns);
+	memset(rs, 0, sizeof *rs);
+}
+
+static void recs_read_fp(struct recs *rs, FILE *fp, int fmt, int cs)
+{
+	struct marc_read_opts o = { fmt, cs };
+	strbuf err = STRBUF_INIT;
+	marc_reader *rd = marc_reader_open(fp, "test", &o, &err);
+	if (!rd) {
+		fprintf(stderr, "cannot open reader: %s\n", err.buf ? err.buf : "?");
+		rs->bad++;
+		sb_release(&err);
+		return;
+	}
+	rec *r = rec_create();
+	int rc;
+	while ((rc = marc_reader_next(rd, r)) != MR_EOF) {
+		for (size_t i = 0; i < marc_reader_nwarnings(rd); i++)
+			sb_addf(&rs->warns, "%ld: %s\n", marc_reader_recno(rd), marc_reader_warning(rd, i));
+		if (rc == MR_BAD) {
+			rs->bad++;
+			sb_addf(&rs->errs, "%ld: %s\n", marc_reader_recno(rd), marc_reader_error(rd));
+			continue;
+		}
+		if (rs->n == rs->cap) {
+			rs->cap = rs->cap ? rs->cap * 2 : 16;
+			rs->r = realloc(rs->r, rs->cap * sizeof *rs->r);
+		}
+		rs->r[rs->n++] = rec_clone(r);
+	}
+	rec_destroy(r);
+	marc_reader_close(rd);
+	sb_release(&err);
+}
+
+static int recs_read_file(struct recs *rs, const char *path, int fmt, int cs)
+{
+	FILE *fp = path ? fopen(path, "rb") : NULL;
+	if (!fp)
+		return -1;
+	recs_read_fp(rs, fp, fmt, cs);
+	fclose(fp);
+	return 0;
+}
+
+static void recs_read_mem(struct recs *rs, const char *s, size_t n, int fmt, int cs)
+{
+	FILE *fp = fmemopen((void *)s, n, "rb");
+	recs_read_fp(rs, fp, fmt, cs);
+	fclose(fp);
+}
+
+/* Write every record; returns malloc'd output (*len bytes). */
+static char *recs_write(const struct recs *rs, int fmt, int cs, size_t *len, int *refused)
+{
+	char *buf = NULL;
+	size_t sz = 0;
+	FILE *fp = open_memstream(&buf, &sz);
+	struct marc_write_opts o = { fmt, cs, 0 };
+	marc_writer *w = marc_writer_open(fp, &o);
+	*refused = 0;
+	for (size_t i = 0; w && i < rs->n; i++) {
+		strbuf err = STRBUF_INIT;
+		if (marc_writer_put(w, rs->r[i], &err) != 0) {
+			fprintf(stderr, "record %zu refused: %s\n", i + 1, err.buf ? err.buf : "");
+			(*refused)++;
+		}
+		sb_release(&err);
+	}
+	marc_writer_close(w);
+	fclose(fp);
+	*len = sz;
+	return buf;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = path ? fopen(path, "rb") : NULL;
+	if (!fp)
+		return NULL;
+	strbuf sb = STRBUF_INIT;
+	char tmp[65536];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
+		sb_add(&sb, tmp, n);
+	fclose(fp);
+	return sb_detach(&sb, len);
+}
+
+static void check_same(const struct recs *a, const struct recs *b, const char *what)
+{
+	CHECKF(a->n == b->n, "%s: %zu vs %zu records", what, a->n, b->n);
+	for (size_t i = 0; i < a->n && i < b->n; i++) {
+		char diff[512];
+		int d = rec_compare(a->r[i], b->r[i], diff, sizeof diff);
+		CHECKF(d == 0, "%s: record %zu: %s", what, i + 1, diff);
+	}
+}
+
+static const char *sub(const struct recs *rs, size_t i, const char *tag, char code)
+{
+	return i < rs->n ? rec_get(rs->r[i], tag, code) : NULL;
+}
+
+static char *nfc(const char *s)
+{
+	return utf8_nfc(s, strlen(s));
+}
+
+/* ---- the mnemonic table ---- */
+
+static void test_table(void)
+{
+	int sorted = 1;
+	for (size_t i = 1; i < MRK_NMNEMONICS; i++)
+		if (strcmp(mrk_mnemonics[i - 1].name, mrk_mnemonics[i].name) >= 0)
+			sorted = 0;
+	CHECK(sorted);
+	CHECK(MRK_NMNEMONICS > 300);
+
+	int found = 0, marc8 = 0, reenc = 0, uni = 0, uni_tried = 0;
+	strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT, e = STRBUF_INIT;
+	for (size_t i = 0; i < MRK_NMNEMONICS; i++) {
+		const struct mrk_mnemonic *m = &mrk_mnemonics[i];
+		int nb;
+		const char *by = mrk_mnemonic_lookup(m->name, strlen(m->name), &nb);
+		if (by && nb == m->len && !memcmp(by, m->bytes, (size_t)nb))
+			found++;
+		else
+			fprintf(stderr, "lookup {%s} failed\n", m->name);
+
+		/* decodes to its MARC-8 bytes */
+		sb_reset(&a);
+		sb_addf(&a, "{%s}", m->name);
+		sb_reset(&b);
+		mrk_decode_value(&b, a.buf, a.len, MRK_MARC8, 0);
+		if (b.len == (size_t)m->len && !memcmp(b.buf, m->bytes, b.len))
+			marc8++;
+		else
+			fprintf(stderr, "decode {%s} gave %zu bytes\n", m->name, b.len);
+
+		/* re-encodes to mnemonics that decode to the same bytes */
+		sb_reset(&c);
+		mrk_encode_value(&c, b.buf, b.len, 1, 0);
+		sb_reset(&e);
+		mrk_decode_value(&e, c.buf, c.len, MRK_MARC8, 0);
+		if (e.len == b.len && !memcmp(e.buf, b.buf, b.len) && is_ascii(c.buf, c.len))
+			reenc++;
+		else
+			fprintf(stderr, "re-encode {%s} -> %s failed\n", m->name, c.buf);
+
+		/* in a UTF-8 record: the same text as MARC-8 decoding gives */
+		int ctl = 0;
+		for (int k = 0; k < m->len; k++)
+			if ((unsigned char)m->bytes[k] < 0x20)
+				ctl = 1;
+		if (ctl)
+			continue;
+		uni_tried++;
+		sb_addc(&a, 'x');                       /* a base for a lone mark */
+		sb_reset(&c);
+		mrk_decode_value(&c, a.buf, a.len, MRK_UTF8, 0);
+		sb_addc(&b, 'x');
+		strbuf err = STRBUF_INIT;
+		char *want = charset_decode(b.buf, b.len, CS_MARC8, &err);
+		char *got = utf8_nfc(c.buf, c.len);
+		if (want && got && !strcmp(want, got))
+			uni++;
+		else
+			fprintf(stderr, "UTF-8 {%s}x: got '%s' want '%s'\n", m->name,
+			        got ? got : "(invalid)", want ? want : "(error)");
+		free(want);
+		free(got);
+		sb_release(&err);
+	}
+	CHECK_INT(found, MRK_NMNEMONICS);
+	CHECK_INT(marc8, MRK_NMNEMONICS);
+	CHECK_INT(reenc, MRK_NMNEMONICS);
+	CHECK_INT(uni, uni_tried);
+
+	/* every byte survives encode -> decode, in both modes of the encoder */
+	sb_reset(&a);
+	for (int i = 1; i < 256; i++)
+		sb_addc(&a, (char)i);
+	sb_reset(&b);
+	mrk_encode_value(&b, a.buf, a.len, 1, 1);
+	CHECK(is_ascii(b.buf, b.len));
+	CHECK(!strchr(b.buf, ' ') && !strchr(b.buf, '$') && !strchr(b.buf, '\n') && !strchr(b.buf, '\r'));
+	sb_reset(&c);
+	mrk_decode_value(&c, b.buf, b.len, MRK_MARC8, 1);
+	CHECK(c.len == a.len && !memcmp(c.buf, a.buf, a.len));
+	sb_reset(&b);
+	mrk_encode_value(&b, a.buf, a.len, 0, 0);
+	sb_reset(&c);
+	mrk_decode_value(&c, b.buf, b.len, MRK_MARC8, 0);
+	CHECK(c.len == a.len && !memcmp(c.buf, a.buf, a.len));
+
+	sb_release(&a);
+	sb_release(&b);
+	sb_release(&c);
+	sb_release(&e);
+}
+
+static char *dec(const char *s, int mode, int ctrl)
+{
+	strbuf b = STRBUF_INIT;
+	mrk_decode_value(&b, s, strlen(s), mode, ctrl);
+	return sb_detach(&b, NULL);
+}
+
+static char *enc(const char *s, int marc8, int ctrl)
+{
+	strbuf b = STRBUF_INIT;
+	mrk_encode_value(&b, s, strlen(s), marc8, ctrl);
+	return sb_detach(&b, NULL);
+}
+
+#define CHECK_DEC(in, mode, ctrl, want) do { char *g_ = dec(in, mode, ctrl); \
+	CHECK_STR(g_, want); free(g_); } while (0)
+#define CHECK_ENC(in, marc8, ctrl, want) do { char *g_ = enc(in, marc8, ctrl); \
+	CHECK_STR(g_, want); free(g_); } while (0)
+
+static void test_values(void)
+{
+	/* MARC-8 bytes; marks stay before their base */
+	CHECK_DEC("d{acute}esir{acute}ee", MRK_MARC8, 0, "d\xE2" "esir\xE2" "ee");
+	CHECK_DEC("{dollar}35.99", MRK_MARC8, 0, "$35.99");
+	CHECK_DEC("{lcub}x{rcub}{bsol}", MRK_MARC8, 0, "{x}\\");
+	CHECK_DEC("S{hooka}{ohorn}", MRK_MARC8, 0, "S\xE0\xBC");
+	CHECK_DEC("{E2}{e2}{1B}{A}{7}", MRK_MARC8, 0, "\xE2\xE2\x1B" "A7");
+	CHECK_DEC("{esc}(2", MRK_MARC8, 0, "\x1B(2");
+	/* unknown mnemonics, stray braces, NUL: kept as written */
+	CHECK_DEC("{zilch} ({) (}) {00} {} {a b} {", MRK_MARC8, 0, "{zilch} ({) (}) {00} {} {a b} {");
+	CHECK_DEC("{averyveryverylongname}", MRK_MARC8, 0, "{averyveryverylongname}");
+	CHECK_DEC("{Dollar}", MRK_MARC8, 0, "{Dollar}");
+	/* '\' is a blank only in the leader and control fields */
+	CHECK_DEC("a\\b{bsol}c", MRK_MARC8, 1, "a b\\c");
+	CHECK_DEC("a\\b{bsol}c", MRK_MARC8, 0, "a\\b\\c");
+
+	/* UTF-8: marks go after their base, several in order */
+	CHECK_DEC("Vi{dotb}{circ}et", MRK_UTF8, 0, "Vie\xCC\xA3\xCC\x82t");
+	CHECK_DEC("S{hooka}{ohorn}", MRK_UTF8, 0, "S\xC6\xA1\xCC\x89");
+	CHECK_DEC("{acute}\xC6\xB0x", MRK_UTF8, 0, "\xC6\xB0\xCC\x81x");   /* ư + acute */
+	CHECK_DEC("{Aacute}{dstrok}", MRK_UTF8, 0, "A\xCC\x81\xC4\x91");
+	CHECK_DEC("d{llig}i{rlig}a", MRK_UTF8, 0, "di\xCD\xA1" "a");       /* as yaz */
+	CHECK_DEC("x{acute}", MRK_UTF8, 0, "x\xCC\x81");                   /* no base: kept */
+	CHECK_DEC("{dollar}{A0}{FF}{1B}", MRK_UTF8, 0, "${A0}{FF}\x1B");
+	CHECK_DEC("\\{uml}a", MRK_UTF8, 1, " a\xCC\x88");
+
+	/* encoding */
+	CHECK_ENC("$5 {x} \\", 0, 0, "{dollar}5 {lcub}x{rcub} {bsol}");
+	CHECK_ENC("a b\\c", 0, 1, "a\\b{bsol}c");
+	CHECK_ENC("Vi\xF2\xE3" "et \xBC\xB3\xA3", 1, 0, "Vi{dotb}{circ}et {ohorn}{dstrok}{Dstrok}");
+	CHECK_ENC("\xE8\xB0\xAE\xA0\xC7", 1, 0, "{uml}{mllhring}{mlrhring}{A0}{C7}");
+	CHECK_ENC("Việt", 0, 0, "Việt");
+	CHECK_ENC("a\x1B" "b\nc\r\x7F", 0, 0, "a{esc}b{0A}c{0D}{7F}");
+}
+
+/* ---- reading ---- */
+
+static void test_read_basic(void)
+{
+	static const char in[] =
+		"\xEF\xBB\xBF"
+		"# a MarcEdit comment before the record\n"
+		"=LDR  00000nam\\a2200000\\i\\4500\n"
+		"=001  abc\\def\n"
+		"=005  {bsol}x$y\n"
+		"=245  10$aT{dollar}x$b\\{bsol}\\$c{zilch} ({)\n"
+		"# comment inside\n"
+		"=246  3 $aOne two\n"
+		" three$bfour\n"
+		"=500  \\\\\n"
+		"=520  \\\\$a$bx\n"
+		"=650  \\7$aVi{dotb}{circ}et Nam {acute}{ohorn}\n"
+		"\n\n  \t\n"
+		"=000  00000cam\\\\2200000\\a\\4500\r\n"
+		"=001  two\r\n"
+		"=245  00$aVi{dotb}{circ}et Nam {acute}{ohorn}\r\n"
+		"=LDR  00000cam\\a2200000\\a\\4500\n"   /* no blank line before it */
+		"=001  three\n"
+		"=100  1\\$aNo final newline";
+	struct recs rs = { 0 };
+	recs_read_mem(&rs, in, sizeof in - 1, MF_MRK, CS_AUTO);
+	CHECK_INT(rs.bad, 0);
+	CHECK_INT(rs.n, 3);
+	if (rs.n != 3) {
+		fprintf(stderr, "%s", rs.errs.buf ? rs.errs.buf : "");
+		recs_free(&rs);
+		return;
+	}
+	rec *r = rs.r[0];
+	CHECK_STR(rec_leader(r), "00000nam a2200000 i 4500");
+	CHECK_STR(rec_get_control(r, "001"), "abc def");
+	CHECK_STR(rec_get_control(r, "005"), "\\x$y");
+	CHECK_STR(rec_get(r, "245", 'a'), "T$x");
+	CHECK_STR(rec_get(r, "245", 'b'), "\\\\\\");
+	CHECK_STR(rec_get(r, "245", 'c'), "{zilch} ({)");
+	long f = rec_find(r, "246", 0);
+	CHECK(f >= 0 && rec_ind(r, (size_t)f, 1) == '3' && rec_ind(r, (size_t)f, 2) == ' ');
+	CHECK_STR(rec_get(r, "246", 'a'), "One two three");
+	CHECK_STR(rec_get(r, "246", 'b'), "four");
+	f = rec_find(r, "500", 0);
+	CHECK(f >= 0 && rec_nsub(r, (size_t)f) == 0 && rec_ind(r, (size_t)f, 1) == ' ');
+	f = rec_find(r, "520", 0);
+	CHECK(f >= 0 && rec_nsub(r, (size_t)f) == 2);
+	CHECK_STR(rec_get(r, "520", 'a'), "");
+	CHECK_STR(rec_get(r, "650", 'a'), "Việt Nam ớ");
+	/* MARC-8 record (leader/09 blank): the firewall decodes the bytes */
+	CHECK_STR(rec_leader(rs.r[1]), "00000cam a2200000 a 4500");
+	CHECK_STR(rec_get(rs.r[1], "245", 'a'), "Việt Nam ớ");
+	CHECK_STR(rec_get_control(rs.r[2], "001"), "three");
+	CHECK_STR(rec_get(rs.r[2], "100", 'a'), "No final newline");
+	recs_free(&rs);
+}
+
+static void test_read_charsets(void)
+{
+	/* UTF-8 data with a blank leader/09: read as UTF-8, with a warning */
+	static const char u[] = "=LDR  00000nam  2200000 a 4500\n=245  00$aTiếng Việt {dollar}1\n";
+	struct recs rs = { 0 };
+	recs_read_mem(&rs, u, sizeof u - 1, MF_MRK, CS_AUTO);
+	CHECK_STR(sub(&rs, 0, "245", 'a'), "Tiếng Việt $1");
+	CHECK(rs.warns.buf && strstr(rs.warns.buf, "UTF-8"));
+	recs_free(&rs);
+
+	/* the same mnemonics, charset given */
+	static const char a[] = "=LDR  00000nam  2200000 a 4500\n=245  00$aVi{dotb}{circ}et\n";
+	recs_read_mem(&rs, a, sizeof a - 1, MF_MRK, CS_UTF8);
+	CHECK_STR(sub(&rs, 0, "245", 'a'), "Việt");
+	recs_free(&rs);
+	recs_read_mem(&rs, a, sizeof a - 1, MF_MRK, CS_MARC8);
+	CHECK_STR(sub(&rs, 0, "245", 'a'), "Việt");
+	recs_free(&rs);
+
+	/* Latin-1 text with mnemonics */
+	static const char l[] = "=LDR  00000nam  2200000 a 4500\n=245  00$aCaf\xE9 {dollar}2 {uml}u\n";
+	recs_read_mem(&rs, l, sizeof l - 1, MF_MRK, CS_LATIN1);
+	CHECK_STR(sub(&rs, 0, "245", 'a'), "Café $2 ü");
+	recs_free(&rs);
+
+	/* leader/09 'a' but MARC-8 mnemonics: still the right characters */
+	static const char m[] = "=LDR  00000nam a2200000 a 4500\n=245  00$aT{uhorn}{grave}{ohorn}ng {dotb}{uhorn}\n";
+	recs_read_mem(&rs, m, sizeof m - 1, MF_AUTO, CS_AUTO);
+	char *want = nfc("T\xC6\xB0\xC6\xA1\xCC\x80ng \xC6\xB0\xCC\xA3");
+	CHECK_STR(sub(&rs, 0, "245", 'a'), want);
+	free(want);
+	recs_free(&rs);
+}
+
+/* One bad record among good ones: rejected with line and byte, and the
+ * next record is read. */
+static void check_bad(const char *bad, const char *want_msg)
+{
+	strbuf in = STRBUF_INIT;
+	static const char good[] = "=LDR  00000nam a2200000 a 4500\n=001  ok\n";
+	sb_adds(&in, good);
+	sb_adds(&in, "\n");
+	sb_adds(&in, bad);
+	sb_adds(&in, "\n\n");
+	sb_adds(&in, good);
+	struct recs rs = { 0 };
+	recs_read_mem(&rs, in.buf, in.len, MF_MRK, CS_AUTO);
+	CHECKF(rs.n == 2 && rs.bad == 1, "%s: %zu good, %d bad", want_msg, rs.n, rs.bad);
+	CHECKF(rs.errs.buf && strstr(rs.errs.buf, want_msg), "want '%s', got '%s'", want_msg,
+	       rs.errs.buf ? rs.errs.buf : "");
+	recs_free(&rs);
+	sb_release(&in);
+}
+
+static void test_read_bad(void)
+{
+	/* the bad record starts at line 4, byte 41 */
+	check_bad("hello\n=245  10$ax", "2: line 4 (byte 41): line does not start with '='");
+	check_bad("=001  x\n=245  10$ax", "2: line 4 (byte 41): the record does not start with =LDR");
+	check_bad("=LDR  00000nam a2200000 a 450", "2: line 4 (byte 41): the leader is 23 characters long, not 24");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=24 \t10$ax", "2: line 5 (byte 72): bad tag '24 '");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=24", "line 5 (byte 72): bad tag '24'");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=245 10$ax", "line 5 (byte 72): field 245: expected two spaces after the tag");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=245  $ax", "line 5 (byte 72): field 245: missing indicators");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=245  1", "line 5 (byte 72): field 245: missing indicators");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=001  x\n=245  10ax", "line 6 (byte 80): field 245: text before the first '$'");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=245  10$ax$", "line 5 (byte 72): field 245: '$' without a subfield code");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=245  10$ax$$b", "field 245: '$' without a subfield code");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=245  10$ x", "field 245: bad subfield code (byte 0x20)");
+	check_bad("=LDR  00000nam a2200000 a 4500\n=245  1\x01$ax", "field 245: bad indicator (byte 0x01)");
+
+	/* the rejected record's raw text, made to end with a blank line */
+	static const char in[] = "=LDR  00000nam a2200000 a 4500\r\n=245  $ax\r\n\r\n=LDR  x";
+	FILE *fp = fmemopen((void *)in, sizeof in - 1, "rb");
+	struct marc_read_opts o = { MF_MRK, CS_AUTO };
+	marc_reader *rd = marc_reader_open(fp, "t", &o, NULL);
+	rec *r = rec_create();
+	size_t len;
+	CHECK_INT(marc_reader_next(rd, r), MR_BAD);
+	const char *raw = marc_reader_raw(rd, &len);
+	CHECK(len == 45 && !memcmp(raw, in, 45));
+	CHECK_INT(marc_reader_offset(rd), 0);
+	CHECK_INT(marc_reader_next(rd, r), MR_BAD);
+	raw = marc_reader_raw(rd, &len);
+	CHECK(len == 9 && !memcmp(raw, "=LDR  x\n\n", 9));
+	CHECK_INT(marc_reader_offset(rd), 45);
+	CHECK_INT(marc_reader_recno(rd), 2);
+	CHECK_INT(marc_reader_next(rd, r), MR_EOF);
+	rec_destroy(r);
+	marc_reader_close(rd);
+	fclose(fp);
+
+	/* garbage that never has a blank line: rejected, memory bounded */
+	size_t big = (8u << 20) + 100000;
+	char *g = malloc(big);
+	for (size_t i = 0; i < big; i++)
+		g[i] = (i % 100 == 99) ? '\n' : 'x';
+	struct recs rs = { 0 };
+	recs_read_mem(&rs, g, big, MF_MRK, CS_AUTO);
+	CHECK_INT(rs.n, 0);
+	CHECK(rs.bad >= 1);
+	recs_free(&rs);
+	free(g);
+}
+
+/* ---- writing ---- */
+
+static char *write_one(rec *r, int cs, int *rc, strbuf *err)
+{
+	char *buf = NULL;
+	size_t sz = 0;
+	FILE *fp = open_memstream(&buf, &sz);
+	struct marc_write_opts o = { MF_MRK, cs, 0 };
+	marc_writer *w = marc_writer_open(fp, &o);
+	*rc = marc_writer_put(w, r, err);
+	marc_writer_close(w);
+	fclose(fp);
+	return buf;
+}
+
+static void test_write(void)
+{
+	rec *r = rec_create();
+	rec_set_leader(r, "00000nam a2200000 i 4500", 24);
+	rec_add_control(r, "001", "TV 01\\", 6);
+	size_t f = rec_add_field(r, "020", ' ', ' ');
+	rec_add_sub(r, f, 'a', "978-604", 7);
+	rec_add_sub(r, f, 'c', "$12 {x}", 7);
+	f = rec_add_field(r, "245", '1', '0');
+	rec_add_sub(r, f, 'a', "Việt Nam đẹp", strlen("Việt Nam đẹp"));
+	rec_add_sub(r, f, 'b', "C:\\x", 4);
+	rec_add_field(r, "500", ' ', '4');
+
+	int rc;
+	strbuf err = STRBUF_INIT;
+	char *out = write_one(r, CS_UTF8, &rc, &err);
+	CHECK_INT(rc, 0);
+	CHECK_STR(out,
+		"=LDR  00000nam\\a2200000\\i\\4500\r\n"
+		"=001  TV\\01{bsol}\r\n"
+		"=020  \\\\$a978-604$c{dollar}12 {lcub}x{rcub}\r\n"
+		"=245  10$aViệt Nam đẹp$bC:{bsol}x\r\n"
+		"=500  \\4\r\n"
+		"\r\n");
+	free(out);
+
+	out = write_one(r, CS_MARC8, &rc, &err);
+	CHECK_INT(rc, 0);
+	CHECK_STR(out,
+		"=LDR  00000nam\\\\2200000\\i\\4500\r\n"
+		"=001  TV\\01{bsol}\r\n"
+		"=020  \\\\$a978-604$c{dollar}12 {lcub}x{rcub}\r\n"
+		"=245  10$aVi{dotb}{circ}et Nam {dstrok}{dotb}ep$bC:{bsol}x\r\n"
+		"=500  \\4\r\n"
+		"\r\n");
+	free(out);
+
+	/* what .mrk cannot hold is refused, and nothing is written */
+	struct { const char *what; int kind; } cases[] = {
+		{ "indicator", 1 }, { "subfield code", 2 }, { "control", 3 }, { "tag", 4 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		rec *b = rec_create();
+		rec_set_leader(b, "00000nam a2200000 i 4500", 24);
+		switch (cases[i].kind) {
+		case 1: f = rec_add_field(b, "245", '$', '0'); rec_add_sub(b, f, 'a', "x", 1); break;
+		case 2: f = rec_add_field(b, "245", '1', '0'); rec_add_sub(b, f, ' ', "x", 1); break;
+		case 3: rec_add_control(b, "245", "x", 1); break;
+		case 4: rec_add_control(b, "LDR", "x", 1); break;
+		}
+		sb_reset(&err);
+		out = write_one(b, CS_UTF8, &rc, &err);
+		CHECKF(rc == -1 && out && !out[0] && err.buf && strstr(err.buf, "cannot be written"),
+		       "%s: rc %d, out '%s', err '%s'", cases[i].what, rc, out ? out : "", err.buf ? err.buf : "");
+		free(out);
+		rec_destroy(b);
+	}
+	sb_release(&err);
+	rec_destroy(r);
+}
+
+/* ---- round trips ---- */
+
+static void test_fixtures(void)
+{
+	struct recs u = { 0 }, m = { 0 };
+	size_t ulen, mlen, len;
+	char *utext = slurp(t_root("tests/data/mrk-utf8.mrk"), &ulen);
+	char *mtext = slurp(t_root("tests/data/mrk-marc8.mrk"), &mlen);
+	CHECK(utext && mtext);
+	if (!utext || !mtext) {
+		free(utext);
+		free(mtext);
+		return;
+	}
+	recs_read_mem(&u, utext, ulen, MF_AUTO, CS_AUTO);
+	recs_read_mem(&m, mtext, mlen, MF_AUTO, CS_AUTO);
+	CHECK_INT(u.bad, 0);
+	CHECK_INT(m.bad, 0);
+	CHECK_INT(u.n, 2);
+	check_same(&u, &m, "mrk-utf8.mrk vs mrk-marc8.mrk");
+	CHECK_STR(sub(&u, 0, "020", 'c'), "$12.50 (85000đ)");
+	CHECK_STR(sub(&u, 0, "245", 'b'), "{bản Kinh} /");
+	CHECK_STR(sub(&u, 0, "500", 'a'), "Đường dẫn: C:\\kho\\kieu.txt; giá $5.");
+
+	int refused;
+	char *out = recs_write(&u, MF_MRK, CS_UTF8, &len, &refused);
+	CHECK_INT(refused, 0);
+	CHECKF(len == ulen && !memcmp(out, utext, ulen), "UTF-8 round trip differs (%zu vs %zu bytes)", len, ulen);
+	if (len != ulen || memcmp(out, utext, ulen))
+		fprintf(stderr, "--- got:\n%.*s\n", (int)len, out);
+	free(out);
+	out = recs_write(&u, MF_MRK, CS_MARC8, &len, &refused);
+	CHECK_INT(refused, 0);
+	CHECKF(len == mlen && !memcmp(out, mtext, mlen), "MARC-8 round trip differs (%zu vs %zu bytes)", len, mlen);
+	if (len != mlen || memcmp(out, mtext, mlen))
+		fprintf(stderr, "--- got:\n%.*s\n", (int)len, out);
+	free(out);
+
+	/* through ISO 2709 and back */
+	out = recs_write(&u, MF_ISO2709, CS_UTF8, &len, &refused);
+	struct recs i = { 0 };
+	recs_read_mem(&i, out, len, MF_ISO2709, CS_AUTO);
+	check_same(&u, &i, "mrk -> ISO 2709 -> rec");
+	free(out);
+	recs_free(&i);
+
+	recs_free(&u);
+	recs_free(&m);
+	free(utext);
+	free(mtext);
+}
+
+/* path.mrk and path.mrc hold the same records; the .mrk (LF line ends)
+ * comes back byte for byte except for CRLF and a blank line at the end. */
+static void test_mrk_vs_mrc(const char *mrk, const char *mrc, int exact)
+{
+	struct recs a = { 0 }, b = { 0 };
+	if (recs_read_file(&a, mrk, MF_AUTO, CS_AUTO) != 0 ||
+	    recs_read_file(&b, mrc, MF_AUTO, CS_AUTO) != 0) {
+		CHECKF(0, "cannot read %s or %s", mrk, mrc);
+		recs_free(&a);
+		recs_free(&b);
+		return;
+	}
+	CHECKF(a.bad == 0, "%s: %s", mrk, a.errs.buf);
+	CHECK(a.n > 0);
+	check_same(&a, &b, mrk);
+	if (exact) {
+		size_t len, olen;
+		int refused;
+		char *orig = slurp(mrk, &olen);
+		char *out = recs_write(&a, MF_MRK, CS_UTF8, &len, &refused);
+		strbuf crlf = STRBUF_INIT;
+		for (size_t i = 0; i < olen; i++) {
+			if (orig[i] == '\n' && (i == 0 || orig[i - 1] != '\r'))
+				sb_addc(&crlf, '\r');
+			sb_addc(&crlf, orig[i]);
+		}
+		if (crlf.len < 4 || memcmp(crlf.buf + crlf.len - 4, "\r\n\r\n", 4))
+			sb_adds(&crlf, "\r\n");
+		CHECKF(len == crlf.len && !memcmp(out, crlf.buf, len), "%s: written text differs", mrk);
+		sb_release(&crlf);
+		free(orig);
+		free(out);
+	}
+	recs_free(&a);
+	recs_free(&b);
+}
+
+/* mrk -> rec -> mrk -> rec gives the same records. */
+static void test_reread(const char *path, int cs)
+{
+	struct recs a = { 0 }, b = { 0 };
+	if (recs_read_file(&a, path, MF_MRK, CS_AUTO) != 0) {
+		CHECKF(0, "cannot read %s", path);
+		return;
+	}
+	CHECKF(a.bad == 0 && a.n > 0, "%s: %zu records, errors: %s", path, a.n, a.errs.buf ? a.errs.buf : "");
+	size_t len;
+	int refused;
+	char *out = recs_write(&a, MF_MRK, cs, &len, &refused);
+	CHECKF(refused == 0, "%s: %d refused", path, refused);
+	if (cs == CS_MARC8)
+		CHECKF(is_ascii(out, len), "%s: MARC-8 .mrk is not pure ASCII", path);
+	recs_read_mem(&b, out, len, MF_MRK, CS_AUTO);
+	check_same(&a, &b, path);
+	free(out);
+	recs_free(&a);
+	recs_free(&b);
+}
+
+static void test_long_line(void)
+{
+	strbuf in = STRBUF_INIT;
+	sb_adds(&in, "=LDR  00000nam a2200000 a 4500\n=520  \\\\$a");
+	for (int i = 0; i < 30000; i++)
+		sb_adds(&in, "Việt {dollar}");
+	sb_adds(&in, "\n");
+	struct recs a = { 0 }, b = { 0 };
+	recs_read_mem(&a, in.buf, in.len, MF_MRK, CS_AUTO);
+	CHECK_INT(a.n, 1);
+	size_t len;
+	const char *v = a.n ? rec_get(a.r[0], "520", 'a') : NULL;
+	CHECK(v && strlen(v) == 30000 * strlen("Việt $"));
+	int refused;
+	char *out = recs_write(&a, MF_MRK, CS_UTF8, &len, &refused);
+	recs_read_mem(&b, out, len, MF_MRK, CS_AUTO);
+	check_same(&a, &b, "long line");
+	free(out);
+	recs_free(&a);
+	recs_free(&b);
+	sb_release(&in);
+}
+
+static void test_corpus(void)
+{
+	if (!t_shared("mrk")) {
+		SKIP("../shared/data absent: corpus comparisons");
+		return;
+	}
+	struct recs m = { 0 }, m8 = { 0 }, u = { 0 }, b8 = { 0 };
+	char p1[4096], p2[4096], p3[4096], p4[4096];
+	snprintf(p1, sizeof p1, "%s", t_shared("mrk/marc4j-brkrtest.mrk"));
+	snprintf(p2, sizeof p2, "%s", t_shared("mrk/marc4j-brkrtest.mrk8"));
+	snprintf(p3, sizeof p3, "%s", t_shared("vi/marc4j-brkrtest_UTF8.mrc"));
+	snprintf(p4, sizeof p4, "%s", t_shared("vi/marc4j-brkrtest.mrc"));
+	recs_read_file(&m, p1, MF_AUTO, CS_AUTO);
+	recs_read_file(&m8, p2, MF_AUTO, CS_AUTO);
+	recs_read_file(&u, p3, MF_AUTO, CS_AUTO);
+	recs_read_file(&b8, p4, MF_AUTO, CS_AUTO);
+	CHECK_INT(m.n, 8);
+	CHECK_INT(m.bad + m8.bad, 0);
+	check_same(&m, &m8, "brkrtest.mrk vs .mrk8");
+	check_same(&m, &u, "brkrtest.mrk vs brkrtest_UTF8.mrc");
+	check_same(&m, &b8, "brkrtest.mrk vs brkrtest.mrc");
+	CHECK_STR(sub(&m, 7, "020", 'c'), "$35.99");
+	recs_free(&m);
+	recs_free(&m8);
+	recs_free(&u);
+	recs_free(&b8);
+
+	snprintf(p1, sizeof p1, "%s", t_shared("mrk/catmandu-camel.mrk"));
+	snprintf(p2, sizeof p2, "%s", t_shared("bib/perl-camel.usmarc"));
+	test_mrk_vs_mrc(p1, p2, 0);
+
+	snprintf(p1, sizeof p1, "%s", t_shared("mrk/marc4j-u17_marc4j.mrk8"));
+	recs_read_file(&m, p1, MF_AUTO, CS_AUTO);
+	CHECK_STR(sub(&m, 0, "020", 'c'), "Rs160.00 ($35.00 U.S.)");
+	recs_free(&m);
+
+	static const char *files[] = {
+		"mrk/catmandu-camel.mrk", "mrk/folio-fileForC2356.mrk",
+		"mrk/folio-marcAuthFileForC466085_1.mrk", "mrk/folio-marcBibFileC440126_1.mrk",
+		"mrk/folio-marcBibFileForC451459_1.mrk", "mrk/folio-marcBibFileForC466070_1.mrk",
+		"mrk/marc4j-brkrtest.mrk", "mrk/marc4j-brkrtest.mrk8", "mrk/marc4j-u17_marc4j.mrk8",
+		"vi/authored/bib-vi.mrk", "vi/authored/auth-vi.mrk",
+	};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(p1, sizeof p1, "%s", t_shared(files[i]));
+		test_reread(p1, CS_UTF8);
+		test_reread(p1, CS_MARC8);
+	}
+}
+
+int main(void)
+{
+	test_table();
+	test_values();
+	test_read_basic();
+	test_read_charsets();
+	test_read_bad();
+	test_write();
+	test_fixtures();
+	test_long_line();
+	{
+		char a[4096], b[4096];
+		snprintf(a, sizeof a, "%s", t_root("tests/data/bib-vi.mrk"));
+		snprintf(b, sizeof b, "%s", t_root("tests/data/bib-vi.mrc"));
+		test_mrk_vs_mrc(a, b, 1);
+		snprintf(a, sizeof a, "%s", t_root("tests/data/auth-vi.mrk"));
+		snprintf(b, sizeof b, "%s", t_root("tests/data/auth-vi.mrc"));
+		test_mrk_vs_mrc(a, b, 1);
+	}
+	test_corpus();
+	DONE();
+}
