@@ -18,7 +18,7 @@ PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) \
               -DBM_DATADIR='"$(DATADIR)"' $(CFLAGS)
-LIBS        = $(PKG_LIBS) -lm -lutil
+LIBS        = $(PKG_LIBS) -lcrypt -lm -lutil
 
 SRC         = $(filter-out src/main.c,$(wildcard src/*.c))
 HDR         = $(wildcard src/*.h) src/commands.def
@@ -36,7 +36,7 @@ all: bienmuc
 # ---- dependencies: install only what is missing (Debian packages only) ----
 # Build libraries, found with pkg-config, and the tools the tests use.
 DEB_BUILD   = build-essential pkg-config libyaz-dev libsqlite3-dev libncurses-dev \
-              libedit-dev libutf8proc-dev libicu-dev
+              libedit-dev libutf8proc-dev libicu-dev libcrypt-dev
 DEB_TOOLS   = yaz tmux mandoc valgrind clang libclang-rt-14-dev libmarc-lint-perl \
               libmarc-record-perl libmarc-xml-perl idzebra-2.0 locales gettext \
               libxml2-utils curl poppler-utils

@@ -19,6 +19,13 @@
 #define BM_NORETURN
 #endif
 
+/* yaz/xmalloc.h defines xmalloc and friends as macros; a file that
+ * includes yaz headers before this one gets our functions back here. */
+#undef xmalloc
+#undef xcalloc
+#undef xrealloc
+#undef xstrdup
+#undef xstrndup
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -1,0 +1,274 @@
+/*
+ * cmd-serve.c - `bienmuc serve`: share a catalogue over Z39.50 and SRU
+ * on one port (yaz GFS; see server.c). Writes its GFS configuration
+ * (listener, CQL index map, SRU explain record) into a private temporary
+ * folder, then hands over to statserv_main.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <getopt.h>
+#include <unistd.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "catalog.h"
+#include "server.h"
+#include "users.h"
+
+static const char usage_text[] =
+	"usage: bienmuc serve [-d DB] [-l ADDRESS] [options]\n"
+	"\n"
+	"Serve the catalogue over Z39.50 and SRU on one port. Anyone may search;\n"
+	"updates (Z39.50 Extended Services Update, SRU Update) need a user of the\n"
+	"users file (see bienmuc passwd).\n"
+	"  -d, --db FILE          catalogue (default $BIENMUC_DB or ~/.local/share/bienmuc/catalog.db)\n"
+	"  -l, --listen ADDRESS   where to listen (default tcp:127.0.0.1:2100; tcp:@:2100 = all)\n"
+	"      --database NAME    database name clients use (default catalog)\n"
+	"      --users FILE       users file (default $BIENMUC_USERS or ~/.config/bienmuc/users)\n"
+	"      --config FILE      settings file (listen=, database=, users=, log=, read-only=)\n"
+	"      --read-only        refuse all updates\n"
+	"      --log FILE         log file (default standard error)\n"
+	"  -T, --threads          a thread per connection (default: a process per connection)\n"
+	"  -D, --daemon           run in the background\n"
+	"      --pid-file FILE    write the process id there\n"
+	"  -1, --once             serve one connection, then exit (for tests)\n";
+
+static char *tmpdir;
+static pid_t main_pid;
+
+static void cleanup(void)
+{
+	if (tmpdir && getpid() == main_pid) {
+		strbuf p = STRBUF_INIT;
+		sb_addf(&p, "%s/gfs.xml", tmpdir);
+		unlink(p.buf);
+		sb_reset(&p);
+		sb_addf(&p, "%s/cql.properties", tmpdir);
+		unlink(p.buf);
+		rmdir(tmpdir);
+		sb_release(&p);
+	}
+}
+
+static void on_signal(int sig)
+{
+	cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	if (!fp)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp);
+}
+
+static void xml_escape(strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<') sb_adds(sb, "&lt;");
+		else if (*s == '>') sb_adds(sb, "&gt;");
+		else if (*s == '&') sb_adds(sb, "&amp;");
+		else if (*s == '"') sb_adds(sb, "&quot;");
+		else sb_addc(sb, *s);
+	}
+}
+
+/* Settings file: key = value lines, # comments. */
+static int read_config(const char *path, char **listen, char **dbname, char **users,
+                       char **log, int *ro)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		cmd_error("serve", "cannot open config '%s'", path);
+		return -1;
+	}
+	char line[1024];
+	int n = 0;
+	while (fgets(line, sizeof line, fp)) {
+		n++;
+		line[strcspn(line, "\r\n")] = 0;
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		char *eq = strchr(p, '=');
+		if (!eq) {
+			cmd_error("serve", "%s:%d: expected key = value", path, n);
+			fclose(fp);
+			return -1;
+		}
+		char *k = p, *v = eq + 1;
+		*eq = 0;
+		while (eq > k && (eq[-1] == ' ' || eq[-1] == '\t'))
+			*--eq = 0;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		char **dst = !strcmp(k, "listen") ? listen : !strcmp(k, "database") ? dbname :
+		             !strcmp(k, "users") ? users : !strcmp(k, "log") ? log : NULL;
+		if (dst) {
+			free(*dst);
+			*dst = xstrdup(v);
+		} else if (!strcmp(k, "read-only"))
+			*ro = !strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "true");
+		else {
+			cmd_error("serve", "%s:%d: unknown setting '%s'", path, n, k);
+			fclose(fp);
+			return -1;
+		}
+	}
+	fclose(fp);
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, 0, 'd' }, { "listen", required_argument, 0, 'l' },
+		{ "database", required_argument, 0, 'N' }, { "users", required_argument, 0, 'U' },
+		{ "config", required_argument, 0, 'C' }, { "read-only", no_argument, 0, 'R' },
+		{ "log", required_argument, 0, 'L' }, { "threads", no_argument, 0, 'T' },
+		{ "daemon", no_argument, 0, 'D' }, { "pid-file", required_argument, 0, 'P' },
+		{ "once", no_argument, 0, '1' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	char *db = NULL, *listen = NULL, *dbname = NULL, *users = NULL, *log = NULL, *pid = NULL;
+	char *config = NULL;
+	int ro = 0, threads = 0, daemon_ = 0, once = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:l:TD1h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'l': free(listen); listen = xstrdup(optarg); break;
+		case 'N': free(dbname); dbname = xstrdup(optarg); break;
+		case 'U': free(users); users = xstrdup(optarg); break;
+		case 'C': config = optarg; break;
+		case 'R': ro = 1; break;
+		case 'L': free(log); log = xstrdup(optarg); break;
+		case 'T': threads = 1; break;
+		case 'D': daemon_ = 1; break;
+		case 'P': pid = optarg; break;
+		case '1': once = 1; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: fputs(usage_text, stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (config && read_config(config, &listen, &dbname, &users, &log, &ro) < 0)
+		return 2;
+	char *dbpath = db ? xstrdup(db) : catalog_default_path();
+	if (!listen)
+		listen = xstrdup("tcp:127.0.0.1:2100");
+	if (!dbname)
+		dbname = xstrdup("catalog");
+	if (!users)
+		users = users_default_path();
+
+	/* open once here, so a wrong path fails now and not per connection */
+	strbuf err = STRBUF_INIT;
+	catalog *cat = catalog_open(dbpath, ro ? CAT_OPEN_READONLY : 0, &err);
+	if (!cat) {
+		cmd_error("serve", "%s", err.buf ? err.buf : "cannot open the catalogue");
+		sb_release(&err);
+		return 2;
+	}
+	catalog_close(cat);
+
+	char tmpl[] = "/tmp/bienmuc-serve.XXXXXX";
+	const char *td = getenv("TMPDIR");
+	strbuf tp = STRBUF_INIT;
+	sb_addf(&tp, "%s/bienmuc-serve.XXXXXX", td && *td ? td : "/tmp");
+	tmpdir = mkdtemp(tp.buf) ? tp.buf : mkdtemp(tmpl);
+	if (!tmpdir) {
+		cmd_error("serve", "cannot make a temporary folder");
+		return 2;
+	}
+	main_pid = getpid();
+	atexit(cleanup);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	strbuf path = STRBUF_INIT, xml = STRBUF_INIT;
+	sb_addf(&path, "%s/cql.properties", tmpdir);
+	if (write_file(path.buf, server_cql_properties()) < 0) {
+		cmd_error("serve", "cannot write '%s'", path.buf);
+		return 2;
+	}
+	sb_adds(&xml, "<yazgfs>\n <listen id=\"l1\">");
+	xml_escape(&xml, listen);
+	sb_adds(&xml, "</listen>\n <server id=\"s1\" listenref=\"l1\">\n  <cql2rpn>");
+	xml_escape(&xml, path.buf);
+	sb_adds(&xml, "</cql2rpn>\n"
+		"  <explain xmlns=\"http://explain.z3950.org/dtd/2.0/\">\n"
+		"   <serverInfo protocol=\"SRU\"><host>localhost</host><port>2100</port><database>");
+	xml_escape(&xml, dbname);
+	sb_adds(&xml, "</database></serverInfo>\n"
+		"   <databaseInfo><title lang=\"vi\" primary=\"true\">Mục lục thư viện (bienmuc)</title>"
+		"<title lang=\"en\">Library catalogue (bienmuc)</title></databaseInfo>\n"
+		"   <indexInfo>\n"
+		"    <set name=\"dc\" identifier=\"info:srw/cql-context-set/1/dc-v1.1\"/>\n"
+		"    <set name=\"cql\" identifier=\"info:srw/cql-context-set/1/cql-v1.2\"/>\n"
+		"    <set name=\"bath\" identifier=\"http://zing.z3950.org/cql/bath/2.0/\"/>\n"
+		"    <index><title>title</title><map><name set=\"dc\">title</name></map></index>\n"
+		"    <index><title>author</title><map><name set=\"dc\">creator</name></map></index>\n"
+		"    <index><title>subject</title><map><name set=\"dc\">subject</name></map></index>\n"
+		"    <index><title>publisher</title><map><name set=\"dc\">publisher</name></map></index>\n"
+		"    <index><title>year</title><map><name set=\"dc\">date</name></map></index>\n"
+		"    <index><title>ISBN</title><map><name set=\"bath\">isbn</name></map></index>\n"
+		"    <index><title>ISSN</title><map><name set=\"bath\">issn</name></map></index>\n"
+		"    <index><title>any</title><map><name set=\"cql\">serverChoice</name></map></index>\n"
+		"   </indexInfo>\n"
+		"   <schemaInfo><schema identifier=\"info:srw/schema/1/marcxml-v1.1\" name=\"marcxml\">"
+		"<title>MARCXML</title></schema></schemaInfo>\n"
+		"   <configInfo><default type=\"numberOfRecords\">10</default></configInfo>\n"
+		"  </explain>\n </server>\n</yazgfs>\n");
+	sb_reset(&path);
+	sb_addf(&path, "%s/gfs.xml", tmpdir);
+	if (write_file(path.buf, xml.buf) < 0) {
+		cmd_error("serve", "cannot write '%s'", path.buf);
+		return 2;
+	}
+
+	struct server_conf sc = { dbpath, dbname, users, ro };
+	server_set_conf(&sc);
+	char *gargv[16];
+	int gargc = 0;
+	gargv[gargc++] = "bienmuc-serve";
+	gargv[gargc++] = "-f";
+	gargv[gargc++] = path.buf;
+	if (log) {
+		gargv[gargc++] = "-l";
+		gargv[gargc++] = log;
+	}
+	if (threads)
+		gargv[gargc++] = "-T";
+	if (daemon_)
+		gargv[gargc++] = "-D";
+	if (pid) {
+		gargv[gargc++] = "-p";
+		gargv[gargc++] = pid;
+	}
+	if (once)
+		gargv[gargc++] = "-1";
+	gargv[gargc] = NULL;
+	if (!daemon_)
+		fprintf(stderr, "bienmuc: serve: %s as database '%s' on %s\n", dbpath, dbname, listen);
+	int rc = server_run(gargc, gargv);
+	sb_release(&path);
+	sb_release(&xml);
+	sb_release(&err);
+	free(dbpath);
+	free(listen);
+	free(dbname);
+	free(users);
+	free(log);
+	return rc ? 2 : 0;
+}

@@ -1,0 +1,819 @@
+/*
+ * server.c - the Z39.50 and SRU server behind `bienmuc serve`: a yaz
+ * generic front-end server (GFS) back end over the catalogue interface
+ * (catalog.h). Searches go through the same RPN -> SQL translator as
+ * `bienmuc search`; SRU's CQL is turned into RPN by GFS with the index
+ * map written at start-up (server_cql_properties). Records are served as
+ * MARC21 (ISO 2709, UTF-8) or MARCXML; scan browses the heading indexes;
+ * sort re-runs the query in title, author or year order; Extended
+ * Services Update (insert, replace, delete) and SRU Update write, for
+ * authenticated users with write rights only, with the version check.
+ *
+ * GFS forks a process per connection by default, so each session opens
+ * its own catalogue connection in bend_init and closes it in bend_close.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaz/backend.h>
+#include <yaz/diagbib1.h>
+#include <yaz/oid_db.h>
+#include <yaz/pquery.h>
+#include <yaz/querytowrbuf.h>
+#include <yaz/log.h>
+
+#include "server.h"
+#include "catalog.h"
+#include "marcio.h"
+#include "users.h"
+
+#define MAX_SETS 16
+#define SET_CACHE 10000      /* ids kept per result set; beyond, re-query */
+
+struct rset {
+	char *name;
+	char *pqf;               /* the query, to re-run for sort or deep present */
+	int sort, desc;
+	long total;
+	char **ids;
+	size_t n;
+};
+
+struct session {
+	catalog *cat;
+	char *user;              /* NULL: anonymous */
+	int can_write;
+	struct rset sets[MAX_SETS];
+	rec *r;
+};
+
+static const struct server_conf *conf;
+
+void server_set_conf(const struct server_conf *c)
+{
+	conf = c;
+}
+
+const char *server_cql_properties(void)
+{
+	return
+	"# CQL -> Bib-1 for bienmuc serve (yaz pqf.properties format)\n"
+	"set.cql      = info:srw/cql-context-set/1/cql-v1.2\n"
+	"set.dc       = info:srw/cql-context-set/1/dc-v1.1\n"
+	"set.bath     = http://zing.z3950.org/cql/bath/2.0/\n"
+	"set.rec      = info:srw/cql-context-set/2/rec-1.1\n"
+	"set          = info:srw/cql-context-set/1/dc-v1.1\n"
+	"index.cql.serverChoice = 1=1016\n"
+	"index.cql.anywhere     = 1=1016\n"
+	"index.cql.allRecords   = 1=1016\n"
+	"index.rec.id           = 1=12\n"
+	"index.dc.title         = 1=4\n"
+	"index.dc.creator       = 1=1003\n"
+	"index.dc.author        = 1=1003\n"
+	"index.dc.subject       = 1=21\n"
+	"index.dc.publisher     = 1=1018\n"
+	"index.dc.date          = 1=31\n"
+	"index.dc.year          = 1=31\n"
+	"index.dc.identifier    = 1=1007\n"
+	"index.dc.isbn          = 1=7\n"
+	"index.dc.issn          = 1=8\n"
+	"index.dc.series        = 1=5\n"
+	"index.dc.notes         = 1=63\n"
+	"index.dc.any           = 1=1016\n"
+	"index.dc.kw            = 1=1016\n"
+	"index.bath.isbn        = 1=7\n"
+	"index.bath.issn        = 1=8\n"
+	"index.bath.lccn        = 1=9\n"
+	"index.bath.name        = 1=1002\n"
+	"index.bath.title       = 1=4\n"
+	"index.bath.subject     = 1=21\n"
+	"index.bath.keyTitle    = 1=4\n"
+	"index.bath.any         = 1=1016\n"
+	"relation.<     = 2=1\n"
+	"relation.le    = 2=2\n"
+	"relation.<=    = 2=2\n"
+	"relation.eq    = 2=3\n"
+	"relation.=     = 2=3\n"
+	"relation.exact = 2=3 4=1\n"
+	"relation.ge    = 2=4\n"
+	"relation.>=    = 2=4\n"
+	"relation.>     = 2=5\n"
+	"relation.<>    = 2=6\n"
+	"relation.all   = 4=6\n"
+	"relation.any   = 4=105\n"
+	"relation.scr   = 2=3\n"
+	"relation.adj   = 4=1\n"
+	"structure.exact = 4=1\n"
+	"structure.all  = 4=6\n"
+	"structure.any  = 4=105\n"
+	"structure.*    = 4=1\n"
+	"position.any   = 3=3 6=1\n"
+	"truncation.right = 5=1\n"
+	"truncation.none  = 5=100\n"
+	"truncation.z3958 = 5=104\n"
+	"always = 6=1\n";
+}
+
+/* ---- result sets ---- */
+
+static void rset_clear(struct rset *s)
+{
+	free(s->name);
+	free(s->pqf);
+	cat_ids_free(s->ids, s->n);
+	memset(s, 0, sizeof *s);
+}
+
+static struct rset *rset_find(struct session *ss, const char *name, int create)
+{
+	for (int i = 0; i < MAX_SETS; i++)
+		if (ss->sets[i].name && !strcmp(ss->sets[i].name, name))
+			return &ss->sets[i];
+	if (!create)
+		return NULL;
+	for (int i = 0; i < MAX_SETS; i++)
+		if (!ss->sets[i].name) {
+			ss->sets[i].name = xstrdup(name);
+			return &ss->sets[i];
+		}
+	/* full: reuse the first */
+	rset_clear(&ss->sets[0]);
+	ss->sets[0].name = xstrdup(name);
+	return &ss->sets[0];
+}
+
+static int bib1_for(int st)
+{
+	switch (st) {
+	case CAT_QUERY: return YAZ_BIB1_UNSUPP_SEARCH;
+	case CAT_NOTFOUND: return YAZ_BIB1_PRESENT_REQUEST_OUT_OF_RANGE;
+	default: return YAZ_BIB1_TEMPORARY_SYSTEM_ERROR;
+	}
+}
+
+/* Run the set's query (pqf) with its sort, keeping ids [offset, offset+limit). */
+static int rset_run(struct session *ss, struct rset *s, long offset, long limit,
+                    ODR o, int *diag, char **addinfo)
+{
+	Z_RPNQuery *q = p_query_rpn(o, s->pqf);
+	if (!q) {
+		*diag = YAZ_BIB1_MALFORMED_QUERY;
+		return -1;
+	}
+	struct cat_search_opts so = { .limit = limit, .offset = offset,
+	                              .sort = s->sort, .descending = s->desc };
+	struct cat_result res = { 0, 0, NULL };
+	strbuf err = STRBUF_INIT;
+	int st = catalog_search_rpn(ss->cat, q, &so, &res, &err);
+	if (st != CAT_OK) {
+		*diag = bib1_for(st);
+		*addinfo = odr_strdup(o, err.buf ? err.buf : "search failed");
+		sb_release(&err);
+		return -1;
+	}
+	sb_release(&err);
+	cat_ids_free(s->ids, s->n);
+	s->ids = res.ids;
+	s->n = res.n;
+	s->total = res.total;
+	return 0;
+}
+
+/* ---- init/close ---- */
+
+static int check_auth(bend_initrequest *q, struct session *ss, strbuf *why)
+{
+	const char *user = NULL, *pass = NULL;
+	char *buf = NULL;
+	if (!q->auth)
+		return 0;   /* anonymous */
+	if (q->auth->which == Z_IdAuthentication_open && q->auth->u.open) {
+		buf = xstrdup(q->auth->u.open);
+		char *slash = strchr(buf, '/');
+		if (slash) {
+			*slash = 0;
+			pass = slash + 1;
+		} else
+			pass = "";
+		user = buf;
+	} else if (q->auth->which == Z_IdAuthentication_idPass && q->auth->u.idPass) {
+		user = q->auth->u.idPass->userId;
+		pass = q->auth->u.idPass->password;
+	} else if (q->auth->which == Z_IdAuthentication_anonymous)
+		return 0;
+	if (!user || !*user) {
+		free(buf);
+		return 0;
+	}
+	int can_write = 0;
+	int ok = users_check(conf->users, user, pass ? pass : "", &can_write, why);
+	if (ok == 1) {
+		ss->user = xstrdup(user);
+		ss->can_write = can_write;
+	} else if (ok == 0)
+		sb_addf(why, "wrong user name or password for '%s'", user);
+	free(buf);
+	return ok == 1 ? 0 : -1;
+}
+
+static int srv_search(void *h, bend_search_rr *rr);
+static int srv_fetch(void *h, bend_fetch_rr *rr);
+static int srv_scan(void *h, bend_scan_rr *rr);
+static int srv_sort(void *h, bend_sort_rr *rr);
+static int srv_delete(void *h, bend_delete_rr *rr);
+static int srv_es(void *h, bend_esrequest_rr *rr);
+static int srv_update(void *h, bend_update_rr *rr);
+
+static bend_initresult *srv_init(bend_initrequest *q)
+{
+	bend_initresult *r = odr_malloc(q->stream, sizeof *r);
+	struct session *ss = xcalloc(1, sizeof *ss);
+	strbuf err = STRBUF_INIT;
+	r->errcode = 0;
+	r->errstring = NULL;
+	r->handle = ss;
+	q->implementation_name = "bienmuc";
+	q->implementation_version = BM_SERVER_VERSION;
+	q->query_charset = "UTF-8";
+	q->records_in_same_charset = 1;
+	q->bend_search = srv_search;
+	q->bend_fetch = srv_fetch;
+	q->bend_scan = srv_scan;
+	q->bend_srw_scan = srv_scan;
+	q->bend_sort = srv_sort;
+	q->bend_delete = srv_delete;
+	q->bend_esrequest = srv_es;
+	q->bend_srw_update = srv_update;
+	if (check_auth(q, ss, &err) < 0) {
+		r->errcode = YAZ_BIB1_INIT_AC_AUTHENTICATION_SYSTEM_ERROR;
+		r->errstring = odr_strdup(q->stream, err.buf ? err.buf : "authentication failed");
+		yaz_log(YLOG_LOG, "init refused from %s: %s", q->peer_name ? q->peer_name : "?",
+		        r->errstring);
+		sb_release(&err);
+		return r;
+	}
+	ss->cat = catalog_open(conf->db, conf->readonly ? CAT_OPEN_READONLY : 0, &err);
+	if (!ss->cat) {
+		r->errcode = YAZ_BIB1_DATABASE_UNAVAILABLE;
+		r->errstring = odr_strdup(q->stream, err.buf ? err.buf : "cannot open the catalogue");
+		yaz_log(YLOG_WARN, "cannot open catalogue %s: %s", conf->db, r->errstring);
+	}
+	ss->r = rec_create();
+	yaz_log(YLOG_LOG, "session from %s, user %s", q->peer_name ? q->peer_name : "?",
+	        ss->user ? ss->user : "(anonymous)");
+	sb_release(&err);
+	return r;
+}
+
+static void srv_close(void *h)
+{
+	struct session *ss = h;
+	if (!ss)
+		return;
+	for (int i = 0; i < MAX_SETS; i++)
+		rset_clear(&ss->sets[i]);
+	catalog_close(ss->cat);
+	rec_destroy(ss->r);
+	free(ss->user);
+	free(ss);
+}
+
+static int db_ok(int n, char **names, int *diag, char **addinfo)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], conf->dbname) && strcmp(names[i], "Default")) {
+			*diag = YAZ_BIB1_DATABASE_DOES_NOT_EXIST;
+			*addinfo = names[i];
+			return 0;
+		}
+	return 1;
+}
+
+/* ---- search ---- */
+
+static int srv_search(void *h, bend_search_rr *rr)
+{
+	struct session *ss = h;
+	if (!ss->cat) {
+		rr->errcode = YAZ_BIB1_DATABASE_UNAVAILABLE;
+		return 0;
+	}
+	if (!db_ok(rr->num_bases, rr->basenames, &rr->errcode, &rr->errstring))
+		return 0;
+	if (rr->query->which != Z_Query_type_1 && rr->query->which != Z_Query_type_101) {
+		rr->errcode = YAZ_BIB1_QUERY_TYPE_UNSUPP;
+		return 0;
+	}
+	WRBUF w = wrbuf_alloc();
+	yaz_rpnquery_to_wrbuf(w, rr->query->u.type_1);
+	struct rset *s = rset_find(ss, rr->setname ? rr->setname : "default", 1);
+	free(s->pqf);
+	s->pqf = xstrdup(wrbuf_cstr(w));
+	wrbuf_destroy(w);
+	s->sort = CAT_SORT_RELEVANCE;
+	s->desc = 0;
+	if (rr->srw_sortKeys && *rr->srw_sortKeys) {
+		/* SRU 1.1 sortKeys: "title,,1" / "year,,0" */
+		const char *k = rr->srw_sortKeys;
+		if (!strncmp(k, "title", 5) || !strncmp(k, "dc.title", 8))
+			s->sort = CAT_SORT_TITLE;
+		else if (!strncmp(k, "author", 6) || !strncmp(k, "dc.creator", 10))
+			s->sort = CAT_SORT_AUTHOR;
+		else if (!strncmp(k, "year", 4) || !strncmp(k, "dc.date", 7))
+			s->sort = CAT_SORT_YEAR;
+		const char *last = strrchr(k, ',');
+		if (last && last[1] == '0')
+			s->desc = 1;
+	}
+	char *addinfo = NULL;
+	if (rset_run(ss, s, 0, SET_CACHE, rr->stream, &rr->errcode, &addinfo) < 0) {
+		rr->errstring = addinfo;
+		yaz_log(YLOG_LOG, "search %s: diagnostic %d %s", s->pqf, rr->errcode,
+		        addinfo ? addinfo : "");
+		return 0;
+	}
+	rr->hits = s->total;
+	yaz_log(YLOG_LOG, "search %s: %ld hits", s->pqf, s->total);
+	return 0;
+}
+
+/* ---- fetch ---- */
+
+/* Serialise r as fmt into a buffer from the ODR stream; for MARCXML, one
+ * <record> element with the MARC21/slim namespace (no XML declaration,
+ * no collection), as SRU and Z39.50 XML syntax expect. */
+static char *serialise(ODR o, const rec *r, int fmt, int *len, strbuf *err)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&buf, &n);
+	if (!fp) {
+		sb_adds(err, "out of memory");
+		return NULL;
+	}
+	struct marc_write_opts wo = { fmt, CS_UTF8, 0 };
+	marc_writer *w = marc_writer_open(fp, &wo);
+	int rc = w ? marc_writer_put(w, r, err) : -1;
+	marc_writer_close(w);
+	fclose(fp);
+	if (rc < 0) {
+		free(buf);
+		return NULL;
+	}
+	const char *start = buf, *end = buf + n;
+	strbuf x = STRBUF_INIT;
+	if (fmt == MF_MARCXML) {
+		const char *a = strstr(buf, "<record");
+		const char *b = a ? strstr(a, "</record>") : NULL;
+		if (!a || !b) {
+			free(buf);
+			sb_adds(err, "cannot write the record as MARCXML");
+			return NULL;
+		}
+		b += strlen("</record>");
+		const char *gt = strchr(a, '>');
+		sb_adds(&x, "<record xmlns=\"http://www.loc.gov/MARC21/slim\"");
+		if (!strstr(a, "xmlns") || strstr(a, "xmlns") > gt)
+			sb_add(&x, a + 7, (size_t)(b - a - 7));
+		else
+			sb_add(&x, gt, (size_t)(b - gt));
+		start = x.buf;
+		end = x.buf + x.len;
+	}
+	*len = (int)(end - start);
+	char *out = odr_strdupn(o, start, (size_t)(end - start));
+	sb_release(&x);
+	free(buf);
+	return out;
+}
+
+static int srv_fetch(void *h, bend_fetch_rr *rr)
+{
+	struct session *ss = h;
+	struct rset *s = rset_find(ss, rr->setname ? rr->setname : "default", 0);
+	if (!s) {
+		rr->errcode = YAZ_BIB1_SPECIFIED_RESULT_SET_DOES_NOT_EXIST;
+		rr->errstring = rr->setname;
+		return 0;
+	}
+	long pos = rr->number;         /* 1-based */
+	if (pos < 1 || pos > s->total) {
+		rr->errcode = YAZ_BIB1_PRESENT_REQUEST_OUT_OF_RANGE;
+		return 0;
+	}
+	const char *id;
+	char **deep = NULL;
+	size_t ndeep = 0;
+	if ((size_t)pos <= s->n)
+		id = s->ids[pos - 1];
+	else {
+		/* beyond the cached ids: run the query for that one position */
+		struct rset tmp = *s;
+		tmp.ids = NULL;
+		tmp.n = 0;
+		char *addinfo = NULL;
+		if (rset_run(ss, &tmp, pos - 1, 1, rr->stream, &rr->errcode, &addinfo) < 0 || !tmp.n) {
+			if (!rr->errcode)
+				rr->errcode = YAZ_BIB1_PRESENT_REQUEST_OUT_OF_RANGE;
+			rr->errstring = addinfo;
+			cat_ids_free(tmp.ids, tmp.n);
+			return 0;
+		}
+		deep = tmp.ids;
+		ndeep = tmp.n;
+		id = deep[0];
+	}
+	strbuf err = STRBUF_INIT;
+	int st = catalog_fetch(ss->cat, id, ss->r, NULL, &err);
+	if (st != CAT_OK) {
+		rr->errcode = YAZ_BIB1_SYSTEM_ERROR_IN_PRESENTING_RECORDS;
+		rr->errstring = odr_strdup(rr->stream, err.buf ? err.buf : id);
+		rr->surrogate_flag = 1;
+		goto done;
+	}
+	const Odr_oid *want = rr->request_format;
+	int fmt;
+	if (!want || !oid_oidcmp(want, yaz_oid_recsyn_usmarc) ||
+	    !oid_oidcmp(want, yaz_oid_recsyn_marc21))
+		fmt = MF_ISO2709;
+	else if (!oid_oidcmp(want, yaz_oid_recsyn_xml))
+		fmt = MF_MARCXML;
+	else {
+		rr->errcode = YAZ_BIB1_RECORD_SYNTAX_UNSUPP;
+		rr->surrogate_flag = 1;
+		goto done;
+	}
+	if (fmt == MF_MARCXML && rr->schema && *rr->schema && strcmp(rr->schema, "marcxml") &&
+	    strcmp(rr->schema, "info:srw/schema/1/marcxml-v1.1") &&
+	    strcmp(rr->schema, "MARC21-xml") && strcmp(rr->schema, "F") && strcmp(rr->schema, "B")) {
+		rr->errcode = YAZ_BIB1_SPECIFIED_ELEMENT_SET_NAME_NOT_VALID_FOR_SPECIFIED_;
+		rr->errstring = rr->schema;
+		rr->surrogate_flag = 1;
+		goto done;
+	}
+	rr->record = serialise(rr->stream, ss->r, fmt, &rr->len, &err);
+	if (!rr->record) {
+		/* e.g. too long for ISO 2709: say so, suggest XML */
+		rr->errcode = YAZ_BIB1_RECORD_EXCEEDS_PREFERRED_MESSAGE_SIZE;
+		rr->errstring = odr_strdup(rr->stream, err.buf ? err.buf : "cannot serialise");
+		rr->surrogate_flag = 1;
+		goto done;
+	}
+	rr->output_format = odr_oiddup(rr->stream,
+	                               fmt == MF_MARCXML ? yaz_oid_recsyn_xml : yaz_oid_recsyn_usmarc);
+	if (fmt == MF_MARCXML)
+		rr->schema = odr_strdup(rr->stream, "info:srw/schema/1/marcxml-v1.1");
+	rr->basename = odr_strdup(rr->stream, conf->dbname);
+	rr->last_in_set = pos == s->total;
+done:
+	cat_ids_free(deep, ndeep);
+	sb_release(&err);
+	return 0;
+}
+
+/* ---- scan ---- */
+
+static int use_attr(const Z_AttributeList *al)
+{
+	if (!al)
+		return 0;
+	for (int i = 0; i < al->num_attributes; i++) {
+		const Z_AttributeElement *e = al->attributes[i];
+		if (e->attributeType && *e->attributeType == 1 && e->which == Z_AttributeValue_numeric)
+			return (int)*e->value.numeric;
+	}
+	return 0;
+}
+
+static int srv_scan(void *h, bend_scan_rr *rr)
+{
+	struct session *ss = h;
+	if (!rr->term || !rr->term->term || rr->term->term->which != Z_Term_general) {
+		rr->errcode = YAZ_BIB1_UNSUPP_SEARCH;
+		return 0;
+	}
+	const char *index;
+	switch (use_attr(rr->term->attributes)) {
+	case 0: case 4: case 6: case 1016: index = "title"; break;
+	case 1003: case 1004: case 1005: case 1006: case 1002: index = "author"; break;
+	case 21: index = "subject"; break;
+	case 13: case 16: case 20: index = "callno"; break;
+	default:
+		rr->errcode = YAZ_BIB1_UNSUPP_USE_ATTRIBUTE;
+		return 0;
+	}
+	char *from = odr_strdupn(rr->stream, (const char *)rr->term->term->u.general->buf,
+	                         (size_t)rr->term->term->u.general->len);
+	struct cat_heading *hd = NULL;
+	size_t nh = 0;
+	strbuf err = STRBUF_INIT;
+	int want = rr->num_entries > 0 ? rr->num_entries : 10;
+	if (catalog_browse(ss->cat, index, from, (size_t)want, &hd, &nh, &err) != CAT_OK) {
+		rr->errcode = YAZ_BIB1_TEMPORARY_SYSTEM_ERROR;
+		rr->errstring = odr_strdup(rr->stream, err.buf ? err.buf : "scan failed");
+		sb_release(&err);
+		return 0;
+	}
+	rr->entries = odr_malloc(rr->stream, (nh ? nh : 1) * sizeof *rr->entries);
+	for (size_t i = 0; i < nh; i++) {
+		memset(&rr->entries[i], 0, sizeof rr->entries[i]);
+		rr->entries[i].term = odr_strdup(rr->stream, hd[i].heading);
+		rr->entries[i].display_term = rr->entries[i].term;
+		rr->entries[i].occurrences = hd[i].count;
+	}
+	rr->num_entries = (int)nh;
+	rr->term_position = 1;
+	rr->status = (int)nh < want ? BEND_SCAN_PARTIAL : BEND_SCAN_SUCCESS;
+	cat_headings_free(hd, nh);
+	sb_release(&err);
+	return 0;
+}
+
+/* ---- sort ---- */
+
+static int srv_sort(void *h, bend_sort_rr *rr)
+{
+	struct session *ss = h;
+	if (rr->num_input_setnames != 1) {
+		rr->errcode = YAZ_BIB1_SORT_TOO_MANY_INPUT_RESULTS;
+		rr->sort_status = Z_SortResponse_failure;
+		return 0;
+	}
+	struct rset *in = rset_find(ss, rr->input_setnames[0], 0);
+	if (!in) {
+		rr->errcode = YAZ_BIB1_SPECIFIED_RESULT_SET_DOES_NOT_EXIST;
+		rr->errstring = rr->input_setnames[0];
+		rr->sort_status = Z_SortResponse_failure;
+		return 0;
+	}
+	int sort = CAT_SORT_TITLE, desc = 0;
+	if (rr->sort_sequence && rr->sort_sequence->num_specs > 0) {
+		Z_SortKeySpec *spec = rr->sort_sequence->specs[0];
+		if (spec->sortRelation && *spec->sortRelation == Z_SortKeySpec_descending)
+			desc = 1;
+		if (spec->sortElement && spec->sortElement->which == Z_SortElement_generic) {
+			Z_SortKey *k = spec->sortElement->u.generic;
+			int use = 0;
+			const char *field = NULL;
+			if (k->which == Z_SortKey_sortAttributes)
+				use = use_attr(k->u.sortAttributes->list);
+			else if (k->which == Z_SortKey_sortField)
+				field = k->u.sortField;
+			if (use == 1003 || use == 1004 || (field && strstr(field, "author")))
+				sort = CAT_SORT_AUTHOR;
+			else if (use == 30 || use == 31 || (field && (strstr(field, "year") || strstr(field, "date"))))
+				sort = CAT_SORT_YEAR;
+			else if (use == 4 || use == 0 || (field && strstr(field, "title")))
+				sort = CAT_SORT_TITLE;
+			else {
+				rr->errcode = YAZ_BIB1_CANNOT_SORT_ACCORDING_TO_SEQUENCE;
+				rr->sort_status = Z_SortResponse_failure;
+				return 0;
+			}
+		}
+	}
+	char *pqf = xstrdup(in->pqf);
+	struct rset *out = rset_find(ss, rr->output_setname, 1);
+	if (out != in) {
+		free(out->pqf);
+		out->pqf = pqf;
+	} else
+		free(pqf);
+	out->sort = sort;
+	out->desc = desc;
+	char *addinfo = NULL;
+	if (rset_run(ss, out, 0, SET_CACHE, rr->stream, &rr->errcode, &addinfo) < 0) {
+		rr->errstring = addinfo;
+		rr->sort_status = Z_SortResponse_failure;
+		return 0;
+	}
+	rr->sort_status = Z_SortResponse_success;
+	return 0;
+}
+
+static int srv_delete(void *h, bend_delete_rr *rr)
+{
+	struct session *ss = h;
+	for (int i = 0; i < rr->num_setnames; i++) {
+		struct rset *s = rset_find(ss, rr->setnames[i], 0);
+		if (s)
+			rset_clear(s);
+	}
+	if (rr->function == Z_DeleteResultSetRequest_all)
+		for (int i = 0; i < MAX_SETS; i++)
+			rset_clear(&ss->sets[i]);
+	rr->delete_status = Z_DeleteStatus_success;
+	return 0;
+}
+
+/* ---- updates ---- */
+
+/* Read one record (ISO 2709, MARCXML, ...) from bytes. */
+static int parse_record(const char *buf, size_t len, rec *r, strbuf *err)
+{
+	FILE *fp = fmemopen((void *)buf, len, "rb");
+	if (!fp) {
+		sb_adds(err, "cannot read the record");
+		return -1;
+	}
+	struct marc_read_opts ro = { MF_AUTO, CS_AUTO };
+	marc_reader *rd = marc_reader_open(fp, "update", &ro, err);
+	int rc = -1;
+	if (rd) {
+		int st = marc_reader_next(rd, r);
+		if (st == MR_OK)
+			rc = 0;
+		else if (st == MR_BAD)
+			sb_addf(err, "bad record: %s", marc_reader_error(rd));
+		else
+			sb_adds(err, "no record in the update");
+	}
+	marc_reader_close(rd);
+	fclose(fp);
+	return rc;
+}
+
+/* The common part of Z39.50 ES Update and SRU Update. op: 'i' insert,
+ * 'r' replace, 'd' delete. Returns 0 or a Bib-1 diagnostic, with a
+ * message in err; *newid gets the record's id. */
+static int do_update(struct session *ss, int op, const char *id, const char *data,
+                     size_t len, char **newid, strbuf *err)
+{
+	if (!ss->user || !ss->can_write) {
+		sb_adds(err, ss->user ? "this user may only search" :
+		        "updates need a user name and password (bienmuc passwd)");
+		return YAZ_BIB1_ES_PERMISSION_DENIED_ON_ES_CANNOT_MODIFY_OR_DELETE;
+	}
+	if (!ss->cat) {
+		sb_adds(err, "the catalogue is not open");
+		return YAZ_BIB1_DATABASE_UNAVAILABLE;
+	}
+	setenv("BIENMUC_USER", ss->user, 1);   /* the journal names the user */
+	rec *r = ss->r;
+	rec_clear(r);
+	if (data && len && parse_record(data, len, r, err) < 0)
+		return YAZ_BIB1_ES_IMMEDIATE_EXECUTION_FAILED;
+	if ((!data || !len) && op != 'd') {
+		sb_adds(err, "the update carries no record");
+		return YAZ_BIB1_ES_MISSING_MANDATORY_PARAMETER_FOR_SPECIFIED_FUNCTION_;
+	}
+	const char *rid = id && *id ? id : rec_get_control(r, "001");
+	struct cat_save_opts so = { .action = NULL };
+	int st;
+	if (op == 'i') {
+		long v;
+		st = catalog_save(ss->cat, r, CAT_NEW, &so, &v, err);
+		if (st == CAT_OK && newid)
+			*newid = xstrdup(rec_get_control(r, "001"));
+	} else {
+		if (!rid) {
+			sb_adds(err, "no record id (recordIdOpaque or 001)");
+			return YAZ_BIB1_ES_MISSING_MANDATORY_PARAMETER_FOR_SPECIFIED_FUNCTION_;
+		}
+		/* the version the client read travels in 005: compare */
+		rec *cur = rec_create();
+		struct cat_version ver;
+		memset(&ver, 0, sizeof ver);
+		st = catalog_fetch(ss->cat, rid, cur, &ver, err);
+		const char *sent005 = data && len ? rec_get_control(r, "005") : NULL;
+		const char *cur005 = rec_get_control(cur, "005");
+		if (st == CAT_OK && sent005 && cur005 && strcmp(sent005, cur005)) {
+			sb_addf(err, "record '%s' was changed by another user since it was read "
+			        "(its version is %s, yours %s)", rid, cur005, sent005);
+			st = CAT_CONFLICT;
+		} else if (st == CAT_OK && op == 'r') {
+			if (!rec_get_control(r, "001"))
+				rec_insert_control(r, 0, "001", rid, strlen(rid));
+			else if (strcmp(rec_get_control(r, "001"), rid)) {
+				long f = rec_find(r, "001", 0);
+				rec_set_data(r, (size_t)f, rid, strlen(rid));
+			}
+			st = catalog_save(ss->cat, r, ver.version, &so, NULL, err);
+		} else if (st == CAT_OK)
+			st = catalog_delete(ss->cat, rid, ver.version, &so, err);
+		if (newid)
+			*newid = xstrdup(rid);
+		cat_version_clear(&ver);
+		rec_destroy(cur);
+	}
+	if (st == CAT_OK)
+		return 0;
+	if (st == CAT_NOTFOUND)
+		return YAZ_BIB1_ES_IMMEDIATE_EXECUTION_FAILED;
+	return YAZ_BIB1_ES_IMMEDIATE_EXECUTION_FAILED;
+}
+
+static int srv_es(void *h, bend_esrequest_rr *rr)
+{
+	struct session *ss = h;
+	Z_External *ext = rr->esr->taskSpecificParameters;
+	if (!ext || ext->which != Z_External_update || ext->u.update->which != Z_IUUpdate_esRequest) {
+		rr->errcode = YAZ_BIB1_ES_EXTENDED_SERVICE_TYPE_UNSUPP;
+		return 0;
+	}
+	Z_IUUpdateEsRequest *up = ext->u.update->u.esRequest;
+	Z_IUOriginPartToKeep *keep = up->toKeep;
+	if (!keep || !keep->action) {
+		rr->errcode = YAZ_BIB1_ES_INVALID_ACTION;
+		return 0;
+	}
+	if (keep->databaseName && strcmp(keep->databaseName, conf->dbname) &&
+	    strcmp(keep->databaseName, "Default")) {
+		rr->errcode = YAZ_BIB1_DATABASE_DOES_NOT_EXIST;
+		rr->errstring = keep->databaseName;
+		return 0;
+	}
+	int op;
+	switch (*keep->action) {
+	case Z_IUOriginPartToKeep_recordInsert: op = 'i'; break;
+	case Z_IUOriginPartToKeep_recordReplace: op = 'r'; break;
+	case Z_IUOriginPartToKeep_recordDelete: op = 'd'; break;
+	case Z_IUOriginPartToKeep_specialUpdate: op = 'r'; break;
+	default:
+		rr->errcode = YAZ_BIB1_ES_INVALID_ACTION;
+		return 0;
+	}
+	Z_IUOriginPartNotToKeep *nk = up->notToKeep;
+	if (!nk || nk->num < 1) {
+		rr->errcode = YAZ_BIB1_ES_MISSING_MANDATORY_PARAMETER_FOR_SPECIFIED_FUNCTION_;
+		rr->errstring = "no record in the update";
+		return 0;
+	}
+	for (int i = 0; i < nk->num; i++) {
+		Z_IUSuppliedRecords_elem *el = nk->elements[i];
+		char id[256] = "";
+		if (el->u.opaque && el->which == Z_IUSuppliedRecords_elem_opaque) {
+			size_t n = (size_t)el->u.opaque->len < sizeof id - 1 ? (size_t)el->u.opaque->len : sizeof id - 1;
+			memcpy(id, el->u.opaque->buf, n);
+			id[n] = 0;
+		} else if (el->which == Z_IUSuppliedRecords_elem_number && el->u.number)
+			snprintf(id, sizeof id, "%lld", (long long)*el->u.number);
+		else if (el->which == Z_IUSuppliedRecords_elem_string && el->u.string)
+			snprintf(id, sizeof id, "%s", el->u.string);
+		const char *data = NULL;
+		size_t len = 0;
+		if (el->record && el->record->which == Z_External_octet) {
+			data = (const char *)el->record->u.octet_aligned->buf;
+			len = (size_t)el->record->u.octet_aligned->len;
+		} else if (el->record && el->record->which == Z_External_sutrs) {
+			data = (const char *)el->record->u.sutrs->buf;
+			len = (size_t)el->record->u.sutrs->len;
+		}
+		strbuf err = STRBUF_INIT;
+		char *newid = NULL;
+		int diag = do_update(ss, op, id, data, len, &newid, &err);
+		yaz_log(YLOG_LOG, "update %c %s by %s: %s", op, newid ? newid : id,
+		        ss->user ? ss->user : "(anonymous)", diag ? err.buf : "done");
+		free(newid);
+		if (diag) {
+			rr->errcode = diag;
+			rr->errstring = odr_strdup(rr->stream, err.buf ? err.buf : "update failed");
+			sb_release(&err);
+			return 0;
+		}
+		sb_release(&err);
+	}
+	rr->errcode = 0;
+	return 0;
+}
+
+static int srv_update(void *h, bend_update_rr *rr)
+{
+	struct session *ss = h;
+	int op = 0;
+	if (rr->operation) {
+		if (strstr(rr->operation, "insert"))
+			op = 'i';
+		else if (strstr(rr->operation, "replace"))
+			op = 'r';
+		else if (strstr(rr->operation, "delete"))
+			op = 'd';
+	}
+	if (!op) {
+		rr->operation_status = "fail";
+		rr->message = "unknown operation";
+		return 0;
+	}
+	strbuf err = STRBUF_INIT;
+	char *newid = NULL;
+	int diag = do_update(ss, op, rr->record_id, rr->record_data,
+	                     rr->record_data ? strlen(rr->record_data) : 0, &newid, &err);
+	if (diag) {
+		rr->operation_status = "fail";
+		rr->message = odr_strdup(rr->stream, err.buf ? err.buf : "update failed");
+	} else {
+		rr->operation_status = "success";
+		if (newid)
+			rr->record_id = odr_strdup(rr->stream, newid);
+	}
+	free(newid);
+	sb_release(&err);
+	return 0;
+}
+
+int server_run(int argc, char **argv)
+{
+	return statserv_main(argc, argv, srv_init, srv_close);
+}
