@@ -34,6 +34,9 @@ struct catalog_ops {
 	              struct cat_heading **h, size_t *nh, strbuf *err);
 
 	/* optional */
+	int (*scan)(void *be, const char *since,
+	            int (*fn)(void *arg, const char *id, const rec *r),
+	            void *arg, strbuf *err);
 	int (*begin)(void *be, strbuf *err);
 	int (*commit)(void *be, strbuf *err);
 	void (*abort)(void *be);

@@ -249,6 +249,12 @@ int catalog_browse(catalog *c, const char *index, const char *from, size_t n,
 	} \
 	return c->ops->op(c->be, __VA_ARGS__); } while (0)
 
+int catalog_scan(catalog *c, const char *since,
+                 int (*fn)(void *arg, const char *id, const rec *r), void *arg, strbuf *err)
+{
+	OPTIONAL(scan, since, fn, arg, err);
+}
+
 int catalog_begin(catalog *c, strbuf *err)
 {
 	OPTIONAL(begin, err);

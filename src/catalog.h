@@ -180,6 +180,15 @@ int catalog_browse(catalog *c, const char *index, const char *from,
 
 /* ---- optional: local back end only ---- */
 
+/* Call fn for every live record, in id order, streaming (constant memory);
+ * since (NULL = all) = only records whose current version was saved at or
+ * after that UTC time ("2024-05-01" or "2024-05-01 10:00:00"). r is valid
+ * only during the call. A nonzero return from fn stops the scan and is
+ * returned. */
+int catalog_scan(catalog *c, const char *since,
+                 int (*fn)(void *arg, const char *id, const rec *r),
+                 void *arg, strbuf *err);
+
 /* Group many saves into one transaction (BEGIN IMMEDIATE ... COMMIT).
  * Without catalog_begin every save is its own transaction. */
 int catalog_begin(catalog *c, strbuf *err);

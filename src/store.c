@@ -1682,6 +1682,39 @@ out:
 	return rc;
 }
 
+static int be_scan(void *be, const char *since,
+                   int (*fn)(void *arg, const char *id, const rec *r), void *arg, strbuf *err)
+{
+	struct store *st = be;
+	sqlite3_stmt *s = NULL;
+	const char *sql = since ?
+		"SELECT r.id, r.data FROM records r JOIN versions v ON v.rid = r.rid "
+		"AND v.version = r.version WHERE r.deleted = 0 AND v.time >= ?1 ORDER BY r.rid" :
+		"SELECT id, data FROM records WHERE deleted = 0 ORDER BY rid";
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "reading the catalogue");
+	if (since)
+		bind_text(s, 1, since);
+	rec *r = rec_create();
+	int rc = CAT_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+		if (store_decode(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1), r)) {
+			sb_addf(err, "record '%s' is damaged in the catalogue", id);
+			rc = CAT_ERROR;
+			break;
+		}
+		rc = fn(arg, id, r);
+		if (rc)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_err(st, err, "reading the catalogue");
+	rec_destroy(r);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 static int be_browse(void *be, const char *index, const char *from, size_t n,
                      struct cat_heading **h, size_t *nh, strbuf *err)
 {
@@ -2011,6 +2044,7 @@ const struct catalog_ops store_catalog_ops = {
 	.undel = be_undel,
 	.history = be_history,
 	.browse = be_browse,
+	.scan = be_scan,
 	.begin = be_begin,
 	.commit = be_commit,
 	.abort = be_abort,

@@ -1,0 +1,756 @@
+/*
+ * cmd-import.c - `bienmuc import`: stream MARC files into the catalogue.
+ *
+ * Every record read goes somewhere and is reported: added, replaced,
+ * merged, skipped (a duplicate, or a fuller record already there), or
+ * rejected (unreadable or unconvertible: raw bytes to --rejects). Records
+ * are matched against the catalogue *and* the records of the same run
+ * (saves are visible inside the open transaction) by the keys of --match.
+ *
+ * Commits come every --batch-size records, together with a progress row
+ * naming the input (by a content fingerprint, not its name) and how far it
+ * got. After a crash or kill -9 the catalogue holds exactly the committed
+ * groups; running the same command again skips what is done (seeking to
+ * the byte offset for ISO 2709, counting records for other formats) and
+ * continues the same batch, so the result equals an uninterrupted run.
+ *
+ * "Less full" rule (replace/merge refuse such a record unless --force):
+ * the incoming record is less full when its encoding level (Leader/17)
+ * ranks lower than the catalogue record's (blank, 1, I > 4 > L > 2, K, M >
+ * 7 > 3, J > 5 > 8 > u, z), or ranks the same and it has fewer fields
+ * (not counting 001, 003, 005 and protected fields).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <errno.h>
+#include <time.h>
+#include <unistd.h>
+#include <getopt.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "catalog.h"
+#include "matchkey.h"
+#include "store-cli.h"
+
+#define CMD_NAME "import"
+
+static const char usage_text[] =
+	"usage: bienmuc import [-d DB] [-f FMT] [--from-charset CS] [--match KEYS]\n"
+	"                      [--on-match skip|replace|merge|new] [--protect TAGS]\n"
+	"                      [--force] [--dry-run] [--rejects FILE] [--report FILE]\n"
+	"                      [--batch-size N] [--again] [-q] FILE...\n"
+	"\n"
+	"Add MARC records to the catalogue (created if missing). Each run is a\n"
+	"batch that 'bienmuc batch undo N' takes back. An interrupted run is\n"
+	"continued by running the same command again.\n"
+	"\n"
+	"  -d, --db FILE          the catalogue (default $BIENMUC_DB, else\n"
+	"                         $XDG_DATA_HOME/bienmuc/catalog.db)\n"
+	"  -f, --from FMT         iso2709, marcxml, mrk, json (default: detected)\n"
+	"      --from-charset CS  auto (default), utf-8, marc8, latin1, tcvn3, vni,\n"
+	"                         viscii, cp1258\n"
+	"      --match KEYS       match keys, comma-separated: isbn, issn, lccn,\n"
+	"                         035, 001 (default all five), or none\n"
+	"      --on-match ACTION  for a record that matches: skip (default),\n"
+	"                         replace, merge (keep --protect fields of the\n"
+	"                         catalogue record), new (add it anyway)\n"
+	"      --protect TAGS     local fields merge keeps (default 9XX,59X)\n"
+	"      --force            replace/merge even with a less full record\n"
+	"      --dry-run          report what would happen; change nothing\n"
+	"      --rejects FILE     append the raw bytes of rejected records\n"
+	"      --report FILE      one JSON line per record: file, record, offset,\n"
+	"                         action, id, reason\n"
+	"      --batch-size N     records per commit (default 1000)\n"
+	"      --again            import files even if already imported\n"
+	"  -q, --quiet            no progress and no summary\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Exit status: 0 all records placed, 1 some rejected, 2 usage or I/O error.\n";
+
+enum { OPT_FROM_CS = 256, OPT_MATCH, OPT_ON_MATCH, OPT_PROTECT, OPT_FORCE, OPT_DRY,
+       OPT_REJECTS, OPT_REPORT, OPT_BATCH_SIZE, OPT_AGAIN };
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "from", required_argument, NULL, 'f' },
+	{ "from-charset", required_argument, NULL, OPT_FROM_CS },
+	{ "match", required_argument, NULL, OPT_MATCH },
+	{ "on-match", required_argument, NULL, OPT_ON_MATCH },
+	{ "protect", required_argument, NULL, OPT_PROTECT },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "dry-run", no_argument, NULL, OPT_DRY },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
+	{ "again", no_argument, NULL, OPT_AGAIN },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum { ON_SKIP, ON_REPLACE, ON_MERGE, ON_NEW };
+enum { A_ADDED, A_REPLACED, A_MERGED, A_SKIPPED, A_REJECTED };
+static const char *const action_name[] = { "added", "replaced", "merged", "skipped", "rejected" };
+
+struct imp {
+	catalog *c;
+	struct marc_read_opts ropts;
+	int mask, on_match, force, dry, again, quiet, progress;
+	long batch_size;
+	struct mk_list protect;
+	const char *rejects_name, *report_name;
+	FILE *rejects, *report;
+	long batch;
+	struct cat_batch total;        /* batch totals (all runs) */
+	long run[5];                   /* this run */
+	long nread;
+	int fatal;
+	strbuf cmdline;
+	strbuf err;
+	/* progress */
+	const char *fname;
+	long long fsize, fpos;
+	double t0, last_shown;
+	long fread0;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- fullness and merging ---- */
+
+static int level_rank(char c)
+{
+	switch (c) {
+	case ' ': case '1': case 'I': return 9;
+	case '4': return 8;
+	case 'L': return 7;
+	case '2': case 'K': case 'M': return 6;
+	case '7': return 5;
+	case '3': case 'J': return 4;
+	case '5': return 3;
+	case '8': return 2;
+	default: return 1;            /* u, z, anything else */
+	}
+}
+
+static int protected_tag(const struct imp *im, const char *tag)
+{
+	for (size_t i = 0; i < im->protect.n; i++) {
+		const char *p = im->protect.v[i];
+		int ok = 1;
+		for (int k = 0; k < 3 && ok; k++)
+			ok = p[k] == 'X' || p[k] == 'x' || p[k] == '.' || p[k] == tag[k];
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+static size_t content_fields(const struct imp *im, const rec *r)
+{
+	size_t n = 0, nf = rec_nfields(r);
+	for (size_t f = 0; f < nf; f++) {
+		const char *t = rec_tag(r, f);
+		if (strcmp(t, "001") && strcmp(t, "003") && strcmp(t, "005") && !protected_tag(im, t))
+			n++;
+	}
+	return n;
+}
+
+/* 1 (and why) if in is less full than old. */
+static int less_full(const struct imp *im, const rec *in, const rec *old, strbuf *why)
+{
+	char li = rec_leader(in)[17], lo = rec_leader(old)[17];
+	int ri = level_rank(li), ro = level_rank(lo);
+	if (ri != ro) {
+		if (ri < ro) {
+			sb_addf(why, "encoding level '%c' is less full than the catalogue's '%c'", li, lo);
+			return 1;
+		}
+		return 0;
+	}
+	size_t ni = content_fields(im, in), no = content_fields(im, old);
+	if (ni < no) {
+		sb_addf(why, "%zu fields against %zu in the catalogue record", ni, no);
+		return 1;
+	}
+	return 0;
+}
+
+/* A foreign 001/003 becomes an 035 "(ORG)number" (unless there already). */
+static void keep_foreign_id(rec *r, const char *our_org)
+{
+	const char *id = rec_get_control(r, "001"), *org = rec_get_control(r, "003");
+	if (!id || !*id || (org && our_org && !strcmp(org, our_org)))
+		return;
+	strbuf sys = STRBUF_INIT;
+	if (org && *org)
+		sb_addf(&sys, "(%s)%s", org, id);
+	else
+		sb_adds(&sys, id);
+	char k1[300], k2[300];
+	int have = 0;
+	mk_sysno(sys.buf, k1, sizeof k1);
+	for (long f = rec_find(r, "035", 0); f >= 0 && !have; f = rec_find(r, "035", (size_t)f + 1)) {
+		long s = rec_find_sub(r, (size_t)f, 'a');
+		if (s >= 0 && mk_sysno(rec_sub_value(r, (size_t)f, (size_t)s, NULL), k2, sizeof k2) &&
+		    !strcmp(k1, k2))
+			have = 1;
+	}
+	if (!have) {
+		size_t nf = rec_nfields(r), at = 0;
+		while (at < nf && strcmp(rec_tag(r, at), "035") <= 0)
+			at++;
+		rec_insert_field(r, at, "035", ' ', ' ');
+		rec_add_sub(r, at, 'a', sys.buf, sys.len);
+	}
+	sb_release(&sys);
+}
+
+static void set_001(rec *r, const char *id)
+{
+	long f = rec_find(r, "001", 0);
+	if (f >= 0)
+		rec_set_data(r, (size_t)f, id, strlen(id));
+	else
+		rec_insert_control(r, 0, "001", id, strlen(id));
+}
+
+/* Insert field f of src into r keeping tag order. */
+static void insert_in_order(rec *r, const rec *src, size_t f)
+{
+	size_t nf = rec_nfields(r), at = 0;
+	const char *tag = rec_tag(src, f);
+	while (at < nf && strcmp(rec_tag(r, at), tag) <= 0)
+		at++;
+	rec_insert_copy(r, at, src, f);
+}
+
+static int has_sysno(const rec *r, const char *key)
+{
+	char k[300];
+	for (long f = rec_find(r, "035", 0); f >= 0; f = rec_find(r, "035", (size_t)f + 1)) {
+		long s = rec_find_sub(r, (size_t)f, 'a');
+		if (s >= 0 && mk_sysno(rec_sub_value(r, (size_t)f, (size_t)s, NULL), k, sizeof k) &&
+		    !strcmp(k, key))
+			return 1;
+	}
+	return 0;
+}
+
+/* merged = incoming without protected fields + the catalogue record's
+ * protected fields + its 035s that the incoming record lacks. */
+static void merge_into(const struct imp *im, rec *in, const rec *old)
+{
+	for (size_t f = rec_nfields(in); f-- > 0; )
+		if (protected_tag(im, rec_tag(in, f)))
+			rec_delete_field(in, f);
+	size_t nf = rec_nfields(old);
+	char k[300];
+	for (size_t f = 0; f < nf; f++) {
+		const char *tag = rec_tag(old, f);
+		if (protected_tag(im, tag)) {
+			insert_in_order(in, old, f);
+		} else if (!strcmp(tag, "035")) {
+			long s = rec_find_sub(old, f, 'a');
+			if (s >= 0 && mk_sysno(rec_sub_value(old, f, (size_t)s, NULL), k, sizeof k) &&
+			    !has_sysno(in, k))
+				insert_in_order(in, old, f);
+		}
+	}
+}
+
+/* ---- reporting ---- */
+
+static void report(struct imp *im, const char *file, long recno, long long off, int action,
+                   const char *id, const char *reason)
+{
+	im->run[action]++;
+	switch (action) {
+	case A_ADDED: im->total.added++; break;
+	case A_REPLACED: im->total.replaced++; break;
+	case A_MERGED: im->total.merged++; break;
+	case A_SKIPPED: im->total.skipped++; break;
+	default: im->total.rejected++; break;
+	}
+	if (action == A_REJECTED && !im->quiet)
+		fprintf(stderr, "bienmuc: import: %s: record %ld (byte %lld): %s\n", file, recno, off,
+		        reason ? reason : "rejected");
+	if (!im->report)
+		return;
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "{\"file\":");
+	cli_json_str(&sb, file);
+	sb_addf(&sb, ",\"record\":%ld,\"offset\":%lld,\"action\":\"%s\",\"id\":", recno, off,
+	        action_name[action]);
+	if (id)
+		cli_json_str(&sb, id);
+	else
+		sb_adds(&sb, "null");
+	sb_adds(&sb, ",\"reason\":");
+	cli_json_str(&sb, reason ? reason : "");
+	if (im->dry)
+		sb_adds(&sb, ",\"dry_run\":true");
+	sb_adds(&sb, "}\n");
+	fwrite(sb.buf, 1, sb.len, im->report);
+	sb_release(&sb);
+}
+
+static void show_progress(struct imp *im, int final)
+{
+	if (!im->progress)
+		return;
+	double t = now();
+	if (!final && t - im->last_shown < 0.5)
+		return;
+	im->last_shown = t;
+	double el = t - im->t0;
+	double rate = el > 0 ? (im->nread - im->fread0) / el : 0;
+	fprintf(stderr, "\r%s: %ld records, %.0f/s", im->fname, im->nread, rate);
+	if (im->fsize > 0 && im->fpos > 0 && !final) {
+		double frac = (double)im->fpos / (double)im->fsize;
+		double eta = frac > 0 ? el / frac - el : 0;
+		fprintf(stderr, ", %.0f%%, %d:%02d left   ", 100 * frac, (int)eta / 60, (int)eta % 60);
+	} else {
+		fprintf(stderr, "                    ");
+	}
+	if (final)
+		fputc('\n', stderr);
+}
+
+/* ---- one record ---- */
+
+static int process(struct imp *im, rec *r, const char *file, long recno, long long off)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	strbuf why = STRBUF_INIT;
+	int rc = 0, st;
+	sb_reset(&im->err);
+	if (im->mask && catalog_match(im->c, r, im->mask, &ids, &n, &im->err) != CAT_OK) {
+		cmd_error(CMD_NAME, "%s", im->err.buf);
+		return -1;
+	}
+	char *org = catalog_get_setting(im->c, "org_code");
+	if (!n || im->on_match == ON_NEW) {
+		if (n)
+			sb_addf(&why, "matches %s%s; added anyway (--on-match new)", ids[0],
+			        n > 1 ? " and others" : "");
+		struct cat_save_opts so = { .action = "import", .batch = im->batch };
+		st = catalog_save(im->c, r, CAT_NEW, &so, NULL, &im->err);
+		if (st) {
+			cmd_error(CMD_NAME, "%s: record %ld: %s", file, recno, im->err.buf);
+			rc = -1;
+		} else {
+			report(im, file, recno, off, A_ADDED, rec_get_control(r, "001"), why.buf);
+		}
+	} else if (im->on_match == ON_SKIP) {
+		sb_addf(&why, "duplicate of %s%s", ids[0], n > 1 ? " (and others)" : "");
+		report(im, file, recno, off, A_SKIPPED, ids[0], why.buf);
+	} else {
+		rec *old = rec_create();
+		struct cat_version v = { 0 };
+		st = catalog_fetch(im->c, ids[0], old, &v, &im->err);
+		if (st) {
+			cmd_error(CMD_NAME, "%s", im->err.buf);
+			rc = -1;
+		} else if (!im->force && less_full(im, r, old, &why)) {
+			strbuf w2 = STRBUF_INIT;
+			sb_addf(&w2, "matches %s but is less full: %s (--force to %s anyway)", ids[0],
+			        why.buf, im->on_match == ON_MERGE ? "merge" : "replace");
+			report(im, file, recno, off, A_SKIPPED, ids[0], w2.buf);
+			sb_release(&w2);
+		} else {
+			keep_foreign_id(r, org);
+			if (im->on_match == ON_MERGE)
+				merge_into(im, r, old);
+			set_001(r, ids[0]);
+			struct cat_save_opts so = { .action = im->on_match == ON_MERGE ? "merge" : "replace",
+			                            .batch = im->batch };
+			st = catalog_save(im->c, r, v.version, &so, NULL, &im->err);
+			if (st) {
+				cmd_error(CMD_NAME, "%s: record %ld: %s", file, recno, im->err.buf);
+				rc = -1;
+			} else {
+				sb_reset(&why);
+				if (n > 1)
+					sb_addf(&why, "also matches %s", ids[1]);
+				report(im, file, recno, off, im->on_match == ON_MERGE ? A_MERGED : A_REPLACED,
+				       ids[0], why.buf);
+			}
+		}
+		cat_version_clear(&v);
+		rec_destroy(old);
+	}
+	free(org);
+	cat_ids_free(ids, n);
+	sb_release(&why);
+	return rc;
+}
+
+static void reject(struct imp *im, marc_reader *rd, const char *file, long recno, long long off)
+{
+	size_t len;
+	const char *raw = marc_reader_raw(rd, &len);
+	if (im->rejects_name && !im->rejects && !im->dry) {
+		im->rejects = fopen(im->rejects_name, "ab");
+		if (!im->rejects) {
+			cmd_error(CMD_NAME, "cannot write '%s': %s", im->rejects_name, strerror(errno));
+			im->rejects_name = NULL;
+		}
+	}
+	if (im->rejects)
+		fwrite(raw, 1, len, im->rejects);
+	report(im, file, recno, off, A_REJECTED, NULL, marc_reader_error(rd));
+}
+
+/* ---- files ---- */
+
+/* "size:fnv64 of the first MiB": the same bytes give the same key under
+ * any name or time stamp. NULL for stdin / unreadable. */
+static char *file_key(FILE *fp, long long *size)
+{
+	struct stat sb;
+	if (fstat(fileno(fp), &sb) || !S_ISREG(sb.st_mode))
+		return NULL;
+	*size = (long long)sb.st_size;
+	uint64_t h = 1469598103934665603ULL;
+	unsigned char buf[65536];
+	size_t got, total = 0;
+	while (total < (1u << 20) && (got = fread(buf, 1, sizeof buf, fp)) > 0) {
+		for (size_t i = 0; i < got; i++) {
+			h ^= buf[i];
+			h *= 1099511628211ULL;
+		}
+		total += got;
+	}
+	rewind(fp);
+	strbuf k = STRBUF_INIT;
+	sb_addf(&k, "%lld:%016llx", (long long)sb.st_size, (unsigned long long)h);
+	return sb_detach(&k, NULL);
+}
+
+static int checkpoint(struct imp *im, const char *key, long recno, long long off, int done)
+{
+	if (im->dry)
+		return 0;
+	sb_reset(&im->err);
+	if (key && catalog_batch_progress(im->c, im->batch, key, recno, off, done, &im->total,
+	                                  &im->err)) {
+		cmd_error(CMD_NAME, "%s", im->err.buf);
+		return -1;
+	}
+	if (catalog_commit(im->c, &im->err) || catalog_begin(im->c, &im->err)) {
+		cmd_error(CMD_NAME, "%s", im->err.buf);
+		return -1;
+	}
+	return 0;
+}
+
+static int import_file(struct imp *im, const char *path)
+{
+	int is_stdin = !strcmp(path, "-");
+	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+	if (!fp) {
+		cmd_error(CMD_NAME, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	long long size = 0;
+	char *key = is_stdin ? NULL : file_key(fp, &size);
+	long skip = 0;
+	long long seek = 0;
+	if (key && !im->dry) {
+		long b = 0, recno = 0;
+		long long off = 0;
+		int done = 0;
+		sb_reset(&im->err);
+		if (catalog_batch_resume(im->c, key, &b, &recno, &off, &done, &im->err) == CAT_OK) {
+			if (done && !im->again) {
+				if (!im->quiet)
+					fprintf(stderr, "bienmuc: import: %s: already imported in batch %ld; "
+					        "skipped (--again to import it again)\n", path, b);
+				free(key);
+				fclose(fp);
+				return 0;
+			}
+			if (!done && (im->batch == 0 || im->batch == b)) {
+				struct cat_batch cb;
+				if (catalog_batch_get(im->c, b, &cb, &im->err) == CAT_OK) {
+					im->batch = b;
+					im->total.added = cb.added;
+					im->total.replaced = cb.replaced;
+					im->total.merged = cb.merged;
+					im->total.skipped = cb.skipped;
+					im->total.rejected = cb.rejected;
+					free(cb.user);
+					free(cb.command);
+					free(cb.state);
+					skip = recno;
+					seek = off;
+					if (!im->quiet)
+						fprintf(stderr, "bienmuc: import: %s: continuing batch %ld after "
+						        "record %ld\n", path, b, recno);
+				}
+			}
+		}
+	}
+	if (!im->batch && !im->dry) {
+		sb_reset(&im->err);
+		/* the batch row commits at once: outside our transaction */
+		catalog_commit(im->c, NULL);
+		if (catalog_batch_start(im->c, im->cmdline.buf, &im->batch, &im->err) ||
+		    catalog_begin(im->c, &im->err)) {
+			cmd_error(CMD_NAME, "%s", im->err.buf);
+			free(key);
+			if (!is_stdin)
+				fclose(fp);
+			return -1;
+		}
+	}
+	/* find the format once from the start, then seek for ISO 2709 */
+	struct marc_read_opts ro = im->ropts;
+	long long base = 0;
+	long recbase = 0;
+	strbuf err = STRBUF_INIT;
+	if (skip > 0 && seek > 0) {
+		marc_reader *probe = marc_reader_open(fp, path, &ro, &err);
+		if (probe) {
+			ro.format = marc_reader_format(probe);
+			marc_reader_close(probe);
+		}
+		if (ro.format == MF_ISO2709 && fseeko(fp, (off_t)seek, SEEK_SET) == 0) {
+			base = seek;
+			recbase = skip;
+			skip = 0;
+		} else {
+			rewind(fp);
+		}
+	}
+	marc_reader *rd = marc_reader_open(fp, path, &ro, &err);
+	if (!rd) {
+		cmd_error(CMD_NAME, "%s: %s", path, err.buf ? err.buf : "cannot read");
+		sb_release(&err);
+		free(key);
+		if (!is_stdin)
+			fclose(fp);
+		return -1;
+	}
+	im->fname = path;
+	im->fsize = size;
+	rec *r = rec_create();
+	long pending = 0, recno = recbase;
+	long long next_off = base;
+	int st, rc = 0;
+	while ((st = marc_reader_next(rd, r)) != MR_EOF) {
+		recno = recbase + marc_reader_recno(rd);
+		long long off = base + marc_reader_offset(rd);
+		size_t rawlen;
+		marc_reader_raw(rd, &rawlen);
+		next_off = off + (long long)rawlen;
+		if (recno <= skip)
+			continue;
+		im->nread++;
+		im->fpos = next_off;
+		if (st == MR_BAD) {
+			reject(im, rd, path, recno, off);
+		} else if (process(im, r, path, recno, off)) {
+			rc = -1;
+			im->fatal = 1;
+			break;
+		}
+		if (++pending >= im->batch_size) {
+			if (checkpoint(im, key, recno, next_off, 0)) {
+				rc = -1;
+				im->fatal = 1;
+				break;
+			}
+			pending = 0;
+		}
+		show_progress(im, 0);
+	}
+	if (!rc && checkpoint(im, key, recno, next_off, 1)) {
+		rc = -1;
+		im->fatal = 1;
+	}
+	show_progress(im, 1);
+	rec_destroy(r);
+	marc_reader_close(rd);
+	sb_release(&err);
+	free(key);
+	if (!is_stdin)
+		fclose(fp);
+	return rc;
+}
+
+static int parse_protect(struct imp *im, const char *list)
+{
+	mk_list_release(&im->protect);
+	char *dup = xstrdup(list), *save = NULL;
+	for (char *t = strtok_r(dup, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		if (strlen(t) != 3) {
+			cmd_error(CMD_NAME, "--protect: '%s' is not a tag pattern like 9XX or 590", t);
+			free(dup);
+			return -1;
+		}
+		mk_list_add(&im->protect, t);
+	}
+	free(dup);
+	return 0;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	struct imp im;
+	memset(&im, 0, sizeof im);
+	const char *db = NULL;
+	im.mask = CAT_MK_ALL;
+	im.batch_size = 1000;
+	im.on_match = ON_SKIP;
+	parse_protect(&im, "9XX,59X");
+	int opt, v, rc = 0;
+	strbuf err = STRBUF_INIT;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:f:qh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': db = optarg; break;
+		case 'f':
+			v = marc_format_parse(optarg);
+			if (v < 0) {
+				cmd_error(CMD_NAME, "unknown input format '%s'", optarg);
+				rc = 2;
+				goto out;
+			}
+			im.ropts.format = v;
+			break;
+		case OPT_FROM_CS:
+			v = marc_charset_parse(optarg);
+			if (v < 0) {
+				cmd_error(CMD_NAME, "unknown input charset '%s'", optarg);
+				rc = 2;
+				goto out;
+			}
+			im.ropts.from_charset = v;
+			break;
+		case OPT_MATCH:
+			im.mask = catalog_matchkeys_parse(optarg, &err);
+			if (im.mask < 0) {
+				cmd_error(CMD_NAME, "--match: %s", err.buf);
+				rc = 2;
+				goto out;
+			}
+			break;
+		case OPT_ON_MATCH:
+			if (!strcmp(optarg, "skip")) im.on_match = ON_SKIP;
+			else if (!strcmp(optarg, "replace")) im.on_match = ON_REPLACE;
+			else if (!strcmp(optarg, "merge")) im.on_match = ON_MERGE;
+			else if (!strcmp(optarg, "new")) im.on_match = ON_NEW;
+			else {
+				cmd_error(CMD_NAME, "--on-match: '%s' (skip, replace, merge, new)", optarg);
+				rc = 2;
+				goto out;
+			}
+			break;
+		case OPT_PROTECT:
+			if (parse_protect(&im, optarg)) {
+				rc = 2;
+				goto out;
+			}
+			break;
+		case OPT_FORCE: im.force = 1; break;
+		case OPT_DRY: im.dry = 1; break;
+		case OPT_REJECTS: im.rejects_name = optarg; break;
+		case OPT_REPORT: im.report_name = optarg; break;
+		case OPT_BATCH_SIZE: {
+			char *e;
+			im.batch_size = strtol(optarg, &e, 10);
+			if (*e || im.batch_size < 1) {
+				cmd_error(CMD_NAME, "--batch-size needs a positive number");
+				rc = 2;
+				goto out;
+			}
+			break;
+		}
+		case OPT_AGAIN: im.again = 1; break;
+		case 'q': im.quiet = 1; break;
+		case 'h': fputs(usage_text, stdout); goto out;
+		case ':':
+			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			rc = 2;
+			goto out;
+		default:
+			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc import --help'", argv[optind - 1]);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		cmd_error(CMD_NAME, "no input files; see 'bienmuc import --help'");
+		rc = 2;
+		goto out;
+	}
+	sb_adds(&im.cmdline, "bienmuc");
+	for (int i = 0; i < argc; i++)
+		sb_addf(&im.cmdline, " %s", argv[i]);
+	im.c = cli_open(CMD_NAME, db, CAT_OPEN_CREATE);
+	if (!im.c) {
+		rc = 2;
+		goto out;
+	}
+	if (im.report_name && !(im.report = fopen(im.report_name, "w"))) {
+		cmd_error(CMD_NAME, "cannot write '%s': %s", im.report_name, strerror(errno));
+		rc = 2;
+		goto out;
+	}
+	im.progress = !im.quiet && isatty(2);
+	im.t0 = now();
+	if (catalog_begin(im.c, &err)) {
+		cmd_error(CMD_NAME, "%s", err.buf);
+		rc = 2;
+		goto out;
+	}
+	for (int i = optind; i < argc && !im.fatal; i++)
+		if (import_file(&im, argv[i]))
+			rc = 2;
+	if (im.dry || im.fatal)
+		catalog_abort(im.c);
+	else if (catalog_commit(im.c, &err)) {
+		cmd_error(CMD_NAME, "%s", err.buf);
+		rc = 2;
+	}
+	if (im.batch && !im.fatal && !im.dry)
+		catalog_batch_finish(im.c, im.batch, "done", NULL);
+	double el = now() - im.t0;
+	if (!im.quiet || im.run[A_REJECTED] || rc)
+		fprintf(stderr, "bienmuc: import: %ld records: %ld added, %ld replaced, %ld merged, "
+		        "%ld skipped, %ld rejected%s%s; %.1f s (%.0f records/s)\n", im.nread,
+		        im.run[A_ADDED], im.run[A_REPLACED], im.run[A_MERGED], im.run[A_SKIPPED],
+		        im.run[A_REJECTED], im.dry ? " (dry run: nothing saved)" : "",
+		        im.fatal ? " (stopped; run the same command again to continue)" : "",
+		        el, el > 0 ? im.nread / el : 0.0);
+	if (im.batch && !im.quiet && !im.dry)
+		fprintf(stderr, "bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n",
+		        im.batch, im.batch);
+	if (!rc && im.run[A_REJECTED])
+		rc = 1;
+out:
+	if (im.report && fclose(im.report))
+		rc = 2;
+	if (im.rejects && fclose(im.rejects))
+		rc = 2;
+	catalog_close(im.c);
+	mk_list_release(&im.protect);
+	sb_release(&im.cmdline);
+	sb_release(&im.err);
+	sb_release(&err);
+	return rc;
+}

@@ -1,0 +1,195 @@
+/*
+ * cmd-search.c - `bienmuc search`: CCL query against the catalogue,
+ * results as brief lines (id, title, author, year, ISBN; tab-separated)
+ * or as full records in any MARC format.
+ * Exit status: 0 records found, 1 none found, 2 usage error, malformed
+ * query or I/O error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <getopt.h>
+
+#include "cmd.h"
+#include "catalog.h"
+#include "cclquery.h"
+#include "store-cli.h"
+
+#define CMD_NAME "search"
+
+static const char usage_text[] =
+	"usage: bienmuc search [-d DB] [--format FMT] [--limit N] [--offset N]\n"
+	"                      [--sort relevance|title|author|year|id] [--reverse]\n"
+	"                      [--count] [--pqf] QUERY...\n"
+	"\n"
+	"Search the catalogue with a CCL query (the words of QUERY are joined).\n"
+	"  ti= au= su= pb= se= nt= kw= (bare words: kw), isbn= issn= lccn= id=,\n"
+	"  yr=1990, yr>1990, yr=1990-2000; and, or, not, ( ); \"a phrase\";\n"
+	"  a trailing ? truncates: nguy? . Tones, đ and case do not matter.\n"
+	"\n"
+	"  -d, --db FILE       the catalogue (default $BIENMUC_DB, else\n"
+	"                      $XDG_DATA_HOME/bienmuc/catalog.db)\n"
+	"  -F, --format FMT    brief (default: id, title, author, year, ISBN, tab-\n"
+	"                      separated), mrk, marcxml, json or iso2709\n"
+	"  -n, --limit N       at most N records (default 100; 0 = all)\n"
+	"      --offset N      skip the first N\n"
+	"  -s, --sort KEY      relevance (default), title, author, year, id\n"
+	"  -r, --reverse       reverse the sort\n"
+	"  -c, --count         print only the number of records found\n"
+	"      --pqf           print the query as PQF (RPN) and stop\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"Exit status: 0 found, 1 nothing found, 2 usage error or bad query.\n";
+
+enum { OPT_OFFSET = 256, OPT_PQF };
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "limit", required_argument, NULL, 'n' },
+	{ "offset", required_argument, NULL, OPT_OFFSET },
+	{ "sort", required_argument, NULL, 's' },
+	{ "reverse", no_argument, NULL, 'r' },
+	{ "count", no_argument, NULL, 'c' },
+	{ "pqf", no_argument, NULL, OPT_PQF },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int number(const char *s, long *out)
+{
+	char *e;
+	long v = strtol(s, &e, 10);
+	if (!*s || *e || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cmd_search(int argc, char **argv)
+{
+	const char *db = NULL;
+	int fmt = 0, count = 0, pqf = 0, opt;
+	struct cat_search_opts so = { .limit = 100 };
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:F:n:s:rch", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': db = optarg; break;
+		case 'F':
+			fmt = cli_format(optarg, 1);
+			if (fmt < 0) {
+				cmd_error(CMD_NAME, "unknown format '%s' (brief, mrk, marcxml, json, iso2709)", optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			if (number(optarg, &so.limit)) {
+				cmd_error(CMD_NAME, "--limit needs a number, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case OPT_OFFSET:
+			if (number(optarg, &so.offset)) {
+				cmd_error(CMD_NAME, "--offset needs a number, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			if (!strcmp(optarg, "relevance")) so.sort = CAT_SORT_RELEVANCE;
+			else if (!strcmp(optarg, "title")) so.sort = CAT_SORT_TITLE;
+			else if (!strcmp(optarg, "author")) so.sort = CAT_SORT_AUTHOR;
+			else if (!strcmp(optarg, "year")) so.sort = CAT_SORT_YEAR;
+			else if (!strcmp(optarg, "id")) so.sort = CAT_SORT_ID;
+			else {
+				cmd_error(CMD_NAME, "unknown sort '%s' (relevance, title, author, year, id)", optarg);
+				return 2;
+			}
+			break;
+		case 'r': so.descending = 1; break;
+		case 'c': count = 1; break;
+		case OPT_PQF: pqf = 1; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case ':':
+			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			return 2;
+		default:
+			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc search --help'", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		cmd_error(CMD_NAME, "no query; see 'bienmuc search --help'");
+		return 2;
+	}
+	strbuf q = STRBUF_INIT;
+	for (int i = optind; i < argc; i++) {
+		if (q.len)
+			sb_addc(&q, ' ');
+		sb_adds(&q, argv[i]);
+	}
+	strbuf err = STRBUF_INIT;
+	int rc = 2, pos = -1;
+	if (pqf) {
+		strbuf out = STRBUF_INIT;
+		if (cclq_to_pqf(q.buf, &out, &pos, &err) == 0) {
+			printf("%s\n", out.buf);
+			rc = 0;
+		} else {
+			cli_query_error(CMD_NAME, q.buf, pos, err.buf);
+		}
+		sb_release(&out);
+		goto out;
+	}
+	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);
+	if (!c)
+		goto out;
+	struct cat_result res;
+	if (count)
+		so.limit = 1;
+	int st = catalog_search_ccl(c, q.buf, &so, &res, &pos, &err);
+	if (st == CAT_QUERY) {
+		cli_query_error(CMD_NAME, q.buf, pos, err.buf);
+	} else if (st) {
+		cmd_error(CMD_NAME, "%s", err.buf);
+	} else if (count) {
+		printf("%ld\n", res.total);
+		rc = res.total ? 0 : 1;
+	} else {
+		rec *r = rec_create();
+		marc_writer *w = NULL;
+		if (fmt) {
+			struct marc_write_opts wo = { .format = fmt, .to_charset = CS_UTF8 };
+			w = marc_writer_open(stdout, &wo);
+		}
+		rc = res.total ? 0 : 1;
+		for (size_t i = 0; i < res.n; i++) {
+			sb_reset(&err);
+			if (catalog_fetch(c, res.ids[i], r, NULL, &err) < 0 &&
+			    catalog_fetch(c, res.ids[i], r, NULL, NULL) != CAT_DELETED) {
+				cmd_error(CMD_NAME, "%s", err.buf);
+				rc = 2;
+				continue;
+			}
+			if (!fmt) {
+				cli_print_brief(stdout, res.ids[i], r);
+			} else if (marc_writer_put(w, r, &err)) {
+				cmd_error(CMD_NAME, "record %s: %s", res.ids[i], err.buf);
+				rc = 2;
+			}
+		}
+		if (w && marc_writer_close(w))
+			rc = 2;
+		if ((long)res.n < res.total && !fmt)
+			fprintf(stderr, "bienmuc: search: %zu of %ld records shown (--limit, --offset)\n",
+			        res.n, res.total);
+		rec_destroy(r);
+	}
+	cat_result_free(&res);
+	catalog_close(c);
+out:
+	sb_release(&q);
+	sb_release(&err);
+	return rc;
+}

@@ -1,0 +1,116 @@
+/*
+ * cmd-show.c - `bienmuc show`: print records of the catalogue by id, in
+ * any MARC format (MARCMaker .mrk by default), current or earlier version.
+ * Exit status: 0 shown, 1 some id missing or deleted, 2 usage/I/O error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <getopt.h>
+
+#include "cmd.h"
+#include "catalog.h"
+#include "store-cli.h"
+
+#define CMD_NAME "show"
+
+static const char usage_text[] =
+	"usage: bienmuc show [-d DB] [-t FMT] [-V VERSION] ID...\n"
+	"\n"
+	"Print catalogue records.\n"
+	"\n"
+	"  -d, --db FILE         the catalogue (default $BIENMUC_DB, else\n"
+	"                        $XDG_DATA_HOME/bienmuc/catalog.db)\n"
+	"  -t, --to FMT          mrk (default), marcxml, json, iso2709 or brief\n"
+	"  -V, --version-of N    show version N (see 'bienmuc history')\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"A deleted record is still shown, with a warning (exit status 1).\n"
+	"Exit status: 0 all shown, 1 some missing or deleted, 2 usage or I/O error.\n";
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "to", required_argument, NULL, 't' },
+	{ "format", required_argument, NULL, 't' },
+	{ "version-of", required_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_show(int argc, char **argv)
+{
+	const char *db = NULL;
+	int fmt = MF_MRK, opt;
+	long version = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:t:V:h", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': db = optarg; break;
+		case 't':
+			fmt = cli_format(optarg, 1);
+			if (fmt < 0) {
+				cmd_error(CMD_NAME, "unknown format '%s' (mrk, marcxml, json, iso2709, brief)", optarg);
+				return 2;
+			}
+			break;
+		case 'V': {
+			char *e;
+			version = strtol(optarg, &e, 10);
+			if (*e || version <= 0) {
+				cmd_error(CMD_NAME, "-V needs a version number, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h': fputs(usage_text, stdout); return 0;
+		case ':':
+			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			return 2;
+		default:
+			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc show --help'", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		cmd_error(CMD_NAME, "which record? see 'bienmuc show --help'");
+		return 2;
+	}
+	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);
+	if (!c)
+		return 2;
+	marc_writer *w = NULL;
+	if (fmt) {
+		struct marc_write_opts wo = { .format = fmt, .to_charset = CS_UTF8 };
+		w = marc_writer_open(stdout, &wo);
+	}
+	rec *r = rec_create();
+	strbuf err = STRBUF_INIT;
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		sb_reset(&err);
+		int st = version ? catalog_fetch_version(c, argv[i], version, r, NULL, &err)
+		                 : catalog_fetch(c, argv[i], r, NULL, &err);
+		if (st == CAT_DELETED) {
+			cmd_warn(CMD_NAME, "record '%s' is deleted (bienmuc undelete %s)", argv[i], argv[i]);
+			rc = rc ? rc : 1;
+		} else if (st) {
+			cmd_error(CMD_NAME, "%s", err.buf);
+			rc = st == CAT_NOTFOUND ? (rc ? rc : 1) : 2;
+			continue;
+		}
+		if (!fmt) {
+			cli_print_brief(stdout, argv[i], r);
+		} else if (marc_writer_put(w, r, &err)) {
+			cmd_error(CMD_NAME, "record %s: %s", argv[i], err.buf);
+			rc = 2;
+		}
+	}
+	if (w && marc_writer_close(w))
+		rc = 2;
+	rec_destroy(r);
+	sb_release(&err);
+	catalog_close(c);
+	return rc;
+}

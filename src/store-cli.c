@@ -1,0 +1,123 @@
+/*
+ * store-cli.c - helpers shared by the catalogue commands (store-cli.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-cli.h"
+#include "cmd.h"
+#include "matchkey.h"
+#include "store.h"
+
+catalog *cli_open(const char *cmd, const char *db, int flags)
+{
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(db, flags, &err);
+	if (!c)
+		cmd_error(cmd, "%s", err.buf ? err.buf : "cannot open the catalogue");
+	sb_release(&err);
+	return c;
+}
+
+static char *field_subs(const rec *r, long f, const char *codes)
+{
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "");
+	if (f >= 0) {
+		size_t ns = rec_nsub(r, (size_t)f);
+		for (size_t s = 0; s < ns; s++) {
+			if (!strchr(codes, rec_sub_code(r, (size_t)f, s)))
+				continue;
+			const char *v = rec_sub_value(r, (size_t)f, s, NULL);
+			if (sb.len)
+				sb_addc(&sb, ' ');
+			sb_adds(&sb, v);
+		}
+	}
+	while (sb.len && strchr(" /:;,=", sb.buf[sb.len - 1]))
+		sb.buf[--sb.len] = 0;
+	for (size_t i = 0; i < sb.len; i++)
+		if (sb.buf[i] == '\t' || sb.buf[i] == '\n')
+			sb.buf[i] = ' ';
+	return sb_detach(&sb, NULL);
+}
+
+void cli_brief(const rec *r, struct brief *b)
+{
+	b->title = field_subs(r, rec_find(r, "245", 0), "abnp");
+	static const char *const atags[] = { "100", "110", "111", "700", "710", "711" };
+	long a = -1;
+	for (int i = 0; i < 6 && a < 0; i++)
+		a = rec_find(r, atags[i], 0);
+	b->author = field_subs(r, a, "abcdq");
+	int y = store_record_year(r);
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "");
+	if (y)
+		sb_addf(&sb, "%d", y);
+	b->year = sb_detach(&sb, NULL);
+	const char *isbn = rec_get(r, "020", 'a');
+	char k[16];
+	b->isbn = xstrdup(isbn ? (mk_isbn(isbn, k) == 1 ? k : isbn) : "");
+	for (char *p = b->isbn; *p; p++)
+		if (*p == '\t')
+			*p = ' ';
+}
+
+void cli_brief_release(struct brief *b)
+{
+	free(b->title);
+	free(b->author);
+	free(b->year);
+	free(b->isbn);
+	memset(b, 0, sizeof *b);
+}
+
+void cli_print_brief(FILE *fp, const char *id, const rec *r)
+{
+	struct brief b;
+	cli_brief(r, &b);
+	fprintf(fp, "%s\t%s\t%s\t%s\t%s\n", id, b.title, b.author, b.year, b.isbn);
+	cli_brief_release(&b);
+}
+
+void cli_json_str(strbuf *out, const char *s)
+{
+	sb_addc(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		switch (*p) {
+		case '"': sb_adds(out, "\\\""); break;
+		case '\\': sb_adds(out, "\\\\"); break;
+		case '\n': sb_adds(out, "\\n"); break;
+		case '\r': sb_adds(out, "\\r"); break;
+		case '\t': sb_adds(out, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				sb_addf(out, "\\u%04x", *p);
+			else
+				sb_addc(out, (char)*p);
+		}
+	}
+	sb_addc(out, '"');
+}
+
+int cli_format(const char *name, int allow_brief)
+{
+	if (allow_brief && !strcmp(name, "brief"))
+		return 0;
+	int f = marc_format_parse(name);
+	return f > 0 ? f : -1;
+}
+
+void cli_query_error(const char *cmd, const char *query, int pos, const char *msg)
+{
+	cmd_error(cmd, "%s", msg);
+	if (pos >= 0 && (size_t)pos <= strlen(query)) {
+		/* caret under the byte offset: count characters, not bytes */
+		int col = 0;
+		for (int i = 0; i < pos; i++)
+			if (((unsigned char)query[i] & 0xc0) != 0x80)
+				col++;
+		fprintf(stderr, "  %s\n  %*s^\n", query, col, "");
+	}
+}
