@@ -1,0 +1,266 @@
+/*
+ * cmd-lint.c - `bienmuc lint`: check MARC records in files against the
+ * MARC 21 definitions (the marc directory) and the content rules of lint.c, and
+ * print one line (or one JSON object) per finding.
+ *
+ * Records that cannot be read are findings too (rule "read"); the
+ * reader resynchronises and linting goes on. Exit status: 0 no findings,
+ * 1 findings, 2 usage or I/O error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include "cmd.h"
+#include "lint.h"
+#include "marcdef.h"
+#include "marcio.h"
+
+static const char usage_text[] =
+	"usage: bienmuc lint [-f FMT] [--from-charset CS] [--json] [--rules FILE] FILE...\n"
+	"       bienmuc lint --list-rules [--rules FILE]\n"
+	"\n"
+	"Check MARC 21 records and report what is wrong, one finding per line:\n"
+	"  FILE:RECORD (001): TAG[#OCC] [$CODE|/POS]: SEVERITY: MESSAGE [RULE]\n"
+	"\n"
+	"  -f, --format FMT       input format: auto (default), iso2709, marcxml, mrk, json\n"
+	"      --from-charset CS  source character set (auto, utf-8, marc8, latin1,\n"
+	"                         tcvn3, vni, viscii, cp1258)\n"
+	"      --json             one JSON object per finding, one per line\n"
+	"      --rules FILE       rules file: switch rules off or change their severity\n"
+	"                         (e.g. marc/tcvn7539.rules); see bienmuc-lint-rules(5)\n"
+	"      --list-rules       print every rule with its severity and stop\n"
+	"  -q, --quiet            no summary line on stderr\n"
+	"\n"
+	"Exit status: 0 no findings, 1 findings, 2 usage or I/O error.\n";
+
+struct out {
+	const char *file;
+	int json;
+	const rec *r;
+	size_t errors, warnings;
+	strbuf line;
+};
+
+static void json_str(strbuf *sb, const char *s)
+{
+	sb_addc(sb, '"');
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\') {
+			sb_addc(sb, '\\');
+			sb_addc(sb, (char)ch);
+		} else if (ch < 0x20) {
+			sb_addf(sb, "\\u%04x", ch);
+		} else
+			sb_addc(sb, (char)ch);
+	}
+	sb_addc(sb, '"');
+}
+
+static void on_finding(const lint_finding *f, void *arg)
+{
+	struct out *o = arg;
+	const char *id = o->r ? rec_get_control(o->r, "001") : NULL;
+	strbuf *sb = &o->line;
+	sb_reset(sb);
+	if (f->severity == LINT_ERROR)
+		o->errors++;
+	else
+		o->warnings++;
+	if (o->json) {
+		sb_adds(sb, "{\"file\":");
+		json_str(sb, o->file);
+		sb_addf(sb, ",\"record\":%ld,\"id\":", f->record);
+		if (id)
+			json_str(sb, id);
+		else
+			sb_adds(sb, "null");
+		sb_adds(sb, ",\"tag\":");
+		json_str(sb, f->tag);
+		sb_addf(sb, ",\"occurrence\":%d,\"subfield\":", f->occurrence);
+		if (f->subfield) {
+			char c[2] = { f->subfield, 0 };
+			json_str(sb, c);
+		} else
+			sb_adds(sb, "null");
+		if (f->position >= 0)
+			sb_addf(sb, ",\"position\":%d", f->position);
+		else
+			sb_adds(sb, ",\"position\":null");
+		sb_addf(sb, ",\"severity\":\"%s\",\"rule\":", lint_severity_name(f->severity));
+		json_str(sb, f->rule);
+		sb_adds(sb, ",\"message\":");
+		json_str(sb, f->message);
+		sb_adds(sb, "}\n");
+	} else {
+		sb_addf(sb, "%s:%ld", o->file, f->record);
+		if (id)
+			sb_addf(sb, " (%s)", id);
+		sb_adds(sb, ": ");
+		if (f->tag[0]) {
+			sb_adds(sb, f->tag);
+			if (f->occurrence > 1)
+				sb_addf(sb, "#%d", f->occurrence);
+			if (f->subfield)
+				sb_addf(sb, " $%c", f->subfield);
+			else if (f->position >= 0)
+				sb_addf(sb, "/%02d", f->position);
+			sb_adds(sb, ": ");
+		}
+		sb_addf(sb, "%s: %s [%s]\n", lint_severity_name(f->severity), f->message, f->rule);
+	}
+	fwrite(sb->buf, 1, sb->len, stdout);
+}
+
+static void list_rules(const linter *l)
+{
+	for (size_t i = 0; i < lint_nrules(); i++) {
+		const lint_rule_info *ri = lint_rule_at(i);
+		printf("%-18s %-8s %s\n", ri->id, lint_severity_name(lint_rule_severity(l, ri->id)),
+		       ri->summary);
+	}
+}
+
+/* Lint one file; returns -1 on an I/O error, else 0. */
+static int lint_file(linter *l, const char *path, const struct marc_read_opts *opts,
+                     struct out *o, long *nrec, long *nbad)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!fp) {
+		cmd_error("lint", "cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	strbuf err = STRBUF_INIT;
+	marc_reader *rd = marc_reader_open(fp, path, opts, &err);
+	if (!rd) {
+		cmd_error("lint", "%s: %s", path, err.buf ? err.buf : "cannot read");
+		sb_release(&err);
+		if (fp != stdin)
+			fclose(fp);
+		return -1;
+	}
+	o->file = path;
+	rec *r = rec_create();
+	int rc;
+	while ((rc = marc_reader_next(rd, r)) != MR_EOF) {
+		long recno = marc_reader_recno(rd);
+		(*nrec)++;
+		if (rc == MR_BAD) {
+			(*nbad)++;
+			o->r = NULL;
+			strbuf why = STRBUF_INIT;
+			sb_addf(&why, "record %ld (byte %lld) cannot be read: %s", recno,
+			        marc_reader_offset(rd), marc_reader_error(rd));
+			lint_report_unreadable(l, recno, why.buf, on_finding, o);
+			sb_release(&why);
+			continue;
+		}
+		o->r = r;
+		for (size_t i = 0; i < marc_reader_nwarnings(rd); i++)
+			lint_report_read_warning(l, recno, marc_reader_warning(rd, i), on_finding, o);
+		lint_check(l, r, recno, on_finding, o);
+	}
+	o->r = NULL;
+	rec_destroy(r);
+	marc_reader_close(rd);
+	int ioerr = ferror(fp);
+	if (fp != stdin)
+		fclose(fp);
+	sb_release(&err);
+	if (ioerr) {
+		cmd_error("lint", "error reading '%s'", path);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_lint(int argc, char **argv)
+{
+	if (cmd_wants_help(argc, argv)) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	struct marc_read_opts opts = { MF_AUTO, CS_AUTO };
+	int json = 0, quiet = 0, list = 0;
+	const char *rules = NULL;
+	int i;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || !a[1])
+			break;
+		if (!strcmp(a, "-f") || !strcmp(a, "--format")) {
+			if (++i >= argc || (opts.format = marc_format_parse(argv[i])) < 0) {
+				cmd_error("lint", "-f needs a format: auto, iso2709, marcxml, mrk or json");
+				return 2;
+			}
+		} else if (!strcmp(a, "--from-charset")) {
+			if (++i >= argc || (opts.from_charset = marc_charset_parse(argv[i])) < 0) {
+				cmd_error("lint", "--from-charset needs a character set name");
+				return 2;
+			}
+		} else if (!strcmp(a, "--json")) {
+			json = 1;
+		} else if (!strcmp(a, "--rules")) {
+			if (++i >= argc) {
+				cmd_error("lint", "--rules needs a file name");
+				return 2;
+			}
+			rules = argv[i];
+		} else if (!strcmp(a, "--list-rules")) {
+			list = 1;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			quiet = 1;
+		} else {
+			cmd_error("lint", "unknown option '%s'; see 'bienmuc lint --help'", a);
+			return 2;
+		}
+	}
+	if (i >= argc && !list) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	strbuf err = STRBUF_INIT;
+	marcdef *md = marcdef_open_default(&err);
+	if (!md) {
+		cmd_error("lint", "%s", err.buf);
+		sb_release(&err);
+		return 2;
+	}
+	linter *l = lint_create(md);
+	if (rules && lint_load_rules(l, rules, &err) < 0) {
+		cmd_error("lint", "%s", err.buf);
+		sb_release(&err);
+		lint_destroy(l);
+		marcdef_destroy(md);
+		return 2;
+	}
+	int status = 0;
+	if (list) {
+		list_rules(l);
+	} else {
+		struct out o = { .json = json };
+		sb_init(&o.line);
+		long nrec = 0, nbad = 0;
+		int ioerr = 0;
+		for (; i < argc; i++)
+			if (lint_file(l, argv[i], &opts, &o, &nrec, &nbad) < 0)
+				ioerr = 1;
+		fflush(stdout);
+		if (!quiet)
+			fprintf(stderr, "%s: lint: %ld record%s, %zu error%s, %zu warning%s, %ld unreadable\n",
+			        bm_progname, nrec, nrec == 1 ? "" : "s", o.errors, o.errors == 1 ? "" : "s",
+			        o.warnings, o.warnings == 1 ? "" : "s", nbad);
+		sb_release(&o.line);
+		status = ioerr ? 2 : (o.errors || o.warnings) ? 1 : 0;
+	}
+	sb_release(&err);
+	lint_destroy(l);
+	marcdef_destroy(md);
+	return status;
+}

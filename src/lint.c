@@ -1,0 +1,1488 @@
+/*
+ * lint.c - checks a MARC 21 record against the definitions (marcdef.h)
+ * and against content rules: check digits, nonfiling indicators and
+ * articles, dates, languages, 880 linkage, ISBD punctuation, name forms.
+ *
+ * Every rule has a stable id (the X-macro list below), a default
+ * severity and a one-line summary; a rules file changes severities. The
+ * checker never prints: findings go to the caller's callback, which gets
+ * record number, tag, occurrence, subfield or position, severity, rule
+ * id and a message.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lint.h"
+
+/* id, default severity, summary */
+#define LINT_RULES(X) \
+	X(READ, "read", ERROR, "the record could not be read") \
+	X(READ_WARN, "read-warning", WARNING, "the reader repaired or guessed something (character set, lengths)") \
+	X(FORMAT, "format", WARNING, "not a bibliographic or authority record: only structure is checked") \
+	X(LEADER, "leader", ERROR, "a Leader position holds a value MARC 21 does not define") \
+	X(TAG_INVALID, "tag-invalid", ERROR, "a tag is not three digits or letters") \
+	X(CONTROL, "control-field", ERROR, "control field (00X) and data field mixed up, or a subfield delimiter in a control field") \
+	X(TAG_UNDEF, "tag-undefined", WARNING, "a tag is not defined by MARC 21 (local 9XX and X9X are not reported)") \
+	X(TAG_OBS, "tag-obsolete", WARNING, "a tag is obsolete") \
+	X(FIELD_REPEAT, "field-repeat", ERROR, "a non-repeatable field occurs more than once") \
+	X(IND_INVALID, "ind-invalid", ERROR, "an indicator value is not defined for the field") \
+	X(IND_OBS, "ind-obsolete", WARNING, "an indicator value is obsolete") \
+	X(SUB_UNDEF, "sub-undefined", ERROR, "a subfield code is not defined for the field") \
+	X(SUB_OBS, "sub-obsolete", WARNING, "a subfield code is obsolete") \
+	X(SUB_REPEAT, "sub-repeat", ERROR, "a non-repeatable subfield occurs more than once in a field") \
+	X(SUB_MISSING, "sub-missing", ERROR, "a subfield the field cannot do without is missing (245 $a, 1XX $a)") \
+	X(SUB_ORDER, "sub-order", WARNING, "subfields out of the expected order (245 must start with $a, or $6 then $a)") \
+	X(FIELD_EMPTY, "field-empty", ERROR, "a field has no data or no subfields") \
+	X(SUB_EMPTY, "sub-empty", ERROR, "a subfield is empty") \
+	X(CONTROL_CHAR, "control-char", ERROR, "a control character (tab, newline ...) in the data") \
+	X(SPACE, "stray-space", WARNING, "a subfield begins or ends with a space, or has two spaces in a row") \
+	X(MISSING, "missing-field", ERROR, "a required field is missing (001, 008, 245; 1XX in authority records)") \
+	X(MISSING_FULL, "missing-full", WARNING, "a field expected at the record's encoding level is missing (040; 300 and 260/264 at full level)") \
+	X(ONE_1XX, "1xx-count", ERROR, "more than one 1XX field (or none, in an authority record)") \
+	X(FIXED_LENGTH, "fixed-length", ERROR, "006 or 008 has the wrong length, or 007 is too long") \
+	X(FIXED_SHORT, "fixed-short", WARNING, "007 is shorter than its category defines") \
+	X(FIXED_VALUE, "fixed-value", ERROR, "a 006/007/008 position holds a value not defined for the material type") \
+	X(FIXED_OBS, "fixed-obsolete", WARNING, "a 006/007/008 or Leader position holds an obsolete code") \
+	X(ISBN_CHECK, "isbn-check", ERROR, "020 $a ISBN has a wrong check digit") \
+	X(ISBN_FORMAT, "isbn-format", ERROR, "020 $a does not begin with a 10- or 13-digit ISBN") \
+	X(ISBN_QUAL, "isbn-qualifier", WARNING, "020 $a qualifier not separated from the ISBN by a space") \
+	X(ISBN_Z, "isbn-z-valid", WARNING, "020 $z holds a valid ISBN (should it be in $a?)") \
+	X(ISSN_CHECK, "issn-check", ERROR, "022 ISSN has a wrong check digit") \
+	X(ISSN_FORMAT, "issn-format", ERROR, "022 ISSN is not of the form NNNN-NNNC") \
+	X(ARTICLE, "article", WARNING, "nonfiling indicator does not match the initial article of the title in the record's language") \
+	X(NONFILING, "nonfiling-invalid", ERROR, "a nonfiling-characters indicator is not a digit") \
+	X(DATE, "date-mismatch", WARNING, "008/07-10 (Date 1) does not appear in 260/264 $c") \
+	X(LANG, "lang-mismatch", WARNING, "008/35-37 differs from the first language code in 041 $a") \
+	X(LANG_CODE, "lang-code", ERROR, "041 holds a language code that is not in the MARC list") \
+	X(LANG_OBS, "lang-obsolete", WARNING, "041 holds an obsolete language code") \
+	X(GAC, "gac-format", ERROR, "043 $a is not a 7-character geographic area code") \
+	X(LINKAGE, "linkage", ERROR, "880 and $6 linkage: missing, malformed or unpaired") \
+	X(PUNCT, "punct", WARNING, "ISBD punctuation before a subfield is missing (245 $b ' :', $c ' /', 260/264, 300 ...)") \
+	X(PUNCT_END, "punct-end", WARNING, "245 does not end with a full stop") \
+	X(INITIALS, "initials", WARNING, "245 $c has spaced initials (\"J. R. R.\" instead of \"J.R.R.\")") \
+	X(NAME_FORM, "name-form", WARNING, "X00 first indicator does not match the form of the name (inverted or direct order)") \
+	X(TCVN_040B, "tcvn-040b", OFF, "040 $b (language of cataloging) is missing or not the expected language (vie)") \
+	X(TCVN_041, "tcvn-041", OFF, "041 (language code) is missing") \
+	X(TCVN_082, "tcvn-082", OFF, "no 082 (Dewey Decimal Classification number)") \
+	X(TCVN_COUNTRY, "tcvn-country", OFF, "008/15-17 is blank or unknown (vm for Vietnam)")
+
+enum rule_id {
+#define X(e, id, sev, sum) R_##e,
+	LINT_RULES(X)
+#undef X
+	R_COUNT
+};
+
+static const lint_rule_info rules[R_COUNT] = {
+#define X(e, id, sev, sum) { id, LINT_##sev, sum },
+	LINT_RULES(X)
+#undef X
+};
+
+size_t lint_nrules(void)
+{
+	return R_COUNT;
+}
+
+const lint_rule_info *lint_rule_at(size_t i)
+{
+	return i < R_COUNT ? &rules[i] : NULL;
+}
+
+struct linter {
+	const marcdef *md;
+	int sev[R_COUNT];
+	char catlang[16];
+	/* per-check scratch */
+	int *occ;
+	size_t occcap;
+	strbuf msg;
+};
+
+linter *lint_create(const marcdef *md)
+{
+	linter *l = xcalloc(1, sizeof *l);
+	l->md = md;
+	for (int i = 0; i < R_COUNT; i++)
+		l->sev[i] = rules[i].severity;
+	strcpy(l->catlang, "vie");
+	sb_init(&l->msg);
+	return l;
+}
+
+void lint_destroy(linter *l)
+{
+	if (!l)
+		return;
+	free(l->occ);
+	sb_release(&l->msg);
+	free(l);
+}
+
+static int rule_index(const char *id)
+{
+	for (int i = 0; i < R_COUNT; i++)
+		if (!strcmp(rules[i].id, id))
+			return i;
+	return -1;
+}
+
+int lint_set_rule(linter *l, const char *rule, int severity)
+{
+	int i = rule_index(rule);
+	if (i < 0 || severity < LINT_OFF || severity > LINT_ERROR)
+		return -1;
+	l->sev[i] = severity;
+	return 0;
+}
+
+int lint_rule_severity(const linter *l, const char *rule)
+{
+	int i = rule_index(rule);
+	return i < 0 ? -1 : l->sev[i];
+}
+
+int lint_set_param(linter *l, const char *name, const char *value)
+{
+	if (!strcmp(name, "cataloging-language") || !strcmp(name, "cataloguing-language")) {
+		if (strlen(value) >= sizeof l->catlang)
+			return -1;
+		strcpy(l->catlang, value);
+		return 0;
+	}
+	return -1;
+}
+
+int lint_severity_parse(const char *s)
+{
+	if (!strcmp(s, "off"))
+		return LINT_OFF;
+	if (!strcmp(s, "warning") || !strcmp(s, "warn"))
+		return LINT_WARNING;
+	if (!strcmp(s, "error"))
+		return LINT_ERROR;
+	return -1;
+}
+
+const char *lint_severity_name(int sev)
+{
+	return sev == LINT_ERROR ? "error" : sev == LINT_WARNING ? "warning" : "off";
+}
+
+int lint_load_rules_text(linter *l, const char *name, const char *text,
+                         size_t len, strbuf *err)
+{
+	const char *end = text + len;
+	int lineno = 0;
+	while (text < end) {
+		const char *nl = memchr(text, '\n', (size_t)(end - text));
+		const char *le = nl ? nl : end;
+		char line[512];
+		size_t n = (size_t)(le - text);
+		lineno++;
+		if (n >= sizeof line) {
+			sb_addf(err, "%s:%d: line too long", name, lineno);
+			return -1;
+		}
+		memcpy(line, text, n);
+		line[n] = 0;
+		text = nl ? nl + 1 : end;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		char *w[4] = { 0 };
+		int nw = 0;
+		for (char *p = strtok(line, " \t\r"); p && nw < 4; p = strtok(NULL, " \t\r"))
+			w[nw++] = p;
+		if (nw == 0)
+			continue;
+		if (!strcmp(w[0], "set")) {
+			if (nw != 3 || lint_set_param(l, w[1], w[2]) < 0) {
+				sb_addf(err, "%s:%d: 'set NAME VALUE' with a known parameter expected",
+				        name, lineno);
+				return -1;
+			}
+			continue;
+		}
+		int sev = nw == 2 ? lint_severity_parse(w[1]) : -1;
+		if (sev < 0) {
+			sb_addf(err, "%s:%d: 'RULE off|warning|error' expected", name, lineno);
+			return -1;
+		}
+		if (!strcmp(w[0], "all")) {
+			for (int i = 0; i < R_COUNT; i++)
+				if (i != R_READ)
+					l->sev[i] = sev;
+			continue;
+		}
+		if (lint_set_rule(l, w[0], sev) < 0) {
+			sb_addf(err, "%s:%d: no rule '%s' (see 'bienmuc lint --list-rules')",
+			        name, lineno, w[0]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int lint_load_rules(linter *l, const char *path, strbuf *err)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		sb_addf(err, "cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	strbuf sb = STRBUF_INIT;
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		sb_add(&sb, buf, n);
+	fclose(fp);
+	int rc = lint_load_rules_text(l, path, sb.buf ? sb.buf : "", sb.len, err);
+	sb_release(&sb);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* check digits */
+
+int lint_isbn_valid(const char *d, size_t n)
+{
+	if (n == 10) {
+		int sum = 0;
+		for (int i = 0; i < 10; i++) {
+			int v;
+			if (isdigit((unsigned char)d[i]))
+				v = d[i] - '0';
+			else if (i == 9 && (d[i] == 'X' || d[i] == 'x'))
+				v = 10;
+			else
+				return -1;
+			sum += v * (10 - i);
+		}
+		return sum % 11 == 0;
+	}
+	if (n == 13) {
+		int sum = 0;
+		for (int i = 0; i < 13; i++) {
+			if (!isdigit((unsigned char)d[i]))
+				return -1;
+			sum += (d[i] - '0') * (i % 2 ? 3 : 1);
+		}
+		return sum % 10 == 0;
+	}
+	return -1;
+}
+
+int lint_issn_valid(const char *d, size_t n)
+{
+	if (n != 8)
+		return -1;
+	int sum = 0;
+	for (int i = 0; i < 8; i++) {
+		int v;
+		if (isdigit((unsigned char)d[i]))
+			v = d[i] - '0';
+		else if (i == 7 && (d[i] == 'X' || d[i] == 'x'))
+			v = 10;
+		else
+			return -1;
+		sum += v * (8 - i);
+	}
+	return sum % 11 == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the check */
+
+struct ctx {
+	linter *l;
+	const rec *r;
+	long recno;
+	lint_cb cb;
+	void *arg;
+	size_t count;
+	int fmt;                  /* MD_BIB, MD_AUTH, -1 other */
+	const char *leader;
+	int isbd;                 /* ISBD punctuation expected (Leader/18) */
+};
+
+static void report(struct ctx *c, int rule, long f, char sub, int pos,
+                   const char *fmt, ...) BM_PRINTF(6, 7);
+static void report(struct ctx *c, int rule, long f, char sub, int pos,
+                   const char *fmt, ...)
+{
+	linter *l = c->l;
+	if (l->sev[rule] == LINT_OFF)
+		return;
+	va_list ap;
+	sb_reset(&l->msg);
+	va_start(ap, fmt);
+	sb_vaddf(&l->msg, fmt, ap);
+	va_end(ap);
+	lint_finding fd = {
+		.record = c->recno,
+		.tag = "",
+		.occurrence = 0,
+		.subfield = sub,
+		.position = pos,
+		.field = f,
+		.severity = l->sev[rule],
+		.rule = rules[rule].id,
+		.message = l->msg.buf,
+	};
+	char tag[4];
+	if (f >= 0) {
+		memcpy(tag, rec_tag(c->r, (size_t)f), 4);
+		fd.tag = tag;
+		fd.occurrence = l->occ[f];
+	} else if (pos >= 0) {
+		fd.tag = "LDR";
+	}
+	c->count++;
+	c->cb(&fd, c->arg);
+}
+
+/* A rule that applies to a tag other than a field's: 008 missing etc. */
+static void report_tag(struct ctx *c, int rule, const char *tag, const char *fmt, ...)
+	BM_PRINTF(4, 5);
+static void report_tag(struct ctx *c, int rule, const char *tag, const char *fmt, ...)
+{
+	linter *l = c->l;
+	if (l->sev[rule] == LINT_OFF)
+		return;
+	va_list ap;
+	sb_reset(&l->msg);
+	va_start(ap, fmt);
+	sb_vaddf(&l->msg, fmt, ap);
+	va_end(ap);
+	lint_finding fd = {
+		.record = c->recno, .tag = tag, .occurrence = 0, .subfield = 0,
+		.position = -1, .field = -1, .severity = l->sev[rule],
+		.rule = rules[rule].id, .message = l->msg.buf,
+	};
+	c->count++;
+	c->cb(&fd, c->arg);
+}
+
+size_t lint_report_unreadable(linter *l, long recno, const char *why,
+                              lint_cb cb, void *arg)
+{
+	struct ctx c = { .l = l, .recno = recno, .cb = cb, .arg = arg, .fmt = -1 };
+	report_tag(&c, R_READ, "", "%s", why);
+	return c.count;
+}
+
+size_t lint_report_read_warning(linter *l, long recno, const char *why,
+                                lint_cb cb, void *arg)
+{
+	struct ctx c = { .l = l, .recno = recno, .cb = cb, .arg = arg, .fmt = -1 };
+	report_tag(&c, R_READ_WARN, "", "%s", why);
+	return c.count;
+}
+
+static int is_local_tag(const char *tag)
+{
+	return tag[0] == '9' || tag[1] == '9';
+}
+
+/* Describe a character for messages: 'x', or blank, or a hex byte. */
+static const char *show(char ch, char buf[8])
+{
+	if (ch == ' ')
+		return "blank";
+	if ((unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f)
+		snprintf(buf, 8, "0x%02X", (unsigned char)ch);
+	else
+		snprintf(buf, 8, "'%c'", ch);
+	return buf;
+}
+
+/* "0, 1 or 2" / "blank" list of an indicator's allowed values. */
+static void ind_allowed(const md_field *fd, int n, strbuf *sb)
+{
+	const md_indicator *ind = &fd->ind[n - 1];
+	if (ind->undefined) {
+		sb_adds(sb, "blank");
+		return;
+	}
+	for (size_t i = 0; i < ind->ncodes; i++) {
+		if (i)
+			sb_adds(sb, i + 1 == ind->ncodes ? " or " : ", ");
+		if (ind->codes[i].code[0] == ' ')
+			sb_adds(sb, "blank");
+		else
+			sb_addc(sb, ind->codes[i].code[0]);
+	}
+}
+
+/* ---- fixed fields ---- */
+
+static void check_positions(struct ctx *c, long f, const char *tag, const char *data,
+                            size_t len, const md_pos **pos, size_t npos, int ldr)
+{
+	const marcdef *md = c->l->md;
+	char buf[8];
+	for (size_t i = 0; i < npos; i++) {
+		const md_pos *p = pos[i];
+		if ((size_t)(p->start + p->len) > len)
+			continue;
+		const char *v = data + p->start;
+		if (ldr && ((p->start >= 0 && p->start <= 4) || (p->start >= 12 && p->start <= 16)))
+			continue;         /* computed by the writer */
+		if (!marcdef_pos_valid(md, p, v)) {
+			int rule = ldr ? R_LEADER : R_FIXED_VALUE;
+			if (p->len == 1)
+				report(c, rule, f, 0, p->start, "%s/%02d (%s): %s is not a defined value",
+				       tag, p->start, p->name, show(*v, buf));
+			else
+				report(c, rule, f, 0, p->start, "%s/%02d-%02d (%s): '%.*s' is not a defined value",
+				       tag, p->start, p->start + p->len - 1, p->name, p->len, v);
+			continue;
+		}
+		const md_code *code = NULL;
+		if (p->kind == MDP_LIST) {
+			char key[16];
+			if (p->len < (int)sizeof key) {
+				memcpy(key, v, (size_t)p->len);
+				key[p->len] = 0;
+				code = marcdef_code(md, p->list, key);
+			}
+		} else if (p->kind == MDP_CODE)
+			code = marcdef_pos_code(p, v);
+		if (code && code->obsolete)
+			report(c, R_FIXED_OBS, f, 0, p->start, "%s/%02d (%s): '%.*s' (%s) is obsolete",
+			       tag, p->start, p->name, p->len, v, code->name ? code->name : "");
+	}
+}
+
+static void check_leader(struct ctx *c)
+{
+	const md_pos *pos[64];
+	int fmt = c->fmt < 0 ? MD_BIB : c->fmt;
+	size_t n = marcdef_positions(c->l->md, fmt, "LDR", c->leader, NULL, pos, 64);
+	if (n > 64)
+		n = 64;
+	if (c->fmt < 0) {
+		/* Unknown type: check only the structural positions. */
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (pos[i]->start >= 10 && pos[i]->start != 17 && pos[i]->start != 18 &&
+			    pos[i]->start != 19 && pos[i]->start != 12)
+				pos[k++] = pos[i];
+		n = k;
+	}
+	check_positions(c, -1, "Leader", c->leader, REC_LEADER_LEN, pos, n, 1);
+}
+
+static void check_fixed(struct ctx *c, size_t f, const char *tag)
+{
+	size_t len;
+	const char *data = rec_data(c->r, f, &len);
+	if (!data)
+		return;
+	const marcdef *md = c->l->md;
+	const md_pos *pos[64];
+	char buf[8];
+	if (!strcmp(tag, "008")) {
+		if (len != 40) {
+			report(c, R_FIXED_LENGTH, (long)f, 0, -1,
+			       "008 must be 40 characters long, but it has %zu", len);
+			if (len < 40)
+				return;
+		}
+		size_t n = marcdef_positions(md, c->fmt, "008", c->leader, data, pos, 64);
+		check_positions(c, (long)f, "008", data, len, pos, n > 64 ? 64 : n, 0);
+	} else if (!strcmp(tag, "006")) {
+		if (len != 18)
+			report(c, R_FIXED_LENGTH, (long)f, 0, -1,
+			       "006 must be 18 characters long, but it has %zu", len);
+		if (!len)
+			return;
+		size_t n = marcdef_positions(md, c->fmt, "006", c->leader, data, pos, 64);
+		if (!n) {
+			report(c, R_FIXED_VALUE, (long)f, 0, 0,
+			       "006/00 (Form of material): %s is not a defined value", show(data[0], buf));
+			return;
+		}
+		check_positions(c, (long)f, "006", data, len, pos, n > 64 ? 64 : n, 0);
+	} else if (!strcmp(tag, "007")) {
+		if (!len)
+			return;
+		size_t n = marcdef_positions(md, c->fmt, "007", c->leader, data, pos, 64);
+		if (!n) {
+			report(c, R_FIXED_VALUE, (long)f, 0, 0,
+			       "007/00 (Category of material): %s is not a defined value", show(data[0], buf));
+			return;
+		}
+		if (n > 64)
+			n = 64;
+		size_t max = 0;
+		for (size_t i = 0; i < n; i++)
+			if ((size_t)(pos[i]->start + pos[i]->len) > max)
+				max = (size_t)(pos[i]->start + pos[i]->len);
+		if (len > max)
+			report(c, R_FIXED_LENGTH, (long)f, 0, -1,
+			       "007 for category '%c' has at most %zu characters, but it has %zu",
+			       data[0], max, len);
+		else if (len < max)
+			report(c, R_FIXED_SHORT, (long)f, 0, -1,
+			       "007 for category '%c' defines %zu characters, but it has %zu",
+			       data[0], max, len);
+		check_positions(c, (long)f, "007", data, len, pos, n, 0);
+	}
+}
+
+/* ---- subfield helpers ---- */
+
+static const char *sub(const rec *r, size_t f, size_t s, size_t *len)
+{
+	return rec_sub_value(r, f, s, len);
+}
+
+static int ends_with(const char *v, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+	return n >= k && !memcmp(v + n - k, suffix, k);
+}
+
+/* ---- 020 / 022 ---- */
+
+static void check_020(struct ctx *c, size_t f)
+{
+	const rec *r = c->r;
+	for (size_t s = 0; s < rec_nsub(r, f); s++) {
+		char code = rec_sub_code(r, f, s);
+		if (code != 'a' && code != 'z')
+			continue;
+		size_t n;
+		const char *v = sub(r, f, s, &n);
+		char d[32];
+		size_t k = 0, i = 0;
+		while (i < n && v[i] == ' ')
+			i++;
+		size_t start = i;
+		for (; i < n && k < sizeof d - 1; i++) {
+			if (isdigit((unsigned char)v[i]) || v[i] == 'X' || v[i] == 'x')
+				d[k++] = v[i];
+			else if (v[i] != '-')
+				break;
+		}
+		d[k] = 0;
+		if (code == 'z') {
+			if (lint_isbn_valid(d, k) == 1 && (k == 10 || k == 13))
+				report(c, R_ISBN_Z, (long)f, 'z', -1,
+				       "$z (canceled/invalid ISBN) %.*s has a valid check digit", (int)k, d);
+			continue;
+		}
+		if (k != 10 && k != 13) {
+			report(c, R_ISBN_FORMAT, (long)f, 'a', -1,
+			       "$a should begin with a 10- or 13-digit ISBN: '%.*s'", (int)n, v);
+			continue;
+		}
+		if (i < n && v[i] == '(')
+			report(c, R_ISBN_QUAL, (long)f, 'a', -1,
+			       "the qualifier after the ISBN should be preceded by a space: '%.*s'", (int)n, v);
+		if (start > 0)
+			report(c, R_ISBN_FORMAT, (long)f, 'a', -1,
+			       "$a should begin with the ISBN: '%.*s'", (int)n, v);
+		int ok = lint_isbn_valid(d, k);
+		if (ok == 0) {
+			/* compute the right check digit for the message */
+			char good = '?';
+			if (k == 13) {
+				int sum = 0;
+				for (int j = 0; j < 12; j++)
+					sum += (d[j] - '0') * (j % 2 ? 3 : 1);
+				good = (char)('0' + (10 - sum % 10) % 10);
+			} else {
+				int sum = 0;
+				for (int j = 0; j < 9; j++)
+					sum += (d[j] - '0') * (10 - j);
+				int cd = (11 - sum % 11) % 11;
+				good = cd == 10 ? 'X' : (char)('0' + cd);
+			}
+			report(c, R_ISBN_CHECK, (long)f, 'a', -1,
+			       "ISBN %s has a wrong check digit (%d digits; it should end in %c)",
+			       d, (int)k, good);
+		} else if (ok < 0) {
+			report(c, R_ISBN_FORMAT, (long)f, 'a', -1,
+			       "$a should begin with a 10- or 13-digit ISBN: '%.*s'", (int)n, v);
+		}
+	}
+}
+
+static void check_022(struct ctx *c, size_t f)
+{
+	const rec *r = c->r;
+	for (size_t s = 0; s < rec_nsub(r, f); s++) {
+		char code = rec_sub_code(r, f, s);
+		if (code != 'a' && code != 'l')
+			continue;
+		size_t n;
+		const char *v = sub(r, f, s, &n);
+		char d[16];
+		size_t k = 0;
+		int ok_form = n >= 9 && v[4] == '-';
+		for (size_t i = 0; i < n && i < 9; i++) {
+			if (i == 4)
+				continue;
+			if (k < 8)
+				d[k++] = v[i];
+		}
+		d[k] = 0;
+		if (!ok_form || (n > 9 && v[9] != ' ')) {
+			report(c, R_ISSN_FORMAT, (long)f, code, -1,
+			       "ISSN '%.*s' is not of the form NNNN-NNNC", (int)n, v);
+			continue;
+		}
+		int ok = lint_issn_valid(d, k);
+		if (ok < 0)
+			report(c, R_ISSN_FORMAT, (long)f, code, -1,
+			       "ISSN '%.*s' is not of the form NNNN-NNNC", (int)n, v);
+		else if (!ok)
+			report(c, R_ISSN_CHECK, (long)f, code, -1,
+			       "ISSN %.9s has a wrong check digit", v);
+	}
+}
+
+/* ---- 041 / 043 ---- */
+
+static void check_041(struct ctx *c, size_t f)
+{
+	const rec *r = c->r;
+	if (rec_ind(r, f, 2) == '7')
+		return;
+	for (size_t s = 0; s < rec_nsub(r, f); s++) {
+		char code = rec_sub_code(r, f, s);
+		if (!isalpha((unsigned char)code))
+			continue;
+		size_t n;
+		const char *v = sub(r, f, s, &n);
+		if (n == 0)
+			continue;
+		if (n % 3) {
+			report(c, R_LANG_CODE, (long)f, code, -1,
+			       "'%.*s' is not a three-letter language code (or a run of them)", (int)n, v);
+			continue;
+		}
+		for (size_t i = 0; i + 3 <= n; i += 3) {
+			char key[4] = { v[i], v[i + 1], v[i + 2], 0 };
+			const md_code *lc = marcdef_code(c->l->md, "lang", key);
+			if (!lc)
+				report(c, R_LANG_CODE, (long)f, code, -1,
+				       "'%s' is not a MARC language code", key);
+			else if (lc->obsolete)
+				report(c, R_LANG_OBS, (long)f, code, -1,
+				       "'%s' (%s) is an obsolete language code", key, lc->name);
+		}
+	}
+}
+
+static void check_043(struct ctx *c, size_t f)
+{
+	const rec *r = c->r;
+	for (size_t s = 0; s < rec_nsub(r, f); s++) {
+		if (rec_sub_code(r, f, s) != 'a')
+			continue;
+		size_t n;
+		const char *v = sub(r, f, s, &n);
+		int ok = n == 7;
+		for (size_t i = 0; ok && i < 7; i++)
+			if (!islower((unsigned char)v[i]) && v[i] != '-')
+				ok = 0;
+		if (!ok)
+			report(c, R_GAC, (long)f, 'a', -1,
+			       "'%.*s' is not a 7-character geographic area code (like a-vt---)", (int)n, v);
+	}
+}
+
+/* ---- titles: nonfiling indicators and articles ---- */
+
+struct article {
+	const char *word;         /* lowercase, with the apostrophe when elided */
+	const char *langs;
+};
+
+static const struct article articles[] = {
+	{ "a", "eng glg hun por" }, { "an", "eng" }, { "the", "eng" },
+	{ "das", "ger" }, { "dem", "ger" }, { "der", "ger" }, { "die", "ger" },
+	{ "ein", "ger" }, { "eine", "ger" }, { "einem", "ger" }, { "einen", "ger" },
+	{ "einer", "ger" }, { "eines", "ger" },
+	{ "el", "spa" }, { "en", "cat dan nor swe" }, { "et", "dan nor" },
+	{ "ett", "swe" }, { "det", "dan nor swe" }, { "den", "dan nor swe" },
+	{ "gl'", "ita" }, { "gli", "ita" }, { "i", "ita" }, { "il", "ita mlt" },
+	{ "l'", "cat fre ita mlt" }, { "la", "cat fre ita spa" }, { "las", "spa" },
+	{ "le", "fre ita" }, { "les", "cat fre" }, { "lo", "ita spa" }, { "los", "spa" },
+	{ "o", "por" }, { "os", "por" }, { "as", "por" },
+	{ "um", "por" }, { "uma", "por" }, { "un", "cat spa fre ita rum" },
+	{ "una", "cat spa ita" }, { "une", "fre" }, { "uno", "ita" }, { "un'", "ita" },
+	{ "de", "dut" }, { "het", "dut" }, { "een", "dut" }, { "'t", "dut" },
+	{ "ho", "grc" }, { "he", "grc" }, { "to", "grc" },
+	{ NULL, NULL },
+};
+
+/* Titles that begin with an article-like word that is not an article. */
+static const char *const article_exceptions[] = {
+	"a & e", "a & ", "a-", "a+", "a is ", "a isn't ", "a l'", "a la ",
+	"a posteriori", "a priori", "a to ", "el nino", "el salvador", "l is ",
+	"l-", "la salle", "las vegas", "lo cual", "lo mein", "lo que",
+	"los alamos", "los angeles", NULL,
+};
+
+static int lang_has(const char *langs, const char *lang)
+{
+	size_t n = strlen(lang);
+	for (const char *p = langs; (p = strstr(p, lang)); p += n)
+		if ((p == langs || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+			return 1;
+	return 0;
+}
+
+/* Record language from 008/35-37 (bibliographic), or "" if unknown. */
+static void record_lang(struct ctx *c, char out[4])
+{
+	out[0] = 0;
+	const char *d = rec_get_control(c->r, "008");
+	if (!d || strlen(d) < 38)
+		return;
+	if (!islower((unsigned char)d[35]) || !islower((unsigned char)d[36]) ||
+	    !islower((unsigned char)d[37]))
+		return;
+	memcpy(out, d + 35, 3);
+	out[3] = 0;
+}
+
+static void check_article(struct ctx *c, size_t f, const char *tag)
+{
+	const rec *r = c->r;
+	int which = (!strcmp(tag, "130") || !strcmp(tag, "630") || !strcmp(tag, "730") ||
+	             !strcmp(tag, "740")) ? 1 : 2;
+	char ind = rec_ind(r, f, which);
+	char buf[8];
+	if (!isdigit((unsigned char)ind)) {
+		report(c, R_NONFILING, (long)f, 0, -1,
+		       "indicator %d (nonfiling characters) must be a digit, not %s",
+		       which, show(ind, buf));
+		return;
+	}
+	long s = rec_find_sub(r, f, 'a');
+	if (s < 0)
+		return;
+	size_t n;
+	const char *t = sub(r, f, (size_t)s, &n);
+	char lang[4];
+	record_lang(c, lang);
+	/* Uniform and series titles are in the language of the work, not of
+	 * the record: any language's articles count there. */
+	int any = strcmp(tag, "245") || !lang[0] || !strcmp(lang, "mul") ||
+	          !strcmp(lang, "und") || !marcdef_code(c->l->md, "lang", lang);
+	if (any && strcmp(tag, "245"))
+		lang[0] = 0;
+	/* leading punctuation counts as nonfiling only before an article */
+	size_t lead = 0;
+	while (lead < n && strchr("\"'[(*", t[lead]))
+		lead++;
+	/* first word, lowercased (ASCII letters only: articles are ASCII) */
+	char word[16];
+	size_t w = 0, i = lead;
+	while (i < n && w < sizeof word - 1 && !strchr(" ()[]\"-", t[i])) {
+		if (t[i] == '\'') {
+			word[w++] = '\'';
+			i++;
+			break;
+		}
+		word[w++] = (char)tolower((unsigned char)t[i]);
+		i++;
+	}
+	word[w] = 0;
+	const struct article *art = NULL;
+	for (const struct article *a = articles; a->word; a++)
+		if (!strcmp(a->word, word) && (any || lang_has(a->langs, lang)))
+			art = a;
+	if (art) {
+		char low[24];
+		size_t k;
+		for (k = 0; k < n && k < sizeof low - 1; k++)
+			low[k] = (char)tolower((unsigned char)t[k]);
+		low[k] = 0;
+		for (const char *const *e = article_exceptions; *e; e++)
+			if (!strncmp(low, *e, strlen(*e)))
+				art = NULL;
+	}
+	int expect;
+	if (art) {
+		size_t cnt = i;       /* lead + word (+ apostrophe) */
+		if (word[w ? w - 1 : 0] != '\'') {
+			/* the separator and any punctuation before the next word */
+			while (cnt < n && strchr(" \"'[]()*", t[cnt]))
+				cnt++;
+		}
+		expect = (int)cnt;
+		if (expect > 9)
+			expect = 9;
+	} else
+		expect = 0;
+	if (ind - '0' == expect)
+		return;
+	if (!strcmp(word, "en") && (ind == '0' || ind == '3'))
+		return;               /* "en" is also a preposition */
+	if (art)
+		report(c, R_ARTICLE, (long)f, 0, -1,
+		       "title begins with the article '%s' (%s); indicator %d should be %d, not %c",
+		       word, any ? "language not coded" : lang, which, expect, ind);
+	else
+		report(c, R_ARTICLE, (long)f, 0, -1,
+		       "title does not begin with an article%s%s; indicator %d should be 0, not %c",
+		       lang[0] ? " of " : "", lang, which, ind);
+}
+
+/* ---- 245 ---- */
+
+static void check_245(struct ctx *c, size_t f)
+{
+	const rec *r = c->r;
+	size_t ns = rec_nsub(r, f);
+	if (rec_find_sub(r, f, 'a') < 0)
+		report(c, R_SUB_MISSING, (long)f, 'a', -1, "245 must have a subfield $a (title)");
+	if (!ns)
+		return;
+	size_t first = 0;
+	if (rec_sub_code(r, f, 0) == '6')
+		first = 1;
+	if (first < ns && rec_sub_code(r, f, first) != 'a')
+		report(c, R_SUB_ORDER, (long)f, rec_sub_code(r, f, first), -1,
+		       "the first subfield%s must be $a, not $%c", first ? " after $6" : "",
+		       rec_sub_code(r, f, first));
+	if (first == 1 && ns < 2)
+		report(c, R_SUB_ORDER, (long)f, '6', -1, "245 has only a $6");
+	if (c->leader[18] == 'c' || c->leader[18] == 'n')
+		return;               /* punctuation omitted by declaration */
+	size_t n;
+	const char *last = sub(r, f, ns - 1, &n);
+	if (!n || !strchr(".?!", last[n - 1]))
+		report(c, R_PUNCT_END, (long)f, rec_sub_code(r, f, ns - 1), -1,
+		       "245 should end with a full stop (.)");
+	int c_seen = 0;
+	for (size_t s = 1; s < ns; s++) {
+		char code = rec_sub_code(r, f, s);
+		size_t pn, vn;
+		const char *prev = sub(r, f, s - 1, &pn);
+		const char *v = sub(r, f, s, &vn);
+		char pcode = rec_sub_code(r, f, s - 1);
+		if (pcode == '6')
+			continue;
+		switch (code) {
+		case 'b':
+			if (!(ends_with(prev, pn, " :") || ends_with(prev, pn, " ;") ||
+			      ends_with(prev, pn, " =")))
+				report(c, R_PUNCT, (long)f, 'b', -1,
+				       "$b should be preceded by ' :', ' ;' or ' =' (ISBD)");
+			break;
+		case 'c':
+			if (c_seen++)
+				break;
+			if (!(pn >= 2 && prev[pn - 1] == '/' && isspace((unsigned char)prev[pn - 2])))
+				report(c, R_PUNCT, (long)f, 'c', -1,
+				       "$c should be preceded by ' /' (ISBD)");
+			/* spaced initials: "J. R." */
+			for (size_t i = 0; i + 4 < vn; i++) {
+				if (isalpha((unsigned char)v[i]) && v[i + 1] == '.' && v[i + 2] == ' ' &&
+				    isalpha((unsigned char)v[i + 3]) && v[i + 4] == '.' &&
+				    (i == 0 || !isalnum((unsigned char)v[i - 1])) &&
+				    (i + 5 >= vn || !isalnum((unsigned char)v[i + 5]))) {
+					if (!strstr(v, "[i.e."))
+						report(c, R_INITIALS, (long)f, 'c', -1,
+						       "initials in $c should not be spaced: '%.*s'", 5, v + i);
+					break;
+				}
+			}
+			break;
+		case 'h':
+			if (pn && prev[pn - 1] == ' ' && !ends_with(prev, pn, "-- "))
+				report(c, R_PUNCT, (long)f, 'h', -1,
+				       "$h should not be preceded by a space");
+			if (!vn || v[0] != '[' || !memchr(v, ']', vn))
+				report(c, R_PUNCT, (long)f, 'h', -1,
+				       "$h (medium) should be in square brackets: '%.*s'", (int)vn, v);
+			break;
+		case 'n':
+			if (!(pn >= 2 && prev[pn - 1] == '.' && (prev[pn - 2] != ' ' || ends_with(prev, pn, "-- ."))))
+				report(c, R_PUNCT, (long)f, 'n', -1,
+				       "$n should be preceded by a full stop (.)");
+			break;
+		case 'p':
+			if (pcode == 'n') {
+				if (!(pn >= 2 && prev[pn - 1] == ',' && (prev[pn - 2] != ' ' || ends_with(prev, pn, "-- ,"))))
+					report(c, R_PUNCT, (long)f, 'p', -1,
+					       "$p should be preceded by a comma (,) when it follows $n");
+			} else if (!(pn >= 2 && prev[pn - 1] == '.' && (prev[pn - 2] != ' ' || ends_with(prev, pn, "-- ."))))
+				report(c, R_PUNCT, (long)f, 'p', -1,
+				       "$p should be preceded by a full stop (.) when it follows a subfield other than $n");
+			break;
+		}
+	}
+}
+
+/* ISBD punctuation in 260/264/300: "subfield X is preceded by one of ..." */
+struct punct_rule {
+	const char *tag;
+	char code;
+	const char *before[3];
+	const char *desc;
+};
+
+static const struct punct_rule punct_rules[] = {
+	{ "260", 'a', { " ;", NULL, NULL }, "' ;' (a further place)" },
+	{ "260", 'b', { " :", NULL, NULL }, "' :'" },
+	{ "260", 'c', { ",", NULL, NULL }, "','" },
+	{ "264", 'a', { " ;", NULL, NULL }, "' ;' (a further place)" },
+	{ "264", 'b', { " :", NULL, NULL }, "' :'" },
+	{ "264", 'c', { ",", NULL, NULL }, "','" },
+	{ "300", 'b', { " :", NULL, NULL }, "' :'" },
+	{ "300", 'c', { " ;", NULL, NULL }, "' ;'" },
+	{ "300", 'e', { " +", NULL, NULL }, "' +'" },
+	{ NULL, 0, { NULL, NULL, NULL }, NULL },
+};
+
+static void check_punct_table(struct ctx *c, size_t f, const char *tag)
+{
+	const rec *r = c->r;
+	if (c->leader[18] != 'a' && c->leader[18] != 'i')
+		return;
+	for (size_t s = 1; s < rec_nsub(r, f); s++) {
+		char code = rec_sub_code(r, f, s);
+		char pcode = rec_sub_code(r, f, s - 1);
+		if (!isalpha((unsigned char)pcode))
+			continue;
+		for (const struct punct_rule *p = punct_rules; p->tag; p++) {
+			if (strcmp(p->tag, tag) || p->code != code)
+				continue;
+			if (!strcmp(tag, "264") && rec_ind(r, f, 2) == '4')
+				continue;     /* copyright date: just the date */
+			size_t pn;
+			const char *prev = sub(r, f, s - 1, &pn);
+			int ok = 0;
+			for (int i = 0; i < 3 && p->before[i]; i++)
+				if (ends_with(prev, pn, p->before[i]))
+					ok = 1;
+			/* a bracketed or abbreviated element may end in ']' or '.'
+			 * before the mark: "[S.l.] :" still ends in " :" */
+			if (!ok)
+				report(c, R_PUNCT, (long)f, code, -1,
+				       "$%c should be preceded by %s (ISBD)", code, p->desc);
+		}
+	}
+}
+
+/* ---- names ---- */
+
+static void check_name_form(struct ctx *c, size_t f)
+{
+	const rec *r = c->r;
+	long s = rec_find_sub(r, f, 'a');
+	if (s < 0)
+		return;
+	size_t n;
+	const char *v = sub(r, f, (size_t)s, &n);
+	/* strip trailing punctuation */
+	while (n && strchr(",. ", v[n - 1]))
+		n--;
+	const char *comma = memchr(v, ',', n);
+	const char *space = memchr(v, ' ', n);
+	char ind = rec_ind(r, f, 1);
+	if (ind == '1' && !comma && space)
+		report(c, R_NAME_FORM, (long)f, 'a', -1,
+		       "indicator 1 is 1 (surname) but '%.*s' is not inverted (no comma); "
+		       "a name in direct order (Vietnamese names) takes indicator 0", (int)n, v);
+	else if (ind == '0' && comma)
+		report(c, R_NAME_FORM, (long)f, 'a', -1,
+		       "indicator 1 is 0 (forename, direct order) but '%.*s' looks inverted; "
+		       "an inverted surname takes indicator 1", (int)n, v);
+}
+
+/* ---- $6 and 880 ---- */
+
+/* Parse "TAG-NN..." into tag and occurrence; 0 if malformed. */
+static int parse_6(const char *v, size_t n, char tag[4], char occ[3])
+{
+	if (n < 6 || !isdigit((unsigned char)v[0]) || !isdigit((unsigned char)v[1]) ||
+	    !isdigit((unsigned char)v[2]) || v[3] != '-' || !isdigit((unsigned char)v[4]) ||
+	    !isdigit((unsigned char)v[5]))
+		return 0;
+	if (n > 6 && v[6] != '/')
+		return 0;
+	memcpy(tag, v, 3);
+	tag[3] = 0;
+	occ[0] = v[4];
+	occ[1] = v[5];
+	occ[2] = 0;
+	return 1;
+}
+
+static const char *get6(const rec *r, size_t f, size_t *n)
+{
+	long s = rec_find_sub(r, f, '6');
+	return s < 0 ? NULL : sub(r, f, (size_t)s, n);
+}
+
+static void check_linkage(struct ctx *c)
+{
+	const rec *r = c->r;
+	size_t nf = rec_nfields(r);
+	for (size_t f = 0; f < nf; f++) {
+		if (rec_is_control(r, f))
+			continue;
+		const char *tag = rec_tag(r, f);
+		size_t n;
+		const char *v = get6(r, f, &n);
+		int is880 = !strcmp(tag, "880");
+		if (!v) {
+			if (is880)
+				report(c, R_LINKAGE, (long)f, '6', -1,
+				       "880 must have a $6 naming the field it belongs to");
+			continue;
+		}
+		char ltag[4], occ[3];
+		if (!parse_6(v, n, ltag, occ)) {
+			report(c, R_LINKAGE, (long)f, '6', -1,
+			       "$6 '%.*s' is not of the form TAG-NN[/script]", (int)n, v);
+			continue;
+		}
+		if (rec_find_sub(r, f, '6') != 0)
+			report(c, R_LINKAGE, (long)f, '6', -1, "$6 should be the first subfield");
+		if (is880) {
+			if (!strcmp(occ, "00"))
+				continue;     /* unlinked 880 */
+			if (!strcmp(ltag, "880")) {
+				report(c, R_LINKAGE, (long)f, '6', -1, "880 $6 cannot point to 880");
+				continue;
+			}
+		} else if (strcmp(ltag, "880")) {
+			if (strcmp(occ, "00"))
+				report(c, R_LINKAGE, (long)f, '6', -1,
+				       "$6 '%.*s' in %s should point to an 880 (880-%s)", (int)n, v, tag, occ);
+			continue;
+		}
+		/* find the partner: a field of tag ltag whose $6 is "TAG-occ" */
+		int found = 0;
+		for (size_t g = 0; g < nf && !found; g++) {
+			if (g == f || rec_is_control(r, g) || strcmp(rec_tag(r, g), ltag))
+				continue;
+			size_t m;
+			const char *w = get6(r, g, &m);
+			char t2[4], o2[3];
+			if (w && parse_6(w, m, t2, o2) && !strcmp(t2, tag) && !strcmp(o2, occ))
+				found = 1;
+		}
+		if (!found) {
+			if (is880)
+				report(c, R_LINKAGE, (long)f, '6', -1,
+				       "880 $6 '%.*s' has no %s with $6 880-%s", (int)n, v, ltag, occ);
+			else
+				report(c, R_LINKAGE, (long)f, '6', -1,
+				       "$6 '%.*s' has no 880 with $6 %s-%s", (int)n, v, tag, occ);
+		}
+	}
+}
+
+/* ---- cross-field checks ---- */
+
+static void check_dates(struct ctx *c)
+{
+	const rec *r = c->r;
+	const char *d = rec_get_control(r, "008");
+	if (!d || strlen(d) < 15)
+		return;
+	if (!strchr("cdeimpqrstu", d[6]) || d[6] == 'q')
+		return;
+	for (int i = 7; i < 11; i++)
+		if (!isdigit((unsigned char)d[i]))
+			return;
+	/* 264 _1 first, else 260 */
+	long f = -1;
+	for (long g = 0; (g = rec_find(r, "264", (size_t)g)) >= 0; g++)
+		if (rec_ind(r, (size_t)g, 2) == '1') {
+			f = g;
+			break;
+		}
+	if (f < 0)
+		f = rec_find(r, "260", 0);
+	if (f < 0)
+		return;
+	long s = rec_find_sub(r, (size_t)f, 'c');
+	if (s < 0)
+		return;
+	size_t n;
+	const char *v = sub(r, (size_t)f, (size_t)s, &n);
+	int years = 0, match = 0;
+	for (size_t i = 0; i + 4 <= n; i++) {
+		if (isdigit((unsigned char)v[i]) && isdigit((unsigned char)v[i + 1]) &&
+		    isdigit((unsigned char)v[i + 2]) && isdigit((unsigned char)v[i + 3]) &&
+		    (i == 0 || !isdigit((unsigned char)v[i - 1])) &&
+		    (i + 4 == n || !isdigit((unsigned char)v[i + 4]))) {
+			years++;
+			if (!memcmp(v + i, d + 7, 4))
+				match = 1;
+			i += 3;
+		}
+	}
+	if (years && !match)
+		report(c, R_DATE, f, 'c', -1,
+		       "008/07-10 (Date 1) is %.4s but %s $c says '%.*s'",
+		       d + 7, rec_tag(r, (size_t)f), (int)n, v);
+}
+
+static void check_lang(struct ctx *c)
+{
+	const rec *r = c->r;
+	char lang[4];
+	record_lang(c, lang);
+	long f = rec_find(r, "041", 0);
+	if (f < 0 || !lang[0] || rec_ind(r, (size_t)f, 2) == '7')
+		return;
+	long s = rec_find_sub(r, (size_t)f, 'a');
+	if (s < 0)
+		return;
+	size_t n;
+	const char *v = sub(r, (size_t)f, (size_t)s, &n);
+	if (n < 3)
+		return;
+	if (memcmp(v, lang, 3))
+		report(c, R_LANG, f, 'a', -1,
+		       "008/35-37 is '%s' but the first 041 $a is '%.3s'; they should agree", lang, v);
+}
+
+/* ---- the field walk ---- */
+
+static int has_double_space(const char *v, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (v[i] == ' ' && v[i + 1] == ' ')
+			return 1;
+	return 0;
+}
+
+static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const char *deftag)
+{
+	const rec *r = c->r;
+	size_t ns = rec_nsub(r, f);
+	unsigned char seen[128] = { 0 };
+	char buf[8];
+	for (size_t s = 0; s < ns; s++) {
+		char code = rec_sub_code(r, f, s);
+		size_t n;
+		const char *v = sub(r, f, s, &n);
+		if (fd) {
+			const md_subfield *sd = marcdef_subfield(fd, code);
+			if (!sd) {
+				char cs[8] = { '$', code, 0 };
+				if (!isgraph((unsigned char)code))
+					snprintf(cs, sizeof cs, "0x%02X", (unsigned char)code);
+				report(c, R_SUB_UNDEF, (long)f, code, -1,
+				       "subfield %s is not defined for %s", cs, deftag);
+			} else {
+				if (sd->obsolete)
+					report(c, R_SUB_OBS, (long)f, code, -1,
+					       "subfield $%c (%s) is obsolete in %s", code, sd->name, deftag);
+				if (!sd->repeatable && (unsigned char)code < 128 &&
+				    seen[(unsigned char)code] == 1)
+					report(c, R_SUB_REPEAT, (long)f, code, -1,
+					       "subfield $%c (%s) is not repeatable", code, sd->name);
+			}
+		}
+		if ((unsigned char)code < 128 && seen[(unsigned char)code] < 2)
+			seen[(unsigned char)code]++;
+		if (n == 0) {
+			report(c, R_SUB_EMPTY, (long)f, code, -1, "subfield $%c is empty", code);
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+				report(c, R_CONTROL_CHAR, (long)f, code, -1,
+				       "subfield $%c has a control character (%s) at byte %zu",
+				       code, show(v[i], buf), i + 1);
+				break;
+			}
+		if (v[0] == ' ')
+			report(c, R_SPACE, (long)f, code, -1, "subfield $%c begins with a space", code);
+		else if (v[n - 1] == ' ' && !ends_with(v, n, "-- "))
+			report(c, R_SPACE, (long)f, code, -1, "subfield $%c ends with a space", code);
+		else if (has_double_space(v, n))
+			report(c, R_SPACE, (long)f, code, -1,
+			       "subfield $%c has two spaces in a row", code);
+	}
+}
+
+static int is_name_tag(const char *t)
+{
+	return (t[1] == '0' && t[2] == '0' && strchr("1678", t[0]));
+}
+
+static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned char *seen880)
+{
+	const rec *r = c->r;
+	const char *tag = rec_tag(r, f);
+	char buf[8];
+	for (int i = 0; i < 3; i++)
+		if (!isalnum((unsigned char)tag[i])) {
+			report(c, R_TAG_INVALID, (long)f, 0, -1,
+			       "tag '%s' is not three digits or letters", tag);
+			return;
+		}
+	int ctl_tag = rec_tag_is_control(tag);
+	int ctl = rec_is_control(r, f);
+	if (ctl_tag && !ctl) {
+		report(c, R_CONTROL, (long)f, 0, -1,
+		       "%s is a control field but has indicators and subfields", tag);
+		return;
+	}
+	if (!ctl_tag && ctl) {
+		report(c, R_CONTROL, (long)f, 0, -1,
+		       "%s is a data field but has no indicators or subfields", tag);
+		return;
+	}
+	if (ctl) {
+		size_t len;
+		const char *d = rec_data(r, f, &len);
+		if (!len)
+			report(c, R_FIELD_EMPTY, (long)f, 0, -1, "%s is empty", tag);
+		if (d && memchr(d, 0x1f, len))
+			report(c, R_CONTROL, (long)f, 0, -1,
+			       "%s is a control field but contains a subfield delimiter", tag);
+	}
+	if (c->fmt < 0)
+		return;
+	const marcdef *md = c->l->md;
+	/* 880 takes its definition from the field named in $6 */
+	const char *deftag = tag;
+	char ltag[4];
+	int is880 = !strcmp(tag, "880");
+	if (is880) {
+		size_t n;
+		const char *v = get6(r, f, &n);
+		char occ[3];
+		if (v && parse_6(v, n, ltag, occ))
+			deftag = ltag;
+	}
+	const md_field *fd = marcdef_field(md, c->fmt, deftag);
+	int num = isdigit((unsigned char)deftag[0]) && isdigit((unsigned char)deftag[1]) &&
+	          isdigit((unsigned char)deftag[2]) ? atoi(deftag) : -1;
+	if (!fd) {
+		if (!is_local_tag(deftag) && !(is880 && deftag == tag))
+			report(c, R_TAG_UNDEF, (long)f, 0, -1, "%s is not a defined %s tag",
+			       deftag, c->fmt == MD_AUTH ? "authority" : "bibliographic");
+	} else {
+		if (fd->obsolete)
+			report(c, R_TAG_OBS, (long)f, 0, -1, "%s (%s) is obsolete", deftag, fd->name);
+		if (num >= 0 && !fd->repeatable) {
+			unsigned char *sn = is880 && deftag != tag ? seen880 : seen;
+			if (sn[num] == 1)
+				report(c, R_FIELD_REPEAT, (long)f, 0, -1,
+				       "%s (%s) is not repeatable", deftag, fd->name);
+			if (sn[num] < 2)
+				sn[num]++;
+		}
+	}
+	if (ctl)
+		return;
+	if (rec_nsub(r, f) == 0) {
+		report(c, R_FIELD_EMPTY, (long)f, 0, -1, "%s has no subfields", tag);
+		return;
+	}
+	if (fd && !is880) {
+		for (int i = 1; i <= 2; i++) {
+			char iv = rec_ind(r, f, i);
+			const md_code *code = marcdef_ind_value(fd, i, iv);
+			if (!code) {
+				strbuf al = STRBUF_INIT;
+				ind_allowed(fd, i, &al);
+				report(c, R_IND_INVALID, (long)f, 0, -1,
+				       "indicator %d must be %s, not %s", i, al.buf, show(iv, buf));
+				sb_release(&al);
+			} else if (code->obsolete)
+				report(c, R_IND_OBS, (long)f, 0, -1,
+				       "indicator %d value %s (%s) is obsolete", i, show(iv, buf), code->name);
+		}
+	} else if (fd && is880) {
+		/* indicators of 880 follow the linked field */
+		for (int i = 1; i <= 2; i++) {
+			char iv = rec_ind(r, f, i);
+			if (!marcdef_ind_value(fd, i, iv)) {
+				strbuf al = STRBUF_INIT;
+				ind_allowed(fd, i, &al);
+				report(c, R_IND_INVALID, (long)f, 0, -1,
+				       "indicator %d must be %s (as in %s), not %s", i, al.buf, deftag,
+				       show(iv, buf));
+				sb_release(&al);
+			}
+		}
+	}
+	check_subfields(c, f, fd, deftag);
+	if (c->fmt != MD_BIB)
+		return;
+	if (!strcmp(deftag, "020"))
+		check_020(c, f);
+	else if (!strcmp(deftag, "022"))
+		check_022(c, f);
+	else if (!strcmp(deftag, "041") && !is880)
+		check_041(c, f);
+	else if (!strcmp(deftag, "043"))
+		check_043(c, f);
+	else if (!strcmp(deftag, "245")) {
+		check_245(c, f);
+		check_article(c, f, "245");
+	} else if (!strcmp(deftag, "260") || !strcmp(deftag, "264") || !strcmp(deftag, "300"))
+		check_punct_table(c, f, deftag);
+	else if (!strcmp(deftag, "130") || !strcmp(deftag, "240") || !strcmp(deftag, "630") ||
+	         !strcmp(deftag, "730") || !strcmp(deftag, "830") || !strcmp(deftag, "440"))
+		check_article(c, f, deftag);
+	if (is_name_tag(deftag) && !is880)
+		check_name_form(c, f);
+	if (deftag[0] == '1' && !is880 && rec_find_sub(r, f, 'a') < 0 && strcmp(deftag, "130"))
+		report(c, R_SUB_MISSING, (long)f, 'a', -1, "%s must have a subfield $a", deftag);
+}
+
+static void check_required(struct ctx *c, size_t n1xx)
+{
+	const rec *r = c->r;
+	char el = c->leader[17];
+	if (rec_find(r, "001", 0) < 0)
+		report_tag(c, R_MISSING, "001", "the record has no 001 (control number)");
+	if (rec_find(r, "008", 0) < 0)
+		report_tag(c, R_MISSING, "008", "the record has no 008 (fixed-length data elements)");
+	if (c->fmt == MD_BIB) {
+		if (rec_find(r, "245", 0) < 0)
+			report_tag(c, R_MISSING, "245", "the record has no 245 (title statement)");
+		if (n1xx > 1)
+			report_tag(c, R_ONE_1XX, "1XX", "only one 1XX (main entry) is allowed, but there are %zu",
+			           n1xx);
+		if (el == '3' || el == '5' || el == '8' || el == 'u' || el == 'z')
+			return;
+		if (rec_find(r, "040", 0) < 0)
+			report_tag(c, R_MISSING_FULL, "040", "the record has no 040 (cataloging source)");
+		if (el == ' ' || el == '1' || el == '4' || el == 'I') {
+			const char *mt = marcdef_material(c->l->md, MD_BIB, c->leader);
+			if (rec_find(r, "300", 0) < 0 && mt && strcmp(mt, "CR") && strcmp(mt, "CF"))
+				report_tag(c, R_MISSING_FULL, "300",
+				           "a full-level record has no 300 (physical description)");
+			if (rec_find(r, "260", 0) < 0 && rec_find(r, "264", 0) < 0 &&
+			    c->leader[6] != 't' && c->leader[6] != 'd' && c->leader[6] != 'f' &&
+			    c->leader[6] != 'p')
+				report_tag(c, R_MISSING_FULL, "260",
+				           "a full-level record has no 260 or 264 (publication)");
+		}
+	} else if (c->fmt == MD_AUTH) {
+		if (n1xx != 1)
+			report_tag(c, R_ONE_1XX, "1XX",
+			           "an authority record must have exactly one 1XX (heading), but has %zu", n1xx);
+		if (rec_find(r, "040", 0) < 0)
+			report_tag(c, R_MISSING_FULL, "040", "the record has no 040 (cataloging source)");
+	}
+}
+
+static void check_tcvn(struct ctx *c)
+{
+	const rec *r = c->r;
+	if (c->fmt != MD_BIB)
+		return;
+	long f = rec_find(r, "040", 0);
+	const char *b = NULL;
+	if (f >= 0) {
+		long s = rec_find_sub(r, (size_t)f, 'b');
+		if (s >= 0)
+			b = sub(r, (size_t)f, (size_t)s, NULL);
+	}
+	if (!b)
+		report_tag(c, R_TCVN_040B, "040",
+		           "040 $b (language of cataloging) should be given: '%s'", c->l->catlang);
+	else if (strcmp(b, c->l->catlang))
+		report(c, R_TCVN_040B, f, 'b', -1,
+		       "040 $b (language of cataloging) is '%s'; this profile expects '%s'",
+		       b, c->l->catlang);
+	if (rec_find(r, "041", 0) < 0)
+		report_tag(c, R_TCVN_041, "041", "the record has no 041 (language code)");
+	if (rec_find(r, "082", 0) < 0)
+		report_tag(c, R_TCVN_082, "082", "the record has no 082 (Dewey Decimal Classification number)");
+	const char *d = rec_get_control(r, "008");
+	if (d && strlen(d) >= 18) {
+		char cc[4] = { d[15], d[16], d[17], 0 };
+		long f8 = rec_find(r, "008", 0);
+		if (!strcmp(cc, "   ") || !marcdef_code(c->l->md, "country", cc))
+			report(c, R_TCVN_COUNTRY, f8, 0, 15,
+			       "008/15-17 (place of publication) '%s' is not a country code (vm for Vietnam)", cc);
+	}
+}
+
+size_t lint_check(linter *l, const rec *r, long recno, lint_cb cb, void *arg)
+{
+	struct ctx c = { .l = l, .r = r, .recno = recno, .cb = cb, .arg = arg };
+	c.leader = rec_leader(r);
+	char t = c.leader[6];
+	if (t == 'z')
+		c.fmt = MD_AUTH;
+	else if (t && strchr("acdefgijkmoprt", t))
+		c.fmt = MD_BIB;
+	else
+		c.fmt = -1;
+	size_t nf = rec_nfields(r);
+	if (nf > l->occcap) {
+		l->occcap = nf + 64;
+		l->occ = xrealloc(l->occ, l->occcap * sizeof *l->occ);
+	}
+	/* occurrences: count per tag */
+	{
+		unsigned short cnt[1000];
+		memset(cnt, 0, sizeof cnt);
+		for (size_t f = 0; f < nf; f++) {
+			const char *tag = rec_tag(r, f);
+			if (isdigit((unsigned char)tag[0]) && isdigit((unsigned char)tag[1]) &&
+			    isdigit((unsigned char)tag[2])) {
+				int k = atoi(tag);
+				if (cnt[k] < 65535)
+					cnt[k]++;
+				l->occ[f] = cnt[k];
+			} else {
+				int k = 1;
+				for (size_t g = 0; g < f; g++)
+					if (!strcmp(rec_tag(r, g), tag))
+						k++;
+				l->occ[f] = k;
+			}
+		}
+	}
+	if (c.fmt < 0) {
+		char buf[8];
+		report_tag(&c, R_FORMAT, "LDR",
+		           "Leader/06 %s is not a bibliographic or authority type of record; only the structure is checked",
+		           show(t, buf));
+	}
+	check_leader(&c);
+	c.isbd = c.leader[18] == 'a' || c.leader[18] == 'i';
+	unsigned char seen[1000], seen880[1000];
+	memset(seen, 0, sizeof seen);
+	memset(seen880, 0, sizeof seen880);
+	size_t n1xx = 0;
+	for (size_t f = 0; f < nf; f++) {
+		const char *tag = rec_tag(r, f);
+		if (tag[0] == '1' && isdigit((unsigned char)tag[1]) && isdigit((unsigned char)tag[2]))
+			n1xx++;
+		check_field(&c, f, seen, seen880);
+		if (c.fmt >= 0 && rec_is_control(r, f) &&
+		    (!strcmp(tag, "008") || (c.fmt == MD_BIB && (!strcmp(tag, "006") || !strcmp(tag, "007")))))
+			check_fixed(&c, f, tag);
+	}
+	if (c.fmt >= 0) {
+		check_required(&c, n1xx);
+		check_linkage(&c);
+		if (c.fmt == MD_BIB) {
+			check_dates(&c);
+			check_lang(&c);
+		}
+		check_tcvn(&c);
+	}
+	return c.count;
+}
