@@ -7,6 +7,9 @@
  * snapshot is one rec_clone, which keeps every operation trivially
  * reversible and costs far less than a screen update.
  */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700          /* wcwidth */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

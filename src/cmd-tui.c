@@ -1,0 +1,46 @@
+/*
+ * cmd-tui.c - `bienmuc tui` (also what `bienmuc` and `bienmuc -d DB` run):
+ * option parsing for the full-screen workstation in tui.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "tui.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: bienmuc [tui] [-d DB] [-c COMMAND]\n"
+		"\n"
+		"Open the full-screen cataloguing workstation on catalogue DB (default\n"
+		"$BIENMUC_DB or ~/.local/share/bienmuc/catalog.db): search, view, edit\n"
+		"and save records. F1 (or Esc 1, or ?) shows the keys; every key is also\n"
+		"a command on the : line. Keys and options: ~/.config/bienmuc/config,\n"
+		"see bienmuc.conf(5).\n"
+		"\n"
+		"  -d DB       catalogue to open\n"
+		"  -c COMMAND  run a workstation command first (e.g. -c 'search ti=kiều')\n");
+}
+
+int cmd_tui(int argc, char **argv)
+{
+	const char *db = NULL, *first = NULL;
+	if (cmd_wants_help(argc, argv)) {
+		usage(stdout);
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-d") && i + 1 < argc)
+			db = argv[++i];
+		else if (!strncmp(argv[i], "--db=", 5))
+			db = argv[i] + 5;
+		else if (!strcmp(argv[i], "-c") && i + 1 < argc)
+			first = argv[++i];
+		else {
+			cmd_error("tui", "unexpected argument '%s'; see 'bienmuc tui --help'", argv[i]);
+			return 2;
+		}
+	}
+	return tui_main(db, first);
+}

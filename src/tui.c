@@ -1,0 +1,1519 @@
+/*
+ * tui.c - the full-screen workstation: search line and results, record
+ * view (tagged / labelled), the tagged editor with its field line editor,
+ * the conflict merge, history and help. Curses lives here only; the
+ * logic is in edit.c (buffers, undo), keys.c (bindings) and tcmd*.c
+ * (commands). Every key is looked up in the key table of the current
+ * view and runs a command line; screen-only commands come back to
+ * tui_ui().
+ *
+ * Drawing: each pass draws the visible part of the current screen into
+ * stdscr and lets ncurses send only the cells that changed (no clear()
+ * per key). The catalogue is read only for explicit commands and for the
+ * visible result rows (cached).
+ *
+ * Terminal discipline: endwin() on every exit path, from atexit and from
+ * the handlers of fatal signals; Ctrl-Z suspends through ncurses' own
+ * SIGTSTP handling; SIGWINCH arrives as KEY_RESIZE.
+ */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <locale.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <curses.h>
+
+#include "tui.h"
+#include "tcmd.h"
+#include "edit.h"
+#include "keys.h"
+#include "vnime.h"
+
+enum tui_screen {
+	SC_LIST = 0, SC_VIEW, SC_EDIT, SC_CONFLICT, SC_HISTORY, SC_VERSION,
+	SC_HELP, SC_MSG,
+};
+
+/* Colours by meaning; attributes alone on terminals without colour. */
+enum ui_color { UC_TAG = 1, UC_IND, UC_CODE, UC_ERROR, UC_WARN, UC_TITLE, UC_DIM };
+static int has_col;
+
+static attr_t ui_attr(int what)
+{
+	if (has_col)
+		switch (what) {
+		case UC_TAG: return COLOR_PAIR(UC_TAG) | A_BOLD;
+		case UC_IND: return COLOR_PAIR(UC_IND);
+		case UC_CODE: return COLOR_PAIR(UC_CODE) | A_BOLD;
+		case UC_ERROR: return COLOR_PAIR(UC_ERROR) | A_BOLD;
+		case UC_WARN: return COLOR_PAIR(UC_WARN);
+		case UC_TITLE: return A_REVERSE;
+		case UC_DIM: return A_DIM;
+		}
+	switch (what) {
+	case UC_TAG: return A_BOLD;
+	case UC_CODE: return A_BOLD;
+	case UC_ERROR: return A_BOLD;
+	case UC_WARN: return A_UNDERLINE;
+	case UC_TITLE: return A_REVERSE;
+	default: return A_NORMAL;
+	}
+}
+
+struct tui {
+	tsess *s;
+	int screen;
+	int back_screen;             /* where help / messages return to */
+	int list_from;               /* screen the record was opened from */
+	int hist_from;
+	/* search line */
+	ledit search;
+	int search_focus;
+	/* field line editor */
+	ledit line;
+	int line_active;
+	size_t line_no;              /* line being edited (or insertion point) */
+	int line_new;                /* a new field, inserted on line-done */
+	vnime ime;
+	/* : command line */
+	ledit cmd;
+	int cmd_active;
+	char **hist;                 /* command history */
+	size_t nhist, hpos;
+	/* scrolling */
+	size_t top;                  /* first field / row shown */
+	size_t helptop;
+	char **text;                 /* help or message lines */
+	size_t ntext;
+	/* messages of the current command */
+	char **msgs;
+	size_t nmsgs;
+	char status[1024];
+	int status_err;
+	int small;
+	int quit;
+	/* cursor wanted after drawing */
+	int cur_y, cur_x, cur_vis;
+};
+
+static struct tui *g_tui;
+static int curses_on;
+
+static void restore_terminal(void)
+{
+	if (curses_on) {
+		curses_on = 0;
+		endwin();
+	}
+}
+
+static void fatal_signal(int sig)
+{
+	restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ---------------------------------------------------------------- */
+/* drawing helpers */
+
+/* Put UTF-8 text at (y, x), at most `cells` cells; returns cells used. */
+static int put_wcs(int y, int x, const wchar_t *w, size_t n, int cells, attr_t a)
+{
+	int used = 0;
+	size_t k = 0;
+	while (k < n) {
+		int cw = edit_wcwidth(w[k]);
+		if (used + cw > cells)
+			break;
+		used += cw;
+		k++;
+		while (k < n && edit_wcwidth(w[k]) == 0 && w[k] >= 0x300)
+			k++;
+	}
+	if (k) {
+		attr_t old;
+		short pair;
+		attr_get(&old, &pair, NULL);
+		attrset(a);
+		mvaddnwstr(y, x, w, (int)k);
+		attrset(old);
+	}
+	return used;
+}
+
+static int put_utf8(int y, int x, const char *s, int cells, attr_t a)
+{
+	size_t n;
+	wchar_t *w = edit_wcs_from_utf8(s, &n);
+	if (!w) {
+		attrset(a);
+		mvaddnstr(y, x, s, cells);
+		attrset(A_NORMAL);
+		return (int)strlen(s);
+	}
+	int u = put_wcs(y, x, w, n, cells, a);
+	free(w);
+	return u;
+}
+
+static void fill_row(int y, int x, int cells, attr_t a)
+{
+	attrset(a);
+	for (int i = 0; i < cells; i++)
+		mvaddch(y, x + i, ' ');
+	attrset(A_NORMAL);
+}
+
+/* Draw one field line (wrapped): marker column 0..1, text from column 2,
+ * continuation rows indented 7 more. Colours tag, indicators and codes.
+ * If le is given, the line editor's buffer is drawn and the cursor set.
+ * Returns the rows used (may be clipped at maxrow). */
+static int draw_field(struct tui *t, int y, int maxrow, const char *text, ledit *le,
+                      int selected, const char *mark, attr_t markattr)
+{
+	size_t n;
+	wchar_t *w;
+	if (le) {
+		n = le->len;
+		w = xmalloc((n + 1) * sizeof *w);
+		wmemcpy(w, le->buf, n + 1);
+	} else {
+		w = edit_wcs_from_utf8(text, &n);
+		if (!w)
+			w = edit_wcs_from_utf8("???", &n);
+	}
+	int indent = 2, cont = 9;
+	size_t starts[256];
+	size_t rows = edit_wrap(w, n, (size_t)(COLS - indent), (size_t)(COLS - cont), starts, 256);
+	if (rows > 256)
+		rows = 256;
+	int r;
+	for (r = 0; r < (int)rows && y + r < maxrow; r++) {
+		int x = r ? cont : indent;
+		size_t from = starts[r], to = (size_t)r + 1 < rows ? starts[r + 1] : n;
+		attr_t base = selected && !le ? A_REVERSE : A_NORMAL;
+		move(y + r, 0);
+		clrtoeol();
+		if (selected && !le)
+			fill_row(y + r, 0, COLS, A_REVERSE);
+		if (le)
+			fill_row(y + r, 0, COLS, A_UNDERLINE);
+		if (r == 0 && mark)
+			put_utf8(y, 0, mark, 2, markattr | base);
+		else if (r == 0 && selected)
+			mvaddch(y, 0, '>' | base);
+		/* colour the tag/indicators/codes only on an unselected line */
+		if (le || selected) {
+			put_wcs(y + r, x, w + from, to - from, COLS - x, le ? A_UNDERLINE : A_REVERSE);
+		} else {
+			int cx = x;
+			int ctl = n >= 3 && ((w[0] == '0' && w[1] == '0') || w[0] == 'L');
+			for (size_t k = from; k < to; k++) {
+				attr_t a = A_NORMAL;
+				if (k < 3)
+					a = ui_attr(UC_TAG);
+				else if (k >= 4 && k < 6 && !ctl)
+					a = ui_attr(UC_IND);
+				else if (w[k] == '$' && k + 1 < n)
+					a = ui_attr(UC_CODE);
+				else if (k > 0 && w[k - 1] == '$')
+					a = ui_attr(UC_CODE);
+				cx += put_wcs(y + r, cx, w + k, 1, COLS - cx, a);
+			}
+		}
+		if (le && le->cur >= from && (le->cur < to || (size_t)r + 1 == rows)) {
+			t->cur_y = y + r;
+			t->cur_x = x + (int)ledit_cells(le, from, le->cur);
+			if (t->cur_x >= COLS)
+				t->cur_x = COLS - 1;
+			t->cur_vis = 1;
+		}
+	}
+	free(w);
+	return r ? r : 1;
+}
+
+/* Rows a field line takes when wrapped. */
+static int field_rows(const char *text)
+{
+	size_t n, st[256];
+	wchar_t *w = edit_wcs_from_utf8(text, &n);
+	if (!w)
+		return 1;
+	size_t r = edit_wrap(w, n, (size_t)(COLS - 2), (size_t)(COLS - 9), st, 256);
+	free(w);
+	return (int)r;
+}
+
+/* ---------------------------------------------------------------- */
+
+static int area_top(void) { return 2; }
+static int area_rows(void) { return LINES - 4; }
+
+static void draw_title(struct tui *t)
+{
+	tsess *s = t->s;
+	char buf[512];
+	const char *names[] = { "results", "record", "editor", "conflict", "history",
+	                        "old version", "help", "messages" };
+	const char *cat = s->catname ? strrchr(s->catname, '/') : NULL;
+	cat = cat ? cat + 1 : s->catname ? s->catname : "-";
+	if (s->ed)
+		snprintf(buf, sizeof buf, " bienmuc | %s | %s%s%s%s", cat,
+		         s->id ? s->id : "new record",
+		         s->id ? "" : "", s->ed && edrec_modified(s->ed) ? " [modified]" : "",
+		         s->deleted ? " [deleted]" : "");
+	else
+		snprintf(buf, sizeof buf, " bienmuc | %s", cat);
+	fill_row(0, 0, COLS, ui_attr(UC_TITLE));
+	put_utf8(0, 0, buf, COLS - 14, ui_attr(UC_TITLE));
+	char right[64];
+	if (s->ed && s->id)
+		snprintf(right, sizeof right, "v%ld  %s ", s->version, names[t->screen]);
+	else
+		snprintf(right, sizeof right, "%s ", names[t->screen]);
+	put_utf8(0, COLS - (int)strlen(right), right, (int)strlen(right), ui_attr(UC_TITLE));
+}
+
+static void draw_search(struct tui *t)
+{
+	move(1, 0);
+	clrtoeol();
+	const char *lab = "Tìm/Search: ";
+	int x = put_utf8(1, 0, lab, 20, A_BOLD);
+	if (t->search_focus) {
+		size_t skip = 0;
+		int avail = COLS - x - 1;
+		while (ledit_cells(&t->search, skip, t->search.cur) >= (size_t)avail)
+			skip = ledit_next_gc(&t->search, skip);
+		put_wcs(1, x, t->search.buf + skip, t->search.len - skip, avail, A_UNDERLINE);
+		t->cur_y = 1;
+		t->cur_x = x + (int)ledit_cells(&t->search, skip, t->search.cur);
+		t->cur_vis = 1;
+	} else {
+		char *q = ledit_get(&t->search);
+		put_utf8(1, x, q, COLS - x - 24, A_NORMAL);
+		free(q);
+		char cnt[64];
+		if (t->s->query) {
+			snprintf(cnt, sizeof cnt, "%ld found", t->s->res.total);
+			put_utf8(1, COLS - (int)strlen(cnt) - 1, cnt, 24, A_DIM);
+		}
+	}
+}
+
+static void draw_list(struct tui *t)
+{
+	tsess *s = t->s;
+	int y0 = area_top(), h = area_rows();
+	int tw = COLS - 4 - 1 - 22 - 1 - 4 - 1 - 11 - 1;
+	move(y0, 0);
+	clrtoeol();
+	put_utf8(y0, 0, "   #", 4, A_BOLD);
+	put_utf8(y0, 5, "Nhan đề / Title", tw, A_BOLD);
+	put_utf8(y0, 6 + tw, "Tác giả / Author", 22, A_BOLD);
+	put_utf8(y0, 29 + tw, "Năm", 4, A_BOLD);
+	put_utf8(y0, 34 + tw, "Id", 11, A_BOLD);
+	int rows = h - 1;
+	if (s->sel < (long)t->top)
+		t->top = (size_t)s->sel;
+	if (s->sel >= (long)t->top + rows)
+		t->top = (size_t)s->sel - (size_t)rows + 1;
+	for (int r = 0; r < rows; r++) {
+		int y = y0 + 1 + r;
+		size_t i = t->top + (size_t)r;
+		move(y, 0);
+		clrtoeol();
+		if (i >= s->res.n) {
+			if (r == 0 && !s->query)
+				put_utf8(y, 2, "Type a query (ti=tắt đèn, au=nguyễn du, kw=...) and press Enter.", COLS - 4, A_DIM);
+			else if (r == 0)
+				put_utf8(y, 2, "No records.", COLS - 4, A_DIM);
+			continue;
+		}
+		int sel = (long)i == s->sel;
+		attr_t a = sel ? A_REVERSE : A_NORMAL;
+		if (sel)
+			fill_row(y, 0, COLS, A_REVERSE);
+		char num[32];
+		snprintf(num, sizeof num, "%4zu", i + 1);
+		put_utf8(y, 0, num, 4, a);
+		put_utf8(y, 5, tsess_row(s, i, 0), tw, a);
+		put_utf8(y, 6 + tw, tsess_row(s, i, 1), 22, a);
+		put_utf8(y, 29 + tw, tsess_row(s, i, 2), 4, a);
+		put_utf8(y, 34 + tw, s->res.ids[i], 11, a);
+	}
+}
+
+/* Text of editor line i (0 = leader). */
+static char *line_text(const rec *r, size_t i)
+{
+	return edit_field_text(r, i ? i - 1 : EDIT_LDR);
+}
+
+static char *labelled_text(tsess *s, const rec *r, size_t i)
+{
+	strbuf sb = STRBUF_INIT;
+	if (i == 0) {
+		sb_addf(&sb, "%-24s %s", "Đầu biểu / Leader", rec_leader(r));
+		return sb_detach(&sb, NULL);
+	}
+	const char *tag = rec_tag(r, i - 1);
+	const char *lab = tsess_field_label(s, tag, 1);
+	char head[96];
+	snprintf(head, sizeof head, "%s %s", tag, lab ? lab : "");
+	/* pad to 26 cells */
+	sb_adds(&sb, head);
+	size_t c = edit_str_cells(head);
+	while (c < 26) {
+		sb_addc(&sb, ' ');
+		c++;
+	}
+	char *txt;
+	if (rec_is_control(r, i - 1)) {
+		const char *d = rec_data(r, i - 1, NULL);
+		txt = xstrdup(d ? d : "");
+	} else
+		txt = rec_field_text(r, i - 1, NULL);
+	sb_adds(&sb, txt ? txt : "");
+	free(txt);
+	return sb_detach(&sb, NULL);
+}
+
+/* The record (view, version or editor). */
+static void draw_record(struct tui *t, const rec *r, size_t cur, int editing)
+{
+	tsess *s = t->s;
+	int y0 = area_top(), h = area_rows();
+	size_t nl = rec_nfields(r) + 1;
+	int labelled = s->opt.labelled && !editing;
+	int extra = t->line_active && t->line_new ? 1 : 0;
+	(void)extra;
+	/* keep cur visible: rows of lines top..cur must fit */
+	if (cur < t->top)
+		t->top = cur;
+	for (;;) {
+		int rows = 0;
+		for (size_t i = t->top; i <= cur && i < nl; i++) {
+			char *tx = labelled ? labelled_text(s, r, i) : line_text(r, i);
+			rows += field_rows(tx);
+			free(tx);
+		}
+		if (t->line_active && t->line_new)
+			rows += 1;
+		if (rows <= h || t->top >= cur)
+			break;
+		t->top++;
+	}
+	int y = y0;
+	for (size_t i = t->top; i <= nl && y < y0 + h; i++) {
+		/* the new line being typed goes before line_no */
+		if (t->line_active && t->line_new && editing && i == t->line_no) {
+			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, "+", A_BOLD);
+		}
+		if (i >= nl)
+			break;
+		if (t->line_active && !t->line_new && editing && i == t->line_no) {
+			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, NULL, 0);
+			continue;
+		}
+		char *tx = labelled ? labelled_text(s, r, i) : line_text(r, i);
+		const char *mark = NULL;
+		attr_t ma = 0;
+		if (editing && s->nfind) {
+			int err = 0;
+			if (tsess_line_finding(s, (long)i, &err)) {
+				mark = err ? "!" : "?";
+				ma = ui_attr(err ? UC_ERROR : UC_WARN);
+			}
+		}
+		y += draw_field(t, y, y0 + h, tx, NULL, i == cur && !(t->line_active && editing), mark, ma);
+		free(tx);
+	}
+	for (; y < y0 + h; y++) {
+		move(y, 0);
+		clrtoeol();
+	}
+}
+
+static void draw_conflict(struct tui *t)
+{
+	tsess *s = t->s;
+	edmerge *m = s->merge;
+	int y0 = area_top(), h = area_rows();
+	move(y0, 0);
+	clrtoeol();
+	char head[256];
+	snprintf(head, sizeof head, "Conflict: %s was saved by someone else (version %ld). "
+	         "m mine, t theirs, b both; C-s saves.", s->id ? s->id : "", s->their_version);
+	put_utf8(y0, 0, head, COLS, ui_attr(UC_ERROR));
+	if (!m) {
+		for (int y = y0 + 1; y < y0 + h; y++) {
+			move(y, 0);
+			clrtoeol();
+		}
+		return;
+	}
+	/* rows: differing ones take 2 lines (mine/theirs), same ones 1 */
+	if (s->msel < 0)
+		s->msel = 0;
+	if ((size_t)s->msel >= m->n && m->n)
+		s->msel = (long)m->n - 1;
+	if ((size_t)s->msel < t->top)
+		t->top = (size_t)s->msel;
+	for (;;) {
+		int rows = 0;
+		for (size_t k = t->top; k <= (size_t)s->msel && k < m->n; k++)
+			rows += m->rows[k].same ? 1 : 2;
+		if (rows <= h - 1 || t->top >= (size_t)s->msel)
+			break;
+		t->top++;
+	}
+	int y = y0 + 1;
+	for (size_t k = t->top; k < m->n && y < y0 + h; k++) {
+		edmerge_row *row = &m->rows[k];
+		int sel = (long)k == s->msel;
+		char *a = row->mine >= 0 ? edit_field_text(m->mine, (size_t)row->mine) : NULL;
+		char *b = row->theirs >= 0 ? edit_field_text(m->theirs, (size_t)row->theirs) : NULL;
+		move(y, 0);
+		clrtoeol();
+		if (row->same) {
+			put_utf8(y, 0, sel ? ">" : " ", 1, A_NORMAL);
+			put_utf8(y, 2, "   =", 4, A_DIM);
+			put_utf8(y, 11, a, COLS - 11, sel ? A_REVERSE : A_DIM);
+			y++;
+		} else {
+			const char *ch = row->choice == EDM_MINE ? "[mine]" :
+			                 row->choice == EDM_THEIRS ? "[theirs]" : "[both]";
+			attr_t sa = sel ? A_REVERSE : A_NORMAL;
+			put_utf8(y, 0, sel ? ">" : " ", 1, A_BOLD);
+			put_utf8(y, 2, "mine  ", 8, row->choice != EDM_THEIRS ? A_BOLD | sa : sa);
+			put_utf8(y, 11, a ? a : "(none)", COLS - 20, row->choice != EDM_THEIRS ? A_BOLD | sa : sa);
+			put_utf8(y, COLS - 8, ch, 8, A_BOLD);
+			y++;
+			if (y < y0 + h) {
+				move(y, 0);
+				clrtoeol();
+				put_utf8(y, 2, "theirs", 8, row->choice != EDM_MINE ? A_BOLD | sa : sa);
+				put_utf8(y, 11, b ? b : "(none)", COLS - 20, row->choice != EDM_MINE ? A_BOLD | sa : sa);
+				y++;
+			}
+		}
+		free(a);
+		free(b);
+	}
+	for (; y < y0 + h; y++) {
+		move(y, 0);
+		clrtoeol();
+	}
+}
+
+static void draw_history(struct tui *t)
+{
+	tsess *s = t->s;
+	int y0 = area_top(), h = area_rows();
+	move(y0, 0);
+	clrtoeol();
+	put_utf8(y0, 0, "  ver  time (UTC)           user       action   summary", COLS, A_BOLD);
+	int rows = h - 1;
+	if (s->hsel < (long)t->top)
+		t->top = (size_t)s->hsel;
+	if (s->hsel >= (long)t->top + rows)
+		t->top = (size_t)s->hsel - (size_t)rows + 1;
+	for (int r = 0; r < rows; r++) {
+		int y = y0 + 1 + r;
+		size_t i = t->top + (size_t)r;
+		move(y, 0);
+		clrtoeol();
+		if (i >= s->nhist)
+			continue;
+		struct cat_version *v = &s->hist[i];
+		char buf[512];
+		snprintf(buf, sizeof buf, "%5ld  %-19s  %-10.10s %-8.8s %s%s", v->version, v->time,
+		         v->user ? v->user : "", v->action ? v->action : "",
+		         v->summary ? v->summary : "", v->deleted ? " (deleted)" : "");
+		int sel = (long)i == s->hsel;
+		if (sel)
+			fill_row(y, 0, COLS, A_REVERSE);
+		put_utf8(y, 0, buf, COLS, sel ? A_REVERSE : A_NORMAL);
+	}
+}
+
+static void draw_text(struct tui *t)
+{
+	int y0 = area_top(), h = area_rows();
+	if (t->helptop + (size_t)h > t->ntext)
+		t->helptop = t->ntext > (size_t)h ? t->ntext - (size_t)h : 0;
+	for (int r = 0; r < h; r++) {
+		move(y0 + r, 0);
+		clrtoeol();
+		size_t i = t->helptop + (size_t)r;
+		if (i < t->ntext)
+			put_utf8(y0 + r, 0, t->text[i], COLS, A_NORMAL);
+	}
+}
+
+static int screen_view(struct tui *t)
+{
+	switch (t->screen) {
+	case SC_LIST: return t->search_focus ? KV_SEARCH : KV_LIST;
+	case SC_VIEW: return KV_VIEW;
+	case SC_VERSION: return KV_VIEW;
+	case SC_EDIT: return t->line_active ? KV_LINE : KV_EDIT;
+	case SC_CONFLICT: return KV_CONFLICT;
+	case SC_HISTORY: return KV_HISTORY;
+	default: return KV_HELP;
+	}
+}
+
+static void draw_helpline(struct tui *t)
+{
+	tsess *s = t->s;
+	int y = LINES - 2;
+	move(y, 0);
+	clrtoeol();
+	strbuf sb = STRBUF_INIT;
+	if ((t->screen == SC_EDIT || t->screen == SC_VIEW) && s->ed) {
+		size_t cur = t->line_active ? t->line_no : edrec_cur(s->ed);
+		const rec *r = edrec_rec(s->ed);
+		int err = 0;
+		const char *f = t->screen == SC_EDIT && !t->line_new ?
+		                tsess_line_finding(s, (long)cur, &err) : NULL;
+		if (f) {
+			put_utf8(y, 0, f, COLS, ui_attr(err ? UC_ERROR : UC_WARN));
+			sb_release(&sb);
+			return;
+		}
+		char code = 0;
+		if (t->line_active) {
+			/* the subfield under the cursor */
+			for (size_t k = t->line.cur; k-- > 0;)
+				if (t->line.buf[k] == '$' && k + 1 < t->line.len) {
+					code = (char)t->line.buf[k + 1];
+					break;
+				}
+		}
+		if (t->line_active && t->line_new) {
+			char tag[4] = { 0 };
+			for (int k = 0; k < 3 && (size_t)k < t->line.len; k++)
+				tag[k] = (char)t->line.buf[k];
+			if (strlen(tag) == 3)
+				tsess_field_help(s, tag, code, &sb);
+			else
+				sb_adds(&sb, "type TAG IND $a text, Enter to add, Esc to cancel");
+		} else if (cur == 0)
+			tsess_field_help(s, "LDR", 0, &sb);
+		else if (cur - 1 < rec_nfields(r))
+			tsess_field_help(s, rec_tag(r, cur - 1), code, &sb);
+	} else {
+		const char *hint = "";
+		switch (t->screen) {
+		case SC_LIST: hint = t->search_focus ?
+			"Enter search  Esc/Down to the list  F1 help  F10 quit" :
+			"Enter open  / search  n new  : command  F1 help  F10 quit"; break;
+		case SC_CONFLICT: hint = "m mine  t theirs  b both  M/T all mine/theirs  C-s save  Esc back"; break;
+		case SC_HISTORY: hint = "Enter view version  r roll back to it  Esc back"; break;
+		case SC_VERSION: hint = "an old version (read only): Esc back, :rollback N restores it"; break;
+		default: hint = "Up/Down PgUp/PgDn scroll  Esc back"; break;
+		}
+		sb_adds(&sb, hint);
+	}
+	put_utf8(y, 0, sb.buf ? sb.buf : "", COLS, A_DIM);
+	sb_release(&sb);
+}
+
+static void draw_status(struct tui *t)
+{
+	int y = LINES - 1;
+	move(y, 0);
+	clrtoeol();
+	if (t->cmd_active) {
+		mvaddch(y, 0, ':');
+		size_t skip = 0;
+		while (ledit_cells(&t->cmd, skip, t->cmd.cur) >= (size_t)(COLS - 2))
+			skip = ledit_next_gc(&t->cmd, skip);
+		put_wcs(y, 1, t->cmd.buf + skip, t->cmd.len - skip, COLS - 2, A_NORMAL);
+		t->cur_y = y;
+		t->cur_x = 1 + (int)ledit_cells(&t->cmd, skip, t->cmd.cur);
+		t->cur_vis = 1;
+		return;
+	}
+	put_utf8(y, 0, t->status, COLS - 1, t->status_err ? ui_attr(UC_ERROR) : A_NORMAL);
+}
+
+static void draw(struct tui *t)
+{
+	t->cur_vis = 0;
+	if (LINES < 24 || COLS < 80) {
+		t->small = 1;
+		erase();
+		char buf[128];
+		snprintf(buf, sizeof buf, "bienmuc needs a terminal of at least 80x24; this one is %dx%d.",
+		         COLS, LINES);
+		mvaddnstr(0, 0, buf, COLS);
+		mvaddnstr(1, 0, "Enlarge the window (C-q quits).", COLS);
+		curs_set(0);
+		refresh();
+		return;
+	}
+	if (t->small) {
+		t->small = 0;
+		erase();
+	}
+	tsess *s = t->s;
+	draw_title(t);
+	draw_search(t);
+	switch (t->screen) {
+	case SC_LIST: draw_list(t); break;
+	case SC_VIEW:
+		if (s->ed)
+			draw_record(t, edrec_rec(s->ed), edrec_cur(s->ed), 0);
+		break;
+	case SC_EDIT:
+		if (s->ed)
+			draw_record(t, edrec_rec(s->ed),
+			            t->line_active ? t->line_no : edrec_cur(s->ed), 1);
+		break;
+	case SC_VERSION:
+		if (s->oldrec) {
+			static size_t vcur;
+			if (vcur >= rec_nfields(s->oldrec) + 1)
+				vcur = 0;
+			draw_record(t, s->oldrec, t->top, 0);
+		}
+		break;
+	case SC_CONFLICT: draw_conflict(t); break;
+	case SC_HISTORY: draw_history(t); break;
+	default: draw_text(t); break;
+	}
+	draw_helpline(t);
+	draw_status(t);
+	if (t->cur_vis) {
+		curs_set(1);
+		move(t->cur_y, t->cur_x);
+	} else
+		curs_set(0);
+	refresh();
+}
+
+/* ---------------------------------------------------------------- */
+/* front end hooks */
+
+static void set_status(struct tui *t, const char *text, int err)
+{
+	snprintf(t->status, sizeof t->status, "%s", text);
+	t->status_err = err;
+}
+
+static void add_msg(struct tui *t, const char *text)
+{
+	t->msgs = xrealloc(t->msgs, (t->nmsgs + 1) * sizeof *t->msgs);
+	t->msgs[t->nmsgs++] = xstrdup(text);
+}
+
+static void fe_out(void *ctx, const char *text)
+{
+	struct tui *t = ctx;
+	add_msg(t, text);
+	set_status(t, text, 0);
+}
+
+static void fe_err(void *ctx, const char *text)
+{
+	struct tui *t = ctx;
+	add_msg(t, text);
+	set_status(t, text, 1);
+	beep();
+}
+
+static int read_key(struct tui *t);
+
+static int fe_confirm(void *ctx, const char *q)
+{
+	struct tui *t = ctx;
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s (y/n)", q);
+	set_status(t, buf, 1);
+	draw(t);
+	for (;;) {
+		int k = read_key(t);
+		if (k == 'y' || k == 'Y' || k == 'c' || k == 'C') {
+			set_status(t, "", 0);
+			return 1;
+		}
+		if (k == 'n' || k == 'N' || k == KEYC_ESCAPE || k == 'k' || k == 'K' || k == 7) {
+			set_status(t, "", 0);
+			return 0;
+		}
+		if (k == KEYC_RESIZE)
+			draw(t);
+	}
+}
+
+static void set_text(struct tui *t, const char *text)
+{
+	for (size_t i = 0; i < t->ntext; i++)
+		free(t->text[i]);
+	free(t->text);
+	t->text = NULL;
+	t->ntext = 0;
+	const char *p = text;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		t->text = xrealloc(t->text, (t->ntext + 1) * sizeof *t->text);
+		t->text[t->ntext++] = xstrndup(p, n);
+		p += n + (nl ? 1 : 0);
+	}
+	t->helptop = 0;
+}
+
+static void go(struct tui *t, int screen)
+{
+	if (screen != t->screen)
+		t->top = 0;
+	t->screen = screen;
+	t->search_focus = 0;
+}
+
+static void fe_event(void *ctx, int ev)
+{
+	struct tui *t = ctx;
+	tsess *s = t->s;
+	switch (ev) {
+	case TE_RESULTS:
+		go(t, SC_LIST);
+		s->sel = 0;
+		if (s->query)
+			ledit_set(&t->search, s->query);
+		break;
+	case TE_RECORD:
+		t->line_active = 0;
+		go(t, SC_VIEW);
+		break;
+	case TE_EDIT:
+		t->line_active = 0;
+		go(t, SC_EDIT);
+		if (s->opt.live_lint)
+			tsess_lint(s);
+		break;
+	case TE_CHANGED:
+		if (t->screen == SC_EDIT && s->opt.live_lint && s->ed)
+			tsess_lint(s);
+		if (t->screen == SC_CONFLICT && !s->merge)
+			go(t, SC_EDIT);
+		break;
+	case TE_CONFLICT:
+		if (t->screen != SC_CONFLICT)
+			go(t, SC_CONFLICT);
+		break;
+	case TE_HISTORY:
+		if (t->screen != SC_HISTORY)
+			t->hist_from = t->screen == SC_EDIT ? SC_EDIT : SC_VIEW;
+		go(t, SC_HISTORY);
+		break;
+	case TE_VERSION:
+		go(t, SC_VERSION);
+		break;
+	case TE_HELP: {
+		strbuf sb = STRBUF_INIT;
+		int view = screen_view(t);
+		if (t->screen != SC_HELP && t->screen != SC_MSG)
+			t->back_screen = t->screen;
+		tcmd_help_text(s, view, s->helptopic, &sb);
+		set_text(t, sb.buf);
+		sb_release(&sb);
+		t->screen = SC_HELP;
+		t->search_focus = 0;
+		t->line_active = 0;
+		break;
+	}
+	case TE_QUIT:
+		t->quit = 1;
+		break;
+	case TE_CLOSED:
+		t->line_active = 0;
+		go(t, SC_LIST);
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* keys */
+
+static int map_key(int rc, wint_t wc)
+{
+	if (rc == OK) {
+		if (wc == 13 || wc == 10)
+			return KEYC_ENTER;
+		if (wc == 9)
+			return KEYC_TAB;
+		if (wc == 127 || wc == 8)
+			return KEYC_BSPACE;
+		if (wc == 27)
+			return KEYC_ESCAPE;
+		return (int)wc;
+	}
+	switch (wc) {
+	case KEY_UP: return KEYC_UP;
+	case KEY_DOWN: return KEYC_DOWN;
+	case KEY_LEFT: return KEYC_LEFT;
+	case KEY_RIGHT: return KEYC_RIGHT;
+	case KEY_HOME: return KEYC_HOME;
+	case KEY_END: return KEYC_END;
+	case KEY_PPAGE: return KEYC_PPAGE;
+	case KEY_NPAGE: return KEYC_NPAGE;
+	case KEY_IC: return KEYC_IC;
+	case KEY_DC: return KEYC_DC;
+	case KEY_BACKSPACE: return KEYC_BSPACE;
+	case KEY_ENTER: return KEYC_ENTER;
+	case KEY_BTAB: return KEYC_BTAB;
+	case KEY_RESIZE: return KEYC_RESIZE;
+	case KEY_A1: return KEYC_HOME;
+	case KEY_C1: return KEYC_END;
+	case KEY_A3: return KEYC_PPAGE;
+	case KEY_C3: return KEYC_NPAGE;
+	}
+	if (wc >= (wint_t)KEY_F(1) && wc <= (wint_t)KEY_F(20))
+		return KEYC_F((int)(wc - KEY_F0));
+	return -1;
+}
+
+static int read_key(struct tui *t)
+{
+	(void)t;
+	for (;;) {
+		wint_t wc;
+		int rc = get_wch(&wc);
+		if (rc == ERR)
+			continue;
+		int k = map_key(rc, wc);
+		if (k == KEYC_ESCAPE) {
+			/* ESC then a key within half a second: Meta (ESC 2 = F2) */
+			timeout(500);
+			rc = get_wch(&wc);
+			timeout(-1);
+			if (rc == ERR)
+				return KEYC_ESCAPE;
+			int k2 = map_key(rc, wc);
+			if (k2 == KEYC_ESCAPE)
+				return KEYC_ESCAPE;
+			if (k2 < 0)
+				continue;
+			return KEYC_META | k2;
+		}
+		if (k < 0)
+			continue;
+		return k;
+	}
+}
+
+/* Sequences vt100 / console terminfo does not know but xterm-like
+ * terminals send anyway: teach them to ncurses. */
+static void define_extra_keys(void)
+{
+	static const struct { const char *seq; int code; } ks[] = {
+		{ "\033[11~", KEY_F(1) }, { "\033[12~", KEY_F(2) }, { "\033[13~", KEY_F(3) },
+		{ "\033[14~", KEY_F(4) }, { "\033[15~", KEY_F(5) }, { "\033[17~", KEY_F(6) },
+		{ "\033[18~", KEY_F(7) }, { "\033[19~", KEY_F(8) }, { "\033[20~", KEY_F(9) },
+		{ "\033[21~", KEY_F(10) }, { "\033[23~", KEY_F(11) }, { "\033[24~", KEY_F(12) },
+		{ "\033OP", KEY_F(1) }, { "\033OQ", KEY_F(2) }, { "\033OR", KEY_F(3) },
+		{ "\033OS", KEY_F(4) }, { "\033[[A", KEY_F(1) }, { "\033[[B", KEY_F(2) },
+		{ "\033[[C", KEY_F(3) }, { "\033[[D", KEY_F(4) }, { "\033[[E", KEY_F(5) },
+		{ "\033[1~", KEY_HOME }, { "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+		{ "\033[4~", KEY_END }, { "\033[F", KEY_END }, { "\033OF", KEY_END },
+		{ "\033[2~", KEY_IC }, { "\033[3~", KEY_DC }, { "\033[5~", KEY_PPAGE },
+		{ "\033[6~", KEY_NPAGE }, { "\033[Z", KEY_BTAB },
+		{ "\033[A", KEY_UP }, { "\033[B", KEY_DOWN }, { "\033[C", KEY_RIGHT },
+		{ "\033[D", KEY_LEFT }, { "\033OA", KEY_UP }, { "\033OB", KEY_DOWN },
+		{ "\033OC", KEY_RIGHT }, { "\033OD", KEY_LEFT },
+	};
+	for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+		if (key_defined(ks[i].seq) == 0)
+			define_key(ks[i].seq, ks[i].code);
+}
+
+/* ---------------------------------------------------------------- */
+/* screen-only commands */
+
+static void page_rows(struct tui *t, long *sel, long n, int dir, int page)
+{
+	long step = page ? (long)area_rows() - 2 : 1;
+	if (step < 1)
+		step = 1;
+	*sel += dir * step;
+	if (*sel >= n)
+		*sel = n - 1;
+	if (*sel < 0)
+		*sel = 0;
+	(void)t;
+}
+
+static void start_line(struct tui *t, size_t line, int isnew, const char *text)
+{
+	t->line_active = 1;
+	t->line_no = line;
+	t->line_new = isnew;
+	ledit_set(&t->line, text);
+	if (!isnew) {
+		/* cursor at the start of the first subfield value */
+		ledit_home(&t->line);
+		ledit_next_sub(&t->line);
+		if (t->line.cur >= t->line.len && t->line.len > 4)
+			t->line.cur = t->line.len;
+	}
+}
+
+/* Commit the line; returns 0, or -1 (message shown, still editing). */
+static int finish_line(struct tui *t)
+{
+	tsess *s = t->s;
+	if (!t->line_active)
+		return 0;
+	char *text = ledit_get(&t->line);
+	strbuf err = STRBUF_INIT;
+	int rc;
+	if (t->line_new) {
+		const char *p = text;
+		while (*p == ' ')
+			p++;
+		if (!*p) {          /* nothing typed: nothing added */
+			free(text);
+			t->line_active = 0;
+			return 0;
+		}
+		rc = edrec_insert_line(s->ed, t->line_no, text, &err);
+	} else
+		rc = edrec_set_line(s->ed, t->line_no, text, &err);
+	free(text);
+	if (rc < 0) {
+		char msg[600];
+		snprintf(msg, sizeof msg, "%s", err.buf ? err.buf : "cannot use that line");
+		set_status(t, msg, 1);
+		beep();
+		sb_release(&err);
+		return -1;
+	}
+	sb_release(&err);
+	t->line_active = 0;
+	s->lint_stale = 1;
+	if (s->opt.live_lint)
+		tsess_lint(s);
+	return 0;
+}
+
+static void type_char(struct tui *t, ledit *le, int key)
+{
+	if (key < 0x20 || key >= KEYC_BASE)
+		return;
+	if (le == &t->line && t->s->opt.input) {
+		/* the word before the cursor goes through the input method */
+		t->ime.method = t->s->opt.input;
+		size_t st = le->cur;
+		while (st > 0 && le->buf[st - 1] != ' ' && le->buf[st - 1] != '$')
+			st--;
+		char *word = edit_utf8_from_wcs(le->buf + st, le->cur - st);
+		char out[256];
+		if (vnime_key(&t->ime, word, (uint32_t)key, out, sizeof out)) {
+			size_t n;
+			wchar_t *w = edit_wcs_from_utf8(out, &n);
+			if (w) {
+				/* replace the word */
+				size_t tail = le->len - le->cur;
+				wchar_t *rest = xmalloc((tail + 1) * sizeof *rest);
+				wmemcpy(rest, le->buf + le->cur, tail + 1);
+				le->len = st;
+				le->cur = st;
+				le->buf[st] = 0;
+				for (size_t i = 0; i < n; i++)
+					ledit_insert(le, w[i]);
+				size_t keep = le->cur;
+				for (size_t i = 0; i < tail; i++)
+					ledit_insert(le, rest[i]);
+				le->cur = keep;
+				free(rest);
+				free(w);
+			}
+			free(word);
+			return;
+		}
+		free(word);
+	}
+	ledit_insert(le, (wchar_t)key);
+}
+
+static int line_cmd(ledit *le, const char *c)
+{
+	if (!strcmp(c, "line-left")) ledit_left(le);
+	else if (!strcmp(c, "line-right")) ledit_right(le);
+	else if (!strcmp(c, "line-home")) ledit_home(le);
+	else if (!strcmp(c, "line-end")) ledit_end(le);
+	else if (!strcmp(c, "line-word-left")) ledit_word_left(le);
+	else if (!strcmp(c, "line-word-right")) ledit_word_right(le);
+	else if (!strcmp(c, "line-backspace")) ledit_backspace(le);
+	else if (!strcmp(c, "line-delete")) ledit_delete(le);
+	else if (!strcmp(c, "line-kill")) ledit_kill_end(le);
+	else if (!strcmp(c, "line-kill-start")) ledit_kill_start(le);
+	else if (!strcmp(c, "line-next-sub")) ledit_next_sub(le);
+	else if (!strcmp(c, "line-prev-sub")) ledit_prev_sub(le);
+	else
+		return 0;
+	return 1;
+}
+
+static void run_line(struct tui *t, const char *line);
+
+static int fe_ui(void *ctx, int argc, char **argv)
+{
+	struct tui *t = ctx;
+	tsess *s = t->s;
+	const char *c = argv[0];
+	(void)argc;
+	if (!strcmp(c, "field")) {
+		/* field ins / new / edit without text: open the line editor */
+		if (t->screen != SC_EDIT) {
+			if (!s->ed)
+				return 2;
+			fe_event(t, TE_EDIT);
+		}
+		size_t cur = edrec_cur(s->ed);
+		if (!strcmp(argv[1], "edit"))
+			start_line(t, cur, 0, "");
+		else
+			start_line(t, !strcmp(argv[1], "ins") ? (cur ? cur : 1) : cur + 1, 1, "");
+		return 0;
+	}
+	if (!strcmp(c, "cmdline")) {
+		t->cmd_active = 1;
+		ledit_set(&t->cmd, "");
+		t->hpos = t->nhist;
+		return 0;
+	}
+	if (!strcmp(c, "search-prompt")) {
+		if (t->line_active && finish_line(t) < 0)
+			return 1;
+		go(t, SC_LIST);
+		t->search_focus = 1;
+		ledit_end(&t->search);
+		return 0;
+	}
+	if (!strcmp(c, "search-run")) {
+		char *q = ledit_get(&t->search);
+		const char *p = q;
+		while (*p == ' ')
+			p++;
+		int rc = 0;
+		if (*p) {
+			strbuf sb = STRBUF_INIT;
+			sb_addf(&sb, "search %s", p);
+			rc = tcmd_run(s, sb.buf);
+			sb_release(&sb);
+		}
+		free(q);
+		if (rc == 0)
+			t->search_focus = 0;
+		return rc;
+	}
+	if (!strcmp(c, "redraw")) {
+		clearok(curscr, TRUE);
+		return 0;
+	}
+	if (!strcmp(c, "suspend")) {
+		def_prog_mode();
+		endwin();
+		raise(SIGTSTP);
+		reset_prog_mode();
+		refresh();
+		return 0;
+	}
+	if (!strcmp(c, "back")) {
+		switch (t->screen) {
+		case SC_LIST:
+			if (t->search_focus)
+				t->search_focus = 0;
+			break;
+		case SC_VIEW: go(t, SC_LIST); break;
+		case SC_EDIT:
+			if (t->line_active) {
+				t->line_active = 0;
+				break;
+			}
+			go(t, SC_VIEW);
+			break;
+		case SC_CONFLICT: go(t, SC_EDIT); break;
+		case SC_HISTORY: go(t, t->hist_from ? t->hist_from : SC_VIEW); break;
+		case SC_VERSION: go(t, SC_HISTORY); break;
+		default: t->screen = t->back_screen; t->top = 0; break;
+		}
+		return 0;
+	}
+	if (t->screen == SC_EDIT && t->line_active) {
+		if (line_cmd(&t->line, c))
+			return 0;
+		if (!strcmp(c, "line-done"))
+			return finish_line(t) < 0 ? 1 : 0;
+		if (!strcmp(c, "line-cancel")) {
+			t->line_active = 0;
+			set_status(t, "line not changed", 0);
+			return 0;
+		}
+		if (!strcmp(c, "line-up") || !strcmp(c, "line-down")) {
+			size_t at = t->line_no;
+			int was_new = t->line_new;
+			if (finish_line(t) < 0)
+				return 1;
+			long next = (long)at + (c[5] == 'u' ? -1 : (was_new ? 1 : 1));
+			if (was_new && c[5] == 'u')
+				next = (long)at - 1;
+			if (next < 0)
+				next = 0;
+			if ((size_t)next >= edrec_nlines(s->ed))
+				next = (long)edrec_nlines(s->ed) - 1;
+			edrec_set_cur(s->ed, (size_t)next);
+			char *tx = line_text(edrec_rec(s->ed), (size_t)next);
+			start_line(t, (size_t)next, 0, tx);
+			free(tx);
+			return 0;
+		}
+	}
+	if (!strcmp(c, "edit-line")) {
+		if (t->screen != SC_EDIT || !s->ed)
+			return 0;
+		if (s->deleted)
+			return 1;
+		size_t cur = edrec_cur(s->ed);
+		char *tx = line_text(edrec_rec(s->ed), cur);
+		start_line(t, cur, 0, tx);
+		free(tx);
+		return 0;
+	}
+	if (!strcmp(c, "history-view")) {
+		if (s->hsel >= 0 && (size_t)s->hsel < s->nhist) {
+			char buf[64];
+			snprintf(buf, sizeof buf, "version %ld", s->hist[s->hsel].version);
+			return tcmd_run(s, buf);
+		}
+		return 0;
+	}
+	/* movement */
+	int up = !strcmp(c, "up"), down = !strcmp(c, "down");
+	int pu = !strcmp(c, "page-up"), pd = !strcmp(c, "page-down");
+	int top = !strcmp(c, "top"), bot = !strcmp(c, "bottom");
+	if (up || down || pu || pd || top || bot) {
+		int dir = (up || pu) ? -1 : 1;
+		long big = 1L << 40;
+		switch (t->screen) {
+		case SC_LIST:
+			if (top || bot)
+				s->sel = top ? 0 : (long)s->res.n - 1;
+			else
+				page_rows(t, &s->sel, (long)s->res.n, dir, pu || pd);
+			if (up && s->sel == 0 && t->top == 0 && !s->res.n)
+				t->search_focus = 1;
+			break;
+		case SC_VIEW: case SC_EDIT: {
+			if (!s->ed)
+				break;
+			long cur = (long)edrec_cur(s->ed);
+			if (top || bot)
+				cur = top ? 0 : big;
+			else
+				page_rows(t, &cur, (long)edrec_nlines(s->ed), dir, pu || pd);
+			if (cur >= (long)edrec_nlines(s->ed))
+				cur = (long)edrec_nlines(s->ed) - 1;
+			edrec_set_cur(s->ed, (size_t)cur);
+			break;
+		}
+		case SC_VERSION: {
+			long cur = (long)t->top;
+			if (s->oldrec)
+				page_rows(t, &cur, (long)rec_nfields(s->oldrec) + 1, dir, pu || pd || 1);
+			t->top = (size_t)cur;
+			break;
+		}
+		case SC_CONFLICT:
+			if (s->merge) {
+				if (top || bot)
+					s->msel = top ? 0 : (long)s->merge->n - 1;
+				else
+					page_rows(t, &s->msel, (long)s->merge->n, dir, pu || pd);
+			}
+			break;
+		case SC_HISTORY:
+			if (top || bot)
+				s->hsel = top ? 0 : (long)s->nhist - 1;
+			else
+				page_rows(t, &s->hsel, (long)s->nhist, dir, pu || pd);
+			break;
+		default: {
+			long h = (long)t->helptop;
+			if (top || bot)
+				h = top ? 0 : big;
+			else
+				h += dir * ((pu || pd) ? area_rows() - 1 : 1);
+			if (h < 0)
+				h = 0;
+			if (h > (long)t->ntext)
+				h = (long)t->ntext;
+			t->helptop = (size_t)h;
+			break;
+		}
+		}
+		return 0;
+	}
+	if (!strncmp(c, "line-", 5))
+		return 0;
+	set_status(t, "not here", 1);
+	return 1;
+}
+
+/* Run a command line from a key or the : line. */
+static void run_line(struct tui *t, const char *line)
+{
+	tsess *s = t->s;
+	for (size_t i = 0; i < t->nmsgs; i++)
+		free(t->msgs[i]);
+	t->nmsgs = 0;
+	/* a pending field line is committed before commands that use the record */
+	if (t->line_active) {
+		char **argv;
+		int argc = tcmd_split(line, &argv);
+		const struct tcmd_entry *e = argc > 0 ? tcmd_find(argv[0]) : NULL;
+		int commit = argc > 0 && strncmp(argv[0], "line-", 5) && strcmp(argv[0], "help") &&
+		             strcmp(argv[0], "cmdline") && strcmp(argv[0], "redraw") &&
+		             strcmp(argv[0], "suspend") && strcmp(argv[0], "back") &&
+		             (!e || !(e->flags & TC_UI) || !strcmp(argv[0], "search-prompt"));
+		if (argc > 0 && (!strcmp(argv[0], "save!") || !strcmp(argv[0], "quit!")))
+			commit = strcmp(argv[0], "quit!") != 0;
+		tcmd_free_argv(argc, argv);
+		if (commit && finish_line(t) < 0)
+			return;
+	}
+	int rc = tcmd_run(s, line);
+	if (t->nmsgs > 1 && t->screen != SC_HELP) {
+		strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < t->nmsgs; i++)
+			sb_addf(&sb, "%s\n", t->msgs[i]);
+		set_text(t, sb.buf);
+		sb_release(&sb);
+		if (t->screen != SC_MSG)
+			t->back_screen = t->screen;
+		t->screen = SC_MSG;
+		t->search_focus = 0;
+	}
+	(void)rc;
+}
+
+static void cmdline_key(struct tui *t, int k)
+{
+	const char *c = keymap_lookup(t->s->km, KV_LINE, k);
+	if (k == KEYC_ENTER) {
+		char *line = ledit_get(&t->cmd);
+		t->cmd_active = 0;
+		if (*line) {
+			t->hist = xrealloc(t->hist, (t->nhist + 1) * sizeof *t->hist);
+			t->hist[t->nhist++] = xstrdup(line);
+			set_status(t, "", 0);
+			run_line(t, line);
+		}
+		free(line);
+		return;
+	}
+	if (k == KEYC_ESCAPE || k == 7) {
+		t->cmd_active = 0;
+		return;
+	}
+	if (k == KEYC_UP || k == KEYC_DOWN) {
+		if (k == KEYC_UP && t->hpos > 0)
+			t->hpos--;
+		else if (k == KEYC_DOWN && t->hpos < t->nhist)
+			t->hpos++;
+		ledit_set(&t->cmd, t->hpos < t->nhist ? t->hist[t->hpos] : "");
+		return;
+	}
+	if (k == KEYC_TAB) {
+		char *line = ledit_get(&t->cmd);
+		size_t n = strlen(line);
+		char **cand = tcmd_complete(t->s, line, n);
+		size_t nc = 0;
+		while (cand[nc])
+			nc++;
+		size_t ws = n;
+		while (ws > 0 && line[ws - 1] != ' ')
+			ws--;
+		if (nc) {
+			size_t cp = strlen(cand[0]);
+			for (size_t i = 1; i < nc; i++) {
+				size_t q = 0;
+				while (q < cp && cand[i][q] == cand[0][q])
+					q++;
+				cp = q;
+			}
+			char *ins = xstrndup(cand[0] + (n - ws), cp > n - ws ? cp - (n - ws) : 0);
+			ledit_end(&t->cmd);
+			ledit_insert_str(&t->cmd, ins);
+			if (nc == 1)
+				ledit_insert(&t->cmd, ' ');
+			free(ins);
+			if (nc > 1) {
+				strbuf sb = STRBUF_INIT;
+				for (size_t i = 0; i < nc; i++)
+					sb_addf(&sb, "%s ", cand[i]);
+				/* shown above the : line */
+				set_status(t, sb.buf, 0);
+				sb_release(&sb);
+			}
+		} else
+			beep();
+		tcmd_free_list(cand);
+		free(line);
+		return;
+	}
+	if (c && line_cmd(&t->cmd, c))
+		return;
+	if (k >= 0x20 && k < KEYC_BASE)
+		ledit_insert(&t->cmd, (wchar_t)k);
+}
+
+static void handle_key(struct tui *t, int k)
+{
+	tsess *s = t->s;
+	if (k == KEYC_RESIZE)
+		return;
+	if (t->small) {
+		if (k == 17 || k == KEYC_F(10) || k == (KEYC_META | '0'))
+			run_line(t, "quit");
+		return;
+	}
+	if (t->cmd_active) {
+		cmdline_key(t, k);
+		return;
+	}
+	int view = screen_view(t);
+	const char *c = keymap_lookup(s->km, view, k);
+	if (view == KV_SEARCH || view == KV_LINE) {
+		ledit *le = view == KV_SEARCH ? &t->search : &t->line;
+		if (!c && view == KV_SEARCH)
+			c = keymap_lookup(s->km, KV_LINE, k);
+		if (c && line_cmd(le, c))
+			return;
+		if (!c) {
+			if (k >= 0x20 && k < KEYC_BASE)
+				type_char(t, le, k);
+			return;
+		}
+	}
+	if (!c) {
+		if (t->screen == SC_EDIT && k >= 0x20 && k < KEYC_BASE)
+			set_status(t, "Enter or e edits the field; F1 lists the keys", 0);
+		return;
+	}
+	if (t->status_err || t->status[0])
+		set_status(t, "", 0);
+	run_line(t, c);
+}
+
+/* ---------------------------------------------------------------- */
+
+int tui_main(const char *db, const char *first_cmd)
+{
+	struct tui t;
+	memset(&t, 0, sizeof t);
+	g_tui = &t;
+	struct tfront fe = { &t, fe_out, fe_err, fe_confirm, fe_event, fe_ui };
+	t.s = tsess_create(&fe);
+	ledit_init(&t.search);
+	ledit_init(&t.line);
+	ledit_init(&t.cmd);
+	vnime_init(&t.ime, VNIME_OFF);
+	char *cfg = keys_config_path();
+	/* config errors are shown on the first screen */
+	tsess_load_config(t.s, cfg);
+	free(cfg);
+	int rc = 0;
+	if (tsess_open_catalog(t.s, db, 0) != 0) {
+		for (size_t i = 0; i < t.nmsgs; i++)
+			fprintf(stderr, "bienmuc: %s\n", t.msgs[i]);
+		rc = 2;
+		goto out;
+	}
+	if (!isatty(0) || !isatty(1)) {
+		fprintf(stderr, "bienmuc: the workstation needs a terminal (use 'bienmuc shell' for scripts)\n");
+		rc = 2;
+		goto out;
+	}
+	signal(SIGSEGV, fatal_signal);
+	signal(SIGBUS, fatal_signal);
+	signal(SIGFPE, fatal_signal);
+	signal(SIGILL, fatal_signal);
+	signal(SIGABRT, fatal_signal);
+	signal(SIGTERM, fatal_signal);
+	signal(SIGHUP, fatal_signal);
+	atexit(restore_terminal);
+	set_escdelay(25);
+	if (!initscr()) {
+		fprintf(stderr, "bienmuc: cannot start the terminal (TERM=%s)\n",
+		        getenv("TERM") ? getenv("TERM") : "");
+		rc = 2;
+		goto out;
+	}
+	curses_on = 1;
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	meta(stdscr, TRUE);
+	define_extra_keys();
+	if (has_colors() && start_color() == OK) {
+		use_default_colors();
+		has_col = 1;
+		init_pair(UC_TAG, COLOR_BLUE, -1);
+		init_pair(UC_IND, COLOR_MAGENTA, -1);
+		init_pair(UC_CODE, COLOR_RED, -1);
+		init_pair(UC_ERROR, COLOR_RED, -1);
+		init_pair(UC_WARN, COLOR_YELLOW, -1);
+		init_pair(UC_DIM, COLOR_CYAN, -1);
+	}
+	t.screen = SC_LIST;
+	t.search_focus = 1;
+	if (t.nmsgs) {
+		/* config errors: show them */
+		strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < t.nmsgs; i++)
+			sb_addf(&sb, "%s\n", t.msgs[i]);
+		set_text(&t, sb.buf);
+		sb_release(&sb);
+		t.back_screen = SC_LIST;
+		t.screen = SC_MSG;
+	} else
+		set_status(&t, "Welcome. Type a search and press Enter; F1 (or Esc 1, ?) for help.", 0);
+	if (first_cmd)
+		run_line(&t, first_cmd);
+	while (!t.quit) {
+		draw(&t);
+		int k = read_key(&t);
+		handle_key(&t, k);
+	}
+	restore_terminal();
+out:
+	rc = rc ? rc : 0;
+	tsess_destroy(t.s);
+	ledit_free(&t.search);
+	ledit_free(&t.line);
+	ledit_free(&t.cmd);
+	for (size_t i = 0; i < t.nhist; i++)
+		free(t.hist[i]);
+	free(t.hist);
+	for (size_t i = 0; i < t.nmsgs; i++)
+		free(t.msgs[i]);
+	free(t.msgs);
+	set_text(&t, "");
+	g_tui = NULL;
+	return rc;
+}

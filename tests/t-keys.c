@@ -1,0 +1,124 @@
+/*
+ * t-keys.c - unit tests of key names, bindings and the config parser
+ * (keys.h), including that every default binding names a real command.
+ */
+#include "harness.h"
+#include "keys.h"
+#include "tcmd.h"
+
+static void test_names(void)
+{
+	char buf[32];
+	CHECK_INT(keys_parse("C-s"), 19);
+	CHECK_INT(keys_parse("C-S"), 19);
+	CHECK_INT(keys_parse("F2"), KEYC_F(2));
+	CHECK_INT(keys_parse("M-2"), KEYC_META | '2');
+	CHECK_INT(keys_parse("M-Up"), KEYC_META | KEYC_UP);
+	CHECK_INT(keys_parse("PgDn"), KEYC_NPAGE);
+	CHECK_INT(keys_parse("Space"), ' ');
+	CHECK_INT(keys_parse("?"), '?');
+	CHECK_INT(keys_parse("đ"), 0x111);
+	CHECK_INT(keys_parse("F99"), -1);
+	CHECK_INT(keys_parse("Nope"), -1);
+	CHECK_INT(keys_parse(""), -1);
+	CHECK_STR(keys_name(19, buf, sizeof buf), "C-s");
+	CHECK_STR(keys_name(KEYC_F(10), buf, sizeof buf), "F10");
+	CHECK_STR(keys_name(KEYC_META | '0', buf, sizeof buf), "M-0");
+	CHECK_STR(keys_name(13, buf, sizeof buf), "Enter");
+	CHECK_STR(keys_name(127, buf, sizeof buf), "BSpace");
+	CHECK_STR(keys_name(0x111, buf, sizeof buf), "đ");
+	/* names round-trip */
+	const char *names[] = { "C-a", "M-x", "F12", "Home", "End", "PgUp", "DC", "IC",
+	                        "Tab", "BTab", "Escape", "Up", "M-Down", "a", ":", NULL };
+	for (int i = 0; names[i]; i++)
+		CHECK_STR(keys_name(keys_parse(names[i]), buf, sizeof buf), names[i]);
+	CHECK_INT(key_view_parse("edit"), KV_EDIT);
+	CHECK_INT(key_view_parse("x"), -1);
+	CHECK_STR(key_view_name(KV_CONFLICT), "conflict");
+}
+
+static int check_cmd(const char *c)
+{
+	return tcmd_known(c);
+}
+
+static void test_bindings(void)
+{
+	keymap *km = keymap_create();
+	struct key_options o;
+	strbuf err = STRBUF_INIT;
+	key_options_default(&o);
+	CHECK_INT(keys_load_text(km, &o, "defaults", keys_default_config, check_cmd, &err), 0);
+	if (err.len)
+		fprintf(stderr, "%s\n", err.buf);
+	CHECK_STR(keymap_lookup(km, KV_EDIT, 19), "save");
+	CHECK_STR(keymap_lookup(km, KV_EDIT, KEYC_F(2)), "save");
+	CHECK_STR(keymap_lookup(km, KV_EDIT, KEYC_META | '2'), "save");
+	/* fallback to global, but not from text-entry views */
+	CHECK_STR(keymap_lookup(km, KV_LIST, KEYC_F(1)), "help");
+	CHECK_STR(keymap_lookup(km, KV_LIST, 13), "open");
+	CHECK_STR(keymap_lookup(km, KV_LIST, 10), "open");
+	CHECK(keymap_lookup(km, KV_LINE, 'q') == NULL);
+	CHECK(keymap_lookup(km, KV_SEARCH, 'q') == NULL);
+	CHECK_STR(keymap_lookup(km, KV_LINE, 127), "line-backspace");
+	CHECK_STR(keymap_lookup(km, KV_LINE, 8), "line-backspace");
+	/* every F-key binding has a Ctrl or ESC twin in the same view */
+	for (int v = 0; v < KV_NVIEWS; v++) {
+		int key;
+		const char *cmd;
+		for (size_t i = 0; keymap_get(km, v, i, &key, &cmd); i++) {
+			if (key < KEYC_F(1) || key > KEYC_F(20))
+				continue;
+			strbuf keys = STRBUF_INIT;
+			keymap_keys_for(km, v, cmd, &keys);
+			CHECKF(strstr(keys.buf, "M-") || strstr(keys.buf, "C-"),
+			       "%s %s has only %s", key_view_name(v), cmd, keys.buf);
+			sb_release(&keys);
+		}
+	}
+	strbuf keys = STRBUF_INIT;
+	keymap_keys_for(km, KV_EDIT, "save", &keys);
+	CHECK_STR(keys.buf, "C-s, F2, M-2");
+	sb_release(&keys);
+
+	/* user config overrides, unbinds, options, errors with line numbers */
+	const char *user =
+		"# mine\n"
+		"bind edit C-w save\n"
+		"unbind edit C-s\n"
+		"bind global F12 quit!\n"
+		"set display labelled\n"
+		"set input telex\n"
+		"bind nowhere C-a help\n"
+		"bind edit Hyper-x help\n"
+		"bind edit C-x frobnicate\n"
+		"set colour red\n"
+		"frob\n";
+	sb_reset(&err);
+	CHECK_INT(keys_load_text(km, &o, "config", user, check_cmd, &err), 5);
+	CHECK(strstr(err.buf, "config:7: unknown view 'nowhere'") != NULL);
+	CHECK(strstr(err.buf, "config:8: unknown key 'Hyper-x'") != NULL);
+	CHECK(strstr(err.buf, "config:9: unknown command 'frobnicate'") != NULL);
+	CHECK(strstr(err.buf, "config:10: unknown option 'colour'") != NULL);
+	CHECK(strstr(err.buf, "config:11:") != NULL);
+	CHECK_STR(keymap_lookup(km, KV_EDIT, 23), "save");
+	CHECK(keymap_lookup(km, KV_EDIT, 19) == NULL);
+	CHECK_STR(keymap_lookup(km, KV_VIEW, KEYC_F(12)), "quit!");
+	CHECK_INT(o.labelled, 1);
+	CHECK_INT(o.input, 1);
+	/* "none" hides a global binding in one view */
+	keys_load_text(km, &o, "x", "bind list ? none\n", check_cmd, &err);
+	CHECK(keymap_lookup(km, KV_LIST, '?') == NULL);
+	CHECK_STR(keymap_lookup(km, KV_VIEW, '?'), "help");
+	CHECK_INT(keys_load_file(km, &o, "/nonexistent/bienmuc/config", check_cmd, &err), 0);
+	sb_release(&err);
+	keymap_destroy(km);
+	keymap_destroy(NULL);
+}
+
+int main(void)
+{
+	test_names();
+	test_bindings();
+	DONE();
+}
