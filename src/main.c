@@ -1,7 +1,7 @@
 /*
  * main.c - entry point: global options, then dispatch through the command
- * table (commands.def). With no command, bienmuc will open the
- * full-screen workstation once it exists.
+ * table (commands.def). With no command (or only -d DB / -c CMD),
+ * bienmuc opens the full-screen workstation (cmd-tui.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,10 +80,10 @@ static void usage(FILE *fp)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
+	if (argc < 2)
+		return cmd_tui(argc, argv);
+	if (!strcmp(argv[1], "-d") || !strncmp(argv[1], "--db=", 5) || !strcmp(argv[1], "-c"))
+		return cmd_tui(argc, argv);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
