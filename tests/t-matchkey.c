@@ -1,0 +1,94 @@
+/*
+ * t-matchkey.c - ISBN/ISSN/LCCN/system-number normalisation and the keys
+ * of a record.
+ */
+#include "harness.h"
+#include "matchkey.h"
+#include "rec.h"
+
+int main(void)
+{
+	char k[300];
+	/* ISBN-10 -> 13; hyphens, blanks and qualifiers ignored */
+	CHECK_INT(mk_isbn("0-19-852663-6", k), 1);
+	CHECK_STR(k, "9780198526636");
+	CHECK_INT(mk_isbn("0198526636 (pbk.)", k), 1);
+	CHECK_STR(k, "9780198526636");
+	CHECK_INT(mk_isbn("978-0-19-852663-6", k), 1);
+	CHECK_STR(k, "9780198526636");
+	CHECK_INT(mk_isbn("  978 0 19 852663 6 : 12.000đ", k), 1);
+	CHECK_STR(k, "9780198526636");
+	CHECK_INT(mk_isbn("080442957X", k), 1);
+	CHECK_STR(k, "9780804429573");
+	CHECK_INT(mk_isbn("080442957x (v. 1)", k), 1);
+	CHECK_STR(k, "9780804429573");
+	/* bad check digits: kept as given, never converted */
+	CHECK_INT(mk_isbn("0198526637", k), -1);
+	CHECK_STR(k, "0198526637");
+	CHECK_INT(mk_isbn("9780198526637", k), -1);
+	/* not ISBNs */
+	CHECK_INT(mk_isbn("12345", k), 0);
+	CHECK_INT(mk_isbn("(pbk.)", k), 0);
+	CHECK_INT(mk_isbn("", k), 0);
+	CHECK_INT(mk_isbn("97801985266361", k), 0);
+	/* ISSN */
+	CHECK_INT(mk_issn("0378-5955", k), 1);
+	CHECK_STR(k, "03785955");
+	CHECK_INT(mk_issn("2434-561x", k), 1);
+	CHECK_STR(k, "2434561X");
+	CHECK_INT(mk_issn("0378-5956", k), -1);
+	CHECK_INT(mk_issn("123", k), 0);
+	/* LCCN (LC normalisation rules) */
+	CHECK_INT(mk_lccn("n78-890351", k, sizeof k), 1);
+	CHECK_STR(k, "n78890351");
+	CHECK_INT(mk_lccn("n78-89035", k, sizeof k), 1);
+	CHECK_STR(k, "n78089035");
+	CHECK_INT(mk_lccn("   85000002 ", k, sizeof k), 1);
+	CHECK_STR(k, "85000002");
+	CHECK_INT(mk_lccn("85-2 ", k, sizeof k), 1);
+	CHECK_STR(k, "85000002");
+	CHECK_INT(mk_lccn("   79139101 /AC/r932", k, sizeof k), 1);
+	CHECK_STR(k, "79139101");
+	CHECK_INT(mk_lccn("2001-000002", k, sizeof k), 1);
+	CHECK_STR(k, "2001000002");
+	CHECK_INT(mk_lccn("   ", k, sizeof k), 0);
+	/* system numbers */
+	CHECK_INT(mk_sysno("(OCoLC)ocm00012345", k, sizeof k), 1);
+	CHECK_STR(k, "(OCoLC)12345");
+	CHECK_INT(mk_sysno("(OCoLC)on1234 ", k, sizeof k), 1);
+	CHECK_STR(k, "(OCoLC)1234");
+	CHECK_INT(mk_sysno(" (VN-HaNoi)A-17", k, sizeof k), 1);
+	CHECK_STR(k, "(VN-HaNoi)A-17");
+	CHECK_INT(mk_sysno("  ", k, sizeof k), 0);
+
+	/* keys of a record */
+	rec *r = rec_create();
+	rec_add_control(r, "001", "12345", 5);
+	rec_add_control(r, "003", "OCoLC", 5);
+	size_t f = rec_add_field(r, "010", ' ', ' ');
+	rec_add_sub(r, f, 'a', "  85-2 ", 7);
+	f = rec_add_field(r, "020", ' ', ' ');
+	rec_add_sub(r, f, 'a', "0198526636 (pbk.)", 17);
+	rec_add_sub(r, f, 'z', "0000000000", 10);         /* cancelled: not a key */
+	f = rec_add_field(r, "020", ' ', ' ');
+	rec_add_sub(r, f, 'a', "978-0-19-852663-6", 17);  /* same book again */
+	f = rec_add_field(r, "022", ' ', ' ');
+	rec_add_sub(r, f, 'a', "0378-5955", 9);
+	f = rec_add_field(r, "035", ' ', ' ');
+	rec_add_sub(r, f, 'a', "(OCoLC)ocm00012345", 18);
+	struct mk_list l = { 0 };
+	mk_record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, &l);
+	CHECK_INT(l.n, 4);                               /* 035 and 001+003 agree */
+	if (l.n == 4) {
+		CHECK_STR(l.v[0], "lccn:85000002");
+		CHECK_STR(l.v[1], "isbn:9780198526636");
+		CHECK_STR(l.v[2], "issn:03785955");
+		CHECK_STR(l.v[3], "sys:(OCoLC)12345");
+	}
+	mk_list_release(&l);
+	mk_record_keys(r, MK_ISBN, &l);
+	CHECK_INT(l.n, 1);
+	mk_list_release(&l);
+	rec_destroy(r);
+	DONE();
+}

@@ -1,0 +1,117 @@
+/*
+ * t-rpn2sql.c - the RPN -> SQL/FTS5 translator, through CCL (cclquery.h):
+ * folding of terms, phrases, truncation, fields, years, standard numbers,
+ * and refusals with Bib-1 diagnostics for what is not supported.
+ */
+#include "harness.h"
+#include "cclquery.h"
+#include "rpn2sql.h"
+#include <yaz/odr.h>
+#include <yaz/pquery.h>
+
+static struct rpn_sql rs;
+static char errtext[512];
+
+/* translate a CCL query; returns 0 or -1 (errtext holds the message) */
+static int tr(const char *ccl)
+{
+	ODR odr = odr_createmem(ODR_ENCODE);
+	strbuf err = STRBUF_INIT;
+	int pos;
+	rpn_sql_release(&rs);
+	memset(&rs, 0, sizeof rs);
+	struct Z_RPNQuery *q = cclq_parse(ccl, odr, &pos, &err);
+	int rc = -1;
+	if (q)
+		rc = rpn2sql(q, &rs, &err);
+	snprintf(errtext, sizeof errtext, "%s", err.buf ? err.buf : "");
+	sb_release(&err);
+	odr_destroy(odr);
+	return rc;
+}
+
+/* translate a PQF query (what a Z39.50 client sends) */
+static int trp(const char *pqf)
+{
+	ODR odr = odr_createmem(ODR_ENCODE);
+	YAZ_PQF_Parser p = yaz_pqf_create();
+	Z_RPNQuery *q = yaz_pqf_parse(p, odr, pqf);
+	strbuf err = STRBUF_INIT;
+	rpn_sql_release(&rs);
+	memset(&rs, 0, sizeof rs);
+	int rc = q ? rpn2sql(q, &rs, &err) : -2;
+	snprintf(errtext, sizeof errtext, "%s", err.buf ? err.buf : "");
+	sb_release(&err);
+	yaz_pqf_destroy(p);
+	odr_destroy(odr);
+	return rc;
+}
+
+int main(void)
+{
+	CHECK_INT(tr("Tắt đèn"), 0);
+	CHECK_STR(rs.fts, "(\"tat\") AND (\"den\")");
+	CHECK_INT(tr("ti=\"Truyện Kiều\""), 0);
+	CHECK_STR(rs.fts, "{title} : \"truyen kieu\"");
+	CHECK_INT(tr("au=Đào"), 0);
+	CHECK_STR(rs.fts, "{author} : \"dao\"");
+	CHECK_INT(tr("au=ÐÀO"), 0);                       /* eth look-alike, upper case */
+	CHECK_STR(rs.fts, "{author} : \"dao\"");
+	CHECK_INT(tr("su=nguy?"), 0);
+	CHECK_STR(rs.fts, "{subject} : \"nguy\" *");
+	CHECK_INT(tr("pb=kim or se=x not nt=y"), 0);
+	CHECK_STR(rs.fts, "(({publisher} : \"kim\") OR ({series} : \"x\")) NOT ({notes} : \"y\")");
+	CHECK_INT(tr("kieu and yr>1990"), 0);
+	CHECK(rs.fts == NULL);
+	CHECK(strstr(rs.sql.buf, "INTERSECT") != NULL);
+	CHECK(strstr(rs.sql.buf, "year > CAST(? AS INTEGER)") != NULL);
+	CHECK_INT(rs.params.n, 2);
+	if (rs.params.n == 2) {
+		CHECK_STR(rs.params.v[0], "\"kieu\"");
+		CHECK_STR(rs.params.v[1], "1990");
+	}
+	CHECK_INT(tr("isbn=0-19-852663-6"), 0);
+	CHECK_INT(rs.params.n, 1);
+	if (rs.params.n)
+		CHECK_STR(rs.params.v[0], "isbn:9780198526636");
+	CHECK_INT(tr("issn=0378-5955 or lccn=n78-890351"), 0);
+	CHECK(strstr(rs.sql.buf, "UNION") != NULL);
+	CHECK_INT(tr("yr=1990-2000"), 0);
+	CHECK_INT(tr("id=bm00000001"), 0);
+	CHECK_INT(tr("isbn=hello"), -1);
+	CHECK(strstr(errtext, "not an ISBN") != NULL);
+	CHECK_INT(tr("yr=nineteen"), -1);
+	CHECK(strstr(errtext, "not a year") != NULL);
+	CHECK_INT(tr("ti=\"...\""), -1);
+	CHECK(strstr(errtext, "no words") != NULL);
+
+	/* PQF from a Z39.50 client */
+	CHECK_INT(trp("@attr 1=4 @attr 4=1 \"tat den\""), 0);
+	CHECK_STR(rs.fts, "{title} : \"tat den\"");
+	CHECK_INT(trp("@attr 1=4 @attr 4=2 \"tat den\""), 0);
+	CHECK_STR(rs.fts, "{title} : (\"tat\" AND \"den\")");
+	CHECK_INT(trp("@attr 1=1016 @attr 5=1 nguy"), 0);
+	CHECK_STR(rs.fts, "\"nguy\" *");
+	CHECK_INT(trp("@attr 1=1016 @attr 5=104 nguy?"), 0);
+	CHECK_STR(rs.fts, "\"nguy\" *");
+	CHECK_INT(trp("@attr 1=7 9780198526636"), 0);
+	CHECK_INT(trp("@attr 1=12 bm00000001"), 0);
+	CHECK_INT(trp("@attr 1=1007 0378-5955"), 0);
+	CHECK_INT(trp("@attr 1=31 @attr 2=2 2000"), 0);
+	CHECK(strstr(rs.sql.buf, "year <= ") != NULL);
+	CHECK_INT(trp("@attr 1=9999 x"), -1);
+	CHECK_INT(rs.diag, 114);
+	CHECK_INT(trp("@attr 1=4 @attr 5=2 x"), -1);
+	CHECK_INT(rs.diag, 120);
+	CHECK_INT(trp("@attr 1=4 @attr 2=5 x"), -1);
+	CHECK_INT(rs.diag, 117);
+	CHECK_INT(trp("@attr 1=31 @attr 2=99 1990"), -1);
+	CHECK_INT(rs.diag, 117);
+	CHECK_INT(trp("@prox 0 1 1 2 k 2 a b"), -1);
+	CHECK(rs.diag != 0);
+	CHECK_INT(trp("@attr 9=1 x"), -1);
+	CHECK_INT(trp("@and @attr 1=4 a @attr 1=1003 b"), 0);
+	CHECK_STR(rs.fts, "({title} : \"a\") AND ({author} : \"b\")");
+	rpn_sql_release(&rs);
+	DONE();
+}
