@@ -1397,6 +1397,12 @@ static void handle_key(struct tui *t, int k)
 	}
 	int view = screen_view(t);
 	const char *c = keymap_lookup(s->km, view, k);
+	if (!c && (k & KEYC_META) && k != (KEYC_META | KEYC_ESCAPE)) {
+		/* an unbound ESC-key pair: Escape, then the key on its own */
+		handle_key(t, KEYC_ESCAPE);
+		handle_key(t, k & ~KEYC_META);
+		return;
+	}
 	if (view == KV_SEARCH || view == KV_LINE) {
 		ledit *le = view == KV_SEARCH ? &t->search : &t->line;
 		if (!c && view == KV_SEARCH)
