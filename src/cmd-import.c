@@ -706,7 +706,9 @@ int cmd_import(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if (im.report_name && !(im.report = fopen(im.report_name, "w"))) {
+	if (im.report_name && !strcmp(im.report_name, "-"))
+		im.report = stdout;
+	else if (im.report_name && !(im.report = fopen(im.report_name, "w"))) {
 		cmd_error(CMD_NAME, "cannot write '%s': %s", im.report_name, strerror(errno));
 		rc = 2;
 		goto out;
@@ -743,7 +745,7 @@ int cmd_import(int argc, char **argv)
 	if (!rc && im.run[A_REJECTED])
 		rc = 1;
 out:
-	if (im.report && fclose(im.report))
+	if (im.report && (im.report == stdout ? fflush(stdout) : fclose(im.report)))
 		rc = 2;
 	if (im.rejects && fclose(im.rejects))
 		rc = 2;
