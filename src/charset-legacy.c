@@ -13,7 +13,9 @@
  * hand. tests/t-legacy.c checks every byte against glibc's iconv where
  * glibc has the encoding.
  */
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -249,13 +251,15 @@ static uint32_t compose(uint32_t base, int tone)
 {
 	if (tone == T_NONE)
 		return base;
-	utf8proc_int32_t buf[4] = { (utf8proc_int32_t)base, (utf8proc_int32_t)tone_mark[tone] };
-	utf8proc_ssize_t n = utf8proc_decompose_char(buf[0], buf, 4, UTF8PROC_DECOMPOSE, NULL);
-	if (n < 1 || n > 3)
-		return 0;
-	buf[n] = (utf8proc_int32_t)tone_mark[tone];
-	n = utf8proc_normalize_utf32(buf, n + 1, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
-	return n == 1 ? (uint32_t)buf[0] : 0;
+	utf8proc_uint8_t in[8], *out = NULL;
+	utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)base, in);
+	n += utf8proc_encode_char((utf8proc_int32_t)tone_mark[tone], in + n);
+	utf8proc_ssize_t k = utf8proc_map(in, n, &out, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	utf8proc_int32_t u = 0;
+	if (k > 0 && utf8proc_iterate(out, k, &u) != k)
+		u = 0;                          /* not one code point */
+	free(out);
+	return u > 0 ? (uint32_t)u : 0;
 }
 
 static void fill_rows(struct dectab *t, const vrow *rows, const uint32_t *bases)
@@ -440,9 +444,36 @@ static int str_in(const char *s, size_t n, const char *const *list)
 	return 0;
 }
 
+/* Is the tone of a syllable with nucleus nu[0..ln) on the right vowel
+ * (index tp in the nucleus)? On the last vowel with a diacritic (ơ in
+ * ươ); else, with a final consonant or a three-vowel nucleus, on the
+ * last but the final glide; in an open two-vowel nucleus on the first,
+ * or either for oa oe uy (old and new placement). */
+static int vi_tone_ok(const char *nu, size_t ln, int final, long tp)
+{
+	long mod = -1;
+	for (size_t i = 0; i < ln; i++)
+		if (strchr("ABEOWU", nu[i]))
+			mod = (long)i;
+	if (tp < 0 || tp >= (long)ln)
+		return 0;
+	if (mod >= 0)
+		return tp == mod;
+	if (ln == 1)
+		return 1;
+	if (final)
+		return tp == (long)ln - 1;
+	if (ln == 3)
+		return tp == 1;
+	if (!memcmp(nu, "oa", 2) || !memcmp(nu, "oe", 2) || !memcmp(nu, "uy", 2))
+		return 1;
+	return tp == 0;
+}
+
 /* Is w (toneless letters as vi_letter gives them) a Vietnamese syllable,
- * given its tone? A loose grammar: onset, vowel nucleus, final. */
-static int vi_syllable(const char *w, size_t n, int tone)
+ * given its tone and the index of the toned letter? A loose grammar:
+ * onset, vowel nucleus, final, and where the tone may go. */
+static int vi_syllable(const char *w, size_t n, int tone, long tonepos)
 {
 	static const char *const onsets[] = {
 		"ngh", "ng", "gh", "gi", "kh", "nh", "ph", "th", "tr", "ch", "qu",
@@ -450,7 +481,7 @@ static int vi_syllable(const char *w, size_t n, int tone)
 	};
 	static const char *const finals[] = { "ch", "ng", "nh", "c", "m", "n", "p", "t", "", NULL };
 	static const char *const nuc_final[] = {          /* need a final */
-		"A", "B", "iE", "yE", "uO", "UW", "uyE", "oA", "uB", "oo", "O"/*oong*/, NULL
+		"A", "B", "iE", "yE", "uO", "UW", "uyE", "oA", "uB", "oo", NULL
 	};
 	static const char *const nuc_open[] = {           /* never a final */
 		"ai", "ao", "au", "ay", "Bu", "By", "eo", "Eu", "ia", "iu", "oi", "Oi", "Wi",
@@ -459,8 +490,10 @@ static int vi_syllable(const char *w, size_t n, int tone)
 	};
 	static const char *const nuc_any[] = {            /* final optional */
 		"a", "e", "E", "i", "o", "O", "W", "u", "U", "y", "oa", "oe", "uE", "uy", "uW",
-		"ue", "uo", NULL
+		NULL
 	};
+	/* nh and ch follow only a ê i y (oa uê uy); ng and c never follow them */
+	static const char *const nuc_palatal[] = { "a", "E", "i", "y", "oa", "uE", "uy", NULL };
 	if (n == 0 || n > 7)
 		return 0;
 	for (const char *const *on = onsets; *on; on++) {
@@ -480,10 +513,18 @@ static int vi_syllable(const char *w, size_t n, int tone)
 				ok = str_in(nu, ln, nuc_open) || str_in(nu, ln, nuc_any);
 			if (!ok)
 				continue;
+			int pal = str_in(nu, ln, nuc_palatal);
+			if ((!strcmp(*fi, "nh") || !strcmp(*fi, "ch")) && !pal)
+				continue;
+			if ((!strcmp(*fi, "ng") || !strcmp(*fi, "c")) &&
+			    (str_in(nu, ln, (const char *const[]){ "E", "i", "y", "uy", NULL })))
+				continue;
 			/* the stop finals c ch p t take only sắc or nặng */
 			int stop = !strcmp(*fi, "c") || !strcmp(*fi, "ch") || !strcmp(*fi, "p") ||
 			           !strcmp(*fi, "t");
 			if (stop && tone != T_NONE && tone != T_ACUTE && tone != T_DOT)
+				continue;
+			if (tone != T_NONE && !vi_tone_ok(nu, ln, lf > 0, tonepos - (long)lo))
 				continue;
 			return 1;
 		}
@@ -494,12 +535,39 @@ static int vi_syllable(const char *w, size_t n, int tone)
 /* Classes of a word with at least one non-ASCII code point. */
 enum { W_BAD = 0, W_LATIN = 1, W_VI = 2 };
 
+/* Case pattern allowed in a word: all lower, Capitalised, ALL CAPS, or
+ * ALL CAPS but for lower-case toned vowels (TCVN3's missing capitals). */
+static int case_ok(const uint32_t *u, size_t m)
+{
+	int lower_rest = 0, upper_rest = 0, odd_lower = 0;
+	for (size_t i = 1; i < m; i++) {
+		utf8proc_int32_t c = (utf8proc_int32_t)u[i];
+		if (utf8proc_isupper(c))
+			upper_rest = 1;
+		else if (utf8proc_islower(c)) {
+			int t;
+			lower_rest = 1;
+			if (!(vi_letter((uint32_t)c, &t) && t != T_NONE))
+				odd_lower = 1;
+		}
+	}
+	if (!upper_rest)
+		return 1;                               /* lower or Capitalised */
+	if (!lower_rest)
+		return utf8proc_isupper((utf8proc_int32_t)u[0]) || m == 1 ||
+		       !utf8proc_islower((utf8proc_int32_t)u[0]);
+	return !odd_lower;                          /* TRƯờNG */
+}
+
 /* Classify the word of m code points u[0..m). */
 static int classify_word(const uint32_t *u, size_t m)
 {
 	char w[16];
 	size_t n = 0;
 	int tone = T_NONE, vi = 1, latin = 1;
+	long tonepos = -1;
+	if (!case_ok(u, m))
+		return W_BAD;
 	for (size_t i = 0; i < m; i++) {
 		uint32_t c = u[i];
 		if (!cp_is_letter(c))
@@ -516,12 +584,37 @@ static int classify_word(const uint32_t *u, size_t m)
 			if (tone)
 				vi = 0;
 			tone = t;
+			tonepos = (long)n;
 		}
 		w[n++] = (char)sym;
 	}
-	if (vi && vi_syllable(w, n, tone))
+	if (vi && vi_syllable(w, n, tone, tonepos))
 		return W_VI;
+	/* abbreviations with đ: "đ" (đồng), "ĐHQG" */
+	if (vi && n <= 6 && memchr(w, 'D', n) && !tone) {
+		size_t k = 0;
+		while (k < n && !strchr("aAbBeEiouOWUy", w[k]))
+			k++;
+		if (k == n)
+			return W_VI;
+	}
 	return latin ? W_LATIN : W_BAD;
+}
+
+int charset_word_class(const char *s, size_t n)
+{
+	uint32_t u[32];
+	size_t m = 0;
+	for (size_t i = 0; i < n && m < 32;) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                                      (utf8proc_ssize_t)(n - i), &c);
+		if (k <= 0)
+			return 0;
+		u[m++] = (uint32_t)c;
+		i += (size_t)k;
+	}
+	return m ? classify_word(u, m) : 0;
 }
 
 struct score {
@@ -559,7 +652,8 @@ static void score_text(const char *s, size_t n, struct score *sc)
 				nonascii = 1;
 			continue;
 		}
-		if (m && nonascii) {
+		/* one letter alone ("ã", "đ", "ʹ") proves nothing either way */
+		if (m > 1 && nonascii) {
 			int k = overflow ? W_BAD : classify_word(word, m);
 			sc->tokens++;
 			if (k == W_VI)
@@ -643,16 +737,36 @@ static const char *next_value(struct val_iter *it, size_t *len, size_t *field, l
 
 static void name_value(const rec *r, size_t f, long s, strbuf *sb)
 {
-	if (s < 0)
-		sb_addf(sb, "%s", rec_tag(r, f));
-	else
-		sb_addf(sb, "%s $%c", rec_tag(r, f), rec_sub_code(r, f, (size_t)s));
+	const char *t = rec_tag(r, f);
+	for (int i = 0; i < 3 && t[i]; i++)
+		sb_addf(sb, t[i] > 0x20 && t[i] < 0x7F ? "%c" : "(0x%02X)", (unsigned char)t[i]);
+	if (s >= 0) {
+		char c = rec_sub_code(r, f, (size_t)s);
+		sb_addf(sb, c > 0x20 && c < 0x7F ? " $%c" : " $(0x%02X)", (unsigned char)c);
+	}
 }
 
 static const int detect_candidates[] = {
-	CS_UTF8, CS_MARC8, CS_TCVN3, CS_VNI, CS_VISCII, CS_CP1258
+	CS_MARC8, CS_TCVN3, CS_VNI, CS_VISCII, CS_CP1258
 };
 #define NCAND (sizeof detect_candidates / sizeof detect_candidates[0])
+
+/* Confidence that the candidate with `pb` points is right, when the
+ * runner-up has `ps` (or none, ps < 0) and `ntok` words were scored:
+ * the share of words that read well, times 1 - 2^-(lead - 1) where the
+ * lead is counted in words. One word of lead proves nothing; each
+ * further word halves the doubt; being the only encoding that decodes
+ * counts as one word. */
+static int confidence(int pb, int ps, int ntok)
+{
+	if (ntok == 0 || pb == 0)
+		return 0;
+	double frac = pb / (2.0 * ntok);
+	double d = ps >= 0 ? (pb - ps) / 2.0 : pb / 2.0 + 1;
+	double p = d <= 1 ? 1.0 : exp2(-(d - 1));
+	int c = (int)(100.0 * frac * (1.0 - p) + 0.5);
+	return c > 100 ? 100 : c;
+}
 
 int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why)
 {
@@ -665,10 +779,10 @@ int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why)
 		*confidence_pct = 0;
 
 	while ((v = next_value(&it, &len, &f, &s))) {
-		if (is_ascii(v, len))
+		if (is_ascii(v, len) && !memchr(v, 0x1B, len))
 			continue;
 		ascii = 0;
-		if (!utf8_valid(v, len, NULL))
+		if (!utf8_valid(v, len, NULL) || memchr(v, 0x1B, len))
 			utf8 = 0;
 	}
 	if (ascii || utf8) {
@@ -679,20 +793,19 @@ int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why)
 		return CS_UTF8;
 	}
 
+	/* decode with every candidate and score the words */
 	struct score sc[NCAND];
-	int alive[NCAND];
+	int alive[NCAND], pts[NCAND], m8_suspicious = 0;
 	strbuf fail[NCAND];
 	strbuf out = STRBUF_INIT;
 	memset(sc, 0, sizeof sc);
 	for (size_t c = 0; c < NCAND; c++) {
 		int cs = detect_candidates[c];
-		alive[c] = cs != CS_UTF8;
+		alive[c] = 1;
 		sb_init(&fail[c]);
-		if (!alive[c])
-			continue;
 		struct val_iter jt = { r, 0, 0 };
 		while ((v = next_value(&jt, &len, &f, &s))) {
-			if (is_ascii(v, len))
+			if (is_ascii(v, len) && !memchr(v, 0x1B, len))
 				continue;
 			sb_reset(&out);
 			if (decode_as(cs, v, len, &out, &fail[c]) < 0) {
@@ -705,17 +818,20 @@ int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why)
 				alive[c] = 0;
 				break;
 			}
+			if (cs == CS_MARC8 && charset_marc8_suspicious(out.buf ? out.buf : "", out.len))
+				m8_suspicious = 1;
 			score_text(out.buf ? out.buf : "", out.len, &sc[c]);
 		}
 	}
 	sb_release(&out);
 
-	/* Points: 2 per Vietnamese word; 1 per other Latin word, but only for
-	 * MARC-8 (a legacy Vietnamese reading that gives non-Vietnamese words
-	 * is a misreading). */
-	int best = -1, second = -1, pts[NCAND], ntok = 0;
+	/* Points: 2 per Vietnamese word; 1 per other word of letters, but
+	 * only for MARC-8 (a legacy Vietnamese reading that gives
+	 * non-Vietnamese words is a misreading). */
+	int best = -1, second = -1, ntok = 0, bestleg = -1, nextleg = -1;
 	for (size_t c = 0; c < NCAND; c++) {
-		pts[c] = 2 * sc[c].vi + (detect_candidates[c] == CS_MARC8 ? sc[c].latin : 0);
+		int cs = detect_candidates[c];
+		pts[c] = 2 * sc[c].vi + (cs == CS_MARC8 ? sc[c].latin : 0);
 		if (!alive[c])
 			continue;
 		if (sc[c].tokens > ntok)
@@ -725,45 +841,64 @@ int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why)
 			best = (int)c;
 		} else if (second < 0 || pts[c] > pts[second])
 			second = (int)c;
+		if (cs != CS_MARC8) {
+			if (bestleg < 0 || pts[c] > pts[bestleg]) {
+				nextleg = bestleg;
+				bestleg = (int)c;
+			} else if (nextleg < 0 || pts[c] > pts[nextleg])
+				nextleg = (int)c;
+		}
 	}
 	int result = -1;
-	if (best < 0) {
+	if (alive[0] && !m8_suspicious) {
+		/* Clean MARC-8 (every byte defined, every mark on a letter) is
+		 * only overruled by a legacy reading that is Vietnamese almost
+		 * throughout and clearly ahead. */
+		int lc = 0;
+		if (bestleg >= 0)
+			lc = confidence(pts[bestleg], nextleg >= 0 && pts[nextleg] > pts[0] ? pts[nextleg] :
+			                pts[0], ntok);
+		if (bestleg >= 0 && lc >= CHARSET_DETECT_MIN && sc[bestleg].vi * 10 >= ntok * 8) {
+			best = bestleg;
+			second = pts[0] >= (nextleg >= 0 ? pts[nextleg] : -1) ? 0 : nextleg;
+			conf = lc;
+		} else {
+			best = 0;
+			second = bestleg;
+			conf = 100 - lc / 2;
+		}
+		result = detect_candidates[best];
+	} else if (best < 0) {
 		if (why) {
 			sb_adds(why, "no encoding fits:");
-			for (size_t c = 1; c < NCAND; c++)
-				sb_addf(why, "%s %s: %s", c > 1 ? ";" : "", cs_label(detect_candidates[c]),
+			for (size_t c = 0; c < NCAND; c++)
+				sb_addf(why, "%s %s: %s", c ? ";" : "", cs_label(detect_candidates[c]),
 				        fail[c].buf ? fail[c].buf : "?");
 		}
 	} else if (ntok == 0 || pts[best] == 0) {
 		if (why)
-			sb_addf(why, "no word with non-ASCII letters reads as Vietnamese or Latin in any "
-			        "encoding (%s decodes, but nothing shows it is right)",
-			        cs_label(detect_candidates[best]));
+			sb_addf(why, "no word with non-ASCII letters reads as Vietnamese in any encoding "
+			        "(%s decodes, but nothing shows it is right)", cs_label(detect_candidates[best]));
 	} else {
-		double frac = pts[best] / (2.0 * ntok);
-		double d = (pts[best] - (second >= 0 ? pts[second] : 0)) / 2.0;
-		double p = 1.0;
-		for (double k = 0; k < d && p > 1e-6; k += 1.0)
-			p *= 0.5;
-		if (d > 0 && d < 1)
-			p = 0.5 + 0.5 * (1 - d);
-		conf = (int)(100.0 * frac * (1.0 - p) + 0.5);
-		if (conf > 100)
-			conf = 100;
+		conf = confidence(pts[best], second >= 0 ? pts[second] : -1, ntok);
 		result = detect_candidates[best];
-		if (why) {
-			int c = best;
-			sb_addf(why, "%s: %d of %d words read as Vietnamese", cs_label(result),
-			        sc[c].vi, ntok);
+	}
+	if (result >= 0 && why) {
+		int c = best;
+		if (result == CS_MARC8 && !m8_suspicious)
+			sb_addf(why, "MARC-8: every byte is defined and every mark sits on a letter; %d of "
+			        "%d words read as Vietnamese, %d as other Latin", sc[c].vi, ntok, sc[c].latin);
+		else {
+			sb_addf(why, "%s: %d of %d words read as Vietnamese", cs_label(result), sc[c].vi, ntok);
 			if (result == CS_MARC8 && sc[c].latin)
 				sb_addf(why, ", %d as other Latin", sc[c].latin);
-			if (second >= 0)
-				sb_addf(why, "; next best %s: %d of %d", cs_label(detect_candidates[second]),
-				        sc[second].vi, ntok);
-			else
-				sb_adds(why, "; no other encoding decodes it");
 		}
-		if (conf < CHARSET_DETECT_MIN && why)
+		if (second >= 0 && second != best)
+			sb_addf(why, "; next best %s: %d of %d", cs_label(detect_candidates[second]),
+			        sc[second].vi, ntok);
+		else
+			sb_adds(why, "; no other encoding decodes it");
+		if (conf < CHARSET_DETECT_MIN)
 			sb_addf(why, " (too close to tell, %d%%)", conf);
 	}
 	for (size_t c = 0; c < NCAND; c++)
@@ -949,10 +1084,20 @@ static int recover_value(const char *s, size_t n, int rules, strbuf *out)
 			size_t j = x->first;
 			while (j > 0 && cp[j - 1].u == ' ')
 				j--;
-			if (j > 0 && j < x->first && (cp[j - 1].u == '.' || cp[j - 1].u == '?' ||
-			                              cp[j - 1].u == '!') &&
-			    (cp[j - 1].u != '.' || (w[k - 1].last + 1 == j - 1 && w[k - 1].nletters >= 4 &&
-			                             w[k - 1].nupper < w[k - 1].nletters)))
+			/* not after an abbreviation: "tr.", "Nxb.", "Tp." are short
+			 * and plain ASCII; a real word before the stop is longer or
+			 * carries a diacritic */
+			int real = 0;
+			if (j > 0 && w[k - 1].last + 1 == j - 1) {
+				int diacritic = 0;
+				for (size_t q = w[k - 1].first; q <= w[k - 1].last; q++)
+					if (cp[q].u >= 0x80)
+						diacritic = 1;
+				real = (w[k - 1].nletters >= 4 || diacritic) &&
+				       w[k - 1].nupper < w[k - 1].nletters;
+			}
+			if (j > 0 && j < x->first && (cp[j - 1].u == '?' || cp[j - 1].u == '!' ||
+			                              (cp[j - 1].u == '.' && real)))
 				up[x->first] = 1;
 		}
 	}

@@ -101,6 +101,11 @@ void charset_nfc_append(const char *s, size_t n, strbuf *out);
  * spaces, punctuation or nothing, after NFC): worth running the detector. */
 int charset_marc8_suspicious(const char *utf8, size_t n);
 
+/* How one word (UTF-8 NFC, letters only) reads: 2 = a Vietnamese
+ * syllable (any case, one tone on the right vowel), 1 = some other word
+ * of letters, 0 = neither (stray marks, odd case pattern). */
+int charset_word_class(const char *s, size_t n);
+
 /* Close the cached yaz converters (for leak checkers at exit). */
 void charset_cleanup(void);
 

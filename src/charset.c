@@ -96,13 +96,16 @@ static void add_line(strbuf *sb, const char *prefix)
 		sb_adds(sb, prefix);
 }
 
-/* "245 $a" or "008" */
+/* "245 $a" or "008"; bytes that would garble a message are shown in hex */
 static void name_of(strbuf *sb, const rec *r, size_t f, long s)
 {
-	if (s < 0)
-		sb_addf(sb, "%s", rec_tag(r, f));
-	else
-		sb_addf(sb, "%s $%c", rec_tag(r, f), rec_sub_code(r, f, (size_t)s));
+	const char *t = rec_tag(r, f);
+	for (int i = 0; i < 3 && t[i]; i++)
+		sb_addf(sb, t[i] > 0x20 && t[i] < 0x7F ? "%c" : "(0x%02X)", (unsigned char)t[i]);
+	if (s >= 0) {
+		char c = rec_sub_code(r, f, (size_t)s);
+		sb_addf(sb, c > 0x20 && c < 0x7F ? " $%c" : " $(0x%02X)", (unsigned char)c);
+	}
 }
 
 static const char *cs_label(int cs)
@@ -441,6 +444,8 @@ static void warn_controls(const rec *r, size_t f, long s, const char *v, size_t 
 			u = p[i + 1];
 		if (!u && !(p[i] < 0x20))
 			continue;
+		if (u == 0x98 || u == 0x9C)     /* MARC's non-sort markers NSB/NSE */
+			continue;
 		if (!warn)
 			return;
 		add_line(warn, NULL);
@@ -520,96 +525,116 @@ static void survey_record(const rec *r, struct survey *sv)
 	}
 }
 
-/* Append " (the bytes look like TCVN3 (97% sure): use --from-charset tcvn3)"
- * when the detector sees a legacy encoding. */
+/* Ask the detector whether a record that is not good UTF-8/MARC-8 is in
+ * a legacy Vietnamese encoding; if it is sure enough, append a hint
+ * "; the bytes look like TCVN3 (97% sure): use --from-charset tcvn3
+ * (or auto-vi)" and return the encoding, else 0. */
 static int legacy_hint(const rec *r, strbuf *err)
 {
 	int conf;
 	int cs = charset_detect_legacy(r, &conf, NULL);
-	if (cs == CS_TCVN3 || cs == CS_VNI || cs == CS_VISCII || cs == CS_CP1258) {
-		if (conf >= CHARSET_DETECT_MIN) {
-			if (err)
-				sb_addf(err, "; the bytes look like %s (%d%% sure): use --from-charset %s "
-				        "(or auto-vi)", cs_label(cs), conf, charset_name(cs));
-			return cs;
-		}
+	if ((cs == CS_TCVN3 || cs == CS_VNI || cs == CS_VISCII || cs == CS_CP1258) &&
+	    conf >= CHARSET_DETECT_MIN) {
+		if (err)
+			sb_addf(err, "; the bytes look like %s (%d%% sure): use --from-charset %s "
+			        "(or auto-vi)", cs_label(cs), conf, charset_name(cs));
+		return cs;
 	}
 	return 0;
+}
+
+static int is_legacy(int cs)
+{
+	return cs == CS_TCVN3 || cs == CS_VNI || cs == CS_VISCII || cs == CS_CP1258;
+}
+
+/* Pick the decoding for the record. Returns a CS_* value, or -1 (err set). */
+static int choose_charset(const rec *r, int cs, int unicode, const struct survey *sv,
+                          strbuf *warn, strbuf *err, strbuf *detail)
+{
+	char l9 = rec_leader(r)[9];
+	if (unicode)
+		return CS_UTF8;
+	if (cs != CS_AUTO && cs != CS_AUTO_VI) {
+		if (cs == CS_UTF8 || cs == CS_MARC8 || cs == CS_LATIN1 || is_legacy(cs))
+			return cs;
+		if (err)
+			sb_addf(err, "unknown source charset %d", cs);
+		return -1;
+	}
+	if (!sv->nonascii && !sv->esc)
+		return CS_UTF8;                 /* plain ASCII: nothing to decode */
+	if (sv->nonascii && sv->utf8) {
+		if (l9 != 'a' && warn) {
+			add_line(warn, NULL);
+			if (l9 == ' ')
+				sb_adds(warn, "leader/09 is blank but the data is UTF-8; read as UTF-8");
+			else
+				sb_addf(warn, "leader/09 is '%c' but the data is UTF-8; read as UTF-8", l9);
+		}
+		return CS_UTF8;
+	}
+	if (cs == CS_AUTO_VI) {
+		int conf;
+		strbuf why = STRBUF_INIT;
+		int det = charset_detect_legacy(r, &conf, &why);
+		if (is_legacy(det) && conf >= CHARSET_DETECT_MIN) {
+			if (warn) {
+				add_line(warn, NULL);
+				sb_addf(warn, "auto-vi: read as %s (%d%% sure: %s)", cs_label(det), conf, why.buf);
+			}
+			sb_release(&why);
+			return det;
+		}
+		if (l9 == 'a' && sv->nonascii) {
+			if (err) {
+				name_of(err, r, sv->bad_f, sv->bad_s);
+				sb_addf(err, ": invalid UTF-8 at byte %zu of the value; auto-vi cannot tell "
+				        "the encoding: %s", sv->bad_off + 1, why.buf ? why.buf : "");
+			}
+			sb_release(&why);
+			return -1;
+		}
+		sb_add(detail, why.buf ? why.buf : "", why.len);
+		sb_release(&why);
+		return CS_MARC8;
+	}
+	/* CS_AUTO */
+	if (l9 == 'a' && sv->nonascii) {
+		if (err) {
+			name_of(err, r, sv->bad_f, sv->bad_s);
+			sb_addf(err, ": invalid UTF-8 at byte %zu of the value (use --from-charset to "
+			        "name the real encoding)", sv->bad_off + 1);
+			legacy_hint(r, err);
+		}
+		return -1;
+	}
+	if (l9 != ' ' && l9 != 'a' && warn) {
+		add_line(warn, NULL);
+		sb_addf(warn, "leader/09 is '%c' (neither 'a' nor blank) and the data is not UTF-8; "
+		        "read as MARC-8", l9);
+	}
+	return CS_MARC8;
 }
 
 int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 {
 	struct ctx c;
 	struct survey sv;
-	char l9 = rec_leader(r)[9];
-	int use = cs, rc = 0;
+	int rc = 0;
 
-	memset(&c, 0, sizeof c);
+	strbuf detail = STRBUF_INIT;       /* auto-vi: why no legacy encoding */
 	survey_record(r, &sv);
-	if (unicode)
-		use = CS_UTF8;
-	else if (cs == CS_AUTO) {
-		if (!sv.nonascii && !sv.esc)
-			use = CS_UTF8;                  /* plain ASCII: fine either way */
-		else if (l9 == 'a') {
-			use = CS_UTF8;
-			if (!sv.utf8) {
-				if (err) {
-					name_of(err, r, sv.bad_f, sv.bad_s);
-					sb_addf(err, ": invalid UTF-8 at byte %zu of the value "
-					        "(use --from-charset to name the real encoding)", sv.bad_off + 1);
-					legacy_hint(r, err);
-				}
-				return -1;
-			}
-		} else if (sv.nonascii && sv.utf8) {
-			use = CS_UTF8;
-			add_line(warn, NULL);
-			if (warn) {
-				if (l9 == ' ')
-					sb_adds(warn, "leader/09 is blank but the data is UTF-8; read as UTF-8");
-				else
-					sb_addf(warn, "leader/09 is '%c' but the data is UTF-8; read as UTF-8",
-					        l9);
-			}
-		} else {
-			use = CS_MARC8;
-			if (l9 != ' ' && warn) {
-				add_line(warn, NULL);
-				sb_addf(warn, "leader/09 is '%c' (neither 'a' nor blank) and the data is "
-				        "not UTF-8; read as MARC-8", l9);
-			}
-		}
-	} else if (cs == CS_AUTO_VI) {
-		if (!sv.nonascii && !sv.esc)
-			use = CS_UTF8;
-		else if (sv.utf8 && sv.nonascii)
-			use = CS_UTF8;
-		else {
-			int conf;
-			strbuf why = STRBUF_INIT;
-			use = charset_detect_legacy(r, &conf, &why);
-			if (use < 0 || conf < CHARSET_DETECT_MIN) {
-				if (err)
-					sb_addf(err, "auto-vi: cannot tell the encoding: %s", why.buf ? why.buf : "");
-				sb_release(&why);
-				return -1;
-			}
-			if (warn && (use != CS_MARC8 || l9 != ' ')) {
-				add_line(warn, NULL);
-				sb_addf(warn, "auto-vi: read as %s (%d%% sure: %s)", cs_label(use), conf, why.buf);
-			}
-			sb_release(&why);
-		}
-	} else if (cs != CS_UTF8 && cs != CS_MARC8 && cs != CS_LATIN1 && cs != CS_TCVN3 &&
-	           cs != CS_VNI && cs != CS_VISCII && cs != CS_CP1258) {
-		if (err)
-			sb_addf(err, "unknown source charset %d", cs);
+	int use = choose_charset(r, cs, unicode, &sv, warn, err, &detail);
+	if (use < 0) {
+		sb_release(&detail);
 		return -1;
 	}
+	int guessed_m8 = use == CS_MARC8 && (cs == CS_AUTO || cs == CS_AUTO_VI);
 
 	/* convert every value that needs it; apply only if all succeed */
-	int suspicious = 0;
+	memset(&c, 0, sizeof c);
+	strbuf susp = STRBUF_INIT;          /* values with marks on nothing */
 	for (size_t f = 0; f < rec_nfields(r) && rc == 0; f++) {
 		int ctl = rec_is_control(r, f);
 		size_t ns = ctl ? 1 : rec_nsub(r, f);
@@ -626,21 +651,26 @@ int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 					name_of(err, r, f, si);
 					sb_adds(err, ": ");
 					sb_add(err, c.why.buf, c.why.len);
-					if (cs == CS_AUTO && use == CS_MARC8) {
-						sb_adds(err, l9 == ' ' ? " (leader/09 is blank, so MARC-8 was "
-						        "expected; use --from-charset to name the real encoding)"
-						        : " (use --from-charset to name the real encoding)");
+					if (guessed_m8 && cs == CS_AUTO_VI)
+						sb_addf(err, "; auto-vi cannot tell the encoding: %s", detail.buf);
+					else if (guessed_m8) {
+						sb_adds(err, rec_leader(r)[9] == ' ' ?
+						        " (leader/09 is blank, so MARC-8 was expected; use "
+						        "--from-charset to name the real encoding)" :
+						        " (use --from-charset to name the real encoding)");
 						legacy_hint(r, err);
-					} else if (cs == CS_UTF8 || unicode)
-						sb_adds(err, unicode ? "" : " (use --from-charset to name the real "
-						        "encoding)");
+					} else if (use == CS_UTF8 && !unicode)
+						sb_adds(err, " (use --from-charset to name the real encoding)");
 				}
 				rc = -1;
 				break;
 			}
-			if (cs == CS_AUTO && use == CS_MARC8 && !suspicious &&
-			    charset_marc8_suspicious(c.vals.buf + off, c.vals.len - off))
-				suspicious = 1;
+			if (use == CS_MARC8 &&
+			    charset_marc8_suspicious(c.vals.buf + off, c.vals.len - off)) {
+				if (susp.len)
+					sb_adds(&susp, ", ");
+				name_of(&susp, r, f, si);
+			}
 			warn_controls(r, f, si, c.vals.buf + off, c.vals.len - off, warn);
 			if (c.vals.len - off == n && !memcmp(c.vals.buf + off, v, n)) {
 				c.vals.len = off;       /* unchanged */
@@ -649,18 +679,23 @@ int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 			pend_add(&c, f, si, off);
 		}
 	}
-	/* MARC-8 that decodes but leaves marks on nothing: is it legacy? */
-	if (rc == 0 && suspicious) {
+	/* MARC-8 that decodes but leaves marks on nothing: legacy bytes? */
+	if (rc == 0 && susp.len) {
 		strbuf hint = STRBUF_INIT;
-		int lcs = legacy_hint(r, &hint);
-		if (lcs) {
+		if (guessed_m8 && legacy_hint(r, &hint)) {
 			if (err)
-				sb_addf(err, "the data decodes as MARC-8 only with combining marks on spaces "
-				        "or punctuation%s", hint.buf);
+				sb_addf(err, "%s: the data decodes as MARC-8 only with combining marks on "
+				        "spaces or punctuation%s", susp.buf, hint.buf);
 			rc = -1;
+		} else if (warn) {
+			add_line(warn, NULL);
+			sb_addf(warn, "%s: a MARC-8 combining mark stands on a space or punctuation "
+			        "(kept; if the file is Latin-1, name it with --from-charset latin1)", susp.buf);
 		}
 		sb_release(&hint);
 	}
+	sb_release(&susp);
+	sb_release(&detail);
 	if (rc == 0) {
 		for (size_t i = 0; i < c.npend; i++) {
 			struct pending *pd = &c.pend[i];
