@@ -156,6 +156,8 @@ struct xst {
 	int err_line, err_col;
 
 	strbuf pending;             /* warnings for the next record */
+	strbuf between;             /* an error outside records ... */
+	long long between_off;      /* ... at this offset (-1 none) */
 	int npending;
 	long delivered;             /* records handed out (good or bad) */
 
@@ -1145,8 +1147,13 @@ static struct span *scan_to_record(struct xst *st)
 	return q_head(st);
 }
 
-static void flush_pending(struct xst *st)
+/* Warnings collected for the record starting at raw offset `start`. */
+static void flush_pending(struct xst *st, long long start)
 {
+	if (st->between_off >= 0 && start >= st->between_off) {
+		add_pending(st, st->between.buf);
+		st->between_off = -1;
+	}
 	if (!st->pending.len)
 		return;
 	char *p = st->pending.buf;
@@ -1207,6 +1214,18 @@ static int blanks_to_end(struct xst *st, long long off)
 	return 1;
 }
 
+/* True if the whole input was blanks (or a BOM): an empty file. */
+static int blank_input(struct xst *st)
+{
+	if (st->woff != st->base || !st->in_eof)
+		return 0;
+	size_t i = st->wlen >= 3 && !memcmp(st->win, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	for (; i < st->wlen; i++)
+		if (!is_blank((unsigned char)st->win[i]))
+			return 0;
+	return 1;
+}
+
 /* After a fatal error: reject the record that holds it and restart. */
 static int drain(struct xst *st)
 {
@@ -1225,7 +1244,7 @@ static int drain(struct xst *st)
 	struct span *u = scan_to_record(st);
 	if (!u) {
 		st->mode = M_DONE;
-		if (st->delivered == 0) {
+		if (st->delivered == 0 && !blank_input(st)) {
 			/* nothing in this file was a record: say why */
 			mr_begin(rd, E);
 			long long from = E >= st->woff ? E : st->woff;
@@ -1251,19 +1270,21 @@ static int drain(struct xst *st)
 	else
 		victim = 1;
 	if (!victim) {
-		if (E <= u->start) {
-			sb_reset(&st->tmp2);
-			sb_addf(&st->tmp2, "%s (before this record; skipped)", st->tmp.buf);
-			add_pending(st, st->tmp2.buf);
+		/* the error lies outside any record: tell the first record
+		 * after it (the error may be met again while we restart) */
+		st->between_off = E;
+		sb_reset(&st->between);
+		sb_addf(&st->between, "%s (before this record; skipped)", st->tmp.buf);
+		if (E <= u->start)
 			restart_session(st, u->start, -1);
-		} else if (u->start > sess_start)
+		else if (u->start > sess_start)
 			restart_session(st, u->start, -1);
 		else
 			restart_session(st, u->start, u->end);
 		return -2;
 	}
 	mr_begin(rd, u->start);
-	flush_pending(st);
+	flush_pending(st, u->start);
 	int truncated = u->end < 0 && !q_next(st) && blanks_to_end(st, E);
 	set_raw_head(st);
 	q_pop(st);
@@ -1304,7 +1325,7 @@ static int parse_step(struct xst *st, rec *r)
 		if (u) {
 			/* a record start the parser never reported */
 			mr_begin(rd, u->start);
-			flush_pending(st);
+			flush_pending(st, u->start);
 			set_raw_head(st);
 			q_pop(st);
 			st->delivered++;
@@ -1319,13 +1340,14 @@ static int parse_step(struct xst *st, rec *r)
 	const xmlChar *name = xmlTextReaderConstLocalName(st->xr);
 	if (!name || strcmp(local_part((const char *)name), "record"))
 		return -2;
-	struct span *sp = q_head(st);
 	const xmlChar *ns = xmlTextReaderConstNamespaceUri(st->xr);
 	xmlNodePtr node = xmlTextReaderExpand(st->xr);
 	if (!node || st->fatal) {
 		st->mode = M_DRAIN;
 		return -2;
 	}
+	/* (expanding reads input, which may move the queue) */
+	struct span *sp = q_head(st);
 	if (!ns_ok(ns)) {
 		/* a record in another namespace: MARC only if it looks like it */
 		const xmlNode *c = node->children;
@@ -1338,8 +1360,9 @@ static int parse_step(struct xst *st, rec *r)
 			return -2;
 		}
 	}
-	mr_begin(rd, sp ? sp->start : approx_offset(st));
-	flush_pending(st);
+	long long start = sp ? sp->start : approx_offset(st);
+	mr_begin(rd, start);
+	flush_pending(st, start);
 	if (!ns_ok(ns))
 		mr_warn(rd, "record in namespace \"%s\" read as MARCXML", (const char *)ns);
 	int rc = walk_record(st, node, r);
@@ -1375,6 +1398,7 @@ static void *r_open(marc_reader *rd, strbuf *err)
 	st->sc.line_off = st->base;
 	st->root_off = -1;
 	st->hold = -1;
+	st->between_off = -1;
 	st->mode = M_START;
 	return st;
 }
@@ -1429,6 +1453,7 @@ static void r_close(void *vst)
 	sb_release(&st->suffix);
 	sb_release(&st->errmsg);
 	sb_release(&st->pending);
+	sb_release(&st->between);
 	sb_release(&st->tmp);
 	sb_release(&st->tmp2);
 	free(st);
