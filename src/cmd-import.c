@@ -414,9 +414,12 @@ static void reject(struct imp *im, marc_reader *rd, const char *file, long recno
 
 /* ---- files ---- */
 
-/* "size:fnv64 of the first MiB": the same bytes give the same key under
- * any name or time stamp. NULL for stdin / unreadable. */
-static char *file_key(FILE *fp, long long *size)
+/* "size:fnv64 of the first MiB:options": the same bytes imported the
+ * same way give the same key under any name or time stamp (the options
+ * that change the outcome are part of it, so importing the same file
+ * again with, say, --on-match replace is a new import, not a resume).
+ * NULL for stdin / unreadable. */
+static char *file_key(const struct imp *im, FILE *fp, long long *size)
 {
 	struct stat sb;
 	if (fstat(fileno(fp), &sb) || !S_ISREG(sb.st_mode))
@@ -434,7 +437,10 @@ static char *file_key(FILE *fp, long long *size)
 	}
 	rewind(fp);
 	strbuf k = STRBUF_INIT;
-	sb_addf(&k, "%lld:%016llx", (long long)sb.st_size, (unsigned long long)h);
+	sb_addf(&k, "%lld:%016llx:m%x:o%d:f%d:c%d:p", (long long)sb.st_size, (unsigned long long)h,
+	        (unsigned)im->mask, im->on_match, im->force, im->ropts.from_charset);
+	for (size_t i = 0; i < im->protect.n; i++)
+		sb_addf(&k, "%s%s", i ? "," : "", im->protect.v[i]);
 	return sb_detach(&k, NULL);
 }
 
@@ -464,7 +470,7 @@ static int import_file(struct imp *im, const char *path)
 		return -1;
 	}
 	long long size = 0;
-	char *key = is_stdin ? NULL : file_key(fp, &size);
+	char *key = is_stdin ? NULL : file_key(im, fp, &size);
 	long skip = 0;
 	long long seek = 0;
 	if (key && !im->dry) {
