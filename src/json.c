@@ -20,7 +20,8 @@
  * in the input goes unaccounted.
  * Fix-ups, each with a warning: a one- or two-digit tag is zero-padded;
  * a leader that is not 24 characters is padded or cut; a missing leader
- * gets a default one; missing indicators become blanks; a data field
+ * gets a default one; missing indicators (or U+FFFD, the mark of an
+ * indicator already lost) become blanks; a data field
  * with no subfields is kept; unknown members are ignored. Rejected: a
  * subfield code or indicator that is not one character, a value that is
  * not a string, "\u0000", the MARC separators U+001D-U+001F, anything
@@ -272,6 +273,13 @@ static int get_ind(marc_reader *rd, const char *tag, int which, const struct jso
 	const char *s = v->u.string;
 	if (!*s) {
 		mr_warn(rd, "field %s: empty ind%d; read as blank", tag, which);
+		*out = ' ';
+		return 0;
+	}
+	if (!strcmp(s, "\xEF\xBF\xBD")) {
+		/* U+FFFD: the indicator was already lost upstream */
+		mr_warn(rd, "field %s: ind%d is U+FFFD (replacement character); read as blank",
+		        tag, which);
 		*out = ' ';
 		return 0;
 	}
