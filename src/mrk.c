@@ -542,6 +542,10 @@ static int graphic(unsigned char c)
 static const char *split_line(marc_reader *rd, const struct mline *m, const char *p,
                               size_t n, size_t *clen)
 {
+	if (memchr(p, 0, n)) {          /* never text; values cannot hold NUL */
+		bad_line(rd, m, "NUL byte in the line");
+		return NULL;
+	}
 	if (n < 4 || p[0] != '=' || !graphic((unsigned char)p[1]) ||
 	    !graphic((unsigned char)p[2]) || !graphic((unsigned char)p[3])) {
 		if (p[0] != '=')

@@ -414,6 +414,17 @@ static void test_read_bad(void)
 	check_bad("=LDR  00000nam a2200000 a 4500\n=245  10$ x", "field 245: bad subfield code (byte 0x20)");
 	check_bad("=LDR  00000nam a2200000 a 4500\n=245  1\x01$ax", "field 245: bad indicator (byte 0x01)");
 
+	/* fuzz-mrk regression: NUL bytes in the leader (values never hold NUL) */
+	static const char nul[] = "=000  \0\0\0\xE6" "0cam\\\\2200000\\a\\4500\r\n=001  a\r\n\r\n"
+		"=LDR  00000nam a2200000 a 4500\n=245  10$ax\0y\n";
+	struct recs rn = { 0 };
+	recs_read_mem(&rn, nul, sizeof nul - 1, MF_MRK, CS_AUTO);
+	CHECK_INT(rn.n, 0);
+	CHECK_INT(rn.bad, 2);
+	CHECKF(rn.errs.buf && strstr(rn.errs.buf, "1: line 1 (byte 0): NUL byte in the line") &&
+	      strstr(rn.errs.buf, "2: line 5 (byte 74): NUL byte"), "%s", rn.errs.buf ? rn.errs.buf : "");
+	recs_free(&rn);
+
 	/* the rejected record's raw text, made to end with a blank line */
 	static const char in[] = "=LDR  00000nam a2200000 a 4500\r\n=245  $ax\r\n\r\n=LDR  x";
 	FILE *fp = fmemopen((void *)in, sizeof in - 1, "rb");
