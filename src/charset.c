@@ -303,7 +303,7 @@ static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbu
 		}
 		int mode = b < 0x80 ? g0 : g1;
 		if (mode == '1') {
-			if (i + 3 > n) {
+			if (i + 3 > n || p[i + 1] < 0x20 || p[i + 2] < 0x20) {
 				sb_addf(why, "truncated CJK (EACC) character at byte %zu of the value", i + 1);
 				return -1;
 			}
@@ -623,6 +623,15 @@ int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 	struct survey sv;
 	int rc = 0;
 
+	/* the leader stays ASCII: a byte above 0x7F there cannot be UTF-8 */
+	const char *ldr = rec_leader(r);
+	for (int i = 0; i < REC_LEADER_LEN; i++)
+		if ((unsigned char)ldr[i] >= 0x80 && i != 9) {
+			if (err)
+				sb_addf(err, "leader/%02d is the byte 0x%02X, not ASCII", i, (unsigned char)ldr[i]);
+			return -1;
+		}
+
 	strbuf detail = STRBUF_INIT;       /* auto-vi: why no legacy encoding */
 	survey_record(r, &sv);
 	int use = choose_charset(r, cs, unicode, &sv, warn, err, &detail);
@@ -653,6 +662,8 @@ int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 					sb_add(err, c.why.buf, c.why.len);
 					if (guessed_m8 && cs == CS_AUTO_VI)
 						sb_addf(err, "; auto-vi cannot tell the encoding: %s", detail.buf);
+					else if (guessed_m8 && memchr(v, 0x1B, n))
+						;   /* escape sequences: MARC-8 all right, but damaged */
 					else if (guessed_m8) {
 						sb_adds(err, rec_leader(r)[9] == ' ' ?
 						        " (leader/09 is blank, so MARC-8 was expected; use "

@@ -54,6 +54,8 @@ static int t_iso_next(const char *buf, size_t n, size_t *off, rec *r)
 		return 0;
 	rec_clear(r);
 	rec_set_leader(r, R, 24);
+	for (int i = 0; i < 4; i++)             /* as the real reader does */
+		rec_set_leader_at(r, 20 + i, "4500"[i]);
 	for (const char *d = R + 24; d + 12 <= R + base && *d != 0x1E; d += 12) {
 		char tag[4] = { d[0], d[1], d[2], 0 };
 		long fl = t_num(d + 3, 4), fo = t_num(d + 7, 5);
