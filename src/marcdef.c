@@ -163,7 +163,8 @@ static void finalize(marcdef *md)
 {
 	for (int fmt = 0; fmt < MD_NFORMATS; fmt++) {
 		struct fieldtab *ft = &md->fields[fmt];
-		qsort(ft->v, ft->n, sizeof *ft->v, cmp_field);
+		if (ft->n)
+			qsort(ft->v, ft->n, sizeof *ft->v, cmp_field);
 		memset(ft->index, 0, sizeof ft->index);
 		for (size_t i = 0; i < ft->n; i++) {
 			int t = tag_num(ft->v[i].tag);
@@ -172,8 +173,9 @@ static void finalize(marcdef *md)
 		}
 	}
 	for (size_t i = 0; i < md->nlists; i++)
-		qsort((void *)md->lists[i].codes, md->lists[i].ncodes,
-		      sizeof(md_code), cmp_code);
+		if (md->lists[i].ncodes)
+			qsort((void *)md->lists[i].codes, md->lists[i].ncodes,
+			      sizeof(md_code), cmp_code);
 }
 
 /* Add or replace a code in an array (linear: arrays are short, except
@@ -1114,8 +1116,9 @@ size_t marcdef_positions(const marcdef *md, int fmt, const char *tag,
 
 const md_code *marcdef_pos_code(const md_pos *pos, const char *p)
 {
+	size_t len = pos->kind == MDP_EACH ? 1 : (size_t)pos->len;
 	for (size_t i = 0; i < pos->ncodes; i++)
-		if (!memcmp(pos->codes[i].code, p, (size_t)pos->len))
+		if (strlen(pos->codes[i].code) == len && !memcmp(pos->codes[i].code, p, len))
 			return &pos->codes[i];
 	return NULL;
 }

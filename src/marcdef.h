@@ -154,8 +154,8 @@ const md_fixed *marcdef_fixed(const marcdef *md, int fmt, const char *tag,
 size_t marcdef_positions(const marcdef *md, int fmt, const char *tag,
                          const char *leader, const char *data,
                          const md_pos **out, size_t max);
-/* Code of a position matching the characters at p (pos->len bytes), or
- * NULL. */
+/* Code of a position matching the characters at p (pos->len bytes; for
+ * MDP_EACH the one character at p), or NULL. */
 const md_code *marcdef_pos_code(const md_pos *pos, const char *p);
 /* 1 if the len characters at p are a valid value for pos (code lists
  * are looked up in md). Fill characters '|' are always valid. */
