@@ -233,8 +233,16 @@ static int run_interactive(struct shell *sh)
 		wcstombs(line, l, mb + 1);
 		if (mb && line[mb - 1] == '\n')
 			line[--mb] = 0;
-		if (mb)
-			history_w(h, &ev, H_ENTER, l);
+		if (mb) {
+			/* history without the newline */
+			size_t wl = wcslen(l);
+			wchar_t *hl = xmalloc((wl + 1) * sizeof *hl);
+			wmemcpy(hl, l, wl + 1);
+			if (wl && hl[wl - 1] == L'\n')
+				hl[wl - 1] = 0;
+			history_w(h, &ev, H_ENTER, hl);
+			free(hl);
+		}
 		tcmd_run(sh->s, line);
 		free(line);
 	}
@@ -243,7 +251,7 @@ static int run_interactive(struct shell *sh)
 	free(hp);
 	el_end(el);
 	history_wend(h);
-	return sh->s->worst;
+	return 0;                 /* interactive: errors were seen as they came */
 }
 
 int cmd_shell(int argc, char **argv)

@@ -480,7 +480,8 @@ char **tcmd_complete(tsess *s, const char *line, size_t pos)
 					if (!strncmp(rec_tag(r, i), word, wl))
 						add_cand(&list, &n, &cap, rec_tag(r, i));
 			}
-			marcdef *md = s ? tsess_marcdef(s) : NULL;
+			marcdef *md = s && !strcmp(c->name, "field") && !strcmp(argv[1], "add") ?
+			              tsess_marcdef(s) : NULL;
 			if (md && wl >= 1) {
 				for (size_t i = 0; i < marcdef_nfields(md, MD_BIB); i++) {
 					const md_field *f = marcdef_field_at(md, MD_BIB, i);
