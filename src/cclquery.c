@@ -32,7 +32,7 @@ static const char qualifiers[] =
 	"isbn u=7 t=r\n"
 	"issn u=8 t=r\n"
 	"lccn u=9 t=r\n"
-	"id u=12\n"
+	"id u=12 t=r\n"
 	"yr u=31 r=r\n";
 
 static struct ccl_rpn_node *parse(const char *query, int *pos, strbuf *err)

@@ -405,8 +405,32 @@ static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strb
 			s++;
 		while (e > s && e[-1] == ' ')
 			*--e = 0;
-		sb_adds(&p->sql, "SELECT rid FROM records WHERE id = ?");
-		param_add(&p->params, s);
+		int right = a.trunc == 1 || (a.trunc == 104 && e > s && (e[-1] == '?' || e[-1] == '*'));
+		if (a.trunc == 104 && right)
+			*--e = 0;
+		if (a.trunc && a.trunc != 100 && !right) {
+			free(t);
+			out->diag = YAZ_BIB1_UNSUPP_TRUNCATION_ATTRIBUTE;
+			sb_addf(err, "unsupported truncation attribute 5=%ld (only right truncation)", a.trunc);
+			return -1;
+		}
+		if (right) {
+			/* prefix: GLOB with its special characters escaped */
+			strbuf g = STRBUF_INIT;
+			for (char *c = s; *c; c++) {
+				if (strchr("*?[", *c))
+					sb_addf(&g, "[%c]", *c);
+				else
+					sb_addc(&g, *c);
+			}
+			sb_addc(&g, '*');
+			sb_adds(&p->sql, "SELECT rid FROM records WHERE id GLOB ?");
+			param_add(&p->params, g.buf);
+			sb_release(&g);
+		} else {
+			sb_adds(&p->sql, "SELECT rid FROM records WHERE id = ?");
+			param_add(&p->params, s);
+		}
 		free(t);
 		return 0;
 	}
