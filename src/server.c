@@ -28,6 +28,7 @@
 #include "catalog.h"
 #include "marcio.h"
 #include "users.h"
+#include "rpn2sql.h"
 
 #define MAX_SETS 16
 #define SET_CACHE 10000      /* ids kept per result set; beyond, re-query */
@@ -162,6 +163,19 @@ static int rset_run(struct session *ss, struct rset *s, long offset, long limit,
 		*diag = YAZ_BIB1_MALFORMED_QUERY;
 		return -1;
 	}
+	/* the translator gives the precise Bib-1 diagnostic (114, 117 ...) */
+	struct rpn_sql chk;
+	memset(&chk, 0, sizeof chk);
+	strbuf cerr = STRBUF_INIT;
+	if (rpn2sql(q, &chk, &cerr) != 0) {
+		*diag = chk.diag ? chk.diag : YAZ_BIB1_UNSUPP_SEARCH;
+		*addinfo = odr_strdup(o, cerr.buf ? cerr.buf : "unsupported query");
+		rpn_sql_release(&chk);
+		sb_release(&cerr);
+		return -1;
+	}
+	rpn_sql_release(&chk);
+	sb_release(&cerr);
 	struct cat_search_opts so = { .limit = limit, .offset = offset,
 	                              .sort = s->sort, .descending = s->desc };
 	struct cat_result res = { 0, 0, NULL };
@@ -254,6 +268,10 @@ static bend_initresult *srv_init(bend_initrequest *q)
 		sb_release(&err);
 		return r;
 	}
+	/* the journal names the user who saved: the store reads it at open
+	 * (one process per connection, so the environment is the session's) */
+	if (ss->user)
+		setenv("BIENMUC_USER", ss->user, 1);
 	ss->cat = catalog_open(conf->db, conf->readonly ? CAT_OPEN_READONLY : 0, &err);
 	if (!ss->cat) {
 		r->errcode = YAZ_BIB1_DATABASE_UNAVAILABLE;
@@ -650,7 +668,6 @@ static int do_update(struct session *ss, int op, const char *id, const char *dat
 		sb_adds(err, "the catalogue is not open");
 		return YAZ_BIB1_DATABASE_UNAVAILABLE;
 	}
-	setenv("BIENMUC_USER", ss->user, 1);   /* the journal names the user */
 	rec *r = ss->r;
 	rec_clear(r);
 	if (data && len && parse_record(data, len, r, err) < 0)
