@@ -583,6 +583,9 @@ static void check_020(struct ctx *c, size_t f)
 			       "$a should begin with a 10- or 13-digit ISBN: '%.*s'", (int)n, v);
 			continue;
 		}
+		if (memchr(v + start, '-', i - start))
+			report(c, R_ISBN_FORMAT, (long)f, 'a', -1,
+			       "the ISBN in $a should be written without hyphens: '%.*s'", (int)n, v);
 		if (i < n && v[i] == '(')
 			report(c, R_ISBN_QUAL, (long)f, 'a', -1,
 			       "the qualifier after the ISBN should be preceded by a space: '%.*s'", (int)n, v);
@@ -842,6 +845,26 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
 
 /* ---- 245 ---- */
 
+/* Length of one letter at p: an ASCII letter or one UTF-8 sequence of a
+ * non-ASCII character (taken as a letter); 0 otherwise. */
+static size_t letter_len(const char *p, size_t n)
+{
+	if (!n)
+		return 0;
+	unsigned char ch = (unsigned char)*p;
+	if (isalpha(ch))
+		return 1;
+	if (ch < 0xC0)
+		return 0;
+	size_t k = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+	if (k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		if (((unsigned char)p[i] & 0xC0) != 0x80)
+			return 0;
+	return k;
+}
+
 static void check_245(struct ctx *c, size_t f)
 {
 	const rec *r = c->r;
@@ -888,17 +911,24 @@ static void check_245(struct ctx *c, size_t f)
 			if (!(pn >= 2 && prev[pn - 1] == '/' && isspace((unsigned char)prev[pn - 2])))
 				report(c, R_PUNCT, (long)f, 'c', -1,
 				       "$c should be preceded by ' /' (ISBD)");
-			/* spaced initials: "J. R." */
-			for (size_t i = 0; i + 4 < vn; i++) {
-				if (isalpha((unsigned char)v[i]) && v[i + 1] == '.' && v[i + 2] == ' ' &&
-				    isalpha((unsigned char)v[i + 3]) && v[i + 4] == '.' &&
-				    (i == 0 || !isalnum((unsigned char)v[i - 1])) &&
-				    (i + 5 >= vn || !isalnum((unsigned char)v[i + 5]))) {
-					if (!strstr(v, "[i.e."))
-						report(c, R_INITIALS, (long)f, 'c', -1,
-						       "initials in $c should not be spaced: '%.*s'", 5, v + i);
-					break;
-				}
+			/* spaced initials: "J. R." (letters may be non-ASCII) */
+			for (size_t i = 0; i < vn; i++) {
+				if (i && (isalnum((unsigned char)v[i - 1]) || (unsigned char)v[i - 1] >= 0x80))
+					continue;
+				size_t a = letter_len(v + i, vn - i);
+				if (!a || i + a + 2 >= vn || v[i + a] != '.' || v[i + a + 1] != ' ')
+					continue;
+				size_t j = i + a + 2;
+				size_t b = letter_len(v + j, vn - j);
+				if (!b || j + b >= vn || v[j + b] != '.')
+					continue;
+				if (j + b + 1 < vn && (isalnum((unsigned char)v[j + b + 1])))
+					continue;
+				if (!strstr(v, "[i.e."))
+					report(c, R_INITIALS, (long)f, 'c', -1,
+					       "initials in $c should not be spaced: '%.*s'",
+					       (int)(j + b + 1 - i), v + i);
+				break;
 			}
 			break;
 		case 'h':
