@@ -439,7 +439,7 @@ static int vi_letter(uint32_t u, int *tone)
 static int str_in(const char *s, size_t n, const char *const *list)
 {
 	for (; *list; list++)
-		if (strlen(*list) == n && !memcmp(*list, s, n))
+		if ((*list)[0] == s[0] && strlen(*list) == n && !memcmp(*list, s, n))
 			return 1;
 	return 0;
 }
@@ -497,12 +497,14 @@ static int vi_syllable(const char *w, size_t n, int tone, long tonepos)
 	if (n == 0 || n > 7)
 		return 0;
 	for (const char *const *on = onsets; *on; on++) {
+		if ((*on)[0] && (*on)[0] != w[0])
+			continue;
 		size_t lo = strlen(*on);
 		if (lo > n || memcmp(w, *on, lo))
 			continue;
 		for (const char *const *fi = finals; *fi; fi++) {
-			size_t lf = strlen(*fi);
-			if (lo + lf >= n || memcmp(w + n - lf, *fi, lf))
+			size_t lf = (*fi)[0] ? ((*fi)[1] ? 2 : 1) : 0;
+			if (lo + lf >= n || (lf && w[n - lf] != (*fi)[0]) || memcmp(w + n - lf, *fi, lf))
 				continue;
 			const char *nu = w + lo;
 			size_t ln = n - lo - lf;

@@ -16,6 +16,7 @@
  * of any MARC file, are not touched at all.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,11 +77,27 @@ void charset_cleanup(void)
 /* ------------------------------------------------------------------ */
 /* small helpers */
 
-/* 1 if every byte is printable ASCII (0x20-0x7E): nothing to do. */
+/* 1 if every byte is printable ASCII (0x20-0x7E): nothing to do. Eight
+ * bytes at a time (the "has less"/"has more" bit tricks). */
 static int plain_ascii(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < n; i++)
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		uint64_t below = (w - ones * 0x20) & ~w & highs;         /* byte < 0x20 */
+		uint64_t above = ((w + ones * (127 - 0x7E)) | w) & highs; /* byte > 0x7E */
+		if (below | above)
+			return 0;
+	}
+	if (i < n && n >= 8) {                   /* the tail: the last 8 bytes again */
+		uint64_t w;
+		memcpy(&w, p + n - 8, 8);
+		return !(((w - ones * 0x20) & ~w & highs) | (((w + ones * (127 - 0x7E)) | w) & highs));
+	}
+	for (; i < n; i++)
 		if (p[i] < 0x20 || p[i] > 0x7E)
 			return 0;
 	return 1;
@@ -125,56 +142,94 @@ static const char *cs_label(int cs)
 /* ------------------------------------------------------------------ */
 /* NFC */
 
-/* 1 if valid UTF-8 [s, s+n) is certainly NFC: every code point is in a
- * range where each character is a starter that composes with nothing
- * before it (Latin to U+02FF, Cyrillic letters, Latin Extended
- * Additional - all of Vietnamese -, CJK ideographs, Hangul syllables). */
+/* Is u a "quick" character: a starter that never composes with what
+ * comes before it (NFC_Quick_Check=Yes, combining class 0)? Only ranges
+ * known to be so: Latin to U+02FF, Cyrillic letters, Latin Extended
+ * Additional (all of Vietnamese), CJK ideographs, Hangul syllables. */
+static int quick_cp(uint32_t u)
+{
+	return u < 0x0300 || (u >= 0x0400 && u < 0x0483) || (u >= 0x1E00 && u < 0x1F00) ||
+	       (u >= 0x4E00 && u < 0xA000) || (u >= 0xAC00 && u < 0xD7A4);
+}
+
+/* Decode the code point at p (valid UTF-8); *k = its length. */
+static uint32_t cp_at(const unsigned char *p, size_t *k)
+{
+	unsigned b = p[0];
+	if (b < 0x80) {
+		*k = 1;
+		return b;
+	}
+	if (b < 0xE0) {
+		*k = 2;
+		return ((b & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+	}
+	if (b < 0xF0) {
+		*k = 3;
+		return ((b & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+	}
+	*k = 4;
+	return ((b & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+}
+
+/* 1 if valid UTF-8 [s, s+n) is certainly NFC: every code point quick. */
 static int nfc_quick(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, k;
 	while (i < n) {
-		unsigned b = p[i];
-		if (b < 0x80) {
-			i++;
+		if (p[i] < 0xCC) {              /* ASCII, U+0080..U+02FF (or a trail byte) */
+			i += p[i] < 0x80 ? 1 : 2;
 			continue;
 		}
-		if (b < 0xCC) {                 /* U+0080..U+02FF */
-			i += 2;
-			continue;
-		}
-		uint32_t u;
-		if (b < 0xE0) {
-			u = ((b & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu);
-			i += 2;
-		} else if (b < 0xF0) {
-			u = ((b & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
-			i += 3;
-		} else
+		if (!quick_cp(cp_at(p + i, &k)))
 			return 0;
-		if ((u >= 0x0400 && u < 0x0483) || (u >= 0x1E00 && u < 0x1F00) ||
-		    (u >= 0x4E00 && u < 0xA000) || (u >= 0xAC00 && u < 0xD7A4))
-			continue;
-		return 0;
+		i += k;
 	}
 	return 1;
 }
 
-void charset_nfc_append(const char *s, size_t n, strbuf *out)
+static void nfc_piece(const char *s, size_t n, strbuf *out)
 {
-	if (nfc_quick(s, n)) {
-		sb_add(out, s, n);
-		return;
-	}
 	utf8proc_uint8_t *d = NULL;
 	utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &d,
 	                                  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-	if (k < 0) {                    /* only for invalid input; keep it */
+	if (k < 0)                      /* only for invalid input; keep it */
+		sb_add(out, s, n);
+	else
+		sb_add(out, d, (size_t)k);
+	free(d);
+}
+
+/* NFC is local: the text can be cut before every quick character and
+ * each piece normalised alone. Only the pieces with something else in
+ * them (a base letter and its marks, typically) go through utf8proc. */
+void charset_nfc_append(const char *s, size_t n, strbuf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	if (nfc_quick(s, n) || !utf8_valid(s, n, NULL)) {
 		sb_add(out, s, n);
 		return;
 	}
-	sb_add(out, d, (size_t)k);
-	free(d);
+	size_t i = 0, piece = 0, done = 0, k;
+	int dirty = 0;
+	while (i < n) {
+		uint32_t u = cp_at(p + i, &k);
+		if (quick_cp(u)) {
+			if (dirty) {
+				sb_add(out, s + done, piece - done);
+				nfc_piece(s + piece, i - piece, out);
+				done = i;
+				dirty = 0;
+			}
+			piece = i;
+		} else
+			dirty = 1;
+		i += k;
+	}
+	sb_add(out, s + done, (dirty ? piece : n) - done);
+	if (dirty)
+		nfc_piece(s + piece, n - piece, out);
 }
 
 char *utf8_nfc(const char *s, size_t n)
@@ -496,6 +551,7 @@ struct survey {
 	int nonascii, esc, utf8;
 	size_t bad_f, bad_off;
 	long bad_s;
+	strbuf plain;           /* per value in record order: 1 = plain ASCII */
 };
 
 static void survey_record(const rec *r, struct survey *sv)
@@ -507,7 +563,9 @@ static void survey_record(const rec *r, struct survey *sv)
 		for (size_t s = 0; s < ns; s++) {
 			size_t n;
 			const char *v = rec_is_control(r, f) ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
-			if (plain_ascii(v, n))
+			int plain = plain_ascii(v, n);
+			sb_addc(&sv->plain, (char)plain);
+			if (plain)
 				continue;
 			if (memchr(v, 0x1B, n))
 				sv->esc = 1;
@@ -637,8 +695,10 @@ int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 	int use = choose_charset(r, cs, unicode, &sv, warn, err, &detail);
 	if (use < 0) {
 		sb_release(&detail);
+		sb_release(&sv.plain);
 		return -1;
 	}
+	size_t vi = 0;                      /* index of the value, for sv.plain */
 	int guessed_m8 = use == CS_MARC8 && (cs == CS_AUTO || cs == CS_AUTO_VI);
 
 	/* convert every value that needs it; apply only if all succeed */
@@ -651,7 +711,7 @@ int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 			size_t n;
 			long si = ctl ? -1 : (long)s;
 			const char *v = ctl ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
-			if (plain_ascii(v, n))
+			if (sv.plain.buf[vi++])
 				continue;
 			size_t off = c.vals.len;
 			sb_reset(&c.why);
@@ -707,6 +767,7 @@ int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 	}
 	sb_release(&susp);
 	sb_release(&detail);
+	sb_release(&sv.plain);
 	if (rc == 0) {
 		for (size_t i = 0; i < c.npend; i++) {
 			struct pending *pd = &c.pend[i];
@@ -959,6 +1020,7 @@ char *charset_decode(const char *s, size_t n, int cs, strbuf *err)
 		struct survey sv;
 		survey_record(r, &sv);
 		rec_set_leader_at(r, 9, sv.utf8 ? 'a' : ' ');
+		sb_release(&sv.plain);
 	}
 	strbuf e = STRBUF_INIT;
 	char *res = NULL;

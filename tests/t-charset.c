@@ -7,6 +7,7 @@
  * real MARC-8 batches (none rejected), and the speed of the firewall.
  */
 #include <time.h>
+#include <utf8proc.h>
 
 #include "harness.h"
 #include "charset-iso.h"
@@ -66,6 +67,38 @@ static void test_nfc(void)
 	s = utf8_nfc("\xe1\x84\x80\xe1\x85\xa1", 6);
 	CHECK_STR(s, "\xea\xb0\x80");
 	free(s);
+}
+
+/* The piecewise NFC against utf8proc's whole-string NFC, on random text
+ * drawn from letters, marks, jamo, singletons and Vietnamese. */
+static void test_nfc_random(void)
+{
+	static const uint32_t pool[] = {
+		'a', 'e', 'o', 'u', 'A', ' ', '.', 0xE9, 0xEA, 0x1A1, 0x1B0, 0x1EC7, 0x1EA1, 0x0300, 0x0301,
+		0x0302, 0x0303, 0x0309, 0x031B, 0x0323, 0x0306, 0x0340, 0x0344, 0x0385, 0x2126, 0x212B,
+		0x1100, 0x1161, 0x11A8, 0xAC00, 0x4E2D, 0x0418, 0x0306, 0x05D0, 0x05B8, 0x0CC6, 0x0CD5,
+		0x0F73, 0x1E9B, 0x0345, 0x03B1, 0xFB2C, 0x1D15E,
+	};
+	unsigned seed = 12345;
+	int bad = 0;
+	for (int t = 0; t < 3000; t++) {
+		strbuf sb = STRBUF_INIT;
+		int len = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+		for (int i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			uint32_t u = pool[(seed >> 16) % (sizeof pool / sizeof pool[0])];
+			char b[4];
+			sb_add(&sb, b, (size_t)utf8proc_encode_char((utf8proc_int32_t)u, (utf8proc_uint8_t *)b));
+		}
+		char *mine = utf8_nfc(sb.buf, sb.len);
+		char *ref = (char *)utf8proc_NFC((const utf8proc_uint8_t *)sb.buf);
+		if (!mine || !ref || strcmp(mine, ref))
+			bad++;
+		free(mine);
+		free(ref);
+		sb_release(&sb);
+	}
+	CHECK_INT(bad, 0);
 }
 
 static void check_fold(const char *in, const char *want)
@@ -588,6 +621,7 @@ static void test_batches(void)
 int main(void)
 {
 	test_nfc();
+	test_nfc_random();
 	test_fold();
 	test_decode();
 	test_auto();
