@@ -104,6 +104,7 @@ struct imp {
 	const char *rejects_name, *report_name;
 	FILE *rejects, *report;
 	long batch;
+	char *org;                     /* our 003 */
 	struct cat_batch total;        /* batch totals (all runs) */
 	long run[5];                   /* this run */
 	long nread;
@@ -339,7 +340,7 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 		cmd_error(CMD_NAME, "%s", im->err.buf);
 		return -1;
 	}
-	char *org = catalog_get_setting(im->c, "org_code");
+	const char *org = im->org;
 	if (!n || im->on_match == ON_NEW) {
 		if (n)
 			sb_addf(&why, "matches %s%s; added anyway (--on-match new)", ids[0],
@@ -390,7 +391,6 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 		cat_version_clear(&v);
 		rec_destroy(old);
 	}
-	free(org);
 	cat_ids_free(ids, n);
 	sb_release(&why);
 	return rc;
@@ -719,6 +719,7 @@ int cmd_import(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	im.org = catalog_get_setting(im.c, "org_code");
 	im.progress = !im.quiet && isatty(2);
 	im.t0 = now();
 	if (catalog_begin(im.c, &err)) {
@@ -756,6 +757,7 @@ out:
 	if (im.rejects && fclose(im.rejects))
 		rc = 2;
 	catalog_close(im.c);
+	free(im.org);
 	mk_list_release(&im.protect);
 	sb_release(&im.cmdline);
 	sb_release(&im.err);

@@ -13,7 +13,8 @@
  *                                 records) and holds every earlier one
  *   fts (FTS5, contentless)       title, author, subject, notes, publisher,
  *                                 series, fed with fold_search() text
- *   heads(idx, key, heading, rid) browse headings; key = ICU "vi" sort key
+ *   heads(idx, key, rid, heading) browse headings; key = ICU "vi" sort key
+ *                                 (records.tkey/akey: the same keys, to sort hits)
  *   keys(key, rid)                match keys (matchkey.h)
  *   batches, batch_files          import batches and how far each input
  *                                 file got (for resuming)
@@ -82,10 +83,10 @@ static const char *const sql_text[S_COUNT] = {
 	              "WHERE key = 'next_id' RETURNING CAST(value AS INTEGER) - 1",
 	[S_REC_BY_ID] = "SELECT rid, version, deleted, data FROM records WHERE id = ?1",
 	[S_REC_BY_RID] = "SELECT id, version, deleted, data FROM records WHERE rid = ?1",
-	[S_REC_INSERT] = "INSERT INTO records(id, version, deleted, year, data) "
-	                 "VALUES(?1, 1, 0, ?2, ?3)",
-	[S_REC_UPDATE] = "UPDATE records SET version = ?2, deleted = ?3, year = ?4, data = ?5 "
-	                 "WHERE rid = ?1",
+	[S_REC_INSERT] = "INSERT INTO records(id, version, deleted, year, data, tkey, akey) "
+	                 "VALUES(?1, 1, 0, ?2, ?3, ?4, ?5)",
+	[S_REC_UPDATE] = "UPDATE records SET version = ?2, deleted = ?3, year = ?4, data = ?5, "
+	                 "tkey = ?6, akey = ?7 WHERE rid = ?1",
 	[S_VER_INSERT] = "INSERT INTO versions(rid, version, time, user, action, summary, "
 	                 "batch, deleted, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)",
 	[S_VER_SETDATA] = "UPDATE versions SET data = ?3 WHERE rid = ?1 AND version = ?2",
@@ -98,9 +99,9 @@ static const char *const sql_text[S_COUNT] = {
 	[S_FTS_DELETE] = "INSERT INTO fts(fts, rowid, title, author, subject, notes, "
 	                 "publisher, series) VALUES('delete', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_HEAD_INSERT] = "INSERT INTO heads(idx, key, heading, rid) VALUES(?1, ?2, ?3, ?4)",
-	[S_HEAD_DELETE] = "DELETE FROM heads WHERE rid = ?1",
+	[S_HEAD_DELETE] = "DELETE FROM heads WHERE idx = ?1 AND key = ?2 AND rid = ?4",
 	[S_KEY_INSERT] = "INSERT OR IGNORE INTO keys(key, rid) VALUES(?1, ?2)",
-	[S_KEY_DELETE] = "DELETE FROM keys WHERE rid = ?1",
+	[S_KEY_DELETE] = "DELETE FROM keys WHERE key = ?1 AND rid = ?2",
 	[S_KEY_MATCH] = "SELECT r.id FROM keys k JOIN records r ON r.rid = k.rid "
 	                "WHERE k.key = ?1 AND r.deleted = 0",
 	[S_ID_EXISTS] = "SELECT 1 FROM records WHERE id = ?1",
@@ -136,6 +137,8 @@ struct store {
 	char *org;                 /* 003 */
 	char *prefix;              /* id prefix */
 	char user[64];
+	long long next_id;         /* inside catalog_begin: cached counter, 0 = not read */
+	int next_id_dirty;
 	int wait_fd;               /* DB-wait, for fair write locking */
 	int wait_sh;               /* holding a shared lock on it */
 };
@@ -664,8 +667,12 @@ static int wbegin(struct store *st, strbuf *err)
 		sb_addf(err, "the catalogue '%s' is open read-only", st->path);
 		return CAT_READONLY;
 	}
+	/* Inside catalog_begin: no savepoint per save (an FTS5 table flushes
+	 * its pending index data at every savepoint, which made imports 2x
+	 * slower). A save that fails there leaves the transaction to be
+	 * aborted by the caller. */
 	if (st->in_tx)
-		return exec(st, "SAVEPOINT w", err);
+		return CAT_OK;
 	int rc = exec(st, "BEGIN IMMEDIATE", err);
 	wait_release(st);
 	return rc;
@@ -673,13 +680,8 @@ static int wbegin(struct store *st, strbuf *err)
 
 static int wend(struct store *st, int rc, strbuf *err)
 {
-	if (st->in_tx) {
-		if (rc == CAT_OK)
-			return exec(st, "RELEASE w", err);
-		exec(st, "ROLLBACK TO w", NULL);
-		exec(st, "RELEASE w", NULL);
+	if (st->in_tx)
 		return rc;
-	}
 	if (rc == CAT_OK) {
 		rc = exec(st, "COMMIT", err);
 		if (rc != CAT_OK)
@@ -704,13 +706,32 @@ static int be_begin(void *be, strbuf *err)
 	return rc;
 }
 
+static int flush_next_id(struct store *st, strbuf *err)
+{
+	int rc = CAT_OK;
+	if (st->next_id_dirty) {
+		char v[32];
+		snprintf(v, sizeof v, "%lld", st->next_id);
+		rc = set_setting(st, "next_id", v, err);
+	}
+	st->next_id = 0;
+	st->next_id_dirty = 0;
+	return rc;
+}
+
 static int be_commit(void *be, strbuf *err)
 {
 	struct store *st = be;
 	if (!st->in_tx)
 		return CAT_OK;
+	int rc = flush_next_id(st, err);
 	st->in_tx = 0;
-	int rc = exec(st, "COMMIT", err);
+	if (rc) {
+		exec(st, "ROLLBACK", NULL);
+		let_waiters_in(st);
+		return rc;
+	}
+	rc = exec(st, "COMMIT", err);
 	if (rc != CAT_OK)
 		exec(st, "ROLLBACK", NULL);
 	let_waiters_in(st);
@@ -723,6 +744,8 @@ static void be_abort(void *be)
 	if (!st->in_tx)
 		return;
 	st->in_tx = 0;
+	st->next_id = 0;
+	st->next_id_dirty = 0;
 	exec(st, "ROLLBACK", NULL);
 	let_waiters_in(st);
 }
@@ -738,6 +761,8 @@ static const char schema_v1[] =
 	"  version INTEGER NOT NULL,"
 	"  deleted INTEGER NOT NULL DEFAULT 0,"
 	"  year INTEGER,"
+	"  tkey BLOB,"                    /* title sort key, for sorting hits */
+	"  akey BLOB,"                    /* first author's sort key */
 	"  data BLOB NOT NULL);"
 	"CREATE INDEX records_year ON records(year);"
 	"CREATE TABLE versions("
@@ -755,13 +780,10 @@ static const char schema_v1[] =
 	"CREATE INDEX versions_batch ON versions(batch) WHERE batch IS NOT NULL;"
 	"CREATE VIRTUAL TABLE fts USING fts5(title, author, subject, notes, publisher, series,"
 	"  content='', tokenize='unicode61 remove_diacritics 2');"
-	"CREATE TABLE heads(idx INTEGER NOT NULL, key BLOB NOT NULL, heading TEXT NOT NULL,"
-	"  rid INTEGER NOT NULL);"
-	"CREATE INDEX heads_key ON heads(idx, key);"
-	"CREATE INDEX heads_rid ON heads(rid);"
+	"CREATE TABLE heads(idx INTEGER NOT NULL, key BLOB NOT NULL, rid INTEGER NOT NULL,"
+	"  heading TEXT NOT NULL, PRIMARY KEY(idx, key, rid)) WITHOUT ROWID;"
 	"CREATE TABLE keys(key TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY(key, rid))"
 	"  WITHOUT ROWID;"
-	"CREATE INDEX keys_rid ON keys(rid);"
 	"CREATE TABLE batches(id INTEGER PRIMARY KEY, started TEXT NOT NULL, user TEXT,"
 	"  command TEXT, state TEXT NOT NULL, added INTEGER, replaced INTEGER, merged INTEGER,"
 	"  skipped INTEGER, rejected INTEGER);"
@@ -893,8 +915,10 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		const char *l = getenv("LOGNAME");
 		snprintf(st->user, sizeof st->user, "%s", pw ? pw->pw_name : l ? l : "unknown");
 	}
+	/* a checkpoint costs two fsyncs: let the WAL grow to ~40 MB first */
 	if (exec(st, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
-	             "PRAGMA cache_size = -16000; PRAGMA secure_delete = OFF;", err)) {
+	             "PRAGMA cache_size = -16000; PRAGMA secure_delete = OFF;"
+	             "PRAGMA wal_autocheckpoint = 10000;", err)) {
 		be_close(st);
 		return NULL;
 	}
@@ -978,39 +1002,73 @@ static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *
 	return rc;
 }
 
-static int index_heads(struct store *st, sqlite3_int64 rid, const rec *r, strbuf *err)
+/* The headings of a record with their sort keys. Deleting uses the same
+ * computation on the old version (no per-rid index is kept), so the sort
+ * keys must not change under a catalogue: a new ICU version rebuilds them
+ * (rebuild_sort_keys). */
+struct hkeys {
+	struct heads h;
+	strbuf *key;             /* h.n keys; len 0 = no key */
+};
+
+static void hkeys_make(struct store *st, const rec *r, struct hkeys *hk)
+{
+	memset(hk, 0, sizeof *hk);
+	record_heads(r, &hk->h);
+	hk->key = xcalloc(hk->h.n ? hk->h.n : 1, sizeof *hk->key);
+	for (size_t i = 0; i < hk->h.n; i++)
+		if (sort_key(st->coll, hk->h.v[i].text + hk->h.v[i].skip, &hk->key[i]))
+			sb_reset(&hk->key[i]);
+}
+
+static void hkeys_release(struct hkeys *hk)
+{
+	for (size_t i = 0; i < hk->h.n; i++)
+		sb_release(&hk->key[i]);
+	free(hk->key);
+	heads_release(&hk->h);
+}
+
+/* Bind the first key of heading kind idx (or NULL) to parameter n. */
+static void bind_first_key(sqlite3_stmt *s, int n, const struct hkeys *hk, int idx)
+{
+	for (size_t i = 0; i < hk->h.n; i++)
+		if (hk->h.v[i].idx == idx && hk->key[i].len) {
+			sqlite3_bind_blob(s, n, hk->key[i].buf, (int)hk->key[i].len, SQLITE_TRANSIENT);
+			return;
+		}
+	sqlite3_bind_null(s, n);
+}
+
+static int index_heads(struct store *st, sqlite3_int64 rid, const struct hkeys *hk, int del,
+                       strbuf *err)
 {
 	int rc = CAT_OK;
-	struct heads h = { 0 };
-	record_heads(r, &h);
-	strbuf key = STRBUF_INIT;
-	for (size_t i = 0; i < h.n && !rc; i++) {
-		sb_reset(&key);
-		if (sort_key(st->coll, h.v[i].text + h.v[i].skip, &key))
+	for (size_t i = 0; i < hk->h.n && !rc; i++) {
+		if (!hk->key[i].len)
 			continue;
-		sqlite3_stmt *s = stmt(st, S_HEAD_INSERT);
-		sqlite3_bind_int(s, 1, h.v[i].idx);
-		sqlite3_bind_blob(s, 2, key.buf, (int)key.len, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, h.v[i].text, -1, SQLITE_STATIC);
+		sqlite3_stmt *s = stmt(st, del ? S_HEAD_DELETE : S_HEAD_INSERT);
+		sqlite3_bind_int(s, 1, hk->h.v[i].idx);
+		sqlite3_bind_blob(s, 2, hk->key[i].buf, (int)hk->key[i].len, SQLITE_STATIC);
+		if (!del)
+			sqlite3_bind_text(s, 3, hk->h.v[i].text, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 4, rid);
-		if (sqlite3_step(s) != SQLITE_DONE)
+		int step = sqlite3_step(s);
+		/* the same heading twice in one record (after trimming) is one row */
+		if (step != SQLITE_DONE && sqlite3_extended_errcode(st->db) != SQLITE_CONSTRAINT_PRIMARYKEY)
 			rc = db_err(st, err, "browse index");
 		sqlite3_reset(s);
 	}
-	sb_release(&key);
-	heads_release(&h);
 	return rc;
 }
 
-static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, strbuf *err)
+static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, int del, strbuf *err)
 {
-	int rc = index_fts(st, S_FTS_INSERT, rid, r, err);
-	if (!rc)
-		rc = index_heads(st, rid, r, err);
+	int rc = CAT_OK;
 	struct mk_list keys = { 0 };
 	mk_record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, &keys);
 	for (size_t i = 0; i < keys.n && !rc; i++) {
-		sqlite3_stmt *s = stmt(st, S_KEY_INSERT);
+		sqlite3_stmt *s = stmt(st, del ? S_KEY_DELETE : S_KEY_INSERT);
 		sqlite3_bind_text(s, 1, keys.v[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, rid);
 		if (sqlite3_step(s) != SQLITE_DONE)
@@ -1021,16 +1079,35 @@ static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, strbuf *
 	return rc;
 }
 
+/* hk: r's headings (NULL = compute them here). */
+static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const struct hkeys *hk,
+                     strbuf *err)
+{
+	struct hkeys own;
+	if (!hk) {
+		hkeys_make(st, r, &own);
+		hk = &own;
+	}
+	int rc = index_fts(st, S_FTS_INSERT, rid, r, err);
+	if (!rc)
+		rc = index_heads(st, rid, hk, 0, err);
+	if (!rc)
+		rc = index_keys(st, rid, r, 0, err);
+	if (hk == &own)
+		hkeys_release(&own);
+	return rc;
+}
+
 static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, strbuf *err)
 {
+	struct hkeys hk;
+	hkeys_make(st, old, &hk);
 	int rc = index_fts(st, S_FTS_DELETE, rid, old, err);
-	for (int which = S_HEAD_DELETE; !rc && which <= S_KEY_DELETE; which += S_KEY_DELETE - S_HEAD_DELETE) {
-		sqlite3_stmt *s = stmt(st, which);
-		sqlite3_bind_int64(s, 1, rid);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = db_err(st, err, "removing from the indexes");
-		sqlite3_reset(s);
-	}
+	if (!rc)
+		rc = index_heads(st, rid, &hk, 1, err);
+	if (!rc)
+		rc = index_keys(st, rid, old, 1, err);
+	hkeys_release(&hk);
 	return rc;
 }
 
@@ -1049,7 +1126,22 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
 		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r))
 			continue;
-		rc = index_heads(st, sqlite3_column_int64(sel, 0), r, err);
+		struct hkeys hk;
+		hkeys_make(st, r, &hk);
+		rc = index_heads(st, sqlite3_column_int64(sel, 0), &hk, 0, err);
+		if (!rc) {
+			sqlite3_stmt *u = NULL;
+			if (sqlite3_prepare_v2(st->db, "UPDATE records SET tkey = ?2, akey = ?3 WHERE rid = ?1",
+			                       -1, &u, NULL) == SQLITE_OK) {
+				sqlite3_bind_int64(u, 1, sqlite3_column_int64(sel, 0));
+				bind_first_key(u, 2, &hk, H_TITLE);
+				bind_first_key(u, 3, &hk, H_AUTHOR);
+				if (sqlite3_step(u) != SQLITE_DONE)
+					rc = db_err(st, err, "rebuilding the browse index");
+			}
+			sqlite3_finalize(u);
+		}
+		hkeys_release(&hk);
 	}
 	sqlite3_finalize(sel);
 	rec_destroy(r);
@@ -1270,6 +1362,23 @@ static int id_exists(struct store *st, const char *id)
 
 static int new_id(struct store *st, strbuf *id, strbuf *err)
 {
+	while (st->in_tx) {
+		/* one transaction at a time holds the write lock: count in memory,
+		 * store the counter at commit */
+		if (!st->next_id) {
+			char *v = get_setting(st, "next_id");
+			st->next_id = v ? atoll(v) : 1;
+			free(v);
+			if (st->next_id < 1)
+				st->next_id = 1;
+		}
+		long long n = st->next_id++;
+		st->next_id_dirty = 1;
+		sb_reset(id);
+		sb_addf(id, "%s%08lld", st->prefix, n);
+		if (!id_exists(st, id->buf))
+			return CAT_OK;
+	}
 	for (;;) {
 		sqlite3_stmt *s = stmt(st, S_NEXT_ID);
 		if (sqlite3_step(s) != SQLITE_ROW) {
@@ -1339,6 +1448,10 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 		if (year)
 			sqlite3_bind_int(s, 2, year);
 		sqlite3_bind_blob(s, 3, data.buf, (int)data.len, SQLITE_STATIC);
+		struct hkeys hk;
+		hkeys_make(st, r, &hk);
+		bind_first_key(s, 4, &hk, H_TITLE);
+		bind_first_key(s, 5, &hk, H_AUTHOR);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_err(st, err, "adding a record");
 		sqlite3_reset(s);
@@ -1356,7 +1469,8 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 			sb_release(&sum);
 		}
 		if (!rc)
-			rc = index_add(st, rid, r, err);
+			rc = index_add(st, rid, r, &hk, err);
+		hkeys_release(&hk);
 		if (!rc && newv)
 			*newv = 1;
 	}
@@ -1404,6 +1518,8 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 			sb_adds(&sum, "no change");
 	}
 	store_encode(r, &data);
+	struct hkeys hk;
+	hkeys_make(st, r, &hk);
 	rc = index_remove(st, c.rid, c.r, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
@@ -1416,6 +1532,8 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		if (year)
 			sqlite3_bind_int(s, 4, year);
 		sqlite3_bind_blob(s, 5, data.buf, (int)data.len, SQLITE_STATIC);
+		bind_first_key(s, 6, &hk, H_TITLE);
+		bind_first_key(s, 7, &hk, H_AUTHOR);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_err(st, err, "saving a record");
 		sqlite3_reset(s);
@@ -1424,7 +1542,8 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		rc = journal(st, c.rid, c.version + 1, o && o->action ? o->action : "edit", sum.buf,
 		             o ? o->batch : 0, 0, err);
 	if (!rc)
-		rc = index_add(st, c.rid, r, err);
+		rc = index_add(st, c.rid, r, &hk, err);
+	hkeys_release(&hk);
 	if (!rc && newv)
 		*newv = c.version + 1;
 	sb_release(&sum);
@@ -1468,7 +1587,9 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 		current_release(&c);
 		return CAT_CONFLICT;
 	}
-	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, err);
+	struct hkeys hk;
+	hkeys_make(st, c.r, &hk);
+	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
 	if (!rc) {
@@ -1480,10 +1601,13 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 		if (year)
 			sqlite3_bind_int(s, 4, year);
 		sqlite3_bind_blob(s, 5, c.data, (int)c.len, SQLITE_STATIC);
+		bind_first_key(s, 6, &hk, H_TITLE);
+		bind_first_key(s, 7, &hk, H_AUTHOR);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_err(st, err, "deleting a record");
 		sqlite3_reset(s);
 	}
+	hkeys_release(&hk);
 	if (!rc) {
 		strbuf sum = STRBUF_INIT;
 		if (o && o->summary)
@@ -1633,8 +1757,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 		switch (o->sort) {
 		case CAT_SORT_TITLE:
 		case CAT_SORT_AUTHOR:
-			sb_addf(&sql, "(SELECT min(key) FROM heads h WHERE h.rid = r.rid AND h.idx = %d)%s, ",
-			        o->sort == CAT_SORT_TITLE ? H_TITLE : H_AUTHOR, dir);
+			sb_addf(&sql, "r.%s%s, ", o->sort == CAT_SORT_TITLE ? "tkey" : "akey", dir);
 			break;
 		case CAT_SORT_YEAR:
 			sb_addf(&sql, "r.year%s, ", dir);
