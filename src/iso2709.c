@@ -378,7 +378,8 @@ static int add_data_field(struct iso_state *st, rec *r, const char *p,
 	const char *c = p + e->start, *end = p + e->end;
 	size_t m = (size_t)(end - c);
 	char ind1 = ' ', ind2 = ' ';
-	const char *tg = tagstr(&st->tmp, e->tag);
+	/* the printable tag, only made for messages */
+#define tg tagstr(&st->tmp, e->tag)
 	if (nind != 2 && m >= (size_t)nind && !memchr(c, DL, (size_t)nind)) {
 		/* leader/10 says another number of indicators: keep two */
 		if (nind >= 1)
@@ -468,6 +469,8 @@ static int add_data_field(struct iso_state *st, rec *r, const char *p,
 
 /* Turn the located fields into r. -1 (message in st->err) if a field
  * cannot be represented. */
+#undef tg
+
 /* Add tag to a list of at most 6 distinct tags for one warning. */
 static void taglist_add(strbuf *sb, size_t *n, size_t *ndistinct, const char *tag)
 {
@@ -509,12 +512,9 @@ static int build_record(struct iso_state *st, rec *r, const char *p)
 		size_t m = e->end - e->start;
 		/* a terminator inside a field means the directory merged two */
 		const char *t = m ? memchr(c, FT, m) : NULL;
-		if (!t && m)
-			t = memchr(c, RT, m);
 		if (t) {
-			sb_addf(&st->err, "field %s (directory entry %zu) contains a %s terminator at "
-			        "byte %zu", tagstr(&st->tmp, e->tag), i + 1,
-			        *t == FT ? "field" : "record", (size_t)(t - p));
+			sb_addf(&st->err, "field %s (directory entry %zu) contains a field terminator "
+			        "at byte %zu", tagstr(&st->tmp, e->tag), i + 1, (size_t)(t - p));
 			return -1;
 		}
 		int bad_tag = 0, odd_tag = 0;
@@ -569,10 +569,17 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 		sb_addf(&st->err, "record is only %zu bytes, too short for a leader and directory", n);
 		return -1;
 	}
-	/* NUL bytes cannot be held in values */
+	/* NUL bytes cannot be held in values; a record terminator before the
+	 * end means two records (or garbage) under one length */
 	const char *z = memchr(p, 0, data_end);
 	if (z) {
 		sb_addf(&st->err, "byte %zu of the record is NUL", (size_t)(z - p));
+		return -1;
+	}
+	/* (r_next saw to it that there is none after the leader) */
+	z = memchr(p, RT, 24);
+	if (z) {
+		sb_addf(&st->err, "leader/%02zu is a record terminator", (size_t)(z - p));
 		return -1;
 	}
 	/* The directory: up to the first field terminator after the leader. */
@@ -826,7 +833,9 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 	if (L >= 25) {
 		avail = mr_fill(rd, (size_t)L);
 		p = mr_data(rd);
-		fast = avail >= (size_t)L && (unsigned char)p[L - 1] == RT;
+		/* the terminator where the length says, and no other before it */
+		fast = avail >= (size_t)L && (unsigned char)p[L - 1] == RT &&
+		       !memchr(p + 24, RT, (size_t)L - 25);
 	}
 	if (fast)
 		n = (size_t)L;
