@@ -569,14 +569,14 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 		sb_addf(&st->err, "record is only %zu bytes, too short for a leader and directory", n);
 		return -1;
 	}
-	/* NUL bytes cannot be held in values; a record terminator before the
-	 * end means two records (or garbage) under one length */
+	/* NUL bytes cannot be held in values */
 	const char *z = memchr(p, 0, data_end);
 	if (z) {
 		sb_addf(&st->err, "byte %zu of the record is NUL", (size_t)(z - p));
 		return -1;
 	}
-	/* (r_next saw to it that there is none after the leader) */
+	/* a record terminator in the leader (r_next saw to it that there is
+	 * none after it) */
 	z = memchr(p, RT, 24);
 	if (z) {
 		sb_addf(&st->err, "leader/%02zu is a record terminator", (size_t)(z - p));
@@ -701,20 +701,22 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 
 	/* Leader: positions 10-11 and 20-23 are fixed in MARC 21. */
 	rec_set_leader(r, p, 24);
-	for (int i = 0; i < 24; i++)
-		if (u[i] < 0x20 || u[i] == 0x7F)
-			iso_warn(st, "leader/%02d is the control character 0x%02X", i, u[i]);
+	for (int i = 5; i < 20; i++)      /* 10-11 and 20-23: below */
+		if (i != 10 && i != 11 && (u[i] < 0x20 || u[i] >= 0x7F))
+			iso_warn(st, "leader/%02d is 0x%02X, not a character", i, u[i]);
 	if (p[10] != '2' || p[11] != '2') {
-		iso_warn(st, "leader/10-11 is '%c%c', not '22'; written as 22",
-		         u[10] >= 0x20 ? p[10] : '?', u[11] >= 0x20 ? p[11] : '?');
+		sb_reset(&st->tmp);
+		quote_bytes(&st->tmp, p + 10, 2, 2);
+		iso_warn(st, "leader/10-11 is %s, not '22'; written as 22", st->tmp.buf);
 		rec_set_leader_at(r, 10, '2');
 		rec_set_leader_at(r, 11, '2');
 	}
 	if (memcmp(p + 20, "4500", 4)) {
-		if (!(lo->ll != 4 || lo->sl != 5 || lo->impl != 0))
-			iso_warn(st, "leader/20-23 is '%c%c%c%c', not '4500'; read as 4500",
-			        u[20] >= 0x20 ? p[20] : '?', u[21] >= 0x20 ? p[21] : '?',
-			        u[22] >= 0x20 ? p[22] : '?', u[23] >= 0x20 ? p[23] : '?');
+		if (!(lo->ll != 4 || lo->sl != 5 || lo->impl != 0)) {
+			sb_reset(&st->tmp);
+			quote_bytes(&st->tmp, p + 20, 4, 4);
+			iso_warn(st, "leader/20-23 is %s, not '4500'; read as 4500", st->tmp.buf);
+		}
 		for (int i = 0; i < 4; i++)
 			rec_set_leader_at(r, 20 + i, "4500"[i]);
 	}
@@ -767,6 +769,17 @@ static long find_rt(marc_reader *rd, size_t from, size_t limit, size_t *avail)
 			return -1;
 		want *= 2;
 	}
+}
+
+/* Does a record end at p[k]: only filler up to the end of the file
+ * (eof: p[avail] is the end), or filler and then a plausible leader? */
+static int at_boundary(const char *p, size_t k, size_t avail, int eof)
+{
+	while (k < avail && is_filler((unsigned char)p[k]))
+		k++;
+	if (k == avail)
+		return eof;
+	return k + 24 <= avail && plausible_leader(p + k);
 }
 
 /* Reject the first n buffered bytes as one record. */
@@ -844,8 +857,7 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		p = mr_data(rd);
 		int eof = avail < SCAN_LIMIT;
 		if (L >= 26 && avail >= (size_t)L && (T < 0 || T > L - 1) &&
-		    ((avail == (size_t)L && eof) ||
-		     (avail >= (size_t)L + 24 && plausible_leader(p + L)))) {
+		    at_boundary(p, (size_t)L, T < 0 ? avail : (size_t)T, T < 0 && eof)) {
 			/* right length, terminator missing: the next record follows */
 			n = (size_t)L;
 		} else if (T >= 0)

@@ -457,6 +457,16 @@ static void test_reader(void)
 		EXPECT(t.buf, t.len, 2, 0, want);
 	}
 
+	/* a length that swallows the next record: the first terminator wins */
+	sb_reset(&t);
+	sb_add(&t, a.buf, a.len);
+	sb_add(&t, b.buf, b.len);
+	set_num(t.buf, (long)(a.len + b.len), 5);
+	EXPECT(t.buf, t.len, 2, 0, "[1 ok] leader length 00178 but the record is 89 bytes");
+	/* a record terminator in the leader */
+	splice(&t, a.buf, a.len, 7, 1, "\x1d", 1);
+	EXPECT(t.buf, t.len, 0, 1, "leader/07 is a record terminator");
+
 	/* lengths counted in characters, not bytes (UTF-8 exports) */
 	{
 		/* rewrite c's directory and leader length in characters */
@@ -495,6 +505,19 @@ static void test_reader(void)
 	EXPECT(t.buf, t.len, 2, 0, "[1 ok] record terminator is missing");
 	/* ... at the end of the file */
 	EXPECT(t.buf, a.len, 1, 0, "record terminator is missing");
+	/* ... with a newline after it, at the end or before the next record */
+	sb_reset(&t);
+	sb_add(&t, a.buf, a.len - 1);
+	sb_adds(&t, "\x1e\r\n");
+	EXPECT(t.buf, t.len, 1, 0, "[1 ok] record terminator is missing");
+	sb_add(&t, b.buf, b.len);
+	EXPECT(t.buf, t.len, 2, 0, "[1 ok] record terminator is missing");
+	/* no terminator, and something else after the length */
+	sb_reset(&t);
+	sb_add(&t, a.buf, a.len - 1);
+	sb_adds(&t, "\x1etrailing text");
+	EXPECT(t.buf, t.len, 0, 1, "[1 bad] record has no terminator before the end of the file "
+	       "(byte 102)");
 
 	/* a record cut short and followed by the next one: resync on it */
 	sb_reset(&t);
