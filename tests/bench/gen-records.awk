@@ -3,7 +3,7 @@
 # usage: awk -v n=100000 [-v start=1] -f gen-records.awk > out.mrk
 function pick(arr, k) { return arr[(k % arr["n"]) + 1] }
 function isbn(i,   s, d, sum, j) {
-	s = sprintf("978604%06d", i % 1000000)
+	s = sprintf("97912%07d", i % 10000000)
 	sum = 0
 	for (j = 1; j <= 12; j++) { d = substr(s, j, 1) + 0; sum += (j % 2 ? d : 3 * d) }
 	return s ((10 - sum % 10) % 10)
