@@ -96,7 +96,7 @@ static int usage_error(const char *fmt, ...)
 /* Append the raw bytes of a rejected record to the rejects file. */
 static void save_reject(struct convert *c, const char *raw, size_t len)
 {
-	if (c->fatal || len == 0)
+	if (c->fatal)
 		return;
 	if (!c->rejects) {
 		c->rejects = fopen(c->rejects_name, "ab");
@@ -107,22 +107,45 @@ static void save_reject(struct convert *c, const char *raw, size_t len)
 			return;
 		}
 	}
-	if (fwrite(raw, 1, len, c->rejects) != len) {
+	if (len && fwrite(raw, 1, len, c->rejects) != len) {
 		cmd_error(CMD_NAME, "cannot write rejects file '%s': %s",
 		          c->rejects_name, strerror(errno));
 		c->fatal = 1;
 	}
 }
 
+/* A record the reader gave no raw bytes for (some readers keep them only
+ * for records they reject themselves) is saved as .mrk text, which holds
+ * every UTF-8 record without loss. */
+static void save_as_mrk(struct convert *c, const rec *r)
+{
+	struct marc_write_opts o = { MF_MRK, CS_UTF8, 0 };
+	strbuf err = STRBUF_INIT;
+	save_reject(c, "", 0);          /* opens the file */
+	if (c->fatal || !c->rejects)
+		return;
+	marc_writer *w = marc_writer_open(c->rejects, &o);
+	if (!w || marc_writer_put(w, r, &err) != 0 || marc_writer_close(w) != 0) {
+		cmd_error(CMD_NAME, "cannot write rejects file '%s'", c->rejects_name);
+		c->fatal = 1;
+	}
+	sb_release(&err);
+}
+
+/* Report a rejected record and keep its bytes. r is the record as read
+ * when the writer refused it, NULL when the reader did. */
 static void reject(struct convert *c, const char *file, const marc_reader *rd,
-                   const char *why)
+                   const rec *r, const char *why)
 {
 	size_t len;
 	const char *raw = marc_reader_raw(rd, &len);
 	c->nrejected++;
 	cmd_error(CMD_NAME, "%s: record %ld (byte %lld): %s", file,
 	          marc_reader_recno(rd), marc_reader_offset(rd), why);
-	save_reject(c, raw, len);
+	if (len == 0 && r)
+		save_as_mrk(c, r);
+	else
+		save_reject(c, raw, len);
 }
 
 static void warnings(struct convert *c, const char *file, const marc_reader *rd)
@@ -160,7 +183,7 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 	while (!c->fatal && (rc = marc_reader_next(rd, r)) != MR_EOF) {
 		c->nread++;
 		if (rc == MR_BAD) {
-			reject(c, file, rd, marc_reader_error(rd));
+			reject(c, file, rd, NULL, marc_reader_error(rd));
 			continue;
 		}
 		warnings(c, file, rd);
@@ -176,7 +199,7 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 			c->fatal = 1;
 			break;
 		}
-		reject(c, file, rd, err.len ? err.buf : "record refused by the writer");
+		reject(c, file, rd, r, err.len ? err.buf : "record refused by the writer");
 	}
 	if (!c->fatal && ferror(in)) {
 		cmd_error(CMD_NAME, "%s: read error: %s", file, strerror(errno));
@@ -277,6 +300,7 @@ int cmd_convert(int argc, char **argv)
 	/* Open every input first, so a missing file does not cost the output. */
 	FILE **in = xcalloc((size_t)nfiles, sizeof *in);
 	int bad_input = 0;
+	struct stat st;
 	for (int i = 0; i < nfiles; i++) {
 		if (!strcmp(files[i], "-")) {
 			in[i] = stdin;
@@ -288,6 +312,11 @@ int cmd_convert(int argc, char **argv)
 			bad_input = 1;
 			continue;
 		}
+		if (fstat(fileno(in[i]), &st) == 0 && S_ISDIR(st.st_mode)) {
+			cmd_error(CMD_NAME, "'%s' is a directory", files[i]);
+			bad_input = 1;
+			continue;
+		}
 		if (c.out_name && same_file(in[i], c.out_name)) {
 			cmd_error(CMD_NAME, "'%s' is both input and output", files[i]);
 			fclose(in[i]);
@@ -296,6 +325,14 @@ int cmd_convert(int argc, char **argv)
 			return 2;
 		}
 		setvbuf(in[i], NULL, _IOFBF, IN_BUFSIZE);
+	}
+
+	if (bad_input) {        /* convert all or nothing: a typo costs no output */
+		for (int i = 0; i < nfiles; i++)
+			if (in[i] && in[i] != stdin)
+				fclose(in[i]);
+		free(in);
+		return 2;
 	}
 
 	FILE *out = stdout;
@@ -371,7 +408,7 @@ int cmd_convert(int argc, char **argv)
 			          c.nrejected && c.rejects ? c.rejects_name : "",
 			          c.nrejected && c.rejects ? "')" : "");
 		}
-		if (c.fatal || c.io_error || bad_input)
+		if (c.fatal || c.io_error)
 			status = 2;
 		else if (c.nrejected > 0)
 			status = 1;
