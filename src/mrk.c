@@ -352,41 +352,57 @@ static void put_hex_mnemonic(strbuf *out, unsigned char c)
 	sb_add(out, b, 4);
 }
 
+/* What each byte needs when written: bit 0 always a mnemonic ('$' '{'
+ * '}' '\' and control characters), bit 1 a '\' in the leader and control
+ * fields (blank), bit 2 a mnemonic in MARC-8 output (bytes >= 0x80). */
+static unsigned char enc_class(unsigned char c)
+{
+	if (c == '$' || c == '{' || c == '}' || c == '\\' || c < 0x20 || c == 0x7F)
+		return 1;
+	if (c == ' ')
+		return 2;
+	return c >= 0x80 ? 4 : 0;
+}
+
 void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
 {
-	size_t run = 0;
+	static unsigned char cls[256];
+	static int cls_ready;
+	if (!cls_ready) {
+		for (int c = 0; c < 256; c++)
+			cls[c] = enc_class((unsigned char)c);
+		cls_ready = 1;
+	}
+	unsigned char mask = (unsigned char)(1 | (ctrl ? 2 : 0) | (marc8 ? 4 : 0));
+	size_t run = 0, i = 0;
 	sb_grow(out, n);
-	for (size_t i = 0; i < n; i++) {
+	for (;;) {
+		while (i < n && !(cls[(unsigned char)s[i]] & mask))
+			i++;
+		if (i >= n)
+			break;
 		unsigned char c = (unsigned char)s[i];
 		const char *rep;
-		if (c > 0x20 && c < 0x7F) {
-			switch (c) {
-			case '$': rep = "{dollar}"; break;
-			case '{': rep = "{lcub}"; break;
-			case '}': rep = "{rcub}"; break;
-			case '\\': rep = "{bsol}"; break;
-			default: continue;
-			}
-		} else if (c == ' ') {
-			if (!ctrl)
-				continue;
-			rep = "\\";
-		} else if (c >= 0x80) {
-			if (!marc8)
-				continue;
-			rep = marc8_names[c - 0x80];
-		} else
-			rep = c == 0x1B ? "{esc}" : NULL;
+		switch (c) {
+		case '$': rep = "{dollar}"; break;
+		case '{': rep = "{lcub}"; break;
+		case '}': rep = "{rcub}"; break;
+		case '\\': rep = "{bsol}"; break;
+		case ' ': rep = "\\"; break;
+		case 0x1B: rep = "{esc}"; break;
+		default: rep = c >= 0x80 ? marc8_names[c - 0x80] : NULL; break;
+		}
 		sb_add(out, s + run, i - run);
-		run = i + 1;
-		if (rep) {
-			if (rep[0] != '{' && rep[0] != '\\')
-				sb_addc(out, '{');
-			sb_adds(out, rep);
-			if (rep[0] != '{' && rep[0] != '\\')
-				sb_addc(out, '}');
-		} else
+		run = ++i;
+		if (!rep)
 			put_hex_mnemonic(out, c);
+		else if (rep[0] == '{' || rep[0] == '\\')
+			sb_adds(out, rep);
+		else {
+			sb_addc(out, '{');
+			sb_adds(out, rep);
+			sb_addc(out, '}');
+		}
 	}
 	sb_add(out, s + run, n - run);
 }
