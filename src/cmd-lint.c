@@ -43,11 +43,23 @@ struct out {
 	strbuf line;
 };
 
+/* JSON string; bytes that are not valid UTF-8 become U+FFFD so that the
+ * output is always valid JSON. */
 static void json_str(strbuf *sb, const char *s)
 {
 	sb_addc(sb, '"');
 	for (; s && *s; s++) {
 		unsigned char ch = (unsigned char)*s;
+		if (ch >= 0x80) {
+			size_t k = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+			size_t avail = strnlen(s, k), bad;
+			if (avail == k && k > 1 && utf8_valid(s, k, &bad)) {
+				sb_add(sb, s, k);
+				s += k - 1;
+			} else
+				sb_adds(sb, "\ufffd");
+			continue;
+		}
 		if (ch == '"' || ch == '\\') {
 			sb_addc(sb, '\\');
 			sb_addc(sb, (char)ch);
