@@ -1,0 +1,470 @@
+/*
+ * cmd-zsearch.c - `bienmuc zsearch`: copy cataloguing from the command
+ * line. One CCL query sent to several Z39.50/SRU targets at once
+ * (zclient.h), results printed brief or as records, written to a file or
+ * imported into the local catalogue after a duplicate check; and a batch
+ * mode taking a file of ISBNs (first match from the first target that
+ * has it, with a report of the misses).
+ * Exit status: 0 found (and imported), 1 nothing found / ISBNs missed /
+ * duplicates skipped / some target failed, 2 usage or I/O error or every
+ * target failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <getopt.h>
+#include <ctype.h>
+
+#include "cmd.h"
+#include "catalog.h"
+#include "marcio.h"
+#include "store-cli.h"
+#include "zclient.h"
+
+#define CMD_NAME "zsearch"
+
+static const char usage_text[] =
+	"usage: bienmuc zsearch [-t TARGET]... [--targets FILE] [-F FMT] [-n N]\n"
+	"                       [-o OUT] [--import -d DB] [--as-is] QUERY...\n"
+	"       bienmuc zsearch [-t TARGET]... --isbn-file FILE [--misses FILE]\n"
+	"                       [-F FMT] [-o OUT | --import -d DB]\n"
+	"\n"
+	"Search Z39.50 and SRU targets for records to copy. The CCL QUERY\n"
+	"(ti= au= su= isbn= ... as for 'bienmuc search') goes to every TARGET at\n"
+	"once; each target's hits, errors and timeouts are reported on stderr.\n"
+	"\n"
+	"  -t, --target T     a name from the targets file, or an address\n"
+	"                     (tcp:host:port/db, z3950://user:pass@host:port/db,\n"
+	"                     http://host/path for SRU); repeatable. Default:\n"
+	"                     every target of the targets file\n"
+	"      --targets FILE targets file (default $BIENMUC_TARGETS, else\n"
+	"                     ~/.config/bienmuc/targets; see bienmuc.conf(5))\n"
+	"  -F, --format FMT   brief (default: target#n, title, author, year, ISBN,\n"
+	"                     tab-separated), mrk, marcxml, json or iso2709\n"
+	"  -n, --limit N      records fetched per target (default 10)\n"
+	"  -o, --output FILE  write the records there (format default iso2709)\n"
+	"      --import       add the records to the catalogue given by -d, after\n"
+	"                     a duplicate check (ISBN, ISSN, LCCN, 035)\n"
+	"  -d, --db DB        the catalogue for --import\n"
+	"      --as-is        keep 001/003/005 as received (default: the source\n"
+	"                     becomes 035 $a (ORG)number and 001/003/005 go)\n"
+	"      --timeout S    seconds to wait for each target (overrides the file)\n"
+	"      --isbn-file F  one ISBN a line: the first record from the first\n"
+	"                     target (in -t order) that has it\n"
+	"      --misses FILE  write the ISBNs nobody had there\n"
+	"  -q, --quiet        no per-target report\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"Exit status: 0 found, 1 nothing found, ISBNs missed, duplicates skipped\n"
+	"or a target failed, 2 usage or I/O error or every target failed.\n";
+
+enum { OPT_TARGETS = 256, OPT_IMPORT, OPT_ASIS, OPT_TIMEOUT, OPT_ISBNS, OPT_MISSES };
+
+static const struct option long_opts[] = {
+	{ "target", required_argument, NULL, 't' },
+	{ "targets", required_argument, NULL, OPT_TARGETS },
+	{ "format", required_argument, NULL, 'F' },
+	{ "limit", required_argument, NULL, 'n' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "import", no_argument, NULL, OPT_IMPORT },
+	{ "db", required_argument, NULL, 'd' },
+	{ "as-is", no_argument, NULL, OPT_ASIS },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "isbn-file", required_argument, NULL, OPT_ISBNS },
+	{ "misses", required_argument, NULL, OPT_MISSES },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct zs_ctx {
+	int quiet;
+	int fmt;                 /* 0 brief, else MF_* */
+	int asis;
+	FILE *out;
+	marc_writer *w;
+	catalog *cat;            /* --import */
+	long written, imported, duplicates, refused;
+	int io_error;
+};
+
+static void report(void *arg, zsearch *zs, size_t i)
+{
+	struct zs_ctx *cx = arg;
+	const struct zt_status *st = zsearch_status(zs, i);
+	if (cx->quiet)
+		return;
+	if (st->state == ZS_DONE)
+		fprintf(stderr, "bienmuc: zsearch: %s: %ld hit%s (%.1f s)\n", st->name,
+		        st->hits, st->hits == 1 ? "" : "s", st->seconds);
+	else
+		fprintf(stderr, "bienmuc: zsearch: %s: %s: %s\n", st->name,
+		        st->state == ZS_TIMEOUT ? "timeout" : "error", st->error);
+}
+
+/* Write or import one record (already a copy the caller may change). */
+static void take(struct zs_ctx *cx, zsearch *zs, const struct zrecord *zr,
+                 const struct ztarget *t, rec *r)
+{
+	const struct zt_status *st = zsearch_status(zs, zr->target);
+	strbuf err = STRBUF_INIT;
+	if (!cx->asis)
+		zclient_note_source(r, t->org, NULL);
+	if (cx->cat) {
+		char **ids = NULL;
+		size_t n = 0;
+		int m = catalog_match(cx->cat, r, CAT_MK_ISBN | CAT_MK_ISSN | CAT_MK_LCCN | CAT_MK_035,
+		                      &ids, &n, &err);
+		if (m == CAT_OK && n) {
+			cmd_warn(CMD_NAME, "%s#%ld: already in the catalogue as %s; not imported",
+			         st->name, zr->position, ids[0]);
+			cx->duplicates++;
+		} else {
+			char note[160];
+			snprintf(note, sizeof note, "copied from %s", st->name);
+			struct cat_save_opts so = { .action = "import", .note = note };
+			sb_reset(&err);
+			if (catalog_save(cx->cat, r, CAT_NEW, &so, NULL, &err) == CAT_OK) {
+				cx->imported++;
+				if (!cx->quiet)
+					fprintf(stderr, "bienmuc: zsearch: %s#%ld: imported as %s\n", st->name,
+					        zr->position, rec_get_control(r, "001"));
+				if (cx->fmt == 0 && cx->out && cx->out != stdout)
+					cli_print_brief(cx->out, rec_get_control(r, "001"), r);
+			} else {
+				cmd_error(CMD_NAME, "%s#%ld: %s", st->name, zr->position, err.buf);
+				cx->refused++;
+			}
+		}
+		cat_ids_free(ids, n);
+		sb_release(&err);
+		if (!cx->out || cx->out == stdout)
+			return;
+		if (cx->fmt == 0)
+			return;
+	}
+	if (cx->fmt == 0) {
+		char id[300];
+		snprintf(id, sizeof id, "%s#%ld", st->name, zr->position);
+		cli_print_brief(cx->out, id, r);
+		cx->written++;
+	} else if (marc_writer_put(cx->w, r, &err)) {
+		cmd_error(CMD_NAME, "%s#%ld: %s", st->name, zr->position, err.buf);
+		cx->refused++;
+	} else {
+		cx->written++;
+	}
+	sb_release(&err);
+}
+
+static void apply_timeout(struct ztarget *t, size_t n, int timeout)
+{
+	for (size_t i = 0; timeout > 0 && i < n; i++)
+		t[i].timeout = timeout;
+}
+
+/* Digits and X of an ISBN line; "" for blank and comment lines. */
+static void isbn_clean(const char *line, char *out, size_t max)
+{
+	size_t k = 0;
+	const char *p = line;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '#') {
+		*out = 0;
+		return;
+	}
+	for (; *p && !isspace((unsigned char)*p) && k + 1 < max; p++)
+		if (isdigit((unsigned char)*p) || *p == 'X' || *p == 'x')
+			out[k++] = (char)toupper((unsigned char)*p);
+	out[k] = 0;
+}
+
+static int run_query(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char *q,
+                     long limit)
+{
+	strbuf err = STRBUF_INIT;
+	int pos = -1;
+	zsearch *zs = zsearch_start(t, nt, q, limit, &pos, &err);
+	if (!zs) {
+		cli_query_error(CMD_NAME, q, pos, err.buf);
+		sb_release(&err);
+		return 2;
+	}
+	zsearch_run(zs, report, cx);
+	size_t ok = 0, failed = 0;
+	for (size_t i = 0; i < nt; i++) {
+		if (zsearch_status(zs, i)->state == ZS_DONE)
+			ok++;
+		else
+			failed++;
+	}
+	for (size_t i = 0; i < zsearch_nproblems(zs); i++)
+		cmd_warn(CMD_NAME, "%s", zsearch_problem(zs, i));
+	/* in target order (arrival order is target by target already) */
+	for (size_t ti = 0; ti < nt; ti++)
+		for (size_t i = 0; i < zsearch_nrecords(zs); i++) {
+			const struct zrecord *zr = zsearch_record(zs, i);
+			if (zr->target != ti)
+				continue;
+			rec *r = rec_clone(zr->r);
+			take(cx, zs, zr, &t[ti], r);
+			rec_destroy(r);
+		}
+	size_t nrec = zsearch_nrecords(zs);
+	zsearch_destroy(zs);
+	sb_release(&err);
+	if (!ok)
+		return 2;
+	return nrec && !failed && !cx->duplicates && !cx->refused ? 0 : 1;
+}
+
+static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char *file,
+                     const char *misses_path)
+{
+	FILE *in = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	if (!in) {
+		cmd_error(CMD_NAME, "%s: cannot open", file);
+		return 2;
+	}
+	FILE *mf = NULL;
+	if (misses_path && !(mf = fopen(misses_path, "w"))) {
+		cmd_error(CMD_NAME, "%s: cannot write", misses_path);
+		if (in != stdin)
+			fclose(in);
+		return 2;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	long found = 0, missed = 0, lineno = 0;
+	int quiet = cx->quiet, rc = 0;
+	while (getline(&line, &cap, in) >= 0) {
+		lineno++;
+		char isbn[32];
+		isbn_clean(line, isbn, sizeof isbn);
+		if (!*isbn)
+			continue;
+		char q[64];
+		snprintf(q, sizeof q, "isbn=%s", isbn);
+		strbuf err = STRBUF_INIT;
+		zsearch *zs = zsearch_start(t, nt, q, 1, NULL, &err);
+		sb_release(&err);
+		if (!zs)
+			continue;
+		cx->quiet = 1;
+		zsearch_run(zs, NULL, NULL);
+		cx->quiet = quiet;
+		const struct zrecord *hit = NULL;
+		for (size_t ti = 0; ti < nt && !hit; ti++)
+			for (size_t i = 0; i < zsearch_nrecords(zs); i++)
+				if (zsearch_record(zs, i)->target == ti) {
+					hit = zsearch_record(zs, i);
+					break;
+				}
+		if (hit) {
+			found++;
+			if (!quiet)
+				fprintf(stderr, "bienmuc: zsearch: %s: found at %s\n", isbn,
+				        zsearch_status(zs, hit->target)->name);
+			rec *r = rec_clone(hit->r);
+			take(cx, zs, hit, &t[hit->target], r);
+			rec_destroy(r);
+		} else {
+			missed++;
+			strbuf why = STRBUF_INIT;
+			for (size_t ti = 0; ti < nt; ti++) {
+				const struct zt_status *st = zsearch_status(zs, ti);
+				if (why.len)
+					sb_adds(&why, ", ");
+				if (st->state == ZS_DONE)
+					sb_addf(&why, "%s: %ld hits", st->name, st->hits);
+				else
+					sb_addf(&why, "%s: %s", st->name,
+					        st->state == ZS_TIMEOUT ? "timeout" : "error");
+			}
+			fprintf(stderr, "bienmuc: zsearch: %s (line %ld): not found (%s)\n", isbn,
+			        lineno, why.buf ? why.buf : "no targets");
+			sb_release(&why);
+			if (mf)
+				fprintf(mf, "%s\n", isbn);
+		}
+		zsearch_destroy(zs);
+	}
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	if (mf && fclose(mf)) {
+		cmd_error(CMD_NAME, "%s: write error", misses_path);
+		rc = 2;
+	}
+	fprintf(stderr, "bienmuc: zsearch: %ld found, %ld missed", found, missed);
+	if (cx->cat)
+		fprintf(stderr, ", %ld imported, %ld duplicates", cx->imported, cx->duplicates);
+	fputc('\n', stderr);
+	if (!rc && (missed || cx->duplicates || cx->refused))
+		rc = 1;
+	return rc;
+}
+
+int cmd_zsearch(int argc, char **argv)
+{
+	const char *targets_file = NULL, *db = NULL, *outpath = NULL, *isbns = NULL,
+	           *misses = NULL;
+	const char **specs = NULL;
+	size_t nspecs = 0;
+	int opt, import = 0, fmt = -1, timeout = 0, rc = 2;
+	long limit = 10;
+	struct zs_ctx cx;
+	memset(&cx, 0, sizeof cx);
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":t:F:n:o:d:qh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			specs = xrealloc(specs, (nspecs + 1) * sizeof *specs);
+			specs[nspecs++] = optarg;
+			break;
+		case OPT_TARGETS: targets_file = optarg; break;
+		case 'F':
+			fmt = cli_format(optarg, 1);
+			if (fmt < 0) {
+				cmd_error(CMD_NAME, "unknown format '%s' (brief, mrk, marcxml, json, iso2709)", optarg);
+				goto out;
+			}
+			break;
+		case 'n': {
+			char *e;
+			limit = strtol(optarg, &e, 10);
+			if (!*optarg || *e || limit < 0 || limit > 10000) {
+				cmd_error(CMD_NAME, "--limit needs a number 0-10000, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		}
+		case 'o': outpath = optarg; break;
+		case 'd': db = optarg; break;
+		case OPT_IMPORT: import = 1; break;
+		case OPT_ASIS: cx.asis = 1; break;
+		case OPT_TIMEOUT: {
+			char *e;
+			long s = strtol(optarg, &e, 10);
+			if (!*optarg || *e || s < 1 || s > 3600) {
+				cmd_error(CMD_NAME, "--timeout needs seconds (1-3600), not '%s'", optarg);
+				goto out;
+			}
+			timeout = (int)s;
+			break;
+		}
+		case OPT_ISBNS: isbns = optarg; break;
+		case OPT_MISSES: misses = optarg; break;
+		case 'q': cx.quiet = 1; break;
+		case 'h': fputs(usage_text, stdout); rc = 0; goto out;
+		case ':':
+			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			goto out;
+		default:
+			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc zsearch --help'", argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (!isbns && optind >= argc) {
+		cmd_error(CMD_NAME, "no query; see 'bienmuc zsearch --help'");
+		goto out;
+	}
+	if (isbns && optind < argc) {
+		cmd_error(CMD_NAME, "--isbn-file takes no query");
+		goto out;
+	}
+	if (import && !db) {
+		cmd_error(CMD_NAME, "--import needs -d DB (the catalogue to import into)");
+		goto out;
+	}
+	if (db && !import) {
+		cmd_error(CMD_NAME, "-d is only for --import");
+		goto out;
+	}
+	/* targets */
+	struct ztargets ts = { NULL, 0 };
+	strbuf err = STRBUF_INIT;
+	char *tpath = targets_file ? xstrdup(targets_file) : ztargets_default_path();
+	int tl = ztargets_load(&ts, tpath, !targets_file, &err);
+	free(tpath);
+	if (tl < 0) {
+		cmd_error(CMD_NAME, "%s", err.buf);
+		sb_release(&err);
+		ztargets_release(&ts);
+		goto out;
+	}
+	size_t nt = nspecs ? nspecs : ts.n;
+	struct ztarget *t = xcalloc(nt ? nt : 1, sizeof *t);
+	int bad = 0;
+	for (size_t i = 0; i < nt; i++) {
+		if (nspecs) {
+			sb_reset(&err);
+			if (ztarget_resolve(&ts, specs[i], &t[i], &err) < 0) {
+				cmd_error(CMD_NAME, "%s", err.buf);
+				bad = 1;
+			}
+		} else {
+			ztarget_copy(&t[i], &ts.t[i]);
+		}
+	}
+	ztargets_release(&ts);
+	sb_release(&err);
+	if (!bad && !nt) {
+		cmd_error(CMD_NAME, "no targets: give -t TARGET or list them in the targets file "
+		          "(see bienmuc.conf(5), TARGETS)");
+		bad = 1;
+	}
+	if (bad)
+		goto free_targets;
+	apply_timeout(t, nt, timeout);
+
+	/* output */
+	if (fmt < 0)
+		fmt = outpath && !import ? MF_ISO2709 : 0;
+	cx.fmt = fmt;
+	cx.out = stdout;
+	if (outpath && strcmp(outpath, "-") && !(cx.out = fopen(outpath, "wb"))) {
+		cmd_error(CMD_NAME, "%s: cannot write", outpath);
+		goto free_targets;
+	}
+	if (fmt) {
+		struct marc_write_opts wo = { .format = fmt, .to_charset = CS_UTF8 };
+		cx.w = marc_writer_open(cx.out, &wo);
+	}
+	if (import && !(cx.cat = cli_open(CMD_NAME, db, CAT_OPEN_CREATE)))
+		goto close_out;
+
+	if (isbns) {
+		rc = run_isbns(&cx, t, nt, isbns, misses);
+	} else {
+		strbuf q = STRBUF_INIT;
+		for (int i = optind; i < argc; i++) {
+			if (q.len)
+				sb_addc(&q, ' ');
+			sb_adds(&q, argv[i]);
+		}
+		rc = run_query(&cx, t, nt, q.buf, limit);
+		sb_release(&q);
+	}
+	if (import && !cx.quiet && !isbns)
+		fprintf(stderr, "bienmuc: zsearch: %ld imported, %ld duplicates skipped\n",
+		        cx.imported, cx.duplicates);
+	catalog_close(cx.cat);
+close_out:
+	if (cx.w && marc_writer_close(cx.w))
+		rc = 2;
+	if (cx.out && cx.out != stdout && fclose(cx.out)) {
+		cmd_error(CMD_NAME, "%s: write error", outpath);
+		rc = 2;
+	}
+free_targets:
+	for (size_t i = 0; i < nt; i++)
+		ztarget_release(&t[i]);
+	free(t);
+out:
+	free(specs);
+	return rc;
+}
