@@ -637,10 +637,10 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 {
 	const struct mline *m = &st->lines[0];
 	size_t n, next, clen;
-	const char *p = field_text(st, 0, &n, &next);
 	if (st->too_long)
 		return bad_line(rd, m, "record longer than %u bytes (no blank line between records?)",
 		                MRK_MAX_RECORD);
+	const char *p = field_text(st, 0, &n, &next);
 	if (!is_leader_line(p, n)) {
 		if (n && p[0] == '=')
 			return bad_line(rd, m, "the record does not start with =LDR");
@@ -734,8 +734,10 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		int blank = is_blank(l.p, l.len);
 		if (!st->too_long && st->text.len + l.total > MRK_MAX_RECORD) {
 			st->too_long = 1;
-			if (!st->nlines)
+			if (!st->nlines) {          /* for the line number only */
 				keep_line(st, &l, mr_tell(rd));
+				st->lines[0].len = 0;
+			}
 		}
 		if (!st->too_long) {
 			if (!blank && l.p[0] != '#')

@@ -456,6 +456,15 @@ static void test_read_bad(void)
 	CHECK_INT(rs.n, 0);
 	CHECK(rs.bad >= 1);
 	recs_free(&rs);
+	/* ... and a first line longer than that */
+	memset(g, 'x', big);
+	memcpy(g, "\n\n=LDR", 6);
+	recs_read_mem(&rs, g, big, MF_MRK, CS_AUTO);
+	CHECK_INT(rs.n, 0);
+	CHECK_INT(rs.bad, 1);
+	CHECKF(rs.errs.buf && strstr(rs.errs.buf, "1: line 3 (byte 2): record longer than"), "%s",
+	       rs.errs.buf ? rs.errs.buf : "");
+	recs_free(&rs);
 	free(g);
 }
 
