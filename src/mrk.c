@@ -352,32 +352,27 @@ static void put_hex_mnemonic(strbuf *out, unsigned char c)
 	sb_add(out, b, 4);
 }
 
-/* What each byte needs when written: bit 0 always a mnemonic ('$' '{'
- * '}' '\' and control characters), bit 1 a '\' in the leader and control
- * fields (blank), bit 2 a mnemonic in MARC-8 output (bytes >= 0x80). */
-static unsigned char enc_class(unsigned char c)
-{
-	if (c == '$' || c == '{' || c == '}' || c == '\\' || c < 0x20 || c == 0x7F)
-		return 1;
-	if (c == ' ')
-		return 2;
-	return c >= 0x80 ? 4 : 0;
-}
+/* What each byte needs when written: 1 always a mnemonic ('$' '{' '}'
+ * '\' and control characters), 2 a '\' in the leader and control fields
+ * (blank), 4 a mnemonic in MARC-8 output (bytes >= 0x80), 0 nothing. */
+static const unsigned char enc_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
 
 void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
 {
-	static unsigned char cls[256];
-	static int cls_ready;
-	if (!cls_ready) {
-		for (int c = 0; c < 256; c++)
-			cls[c] = enc_class((unsigned char)c);
-		cls_ready = 1;
-	}
 	unsigned char mask = (unsigned char)(1 | (ctrl ? 2 : 0) | (marc8 ? 4 : 0));
 	size_t run = 0, i = 0;
 	sb_grow(out, n);
 	for (;;) {
-		while (i < n && !(cls[(unsigned char)s[i]] & mask))
+		while (i < n && !(enc_class[(unsigned char)s[i]] & mask))
 			i++;
 		if (i >= n)
 			break;
