@@ -62,5 +62,7 @@ struct catalog_ops {
 
 /* The local SQLite back end (store.c). */
 extern const struct catalog_ops store_catalog_ops;
+/* A remote catalogue over Z39.50 (catalog-z3950.c). */
+extern const struct catalog_ops z3950_catalog_ops;
 
 #endif

@@ -51,12 +51,9 @@ catalog *catalog_open(const char *name, int flags, strbuf *err)
 	const struct catalog_ops *ops = &store_catalog_ops;
 	if (!name || !*name)
 		name = def = catalog_default_path();
-	if (!strncmp(name, "z3950://", 8) || !strncmp(name, "tcp:", 4)) {
-		sb_addf(err, "'%s': remote catalogues are not supported yet", name);
-		free(def);
-		return NULL;
-	}
-	if (!strncmp(name, "sqlite:", 7))
+	if (!strncmp(name, "z3950://", 8) || !strncmp(name, "tcp:", 4))
+		ops = &z3950_catalog_ops;
+	else if (!strncmp(name, "sqlite:", 7))
 		name += 7;
 	void *be = ops->open(name, flags, err);
 	free(def);
