@@ -1,0 +1,27 @@
+# catalog-queries.awk - 1000 benchmark queries over the vocabulary of
+# gen-records.awk: keyword (surname + given name), title phrase, ISBN
+# (each a record of the catalogue). Output: KIND<TAB>CCL per line.
+# usage: awk -v n=1000 -v max=1000000 -f catalog-queries.awk
+function isbn(i,   s, d, sum, j) {
+	s = sprintf("97912%07d", i % 10000000)
+	sum = 0
+	for (j = 1; j <= 12; j++) { d = substr(s, j, 1) + 0; sum += (j % 2 ? d : 3 * d) }
+	return s ((10 - sum % 10) % 10)
+}
+BEGIN {
+	if (!n) n = 1000
+	if (!max) max = 1000000
+	srand(42)
+	ns = split("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dao doan vuong trinh", sur, " ")
+	ng = split("an binh cuong dung giang ha hai huong khanh lan long mai nam phong quan son tam thao to tuan viet yen anh dat anh", giv, " ")
+	nt = split("lich su viet nam|van hoa ha noi|kinh te tay nguyen|truyen lang que|tho con nguoi|tieu thuyet chien tranh|giao trinh nong thon|so tay bien dao|tu dien tuoi tho|hoi ky dat nuoc|nghien cuu mien nui|cam nang thu do|ky thuat hue", tt, "|")
+	for (q = 0; q < n; q++) {
+		k = q % 3
+		if (k == 0)
+			printf "keyword\t%s %s %s\n", sur[int(rand() * ns) + 1], (rand() < 0.5 ? "van" : "thi"), giv[int(rand() * ng) + 1]
+		else if (k == 1)
+			printf "title\tti=\"%s\"\n", tt[int(rand() * nt) + 1]
+		else
+			printf "isbn\tisbn=%s\n", isbn(int(rand() * max) + 1)
+	}
+}
