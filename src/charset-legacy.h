@@ -42,14 +42,17 @@ const char *charset_name(int cs);
 const char *charset_names(void);
 
 /* Decide the encoding of a record from the bytes of all its values
- * (control data and subfields; never from Leader/09 alone). Candidates:
- * UTF-8, MARC-8, TCVN3, VNI, VISCII, CP1258. Every candidate that can
- * decode the record is scored by how many of the words with non-ASCII
- * letters come out as Vietnamese syllables (or, for MARC-8, as composed
- * Latin letters); confidence grows with the lead over the runner-up.
+ * (control data and subfields; never from Leader/09 alone). A record
+ * that is valid UTF-8 (or pure ASCII) is UTF-8. Otherwise the candidates
+ * are MARC-8, TCVN3, VNI, VISCII, CP1258: every one that can decode the
+ * record is scored by how many of the words with non-ASCII letters come
+ * out as Vietnamese syllables (or, for MARC-8, as composed Latin
+ * letters); confidence grows with the lead over the runner-up. MARC-8
+ * that decodes cleanly (every mark on a letter) stays MARC-8 unless a
+ * legacy reading is Vietnamese in 80% of its words and clearly ahead.
  * Returns the CS_* value chosen, with *confidence_pct 0..100 (may be
  * NULL), and a one-line reason in `why` (may be NULL), e.g.
- * "TCVN3: 41 of 41 words are Vietnamese; next best VISCII 3 of 41".
+ * "TCVN3: 41 of 41 words read as Vietnamese; next best VISCII: 3 of 41".
  * A pure-ASCII record gives CS_UTF8 at 100%. Returns -1 when no
  * candidate fits or the evidence is too thin (why says so). A caller
  * should accept the answer only at >= CHARSET_DETECT_MIN percent. */
@@ -62,17 +65,19 @@ int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why);
  * back the capitals that can be inferred, in a UTF-8 NFC record (call it
  * after charset_fix_record(.., CS_TCVN3, ..)). Only lowercase vowels with
  * a tone mark are ever changed, and only:
- *   1. inside an all-capitals word ("TRƯờNG" -> "TRƯỜNG"), or a one-letter
- *      word between all-capitals words;
- *   2. as the first letter of $a of fields 100-899 that start with a
- *      capital (not 300, 336-338, 340-347, which are lower case by rule);
+ *   1. inside an all-capitals word ("TRƯờNG" -> "TRƯỜNG"), or a word
+ *      between all-capitals words;
+ *   2. as the first letter of $a of fields 100-899 (not 300, 336-338,
+ *      340-347, which are lower case by rule), of 6XX $v $x $y $z $t,
+ *      X10 $b, 260/264 $b, 245/246 $n $p;
  *   3. as the first letter of every word of a personal name: $a and $q
  *      of X00 fields (100, 600, 700, 800), e.g. "Nguyễn Nhật ánh";
  *   4. in statements of responsibility and other name-bearing subfields
- *      (245 $c, 250 $b, 505 $r, 508 $a, 511 $a), a word that follows a
- *      capitalised word and is followed by a capitalised word or ends
+ *      (245 $c, 250 $b, 505 $r, 508 $a, 511 $a), a word right after a
+ *      capitalised word that is followed by a capitalised word or ends
  *      the name ("Nguyễn ái Quốc", "Nguyễn Nhật ánh.");
- *   5. after a full stop, question or exclamation mark in notes (5XX $a).
+ *   5. after "?", "!" or a full stop ending a real word (not "tr.",
+ *      "Nxb.") in notes (5XX $a).
  * What cannot be recovered: a capitalised word in running text that
  * starts with a toned vowel ("... của ủy ban nhân dân" vs "Ủy ban"), and
  * the first letter of subfields other than those above.
