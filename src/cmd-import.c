@@ -42,6 +42,7 @@ static const char usage_text[] =
 	"                      [--on-match skip|replace|merge|new] [--protect TAGS]\n"
 	"                      [--force] [--dry-run] [--rejects FILE] [--report FILE]\n"
 	"                      [--batch-size N] [--again] [-q] FILE...\n"
+	"       bienmuc import [-d DB] --org-code CODE | --id-prefix PREFIX [FILE...]\n"
 	"\n"
 	"Add MARC records to the catalogue (created if missing). Each run is a\n"
 	"batch that 'bienmuc batch undo N' takes back. An interrupted run is\n"
@@ -65,13 +66,16 @@ static const char usage_text[] =
 	"                         action, id, reason\n"
 	"      --batch-size N     records per commit (default 1000)\n"
 	"      --again            import files even if already imported\n"
+	"      --org-code CODE    set the catalogue's MARC organisation code (003)\n"
+	"                         for this and every later save (default VN-BIENMUC)\n"
+	"      --id-prefix PREFIX set the prefix of new record ids (default bm)\n"
 	"  -q, --quiet            no progress and no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Exit status: 0 all records placed, 1 some rejected, 2 usage or I/O error.\n";
 
 enum { OPT_FROM_CS = 256, OPT_MATCH, OPT_ON_MATCH, OPT_PROTECT, OPT_FORCE, OPT_DRY,
-       OPT_REJECTS, OPT_REPORT, OPT_BATCH_SIZE, OPT_AGAIN };
+       OPT_REJECTS, OPT_REPORT, OPT_BATCH_SIZE, OPT_AGAIN, OPT_ORG, OPT_PREFIX };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -86,6 +90,8 @@ static const struct option long_opts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
 	{ "again", no_argument, NULL, OPT_AGAIN },
+	{ "org-code", required_argument, NULL, OPT_ORG },
+	{ "id-prefix", required_argument, NULL, OPT_PREFIX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -616,7 +622,7 @@ int cmd_import(int argc, char **argv)
 {
 	struct imp im;
 	memset(&im, 0, sizeof im);
-	const char *db = NULL;
+	const char *db = NULL, *org_code = NULL, *id_prefix = NULL;
 	im.mask = CAT_MK_ALL;
 	im.batch_size = 1000;
 	im.on_match = ON_SKIP;
@@ -687,6 +693,8 @@ int cmd_import(int argc, char **argv)
 			break;
 		}
 		case OPT_AGAIN: im.again = 1; break;
+		case OPT_ORG: org_code = optarg; break;
+		case OPT_PREFIX: id_prefix = optarg; break;
 		case 'q': im.quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); goto out;
 		case ':':
@@ -699,7 +707,7 @@ int cmd_import(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && !org_code && !id_prefix) {
 		cmd_error(CMD_NAME, "no input files; see 'bienmuc import --help'");
 		rc = 2;
 		goto out;
@@ -712,6 +720,19 @@ int cmd_import(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	const char *names[2] = { "org_code", "id_prefix" }, *vals[2] = { org_code, id_prefix };
+	for (int i = 0; i < 2; i++) {
+		if (!vals[i])
+			continue;
+		sb_reset(&err);
+		if (catalog_set_setting(im.c, names[i], vals[i], &err)) {
+			cmd_error(CMD_NAME, "%s", err.buf);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (optind >= argc)
+		goto out;
 	if (im.report_name && !strcmp(im.report_name, "-"))
 		im.report = stdout;
 	else if (im.report_name && !(im.report = fopen(im.report_name, "w"))) {
