@@ -622,6 +622,8 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 	}
 	if (!sv->nonascii && !sv->esc)
 		return CS_UTF8;                 /* plain ASCII: nothing to decode */
+	if (!sv->nonascii && l9 == 'a')
+		return CS_UTF8;                 /* ASCII with ESC: UTF-8 says so */
 	if (sv->nonascii && sv->utf8) {
 		if (l9 != 'a' && warn) {
 			add_line(warn, NULL);

@@ -286,6 +286,18 @@ static void test_auto(void)
 	CHECKF(has(&e, "245 $a: invalid UTF-8 at byte 3 of the value"), "%s", e.buf);
 	rec_destroy(r);
 
+	/* ESC in a record that says UTF-8 is a control character, not MARC-8 */
+	sb_reset(&w);
+	r = mk('a', "x\x1bgab", 5);
+	CHECK_INT(charset_fix_record(r, CS_AUTO, 0, &w, &e), 0);
+	CHECK_STR(val(r), "x\x1bgab");
+	CHECKF(has(&w, "U+001B"), "%s", w.buf);
+	rec_destroy(r);
+	r = mk(' ', "x\x1bgab\x1bs", 7);                   /* ... and MARC-8 Greek when blank */
+	CHECK_INT(charset_fix_record(r, CS_AUTO, 0, &w, &e), 0);
+	CHECK_STR(val(r), "xαβ");
+	rec_destroy(r);
+
 	/* control characters are kept, with a warning; NSB/NSE are not warned */
 	sb_reset(&w);
 	r = mk('a', "a\tb", 3);
