@@ -66,7 +66,8 @@ const char *catalog_backend(const catalog *c);
 
 /* ---- searching ---- */
 enum cat_sort {
-	CAT_SORT_RELEVANCE = 0,  /* best first (FTS rank), else id order */
+	CAT_SORT_RELEVANCE = 0,  /* best first (FTS rank), else id order; with a
+	                            limit and over 5,000 hits: newest first */
 	CAT_SORT_ID,
 	CAT_SORT_TITLE,          /* Vietnamese collation */
 	CAT_SORT_AUTHOR,

@@ -59,6 +59,8 @@
 
 #define APP_ID 0x424d4331           /* "BMC1" */
 #define BUSY_TIMEOUT_MS 30000
+/* Above this many hits, "relevance" order is newest first (see be_search). */
+#define STORE_RANK_MAX 5000
 
 enum { H_TITLE = 1, H_AUTHOR = 2, H_SUBJECT = 3, H_CALLNO = 4 };
 #define NCOLS 6
@@ -1747,9 +1749,26 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	strbuf sql = STRBUF_INIT;
 	int ranked = rs.fts && o->sort == CAT_SORT_RELEVANCE;
 	const char *del = o->include_deleted ? "" : " AND r.deleted = 0";
+	long long counted = -1;
+	if (ranked && o->limit > 0 && !o->include_deleted) {
+		/* Ranking costs a score for every hit: for a broad query count the
+		 * hits (cheap) and show the newest first instead. Deleted records
+		 * are not in the FTS index, so the count is exact. */
+		sqlite3_stmt *c = NULL;
+		if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM fts WHERE fts MATCH ?1", -1, &c,
+		                       NULL) == SQLITE_OK) {
+			sqlite3_bind_text(c, 1, rs.fts, -1, SQLITE_STATIC);
+			if (sqlite3_step(c) == SQLITE_ROW)
+				counted = sqlite3_column_int64(c, 0);
+		}
+		sqlite3_finalize(c);
+	}
 	if (ranked) {
 		sb_addf(&sql, "SELECT r.id FROM fts JOIN records r ON r.rid = fts.rowid "
-		              "WHERE fts MATCH ?1%s ORDER BY fts.rank", del);
+		              "WHERE fts MATCH ?1%s ORDER BY %s", del,
+		        counted > STORE_RANK_MAX ? "fts.rowid DESC" : "fts.rank");
+		if (counted >= 0)
+			sb_addf(&sql, " LIMIT %ld", o->offset + o->limit);
 	} else {
 		sb_addf(&sql, "SELECT r.id FROM records r WHERE r.rid IN (%s)%s ORDER BY ",
 		        rs.sql.buf, del);
@@ -1792,7 +1811,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 		}
 		pos++;
 	}
-	res->total = pos;
+	res->total = counted >= 0 ? counted : pos;
 	if (step != SQLITE_DONE) {
 		rc = db_err(st, err, "search");
 		if (rc == CAT_ERROR)
