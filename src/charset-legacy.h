@@ -59,6 +59,13 @@ const char *charset_names(void);
 int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why);
 #define CHARSET_DETECT_MIN 50
 
+/* charset_fix_record(), also telling in *used (may be NULL; set only on
+ * success) which charset the values were read in: CS_UTF8 (also for
+ * plain ASCII), CS_MARC8, CS_LATIN1 or a legacy one. With CS_AUTO_VI this
+ * is how a caller knows a record came from TCVN3 and may want
+ * charset_tcvn3_recover_caps(). */
+int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err, int *used);
+
 /* TCVN3 ("ABC" fonts) has no codes for the 60 capital vowels with a tone
  * mark (Á Ấ Ủ Ứ ...): they were typed with the lowercase code and shown
  * by an all-caps font, so after decoding they are lowercase. This puts

@@ -679,6 +679,11 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 
 int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 {
+	return charset_fix_record_as(r, cs, unicode, warn, err, NULL);
+}
+
+int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err, int *used)
+{
 	struct ctx c;
 	struct survey sv;
 	int rc = 0;
@@ -780,6 +785,8 @@ int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
 				            c.vals.buf + pd->off, pd->len);
 		}
 		rec_set_leader_at(r, 9, 'a');
+		if (used)
+			*used = use;
 	}
 	ctx_release(&c);
 	return rc;

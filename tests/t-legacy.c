@@ -249,8 +249,10 @@ static void test_detect_samples(void)
 		/* and auto-vi reads it, saying so (MARC-8 silently) */
 		strbuf w = STRBUF_INIT, e = STRBUF_INIT;
 		rec *c = rec_clone(r);
-		CHECKF(charset_fix_record(c, CS_AUTO_VI, 0, &w, &e) == 0, "auto-vi %s: %s",
+		int used = -1;
+		CHECKF(charset_fix_record_as(c, CS_AUTO_VI, 0, &w, &e, &used) == 0, "auto-vi %s: %s",
 		       charset_name(css[k]), e.buf);
+		CHECK_INT(used, css[k]);
 		if (css[k] != CS_MARC8)
 			CHECKF(w.buf && strstr(w.buf, "auto-vi: read as "), "auto-vi %s: warning '%s'",
 			       charset_name(css[k]), w.buf ? w.buf : "");
