@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "charset-legacy.h"
 #include "marcio.h"
 #include "rec.h"
 #include "util.h"
@@ -30,7 +31,7 @@
 
 static const char usage_text[] =
 	"usage: bienmuc convert [-q] [-f FMT] [-t FMT] [--from-charset CS] [--to-charset CS]\n"
-	"                       [--lossless] [--rejects FILE] [-o OUT] [FILE...]\n"
+	"                       [--lossless] [--tcvn3-caps] [--rejects FILE] [-o OUT] [FILE...]\n"
 	"\n"
 	"Convert MARC records between formats and character sets. Reads FILEs\n"
 	"(standard input when none, or for '-') and writes OUT (standard output).\n"
@@ -38,8 +39,12 @@ static const char usage_text[] =
 	"  -f, --from FMT          input format: iso2709, marcxml, mrk, json\n"
 	"                          (default: detected from the first bytes)\n"
 	"  -t, --to FMT            output format: iso2709 (default), marcxml, mrk, json\n"
-	"      --from-charset CS   auto (default), utf-8, marc8, latin1,\n"
+	"      --from-charset CS   auto (default), auto-vi (also guess the legacy\n"
+	"                          Vietnamese ones), utf-8, marc8, latin1,\n"
 	"                          tcvn3, vni, viscii, cp1258\n"
+	"      --tcvn3-caps        with --from-charset tcvn3: put back the toned\n"
+	"                          capitals TCVN3 (ABC) cannot hold, where they can\n"
+	"                          be inferred (see bienmuc-charsets(7))\n"
 	"      --to-charset CS     utf-8 (default) or marc8 (iso2709 and mrk only)\n"
 	"      --lossless          MARC-8: write &#xXXXX; for characters MARC-8 lacks\n"
 	"                          instead of rejecting the record\n"
@@ -51,7 +56,7 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 all records written, 1 some rejected, 2 usage or I/O error.\n";
 
-enum { OPT_FROM_CS = 256, OPT_TO_CS, OPT_LOSSLESS, OPT_REJECTS };
+enum { OPT_FROM_CS = 256, OPT_TO_CS, OPT_LOSSLESS, OPT_REJECTS, OPT_TCVN3_CAPS };
 
 static const struct option long_opts[] = {
 	{ "from", required_argument, NULL, 'f' },
@@ -59,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "from-charset", required_argument, NULL, OPT_FROM_CS },
 	{ "to-charset", required_argument, NULL, OPT_TO_CS },
 	{ "lossless", no_argument, NULL, OPT_LOSSLESS },
+	{ "tcvn3-caps", no_argument, NULL, OPT_TCVN3_CAPS },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -74,6 +80,7 @@ struct convert {
 	char *rejects_alloc;
 	FILE *rejects;              /* opened on the first reject */
 	int quiet;
+	int tcvn3_caps;             /* charset_tcvn3_recover_caps() on every record */
 	int fatal;                  /* an I/O error that stops the run */
 	int io_error;               /* an I/O error on some input */
 	long nread, nwritten, nrejected;
@@ -187,6 +194,8 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 			continue;
 		}
 		warnings(c, file, rd);
+		if (c->tcvn3_caps)
+			charset_tcvn3_recover_caps(r);
 		sb_reset(&err);
 		if (marc_writer_put(w, r, &err) == 0) {
 			c->nwritten++;
@@ -246,13 +255,14 @@ int cmd_convert(int argc, char **argv)
 			c.wopts.format = v;
 			break;
 		case OPT_FROM_CS:
-			v = marc_charset_parse(optarg);
+			v = charset_parse_name(optarg);
 			if (v < 0)
-				return usage_error("unknown input charset '%s'", optarg);
+				return usage_error("unknown input charset '%s' (%s)", optarg,
+				                   charset_names());
 			c.ropts.from_charset = v;
 			break;
 		case OPT_TO_CS:
-			v = marc_charset_parse(optarg);
+			v = charset_parse_name(optarg);
 			if (v == CS_AUTO)
 				v = CS_UTF8;
 			if (v != CS_UTF8 && v != CS_MARC8)
@@ -261,6 +271,9 @@ int cmd_convert(int argc, char **argv)
 			break;
 		case OPT_LOSSLESS:
 			c.wopts.lossless = 1;
+			break;
+		case OPT_TCVN3_CAPS:
+			c.tcvn3_caps = 1;
 			break;
 		case OPT_REJECTS:
 			rejects_opt = optarg;
@@ -284,6 +297,10 @@ int cmd_convert(int argc, char **argv)
 	    (c.wopts.format == MF_MARCXML || c.wopts.format == MF_JSON)) {
 		cmd_error(CMD_NAME, "%s is always UTF-8: --to-charset marc8 needs -t iso2709 or -t mrk",
 		          marc_format_name(c.wopts.format));
+		return 2;
+	}
+	if (c.tcvn3_caps && c.ropts.from_charset != CS_TCVN3) {
+		cmd_error(CMD_NAME, "--tcvn3-caps needs --from-charset tcvn3");
 		return 2;
 	}
 	if (c.wopts.lossless && c.wopts.to_charset != CS_MARC8)

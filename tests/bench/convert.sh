@@ -13,9 +13,12 @@
 # medians (target >= 1.0) and the peak RSS.
 # With BENCH_BIG=1 (default) it then streams BENCH_N x 10 records (1M by
 # default) through `bienmuc convert` from a pipe and reports the peak RSS
-# (target < 16 MB): about ten single runs' worth of time.
+# (target < 16 MB) for ISO2709 -> MARCXML and ISO2709 -> mrk: about twenty
+# single runs' worth of time.
 # Without ../shared/data it falls back to the repo's own fixtures.
-# Total time on a 2-core VM: about 2-3 minutes with the defaults.
+# Total time on an idle 2-core VM: about 3 minutes with the defaults
+# (BENCH_BIG=0: about 1 minute). Ratios are bienmuc / yaz-marcdump, by wall
+# clock and by CPU time (the CPU ratio is the steadier one on a busy machine).
 : "${BM_ROOT:=$(pwd)}"
 : "${BM_SHARED:=$BM_ROOT/../shared/data}"
 : "${BENCH_RUNS:=5}"
@@ -63,26 +66,31 @@ printf '  %-10s %7d KiB\n' utf8.mrc $(( $(wc -c <"$W/utf8.mrc") / 1024 )) \
   marc8.mrc $(( $(wc -c <"$W/marc8.mrc") / 1024 )) utf8.xml $(( $(wc -c <"$W/utf8.xml") / 1024 ))
 
 # measure OUTFILE INPUT CMD...: one run, stdin = INPUT, stdout discarded;
-# appends "seconds rss_kib" to OUTFILE.
+# appends "wall_ns cpu_seconds rss_kib" to OUTFILE.
 measure() {
   o=$1; in=$2; shift 2
   t0=$(date +%s%N)
-  $TIME -f %M -o "$W/rss" "$@" <"$in" >/dev/null 2>"$W/err"
+  $TIME -f '%U %S %M' -o "$W/rss" "$@" <"$in" >/dev/null 2>"$W/err"
   rc=$?
   t1=$(date +%s%N)
   if [ $rc -gt 1 ]; then echo "  failed (exit $rc): $*"; sed 's/^/    /' "$W/err" | tail -n 5; fi
-  echo "$(( t1 - t0 )) $(tail -n 1 "$W/rss")" >>"$o"
+  grep -h '^bienmuc: convert: read .*rejected [1-9]' "$W/err" >>"$W/notes"
+  echo "$(( t1 - t0 )) $(tail -n 1 "$W/rss" | awk '{ print $1 + $2, $3 }')" >>"$o"
 }
 
-# stats FILE: "median min max rss" in records/s (rss = max KiB)
+# stats FILE: "median min max cpu_median rss": records/s by wall clock
+# (median, slowest, fastest), records/s by CPU time (user + sys; steadier
+# when the machine is busy), peak RSS in KiB
 stats() {
-  sort -n "$1" | awk -v n="$BENCH_N" '
-    { t[NR] = $1 / 1e9; if ($2 > rss) rss = $2 }
+  cpu=$(awk '{ print ($2 > 0 ? $2 : 0.01) }' "$1" | sort -n | awk -v n="$BENCH_N" '
+    { c[NR] = $1 } END { m = (NR % 2) ? c[(NR + 1) / 2] : (c[NR / 2] + c[NR / 2 + 1]) / 2; printf "%d", n / m }')
+  sort -n "$1" | awk -v n="$BENCH_N" -v cpu="$cpu" '
+    { t[NR] = $1 / 1e9; if ($3 > rss) rss = $3 }
     END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2;
-          printf "%d %d %d %d\n", n / m, n / t[NR], n / t[1], rss }'
+          printf "%d %d %d %d %d\n", n / m, n / t[NR], n / t[1], cpu, rss }'
 }
 
-printf '\n%-22s %-12s %10s %21s %8s %9s\n' pair tool "rec/s med" "min-max" ratio "peak RSS"
+printf '\n%-22s %-12s %10s %21s %6s %10s %6s %8s\n' pair tool "rec/s med" "min-max" ratio "CPU rec/s" ratio "peak RSS"
 pair() {
   name=$1 in=$2 bmargs=$3 yazargs=$4
   rm -f "$W/bm.t" "$W/yaz.t"
@@ -94,11 +102,15 @@ pair() {
     measure "$W/yaz.t" "$in" yaz-marcdump $yazargs /dev/stdin
     i=$((i + 1))
   done
-  set -- $(stats "$W/bm.t"); bm_med=$1 bm_min=$2 bm_max=$3 bm_rss=$4
-  set -- $(stats "$W/yaz.t"); yz_med=$1 yz_min=$2 yz_max=$3 yz_rss=$4
+  set -- $(stats "$W/bm.t"); bm_med=$1 bm_min=$2 bm_max=$3 bm_cpu=$4 bm_rss=$5
+  set -- $(stats "$W/yaz.t"); yz_med=$1 yz_min=$2 yz_max=$3 yz_cpu=$4 yz_rss=$5
   ratio=$(awk -v a="$bm_med" -v b="$yz_med" 'BEGIN { printf "%.2f", a / b }')
-  printf '%-22s %-12s %10d %10d-%-10d %8s %6d MB\n' "$name" bienmuc "$bm_med" "$bm_min" "$bm_max" "$ratio" $((bm_rss / 1024))
-  printf '%-22s %-12s %10d %10d-%-10d %8s %6d MB\n' "" yaz-marcdump "$yz_med" "$yz_min" "$yz_max" "" $((yz_rss / 1024))
+  cratio=$(awk -v a="$bm_cpu" -v b="$yz_cpu" 'BEGIN { printf "%.2f", a / b }')
+  printf '%-22s %-12s %10d %10d-%-10d %6s %10d %6s %5d MB\n' "$name" bienmuc "$bm_med" "$bm_min" "$bm_max" \
+    "$ratio" "$bm_cpu" "$cratio" $((bm_rss / 1024))
+  printf '%-22s %-12s %10d %10d-%-10d %6s %10d %6s %5d MB\n' "" yaz-marcdump "$yz_med" "$yz_min" "$yz_max" \
+    "" "$yz_cpu" "" $((yz_rss / 1024))
+  if [ -s "$W/notes" ]; then sort -u "$W/notes" | sed 's/^/    note: /'; rm -f "$W/notes"; fi
 }
 
 pair "ISO2709 -> MARCXML" "$W/utf8.mrc" "-f iso2709 -t marcxml" "-i marc -o marcxml"
@@ -110,7 +122,7 @@ if [ "$BENCH_BIG" = 1 ]; then
   big=$((BENCH_N * 10))
   echo
   echo "memory: $big records streamed through a pipe (target peak RSS < 16 MB)"
-  for spec in "iso2709 marcxml" "iso2709 mrk" "iso2709 iso2709"; do
+  for spec in "iso2709 marcxml" "iso2709 mrk"; do
     set -- $spec
     t0=$(date +%s%N)
     i=0; while [ $i -lt 10 ]; do cat "$W/utf8.mrc"; i=$((i + 1)); done |
