@@ -94,10 +94,14 @@ check-shell: all
 FUZZ_SRC    = $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ        = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_TIME  ?= 300
-build-fuzz/%: tests/fuzz/%.c $(SRC) $(HDR)
-	@mkdir -p build-fuzz
-	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
-	  -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -Isrc -o $@ $< $(SRC) $(LIBS)
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 $(PKG_CFLAGS) -Isrc \
+              -DBM_DATADIR='"$(DATADIR)"'
+FUZZ_OBJ    = $(SRC:src/%.c=build-fuzz/obj/%.o)
+build-fuzz/obj/%.o: src/%.c $(HDR)
+	@mkdir -p build-fuzz/obj
+	@echo "  CC-FUZZ $<"; clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@echo "  LD-FUZZ $@"; clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(LIBS)
 fuzz: deps $(FUZZ)
 	@for f in $(FUZZ); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
 	  echo "fuzz: $$n for $(FUZZ_TIME)s"; \

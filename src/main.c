@@ -10,59 +10,6 @@
 
 #include "cmd.h"
 
-#define CMD(name, summary) { #name, cmd_##name, summary },
-const struct cmd_entry bm_commands[] = {
-#include "commands.def"
-	{ NULL, NULL, NULL },
-};
-#undef CMD
-
-const struct cmd_entry *cmd_lookup(const char *name)
-{
-	for (const struct cmd_entry *c = bm_commands; c->name; c++)
-		if (!strcmp(c->name, name))
-			return c;
-	return NULL;
-}
-
-static void vmsg(const char *cmd, const char *kind, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", bm_progname);
-	if (cmd)
-		fprintf(stderr, "%s: ", cmd);
-	if (kind)
-		fprintf(stderr, "%s: ", kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void cmd_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vmsg(cmd, NULL, fmt, ap);
-	va_end(ap);
-}
-
-void cmd_warn(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vmsg(cmd, "warning", fmt, ap);
-	va_end(ap);
-}
-
-int cmd_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return 0;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return 1;
-	}
-	return 0;
-}
-
 static void usage(FILE *fp)
 {
 	fprintf(fp,
