@@ -123,17 +123,19 @@ run: deps
 # ---- install ----
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
+MAN7 = $(wildcard man/*.7)
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(DESTDIR)$(DATADIR)/marc $(DESTDIR)$(DATADIR)/forms
 	install -m 755 bienmuc $(DESTDIR)$(BINDIR)/bienmuc
 	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for m in $(MAN7); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done
 	for f in marc/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(DATADIR)/marc/ || true; done
 	for f in forms/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(DATADIR)/forms/ || true; done
 
 man-lint:
-	mandoc -Tlint -W warning man/*.[15]
+	mandoc -Tlint -W warning man/*.[157]
 
 clean:
 	rm -rf build build-asan build-fuzz bienmuc tests/tmp

@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "cmd.h"
+#include "charset-legacy.h"
 
 static void usage(FILE *fp)
 {
@@ -44,5 +45,7 @@ int main(int argc, char **argv)
 		cmd_error(NULL, "'%s' is not a command; see 'bienmuc --help'", argv[1]);
 		return 2;
 	}
-	return c->exec(argc - 1, argv + 1);
+	int rc = c->exec(argc - 1, argv + 1);
+	charset_cleanup();   /* close pooled converters: valgrind-clean exits */
+	return rc;
 }

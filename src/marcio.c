@@ -13,6 +13,7 @@
 
 #include "marcio-impl.h"
 #include "charset.h"
+#include "charset-legacy.h"
 
 /* ---- names ---- */
 
@@ -45,31 +46,16 @@ const char *marc_format_name(int fmt)
 	return NULL;
 }
 
-static const struct { const char *name; int cs; } cs_names[] = {
-	{ "auto", CS_AUTO },
-	{ "utf-8", CS_UTF8 }, { "utf8", CS_UTF8 },
-	{ "marc8", CS_MARC8 }, { "marc-8", CS_MARC8 },
-	{ "latin1", CS_LATIN1 }, { "latin-1", CS_LATIN1 }, { "iso-8859-1", CS_LATIN1 },
-	{ "tcvn3", CS_TCVN3 }, { "tcvn", CS_TCVN3 }, { "abc", CS_TCVN3 },
-	{ "vni", CS_VNI }, { "vni-win", CS_VNI }, { "vni-windows", CS_VNI },
-	{ "viscii", CS_VISCII },
-	{ "cp1258", CS_CP1258 }, { "windows-1258", CS_CP1258 },
-};
-
+/* The charset names live with the decoders (charset-legacy.c), so every
+ * command accepts the same list, auto-vi and the legacy names included. */
 int marc_charset_parse(const char *name)
 {
-	for (size_t i = 0; i < sizeof cs_names / sizeof *cs_names; i++)
-		if (!strcasecmp(name, cs_names[i].name))
-			return cs_names[i].cs;
-	return -1;
+	return charset_parse_name(name);
 }
 
 const char *marc_charset_name(int cs)
 {
-	for (size_t i = 0; i < sizeof cs_names / sizeof *cs_names; i++)
-		if (cs_names[i].cs == cs)
-			return cs_names[i].name;
-	return NULL;
+	return charset_name(cs);
 }
 
 int marc_format_detect(const char *buf, size_t n)
@@ -88,6 +74,7 @@ int marc_format_detect(const char *buf, size_t n)
 	case '[':
 		return MF_JSON;
 	case '=':
+	case '#':            /* MarcEdit allows comment lines before the first record */
 		return MF_MRK;
 	}
 	return MF_ISO2709;
