@@ -282,7 +282,7 @@ static void test_writer(void)
 	/* a field over 9,999 bytes: refused */
 	rec_clear(r);
 	char *huge = xmalloc(10000);
-	memset(huge, 'z', 9995);
+	memset(huge, 'z', 10000);
 	rec_add_sub(r, rec_add_field(r, "520", ' ', ' '), 'a', huge, 9995);  /* 2+2+9995+1 */
 	CHECK_INT(put(r, &out, &err), -1);
 	CHECK_STR(err.buf, "field 520 is 10000 bytes, over the ISO 2709 limit of 9,999; "
