@@ -514,7 +514,8 @@ static int build_record(struct iso_state *st, rec *r, const char *p)
 		const char *t = m ? memchr(c, FT, m) : NULL;
 		if (t) {
 			sb_addf(&st->err, "field %s (directory entry %zu) contains a field terminator "
-			        "at byte %zu", tagstr(&st->tmp, e->tag), i + 1, (size_t)(t - p));
+			        "at byte %zu of the record", tagstr(&st->tmp, e->tag), i + 1,
+			        (size_t)(t - p));
 			return -1;
 		}
 		int bad_tag = 0, odd_tag = 0;
@@ -670,7 +671,8 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 			sb_release(&q);
 		}
 	} else if (u[lo->base - 1] != FT)
-		iso_warn(st, "directory is not terminated: byte %zu is 0x%02X, not a field terminator",
+		iso_warn(st, "directory is not terminated: byte %zu of the record is 0x%02X, not a "
+		         "field terminator",
 		        lo->base - 1, u[lo->base - 1]);
 	if (lo->mode == L_CHARS)
 		iso_warn(st, "directory lengths and offsets count characters, not bytes; read as characters");

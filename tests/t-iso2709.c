@@ -547,7 +547,7 @@ static void test_reader(void)
 	EXPECT(t.buf, t.len, 1, 1, "[1 bad] base address 00049 does not follow the directory (ends at");
 	/* right base, but the directory is not terminated (perl-baddir.usmarc) */
 	splice(&t, a.buf, a.len, 60, 1, "\x1f", 1);
-	EXPECT(t.buf, t.len, 1, 0, "directory is not terminated: byte 60 is 0x1F");
+	EXPECT(t.buf, t.len, 1, 0, "directory is not terminated: byte 60 of the record is 0x1F");
 
 	/* directory entries: non-numeric length or offset -> rejected */
 	splice(&t, a.buf, a.len, 24 + 12 + 3, 1, "x", 1);
@@ -908,7 +908,7 @@ static const struct {
 	{ "openlibrary-lesabndioeinas00sche_meta.mrc", 1, 0, "count characters, not bytes" },
 	{ "openlibrary-upei_short_008.mrc", 0, 1,
 	  "base address 00157 does not follow the directory (ends at 205)" },
-	{ "perl-baddir.usmarc", 1, 0, "directory is not terminated: byte 144 is 0x1F" },
+	{ "perl-baddir.usmarc", 1, 0, "directory is not terminated: byte 144 of the record is 0x1F" },
 	/* 8 "by structure" counts an empty chunk between two terminators,
 	 * which we skip as filler; the last "record" is a lone '7' */
 	{ "perl-badldr.usmarc", 6, 1, "record is truncated: file ends at byte 1718" },
