@@ -64,7 +64,8 @@ static const char usage_text[] =
 	"      --rejects FILE     append the raw bytes of rejected records\n"
 	"      --report FILE      one JSON line per record: file, record, offset,\n"
 	"                         action, id, reason\n"
-	"      --batch-size N     records per commit (default 1000)\n"
+	"      --batch-size N     records per commit at most (default 10000; a\n"
+	"                         commit also comes at least every second)\n"
 	"      --again            import files even if already imported\n"
 	"      --org-code CODE    set the catalogue's MARC organisation code (003)\n"
 	"                         for this and every later save (default VN-BIENMUC)\n"
@@ -120,7 +121,7 @@ struct imp {
 	/* progress */
 	const char *fname;
 	long long fsize, fpos;
-	double t0, last_shown;
+	double t0, last_shown, last_commit;
 	long fread0;
 };
 
@@ -464,6 +465,7 @@ static int checkpoint(struct imp *im, const char *key, long recno, long long off
 		cmd_error(CMD_NAME, "%s", im->err.buf);
 		return -1;
 	}
+	im->last_commit = now();
 	return 0;
 }
 
@@ -578,7 +580,9 @@ static int import_file(struct imp *im, const char *path)
 			im->fatal = 1;
 			break;
 		}
-		if (++pending >= im->batch_size) {
+		/* commit every batch_size records, and at least every second so
+		 * that other writers wait little */
+		if (++pending >= im->batch_size || (!(pending & 63) && now() - im->last_commit >= 1.0)) {
 			if (checkpoint(im, key, recno, next_off, 0)) {
 				rc = -1;
 				im->fatal = 1;
@@ -624,7 +628,7 @@ int cmd_import(int argc, char **argv)
 	memset(&im, 0, sizeof im);
 	const char *db = NULL, *org_code = NULL, *id_prefix = NULL;
 	im.mask = CAT_MK_ALL;
-	im.batch_size = 1000;
+	im.batch_size = 10000;
 	im.on_match = ON_SKIP;
 	parse_protect(&im, "9XX,59X");
 	int opt, v, rc = 0;
@@ -742,7 +746,7 @@ int cmd_import(int argc, char **argv)
 	}
 	im.org = catalog_get_setting(im.c, "org_code");
 	im.progress = !im.quiet && isatty(2);
-	im.t0 = now();
+	im.t0 = im.last_commit = now();
 	if (catalog_begin(im.c, &err)) {
 		cmd_error(CMD_NAME, "%s", err.buf);
 		rc = 2;
