@@ -1,48 +1,53 @@
 /*
  * marcxml.c - MARCXML reader and writer.
  *
- * Reader. Streaming, constant memory: libxml2's xmlTextReader is fed
- * through our own pull callback, and each <record> element is expanded
- * (xmlTextReaderExpand) and walked by hand into a rec. We do not use
- * yaz's SAX reader (yaz/marc_sax.h): it hands back an opaque yaz_marc_t
- * that can only be walked by serialising it again (ISO 2709 truncates
- * records over 99,999 bytes; the DOM route runs at ~33k records/s, slower
- * than yaz-marcdump itself), and our target is at least yaz-marcdump's
- * speed on MARCXML -> ISO 2709. libxml2 is what yaz uses anyway.
+ * Reader. Streaming, constant memory: libxml2's SAX2 push parser is fed
+ * from our input buffer and its callbacks build each record straight
+ * into a rec, with no tree. We do not use yaz's SAX reader
+ * (yaz/marc_sax.h): it hands back an opaque yaz_marc_t that can only be
+ * walked by serialising it again (ISO 2709 truncates records over 99,999
+ * bytes; the DOM route runs at ~33k records/s, slower than yaz-marcdump
+ * itself). Nor libxml2's xmlTextReader with xmlTextReaderExpand: building
+ * and freeing a tree per record costs more CPU than yaz-marcdump's whole
+ * MARCXML -> ISO 2709 run, and our target is at least yaz-marcdump's
+ * speed. libxml2 is what yaz uses anyway.
  *
  * Accepted: a <collection> root, a single <record> root, or several
  * <record> elements at root level with no collection (we then wrap them
  * in a synthetic root); the MARC21/slim or MarcXchange namespace or none,
  * any prefix; a UTF-8 BOM; any XML encoding libxml2 knows. <record>
- * elements nested anywhere (e.g. an OAI-PMH response) are found too.
- * Values are taken verbatim (no whitespace trimming).
+ * elements nested anywhere (e.g. an OAI-PMH response) are found too; a
+ * <record> in another namespace is MARC only if its first child is a
+ * leader, controlfield or datafield. Values are taken verbatim (no
+ * whitespace trimming).
  *
  * Positions and bad input. Alongside libxml2, a small byte scanner runs
  * over the raw input (skipping comments, CDATA, PIs and the DOCTYPE) and
- * notes where every <record> start tag begins and where its element ends.
- * That gives exact record numbers and byte offsets (mr_begin) and the raw
- * bytes of a rejected record. The raw bytes of undelivered records are
- * kept in a window, so memory stays bounded by the record size.
+ * notes where every <record> start tag begins and where its element ends;
+ * the k-th record element the parser reports is the k-th the scanner
+ * found. That gives exact byte offsets (mr_begin) and the raw bytes of a
+ * rejected record. The raw bytes of records not yet handed out are kept
+ * in a window, so memory stays bounded by the record size.
  * libxml2 stops at the first well-formedness error. Then the record that
- * contains the error is rejected (message with line, column and byte
- * offset, raw bytes as in the input), and parsing restarts with a fresh
+ * holds the error is rejected (message with line, column and byte
+ * offset; raw bytes as in the input), and parsing restarts with a fresh
  * parser at the next <record> start tag, replaying the XML declaration
  * and the root start tag so encodings and namespace prefixes still
  * apply. So one bad record costs one record, not the rest of the file.
  * An error outside any record becomes a warning on the next record; an
  * error after the last record (e.g. a missing </collection>) loses no
- * data and is not reported; a file with no record at all that is not
- * well-formed is reported as one rejected "record".
+ * data and is not reported; a file that is not well-formed and holds no
+ * record at all is reported as one rejected "record".
  *
  * Per-record policy: a tag of one or two digits ("42") is read as "042"
  * with a warning; a leader that is not 24 characters is padded or cut
  * with a warning; a missing leader gets a default one with a warning;
- * missing indicators become blanks with a warning; a datafield with no
- * subfields is kept, with a warning. Rejected: an indicator or a subfield
- * code that is not exactly one character, a missing or empty subfield
- * code or tag, a tag that cannot be a MARC tag, control characters where
- * MARC cannot hold them, entity references other than the predefined
- * ones, non-ASCII leaders.
+ * missing indicators, and U+FFFD ones (the mark of an indicator already
+ * lost), become blanks with a warning; a datafield with no subfields is
+ * kept, with a warning. Rejected: an indicator or a subfield code that
+ * is not exactly one character, a missing or empty subfield code or tag,
+ * a tag that cannot be a MARC tag, the MARC separators (XML 1.1 only),
+ * entity references other than the predefined ones, non-ASCII leaders.
  *
  * Writer. Hand-written for speed: an XML declaration, a MARC21/slim
  * <collection>, one <record> per record laid out as yaz does it. The
@@ -52,14 +57,14 @@
  * is refused, naming the field, rather than written as a file no XML
  * parser will read. CR is written as &#13; so that it survives parsing.
  */
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
-#include <libxml/tree.h>
-#include <libxml/xmlreader.h>
 
 #include "marcio-impl.h"
 
@@ -67,6 +72,7 @@
 #define WRAP_OPEN "<bienmuc-wrap>"
 #define WRAP_CLOSE "</bienmuc-wrap>"
 #define CHUNK 65536               /* fresh input read per step */
+#define FEED 65536                /* most bytes handed to the parser per step */
 #define CAPTURE_MAX 65536         /* longest XML declaration / root tag kept */
 #define RAW_MAX (16u << 20)       /* longest raw reject when the end is unknown */
 #define MAX_PENDING_WARN 8
@@ -82,7 +88,6 @@ enum {
 struct span {
 	long long start;     /* raw offset of '<' */
 	long long end;       /* raw offset just past the element, -1 unknown */
-	long long line, col; /* of the start tag */
 	long seq;
 };
 
@@ -91,7 +96,7 @@ struct scanner {
 	long long off;        /* raw offset of the next byte to scan */
 	long long line;       /* line of that byte (1-based) */
 	long long line_off;   /* raw offset where that line starts */
-	long long tag_off, tag_line, tag_col;
+	long long tag_off;    /* offset of the '<' being scanned */
 	char name[64];
 	int nlen;
 	char quote;
@@ -100,9 +105,8 @@ struct scanner {
 	char bang[8];
 	int nbang;
 	int brackets;
-	int depth;
-	int root_seen;
-	struct { long seq; int depth; } open[16];
+	int root_seen, is_root, is_record;
+	long open[16];        /* spans of the open record elements */
 	int nopen;
 };
 
@@ -115,7 +119,20 @@ struct seg {
 	long long fed_at;     /* session byte offset where it began, -1 not yet */
 };
 
+/* A record built by the SAX callbacks, waiting to be handed out. */
+struct outrec {
+	rec *r;
+	int bad;
+	strbuf msg;           /* why it is rejected */
+	strbuf warn;          /* warnings, one per line */
+	long seq;             /* its span (the k-th record start) */
+	long long off, end;   /* approximate raw extent, if there is no span */
+};
+
 enum { M_START, M_PARSE, M_DRAIN, M_NEXT, M_DONE };
+/* what the character data currently read belongs to */
+enum { W_NONE, W_LEADER, W_CONTROL, W_SUB, W_SKIP };
+enum { K_NONE, K_LEADER, K_CONTROL, K_DATA, K_OTHER };
 
 struct xst {
 	marc_reader *rd;
@@ -133,21 +150,38 @@ struct xst {
 	long next_seq;
 
 	/* prolog: XML declaration and root start tag, for restarts */
-	strbuf decl, roottag, rootname, prefix, suffix;
+	strbuf decl, roottag, prefix, suffix;
 	long long root_off;
 	int root_is_record, root_capture_failed;
 	long long hold;             /* keep raw bytes from here (-1 none) */
 
 	/* parser session */
-	xmlTextReaderPtr xr;
+	xmlParserCtxtPtr ctxt;
 	struct seg seg[4];
 	int nseg, cur;
 	long long segpos;           /* bytes of seg[cur] already fed */
 	long long fed;
 	long long sess_start;       /* raw offset of the first raw segment */
-	int limited;                /* session holds one record only */
-	int skip_subtree;
+	long seq_base;              /* span seq of the session's first record */
+	long nrec_seen;             /* record elements reported this session */
 	int sessions;
+
+	/* names as interned in the parser's dictionary: SAX2 hands out
+	 * dictionary pointers, so names compare by pointer */
+	const xmlChar *k_record, *k_leader, *k_controlfield, *k_datafield, *k_subfield,
+		*k_tag, *k_ind1, *k_ind2, *k_code;
+
+	/* SAX state */
+	int depth, in_rec, rec_depth, unknown_ns, xml11;
+	int what, kind, nsub, markup, stray, fstray, have_leader;
+	size_t field;
+	char tag[4];
+	char code;
+	strbuf text;
+
+	/* records built and not yet handed out: out[ohead .. olen) */
+	struct outrec *out;
+	size_t ohead, olen, ocap;
 
 	/* first fatal error of the session */
 	int fatal;
@@ -215,7 +249,7 @@ static long long session_need(const struct xst *st)
 static void trim_window(struct xst *st)
 {
 	long long keep = win_end(st);
-	long long need = st->xr ? session_need(st) : -1;
+	long long need = st->ctxt ? session_need(st) : -1;
 	if (need >= 0 && need < keep)
 		keep = need;
 	if (st->qhead < st->qlen && st->q[st->qhead].start < keep)
@@ -291,15 +325,27 @@ static struct span *q_find(struct xst *st, long seq)
 
 /* ---- scanner ---- */
 
-static const char *local_part(const char *name)
-{
-	const char *c = strrchr(name, ':');
-	return c ? c + 1 : name;
-}
-
 static int is_blank(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Bytes that end an element name. */
+static unsigned char name_end[256];
+
+static void name_end_init(void)
+{
+	if (name_end['>'])
+		return;
+	for (const char *s = " \t\r\n/><='\"!?"; *s; s++)
+		name_end[(unsigned char)*s] = 1;
+	name_end[0] = 1;
+}
+
+/* True if the name [s, s+n) has the local part "record". */
+static int is_record_name(const char *s, size_t n)
+{
+	return n >= 6 && !memcmp(s + n - 6, "record", 6) && (n == 6 || s[n - 7] == ':');
 }
 
 /* The byte at raw offset off is the last one of the current construct. */
@@ -317,16 +363,17 @@ static void capture(struct xst *st, strbuf *sb, long long off)
 			sb->buf[i] = ' ';
 }
 
+/* The name of a start tag is complete: is it the root, a record? */
 static void start_tag_name_done(struct xst *st)
 {
 	struct scanner *sc = &st->sc;
 	sc->name[sc->nlen] = 0;
+	sc->is_record = is_record_name(sc->name, (size_t)sc->nlen);
+	sc->is_root = !sc->root_seen;
 	if (!sc->root_seen) {
 		sc->root_seen = 1;
 		st->root_off = sc->tag_off;
-		st->root_is_record = !strcmp(local_part(sc->name), "record");
-		sb_reset(&st->rootname);
-		sb_adds(&st->rootname, sc->name);
+		st->root_is_record = sc->is_record;
 	}
 }
 
@@ -334,38 +381,28 @@ static void start_tag_done(struct xst *st, long long off)
 {
 	struct scanner *sc = &st->sc;
 	int self = sc->slash;
-	if (sc->tag_off == st->root_off && st->hold >= 0) {
+	if (sc->is_root && st->hold >= 0) {
 		capture(st, &st->roottag, off);
 		st->hold = -1;
 	}
-	if (!strcmp(local_part(sc->name), "record")) {
+	if (sc->is_record) {
 		struct span *s = q_push(st);
 		s->start = sc->tag_off;
 		s->end = self ? off + 1 : -1;
-		s->line = sc->tag_line;
-		s->col = sc->tag_col;
-		if (!self && sc->nopen < (int)(sizeof sc->open / sizeof *sc->open)) {
-			sc->open[sc->nopen].seq = s->seq;
-			sc->open[sc->nopen].depth = sc->depth;
-			sc->nopen++;
-		}
+		if (!self && sc->nopen < (int)(sizeof sc->open / sizeof *sc->open))
+			sc->open[sc->nopen++] = s->seq;
 	}
-	if (!self)
-		sc->depth++;
 }
 
+/* A record end tag ends at raw offset off: it closes the innermost open
+ * record element (no depth counting is needed for that). */
 static void end_tag_done(struct xst *st, long long off)
 {
 	struct scanner *sc = &st->sc;
-	if (sc->depth > 0)
-		sc->depth--;
-	while (sc->nopen > 0 && sc->open[sc->nopen - 1].depth > sc->depth)
-		sc->nopen--;
-	if (sc->nopen > 0 && sc->open[sc->nopen - 1].depth == sc->depth) {
-		struct span *s = q_find(st, sc->open[sc->nopen - 1].seq);
+	if (sc->nopen > 0) {
+		struct span *s = q_find(st, sc->open[--sc->nopen]);
 		if (s)
 			s->end = off + 1;
-		sc->nopen--;
 	}
 }
 
@@ -382,26 +419,60 @@ static void decl_byte(struct scanner *sc, char c)
 		sc->state = S_TEXT;
 }
 
+/* Number of '\n' in p[0..n), eight bytes at a time. */
+static size_t count_newlines(const char *p, size_t n)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, nls = 0x0a0a0a0a0a0a0a0aULL;
+	size_t c = 0, i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		w ^= nls;                                /* '\n' bytes are now 0 */
+		uint64_t t = ~(((w & lo7) + lo7) | w) & ~lo7;  /* 0x80 per zero byte */
+		c += (size_t)(((t >> 7) * 0x0101010101010101ULL) >> 56);
+	}
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
+}
+
 static void scan_bytes(struct xst *st, const char *p, size_t n)
 {
 	struct scanner *sc = &st->sc;
 	const char *end = p + n;
+	/* lines first, in one tight pass */
+	size_t nl = count_newlines(p, n);
+	if (nl) {
+		const char *last = end - 1;
+		while (*last != '\n')
+			last--;
+		sc->line += (long long)nl;
+		sc->line_off = sc->off + (last - p) + 1;
+	}
 	while (p < end) {
 		if (sc->state == S_TEXT) {
 			const char *lt = memchr(p, '<', (size_t)(end - p));
-			const char *stop = lt ? lt : end;
-			for (const char *nl = memchr(p, '\n', (size_t)(stop - p)); nl;
-			     nl = memchr(nl + 1, '\n', (size_t)(stop - nl - 1))) {
-				sc->line++;
-				sc->line_off = sc->off + (nl - p) + 1;
-			}
-			sc->off += stop - p;
-			p = stop;
-			if (!lt)
+			if (!lt) {
+				sc->off += end - p;
 				break;
+			}
+			sc->off += lt - p;
+			p = lt;
 			sc->tag_off = sc->off;
-			sc->tag_line = sc->line;
-			sc->tag_col = sc->off - sc->line_off + 1;
+			/* fast path: a tag that is not a record (nor the root) needs
+			 * no more than its name; '<' cannot occur inside a tag, so
+			 * the search for the next '<' skips the rest */
+			if (sc->root_seen && end - p > 2) {
+				const char *q = p + 1 + (p[1] == '/');
+				const char *ns = q;
+				while (q < end && !name_end[(unsigned char)*q])
+					q++;
+				if (q < end && q > ns && !is_record_name(ns, (size_t)(q - ns))) {
+					sc->off += q - p;
+					p = q;
+					continue;
+				}
+			}
 			sc->state = S_LT;
 			sc->off++;
 			p++;
@@ -409,10 +480,6 @@ static void scan_bytes(struct xst *st, const char *p, size_t n)
 		}
 		char c = *p;
 		long long off = sc->off;
-		if (c == '\n') {
-			sc->line++;
-			sc->line_off = off + 1;
-		}
 		sc->off++;
 		p++;
 		switch (sc->state) {
@@ -427,14 +494,11 @@ static void scan_bytes(struct xst *st, const char *p, size_t n)
 					st->hold = sc->tag_off;
 			} else if (c == '/') {
 				sc->state = S_ENDNAME;
-			} else if (is_blank(c) || c == '>' || c == '<' || c == '=' ||
-			           c == '"' || c == '\'' || c == 0) {
+				sc->nlen = 0;
+			} else if (name_end[(unsigned char)c]) {
 				sc->state = c == '<' ? S_LT : S_TEXT;
-				if (c == '<') {
+				if (c == '<')
 					sc->tag_off = off;
-					sc->tag_line = sc->line;
-					sc->tag_col = off - sc->line_off + 1;
-				}
 			} else {
 				sc->state = S_STARTNAME;
 				sc->name[0] = c;
@@ -505,14 +569,24 @@ static void scan_bytes(struct xst *st, const char *p, size_t n)
 				sc->state = S_DECL;
 			break;
 		case S_STARTNAME:
-			if (is_blank(c) || c == '/' || c == '>') {
+			if (name_end[(unsigned char)c]) {
 				start_tag_name_done(st);
+				if (!sc->is_record && !sc->is_root) {
+					/* nothing more to learn from this tag */
+					sc->state = c == '<' ? S_LT : S_TEXT;
+					if (c == '<')
+						sc->tag_off = off;
+					break;
+				}
 				sc->state = S_INTAG;
 				if (c == '/')
 					sc->slash = 1;
 				else if (c == '>') {
 					start_tag_done(st, off);
 					sc->state = S_TEXT;
+				} else if (c == '<') {
+					sc->state = S_LT;
+					sc->tag_off = off;
 				}
 			} else if (sc->nlen < (int)sizeof sc->name - 1)
 				sc->name[sc->nlen++] = c;
@@ -529,26 +603,42 @@ static void scan_bytes(struct xst *st, const char *p, size_t n)
 				/* not well-formed; libxml2 will say so */
 				sc->state = S_LT;
 				sc->tag_off = off;
-				sc->tag_line = sc->line;
-				sc->tag_col = off - sc->line_off + 1;
 			} else if (!is_blank(c))
 				sc->slash = c == '/';
 			break;
-		case S_INTAG_Q:
-			if (c == sc->quote)
+		case S_INTAG_Q: {
+			const char *qe = memchr(p - 1, sc->quote, (size_t)(end - p + 1));
+			if (!qe) {
+				sc->off += end - p;
+				p = end;
+			} else {
+				sc->off += qe - (p - 1);
+				p = qe + 1;
 				sc->state = S_INTAG;
+			}
 			break;
+		}
 		case S_ENDNAME:
-			if (c == '>') {
-				end_tag_done(st, off);
-				sc->state = S_TEXT;
-			} else if (is_blank(c))
-				sc->state = S_ENDTAG;
+			if (name_end[(unsigned char)c]) {
+				if (!is_record_name(sc->name, (size_t)sc->nlen))
+					sc->state = c == '<' ? S_LT : S_TEXT;
+				else if (c == '>') {
+					end_tag_done(st, off);
+					sc->state = S_TEXT;
+				} else
+					sc->state = c == '<' ? S_LT : S_ENDTAG;
+				if (c == '<')
+					sc->tag_off = off;
+			} else if (sc->nlen < (int)sizeof sc->name - 1)
+				sc->name[sc->nlen++] = c;
 			break;
 		case S_ENDTAG:
 			if (c == '>') {
 				end_tag_done(st, off);
 				sc->state = S_TEXT;
+			} else if (c == '<') {
+				sc->state = S_LT;
+				sc->tag_off = off;
 			}
 			break;
 		}
@@ -589,30 +679,33 @@ static int raw_linecol(const struct xst *st, long long off, long long *line, lon
 	*col = lo >= 0 ? off - lo + 1 : 0;
 	return 1;
 }
-
 /* ------------------------------------------------------------------ */
 /* Parser sessions */
 
-static int feed_cb(void *ctx, char *buf, int len)
+/* The next piece of the session's input, at most max bytes, without
+ * copying (raw bytes point into the window, which does not move while
+ * the parser runs). Returns 0 when the session input is exhausted. */
+static size_t feed_next(struct xst *st, const char **ptr, size_t max)
 {
-	struct xst *st = ctx;
-	int out = 0;
-	while (out < len && st->cur < st->nseg) {
+	trim_window(st);
+	while (st->cur < st->nseg) {
 		struct seg *s = &st->seg[st->cur];
 		if (s->fed_at < 0)
-			s->fed_at = st->fed + out;
+			s->fed_at = st->fed;
 		if (!s->raw) {
 			size_t n = s->synlen - (size_t)st->segpos;
-			if (n > (size_t)(len - out))
-				n = (size_t)(len - out);
-			memcpy(buf + out, s->syn + st->segpos, n);
-			out += (int)n;
+			if (n > max)
+				n = max;
+			*ptr = s->syn + st->segpos;
 			st->segpos += (long long)n;
 			if ((size_t)st->segpos == s->synlen) {
 				st->cur++;
 				st->segpos = 0;
 			}
-			continue;
+			if (!n)
+				continue;
+			st->fed += (long long)n;
+			return n;
 		}
 		long long pos = s->from + st->segpos;
 		if ((s->to >= 0 && pos >= s->to) || !ensure_raw(st, pos)) {
@@ -623,20 +716,13 @@ static int feed_cb(void *ctx, char *buf, int len)
 		long long avail = win_end(st) - pos;
 		if (s->to >= 0 && s->to - pos < avail)
 			avail = s->to - pos;
-		if (avail > len - out)
-			avail = len - out;
-		memcpy(buf + out, st->win + (pos - st->woff), (size_t)avail);
-		out += (int)avail;
+		if (avail > (long long)max)
+			avail = (long long)max;
+		*ptr = st->win + (pos - st->woff);
 		st->segpos += avail;
+		st->fed += avail;
+		return (size_t)avail;
 	}
-	st->fed += out;
-	trim_window(st);
-	return out;
-}
-
-static int close_cb(void *ctx)
-{
-	(void)ctx;
 	return 0;
 }
 
@@ -656,6 +742,12 @@ static long long fed_to_raw(const struct xst *st, long long f)
 	return raw < st->sc.off ? raw : st->sc.off;
 }
 
+static long long approx_raw(struct xst *st)
+{
+	long c = st->ctxt ? xmlByteConsumed(st->ctxt) : -1;
+	return c >= 0 ? fed_to_raw(st, c) : st->sess_start;
+}
+
 static void add_pending(struct xst *st, const char *msg)
 {
 	if (st->npending >= MAX_PENDING_WARN)
@@ -665,6 +757,96 @@ static void add_pending(struct xst *st, const char *msg)
 	sb_adds(&st->pending, msg);
 	st->npending++;
 }
+
+/* ---- records being built ---- */
+
+static struct outrec *cur_out(struct xst *st)
+{
+	return &st->out[st->olen - 1];
+}
+
+static struct outrec *out_open(struct xst *st, long seq)
+{
+	if (st->olen == st->ocap) {
+		if (st->ohead > 0) {
+			/* rotate the live entries to the front (swapping, so every
+			 * slot keeps its own rec and buffers) */
+			for (size_t i = 0; i + st->ohead < st->olen; i++) {
+				struct outrec t = st->out[i];
+				st->out[i] = st->out[i + st->ohead];
+				st->out[i + st->ohead] = t;
+			}
+			st->olen -= st->ohead;
+			st->ohead = 0;
+		} else {
+			size_t cap = st->ocap ? st->ocap * 2 : 8;
+			st->out = xrealloc(st->out, cap * sizeof *st->out);
+			memset(st->out + st->ocap, 0, (cap - st->ocap) * sizeof *st->out);
+			st->ocap = cap;
+		}
+	}
+	struct outrec *o = &st->out[st->olen++];
+	if (!o->r)
+		o->r = rec_create();
+	else
+		rec_clear(o->r);
+	o->bad = 0;
+	sb_reset(&o->msg);
+	sb_reset(&o->warn);
+	o->seq = seq;
+	o->off = o->end = -1;
+	return o;
+}
+
+static void out_drop_tail(struct xst *st)
+{
+	if (st->olen > st->ohead)
+		st->olen--;
+	if (st->ohead == st->olen)
+		st->ohead = st->olen = 0;
+}
+
+static void out_pop(struct xst *st)
+{
+	if (st->ohead < st->olen)
+		st->ohead++;
+	if (st->ohead == st->olen)
+		st->ohead = st->olen = 0;
+}
+
+/* A finished record is waiting. */
+static int out_ready(const struct xst *st)
+{
+	return st->ohead < st->olen && (st->ohead + 1 < st->olen || !st->in_rec);
+}
+
+static void o_warn(struct xst *st, const char *fmt, ...) BM_PRINTF(2, 3);
+static void o_warn(struct xst *st, const char *fmt, ...)
+{
+	struct outrec *o = cur_out(st);
+	va_list ap;
+	if (o->warn.len)
+		sb_addc(&o->warn, '\n');
+	va_start(ap, fmt);
+	sb_vaddf(&o->warn, fmt, ap);
+	va_end(ap);
+}
+
+static void o_bad(struct xst *st, const char *fmt, ...) BM_PRINTF(2, 3);
+static void o_bad(struct xst *st, const char *fmt, ...)
+{
+	struct outrec *o = cur_out(st);
+	va_list ap;
+	if (o->bad)
+		return;
+	o->bad = 1;
+	va_start(ap, fmt);
+	sb_vaddf(&o->msg, fmt, ap);
+	va_end(ap);
+	st->what = W_SKIP;
+}
+
+/* ---- libxml2 errors ---- */
 
 static void xml_error(void *arg, xmlErrorPtr e)
 {
@@ -684,10 +866,15 @@ static void xml_error(void *arg, xmlErrorPtr e)
 		st->err_line = e->line;
 		st->err_col = e->int2;
 		st->err_fed = e->ctxt ? xmlByteConsumed((xmlParserCtxtPtr)e->ctxt) : -1;
-		if (st->err_fed < 0 && st->xr)
-			st->err_fed = xmlTextReaderByteConsumed(st->xr);
 		if (st->err_fed < 0 || st->err_fed > st->fed)
 			st->err_fed = st->fed;
+		return;
+	}
+	if (st->in_rec && (e->code == XML_ERR_UNDECLARED_ENTITY ||
+	                   e->code == XML_WAR_UNDECLARED_ENTITY)) {
+		/* no DTD entities: we could only drop the text silently */
+		o_bad(st, "%.*s: entity references other than &amp; &lt; &gt; &quot; &apos; "
+		      "are not supported", (int)mlen, msg);
 		return;
 	}
 	if (st->sessions > 1 && e->domain == XML_FROM_NAMESPACE)
@@ -697,14 +884,385 @@ static void xml_error(void *arg, xmlErrorPtr e)
 	sb_add(&st->tmp2, msg, mlen);
 	if (e->line > 0 && st->sessions == 1)
 		sb_addf(&st->tmp2, " (line %d)", e->line);
-	add_pending(st, st->tmp2.buf);
+	if (st->in_rec)
+		o_warn(st, "%s", st->tmp2.buf);
+	else
+		add_pending(st, st->tmp2.buf);
 }
+
+/* ---- SAX callbacks: building the record ---- */
+
+static int ns_ok(const xmlChar *href)
+{
+	return !href || !*href || !strcmp((const char *)href, NS_SLIM) ||
+	       !strncmp((const char *)href, "info:lc/xmlns/marcxchange", 25);
+}
+
+/* Attribute `name` (any namespace) from SAX2's array of (localname,
+ * prefix, URI, value, end). Copies at most size-1 bytes; *len is the
+ * full length. Returns 0 if absent. */
+static int attr_get(const xmlChar **atts, int n, const xmlChar *name, char *out, size_t size,
+                    size_t *len)
+{
+	for (int i = 0; i < n; i++) {
+		const xmlChar **a = atts + 5 * i;
+		if (a[0] != name)
+			continue;
+		size_t l = (size_t)(a[4] - a[3]);
+		*len = l;
+		if (l > size - 1)
+			l = size - 1;
+		memcpy(out, a[3], l);
+		out[l] = 0;
+		return 1;
+	}
+	*len = 0;
+	out[0] = 0;
+	return 0;
+}
+
+/* A tag as written -> 3 bytes. 1 or 2 digits are zero-padded (*padded).
+ * Returns -1 if it cannot be a MARC tag. */
+static int norm_tag(const char *t, size_t n, char out[4], int *padded)
+{
+	*padded = 0;
+	if (n == 3) {
+		for (int i = 0; i < 3; i++)
+			if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7f)
+				return -1;
+		memcpy(out, t, 4);
+		return 0;
+	}
+	if (n == 1 || n == 2) {
+		for (size_t i = 0; i < n; i++)
+			if (t[i] < '0' || t[i] > '9')
+				return -1;
+		memcpy(out, "000", 4);
+		memcpy(out + 3 - n, t, n);
+		*padded = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* One indicator: missing, empty or U+FFFD -> blank (warning); one
+ * printable ASCII byte; anything else makes the record bad. */
+static int get_ind(struct xst *st, int which, int present, const char *v, size_t n, char *out)
+{
+	if (!present || n == 0) {
+		o_warn(st, "field %s: %s indicator %d; read as blank", st->tag,
+		       present ? "empty" : "missing", which);
+		*out = ' ';
+		return 0;
+	}
+	if (n == 3 && !memcmp(v, "\xEF\xBF\xBD", 3)) {
+		o_warn(st, "field %s: indicator %d is U+FFFD (replacement character); "
+		       "read as blank", st->tag, which);
+		*out = ' ';
+		return 0;
+	}
+	if (n != 1 || (unsigned char)v[0] < 0x20 || (unsigned char)v[0] >= 0x7f) {
+		o_bad(st, "field %s: indicator %d \"%s\" is not one character", st->tag, which, v);
+		return -1;
+	}
+	*out = v[0];
+	return 0;
+}
+
+static int has_separator(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == 0x1d || s[i] == 0x1e || s[i] == 0x1f)
+			return (unsigned char)s[i];
+	return 0;
+}
+
+static void start_field(struct xst *st, const xmlChar *ln, const xmlChar **atts, int natts)
+{
+	struct outrec *o = cur_out(st);
+	char v[64];
+	size_t n;
+	sb_reset(&st->text);
+	st->fstray = 0;
+	if (ln == st->k_leader) {
+		st->kind = K_LEADER;
+		st->what = W_LEADER;
+		return;
+	}
+	int ctl = ln == st->k_controlfield;
+	if (!ctl && ln != st->k_datafield) {
+		o_warn(st, "unknown element <%s> in a record ignored", (const char *)ln);
+		st->kind = K_OTHER;
+		st->what = W_SKIP;
+		return;
+	}
+	int padded;
+	if (!attr_get(atts, natts, st->k_tag, v, sizeof v, &n) || n == 0) {
+		o_bad(st, "%s with no tag", (const char *)ln);
+		return;
+	}
+	if (n >= sizeof v || norm_tag(v, n, st->tag, &padded) != 0) {
+		o_bad(st, "%s: tag \"%s\" is not a MARC tag", (const char *)ln, v);
+		return;
+	}
+	if (padded)
+		o_warn(st, "tag \"%s\" read as %s", v, st->tag);
+	if (ctl) {
+		st->kind = K_CONTROL;
+		st->what = W_CONTROL;
+		return;
+	}
+	char i1, i2;
+	int p = attr_get(atts, natts, st->k_ind1, v, sizeof v, &n);
+	if (get_ind(st, 1, p, v, n, &i1) != 0)
+		return;
+	p = attr_get(atts, natts, st->k_ind2, v, sizeof v, &n);
+	if (get_ind(st, 2, p, v, n, &i2) != 0)
+		return;
+	st->field = rec_add_field(o->r, st->tag, i1, i2);
+	st->kind = K_DATA;
+	st->what = W_NONE;
+	st->nsub = 0;
+}
+
+static void start_sub(struct xst *st, const xmlChar *ln, const xmlChar **atts, int natts)
+{
+	char v[64];
+	size_t n;
+	if (ln != st->k_subfield) {
+		o_warn(st, "field %s: unknown element <%s> ignored", st->tag, (const char *)ln);
+		st->what = W_SKIP;
+		return;
+	}
+	int p = attr_get(atts, natts, st->k_code, v, sizeof v, &n);
+	if (!p || n == 0) {
+		o_bad(st, "field %s: subfield with %s code", st->tag, p ? "an empty" : "no");
+		return;
+	}
+	if (n != 1) {
+		o_bad(st, "field %s: subfield code \"%s\" is not one character", st->tag, v);
+		return;
+	}
+	if ((unsigned char)v[0] < 0x20 || v[0] == 0x7f) {
+		o_bad(st, "field %s: subfield code 0x%02X is a control character", st->tag,
+		      (unsigned char)v[0]);
+		return;
+	}
+	st->code = v[0];
+	sb_reset(&st->text);
+	st->what = W_SUB;
+}
+
+/* A leader as written -> 24 bytes (padded or cut with a warning). */
+static void end_leader(struct xst *st)
+{
+	struct outrec *o = cur_out(st);
+	const char *s = st->text.buf ? st->text.buf : "";
+	size_t n = st->text.len;
+	if (st->have_leader) {
+		o_warn(st, "more than one leader; the first was kept");
+		return;
+	}
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == '\t'))
+		n--;
+	while (n && (*s == '\n' || *s == '\r' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80 || (unsigned char)s[i] < 0x20) {
+			o_bad(st, "leader: character at position %zu is not printable ASCII", i);
+			return;
+		}
+	if (n < REC_LEADER_LEN)
+		o_warn(st, "leader is %zu characters, not 24; padded with blanks", n);
+	else if (n > REC_LEADER_LEN)
+		o_warn(st, "leader is %zu characters, not 24; cut to 24 (dropped \"%.*s\")", n,
+		       (int)(n - REC_LEADER_LEN > 40 ? 40 : n - REC_LEADER_LEN), s + REC_LEADER_LEN);
+	rec_set_leader(o->r, s, n);
+	st->have_leader = 1;
+}
+
+static void end_field(struct xst *st)
+{
+	struct outrec *o = cur_out(st);
+	int sep;
+	switch (st->kind) {
+	case K_LEADER:
+		end_leader(st);
+		break;
+	case K_CONTROL:
+		if (st->xml11 && (sep = has_separator(st->text.buf, st->text.len)) != 0) {
+			o_bad(st, "field %s contains a MARC separator (0x%02X)", st->tag, sep);
+			return;
+		}
+		rec_add_control(o->r, st->tag, st->text.buf ? st->text.buf : "", st->text.len);
+		break;
+	case K_DATA:
+		if (st->fstray)
+			o_warn(st, "field %s: text outside subfields ignored", st->tag);
+		if (!st->nsub)
+			o_warn(st, "field %s has no subfields", st->tag);
+		break;
+	}
+	st->kind = K_NONE;
+	st->what = W_NONE;
+}
+
+static void end_sub(struct xst *st)
+{
+	struct outrec *o = cur_out(st);
+	if (st->what == W_SUB) {
+		int sep;
+		if (st->xml11 && (sep = has_separator(st->text.buf, st->text.len)) != 0) {
+			o_bad(st, "field %s $%c contains a MARC separator (0x%02X)", st->tag, st->code, sep);
+			return;
+		}
+		rec_add_sub(o->r, st->field, st->code, st->text.buf ? st->text.buf : "", st->text.len);
+		st->nsub++;
+	}
+	st->what = W_NONE;
+}
+
+static void end_record(struct xst *st)
+{
+	st->in_rec = 0;
+	if (st->unknown_ns) {
+		/* another namespace, and nothing MARC in it */
+		out_drop_tail(st);
+		return;
+	}
+	struct outrec *o = cur_out(st);
+	o->end = approx_raw(st);
+	if (o->bad)
+		return;
+	if (st->stray)
+		o_warn(st, "text outside fields ignored");
+	if (st->markup)
+		o_warn(st, "markup inside a value: only its text was kept");
+	if (!st->have_leader) {
+		if (!rec_nfields(o->r)) {
+			o_bad(st, "empty record (no leader, no fields)");
+			return;
+		}
+		rec_set_leader(o->r, "00000nam a2200000   4500", REC_LEADER_LEN);
+		o_warn(st, "record has no leader; a default leader was used");
+	}
+}
+
+static void begin_record(struct xst *st, const xmlChar *uri)
+{
+	long seq = st->seq_base + st->nrec_seen++;
+	struct outrec *o = out_open(st, seq);
+	o->off = approx_raw(st);
+	st->in_rec = 1;
+	st->rec_depth = st->depth;
+	st->unknown_ns = !ns_ok(uri);
+	st->have_leader = st->markup = st->stray = st->fstray = 0;
+	st->what = W_NONE;
+	st->kind = K_NONE;
+	st->xml11 = st->ctxt && st->ctxt->version && !strcmp((const char *)st->ctxt->version, "1.1");
+	if (st->unknown_ns)
+		o_warn(st, "record in namespace \"%s\" read as MARCXML", (const char *)uri);
+}
+
+static void sx_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                     const xmlChar *uri, int nns, const xmlChar **ns, int natts,
+                     int ndef, const xmlChar **atts)
+{
+	struct xst *st = ctx;
+	(void)prefix;
+	(void)nns;
+	(void)ns;
+	(void)ndef;
+	st->depth++;
+	const xmlChar *ln = localname;
+	if (st->in_rec && st->unknown_ns && st->depth == st->rec_depth + 1) {
+		if (ln == st->k_leader || ln == st->k_controlfield || ln == st->k_datafield)
+			st->unknown_ns = 0;
+		else {
+			out_drop_tail(st);  /* not MARC: look inside it */
+			st->in_rec = 0;
+		}
+	}
+	if (!st->in_rec) {
+		if (ln == st->k_record)
+			begin_record(st, uri);
+		return;
+	}
+	if (st->unknown_ns || cur_out(st)->bad)
+		return;
+	int rel = st->depth - st->rec_depth;
+	if (rel == 1)
+		start_field(st, ln, atts, natts);
+	else if (rel == 2 && st->kind == K_DATA && st->what == W_NONE)
+		start_sub(st, ln, atts, natts);
+	else if (st->what == W_LEADER || st->what == W_CONTROL || st->what == W_SUB)
+		st->markup = 1;
+}
+
+static void sx_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+	struct xst *st = ctx;
+	(void)localname;
+	(void)prefix;
+	(void)uri;
+	if (st->in_rec) {
+		int rel = st->depth - st->rec_depth;
+		if (rel == 0)
+			end_record(st);
+		else if (!st->unknown_ns && !cur_out(st)->bad) {
+			if (rel == 1)
+				end_field(st);
+			else if (rel == 2 && st->kind == K_DATA)
+				end_sub(st);
+		}
+	}
+	st->depth--;
+}
+
+static void sx_chars(void *ctx, const xmlChar *ch, int len)
+{
+	struct xst *st = ctx;
+	if (!st->in_rec)
+		return;
+	if (st->what == W_LEADER || st->what == W_CONTROL || st->what == W_SUB) {
+		sb_add(&st->text, ch, (size_t)len);
+		return;
+	}
+	if (st->what != W_NONE)
+		return;
+	for (int i = 0; i < len; i++)
+		if (!is_blank(ch[i])) {
+			if (st->kind == K_DATA)
+				st->fstray = 1;
+			else if (st->kind == K_NONE)
+				st->stray = 1;
+			return;
+		}
+}
+
+static void sx_reference(void *ctx, const xmlChar *name)
+{
+	struct xst *st = ctx;
+	if (st->in_rec && !st->unknown_ns)
+		o_bad(st, "entity reference &%s; is not supported", (const char *)name);
+}
+
+static xmlSAXHandler sax_handler;
 
 static void end_session(struct xst *st)
 {
-	if (st->xr)
-		xmlFreeTextReader(st->xr);
-	st->xr = NULL;
+	if (st->ctxt) {
+		if (st->ctxt->myDoc)
+			xmlFreeDoc(st->ctxt->myDoc);
+		xmlFreeParserCtxt(st->ctxt);
+	}
+	st->ctxt = NULL;
+	if (st->in_rec)
+		out_drop_tail(st);
+	st->in_rec = 0;
+	st->depth = 0;
 	st->nseg = 0;
 	st->cur = 0;
 	st->segpos = 0;
@@ -731,35 +1289,53 @@ static void add_seg_raw(struct xst *st, long long from, long long to)
 	s->fed_at = -1;
 }
 
-static int start_reader(struct xst *st, strbuf *err)
+static int start_parser(struct xst *st, long seq_base)
 {
 	st->fed = 0;
 	st->cur = 0;
 	st->segpos = 0;
 	st->fatal = 0;
-	st->skip_subtree = 0;
+	st->depth = 0;
+	st->in_rec = 0;
+	st->seq_base = seq_base;
+	st->nrec_seen = 0;
 	st->sessions++;
-	st->xr = xmlReaderForIO(feed_cb, close_cb, st, NULL, NULL,
-	                        XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT |
-	                        XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!st->xr) {
-		if (err)
-			sb_adds(err, "cannot create the XML parser");
-		return -1;
+	if (!sax_handler.initialized) {
+		sax_handler.initialized = XML_SAX2_MAGIC;
+		sax_handler.startElementNs = sx_start;
+		sax_handler.endElementNs = sx_end;
+		sax_handler.characters = sx_chars;
+		sax_handler.cdataBlock = sx_chars;
+		sax_handler.reference = sx_reference;
+		sax_handler.serror = xml_error;
 	}
-	xmlTextReaderSetStructuredErrorHandler(st->xr, xml_error, st);
+	st->ctxt = xmlCreatePushParserCtxt(&sax_handler, st, NULL, 0, NULL);
+	if (!st->ctxt)
+		return -1;
+	xmlDictPtr d = st->ctxt->dict;
+	st->k_record = xmlDictLookup(d, BAD_CAST "record", -1);
+	st->k_leader = xmlDictLookup(d, BAD_CAST "leader", -1);
+	st->k_controlfield = xmlDictLookup(d, BAD_CAST "controlfield", -1);
+	st->k_datafield = xmlDictLookup(d, BAD_CAST "datafield", -1);
+	st->k_subfield = xmlDictLookup(d, BAD_CAST "subfield", -1);
+	st->k_tag = xmlDictLookup(d, BAD_CAST "tag", -1);
+	st->k_ind1 = xmlDictLookup(d, BAD_CAST "ind1", -1);
+	st->k_ind2 = xmlDictLookup(d, BAD_CAST "ind2", -1);
+	st->k_code = xmlDictLookup(d, BAD_CAST "code", -1);
+	/* NOENT: &amp; and character references come out decoded; with no
+	 * entity declarations kept, any other entity is an error */
+	xmlCtxtUseOptions(st->ctxt, XML_PARSE_NONET | XML_PARSE_NOENT | XML_PARSE_NOCDATA);
 	return 0;
 }
 
 /* The first session: the input as it is, wrapped when the root element
  * is a record (so several root-level records parse as one document). */
-static int first_session(struct xst *st, strbuf *err)
+static int first_session(struct xst *st)
 {
 	while (!st->sc.root_seen && win_end(st) - st->base < CAPTURE_MAX)
 		if (!fill_window(st))
 			break;
 	st->sess_start = st->base;
-	st->limited = 0;
 	if (st->sc.root_seen && st->root_is_record) {
 		add_seg_raw(st, st->base, st->root_off);
 		add_seg_syn(st, WRAP_OPEN, strlen(WRAP_OPEN));
@@ -767,13 +1343,12 @@ static int first_session(struct xst *st, strbuf *err)
 		add_seg_syn(st, WRAP_CLOSE, strlen(WRAP_CLOSE));
 	} else
 		add_seg_raw(st, st->base, -1);
-	return start_reader(st, err);
+	return start_parser(st, 0);
 }
 
-/* A session restarting at raw offset `from` (a record start tag): the XML
- * declaration and root start tag are replayed first. With to >= 0 only
- * that one record is parsed. */
-static void restart_session(struct xst *st, long long from, long long to)
+/* A session restarting at a record start tag (span seq, offset from):
+ * the XML declaration and root start tag are replayed first. */
+static void restart_session(struct xst *st, long long from, long seq)
 {
 	end_session(st);
 	sb_reset(&st->prefix);
@@ -783,326 +1358,15 @@ static void restart_session(struct xst *st, long long from, long long to)
 	if (wrap) {
 		sb_adds(&st->prefix, WRAP_OPEN);
 		sb_adds(&st->suffix, WRAP_CLOSE);
-	} else {
-		sb_add(&st->prefix, st->roottag.buf, st->roottag.len);
-		sb_addf(&st->suffix, "</%s>", st->rootname.buf);
 	}
+	else
+		sb_add(&st->prefix, st->roottag.buf, st->roottag.len);
 	add_seg_syn(st, st->prefix.buf, st->prefix.len);
-	add_seg_raw(st, from, to);
-	if (wrap || to >= 0)
+	add_seg_raw(st, from, -1);
+	if (wrap)
 		add_seg_syn(st, st->suffix.buf, st->suffix.len);
 	st->sess_start = from;
-	st->limited = to >= 0;
-	if (start_reader(st, NULL) != 0)
-		st->mode = M_DONE;
-	else
-		st->mode = M_PARSE;
-}
-
-/* ------------------------------------------------------------------ */
-/* Walking one <record> */
-
-static const char *node_local(const xmlNode *n)
-{
-	return local_part((const char *)n->name);
-}
-
-static int ns_ok(const xmlChar *href)
-{
-	return !href || !*href || !strcmp((const char *)href, NS_SLIM) ||
-	       !strncmp((const char *)href, "info:lc/xmlns/marcxchange", 25);
-}
-
-/* Text of a node's children. Fast path: one text child, no copy.
- * Returns -1 (with msg) on an entity reference. */
-static int node_text(struct xst *st, const xmlNode *n, strbuf *buf, int depth,
-                     const char **out, size_t *len, int *markup)
-{
-	const xmlNode *c = n->children;
-	if (depth == 0) {
-		if (!c) {
-			*out = "";
-			*len = 0;
-			return 0;
-		}
-		if (!c->next && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)) {
-			*out = c->content ? (const char *)c->content : "";
-			*len = strlen(*out);
-			return 0;
-		}
-		sb_reset(buf);
-	}
-	for (; c; c = c->next) {
-		switch (c->type) {
-		case XML_TEXT_NODE:
-		case XML_CDATA_SECTION_NODE:
-			if (c->content)
-				sb_adds(buf, (const char *)c->content);
-			break;
-		case XML_ELEMENT_NODE:
-			*markup = 1;
-			if (depth < 16 && node_text(st, c, buf, depth + 1, out, len, markup) != 0)
-				return -1;
-			break;
-		case XML_ENTITY_REF_NODE:
-			sb_reset(&st->tmp2);
-			sb_addf(&st->tmp2, "&%s;", c->name ? (const char *)c->name : "");
-			return -1;
-		default:
-			break;
-		}
-	}
-	if (depth == 0) {
-		*out = buf->buf ? buf->buf : "";
-		*len = buf->len;
-	}
-	return 0;
-}
-
-/* Attribute value by local name; NULL if absent. Entity references in
- * attributes give NULL with *bad set. */
-static const char *node_attr(const xmlNode *n, const char *name, strbuf *buf, int *bad)
-{
-	for (const xmlAttr *a = n->properties; a; a = a->next) {
-		if (strcmp(local_part((const char *)a->name), name))
-			continue;
-		const xmlNode *c = a->children;
-		if (!c)
-			return "";
-		if (!c->next && c->type == XML_TEXT_NODE)
-			return c->content ? (const char *)c->content : "";
-		sb_reset(buf);
-		for (; c; c = c->next) {
-			if (c->type == XML_TEXT_NODE && c->content)
-				sb_adds(buf, (const char *)c->content);
-			else if (c->type == XML_ENTITY_REF_NODE) {
-				*bad = 1;
-				return NULL;
-			}
-		}
-		return buf->buf ? buf->buf : "";
-	}
-	return NULL;
-}
-
-static int blank_text(const xmlNode *n)
-{
-	const char *s = (const char *)n->content;
-	if (!s)
-		return 1;
-	for (; *s; s++)
-		if (!is_blank((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-/* A tag as written -> 3 bytes. 1 or 2 digits are zero-padded (*padded).
- * Returns -1 if it cannot be a MARC tag. */
-static int norm_tag(const char *t, char out[4], int *padded)
-{
-	size_t n = strlen(t);
-	*padded = 0;
-	if (n == 3) {
-		for (int i = 0; i < 3; i++)
-			if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7f)
-				return -1;
-		memcpy(out, t, 4);
-		return 0;
-	}
-	if (n == 1 || n == 2) {
-		for (size_t i = 0; i < n; i++)
-			if (t[i] < '0' || t[i] > '9')
-				return -1;
-		memcpy(out, "000", 4);
-		memcpy(out + 3 - n, t, n);
-		*padded = 1;
-		return 0;
-	}
-	return -1;
-}
-
-/* One indicator: missing, empty or U+FFFD -> blank (warning); one ASCII byte
- * that is not a control character; anything else is an error. */
-static int get_ind(marc_reader *rd, const char *tag, int which, const char *v, char *out)
-{
-	if (!v || !*v) {
-		mr_warn(rd, "field %s: %s indicator %d; read as blank", tag,
-		        v ? "empty" : "missing", which);
-		*out = ' ';
-		return 0;
-	}
-	if (!strcmp(v, "\xEF\xBF\xBD")) {
-		/* U+FFFD: the indicator was already lost upstream */
-		mr_warn(rd, "field %s: indicator %d is U+FFFD (replacement character); "
-		        "read as blank", tag, which);
-		*out = ' ';
-		return 0;
-	}
-	if (v[1] || (unsigned char)v[0] < 0x20 || (unsigned char)v[0] >= 0x7f) {
-		mr_bad(rd, "field %s: indicator %d \"%s\" is not one character", tag, which, v);
-		return -1;
-	}
-	*out = v[0];
-	return 0;
-}
-
-/* A leader as written -> 24 bytes (padded or cut with a warning). */
-static int set_leader(marc_reader *rd, rec *r, const char *s, size_t n)
-{
-	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == '\t'))
-		n--;
-	while (n && (*s == '\n' || *s == '\r' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80 || (unsigned char)s[i] < 0x20) {
-			mr_bad(rd, "leader: character at position %zu is not printable ASCII", i);
-			return -1;
-		}
-	if (n < REC_LEADER_LEN)
-		mr_warn(rd, "leader is %zu characters, not 24; padded with blanks", n);
-	else if (n > REC_LEADER_LEN)
-		mr_warn(rd, "leader is %zu characters, not 24; cut to 24 (dropped \"%.*s\")",
-		        n, (int)(n - REC_LEADER_LEN > 40 ? 40 : n - REC_LEADER_LEN),
-		        s + REC_LEADER_LEN);
-	rec_set_leader(r, s, n);
-	return 0;
-}
-
-static int walk_record(struct xst *st, const xmlNode *node, rec *r)
-{
-	marc_reader *rd = st->rd;
-	int have_leader = 0, stray_text = 0, markup = 0, abad = 0;
-	const char *txt;
-	size_t tlen;
-	for (const xmlNode *c = node->children; c; c = c->next) {
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-			if (!blank_text(c))
-				stray_text = 1;
-			continue;
-		}
-		if (c->type == XML_ENTITY_REF_NODE)
-			return mr_bad(rd, "entity reference &%s; is not supported", (const char *)c->name);
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		const char *ln = node_local(c);
-		if (!strcmp(ln, "leader")) {
-			if (node_text(st, c, &st->tmp, 0, &txt, &tlen, &markup) != 0)
-				return mr_bad(rd, "leader: entity reference %s is not supported", st->tmp2.buf);
-			if (have_leader) {
-				mr_warn(rd, "more than one leader; the first was kept");
-				continue;
-			}
-			if (set_leader(rd, r, txt, tlen) != 0)
-				return MR_BAD;
-			have_leader = 1;
-			continue;
-		}
-		int ctl = !strcmp(ln, "controlfield");
-		if (!ctl && strcmp(ln, "datafield")) {
-			mr_warn(rd, "unknown element <%s> in a record ignored", (const char *)c->name);
-			continue;
-		}
-		const char *t = node_attr(c, "tag", &st->tmp, &abad);
-		char tag[4];
-		int padded;
-		if (!t || !*t)
-			return mr_bad(rd, "%s with no tag%s", ln, abad ? " (entity reference)" : "");
-		if (norm_tag(t, tag, &padded) != 0)
-			return mr_bad(rd, "%s: tag \"%s\" is not a MARC tag", ln, t);
-		if (padded)
-			mr_warn(rd, "tag \"%s\" read as %s", t, tag);
-		if (ctl) {
-			if (node_text(st, c, &st->tmp, 0, &txt, &tlen, &markup) != 0)
-				return mr_bad(rd, "field %s: entity reference %s is not supported",
-				              tag, st->tmp2.buf);
-			rec_add_control(r, tag, txt, tlen);
-			continue;
-		}
-		char i1, i2;
-		const char *v1 = node_attr(c, "ind1", &st->tmp, &abad);
-		if (abad)
-			return mr_bad(rd, "field %s: entity reference in ind1", tag);
-		if (get_ind(rd, tag, 1, v1, &i1) != 0)
-			return MR_BAD;
-		const char *v2 = node_attr(c, "ind2", &st->tmp, &abad);
-		if (abad)
-			return mr_bad(rd, "field %s: entity reference in ind2", tag);
-		if (get_ind(rd, tag, 2, v2, &i2) != 0)
-			return MR_BAD;
-		size_t f = rec_add_field(r, tag, i1, i2);
-		int nsub = 0, fstray = 0;
-		for (const xmlNode *s = c->children; s; s = s->next) {
-			if (s->type == XML_TEXT_NODE || s->type == XML_CDATA_SECTION_NODE) {
-				if (!blank_text(s))
-					fstray = 1;
-				continue;
-			}
-			if (s->type == XML_ENTITY_REF_NODE)
-				return mr_bad(rd, "field %s: entity reference &%s; is not supported",
-				              tag, (const char *)s->name);
-			if (s->type != XML_ELEMENT_NODE)
-				continue;
-			if (strcmp(node_local(s), "subfield")) {
-				mr_warn(rd, "field %s: unknown element <%s> ignored", tag,
-				        (const char *)s->name);
-				continue;
-			}
-			const char *code = node_attr(s, "code", &st->tmp, &abad);
-			if (!code || !*code)
-				return mr_bad(rd, "field %s: subfield with %s code", tag,
-				              code ? "an empty" : "no");
-			if (code[1])
-				return mr_bad(rd, "field %s: subfield code \"%s\" is not one character",
-				              tag, code);
-			if ((unsigned char)code[0] < 0x20 || code[0] == 0x7f)
-				return mr_bad(rd, "field %s: subfield code 0x%02X is a control character",
-				              tag, (unsigned char)code[0]);
-			char cd = code[0];
-			if (node_text(st, s, &st->tmp, 0, &txt, &tlen, &markup) != 0)
-				return mr_bad(rd, "field %s $%c: entity reference %s is not supported",
-				              tag, cd, st->tmp2.buf);
-			rec_add_sub(r, f, cd, txt, tlen);
-			nsub++;
-		}
-		if (fstray)
-			mr_warn(rd, "field %s: text outside subfields ignored", tag);
-		if (!nsub)
-			mr_warn(rd, "field %s has no subfields", tag);
-	}
-	if (stray_text)
-		mr_warn(rd, "text outside fields ignored");
-	if (markup)
-		mr_warn(rd, "markup inside a value: only its text was kept");
-	if (!have_leader) {
-		if (!rec_nfields(r))
-			return mr_bad(rd, "empty record (no leader, no fields)");
-		rec_set_leader(r, "00000nam a2200000   4500", REC_LEADER_LEN);
-		mr_warn(rd, "record has no leader; a default leader was used");
-	}
-	/* control characters MARC cannot carry (TAB/LF/CR in values are
-	 * allowed through; the record separators are not) */
-	for (size_t i = 0; i < rec_nfields(r); i++) {
-		if (rec_is_control(r, i)) {
-			size_t n;
-			const char *d = rec_data(r, i, &n);
-			for (size_t k = 0; k < n; k++)
-				if (d[k] == 0x1d || d[k] == 0x1e || d[k] == 0x1f)
-					return mr_bad(rd, "field %s contains a MARC separator (0x%02X)",
-					              rec_tag(r, i), (unsigned char)d[k]);
-			continue;
-		}
-		for (size_t s = 0; s < rec_nsub(r, i); s++) {
-			size_t n;
-			const char *v = rec_sub_value(r, i, s, &n);
-			for (size_t k = 0; k < n; k++)
-				if (v[k] == 0x1d || v[k] == 0x1e || v[k] == 0x1f)
-					return mr_bad(rd, "field %s $%c contains a MARC separator (0x%02X)",
-					              rec_tag(r, i), rec_sub_code(r, i, s), (unsigned char)v[k]);
-		}
-	}
-	return MR_OK;
+	st->mode = start_parser(st, seq) == 0 ? M_PARSE : M_DONE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1170,6 +1434,51 @@ static void flush_pending(struct xst *st, long long start)
 	st->npending = 0;
 }
 
+static void pop_spans_to(struct xst *st, long seq)
+{
+	while (q_head(st) && q_head(st)->seq <= seq)
+		q_pop(st);
+}
+
+/* Hand out the first finished record. */
+static int deliver(struct xst *st, rec *r)
+{
+	marc_reader *rd = st->rd;
+	struct outrec *o = &st->out[st->ohead];
+	pop_spans_to(st, o->seq - 1);
+	struct span *sp = q_head(st);
+	if (sp && sp->seq != o->seq)
+		sp = NULL;
+	long long start = sp ? sp->start : o->off;
+	mr_begin(rd, start);
+	flush_pending(st, start);
+	if (o->warn.len) {
+		char *p = o->warn.buf;
+		for (;;) {
+			char *nl = strchr(p, '\n');
+			if (nl)
+				*nl = 0;
+			mr_warn(rd, "%s", p);
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+	}
+	int rc = MR_OK;
+	if (o->bad) {
+		if (sp)
+			set_raw_head(st);
+		else if (o->off >= st->woff && o->end > o->off && o->end <= win_end(st))
+			mr_set_raw(rd, st->win + (o->off - st->woff), (size_t)(o->end - o->off));
+		rc = mr_bad(rd, "%s", o->msg.buf);
+	} else
+		rec_copy(r, o->r);
+	pop_spans_to(st, o->seq);
+	out_pop(st);
+	st->delivered++;
+	return rc;
+}
+
 static void error_text(struct xst *st, strbuf *out, long long E)
 {
 	long long line, col;
@@ -1186,9 +1495,11 @@ static void error_text(struct xst *st, strbuf *out, long long E)
 	else
 		sb_addf(out, "not well-formed XML at byte %lld: ", E);
 	sb_add(out, st->errmsg.buf ? st->errmsg.buf : "parse error", st->errmsg.len);
+	if (st->errmsg.buf && !strncmp(st->errmsg.buf, "Entity '", 8))
+		sb_adds(out, " (entities declared in a DTD are not supported)");
 }
 
-/* Start a full session at the next record start, or finish. */
+/* Start a session at the next record start, or finish. */
 static void restart_next(struct xst *st)
 {
 	end_session(st);
@@ -1197,7 +1508,7 @@ static void restart_next(struct xst *st)
 		st->mode = M_DONE;
 		return;
 	}
-	restart_session(st, u->start, -1);
+	restart_session(st, u->start, u->seq);
 }
 
 /* True if the input ends at raw offset off, give or take blanks. */
@@ -1226,21 +1537,40 @@ static int blank_input(struct xst *st)
 	return 1;
 }
 
-/* After a fatal error: reject the record that holds it and restart. */
+/* Reject the record at the head of the span queue. */
+static int reject_head(struct xst *st, const char *msg, int truncated)
+{
+	marc_reader *rd = st->rd;
+	struct span *u = q_head(st);
+	mr_begin(rd, u->start);
+	flush_pending(st, u->start);
+	set_raw_head(st);
+	q_pop(st);
+	st->delivered++;
+	st->mode = M_NEXT;
+	if (truncated)
+		return mr_bad(rd, "the input ends inside this record (truncated file?): %s", msg);
+	return mr_bad(rd, "%s", msg);
+}
+
+/* After a fatal error (the finished records before it were handed out
+ * already): reject the record that holds it, and restart after it. */
 static int drain(struct xst *st)
 {
 	marc_reader *rd = st->rd;
-	long long E = st->fatal && st->err_fed >= 0 ? fed_to_raw(st, st->err_fed)
-	                                            : fed_to_raw(st, st->fed);
+	long long E = fed_to_raw(st, st->fatal ? st->err_fed : st->fed);
 	if (!st->fatal) {
 		sb_reset(&st->errmsg);
 		sb_adds(&st->errmsg, "the XML parser stopped");
 	}
 	error_text(st, &st->tmp, E);
 	long long sess_start = st->sess_start;
-	int limited = st->limited;
+	long vseq = st->in_rec ? cur_out(st)->seq : -1;
+	long seen_end = st->seq_base + st->nrec_seen;
 	end_session(st);
-	/* the next undelivered record start, scanning on if needed */
+	/* record elements the parser saw that were not MARC */
+	while (q_head(st) && q_head(st)->seq < seen_end && q_head(st)->seq != vseq)
+		q_pop(st);
 	struct span *u = scan_to_record(st);
 	if (!u) {
 		st->mode = M_DONE;
@@ -1260,135 +1590,63 @@ static int drain(struct xst *st)
 		}
 		return MR_EOF;
 	}
-	int victim;
-	if (limited)
-		victim = 1;
-	else if (E <= u->start)
-		victim = u->start <= sess_start;
-	else if (u->end >= 0 && u->end <= E)
-		victim = 0;
-	else
-		victim = 1;
+	int victim = vseq >= 0 || E > u->start || u->start <= sess_start;
 	if (!victim) {
-		/* the error lies outside any record: tell the first record
-		 * after it (the error may be met again while we restart) */
+		/* the error lies outside any record: tell the next record */
 		st->between_off = E;
 		sb_reset(&st->between);
 		sb_addf(&st->between, "%s (before this record; skipped)", st->tmp.buf);
-		if (E <= u->start)
-			restart_session(st, u->start, -1);
-		else if (u->start > sess_start)
-			restart_session(st, u->start, -1);
-		else
-			restart_session(st, u->start, u->end);
+		restart_session(st, u->start, u->seq);
 		return -2;
 	}
-	mr_begin(rd, u->start);
-	flush_pending(st, u->start);
 	int truncated = u->end < 0 && !q_next(st) && blanks_to_end(st, E);
-	set_raw_head(st);
-	q_pop(st);
-	st->delivered++;
-	st->mode = M_NEXT;
-	if (truncated)
-		return mr_bad(rd, "the input ends inside this record (truncated file?): %s",
-		              st->tmp.buf);
-	return mr_bad(rd, "%s", st->tmp.buf);
+	return reject_head(st, st->tmp.buf, truncated);
 }
 
-static long long approx_offset(struct xst *st)
+/* The parser reached the end of its input with no error. */
+static int session_done(struct xst *st)
 {
-	long c = xmlTextReaderByteConsumed(st->xr);
-	return c >= 0 ? fed_to_raw(st, c) : st->sess_start;
-}
-
-/* One step of the parser: returns MR_OK / MR_BAD for a record, -2 to
- * go on. */
-static int parse_step(struct xst *st, rec *r)
-{
-	marc_reader *rd = st->rd;
-	int ret = st->skip_subtree ? xmlTextReaderNext(st->xr) : xmlTextReaderRead(st->xr);
-	st->skip_subtree = 0;
-	if (ret < 0 || (ret == 1 && st->fatal)) {
-		st->mode = M_DRAIN;
-		return -2;
-	}
-	if (ret == 0) {
-		/* document finished */
-		int was_limited = st->limited;
-		end_session(st);
-		if (was_limited) {
-			st->mode = M_NEXT;
-			return -2;
-		}
-		struct span *u = q_head(st);
-		if (u) {
-			/* a record start the parser never reported */
-			mr_begin(rd, u->start);
-			flush_pending(st, u->start);
-			set_raw_head(st);
-			q_pop(st);
-			st->delivered++;
-			st->mode = M_NEXT;
-			return mr_bad(rd, "record not read: the XML parser did not see this element");
-		}
-		st->mode = M_NEXT;
-		return -2;
-	}
-	if (xmlTextReaderNodeType(st->xr) != XML_READER_TYPE_ELEMENT)
-		return -2;
-	const xmlChar *name = xmlTextReaderConstLocalName(st->xr);
-	if (!name || strcmp(local_part((const char *)name), "record"))
-		return -2;
-	const xmlChar *ns = xmlTextReaderConstNamespaceUri(st->xr);
-	xmlNodePtr node = xmlTextReaderExpand(st->xr);
-	if (!node || st->fatal) {
-		st->mode = M_DRAIN;
-		return -2;
-	}
-	/* (expanding reads input, which may move the queue) */
-	struct span *sp = q_head(st);
-	if (!ns_ok(ns)) {
-		/* a record in another namespace: MARC only if it looks like it */
-		const xmlNode *c = node->children;
-		while (c && c->type != XML_ELEMENT_NODE)
-			c = c->next;
-		const char *ln = c ? node_local(c) : "";
-		if (strcmp(ln, "leader") && strcmp(ln, "controlfield") && strcmp(ln, "datafield")) {
-			if (sp)
-				q_pop(st);
-			return -2;
-		}
-	}
-	long long start = sp ? sp->start : approx_offset(st);
-	mr_begin(rd, start);
-	flush_pending(st, start);
-	if (!ns_ok(ns))
-		mr_warn(rd, "record in namespace \"%s\" read as MARCXML", (const char *)ns);
-	int rc = walk_record(st, node, r);
-	if (rc == MR_BAD) {
-		if (sp)
-			set_raw_head(st);
-		else {
-			xmlBufferPtr b = xmlBufferCreate();
-			if (b) {
-				xmlNodeDump(b, node->doc, node, 0, 0);
-				mr_set_raw(rd, (const char *)xmlBufferContent(b), (size_t)xmlBufferLength(b));
-				xmlBufferFree(b);
-			}
-		}
-	}
-	if (sp)
+	long long sess_start = st->sess_start;
+	long seen_end = st->seq_base + st->nrec_seen;
+	end_session(st);
+	while (q_head(st) && q_head(st)->seq < seen_end)
 		q_pop(st);
-	st->delivered++;
-	st->skip_subtree = 1;
-	return rc;
+	struct span *u = scan_to_record(st);
+	if (!u) {
+		st->mode = M_DONE;
+		return -2;
+	}
+	if (u->start > sess_start) {
+		restart_session(st, u->start, u->seq);
+		return -2;
+	}
+	return reject_head(st, "record not read: the XML parser did not see this element", 0);
+}
+
+/* Hand the parser its next piece of input. Returns MR_BAD for a
+ * rejection found on the way, -2 to go on. */
+static int parse_step(struct xst *st)
+{
+	const char *p = NULL;
+	size_t n = feed_next(st, &p, FEED);
+	if (n)
+		xmlParseChunk(st->ctxt, p, (int)n, 0);
+	else
+		xmlParseChunk(st->ctxt, NULL, 0, 1);
+	if (st->fatal || (!st->ctxt->wellFormed && st->ctxt->disableSAX)) {
+		st->mode = M_DRAIN;
+		return -2;
+	}
+	if (!n)
+		return session_done(st);
+	return -2;
 }
 
 static void *r_open(marc_reader *rd, strbuf *err)
 {
 	(void)err;
 	xmlInitParser();
+	name_end_init();
 	struct xst *st = xcalloc(1, sizeof *st);
 	st->rd = rd;
 	st->base = mr_tell(rd);
@@ -1408,10 +1666,12 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 	struct xst *st = vst;
 	(void)rd;
 	for (;;) {
-		int rc;
+		int rc = -2;
+		if (out_ready(st))
+			return deliver(st, r);
 		switch (st->mode) {
 		case M_START:
-			if (first_session(st, NULL) != 0) {
+			if (first_session(st) != 0) {
 				st->mode = M_DONE;
 				mr_begin(st->rd, st->base);
 				return mr_bad(st->rd, "cannot create the XML parser");
@@ -1419,14 +1679,10 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 			st->mode = M_PARSE;
 			break;
 		case M_PARSE:
-			rc = parse_step(st, r);
-			if (rc != -2)
-				return rc;
+			rc = parse_step(st);
 			break;
 		case M_DRAIN:
 			rc = drain(st);
-			if (rc != -2)
-				return rc;
 			break;
 		case M_NEXT:
 			restart_next(st);
@@ -1435,6 +1691,8 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 			end_session(st);
 			return MR_EOF;
 		}
+		if (rc != -2)
+			return rc;
 	}
 }
 
@@ -1444,16 +1702,22 @@ static void r_close(void *vst)
 	if (!st)
 		return;
 	end_session(st);
+	for (size_t i = 0; i < st->ocap; i++) {
+		rec_destroy(st->out[i].r);
+		sb_release(&st->out[i].msg);
+		sb_release(&st->out[i].warn);
+	}
+	free(st->out);
 	free(st->win);
 	free(st->q);
 	sb_release(&st->decl);
 	sb_release(&st->roottag);
-	sb_release(&st->rootname);
 	sb_release(&st->prefix);
 	sb_release(&st->suffix);
 	sb_release(&st->errmsg);
 	sb_release(&st->pending);
 	sb_release(&st->between);
+	sb_release(&st->text);
 	sb_release(&st->tmp);
 	sb_release(&st->tmp2);
 	free(st);
