@@ -1,6 +1,8 @@
 # catalog-queries.awk - 1000 benchmark queries over the vocabulary of
-# gen-records.awk: keyword (surname + given name), title phrase, ISBN
-# (each a record of the catalogue). Output: KIND<TAB>CCL per line.
+# gen-records.awk, a quarter each: keyword (a full name: thousands of hits
+# in 1M records, the vocabulary being small), title phrase (thousands of
+# hits too), known item (a title word and the record's note number: one
+# hit: the note number of a record) and ISBN (one hit). Output: KIND<TAB>CCL per line.
 # usage: awk -v n=1000 -v max=1000000 -f catalog-queries.awk
 function isbn(i,   s, d, sum, j) {
 	s = sprintf("97912%07d", i % 10000000)
@@ -16,8 +18,10 @@ BEGIN {
 	ng = split("an binh cuong dung giang ha hai huong khanh lan long mai nam phong quan son tam thao to tuan viet yen anh dat anh", giv, " ")
 	nt = split("lich su viet nam|van hoa ha noi|kinh te tay nguyen|truyen lang que|tho con nguoi|tieu thuyet chien tranh|giao trinh nong thon|so tay bien dao|tu dien tuoi tho|hoi ky dat nuoc|nghien cuu mien nui|cam nang thu do|ky thuat hue", tt, "|")
 	for (q = 0; q < n; q++) {
-		k = q % 3
-		if (k == 0)
+		k = q % 4
+		if (k == 3)
+			printf "known\tnt=\"ghi chu %d\"\n", int(rand() * max) + 1
+		else if (k == 0)
 			printf "keyword\t%s %s %s\n", sur[int(rand() * ns) + 1], (rand() < 0.5 ? "van" : "thi"), giv[int(rand() * ng) + 1]
 		else if (k == 1)
 			printf "title\tti=\"%s\"\n", tt[int(rand() * nt) + 1]
