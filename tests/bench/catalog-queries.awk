@@ -1,8 +1,8 @@
 # catalog-queries.awk - 1000 benchmark queries over the vocabulary of
 # gen-records.awk, a quarter each: keyword (a full name: thousands of hits
 # in 1M records, the vocabulary being small), title phrase (thousands of
-# hits too), known item (a title word and the record's note number: one
-# hit: the note number of a record) and ISBN (one hit). Output: KIND<TAB>CCL per line.
+# hits too), known item (the note phrase with a record's number: one hit)
+# and ISBN (one hit). Output: KIND<TAB>CCL per line.
 # usage: awk -v n=1000 -v max=1000000 -f catalog-queries.awk
 function isbn(i,   s, d, sum, j) {
 	s = sprintf("97912%07d", i % 10000000)
