@@ -194,7 +194,7 @@ int cmd_lint(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	struct marc_read_opts opts = { MF_AUTO, CS_AUTO };
+	struct marc_read_opts opts = { MF_AUTO, CS_AUTO, 0 };
 	int json = 0, quiet = 0, list = 0;
 	const char *rules = NULL;
 	int i;

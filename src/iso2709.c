@@ -67,6 +67,7 @@ struct iso_state {
 	unsigned *cpos;              /* char index -> byte index (CHARS mode) */
 	size_t cposcap;
 	strbuf err, err2, tmp, tmp2, warn;
+	int raw;                     /* keep fields whole (marc_read_opts.raw) */
 };
 
 /* Warnings are held until the record is known to be accepted, so a
@@ -532,6 +533,11 @@ static int build_record(struct iso_state *st, rec *r, const char *p)
 			return -1;
 		}
 		/* one warning for all of them: local systems use tags like CAT */
+		if (st->raw) {
+			/* a non-MARC export: the whole field, delimiters and all */
+			rec_add_control(r, e->tag, c, m);
+			continue;
+		}
 		if (odd_tag)
 			taglist_add(&st->err2, &nodd, &ndistinct, e->tag);
 		if (rec_tag_is_control(e->tag)) {
@@ -730,9 +736,10 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 
 static void *r_open(marc_reader *rd, strbuf *err)
 {
-	(void)rd;
 	(void)err;
-	return xcalloc(1, sizeof(struct iso_state));
+	struct iso_state *st = xcalloc(1, sizeof(struct iso_state));
+	st->raw = mr_opts(rd)->raw;
+	return st;
 }
 
 static void r_close(void *vst)

@@ -55,6 +55,9 @@ typedef struct marc_reader marc_reader;
 struct marc_read_opts {
 	int format;           /* MF_AUTO or a format */
 	int from_charset;     /* CS_AUTO or a charset */
+	int raw;              /* ISO 2709 only: keep every field whole, as one
+	                         string (rec_is_control() true whatever the tag),
+	                         for non-MARC exports mapped with isismap.h */
 };
 
 enum { MR_EOF = 0, MR_OK = 1, MR_BAD = -1 };

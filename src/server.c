@@ -636,7 +636,7 @@ static int parse_record(const char *buf, size_t len, rec *r, strbuf *err)
 		sb_adds(err, "cannot read the record");
 		return -1;
 	}
-	struct marc_read_opts ro = { MF_AUTO, CS_AUTO };
+	struct marc_read_opts ro = { MF_AUTO, CS_AUTO, 0 };
 	marc_reader *rd = marc_reader_open(fp, "update", &ro, err);
 	int rc = -1;
 	if (rd) {

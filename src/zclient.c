@@ -488,7 +488,7 @@ int zclient_parse_record(const char *buf, size_t len, int charset, rec *r, strbu
 		sb_adds(err, "cannot read the record");
 		return -1;
 	}
-	struct marc_read_opts ro = { MF_AUTO, charset };
+	struct marc_read_opts ro = { MF_AUTO, charset, 0 };
 	marc_reader *rd = marc_reader_open(fp, "z3950", &ro, err);
 	int rc = -1;
 	if (rd) {

@@ -69,7 +69,7 @@ struct rd {
 static int rd_open_fp(struct rd *s, FILE *fp, const char *name)
 {
 	memset(s, 0, sizeof *s);
-	struct marc_read_opts o = { MF_ISO2709, CS_UTF8 };
+	struct marc_read_opts o = { MF_ISO2709, CS_UTF8, 0 };
 	strbuf e = STRBUF_INIT;
 	s->fp = fp;
 	if (!fp)

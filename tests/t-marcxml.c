@@ -49,7 +49,7 @@ static void items_free(struct items *it)
 static struct items read_fp(FILE *fp, int fmt)
 {
 	struct items it = { 0 };
-	struct marc_read_opts o = { fmt, CS_AUTO };
+	struct marc_read_opts o = { fmt, CS_AUTO, 0 };
 	strbuf err = STRBUF_INIT;
 	marc_reader *rd = marc_reader_open(fp, "test", &o, &err);
 	sb_release(&err);

@@ -32,7 +32,7 @@ static void recs_free(struct recs *rs)
 
 static void recs_read_fp(struct recs *rs, FILE *fp, int fmt, int cs)
 {
-	struct marc_read_opts o = { fmt, cs };
+	struct marc_read_opts o = { fmt, cs, 0 };
 	strbuf err = STRBUF_INIT;
 	marc_reader *rd = marc_reader_open(fp, "test", &o, &err);
 	if (!rd) {
@@ -428,7 +428,7 @@ static void test_read_bad(void)
 	/* the rejected record's raw text, made to end with a blank line */
 	static const char in[] = "=LDR  00000nam a2200000 a 4500\r\n=245  $ax\r\n\r\n=LDR  x";
 	FILE *fp = fmemopen((void *)in, sizeof in - 1, "rb");
-	struct marc_read_opts o = { MF_MRK, CS_AUTO };
+	struct marc_read_opts o = { MF_MRK, CS_AUTO, 0 };
 	marc_reader *rd = marc_reader_open(fp, "t", &o, NULL);
 	rec *r = rec_create();
 	size_t len;

@@ -41,7 +41,7 @@ static void roundtrip(const rec *r, int to_cs)
 	if (rc == 0) {
 		check(len <= 99999, "no record over 99,999 bytes is written");
 		FILE *in = fmemopen(buf, len, "rb");
-		struct marc_read_opts ro = { MF_ISO2709, to_cs == CS_MARC8 ? CS_MARC8 : CS_AUTO };
+		struct marc_read_opts ro = { MF_ISO2709, to_cs == CS_MARC8 ? CS_MARC8 : CS_AUTO, 0 };
 		marc_reader *rd = marc_reader_open(in, "roundtrip", &ro, NULL);
 		rec *b = rec_create();
 		char diff[256];
@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *fp = fmemopen((void *)data, size, "rb");
 	if (!fp)
 		return 0;
-	struct marc_read_opts o = { MF_ISO2709, CS_AUTO };
+	struct marc_read_opts o = { MF_ISO2709, CS_AUTO, 0 };
 	marc_reader *rd = marc_reader_open(fp, "fuzz", &o, NULL);
 	check(rd != NULL, "reader opens");
 	rec *r = rec_create();

@@ -39,7 +39,7 @@ static void roundtrip(const rec *r, int fmt)
 	fclose(fp);
 	check(rc == 0 || (err.buf && err.len), "a refusal says why");
 	FILE *in = fmemopen(buf, len, "rb");
-	struct marc_read_opts ro = { fmt, CS_AUTO };
+	struct marc_read_opts ro = { fmt, CS_AUTO, 0 };
 	marc_reader *rd = marc_reader_open(in, "roundtrip", &ro, NULL);
 	check(rd != NULL, "reader opens");
 	rec *b = rec_create();
@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *fp = fmemopen((void *)data, size, "rb");
 	if (!fp)
 		return 0;
-	struct marc_read_opts o = { MF_MARCXML, CS_AUTO };
+	struct marc_read_opts o = { MF_MARCXML, CS_AUTO, 0 };
 	marc_reader *rd = marc_reader_open(fp, "fuzz", &o, NULL);
 	check(rd != NULL, "reader opens");
 	rec *r = rec_create();

@@ -39,7 +39,7 @@ static void roundtrip(const rec *r)
 	fclose(fp);
 	if (rc == 0 && len) {
 		FILE *in = fmemopen(buf, len, "rb");
-		struct marc_read_opts ro = { MF_MRK, CS_AUTO };
+		struct marc_read_opts ro = { MF_MRK, CS_AUTO, 0 };
 		marc_reader *rd = marc_reader_open(in, "roundtrip", &ro, NULL);
 		rec *b = rec_create();
 		char diff[256];
@@ -70,7 +70,7 @@ static void roundtrip(const rec *r)
 static void read_all(const uint8_t *data, size_t size, int cs, int rt)
 {
 	FILE *fp = fmemopen((void *)data, size, "rb");
-	struct marc_read_opts o = { MF_MRK, cs };
+	struct marc_read_opts o = { MF_MRK, cs, 0 };
 	marc_reader *rd = marc_reader_open(fp, "fuzz", &o, NULL);
 	rec *r = rec_create();
 	int rc, n = 0;
