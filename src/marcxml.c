@@ -76,6 +76,7 @@
 #define CAPTURE_MAX 65536         /* longest XML declaration / root tag kept */
 #define RAW_MAX (16u << 20)       /* longest raw reject when the end is unknown */
 #define MAX_PENDING_WARN 8
+#define SAFE_MAX (16u << 20)      /* most bytes kept behind for a rescan */
 
 /* ------------------------------------------------------------------ */
 /* Raw scanner: finds <record> start tags and the ends of their elements. */
@@ -94,8 +95,6 @@ struct span {
 struct scanner {
 	int state;
 	long long off;        /* raw offset of the next byte to scan */
-	long long line;       /* line of that byte (1-based) */
-	long long line_off;   /* raw offset where that line starts */
 	long long tag_off;    /* offset of the '<' being scanned */
 	char name[64];
 	int nlen;
@@ -125,8 +124,7 @@ struct outrec {
 	int bad;
 	strbuf msg;           /* why it is rejected */
 	strbuf warn;          /* warnings, one per line */
-	long seq;             /* its span (the k-th record start) */
-	long long off, end;   /* approximate raw extent, if there is no span */
+	long long off, end;   /* raw extent of the record element */
 };
 
 enum { M_START, M_PARSE, M_DRAIN, M_NEXT, M_DONE };
@@ -143,7 +141,9 @@ struct xst {
 	size_t wlen, wcap;
 	long long woff;
 	int in_eof;
+	long long lines, lines_off; /* line number at win_end, and where it starts */
 
+	int scanning;               /* the raw scanner runs on new input */
 	struct scanner sc;
 	struct span *q;
 	size_t qhead, qlen, qcap;   /* live spans are q[qhead .. qlen) */
@@ -162,8 +162,8 @@ struct xst {
 	long long segpos;           /* bytes of seg[cur] already fed */
 	long long fed;
 	long long sess_start;       /* raw offset of the first raw segment */
-	long seq_base;              /* span seq of the session's first record */
-	long nrec_seen;             /* record elements reported this session */
+	long long safe_off;         /* a tag boundary to rescan from after an
+	                               error: the end of the last record */
 	int sessions;
 
 	/* names as interned in the parser's dictionary: SAX2 hands out
@@ -207,7 +207,7 @@ static long long win_end(const struct xst *st)
 }
 
 static void scan_bytes(struct xst *st, const char *p, size_t n);
-static void scan_finish(struct xst *st);
+static size_t count_newlines(const char *p, size_t n);
 
 /* Read up to CHUNK fresh bytes into the window and scan them.
  * Returns the number read, 0 at end of input. */
@@ -218,7 +218,7 @@ static size_t fill_window(struct xst *st)
 	size_t n = mr_fill(st->rd, 1);
 	if (n == 0) {
 		st->in_eof = 1;
-		scan_finish(st);
+		st->hold = -1;
 		return 0;
 	}
 	if (n > CHUNK)
@@ -230,10 +230,20 @@ static size_t fill_window(struct xst *st)
 		st->win = xrealloc(st->win, cap);
 		st->wcap = cap;
 	}
+	const char *p = st->win + st->wlen;
 	memcpy(st->win + st->wlen, mr_data(st->rd), n);
 	st->wlen += n;
 	mr_consume(st->rd, n);
-	scan_bytes(st, st->win + st->wlen - n, n);
+	size_t nl = count_newlines(p, n);
+	if (nl) {
+		const char *last = p + n - 1;
+		while (*last != '\n')
+			last--;
+		st->lines += (long long)nl;
+		st->lines_off = win_end(st) - (long long)(p + n - last) + 1;
+	}
+	if (st->scanning)
+		scan_bytes(st, p, n);
 	return n;
 }
 
@@ -254,6 +264,15 @@ static void trim_window(struct xst *st)
 		keep = need;
 	if (st->qhead < st->qlen && st->q[st->qhead].start < keep)
 		keep = st->q[st->qhead].start;
+	/* records not handed out yet (the open one is the last) */
+	if (st->ohead < st->olen && st->out[st->ohead].off >= 0 && st->out[st->ohead].off < keep)
+		keep = st->out[st->ohead].off;
+	if (st->safe_off >= 0 && st->safe_off < keep) {
+		if (keep - st->safe_off > (long long)SAFE_MAX)
+			st->safe_off = -1;   /* a long way from any record: let go */
+		else
+			keep = st->safe_off;
+	}
 	if (st->hold >= 0 && st->hold < keep)
 		keep = st->hold;
 	if (keep < st->woff)
@@ -440,15 +459,6 @@ static void scan_bytes(struct xst *st, const char *p, size_t n)
 {
 	struct scanner *sc = &st->sc;
 	const char *end = p + n;
-	/* lines first, in one tight pass */
-	size_t nl = count_newlines(p, n);
-	if (nl) {
-		const char *last = end - 1;
-		while (*last != '\n')
-			last--;
-		sc->line += (long long)nl;
-		sc->line_off = sc->off + (last - p) + 1;
-	}
 	while (p < end) {
 		if (sc->state == S_TEXT) {
 			const char *lt = memchr(p, '<', (size_t)(end - p));
@@ -649,20 +659,15 @@ static void scan_bytes(struct xst *st, const char *p, size_t n)
 	}
 }
 
-static void scan_finish(struct xst *st)
-{
-	st->hold = -1;
-}
-
 /* Line and column of a raw offset, from the window when it is there. */
 static int raw_linecol(const struct xst *st, long long off, long long *line, long long *col)
 {
-	if (off < st->woff || off > st->sc.off || off > win_end(st))
+	if (off < st->woff || off > win_end(st))
 		return 0;
-	long long l = st->sc.line;
+	long long l = st->lines;
 	const char *w = st->win;
-	long long lo = st->sc.line_off;
-	for (long long i = st->sc.off - 1; i >= off; i--)
+	long long lo = st->lines_off;
+	for (long long i = win_end(st) - 1; i >= off; i--)
 		if (w[i - st->woff] == '\n') {
 			l--;
 			lo = -1;
@@ -679,6 +684,7 @@ static int raw_linecol(const struct xst *st, long long off, long long *line, lon
 	*col = lo >= 0 ? off - lo + 1 : 0;
 	return 1;
 }
+
 /* ------------------------------------------------------------------ */
 /* Parser sessions */
 
@@ -739,7 +745,7 @@ static long long fed_to_raw(const struct xst *st, long long f)
 		if (s->raw && s->to >= 0 && raw > s->to)
 			raw = s->to;
 	}
-	return raw < st->sc.off ? raw : st->sc.off;
+	return raw < win_end(st) ? raw : win_end(st);
 }
 
 static long long approx_raw(struct xst *st)
@@ -765,7 +771,7 @@ static struct outrec *cur_out(struct xst *st)
 	return &st->out[st->olen - 1];
 }
 
-static struct outrec *out_open(struct xst *st, long seq)
+static struct outrec *out_open(struct xst *st)
 {
 	if (st->olen == st->ocap) {
 		if (st->ohead > 0) {
@@ -793,7 +799,6 @@ static struct outrec *out_open(struct xst *st, long seq)
 	o->bad = 0;
 	sb_reset(&o->msg);
 	sb_reset(&o->warn);
-	o->seq = seq;
 	o->off = o->end = -1;
 	return o;
 }
@@ -1133,7 +1138,9 @@ static void end_record(struct xst *st)
 		return;
 	}
 	struct outrec *o = cur_out(st);
+	/* the parser is just past the end tag's '>' */
 	o->end = approx_raw(st);
+	st->safe_off = o->end;
 	if (o->bad)
 		return;
 	if (st->stray)
@@ -1152,9 +1159,16 @@ static void end_record(struct xst *st)
 
 static void begin_record(struct xst *st, const xmlChar *uri)
 {
-	long seq = st->seq_base + st->nrec_seen++;
-	struct outrec *o = out_open(st, seq);
-	o->off = approx_raw(st);
+	struct outrec *o = out_open(st);
+	/* the parser is at the end of the start tag: its '<' is the last one
+	 * before (no '<' can occur inside a tag) */
+	long long cur = approx_raw(st);
+	o->off = cur;
+	for (long long i = cur - 1; i >= st->woff; i--)
+		if (st->win[i - st->woff] == '<') {
+			o->off = i;
+			break;
+		}
 	st->in_rec = 1;
 	st->rec_depth = st->depth;
 	st->unknown_ns = !ns_ok(uri);
@@ -1289,7 +1303,7 @@ static void add_seg_raw(struct xst *st, long long from, long long to)
 	s->fed_at = -1;
 }
 
-static int start_parser(struct xst *st, long seq_base)
+static int start_parser(struct xst *st)
 {
 	st->fed = 0;
 	st->cur = 0;
@@ -1297,8 +1311,7 @@ static int start_parser(struct xst *st, long seq_base)
 	st->fatal = 0;
 	st->depth = 0;
 	st->in_rec = 0;
-	st->seq_base = seq_base;
-	st->nrec_seen = 0;
+	st->safe_off = st->sess_start;
 	st->sessions++;
 	if (!sax_handler.initialized) {
 		sax_handler.initialized = XML_SAX2_MAGIC;
@@ -1343,14 +1356,19 @@ static int first_session(struct xst *st)
 		add_seg_syn(st, WRAP_CLOSE, strlen(WRAP_CLOSE));
 	} else
 		add_seg_raw(st, st->base, -1);
-	return start_parser(st, 0);
+	/* the scanner was only needed to find the root */
+	st->scanning = 0;
+	st->qhead = st->qlen = 0;
+	return start_parser(st);
 }
 
 /* A session restarting at a record start tag (span seq, offset from):
  * the XML declaration and root start tag are replayed first. */
-static void restart_session(struct xst *st, long long from, long seq)
+static void restart_session(struct xst *st, long long from)
 {
 	end_session(st);
+	st->scanning = 0;
+	st->qhead = st->qlen = 0;
 	sb_reset(&st->prefix);
 	sb_reset(&st->suffix);
 	sb_add(&st->prefix, st->decl.buf ? st->decl.buf : "", st->decl.len);
@@ -1366,7 +1384,7 @@ static void restart_session(struct xst *st, long long from, long seq)
 	if (wrap)
 		add_seg_syn(st, st->suffix.buf, st->suffix.len);
 	st->sess_start = from;
-	st->mode = start_parser(st, seq) == 0 ? M_PARSE : M_DONE;
+	st->mode = start_parser(st) == 0 ? M_PARSE : M_DONE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1434,24 +1452,13 @@ static void flush_pending(struct xst *st, long long start)
 	st->npending = 0;
 }
 
-static void pop_spans_to(struct xst *st, long seq)
-{
-	while (q_head(st) && q_head(st)->seq <= seq)
-		q_pop(st);
-}
-
 /* Hand out the first finished record. */
 static int deliver(struct xst *st, rec *r)
 {
 	marc_reader *rd = st->rd;
 	struct outrec *o = &st->out[st->ohead];
-	pop_spans_to(st, o->seq - 1);
-	struct span *sp = q_head(st);
-	if (sp && sp->seq != o->seq)
-		sp = NULL;
-	long long start = sp ? sp->start : o->off;
-	mr_begin(rd, start);
-	flush_pending(st, start);
+	mr_begin(rd, o->off);
+	flush_pending(st, o->off);
 	if (o->warn.len) {
 		char *p = o->warn.buf;
 		for (;;) {
@@ -1466,14 +1473,11 @@ static int deliver(struct xst *st, rec *r)
 	}
 	int rc = MR_OK;
 	if (o->bad) {
-		if (sp)
-			set_raw_head(st);
-		else if (o->off >= st->woff && o->end > o->off && o->end <= win_end(st))
+		if (o->off >= st->woff && o->end > o->off && o->end <= win_end(st))
 			mr_set_raw(rd, st->win + (o->off - st->woff), (size_t)(o->end - o->off));
 		rc = mr_bad(rd, "%s", o->msg.buf);
 	} else
 		rec_copy(r, o->r);
-	pop_spans_to(st, o->seq);
 	out_pop(st);
 	st->delivered++;
 	return rc;
@@ -1508,7 +1512,7 @@ static void restart_next(struct xst *st)
 		st->mode = M_DONE;
 		return;
 	}
-	restart_session(st, u->start, u->seq);
+	restart_session(st, u->start);
 }
 
 /* True if the input ends at raw offset off, give or take blanks. */
@@ -1553,6 +1557,24 @@ static int reject_head(struct xst *st, const char *msg, int truncated)
 	return mr_bad(rd, "%s", msg);
 }
 
+/* Start the raw scanner at raw offset `from` (a tag boundary, if we know
+ * one) over what the window holds, and on new input from then on. */
+static void scan_from(struct xst *st, long long from)
+{
+	if (from < st->woff)
+		from = st->woff;
+	if (from > win_end(st))
+		from = win_end(st);
+	memset(&st->sc.open, 0, sizeof st->sc.open);
+	st->sc.nopen = 0;
+	st->sc.state = S_TEXT;
+	st->sc.off = from;
+	st->sc.root_seen = 1;
+	st->qhead = st->qlen = 0;
+	st->scanning = 1;
+	scan_bytes(st, st->win + (from - st->woff), (size_t)(win_end(st) - from));
+}
+
 /* After a fatal error (the finished records before it were handed out
  * already): reject the record that holds it, and restart after it. */
 static int drain(struct xst *st)
@@ -1565,38 +1587,38 @@ static int drain(struct xst *st)
 	}
 	error_text(st, &st->tmp, E);
 	long long sess_start = st->sess_start;
-	long vseq = st->in_rec ? cur_out(st)->seq : -1;
-	long seen_end = st->seq_base + st->nrec_seen;
+	int in_rec = st->in_rec;
+	/* rescan from the record that was open, else from the end of the
+	 * last one (both tag boundaries), else from the error */
+	long long from = in_rec ? cur_out(st)->off : st->safe_off >= 0 ? st->safe_off : E;
 	end_session(st);
-	/* record elements the parser saw that were not MARC */
-	while (q_head(st) && q_head(st)->seq < seen_end && q_head(st)->seq != vseq)
-		q_pop(st);
+	scan_from(st, from);
 	struct span *u = scan_to_record(st);
 	if (!u) {
 		st->mode = M_DONE;
 		if (st->delivered == 0 && !blank_input(st)) {
 			/* nothing in this file was a record: say why */
 			mr_begin(rd, E);
-			long long from = E >= st->woff ? E : st->woff;
-			if (from > win_end(st))
-				from = win_end(st);
+			long long f = E >= st->woff ? E : st->woff;
+			if (f > win_end(st))
+				f = win_end(st);
 			long long to = win_end(st);
-			if (to - from > 65536)
-				to = from + 65536;
-			if (to > from)
-				mr_set_raw(rd, st->win + (from - st->woff), (size_t)(to - from));
+			if (to - f > 65536)
+				to = f + 65536;
+			if (to > f)
+				mr_set_raw(rd, st->win + (f - st->woff), (size_t)(to - f));
 			st->delivered++;
 			return mr_bad(rd, "no MARCXML record found: %s", st->tmp.buf);
 		}
 		return MR_EOF;
 	}
-	int victim = vseq >= 0 || E > u->start || u->start <= sess_start;
+	int victim = in_rec || E > u->start || u->start <= sess_start;
 	if (!victim) {
 		/* the error lies outside any record: tell the next record */
 		st->between_off = E;
 		sb_reset(&st->between);
 		sb_addf(&st->between, "%s (before this record; skipped)", st->tmp.buf);
-		restart_session(st, u->start, u->seq);
+		restart_session(st, u->start);
 		return -2;
 	}
 	int truncated = u->end < 0 && !q_next(st) && blanks_to_end(st, E);
@@ -1606,21 +1628,9 @@ static int drain(struct xst *st)
 /* The parser reached the end of its input with no error. */
 static int session_done(struct xst *st)
 {
-	long long sess_start = st->sess_start;
-	long seen_end = st->seq_base + st->nrec_seen;
 	end_session(st);
-	while (q_head(st) && q_head(st)->seq < seen_end)
-		q_pop(st);
-	struct span *u = scan_to_record(st);
-	if (!u) {
-		st->mode = M_DONE;
-		return -2;
-	}
-	if (u->start > sess_start) {
-		restart_session(st, u->start, u->seq);
-		return -2;
-	}
-	return reject_head(st, "record not read: the XML parser did not see this element", 0);
+	st->mode = M_DONE;
+	return -2;
 }
 
 /* Hand the parser its next piece of input. Returns MR_BAD for a
@@ -1652,8 +1662,10 @@ static void *r_open(marc_reader *rd, strbuf *err)
 	st->base = mr_tell(rd);
 	st->woff = st->base;
 	st->sc.off = st->base;
-	st->sc.line = 1;
-	st->sc.line_off = st->base;
+	st->lines = 1;
+	st->lines_off = st->base;
+	st->scanning = 1;       /* over the prolog, to find the root */
+	st->safe_off = -1;
 	st->root_off = -1;
 	st->hold = -1;
 	st->between_off = -1;
