@@ -325,6 +325,23 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+char *form_user_dir(void)
+{
+	const char *env = getenv("BIENMUC_FORMDIR");
+	if (env && *env)
+		return xstrdup(env);
+	strbuf p = STRBUF_INIT;
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && *xdg)
+		sb_addf(&p, "%s/bienmuc/forms", xdg);
+	else if (home && *home)
+		sb_addf(&p, "%s/.local/share/bienmuc/forms", home);
+	else
+		return NULL;
+	return sb_detach(&p, NULL);
+}
+
 /* Candidate directories, in order; returns how many were written
  * (malloc'd strings, caller frees). */
 static int form_dirs(char **dirs, int max)
@@ -333,6 +350,11 @@ static int form_dirs(char **dirs, int max)
 	const char *env = getenv("BIENMUC_FORMDIR");
 	if (env && *env && n < max)
 		dirs[n++] = xstrdup(env);
+	char *user = form_user_dir();
+	if (user && n < max && (!env || strcmp(user, env)))
+		dirs[n++] = user;
+	else
+		free(user);
 	char exe[4096];
 	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (k > 0 && n < max) {
@@ -360,8 +382,8 @@ char *form_find(const char *name, const char *ext)
 {
 	if (strchr(name, '/'))
 		return access(name, R_OK) == 0 ? xstrdup(name) : NULL;
-	char *dirs[3];
-	int n = form_dirs(dirs, 3);
+	char *dirs[4];
+	int n = form_dirs(dirs, 4);
 	char *found = NULL;
 	for (int i = 0; i < n && !found; i++) {
 		if (!is_dir(dirs[i]))
@@ -383,8 +405,8 @@ static int cmp_str(const void *a, const void *b)
 
 char **form_names(const char *ext)
 {
-	char *dirs[3];
-	int nd = form_dirs(dirs, 3);
+	char *dirs[4];
+	int nd = form_dirs(dirs, 4);
 	char **names = NULL;
 	size_t n = 0, cap = 0, el = strlen(ext);
 	for (int i = 0; i < nd; i++) {

@@ -47,14 +47,18 @@ form *form_load(const char *path, strbuf *err);
 form *form_parse(const char *text, const char *name, strbuf *err);
 void form_destroy(form *f);
 
-/* The search path for forms: $BIENMUC_FORMDIR, ./forms beside the
- * binary, BM_DATADIR/forms. Finds NAME.form (or NAME.const). Returns a
+/* The search path for forms: $BIENMUC_FORMDIR, the user's forms
+ * directory (form_user_dir), ./forms beside the binary, BM_DATADIR/forms. Finds NAME.form (or NAME.const). Returns a
  * malloc'd path or NULL. */
 char *form_find(const char *name, const char *ext);
 /* Names of the forms found (NULL-terminated, malloc'd array of malloc'd
  * strings; free with form_names_free). */
 char **form_names(const char *ext);
 void form_names_free(char **names);
+/* Where "save as form" writes: $BIENMUC_FORMDIR, else
+ * $XDG_DATA_HOME/bienmuc/forms, else ~/.local/share/bienmuc/forms
+ * (malloc'd; NULL without HOME). Not created here. */
+char *form_user_dir(void);
 
 const char *form_id(const form *f);              /* "book" */
 const char *form_title(const form *f, int vi);   /* Vietnamese or English title */

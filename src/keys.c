@@ -110,7 +110,7 @@ char *keys_name(int key, char *buf, size_t n)
 
 static const char *view_names[KV_NVIEWS] = {
 	"global", "search", "list", "view", "edit", "line", "conflict",
-	"history", "help",
+	"history", "help", "form", "fixed",
 };
 
 int key_view_parse(const char *name)
@@ -213,7 +213,7 @@ const char *keymap_lookup(const keymap *km, int view, int key)
 {
 	key = canon(key);
 	const char *c = lookup1(km, view, key);
-	if (!c && view != KV_GLOBAL && view != KV_LINE && view != KV_SEARCH)
+	if (!c && view != KV_GLOBAL && view != KV_LINE && view != KV_SEARCH && view != KV_FORM)
 		c = lookup1(km, KV_GLOBAL, key);
 	if (c && !strcmp(c, "none"))
 		return NULL;
@@ -235,7 +235,8 @@ void keymap_keys_for(const keymap *km, int view, const char *command, strbuf *ou
 	int first = 1;
 	for (int pass = 0; pass < 2; pass++) {
 		int v = pass ? KV_GLOBAL : view;
-		if (pass && (view == KV_GLOBAL || view == KV_LINE || view == KV_SEARCH))
+		if (pass && (view == KV_GLOBAL || view == KV_LINE || view == KV_SEARCH ||
+		             view == KV_FORM))
 			break;
 		for (size_t i = 0; i < km->n[v]; i++) {
 			if (strcmp(km->b[v][i].cmd, command))
@@ -259,6 +260,9 @@ void key_options_default(struct key_options *o)
 	o->input = 0;
 	o->live_lint = 1;
 	o->page = 500;
+	o->input_last = 1;
+	o->tone_new = 0;
+	o->lang = 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -278,6 +282,9 @@ const char keys_default_config[] =
 	"bind global / search-prompt\n"
 	"bind global F3 search-prompt\n"
 	"bind global M-3 search-prompt\n"
+	"bind global C-t input\n"
+	"bind global F8 input\n"
+	"bind global M-8 input\n"
 	"bind global Escape back\n"
 	"bind global q back\n"
 	"bind global Up up\n"
@@ -305,9 +312,13 @@ const char keys_default_config[] =
 	"bind search M-0 quit\n"
 	"bind search C-q quit\n"
 	"bind search Down back\n"
+	"bind search C-t input\n"
+	"bind search F8 input\n"
+	"bind search M-8 input\n"
 	"# results list\n"
 	"bind list Enter open\n"
 	"bind list n new\n"
+	"bind list N new empty\n"
 	"# record view\n"
 	"bind view e edit\n"
 	"bind view Enter edit\n"
@@ -321,6 +332,7 @@ const char keys_default_config[] =
 	"bind view M-6 history\n"
 	"bind view D delete\n"
 	"bind view n new\n"
+	"bind view N new empty\n"
 	"bind view c new copy\n"
 	"bind view l lint\n"
 	"bind view ] next\n"
@@ -356,6 +368,9 @@ const char keys_default_config[] =
 	"bind edit M-7 lint\n"
 	"bind edit t labels\n"
 	"bind edit h history\n"
+	"bind edit f fixed\n"
+	"bind edit F9 fixed\n"
+	"bind edit M-9 fixed\n"
 	"bind edit Escape back\n"
 	"bind edit q back\n"
 	"# field line editor (typing inserts text)\n"
@@ -387,6 +402,54 @@ const char keys_default_config[] =
 	"bind line Down line-down\n"
 	"bind line F1 help\n"
 	"bind line M-1 help\n"
+	"bind line C-t input\n"
+	"bind line F8 input\n"
+	"bind line M-8 input\n"
+	"# workform fill-in screen (typing fills the prompt)\n"
+	"bind form Tab form-next\n"
+	"bind form Enter form-next\n"
+	"bind form Down form-next\n"
+	"bind form C-n form-next\n"
+	"bind form BTab form-prev\n"
+	"bind form Up form-prev\n"
+	"bind form C-p form-prev\n"
+	"bind form PgDn form-page-down\n"
+	"bind form PgUp form-page-up\n"
+	"bind form C-o form-repeat\n"
+	"bind form F2 form-done\n"
+	"bind form M-2 form-done\n"
+	"bind form C-s form-done\n"
+	"bind form Escape form-cancel\n"
+	"bind form C-g form-cancel\n"
+	"bind form C-t input\n"
+	"bind form F8 input\n"
+	"bind form M-8 input\n"
+	"bind form Left line-left\n"
+	"bind form C-b line-left\n"
+	"bind form Right line-right\n"
+	"bind form C-f line-right\n"
+	"bind form Home line-home\n"
+	"bind form C-a line-home\n"
+	"bind form End line-end\n"
+	"bind form C-e line-end\n"
+	"bind form M-b line-word-left\n"
+	"bind form M-f line-word-right\n"
+	"bind form BSpace line-backspace\n"
+	"bind form DC line-delete\n"
+	"bind form C-d line-delete\n"
+	"bind form C-k line-kill\n"
+	"bind form C-u line-kill-start\n"
+	"# fixed-field editor\n"
+	"bind fixed Enter fixed-pick\n"
+	"bind fixed Space fixed-pick\n"
+	"bind fixed e fixed-type\n"
+	"bind fixed = fixed-type\n"
+	"bind fixed F2 fixed-done\n"
+	"bind fixed M-2 fixed-done\n"
+	"bind fixed C-s fixed-done\n"
+	"bind fixed Escape fixed-cancel\n"
+	"bind fixed q fixed-cancel\n"
+	"bind fixed C-g fixed-cancel\n"
 	"# conflict screen\n"
 	"bind conflict m take mine\n"
 	"bind conflict t take theirs\n"
@@ -408,7 +471,9 @@ const char keys_default_config[] =
 	"set display tagged\n"
 	"set input off\n"
 	"set live-lint on\n"
-	"set page 500\n";
+	"set page 500\n"
+	"set tonestyle old\n"
+	"set lang auto\n";
 
 static int set_option(struct key_options *o, const char *name, const char *val,
                       strbuf *msg)
@@ -419,9 +484,18 @@ static int set_option(struct key_options *o, const char *name, const char *val,
 		else { sb_addf(msg, "display must be tagged or labelled, not '%s'", val); return -1; }
 	} else if (!strcmp(name, "input")) {
 		if (!strcmp(val, "off")) o->input = 0;
-		else if (!strcmp(val, "telex")) o->input = 1;
-		else if (!strcmp(val, "vni")) o->input = 2;
+		else if (!strcmp(val, "telex")) o->input = o->input_last = 1;
+		else if (!strcmp(val, "vni")) o->input = o->input_last = 2;
 		else { sb_addf(msg, "input must be off, telex or vni, not '%s'", val); return -1; }
+	} else if (!strcmp(name, "tonestyle")) {
+		if (!strcmp(val, "old")) o->tone_new = 0;
+		else if (!strcmp(val, "new")) o->tone_new = 1;
+		else { sb_addf(msg, "tonestyle must be old (hòa) or new (hoà), not '%s'", val); return -1; }
+	} else if (!strcmp(name, "lang")) {
+		if (!strcmp(val, "auto")) o->lang = 0;
+		else if (!strcmp(val, "en")) o->lang = 1;
+		else if (!strcmp(val, "vi")) o->lang = 2;
+		else { sb_addf(msg, "lang must be auto, en or vi, not '%s'", val); return -1; }
 	} else if (!strcmp(name, "live-lint")) {
 		if (!strcmp(val, "on")) o->live_lint = 1;
 		else if (!strcmp(val, "off")) o->live_lint = 0;
@@ -435,7 +509,7 @@ static int set_option(struct key_options *o, const char *name, const char *val,
 		}
 		o->page = n;
 	} else {
-		sb_addf(msg, "unknown option '%s' (display, input, live-lint, page)", name);
+		sb_addf(msg, "unknown option '%s' (display, input, live-lint, page, tonestyle, lang)", name);
 		return -1;
 	}
 	return 0;

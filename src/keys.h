@@ -22,6 +22,8 @@
  * Views: global (every view), search, list, view, edit, line (the field
  * line editor), conflict, history, help. The text-entry views (search,
  * line) do not fall back to global: typed characters are text there.
+ * The workform screen (form) is a text-entry view too; the fixed-field
+ * editor has its own view (fixed).
  */
 #ifndef BIENMUC_KEYS_H
 #define BIENMUC_KEYS_H
@@ -43,7 +45,7 @@ enum {
 
 enum key_view {
 	KV_GLOBAL = 0, KV_SEARCH, KV_LIST, KV_VIEW, KV_EDIT, KV_LINE,
-	KV_CONFLICT, KV_HISTORY, KV_HELP, KV_NVIEWS
+	KV_CONFLICT, KV_HISTORY, KV_HELP, KV_FORM, KV_FIXED, KV_NVIEWS
 };
 
 /* Parse a key name; -1 if unknown. */
@@ -78,9 +80,13 @@ struct key_options {
 	int input;           /* enum vnime_method: 0 off, 1 telex, 2 vni */
 	int live_lint;       /* show lint findings next to fields: 1 */
 	long page;           /* results fetched per search, default 500 */
+	int input_last;      /* method the input toggle switches on (telex) */
+	int tone_new;        /* input tone style: 0 old (hòa), 1 new (hoà) */
+	int lang;            /* interface: 0 auto (environment), 1 en, 2 vi */
 };
 void key_options_default(struct key_options *o);
-/* Set one option by name ("display", "input", "live-lint", "page");
+/* Set one option by name ("display", "input", "live-lint", "page",
+ * "tonestyle" old|new, "lang" auto|en|vi);
  * returns 0, or -1 with a message in msg. */
 int key_set_option(struct key_options *o, const char *name, const char *val,
                    strbuf *msg);

@@ -12,6 +12,7 @@
 #include "tcmd-impl.h"
 #include "marcio.h"
 #include "form.h"
+#include "i18n.h"
 
 void tsess_event(tsess *s, int ev)
 {
@@ -336,10 +337,10 @@ TC_HANDLER(edit)
  * prompts kept so the cataloguer sees them. */
 static rec *from_form(tsess *s, const char *name)
 {
-	char *path = form_find(name, "form");
+	char *path = form_find(name, ".form");
 	strbuf err = STRBUF_INIT;
 	if (!path) {
-		char **names = form_names("form");
+		char **names = form_names(".form");
 		strbuf list = STRBUF_INIT;
 		for (size_t i = 0; names && names[i]; i++)
 			sb_addf(&list, "%s%s", i ? ", " : "", names[i]);
@@ -358,7 +359,8 @@ static rec *from_form(tsess *s, const char *name)
 	}
 	size_t n = form_nelems(f);
 	const char **ans = xcalloc(n + 1, sizeof *ans);
-	char *org = s->cat ? catalog_get_setting(s->cat, "org_code") : NULL;
+	char *org;
+	tsess_form_env(s, &org);
 	struct form_env env = { org, 0 };
 	rec *built = rec_create();
 	sb_reset(&err);
@@ -396,25 +398,47 @@ TC_HANDLER(new)
 	if (unsaved(s, "new"))
 		return 1;
 	rec *r;
+	const char *what = argc > 1 ? argv[1] : "";
+	if (argc == 1 && s->fe.ui) {
+		/* the screen: a menu of workforms */
+		char *av[] = { "form-menu", NULL };
+		return s->fe.ui(s->fe.ctx, 1, av);
+	}
 	if (argc > 1 && !strcmp(argv[1], "copy")) {
 		if (!s->ed) {
-			tsess_err(s, "new copy: no record is open to copy");
+			tsess_err(s, _("new copy: no record is open to copy"));
 			return 2;
 		}
 		r = edit_new_record(edrec_rec(s->ed));
 	} else if (argc > 1 && strcmp(argv[1], "empty")) {
+		if (s->fe.ui) {
+			/* the screen: the fill-in form */
+			char *path = form_find(argv[1], ".form");
+			if (path) {
+				free(path);
+				char *av[] = { "form-fill", argv[1], NULL };
+				return s->fe.ui(s->fe.ctx, 2, av);
+			}
+		}
 		r = from_form(s, argv[1]);
 		if (!r)
 			return 2;
 	} else
 		r = edit_new_record(NULL);
-	set_record(s, r, NULL, CAT_NEW);
+	tsess_set_new(s, r, what);
 	rec_destroy(r);
-	edrec_set_cur(s->ed, 1);
-	tsess_out(s, "new record%s%s: edit, then :save", argc > 1 ? " " : "",
-	          argc > 1 ? argv[1] : "");
-	tsess_event(s, TE_EDIT);
 	return 0;
+}
+
+void tsess_set_new(tsess *s, const rec *r, const char *what)
+{
+	set_record(s, r, NULL, CAT_NEW);
+	edrec_set_cur(s->ed, 1);
+	if (what && *what)
+		tsess_out(s, _("new record (%s): edit, then :save"), what);
+	else
+		tsess_out(s, _("new record: edit, then :save"));
+	tsess_event(s, TE_EDIT);
 }
 
 TC_HANDLER(close)
@@ -1134,6 +1158,8 @@ TC_HANDLER(set)
 		tsess_out(s, "input %s", s->opt.input == 1 ? "telex" : s->opt.input == 2 ? "vni" : "off");
 		tsess_out(s, "live-lint %s", s->opt.live_lint ? "on" : "off");
 		tsess_out(s, "page %ld", s->opt.page);
+		tsess_out(s, "tonestyle %s", s->opt.tone_new ? "new" : "old");
+		tsess_out(s, "lang %s", s->opt.lang == 1 ? "en" : s->opt.lang == 2 ? "vi" : "auto");
 		return 0;
 	}
 	if (argc != 3) {
@@ -1142,6 +1168,8 @@ TC_HANDLER(set)
 	}
 	strbuf msg = STRBUF_INIT;
 	int rc = key_set_option(&s->opt, argv[1], argv[2], &msg);
+	if (rc == 0 && !strcmp(argv[1], "lang"))
+		i18n_set_lang(argv[2]);
 	if (rc < 0)
 		tsess_err(s, "set: %s", msg.buf);
 	else

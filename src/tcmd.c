@@ -11,6 +11,8 @@
 #include "tcmd.h"
 #include "tcmd-impl.h"
 #include "marcdef.h"
+#include "form.h"
+#include "i18n.h"
 
 /* Screen-only commands, grouped for the table. */
 #define UI(name, alias, usage, summary) \
@@ -27,8 +29,16 @@ const struct tcmd_entry tcmd_table[] = {
 	{ "prev", NULL, 0, 0, TC_CAT, "", "open the previous result", tc_prev, NULL },
 	{ "show", "p", 0, 1, TC_REC, "[tagged|labelled]", "show the record", tc_show, NULL },
 	{ "edit", NULL, 0, 0, TC_REC, "", "edit the record in the tagged editor", tc_edit, NULL },
-	{ "new", NULL, 0, 1, 0, "[copy | FORM]",
-	  "new record: empty, a copy of this one (001/005 reset) or from a workform", tc_new, NULL },
+	{ "new", NULL, 0, 1, 0, "[empty | copy | FORM]",
+	  N_("new record: from a workform (a menu on the screen), empty, or a copy of this one"), tc_new, NULL },
+	{ "constants", NULL, 1, 1, TC_REC, "NAME",
+	  N_("apply the constant data forms/NAME.const (adds what the record lacks)"), tc_constants, NULL },
+	{ "saveform", NULL, 1, -1, TC_REC, "ID [TITLE]",
+	  N_("save this record as a workform in your forms directory"), tc_saveform, NULL },
+	{ "fixed", NULL, 0, -1, TC_REC, "[LDR|006|007|008] [POS=VALUE...]",
+	  N_("edit the Leader/006/007/008 by position (the shell lists or sets them)"), tc_fixed, NULL },
+	{ "input", NULL, 0, 1, 0, "[off|telex|vni]",
+	  N_("Vietnamese input method; no argument toggles it"), tc_input, "off telex vni" },
 	{ "close", NULL, 0, 0, TC_REC, "", "close the record (close! discards changes)", tc_close, NULL },
 	{ "goto", "g", 1, 1, TC_REC, "TAG[/N] | LINE",
 	  "go to the N-th field with TAG (or to line LINE)", tc_goto, NULL },
@@ -57,8 +67,8 @@ const struct tcmd_entry tcmd_table[] = {
 	{ "export", NULL, 1, 2, TC_REC, "FILE [FORMAT]",
 	  "write the record to FILE (iso2709, marcxml, mrk, json; default from the name)", tc_export, NULL },
 	{ "set", NULL, 0, 2, 0, "[OPTION VALUE]",
-	  "set an option (display, input, live-lint, page); no argument lists them", tc_set,
-	  "display input live-lint page" },
+	  N_("set an option (display, input, live-lint, page, tonestyle, lang); no argument lists them"), tc_set,
+	  "display input live-lint page tonestyle lang" },
 	{ "labels", NULL, 0, 0, 0, "", "toggle the tagged / labelled display", tc_labels, NULL },
 	{ "help", "h", 0, 1, 0, "[COMMAND]", "help on keys and commands", tc_help, NULL },
 	{ "quit", "q", 0, 0, 0, "", "leave (refused with unsaved changes; quit! discards them)", tc_quit, NULL },
@@ -93,6 +103,20 @@ const struct tcmd_entry tcmd_table[] = {
 	UI("line-prev-sub", NULL, "", "cursor to the previous subfield"),
 	UI("line-up", NULL, "", "finish the line and edit the field above"),
 	UI("line-down", NULL, "", "finish the line and edit the field below"),
+	UI("form-menu", NULL, "", "choose a workform for a new record"),
+	UI("form-fill", NULL, "FORM", "fill in a workform"),
+	UI("form-next", NULL, "", "next prompt of the form"),
+	UI("form-prev", NULL, "", "previous prompt of the form"),
+	UI("form-page-down", NULL, "", "prompts one screen down"),
+	UI("form-page-up", NULL, "", "prompts one screen up"),
+	UI("form-repeat", NULL, "", "another occurrence of a repeatable prompt"),
+	UI("form-done", NULL, "", "build the record from the form and edit it"),
+	UI("form-cancel", NULL, "", "leave the form without a record"),
+	UI("fixed-edit", NULL, "", "the fixed-field editor"),
+	UI("fixed-pick", NULL, "", "choose the value of the position from a list"),
+	UI("fixed-type", NULL, "", "type the value of the position"),
+	UI("fixed-done", NULL, "", "put the fixed fields back into the record"),
+	UI("fixed-cancel", NULL, "", "leave the fixed-field editor without changes"),
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -239,6 +263,7 @@ tsess *tsess_create(const struct tfront *fe)
 		s->fe = *fe;
 	s->km = keymap_create();
 	key_options_default(&s->opt);
+	i18n_init();
 	s->clip = rec_create();
 	s->version = CAT_NEW;
 	s->msel = 0;
@@ -289,6 +314,8 @@ void tsess_load_config(tsess *s, const char *path)
 	keys_load_text(s->km, &s->opt, "defaults", keys_default_config, check_cmd, &err);
 	if (path)
 		keys_load_file(s->km, &s->opt, path, check_cmd, &err);
+	if (s->opt.lang)
+		i18n_set_lang(s->opt.lang == 2 ? "vi" : "en");
 	if (err.len) {
 		const char *p = err.buf;
 		while (*p) {
@@ -509,6 +536,13 @@ char **tcmd_complete(tsess *s, const char *line, size_t pos)
 					add_cand(&list, &n, &cap, buf);
 			}
 		}
+		if (c && (!strcmp(c->name, "new") || !strcmp(c->name, "constants")) && argc == 1) {
+			char **names = form_names(!strcmp(c->name, "new") ? ".form" : ".const");
+			for (size_t i = 0; names[i]; i++)
+				if (!strncmp(names[i], word, wl))
+					add_cand(&list, &n, &cap, names[i]);
+			form_names_free(names);
+		}
 		if (c && !strcmp(c->name, "help") && argc == 1)
 			for (const struct tcmd_entry *e = tcmd_table; e->name; e++)
 				if (!strncmp(e->name, word, wl))
@@ -516,7 +550,9 @@ char **tcmd_complete(tsess *s, const char *line, size_t pos)
 		if (c && !strcmp(c->name, "set") && argc == 2) {
 			const char *vals = !strcmp(argv[1], "display") ? "tagged labelled" :
 			                   !strcmp(argv[1], "input") ? "off telex vni" :
-			                   !strcmp(argv[1], "live-lint") ? "on off" : NULL;
+			                   !strcmp(argv[1], "live-lint") ? "on off" :
+			                   !strcmp(argv[1], "tonestyle") ? "old new" :
+			                   !strcmp(argv[1], "lang") ? "auto en vi" : NULL;
 			if (vals) {
 				char *v = xstrdup(vals), *sp = v, *t;
 				while ((t = strtok(sp, " ")) != NULL) {

@@ -183,6 +183,22 @@ void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out);
  * unknown. */
 const char *tsess_field_label(tsess *s, const char *tag, int local);
 
+/* ---- workforms, constant data, fixed fields (tcmd-form.c) ---- */
+/* Make r the record under edit as a new, unsaved record (the editor's
+ * undo starts here); `what` names its origin in the message. */
+void tsess_set_new(tsess *s, const rec *r, const char *what);
+/* Placeholder values for forms: the catalogue's org_code setting
+ * (malloc'd into *org, free it; NULL = unset). */
+void tsess_form_env(tsess *s, char **org);
+/* The fixed field to edit for the current editor line, or for tagspec
+ * (LDR, 006, 007, 008, TAG/N): *line gets the field's editor line (0
+ * when only the leader is edited). Returns a fixed-field model (fixed.h,
+ * as void *) or NULL with an error reported. */
+void *tsess_fixed_open(tsess *s, const char *tagspec, long *line);
+/* Write a fixed-field model back into the record (leader and field, one
+ * undo step each when changed). Returns 0, or 2 with an error reported. */
+int tsess_fixed_apply(tsess *s, void *fx, long line);
+
 /* Help text: commands with usage, keys bound in `view` and summary; if
  * topic names a command, only it. */
 void tcmd_help_text(tsess *s, int view, const char *topic, strbuf *out);

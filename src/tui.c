@@ -33,6 +33,8 @@
 #include "edit.h"
 #include "keys.h"
 #include "vnime.h"
+#include "tui-form.h"
+#include "i18n.h"
 
 enum tui_screen {
 	SC_LIST = 0, SC_VIEW, SC_EDIT, SC_CONFLICT, SC_HISTORY, SC_VERSION,
@@ -644,7 +646,11 @@ static void draw_status(struct tui *t)
 		t->cur_vis = 1;
 		return;
 	}
-	put_utf8(y, 0, t->status, COLS - 1, t->status_err ? ui_attr(UC_ERROR) : A_NORMAL);
+	const char *ime = tui_ime_label(t->s);
+	int iw = (int)strlen(ime);
+	put_utf8(y, 0, t->status, COLS - 1 - iw, t->status_err ? ui_attr(UC_ERROR) : A_NORMAL);
+	if (iw)
+		put_utf8(y, COLS - iw, ime, iw, A_REVERSE);
 }
 
 static void draw(struct tui *t)
@@ -1010,42 +1016,8 @@ static int finish_line(struct tui *t)
 
 static void type_char(struct tui *t, ledit *le, int key)
 {
-	if (key < 0x20 || key >= KEYC_BASE)
-		return;
-	if (le == &t->line && t->s->opt.input) {
-		/* the word before the cursor goes through the input method */
-		t->ime.method = t->s->opt.input;
-		size_t st = le->cur;
-		while (st > 0 && le->buf[st - 1] != ' ' && le->buf[st - 1] != '$')
-			st--;
-		char *word = edit_utf8_from_wcs(le->buf + st, le->cur - st);
-		char out[256];
-		if (vnime_key(&t->ime, word, (uint32_t)key, out, sizeof out)) {
-			size_t n;
-			wchar_t *w = edit_wcs_from_utf8(out, &n);
-			if (w) {
-				/* replace the word */
-				size_t tail = le->len - le->cur;
-				wchar_t *rest = xmalloc((tail + 1) * sizeof *rest);
-				wmemcpy(rest, le->buf + le->cur, tail + 1);
-				le->len = st;
-				le->cur = st;
-				le->buf[st] = 0;
-				for (size_t i = 0; i < n; i++)
-					ledit_insert(le, w[i]);
-				size_t keep = le->cur;
-				for (size_t i = 0; i < tail; i++)
-					ledit_insert(le, rest[i]);
-				le->cur = keep;
-				free(rest);
-				free(w);
-			}
-			free(word);
-			return;
-		}
-		free(word);
-	}
-	ledit_insert(le, (wchar_t)key);
+	/* the line editor and the search line type through the input method */
+	tui_ime_type(t->s, &t->ime, le, key);
 }
 
 static int line_cmd(ledit *le, const char *c)
@@ -1069,12 +1041,50 @@ static int line_cmd(ledit *le, const char *c)
 
 static void run_line(struct tui *t, const char *line);
 
+static int host_read_key(void *ctx)
+{
+	return read_key(ctx);
+}
+
 static int fe_ui(void *ctx, int argc, char **argv)
 {
 	struct tui *t = ctx;
 	tsess *s = t->s;
 	const char *c = argv[0];
-	(void)argc;
+	struct tui_host host = { t, host_read_key, &t->ime };
+	if (!strcmp(c, "form-menu")) {
+		char *name = tui_form_menu(s, &host);
+		int rc = 0;
+		if (name) {
+			strbuf sb = STRBUF_INIT;
+			sb_addf(&sb, "new %s", name);
+			if (!strcmp(name, "empty") || !strcmp(name, "copy"))
+				rc = tcmd_run(s, sb.buf);
+			else
+				rc = tui_form_fill(s, name, &host);
+			sb_release(&sb);
+			free(name);
+		}
+		return rc == 1 ? 0 : rc;
+	}
+	if (!strcmp(c, "form-fill")) {
+		if (argc < 2)
+			return 2;
+		int rc = tui_form_fill(s, argv[1], &host);
+		return rc == 1 ? 0 : rc;
+	}
+	if (!strcmp(c, "fixed-edit")) {
+		if (!s->ed)
+			return 2;
+		if (t->line_active && finish_line(t) < 0)
+			return 1;
+		if (t->screen != SC_EDIT)
+			fe_event(t, TE_EDIT);
+		int rc = tui_fixed_edit(s, argc > 1 ? atol(argv[1]) : 0, &host);
+		return rc == 1 ? 0 : rc;
+	}
+	if (!strncmp(c, "form-", 5) || !strncmp(c, "fixed-", 6))
+		return 0;     /* keys of the modal screens, handled there */
 	if (!strcmp(c, "field")) {
 		/* field ins / new / edit without text: open the line editor */
 		if (t->screen != SC_EDIT) {

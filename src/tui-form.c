@@ -1,0 +1,979 @@
+/*
+ * tui-form.c - modal screens of the workstation (see tui-form.h): the
+ * form menu, the fill-in workform and the fixed-field editor, plus the
+ * input-method typing shared with tui.c. Curses is used here and in
+ * tui.c only; the models are form.c and fixed.c.
+ *
+ * Every screen fits 80x24 in both interface languages: labels are cut to
+ * their column, values scroll inside theirs.
+ */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <curses.h>
+
+#include "tui-form.h"
+#include "form.h"
+#include "fixed.h"
+#include "marcdef.h"
+#include "keys.h"
+#include "i18n.h"
+
+/* ---------------------------------------------------------------- */
+/* drawing */
+
+static int put_w(int y, int x, const wchar_t *w, size_t n, int cells, attr_t a)
+{
+	int used = 0;
+	size_t k = 0;
+	while (k < n) {
+		int cw = edit_wcwidth(w[k]);
+		if (used + cw > cells)
+			break;
+		used += cw;
+		k++;
+		while (k < n && edit_wcwidth(w[k]) == 0 && w[k] >= 0x300)
+			k++;
+	}
+	if (k) {
+		attrset(a);
+		mvaddnwstr(y, x, w, (int)k);
+		attrset(A_NORMAL);
+	}
+	return used;
+}
+
+static int put_s(int y, int x, const char *s, int cells, attr_t a)
+{
+	if (cells <= 0 || !s)
+		return 0;
+	size_t n;
+	wchar_t *w = edit_wcs_from_utf8(s, &n);
+	if (!w)
+		return 0;
+	int u = put_w(y, x, w, n, cells, a);
+	free(w);
+	return u;
+}
+
+static void row_fill(int y, attr_t a)
+{
+	move(y, 0);
+	clrtoeol();
+	if (a != A_NORMAL) {
+		attrset(a);
+		for (int i = 0; i < COLS; i++)
+			mvaddch(y, i, ' ');
+		attrset(A_NORMAL);
+	}
+}
+
+static void title_bar(const char *text)
+{
+	row_fill(0, A_REVERSE);
+	put_s(0, 0, text, COLS, A_REVERSE);
+}
+
+const char *tui_ime_label(const tsess *s)
+{
+	return s->opt.input == VNIME_TELEX ? " Telex " : s->opt.input == VNIME_VNI ? " VNI " : "";
+}
+
+/* The status line: a message on the left, the input method on the right. */
+static void status_line(tsess *s, const char *msg, int err)
+{
+	int y = LINES - 1;
+	row_fill(y, A_NORMAL);
+	const char *ime = tui_ime_label(s);
+	int iw = (int)strlen(ime);
+	put_s(y, 0, msg ? msg : "", COLS - iw - 1, err ? A_BOLD : A_NORMAL);
+	if (iw)
+		put_s(y, COLS - iw, ime, iw, A_REVERSE);
+}
+
+static void help_line(const char *text)
+{
+	row_fill(LINES - 2, A_NORMAL);
+	put_s(LINES - 2, 0, text, COLS, A_DIM);
+}
+
+/* Pad a UTF-8 string to `cells` cells (cut if longer). malloc'd. */
+static char *padto(const char *s, int cells)
+{
+	size_t n;
+	wchar_t *w = edit_wcs_from_utf8(s ? s : "", &n);
+	strbuf sb = STRBUF_INIT;
+	int used = 0;
+	size_t k = 0;
+	while (w && k < n) {
+		int cw = edit_wcwidth(w[k]);
+		if (used + cw > cells)
+			break;
+		size_t e = k + 1;
+		while (e < n && edit_wcwidth(w[e]) == 0 && w[e] >= 0x300)
+			e++;
+		char *u = edit_utf8_from_wcs(w + k, e - k);
+		sb_adds(&sb, u);
+		free(u);
+		used += cw;
+		k = e;
+	}
+	free(w);
+	while (used++ < cells)
+		sb_addc(&sb, ' ');
+	return sb_detach(&sb, NULL);
+}
+
+/* A line editor's text in a box of `cells` at (y, x), scrolled so the
+ * cursor shows; returns the cursor column. */
+static int draw_ledit(ledit *le, int y, int x, int cells, attr_t a)
+{
+	size_t skip = 0;
+	while (skip < le->cur && ledit_cells(le, skip, le->cur) >= (size_t)cells)
+		skip = ledit_next_gc(le, skip);
+	attrset(a);
+	for (int i = 0; i < cells; i++)
+		mvaddch(y, x + i, ' ');
+	attrset(A_NORMAL);
+	put_w(y, x, le->buf + skip, le->len - skip, cells, a);
+	return x + (int)ledit_cells(le, skip, le->cur);
+}
+
+static int line_edit_cmd(ledit *le, const char *c)
+{
+	if (!c) return 0;
+	if (!strcmp(c, "line-left")) ledit_left(le);
+	else if (!strcmp(c, "line-right")) ledit_right(le);
+	else if (!strcmp(c, "line-home")) ledit_home(le);
+	else if (!strcmp(c, "line-end")) ledit_end(le);
+	else if (!strcmp(c, "line-word-left")) ledit_word_left(le);
+	else if (!strcmp(c, "line-word-right")) ledit_word_right(le);
+	else if (!strcmp(c, "line-backspace")) ledit_backspace(le);
+	else if (!strcmp(c, "line-delete")) ledit_delete(le);
+	else if (!strcmp(c, "line-kill")) ledit_kill_end(le);
+	else if (!strcmp(c, "line-kill-start")) ledit_kill_start(le);
+	else return 0;
+	return 1;
+}
+
+/* ---------------------------------------------------------------- */
+/* input method */
+
+void tui_ime_type(tsess *s, vnime *ime, ledit *le, int key)
+{
+	if (key < 0x20 || key >= KEYC_BASE)
+		return;
+	if (s->opt.input) {
+		ime->method = s->opt.input;
+		ime->new_style = s->opt.tone_new;
+		size_t st = le->cur;
+		while (st > 0 && le->buf[st - 1] != ' ' && le->buf[st - 1] != '$')
+			st--;
+		/* "$a" typed without a blank: the code is not part of the word */
+		if (st > 0 && le->buf[st - 1] == '$' && st < le->cur)
+			st++;
+		if (st > 0 && le->buf[st - 1] == '$' && st == le->cur) {
+			ledit_insert(le, (wchar_t)key);    /* the subfield code itself */
+			return;
+		}
+		char *word = edit_utf8_from_wcs(le->buf + st, le->cur - st);
+		char out[256];
+		if (vnime_key(ime, word, (uint32_t)key, out, sizeof out)) {
+			size_t n;
+			wchar_t *w = edit_wcs_from_utf8(out, &n);
+			if (w) {
+				size_t tail = le->len - le->cur;
+				wchar_t *rest = xmalloc((tail + 1) * sizeof *rest);
+				wmemcpy(rest, le->buf + le->cur, tail + 1);
+				le->len = st;
+				le->cur = st;
+				le->buf[st] = 0;
+				for (size_t i = 0; i < n; i++)
+					ledit_insert(le, w[i]);
+				size_t keep = le->cur;
+				for (size_t i = 0; i < tail; i++)
+					ledit_insert(le, rest[i]);
+				le->cur = keep;
+				free(rest);
+				free(w);
+			}
+			free(word);
+			return;
+		}
+		free(word);
+	}
+	ledit_insert(le, (wchar_t)key);
+}
+
+/* Keys that run a session command from a modal screen (input, set ...):
+ * the status message comes back through the front end's out/err, which
+ * tui.c shows; here only the status line is redrawn. */
+static int run_session(tsess *s, const char *cmd)
+{
+	return tcmd_run(s, cmd);
+}
+
+/* ---------------------------------------------------------------- */
+/* form menu */
+
+char *tui_form_menu(tsess *s, const struct tui_host *h)
+{
+	char **names = form_names(".form");
+	size_t nn = 0;
+	while (names[nn])
+		nn++;
+	/* entries: the forms, then empty, then copy (when a record is open) */
+	size_t ne = nn + 1 + (s->ed ? 1 : 0);
+	char **title = xcalloc(ne, sizeof *title);
+	int vi = i18n_is_vi();
+	for (size_t i = 0; i < nn; i++) {
+		char *path = form_find(names[i], ".form");
+		strbuf err = STRBUF_INIT;
+		form *f = path ? form_load(path, &err) : NULL;
+		title[i] = xstrdup(f ? form_title(f, vi) : names[i]);
+		form_destroy(f);
+		sb_release(&err);
+		free(path);
+	}
+	title[nn] = xstrdup(_("Empty record"));
+	if (s->ed)
+		title[nn + 1] = xstrdup(_("Copy of the open record"));
+	size_t sel = 0, top = 0;
+	for (size_t i = 0; i < nn; i++)
+		if (!strcmp(names[i], "book"))
+			sel = i;     /* the usual case first */
+	char *chosen = NULL;
+	const char *msg = "";
+	for (;;) {
+		erase();
+		char head[256];
+		snprintf(head, sizeof head, " bienmuc | %s", _("New record: choose a workform"));
+		title_bar(head);
+		int y0 = 2, rows = LINES - 4;
+		if (sel < top)
+			top = sel;
+		if (sel >= top + (size_t)rows)
+			top = sel - (size_t)rows + 1;
+		for (int r = 0; r < rows; r++) {
+			size_t i = top + (size_t)r;
+			if (i >= ne)
+				break;
+			attr_t a = i == sel ? A_REVERSE : A_NORMAL;
+			row_fill(y0 + r, a);
+			char line[512];
+			snprintf(line, sizeof line, "%c %-16s %s", i == sel ? '>' : ' ',
+			         i < nn ? names[i] : i == nn ? "empty" : "copy", title[i]);
+			put_s(y0 + r, 1, line, COLS - 2, a);
+		}
+		help_line(_("Up/Down choose  Enter open  Esc back"));
+		status_line(s, msg, 0);
+		curs_set(0);
+		refresh();
+		int k = h->read_key(h->ctx);
+		const char *c = keymap_lookup(s->km, KV_LIST, k);
+		if (k == KEYC_ENTER) {
+			chosen = xstrdup(sel < nn ? names[sel] : sel == nn ? "empty" : "copy");
+			break;
+		}
+		if (k == KEYC_ESCAPE || k == 7 || k == 'q')
+			break;
+		if (k == KEYC_UP || k == 16 || k == 'k') {
+			if (sel > 0)
+				sel--;
+		} else if (k == KEYC_DOWN || k == 14 || k == 'j') {
+			if (sel + 1 < ne)
+				sel++;
+		} else if (k == KEYC_HOME)
+			sel = 0;
+		else if (k == KEYC_END)
+			sel = ne - 1;
+		else if (c && !strcmp(c, "input")) {
+			run_session(s, "input");
+		} else if (k >= '1' && k <= '9' && (size_t)(k - '1') < ne)
+			sel = (size_t)(k - '1');
+		else if (k > 0x20 && k < 0x7f) {
+			/* jump to the first form whose name starts with the key */
+			for (size_t i = 0; i < nn; i++)
+				if (names[i][0] == k) {
+					sel = i;
+					break;
+				}
+		}
+	}
+	for (size_t i = 0; i < ne; i++)
+		free(title[i]);
+	free(title);
+	form_names_free(names);
+	erase();
+	return chosen;
+}
+
+/* ---------------------------------------------------------------- */
+/* fill-in form */
+
+struct frow {
+	size_t el;       /* element index */
+	ledit val;
+};
+
+struct fstate {
+	tsess *s;
+	form *f;
+	struct frow *rows;
+	size_t n, cap;
+	size_t sel, top;
+	int vi;
+	char msg[512];
+	int msg_err;
+	int warned;      /* required prompts empty: told once */
+};
+
+static void frow_add(struct fstate *st, size_t at, size_t el, const char *val)
+{
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 32;
+		st->rows = xrealloc(st->rows, st->cap * sizeof *st->rows);
+	}
+	memmove(st->rows + at + 1, st->rows + at, (st->n - at) * sizeof *st->rows);
+	st->rows[at].el = el;
+	ledit_init(&st->rows[at].val);
+	ledit_set(&st->rows[at].val, val ? val : "");
+	st->n++;
+}
+
+static const char *elem_prompt(const struct fstate *st, const struct form_elem *e)
+{
+	const char *p = st->vi ? e->prompt_vi : e->prompt_en;
+	if (!p)
+		p = st->vi ? e->prompt_en : e->prompt_vi;
+	return p ? p : "";
+}
+
+static void form_draw(struct fstate *st, const char *title)
+{
+	tsess *s = st->s;
+	char head[512];
+	snprintf(head, sizeof head, " bienmuc | %s: %s (%s)", _("Workform"), title, form_id(st->f));
+	title_bar(head);
+	row_fill(1, A_NORMAL);
+	put_s(1, 0, _("* required   Tab/C-n next  S-Tab/C-p previous  C-o repeat  C-s done  Esc cancel"),
+	      COLS, A_BOLD);
+	int y0 = 2, h = LINES - 4;
+	if (st->sel < st->top)
+		st->top = st->sel;
+	if (st->sel >= st->top + (size_t)h)
+		st->top = st->sel - (size_t)h + 1;
+	int cy = -1, cx = 0;
+	const int tagw = 7, promptw = 29, valx = 2 + tagw + promptw + 1;
+	for (int r = 0; r < h; r++) {
+		size_t i = st->top + (size_t)r;
+		int y = y0 + r;
+		row_fill(y, A_NORMAL);
+		if (i >= st->n)
+			continue;
+		const struct form_elem *e = form_elem(st->f, st->rows[i].el);
+		int first = i == 0 || form_elem(st->f, st->rows[i - 1].el)->field != e->field ||
+		            st->rows[i - 1].el > st->rows[i].el;
+		int selected = i == st->sel;
+		if (selected)
+			put_s(y, 0, ">", 1, A_BOLD);
+		if (e->flags & FORM_REQUIRED)
+			put_s(y, 1, "*", 1, A_BOLD);
+		char tag[16];
+		if (e->code)
+			snprintf(tag, sizeof tag, "%s $%c", first ? e->tag : "   ", e->code);
+		else
+			snprintf(tag, sizeof tag, "%s", e->tag);
+		put_s(y, 2, tag, tagw, A_BOLD);
+		char *pr = padto(elem_prompt(st, e), promptw);
+		put_s(y, 2 + tagw, pr, promptw, selected ? A_BOLD : A_NORMAL);
+		free(pr);
+		if (selected) {
+			cx = draw_ledit(&st->rows[i].val, y, valx, COLS - valx, A_UNDERLINE);
+			cy = y;
+		} else
+			put_w(y, valx, st->rows[i].val.buf, st->rows[i].val.len, COLS - valx, A_NORMAL);
+	}
+	/* help: the element's help, else the MARC name of field and subfield */
+	strbuf hb = STRBUF_INIT;
+	if (st->n) {
+		const struct form_elem *e = form_elem(st->f, st->rows[st->sel].el);
+		if (e->help && *e->help)
+			sb_adds(&hb, e->help);
+		else
+			tsess_field_help(s, e->tag, e->code, &hb);
+	}
+	help_line(hb.buf ? hb.buf : "");
+	sb_release(&hb);
+	status_line(s, st->msg, st->msg_err);
+	if (cy >= 0) {
+		curs_set(1);
+		move(cy, cx < COLS ? cx : COLS - 1);
+	} else
+		curs_set(0);
+	refresh();
+}
+
+/* Repeat the current row: a repeatable subfield repeats alone, else the
+ * whole field's prompts repeat (when the field is repeatable). */
+static void form_repeat(struct fstate *st)
+{
+	if (!st->n)
+		return;
+	const struct form_elem *e = form_elem(st->f, st->rows[st->sel].el);
+	marcdef *md = tsess_marcdef(st->s);
+	const md_field *mf = md ? marcdef_field(md, form_is_authority(st->f) ? MD_AUTH : MD_BIB, e->tag) : NULL;
+	if (e->flags & FORM_REPEAT) {
+		frow_add(st, st->sel + 1, st->rows[st->sel].el, "");
+		st->sel++;
+		return;
+	}
+	if (!e->code || (mf && !mf->repeatable)) {
+		snprintf(st->msg, sizeof st->msg, _("%s is not repeatable"), e->tag);
+		st->msg_err = 1;
+		return;
+	}
+	/* the block of rows of this occurrence: back to its first element */
+	size_t a = st->sel, b = st->sel;
+	while (a > 0 && form_elem(st->f, st->rows[a - 1].el)->field == e->field &&
+	       st->rows[a - 1].el < st->rows[a].el)
+		a--;
+	while (b + 1 < st->n && form_elem(st->f, st->rows[b + 1].el)->field == e->field &&
+	       st->rows[b + 1].el > st->rows[b].el)
+		b++;
+	/* put the new occurrence after every occurrence of the field */
+	size_t at = b + 1;
+	while (at < st->n && form_elem(st->f, st->rows[at].el)->field == e->field)
+		at++;
+	size_t k = 0;
+	for (size_t i = a; i <= b; i++) {
+		const struct form_elem *ei = form_elem(st->f, st->rows[i].el);
+		/* defaults come again (e.g. a relator), other answers start empty */
+		char *def = ei->value && !(ei->flags & FORM_REQUIRED) ? form_expand(ei->value, NULL) : NULL;
+		frow_add(st, at + k, st->rows[i].el, def);
+		free(def);
+		k++;
+	}
+	st->sel = at;
+}
+
+int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
+{
+	char *path = form_find(name, ".form");
+	if (!path) {
+		tsess_err(s, _("new: no workform '%s'"), name);
+		return 2;
+	}
+	strbuf err = STRBUF_INIT;
+	form *f = form_load(path, &err);
+	free(path);
+	if (!f) {
+		tsess_err(s, "new: %s", err.buf);
+		sb_release(&err);
+		return 2;
+	}
+	struct fstate st;
+	memset(&st, 0, sizeof st);
+	st.s = s;
+	st.f = f;
+	st.vi = i18n_is_vi();
+	char *org;
+	tsess_form_env(s, &org);
+	struct form_env env = { org, 0 };
+	size_t ne = form_nelems(f);
+	for (size_t i = 0; i < ne; i++) {
+		const struct form_elem *e = form_elem(f, i);
+		if (e->flags & FORM_CONST)
+			continue;
+		char *v = e->value ? form_expand(e->value, &env) : NULL;
+		frow_add(&st, st.n, i, v);
+		free(v);
+	}
+	snprintf(st.msg, sizeof st.msg, "%s", _("Fill in the prompts; empty fields are left out."));
+	const char *title = form_title(f, st.vi);
+	int rc = 1;
+	for (;;) {
+		form_draw(&st, title);
+		int k = h->read_key(h->ctx);
+		if (k == KEYC_RESIZE)
+			continue;
+		const char *c = keymap_lookup(s->km, KV_FORM, k);
+		ledit *le = st.n ? &st.rows[st.sel].val : NULL;
+		if (le && line_edit_cmd(le, c))
+			continue;
+		if (!c) {
+			if (le && k >= 0x20 && k < KEYC_BASE && !(k & KEYC_META)) {
+				tui_ime_type(s, h->ime, le, k);
+				st.warned = 0;
+			}
+			continue;
+		}
+		st.msg[0] = 0;
+		st.msg_err = 0;
+		if (!strcmp(c, "form-next")) {
+			if (st.sel + 1 < st.n)
+				st.sel++;
+		} else if (!strcmp(c, "form-prev")) {
+			if (st.sel > 0)
+				st.sel--;
+		} else if (!strcmp(c, "form-page-down")) {
+			st.sel += (size_t)(LINES - 5);
+			if (st.sel >= st.n)
+				st.sel = st.n ? st.n - 1 : 0;
+		} else if (!strcmp(c, "form-page-up")) {
+			st.sel = st.sel > (size_t)(LINES - 5) ? st.sel - (size_t)(LINES - 5) : 0;
+		} else if (!strcmp(c, "form-repeat")) {
+			form_repeat(&st);
+		} else if (!strcmp(c, "form-cancel")) {
+			rc = 1;
+			break;
+		} else if (!strcmp(c, "form-done")) {
+			/* answers: the rows of an element joined by newlines */
+			char **ans = xcalloc(ne + 1, sizeof *ans);
+			strbuf *sbs = xcalloc(ne + 1, sizeof *sbs);
+			for (size_t i = 0; i < st.n; i++) {
+				size_t el = st.rows[i].el;
+				char *v = ledit_get(&st.rows[i].val);
+				if (sbs[el].buf)
+					sb_addc(&sbs[el], '\n');
+				sb_adds(&sbs[el], v);
+				free(v);
+			}
+			for (size_t i = 0; i < ne; i++)
+				ans[i] = sbs[i].buf;
+			rec *r = rec_create();
+			sb_reset(&err);
+			int brc = form_build(f, (const char *const *)ans, &env, r, &err);
+			for (size_t i = 0; i < ne; i++)
+				sb_release(&sbs[i]);
+			free(sbs);
+			free(ans);
+			if (brc < 0 && !st.warned) {
+				const char *e1 = err.buf ? err.buf : "";
+				const char *nl = strchr(e1, '\n');
+				snprintf(st.msg, sizeof st.msg, "%.*s%s %s", (int)(nl ? nl - e1 : (long)strlen(e1)), e1,
+				         nl ? " ..." : "", _("(done again: use it anyway)"));
+				st.msg_err = 1;
+				st.warned = 1;
+				/* to the first empty required prompt */
+				for (size_t i = 0; i < st.n; i++) {
+					const struct form_elem *e = form_elem(f, st.rows[i].el);
+					if ((e->flags & FORM_REQUIRED) && st.rows[i].val.len == 0) {
+						st.sel = i;
+						break;
+					}
+				}
+				rec_destroy(r);
+				continue;
+			}
+			erase();
+			tsess_set_new(s, r, form_id(f));
+			rec_destroy(r);
+			rc = 0;
+			break;
+		} else if (!strncmp(c, "input", 5) || !strncmp(c, "set ", 4)) {
+			run_session(s, c);
+		} else if (!strcmp(c, "help")) {
+			snprintf(st.msg, sizeof st.msg, "%s",
+			         _("Type the answer; Tab next, S-Tab previous, C-o repeat, C-t Telex/VNI, C-s done"));
+		}
+	}
+	for (size_t i = 0; i < st.n; i++)
+		ledit_free(&st.rows[i].val);
+	free(st.rows);
+	free(org);
+	form_destroy(f);
+	sb_release(&err);
+	if (rc == 1)
+		tsess_out(s, _("form left; no record made"));
+	erase();
+	return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* fixed-field editor */
+
+static const char *const material_names[] = {
+	N_("Books"), N_("Continuing resources"), N_("Music"), N_("Maps"),
+	N_("Visual materials"), N_("Computer files"), N_("Mixed materials"),
+};
+
+static const char *material_label(const marcdef *md, const char *type)
+{
+	const char *n = type ? marcdef_material_name(md, type) : NULL;
+	if (!n)
+		return type ? type : "?";
+	for (size_t i = 0; i < sizeof material_names / sizeof material_names[0]; i++)
+		if (!strcmp(n, material_names[i]))
+			return _(material_names[i]);
+	return n;
+}
+
+struct xstate {
+	tsess *s;
+	marcdef *md;
+	fixedit *fx;
+	size_t sel, top;
+	int mode;             /* 0 browse, 1 typing, 2 pick-list */
+	ledit val;
+	size_t psel, ptop;
+	char prefix[8];
+	int vi;
+	char msg[512];
+	int msg_err;
+	int changed;
+};
+
+/* A raw string with the selected position highlighted. */
+static void draw_raw(int y, const char *tag, const char *data, int from, int len)
+{
+	row_fill(y, A_NORMAL);
+	put_s(y, 0, tag, 4, A_BOLD);
+	int x = 4;
+	for (int i = 0; data[i] && x < COLS; i++, x++) {
+		attr_t a = i >= from && i < from + len ? A_REVERSE : A_NORMAL;
+		attrset(a);
+		mvaddch(y, x, data[i] == ' ' ? ' ' : (chtype)(unsigned char)data[i]);
+		attrset(A_NORMAL);
+	}
+	/* position ruler under the blanks is in the rows' labels */
+}
+
+static void fixed_draw(struct xstate *x)
+{
+	tsess *s = x->s;
+	fixedit *fx = x->fx;
+	char head[256];
+	const char *tag = fixed_tag(fx);
+	if (tag)
+		snprintf(head, sizeof head, " bienmuc | %s: LDR + %s (%s)", _("Fixed fields"), tag,
+		         !strcmp(tag, "007") ? (fixed_material(fx) ? fixed_material(fx) : "?") :
+		         material_label(x->md, fixed_material(fx)));
+	else
+		snprintf(head, sizeof head, " bienmuc | %s: LDR", _("Fixed fields"));
+	title_bar(head);
+	int part = 0;
+	const md_pos *sp = fixed_row(fx, x->sel, &part);
+	draw_raw(1, "LDR", fixed_leader(fx), sp && part == 0 ? sp->start : -1, sp ? sp->len : 0);
+	if (tag)
+		draw_raw(2, tag, fixed_data(fx), sp && part == 1 ? sp->start : -1, sp ? sp->len : 0);
+	else
+		row_fill(2, A_NORMAL);
+	int y0 = 4, h = LINES - 6;
+	int cy = -1, cx = 0;
+	row_fill(3, A_NORMAL);
+	const int labw = 11, namew = 33, valx = 1 + labw + namew + 1, valw = 6, mx = valx + valw + 1;
+	if (x->mode == 2) {
+		/* pick-list */
+		char lab[32];
+		char t[256];
+		snprintf(t, sizeof t, "%s %s %s", _("Choose a value for"),
+		         fixed_row_label(fx, x->sel, lab, sizeof lab),
+		         sp ? marcdef_name(sp->name, sp->name_local, x->vi) : "");
+		put_s(3, 0, t, COLS, A_BOLD);
+		size_t nc;
+		const md_code *codes = fixed_codes(fx, x->sel, &nc);
+		if (x->psel < x->ptop)
+			x->ptop = x->psel;
+		if (x->psel >= x->ptop + (size_t)h)
+			x->ptop = x->psel - (size_t)h + 1;
+		for (int r = 0; r < h; r++) {
+			size_t i = x->ptop + (size_t)r;
+			row_fill(y0 + r, i == x->psel ? A_REVERSE : A_NORMAL);
+			if (i >= nc)
+				continue;
+			char code[16];
+			snprintf(code, sizeof code, "%s", codes[i].code);
+			for (char *q = code; *q; q++)
+				if (*q == ' ')
+					*q = '#';
+			char line[512];
+			snprintf(line, sizeof line, "%c %-5s %s%s", i == x->psel ? '>' : ' ', code,
+			         marcdef_name(codes[i].name, codes[i].name_local, x->vi),
+			         codes[i].obsolete ? _(" (obsolete)") : "");
+			put_s(y0 + r, 1, line, COLS - 2, i == x->psel ? A_REVERSE : A_NORMAL);
+		}
+		help_line(_("Up/Down choose  type a code to jump  Enter take  Esc back  (# = blank)"));
+	} else {
+		char t[256];
+		char *c1 = padto(_("Position"), labw), *c2 = padto(_("Name"), namew),
+		     *c3 = padto(_("Value"), valw);
+		snprintf(t, sizeof t, " %s%s %s %s", c1, c2, c3, _("Meaning"));
+		free(c1); free(c2); free(c3);
+		put_s(3, 0, t, COLS, A_BOLD);
+		size_t n = fixed_nrows(fx);
+		if (x->sel < x->top)
+			x->top = x->sel;
+		if (x->sel >= x->top + (size_t)h)
+			x->top = x->sel - (size_t)h + 1;
+		for (int r = 0; r < h; r++) {
+			size_t i = x->top + (size_t)r;
+			int y = y0 + r;
+			int selected = i == x->sel;
+			row_fill(y, selected && x->mode == 0 ? A_REVERSE : A_NORMAL);
+			if (i >= n)
+				continue;
+			attr_t a = selected && x->mode == 0 ? A_REVERSE : A_NORMAL;
+			const md_pos *p = fixed_row(fx, i, NULL);
+			char lab[32];
+			fixed_row_label(fx, i, lab, sizeof lab);
+			char *v = fixed_get(fx, i);
+			strbuf d = STRBUF_INIT;
+			int ok = fixed_check(fx, i, v, x->vi, &d);
+			if (!ok)
+				put_s(y, 0, "!", 1, a | A_BOLD);
+			put_s(y, 1, lab, labw, a);
+			put_s(y, 1 + labw, marcdef_name(p->name, p->name_local, x->vi), namew, a);
+			if (selected && x->mode == 1) {
+				cx = draw_ledit(&x->val, y, valx, valw, A_UNDERLINE);
+				cy = y;
+				char *tv = ledit_get(&x->val);
+				sb_reset(&d);
+				ok = fixed_check(fx, i, tv, x->vi, &d);
+				free(tv);
+				put_s(y, mx, ok ? "= " : "! ", 2, A_BOLD);
+				put_s(y, mx + 2, d.buf ? d.buf : "", COLS - mx - 2, ok ? A_NORMAL : A_BOLD);
+			} else {
+				for (char *q = v; *q; q++)
+					if (*q == ' ')
+						*q = '#';
+				put_s(y, valx, v, valw, a | A_BOLD);
+				put_s(y, mx, d.buf ? d.buf : "", COLS - mx, a);
+			}
+			sb_release(&d);
+			free(v);
+		}
+		help_line(x->mode == 1 ? _("Type the value (blank = #)  Enter take  Esc back") :
+		          _("Enter/Space list  e type  C-s done  Esc cancel  (# = blank, | = fill)"));
+	}
+	status_line(s, x->msg, x->msg_err);
+	if (cy >= 0) {
+		curs_set(1);
+		move(cy, cx);
+	} else
+		curs_set(0);
+	refresh();
+}
+
+static void fixed_take(struct xstate *x, const char *val)
+{
+	strbuf err = STRBUF_INIT;
+	char *v = xstrdup(val);
+	for (char *q = v; *q; q++)
+		if (*q == '#')
+			*q = ' ';
+	char lab[32];
+	fixed_row_label(x->fx, x->sel, lab, sizeof lab);
+	int k = fixed_set(x->fx, x->sel, v, &err);
+	free(v);
+	x->msg_err = k < 0;
+	if (k < 0)
+		snprintf(x->msg, sizeof x->msg, "%s", err.buf ? err.buf : "?");
+	else {
+		x->changed = 1;
+		if (k == 1)
+			snprintf(x->msg, sizeof x->msg, _("the %s is now laid out for %s"),
+			         fixed_tag(x->fx) ? fixed_tag(x->fx) : "LDR",
+			         !strcmp(fixed_tag(x->fx), "007") ? fixed_material(x->fx) :
+			         material_label(x->md, fixed_material(x->fx)));
+		else
+			snprintf(x->msg, sizeof x->msg, "%s = '%s'", lab, val);
+		/* the rows may have moved: stay on the same label */
+		for (size_t i = 0; i < fixed_nrows(x->fx); i++) {
+			char l2[32];
+			if (!strcmp(fixed_row_label(x->fx, i, l2, sizeof l2), lab)) {
+				x->sel = i;
+				break;
+			}
+		}
+	}
+	sb_release(&err);
+}
+
+int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
+{
+	char spec[16];
+	const rec *r = edrec_rec(s->ed);
+	if (line > 0)
+		snprintf(spec, sizeof spec, "%s", rec_tag(r, (size_t)line - 1));
+	long l2 = line;
+	/* open exactly that field (the nth occurrence): count it */
+	if (line > 0) {
+		int nth = 0;
+		for (long i = 1; i <= line; i++)
+			if (!strcmp(rec_tag(r, (size_t)i - 1), spec))
+				nth++;
+		snprintf(spec + strlen(spec), sizeof spec - strlen(spec), "/%d", nth);
+	} else
+		snprintf(spec, sizeof spec, "LDR");
+	fixedit *fx = tsess_fixed_open(s, spec, &l2);
+	if (!fx)
+		return 2;
+	struct xstate x;
+	memset(&x, 0, sizeof x);
+	x.s = s;
+	x.md = tsess_marcdef(s);
+	x.fx = fx;
+	x.vi = i18n_is_vi();
+	ledit_init(&x.val);
+	/* start on the row of 008/06 for an 008, else the first */
+	if (fixed_tag(fx))
+		for (size_t i = 0; i < fixed_nrows(fx); i++) {
+			int part;
+			fixed_row(fx, i, &part);
+			if (part == 1) {
+				x.sel = i;
+				break;
+			}
+		}
+	snprintf(x.msg, sizeof x.msg, "%s", _("Leader and fixed field by position; C-s puts them back"));
+	int rc = 1;
+	for (;;) {
+		fixed_draw(&x);
+		int k = h->read_key(h->ctx);
+		if (k == KEYC_RESIZE)
+			continue;
+		if (x.mode == 1) {
+			const char *c = keymap_lookup(s->km, KV_LINE, k);
+			if (k == KEYC_ENTER) {
+				char *v = ledit_get(&x.val);
+				fixed_take(&x, v);
+				free(v);
+				if (!x.msg_err)
+					x.mode = 0;
+			} else if (k == KEYC_ESCAPE || k == 7) {
+				x.mode = 0;
+				x.msg[0] = 0;
+			} else if (line_edit_cmd(&x.val, c)) {
+				;
+			} else if (k >= 0x20 && k < 0x7f)
+				ledit_insert(&x.val, (wchar_t)k);
+			continue;
+		}
+		if (x.mode == 2) {
+			size_t nc;
+			const md_code *codes = fixed_codes(fx, x.sel, &nc);
+			const char *c = keymap_lookup(s->km, KV_GLOBAL, k);
+			if (k == KEYC_ENTER) {
+				if (x.psel < nc)
+					fixed_take(&x, codes[x.psel].code);
+				x.mode = 0;
+			} else if (k == KEYC_ESCAPE || k == 7) {
+				x.mode = 0;
+			} else if (k == KEYC_UP || k == 16) {
+				if (x.psel > 0)
+					x.psel--;
+			} else if (k == KEYC_DOWN || k == 14) {
+				if (x.psel + 1 < nc)
+					x.psel++;
+			} else if (k == KEYC_NPAGE || (c && !strcmp(c, "page-down") && k != ' ')) {
+				x.psel += (size_t)(LINES - 7);
+				if (x.psel >= nc)
+					x.psel = nc ? nc - 1 : 0;
+			} else if (k == KEYC_PPAGE || (c && !strcmp(c, "page-up"))) {
+				x.psel = x.psel > (size_t)(LINES - 7) ? x.psel - (size_t)(LINES - 7) : 0;
+			} else if (k == KEYC_HOME) {
+				x.psel = 0;
+			} else if (k == KEYC_END) {
+				x.psel = nc ? nc - 1 : 0;
+			} else if (k >= 0x20 && k < 0x7f) {
+				/* type-ahead: jump to the first code with the prefix */
+				size_t pl = strlen(x.prefix);
+				if (pl + 1 >= sizeof x.prefix)
+					pl = 0;
+				x.prefix[pl] = (char)(k == '#' ? ' ' : k);
+				x.prefix[pl + 1] = 0;
+				size_t i;
+				for (i = 0; i < nc; i++)
+					if (!strncmp(codes[i].code, x.prefix, pl + 1))
+						break;
+				if (i == nc) {
+					x.prefix[0] = (char)(k == '#' ? ' ' : k);
+					x.prefix[1] = 0;
+					for (i = 0; i < nc; i++)
+						if (codes[i].code[0] == x.prefix[0])
+							break;
+				}
+				if (i < nc)
+					x.psel = i;
+			}
+			continue;
+		}
+		const char *c = keymap_lookup(s->km, KV_FIXED, k);
+		if (!c)
+			continue;
+		x.msg[0] = 0;
+		x.msg_err = 0;
+		size_t n = fixed_nrows(fx);
+		if (!strcmp(c, "up")) {
+			if (x.sel > 0)
+				x.sel--;
+		} else if (!strcmp(c, "down")) {
+			if (x.sel + 1 < n)
+				x.sel++;
+		} else if (!strcmp(c, "page-down")) {
+			x.sel += (size_t)(LINES - 7);
+			if (x.sel >= n)
+				x.sel = n ? n - 1 : 0;
+		} else if (!strcmp(c, "page-up")) {
+			x.sel = x.sel > (size_t)(LINES - 7) ? x.sel - (size_t)(LINES - 7) : 0;
+		} else if (!strcmp(c, "top")) {
+			x.sel = 0;
+		} else if (!strcmp(c, "bottom")) {
+			x.sel = n ? n - 1 : 0;
+		} else if (!strcmp(c, "fixed-pick") || !strcmp(c, "fixed-type")) {
+			size_t nc;
+			const md_code *codes = fixed_codes(fx, x.sel, &nc);
+			const md_pos *p = fixed_row(fx, x.sel, NULL);
+			char *v = fixed_get(fx, x.sel);
+			if (!strcmp(c, "fixed-pick") && nc && p->kind != MDP_EACH) {
+				x.mode = 2;
+				x.psel = 0;
+				x.prefix[0] = 0;
+				for (size_t i = 0; i < nc; i++)
+					if (!strncmp(codes[i].code, v, strlen(codes[i].code)) &&
+					    strlen(codes[i].code) >= strlen(v) - strspn(v, " ") ) {
+						x.psel = i;
+						break;
+					}
+				const md_code *cur = marcdef_pos_code(p, v);
+				if (cur)
+					x.psel = (size_t)(cur - codes) < nc ? (size_t)(cur - codes) : x.psel;
+				else if (p->kind == MDP_LIST) {
+					const md_code *lc = marcdef_code(x.md, p->list, v);
+					if (lc)
+						x.psel = (size_t)(lc - codes);
+				}
+			} else {
+				x.mode = 1;
+				/* trailing blanks off, so typing replaces */
+				size_t l = strlen(v);
+				while (l && v[l - 1] == ' ')
+					v[--l] = 0;
+				ledit_set(&x.val, v);
+			}
+			free(v);
+		} else if (!strcmp(c, "fixed-done")) {
+			rc = tsess_fixed_apply(s, fx, l2) ? 2 : 0;
+			if (rc == 0)
+				tsess_out(s, x.changed ? _("fixed fields changed") : _("fixed fields not changed"));
+			break;
+		} else if (!strcmp(c, "fixed-cancel") || !strcmp(c, "back")) {
+			tsess_out(s, _("fixed fields not changed"));
+			rc = 1;
+			break;
+		} else if (!strncmp(c, "input", 5)) {
+			run_session(s, c);
+		} else {
+			snprintf(x.msg, sizeof x.msg, "%s", _("not here"));
+		}
+	}
+	ledit_free(&x.val);
+	fixed_destroy(fx);
+	erase();
+	return rc;
+}
