@@ -409,9 +409,16 @@ static void ind_allowed(const md_field *fd, int n, strbuf *sb)
 		sb_adds(sb, "blank");
 		return;
 	}
+	/* current values only: obsolete ones are defined so that they can be
+	 * reported as obsolete, but they are not to be suggested */
+	size_t cur = 0, k = 0;
+	for (size_t i = 0; i < ind->ncodes; i++)
+		cur += !ind->codes[i].obsolete;
 	for (size_t i = 0; i < ind->ncodes; i++) {
-		if (i)
-			sb_adds(sb, i + 1 == ind->ncodes ? " or " : ", ");
+		if (ind->codes[i].obsolete)
+			continue;
+		if (k++)
+			sb_adds(sb, k == cur ? " or " : ", ");
 		if (ind->codes[i].code[0] == ' ')
 			sb_adds(sb, "blank");
 		else
