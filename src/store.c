@@ -1248,13 +1248,40 @@ static void set_control(rec *r, const char *tag, const char *value)
 	rec_insert_control(r, at, tag, value, strlen(value));
 }
 
+/* 005 is the version a client read and sends back (the server compares
+ * it), so it must change on every save: tenths of a second, and never
+ * equal to or earlier than the 005 the record carries. */
 static void stamp_005(rec *r)
 {
-	char buf[32];
-	time_t t = time(NULL);
+	char buf[40];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	time_t t = ts.tv_sec;
+	int tenth = (int)(ts.tv_nsec / 100000000L);
 	struct tm tm;
 	localtime_r(&t, &tm);
-	strftime(buf, sizeof buf, "%Y%m%d%H%M%S.0", &tm);
+	strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+	snprintf(buf + strlen(buf), sizeof buf - strlen(buf), ".%d", tenth);
+	const char *prev = rec_get_control(r, "005");
+	if (prev && strlen(prev) == 16 && prev[14] == '.' && strcmp(buf, prev) <= 0) {
+		/* same tenth (or a clock behind the stored one): one tenth later */
+		struct tm pt;
+		memset(&pt, 0, sizeof pt);
+		if (sscanf(prev, "%4d%2d%2d%2d%2d%2d.%1d", &pt.tm_year, &pt.tm_mon, &pt.tm_mday,
+		           &pt.tm_hour, &pt.tm_min, &pt.tm_sec, &tenth) == 7) {
+			pt.tm_year -= 1900;
+			pt.tm_mon -= 1;
+			pt.tm_isdst = -1;
+			if (++tenth == 10) {
+				tenth = 0;
+				pt.tm_sec++;
+			}
+			time_t pt_t = mktime(&pt);
+			localtime_r(&pt_t, &tm);
+			strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), ".%d", tenth);
+		}
+	}
 	set_control(r, "005", buf);
 }
 
