@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "isismap.h"
 #include "charset-legacy.h"
 #include "marcio.h"
 #include "rec.h"
@@ -45,6 +46,9 @@ static const char usage_text[] =
 	"      --tcvn3-caps        with --from-charset tcvn3: put back the toned\n"
 	"                          capitals TCVN3 (ABC) cannot hold, where they can\n"
 	"                          be inferred (see bienmuc-charsets(7))\n"
+	"      --map FILE          the input is a CDS/ISIS (non-MARC) ISO 2709 export:\n"
+	"                          map it to MARC21 with FILE (see bienmuc-map(5))\n"
+	"      --org CODE          the library's MARC code for {org} in the map\n"
 	"      --to-charset CS     utf-8 (default) or marc8 (iso2709 and mrk only)\n"
 	"      --lossless          MARC-8: write &#xXXXX; for characters MARC-8 lacks\n"
 	"                          instead of rejecting the record\n"
@@ -56,7 +60,8 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 all records written, 1 some rejected, 2 usage or I/O error.\n";
 
-enum { OPT_FROM_CS = 256, OPT_TO_CS, OPT_LOSSLESS, OPT_REJECTS, OPT_TCVN3_CAPS };
+enum { OPT_FROM_CS = 256, OPT_TO_CS, OPT_LOSSLESS, OPT_REJECTS, OPT_TCVN3_CAPS, OPT_MAP,
+       OPT_ORG };
 
 static const struct option long_opts[] = {
 	{ "from", required_argument, NULL, 'f' },
@@ -65,6 +70,8 @@ static const struct option long_opts[] = {
 	{ "to-charset", required_argument, NULL, OPT_TO_CS },
 	{ "lossless", no_argument, NULL, OPT_LOSSLESS },
 	{ "tcvn3-caps", no_argument, NULL, OPT_TCVN3_CAPS },
+	{ "map", required_argument, NULL, OPT_MAP },
+	{ "org", required_argument, NULL, OPT_ORG },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -81,6 +88,8 @@ struct convert {
 	FILE *rejects;              /* opened on the first reject */
 	int quiet;
 	int tcvn3_caps;             /* charset_tcvn3_recover_caps() on every record */
+	isismap *map;               /* --map: CDS/ISIS input */
+	const char *org;            /* --org: {org} in the map */
 	int fatal;                  /* an I/O error that stops the run */
 	int io_error;               /* an I/O error on some input */
 	long nread, nwritten, nrejected;
@@ -186,6 +195,8 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 		c->io_error = 1;
 		return 0;
 	}
+	if (c->map)
+		marc_reader_set_map(rd, c->map, c->org);
 	int rc;
 	while (!c->fatal && (rc = marc_reader_next(rd, r)) != MR_EOF) {
 		c->nread++;
@@ -274,6 +285,22 @@ int cmd_convert(int argc, char **argv)
 			break;
 		case OPT_TCVN3_CAPS:
 			c.tcvn3_caps = 1;
+			break;
+		case OPT_MAP: {
+			strbuf merr = STRBUF_INIT;
+			isismap_destroy(c.map);
+			c.map = isismap_load(optarg, &merr);
+			if (!c.map) {
+				cmd_error(CMD_NAME, "%s", merr.buf);
+				sb_release(&merr);
+				return 2;
+			}
+			sb_release(&merr);
+			c.ropts.raw = 1;
+			break;
+		}
+		case OPT_ORG:
+			c.org = optarg;
 			break;
 		case OPT_REJECTS:
 			rejects_opt = optarg;
@@ -431,5 +458,6 @@ int cmd_convert(int argc, char **argv)
 			status = 1;
 	}
 	free(c.rejects_alloc);
+	isismap_destroy(c.map);
 	return status;
 }

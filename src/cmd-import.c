@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "isismap.h"
 #include "catalog.h"
 #include "matchkey.h"
 #include "store-cli.h"
@@ -51,8 +52,10 @@ static const char usage_text[] =
 	"  -d, --db FILE          the catalogue (default $BIENMUC_DB, else\n"
 	"                         $XDG_DATA_HOME/bienmuc/catalog.db)\n"
 	"  -f, --from FMT         iso2709, marcxml, mrk, json (default: detected)\n"
-	"      --from-charset CS  auto (default), utf-8, marc8, latin1, tcvn3, vni,\n"
-	"                         viscii, cp1258\n"
+	"      --from-charset CS  auto (default), auto-vi, utf-8, marc8, latin1,\n"
+	"                         tcvn3, vni, viscii, cp1258\n"
+	"      --map FILE         the input is a CDS/ISIS (non-MARC) ISO 2709 export:\n"
+	"                         map it to MARC21 with FILE (see bienmuc-map(5))\n"
 	"      --match KEYS       match keys, comma-separated: isbn, issn, lccn,\n"
 	"                         035, 001 (default all five), or none\n"
 	"      --on-match ACTION  for a record that matches: skip (default),\n"
@@ -76,7 +79,7 @@ static const char usage_text[] =
 	"Exit status: 0 all records placed, 1 some rejected, 2 usage or I/O error.\n";
 
 enum { OPT_FROM_CS = 256, OPT_MATCH, OPT_ON_MATCH, OPT_PROTECT, OPT_FORCE, OPT_DRY,
-       OPT_REJECTS, OPT_REPORT, OPT_BATCH_SIZE, OPT_AGAIN, OPT_ORG, OPT_PREFIX };
+       OPT_REJECTS, OPT_REPORT, OPT_BATCH_SIZE, OPT_AGAIN, OPT_ORG, OPT_PREFIX, OPT_MAP };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -93,6 +96,7 @@ static const struct option long_opts[] = {
 	{ "again", no_argument, NULL, OPT_AGAIN },
 	{ "org-code", required_argument, NULL, OPT_ORG },
 	{ "id-prefix", required_argument, NULL, OPT_PREFIX },
+	{ "map", required_argument, NULL, OPT_MAP },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -112,6 +116,7 @@ struct imp {
 	FILE *rejects, *report;
 	long batch;
 	char *org;                     /* our 003 */
+	isismap *map;                  /* --map: CDS/ISIS input */
 	struct cat_batch total;        /* batch totals (all runs) */
 	long run[5];                   /* this run */
 	long nread;
@@ -557,6 +562,8 @@ static int import_file(struct imp *im, const char *path)
 			fclose(fp);
 		return -1;
 	}
+	if (im->map)
+		marc_reader_set_map(rd, im->map, im->org);
 	im->fname = path;
 	im->fsize = size;
 	rec *r = rec_create();
@@ -698,6 +705,17 @@ int cmd_import(int argc, char **argv)
 		}
 		case OPT_AGAIN: im.again = 1; break;
 		case OPT_ORG: org_code = optarg; break;
+		case OPT_MAP:
+			isismap_destroy(im.map);
+			sb_reset(&err);
+			im.map = isismap_load(optarg, &err);
+			if (!im.map) {
+				cmd_error(CMD_NAME, "%s", err.buf);
+				rc = 2;
+				goto out;
+			}
+			im.ropts.raw = 1;
+			break;
 		case OPT_PREFIX: id_prefix = optarg; break;
 		case 'q': im.quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); goto out;
@@ -783,6 +801,7 @@ out:
 		rc = 2;
 	catalog_close(im.c);
 	free(im.org);
+	isismap_destroy(im.map);
 	mk_list_release(&im.protect);
 	sb_release(&im.cmdline);
 	sb_release(&im.err);

@@ -14,6 +14,7 @@
 #include "marcio-impl.h"
 #include "charset.h"
 #include "charset-legacy.h"
+#include "isismap.h"
 
 /* ---- names ---- */
 
@@ -101,6 +102,10 @@ struct marc_reader {
 	size_t nwarn;
 	const char **warnv;
 	size_t warncap;
+
+	const isismap *map;      /* marc_reader_set_map */
+	char *map_org;
+	rec *maptmp;
 };
 
 size_t mr_avail(const marc_reader *rd)
@@ -293,6 +298,16 @@ int marc_reader_next(marc_reader *rd, rec *r)
 			rc = MR_BAD;
 		}
 	}
+	if (rc == MR_OK && rd->map) {
+		sb_reset(&rd->tmp);
+		if (!rd->maptmp)
+			rd->maptmp = rec_create();
+		if (isismap_apply(rd->map, r, rd->maptmp, rd->map_org, &rd->tmp) != 0) {
+			mr_bad(rd, "mapping: %s", rd->tmp.buf ? rd->tmp.buf : "refused");
+			rc = MR_BAD;
+		} else
+			rec_copy(r, rd->maptmp);
+	}
 	if (rc == MR_BAD && !rd->error.len)
 		mr_bad(rd, "unreadable record");
 	split_warnings(rd);
@@ -331,6 +346,13 @@ const char *marc_reader_warning(const marc_reader *rd, size_t i)
 	return i < rd->nwarn ? rd->warnv[i] : NULL;
 }
 
+void marc_reader_set_map(marc_reader *rd, const isismap *m, const char *org)
+{
+	rd->map = m;
+	free(rd->map_org);
+	rd->map_org = org ? xstrdup(org) : NULL;
+}
+
 int marc_reader_format(const marc_reader *rd)
 {
 	return rd->opts.format;
@@ -345,6 +367,8 @@ void marc_reader_close(marc_reader *rd)
 	free(rd->buf);
 	free(rd->name);
 	free(rd->warnv);
+	free(rd->map_org);
+	rec_destroy(rd->maptmp);
 	sb_release(&rd->raw);
 	sb_release(&rd->error);
 	sb_release(&rd->warn);

@@ -86,6 +86,12 @@ const char *marc_reader_raw(const marc_reader *rd, size_t *len);
  * the data is UTF-8; read as UTF-8". Valid until the next call. */
 size_t marc_reader_nwarnings(const marc_reader *rd);
 const char *marc_reader_warning(const marc_reader *rd, size_t i);
+/* Map every record through a CDS/ISIS mapping (isismap.h) after the
+ * charset firewall: open the reader with opts.raw = 1, then set the map.
+ * org is the library's MARC code for {org}. A record the map refuses
+ * becomes MR_BAD with the map's message. The reader does not own m. */
+struct isismap;
+void marc_reader_set_map(marc_reader *rd, const struct isismap *m, const char *org);
 /* The format actually being read (after detection). */
 int marc_reader_format(const marc_reader *rd);
 void marc_reader_close(marc_reader *rd);
