@@ -60,6 +60,8 @@
 	X(LANG_CODE, "lang-code", ERROR, "041 holds a language code that is not in the MARC list") \
 	X(LANG_OBS, "lang-obsolete", WARNING, "041 holds an obsolete language code") \
 	X(GAC, "gac-format", ERROR, "043 $a is not a 7-character geographic area code") \
+	X(GAC_CODE, "gac-code", ERROR, "043 $a is not in the MARC Code List for Geographic Areas") \
+	X(GAC_OBS, "gac-obsolete", WARNING, "043 $a holds a discontinued geographic area code") \
 	X(LINKAGE, "linkage", ERROR, "880 and $6 linkage: missing, malformed or unpaired") \
 	X(PUNCT, "punct", WARNING, "ISBD punctuation before a subfield is missing (245 $b ' :', $c ' /', 260/264, 300 ...)") \
 	X(PUNCT_END, "punct-end", WARNING, "245 does not end with a full stop") \
@@ -704,9 +706,26 @@ static void check_043(struct ctx *c, size_t f)
 		for (size_t i = 0; ok && i < 7; i++)
 			if (!islower((unsigned char)v[i]) && v[i] != '-')
 				ok = 0;
-		if (!ok)
+		if (!ok) {
 			report(c, R_GAC, (long)f, 'a', -1,
 			       "'%.*s' is not a 7-character geographic area code (like a-vt---)", (int)n, v);
+			continue;
+		}
+		/* $a is always MARC's list ($2 names the source of $b only);
+		 * without the list (an old definitions directory) the form
+		 * check above is all there is */
+		if (!marcdef_codelist(c->l->md, "gac"))
+			continue;
+		char key[8];
+		memcpy(key, v, 7);
+		key[7] = 0;
+		const md_code *gc = marcdef_code(c->l->md, "gac", key);
+		if (!gc)
+			report(c, R_GAC_CODE, (long)f, 'a', -1,
+			       "'%s' is not a MARC geographic area code", key);
+		else if (gc->obsolete)
+			report(c, R_GAC_OBS, (long)f, 'a', -1,
+			       "'%s' (%s) is a discontinued geographic area code", key, gc->name);
 	}
 }
 

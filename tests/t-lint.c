@@ -194,6 +194,8 @@ static const struct lcase cases[] = {
 	{ "bad language code", { "=041  0\\$avie$bxyz" }, "lang-code" },
 	{ "obsolete language code", { "=041  1\\$avie$hfri" }, "lang-obsolete" },
 	{ "GAC length", { "+043  \\\\$aa-vt" }, "gac-format" },
+	{ "GAC not in the list", { "+043  \\\\$ax-qq---" }, "gac-code" },
+	{ "GAC discontinued", { "+043  \\\\$aa-vn---" }, "gac-obsolete" },
 	{ "880 without $6", { "+880  10$aTitle." }, "linkage" },
 	{ "$6 without 880", { "=245  10$6880-01$aTruyện Kiều /$cNguyễn Du." }, "linkage" },
 	{ "880 without partner", { "+880  10$6245-01/$1$a傳翹 /$c阮攸." }, "linkage" },

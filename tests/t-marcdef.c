@@ -194,7 +194,10 @@ int main(int argc, char **argv)
 	CHECK(marcdef_code(md, "nolist", "vie") == NULL);
 	CHECKF(marcdef_codelist(md, "lang")->ncodes > 480, "%zu languages", marcdef_codelist(md, "lang")->ncodes);
 	CHECKF(marcdef_codelist(md, "country")->ncodes > 350, "%zu countries", marcdef_codelist(md, "country")->ncodes);
-	CHECK_INT(marcdef_ncodelists(md), 2);
+	CHECK_INT(marcdef_ncodelists(md), 3);
+	CHECK_STR(marcdef_code(md, "gac", "a-vt---")->name, "Vietnam");
+	CHECK(marcdef_code(md, "gac", "a-vn---")->obsolete);
+	CHECK(marcdef_code(md, "gac", "a-vt") == NULL);
 	CHECK(marcdef_codelist_at(md, 5) == NULL);
 
 	/* overlays: a local field and more names, without touching ours */
