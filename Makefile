@@ -29,9 +29,9 @@ UNIT        = $(UNIT_SRC:tests/%.c=build/tests/%)
 ASAN_UNIT   = $(UNIT_SRC:tests/%.c=build-asan/tests/%)
 SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps run check check-unit check-asan check-shell bench fuzz install clean demo man-lint
+.PHONY: mo pot all deps run check check-unit check-asan check-shell bench fuzz install clean demo man-lint
 
-all: bienmuc
+all: bienmuc mo
 
 # ---- dependencies: install only what is missing (Debian packages only) ----
 # Build libraries, found with pkg-config, and the tools the tests use.
@@ -76,6 +76,20 @@ build/tests/%: tests/%.c tests/harness.h build/libbienmuc.a | build/tests
 	@echo "  LD      $@"; $(CC) $(ALL_CFLAGS) -Isrc -Itests -o $@ $< build/libbienmuc.a $(LIBS)
 build-asan/tests/%: tests/%.c tests/harness.h build-asan/libbienmuc.a | build-asan/tests
 	@echo "  LD-ASAN $@"; $(CC) $(ALL_CFLAGS) -O1 $(SAN) -Isrc -Itests -o $@ $< build-asan/libbienmuc.a $(LIBS)
+
+# ---- translations (po/vi.po -> build/locale; the binary finds it there) ----
+PO          = $(wildcard po/*.po)
+MO          = $(PO:po/%.po=build/locale/%/LC_MESSAGES/bienmuc.mo)
+LOCALEDIR   = $(PREFIX)/share/locale
+I18N_SRC    = src/tui.c src/tui-form.c src/tcmd.c src/tcmd-ops.c src/tcmd-form.c src/tcmd-lint.c \
+              src/cmd-shell.c src/i18n.c
+mo: $(MO)
+build/locale/%/LC_MESSAGES/bienmuc.mo: po/%.po
+	@mkdir -p $(dir $@); echo "  MSGFMT  $<"; msgfmt -c -o $@ $<
+pot:
+	xgettext --from-code=UTF-8 -k_ -kN_ -kUI:4 --add-comments=/ --package-name=bienmuc \
+	  --msgid-bugs-address= -o po/bienmuc.pot $(I18N_SRC)
+	for p in $(PO); do msgmerge -q -U --backup=none $$p po/bienmuc.pot; done
 
 # ---- tests ----
 # Every test prints "N passed, N failed" last; tests/run-tests sums them.
@@ -133,6 +147,9 @@ install: all
 	for m in $(MAN7); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done
 	for f in marc/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(DATADIR)/marc/ || true; done
 	for f in forms/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(DATADIR)/forms/ || true; done
+	for m in $(MO); do l=$${m#build/locale/}; l=$${l%%/*}; \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	  install -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/bienmuc.mo; done
 
 man-lint:
 	mandoc -Tlint -W warning man/*.[157]

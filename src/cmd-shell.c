@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "tcmd.h"
+#include "i18n.h"
 
 struct shell {
 	tsess *s;
@@ -49,8 +50,8 @@ static int sh_confirm(void *ctx, const char *q)
 {
 	struct shell *sh = ctx;
 	if (!sh->interactive) {
-		fprintf(stderr, "bienmuc: shell: %s:%ld: %s -- not confirmed in a script "
-		        "(use the command with '!')\n", sh->script, sh->lineno, q);
+		fprintf(stderr, _("bienmuc: shell: %s:%ld: %s -- not confirmed in a script "
+		        "(use the command with '!')\n"), sh->script, sh->lineno, q);
 		return 0;
 	}
 	FILE *tty = fopen("/dev/tty", "r");
@@ -212,8 +213,8 @@ static int run_interactive(struct shell *sh)
 	el_wset(el, EL_ADDFN, L"bm-complete", L"complete a command, tag or id", complete);
 	el_wset(el, EL_BIND, L"^I", L"bm-complete", NULL);
 	el_source(el, NULL);
-	printf("bienmuc %s shell on %s. 'help' lists the commands, Tab completes.\n",
-	       BM_VERSION, sh->s->catname ? sh->s->catname : "(no catalogue)");
+	printf(_("bienmuc %s shell on %s. 'help' lists the commands, Tab completes.\n"),
+	       BM_VERSION, sh->s->catname ? sh->s->catname : _("(no catalogue)"));
 	while (!sh->s->quit) {
 		int cnt;
 		const wchar_t *l = el_wgets(el, &cnt);
@@ -327,7 +328,7 @@ int cmd_shell(int argc, char **argv)
 		rc = run_stream(&sh, stdin, stop);
 	/* a script that ends with unsaved changes: say so */
 	if (!sh.interactive && sh.s->ed && edrec_modified(sh.s->ed) && !sh.s->quit) {
-		sh_err(&sh, "the script ended with unsaved changes (they are dropped)");
+		sh_err(&sh, _("the script ended with unsaved changes (they are dropped)"));
 		if (rc < 1)
 			rc = 1;
 	}

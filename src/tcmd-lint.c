@@ -15,6 +15,7 @@
 
 #include "tcmd.h"
 #include "tcmd-impl.h"
+#include "i18n.h"
 #include "marcdef.h"
 #include "lint.h"
 

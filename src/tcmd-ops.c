@@ -76,7 +76,7 @@ static void set_record(tsess *s, const rec *r, const char *id, long version)
 static int unsaved(tsess *s, const char *what)
 {
 	if (s->ed && edrec_modified(s->ed) && !s->force) {
-		tsess_err(s, "%s: unsaved changes in %s (:save, or :%s! to discard them)",
+		tsess_err(s, _("%s: unsaved changes in %s (:save, or :%s! to discard them)"),
 		          what, s->id ? s->id : "the new record", what);
 		return 1;
 	}
@@ -165,7 +165,7 @@ TC_HANDLER(search)
 	o.sort = CAT_SORT_RELEVANCE;
 	int rc = catalog_search_ccl(s->cat, rest, &o, &res, &pos, &err);
 	if (rc < 0) {
-		tsess_err(s, "search: %s", err.len ? err.buf : "failed");
+		tsess_err(s, _("search: %s"), err.len ? err.buf : "failed");
 		sb_release(&err);
 		return 2;
 	}
@@ -175,9 +175,9 @@ TC_HANDLER(search)
 	free(s->query);
 	s->query = xstrdup(rest);
 	if ((long)s->res.n < s->res.total)
-		tsess_out(s, "%ld records (first %zu shown)", s->res.total, s->res.n);
+		tsess_out(s, _("%ld records (first %zu shown)"), s->res.total, s->res.n);
 	else
-		tsess_out(s, "%ld record%s", s->res.total, s->res.total == 1 ? "" : "s");
+		tsess_out(s, _("%ld record%s"), s->res.total, s->res.total == 1 ? "" : "s");
 	if (!s->fe.ui)
 		list_results(s, 0, s->res.n);
 	tsess_event(s, TE_RESULTS);
@@ -188,10 +188,10 @@ TC_HANDLER(results)
 {
 	(void)argc; (void)argv; (void)rest;
 	if (!s->query) {
-		tsess_err(s, "results: no search yet (:search QUERY)");
+		tsess_err(s, _("results: no search yet (:search QUERY)"));
 		return 2;
 	}
-	tsess_out(s, "%ld records for %s", s->res.total, s->query);
+	tsess_out(s, _("%ld records for %s"), s->res.total, s->query);
 	if (!s->fe.ui)
 		list_results(s, 0, s->res.n);
 	tsess_event(s, TE_RESULTS);
@@ -205,7 +205,7 @@ static int open_id(tsess *s, const char *id)
 	strbuf err = STRBUF_INIT;
 	int rc = catalog_fetch(s->cat, id, r, &v, &err);
 	if (rc < 0 && rc != CAT_DELETED) {
-		tsess_err(s, "open: %s", err.len ? err.buf : "no such record");
+		tsess_err(s, _("open: %s"), err.len ? err.buf : "no such record");
 		sb_release(&err);
 		rec_destroy(r);
 		cat_version_clear(&v);
@@ -215,9 +215,9 @@ static int open_id(tsess *s, const char *id)
 	s->deleted = rc == CAT_DELETED;
 	tsess_clear_history(s);
 	if (s->deleted)
-		tsess_out(s, "%s (version %ld) is deleted: :undelete brings it back", id, v.version);
+		tsess_out(s, _("%s (version %ld) is deleted: :undelete brings it back"), id, v.version);
 	else
-		tsess_out(s, "%s, version %ld, %zu fields", id, v.version, rec_nfields(r));
+		tsess_out(s, _("%s, version %ld, %zu fields"), id, v.version, rec_nfields(r));
 	cat_version_clear(&v);
 	sb_release(&err);
 	rec_destroy(r);
@@ -245,7 +245,7 @@ TC_HANDLER(open)
 			return open_id(s, a);          /* a bare id */
 	}
 	if (n < 1 || (size_t)n > s->res.n) {
-		tsess_err(s, "open: no result %ld (%zu results)", n, s->res.n);
+		tsess_err(s, _("open: no result %ld (%zu results)"), n, s->res.n);
 		return 2;
 	}
 	s->sel = n - 1;
@@ -258,7 +258,7 @@ TC_HANDLER(next)
 	if (unsaved(s, "next"))
 		return 1;
 	if ((size_t)s->sel + 1 >= s->res.n) {
-		tsess_err(s, "next: this is the last result");
+		tsess_err(s, _("next: this is the last result"));
 		return 1;
 	}
 	s->sel++;
@@ -271,7 +271,7 @@ TC_HANDLER(prev)
 	if (unsaved(s, "prev"))
 		return 1;
 	if (s->sel <= 0 || !s->res.n) {
-		tsess_err(s, "prev: this is the first result");
+		tsess_err(s, _("prev: this is the first result"));
 		return 1;
 	}
 	s->sel--;
@@ -309,7 +309,7 @@ TC_HANDLER(show)
 		else if (!strcmp(argv[1], "tagged"))
 			lab = 0;
 		else {
-			tsess_err(s, "usage: show [tagged|labelled]");
+			tsess_err(s, _("usage: show [tagged|labelled]"));
 			return 2;
 		}
 	}
@@ -325,7 +325,7 @@ TC_HANDLER(edit)
 {
 	(void)argc; (void)argv; (void)rest;
 	if (s->deleted) {
-		tsess_err(s, "edit: %s is deleted (:undelete first)", s->id);
+		tsess_err(s, _("edit: %s is deleted (:undelete first)"), s->id);
 		return 1;
 	}
 	tsess_event(s, TE_EDIT);
@@ -344,7 +344,7 @@ static rec *from_form(tsess *s, const char *name)
 		strbuf list = STRBUF_INIT;
 		for (size_t i = 0; names && names[i]; i++)
 			sb_addf(&list, "%s%s", i ? ", " : "", names[i]);
-		tsess_err(s, "new: no workform '%s' (copy%s%s)", name, list.len ? ", " : "",
+		tsess_err(s, _("new: no workform '%s' (copy%s%s)"), name, list.len ? ", " : "",
 		          list.len ? list.buf : "");
 		form_names_free(names);
 		sb_release(&list);
@@ -353,7 +353,7 @@ static rec *from_form(tsess *s, const char *name)
 	form *f = form_load(path, &err);
 	free(path);
 	if (!f) {
-		tsess_err(s, "new: %s", err.buf);
+		tsess_err(s, _("new: %s"), err.buf);
 		sb_release(&err);
 		return NULL;
 	}
@@ -456,14 +456,14 @@ static long find_line(tsess *s, const char *spec, const char *cmd)
 	char tag[4];
 	int nth;
 	if (edit_parse_tagspec(spec, tag, &nth) < 0) {
-		tsess_err(s, "%s: '%s' is not TAG or TAG/N", cmd, spec);
+		tsess_err(s, _("%s: '%s' is not TAG or TAG/N"), cmd, spec);
 		return -1;
 	}
 	if (!strcmp(tag, "LDR"))
 		return 0;
 	long l = edrec_find(s->ed, tag, nth);
 	if (l < 0)
-		tsess_err(s, "%s: no field %s%s", cmd, spec, nth ? "" : " in this record");
+		tsess_err(s, _("%s: no field %s%s"), cmd, spec, nth ? "" : " in this record");
 	return l;
 }
 
@@ -485,7 +485,7 @@ TC_HANDLER(goto)
 	if (!*end && strlen(argv[1]) != 3) {
 		l = n - 1 + 1;     /* LINE: 1-based over the fields, 0 = leader */
 		if (l < 0 || (size_t)l >= edrec_nlines(s->ed)) {
-			tsess_err(s, "goto: no line %ld", n);
+			tsess_err(s, _("goto: no line %ld"), n);
 			return 2;
 		}
 	} else if ((l = find_line(s, argv[1], "goto")) < 0)
@@ -547,12 +547,12 @@ TC_HANDLER(field)
 	size_t cur = edrec_cur(s->ed);
 	int rc;
 	if (s->deleted) {
-		tsess_err(s, "field: %s is deleted", s->id);
+		tsess_err(s, _("field: %s is deleted"), s->id);
 		return 1;
 	}
 	if (!strcmp(sub, "add") || ((!strcmp(sub, "ins") || !strcmp(sub, "new")) && argc > 2)) {
 		if (argc < 3) {
-			tsess_err(s, "usage: field add TAG IND TEXT");
+			tsess_err(s, _("usage: field add TAG IND TEXT"));
 			return 2;
 		}
 		char *line = field_line(argv[2], tcmd_rest(rest, 2));
@@ -569,12 +569,12 @@ TC_HANDLER(field)
 	if (!strcmp(sub, "ins") || !strcmp(sub, "new") || !strcmp(sub, "edit")) {
 		if (s->fe.ui)
 			return s->fe.ui(s->fe.ctx, argc, argv);
-		tsess_err(s, "usage: field %s TAG IND TEXT", sub);
+		tsess_err(s, _("usage: field %s TAG IND TEXT"), sub);
 		return 2;
 	}
 	if (!strcmp(sub, "set")) {
 		if (argc < 4) {
-			tsess_err(s, "usage: field set TAG[/N] IND TEXT");
+			tsess_err(s, _("usage: field set TAG[/N] IND TEXT"));
 			return 2;
 		}
 		long l = find_line(s, argv[2], "field set");
@@ -600,7 +600,7 @@ TC_HANDLER(field)
 		char *t = l > 0 ? edit_field_text(edrec_rec(s->ed), (size_t)l - 1) : NULL;
 		rc = changed(s, edrec_delete_line(s->ed, (size_t)l, &err), &err, "field del");
 		if (!rc && !s->fe.ui)
-			tsess_out(s, "deleted: %s", t);
+			tsess_out(s, _("deleted: %s"), t);
 		free(t);
 		return rc;
 	}
@@ -614,17 +614,17 @@ TC_HANDLER(field)
 		if (n < 1)
 			n = 1;
 		if (edrec_copy(s->ed, cur, (size_t)n, s->clip, &err) < 0) {
-			tsess_err(s, "field copy: %s", err.buf);
+			tsess_err(s, _("field copy: %s"), err.buf);
 			sb_release(&err);
 			return 2;
 		}
 		sb_release(&err);
-		tsess_out(s, "copied %zu field%s", rec_nfields(s->clip), rec_nfields(s->clip) == 1 ? "" : "s");
+		tsess_out(s, _("copied %zu field%s"), rec_nfields(s->clip), rec_nfields(s->clip) == 1 ? "" : "s");
 		return 0;
 	}
 	if (!strcmp(sub, "paste"))
 		return changed(s, edrec_paste(s->ed, cur + 1, s->clip, &err), &err, "field paste");
-	tsess_err(s, "field: unknown '%s' (add del set ins new dup up down copy paste)", sub);
+	tsess_err(s, _("field: unknown '%s' (add del set ins new dup up down copy paste)"), sub);
 	return 2;
 }
 
@@ -635,7 +635,7 @@ TC_HANDLER(sub)
 	size_t cur = edrec_cur(s->ed);
 	if (!strcmp(op, "add")) {
 		if (argc < 3 || strlen(argv[2]) != 1) {
-			tsess_err(s, "usage: sub add CODE TEXT");
+			tsess_err(s, _("usage: sub add CODE TEXT"));
 			return 2;
 		}
 		return changed(s, edrec_sub_add(s->ed, cur, (size_t)-1 >> 1, argv[2][0],
@@ -645,7 +645,7 @@ TC_HANDLER(sub)
 	if (argc > 2) {
 		long n = strtol(argv[2], NULL, 10);
 		if (n < 1) {
-			tsess_err(s, "sub: N counts from 1");
+			tsess_err(s, _("sub: N counts from 1"));
 			return 2;
 		}
 		k = (size_t)n - 1;
@@ -655,7 +655,7 @@ TC_HANDLER(sub)
 	if (!strcmp(op, "up") || !strcmp(op, "down"))
 		return changed(s, edrec_sub_move(s->ed, cur, k, op[0] == 'u' ? -1 : 1, &err),
 		               &err, "sub");
-	tsess_err(s, "sub: unknown '%s' (add del up down)", op);
+	tsess_err(s, _("sub: unknown '%s' (add del up down)"), op);
 	return 2;
 }
 
@@ -663,11 +663,11 @@ TC_HANDLER(undo)
 {
 	(void)argc; (void)argv; (void)rest;
 	if (edrec_undo(s->ed) < 0) {
-		tsess_err(s, "undo: nothing to undo");
+		tsess_err(s, _("undo: nothing to undo"));
 		return 1;
 	}
 	s->lint_stale = 1;
-	tsess_out(s, "undone (%zu more)", edrec_undo_depth(s->ed));
+	tsess_out(s, _("undone (%zu more)"), edrec_undo_depth(s->ed));
 	tsess_event(s, TE_CHANGED);
 	return 0;
 }
@@ -676,11 +676,11 @@ TC_HANDLER(redo)
 {
 	(void)argc; (void)argv; (void)rest;
 	if (edrec_redo(s->ed) < 0) {
-		tsess_err(s, "redo: nothing to redo");
+		tsess_err(s, _("redo: nothing to redo"));
 		return 1;
 	}
 	s->lint_stale = 1;
-	tsess_out(s, "redone (%zu more)", edrec_redo_depth(s->ed));
+	tsess_out(s, _("redone (%zu more)"), edrec_redo_depth(s->ed));
 	tsess_event(s, TE_CHANGED);
 	return 0;
 }
@@ -698,7 +698,7 @@ TC_HANDLER(lint)
 	size_t warns = s->nfind - errors;
 	if (!s->fe.ui || s->nfind)
 		list_findings(s);
-	tsess_out(s, "lint: %zu error%s, %zu warning%s", errors, errors == 1 ? "" : "s",
+	tsess_out(s, _("lint: %zu error%s, %zu warning%s"), errors, errors == 1 ? "" : "s",
 	          warns, warns == 1 ? "" : "s");
 	return errors ? 1 : 0;
 }
@@ -720,8 +720,8 @@ static void print_merge(tsess *s)
 		char *a = row->mine >= 0 ? edit_field_text(m->mine, (size_t)row->mine) : NULL;
 		char *b = row->theirs >= 0 ? edit_field_text(m->theirs, (size_t)row->theirs) : NULL;
 		tsess_out(s, "%zu %s [%s]", k + 1, buf, ch);
-		tsess_out(s, "   mine:   %s", a ? a : "(none)");
-		tsess_out(s, "   theirs: %s", b ? b : "(none)");
+		tsess_out(s, _("   mine:   %s"), a ? a : "(none)");
+		tsess_out(s, _("   theirs: %s"), b ? b : "(none)");
 		free(a);
 		free(b);
 	}
@@ -732,7 +732,7 @@ TC_HANDLER(save)
 	(void)argc; (void)argv; (void)rest;
 	strbuf err = STRBUF_INIT;
 	if (s->deleted) {
-		tsess_err(s, "save: %s is deleted (:undelete first)", s->id);
+		tsess_err(s, _("save: %s is deleted (:undelete first)"), s->id);
 		return 1;
 	}
 	long expected = s->id ? s->version : CAT_NEW;
@@ -748,7 +748,7 @@ TC_HANDLER(save)
 	if (errors && !s->force) {
 		if (!s->fe.ui)
 			list_findings(s);
-		tsess_err(s, "save refused: %zu lint error%s (:lint lists them; :save! saves anyway)%s%s",
+		tsess_err(s, _("save refused: %zu lint error%s (:lint lists them; :save! saves anyway)%s%s"),
 		          errors, errors == 1 ? "" : "s", s->nfind ? ": " : "",
 		          s->nfind ? s->find[0].text : "");
 		tsess_event(s, TE_CHANGED);
@@ -763,7 +763,7 @@ TC_HANDLER(save)
 		strbuf e2 = STRBUF_INIT;
 		int frc = catalog_fetch(s->cat, s->id, theirs, &v, &e2);
 		if (frc < 0 && frc != CAT_DELETED) {
-			tsess_err(s, "save: %s; and the current version cannot be read: %s",
+			tsess_err(s, _("save: %s; and the current version cannot be read: %s"),
 			          err.buf, e2.buf);
 			rc = 2;
 		} else {
@@ -776,8 +776,8 @@ TC_HANDLER(save)
 					s->msel = (long)k;
 					break;
 				}
-			tsess_err(s, "save: %s; nothing was written. Choose mine or theirs per field "
-			          "(%zu differ), then :save", err.buf, s->merge->ndiff);
+			tsess_err(s, _("save: %s; nothing was written. Choose mine or theirs per field "
+			          "(%zu differ), then :save"), err.buf, s->merge->ndiff);
 			if (!s->fe.ui)
 				print_merge(s);
 			tsess_event(s, TE_CONFLICT);
@@ -791,7 +791,7 @@ TC_HANDLER(save)
 		return rc;
 	}
 	if (rc < 0) {
-		tsess_err(s, "save: %s", err.len ? err.buf : "failed");
+		tsess_err(s, _("save: %s"), err.len ? err.buf : "failed");
 		rec_destroy(r);
 		sb_release(&err);
 		return 2;
@@ -803,7 +803,7 @@ TC_HANDLER(save)
 	s->version = nv;
 	edmerge_destroy(s->merge);
 	s->merge = NULL;
-	tsess_out(s, "saved %s (version %ld)%s", s->id, nv,
+	tsess_out(s, _("saved %s (version %ld)%s"), s->id, nv,
 	          errors ? " despite lint errors" : "");
 	rec_destroy(r);
 	sb_release(&err);
@@ -815,7 +815,7 @@ TC_HANDLER(save)
 static int need_merge(tsess *s, const char *cmd)
 {
 	if (!s->merge) {
-		tsess_err(s, "%s: no conflict is open", cmd);
+		tsess_err(s, _("%s: no conflict is open"), cmd);
 		return 1;
 	}
 	return 0;
@@ -829,7 +829,7 @@ static int parse_side(tsess *s, const char *w, const char *cmd)
 		return EDM_THEIRS;
 	if (!strcmp(w, "both") && strcmp(cmd, "take-all"))
 		return EDM_BOTH;
-	tsess_err(s, "%s: '%s': say mine, theirs%s", cmd, w, strcmp(cmd, "take-all") ? " or both" : "");
+	tsess_err(s, _("%s: '%s': say mine, theirs%s"), cmd, w, strcmp(cmd, "take-all") ? " or both" : "");
 	return -1;
 }
 
@@ -846,7 +846,7 @@ TC_HANDLER(take)
 		char tag[4];
 		int nth;
 		if (edit_parse_tagspec(argv[2], tag, &nth) < 0) {
-			tsess_err(s, "take: '%s' is not TAG or TAG/N", argv[2]);
+			tsess_err(s, _("take: '%s' is not TAG or TAG/N"), argv[2]);
 			return 2;
 		}
 		k = -1;
@@ -859,7 +859,7 @@ TC_HANDLER(take)
 		if (k < 0 && !strcmp(tag, "LDR"))
 			k = -2;
 		if (k == -1) {
-			tsess_err(s, "take: no %s in either version", argv[2]);
+			tsess_err(s, _("take: no %s in either version"), argv[2]);
 			return 2;
 		}
 	}
@@ -914,14 +914,14 @@ TC_HANDLER(history)
 	(void)rest;
 	const char *id = target_id(s, argc, argv);
 	if (!id) {
-		tsess_err(s, "history: no record (open one or give its id)");
+		tsess_err(s, _("history: no record (open one or give its id)"));
 		return 2;
 	}
 	struct cat_version *v = NULL;
 	size_t n = 0;
 	strbuf err = STRBUF_INIT;
 	if (catalog_history(s->cat, id, &v, &n, &err) < 0) {
-		tsess_err(s, "history: %s", err.len ? err.buf : "failed");
+		tsess_err(s, _("history: %s"), err.len ? err.buf : "failed");
 		sb_release(&err);
 		return 2;
 	}
@@ -950,20 +950,20 @@ TC_HANDLER(version)
 {
 	(void)argc; (void)rest;
 	if (!s->id) {
-		tsess_err(s, "version: no record is open");
+		tsess_err(s, _("version: no record is open"));
 		return 2;
 	}
 	char *end;
 	long n = strtol(argv[1], &end, 10);
 	if (*end || n < 1) {
-		tsess_err(s, "version: '%s' is not a version number", argv[1]);
+		tsess_err(s, _("version: '%s' is not a version number"), argv[1]);
 		return 2;
 	}
 	rec *r = rec_create();
 	strbuf err = STRBUF_INIT;
 	int rc = catalog_fetch_version(s->cat, s->id, n, r, NULL, &err);
 	if (rc < 0 && rc != CAT_DELETED) {
-		tsess_err(s, "version: %s", err.len ? err.buf : "failed");
+		tsess_err(s, _("version: %s"), err.len ? err.buf : "failed");
 		sb_release(&err);
 		rec_destroy(r);
 		return 2;
@@ -984,20 +984,20 @@ TC_HANDLER(rollback)
 	const char *id = s->id;
 	long n;
 	if (!id) {
-		tsess_err(s, "rollback: no record is open");
+		tsess_err(s, _("rollback: no record is open"));
 		return 2;
 	}
 	if (argc > 1) {
 		char *end;
 		n = strtol(argv[1], &end, 10);
 		if (*end || n < 1) {
-			tsess_err(s, "rollback: '%s' is not a version number", argv[1]);
+			tsess_err(s, _("rollback: '%s' is not a version number"), argv[1]);
 			return 2;
 		}
 	} else if (s->nhist && (size_t)s->hsel < s->nhist)
 		n = s->hist[s->hsel].version;
 	else {
-		tsess_err(s, "usage: rollback N");
+		tsess_err(s, _("usage: rollback N"));
 		return 2;
 	}
 	if (unsaved(s, "rollback"))
@@ -1005,13 +1005,13 @@ TC_HANDLER(rollback)
 	char q[200];
 	snprintf(q, sizeof q, "Restore version %ld of %s as a new version?", n, id);
 	if (!confirm(s, q)) {
-		tsess_out(s, "rollback: cancelled");
+		tsess_out(s, _("rollback: cancelled"));
 		return 1;
 	}
 	strbuf err = STRBUF_INIT;
 	long nv = 0;
 	if (catalog_rollback(s->cat, id, n, &nv, &err) < 0) {
-		tsess_err(s, "rollback: %s", err.len ? err.buf : "failed");
+		tsess_err(s, _("rollback: %s"), err.len ? err.buf : "failed");
 		sb_release(&err);
 		return 2;
 	}
@@ -1026,7 +1026,7 @@ TC_HANDLER(rollback)
 	tc_history(s, 2, hargv, "");
 	s->fe.out = out;
 	s->fe.event = ev;
-	tsess_out(s, "version %ld of %s restored as version %ld", n, keep, nv);
+	tsess_out(s, _("version %ld of %s restored as version %ld"), n, keep, nv);
 	free(keep);
 	tsess_event(s, TE_RECORD);
 	return 0;
@@ -1036,28 +1036,28 @@ TC_HANDLER(delete)
 {
 	(void)argc; (void)argv; (void)rest;
 	if (!s->id) {
-		tsess_err(s, "delete: the record was never saved (:close! drops it)");
+		tsess_err(s, _("delete: the record was never saved (:close! drops it)"));
 		return 2;
 	}
 	if (s->deleted) {
-		tsess_err(s, "delete: %s is already deleted", s->id);
+		tsess_err(s, _("delete: %s is already deleted"), s->id);
 		return 1;
 	}
 	char q[200];
 	snprintf(q, sizeof q, "Delete record %s? It stays in the journal (:undelete %s).",
 	         s->id, s->id);
 	if (!confirm(s, q)) {
-		tsess_out(s, "delete: cancelled");
+		tsess_out(s, _("delete: cancelled"));
 		return 1;
 	}
 	strbuf err = STRBUF_INIT;
 	if (catalog_delete(s->cat, s->id, s->version, NULL, &err) < 0) {
-		tsess_err(s, "delete: %s", err.len ? err.buf : "failed");
+		tsess_err(s, _("delete: %s"), err.len ? err.buf : "failed");
 		sb_release(&err);
 		return 2;
 	}
 	sb_release(&err);
-	tsess_out(s, "deleted %s (:undelete %s brings it back)", s->id, s->id);
+	tsess_out(s, _("deleted %s (:undelete %s brings it back)"), s->id, s->id);
 	/* the result list no longer shows it */
 	for (size_t i = 0; i < s->res.n; i++)
 		if (!strcmp(s->res.ids[i], s->id)) {
@@ -1086,19 +1086,19 @@ TC_HANDLER(undelete)
 	(void)rest;
 	const char *id0 = target_id(s, argc, argv);
 	if (!id0) {
-		tsess_err(s, "usage: undelete ID");
+		tsess_err(s, _("usage: undelete ID"));
 		return 2;
 	}
 	char *id = xstrdup(id0);
 	strbuf err = STRBUF_INIT;
 	if (catalog_undelete(s->cat, id, NULL, &err) < 0) {
-		tsess_err(s, "undelete: %s", err.len ? err.buf : "failed");
+		tsess_err(s, _("undelete: %s"), err.len ? err.buf : "failed");
 		sb_release(&err);
 		free(id);
 		return 2;
 	}
 	sb_release(&err);
-	tsess_out(s, "%s is back", id);
+	tsess_out(s, _("%s is back"), id);
 	int keep_force = s->force;
 	s->force = 1;
 	open_id(s, id);
@@ -1124,12 +1124,12 @@ TC_HANDLER(export)
 			fmt = MF_JSON;
 	}
 	if (fmt <= 0) {
-		tsess_err(s, "export: unknown format '%s' (iso2709, marcxml, mrk, json)", argv[2]);
+		tsess_err(s, _("export: unknown format '%s' (iso2709, marcxml, mrk, json)"), argv[2]);
 		return 2;
 	}
 	FILE *fp = fopen(path, "wb");
 	if (!fp) {
-		tsess_err(s, "export: %s: cannot write", path);
+		tsess_err(s, _("export: %s: cannot write"), path);
 		return 2;
 	}
 	struct marc_write_opts o = { fmt, CS_UTF8, 0 };
@@ -1137,7 +1137,7 @@ TC_HANDLER(export)
 	strbuf err = STRBUF_INIT;
 	int rc = 0;
 	if (!w || marc_writer_put(w, edrec_rec(s->ed), &err) < 0) {
-		tsess_err(s, "export: %s", err.len ? err.buf : "cannot write that format");
+		tsess_err(s, _("export: %s"), err.len ? err.buf : "cannot write that format");
 		rc = 2;
 	}
 	if (marc_writer_close(w) < 0)
@@ -1145,7 +1145,7 @@ TC_HANDLER(export)
 	if (fclose(fp) != 0)
 		rc = 2;
 	if (!rc)
-		tsess_out(s, "wrote %s (%s)", path, marc_format_name(fmt));
+		tsess_out(s, _("wrote %s (%s)"), path, marc_format_name(fmt));
 	sb_release(&err);
 	return rc;
 }
@@ -1154,16 +1154,16 @@ TC_HANDLER(set)
 {
 	(void)rest;
 	if (argc == 1) {
-		tsess_out(s, "display %s", s->opt.labelled ? "labelled" : "tagged");
-		tsess_out(s, "input %s", s->opt.input == 1 ? "telex" : s->opt.input == 2 ? "vni" : "off");
-		tsess_out(s, "live-lint %s", s->opt.live_lint ? "on" : "off");
-		tsess_out(s, "page %ld", s->opt.page);
-		tsess_out(s, "tonestyle %s", s->opt.tone_new ? "new" : "old");
-		tsess_out(s, "lang %s", s->opt.lang == 1 ? "en" : s->opt.lang == 2 ? "vi" : "auto");
+		tsess_out(s, _("display %s"), s->opt.labelled ? "labelled" : "tagged");
+		tsess_out(s, _("input %s"), s->opt.input == 1 ? "telex" : s->opt.input == 2 ? "vni" : "off");
+		tsess_out(s, _("live-lint %s"), s->opt.live_lint ? "on" : "off");
+		tsess_out(s, _("page %ld"), s->opt.page);
+		tsess_out(s, _("tonestyle %s"), s->opt.tone_new ? "new" : "old");
+		tsess_out(s, _("lang %s"), s->opt.lang == 1 ? "en" : s->opt.lang == 2 ? "vi" : "auto");
 		return 0;
 	}
 	if (argc != 3) {
-		tsess_err(s, "usage: set OPTION VALUE");
+		tsess_err(s, _("usage: set OPTION VALUE"));
 		return 2;
 	}
 	strbuf msg = STRBUF_INIT;
@@ -1171,7 +1171,7 @@ TC_HANDLER(set)
 	if (rc == 0 && !strcmp(argv[1], "lang"))
 		i18n_set_lang(argv[2]);
 	if (rc < 0)
-		tsess_err(s, "set: %s", msg.buf);
+		tsess_err(s, _("set: %s"), msg.buf);
 	else
 		tsess_out(s, "%s %s", argv[1], argv[2]);
 	sb_release(&msg);
@@ -1183,7 +1183,7 @@ TC_HANDLER(labels)
 {
 	(void)argc; (void)argv; (void)rest;
 	s->opt.labelled = !s->opt.labelled;
-	tsess_out(s, "display %s", s->opt.labelled ? "labelled" : "tagged");
+	tsess_out(s, _("display %s"), s->opt.labelled ? "labelled" : "tagged");
 	tsess_event(s, TE_CHANGED);
 	return 0;
 }
@@ -1201,11 +1201,14 @@ TC_HANDLER(help)
 	tcmd_help_text(s, KV_GLOBAL, s->helptopic, &sb);
 	/* the shell: commands only, without screen keys */
 	const char *p = sb.buf;
+	/* the heading of the screen section, as tcmd_help_text writes it */
+	char *stop = xstrdup(_("\nScreen commands (keys only):\n") + 1);
+	stop[strcspn(stop, "\n")] = 0;
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		char *l = xstrndup(p, n);
-		if (strstr(l, "Screen commands")) {
+		if (*stop && !strcmp(l, stop)) {
 			free(l);
 			break;
 		}
@@ -1213,6 +1216,7 @@ TC_HANDLER(help)
 		free(l);
 		p += n + (nl ? 1 : 0);
 	}
+	free(stop);
 	sb_release(&sb);
 	return 0;
 }

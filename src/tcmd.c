@@ -20,15 +20,15 @@
 
 const struct tcmd_entry tcmd_table[] = {
 	{ "search", "s", 1, -1, TC_CAT, "QUERY",
-	  "search the catalogue with CCL (ti= au= su= isbn= yr= kw=, and/or/not)",
+	  N_("search the catalogue with CCL (ti= au= su= isbn= yr= kw=, and/or/not)"),
 	  tc_search, NULL },
-	{ "results", NULL, 0, 0, 0, "", "show the results of the last search", tc_results, NULL },
+	{ "results", NULL, 0, 0, 0, "", N_("show the results of the last search"), tc_results, NULL },
 	{ "open", "o", 0, 1, TC_CAT, "[N | id=ID]",
-	  "open the N-th result (default: the selected one) or record ID", tc_open, NULL },
-	{ "next", NULL, 0, 0, TC_CAT, "", "open the next result", tc_next, NULL },
-	{ "prev", NULL, 0, 0, TC_CAT, "", "open the previous result", tc_prev, NULL },
-	{ "show", "p", 0, 1, TC_REC, "[tagged|labelled]", "show the record", tc_show, NULL },
-	{ "edit", NULL, 0, 0, TC_REC, "", "edit the record in the tagged editor", tc_edit, NULL },
+	  N_("open the N-th result (default: the selected one) or record ID"), tc_open, NULL },
+	{ "next", NULL, 0, 0, TC_CAT, "", N_("open the next result"), tc_next, NULL },
+	{ "prev", NULL, 0, 0, TC_CAT, "", N_("open the previous result"), tc_prev, NULL },
+	{ "show", "p", 0, 1, TC_REC, "[tagged|labelled]", N_("show the record"), tc_show, NULL },
+	{ "edit", NULL, 0, 0, TC_REC, "", N_("edit the record in the tagged editor"), tc_edit, NULL },
 	{ "new", NULL, 0, 1, 0, "[empty | copy | FORM]",
 	  N_("new record: from a workform (a menu on the screen), empty, or a copy of this one"), tc_new, NULL },
 	{ "constants", NULL, 1, 1, TC_REC, "NAME",
@@ -39,39 +39,39 @@ const struct tcmd_entry tcmd_table[] = {
 	  N_("edit the Leader/006/007/008 by position (the shell lists or sets them)"), tc_fixed, NULL },
 	{ "input", NULL, 0, 1, 0, "[off|telex|vni]",
 	  N_("Vietnamese input method; no argument toggles it"), tc_input, "off telex vni" },
-	{ "close", NULL, 0, 0, TC_REC, "", "close the record (close! discards changes)", tc_close, NULL },
+	{ "close", NULL, 0, 0, TC_REC, "", N_("close the record (close! discards changes)"), tc_close, NULL },
 	{ "goto", "g", 1, 1, TC_REC, "TAG[/N] | LINE",
-	  "go to the N-th field with TAG (or to line LINE)", tc_goto, NULL },
+	  N_("go to the N-th field with TAG (or to line LINE)"), tc_goto, NULL },
 	{ "field", "f", 1, -1, TC_REC, "add TAG IND TEXT | del [TAG[/N]] | set TAG[/N] IND TEXT | ins|new [TAG IND TEXT] | dup | up | down | copy [N] | paste",
-	  "add, delete, replace, insert, duplicate, move, copy and paste fields",
+	  N_("add, delete, replace, insert, duplicate, move, copy and paste fields"),
 	  tc_field, "add del set ins new dup up down copy paste" },
 	{ "sub", NULL, 1, -1, TC_REC, "add CODE TEXT | del [N] | up [N] | down [N]",
-	  "add, delete and move subfields of the current field", tc_sub, "add del up down" },
+	  N_("add, delete and move subfields of the current field"), tc_sub, "add del up down" },
 	{ "save", "w", 0, 0, TC_REC | TC_CAT | TC_WRITE, "",
-	  "lint and save (save! saves despite lint errors); a conflict opens the merge", tc_save, NULL },
-	{ "undo", "u", 0, 0, TC_REC, "", "undo the last change", tc_undo, NULL },
-	{ "redo", NULL, 0, 0, TC_REC, "", "redo the last undone change", tc_redo, NULL },
-	{ "lint", NULL, 0, 0, TC_REC, "", "check the record and list the findings", tc_lint, NULL },
+	  N_("lint and save (save! saves despite lint errors); a conflict opens the merge"), tc_save, NULL },
+	{ "undo", "u", 0, 0, TC_REC, "", N_("undo the last change"), tc_undo, NULL },
+	{ "redo", NULL, 0, 0, TC_REC, "", N_("redo the last undone change"), tc_redo, NULL },
+	{ "lint", NULL, 0, 0, TC_REC, "", N_("check the record and list the findings"), tc_lint, NULL },
 	{ "take", NULL, 1, 2, TC_REC, "mine|theirs|both [TAG[/N]]",
-	  "in a conflict: keep my field, theirs or both (default: the selected row)", tc_take, "mine theirs both" },
+	  N_("in a conflict: keep my field, theirs or both (default: the selected row)"), tc_take, "mine theirs both" },
 	{ "take-all", NULL, 1, 1, TC_REC, "mine|theirs",
-	  "in a conflict: take every differing field from one side", tc_take_all, "mine theirs" },
-	{ "conflict", NULL, 0, 0, TC_REC, "", "show the open conflict field by field", tc_conflict, NULL },
-	{ "history", NULL, 0, 1, TC_CAT, "[ID]", "list the versions of the record", tc_history, NULL },
-	{ "version", NULL, 1, 1, TC_CAT, "N", "show version N of the record", tc_version, NULL },
+	  N_("in a conflict: take every differing field from one side"), tc_take_all, "mine theirs" },
+	{ "conflict", NULL, 0, 0, TC_REC, "", N_("show the open conflict field by field"), tc_conflict, NULL },
+	{ "history", NULL, 0, 1, TC_CAT, "[ID]", N_("list the versions of the record"), tc_history, NULL },
+	{ "version", NULL, 1, 1, TC_CAT, "N", N_("show version N of the record"), tc_version, NULL },
 	{ "rollback", NULL, 0, 1, TC_CAT | TC_WRITE, "[N]",
-	  "restore version N (default: the selected one) as a new version", tc_rollback, NULL },
+	  N_("restore version N (default: the selected one) as a new version"), tc_rollback, NULL },
 	{ "delete", NULL, 0, 0, TC_REC | TC_CAT | TC_WRITE, "",
-	  "delete the record (after a question; delete! does not ask)", tc_delete, NULL },
-	{ "undelete", NULL, 0, 1, TC_CAT | TC_WRITE, "[ID]", "bring back a deleted record", tc_undelete, NULL },
+	  N_("delete the record (after a question; delete! does not ask)"), tc_delete, NULL },
+	{ "undelete", NULL, 0, 1, TC_CAT | TC_WRITE, "[ID]", N_("bring back a deleted record"), tc_undelete, NULL },
 	{ "export", NULL, 1, 2, TC_REC, "FILE [FORMAT]",
-	  "write the record to FILE (iso2709, marcxml, mrk, json; default from the name)", tc_export, NULL },
+	  N_("write the record to FILE (iso2709, marcxml, mrk, json; default from the name)"), tc_export, NULL },
 	{ "set", NULL, 0, 2, 0, "[OPTION VALUE]",
 	  N_("set an option (display, input, live-lint, page, tonestyle, lang); no argument lists them"), tc_set,
 	  "display input live-lint page tonestyle lang" },
-	{ "labels", NULL, 0, 0, 0, "", "toggle the tagged / labelled display", tc_labels, NULL },
-	{ "help", "h", 0, 1, 0, "[COMMAND]", "help on keys and commands", tc_help, NULL },
-	{ "quit", "q", 0, 0, 0, "", "leave (refused with unsaved changes; quit! discards them)", tc_quit, NULL },
+	{ "labels", NULL, 0, 0, 0, "", N_("toggle the tagged / labelled display"), tc_labels, NULL },
+	{ "help", "h", 0, 1, 0, "[COMMAND]", N_("help on keys and commands"), tc_help, NULL },
+	{ "quit", "q", 0, 0, 0, "", N_("leave (refused with unsaved changes; quit! discards them)"), tc_quit, NULL },
 	/* screen only */
 	UI("cmdline", NULL, "", "type a command on the : line"),
 	UI("search-prompt", NULL, "", "go to the search line"),
@@ -340,7 +340,7 @@ int tcmd_run(tsess *s, const char *line)
 	char **argv;
 	int argc = tcmd_split(p, &argv), rc = 0, bang;
 	if (argc < 0) {
-		tsess_err(s, "unclosed quote");
+		tsess_err(s, _("unclosed quote"));
 		rc = 2;
 		goto out;
 	}
@@ -348,31 +348,31 @@ int tcmd_run(tsess *s, const char *line)
 		goto out;
 	const struct tcmd_entry *c = find_bang(argv[0], &bang);
 	if (!c) {
-		tsess_err(s, "'%s' is not a command; :help lists them", argv[0]);
+		tsess_err(s, _("'%s' is not a command; :help lists them"), argv[0]);
 		rc = 2;
 		goto out;
 	}
 	int nargs = argc - 1;
 	if (nargs < c->min || (c->max >= 0 && nargs > c->max && !(c->flags & TC_UI))) {
-		tsess_err(s, "usage: %s %s", c->name, c->usage);
+		tsess_err(s, _("usage: %s %s"), c->name, c->usage);
 		rc = 2;
 		goto out;
 	}
 	if (c->flags & TC_UI) {
 		if (!s->fe.ui) {
-			tsess_err(s, "%s: only in the full-screen workstation", c->name);
+			tsess_err(s, _("%s: only in the full-screen workstation"), c->name);
 			rc = 2;
 		} else
 			rc = s->fe.ui(s->fe.ctx, argc, argv);
 		goto out;
 	}
 	if ((c->flags & TC_CAT) && !s->cat) {
-		tsess_err(s, "%s: no catalogue is open (use -d DB)", c->name);
+		tsess_err(s, _("%s: no catalogue is open (use -d DB)"), c->name);
 		rc = 2;
 		goto out;
 	}
 	if ((c->flags & TC_REC) && !s->ed) {
-		tsess_err(s, "%s: no record is open (:open N, :open id=ID or :new)", c->name);
+		tsess_err(s, _("%s: no record is open (:open N, :open id=ID or :new)"), c->name);
 		rc = 2;
 		goto out;
 	}
@@ -395,18 +395,18 @@ void tcmd_help_text(tsess *s, int view, const char *topic, strbuf *out)
 	int bang;
 	const struct tcmd_entry *only = topic && *topic ? find_bang(topic, &bang) : NULL;
 	if (topic && *topic && !only) {
-		sb_addf(out, "'%s' is not a command.\n", topic);
+		sb_addf(out, _("'%s' is not a command.\n"), topic);
 		return;
 	}
 	if (!only) {
-		sb_addf(out, "bienmuc %s: keys in this screen (%s) and commands.\n",
-		        "workstation", key_view_name(view));
-		sb_adds(out, "Every key runs a command; type any command on the : line.\n"
-		             "Keys: C- is Ctrl, M- is Esc then the key (M-2 = Esc 2 = F2).\n\n");
+		sb_addf(out, _("bienmuc workstation: keys in this screen (%s) and commands.\n"),
+		        key_view_name(view));
+		sb_adds(out, _("Every key runs a command; type any command on the : line.\n"
+		             "Keys: C- is Ctrl, M- is Esc then the key (M-2 = Esc 2 = F2).\n\n"));
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		if (!only)
-			sb_adds(out, pass ? "\nScreen commands (keys only):\n" : "Commands:\n");
+			sb_adds(out, pass ? _("\nScreen commands (keys only):\n") : _("Commands:\n"));
 		for (const struct tcmd_entry *c = tcmd_table; c->name; c++) {
 			if (only && c != only)
 				continue;
@@ -430,7 +430,7 @@ void tcmd_help_text(tsess *s, int view, const char *topic, strbuf *out)
 				sb_addf(out, "  %-34s", head);
 			if (keys.buf && *keys.buf)
 				sb_addf(out, " [%s]", keys.buf);
-			sb_addf(out, " %s\n", c->summary);
+			sb_addf(out, " %s\n", _(c->summary));
 		}
 		if (only)
 			break;

@@ -262,25 +262,28 @@ static void draw_title(struct tui *t)
 {
 	tsess *s = t->s;
 	char buf[512];
-	const char *names[] = { "results", "record", "editor", "conflict", "history",
-	                        "old version", "help", "messages" };
+	static const char *const names[] = { N_("results"), N_("record"), N_("editor"), N_("conflict"),
+	                                      N_("history"), N_("old version"), N_("help"), N_("messages") };
 	const char *cat = s->catname ? strrchr(s->catname, '/') : NULL;
 	cat = cat ? cat + 1 : s->catname ? s->catname : "-";
 	if (s->ed)
 		snprintf(buf, sizeof buf, " bienmuc | %s | %s%s%s%s", cat,
-		         s->id ? s->id : "new record",
-		         s->id ? "" : "", s->ed && edrec_modified(s->ed) ? " [modified]" : "",
-		         s->deleted ? " [deleted]" : "");
+		         s->id ? s->id : _("new record"),
+		         s->id ? "" : "", s->ed && edrec_modified(s->ed) ? _(" [modified]") : "",
+		         s->deleted ? _(" [deleted]") : "");
 	else
 		snprintf(buf, sizeof buf, " bienmuc | %s", cat);
 	fill_row(0, 0, COLS, ui_attr(UC_TITLE));
 	put_utf8(0, 0, buf, COLS - 14, ui_attr(UC_TITLE));
 	char right[64];
 	if (s->ed && s->id)
-		snprintf(right, sizeof right, "v%ld  %s ", s->version, names[t->screen]);
+		snprintf(right, sizeof right, "v%ld  %s ", s->version, _(names[t->screen]));
 	else
-		snprintf(right, sizeof right, "%s ", names[t->screen]);
-	put_utf8(0, COLS - (int)strlen(right), right, (int)strlen(right), ui_attr(UC_TITLE));
+		snprintf(right, sizeof right, "%s ", _(names[t->screen]));
+	{
+		int rw = (int)edit_str_cells(right);
+		put_utf8(0, COLS - rw, right, rw, ui_attr(UC_TITLE));
+	}
 }
 
 static void draw_search(struct tui *t)
@@ -304,8 +307,8 @@ static void draw_search(struct tui *t)
 		free(q);
 		char cnt[64];
 		if (t->s->query) {
-			snprintf(cnt, sizeof cnt, "%ld found", t->s->res.total);
-			put_utf8(1, COLS - (int)strlen(cnt) - 1, cnt, 24, A_DIM);
+			snprintf(cnt, sizeof cnt, _("%ld found"), t->s->res.total);
+			put_utf8(1, COLS - (int)edit_str_cells(cnt) - 1, cnt, 24, A_DIM);
 		}
 	}
 }
@@ -334,9 +337,9 @@ static void draw_list(struct tui *t)
 		clrtoeol();
 		if (i >= s->res.n) {
 			if (r == 0 && !s->query)
-				put_utf8(y, 2, "Type a query (ti=tắt đèn, au=nguyễn du, kw=...) and press Enter.", COLS - 4, A_DIM);
+				put_utf8(y, 2, _("Type a query (ti=tắt đèn, au=nguyễn du, kw=...) and press Enter."), COLS - 4, A_DIM);
 			else if (r == 0)
-				put_utf8(y, 2, "No records.", COLS - 4, A_DIM);
+				put_utf8(y, 2, _("No records."), COLS - 4, A_DIM);
 			continue;
 		}
 		int sel = (long)i == s->sel;
@@ -363,7 +366,7 @@ static char *labelled_text(tsess *s, const rec *r, size_t i)
 {
 	strbuf sb = STRBUF_INIT;
 	if (i == 0) {
-		sb_addf(&sb, "%-24s %s", "Đầu biểu / Leader", rec_leader(r));
+		sb_addf(&sb, "%-24s %s", _("Đầu biểu / Leader"), rec_leader(r));
 		return sb_detach(&sb, NULL);
 	}
 	const char *tag = rec_tag(r, i - 1);
@@ -452,8 +455,8 @@ static void draw_conflict(struct tui *t)
 	move(y0, 0);
 	clrtoeol();
 	char head[256];
-	snprintf(head, sizeof head, "Conflict: %s was saved by someone else (version %ld). "
-	         "m mine, t theirs, b both; C-s saves.", s->id ? s->id : "", s->their_version);
+	snprintf(head, sizeof head, _("Conflict: %s was saved by someone else (version %ld). "
+	         "m mine, t theirs, b both; C-s saves."), s->id ? s->id : "", s->their_version);
 	put_utf8(y0, 0, head, COLS, ui_attr(UC_ERROR));
 	if (!m) {
 		for (int y = y0 + 1; y < y0 + h; y++) {
@@ -491,19 +494,19 @@ static void draw_conflict(struct tui *t)
 			put_utf8(y, 11, a, COLS - 11, sel ? A_REVERSE : A_DIM);
 			y++;
 		} else {
-			const char *ch = row->choice == EDM_MINE ? "[mine]" :
-			                 row->choice == EDM_THEIRS ? "[theirs]" : "[both]";
+			const char *ch = row->choice == EDM_MINE ? _("[mine]") :
+			                 row->choice == EDM_THEIRS ? _("[theirs]") : _("[both]");
 			attr_t sa = sel ? A_REVERSE : A_NORMAL;
 			put_utf8(y, 0, sel ? ">" : " ", 1, A_BOLD);
-			put_utf8(y, 2, "mine  ", 8, row->choice != EDM_THEIRS ? A_BOLD | sa : sa);
-			put_utf8(y, 11, a ? a : "(none)", COLS - 20, row->choice != EDM_THEIRS ? A_BOLD | sa : sa);
+			put_utf8(y, 2, _("mine"), 8, row->choice != EDM_THEIRS ? A_BOLD | sa : sa);
+			put_utf8(y, 11, a ? a : _("(none)"), COLS - 20, row->choice != EDM_THEIRS ? A_BOLD | sa : sa);
 			put_utf8(y, COLS - 8, ch, 8, A_BOLD);
 			y++;
 			if (y < y0 + h) {
 				move(y, 0);
 				clrtoeol();
-				put_utf8(y, 2, "theirs", 8, row->choice != EDM_MINE ? A_BOLD | sa : sa);
-				put_utf8(y, 11, b ? b : "(none)", COLS - 20, row->choice != EDM_MINE ? A_BOLD | sa : sa);
+				put_utf8(y, 2, _("theirs"), 8, row->choice != EDM_MINE ? A_BOLD | sa : sa);
+				put_utf8(y, 11, b ? b : _("(none)"), COLS - 20, row->choice != EDM_MINE ? A_BOLD | sa : sa);
 				y++;
 			}
 		}
@@ -522,7 +525,7 @@ static void draw_history(struct tui *t)
 	int y0 = area_top(), h = area_rows();
 	move(y0, 0);
 	clrtoeol();
-	put_utf8(y0, 0, "  ver  time (UTC)           user       action   summary", COLS, A_BOLD);
+	put_utf8(y0, 0, _("  ver  time (UTC)           user       action   summary"), COLS, A_BOLD);
 	int rows = h - 1;
 	if (s->hsel < (long)t->top)
 		t->top = (size_t)s->hsel;
@@ -539,7 +542,7 @@ static void draw_history(struct tui *t)
 		char buf[512];
 		snprintf(buf, sizeof buf, "%5ld  %-19s  %-10.10s %-8.8s %s%s", v->version, v->time,
 		         v->user ? v->user : "", v->action ? v->action : "",
-		         v->summary ? v->summary : "", v->deleted ? " (deleted)" : "");
+		         v->summary ? v->summary : "", v->deleted ? _(" (deleted)") : "");
 		int sel = (long)i == s->hsel;
 		if (sel)
 			fill_row(y, 0, COLS, A_REVERSE);
@@ -608,7 +611,7 @@ static void draw_helpline(struct tui *t)
 			if (strlen(tag) == 3)
 				tsess_field_help(s, tag, code, &sb);
 			else
-				sb_adds(&sb, "type TAG IND $a text, Enter to add, Esc to cancel");
+				sb_adds(&sb, _("type TAG IND $a text, Enter to add, Esc to cancel"));
 		} else if (cur == 0)
 			tsess_field_help(s, "LDR", 0, &sb);
 		else if (cur - 1 < rec_nfields(r))
@@ -617,12 +620,12 @@ static void draw_helpline(struct tui *t)
 		const char *hint = "";
 		switch (t->screen) {
 		case SC_LIST: hint = t->search_focus ?
-			"Enter search  Esc/Down to the list  F1 help  F10 quit" :
-			"Enter open  / search  n new  : command  F1 help  F10 quit"; break;
-		case SC_CONFLICT: hint = "m mine  t theirs  b both  M/T all mine/theirs  C-s save  Esc back"; break;
-		case SC_HISTORY: hint = "Enter view version  r roll back to it  Esc back"; break;
-		case SC_VERSION: hint = "an old version (read only): Esc back, :rollback N restores it"; break;
-		default: hint = "Up/Down PgUp/PgDn scroll  Esc back"; break;
+			_("Enter search  Esc/Down to the list  C-t Telex/VNI  F1 help  F10 quit") :
+			_("Enter open  / search  n new  : command  F1 help  F10 quit"); break;
+		case SC_CONFLICT: hint = _("m mine  t theirs  b both  M/T all mine/theirs  C-s save  Esc back"); break;
+		case SC_HISTORY: hint = _("Enter view version  r roll back to it  Esc back"); break;
+		case SC_VERSION: hint = _("an old version (read only): Esc back, :rollback N restores it"); break;
+		default: hint = _("Up/Down PgUp/PgDn scroll  Esc back"); break;
 		}
 		sb_adds(&sb, hint);
 	}
@@ -660,10 +663,10 @@ static void draw(struct tui *t)
 		t->small = 1;
 		erase();
 		char buf[128];
-		snprintf(buf, sizeof buf, "bienmuc needs a terminal of at least 80x24; this one is %dx%d.",
+		snprintf(buf, sizeof buf, _("bienmuc needs a terminal of at least 80x24; this one is %dx%d."),
 		         COLS, LINES);
 		mvaddnstr(0, 0, buf, COLS);
-		mvaddnstr(1, 0, "Enlarge the window (C-q quits).", COLS);
+		mvaddnstr(1, 0, _("Enlarge the window (C-q quits)."), COLS);
 		curs_set(0);
 		refresh();
 		return;
@@ -744,7 +747,7 @@ static int fe_confirm(void *ctx, const char *q)
 {
 	struct tui *t = ctx;
 	char buf[1024];
-	snprintf(buf, sizeof buf, "%s (y/n)", q);
+	snprintf(buf, sizeof buf, _("%s (y/n)"), q);
 	set_status(t, buf, 1);
 	draw(t);
 	for (;;) {
@@ -1000,7 +1003,7 @@ static int finish_line(struct tui *t)
 	free(text);
 	if (rc < 0) {
 		char msg[600];
-		snprintf(msg, sizeof msg, "%s", err.buf ? err.buf : "cannot use that line");
+		snprintf(msg, sizeof msg, "%s", err.buf ? err.buf : _("cannot use that line"));
 		set_status(t, msg, 1);
 		beep();
 		sb_release(&err);
@@ -1170,7 +1173,7 @@ static int fe_ui(void *ctx, int argc, char **argv)
 			return finish_line(t) < 0 ? 1 : 0;
 		if (!strcmp(c, "line-cancel")) {
 			t->line_active = 0;
-			set_status(t, "line not changed", 0);
+			set_status(t, _("line not changed"), 0);
 			return 0;
 		}
 		if (!strcmp(c, "line-up") || !strcmp(c, "line-down")) {
@@ -1279,7 +1282,7 @@ static int fe_ui(void *ctx, int argc, char **argv)
 	}
 	if (!strncmp(c, "line-", 5))
 		return 0;
-	set_status(t, "not here", 1);
+	set_status(t, _("not here"), 1);
 	return 1;
 }
 
@@ -1427,7 +1430,7 @@ static void handle_key(struct tui *t, int k)
 	}
 	if (!c) {
 		if (t->screen == SC_EDIT && k >= 0x20 && k < KEYC_BASE)
-			set_status(t, "Enter or e edits the field; F1 lists the keys", 0);
+			set_status(t, _("Enter or e edits the field; f the fixed fields; F1 lists the keys"), 0);
 		return;
 	}
 	if (t->status_err || t->status[0])
@@ -1460,7 +1463,7 @@ int tui_main(const char *db, const char *first_cmd)
 		goto out;
 	}
 	if (!isatty(0) || !isatty(1)) {
-		fprintf(stderr, "bienmuc: the workstation needs a terminal (use 'bienmuc shell' for scripts)\n");
+		fprintf(stderr, _("bienmuc: the workstation needs a terminal (use 'bienmuc shell' for scripts)\n"));
 		rc = 2;
 		goto out;
 	}
@@ -1508,7 +1511,7 @@ int tui_main(const char *db, const char *first_cmd)
 		t.back_screen = SC_LIST;
 		t.screen = SC_MSG;
 	} else
-		set_status(&t, "Welcome. Type a search and press Enter; F1 (or Esc 1, ?) for help.", 0);
+		set_status(&t, _("Welcome. Type a search and press Enter; :new for a new record; F1 (or Esc 1, ?) for help."), 0);
 	if (first_cmd)
 		run_line(&t, first_cmd);
 	while (!t.quit) {

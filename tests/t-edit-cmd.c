@@ -102,6 +102,9 @@ static void test_session(void)
 
 	/* completion: commands, subcommands, tags of the record */
 	char **c = tcmd_complete(s, "fi", 2);
+	CHECK(c[0] && !strcmp(c[0], "field") && c[1] && !strcmp(c[1], "fixed") && !c[2]);
+	tcmd_free_list(c);
+	c = tcmd_complete(s, "fie", 3);
 	CHECK(c[0] && !strcmp(c[0], "field") && !c[1]);
 	tcmd_free_list(c);
 	c = tcmd_complete(s, "field d", 7);
