@@ -24,13 +24,17 @@
  * indicator already lost) become blanks; a data field
  * with no subfields is kept; unknown members are ignored. Rejected: a
  * subfield code or indicator that is not one character, a value that is
- * not a string, "\u0000", the MARC separators U+001D-U+001F, anything
- * that is not the layout above. Escaped surrogate pairs ("\ud83d\ude00")
+ * not a string, "\u0000", anything that is not the layout above. The
+ * MARC separators U+001D-U+001F are data like any other control character
+ * (the charset firewall warns about them; the ISO 2709 writer refuses a
+ * record where they cannot be written), so what the writer writes reads
+ * back. Escaped surrogate pairs ("\ud83d\ude00")
  * are joined into one character (yaz's parser leaves them as CESU-8).
  *
  * Writer. A JSON array, one record per line, members in the order shown
  * above; strings escaped as JSON requires (", \, control characters),
- * everything else written as UTF-8. yaz-marcdump -i json reads it.
+ * everything else written as UTF-8. A record holding a NUL byte is refused
+ * (the reader cannot take "\u0000"). yaz-marcdump -i json reads it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,14 +256,6 @@ static int norm_tag(const char *t, char out[4], int *padded)
 	return -1;
 }
 
-static int has_separator(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == 0x1d || s[i] == 0x1e || s[i] == 0x1f)
-			return (unsigned char)s[i];
-	return 0;
-}
-
 static int get_ind(marc_reader *rd, const char *tag, int which, const struct json_node *v,
                    char *out)
 {
@@ -334,10 +330,6 @@ static int walk_datafield(struct jst *st, marc_reader *rd, rec *r, const char *t
 			              type_name(v));
 		size_t n;
 		const char *s = fix_cesu(v->u.string, &n, &st->tmp);
-		int sep = has_separator(s, n);
-		if (sep)
-			return mr_bad(rd, "field %s $%c contains a MARC separator (0x%02X)", tag,
-			              code[0], sep);
 		rec_add_sub(r, f, code[0], s, n);
 	}
 	if (!rec_nsub(r, f))
@@ -402,9 +394,6 @@ static int walk_record(struct jst *st, marc_reader *rd, const struct json_node *
 			if (v->type == json_node_string) {
 				size_t n;
 				const char *s = fix_cesu(v->u.string, &n, &st->tmp);
-				int sep = has_separator(s, n);
-				if (sep)
-					return mr_bad(rd, "field %s contains a MARC separator (0x%02X)", tag, sep);
 				rec_add_control(r, tag, s, n);
 			} else if (v->type == json_node_object) {
 				if (walk_datafield(st, rd, r, tag, v) != MR_OK)
@@ -560,11 +549,18 @@ static void wcount_drop(const marc_writer *w)
 	}
 }
 
-/* Append s as a JSON string (with quotes). -1 on invalid UTF-8. */
+/* Append s as a JSON string (with quotes). -1 on invalid UTF-8, -2 on a
+ * NUL byte (which the reader refuses: "\u0000" cannot be a C string);
+ * *bad is then the 0-based offset. Every other character is written. */
 static int json_str(strbuf *out, const char *s, size_t n, size_t *bad)
 {
 	if (!utf8_valid(s, n, bad))
 		return -1;
+	const char *z = memchr(s, 0, n);
+	if (z) {
+		*bad = (size_t)(z - s);
+		return -2;
+	}
 	sb_grow(out, n + 2);
 	sb_addc(out, '"');
 	size_t run = 0;
@@ -590,6 +586,15 @@ static int json_str(strbuf *out, const char *s, size_t n, size_t *bad)
 	return 0;
 }
 
+/* The reason json_str() refused a value. */
+static void str_why(strbuf *err, int rc, size_t bad)
+{
+	if (rc == -2)
+		sb_addf(err, "a NUL byte at byte %zu of the value cannot be written in JSON", bad + 1);
+	else
+		sb_addf(err, "invalid UTF-8 at byte %zu of the value", bad);
+}
+
 static int printable(char c)
 {
 	return (unsigned char)c >= 0x20 && (unsigned char)c < 0x7f;
@@ -608,8 +613,10 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 	if (wc->n)
 		sb_adds(out, ",\n");
 	sb_adds(out, "{\"leader\":");
-	if (json_str(out, rec_leader(r), REC_LEADER_LEN, &bad) != 0) {
-		sb_addf(err, "leader: invalid UTF-8 at byte %zu", bad);
+	int rc = json_str(out, rec_leader(r), REC_LEADER_LEN, &bad);
+	if (rc != 0) {
+		sb_adds(err, "leader: ");
+		str_why(err, rc, bad);
 		return -1;
 	}
 	sb_adds(out, ",\"fields\":[");
@@ -630,9 +637,9 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 		if (rec_is_control(r, f)) {
 			size_t n;
 			const char *d = rec_data(r, f, &n);
-			if (json_str(out, d, n, &bad) != 0) {
-				sb_addf(err, "field %zu (%s): invalid UTF-8 at byte %zu of the value", f + 1,
-				        tag, bad);
+			if ((rc = json_str(out, d, n, &bad)) != 0) {
+				sb_addf(err, "field %zu (%s): ", f + 1, tag);
+				str_why(err, rc, bad);
 				return -1;
 			}
 			sb_addc(out, '}');
@@ -664,9 +671,9 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 			sb_addc(out, '{');
 			json_str(out, &code, 1, &bad);
 			sb_addc(out, ':');
-			if (json_str(out, v, n, &bad) != 0) {
-				sb_addf(err, "field %zu (%s) $%c: invalid UTF-8 at byte %zu of the value",
-				        f + 1, tag, code, bad);
+			if ((rc = json_str(out, v, n, &bad)) != 0) {
+				sb_addf(err, "field %zu (%s) $%c: ", f + 1, tag, code);
+				str_why(err, rc, bad);
 				return -1;
 			}
 			sb_addc(out, '}');

@@ -307,7 +307,9 @@ static void test_escapes(void)
 		CHECK(it.v[0].r == NULL);
 		CHECK(it.v[1].r == NULL && strstr(it.v[1].err, "\\u0000"));
 		CHECK(it.v[2].r && !strcmp(rec_get_control(it.v[2].r, "001"), "a\\u0000b"));
-		CHECK(it.v[3].r == NULL && strstr(it.v[3].err, "separator"));
+		/* a separator is data in JSON: kept, with the firewall's warning */
+		CHECK(it.v[3].r && !strcmp(rec_get_control(it.v[3].r, "001"), "a\x1f" "b"));
+		CHECK(it.v[3].warn && strstr(it.v[3].warn, "U+001F"));
 	}
 	items_free(&it);
 }
@@ -477,6 +479,12 @@ static void test_writer(void)
 	CHECK(err.buf && strstr(err.buf, "invalid UTF-8") && strstr(err.buf, "(245) $a"));
 	CHECK_STR(out, "[\n]\n");
 	free(out);
+	rec_set_sub(r, 1, 0, 'a', "a\0b", 3);
+	sb_reset(&err);
+	out = write_one(r, &err, &rc);
+	CHECK_INT(rc, -1);
+	CHECK(err.buf && strstr(err.buf, "NUL byte at byte 2") && strstr(err.buf, "(245) $a"));
+	free(out);
 	rec_set_sub(r, 1, 0, (char)0xC3, "a", 1);
 	sb_reset(&err);
 	out = write_one(r, &err, &rc);
@@ -484,6 +492,28 @@ static void test_writer(void)
 	CHECK(err.buf && strstr(err.buf, "subfield code 0xC3"));
 	free(out);
 	sb_release(&err);
+
+	/* the MARC separators are written and read back (as in 001 of
+	 * yaz-marc1-latin1.marc) */
+	{
+		rec *q = rec_create();
+		rec_set_leader(q, "00000nam a2200000 i 4500", 24);
+		rec_add_control(q, "001", "000\x1f" "a9\x1e" "x\x1d", 9);
+		rec_add_sub(q, rec_add_field(q, "500", ' ', ' '), 'a', "p\x1fq", 3);
+		sb_reset(&err);
+		out = write_one(q, &err, &rc);
+		CHECK_INT(rc, 0);
+		CHECK(out && strstr(out, "\"000\\u001fa9\\u001ex\\u001d\""));
+		it = read_str(out ? out : "");
+		CHECK_INT(it.good, 1);
+		if (it.good) {
+			char diff[256] = "";
+			CHECKF(rec_compare(q, it.v[0].r, diff, sizeof diff) == 0, "%s", diff);
+		}
+		items_free(&it);
+		free(out);
+		rec_destroy(q);
+	}
 
 	/* several records: a JSON array, one record per line */
 	rec_set_sub(r, 1, 0, 'a', "ok", 2);
