@@ -11,6 +11,10 @@
 
 #include "catalog.h"
 
+/* The back end's own handle of an open catalogue (store-auth.c uses it
+ * to reach the authority index of the sqlite back end). */
+void *catalog_be(catalog *c);
+
 struct catalog_ops {
 	const char *name;
 	void *(*open)(const char *path, int flags, strbuf *err);

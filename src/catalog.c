@@ -78,6 +78,12 @@ const char *catalog_backend(const catalog *c)
 	return c->ops->name;
 }
 
+/* The back end's own handle (for store-auth.c). */
+void *catalog_be(catalog *c)
+{
+	return c ? c->be : NULL;
+}
+
 void cat_result_free(struct cat_result *res)
 {
 	if (!res)

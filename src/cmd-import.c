@@ -35,6 +35,7 @@
 #include "catalog.h"
 #include "matchkey.h"
 #include "store-cli.h"
+#include "auth.h"                 /* --link-authorities, --authorities (auth import) */
 
 #define CMD_NAME "import"
 
@@ -70,6 +71,8 @@ static const char usage_text[] =
 	"      --batch-size N     records per commit at most (default 10000; a\n"
 	"                         commit also comes at least every second)\n"
 	"      --again            import files even if already imported\n"
+	"      --link-authorities link headings to the catalogue's authorities ($0),\n"
+	"                         replace see-from forms, warn about near misses\n"
 	"      --org-code CODE    set the catalogue's MARC organisation code (003)\n"
 	"                         for this and every later save (default VN-BIENMUC)\n"
 	"      --id-prefix PREFIX set the prefix of new record ids (default bm)\n"
@@ -79,7 +82,8 @@ static const char usage_text[] =
 	"Exit status: 0 all records placed, 1 some rejected, 2 usage or I/O error.\n";
 
 enum { OPT_FROM_CS = 256, OPT_MATCH, OPT_ON_MATCH, OPT_PROTECT, OPT_FORCE, OPT_DRY,
-       OPT_REJECTS, OPT_REPORT, OPT_BATCH_SIZE, OPT_AGAIN, OPT_ORG, OPT_PREFIX, OPT_MAP };
+       OPT_REJECTS, OPT_REPORT, OPT_BATCH_SIZE, OPT_AGAIN, OPT_ORG, OPT_PREFIX,
+       OPT_LINK_AUTH, OPT_ONLY_AUTH, OPT_MAP };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -94,6 +98,8 @@ static const struct option long_opts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
 	{ "again", no_argument, NULL, OPT_AGAIN },
+	{ "link-authorities", no_argument, NULL, OPT_LINK_AUTH },
+	{ "authorities", no_argument, NULL, OPT_ONLY_AUTH },
 	{ "org-code", required_argument, NULL, OPT_ORG },
 	{ "id-prefix", required_argument, NULL, OPT_PREFIX },
 	{ "map", required_argument, NULL, OPT_MAP },
@@ -123,6 +129,10 @@ struct imp {
 	int fatal;
 	strbuf cmdline;
 	strbuf err;
+	/* authority control (auth.h) */
+	int only_auth;                 /* `bienmuc auth import`: authority records only */
+	auth_linker *linker;           /* --link-authorities */
+	long links[AS_COUNT], flipped;
 	/* progress */
 	const char *fname;
 	long long fsize, fpos;
@@ -341,6 +351,31 @@ static void show_progress(struct imp *im, int final)
 
 /* ---- one record ---- */
 
+/* --link-authorities: link r's headings before it is saved; near misses
+ * and ambiguous headings are reported, never linked. */
+static void link_headings(struct imp *im, rec *r, const char *file, long recno)
+{
+	struct auth_linkres res = { 0 };
+	strbuf err = STRBUF_INIT;
+	if (auth_link_record(im->linker, r, 1, &res, &err)) {
+		cmd_warn(CMD_NAME, "%s: record %ld: authority links: %s", file, recno, err.buf);
+	} else {
+		for (size_t i = 0; i < res.n; i++) {
+			const struct auth_finding *x = &res.v[i];
+			im->links[x->status]++;
+			if (x->status == AS_SEEFROM && x->changed)
+				im->flipped++;
+			if (!im->quiet && (x->status == AS_AMBIGUOUS || x->status == AS_NEAR_TONES ||
+			                   x->status == AS_NEAR_DATES))
+				cmd_warn(CMD_NAME, "%s: record %ld: %s '%s': %s, not linked (%s)", file, recno,
+				         x->tag, x->heading, auth_status_name(x->status),
+				         x->candidates ? x->candidates : "");
+		}
+	}
+	auth_linkres_release(&res);
+	sb_release(&err);
+}
+
 static int process(struct imp *im, rec *r, const char *file, long recno, long long off)
 {
 	char **ids = NULL;
@@ -353,6 +388,10 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 		return -1;
 	}
 	const char *org = im->org;
+	if (im->linker && !auth_is_authority(r))
+		link_headings(im, r, file, recno);
+	else if (im->linker && !im->dry)
+		auth_linker_flush(im->linker);      /* an authority: later records may use it */
 	if (!n || im->on_match == ON_NEW) {
 		if (n)
 			sb_addf(&why, "matches %s%s; added anyway (--on-match new)", ids[0],
@@ -582,6 +621,18 @@ static int import_file(struct imp *im, const char *path)
 		im->fpos = next_off;
 		if (st == MR_BAD) {
 			reject(im, rd, path, recno, off);
+		} else if (im->only_auth && !auth_is_authority(r)) {
+			/* `bienmuc auth import`: the bytes go to --rejects like any reject */
+			if (im->rejects_name && !im->rejects && !im->dry)
+				im->rejects = fopen(im->rejects_name, "ab");
+			if (im->rejects) {
+				const char *raw = marc_reader_raw(rd, &rawlen);
+				fwrite(raw, 1, rawlen, im->rejects);
+			}
+			char why[80];
+			snprintf(why, sizeof why, "not an authority record (Leader/06 is '%c', not 'z')",
+			         rec_leader(r)[6]);
+			report(im, path, recno, off, A_REJECTED, NULL, why);
 		} else if (process(im, r, path, recno, off)) {
 			rc = -1;
 			im->fatal = 1;
@@ -634,6 +685,7 @@ int cmd_import(int argc, char **argv)
 	struct imp im;
 	memset(&im, 0, sizeof im);
 	const char *db = NULL, *org_code = NULL, *id_prefix = NULL;
+	int link_auth = 0;
 	im.mask = CAT_MK_ALL;
 	im.batch_size = 10000;
 	im.on_match = ON_SKIP;
@@ -704,6 +756,8 @@ int cmd_import(int argc, char **argv)
 			break;
 		}
 		case OPT_AGAIN: im.again = 1; break;
+		case OPT_LINK_AUTH: link_auth = 1; break;
+		case OPT_ONLY_AUTH: im.only_auth = 1; break;
 		case OPT_ORG: org_code = optarg; break;
 		case OPT_MAP:
 			isismap_destroy(im.map);
@@ -763,6 +817,8 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	im.org = catalog_get_setting(im.c, "org_code");
+	if (link_auth)
+		im.linker = auth_linker_create(im.c);
 	im.progress = !im.quiet && isatty(2);
 	im.t0 = im.last_commit = now();
 	if (catalog_begin(im.c, &err)) {
@@ -792,6 +848,11 @@ int cmd_import(int argc, char **argv)
 	if (im.batch && !im.quiet && !im.dry)
 		fprintf(stderr, "bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n",
 		        im.batch, im.batch);
+	if (im.linker && !im.quiet)
+		fprintf(stderr, "bienmuc: import: headings: %ld authorized, %ld see-from (%ld replaced by "
+		        "the authorised form), %ld ambiguous, %ld near misses, %ld without authority\n",
+		        im.links[AS_AUTHORIZED], im.links[AS_SEEFROM], im.flipped, im.links[AS_AMBIGUOUS],
+		        im.links[AS_NEAR_TONES] + im.links[AS_NEAR_DATES], im.links[AS_NONE]);
 	if (!rc && im.run[A_REJECTED])
 		rc = 1;
 out:
@@ -799,6 +860,7 @@ out:
 		rc = 2;
 	if (im.rejects && fclose(im.rejects))
 		rc = 2;
+	auth_linker_destroy(im.linker);
 	catalog_close(im.c);
 	free(im.org);
 	isismap_destroy(im.map);

@@ -46,6 +46,7 @@
 #include "charset.h"
 #include "matchkey.h"
 #include "rpn2sql.h"
+#include "store-auth.h"           /* authority index (store-auth.c) */
 
 #include <sqlite3.h>
 #include <unicode/ucol.h>
@@ -143,6 +144,7 @@ struct store {
 	int next_id_dirty;
 	int wait_fd;               /* DB-wait, for fair write locking */
 	int wait_sh;               /* holding a shared lock on it */
+	struct auth_idx *auth;     /* authority heading index (store-auth.c) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -934,6 +936,12 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		be_close(st);
 		return NULL;
 	}
+	/* authority tables: store-auth.c keeps its own schema version */
+	st->auth = auth_idx_open(st->db, st->readonly, err);
+	if (!st->auth) {
+		be_close(st);
+		return NULL;
+	}
 	st->coll = open_collator();
 	if (!st->coll) {
 		sb_adds(err, "cannot open the ICU collator for Vietnamese");
@@ -961,6 +969,12 @@ static void *be_open(const char *path, int flags, strbuf *err)
 	return st;
 }
 
+/* The authority index of a back-end handle (for store-auth.c). */
+struct auth_idx *store_auth_idx(void *be)
+{
+	return be ? ((struct store *)be)->auth : NULL;
+}
+
 static void be_close(void *be)
 {
 	struct store *st = be;
@@ -970,6 +984,7 @@ static void be_close(void *be)
 		be_abort(st);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
+	auth_idx_close(st->auth);
 	if (st->db) {
 		if (!st->readonly)
 			sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
@@ -1095,6 +1110,8 @@ static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const st
 		rc = index_heads(st, rid, hk, 0, err);
 	if (!rc)
 		rc = index_keys(st, rid, r, 0, err);
+	if (!rc)
+		rc = auth_idx_record(st->auth, rid, r, 0, err);   /* authority index */
 	if (hk == &own)
 		hkeys_release(&own);
 	return rc;
@@ -1109,6 +1126,8 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 		rc = index_heads(st, rid, &hk, 1, err);
 	if (!rc)
 		rc = index_keys(st, rid, old, 1, err);
+	if (!rc)
+		rc = auth_idx_record(st->auth, rid, old, 1, err);  /* authority index */
 	hkeys_release(&hk);
 	return rc;
 }
