@@ -1,0 +1,342 @@
+/*
+ * t-auth.c - authority control: heading keys (tones kept, Vietnamese
+ * order rule), the linker against tests/data/auth-vi.mrc with the
+ * statuses of tests/data/auth-links.tsv for every heading of
+ * tests/data/bib-vi.mrc, see-from flips, and heading-change propagation
+ * with its rollback through the batch journal.
+ */
+#include "harness.h"
+#include <unistd.h>
+#include "auth.h"
+#include "catalog.h"
+#include "marcio.h"
+
+static char dir[] = "/tmp/t-auth.XXXXXX";
+
+static void keys_tests(void)
+{
+	struct auth_keys a, b;
+	CHECK(auth_text_keys("$aNguyễn Du,$d1765-1820", AT_PERSON, &a) == 0);
+	CHECK(auth_text_keys("$aNguyên Du,$d1765-1820.", AT_PERSON, &b) == 0);
+	CHECK_STR(a.display, "Nguyễn Du 1765-1820");
+	CHECK_STR(a.mkey, "nguyễn du 1765-1820");
+	CHECK(strcmp(a.mkey, b.mkey) != 0);          /* tones kept */
+	CHECK_STR(a.skey, b.skey);                   /* but the same candidate */
+	CHECK_STR(a.dkey, "nguyễn du");
+	CHECK(a.has_date);
+	auth_keys_release(&a);
+	auth_keys_release(&b);
+
+	/* subfield order and case and ISBD punctuation do not matter */
+	CHECK(auth_text_keys("$d1765-1820$aNGUYỄN  DU,", AT_PERSON, &a) == 0);
+	CHECK_STR(a.mkey, "nguyễn du 1765-1820");
+	auth_keys_release(&a);
+
+	/* Vietnamese inverted order = direct order (order key only) */
+	CHECK(auth_text_keys("$aNguyễn, Nhật Ánh,$d1955-", AT_PERSON, &a) == 0);
+	CHECK(auth_text_keys("$aNguyễn Nhật Ánh,$d1955-", AT_PERSON, &b) == 0);
+	CHECK(strcmp(a.mkey, b.mkey) != 0);
+	CHECK_STR(a.okey, b.okey);
+	auth_keys_release(&a);
+	auth_keys_release(&b);
+	/* a foreign inverted name is not conflated with a direct form */
+	CHECK(auth_text_keys("$aHemingway, Ernest", AT_PERSON, &a) == 0);
+	CHECK(auth_text_keys("$aHemingway Ernest", AT_PERSON, &b) == 0);
+	CHECK(strcmp(a.okey, b.okey) != 0);
+	auth_keys_release(&a);
+	auth_keys_release(&b);
+	/* nor an untoned "surname" (Le, Nguyen: not on the list) */
+	CHECK(auth_text_keys("$aLe, Anh", AT_PERSON, &a) == 0);
+	CHECK_STR(a.okey, "le, anh");
+	auth_keys_release(&a);
+	/* two commas: not a Vietnamese inverted name */
+	CHECK(auth_text_keys("$aTrần, Văn, Giàu", AT_PERSON, &a) == 0);
+	CHECK_STR(a.okey, "trần, văn, giàu");
+	auth_keys_release(&a);
+	CHECK(auth_vi_surname("nguyễn", strlen("nguyễn")));
+	CHECK(!auth_vi_surname("nguyen", 6));
+
+	/* plain text is $a; subdivisions are not part of the key */
+	rec *r = rec_create();
+	size_t f = auth_parse_heading(r, "650", ' ', '7', "$aVăn học$zViệt Nam$2Bộ TK TVQG");
+	CHECK(auth_field_keys(r, f, AT_TOPICAL, &a) == 0);
+	CHECK_STR(a.mkey, "văn học");
+	auth_keys_release(&a);
+	rec_destroy(r);
+
+	CHECK_INT(auth_bib_type("700"), AT_PERSON);
+	CHECK_INT(auth_bib_type("651"), AT_GEO);
+	CHECK_INT(auth_bib_type("653"), -1);
+	CHECK_INT(auth_bib_type("830"), AT_UNIFORM);
+	int kind = 0;
+	CHECK_INT(auth_auth_type("451", &kind), AT_GEO);
+	CHECK_INT(kind, AK_SEEFROM);
+	CHECK_INT(auth_auth_type("555", &kind), AT_GENRE);
+	CHECK_INT(kind, AK_SEEALSO);
+}
+
+/* ids of our catalogue -> source 001 (from the 035 import keeps) */
+struct idmap {
+	char *ours[128], *src[128];
+	size_t n;
+};
+
+static const char *map_src(const struct idmap *m, const char *ours)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->ours[i], ours))
+			return m->src[i];
+	return "";
+}
+
+static const char *map_ours(const struct idmap *m, const char *src)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->src[i], src))
+			return m->ours[i];
+	return NULL;
+}
+
+static int load(catalog *c, const char *path, struct idmap *m)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return -1;
+	strbuf err = STRBUF_INIT;
+	struct marc_read_opts ro = { 0 };
+	marc_reader *rd = marc_reader_open(fp, path, &ro, &err);
+	rec *r = rec_create();
+	int st;
+	while ((st = marc_reader_next(rd, r)) == MR_OK) {
+		char *src = xstrdup(rec_get_control(r, "001"));
+		CHECK(catalog_save(c, r, CAT_NEW, NULL, NULL, &err) == CAT_OK);
+		if (m->n < 128) {
+			m->ours[m->n] = xstrdup(rec_get_control(r, "001"));
+			m->src[m->n++] = src;
+		} else {
+			free(src);
+		}
+	}
+	rec_destroy(r);
+	marc_reader_close(rd);
+	fclose(fp);
+	sb_release(&err);
+	return 0;
+}
+
+static void idmap_free(struct idmap *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->ours[i]);
+		free(m->src[i]);
+	}
+}
+
+/* Every heading of bib-vi against auth-links.tsv, in order. */
+static void tsv_tests(catalog *c, const struct idmap *am, const struct idmap *bm)
+{
+	FILE *tsv = fopen(t_root("tests/data/auth-links.tsv"), "r");
+	CHECK(tsv != NULL);
+	if (!tsv)
+		return;
+	char line[1024];
+	if (!fgets(line, sizeof line, tsv)) {        /* header */
+		fclose(tsv);
+		return;
+	}
+	auth_linker *L = auth_linker_create(c);
+	strbuf err = STRBUF_INIT;
+	rec *r = rec_create();
+	char cur[64] = "";
+	struct auth_linkres res = { 0 };
+	size_t next = 0;
+	long rows = 0, tone_linked = 0;
+	while (fgets(line, sizeof line, tsv)) {
+		line[strcspn(line, "\n")] = 0;
+		char *col[6] = { 0 };
+		char *p = line;
+		for (int i = 0; i < 6; i++) {
+			col[i] = p;
+			char *t = p ? strchr(p, '\t') : NULL;
+			if (t)
+				*t = 0;
+			p = t ? t + 1 : NULL;
+		}
+		if (strcmp(cur, col[0])) {
+			snprintf(cur, sizeof cur, "%s", col[0]);
+			auth_linkres_release(&res);
+			next = 0;
+			const char *ours = map_ours(bm, col[0]);
+			CHECKF(ours != NULL, "bib %s", col[0]);
+			if (!ours)
+				continue;
+			CHECK(catalog_fetch(c, ours, r, NULL, &err) == CAT_OK);
+			CHECK(auth_link_record(L, r, 1, &res, &err) == CAT_OK);
+		}
+		rows++;
+		CHECKF(next < res.n, "%s %s: no finding", col[0], col[1]);
+		if (next >= res.n)
+			continue;
+		const struct auth_finding *x = &res.v[next++];
+		CHECK_STR(x->tag, col[1]);
+		CHECK_STR(x->heading, col[2]);
+		CHECKF(!strcmp(auth_status_name(x->status), col[3]), "%s %s '%s': got %s, want %s",
+		       col[0], col[1], col[2], auth_status_name(x->status), col[3]);
+		if (*col[4]) {
+			CHECKF(x->auth_id && !strcmp(map_src(am, x->auth_id), col[4]), "%s %s: authority %s",
+			       col[0], col[1], x->auth_id ? map_src(am, x->auth_id) : "(none)");
+			CHECK_STR(x->auth_heading, col[5]);
+		}
+		/* linked or not, as the status says; near misses never */
+		long z = rec_find_sub(r, x->field, '0');
+		if (x->status == AS_AUTHORIZED || x->status == AS_SEEFROM) {
+			CHECKF(z >= 0, "%s %s: no $0", col[0], col[1]);
+		} else {
+			CHECKF(z < 0, "%s %s: %s but linked", col[0], col[1], col[3]);
+			if (z >= 0 && x->status == AS_NEAR_TONES)
+				tone_linked++;
+		}
+		/* a see-from is flipped to the authorised form */
+		if (x->status == AS_SEEFROM) {
+			struct auth_keys k;
+			CHECK(auth_field_keys(r, x->field, auth_bib_type(x->tag), &k) == 0);
+			CHECK_STR(k.display, col[5]);
+			auth_keys_release(&k);
+		}
+	}
+	CHECK_INT(rows, 165);
+	CHECK_INT(tone_linked, 0);
+	auth_linkres_release(&res);
+	rec_destroy(r);
+	auth_linker_destroy(L);
+	sb_release(&err);
+	fclose(tsv);
+}
+
+/* Link every bib for real; rename Nam Cao; roll back. */
+static void propagate_tests(catalog *c, const struct idmap *am, const struct idmap *bm)
+{
+	strbuf err = STRBUF_INIT;
+	auth_linker *L = auth_linker_create(c);
+	rec *r = rec_create();
+	CHECK(catalog_begin(c, &err) == CAT_OK);
+	for (size_t i = 0; i < bm->n; i++) {
+		struct cat_version v = { 0 };
+		struct auth_linkres res = { 0 };
+		CHECK(catalog_fetch(c, bm->ours[i], r, &v, &err) == CAT_OK);
+		CHECK(auth_link_record(L, r, 1, &res, &err) == CAT_OK);
+		if (res.changed)
+			CHECK(catalog_save(c, r, v.version, NULL, NULL, &err) == CAT_OK);
+		auth_linkres_release(&res);
+		cat_version_clear(&v);
+	}
+	CHECK(catalog_commit(c, &err) == CAT_OK);
+	auth_linker_destroy(L);
+
+	const char *namcao = map_ours(am, "TVQGA000105");
+	const char *th = map_ours(bm, "TH0007710");    /* was Trần Hữu Tri: flipped */
+	CHECK(namcao && th);
+	if (!namcao || !th)
+		goto out;
+	char **ids;
+	size_t n;
+	CHECK(auth_users(c, namcao, &ids, &n, &err) == CAT_OK);
+	CHECK_INT(n, 2);
+	cat_ids_free(ids, n);
+
+	struct auth_change ch;
+	CHECK(auth_rename(c, namcao, "$aNam Cao (nhà văn),$d1915-1951", 0, 1, "t", &ch, &err) == 0);
+	CHECK_INT(ch.records, 2);
+	CHECK_INT(ch.batch, 0);                      /* dry run */
+	CHECK(catalog_fetch(c, th, r, NULL, &err) == CAT_OK);
+	CHECK_STR(rec_get(r, "100", 'a'), "Nam Cao,");
+	CHECK(auth_rename(c, namcao, "$aNam Cao (nhà văn),$d1915-1951", 0, 0, "t", &ch, &err) == 0);
+	CHECK_INT(ch.records, 2);
+	CHECK(ch.batch > 0);
+	CHECK(catalog_fetch(c, th, r, NULL, &err) == CAT_OK);
+	CHECK_STR(rec_get(r, "100", 'a'), "Nam Cao (nhà văn),");
+	CHECK(rec_get(r, "100", '0') != NULL);
+	CHECK(catalog_fetch(c, namcao, r, NULL, &err) == CAT_OK);
+	int seefrom = 0;
+	for (long f = rec_find(r, "400", 0); f >= 0; f = rec_find(r, "400", (size_t)f + 1))
+		seefrom |= !strcmp(rec_sub_value(r, (size_t)f, 0, NULL), "Nam Cao,");
+	CHECK(seefrom);                              /* the old form is a see-from now */
+	/* the old form now links as see-from, the new one as authorised */
+	{
+		struct auth_keys k;
+		struct auth_hit *h;
+		size_t nh;
+		CHECK(auth_text_keys("$aNam Cao,$d1915-1951", AT_PERSON, &k) == 0);
+		CHECK(auth_find(c, AT_PERSON, AKEY_MATCH, k.mkey, 0, 0, &h, &nh, &err) == CAT_OK);
+		CHECK_INT(nh, 1);
+		if (nh)
+			CHECK_INT(h[0].kind, AK_SEEFROM);
+		auth_hits_free(h, nh);
+		auth_keys_release(&k);
+	}
+	/* rollback: the whole change is one batch */
+	long restored = 0, removed = 0, conflicts = 0;
+	CHECK(catalog_batch_undo(c, ch.batch, 0, &restored, &removed, &conflicts, &err) == CAT_OK);
+	CHECK_INT(restored, 3);
+	CHECK(catalog_fetch(c, th, r, NULL, &err) == CAT_OK);
+	CHECK_STR(rec_get(r, "100", 'a'), "Nam Cao,");
+	CHECK(catalog_fetch(c, namcao, r, NULL, &err) == CAT_OK);
+	CHECK_STR(rec_get(r, "100", 'a'), "Nam Cao,");
+
+	/* delete: merge relinks, then the other is gone */
+	const char *nd = map_ours(am, "TVQGA000101");
+	CHECK(auth_merge(c, nd, namcao, 1, 0, "t", &ch, &err) == 0);
+	CHECK_INT(ch.records, 2);
+	CHECK(catalog_fetch(c, namcao, r, NULL, &err) == CAT_DELETED);
+	CHECK(catalog_fetch(c, th, r, NULL, &err) == CAT_OK);
+	CHECK_STR(rec_get(r, "100", 'a'), "Nguyễn Du,");
+	CHECK(auth_users(c, namcao, &ids, &n, &err) == CAT_OK);
+	CHECK_INT(n, 0);
+	cat_ids_free(ids, n);
+out:
+	rec_destroy(r);
+	sb_release(&err);
+}
+
+int main(void)
+{
+	keys_tests();
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	char path[256];
+	snprintf(path, sizeof path, "%s/c.db", dir);
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(path, CAT_OPEN_CREATE, &err);
+	CHECK(c != NULL);
+	if (c) {
+		struct idmap am = { 0 }, bm = { 0 };
+		CHECK(load(c, t_root("tests/data/auth-vi.mrc"), &am) == 0);
+		CHECK_INT(am.n, 43);
+		CHECK(load(c, t_root("tests/data/bib-vi.mrc"), &bm) == 0);
+		CHECK_INT(bm.n, 46);
+		tsv_tests(c, &am, &bm);
+		/* browse positioned in Vietnamese order, with see-from rows */
+		struct auth_hit *h;
+		size_t n, before;
+		CHECK(auth_browse(c, AT_PERSON, "Trần", 2, 5, &h, &n, &before, &err) == CAT_OK);
+		CHECK_INT(before, 2);
+		CHECK(n >= 3);
+		if (n >= 3) {
+			CHECK_STR(h[2].heading, "Trần Hữu Tri 1915-1951");
+			CHECK_INT(h[2].kind, AK_SEEFROM);
+		}
+		auth_hits_free(h, n);
+		propagate_tests(c, &am, &bm);
+		idmap_free(&am);
+		idmap_free(&bm);
+		catalog_close(c);
+	}
+	sb_release(&err);
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	DONE();
+}
