@@ -130,38 +130,17 @@ static void save_reject(struct convert *c, const char *raw, size_t len)
 	}
 }
 
-/* A record the reader gave no raw bytes for (some readers keep them only
- * for records they reject themselves) is saved as .mrk text, which holds
- * every UTF-8 record without loss. */
-static void save_as_mrk(struct convert *c, const rec *r)
-{
-	struct marc_write_opts o = { MF_MRK, CS_UTF8, 0 };
-	strbuf err = STRBUF_INIT;
-	save_reject(c, "", 0);          /* opens the file */
-	if (c->fatal || !c->rejects)
-		return;
-	marc_writer *w = marc_writer_open(c->rejects, &o);
-	if (!w || marc_writer_put(w, r, &err) != 0 || marc_writer_close(w) != 0) {
-		cmd_error(CMD_NAME, "cannot write rejects file '%s'", c->rejects_name);
-		c->fatal = 1;
-	}
-	sb_release(&err);
-}
-
-/* Report a rejected record and keep its bytes. r is the record as read
- * when the writer refused it, NULL when the reader did. */
+/* Report a rejected record (refused by the reader, or by the writer) and
+ * append its raw bytes, as they were in the input, to the rejects file. */
 static void reject(struct convert *c, const char *file, const marc_reader *rd,
-                   const rec *r, const char *why)
+                   const char *why)
 {
 	size_t len;
 	const char *raw = marc_reader_raw(rd, &len);
 	c->nrejected++;
 	cmd_error(CMD_NAME, "%s: record %ld (byte %lld): %s", file,
 	          marc_reader_recno(rd), marc_reader_offset(rd), why);
-	if (len == 0 && r)
-		save_as_mrk(c, r);
-	else
-		save_reject(c, raw, len);
+	save_reject(c, raw, len);
 }
 
 static void warnings(struct convert *c, const char *file, const marc_reader *rd)
@@ -201,7 +180,7 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 	while (!c->fatal && (rc = marc_reader_next(rd, r)) != MR_EOF) {
 		c->nread++;
 		if (rc == MR_BAD) {
-			reject(c, file, rd, NULL, marc_reader_error(rd));
+			reject(c, file, rd, marc_reader_error(rd));
 			continue;
 		}
 		warnings(c, file, rd);
@@ -219,7 +198,7 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 			c->fatal = 1;
 			break;
 		}
-		reject(c, file, rd, r, err.len ? err.buf : "record refused by the writer");
+		reject(c, file, rd, err.len ? err.buf : "record refused by the writer");
 	}
 	if (!c->fatal && ferror(in)) {
 		cmd_error(CMD_NAME, "%s: read error: %s", file, strerror(errno));

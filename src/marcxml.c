@@ -25,8 +25,8 @@
  * over the raw input (skipping comments, CDATA, PIs and the DOCTYPE) and
  * notes where every <record> start tag begins and where its element ends;
  * the k-th record element the parser reports is the k-th the scanner
- * found. That gives exact byte offsets (mr_begin) and the raw bytes of a
- * rejected record. The raw bytes of records not yet handed out are kept
+ * found. That gives exact byte offsets (mr_begin) and the raw bytes of
+ * every record (marc_reader_raw). The raw bytes of records not yet handed out are kept
  * in a window, so memory stays bounded by the record size.
  * libxml2 stops at the first well-formedness error. Then the record that
  * holds the error is rejected (message with line, column and byte
@@ -1472,9 +1472,11 @@ static int deliver(struct xst *st, rec *r)
 		}
 	}
 	int rc = MR_OK;
+	/* raw bytes of every record, good or bad: a writer may refuse a good
+	 * one, and it then goes to the rejects file as it was in the input */
+	if (o->off >= st->woff && o->end > o->off && o->end <= win_end(st))
+		mr_set_raw(rd, st->win + (o->off - st->woff), (size_t)(o->end - o->off));
 	if (o->bad) {
-		if (o->off >= st->woff && o->end > o->off && o->end <= win_end(st))
-			mr_set_raw(rd, st->win + (o->off - st->woff), (size_t)(o->end - o->off));
 		rc = mr_bad(rd, "%s", o->msg.buf);
 	} else
 		rec_copy(r, o->r);

@@ -746,9 +746,10 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 	}
 
 	int rc = parse_record(st, rd, r);
-	if (rc == MR_BAD) {
-		/* The raw text goes to the rejects file: end it with a blank
-		 * line so that file is itself a .mrk file. */
+	{
+		/* The raw text of every record (a writer may refuse a good one)
+		 * may go to the rejects file: end it with a blank line so that
+		 * file is itself a .mrk file. */
 		const char *t = st->text.buf ? st->text.buf : "";
 		size_t n = st->text.len;
 		const char *eol = memchr(t, '\r', n) ? "\r\n" : "\n";

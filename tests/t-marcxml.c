@@ -70,17 +70,17 @@ static struct items read_fp(FILE *fp, int fmt)
 			sb_adds(&w, marc_reader_warning(rd, i));
 		}
 		x->warn = w.buf ? sb_detach(&w, NULL) : strdup("");
+		size_t n;
+		const char *raw = marc_reader_raw(rd, &n);
+		x->raw = malloc(n + 1);
+		memcpy(x->raw, raw, n);
+		x->raw[n] = 0;
+		x->rawlen = n;
 		if (rc == MR_OK) {
 			x->r = rec_clone(r);
 			it.good++;
 		} else {
-			size_t n;
-			const char *raw = marc_reader_raw(rd, &n);
 			x->err = strdup(marc_reader_error(rd));
-			x->raw = malloc(n + 1);
-			memcpy(x->raw, raw, n);
-			x->raw[n] = 0;
-			x->rawlen = n;
 			it.bad++;
 		}
 		if (it.n > 100000)
@@ -319,6 +319,10 @@ static void test_layouts(void)
 		CHECK_INT(it.v[0].off, p1 - buf);
 		CHECK_INT(it.v[1].off, p2 - buf);
 		CHECK_STR(it.v[0].warn, "");
+		/* good records have their raw bytes too: the record element */
+		size_t rl = strlen(REC1) - 1;
+		CHECK(it.v[0].rawlen == rl && !memcmp(it.v[0].raw, REC1, rl));
+		CHECK(it.v[1].rawlen == rl && !memcmp(it.v[1].raw, REC1, rl));
 	}
 	items_free(&it);
 

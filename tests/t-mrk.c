@@ -425,6 +425,27 @@ static void test_read_bad(void)
 	      strstr(rn.errs.buf, "2: line 5 (byte 74): NUL byte"), "%s", rn.errs.buf ? rn.errs.buf : "");
 	recs_free(&rn);
 
+	/* good records have their raw text too (a writer may refuse them) */
+	{
+		static const char gin[] = "=LDR  00000nam a2200000 a 4500\n=245  10$ax\n\n\n"
+			"=LDR  00000nam a2200000 a 4500\n=245  10$ay";
+		FILE *gfp = fmemopen((void *)gin, sizeof gin - 1, "rb");
+		struct marc_read_opts go = { MF_MRK, CS_AUTO, 0 };
+		marc_reader *grd = marc_reader_open(gfp, "t", &go, NULL);
+		rec *gr = rec_create();
+		size_t glen;
+		CHECK_INT(marc_reader_next(grd, gr), MR_OK);
+		const char *graw = marc_reader_raw(grd, &glen);
+		CHECK(glen == 44 && !memcmp(graw, gin, 44));
+		CHECK_INT(marc_reader_next(grd, gr), MR_OK);
+		graw = marc_reader_raw(grd, &glen);
+		CHECK(glen == 44 && !memcmp(graw, gin + 45, 42) && !memcmp(graw + 42, "\n\n", 2));
+		CHECK_INT(marc_reader_next(grd, gr), MR_EOF);
+		rec_destroy(gr);
+		marc_reader_close(grd);
+		fclose(gfp);
+	}
+
 	/* the rejected record's raw text, made to end with a blank line */
 	static const char in[] = "=LDR  00000nam a2200000 a 4500\r\n=245  $ax\r\n\r\n=LDR  x";
 	FILE *fp = fmemopen((void *)in, sizeof in - 1, "rb");
