@@ -492,6 +492,8 @@ static char *file_key(const struct imp *im, FILE *fp, long long *size)
 	        (unsigned)im->mask, im->on_match, im->force, im->ropts.from_charset);
 	for (size_t i = 0; i < im->protect.n; i++)
 		sb_addf(&k, "%s%s", i ? "," : "", im->protect.v[i]);
+	if (im->only_auth)                  /* `auth import` is another kind of run */
+		sb_adds(&k, ":auth");
 	return sb_detach(&k, NULL);
 }
 
