@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "charset.h"
+#include "lint.h"
 
 /* ------------------------------------------------------------------ */
 /* types */
@@ -1055,4 +1056,82 @@ int auth_unlink_delete(catalog *c, const char *id, int dry, const char *command,
 	}
 	rec_destroy(a);
 	return finish(c, rc, dry, out, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* lint hook */
+
+int auth_lint_heading(void *linker, const rec *r, size_t f, strbuf *msg)
+{
+	auth_linker *L = linker;
+	if (!L || rec_is_control(r, f))
+		return 0;
+	int type, kind = 0;
+	if (auth_is_authority(r)) {
+		type = auth_auth_type(rec_tag(r, f), &kind);
+		if (kind != AK_SEEALSO)
+			return 0;
+	} else {
+		type = auth_bib_type(rec_tag(r, f));
+	}
+	struct auth_keys k;
+	if (type < 0 || auth_field_keys(r, f, type, &k))
+		return 0;
+	int out = 0;
+	long zs = -1;
+	char *lid = rec_find_sub(r, f, '0') >= 0 ? linked_id(L, r, f, &zs) : NULL;
+	if (lid) {
+		const rec *a = auth_record(L, lid);
+		long af = a ? rec_find(a, "1..", 0) : -1;
+		struct auth_keys ak;
+		if (af >= 0 && !auth_field_keys(a, (size_t)af, auth_auth_type(rec_tag(a, (size_t)af), NULL), &ak)) {
+			if (strcmp(ak.mkey, k.mkey)) {
+				sb_addf(msg, "'%s' differs from the heading of its authority %s: '%s'", k.display,
+				        lid, ak.display);
+				out = LINT_HEADING_UNAUTHORIZED;
+			}
+			auth_keys_release(&ak);
+		}
+		free(lid);
+		auth_keys_release(&k);
+		return out;
+	}
+	int t2 = -1;
+	if (type == AT_CORP && rec_ind(r, f, 1) == '1' && rec_find_sub(r, f, 'b') < 0)
+		t2 = AT_GEO;
+	int rc = 0;
+	strbuf err = STRBUF_INIT;
+	struct verdict *v = lookup(L, type, t2, &k, &err, &rc);
+	sb_release(&err);
+	if (v) {
+		switch (v->status) {
+		case AS_AUTHORIZED:
+			sb_addf(msg, "'%s' is authorised (authority %s) but not linked: add $0 %s",
+			        k.display, v->auth_id, v->ctl);
+			out = LINT_HEADING_UNLINKED;
+			break;
+		case AS_SEEFROM:
+			sb_addf(msg, "'%s' is a see-from form: use '%s' (authority %s)", k.display,
+			        v->auth_heading, v->auth_id);
+			out = LINT_HEADING_UNAUTHORIZED;
+			break;
+		case AS_AMBIGUOUS:
+			sb_addf(msg, "'%s' matches several authorities: %s", k.display,
+			        v->candidates ? v->candidates : "");
+			out = LINT_HEADING_AMBIGUOUS;
+			break;
+		case AS_NEAR_TONES:
+		case AS_NEAR_DATES:
+			sb_addf(msg, "'%s' has no authority; near miss (%s): %s", k.display,
+			        v->status == AS_NEAR_TONES ? "tones/đ/case" : "dates",
+			        v->candidates ? v->candidates : "");
+			out = LINT_HEADING_NEAR;
+			break;
+		default:
+			sb_addf(msg, "no authority for '%s'", k.display);
+			out = LINT_HEADING_UNCONTROLLED;
+		}
+	}
+	auth_keys_release(&k);
+	return out;
 }

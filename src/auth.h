@@ -181,6 +181,10 @@ int auth_link_record(auth_linker *L, rec *r, int apply, struct auth_linkres *res
  * subfields of f are kept. For the lookup and for propagation. */
 void auth_apply_heading(rec *r, size_t f, const rec *a, const char *ctl);
 
+/* A lint_heading_fn (lint.h) over a linker: pass the auth_linker as arg.
+ * Returns the LINT_HEADING_* code of heading field f (0 = nothing to say). */
+int auth_lint_heading(void *linker, const rec *r, size_t f, strbuf *msg);
+
 /* ------------------------------------------------------------------ */
 /* Heading changes (one transaction each; every record saved is journaled
  * with action "auth" in one import batch, so `bienmuc batch undo N` takes

@@ -70,7 +70,13 @@
 	X(TCVN_040B, "tcvn-040b", OFF, "040 $b (language of cataloging) is missing or not the expected language (vie)") \
 	X(TCVN_041, "tcvn-041", OFF, "041 (language code) is missing") \
 	X(TCVN_082, "tcvn-082", OFF, "no 082 (Dewey Decimal Classification number)") \
-	X(TCVN_COUNTRY, "tcvn-country", OFF, "008/15-17 is blank or unknown (vm for Vietnam)")
+	X(TCVN_COUNTRY, "tcvn-country", OFF, "008/15-17 is blank or unknown (vm for Vietnam)") \
+	/* authority control (asked through lint_set_heading_hook; silent without a catalogue) */ \
+	X(HEAD_UNAUTH, "heading-unauthorized", WARNING, "a heading is a see-from (4XX) form: use the authorised heading") \
+	X(HEAD_AMBIG, "heading-ambiguous", WARNING, "a heading matches several authority records") \
+	X(HEAD_NEAR, "heading-near-miss", WARNING, "a heading differs from an authorised heading only by tones, đ, case or dates") \
+	X(HEAD_UNLINKED, "heading-unlinked", WARNING, "a heading is authorised but not linked to its authority ($0)") \
+	X(HEAD_UNCONTROLLED, "heading-uncontrolled", OFF, "no authority record for a heading")
 
 enum rule_id {
 #define X(e, id, sev, sum) R_##e,
@@ -103,7 +109,16 @@ struct linter {
 	int *occ;
 	size_t occcap;
 	strbuf msg;
+	/* authority hook (heading-* rules) */
+	lint_heading_fn heading_fn;
+	void *heading_arg;
 };
+
+void lint_set_heading_hook(linter *l, lint_heading_fn fn, void *arg)
+{
+	l->heading_fn = fn;
+	l->heading_arg = arg;
+}
 
 linter *lint_create(const marcdef *md)
 {
@@ -1473,6 +1488,28 @@ static void check_tcvn(struct ctx *c)
 	}
 }
 
+/* Authority control: ask the hook about every field (heading-* rules). */
+static void check_headings(struct ctx *c)
+{
+	static const int rule_of[] = {
+		[LINT_HEADING_UNLINKED] = R_HEAD_UNLINKED, [LINT_HEADING_UNAUTHORIZED] = R_HEAD_UNAUTH,
+		[LINT_HEADING_AMBIGUOUS] = R_HEAD_AMBIG, [LINT_HEADING_NEAR] = R_HEAD_NEAR,
+		[LINT_HEADING_UNCONTROLLED] = R_HEAD_UNCONTROLLED,
+	};
+	linter *l = c->l;
+	strbuf msg = STRBUF_INIT;
+	size_t nf = rec_nfields(c->r);
+	for (size_t f = 0; f < nf; f++) {
+		if (rec_is_control(c->r, f))
+			continue;
+		sb_reset(&msg);
+		int st = l->heading_fn(l->heading_arg, c->r, f, &msg);
+		if (st > 0 && st <= LINT_HEADING_UNCONTROLLED)
+			report(c, rule_of[st], (long)f, 0, -1, "%s", msg.buf ? msg.buf : "");
+	}
+	sb_release(&msg);
+}
+
 size_t lint_check(linter *l, const rec *r, long recno, lint_cb cb, void *arg)
 {
 	struct ctx c = { .l = l, .r = r, .recno = recno, .cb = cb, .arg = arg };
@@ -1540,5 +1577,7 @@ size_t lint_check(linter *l, const rec *r, long recno, lint_cb cb, void *arg)
 		}
 		check_tcvn(&c);
 	}
+	if (c.fmt >= 0 && l->heading_fn)
+		check_headings(&c);
 	return c.count;
 }

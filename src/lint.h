@@ -85,6 +85,22 @@ size_t lint_report_unreadable(linter *l, long recno, const char *why,
 size_t lint_report_read_warning(linter *l, long recno, const char *why,
                                 lint_cb cb, void *arg);
 
+/* Authority hook (authority control, auth.h): lint asks the catalogue
+ * about every heading field. fn returns one of LINT_HEADING_* for field f
+ * of r and may append a plain explanation to msg ("is a see-from of
+ * 'Nam Cao 1915-1951'"). Without a hook (the default, e.g. linting a file)
+ * the heading-* rules report nothing. fn NULL removes the hook. */
+enum {
+	LINT_HEADING_SKIP = 0,        /* not a heading / nothing to say */
+	LINT_HEADING_UNLINKED,        /* authorised form, but no $0 */
+	LINT_HEADING_UNAUTHORIZED,    /* a see-from (4XX) form */
+	LINT_HEADING_AMBIGUOUS,       /* several authorities */
+	LINT_HEADING_NEAR,            /* only a near miss (tones/đ/case, dates) */
+	LINT_HEADING_UNCONTROLLED,    /* no authority */
+};
+typedef int (*lint_heading_fn)(void *arg, const rec *r, size_t f, strbuf *msg);
+void lint_set_heading_hook(linter *l, lint_heading_fn fn, void *arg);
+
 /* ISBN/ISSN check-digit helpers (digits only, 'X' allowed last).
  * Return 1 valid, 0 bad check digit, -1 wrong length. */
 int lint_isbn_valid(const char *digits, size_t n);

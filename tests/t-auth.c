@@ -10,6 +10,8 @@
 #include "auth.h"
 #include "catalog.h"
 #include "marcio.h"
+#include "lint.h"
+#include "marcdef.h"
 
 static char dir[] = "/tmp/t-auth.XXXXXX";
 
@@ -213,6 +215,56 @@ static void tsv_tests(catalog *c, const struct idmap *am, const struct idmap *bm
 	fclose(tsv);
 }
 
+struct lintseen {
+	int unauth, near, unlinked, ambig;
+	char msg[512];
+};
+
+static void lint_seen(const lint_finding *f, void *arg)
+{
+	struct lintseen *ls = arg;
+	if (!strcmp(f->rule, "heading-unauthorized")) {
+		ls->unauth++;
+		snprintf(ls->msg, sizeof ls->msg, "%s", f->message);
+	}
+	ls->near += !strcmp(f->rule, "heading-near-miss");
+	ls->unlinked += !strcmp(f->rule, "heading-unlinked");
+	ls->ambig += !strcmp(f->rule, "heading-ambiguous");
+}
+
+/* The lint rules through the hook; silent without it. */
+static void lint_tests(catalog *c, const struct idmap *bm)
+{
+	strbuf err = STRBUF_INIT;
+	marcdef *md = marcdef_create();
+	CHECK(marcdef_load_dir(md, t_root("marc"), &err) >= 0);
+	linter *l = lint_create(md);
+	rec *r = rec_create();
+	const char *th = map_ours(bm, "TH0007710");
+	const char *na = map_ours(bm, "NA0023871");
+	struct lintseen ls = { 0 };
+	CHECK(th && catalog_fetch(c, th, r, NULL, &err) == CAT_OK);
+	lint_check(l, r, 1, lint_seen, &ls);
+	CHECK_INT(ls.unauth + ls.near + ls.unlinked, 0);      /* no hook: silent */
+	auth_linker *L = auth_linker_create(c);
+	lint_set_heading_hook(l, auth_lint_heading, L);
+	lint_check(l, r, 1, lint_seen, &ls);
+	CHECK_INT(ls.unauth, 1);
+	CHECK(strstr(ls.msg, "use 'Nam Cao 1915-1951'") != NULL);
+	CHECK_INT(ls.unlinked, 2);                            /* 650 and 655 */
+	memset(&ls, 0, sizeof ls);
+	CHECK(na && catalog_fetch(c, na, r, NULL, &err) == CAT_OK);
+	lint_check(l, r, 1, lint_seen, &ls);
+	CHECK_INT(ls.near, 1);
+	CHECK_INT(ls.unauth, 0);
+	CHECK_INT(lint_rule_severity(l, "heading-uncontrolled"), LINT_OFF);
+	auth_linker_destroy(L);
+	rec_destroy(r);
+	lint_destroy(l);
+	marcdef_destroy(md);
+	sb_release(&err);
+}
+
 /* Link every bib for real; rename Nam Cao; roll back. */
 static void propagate_tests(catalog *c, const struct idmap *am, const struct idmap *bm)
 {
@@ -317,6 +369,7 @@ int main(void)
 		CHECK(load(c, t_root("tests/data/bib-vi.mrc"), &bm) == 0);
 		CHECK_INT(bm.n, 46);
 		tsv_tests(c, &am, &bm);
+		lint_tests(c, &bm);
 		/* browse positioned in Vietnamese order, with see-from rows */
 		struct auth_hit *h;
 		size_t n, before;

@@ -225,6 +225,20 @@ static const struct lcase tcvn_cases[] = {
 
 static int covered[128];
 
+/* stand-in for auth_lint_heading (auth.h): one heading status per tag */
+static int fake_heading_hook(void *arg, const rec *r, size_t f, strbuf *msg)
+{
+	(void)arg;
+	const char *tag = rec_tag(r, f);
+	sb_adds(msg, "heading");
+	if (!strcmp(tag, "100")) return LINT_HEADING_UNAUTHORIZED;
+	if (!strcmp(tag, "600")) return LINT_HEADING_AMBIGUOUS;
+	if (!strcmp(tag, "650")) return LINT_HEADING_NEAR;
+	if (!strcmp(tag, "651")) return LINT_HEADING_UNLINKED;
+	if (!strcmp(tag, "700")) return LINT_HEADING_UNCONTROLLED;
+	return LINT_HEADING_SKIP;
+}
+
 static void run_cases(linter *l, const struct lcase *cs)
 {
 	for (const struct lcase *c = cs; c->name; c++) {
@@ -386,6 +400,37 @@ int main(void)
 		fo.n = 0;
 		lint_check(l, r, 1, collect, &fo);
 		CHECK(has(&fo, "1xx-count"));
+		rec_destroy(r);
+	}
+
+	/* authority control: the heading-* rules come from a hook (auth.h in
+	 * the program); a stand-in hook here, by tag */
+	{
+		rec *r = rec_create();
+		rec_set_leader(r, "00000nam a2200000 a 4500", 24);
+		static const char *const tags[] = { "100", "600", "650", "651", "700" };
+		for (int i = 0; i < 5; i++) {
+			size_t f = rec_add_field(r, tags[i], '0', ' ');
+			rec_add_sub(r, f, 'a', "X", 1);
+		}
+		struct found fo = { .n = 0 };
+		lint_check(l, r, 1, collect, &fo);
+		CHECK(!has(&fo, "heading-unauthorized"));            /* no hook: silent */
+		lint_set_heading_hook(l, fake_heading_hook, NULL);
+		lint_set_rule(l, "heading-uncontrolled", LINT_WARNING);
+		fo.n = 0;
+		lint_check(l, r, 1, collect, &fo);
+		static const char *const hr[] = { "heading-unauthorized", "heading-ambiguous",
+		                                  "heading-near-miss", "heading-unlinked",
+		                                  "heading-uncontrolled" };
+		for (int i = 0; i < 5; i++) {
+			CHECKF(has(&fo, hr[i]), "hook: %s not reported", hr[i]);
+			for (size_t j = 0; j < lint_nrules(); j++)
+				if (!strcmp(lint_rule_at(j)->id, hr[i]) && j < 128)
+					covered[j] = 1;
+		}
+		lint_set_heading_hook(l, NULL, NULL);
+		lint_set_rule(l, "heading-uncontrolled", LINT_OFF);
 		rec_destroy(r);
 	}
 
