@@ -1,0 +1,424 @@
+/*
+ * cmd-copy.c - `bienmuc copy`: the copies (items) of catalogue records.
+ *   copy add ID [-n N] [--kind K | --accno FIRST] [field options]
+ *   copy list [ID...]           copy edit ACCNO [field options]
+ *   copy withdraw ACCNO...      copy remove ACCNO
+ *   copy next [KIND]            copy history [ACCNO | -r ID]
+ *   copy undo CHANGE            copy callno ID [--set [CALLNO]]
+ * Exit status: 0 done, 1 some copy or record not found / refused,
+ * 2 usage or I/O error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <getopt.h>
+
+#include "cmd.h"
+#include "catalog.h"
+#include "copies.h"
+#include "callno.h"
+#include "store-cli.h"
+
+#define CMD_NAME "copy"
+
+static const char usage_text[] =
+	"usage: bienmuc copy add [-d DB] [-n N] [--kind K | --accno FIRST] [FIELDS] ID\n"
+	"       bienmuc copy list [-d DB] [--tsv] [ID...]\n"
+	"       bienmuc copy edit [-d DB] [FIELDS] [--status S] [--record ID] ACCNO\n"
+	"       bienmuc copy withdraw [-d DB] [--note TEXT] ACCNO...\n"
+	"       bienmuc copy remove [-d DB] ACCNO\n"
+	"       bienmuc copy next [-d DB] [--branch B] [KIND]\n"
+	"       bienmuc copy history [-d DB] [-r ID] [ACCNO]\n"
+	"       bienmuc copy undo [-d DB] CHANGE\n"
+	"       bienmuc copy callno [-d DB] [--set [CALLNO]] ID\n"
+	"\n"
+	"The copies (items) of catalogue records: accession numbers (unique in\n"
+	"the catalogue), branch, shelf, call number, status.\n"
+	"\n"
+	"  -d, --db FILE        the catalogue (default $BIENMUC_DB)\n"
+	"  -n, --count N        add N copies with consecutive accession numbers\n"
+	"  -k, --kind K         number kind (pattern setting accno.K, default\n"
+	"                       K.######; default kind VV): the next free numbers\n"
+	"  -a, --accno A        the (first) accession number\n"
+	"  -b, --branch B       library code          -l, --location L  shelf\n"
+	"  -c, --callno C       call number (default: the title's)\n"
+	"  -v, --volume V       volume / copy number  -s, --source S    acquisition\n"
+	"  -p, --price P        price                 -D, --date DATE   date added\n"
+	"      --note TEXT      note                  --status S        available,\n"
+	"                                             withdrawn, lost, repair\n"
+	"  -r, --record ID      edit: move the copy;  history: that record's changes\n"
+	"      --tsv            list: tab-separated, with a header line\n"
+	"      --set [CALLNO]   callno: store CALLNO (default the suggested one) in 090\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit status: 0 done, 1 some copy or record missing or refused, 2 usage\n"
+	"or I/O error.\n";
+
+enum { OPT_NOTE = 256, OPT_STATUS, OPT_TSV, OPT_SET };
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "kind", required_argument, NULL, 'k' },
+	{ "accno", required_argument, NULL, 'a' },
+	{ "branch", required_argument, NULL, 'b' },
+	{ "location", required_argument, NULL, 'l' },
+	{ "callno", required_argument, NULL, 'c' },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "source", required_argument, NULL, 's' },
+	{ "price", required_argument, NULL, 'p' },
+	{ "date", required_argument, NULL, 'D' },
+	{ "note", required_argument, NULL, OPT_NOTE },
+	{ "status", required_argument, NULL, OPT_STATUS },
+	{ "record", required_argument, NULL, 'r' },
+	{ "tsv", no_argument, NULL, OPT_TSV },
+	{ "set", optional_argument, NULL, OPT_SET },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct opts {
+	const char *db, *kind, *record, *set;
+	int n, tsv, setflag;
+	struct copy f;          /* the fields given */
+	int given[16];          /* by copy_fields index */
+};
+
+static int field_index(const char *name)
+{
+	for (int i = 0; copy_fields[i]; i++)
+		if (!strcmp(copy_fields[i], name))
+			return i;
+	return -1;
+}
+
+static int set_field(struct opts *o, const char *name, const char *v)
+{
+	if (copy_set(&o->f, name, v)) {
+		if (!strcmp(name, "status"))
+			cmd_error(CMD_NAME, "unknown status '%s' (available, withdrawn, lost, repair)", v);
+		else
+			cmd_error(CMD_NAME, "%s: '%s' is not a date YYYY-MM-DD", name, v);
+		return -1;
+	}
+	o->given[field_index(name)] = 1;
+	return 0;
+}
+
+/* Print one copy: text (aligned) or TSV. */
+static void print_copy(const struct copy *cp, const char *title_callno, int tsv)
+{
+	const char *cn = *cp->callno ? cp->callno : title_callno;
+	if (tsv) {
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cp->accno, cp->record,
+		       cp->branch, cp->location, cn, cp->volume, cp->status, cp->added, cp->price,
+		       cp->source, cp->note);
+		return;
+	}
+	printf("%-12s %-10s %-9s %-10s %-16s %-18s", cp->accno, cp->record, cp->status, cp->branch,
+	       cp->location, cn);
+	if (*cp->volume)
+		printf(" %s", cp->volume);
+	printf(" %s", cp->added);
+	if (*cp->price)
+		printf(" %s", cp->price);
+	if (*cp->note)
+		printf(" (%s)", cp->note);
+	putchar('\n');
+}
+
+static char *title_callno(catalog *c, const char *id)
+{
+	rec *r = rec_create();
+	char *cn = NULL;
+	if (catalog_fetch(c, id, r, NULL, NULL) == CAT_OK || rec_nfields(r))
+		cn = callno_of_record(r);
+	rec_destroy(r);
+	return cn ? cn : xstrdup("");
+}
+
+static int do_add(catalog *c, struct opts *o, int argc, char **argv)
+{
+	if (argc != 1) {
+		cmd_error(CMD_NAME, "add: which record? (one record id)");
+		return 2;
+	}
+	char **acc = NULL;
+	strbuf err = STRBUF_INIT;
+	int st = copies_add(c, argv[0], &o->f, o->n, o->kind, &acc, &err);
+	if (st) {
+		cmd_error(CMD_NAME, "add: %s", err.buf);
+		sb_release(&err);
+		return st == CAT_ERROR || st == CAT_BUSY || st == CAT_READONLY ? 2 : 1;
+	}
+	for (int i = 0; i < o->n; i++)
+		printf("%s\n", acc[i]);
+	cat_ids_free(acc, (size_t)o->n);
+	sb_release(&err);
+	return 0;
+}
+
+static int do_list(catalog *c, struct opts *o, int argc, char **argv)
+{
+	int rc = 0;
+	strbuf err = STRBUF_INIT;
+	if (o->tsv)
+		puts("accno\trecord\tbranch\tlocation\tcallno\tvolume\tstatus\tadded\tprice\tsource\tnote");
+	for (int i = 0; i < (argc ? argc : 1); i++) {
+		struct copy *cps;
+		size_t n;
+		const char *id = argc ? argv[i] : NULL;
+		if (id) {
+			rec *r = rec_create();
+			sb_reset(&err);
+			int st = catalog_fetch(c, id, r, NULL, &err);
+			rec_destroy(r);
+			if (st && st != CAT_DELETED) {
+				cmd_error(CMD_NAME, "list: %s", err.buf);
+				rc = st == CAT_NOTFOUND ? 1 : 2;
+				continue;
+			}
+		}
+		sb_reset(&err);
+		if (copies_list(c, id, &cps, &n, &err)) {
+			cmd_error(CMD_NAME, "list: %s", err.buf);
+			rc = 2;
+			continue;
+		}
+		char *last = NULL, *tcn = NULL;
+		for (size_t k = 0; k < n; k++) {
+			if (!last || strcmp(last, cps[k].record)) {
+				free(tcn);
+				tcn = title_callno(c, cps[k].record);
+				last = cps[k].record;
+			}
+			print_copy(&cps[k], tcn, o->tsv);
+		}
+		free(tcn);
+		copies_free(cps, n);
+	}
+	sb_release(&err);
+	return rc;
+}
+
+static int do_edit(catalog *c, struct opts *o, int argc, char **argv, const char *action)
+{
+	int rc = 0;
+	strbuf err = STRBUF_INIT;
+	if (!argc) {
+		cmd_error(CMD_NAME, "%s: which copy? (accession number)", action);
+		return 2;
+	}
+	if (!strcmp(action, "edit") && argc != 1) {
+		cmd_error(CMD_NAME, "edit: one accession number at a time");
+		return 2;
+	}
+	for (int i = 0; i < argc; i++) {
+		struct copy cp = { 0 };
+		sb_reset(&err);
+		int st = copies_get(c, argv[i], &cp, &err);
+		if (!st) {
+			for (int k = 0; copy_fields[k]; k++)
+				if (o->given[k])
+					copy_set(&cp, copy_fields[k], copy_get(&o->f, copy_fields[k]));
+			if (o->record)
+				copy_set(&cp, "record", o->record);
+			if (!strcmp(action, "withdraw"))
+				copy_set(&cp, "status", COPY_WITHDRAWN);
+			st = copies_update(c, argv[i], &cp, action, &err);
+		}
+		if (st) {
+			cmd_error(CMD_NAME, "%s: %s", action, err.buf);
+			rc = st == CAT_NOTFOUND || st == CAT_CONFLICT ? (rc ? rc : 1) : 2;
+		}
+		copy_clear(&cp);
+	}
+	sb_release(&err);
+	return rc;
+}
+
+static int do_history(catalog *c, struct opts *o, int argc, char **argv)
+{
+	struct copy_change *ch;
+	size_t n;
+	strbuf err = STRBUF_INIT;
+	if (copies_history(c, argc ? argv[0] : NULL, o->record, &ch, &n, &err)) {
+		cmd_error(CMD_NAME, "history: %s", err.buf);
+		sb_release(&err);
+		return 2;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%ld\t%s\t%s\t%s\t%s\t%s%s\n", ch[i].id, ch[i].time, ch[i].user, ch[i].action,
+		       ch[i].record, ch[i].summary, ch[i].undone ? " (undone)" : "");
+	copy_changes_free(ch, n);
+	sb_release(&err);
+	return 0;
+}
+
+static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
+{
+	if (argc != 1) {
+		cmd_error(CMD_NAME, "callno: which record? (one record id)");
+		return 2;
+	}
+	rec *r = rec_create();
+	strbuf err = STRBUF_INIT;
+	struct cat_version v = { 0 };
+	int rc = 0, st = catalog_fetch(c, argv[0], r, &v, &err);
+	if (st) {
+		cmd_error(CMD_NAME, "callno: %s", err.buf);
+		rc = st == CAT_NOTFOUND || st == CAT_DELETED ? 1 : 2;
+		goto out;
+	}
+	struct callno_rules rules = { catalog_get_setting(c, "callno.vn"),
+	                              catalog_get_setting(c, "callno.foreign") };
+	char *cur = callno_of_record(r), *sug = callno_suggest(r, &rules);
+	if (!o->setflag) {
+		printf("%s\t%s\n", *cur ? cur : "-", sug);
+	} else {
+		const char *val = o->set ? o->set : sug;
+		callno_set(r, val);
+		struct cat_save_opts so = { .action = "edit" };
+		sb_reset(&err);
+		if (catalog_save(c, r, v.version, &so, NULL, &err)) {
+			cmd_error(CMD_NAME, "callno: %s", err.buf);
+			rc = 2;
+		} else {
+			printf("%s\n", val);
+		}
+	}
+	free(cur);
+	free(sug);
+	free((char *)rules.vn);
+	free((char *)rules.foreign);
+out:
+	cat_version_clear(&v);
+	rec_destroy(r);
+	sb_release(&err);
+	return rc;
+}
+
+int cmd_copy(int argc, char **argv)
+{
+	struct opts o = { .n = 1 };
+	int opt, rc = 2;
+	optind = 0;
+	opterr = 0;
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		cmd_error(CMD_NAME, "add, list, edit, withdraw, remove, next, history, undo or callno? "
+		          "see 'bienmuc copy --help'");
+		return 2;
+	}
+	const char *sub = argv[1];
+	argc--;
+	argv++;
+	while ((opt = getopt_long(argc, argv, ":d:n:k:a:b:l:c:v:s:p:D:r:h", long_opts, NULL)) != -1) {
+		int bad = 0;
+		switch (opt) {
+		case 'd': o.db = optarg; break;
+		case 'n': {
+			char *e;
+			long n = strtol(optarg, &e, 10);
+			if (*e || n < 1 || n > 10000) {
+				cmd_error(CMD_NAME, "-n needs a number from 1 to 10000, not '%s'", optarg);
+				goto done;
+			}
+			o.n = (int)n;
+			break;
+		}
+		case 'k': o.kind = optarg; break;
+		case 'a': bad = set_field(&o, "accno", optarg); break;
+		case 'b': bad = set_field(&o, "branch", optarg); break;
+		case 'l': bad = set_field(&o, "location", optarg); break;
+		case 'c': bad = set_field(&o, "callno", optarg); break;
+		case 'v': bad = set_field(&o, "volume", optarg); break;
+		case 's': bad = set_field(&o, "source", optarg); break;
+		case 'p': bad = set_field(&o, "price", optarg); break;
+		case 'D': bad = set_field(&o, "added", optarg); break;
+		case OPT_NOTE: bad = set_field(&o, "note", optarg); break;
+		case OPT_STATUS: bad = set_field(&o, "status", optarg); break;
+		case 'r': o.record = optarg; break;
+		case OPT_TSV: o.tsv = 1; break;
+		case OPT_SET: o.setflag = 1; o.set = optarg; break;
+		case 'h': fputs(usage_text, stdout); rc = 0; goto done;
+		case ':':
+			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			goto done;
+		default:
+			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc copy --help'",
+			          argv[optind - 1]);
+			goto done;
+		}
+		if (bad)
+			goto done;
+	}
+	argc -= optind;
+	argv += optind;
+	static const char *const subs[] = { "add", "list", "edit", "withdraw", "remove", "next",
+	                                    "history", "undo", "callno", NULL };
+	int known = 0;
+	for (int i = 0; subs[i]; i++)
+		known |= !strcmp(subs[i], sub);
+	if (!known) {
+		cmd_error(CMD_NAME, "unknown subcommand '%s'; see 'bienmuc copy --help'", sub);
+		goto done;
+	}
+	int ro = !strcmp(sub, "list") || !strcmp(sub, "history") || !strcmp(sub, "next") ||
+	         (!strcmp(sub, "callno") && !o.setflag);
+	catalog *c = cli_open(CMD_NAME, o.db, ro ? CAT_OPEN_READONLY : 0);
+	if (!c)
+		goto done;
+	strbuf err = STRBUF_INIT;
+	if (!strcmp(sub, "add")) {
+		rc = do_add(c, &o, argc, argv);
+	} else if (!strcmp(sub, "list")) {
+		rc = do_list(c, &o, argc, argv);
+	} else if (!strcmp(sub, "edit") || !strcmp(sub, "withdraw")) {
+		rc = do_edit(c, &o, argc, argv, sub);
+	} else if (!strcmp(sub, "remove")) {
+		rc = 0;
+		for (int i = 0; i < argc; i++) {
+			sb_reset(&err);
+			int st = copies_remove(c, argv[i], &err);
+			if (st) {
+				cmd_error(CMD_NAME, "remove: %s", err.buf);
+				rc = st == CAT_NOTFOUND ? 1 : 2;
+			}
+		}
+		if (!argc)
+			cmd_error(CMD_NAME, "remove: which copy? (accession number)");
+	} else if (!strcmp(sub, "next")) {
+		char *a = NULL;
+		if (copies_next_accno(c, argc ? argv[0] : NULL, copy_get(&o.f, "branch"), &a, &err)) {
+			cmd_error(CMD_NAME, "next: %s", err.buf);
+		} else {
+			printf("%s\n", a);
+			rc = 0;
+		}
+		free(a);
+	} else if (!strcmp(sub, "history")) {
+		rc = do_history(c, &o, argc, argv);
+	} else if (!strcmp(sub, "undo")) {
+		char *e;
+		long j = argc == 1 ? strtol(argv[0], &e, 10) : 0;
+		if (argc != 1 || *e || j <= 0) {
+			cmd_error(CMD_NAME, "undo: which change? (a number from 'bienmuc copy history')");
+		} else {
+			int st = copies_undo(c, j, &err);
+			if (st)
+				cmd_error(CMD_NAME, "undo: %s", err.buf);
+			rc = st == CAT_OK ? 0 : st == CAT_NOTFOUND || st == CAT_CONFLICT ? 1 : 2;
+		}
+	} else {
+		rc = do_callno(c, &o, argc, argv);
+	}
+	sb_release(&err);
+	catalog_close(c);
+done:
+	copy_clear(&o.f);
+	return rc;
+}

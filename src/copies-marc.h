@@ -1,0 +1,44 @@
+/*
+ * copies-marc.h - copies in MARC records: item fields (Koha 952, MARC 852)
+ * mapped to and from struct copy by a small map file (marc/koha-952.map,
+ * marc/holdings-852.map; the format is described in those files and in
+ * bienmuc(1) COPIES). Used by import, export and the server.
+ */
+#ifndef BIENMUC_COPIES_MARC_H
+#define BIENMUC_COPIES_MARC_H
+
+#include "copies.h"
+#include "rec.h"
+
+typedef struct item_map item_map;
+
+/* Load a map file. Returns NULL with err set on a bad line. */
+item_map *item_map_load(const char *path, strbuf *err);
+/* The shipped map for tag "952" or "852": marc/koha-952.map or
+ * marc/holdings-852.map from the definitions folder, else the same map
+ * built in. NULL for another tag. */
+item_map *item_map_default(const char *tag, strbuf *err);
+void item_map_destroy(item_map *m);                     /* accepts NULL */
+const char *item_map_tag(const item_map *m);
+
+/* Copies described by the item fields of r (appended to *cps / *n; the
+ * record id is left empty). remove: delete those fields from r. An item
+ * field with no accession number gives a copy with accno "" (the caller
+ * assigns one) unless the map says "require accno" (then it is not an
+ * item and stays). */
+void item_map_extract(const item_map *m, rec *r, int remove, struct copy **cps, size_t *n);
+/* Append one item field per copy to r. */
+void item_map_append(const item_map *m, rec *r, const struct copy *cps, size_t n);
+
+/* Import: take the item fields of r for every map (NULL-terminated array)
+ * into copies; if r then has no call number and a copy has one, 090 is
+ * set from it. Checks that no accession number is used twice in r or is
+ * already in the catalogue: returns -1 and a reason in why otherwise.
+ * Returns the number of copies. */
+int copies_import_take(catalog *c, item_map *const *maps, rec *r, struct copy **cps,
+                       size_t *n, strbuf *why);
+/* Add the copies taken by copies_import_take to record id (numbers for
+ * copies without one: kind "VV" or setting "accno.default_kind"). */
+int copies_import_add(catalog *c, const char *id, struct copy *cps, size_t n, strbuf *err);
+
+#endif
