@@ -17,13 +17,16 @@
 #include "cmd.h"
 #include "catalog.h"
 #include "store-cli.h"
+#include "copies-marc.h"            /* copies: item fields 952/852 */
+#include "callno.h"
 
 #define CMD_NAME "export"
 
 static const char usage_text[] =
 	"usage: bienmuc export [-d DB] [-t FMT] [--to-charset CS] [--lossless]\n"
 	"                      [-q QUERY | --ids FILE] [--since DATE]\n"
-	"                      [--rejects FILE] [-o OUT]\n"
+	"                      [--rejects FILE] [--items 952|852 [--item-map FILE]]\n"
+	"                      [-o OUT]\n"
 	"\n"
 	"Write catalogue records (all live records by default, in id order).\n"
 	"\n"
@@ -37,12 +40,14 @@ static const char usage_text[] =
 	"      --since DATE     only records saved at or after DATE (UTC,\n"
 	"                       YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS')\n"
 	"      --rejects FILE   write refused records here, as MARCXML\n"
+	"      --items TAG      add the copies as item fields: 952 (Koha) or 852\n"
+	"      --item-map FILE  map of the item field (see marc/koha-952.map)\n"
 	"  -o, --output OUT     write to OUT instead of standard output\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 all written, 1 some refused or missing, 2 usage or I/O error.\n";
 
-enum { OPT_TO_CS = 256, OPT_LOSSLESS, OPT_IDS, OPT_SINCE, OPT_REJECTS };
+enum { OPT_TO_CS = 256, OPT_LOSSLESS, OPT_IDS, OPT_SINCE, OPT_REJECTS, OPT_ITEMS, OPT_ITEM_MAP };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -53,6 +58,8 @@ static const struct option long_opts[] = {
 	{ "ids", required_argument, NULL, OPT_IDS },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "items", required_argument, NULL, OPT_ITEMS },          /* copies */
+	{ "item-map", required_argument, NULL, OPT_ITEM_MAP },    /* copies */
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -67,14 +74,39 @@ struct exp {
 	long written, refused, missing;
 	int io_error;
 	strbuf err;
+	catalog *c;               /* copies: --items */
+	item_map *items;
 };
+
+/* copies: r with one item field per copy (copies without a call number
+ * get the title's); NULL when there is nothing to add. */
+static rec *with_items(struct exp *x, const char *id, const rec *r)
+{
+	struct copy *cps;
+	size_t n;
+	if (!x->items || copies_list(x->c, id, &cps, &n, NULL) || !n)
+		return NULL;
+	char *cn = callno_of_record(r);
+	for (size_t i = 0; i < n; i++)
+		if (!*cps[i].callno)
+			copy_set(&cps[i], "callno", cn);
+	free(cn);
+	rec *out = rec_clone(r);
+	item_map_append(x->items, out, cps, n);
+	copies_free(cps, n);
+	return out;
+}
 
 static int put(void *arg, const char *id, const rec *r)
 {
 	struct exp *x = arg;
 	sb_reset(&x->err);
+	rec *wi = with_items(x, id, r);                        /* copies */
+	if (wi)
+		r = wi;
 	if (marc_writer_put(x->w, r, &x->err) == 0) {
 		x->written++;
+		rec_destroy(wi);
 		return 0;
 	}
 	x->refused++;
@@ -93,6 +125,7 @@ static int put(void *arg, const char *id, const rec *r)
 		sb_reset(&x->err);
 		marc_writer_put(x->rw, r, &x->err);
 	}
+	rec_destroy(wi);
 	return 0;
 }
 
@@ -131,6 +164,7 @@ int cmd_export(int argc, char **argv)
 	struct exp x;
 	memset(&x, 0, sizeof x);
 	int opt, v;
+	const char *items_tag = NULL, *item_map_file = NULL;   /* copies */
 
 	optind = 0;
 	opterr = 0;
@@ -158,6 +192,8 @@ int cmd_export(int argc, char **argv)
 		case OPT_IDS: ids = optarg; break;
 		case OPT_SINCE: x.since = optarg; break;
 		case OPT_REJECTS: x.rejects = optarg; break;
+		case OPT_ITEMS: items_tag = optarg; break;                    /* copies */
+		case OPT_ITEM_MAP: item_map_file = optarg; break;             /* copies */
 		case 'o': out = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case ':':
@@ -180,9 +216,27 @@ int cmd_export(int argc, char **argv)
 		cmd_error(CMD_NAME, "MARC-8 can only be written as iso2709 or mrk");
 		return 2;
 	}
-	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);
-	if (!c)
+	/* copies: the item field map */
+	if (item_map_file) {
+		x.items = item_map_load(item_map_file, &x.err);
+		if (x.items && items_tag && strcmp(items_tag, item_map_tag(x.items)))
+			sb_addf(&x.err, "'%s' maps %s, not %s", item_map_file, item_map_tag(x.items),
+			        items_tag);
+	} else if (items_tag && strcmp(items_tag, "none")) {
+		x.items = item_map_default(items_tag, &x.err);
+	}
+	if (x.err.len) {
+		cmd_error(CMD_NAME, "--items: %s", x.err.buf);
+		item_map_destroy(x.items);
+		sb_release(&x.err);
 		return 2;
+	}
+	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);
+	if (!c) {
+		item_map_destroy(x.items);
+		return 2;
+	}
+	x.c = c;
 	FILE *fp = stdout;
 	if (out && !(fp = fopen(out, "wb"))) {
 		cmd_error(CMD_NAME, "cannot write '%s'", out);
@@ -254,6 +308,7 @@ int cmd_export(int argc, char **argv)
 	if (!rc && (x.refused || x.missing))
 		rc = 1;
 	sb_release(&x.err);
+	item_map_destroy(x.items);
 	catalog_close(c);
 	return rc;
 }

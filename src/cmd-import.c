@@ -35,6 +35,7 @@
 #include "catalog.h"
 #include "matchkey.h"
 #include "store-cli.h"
+#include "copies-marc.h"            /* copies: item fields 952/852 */
 #include "auth.h"                 /* --link-authorities, --authorities (auth import) */
 
 #define CMD_NAME "import"
@@ -71,6 +72,9 @@ static const char usage_text[] =
 	"      --batch-size N     records per commit at most (default 10000; a\n"
 	"                         commit also comes at least every second)\n"
 	"      --again            import files even if already imported\n"
+	"      --items LIST       item fields that become copies: 952,852 (default;\n"
+	"                         the fields leave the record) or none\n"
+	"      --item-map FILE    map of an item field (see marc/koha-952.map)\n"
 	"      --link-authorities link headings to the catalogue's authorities ($0),\n"
 	"                         replace see-from forms, warn about near misses\n"
 	"      --org-code CODE    set the catalogue's MARC organisation code (003)\n"
@@ -83,7 +87,8 @@ static const char usage_text[] =
 
 enum { OPT_FROM_CS = 256, OPT_MATCH, OPT_ON_MATCH, OPT_PROTECT, OPT_FORCE, OPT_DRY,
        OPT_REJECTS, OPT_REPORT, OPT_BATCH_SIZE, OPT_AGAIN, OPT_ORG, OPT_PREFIX,
-       OPT_LINK_AUTH, OPT_ONLY_AUTH, OPT_MAP };
+       OPT_LINK_AUTH, OPT_ONLY_AUTH, OPT_MAP,
+       OPT_ITEMS, OPT_ITEM_MAP };   /* copies */
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -103,6 +108,8 @@ static const struct option long_opts[] = {
 	{ "org-code", required_argument, NULL, OPT_ORG },
 	{ "id-prefix", required_argument, NULL, OPT_PREFIX },
 	{ "map", required_argument, NULL, OPT_MAP },
+	{ "items", required_argument, NULL, OPT_ITEMS },           /* copies */
+	{ "item-map", required_argument, NULL, OPT_ITEM_MAP },     /* copies */
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -123,6 +130,7 @@ struct imp {
 	long batch;
 	char *org;                     /* our 003 */
 	isismap *map;                  /* --map: CDS/ISIS input */
+	item_map *items[3];            /* copies: item field maps, NULL-terminated */
 	struct cat_batch total;        /* batch totals (all runs) */
 	long run[5];                   /* this run */
 	long nread;
@@ -383,6 +391,16 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 	strbuf why = STRBUF_INIT;
 	int rc = 0, st;
 	sb_reset(&im->err);
+	/* copies: item fields become copies; a used accession number rejects */
+	struct copy *cps = NULL;
+	size_t ncps = 0;
+	if (im->items[0] && !im->only_auth &&
+	    copies_import_take(im->c, im->items, r, &cps, &ncps, &why) < 0) {
+		report(im, file, recno, off, A_REJECTED, NULL, why.buf);
+		copies_free(cps, ncps);
+		sb_release(&why);
+		return 0;
+	}
 	if (im->mask && catalog_match(im->c, r, im->mask, &ids, &n, &im->err) != CAT_OK) {
 		cmd_error(CMD_NAME, "%s", im->err.buf);
 		return -1;
@@ -398,6 +416,8 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 			        n > 1 ? " and others" : "");
 		struct cat_save_opts so = { .action = "import", .batch = im->batch };
 		st = catalog_save(im->c, r, CAT_NEW, &so, NULL, &im->err);
+		if (!st && ncps)                                   /* copies */
+			st = copies_import_add(im->c, rec_get_control(r, "001"), cps, ncps, &im->err);
 		if (st) {
 			cmd_error(CMD_NAME, "%s: record %ld: %s", file, recno, im->err.buf);
 			rc = -1;
@@ -428,6 +448,8 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 			struct cat_save_opts so = { .action = im->on_match == ON_MERGE ? "merge" : "replace",
 			                            .batch = im->batch };
 			st = catalog_save(im->c, r, v.version, &so, NULL, &im->err);
+			if (!st && ncps)                               /* copies */
+				st = copies_import_add(im->c, ids[0], cps, ncps, &im->err);
 			if (st) {
 				cmd_error(CMD_NAME, "%s: record %ld: %s", file, recno, im->err.buf);
 				rc = -1;
@@ -443,6 +465,7 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 		rec_destroy(old);
 	}
 	cat_ids_free(ids, n);
+	copies_free(cps, ncps);                                /* copies */
 	sb_release(&why);
 	return rc;
 }
@@ -688,6 +711,8 @@ int cmd_import(int argc, char **argv)
 	memset(&im, 0, sizeof im);
 	const char *db = NULL, *org_code = NULL, *id_prefix = NULL;
 	int link_auth = 0;
+	const char *items_list = "952,852";                   /* copies */
+	item_map *custom[2] = { NULL, NULL };                   /* copies: --item-map */
 	im.mask = CAT_MK_ALL;
 	im.batch_size = 10000;
 	im.on_match = ON_SKIP;
@@ -773,6 +798,19 @@ int cmd_import(int argc, char **argv)
 			im.ropts.raw = 1;
 			break;
 		case OPT_PREFIX: id_prefix = optarg; break;
+		case OPT_ITEMS: items_list = optarg; break;           /* copies */
+		case OPT_ITEM_MAP: {                                   /* copies */
+			sb_reset(&err);
+			item_map *m = item_map_load(optarg, &err);
+			if (!m || custom[1]) {
+				cmd_error(CMD_NAME, "--item-map: %s", m ? "at most two maps" : err.buf);
+				item_map_destroy(m);
+				rc = 2;
+				goto out;
+			}
+			custom[custom[0] ? 1 : 0] = m;
+			break;
+		}
 		case 'q': im.quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); goto out;
 		case ':':
@@ -784,6 +822,30 @@ int cmd_import(int argc, char **argv)
 			rc = 2;
 			goto out;
 		}
+	}
+	/* copies: the item field maps, in --items order */
+	if (strcmp(items_list, "none")) {
+		char *dup = xstrdup(items_list), *save = NULL;
+		int k = 0;
+		for (char *t = strtok_r(dup, ", ", &save); t && k < 2; t = strtok_r(NULL, ", ", &save)) {
+			for (int j = 0; j < 2; j++)
+				if (custom[j] && !strcmp(item_map_tag(custom[j]), t)) {
+					im.items[k++] = custom[j];
+					custom[j] = NULL;
+					t = NULL;
+					break;
+				}
+			if (t) {
+				sb_reset(&err);
+				if (!(im.items[k++] = item_map_default(t, &err))) {
+					cmd_error(CMD_NAME, "--items: %s", err.buf);
+					free(dup);
+					rc = 2;
+					goto out;
+				}
+			}
+		}
+		free(dup);
 	}
 	if (optind >= argc && !org_code && !id_prefix) {
 		cmd_error(CMD_NAME, "no input files; see 'bienmuc import --help'");
@@ -866,6 +928,10 @@ out:
 	catalog_close(im.c);
 	free(im.org);
 	isismap_destroy(im.map);
+	for (int i = 0; i < 2; i++) {                          /* copies */
+		item_map_destroy(im.items[i]);
+		item_map_destroy(custom[i]);
+	}
 	mk_list_release(&im.protect);
 	sb_release(&im.cmdline);
 	sb_release(&im.err);
