@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "cclquery.h"
 #include "store-cli.h"
+#include "copies-cli.h"             /* copies in the output */
 
 #define CMD_NAME "search"
 
@@ -173,7 +174,7 @@ int cmd_search(int argc, char **argv)
 				continue;
 			}
 			if (!fmt) {
-				cli_print_brief(stdout, res.ids[i], r);
+				copies_print_brief(stdout, c, res.ids[i], r);      /* with copies */
 			} else if (marc_writer_put(w, r, &err)) {
 				cmd_error(CMD_NAME, "record %s: %s", res.ids[i], err.buf);
 				rc = 2;

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "catalog.h"
 #include "store-cli.h"
+#include "copies-cli.h"             /* copies in the output */
 
 #define CMD_NAME "show"
 
@@ -101,10 +102,17 @@ int cmd_show(int argc, char **argv)
 			continue;
 		}
 		if (!fmt) {
-			cli_print_brief(stdout, argv[i], r);
+			copies_print_brief(stdout, c, argv[i], r);      /* with copies */
 		} else if (marc_writer_put(w, r, &err)) {
 			cmd_error(CMD_NAME, "record %s: %s", argv[i], err.buf);
 			rc = 2;
+		}
+		if (fmt == MF_MRK && !version) {                   /* copies: after the record */
+			if (marc_writer_close(w))
+				rc = 2;
+			struct marc_write_opts wo = { .format = fmt, .to_charset = CS_UTF8 };
+			w = marc_writer_open(stdout, &wo);
+			copies_print_mrk(stdout, c, argv[i], r);
 		}
 	}
 	if (w && marc_writer_close(w))
