@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/unorm2.h>
 #include <utf8proc.h>
 #include <yaz/yaz-iconv.h>
 
@@ -77,32 +78,6 @@ void charset_cleanup(void)
 /* ------------------------------------------------------------------ */
 /* small helpers */
 
-/* 1 if every byte is printable ASCII (0x20-0x7E): nothing to do. Eight
- * bytes at a time (the "has less"/"has more" bit tricks). */
-static int plain_ascii(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		uint64_t below = (w - ones * 0x20) & ~w & highs;         /* byte < 0x20 */
-		uint64_t above = ((w + ones * (127 - 0x7E)) | w) & highs; /* byte > 0x7E */
-		if (below | above)
-			return 0;
-	}
-	if (i < n && n >= 8) {                   /* the tail: the last 8 bytes again */
-		uint64_t w;
-		memcpy(&w, p + n - 8, 8);
-		return !(((w - ones * 0x20) & ~w & highs) | (((w + ones * (127 - 0x7E)) | w) & highs));
-	}
-	for (; i < n; i++)
-		if (p[i] < 0x20 || p[i] > 0x7E)
-			return 0;
-	return 1;
-}
-
 static void add_line(strbuf *sb, const char *prefix)
 {
 	if (!sb)
@@ -143,13 +118,54 @@ static const char *cs_label(int cs)
 /* NFC */
 
 /* Is u a "quick" character: a starter that never composes with what
- * comes before it (NFC_Quick_Check=Yes, combining class 0)? Only ranges
- * known to be so: Latin to U+02FF, Cyrillic letters, Latin Extended
- * Additional (all of Vietnamese), CJK ideographs, Hangul syllables. */
-static int quick_cp(uint32_t u)
+ * comes before it and that NFC leaves alone (NFC_Quick_Check=Yes,
+ * combining class 0, no backward composition)? Text can be cut before
+ * such a character and each piece normalised alone; a value made only of
+ * them is NFC already. For the BMP a bit table is built once from ICU
+ * (unorm2_hasBoundaryBefore and a one-character unorm2_isNormalized);
+ * without ICU, and above the BMP, only ranges known to be so count:
+ * Latin to U+02FF, Cyrillic letters, Latin Extended Additional (all of
+ * Vietnamese), CJK ideographs, Hangul syllables. Not quick only means
+ * "ask utf8proc", never a wrong result. */
+static int quick_cp_ranges(uint32_t u)
 {
 	return u < 0x0300 || (u >= 0x0400 && u < 0x0483) || (u >= 0x1E00 && u < 0x1F00) ||
 	       (u >= 0x4E00 && u < 0xA000) || (u >= 0xAC00 && u < 0xD7A4);
+}
+
+static uint8_t quick_bits[0x10000 / 8];
+static pthread_once_t quick_once = PTHREAD_ONCE_INIT;
+
+static void quick_build(void)
+{
+	UErrorCode ec = U_ZERO_ERROR;
+	const UNormalizer2 *n2 = unorm2_getNFCInstance(&ec);
+	for (uint32_t u = 0; u < 0x10000; u++) {
+		int q;
+		if (u < 0x300)
+			q = 1;
+		else if (u >= 0xD800 && u < 0xE000)
+			q = 0;
+		else if (U_FAILURE(ec) || !n2)
+			q = quick_cp_ranges(u);
+		else {
+			UChar c = (UChar)u;
+			UErrorCode e2 = U_ZERO_ERROR;
+			q = unorm2_hasBoundaryBefore(n2, (UChar32)u) &&
+			    unorm2_isNormalized(n2, &c, 1, &e2) && U_SUCCESS(e2);
+		}
+		if (q)
+			quick_bits[u >> 3] |= (uint8_t)(1u << (u & 7));
+	}
+}
+
+static inline int quick_cp(uint32_t u)
+{
+	if (u < 0x300)
+		return 1;
+	if (u >= 0x10000)
+		return quick_cp_ranges(u);
+	return (quick_bits[u >> 3] >> (u & 7)) & 1;
 }
 
 /* Decode the code point at p (valid UTF-8); *k = its length. */
@@ -175,6 +191,7 @@ static uint32_t cp_at(const unsigned char *p, size_t *k)
 /* 1 if valid UTF-8 [s, s+n) is certainly NFC: every code point quick. */
 static int nfc_quick(const char *s, size_t n)
 {
+	pthread_once(&quick_once, quick_build);
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, k;
 	while (i < n) {
@@ -191,6 +208,18 @@ static int nfc_quick(const char *s, size_t n)
 
 static void nfc_piece(const char *s, size_t n, strbuf *out)
 {
+	/* short pieces (a letter and its marks): no malloc */
+	utf8proc_int32_t buf[64];
+	const int opt = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+	utf8proc_ssize_t m = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+	                                        buf, 64, (utf8proc_option_t)opt);
+	if (m >= 0 && m <= 64) {
+		m = utf8proc_reencode(buf, m, (utf8proc_option_t)opt);
+		if (m >= 0) {
+			sb_add(out, buf, (size_t)m);
+			return;
+		}
+	}
 	utf8proc_uint8_t *d = NULL;
 	utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &d,
 	                                  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
@@ -545,38 +574,133 @@ static int convert_value(struct ctx *c, int cs, const char *v, size_t n)
 	}
 }
 
+/* What one pass over a value found (scan_value). */
+enum {
+	V_CTRL = 1,             /* a C0 or C1 control character or DEL */
+	V_ESC = 2,              /* ESC (0x1B) */
+	V_HIGH = 4,             /* a byte >= 0x80 */
+	V_BAD = 8,              /* not valid UTF-8 */
+	V_SLOW = 16,            /* valid UTF-8 that NFC may change (a character
+	                           that is not quick_cp) */
+};
+
+/* One pass over a value: printable ASCII 8 bytes at a time, UTF-8
+ * validated and NFC quick-checked as it goes. *bad = offset of the first
+ * invalid UTF-8 byte when V_BAD is set. */
+static unsigned scan_value(const char *s, size_t n, size_t *bad)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	unsigned fl = 0;
+	size_t i = 0;
+	while (i < n) {
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (((w - ones * 0x20) & ~w & highs) | (((w + ones * (127 - 0x7E)) | w) & highs))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		unsigned c = p[i];
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7F)
+				fl |= c == 0x1B ? V_CTRL | V_ESC : V_CTRL;
+			i++;
+			continue;
+		}
+		fl |= V_HIGH;
+		if (fl & V_BAD) {       /* past an invalid byte: only ESC matters */
+			i++;
+			continue;
+		}
+		size_t k;
+		uint32_t cp, min;
+		if (c >= 0xC2 && c <= 0xDF) {
+			k = 1; min = 0x80;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			k = 2; min = 0x800;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			k = 3; min = 0x10000;
+		} else
+			goto invalid;
+		cp = c & (0x3Fu >> k);
+		for (size_t j = 1; j <= k; j++) {
+			if (i + j >= n || (p[i + j] & 0xC0) != 0x80)
+				goto invalid;
+			cp = (cp << 6) | (p[i + j] & 0x3Fu);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			goto invalid;
+		if (cp < 0xA0)
+			fl |= V_CTRL;
+		else if (!quick_cp(cp))
+			fl |= V_SLOW;
+		i += k + 1;
+		continue;
+invalid:
+		fl |= V_BAD;
+		if (bad)
+			*bad = i;
+		i++;
+	}
+	return fl;
+}
+
 /* Scan the record: any non-ASCII or ESC byte? all valid UTF-8? Sets the
- * first invalid value and offset. */
+ * first invalid value and offset, and the scan_value() flags of every
+ * value in record order (a small array on the stack for most records). */
 struct survey {
 	int nonascii, esc, utf8;
 	size_t bad_f, bad_off;
 	long bad_s;
-	strbuf plain;           /* per value in record order: 1 = plain ASCII */
+	unsigned char *fl, small[512];
+	size_t nfl, capfl;
 };
+
+static void survey_release(struct survey *sv)
+{
+	if (sv->fl != sv->small)
+		free(sv->fl);
+}
 
 static void survey_record(const rec *r, struct survey *sv)
 {
-	memset(sv, 0, sizeof *sv);
+	sv->nonascii = sv->esc = 0;
 	sv->utf8 = 1;
-	for (size_t f = 0; f < rec_nfields(r); f++) {
-		size_t ns = rec_is_control(r, f) ? 1 : rec_nsub(r, f);
+	sv->bad_f = sv->bad_off = 0;
+	sv->bad_s = 0;
+	sv->fl = sv->small;
+	sv->nfl = 0;
+	sv->capfl = sizeof sv->small;
+	pthread_once(&quick_once, quick_build);
+	size_t nf = rec_nfields(r);
+	for (size_t f = 0; f < nf; f++) {
+		int ctl = rec_is_control(r, f);
+		size_t ns = ctl ? 1 : rec_nsub(r, f);
 		for (size_t s = 0; s < ns; s++) {
-			size_t n;
-			const char *v = rec_is_control(r, f) ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
-			int plain = plain_ascii(v, n);
-			sb_addc(&sv->plain, (char)plain);
-			if (plain)
-				continue;
-			if (memchr(v, 0x1B, n))
+			size_t n, bad = 0;
+			const char *v = ctl ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
+			unsigned fl = scan_value(v, n, &bad);
+			if (sv->nfl == sv->capfl) {
+				size_t cap = sv->capfl * 2;
+				if (sv->fl == sv->small) {
+					sv->fl = xmalloc(cap);
+					memcpy(sv->fl, sv->small, sv->nfl);
+				} else
+					sv->fl = xrealloc(sv->fl, cap);
+				sv->capfl = cap;
+			}
+			sv->fl[sv->nfl++] = (unsigned char)fl;
+			if (fl & V_ESC)
 				sv->esc = 1;
-			if (is_ascii(v, n))
-				continue;
-			sv->nonascii = 1;
-			size_t bad;
-			if (sv->utf8 && !utf8_valid(v, n, &bad)) {
+			if (fl & V_HIGH)
+				sv->nonascii = 1;
+			if ((fl & V_BAD) && sv->utf8) {
 				sv->utf8 = 0;
 				sv->bad_f = f;
-				sv->bad_s = rec_is_control(r, f) ? -1 : (long)s;
+				sv->bad_s = ctl ? -1 : (long)s;
 				sv->bad_off = bad;
 			}
 		}
@@ -702,10 +826,10 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 	int use = choose_charset(r, cs, unicode, &sv, warn, err, &detail);
 	if (use < 0) {
 		sb_release(&detail);
-		sb_release(&sv.plain);
+		survey_release(&sv);
 		return -1;
 	}
-	size_t vi = 0;                      /* index of the value, for sv.plain */
+	size_t vi = 0;                      /* index of the value, for sv.fl */
 	int guessed_m8 = use == CS_MARC8 && (cs == CS_AUTO || cs == CS_AUTO_VI);
 
 	/* convert every value that needs it; apply only if all succeed */
@@ -718,8 +842,15 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 			size_t n;
 			long si = ctl ? -1 : (long)s;
 			const char *v = ctl ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
-			if (sv.plain.buf[vi++])
+			unsigned fl = sv.fl[vi++];
+			if (!(fl & (V_CTRL | V_HIGH)))
+				continue;               /* printable ASCII: nothing to do */
+			if (use == CS_UTF8 && !(fl & (V_BAD | V_SLOW))) {
+				/* valid UTF-8 and NFC already: unchanged */
+				if (fl & V_CTRL)
+					warn_controls(r, f, si, v, n, warn);
 				continue;
+			}
 			size_t off = c.vals.len;
 			sb_reset(&c.why);
 			if (convert_value(&c, use, v, n) < 0) {
@@ -774,7 +905,7 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 	}
 	sb_release(&susp);
 	sb_release(&detail);
-	sb_release(&sv.plain);
+	survey_release(&sv);
 	if (rc == 0) {
 		for (size_t i = 0; i < c.npend; i++) {
 			struct pending *pd = &c.pend[i];
@@ -1029,7 +1160,7 @@ char *charset_decode(const char *s, size_t n, int cs, strbuf *err)
 		struct survey sv;
 		survey_record(r, &sv);
 		rec_set_leader_at(r, 9, sv.utf8 ? 'a' : ' ');
-		sb_release(&sv.plain);
+		survey_release(&sv);
 	}
 	strbuf e = STRBUF_INIT;
 	char *res = NULL;

@@ -366,12 +366,41 @@ static const unsigned char enc_class[256] = {
 	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
 };
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+/* Nonzero if one of the 16 bytes at p needs a mnemonic under `mask`
+ * (class 1 always: < 0x20, '$', '\\', '{', '}', 0x7F; 2: blank; 4: >= 0x80).
+ * Exact: 0 means every byte is written as is. */
+static inline int enc_any16(const char *p, unsigned mask)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i hit = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+	hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8('$')));
+	hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+	hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8('{')));
+	hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8('}')));
+	hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+	if (mask & 2)
+		hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+	if (mask & 4)
+		hit = _mm_or_si128(hit, x);
+	return _mm_movemask_epi8(hit);
+}
+#define ENC_WORD 16
+#define ENC_ANY enc_any16
+#else
+#define ENC_WORD 1
+#define ENC_ANY(p, mask) (enc_class[(unsigned char)*(p)] & (mask))
+#endif
+
 void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
 {
 	unsigned char mask = (unsigned char)(1 | (ctrl ? 2 : 0) | (marc8 ? 4 : 0));
 	size_t run = 0, i = 0;
 	sb_grow(out, n);
 	for (;;) {
+		while (i + ENC_WORD <= n && !ENC_ANY(s + i, mask))
+			i += ENC_WORD;
 		while (i < n && !(enc_class[(unsigned char)s[i]] & mask))
 			i++;
 		if (i >= n)

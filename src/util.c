@@ -245,6 +245,15 @@ int is_ascii(const char *s, size_t n)
 	return 1;
 }
 
+/* 1 if one of the 16 bytes at p has its high bit set. */
+static inline int any_high16(const unsigned char *p)
+{
+	uint64_t a, b;
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	return ((a | b) & UINT64_C(0x8080808080808080)) != 0;
+}
+
 int utf8_valid(const char *s, size_t n, size_t *bad)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -252,7 +261,12 @@ int utf8_valid(const char *s, size_t n, size_t *bad)
 	while (i < n) {
 		unsigned c = p[i];
 		if (c < 0x80) {
+			/* ASCII fast path: 16 bytes at a time */
 			i++;
+			while (i + 16 <= n && !any_high16(p + i))
+				i += 16;
+			while (i < n && p[i] < 0x80)
+				i++;
 			continue;
 		}
 		size_t k;
