@@ -103,6 +103,7 @@ const struct tcmd_entry tcmd_table[] = {
 	UI("line-prev-sub", NULL, "", "cursor to the previous subfield"),
 	UI("line-up", NULL, "", "finish the line and edit the field above"),
 	UI("line-down", NULL, "", "finish the line and edit the field below"),
+	UI("lookup", NULL, "", "authority lookup for the heading field: browse, choose, link ($0)"),
 	UI("form-menu", NULL, "", "choose a workform for a new record"),
 	UI("form-fill", NULL, "FORM", "fill in a workform"),
 	UI("form-next", NULL, "", "next prompt of the form"),

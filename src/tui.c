@@ -34,6 +34,7 @@
 #include "keys.h"
 #include "vnime.h"
 #include "tui-form.h"
+#include "tui-auth.h"              /* authority lookup */
 #include "i18n.h"
 
 enum tui_screen {
@@ -1055,6 +1056,35 @@ static int fe_ui(void *ctx, int argc, char **argv)
 	tsess *s = t->s;
 	const char *c = argv[0];
 	struct tui_host host = { t, host_read_key, &t->ime };
+	if (!strcmp(c, "lookup")) {
+		/* authority lookup on the heading field (tui-auth.c) */
+		if (!s->ed || (!t->line_active && edrec_cur(s->ed) == 0)) {
+			set_status(t, _("lookup: open a heading field in the editor first"), 1);
+			return 1;
+		}
+		char *cur = t->line_active ? ledit_get(&t->line)
+		                           : edit_field_text(edrec_rec(s->ed), edrec_cur(s->ed) - 1);
+		strbuf msg = STRBUF_INIT;
+		char *nl = tui_auth_lookup(s, cur, &host, &msg);
+		int rc = nl ? 0 : 1;
+		if (nl && t->line_active) {
+			ledit_set(&t->line, nl);
+		} else if (nl) {
+			strbuf err = STRBUF_INIT;
+			if (edrec_set_line(s->ed, edrec_cur(s->ed), nl, &err) < 0) {
+				sb_reset(&msg);
+				sb_adds(&msg, err.buf ? err.buf : "");
+				rc = 1;
+			}
+			sb_release(&err);
+			s->lint_stale = 1;
+		}
+		set_status(t, msg.buf ? msg.buf : "", rc);
+		free(nl);
+		free(cur);
+		sb_release(&msg);
+		return rc;
+	}
 	if (!strcmp(c, "form-menu")) {
 		char *name = tui_form_menu(s, &host);
 		int rc = 0;

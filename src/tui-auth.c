@@ -1,0 +1,283 @@
+/*
+ * tui-auth.c - the authority lookup screen of the workstation (see
+ * tui-auth.h). Modal, like the form menu: keys come through the host's
+ * reader. Keys: Up/Down/PgUp/PgDn move, typing refines the heading the
+ * list is positioned at (BSpace deletes), Enter chooses, Insert (or C-o)
+ * creates a new authority from the heading, Esc leaves.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <curses.h>
+
+#include "tui-auth.h"
+#include "auth.h"
+#include "edit.h"
+#include "keys.h"
+#include "i18n.h"
+
+static void put(int y, int x, const char *s, int cells, attr_t a)
+{
+	size_t n;
+	wchar_t *w = edit_wcs_from_utf8(s, &n);
+	if (!w)
+		return;
+	attrset(a);
+	move(y, x);
+	int used = 0;
+	for (size_t i = 0; i < n; i++) {
+		int cw = wcwidth(w[i]);
+		if (cw < 0)
+			cw = 1;
+		if (used + cw > cells)
+			break;
+		cchar_t cc;
+		wchar_t one[2] = { w[i], 0 };
+		setcchar(&cc, one, a, 0, NULL);
+		add_wch(&cc);
+		used += cw;
+	}
+	attrset(A_NORMAL);
+	free(w);
+}
+
+static void row(int y, attr_t a)
+{
+	move(y, 0);
+	clrtoeol();
+	if (a != A_NORMAL) {
+		attrset(a);
+		for (int i = 0; i < COLS; i++)
+			mvaddch(y, i, ' ');
+		attrset(A_NORMAL);
+	}
+}
+
+/* The heading type of field f of r (bib or authority 5XX), or -1. */
+static int field_type(const rec *r, size_t f)
+{
+	if (auth_is_authority(r)) {
+		int kind = 0;
+		int t = auth_auth_type(rec_tag(r, f), &kind);
+		return kind == AK_SEEALSO ? t : -1;
+	}
+	return auth_bib_type(rec_tag(r, f));
+}
+
+static void hit_text(const struct auth_hit *h, char *buf, size_t n)
+{
+	if (h->kind == AK_AUTH)
+		snprintf(buf, n, "%s  %s", h->tag, h->heading);
+	else if (h->kind == AK_SEEFROM)
+		snprintf(buf, n, "%s  %s → xem %s", h->tag, h->heading, h->auth_heading);
+	else
+		snprintf(buf, n, "%s  %s: xem thêm %s", h->tag, h->auth_heading, h->heading);
+}
+
+/* A new authority record from heading field f of r (type t). */
+static int create_authority(tsess *s, const rec *r, size_t f, int t, char **id, strbuf *err)
+{
+	static const char *const tags[AT_COUNT] = { "100", "110", "111", "130", "150", "151", "155" };
+	rec *a = rec_create();
+	rec_set_leader(a, "00000nz  a2200000n  4500", 24);
+	rec_add_control(a, "008", "      n| acannaabn          |a aaa      ", 40);
+	char *org = catalog_get_setting(s->cat, "org_code");
+	size_t g = rec_add_field(a, "040", ' ', ' ');
+	const char *o = org ? org : "VN-BIENMUC";
+	rec_add_sub(a, g, 'a', o, strlen(o));
+	rec_add_sub(a, g, 'b', "vie", 3);
+	rec_add_sub(a, g, 'c', o, strlen(o));
+	free(org);
+	g = rec_add_field(a, tags[t], t <= AT_MEETING ? rec_ind(r, f, 1) : ' ', ' ');
+	size_t ns = rec_nsub(r, f);
+	struct auth_keys k;
+	for (size_t i = 0; i < ns; i++) {
+		char c = rec_sub_code(r, f, i);
+		if (strchr("0245689evxyz", c))
+			continue;
+		size_t n;
+		const char *v = rec_sub_value(r, f, i, &n);
+		while (n && strchr(" .,", v[n - 1]) && !(c == 'd' && v[n - 1] == '-'))
+			n--;
+		rec_add_sub(a, g, c, v, n);
+	}
+	if (auth_field_keys(a, g, t, &k)) {
+		sb_adds(err, _("the field has no heading to make an authority of"));
+		rec_destroy(a);
+		return -1;
+	}
+	auth_keys_release(&k);
+	int rc = catalog_save(s->cat, a, CAT_NEW, NULL, NULL, err);
+	if (!rc)
+		*id = xstrdup(rec_get_control(a, "001"));
+	rec_destroy(a);
+	return rc;
+}
+
+/* Field f of r rewritten with authority `id`; the line text or NULL. */
+static char *apply(tsess *s, rec *r, size_t f, const char *id, strbuf *msg)
+{
+	rec *a = rec_create();
+	char *line = NULL;
+	if (catalog_fetch(s->cat, id, a, NULL, msg) == CAT_OK) {
+		char *ctl = auth_control_number(a);
+		auth_apply_heading(r, f, a, ctl);
+		line = edit_field_text(r, f);
+		long af = rec_find(a, "1..", 0);
+		char *h = af >= 0 ? rec_field_text(a, (size_t)af, NULL) : xstrdup("");
+		sb_addf(msg, _("linked to %s %s"), ctl ? ctl : id, h);
+		free(h);
+		free(ctl);
+	}
+	rec_destroy(a);
+	return line;
+}
+
+char *tui_auth_lookup(tsess *s, const char *line, const struct tui_host *h, strbuf *msg)
+{
+	if (!s->cat) {
+		sb_adds(msg, _("lookup: no catalogue is open"));
+		return NULL;
+	}
+	rec *r = rec_create();
+	strbuf err = STRBUF_INIT;
+	if (!line || edit_parse_line(line, r, &err) != 0 || !rec_nfields(r)) {
+		sb_addf(msg, _("lookup: not a heading field%s%s"), err.len ? ": " : "", err.len ? err.buf : "");
+		sb_release(&err);
+		rec_destroy(r);
+		return NULL;
+	}
+	/* an authority record's 5XX: the editor's record tells */
+	if (s->ed && auth_is_authority(edrec_rec(s->ed)))
+		rec_set_leader_at(r, 6, 'z');
+	size_t f = 0;
+	int type = field_type(r, f);
+	if (type < 0) {
+		sb_addf(msg, _("lookup: %s is not a heading field (1XX 6XX 7XX 8XX; 5XX of an authority)"),
+		        rec_tag(r, f));
+		sb_release(&err);
+		rec_destroy(r);
+		return NULL;
+	}
+	strbuf from = STRBUF_INIT;
+	struct auth_keys k;
+	if (!auth_field_keys(r, f, type, &k)) {
+		sb_adds(&from, k.display);
+		auth_keys_release(&k);
+	}
+	char *out = NULL;
+	struct auth_hit *hits = NULL;
+	size_t nh = 0, sel = 0, top = 0;
+	int reload = 1, done = 0;
+	const char *note = "";
+	while (!done) {
+		int rows = LINES - 5;
+		if (rows < 3)
+			rows = 3;
+		if (reload) {
+			auth_hits_free(hits, nh);
+			size_t before = 0;
+			sb_reset(&err);
+			if (auth_browse(s->cat, type, from.buf ? from.buf : "", 3, (size_t)rows * 3, &hits,
+			                &nh, &before, &err)) {
+				sb_addf(msg, "lookup: %s", err.buf);
+				break;
+			}
+			sel = before < nh ? before : nh ? nh - 1 : 0;
+			top = sel > 3 ? sel - 3 : 0;
+			reload = 0;
+		}
+		erase();
+		char head[512];
+		snprintf(head, sizeof head, " bienmuc | %s: %s | %s", _("authority lookup"),
+		         auth_type_name(type), from.buf ? from.buf : "");
+		row(0, A_REVERSE);
+		put(0, 0, head, COLS, A_REVERSE);
+		if (sel < top)
+			top = sel;
+		if (sel >= top + (size_t)rows)
+			top = sel - (size_t)rows + 1;
+		for (int i = 0; i < rows; i++) {
+			size_t j = top + (size_t)i;
+			if (j >= nh)
+				break;
+			attr_t a = j == sel ? A_REVERSE : A_NORMAL;
+			char buf[1024];
+			hit_text(&hits[j], buf, sizeof buf);
+			row(2 + i, a);
+			put(2 + i, 0, j == sel ? ">" : " ", 1, a);
+			put(2 + i, 2, buf, COLS - 15, a);
+			put(2 + i, COLS - 12, hits[j].id, 12, a | A_DIM);
+		}
+		if (!nh)
+			put(2, 2, _("(no authority headings of this type)"), COLS - 4, A_NORMAL);
+		row(LINES - 2, A_REVERSE);
+		put(LINES - 2, 0, _(" Enter choose  Ins/C-o new authority  type to move  Esc back"), COLS, A_REVERSE);
+		row(LINES - 1, A_NORMAL);
+		put(LINES - 1, 0, note, COLS, A_NORMAL);
+		curs_set(0);
+		refresh();
+		int key = h->read_key(h->ctx);
+		note = "";
+		if (key == KEYC_ESCAPE || key == 7) {
+			sb_adds(msg, _("lookup: nothing chosen"));
+			break;
+		} else if (key == KEYC_UP || key == 16) {
+			if (sel > 0)
+				sel--;
+		} else if (key == KEYC_DOWN || key == 14) {
+			if (sel + 1 < nh)
+				sel++;
+		} else if (key == KEYC_PPAGE) {
+			sel = sel > (size_t)rows ? sel - (size_t)rows : 0;
+		} else if (key == KEYC_NPAGE) {
+			sel = sel + (size_t)rows < nh ? sel + (size_t)rows : nh ? nh - 1 : 0;
+		} else if (key == KEYC_ENTER) {
+			if (!nh)
+				continue;
+			/* a see-from or see-also gives its record's authorised form */
+			out = apply(s, r, f, hits[sel].id, msg);
+			done = 1;
+		} else if (key == KEYC_IC || key == 15) {
+			char *id = NULL;
+			sb_reset(&err);
+			if (create_authority(s, r, f, type, &id, &err)) {
+				note = _("cannot create the authority");
+				sb_reset(msg);
+				sb_addf(msg, "lookup: %s", err.buf);
+				continue;
+			}
+			sb_addf(msg, _("new authority %s; "), id);
+			out = apply(s, r, f, id, msg);
+			free(id);
+			done = 1;
+		} else if (key == KEYC_BSPACE || key == 127 || key == 8) {
+			/* back one character (UTF-8) */
+			while (from.len && ((unsigned char)from.buf[from.len - 1] & 0xC0) == 0x80)
+				from.len--;
+			if (from.len)
+				from.len--;
+			if (from.buf)
+				from.buf[from.len] = 0;
+			reload = 1;
+		} else if (key >= 0x20 && key < KEYC_BASE) {
+			char u[8];
+			mbstate_t ps;
+			memset(&ps, 0, sizeof ps);
+			size_t n = wcrtomb(u, (wchar_t)key, &ps);
+			if (n != (size_t)-1) {
+				sb_add(&from, u, n);
+				reload = 1;
+			}
+		} else if (key == KEYC_RESIZE) {
+			continue;
+		}
+	}
+	auth_hits_free(hits, nh);
+	sb_release(&from);
+	sb_release(&err);
+	rec_destroy(r);
+	curs_set(1);
+	return out;
+}
