@@ -319,6 +319,7 @@ const char keys_default_config[] =
 	"bind list Enter open\n"
 	"bind list n new\n"
 	"bind list N new empty\n"
+	"bind list Z cmdline \"zsearch \"\n"
 	"# record view\n"
 	"bind view e edit\n"
 	"bind view Enter edit\n"

@@ -13,6 +13,7 @@
 #include "marcdef.h"
 #include "form.h"
 #include "i18n.h"
+#include "tzsearch.h"
 
 /* Screen-only commands, grouped for the table. */
 #define UI(name, alias, usage, summary) \
@@ -23,6 +24,16 @@ const struct tcmd_entry tcmd_table[] = {
 	  N_("search the catalogue with CCL (ti= au= su= isbn= yr= kw=, and/or/not)"),
 	  tc_search, NULL },
 	{ "results", NULL, 0, 0, 0, "", N_("show the results of the last search"), tc_results, NULL },
+	{ "zsearch", NULL, 1, -1, 0, "QUERY",
+	  N_("copy cataloguing: search every Z39.50/SRU target of the targets file at once"),
+	  tc_zsearch, NULL },
+	{ "zresults", NULL, 0, 0, 0, "", N_("list the records the targets sent"), tc_zresults, NULL },
+	{ "zopen", NULL, 0, 1, 0, "[N]",
+	  N_("open copy N in the editor as a new local record (source noted in 035/040)"),
+	  tc_zopen, NULL },
+	{ "import", NULL, 0, 0, TC_CAT | TC_REC | TC_WRITE, "",
+	  N_("save the copied record after a duplicate check (import! saves anyway)"),
+	  tc_import, NULL },
 	{ "open", "o", 0, 1, TC_CAT, "[N | id=ID]",
 	  N_("open the N-th result (default: the selected one) or record ID"), tc_open, NULL },
 	{ "next", NULL, 0, 0, TC_CAT, "", N_("open the next result"), tc_next, NULL },
@@ -73,7 +84,7 @@ const struct tcmd_entry tcmd_table[] = {
 	{ "help", "h", 0, 1, 0, "[COMMAND]", N_("help on keys and commands"), tc_help, NULL },
 	{ "quit", "q", 0, 0, 0, "", N_("leave (refused with unsaved changes; quit! discards them)"), tc_quit, NULL },
 	/* screen only */
-	UI("cmdline", NULL, "", "type a command on the : line"),
+	UI("cmdline", NULL, "[TEXT]", "type a command on the : line (TEXT already typed)"),
 	UI("search-prompt", NULL, "", "go to the search line"),
 	UI("search-run", NULL, "", "run the search typed on the search line"),
 	UI("back", NULL, "", "back to the previous screen"),
@@ -275,6 +286,7 @@ void tsess_destroy(tsess *s)
 {
 	if (!s)
 		return;
+	tzs_cleanup();
 	tsess_clear_results(s);
 	tsess_clear_record(s);
 	tsess_clear_history(s);

@@ -36,6 +36,8 @@
 #include "tui-form.h"
 #include "tui-auth.h"              /* authority lookup */
 #include "i18n.h"
+#include "tzsearch.h"              /* copy cataloguing */
+#include <poll.h>
 
 enum tui_screen {
 	SC_LIST = 0, SC_VIEW, SC_EDIT, SC_CONFLICT, SC_HISTORY, SC_VERSION,
@@ -895,11 +897,31 @@ static int map_key(int rc, wint_t wc)
 	return -1;
 }
 
+/* While a copy cataloguing search is out, wait for the keyboard and the
+ * targets' sockets together: each answer updates the status line, and a
+ * key is taken at once (tzsearch.h). */
+static void wait_key_or_targets(struct tui *t)
+{
+	while (tzs_active()) {
+		struct pollfd fds[65];
+		int to;
+		size_t nf = tzs_pollfds(fds + 1, 64, &to);
+		fds[0].fd = 0;
+		fds[0].events = POLLIN;
+		fds[0].revents = 0;
+		int rc = poll(fds, nf + 1, to);
+		tzs_process(t->s, fds + 1, rc > 0 ? nf : 0);
+		draw(t);
+		if (rc > 0 && fds[0].revents)
+			return;
+	}
+}
+
 static int read_key(struct tui *t)
 {
-	(void)t;
 	for (;;) {
 		wint_t wc;
+		wait_key_or_targets(t);
 		int rc = get_wch(&wc);
 		if (rc == ERR)
 			continue;
@@ -1134,7 +1156,7 @@ static int fe_ui(void *ctx, int argc, char **argv)
 	}
 	if (!strcmp(c, "cmdline")) {
 		t->cmd_active = 1;
-		ledit_set(&t->cmd, "");
+		ledit_set(&t->cmd, argc > 1 ? argv[1] : "");   /* cmdline "zsearch " */
 		t->hpos = t->nhist;
 		return 0;
 	}
@@ -1552,6 +1574,7 @@ int tui_main(const char *db, const char *first_cmd)
 	restore_terminal();
 out:
 	rc = rc ? rc : 0;
+	tzs_cleanup();
 	tsess_destroy(t.s);
 	ledit_free(&t.search);
 	ledit_free(&t.line);
