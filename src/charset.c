@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <unicode/unorm2.h>
 #include <utf8proc.h>
 #include <yaz/yaz-iconv.h>
@@ -594,6 +597,16 @@ static unsigned scan_value(const char *s, size_t n, size_t *bad)
 	unsigned fl = 0;
 	size_t i = 0;
 	while (i < n) {
+#ifdef __SSE2__
+		while (i + 16 <= n) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			__m128i b = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+			if (_mm_movemask_epi8(_mm_or_si128(b, x)))
+				break;
+			i += 16;
+		}
+#endif
 		while (i + 8 <= n) {
 			uint64_t w;
 			memcpy(&w, p + i, 8);

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "marcio-impl.h"
 
@@ -954,7 +955,16 @@ static void put_num(char *dst, size_t v, int n)
 static int has_struct(const char *s, size_t n)
 {
 	unsigned char acc = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	/* 8 bytes at a time while none is below 0x20 (the usual case) */
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if ((w - ones * 0x20) & ~w & highs)
+			break;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		acc |= (unsigned char)((unsigned char)(c - RT) <= 2);
 	}

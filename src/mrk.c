@@ -823,7 +823,9 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 		const char *tag = rec_tag(r, f);
 		int control = rec_is_control(r, f);
 		if (!graphic((unsigned char)tag[0]) || !graphic((unsigned char)tag[1]) ||
-		    !graphic((unsigned char)tag[2]) || !strcmp(tag, "LDR") || !strcmp(tag, "000")) {
+		    !graphic((unsigned char)tag[2]) ||
+		    (tag[0] == 'L' && tag[1] == 'D' && tag[2] == 'R') ||
+		    (tag[0] == '0' && tag[1] == '0' && tag[2] == '0')) {
 			sb_addf(err, "field %zu: tag '%s' cannot be written in .mrk", f + 1, tag);
 			return -1;
 		}
