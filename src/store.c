@@ -145,6 +145,7 @@ struct store {
 	int wait_fd;               /* DB-wait, for fair write locking */
 	int wait_sh;               /* holding a shared lock on it */
 	struct auth_idx *auth;     /* authority heading index (store-auth.c) */
+	struct fold_memo *fold;    /* fold_text()'s memo, NULL until needed */
 };
 
 /* ------------------------------------------------------------------ */
@@ -302,25 +303,128 @@ static const struct colspec columns[NCOLS] = {
 	{ { "440", "490", "800", "810", "811", "830", NULL }, "atv" },
 };
 
-static char *column_text_raw(const rec *r, int col)
+/* The raw (unfolded) text of column col, appended to sb. */
+static void column_text(const rec *r, int col, strbuf *sb)
 {
-	strbuf sb = STRBUF_INIT;
 	size_t nf = rec_nfields(r);
 	for (size_t f = 0; f < nf; f++) {
 		if (rec_is_control(r, f) || !tag_in(rec_tag(r, f), columns[col].tags))
 			continue;
 		if (col == 1 && rec_tag(r, f)[0] == '8' && !rec_find_sub(r, f, 'a'))
 			continue;
-		strbuf one = STRBUF_INIT;
-		add_subs(r, f, columns[col].codes, " ", &one);
-		if (one.len) {
-			if (sb.len)
-				sb_adds(&sb, " ; ");
-			sb_add(&sb, one.buf, one.len);
+		size_t mark = sb->len;
+		if (sb->len)
+			sb_adds(sb, " ; ");
+		size_t at = sb->len;           /* this field's text (as add_subs makes it) */
+		size_t ns = rec_nsub(r, f);
+		for (size_t s = 0; s < ns; s++) {
+			char c = rec_sub_code(r, f, s);
+			if (columns[col].codes ? !strchr(columns[col].codes, c) : !(c >= 'a' && c <= 'z'))
+				continue;
+			size_t len;
+			const char *v = rec_sub_value(r, f, s, &len);
+			if (sb->len > at)
+				sb_addc(sb, ' ');
+			sb_add(sb, v, len);
 		}
-		sb_release(&one);
+		if (sb->len == at) {
+			sb->len = mark;             /* nothing from this field */
+			if (sb->buf)
+				sb->buf[mark] = 0;
+		}
 	}
+}
+
+static char *column_text_raw(const rec *r, int col)
+{
+	strbuf sb = STRBUF_INIT;
+	column_text(r, col, &sb);
 	return sb_detach(&sb, NULL);
+}
+
+/* Fast fold_search() for indexing. ASCII is lowercased inline; other
+ * code points in "simple" scripts (below U+0590: Latin, IPA, Greek,
+ * Cyrillic, combining marks; U+1D00-U+206F: Vietnamese, Latin extended,
+ * Greek extended, punctuation) come from a memo of fold_search() on the
+ * code point alone. That equals folding the whole text because there,
+ * after marks are stripped, no two characters compose (only a base with a
+ * mark does). Anything else (or invalid UTF-8, or a fold longer than the
+ * memo holds) falls back to fold_search() of the whole text, so the result
+ * is always exactly fold_search()'s ("" where that fails). t-store checks
+ * it code point by code point and on random texts. */
+#define FOLD_MEMO_N 0x2070
+struct fold_memo {
+	unsigned char len;       /* 0 = not known yet, 0xFF = use fold_search */
+	char b[7];
+};
+
+static int fold_simple(uint32_t c)
+{
+	return c < 0x590 || (c >= 0x1D00 && c < FOLD_MEMO_N);
+}
+
+static void fold_text(struct fold_memo **memo, const char *s, size_t n, strbuf *out)
+{
+	size_t start = out->len;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	sb_grow(out, n + 8);
+	while (p < end) {
+		if (*p < 0x80) {
+			if (out->len + 1 >= out->cap)
+				sb_grow(out, 64);
+			unsigned char c = *p++;
+			out->buf[out->len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			continue;
+		}
+		uint32_t c;
+		size_t k;
+		if ((*p & 0xE0) == 0xC0 && end - p >= 2 && (p[1] & 0xC0) == 0x80) {
+			c = (uint32_t)(*p & 0x1F) << 6 | (p[1] & 0x3F);
+			k = 2;
+			if (c < 0x80)
+				goto slow;
+		} else if ((*p & 0xF0) == 0xE0 && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
+		           (p[2] & 0xC0) == 0x80) {
+			c = (uint32_t)(*p & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+			k = 3;
+			if (c < 0x800)
+				goto slow;
+		} else {
+			goto slow;
+		}
+		if (!fold_simple(c))
+			goto slow;
+		if (!*memo)
+			*memo = xcalloc(FOLD_MEMO_N, sizeof **memo);
+		struct fold_memo *m = &(*memo)[c];
+		if (!m->len) {
+			char *f = fold_search((const char *)p, k);
+			size_t fl = f ? strlen(f) : 0;
+			if (f && fl < sizeof m->b) {
+				memcpy(m->b, f, fl);
+				m->len = (unsigned char)(fl + 1);
+			} else {
+				m->len = 0xFF;
+			}
+			free(f);
+		}
+		if (m->len == 0xFF)
+			goto slow;
+		if (out->len + m->len >= out->cap)
+			sb_grow(out, 64);
+		memcpy(out->buf + out->len, m->b, (size_t)m->len - 1);
+		out->len += (size_t)m->len - 1;
+		p += k;
+	}
+	out->buf[out->len] = 0;
+	return;
+slow:
+	out->len = start;
+	out->buf[out->len] = 0;
+	char *f = fold_search(s, n);
+	if (f)
+		sb_adds(out, f);
+	free(f);
 }
 
 char *store_index_text(const rec *r, int column)
@@ -329,6 +433,15 @@ char *store_index_text(const rec *r, int column)
 	char *f = fold_search(raw ? raw : "", raw ? strlen(raw) : 0);
 	free(raw);
 	return f ? f : xstrdup("");
+}
+
+char *store_fold_fast(const char *s, size_t n)
+{
+	struct fold_memo *memo = NULL;
+	strbuf out = STRBUF_INIT;
+	fold_text(&memo, s, n, &out);
+	free(memo);
+	return sb_detach(&out, NULL);
 }
 
 int store_record_year(const rec *r)
@@ -997,6 +1110,7 @@ static void be_close(void *be)
 	free(st->org);
 	free(st->prefix);
 	free(st->path);
+	free(st->fold);
 	free(st);
 }
 
@@ -1006,16 +1120,21 @@ static void be_close(void *be)
 static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *r, strbuf *err)
 {
 	sqlite3_stmt *s = stmt(st, which);
-	char *cols[NCOLS];
+	strbuf raw = STRBUF_INIT, cols[NCOLS];
 	sqlite3_bind_int64(s, 1, rid);
 	for (int c = 0; c < NCOLS; c++) {
-		cols[c] = store_index_text(r, c);
-		sqlite3_bind_text(s, c + 2, cols[c], -1, SQLITE_STATIC);
+		sb_init(&cols[c]);
+		sb_reset(&raw);
+		column_text(r, c, &raw);
+		fold_text(&st->fold, raw.buf ? raw.buf : "", raw.len, &cols[c]);
+		sqlite3_bind_text(s, c + 2, cols[c].buf ? cols[c].buf : "", (int)cols[c].len,
+		                  SQLITE_STATIC);
 	}
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, "keyword index");
 	sqlite3_reset(s);
 	for (int c = 0; c < NCOLS; c++)
-		free(cols[c]);
+		sb_release(&cols[c]);
+	sb_release(&raw);
 	return rc;
 }
 

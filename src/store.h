@@ -26,6 +26,10 @@ void store_diff_summary(const rec *old, const rec *nw, strbuf *out);
  * title, author, subject, notes, publisher, series. malloc'd. */
 char *store_index_text(const rec *r, int column);
 
+/* fold_search() (charset.h) as the indexer computes it, with its fast
+ * path (for tests: must equal fold_search, "" where that fails). malloc'd. */
+char *store_fold_fast(const char *s, size_t n);
+
 /* Year of publication (008/07-10, else 260/264 $c), or 0. */
 int store_record_year(const rec *r);
 

@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "catalog.h"
 #include "store.h"
+#include "charset.h"
 
 static char dbpath[256];
 
@@ -427,12 +428,83 @@ static void test_settings(void)
 	sb_release(&err);
 }
 
+static void enc_utf8(unsigned c, strbuf *sb)
+{
+	if (c < 0x80) {
+		sb_addc(sb, (char)c);
+	} else if (c < 0x800) {
+		sb_addc(sb, (char)(0xC0 | c >> 6));
+		sb_addc(sb, (char)(0x80 | (c & 0x3F)));
+	} else if (c < 0x10000) {
+		sb_addc(sb, (char)(0xE0 | c >> 12));
+		sb_addc(sb, (char)(0x80 | (c >> 6 & 0x3F)));
+		sb_addc(sb, (char)(0x80 | (c & 0x3F)));
+	} else {
+		sb_addc(sb, (char)(0xF0 | c >> 18));
+		sb_addc(sb, (char)(0x80 | (c >> 12 & 0x3F)));
+		sb_addc(sb, (char)(0x80 | (c >> 6 & 0x3F)));
+		sb_addc(sb, (char)(0x80 | (c & 0x3F)));
+	}
+}
+
+static int fold_same(const char *s, size_t n)
+{
+	char *a = fold_search(s, n), *b = store_fold_fast(s, n);
+	int same = !strcmp(a ? a : "", b);
+	if (!same)
+		fprintf(stderr, "fold differs on '%.*s': '%s' vs '%s'\n", (int)n, s, a ? a : "", b);
+	free(a);
+	free(b);
+	return same;
+}
+
+/* the indexer's fast fold equals fold_search everywhere */
+static void test_fold(void)
+{
+	strbuf sb = STRBUF_INIT;
+	int bad = 0;
+	for (unsigned c = 1; c < 0x3000 && bad < 5; c++) {
+		if (c >= 0xD800 && c < 0xE000)
+			continue;
+		sb_reset(&sb);
+		sb_adds(&sb, "a");
+		enc_utf8(c, &sb);
+		sb_adds(&sb, "b");
+		enc_utf8(c, &sb);
+		bad += !fold_same(sb.buf, sb.len);
+	}
+	CHECK_INT(bad, 0);
+	/* random mixtures: Vietnamese, marks, Greek, CJK, Hangul jamo, bad bytes */
+	static const unsigned pool[] = { 'A', 'z', ' ', '-', 0xD0, 0xF0, 0x110, 0x111, 0x1EA0,
+	                                 0x1EF9, 0x301, 0x303, 0x323, 0x345, 0x390, 0x3A3, 0x130,
+	                                 0xDF, 0x1E9E, 0xAD, 0x200B, 0x2060, 0x4E2D, 0x1100,
+	                                 0x1161, 0x11A8, 0xAC00, 0x1F600, 0x0E01, 0x0B47, 0x0B3E };
+	unsigned seed = 7;
+	bad = 0;
+	for (int t = 0; t < 20000 && bad < 5; t++) {
+		sb_reset(&sb);
+		int len = 1 + t % 9;
+		for (int i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned c = pool[(seed >> 16) % (sizeof pool / sizeof pool[0])];
+			enc_utf8(c, &sb);
+		}
+		if (t % 97 == 0)
+			sb_addc(&sb, (char)0xC3);          /* truncated sequence */
+		bad += !fold_same(sb.buf, sb.len);
+	}
+	CHECK_INT(bad, 0);
+	CHECK(fold_same("T\xe1\xba\xaft \xc4\x91\xc3\xa8n NGUY\xe1\xbb\x84N", 22));
+	sb_release(&sb);
+}
+
 int main(void)
 {
 	snprintf(dbpath, sizeof dbpath, "%s/t-store-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
 	         (int)getpid());
 	unlink(dbpath);
 	test_codec();
+	test_fold();
 	strbuf err = STRBUF_INIT;
 	catalog *c = catalog_open(dbpath, CAT_OPEN_CREATE, &err);
 	CHECKF(c != NULL, "%s", err.buf ? err.buf : "");
