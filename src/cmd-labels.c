@@ -1,12 +1,283 @@
 /*
- * cmd-labels.c - `bienmuc labels` (placeholder until labels.c lands).
+ * cmd-labels.c - `bienmuc labels`: spine labels for copies, or the
+ * accession register (sổ đăng ký cá biệt), as PDF (A4, embedded font) or
+ * plain text. Copies are chosen by query, import batch, date, the last N
+ * added, or accession numbers.
+ * Exit status: 0 written, 1 no copies selected / some accession number
+ * unknown, 2 usage or I/O error.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <getopt.h>
+
 #include "cmd.h"
+#include "catalog.h"
+#include "copies.h"
+#include "callno.h"
+#include "labels.h"
+#include "store-cli.h"
+
+#define CMD_NAME "labels"
+
+static const char usage_text[] =
+	"usage: bienmuc labels [-d DB] [-q QUERY | --batch N | --since DATE | --last N |\n"
+	"                      ACCNO...] [--register] [-t pdf|text] [--rows R]\n"
+	"                      [--cols C] [--skip K] [--library NAME] [--font TTF]\n"
+	"                      -o FILE\n"
+	"\n"
+	"Spine labels (library name, call number one part a line, accession\n"
+	"number) on A4 sheets, or the accession register (number, date, title,\n"
+	"author, call number, price). Withdrawn copies are left out unless named.\n"
+	"\n"
+	"  -d, --db FILE        the catalogue (default $BIENMUC_DB)\n"
+	"  -q, --query QUERY    copies of the records a CCL query finds\n"
+	"      --batch N        copies of the records of import batch N\n"
+	"      --since DATE     copies added on or after DATE (YYYY-MM-DD)\n"
+	"      --last N         the last N copies added\n"
+	"  -r, --register       the accession register instead of labels\n"
+	"  -t, --to FMT         pdf (default) or text\n"
+	"      --rows R         labels down a sheet (default 10)\n"
+	"      --cols C         labels across a sheet (default 4)\n"
+	"      --skip K         labels already used on the first sheet\n"
+	"      --library NAME   library name (default: setting library_name, else\n"
+	"                       the MARC organisation code)\n"
+	"      --font TTF       TrueType font (default $BIENMUC_FONT, else DejaVu Sans)\n"
+	"  -o, --output FILE    write here ('-' = standard output)\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit status: 0 written, 1 nothing selected or an accession number unknown,\n"
+	"2 usage or I/O error.\n";
+
+enum { OPT_BATCH = 256, OPT_SINCE, OPT_LAST, OPT_ROWS, OPT_COLS, OPT_SKIP, OPT_LIBRARY,
+       OPT_FONT };
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "query", required_argument, NULL, 'q' },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "last", required_argument, NULL, OPT_LAST },
+	{ "register", no_argument, NULL, 'r' },
+	{ "to", required_argument, NULL, 't' },
+	{ "rows", required_argument, NULL, OPT_ROWS },
+	{ "cols", required_argument, NULL, OPT_COLS },
+	{ "skip", required_argument, NULL, OPT_SKIP },
+	{ "library", required_argument, NULL, OPT_LIBRARY },
+	{ "font", required_argument, NULL, OPT_FONT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int posnum(const char *opt, const char *s, long max, long *out)
+{
+	char *e;
+	long v = strtol(s, &e, 10);
+	if (*e || v < 0 || v > max) {
+		cmd_error(CMD_NAME, "%s needs a number from 0 to %ld, not '%s'", opt, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+struct sel {
+	struct copy *cps;
+	size_t n, cap;
+};
+
+static void sel_add(struct sel *s, struct copy *cps, size_t n, int keep_withdrawn)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!keep_withdrawn && !strcmp(cps[i].status, COPY_WITHDRAWN)) {
+			copy_clear(&cps[i]);
+			continue;
+		}
+		if (s->n == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 16;
+			s->cps = xrealloc(s->cps, s->cap * sizeof *s->cps);
+		}
+		s->cps[s->n++] = cps[i];
+	}
+	free(cps);
+}
 
 int cmd_labels(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cmd_error("labels", "not yet");
-	return 2;
+	const char *db = NULL, *query = NULL, *since = NULL, *library = NULL, *font = NULL,
+	           *out = NULL;
+	long batch = 0, last = 0, rows = 10, cols = 4, skip = 0;
+	int reg = 0, text = 0, opt, rc = 0;
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:q:rt:o:h", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': db = optarg; break;
+		case 'q': query = optarg; break;
+		case OPT_BATCH: if (posnum("--batch", optarg, 1L << 40, &batch)) return 2; break;
+		case OPT_SINCE: since = optarg; break;
+		case OPT_LAST: if (posnum("--last", optarg, 1000000, &last)) return 2; break;
+		case 'r': reg = 1; break;
+		case 't':
+			if (!strcmp(optarg, "text")) {
+				text = 1;
+			} else if (strcmp(optarg, "pdf")) {
+				cmd_error(CMD_NAME, "unknown format '%s' (pdf, text)", optarg);
+				return 2;
+			}
+			break;
+		case OPT_ROWS: if (posnum("--rows", optarg, 40, &rows) || !rows) return 2; break;
+		case OPT_COLS: if (posnum("--cols", optarg, 12, &cols) || !cols) return 2; break;
+		case OPT_SKIP: if (posnum("--skip", optarg, 480, &skip)) return 2; break;
+		case OPT_LIBRARY: library = optarg; break;
+		case OPT_FONT: font = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case ':':
+			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			return 2;
+		default:
+			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc labels --help'",
+			          argv[optind - 1]);
+			return 2;
+		}
+	}
+	int nsel = !!query + !!batch + !!since + !!last + (optind < argc);
+	if (nsel != 1) {
+		cmd_error(CMD_NAME, nsel ? "choose the copies one way only (-q, --batch, --since, "
+		                           "--last or accession numbers)"
+		                         : "which copies? give -q, --batch, --since, --last or "
+		                           "accession numbers");
+		return 2;
+	}
+	if (!out && !text) {
+		cmd_error(CMD_NAME, "where to? give -o FILE");
+		return 2;
+	}
+	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);
+	if (!c)
+		return 2;
+	struct sel s = { 0 };
+	strbuf err = STRBUF_INIT;
+	struct copy *cps = NULL;
+	size_t n = 0;
+	if (query) {
+		struct cat_result res;
+		struct cat_search_opts so = { .sort = CAT_SORT_ID };
+		int pos = -1, st = catalog_search_ccl(c, query, &so, &res, &pos, &err);
+		if (st) {
+			if (st == CAT_QUERY)
+				cli_query_error(CMD_NAME, query, pos, err.buf);
+			else
+				cmd_error(CMD_NAME, "%s", err.buf);
+			rc = 2;
+		}
+		for (size_t i = 0; !rc && i < res.n; i++)
+			if (!copies_list(c, res.ids[i], &cps, &n, &err))
+				sel_add(&s, cps, n, 0);
+		if (!rc)
+			cat_result_free(&res);
+	} else if (optind < argc) {
+		for (int i = optind; i < argc; i++) {
+			struct copy *one = xcalloc(1, sizeof *one);
+			sb_reset(&err);
+			if (copies_get(c, argv[i], one, &err)) {
+				cmd_error(CMD_NAME, "%s", err.buf);
+				free(one);
+				rc = 1;
+				continue;
+			}
+			sel_add(&s, one, 1, 1);
+		}
+	} else if (copies_select(c, since, last, batch, &cps, &n, &err)) {
+		cmd_error(CMD_NAME, "%s", err.buf);
+		rc = 2;
+	} else {
+		sel_add(&s, cps, n, 0);
+	}
+	if (rc == 2)
+		goto done;
+	if (!s.n) {
+		cmd_error(CMD_NAME, "no copies selected");
+		rc = 1;
+		goto done;
+	}
+	/* fill the label items from the copies and their records */
+	char *lib = library ? xstrdup(library) : catalog_get_setting(c, "library_name");
+	if (!lib)
+		lib = catalog_get_setting(c, "org_code");
+	struct label_item *it = xcalloc(s.n, sizeof *it);
+	struct brief *br = xcalloc(s.n, sizeof *br);
+	char **cn = xcalloc(s.n, sizeof *cn);
+	char (*dates)[12] = xcalloc(s.n, sizeof *dates);
+	struct callno_rules rules = { catalog_get_setting(c, "callno.vn"),
+	                              catalog_get_setting(c, "callno.foreign") };
+	rec *r = rec_create();
+	for (size_t i = 0; i < s.n; i++) {
+		const struct copy *cp = &s.cps[i];
+		catalog_fetch(c, cp->record, r, NULL, NULL);
+		cli_brief(r, &br[i]);
+		cn[i] = *cp->callno ? xstrdup(cp->callno) : callno_of_record(r);
+		if (!*cn[i]) {                  /* none recorded: the suggested one */
+			free(cn[i]);
+			cn[i] = callno_suggest(r, &rules);
+		}
+		if (strlen(cp->added) == 10)
+			snprintf(dates[i], sizeof dates[i], "%.2s/%.2s/%.4s", cp->added + 8,
+			         cp->added + 5, cp->added);
+		it[i] = (struct label_item){ cp->accno, cn[i], cp->volume, br[i].title, br[i].author,
+		                             cp->added, cp->price, cp->branch, cp->location,
+		                             dates[i][0] ? dates[i] : NULL };
+	}
+	rec_destroy(r);
+	FILE *fp = !out || !strcmp(out, "-") ? stdout : fopen(out, "wb");
+	if (!fp) {
+		cmd_error(CMD_NAME, "cannot write '%s'", out);
+		rc = 2;
+	} else if (text) {
+		struct label_sheet sh = { (int)rows, (int)cols, (int)skip, 0, lib };
+		if (reg)
+			labels_register_text(fp, it, s.n, lib);
+		else
+			labels_spine_text(fp, it, s.n, &sh);
+	} else {
+		char *fpath = font ? xstrdup(font) : pdf_default_font();
+		pdf *p = fpath ? pdf_create(fpath, &err) : NULL;
+		if (!p) {
+			cmd_error(CMD_NAME, "%s", fpath ? err.buf : "no TrueType font found: install "
+			          "fonts-dejavu-core or give --font FILE");
+			rc = 2;
+		} else {
+			struct label_sheet sh = { (int)rows, (int)cols, (int)skip, 0, lib };
+			if (reg)
+				labels_register_pdf(p, it, s.n, lib);
+			else
+				labels_spine_pdf(p, it, s.n, &sh);
+			if (pdf_write(p, fp, reg ? "Sổ đăng ký cá biệt" : "Nhãn gáy sách"))
+				rc = 2;
+		}
+		pdf_destroy(p);
+		free(fpath);
+	}
+	if (fp && fp != stdout && fclose(fp))
+		rc = 2;
+	if (rc == 2 && fp)
+		cmd_error(CMD_NAME, "error writing '%s'", out ? out : "standard output");
+	for (size_t i = 0; i < s.n; i++) {
+		cli_brief_release(&br[i]);
+		free(cn[i]);
+	}
+	free(br);
+	free(cn);
+	free(dates);
+	free((char *)rules.vn);
+	free((char *)rules.foreign);
+	free(it);
+	free(lib);
+done:
+	copies_free(s.cps, s.n);
+	sb_release(&err);
+	catalog_close(c);
+	return rc;
 }

@@ -73,10 +73,11 @@ int copies_get(catalog *c, const char *accno, struct copy *out, strbuf *err);
  * part, then text). Copies of deleted records are left out unless id
  * names one. */
 int copies_list(catalog *c, const char *id, struct copy **out, size_t *n, strbuf *err);
-/* Copies added on or after date `since` (NULL = all), or the `last` n
- * copies added (last > 0), in accession order. */
-int copies_select(catalog *c, const char *since, long last, struct copy **out, size_t *n,
-                  strbuf *err);
+/* Copies of live records, in accession order: those of the records saved
+ * in import batch `batch` (batch > 0), else the `last` n copies added
+ * (last > 0), else those added on or after date `since` (NULL = all). */
+int copies_select(catalog *c, const char *since, long last, long batch, struct copy **out,
+                  size_t *n, strbuf *err);
 /* Replace the copy whose accession number is `accno` by cp (cp->accno may
  * rename it, cp->record may move it to another record). action: journal
  * word ("edit", "withdraw"; NULL = "edit"). */

@@ -792,8 +792,8 @@ int copies_list(catalog *c, const char *id, struct copy **out, size_t *n, strbuf
 	return run_list(db, s, out, n, err);
 }
 
-int copies_select(catalog *c, const char *since, long last, struct copy **out, size_t *n,
-                  strbuf *err)
+int copies_select(catalog *c, const char *since, long last, long batch, struct copy **out,
+                  size_t *n, strbuf *err)
 {
 	sqlite3 *db = cdb(c, err);
 	*out = NULL;
@@ -803,7 +803,12 @@ int copies_select(catalog *c, const char *since, long last, struct copy **out, s
 	if (!have_tables(db))
 		return CAT_OK;
 	sqlite3_stmt *s;
-	if (last > 0) {
+	if (batch > 0) {
+		s = prep(db, "SELECT " COLS "WHERE r.deleted = 0 AND c.rid IN (SELECT rid FROM "
+		             "versions WHERE batch = ?1)" ORDER, err);
+		if (s)
+			sqlite3_bind_int64(s, 1, batch);
+	} else if (last > 0) {
 		s = prep(db, "SELECT * FROM (SELECT " COLS "WHERE r.deleted = 0 ORDER BY c.cid DESC "
 		             "LIMIT ?1) ORDER BY 2", err);
 		if (s)
