@@ -237,6 +237,48 @@ static int srv_fetch(void *h, bend_fetch_rr *rr);
 static int srv_scan(void *h, bend_scan_rr *rr);
 static int srv_sort(void *h, bend_sort_rr *rr);
 static int srv_delete(void *h, bend_delete_rr *rr);
+/* The task package of a done update: its targetReference is the record's
+ * id (for an insert, the id the catalogue gave it), which ZOOM clients
+ * read as the package option "targetReference". */
+static Z_TaskPackage *task_package(bend_esrequest_rr *rr, const Z_IUOriginPartToKeep *req,
+                                   const char *id)
+{
+	ODR o = rr->stream;
+	Z_TaskPackage *tp = odr_malloc(o, sizeof *tp);
+	memset(tp, 0, sizeof *tp);
+	tp->packageType = odr_oiddup(o, rr->esr->packageType);
+	tp->targetReference = odr_create_Odr_oct(o, id, strlen(id));
+	tp->taskStatus = odr_intdup(o, Z_TaskPackage_complete);
+	Z_External *ext = odr_malloc(o, sizeof *ext);
+	memset(ext, 0, sizeof *ext);
+	ext->direct_reference = odr_oiddup(o, rr->esr->packageType);
+	ext->which = Z_External_update;
+	ext->u.update = odr_malloc(o, sizeof *ext->u.update);
+	ext->u.update->which = Z_IUUpdate_taskPackage;
+	Z_IUUpdateTaskPackage *utp = odr_malloc(o, sizeof *utp);
+	ext->u.update->u.taskPackage = utp;
+	Z_IUOriginPartToKeep *keep = odr_malloc(o, sizeof *keep);
+	memset(keep, 0, sizeof *keep);
+	keep->action = odr_intdup(o, *req->action);
+	keep->databaseName = req->databaseName ? odr_strdup(o, req->databaseName) : NULL;
+	Z_IUTargetPart *tpart = odr_malloc(o, sizeof *tpart);
+	memset(tpart, 0, sizeof *tpart);
+	tpart->updateStatus = odr_intdup(o, Z_IUTargetPart_success);
+	tpart->globalDiagnostics = (Z_DiagRec **)odr_nullval();
+	tpart->num_taskPackageRecords = 1;
+	tpart->taskPackageRecords = odr_malloc(o, sizeof *tpart->taskPackageRecords);
+	Z_IUTaskPackageRecordStructure *trs = odr_malloc(o, sizeof *trs);
+	memset(trs, 0, sizeof *trs);
+	trs->which = Z_IUTaskPackageRecordStructure_record;
+	trs->u.record = z_ext_record_sutrs(o, id, (int)strlen(id));
+	trs->recordStatus = odr_intdup(o, Z_IUTaskPackageRecordStructure_success);
+	tpart->taskPackageRecords[0] = trs;
+	utp->originPart = keep;
+	utp->targetPart = tpart;
+	tp->taskSpecificParameters = ext;
+	return tp;
+}
+
 static int srv_es(void *h, bend_esrequest_rr *rr);
 static int srv_update(void *h, bend_update_rr *rr);
 
@@ -783,6 +825,8 @@ static int srv_es(void *h, bend_esrequest_rr *rr)
 		int diag = do_update(ss, op, id, data, len, &newid, &err);
 		yaz_log(YLOG_LOG, "update %c %s by %s: %s", op, newid ? newid : id,
 		        ss->user ? ss->user : "(anonymous)", diag ? err.buf : "done");
+		if (!diag && newid)
+			rr->taskPackage = task_package(rr, keep, newid);
 		free(newid);
 		if (diag) {
 			rr->errcode = diag;
