@@ -39,8 +39,9 @@ DEB_BUILD   = build-essential pkg-config libyaz-dev libsqlite3-dev libncurses-de
               libedit-dev libutf8proc-dev libicu-dev libcrypt-dev
 DEB_TOOLS   = yaz tmux mandoc valgrind clang libclang-rt-14-dev libmarc-lint-perl \
               libmarc-record-perl libmarc-xml-perl idzebra-2.0 locales gettext \
-              libxml2-utils curl poppler-utils
-TOOL_CMDS   = yaz-marcdump tmux mandoc valgrind clang zebraidx xmllint curl pdftoppm msgfmt
+              libxml2-utils curl poppler-utils python3 time
+TOOL_CMDS   = yaz-marcdump tmux mandoc valgrind clang zebraidx xmllint curl pdftoppm msgfmt \
+              python3 /usr/bin/time
 deps:
 	@missing=""; \
 	for p in $(PKGS); do $(PKG_CONFIG) --exists $$p 2>/dev/null || missing=1; done; \
