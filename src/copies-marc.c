@@ -197,7 +197,7 @@ void item_map_extract(const item_map *m, rec *r, int remove, struct copy **cps, 
 				if (il->code != code)
 					continue;
 				if (il->kind == K_STATUS) {
-					if (*v && strcmp(v, "0"))
+					if (v[strspn(v, " 0")])     /* anything but 0 / blank */
 						copy_set(&cp, "status", il->value);
 				} else if (il->kind == K_FIELD) {
 					if (!strcmp(il->name, "callno.1")) {
