@@ -103,7 +103,7 @@ static item_map *parse(const char *text, const char *name, strbuf *err)
 				il.kind = K_CONST;
 				il.value = xstrdup(b + 6);
 			} else if (valid_field(b)) {
-				snprintf(il.name, sizeof il.name, "%s", b);
+				memcpy(il.name, b, strlen(b) + 1);    /* valid_field: <= 8 bytes */
 			} else {
 				sb_addf(err, "%s: line %d: unknown copy field '%s'", name, lineno, b);
 				item_map_destroy(m);
