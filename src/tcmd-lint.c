@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "marcdef.h"
 #include "lint.h"
+#include "auth.h"                  /* heading-* rules against the catalogue */
 
 void *tsess_marcdef(tsess *s)
 {
@@ -199,7 +200,13 @@ size_t tsess_lint(tsess *s)
 		s->lint = lint_create(md0);
 	}
 	if (s->lint) {
+		/* authority control: the heading-* rules ask the open catalogue */
+		auth_linker *al = s->cat && !strcmp(catalog_backend(s->cat), "sqlite") ?
+		                  auth_linker_create(s->cat) : NULL;
+		lint_set_heading_hook(s->lint, al ? auth_lint_heading : NULL, al);
 		lint_check(s->lint, r, 1, lint_found, s);
+		lint_set_heading_hook(s->lint, NULL, NULL);
+		auth_linker_destroy(al);
 		size_t errors = 0;
 		for (size_t i = 0; i < s->nfind; i++)
 			errors += s->find[i].error != 0;
