@@ -11,6 +11,8 @@
 #include "catalog.h"
 #include "catalog-ops.h"
 #include "cclquery.h"
+#include "matchkey.h"
+#include "store.h"             /* store_record_year */
 
 #include <yaz/odr.h>
 /* yaz/xmalloc.h defines x* macros; use ours (util.h). */
@@ -353,4 +355,91 @@ int catalog_batch_undo(catalog *c, long batch, int force, long *restored,
                        long *removed, long *conflicts, strbuf *err)
 {
 	OPTIONAL(batch_undo, batch, force, restored, removed, conflicts, err);
+}
+
+/* ---- result lists ---- */
+
+static char *summary_subs(const rec *r, long f, const char *codes)
+{
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "");
+	if (f >= 0) {
+		size_t ns = rec_nsub(r, (size_t)f);
+		for (size_t s = 0; s < ns; s++) {
+			if (!strchr(codes, rec_sub_code(r, (size_t)f, s)))
+				continue;
+			const char *v = rec_sub_value(r, (size_t)f, s, NULL);
+			if (sb.len)
+				sb_addc(&sb, ' ');
+			sb_adds(&sb, v);
+		}
+	}
+	while (sb.len && strchr(" /:;,=", sb.buf[sb.len - 1]))
+		sb.buf[--sb.len] = 0;
+	for (size_t i = 0; i < sb.len; i++)
+		if (sb.buf[i] == '\t' || sb.buf[i] == '\n')
+			sb.buf[i] = ' ';
+	return sb_detach(&sb, NULL);
+}
+
+void cat_summary_of(const rec *r, struct cat_summary *s)
+{
+	s->title = summary_subs(r, rec_find(r, "245", 0), "abnp");
+	static const char *const atags[] = { "100", "110", "111", "700", "710", "711" };
+	long a = -1;
+	for (int i = 0; i < 6 && a < 0; i++)
+		a = rec_find(r, atags[i], 0);
+	s->author = summary_subs(r, a, "abcdq");
+	int y = store_record_year(r);
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "");
+	if (y)
+		sb_addf(&sb, "%d", y);
+	s->year = sb_detach(&sb, NULL);
+	const char *isbn = rec_get(r, "020", 'a');
+	char k[16];
+	s->isbn = xstrdup(isbn ? (mk_isbn(isbn, k) == 1 ? k : isbn) : "");
+	for (char *p = s->isbn; *p; p++)
+		if (*p == '\t' || *p == '\n')
+			*p = ' ';
+	s->found = 1;
+}
+
+void cat_summaries_free(struct cat_summary *s, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++) {
+		free(s[i].title);
+		free(s[i].author);
+		free(s[i].year);
+		free(s[i].isbn);
+		memset(&s[i], 0, sizeof s[i]);
+	}
+}
+
+int catalog_summaries(catalog *c, char *const *ids, size_t n,
+                      struct cat_summary *out, strbuf *err)
+{
+	int rc = CAT_OK;
+	if (n)
+		memset(out, 0, n * sizeof *out);
+	if (c->ops->summaries) {
+		rc = c->ops->summaries(c->be, ids, n, out, err);
+	} else {
+		rec *r = rec_create();
+		for (size_t i = 0; i < n && !rc; i++) {
+			int st = c->ops->fetch(c->be, ids[i], 0, r, NULL, NULL);
+			if (st == CAT_OK || st == CAT_DELETED)
+				cat_summary_of(r, &out[i]);
+			else if (st != CAT_NOTFOUND)
+				rc = c->ops->fetch(c->be, ids[i], 0, r, NULL, err);   /* for the message */
+		}
+		rec_destroy(r);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char **f[] = { &out[i].title, &out[i].author, &out[i].year, &out[i].isbn };
+		for (int k = 0; k < 4; k++)
+			if (!*f[k])
+				*f[k] = xstrdup("");
+	}
+	return rc;
 }

@@ -104,6 +104,27 @@ int catalog_search_ccl(catalog *c, const char *query,
                        const struct cat_search_opts *opts,
                        struct cat_result *res, int *errpos, strbuf *err);
 
+/* ---- result lists ---- */
+/* What a result list shows of a record, without fetching and decoding it
+ * (the local back end reads it from a column kept up to date on every
+ * save; others fetch the record). Strings are never NULL. */
+struct cat_summary {
+	char *title;             /* 245 $a $b $n $p, trailing ISBD punctuation cut */
+	char *author;            /* first 100/110/111/700/710/711 $a $b $c $d $q */
+	char *year;              /* "1998" (store_record_year) or "" */
+	char *isbn;              /* first 020 $a as ISBN-13, as written if invalid, or "" */
+	int found;               /* 0 = no record with that id (strings "") */
+};
+/* Summaries of n records (ids as returned by catalog_search_*), into
+ * out[0..n-1] (overwritten; free with cat_summaries_free). A deleted
+ * record still has its summary. Returns CAT_OK, or an error (out is then
+ * still valid to free). */
+int catalog_summaries(catalog *c, char *const *ids, size_t n,
+                      struct cat_summary *out, strbuf *err);
+/* The summary of a record in hand (what catalog_summaries gives for it). */
+void cat_summary_of(const rec *r, struct cat_summary *s);
+void cat_summaries_free(struct cat_summary *s, size_t n);  /* frees content */
+
 /* ---- records and versions ---- */
 struct cat_version {
 	long version;            /* 1, 2, ... */

@@ -15,6 +15,7 @@
 #include "cclquery.h"
 #include "store-cli.h"
 #include "copies-cli.h"             /* copies in the output */
+#include "copies.h"                 /* copies_branch_counts */
 
 #define CMD_NAME "search"
 
@@ -165,7 +166,31 @@ int cmd_search(int argc, char **argv)
 			w = marc_writer_open(stdout, &wo);
 		}
 		rc = res.total ? 0 : 1;
-		for (size_t i = 0; i < res.n; i++) {
+		if (!fmt) {
+			/* brief: summaries straight from the index, no record decoding */
+			struct cat_summary *sum = xcalloc(res.n ? res.n : 1, sizeof *sum);
+			if (catalog_summaries(c, res.ids, res.n, sum, &err)) {
+				cmd_error(CMD_NAME, "%s", err.buf);
+				rc = 2;
+			}
+			for (size_t i = 0; rc != 2 && i < res.n; i++) {
+				if (!sum[i].found) {
+					cmd_error(CMD_NAME, "no record '%s'", res.ids[i]);
+					rc = 2;
+					continue;
+				}
+				printf("%s\t%s\t%s\t%s\t%s", res.ids[i], sum[i].title, sum[i].author,
+				       sum[i].year, sum[i].isbn);
+				char *bc = copies_branch_counts(c, res.ids[i]);   /* copies */
+				if (*bc)
+					printf("\tcopies: %s", bc);
+				putchar('\n');
+				free(bc);
+			}
+			cat_summaries_free(sum, res.n);
+			free(sum);
+		}
+		for (size_t i = 0; fmt && i < res.n; i++) {
 			sb_reset(&err);
 			if (catalog_fetch(c, res.ids[i], r, NULL, &err) < 0 &&
 			    catalog_fetch(c, res.ids[i], r, NULL, NULL) != CAT_DELETED) {
@@ -173,9 +198,7 @@ int cmd_search(int argc, char **argv)
 				rc = 2;
 				continue;
 			}
-			if (!fmt) {
-				copies_print_brief(stdout, c, res.ids[i], r);      /* with copies */
-			} else if (marc_writer_put(w, r, &err)) {
+			if (marc_writer_put(w, r, &err)) {
 				cmd_error(CMD_NAME, "record %s: %s", res.ids[i], err.buf);
 				rc = 2;
 			}

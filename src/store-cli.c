@@ -19,49 +19,14 @@ catalog *cli_open(const char *cmd, const char *db, int flags)
 	return c;
 }
 
-static char *field_subs(const rec *r, long f, const char *codes)
-{
-	strbuf sb = STRBUF_INIT;
-	sb_adds(&sb, "");
-	if (f >= 0) {
-		size_t ns = rec_nsub(r, (size_t)f);
-		for (size_t s = 0; s < ns; s++) {
-			if (!strchr(codes, rec_sub_code(r, (size_t)f, s)))
-				continue;
-			const char *v = rec_sub_value(r, (size_t)f, s, NULL);
-			if (sb.len)
-				sb_addc(&sb, ' ');
-			sb_adds(&sb, v);
-		}
-	}
-	while (sb.len && strchr(" /:;,=", sb.buf[sb.len - 1]))
-		sb.buf[--sb.len] = 0;
-	for (size_t i = 0; i < sb.len; i++)
-		if (sb.buf[i] == '\t' || sb.buf[i] == '\n')
-			sb.buf[i] = ' ';
-	return sb_detach(&sb, NULL);
-}
-
 void cli_brief(const rec *r, struct brief *b)
 {
-	b->title = field_subs(r, rec_find(r, "245", 0), "abnp");
-	static const char *const atags[] = { "100", "110", "111", "700", "710", "711" };
-	long a = -1;
-	for (int i = 0; i < 6 && a < 0; i++)
-		a = rec_find(r, atags[i], 0);
-	b->author = field_subs(r, a, "abcdq");
-	int y = store_record_year(r);
-	strbuf sb = STRBUF_INIT;
-	sb_adds(&sb, "");
-	if (y)
-		sb_addf(&sb, "%d", y);
-	b->year = sb_detach(&sb, NULL);
-	const char *isbn = rec_get(r, "020", 'a');
-	char k[16];
-	b->isbn = xstrdup(isbn ? (mk_isbn(isbn, k) == 1 ? k : isbn) : "");
-	for (char *p = b->isbn; *p; p++)
-		if (*p == '\t')
-			*p = ' ';
+	struct cat_summary s;
+	cat_summary_of(r, &s);
+	b->title = s.title;
+	b->author = s.author;
+	b->year = s.year;
+	b->isbn = s.isbn;
 }
 
 void cli_brief_release(struct brief *b)

@@ -4,9 +4,12 @@
  *
  * Tables (schema version in PRAGMA user_version, migrations in migrate()):
  *   settings(key, value)          org code, id prefix, id counter, ICU version
- *   records(rid, id, version, deleted, year, data)
+ *   records(rid, id, version, deleted, year, tkey, akey, data, brief)
  *                                 the current version of every record;
- *                                 data = store_encode() (lossless, no limit)
+ *                                 data = store_encode() (lossless, no limit);
+ *                                 brief = "title TAB author TAB year TAB isbn"
+ *                                 (cat_summary_of; schema 2, NULL in rows
+ *                                 saved before)
  *   versions(rid, version, time, user, action, summary, batch, deleted, data)
  *                                 the journal: one row per version; data is
  *                                 NULL for the current version (it is in
@@ -74,7 +77,7 @@ enum {
 	S_FTS_INSERT, S_FTS_DELETE, S_HEAD_INSERT, S_HEAD_DELETE, S_KEY_INSERT,
 	S_KEY_DELETE, S_KEY_MATCH, S_ID_EXISTS, S_BROWSE, S_BATCH_START,
 	S_BATCH_COUNTS, S_BFILE_SET, S_BFILE_RESUME, S_BATCH_STATE, S_BATCH_GET,
-	S_BATCH_LIST, S_BATCH_RECS, S_REC_BY_RID,
+	S_BATCH_LIST, S_BATCH_RECS, S_REC_BY_RID, S_SUMMARY,
 	S_COUNT
 };
 
@@ -86,10 +89,11 @@ static const char *const sql_text[S_COUNT] = {
 	              "WHERE key = 'next_id' RETURNING CAST(value AS INTEGER) - 1",
 	[S_REC_BY_ID] = "SELECT rid, version, deleted, data FROM records WHERE id = ?1",
 	[S_REC_BY_RID] = "SELECT id, version, deleted, data FROM records WHERE rid = ?1",
-	[S_REC_INSERT] = "INSERT INTO records(id, version, deleted, year, data, tkey, akey) "
-	                 "VALUES(?1, 1, 0, ?2, ?3, ?4, ?5)",
+	[S_REC_INSERT] = "INSERT INTO records(id, version, deleted, year, data, tkey, akey, brief) "
+	                 "VALUES(?1, 1, 0, ?2, ?3, ?4, ?5, ?6)",
 	[S_REC_UPDATE] = "UPDATE records SET version = ?2, deleted = ?3, year = ?4, data = ?5, "
-	                 "tkey = ?6, akey = ?7 WHERE rid = ?1",
+	                 "tkey = ?6, akey = ?7, brief = ?8 WHERE rid = ?1",
+	[S_SUMMARY] = "SELECT brief, data FROM records WHERE id = ?1",
 	[S_VER_INSERT] = "INSERT INTO versions(rid, version, time, user, action, summary, "
 	                 "batch, deleted, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)",
 	[S_VER_SETDATA] = "UPDATE versions SET data = ?3 WHERE rid = ?1 AND version = ?2",
@@ -146,6 +150,7 @@ struct store {
 	int wait_sh;               /* holding a shared lock on it */
 	struct auth_idx *auth;     /* authority heading index (store-auth.c) */
 	struct fold_memo *fold;    /* fold_text()'s memo, NULL until needed */
+	int schema;                /* user_version (1 only when opened read-only) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -942,8 +947,11 @@ static int migrate(struct store *st, strbuf *err)
 		        st->path, uv, STORE_SCHEMA_VERSION);
 		return CAT_ERROR;
 	}
+	st->schema = uv;
 	if (uv == STORE_SCHEMA_VERSION)
 		return CAT_OK;
+	if (st->readonly && uv >= 1)
+		return CAT_OK;            /* schema 1 reads the same (no records.brief) */
 	if (st->readonly) {
 		sb_addf(err, "'%s' is not a bienmuc catalogue (or is empty)", st->path);
 		return CAT_ERROR;
@@ -966,7 +974,13 @@ static int migrate(struct store *st, strbuf *err)
 			rc = exec(st, sql, err);
 		uv = 1;
 	}
-	/* future: if (uv == 1) { ALTER ...; uv = 2; } */
+	if (!rc && uv == 1) {
+		/* 2: records.brief for result lists (catalog_summaries); old rows
+		 * keep NULL and are summarised from their data */
+		rc = exec(st, "ALTER TABLE records ADD COLUMN brief TEXT", err);
+		uv = 2;
+	}
+	/* future: if (uv == 2) { ALTER ...; uv = 3; } */
 	if (!rc) {
 		char sql[80];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", uv);
@@ -976,6 +990,8 @@ static int migrate(struct store *st, strbuf *err)
 		rc = exec(st, "COMMIT", err);
 	if (rc)
 		exec(st, "ROLLBACK", NULL);
+	else
+		st->schema = uv;
 	return rc;
 }
 
@@ -1562,6 +1578,18 @@ static int new_id(struct store *st, strbuf *id, strbuf *err)
 	}
 }
 
+/* Bind r's summary (records.brief) to parameter n. */
+static void bind_brief(sqlite3_stmt *s, int n, const rec *r)
+{
+	struct cat_summary sum;
+	cat_summary_of(r, &sum);
+	strbuf b = STRBUF_INIT;
+	sb_addf(&b, "%s\t%s\t%s\t%s", sum.title, sum.author, sum.year, sum.isbn);
+	sqlite3_bind_text(s, n, b.buf, (int)b.len, SQLITE_TRANSIENT);
+	sb_release(&b);
+	cat_summaries_free(&sum, 1);
+}
+
 /* Add a new record (inside a write transaction). */
 static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, long *newv,
                       strbuf *err)
@@ -1619,6 +1647,7 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 		hkeys_make(st, r, &hk);
 		bind_first_key(s, 4, &hk, H_TITLE);
 		bind_first_key(s, 5, &hk, H_AUTHOR);
+		bind_brief(s, 6, r);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_err(st, err, "adding a record");
 		sqlite3_reset(s);
@@ -1701,6 +1730,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		sqlite3_bind_blob(s, 5, data.buf, (int)data.len, SQLITE_STATIC);
 		bind_first_key(s, 6, &hk, H_TITLE);
 		bind_first_key(s, 7, &hk, H_AUTHOR);
+		bind_brief(s, 8, r);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_err(st, err, "saving a record");
 		sqlite3_reset(s);
@@ -1770,6 +1800,7 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 		sqlite3_bind_blob(s, 5, c.data, (int)c.len, SQLITE_STATIC);
 		bind_first_key(s, 6, &hk, H_TITLE);
 		bind_first_key(s, 7, &hk, H_AUTHOR);
+		bind_brief(s, 8, c.r);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_err(st, err, "deleting a record");
 		sqlite3_reset(s);
@@ -2340,6 +2371,54 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 	return wend(st, rc, err);
 }
 
+/* Result-list summaries from records.brief (one indexed row each, no
+ * decoding); rows saved before schema 2 are decoded instead. */
+static int be_summaries(void *be, char *const *ids, size_t n, struct cat_summary *out,
+                        strbuf *err)
+{
+	struct store *st = be;
+	rec *r = NULL;
+	int rc = CAT_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		/* schema 1 (read-only): no brief column, decode every record */
+		int old = st->schema < 2;
+		sqlite3_stmt *s = stmt(st, old ? S_REC_BY_ID : S_SUMMARY);
+		bind_text(s, 1, ids[i]);
+		int step = sqlite3_step(s);
+		if (step == SQLITE_ROW) {
+			const char *b = old ? NULL : (const char *)sqlite3_column_text(s, 0);
+			const char *p[4] = { 0 };
+			int k = 0;
+			if (b) {
+				p[k++] = b;
+				for (const char *q = b; *q && k < 4; q++)
+					if (*q == '\t')
+						p[k++] = q + 1;
+			}
+			if (k == 4) {
+				char **f[] = { &out[i].title, &out[i].author, &out[i].year, &out[i].isbn };
+				for (int j = 0; j < 4; j++) {
+					const char *e = j < 3 ? p[j + 1] - 1 : p[j] + strlen(p[j]);
+					*f[j] = xstrndup(p[j], (size_t)(e - p[j]));
+				}
+				out[i].found = 1;
+			} else {
+				if (!r)
+					r = rec_create();
+				int dc = old ? 3 : 1;
+				if (store_decode(sqlite3_column_blob(s, dc), (size_t)sqlite3_column_bytes(s, dc),
+				                 r) == 0)
+					cat_summary_of(r, &out[i]);
+			}
+		} else if (step != SQLITE_DONE) {
+			rc = db_err(st, err, "summaries");
+		}
+		sqlite3_reset(s);
+	}
+	rec_destroy(r);
+	return rc;
+}
+
 const struct catalog_ops store_catalog_ops = {
 	.name = "sqlite",
 	.open = be_open,
@@ -2365,4 +2444,5 @@ const struct catalog_ops store_catalog_ops = {
 	.batch_get = be_batch_get,
 	.batch_list = be_batch_list,
 	.batch_undo = be_batch_undo,
+	.summaries = be_summaries,
 };

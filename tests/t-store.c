@@ -458,6 +458,47 @@ static int fold_same(const char *s, size_t n)
 	return same;
 }
 
+/* result-list summaries equal what the fetched record gives */
+static void test_summaries(catalog *c)
+{
+	rec *r = book("Truy\xe1\xbb\x87n Ki\xe1\xbb\x81u /", "Nguy\xe1\xbb\x85n, Du,",
+	              "0-306-40615-2 (pbk.)", "1820");
+	CHECK(add(c, r) > 0);
+	char *ids[3] = { xstrdup(rec_get_control(r, "001")), xstrdup("nonesuch"), NULL };
+	struct cat_result res;
+	strbuf err = STRBUF_INIT;
+	if (catalog_search_ccl(c, "ti=kieu", NULL, &res, NULL, &err) == CAT_OK && res.n) {
+		ids[2] = xstrdup(res.ids[0]);
+		cat_result_free(&res);
+	} else {
+		ids[2] = xstrdup(ids[0]);
+	}
+	struct cat_summary sum[3], want;
+	CHECK_INT(catalog_summaries(c, ids, 3, sum, &err), CAT_OK);
+	CHECK_STR(sum[0].title, "Truy\xe1\xbb\x87n Ki\xe1\xbb\x81u");
+	CHECK_STR(sum[0].author, "Nguy\xe1\xbb\x85n, Du");
+	CHECK_STR(sum[0].year, "1820");
+	CHECK_STR(sum[0].isbn, "9780306406157");
+	CHECK_INT(sum[0].found, 1);
+	CHECK_INT(sum[1].found, 0);
+	CHECK_STR(sum[1].title, "");
+	rec *got = rec_create();
+	CHECK_INT(catalog_fetch(c, ids[2], got, NULL, NULL), CAT_OK);
+	cat_summary_of(got, &want);
+	CHECK_STR(sum[2].title, want.title);
+	CHECK_STR(sum[2].author, want.author);
+	CHECK_STR(sum[2].year, want.year);
+	CHECK_STR(sum[2].isbn, want.isbn);
+	cat_summaries_free(&want, 1);
+	cat_summaries_free(sum, 3);
+	cat_summaries_free(sum, 0);
+	for (int i = 0; i < 3; i++)
+		free(ids[i]);
+	rec_destroy(got);
+	rec_destroy(r);
+	sb_release(&err);
+}
+
 /* the indexer's fast fold equals fold_search everywhere */
 static void test_fold(void)
 {
@@ -512,6 +553,7 @@ int main(void)
 		CHECK_STR(catalog_backend(c), "sqlite");
 		test_basic(c);
 		test_search(c);
+		test_summaries(c);
 		test_match_and_batch(c);
 		test_big(c);
 		catalog_close(c);
