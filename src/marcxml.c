@@ -46,8 +46,10 @@
  * lost), become blanks with a warning; a datafield with no subfields is
  * kept, with a warning. Rejected: an indicator or a subfield code that
  * is not exactly one character, a missing or empty subfield code or tag,
- * a tag that cannot be a MARC tag, the MARC separators (XML 1.1 only),
- * entity references other than the predefined ones, non-ASCII leaders.
+ * a tag that cannot be a MARC tag, entity references other than the
+ * predefined ones, non-ASCII leaders. (No control character other than
+ * TAB, LF and CR can reach a value: libxml2 reads XML 1.0 rules only, so
+ * "&#x1f;" is not well-formed even under version="1.1".)
  *
  * Writer. Hand-written for speed: an XML declaration, a MARC21/slim
  * <collection>, one <record> per record laid out as yaz does it. The
@@ -162,6 +164,7 @@ struct xst {
 	long long segpos;           /* bytes of seg[cur] already fed */
 	long long fed;
 	long long sess_start;       /* raw offset of the first raw segment */
+	long long min_next;         /* restart only at records from here on */
 	long long safe_off;         /* a tag boundary to rescan from after an
 	                               error: the end of the last record */
 	int sessions;
@@ -172,7 +175,7 @@ struct xst {
 		*k_tag, *k_ind1, *k_ind2, *k_code;
 
 	/* SAX state */
-	int depth, in_rec, rec_depth, unknown_ns, xml11;
+	int depth, in_rec, rec_depth, unknown_ns;
 	int what, kind, nsub, markup, stray, fstray, have_leader;
 	size_t field;
 	char tag[4];
@@ -185,7 +188,7 @@ struct xst {
 
 	/* first fatal error of the session */
 	int fatal;
-	strbuf errmsg;
+	strbuf errmsg, lasterr;
 	long long err_fed;
 	int err_line, err_col;
 
@@ -748,6 +751,16 @@ static long long fed_to_raw(const struct xst *st, long long f)
 	return raw < win_end(st) ? raw : win_end(st);
 }
 
+/* Raw offset where the raw segment being parsed begins. */
+static long long raw_seg_start(const struct xst *st)
+{
+	long long low = st->sess_start;
+	for (int i = 0; i <= st->cur && i < st->nseg; i++)
+		if (st->seg[i].raw && st->seg[i].fed_at >= 0)
+			low = st->seg[i].from;
+	return low;
+}
+
 static long long approx_raw(struct xst *st)
 {
 	long c = st->ctxt ? xmlByteConsumed(st->ctxt) : -1;
@@ -870,7 +883,8 @@ static void xml_error(void *arg, xmlErrorPtr e)
 		sb_add(&st->errmsg, msg, mlen);
 		st->err_line = e->line;
 		st->err_col = e->int2;
-		st->err_fed = e->ctxt ? xmlByteConsumed((xmlParserCtxtPtr)e->ctxt) : -1;
+		xmlParserCtxtPtr pc = e->ctxt ? (xmlParserCtxtPtr)e->ctxt : st->ctxt;
+		st->err_fed = pc ? xmlByteConsumed(pc) : -1;
 		if (st->err_fed < 0 || st->err_fed > st->fed)
 			st->err_fed = st->fed;
 		return;
@@ -882,6 +896,8 @@ static void xml_error(void *arg, xmlErrorPtr e)
 		      "are not supported", (int)mlen, msg);
 		return;
 	}
+	sb_reset(&st->lasterr);
+	sb_add(&st->lasterr, msg, mlen);
 	if (st->sessions > 1 && e->domain == XML_FROM_NAMESPACE)
 		return;
 	sb_reset(&st->tmp2);
@@ -971,14 +987,6 @@ static int get_ind(struct xst *st, int which, int present, const char *v, size_t
 		return -1;
 	}
 	*out = v[0];
-	return 0;
-}
-
-static int has_separator(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == 0x1d || s[i] == 0x1e || s[i] == 0x1f)
-			return (unsigned char)s[i];
 	return 0;
 }
 
@@ -1091,16 +1099,11 @@ static void end_leader(struct xst *st)
 static void end_field(struct xst *st)
 {
 	struct outrec *o = cur_out(st);
-	int sep;
 	switch (st->kind) {
 	case K_LEADER:
 		end_leader(st);
 		break;
 	case K_CONTROL:
-		if (st->xml11 && (sep = has_separator(st->text.buf, st->text.len)) != 0) {
-			o_bad(st, "field %s contains a MARC separator (0x%02X)", st->tag, sep);
-			return;
-		}
 		rec_add_control(o->r, st->tag, st->text.buf ? st->text.buf : "", st->text.len);
 		break;
 	case K_DATA:
@@ -1118,11 +1121,6 @@ static void end_sub(struct xst *st)
 {
 	struct outrec *o = cur_out(st);
 	if (st->what == W_SUB) {
-		int sep;
-		if (st->xml11 && (sep = has_separator(st->text.buf, st->text.len)) != 0) {
-			o_bad(st, "field %s $%c contains a MARC separator (0x%02X)", st->tag, st->code, sep);
-			return;
-		}
 		rec_add_sub(o->r, st->field, st->code, st->text.buf ? st->text.buf : "", st->text.len);
 		st->nsub++;
 	}
@@ -1161,10 +1159,11 @@ static void begin_record(struct xst *st, const xmlChar *uri)
 {
 	struct outrec *o = out_open(st);
 	/* the parser is at the end of the start tag: its '<' is the last one
-	 * before (no '<' can occur inside a tag) */
-	long long cur = approx_raw(st);
+	 * before (no '<' can occur inside a tag), and within what this
+	 * session was given */
+	long long cur = approx_raw(st), low = raw_seg_start(st);
 	o->off = cur;
-	for (long long i = cur - 1; i >= st->woff; i--)
+	for (long long i = cur - 1; i >= st->woff && i >= low; i--)
 		if (st->win[i - st->woff] == '<') {
 			o->off = i;
 			break;
@@ -1175,7 +1174,6 @@ static void begin_record(struct xst *st, const xmlChar *uri)
 	st->have_leader = st->markup = st->stray = st->fstray = 0;
 	st->what = W_NONE;
 	st->kind = K_NONE;
-	st->xml11 = st->ctxt && st->ctxt->version && !strcmp((const char *)st->ctxt->version, "1.1");
 	if (st->unknown_ns)
 		o_warn(st, "record in namespace \"%s\" read as MARCXML", (const char *)uri);
 }
@@ -1309,6 +1307,7 @@ static int start_parser(struct xst *st)
 	st->cur = 0;
 	st->segpos = 0;
 	st->fatal = 0;
+	sb_reset(&st->lasterr);
 	st->depth = 0;
 	st->in_rec = 0;
 	st->safe_off = st->sess_start;
@@ -1421,12 +1420,16 @@ static void set_raw_head(struct xst *st)
  * input ends. */
 static struct span *scan_to_record(struct xst *st)
 {
-	while (!q_head(st)) {
+	for (;;) {
+		/* never go back to (or before) a record already rejected */
+		while (q_head(st) && q_head(st)->start < st->min_next)
+			q_pop(st);
+		if (q_head(st))
+			return q_head(st);
 		trim_window(st);
 		if (!fill_window(st))
-			break;
+			return NULL;
 	}
-	return q_head(st);
 }
 
 /* Warnings collected for the record starting at raw offset `start`. */
@@ -1550,6 +1553,7 @@ static int reject_head(struct xst *st, const char *msg, int truncated)
 	struct span *u = q_head(st);
 	mr_begin(rd, u->start);
 	flush_pending(st, u->start);
+	st->min_next = u->start + 1;
 	set_raw_head(st);
 	q_pop(st);
 	st->delivered++;
@@ -1586,6 +1590,8 @@ static int drain(struct xst *st)
 	if (!st->fatal) {
 		sb_reset(&st->errmsg);
 		sb_adds(&st->errmsg, "the XML parser stopped");
+		if (st->lasterr.len)
+			sb_addf(&st->errmsg, " (%s)", st->lasterr.buf);
 	}
 	error_text(st, &st->tmp, E);
 	long long sess_start = st->sess_start;
@@ -1593,6 +1599,8 @@ static int drain(struct xst *st)
 	/* rescan from the record that was open, else from the end of the
 	 * last one (both tag boundaries), else from the error */
 	long long from = in_rec ? cur_out(st)->off : st->safe_off >= 0 ? st->safe_off : E;
+	if (from < sess_start)
+		from = sess_start;
 	end_session(st);
 	scan_from(st, from);
 	struct span *u = scan_to_record(st);
@@ -1641,11 +1649,17 @@ static int parse_step(struct xst *st)
 {
 	const char *p = NULL;
 	size_t n = feed_next(st, &p, FEED);
+	/* some errors (encoding, I/O) are raised with no parser context and
+	 * would go to stderr: route them to us while we parse */
+	xmlStructuredErrorFunc old = xmlStructuredError;
+	void *oldctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(st, xml_error);
 	if (n)
 		xmlParseChunk(st->ctxt, p, (int)n, 0);
 	else
 		xmlParseChunk(st->ctxt, NULL, 0, 1);
-	if (st->fatal || (!st->ctxt->wellFormed && st->ctxt->disableSAX)) {
+	xmlSetStructuredErrorFunc(oldctx, old);
+	if (st->fatal || st->ctxt->disableSAX) {
 		st->mode = M_DRAIN;
 		return -2;
 	}
@@ -1729,6 +1743,7 @@ static void r_close(void *vst)
 	sb_release(&st->prefix);
 	sb_release(&st->suffix);
 	sb_release(&st->errmsg);
+	sb_release(&st->lasterr);
 	sb_release(&st->pending);
 	sb_release(&st->between);
 	sb_release(&st->text);

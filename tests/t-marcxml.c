@@ -680,6 +680,34 @@ static void test_recovery(void)
 	CHECK_INT(it.good, 2);
 	items_free(&it);
 
+	/* no control characters through character references, not even
+	 * under XML 1.1 (libxml2 applies XML 1.0 rules) */
+	it = read_str("<?xml version=\"1.1\"?>\n<record><leader>00000nam a2200000 i 4500</leader>"
+	              "<datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><subfield code=\"a\">a&#x1f;b</subfield>"
+	              "</datafield></record>");
+	CHECK_INT(it.bad, 1);
+	if (it.bad)
+		CHECK(strstr(it.v[0].err, "invalid xmlChar value 31") != NULL);
+	items_free(&it);
+
+	/* fuzz regression: a UTF-7 document with undecodable bytes, where a
+	 * restarted parser found the same record again and again */
+	{
+		size_t len;
+		char *buf = slurp(t_root("tests/data/xml-fuzz-utf7-loop.xml"), &len);
+		CHECK(buf != NULL);
+		if (buf) {
+			it = read_mem(buf, len, MF_MARCXML);
+			CHECK(it.n > 0 && (long)it.n <= count_record_starts(buf, len));
+			int order = 1;
+			for (size_t i = 1; i < it.n; i++)
+				order &= it.v[i].off > it.v[i - 1].off;
+			CHECK(order);
+			items_free(&it);
+			free(buf);
+		}
+	}
+
 	/* not XML at all: one reject that says so */
 	it = read_mem("hello, world\n", 13, MF_MARCXML);
 	CHECK_INT(it.n, 1);
