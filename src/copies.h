@@ -85,7 +85,10 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
                   strbuf *err);
 /* Remove a copy entirely (mistakes; withdrawn copies keep their row). */
 int copies_remove(catalog *c, const char *accno, strbuf *err);
-/* Which record holds accno: CAT_OK and *id (malloc'd), or CAT_NOTFOUND. */
+/* Which live record holds accno: CAT_OK and *id (malloc'd), or
+ * CAT_NOTFOUND. A deleted record's copies keep their rows (undelete
+ * brings them back) but not their numbers: adding a copy with such a
+ * number removes the old copy (journaled, so undo brings it back). */
 int copies_owner(catalog *c, const char *accno, char **id, strbuf *err);
 
 /* "VN-TVNA 2, VN-TVNAND 1" (copies not withdrawn, per branch), malloc'd

@@ -339,10 +339,14 @@ static char *prev_state(sqlite3 *db, const char *accno)
 	return v;
 }
 
-static int owner(sqlite3 *db, const char *accno, char **id)
+/* The record holding accno; live_only: only when that record is not
+ * deleted (a deleted record's copies do not hold their numbers). */
+static int owner_of(sqlite3 *db, const char *accno, char **id, int live_only)
 {
-	sqlite3_stmt *s = prep(db, "SELECT r.id FROM copies c JOIN records r ON r.rid = c.rid "
-	                           "WHERE c.accno = ?1", NULL);
+	sqlite3_stmt *s = prep(db, live_only ? "SELECT r.id FROM copies c JOIN records r ON r.rid = "
+	                                       "c.rid WHERE c.accno = ?1 AND r.deleted = 0"
+	                                     : "SELECT r.id FROM copies c JOIN records r ON r.rid = "
+	                                       "c.rid WHERE c.accno = ?1", NULL);
 	if (!s)
 		return CAT_ERROR;
 	bt(s, 1, accno);
@@ -353,6 +357,46 @@ static int owner(sqlite3 *db, const char *accno, char **id)
 		rc = CAT_OK;
 	}
 	sqlite3_finalize(s);
+	return rc;
+}
+
+static int owner(sqlite3 *db, const char *accno, char **id)
+{
+	return owner_of(db, accno, id, 0);
+}
+
+static int journal(sqlite3 *db, const char *action, const char *accno, const char *id,
+                   const char *summary, const char *prev, strbuf *err);
+static char *prev_state(sqlite3 *db, const char *accno);
+
+/* Make accno free for a new copy: CAT_CONFLICT (message) if a live record
+ * holds it; a copy of a deleted record gives it up (removed, journaled). */
+static int claim(sqlite3 *db, const char *accno, strbuf *err)
+{
+	char *who = NULL;
+	int rc = CAT_OK;
+	if (owner_of(db, accno, &who, 1) == CAT_OK) {
+		sb_addf(err, "accession number %s is already in use (record %s)", accno, who);
+		rc = CAT_CONFLICT;
+	} else if (owner_of(db, accno, &who, 0) == CAT_OK) {
+		char *prev = prev_state(db, accno);
+		sqlite3_stmt *s = prep(db, "DELETE FROM copies WHERE accno = ?1", err);
+		if (!s) {
+			rc = CAT_ERROR;
+		} else {
+			bt(s, 1, accno);
+			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, "copies");
+			sqlite3_finalize(s);
+		}
+		if (!rc) {
+			strbuf sum = STRBUF_INIT;
+			sb_addf(&sum, "copy %s of deleted record %s removed (number reused)", accno, who);
+			rc = journal(db, "remove", accno, who, sum.buf, prev, err);
+			sb_release(&sum);
+		}
+		free(prev);
+	}
+	free(who);
 	return rc;
 }
 
@@ -534,14 +578,16 @@ int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const
 	}
 	for (int i = 1; !rc && i < n; i++)
 		list[i] = accno_plus(list[0], i);
-	for (int i = 0; !rc && i < n; i++) {
+	for (int i = 0; !rc && i < n; i++) {       /* all free before any is taken */
 		char *who = NULL;
-		if (owner(db, list[i], &who) == CAT_OK) {
+		if (owner_of(db, list[i], &who, 1) == CAT_OK) {
 			sb_addf(err, "accession number %s is already in use (record %s)", list[i], who);
 			rc = CAT_CONFLICT;
 		}
 		free(who);
 	}
+	for (int i = 0; !rc && i < n; i++)
+		rc = claim(db, list[i], err);
 	for (int i = 0; !rc && i < n; i++)
 		rc = insert_copy(db, rid, id, tmpl, list[i], err);
 	rc = wfinish(db, own, rc, err);
@@ -610,14 +656,8 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
 		rc = get_locked(db, accno, &old, err);
 	if (!rc)
 		rc = record_rid(db, cp->record && *cp->record ? cp->record : old.record, &rid, 1, err);
-	if (!rc && sqlite3_stricmp(newacc, accno)) {
-		char *who = NULL;
-		if (owner(db, newacc, &who) == CAT_OK) {
-			sb_addf(err, "accession number %s is already in use (record %s)", newacc, who);
-			rc = CAT_CONFLICT;
-		}
-		free(who);
-	}
+	if (!rc && sqlite3_stricmp(newacc, accno))
+		rc = claim(db, newacc, err);
 	if (!rc)
 		prev = prev_state(db, accno);
 	if (!rc) {
@@ -753,7 +793,7 @@ int copies_owner(catalog *c, const char *accno, char **id, strbuf *err)
 		return CAT_UNSUPPORTED;
 	if (!have_tables(db))
 		return CAT_NOTFOUND;
-	return owner(db, accno, id);
+	return owner_of(db, accno, id, 1);
 }
 
 static int run_list(sqlite3 *db, sqlite3_stmt *s, struct copy **out, size_t *n, strbuf *err)
