@@ -108,6 +108,11 @@ static int skip_between(struct jst *st, marc_reader *rd)
 /* Scan one object starting at '{' into st->obj. Returns 0 when it
  * closed, -1 if it did not (end of input, or a line starting with '{'
  * while still inside it). */
+/* Bytes that end a run of plain string bytes ('\n' for the resync). */
+static const unsigned char str_special[256] = {
+	['"'] = 1, ['\\'] = 1, ['\n'] = 1,
+};
+
 static int scan_object(struct jst *st, marc_reader *rd)
 {
 	int depth = 0, in_str = 0, esc = 0, prev_nl = 0;
@@ -133,6 +138,11 @@ static int scan_object(struct jst *st, marc_reader *rd)
 					esc = 1;
 				else if (c == '"')
 					in_str = 0;
+				else if (c != '\n') {
+					/* the common case: plain string bytes */
+					while (i + 1 < n && !str_special[(unsigned char)p[i + 1]])
+						i++;
+				}
 				continue;
 			}
 			if (c == '"')
