@@ -86,54 +86,29 @@ static int unsaved(tsess *s, const char *what)
 /* ---------------------------------------------------------------- */
 /* searching and opening */
 
+/* Fill the row cache for rows i.. (up to 32 not yet cached) from the
+ * catalogue's result-list summaries: one call, no record decoding. */
 static void row_fill(tsess *s, size_t i)
 {
-	rec *r = rec_create();
-	strbuf err = STRBUF_INIT;
-	char *t = NULL, *a = NULL, *y = NULL;
-	if (catalog_fetch(s->cat, s->res.ids[i], r, NULL, &err) >= 0 || rec_nfields(r)) {
-		long f = rec_find(r, "245", 0);
-		if (f >= 0)
-			t = rec_field_text(r, (size_t)f, "abnp");
-		f = rec_find(r, "1..", 0);
-		if (f >= 0)
-			a = rec_field_text(r, (size_t)f, "a");
-		else if ((f = rec_find(r, "245", 0)) >= 0)
-			a = rec_field_text(r, (size_t)f, "c");
-		const char *d = NULL;
-		if ((f = rec_find(r, "264", 0)) >= 0 || (f = rec_find(r, "260", 0)) >= 0) {
-			long sc = rec_find_sub(r, (size_t)f, 'c');
-			if (sc >= 0)
-				d = rec_sub_value(r, (size_t)f, (size_t)sc, NULL);
+	size_t n = 0;
+	while (n < 32 && i + n < s->res.n && !s->rowcache[(i + n) * 3])
+		n++;
+	struct cat_summary *sum = xcalloc(n ? n : 1, sizeof *sum);
+	catalog_summaries(s->cat, s->res.ids + i, n, sum, NULL);
+	for (size_t k = 0; k < n; k++) {
+		/* trim ISBD punctuation at the end of the title / author */
+		char *tx[2] = { sum[k].title, sum[k].author };
+		for (int j = 0; j < 2; j++) {
+			size_t l = strlen(tx[j]);
+			while (l && strchr(" /:;,.=", tx[j][l - 1]))
+				tx[j][--l] = 0;
 		}
-		char yb[5] = "";
-		for (const char *p = d; p && *p; p++)
-			if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
-			    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3])) {
-				memcpy(yb, p, 4);
-				yb[4] = 0;
-				break;
-			}
-		const char *c008 = rec_get_control(r, "008");
-		if (!yb[0] && c008 && strlen(c008) >= 11 && isdigit((unsigned char)c008[7])) {
-			memcpy(yb, c008 + 7, 4);
-			yb[4] = 0;
-		}
-		y = xstrdup(yb);
+		s->rowcache[(i + k) * 3] = sum[k].title;
+		s->rowcache[(i + k) * 3 + 1] = sum[k].author;
+		s->rowcache[(i + k) * 3 + 2] = sum[k].year;
+		free(sum[k].isbn);
 	}
-	/* trim ISBD punctuation at the end of the title / author */
-	for (char **p = &t; p; p = (p == &t ? &a : NULL)) {
-		if (!*p)
-			continue;
-		size_t n = strlen(*p);
-		while (n && strchr(" /:;,.=", (*p)[n - 1]))
-			(*p)[--n] = 0;
-	}
-	s->rowcache[i * 3] = t ? t : xstrdup("");
-	s->rowcache[i * 3 + 1] = a ? a : xstrdup("");
-	s->rowcache[i * 3 + 2] = y ? y : xstrdup("");
-	sb_release(&err);
-	rec_destroy(r);
+	free(sum);
 }
 
 const char *tsess_row(tsess *s, size_t i, int which)
