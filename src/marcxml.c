@@ -883,10 +883,16 @@ static void xml_error(void *arg, xmlErrorPtr e)
 		sb_add(&st->errmsg, msg, mlen);
 		st->err_line = e->line;
 		st->err_col = e->int2;
+		/* where: exact for input with no decoder (UTF-8); with one,
+		 * xmlByteConsumed re-encodes through it, which is not safe from
+		 * inside its own error: parse_step asks once the chunk is done */
 		xmlParserCtxtPtr pc = e->ctxt ? (xmlParserCtxtPtr)e->ctxt : st->ctxt;
-		st->err_fed = pc ? xmlByteConsumed(pc) : -1;
-		if (st->err_fed < 0 || st->err_fed > st->fed)
-			st->err_fed = st->fed;
+		st->err_fed = -1;
+		if (pc && pc->input && (!pc->input->buf || !pc->input->buf->encoder)) {
+			st->err_fed = xmlByteConsumed(pc);
+			if (st->err_fed < 0 || st->err_fed > st->fed)
+				st->err_fed = st->fed;
+		}
 		return;
 	}
 	if (st->in_rec && (e->code == XML_ERR_UNDECLARED_ENTITY ||
@@ -1659,6 +1665,11 @@ static int parse_step(struct xst *st)
 	else
 		xmlParseChunk(st->ctxt, NULL, 0, 1);
 	xmlSetStructuredErrorFunc(oldctx, old);
+	if (st->fatal && st->err_fed < 0) {
+		st->err_fed = xmlByteConsumed(st->ctxt);
+		if (st->err_fed < 0 || st->err_fed > st->fed)
+			st->err_fed = st->fed;
+	}
 	if (st->fatal || st->ctxt->disableSAX) {
 		st->mode = M_DRAIN;
 		return -2;
