@@ -164,7 +164,8 @@ struct xst {
 	long long segpos;           /* bytes of seg[cur] already fed */
 	long long fed;
 	long long sess_start;       /* raw offset of the first raw segment */
-	long long min_next;         /* restart only at records from here on */
+	long long min_next;         /* restart only at records from here on
+	                               (past every record handed out) */
 	long long safe_off;         /* a tag boundary to rescan from after an
 	                               error: the end of the last record */
 	int sessions;
@@ -1144,6 +1145,8 @@ static void end_record(struct xst *st)
 	struct outrec *o = cur_out(st);
 	/* the parser is just past the end tag's '>' */
 	o->end = approx_raw(st);
+	if (o->end <= o->off)
+		o->end = o->off + 1;
 	st->safe_off = o->end;
 	if (o->bad)
 		return;
@@ -1168,6 +1171,12 @@ static void begin_record(struct xst *st, const xmlChar *uri)
 	 * before (no '<' can occur inside a tag), and within what this
 	 * session was given */
 	long long cur = approx_raw(st), low = raw_seg_start(st);
+	/* (positions are exact for UTF-8; through a decoder they are close,
+	 * and a record still cannot start before the previous one ended) */
+	if (st->safe_off > low)
+		low = st->safe_off;
+	if (cur < low)
+		cur = low;
 	o->off = cur;
 	for (long long i = cur - 1; i >= st->woff && i >= low; i--)
 		if (st->win[i - st->woff] == '<') {
@@ -1480,6 +1489,8 @@ static int deliver(struct xst *st, rec *r)
 			p = nl + 1;
 		}
 	}
+	if (o->off >= st->min_next)
+		st->min_next = o->off + 1;
 	int rc = MR_OK;
 	/* raw bytes of every record, good or bad: a writer may refuse a good
 	 * one, and it then goes to the rejects file as it was in the input */

