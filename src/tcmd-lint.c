@@ -174,6 +174,9 @@ static void add(tsess *s, int error, long line, const char *fmt, ...)
 static void lint_found(const lint_finding *f, void *arg)
 {
 	tsess *s = arg;
+	/* a new record gets its 001 and 005 from the catalogue when saved */
+	if (!s->id && f->field < 0 && f->tag && (!strcmp(f->tag, "001") || !strcmp(f->tag, "005")))
+		return;
 	strbuf sb = STRBUF_INIT;
 	long line = f->field >= 0 ? f->field + 1 : (!strcmp(f->tag, "LDR") ? 0 : -1);
 	if (f->tag && *f->tag)

@@ -826,7 +826,7 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
 			int part;
 			fixed_row(fx, i, &part);
 			if (part == 1) {
-				x.sel = i;
+				x.sel = x.top = i;
 				break;
 			}
 		}

@@ -1072,6 +1072,19 @@ static int host_read_key(void *ctx)
 	return read_key(ctx);
 }
 
+/* After a modal screen: its messages (input toggles ...) were shown
+ * there; keep only the last one for the status line. */
+static int modal_done(struct tui *t, int rc)
+{
+	if (t->nmsgs > 1) {
+		for (size_t i = 0; i + 1 < t->nmsgs; i++)
+			free(t->msgs[i]);
+		t->msgs[0] = t->msgs[t->nmsgs - 1];
+		t->nmsgs = 1;
+	}
+	return rc == 1 ? 0 : rc;
+}
+
 static int fe_ui(void *ctx, int argc, char **argv)
 {
 	struct tui *t = ctx;
@@ -1120,13 +1133,13 @@ static int fe_ui(void *ctx, int argc, char **argv)
 			sb_release(&sb);
 			free(name);
 		}
-		return rc == 1 ? 0 : rc;
+		return modal_done(t, rc);
 	}
 	if (!strcmp(c, "form-fill")) {
 		if (argc < 2)
 			return 2;
 		int rc = tui_form_fill(s, argv[1], &host);
-		return rc == 1 ? 0 : rc;
+		return modal_done(t, rc);
 	}
 	if (!strcmp(c, "fixed-edit")) {
 		if (!s->ed)
@@ -1136,7 +1149,7 @@ static int fe_ui(void *ctx, int argc, char **argv)
 		if (t->screen != SC_EDIT)
 			fe_event(t, TE_EDIT);
 		int rc = tui_fixed_edit(s, argc > 1 ? atol(argv[1]) : 0, &host);
-		return rc == 1 ? 0 : rc;
+		return modal_done(t, rc);
 	}
 	if (!strncmp(c, "form-", 5) || !strncmp(c, "fixed-", 6))
 		return 0;     /* keys of the modal screens, handled there */
