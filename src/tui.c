@@ -1576,7 +1576,7 @@ int tui_main(const char *db, const char *first_cmd)
 		t.back_screen = SC_LIST;
 		t.screen = SC_MSG;
 	} else
-		set_status(&t, _("Welcome. Type a search and press Enter; :new for a new record; F1 (or Esc 1, ?) for help."), 0);
+		set_status(&t, _("Welcome. Type a search, then Enter; :new for a new record; F1 (Esc 1, ?) help."), 0);
 	if (first_cmd)
 		run_line(&t, first_cmd);
 	while (!t.quit) {
