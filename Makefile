@@ -39,7 +39,7 @@ DEB_BUILD   = build-essential pkg-config libyaz-dev libsqlite3-dev libncurses-de
               libedit-dev libutf8proc-dev libicu-dev libcrypt-dev
 DEB_TOOLS   = yaz tmux mandoc valgrind clang libclang-rt-14-dev libmarc-lint-perl \
               libmarc-record-perl libmarc-xml-perl idzebra-2.0 locales gettext \
-              libxml2-utils curl poppler-utils python3 time
+              libxml2-utils curl poppler-utils python3 time fonts-dejavu-core
 TOOL_CMDS   = yaz-marcdump tmux mandoc valgrind clang zebraidx xmllint curl pdftoppm msgfmt \
               python3 /usr/bin/time
 deps:
@@ -47,6 +47,7 @@ deps:
 	for p in $(PKGS); do $(PKG_CONFIG) --exists $$p 2>/dev/null || missing=1; done; \
 	for c in $(TOOL_CMDS) cc make; do command -v $$c >/dev/null 2>&1 || missing=1; done; \
 	perl -MMARC::Lint -e1 2>/dev/null || missing=1; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing=1; \
 	test -f /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a || \
 	  ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || missing=1; \
 	if [ -n "$$missing" ]; then \
