@@ -29,6 +29,8 @@
 #include "marcio.h"
 #include "users.h"
 #include "rpn2sql.h"
+#include "copies.h"
+#include "copies-marc.h"
 
 #define MAX_SETS 16
 #define SET_CACHE 10000      /* ids kept per result set; beyond, re-query */
@@ -48,6 +50,7 @@ struct session {
 	int can_write;
 	struct rset sets[MAX_SETS];
 	rec *r;
+	item_map *holdings;      /* copies -> 852, loaded on first use */
 };
 
 static const struct server_conf *conf;
@@ -178,7 +181,7 @@ static int rset_run(struct session *ss, struct rset *s, long offset, long limit,
 	sb_release(&cerr);
 	struct cat_search_opts so = { .limit = limit, .offset = offset,
 	                              .sort = s->sort, .descending = s->desc };
-	struct cat_result res = { 0, 0, NULL };
+	struct cat_result res = { 0 };
 	strbuf err = STRBUF_INIT;
 	int st = catalog_search_rpn(ss->cat, q, &so, &res, &err);
 	if (st != CAT_OK) {
@@ -233,6 +236,91 @@ static int check_auth(bend_initrequest *q, struct session *ss, strbuf *why)
 }
 
 static int srv_search(void *h, bend_search_rr *rr);
+/* ---- holdings ---- */
+
+/* The copies of record id that are not withdrawn (*cps malloc'd). */
+static size_t live_copies(struct session *ss, const char *id, struct copy **cps)
+{
+	size_t n = 0;
+	strbuf err = STRBUF_INIT;
+	*cps = NULL;
+	if (copies_list(ss->cat, id, cps, &n, &err) != CAT_OK) {
+		sb_release(&err);
+		return 0;
+	}
+	sb_release(&err);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp((*cps)[i].status ? (*cps)[i].status : "", COPY_WITHDRAWN)) {
+			copy_clear(&(*cps)[i]);
+			continue;
+		}
+		(*cps)[k++] = (*cps)[i];
+	}
+	return k;
+}
+
+/* Add one 852 per copy to the presented record, so an online lookup shows
+ * which branch holds it and where it stands. */
+static void add_852(struct session *ss, rec *r, const struct copy *cps, size_t n)
+{
+	if (!n)
+		return;
+	if (!ss->holdings) {
+		strbuf err = STRBUF_INIT;
+		ss->holdings = item_map_default("852", &err);
+		sb_release(&err);
+		if (!ss->holdings)
+			return;
+	}
+	item_map_append(ss->holdings, r, cps, n);
+}
+
+static char *os(ODR o, const char *s)
+{
+	return s && *s ? odr_strdup(o, s) : NULL;
+}
+
+/* The OPAC record syntax: the MARC record plus a holdings-and-circulation
+ * entry per copy (branch, shelf, call number, copy number, availability). */
+static Z_OPACRecord *opac_record(ODR o, const char *marc, int len, const struct copy *cps,
+                                 size_t n, const char *title_callno)
+{
+	Z_OPACRecord *op = odr_malloc(o, sizeof *op);
+	op->bibliographicRecord = z_ext_record_oid(o, yaz_oid_recsyn_usmarc, marc, len);
+	op->num_holdingsData = (int)n;
+	op->holdingsData = n ? odr_malloc(o, n * sizeof *op->holdingsData) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct copy *c = &cps[i];
+		Z_HoldingsRecord *hr = odr_malloc(o, sizeof *hr);
+		Z_HoldingsAndCircData *hd = odr_malloc(o, sizeof *hd);
+		memset(hd, 0, sizeof *hd);
+		hr->which = Z_HoldingsRecord_holdingsAndCirc;
+		hr->u.holdingsAndCirc = hd;
+		hd->typeOfRecord = odr_strdup(o, "x");
+		hd->nucCode = os(o, c->branch);
+		hd->localLocation = os(o, c->branch);
+		hd->shelvingLocation = os(o, c->location);
+		hd->callNumber = os(o, c->callno && *c->callno ? c->callno : title_callno);
+		hd->copyNumber = os(o, c->volume);
+		hd->publicNote = os(o, c->note);
+		Z_CircRecord *cr = odr_malloc(o, sizeof *cr);
+		memset(cr, 0, sizeof *cr);
+		int avail = c->status && !strcmp(c->status, COPY_AVAILABLE);
+		cr->availableNow = odr_booldup(o, avail);
+		cr->renewable = odr_booldup(o, 0);
+		cr->onHold = odr_booldup(o, 0);
+		cr->itemId = os(o, c->accno);
+		if (!avail)
+			cr->restrictions = os(o, c->status);
+		hd->num_circulationData = 1;
+		hd->circulationData = odr_malloc(o, sizeof *hd->circulationData);
+		hd->circulationData[0] = cr;
+		op->holdingsData[i] = hr;
+	}
+	return op;
+}
+
 static int srv_fetch(void *h, bend_fetch_rr *rr);
 static int srv_scan(void *h, bend_scan_rr *rr);
 static int srv_sort(void *h, bend_sort_rr *rr);
@@ -336,6 +424,7 @@ static void srv_close(void *h)
 		rset_clear(&ss->sets[i]);
 	catalog_close(ss->cat);
 	rec_destroy(ss->r);
+	item_map_destroy(ss->holdings);
 	free(ss->user);
 	free(ss);
 }
@@ -494,13 +583,16 @@ static int srv_fetch(void *h, bend_fetch_rr *rr)
 		goto done;
 	}
 	const Odr_oid *want = rr->request_format;
-	int fmt;
+	int fmt, opac = 0;
 	if (!want || !oid_oidcmp(want, yaz_oid_recsyn_usmarc) ||
 	    !oid_oidcmp(want, yaz_oid_recsyn_marc21))
 		fmt = MF_ISO2709;
 	else if (!oid_oidcmp(want, yaz_oid_recsyn_xml))
 		fmt = MF_MARCXML;
-	else {
+	else if (!oid_oidcmp(want, yaz_oid_recsyn_opac)) {
+		fmt = MF_ISO2709;
+		opac = 1;
+	} else {
 		rr->errcode = YAZ_BIB1_RECORD_SYNTAX_UNSUPP;
 		rr->surrogate_flag = 1;
 		goto done;
@@ -513,7 +605,26 @@ static int srv_fetch(void *h, bend_fetch_rr *rr)
 		rr->surrogate_flag = 1;
 		goto done;
 	}
+	struct copy *cps = NULL;
+	size_t ncp = live_copies(ss, id, &cps);
+	if (!opac)
+		add_852(ss, ss->r, cps, ncp);
 	rr->record = serialise(rr->stream, ss->r, fmt, &rr->len, &err);
+	if (rr->record && opac) {
+		const char *cn_a = rec_get(ss->r, "090", 'a'), *cn_b = rec_get(ss->r, "090", 'b');
+		strbuf cn = STRBUF_INIT;
+		if (cn_a)
+			sb_adds(&cn, cn_a);
+		if (cn_b) {
+			if (cn.len)
+				sb_addc(&cn, ' ');
+			sb_adds(&cn, cn_b);
+		}
+		rr->record = (char *)opac_record(rr->stream, rr->record, rr->len, cps, ncp, cn.buf);
+		rr->len = -1;
+		sb_release(&cn);
+	}
+	copies_free(cps, ncp);
 	if (!rr->record) {
 		/* e.g. too long for ISO 2709: say so, suggest XML */
 		rr->errcode = YAZ_BIB1_RECORD_EXCEEDS_PREFERRED_MESSAGE_SIZE;
@@ -521,7 +632,7 @@ static int srv_fetch(void *h, bend_fetch_rr *rr)
 		rr->surrogate_flag = 1;
 		goto done;
 	}
-	rr->output_format = odr_oiddup(rr->stream,
+	rr->output_format = odr_oiddup(rr->stream, opac ? yaz_oid_recsyn_opac :
 	                               fmt == MF_MARCXML ? yaz_oid_recsyn_xml : yaz_oid_recsyn_usmarc);
 	if (fmt == MF_MARCXML)
 		rr->schema = odr_strdup(rr->stream, "info:srw/schema/1/marcxml-v1.1");
