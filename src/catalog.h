@@ -67,7 +67,8 @@ const char *catalog_backend(const catalog *c);
 /* ---- searching ---- */
 enum cat_sort {
 	CAT_SORT_RELEVANCE = 0,  /* best first (FTS rank), else id order; with a
-	                            limit and over 5,000 hits: newest first */
+	                            limit and over 500 hits (or an estimated
+	                            total, opts.estimate): newest first */
 	CAT_SORT_ID,
 	CAT_SORT_TITLE,          /* Vietnamese collation */
 	CAT_SORT_AUTHOR,
@@ -80,10 +81,17 @@ struct cat_search_opts {
 	int sort;                /* enum cat_sort */
 	int descending;
 	int include_deleted;     /* also match deleted records */
+	int estimate;            /* 1: with a limit, total may be an estimate
+	                            when counting every hit would be slow
+	                            (a search screen's "about N"); 0: exact */
 };
 
 struct cat_result {
-	long total;              /* hits in all (before limit/offset) */
+	long total;              /* hits in all (before limit/offset); exact
+	                            unless estimated */
+	int estimated;           /* total is an estimate (opts.estimate): hits
+	                            counted among the newest records and scaled,
+	                            rounded to 2 significant digits */
 	size_t n;                /* ids returned */
 	char **ids;              /* n record ids (001), in order */
 };

@@ -64,7 +64,7 @@
 #define APP_ID 0x424d4331           /* "BMC1" */
 #define BUSY_TIMEOUT_MS 30000
 /* Above this many hits, "relevance" order is newest first (see be_search). */
-#define STORE_RANK_MAX 5000
+#define STORE_RANK_MAX 500
 
 enum { H_TITLE = 1, H_AUTHOR = 2, H_SUBJECT = 3, H_CALLNO = 4 };
 #define NCOLS 6
@@ -78,7 +78,7 @@ enum {
 	S_KEY_DELETE, S_KEY_MATCH, S_ID_EXISTS, S_BROWSE, S_BATCH_START,
 	S_BATCH_COUNTS, S_BFILE_SET, S_BFILE_RESUME, S_BATCH_STATE, S_BATCH_GET,
 	S_BATCH_LIST, S_BATCH_RECS, S_REC_BY_RID, S_SUMMARY,
-	S_COUNT
+	S_ID_BY_RID, S_COUNT
 };
 
 static const char *const sql_text[S_COUNT] = {
@@ -94,6 +94,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_REC_UPDATE] = "UPDATE records SET version = ?2, deleted = ?3, year = ?4, data = ?5, "
 	                 "tkey = ?6, akey = ?7, brief = ?8 WHERE rid = ?1",
 	[S_SUMMARY] = "SELECT brief, data FROM records WHERE id = ?1",
+	[S_ID_BY_RID] = "SELECT id FROM records WHERE rid = ?1 AND deleted = 0",
 	[S_VER_INSERT] = "INSERT INTO versions(rid, version, time, user, action, summary, "
 	                 "batch, deleted, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)",
 	[S_VER_SETDATA] = "UPDATE versions SET data = ?3 WHERE rid = ?1 AND version = ?2",
@@ -1933,6 +1934,51 @@ static int be_history(void *be, const char *id, struct cat_version **v, size_t *
 /* ------------------------------------------------------------------ */
 /* searching */
 
+/* Hits of an FTS5 expression with rowid >= from; -1 on error. */
+static long long count_hits(struct store *st, const char *fts, sqlite3_int64 from)
+{
+	sqlite3_stmt *c = NULL;
+	long long n = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid >= ?2",
+	                       -1, &c, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(c, 1, fts, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(c, 2, from);
+		if (sqlite3_step(c) == SQLITE_ROW)
+			n = sqlite3_column_int64(c, 0);
+	}
+	sqlite3_finalize(c);
+	return n;
+}
+
+/* Estimated hits of an FTS5 expression from the newest 1/16 of the rowids,
+ * rounded to 2 significant digits; -1 when an exact count is wanted (a
+ * small catalogue), -2 when there are few hits there (a selective query:
+ * rank and count every hit in one pass). */
+#define EST_MIN_RECORDS 65536
+#define EST_MIN_HITS 24
+static long long estimate_hits(struct store *st, const char *fts)
+{
+	sqlite3_stmt *m = NULL;
+	sqlite3_int64 max = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT max(rid) FROM records", -1, &m, NULL) == SQLITE_OK &&
+	    sqlite3_step(m) == SQLITE_ROW)
+		max = sqlite3_column_int64(m, 0);
+	sqlite3_finalize(m);
+	if (max < EST_MIN_RECORDS)
+		return -1;
+	sqlite3_int64 from = max - max / 16;
+	long long n = count_hits(st, fts, from);
+	if (n < 0)
+		return -1;
+	if (n < EST_MIN_HITS)
+		return -2;
+	long long e = (long long)((double)n * (double)max / (double)(max - from + 1) + 0.5);
+	long long unit = 1;
+	while (e / unit >= 100)
+		unit *= 10;
+	return (e + unit / 2) / unit * unit;
+}
+
 static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_search_opts *o,
                      struct cat_result *res, strbuf *err)
 {
@@ -1946,25 +1992,41 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	int ranked = rs.fts && o->sort == CAT_SORT_RELEVANCE;
 	const char *del = o->include_deleted ? "" : " AND r.deleted = 0";
 	long long counted = -1;
+	int estimated = 0, one_pass = 0;
 	if (ranked && o->limit > 0 && !o->include_deleted) {
 		/* Ranking costs a score for every hit: for a broad query count the
-		 * hits (cheap) and show the newest first instead. Deleted records
-		 * are not in the FTS index, so the count is exact. */
-		sqlite3_stmt *c = NULL;
-		if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM fts WHERE fts MATCH ?1", -1, &c,
-		                       NULL) == SQLITE_OK) {
-			sqlite3_bind_text(c, 1, rs.fts, -1, SQLITE_STATIC);
-			if (sqlite3_step(c) == SQLITE_ROW)
-				counted = sqlite3_column_int64(c, 0);
-		}
-		sqlite3_finalize(c);
+		 * hits (cheaper) and show the newest first instead. Deleted records
+		 * are not in the FTS index, so the count is exact. A phrase of
+		 * common words still costs a pass over long position lists: with
+		 * opts.estimate, count the hits among the newest 1/16 of the
+		 * records (FTS5 seeks to a rowid) and, if there are many, scale. */
+		if (o->estimate)
+			counted = estimate_hits(st, rs.fts);
+		if (counted == -2)
+			one_pass = 1;
+		else if (counted >= 0)
+			estimated = 1;
+		else
+			counted = count_hits(st, rs.fts, 0);
 	}
-	if (ranked) {
+	if (one_pass) {
+		/* few hits: rank them all in the FTS table, count them on the
+		 * way and look up the ids of the page only */
+		counted = -1;
+		sb_adds(&sql, "SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rank");
+	} else if (ranked && counted >= 0) {
+		/* rank inside the FTS table and join only the page with records
+		 * (a join per hit costs a records page read per hit); deleted
+		 * records are not in the FTS index */
+		sb_addf(&sql, "SELECT r.id FROM (SELECT rowid AS hrid, %s AS score FROM fts "
+		              "WHERE fts MATCH ?1 ORDER BY %s LIMIT %ld) h "
+		              "JOIN records r ON r.rid = h.hrid%s ORDER BY h.score, h.hrid DESC",
+		        estimated || counted > STORE_RANK_MAX ? "0" : "rank",
+		        estimated || counted > STORE_RANK_MAX ? "rowid DESC" : "rank",
+		        o->offset + o->limit, del);
+	} else if (ranked) {
 		sb_addf(&sql, "SELECT r.id FROM fts JOIN records r ON r.rid = fts.rowid "
-		              "WHERE fts MATCH ?1%s ORDER BY %s", del,
-		        counted > STORE_RANK_MAX ? "fts.rowid DESC" : "fts.rank");
-		if (counted >= 0)
-			sb_addf(&sql, " LIMIT %ld", o->offset + o->limit);
+		              "WHERE fts MATCH ?1%s ORDER BY fts.rank", del);
 	} else {
 		sb_addf(&sql, "SELECT r.id FROM records r WHERE r.rid IN (%s)%s ORDER BY ",
 		        rs.sql.buf, del);
@@ -1999,15 +2061,28 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (pos >= o->offset && (o->limit <= 0 || pos < o->offset + o->limit)) {
-			if (res->n == cap) {
-				cap = cap ? 2 * cap : 16;
-				res->ids = xrealloc(res->ids, cap * sizeof *res->ids);
+			char *id = NULL;
+			if (one_pass) {
+				sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
+				sqlite3_bind_int64(q2, 1, sqlite3_column_int64(s, 0));
+				if (sqlite3_step(q2) == SQLITE_ROW)
+					id = col_strdup(q2, 0);
+				sqlite3_reset(q2);
+			} else {
+				id = col_strdup(s, 0);
 			}
-			res->ids[res->n++] = col_strdup(s, 0);
+			if (id) {
+				if (res->n == cap) {
+					cap = cap ? 2 * cap : 16;
+					res->ids = xrealloc(res->ids, cap * sizeof *res->ids);
+				}
+				res->ids[res->n++] = id;
+			}
 		}
 		pos++;
 	}
 	res->total = counted >= 0 ? counted : pos;
+	res->estimated = estimated;
 	if (step != SQLITE_DONE) {
 		rc = db_err(st, err, "search");
 		if (rc == CAT_ERROR)

@@ -138,6 +138,7 @@ TC_HANDLER(search)
 	int pos = -1;
 	o.limit = s->opt.page;
 	o.sort = CAT_SORT_RELEVANCE;
+	o.estimate = 1;          /* a broad query shows "about N" at once */
 	int rc = catalog_search_ccl(s->cat, rest, &o, &res, &pos, &err);
 	if (rc < 0) {
 		tsess_err(s, _("search: %s"), err.len ? err.buf : "failed");
@@ -149,7 +150,9 @@ TC_HANDLER(search)
 	s->res = res;
 	free(s->query);
 	s->query = xstrdup(rest);
-	if ((long)s->res.n < s->res.total)
+	if (s->res.estimated)
+		tsess_out(s, _("about %ld records (first %zu shown)"), s->res.total, s->res.n);
+	else if ((long)s->res.n < s->res.total)
 		tsess_out(s, _("%ld records (first %zu shown)"), s->res.total, s->res.n);
 	else
 		tsess_out(s, _("%ld record%s"), s->res.total, s->res.total == 1 ? "" : "s");

@@ -310,7 +310,8 @@ static void draw_search(struct tui *t)
 		free(q);
 		char cnt[64];
 		if (t->s->query) {
-			snprintf(cnt, sizeof cnt, _("%ld found"), t->s->res.total);
+			snprintf(cnt, sizeof cnt, t->s->res.estimated ? _("about %ld found") : _("%ld found"),
+			         t->s->res.total);
 			put_utf8(1, COLS - (int)edit_str_cells(cnt) - 1, cnt, 24, A_DIM);
 		}
 	}
