@@ -13,12 +13,15 @@
 #include <errno.h>
 
 #include "cmd.h"
+#include "catalog.h"
+#include "auth.h"
 #include "lint.h"
 #include "marcdef.h"
 #include "marcio.h"
 
 static const char usage_text[] =
-	"usage: bienmuc lint [-f FMT] [--from-charset CS] [--json] [--rules FILE] FILE...\n"
+	"usage: bienmuc lint [-f FMT] [--from-charset CS] [--json] [--rules FILE]\n"
+	"                    [-d DB] FILE...\n"
 	"       bienmuc lint --list-rules [--rules FILE]\n"
 	"\n"
 	"Check MARC 21 records and report what is wrong, one finding per line:\n"
@@ -31,6 +34,8 @@ static const char usage_text[] =
 	"      --rules FILE       rules file: switch rules off or change their severity\n"
 	"                         (e.g. marc/tcvn7539.rules); see bienmuc-lint-rules(5)\n"
 	"      --list-rules       print every rule with its severity and stop\n"
+	"  -d, --db DB            also check headings against the authority records\n"
+	"                         of this catalogue (rules heading-*)\n"
 	"  -q, --quiet            no summary line on stderr\n"
 	"\n"
 	"Exit status: 0 no findings, 1 findings, 2 usage or I/O error.\n";
@@ -196,7 +201,7 @@ int cmd_lint(int argc, char **argv)
 	}
 	struct marc_read_opts opts = { MF_AUTO, CS_AUTO, 0 };
 	int json = 0, quiet = 0, list = 0;
-	const char *rules = NULL;
+	const char *rules = NULL, *db = NULL;
 	int i;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -224,6 +229,12 @@ int cmd_lint(int argc, char **argv)
 				return 2;
 			}
 			rules = argv[i];
+		} else if (!strcmp(a, "-d") || !strcmp(a, "--db")) {
+			if (++i >= argc) {
+				cmd_error("lint", "-d needs a catalogue file");
+				return 2;
+			}
+			db = argv[i];
 		} else if (!strcmp(a, "--list-rules")) {
 			list = 1;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -252,6 +263,21 @@ int cmd_lint(int argc, char **argv)
 		marcdef_destroy(md);
 		return 2;
 	}
+	/* authority control: the heading-* rules ask the catalogue */
+	catalog *cat = NULL;
+	auth_linker *al = NULL;
+	if (db && !list) {
+		cat = catalog_open(db, CAT_OPEN_READONLY, &err);
+		if (!cat) {
+			cmd_error("lint", "%s", err.buf ? err.buf : "cannot open the catalogue");
+			sb_release(&err);
+			lint_destroy(l);
+			marcdef_destroy(md);
+			return 2;
+		}
+		al = auth_linker_create(cat);
+		lint_set_heading_hook(l, al ? auth_lint_heading : NULL, al);
+	}
 	int status = 0;
 	if (list) {
 		list_rules(l);
@@ -272,6 +298,9 @@ int cmd_lint(int argc, char **argv)
 		status = ioerr ? 2 : (o.errors || o.warnings) ? 1 : 0;
 	}
 	sb_release(&err);
+	lint_set_heading_hook(l, NULL, NULL);
+	auth_linker_destroy(al);
+	catalog_close(cat);
 	lint_destroy(l);
 	marcdef_destroy(md);
 	return status;
