@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 #include "cmd.h"
+#include "i18n.h"
 
 #define CMD(name, summary) { #name, cmd_##name, summary },
 const struct cmd_entry bm_commands[] = {
@@ -48,7 +49,7 @@ void cmd_warn(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vmsg(cmd, "warning", fmt, ap);
+	vmsg(cmd, _("warning"), fmt, ap);
 	va_end(ap);
 }
 

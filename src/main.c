@@ -9,25 +9,26 @@
 #include <locale.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "charset-legacy.h"
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"usage: bienmuc [--version] [--help] COMMAND [ARGS]\n"
+	fputs(_("usage: bienmuc [--version] [--help] COMMAND [ARGS]\n"
 		"\n"
 		"bienmuc is a MARC21 cataloguing workstation.\n"
 		"\n"
-		"Commands:\n");
+		"Commands:\n"), fp);
 	for (const struct cmd_entry *c = bm_commands; c->name; c++)
-		fprintf(fp, "   %-10s %s\n", c->name, c->summary);
-	fprintf(fp, "\nRun 'bienmuc COMMAND --help' for a command's options; "
-		"'man bienmuc' for the manual.\n");
+		fprintf(fp, "   %-10s %s\n", c->name, _(c->summary));
+	fputs(_("\nRun 'bienmuc COMMAND --help' for a command's options; "
+		"'man bienmuc' for the manual.\n"), fp);
 }
 
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	i18n_init();   /* messages of every command in the interface language */
 	if (argc < 2)
 		return cmd_tui(argc, argv);
 	if (!strcmp(argv[1], "-d") || !strncmp(argv[1], "--db=", 5) || !strcmp(argv[1], "-c"))
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
 	}
 	const struct cmd_entry *c = cmd_lookup(argv[1]);
 	if (!c) {
-		cmd_error(NULL, "'%s' is not a command; see 'bienmuc --help'", argv[1]);
+		cmd_error(NULL, _("'%s' is not a command; see 'bienmuc --help'"), argv[1]);
 		return 2;
 	}
 	int rc = c->exec(argc - 1, argv + 1);
