@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "store-cli.h"
 #include "auth.h"
@@ -32,7 +33,7 @@
 
 #define CMD_NAME "auth"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc auth import [-d DB] [import options] FILE...\n"
 	"       bienmuc auth search [-d DB] [-t TYPE] [-n N] [--browse] TEXT\n"
 	"       bienmuc auth show [-d DB] ID...\n"
@@ -65,7 +66,7 @@ static const char usage_text[] =
 	"\n"
 	"HEADING is in subfield form, '$aNguyễn Du,$d1765-1820', or plain text ($a).\n"
 	"Heading changes run in one transaction and one batch: undo the whole\n"
-	"change with 'bienmuc batch undo N'.\n";
+	"change with 'bienmuc batch undo N'.\n");
 
 enum { OPT_DRY = 256, OPT_REPORT, OPT_BROWSE, OPT_NOSEE, OPT_RELINK, OPT_FORCE };
 
@@ -104,8 +105,8 @@ static int parse(const char *sub, int argc, char **argv, struct opts *o)
 		case 't':
 			o->type = auth_type_parse(optarg);
 			if (o->type < 0) {
-				cmd_error(CMD_NAME, "%s: unknown heading type '%s' (person, corporate, "
-				          "meeting, title, topical, geographic, genre)", sub, optarg);
+				cmd_error(CMD_NAME, _("%s: unknown heading type '%s' (person, corporate, "
+				          "meeting, title, topical, geographic, genre)"), sub, optarg);
 				return 2;
 			}
 			break;
@@ -118,12 +119,12 @@ static int parse(const char *sub, int argc, char **argv, struct opts *o)
 		case OPT_NOSEE: o->nosee = 1; break;
 		case OPT_RELINK: o->relink = optarg; break;
 		case OPT_FORCE: o->force = 1; break;
-		case 'h': fputs(usage_text, stdout); return -1;
+		case 'h': fputs(_(usage_text), stdout); return -1;
 		case ':':
-			cmd_error(CMD_NAME, "%s: option '%s' needs an argument", sub, argv[optind - 1]);
+			cmd_error(CMD_NAME, _("%s: option '%s' needs an argument"), sub, argv[optind - 1]);
 			return 2;
 		default:
-			cmd_error(CMD_NAME, "%s: unknown option '%s'; see 'bienmuc auth --help'", sub,
+			cmd_error(CMD_NAME, _("%s: unknown option '%s'; see 'bienmuc auth --help'"), sub,
 			          argv[optind - 1]);
 			return 2;
 		}
@@ -161,7 +162,7 @@ static int do_search(catalog *c, struct opts *o, int argc, char **argv)
 		rc = auth_browse(c, o->type, text.buf ? text.buf : "", 0, (size_t)o->n, &h, &n, NULL, &err);
 	} else {
 		if (!text.len) {
-			cmd_error(CMD_NAME, "search: what? see 'bienmuc auth --help'");
+			cmd_error(CMD_NAME, _("search: what? see 'bienmuc auth --help'"));
 			sb_release(&text);
 			return 2;
 		}
@@ -170,7 +171,7 @@ static int do_search(catalog *c, struct opts *o, int argc, char **argv)
 		free(key);
 	}
 	if (rc) {
-		cmd_error(CMD_NAME, "search: %s", err.buf);
+		cmd_error(CMD_NAME, _("search: %s"), err.buf);
 		rc = 2;
 	} else {
 		for (size_t i = 0; i < n; i++)
@@ -194,7 +195,7 @@ static int do_show(catalog *c, int argc, char **argv)
 		sb_reset(&err);
 		int st = catalog_fetch(c, argv[i], r, NULL, &err);
 		if (st && st != CAT_DELETED) {
-			cmd_error(CMD_NAME, "show: %s", err.buf);
+			cmd_error(CMD_NAME, _("show: %s"), err.buf);
 			rc = 1;
 			continue;
 		}
@@ -291,7 +292,7 @@ static int do_link(catalog *c, struct opts *o)
 	if (o->report && !strcmp(o->report, "-"))
 		lr.rep = stdout;
 	else if (o->report && !(lr.rep = fopen(o->report, "w"))) {
-		cmd_error(CMD_NAME, "link: cannot write '%s': %s", o->report, strerror(errno));
+		cmd_error(CMD_NAME, _("link: cannot write '%s': %s"), o->report, strerror(errno));
 		auth_linker_destroy(lr.L);
 		return 2;
 	}
@@ -307,14 +308,14 @@ static int do_link(catalog *c, struct opts *o)
 			if (st == CAT_QUERY)
 				cli_query_error(CMD_NAME, o->query, pos, lr.err.buf);
 			else
-				cmd_error(CMD_NAME, "link: %s", lr.err.buf);
+				cmd_error(CMD_NAME, _("link: %s"), lr.err.buf);
 			rc = 2;
 		}
 		rec *r = rec_create();
 		for (size_t i = 0; i < res.n && !rc; i++) {
 			if (catalog_fetch(c, res.ids[i], r, NULL, &lr.err) == CAT_OK &&
 			    scan_one(&lr, res.ids[i], r)) {
-				cmd_error(CMD_NAME, "link: %s", lr.err.buf);
+				cmd_error(CMD_NAME, _("link: %s"), lr.err.buf);
 				rc = 2;
 			}
 		}
@@ -323,7 +324,7 @@ static int do_link(catalog *c, struct opts *o)
 	} else {
 		int st = catalog_scan(c, NULL, scan_one, &lr, &lr.err);
 		if (st) {
-			cmd_error(CMD_NAME, "link: %s", lr.err.buf);
+			cmd_error(CMD_NAME, _("link: %s"), lr.err.buf);
 			rc = 2;
 		}
 	}
@@ -360,22 +361,22 @@ static int do_link(catalog *c, struct opts *o)
 			st = catalog_commit(c, &lr.err);
 		if (st) {
 			catalog_abort(c);
-			cmd_error(CMD_NAME, "link: %s (nothing changed)", lr.err.buf);
+			cmd_error(CMD_NAME, _("link: %s (nothing changed)"), lr.err.buf);
 			rc = 2;
 		}
 		if (batch)
 			catalog_batch_finish(c, batch, st ? "undone" : "done", NULL);
 	}
 	double el = now() - t0;
-	fprintf(stderr, "bienmuc: auth: link: %ld records, %ld headings: %ld authorized, %ld see-from "
+	fprintf(stderr, _("bienmuc: auth: link: %ld records, %ld headings: %ld authorized, %ld see-from "
 	        "(%ld replaced by the authorised form), %ld ambiguous, %ld near-miss (tones/đ/case), "
-	        "%ld near-miss (dates), %ld no authority; %ld records %s; %.1f s (%.0f records/s)\n",
+	        "%ld near-miss (dates), %ld no authority; %ld records %s; %.1f s (%.0f records/s)\n"),
 	        lr.records, lr.headings, lr.counts[AS_AUTHORIZED], lr.counts[AS_SEEFROM], lr.flipped,
 	        lr.counts[AS_AMBIGUOUS], lr.counts[AS_NEAR_TONES], lr.counts[AS_NEAR_DATES],
 	        lr.counts[AS_NONE], o->dry ? (long)lr.ntodo : lr.changed_records,
-	        o->dry ? "would change (dry run)" : "changed", el, el > 0 ? lr.records / el : 0.0);
+	        o->dry ? _("would change (dry run)") : _("changed"), el, el > 0 ? lr.records / el : 0.0);
 	if (batch && !rc)
-		fprintf(stderr, "bienmuc: auth: link: batch %ld (undo with: bienmuc batch undo %ld)\n",
+		fprintf(stderr, _("bienmuc: auth: link: batch %ld (undo with: bienmuc batch undo %ld)\n"),
 		        batch, batch);
 	if (!rc && (lr.counts[AS_AMBIGUOUS] || lr.counts[AS_NEAR_TONES] || lr.counts[AS_NEAR_DATES]))
 		rc = 1;
@@ -406,17 +407,22 @@ static int confirm(catalog *c, struct opts *o, const char *what, int (*dry)(cata
 		return 2;
 	}
 	sb_release(&err);
-	fprintf(stderr, "bienmuc: auth: %s: %ld record%s (%ld heading%s) to change\n", what,
-	        ch.records, ch.records == 1 ? "" : "s", ch.fields, ch.fields == 1 ? "" : "s");
+	strbuf nr = STRBUF_INIT, nh = STRBUF_INIT;
+	sb_addf(&nr, ngettext("%ld record", "%ld records", (unsigned long)ch.records), ch.records);
+	sb_addf(&nh, ngettext("%ld heading", "%ld headings", (unsigned long)ch.fields), ch.fields);
+	/* TRANSLATORS: "bienmuc: auth: rename: 2 records (2 headings) to change" */
+	fprintf(stderr, _("bienmuc: auth: %s: %s (%s) to change\n"), what, nr.buf, nh.buf);
+	sb_release(&nr);
+	sb_release(&nh);
 	if (o->dry)
 		return -1;
 	if (o->yes)
 		return 0;
 	if (!isatty(0)) {
-		cmd_error(CMD_NAME, "%s: not applied: give -y to apply without asking", what);
+		cmd_error(CMD_NAME, _("%s: not applied: give -y to apply without asking"), what);
 		return 1;
 	}
-	fprintf(stderr, "apply? [y/N] ");
+	fprintf(stderr, "%s", _("apply? [y/N] "));
 	char line[16];
 	if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y'))
 		return 1;
@@ -453,13 +459,13 @@ static int do_change(catalog *c, struct chargs *a, const char *what)
 	strbuf err = STRBUF_INIT;
 	double t0 = now();
 	if (run_change(c, &ch, &err, a, 0)) {
-		cmd_error(CMD_NAME, "%s: %s (nothing changed)", what, err.buf);
+		cmd_error(CMD_NAME, _("%s: %s (nothing changed)"), what, err.buf);
 		sb_release(&err);
 		return 2;
 	}
 	sb_release(&err);
-	fprintf(stderr, "bienmuc: auth: %s: %ld records changed in %.2f s; batch %ld (undo with: "
-	        "bienmuc batch undo %ld)\n", what, ch.records, now() - t0, ch.batch, ch.batch);
+	fprintf(stderr, _("bienmuc: auth: %s: %ld records changed in %.2f s; batch %ld (undo with: "
+	        "bienmuc batch undo %ld)\n"), what, ch.records, now() - t0, ch.batch, ch.batch);
 	return 0;
 }
 
@@ -469,14 +475,14 @@ static int do_delete(catalog *c, struct opts *o, const char *id)
 	size_t n;
 	strbuf err = STRBUF_INIT;
 	if (auth_users(c, id, &ids, &n, &err)) {
-		cmd_error(CMD_NAME, "delete: %s", err.buf);
+		cmd_error(CMD_NAME, _("delete: %s"), err.buf);
 		sb_release(&err);
 		return 2;
 	}
 	cat_ids_free(ids, n);
 	if (n && !o->relink && !o->force) {
-		cmd_error(CMD_NAME, "delete: authority '%s' is used by %zu record%s: relink them "
-		          "(--relink TARGET) or unlink them (--force)", id, n, n == 1 ? "" : "s");
+		cmd_error(CMD_NAME, _("delete: authority '%s' is used by %zu record%s: relink them "
+		          "(--relink TARGET) or unlink them (--force)"), id, n, n == 1 ? "" : "s");
 		sb_release(&err);
 		return 1;
 	}
@@ -497,14 +503,14 @@ static int do_delete(catalog *c, struct opts *o, const char *id)
 	rec *r = rec_create();
 	int st = catalog_fetch(c, id, r, NULL, &err);
 	if (!st && !auth_is_authority(r)) {
-		sb_addf(&err, "record '%s' is not an authority record", id);
+		sb_addf(&err, _("record '%s' is not an authority record"), id);
 		st = CAT_ERROR;
 	}
 	rec_destroy(r);
 	if (!st && !o->dry)
 		st = catalog_delete(c, id, CAT_ANY, NULL, &err);
 	if (st)
-		cmd_error(CMD_NAME, "delete: %s", err.buf);
+		cmd_error(CMD_NAME, _("delete: %s"), err.buf);
 	sb_release(&err);
 	return st ? (st == CAT_NOTFOUND || st == CAT_DELETED ? 1 : 2) : 0;
 }
@@ -513,10 +519,10 @@ int cmd_auth(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		if (argc < 2) {
-			cmd_error(CMD_NAME, "which subcommand? see 'bienmuc auth --help'");
+			cmd_error(CMD_NAME, _("which subcommand? see 'bienmuc auth --help'"));
 			return 2;
 		}
-		fputs(usage_text, stdout);
+		fputs(_(usage_text), stdout);
 		return 0;
 	}
 	const char *sub = argv[1];
@@ -537,7 +543,7 @@ int cmd_auth(int argc, char **argv)
 	for (const char *const *p = subs; *p; p++)
 		known |= !strcmp(*p, sub);
 	if (!known) {
-		cmd_error(CMD_NAME, "unknown subcommand '%s'; see 'bienmuc auth --help'", sub);
+		cmd_error(CMD_NAME, _("unknown subcommand '%s'; see 'bienmuc auth --help'"), sub);
 		return 2;
 	}
 	struct opts o;
@@ -551,7 +557,7 @@ int cmd_auth(int argc, char **argv)
 	           !strcmp(sub, "propagate") || !strcmp(sub, "delete") ? 1 : -1;
 	if ((want > 0 && nargs != want) || (!strcmp(sub, "show") && nargs < 1) ||
 	    (!strcmp(sub, "link") && nargs)) {
-		cmd_error(CMD_NAME, "%s: wrong number of arguments; see 'bienmuc auth --help'", sub);
+		cmd_error(CMD_NAME, _("%s: wrong number of arguments; see 'bienmuc auth --help'"), sub);
 		sb_release(&o.cmdline);
 		return 2;
 	}

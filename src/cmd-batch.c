@@ -12,12 +12,13 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "store-cli.h"
 
 #define CMD_NAME "batch"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc batch [-d DB] list\n"
 	"       bienmuc batch [-d DB] undo [--force] N\n"
 	"\n"
@@ -30,7 +31,7 @@ static const char usage_text[] =
 	"  -d, --db FILE   the catalogue (default $BIENMUC_DB, else\n"
 	"                  $XDG_DATA_HOME/bienmuc/catalog.db)\n"
 	"  -f, --force     undo even records changed after the batch\n"
-	"  -h, --help      show this help\n";
+	"  -h, --help      show this help\n");
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -49,34 +50,34 @@ int cmd_batch(int argc, char **argv)
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'f': force = 1; break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc batch --help'", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc batch --help'"), argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		cmd_error(CMD_NAME, "list or undo? see 'bienmuc batch --help'");
+		cmd_error(CMD_NAME, _("list or undo? see 'bienmuc batch --help'"));
 		return 2;
 	}
 	const char *sub = argv[optind];
 	int list = !strcmp(sub, "list");
 	if (!list && strcmp(sub, "undo")) {
-		cmd_error(CMD_NAME, "unknown subcommand '%s' (list, undo)", sub);
+		cmd_error(CMD_NAME, _("unknown subcommand '%s' (list, undo)"), sub);
 		return 2;
 	}
 	long n = 0;
 	if (!list) {
 		char *e;
 		if (optind + 2 != argc || (n = strtol(argv[optind + 1], &e, 10)) <= 0 || *e) {
-			cmd_error(CMD_NAME, "undo needs one batch number; see 'bienmuc batch list'");
+			cmd_error(CMD_NAME, _("undo needs one batch number; see 'bienmuc batch list'"));
 			return 2;
 		}
 	} else if (optind + 1 != argc) {
-		cmd_error(CMD_NAME, "list takes no arguments");
+		cmd_error(CMD_NAME, _("list takes no arguments"));
 		return 2;
 	}
 	catalog *c = cli_open(CMD_NAME, db, list ? CAT_OPEN_READONLY : 0);
@@ -105,9 +106,9 @@ int cmd_batch(int argc, char **argv)
 			cmd_error(CMD_NAME, "%s", err.buf);
 			rc = st == CAT_NOTFOUND || st == CAT_CONFLICT ? 1 : 2;
 		} else {
-			printf("batch %ld undone: %ld records removed, %ld restored", n, removed, restored);
+			printf(_("batch %ld undone: %ld records removed, %ld restored"), n, removed, restored);
 			if (conflicts)
-				printf(", %ld left alone (changed after the batch; --force to undo them too)",
+				printf(_(", %ld left alone (changed after the batch; --force to undo them too)"),
 				       conflicts);
 			printf("\n");
 			rc = conflicts ? 1 : 0;

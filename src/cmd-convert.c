@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "isismap.h"
 #include "charset-legacy.h"
 #include "marcio.h"
@@ -30,7 +31,7 @@
 #define OUT_BUFSIZE (1u << 20)
 #define IN_BUFSIZE (1u << 16)
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc convert [-q] [-f FMT] [-t FMT] [--from-charset CS] [--to-charset CS]\n"
 	"                       [--lossless] [--tcvn3-caps] [--rejects FILE] [-o OUT] [FILE...]\n"
 	"\n"
@@ -58,7 +59,7 @@ static const char usage_text[] =
 	"  -q, --quiet             no warnings, and no summary unless records were rejected\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Exit status: 0 all records written, 1 some rejected, 2 usage or I/O error.\n";
+	"Exit status: 0 all records written, 1 some rejected, 2 usage or I/O error.\n");
 
 enum { OPT_FROM_CS = 256, OPT_TO_CS, OPT_LOSSLESS, OPT_REJECTS, OPT_TCVN3_CAPS, OPT_MAP,
        OPT_ORG };
@@ -104,7 +105,7 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	cmd_error(CMD_NAME, "%s; see 'bienmuc convert --help'", sb.buf);
+	cmd_error(CMD_NAME, _("%s; see 'bienmuc convert --help'"), sb.buf);
 	sb_release(&sb);
 	return 2;
 }
@@ -117,14 +118,14 @@ static void save_reject(struct convert *c, const char *raw, size_t len)
 	if (!c->rejects) {
 		c->rejects = fopen(c->rejects_name, "ab");
 		if (!c->rejects) {
-			cmd_error(CMD_NAME, "cannot open rejects file '%s': %s",
+			cmd_error(CMD_NAME, _("cannot open rejects file '%s': %s"),
 			          c->rejects_name, strerror(errno));
 			c->fatal = 1;
 			return;
 		}
 	}
 	if (len && fwrite(raw, 1, len, c->rejects) != len) {
-		cmd_error(CMD_NAME, "cannot write rejects file '%s': %s",
+		cmd_error(CMD_NAME, _("cannot write rejects file '%s': %s"),
 		          c->rejects_name, strerror(errno));
 		c->fatal = 1;
 	}
@@ -138,7 +139,7 @@ static void reject(struct convert *c, const char *file, const marc_reader *rd,
 	size_t len;
 	const char *raw = marc_reader_raw(rd, &len);
 	c->nrejected++;
-	cmd_error(CMD_NAME, "%s: record %ld (byte %lld): %s", file,
+	cmd_error(CMD_NAME, _("%s: record %ld (byte %lld): %s"), file,
 	          marc_reader_recno(rd), marc_reader_offset(rd), why);
 	save_reject(c, raw, len);
 }
@@ -154,11 +155,11 @@ static void warnings(struct convert *c, const char *file, const marc_reader *rd)
 	}
 	c->warn_records++;
 	for (size_t i = 0; i < n; i++)
-		cmd_error(CMD_NAME, "%s: record %ld (byte %lld): warning: %s", file,
+		cmd_error(CMD_NAME, _("%s: record %ld (byte %lld): warning: %s"), file,
 		         marc_reader_recno(rd), marc_reader_offset(rd),
 		         marc_reader_warning(rd, i));
 	if (c->warn_records == WARN_RECORD_CAP)
-		cmd_warn(CMD_NAME, "further warnings are not shown (the summary counts them)");
+		cmd_warn(CMD_NAME, _("further warnings are not shown (the summary counts them)"));
 }
 
 /* Convert every record of one open input. Returns 0, or -1 when the run
@@ -169,7 +170,7 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 	strbuf err = STRBUF_INIT;
 	marc_reader *rd = marc_reader_open(in, file, &c->ropts, &err);
 	if (!rd) {
-		cmd_error(CMD_NAME, "%s: %s", file, err.len ? err.buf : "cannot read");
+		cmd_error(CMD_NAME, "%s: %s", file, err.len ? err.buf : _("cannot read"));
 		sb_release(&err);
 		c->io_error = 1;
 		return 0;
@@ -193,15 +194,15 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 		}
 		if (ferror(out)) {
 			c->nrejected++;   /* may be partly written; counted as not written */
-			cmd_error(CMD_NAME, "cannot write '%s': %s",
-			          c->out_name ? c->out_name : "standard output", strerror(errno));
+			cmd_error(CMD_NAME, _("cannot write '%s': %s"),
+			          c->out_name ? c->out_name : _("standard output"), strerror(errno));
 			c->fatal = 1;
 			break;
 		}
-		reject(c, file, rd, err.len ? err.buf : "record refused by the writer");
+		reject(c, file, rd, err.len ? err.buf : _("record refused by the writer"));
 	}
 	if (!c->fatal && ferror(in)) {
-		cmd_error(CMD_NAME, "%s: read error: %s", file, strerror(errno));
+		cmd_error(CMD_NAME, _("%s: read error: %s"), file, strerror(errno));
 		c->io_error = 1;
 	}
 	marc_reader_close(rd);
@@ -235,19 +236,19 @@ int cmd_convert(int argc, char **argv)
 		case 'f':
 			v = marc_format_parse(optarg);
 			if (v < 0)
-				return usage_error("unknown input format '%s'", optarg);
+				return usage_error(_("unknown input format '%s'"), optarg);
 			c.ropts.format = v;
 			break;
 		case 't':
 			v = marc_format_parse(optarg);
 			if (v <= 0)
-				return usage_error("unknown output format '%s'", optarg);
+				return usage_error(_("unknown output format '%s'"), optarg);
 			c.wopts.format = v;
 			break;
 		case OPT_FROM_CS:
 			v = charset_parse_name(optarg);
 			if (v < 0)
-				return usage_error("unknown input charset '%s' (%s)", optarg,
+				return usage_error(_("unknown input charset '%s' (%s)"), optarg,
 				                   charset_names());
 			c.ropts.from_charset = v;
 			break;
@@ -256,7 +257,7 @@ int cmd_convert(int argc, char **argv)
 			if (v == CS_AUTO)
 				v = CS_UTF8;
 			if (v != CS_UTF8 && v != CS_MARC8)
-				return usage_error("cannot write charset '%s' (utf-8 or marc8)", optarg);
+				return usage_error(_("cannot write charset '%s' (utf-8 or marc8)"), optarg);
 			c.wopts.to_charset = v;
 			break;
 		case OPT_LOSSLESS:
@@ -291,26 +292,26 @@ int cmd_convert(int argc, char **argv)
 			c.quiet = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			fputs(_(usage_text), stdout);
 			return 0;
 		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+			return usage_error(_("option '%s' needs an argument"), argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error(_("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (c.wopts.to_charset == CS_MARC8 &&
 	    (c.wopts.format == MF_MARCXML || c.wopts.format == MF_JSON)) {
-		cmd_error(CMD_NAME, "%s is always UTF-8: --to-charset marc8 needs -t iso2709 or -t mrk",
+		cmd_error(CMD_NAME, _("%s is always UTF-8: --to-charset marc8 needs -t iso2709 or -t mrk"),
 		          marc_format_name(c.wopts.format));
 		return 2;
 	}
 	if (c.tcvn3_caps && c.ropts.from_charset != CS_TCVN3) {
-		cmd_error(CMD_NAME, "--tcvn3-caps needs --from-charset tcvn3");
+		cmd_error(CMD_NAME, _("--tcvn3-caps needs --from-charset tcvn3"));
 		return 2;
 	}
 	if (c.wopts.lossless && c.wopts.to_charset != CS_MARC8)
-		cmd_warn(CMD_NAME, "--lossless only matters with --to-charset marc8");
+		cmd_warn(CMD_NAME, _("--lossless only matters with --to-charset marc8"));
 
 	char **files = argv + optind;
 	int nfiles = argc - optind;
@@ -331,17 +332,17 @@ int cmd_convert(int argc, char **argv)
 		}
 		in[i] = fopen(files[i], "rb");
 		if (!in[i]) {
-			cmd_error(CMD_NAME, "cannot open '%s': %s", files[i], strerror(errno));
+			cmd_error(CMD_NAME, _("cannot open '%s': %s"), files[i], strerror(errno));
 			bad_input = 1;
 			continue;
 		}
 		if (fstat(fileno(in[i]), &st) == 0 && S_ISDIR(st.st_mode)) {
-			cmd_error(CMD_NAME, "'%s' is a directory", files[i]);
+			cmd_error(CMD_NAME, _("'%s' is a directory"), files[i]);
 			bad_input = 1;
 			continue;
 		}
 		if (c.out_name && same_file(in[i], c.out_name)) {
-			cmd_error(CMD_NAME, "'%s' is both input and output", files[i]);
+			cmd_error(CMD_NAME, _("'%s' is both input and output"), files[i]);
 			fclose(in[i]);
 			in[i] = NULL;
 			free(in);
@@ -362,7 +363,7 @@ int cmd_convert(int argc, char **argv)
 	if (c.out_name) {
 		out = fopen(c.out_name, "wb");
 		if (!out) {
-			cmd_error(CMD_NAME, "cannot create '%s': %s", c.out_name, strerror(errno));
+			cmd_error(CMD_NAME, _("cannot create '%s': %s"), c.out_name, strerror(errno));
 			for (int i = 0; i < nfiles; i++)
 				if (in[i] && in[i] != stdin)
 					fclose(in[i]);
@@ -385,7 +386,7 @@ int cmd_convert(int argc, char **argv)
 	int status = 0;
 	marc_writer *w = marc_writer_open(out, &c.wopts);
 	if (!w) {
-		cmd_error(CMD_NAME, "cannot write %s in %s", marc_format_name(c.wopts.format),
+		cmd_error(CMD_NAME, _("cannot write %s in %s"), marc_format_name(c.wopts.format),
 		          marc_charset_name(c.wopts.to_charset));
 		status = 2;
 	} else {
@@ -397,8 +398,8 @@ int cmd_convert(int argc, char **argv)
 		}
 		rec_destroy(r);
 		if (marc_writer_close(w) != 0 && !c.fatal) {
-			cmd_error(CMD_NAME, "cannot write '%s': %s",
-			          c.out_name ? c.out_name : "standard output", strerror(errno));
+			cmd_error(CMD_NAME, _("cannot write '%s': %s"),
+			          c.out_name ? c.out_name : _("standard output"), strerror(errno));
 			c.fatal = 1;
 		}
 	}
@@ -408,15 +409,15 @@ int cmd_convert(int argc, char **argv)
 	free(in);
 	if (out != stdout) {
 		if (fclose(out) != 0 && !c.fatal) {
-			cmd_error(CMD_NAME, "cannot write '%s': %s", c.out_name, strerror(errno));
+			cmd_error(CMD_NAME, _("cannot write '%s': %s"), c.out_name, strerror(errno));
 			c.fatal = 1;
 		}
 	} else if (fflush(stdout) != 0 && !c.fatal) {
-		cmd_error(CMD_NAME, "cannot write standard output: %s", strerror(errno));
+		cmd_error(CMD_NAME, _("cannot write standard output: %s"), strerror(errno));
 		c.fatal = 1;
 	}
 	if (c.rejects && fclose(c.rejects) != 0 && !c.fatal) {
-		cmd_error(CMD_NAME, "cannot write rejects file '%s': %s", c.rejects_name,
+		cmd_error(CMD_NAME, _("cannot write rejects file '%s': %s"), c.rejects_name,
 		          strerror(errno));
 		c.fatal = 1;
 	}
@@ -424,10 +425,10 @@ int cmd_convert(int argc, char **argv)
 	if (status == 0) {
 		if (!c.quiet || c.nrejected > 0) {
 			if (c.warn_hidden > 0 && !c.quiet)
-				cmd_error(CMD_NAME, "%ld more warnings not shown", c.warn_hidden);
-			cmd_error(CMD_NAME, "read %ld, written %ld, rejected %ld%s%s%s", c.nread,
+				cmd_error(CMD_NAME, _("%ld more warnings not shown"), c.warn_hidden);
+			cmd_error(CMD_NAME, _("read %ld, written %ld, rejected %ld%s%s%s"), c.nread,
 			          c.nwritten, c.nrejected,
-			          c.nrejected && c.rejects ? " (saved in '" : "",
+			          c.nrejected && c.rejects ? _(" (saved in '") : "",
 			          c.nrejected && c.rejects ? c.rejects_name : "",
 			          c.nrejected && c.rejects ? "')" : "");
 		}

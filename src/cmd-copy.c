@@ -14,6 +14,7 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "copies.h"
 #include "callno.h"
@@ -21,7 +22,7 @@
 
 #define CMD_NAME "copy"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc copy add [-d DB] [-n N] [--kind K | --accno FIRST] [FIELDS] ID\n"
 	"       bienmuc copy list [-d DB] [--tsv] [ID...]\n"
 	"       bienmuc copy edit [-d DB] [FIELDS] [--status S] [--record ID] ACCNO\n"
@@ -52,7 +53,7 @@ static const char usage_text[] =
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 done, 1 some copy or record missing or refused, 2 usage\n"
-	"or I/O error.\n";
+	"or I/O error.\n");
 
 enum { OPT_NOTE = 256, OPT_STATUS, OPT_TSV, OPT_SET };
 
@@ -96,9 +97,9 @@ static int set_field(struct opts *o, const char *name, const char *v)
 {
 	if (copy_set(&o->f, name, v)) {
 		if (!strcmp(name, "status"))
-			cmd_error(CMD_NAME, "unknown status '%s' (available, withdrawn, lost, repair)", v);
+			cmd_error(CMD_NAME, _("unknown status '%s' (available, withdrawn, lost, repair)"), v);
 		else
-			cmd_error(CMD_NAME, "%s: '%s' is not a date YYYY-MM-DD", name, v);
+			cmd_error(CMD_NAME, _("%s: '%s' is not a date YYYY-MM-DD"), name, v);
 		return -1;
 	}
 	o->given[field_index(name)] = 1;
@@ -140,14 +141,14 @@ static char *title_callno(catalog *c, const char *id)
 static int do_add(catalog *c, struct opts *o, int argc, char **argv)
 {
 	if (argc != 1) {
-		cmd_error(CMD_NAME, "add: which record? (one record id)");
+		cmd_error(CMD_NAME, _("add: which record? (one record id)"));
 		return 2;
 	}
 	char **acc = NULL;
 	strbuf err = STRBUF_INIT;
 	int st = copies_add(c, argv[0], &o->f, o->n, o->kind, &acc, &err);
 	if (st) {
-		cmd_error(CMD_NAME, "add: %s", err.buf);
+		cmd_error(CMD_NAME, _("add: %s"), err.buf);
 		sb_release(&err);
 		return st == CAT_ERROR || st == CAT_BUSY || st == CAT_READONLY ? 2 : 1;
 	}
@@ -174,14 +175,14 @@ static int do_list(catalog *c, struct opts *o, int argc, char **argv)
 			int st = catalog_fetch(c, id, r, NULL, &err);
 			rec_destroy(r);
 			if (st && st != CAT_DELETED) {
-				cmd_error(CMD_NAME, "list: %s", err.buf);
+				cmd_error(CMD_NAME, _("list: %s"), err.buf);
 				rc = st == CAT_NOTFOUND ? 1 : 2;
 				continue;
 			}
 		}
 		sb_reset(&err);
 		if (copies_list(c, id, &cps, &n, &err)) {
-			cmd_error(CMD_NAME, "list: %s", err.buf);
+			cmd_error(CMD_NAME, _("list: %s"), err.buf);
 			rc = 2;
 			continue;
 		}
@@ -206,11 +207,11 @@ static int do_edit(catalog *c, struct opts *o, int argc, char **argv, const char
 	int rc = 0;
 	strbuf err = STRBUF_INIT;
 	if (!argc) {
-		cmd_error(CMD_NAME, "%s: which copy? (accession number)", action);
+		cmd_error(CMD_NAME, _("%s: which copy? (accession number)"), action);
 		return 2;
 	}
 	if (!strcmp(action, "edit") && argc != 1) {
-		cmd_error(CMD_NAME, "edit: one accession number at a time");
+		cmd_error(CMD_NAME, _("edit: one accession number at a time"));
 		return 2;
 	}
 	for (int i = 0; i < argc; i++) {
@@ -243,7 +244,7 @@ static int do_history(catalog *c, struct opts *o, int argc, char **argv)
 	size_t n;
 	strbuf err = STRBUF_INIT;
 	if (copies_history(c, argc ? argv[0] : NULL, o->record, &ch, &n, &err)) {
-		cmd_error(CMD_NAME, "history: %s", err.buf);
+		cmd_error(CMD_NAME, _("history: %s"), err.buf);
 		sb_release(&err);
 		return 2;
 	}
@@ -258,7 +259,7 @@ static int do_history(catalog *c, struct opts *o, int argc, char **argv)
 static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 {
 	if (argc != 1) {
-		cmd_error(CMD_NAME, "callno: which record? (one record id)");
+		cmd_error(CMD_NAME, _("callno: which record? (one record id)"));
 		return 2;
 	}
 	rec *r = rec_create();
@@ -266,7 +267,7 @@ static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 	struct cat_version v = { 0 };
 	int rc = 0, st = catalog_fetch(c, argv[0], r, &v, &err);
 	if (st) {
-		cmd_error(CMD_NAME, "callno: %s", err.buf);
+		cmd_error(CMD_NAME, _("callno: %s"), err.buf);
 		rc = st == CAT_NOTFOUND || st == CAT_DELETED ? 1 : 2;
 		goto out;
 	}
@@ -281,7 +282,7 @@ static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 		struct cat_save_opts so = { .action = "edit" };
 		sb_reset(&err);
 		if (catalog_save(c, r, v.version, &so, NULL, &err)) {
-			cmd_error(CMD_NAME, "callno: %s", err.buf);
+			cmd_error(CMD_NAME, _("callno: %s"), err.buf);
 			rc = 2;
 		} else {
 			printf("%s\n", val);
@@ -306,11 +307,11 @@ int cmd_copy(int argc, char **argv)
 	opterr = 0;
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			fputs(usage_text, stdout);
+			fputs(_(usage_text), stdout);
 			return 0;
 		}
-		cmd_error(CMD_NAME, "add, list, edit, withdraw, remove, next, history, undo or callno? "
-		          "see 'bienmuc copy --help'");
+		cmd_error(CMD_NAME, _("add, list, edit, withdraw, remove, next, history, undo or callno? "
+		          "see 'bienmuc copy --help'"));
 		return 2;
 	}
 	const char *sub = argv[1];
@@ -324,7 +325,7 @@ int cmd_copy(int argc, char **argv)
 			char *e;
 			long n = strtol(optarg, &e, 10);
 			if (*e || n < 1 || n > 10000) {
-				cmd_error(CMD_NAME, "-n needs a number from 1 to 10000, not '%s'", optarg);
+				cmd_error(CMD_NAME, _("-n needs a number from 1 to 10000, not '%s'"), optarg);
 				goto done;
 			}
 			o.n = (int)n;
@@ -344,12 +345,12 @@ int cmd_copy(int argc, char **argv)
 		case 'r': o.record = optarg; break;
 		case OPT_TSV: o.tsv = 1; break;
 		case OPT_SET: o.setflag = 1; o.set = optarg; break;
-		case 'h': fputs(usage_text, stdout); rc = 0; goto done;
+		case 'h': fputs(_(usage_text), stdout); rc = 0; goto done;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			goto done;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc copy --help'",
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc copy --help'"),
 			          argv[optind - 1]);
 			goto done;
 		}
@@ -364,7 +365,7 @@ int cmd_copy(int argc, char **argv)
 	for (int i = 0; subs[i]; i++)
 		known |= !strcmp(subs[i], sub);
 	if (!known) {
-		cmd_error(CMD_NAME, "unknown subcommand '%s'; see 'bienmuc copy --help'", sub);
+		cmd_error(CMD_NAME, _("unknown subcommand '%s'; see 'bienmuc copy --help'"), sub);
 		goto done;
 	}
 	int ro = !strcmp(sub, "list") || !strcmp(sub, "history") || !strcmp(sub, "next") ||
@@ -385,16 +386,16 @@ int cmd_copy(int argc, char **argv)
 			sb_reset(&err);
 			int st = copies_remove(c, argv[i], &err);
 			if (st) {
-				cmd_error(CMD_NAME, "remove: %s", err.buf);
+				cmd_error(CMD_NAME, _("remove: %s"), err.buf);
 				rc = st == CAT_NOTFOUND ? 1 : 2;
 			}
 		}
 		if (!argc)
-			cmd_error(CMD_NAME, "remove: which copy? (accession number)");
+			cmd_error(CMD_NAME, _("remove: which copy? (accession number)"));
 	} else if (!strcmp(sub, "next")) {
 		char *a = NULL;
 		if (copies_next_accno(c, argc ? argv[0] : NULL, copy_get(&o.f, "branch"), &a, &err)) {
-			cmd_error(CMD_NAME, "next: %s", err.buf);
+			cmd_error(CMD_NAME, _("next: %s"), err.buf);
 		} else {
 			printf("%s\n", a);
 			rc = 0;
@@ -406,11 +407,11 @@ int cmd_copy(int argc, char **argv)
 		char *e;
 		long j = argc == 1 ? strtol(argv[0], &e, 10) : 0;
 		if (argc != 1 || *e || j <= 0) {
-			cmd_error(CMD_NAME, "undo: which change? (a number from 'bienmuc copy history')");
+			cmd_error(CMD_NAME, _("undo: which change? (a number from 'bienmuc copy history')"));
 		} else {
 			int st = copies_undo(c, j, &err);
 			if (st)
-				cmd_error(CMD_NAME, "undo: %s", err.buf);
+				cmd_error(CMD_NAME, _("undo: %s"), err.buf);
 			rc = st == CAT_OK ? 0 : st == CAT_NOTFOUND || st == CAT_CONFLICT ? 1 : 2;
 		}
 	} else {

@@ -9,6 +9,7 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "store-cli.h"
 
@@ -40,15 +41,15 @@ static int run(const char *name, int del, int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'h': fputs(delete_usage, stdout); return 0;
 		case ':':
-			cmd_error(name, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(name, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;
 		default:
-			cmd_error(name, "unknown option '%s'; see 'bienmuc %s --help'", argv[optind - 1], name);
+			cmd_error(name, _("unknown option '%s'; see 'bienmuc %s --help'"), argv[optind - 1], name);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		cmd_error(name, "which record? see 'bienmuc %s --help'", name);
+		cmd_error(name, _("which record? see 'bienmuc %s --help'"), name);
 		return 2;
 	}
 	catalog *c = cli_open(name, db, 0);
@@ -67,7 +68,7 @@ static int run(const char *name, int del, int argc, char **argv)
 			else
 				rc = 2;
 		} else {
-			printf("%s: %s\n", argv[i], del ? "deleted" : "undeleted");
+			printf("%s: %s\n", argv[i], del ? _("deleted") : _("undeleted"));
 		}
 	}
 	sb_release(&err);

@@ -15,6 +15,7 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "store-cli.h"
 #include "copies-marc.h"            /* copies: item fields 952/852 */
@@ -22,7 +23,7 @@
 
 #define CMD_NAME "export"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc export [-d DB] [-t FMT] [--to-charset CS] [--lossless]\n"
 	"                      [-q QUERY | --ids FILE] [--since DATE]\n"
 	"                      [--rejects FILE] [--items 952|852 [--item-map FILE]]\n"
@@ -45,7 +46,7 @@ static const char usage_text[] =
 	"  -o, --output OUT     write to OUT instead of standard output\n"
 	"  -h, --help           show this help\n"
 	"\n"
-	"Exit status: 0 all written, 1 some refused or missing, 2 usage or I/O error.\n";
+	"Exit status: 0 all written, 1 some refused or missing, 2 usage or I/O error.\n");
 
 enum { OPT_TO_CS = 256, OPT_LOSSLESS, OPT_IDS, OPT_SINCE, OPT_REJECTS, OPT_ITEMS, OPT_ITEM_MAP };
 
@@ -110,12 +111,12 @@ static int put(void *arg, const char *id, const rec *r)
 		return 0;
 	}
 	x->refused++;
-	cmd_error(CMD_NAME, "record %s: %s", id, x->err.buf ? x->err.buf : "refused");
+	cmd_error(CMD_NAME, _("record %s: %s"), id, x->err.buf ? x->err.buf : "refused");
 	if (x->rejects) {
 		if (!x->rfp) {
 			x->rfp = fopen(x->rejects, "wb");
 			if (!x->rfp) {
-				cmd_error(CMD_NAME, "cannot write '%s'", x->rejects);
+				cmd_error(CMD_NAME, _("cannot write '%s'"), x->rejects);
 				x->rejects = NULL;
 				return 0;
 			}
@@ -146,7 +147,7 @@ static void put_id(catalog *c, struct exp *x, const char *id, rec *r)
 	int st = catalog_fetch(c, id, r, NULL, &x->err);
 	if (st) {
 		if (st == CAT_DELETED)
-			cmd_warn(CMD_NAME, "record '%s' is deleted; not exported", id);
+			cmd_warn(CMD_NAME, _("record '%s' is deleted; not exported"), id);
 		else
 			cmd_error(CMD_NAME, "%s", x->err.buf);
 		x->missing++;
@@ -174,7 +175,7 @@ int cmd_export(int argc, char **argv)
 		case 't':
 			v = cli_format(optarg, 0);
 			if (v < 0) {
-				cmd_error(CMD_NAME, "unknown format '%s' (iso2709, marcxml, mrk, json)", optarg);
+				cmd_error(CMD_NAME, _("unknown format '%s' (iso2709, marcxml, mrk, json)"), optarg);
 				return 2;
 			}
 			wo.format = v;
@@ -182,7 +183,7 @@ int cmd_export(int argc, char **argv)
 		case OPT_TO_CS:
 			v = marc_charset_parse(optarg);
 			if (v != CS_UTF8 && v != CS_MARC8) {
-				cmd_error(CMD_NAME, "cannot write charset '%s' (utf-8 or marc8)", optarg);
+				cmd_error(CMD_NAME, _("cannot write charset '%s' (utf-8 or marc8)"), optarg);
 				return 2;
 			}
 			wo.to_charset = v;
@@ -195,25 +196,25 @@ int cmd_export(int argc, char **argv)
 		case OPT_ITEMS: items_tag = optarg; break;                    /* copies */
 		case OPT_ITEM_MAP: item_map_file = optarg; break;             /* copies */
 		case 'o': out = optarg; break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc export --help'", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc export --help'"), argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		cmd_error(CMD_NAME, "unexpected argument '%s'; see 'bienmuc export --help'", argv[optind]);
+		cmd_error(CMD_NAME, _("unexpected argument '%s'; see 'bienmuc export --help'"), argv[optind]);
 		return 2;
 	}
 	if (query && ids) {
-		cmd_error(CMD_NAME, "give -q or --ids, not both");
+		cmd_error(CMD_NAME, _("give -q or --ids, not both"));
 		return 2;
 	}
 	if (wo.to_charset == CS_MARC8 && wo.format != MF_ISO2709 && wo.format != MF_MRK) {
-		cmd_error(CMD_NAME, "MARC-8 can only be written as iso2709 or mrk");
+		cmd_error(CMD_NAME, _("MARC-8 can only be written as iso2709 or mrk"));
 		return 2;
 	}
 	/* copies: the item field map */
@@ -226,7 +227,7 @@ int cmd_export(int argc, char **argv)
 		x.items = item_map_default(items_tag, &x.err);
 	}
 	if (x.err.len) {
-		cmd_error(CMD_NAME, "--items: %s", x.err.buf);
+		cmd_error(CMD_NAME, _("--items: %s"), x.err.buf);
 		item_map_destroy(x.items);
 		sb_release(&x.err);
 		return 2;
@@ -239,7 +240,7 @@ int cmd_export(int argc, char **argv)
 	x.c = c;
 	FILE *fp = stdout;
 	if (out && !(fp = fopen(out, "wb"))) {
-		cmd_error(CMD_NAME, "cannot write '%s'", out);
+		cmd_error(CMD_NAME, _("cannot write '%s'"), out);
 		catalog_close(c);
 		return 2;
 	}
@@ -264,7 +265,7 @@ int cmd_export(int argc, char **argv)
 	} else if (ids) {
 		FILE *in = strcmp(ids, "-") ? fopen(ids, "r") : stdin;
 		if (!in) {
-			cmd_error(CMD_NAME, "cannot read '%s'", ids);
+			cmd_error(CMD_NAME, _("cannot read '%s'"), ids);
 			rc = 2;
 		} else {
 			char *line = NULL;
@@ -293,7 +294,7 @@ int cmd_export(int argc, char **argv)
 	}
 	rec_destroy(r);
 	if (marc_writer_close(x.w) || fflush(fp) || ferror(fp)) {
-		cmd_error(CMD_NAME, "error writing '%s'", out ? out : "standard output");
+		cmd_error(CMD_NAME, _("error writing '%s'"), out ? out : "standard output");
 		rc = 2;
 	}
 	if (out)
@@ -303,7 +304,7 @@ int cmd_export(int argc, char **argv)
 	if (x.rfp)
 		fclose(x.rfp);
 	if (x.refused || x.missing)
-		fprintf(stderr, "bienmuc: export: %ld records written, %ld refused, %ld missing\n",
+		fprintf(stderr, _("bienmuc: export: %ld records written, %ld refused, %ld missing\n"),
 		        x.written, x.refused, x.missing);
 	if (!rc && (x.refused || x.missing))
 		rc = 1;

@@ -8,12 +8,13 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "store-cli.h"
 
 #define CMD_NAME "history"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc history [-d DB] ID\n"
 	"\n"
 	"List every version of a record: version, time (UTC), user, action\n"
@@ -23,7 +24,7 @@ static const char usage_text[] =
 	"\n"
 	"  -d, --db FILE   the catalogue (default $BIENMUC_DB, else\n"
 	"                  $XDG_DATA_HOME/bienmuc/catalog.db)\n"
-	"  -h, --help      show this help\n";
+	"  -h, --help      show this help\n");
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -40,17 +41,17 @@ int cmd_history(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":d:h", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc history --help'", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc history --help'"), argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		cmd_error(CMD_NAME, "give one record id; see 'bienmuc history --help'");
+		cmd_error(CMD_NAME, _("give one record id; see 'bienmuc history --help'"));
 		return 2;
 	}
 	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);

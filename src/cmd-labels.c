@@ -12,6 +12,7 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "copies.h"
 #include "callno.h"
@@ -20,7 +21,7 @@
 
 #define CMD_NAME "labels"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc labels [-d DB] [-q QUERY | --batch N | --since DATE | --last N |\n"
 	"                      ACCNO...] [--register] [-t pdf|text] [--rows R]\n"
 	"                      [--cols C] [--skip K] [--library NAME] [--font TTF]\n"
@@ -47,7 +48,7 @@ static const char usage_text[] =
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 written, 1 nothing selected or an accession number unknown,\n"
-	"2 usage or I/O error.\n";
+	"2 usage or I/O error.\n");
 
 enum { OPT_BATCH = 256, OPT_SINCE, OPT_LAST, OPT_ROWS, OPT_COLS, OPT_SKIP, OPT_LIBRARY,
        OPT_FONT };
@@ -75,7 +76,7 @@ static int posnum(const char *opt, const char *s, long max, long *out)
 	char *e;
 	long v = strtol(s, &e, 10);
 	if (*e || v < 0 || v > max) {
-		cmd_error(CMD_NAME, "%s needs a number from 0 to %ld, not '%s'", opt, max, s);
+		cmd_error(CMD_NAME, _("%s needs a number from 0 to %ld, not '%s'"), opt, max, s);
 		return -1;
 	}
 	*out = v;
@@ -123,7 +124,7 @@ int cmd_labels(int argc, char **argv)
 			if (!strcmp(optarg, "text")) {
 				text = 1;
 			} else if (strcmp(optarg, "pdf")) {
-				cmd_error(CMD_NAME, "unknown format '%s' (pdf, text)", optarg);
+				cmd_error(CMD_NAME, _("unknown format '%s' (pdf, text)"), optarg);
 				return 2;
 			}
 			break;
@@ -133,26 +134,26 @@ int cmd_labels(int argc, char **argv)
 		case OPT_LIBRARY: library = optarg; break;
 		case OPT_FONT: font = optarg; break;
 		case 'o': out = optarg; break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc labels --help'",
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc labels --help'"),
 			          argv[optind - 1]);
 			return 2;
 		}
 	}
 	int nsel = !!query + !!batch + !!since + !!last + (optind < argc);
 	if (nsel != 1) {
-		cmd_error(CMD_NAME, nsel ? "choose the copies one way only (-q, --batch, --since, "
-		                           "--last or accession numbers)"
-		                         : "which copies? give -q, --batch, --since, --last or "
-		                           "accession numbers");
+		cmd_error(CMD_NAME, nsel ? _("choose the copies one way only (-q, --batch, --since, "
+		                           "--last or accession numbers)")
+		                         : _("which copies? give -q, --batch, --since, --last or "
+		                           "accession numbers"));
 		return 2;
 	}
 	if (!out && !text) {
-		cmd_error(CMD_NAME, "where to? give -o FILE");
+		cmd_error(CMD_NAME, _("where to? give -o FILE"));
 		return 2;
 	}
 	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);
@@ -199,7 +200,7 @@ int cmd_labels(int argc, char **argv)
 	if (rc == 2)
 		goto done;
 	if (!s.n) {
-		cmd_error(CMD_NAME, "no copies selected");
+		cmd_error(CMD_NAME, _("no copies selected"));
 		rc = 1;
 		goto done;
 	}
@@ -233,7 +234,7 @@ int cmd_labels(int argc, char **argv)
 	rec_destroy(r);
 	FILE *fp = !out || !strcmp(out, "-") ? stdout : fopen(out, "wb");
 	if (!fp) {
-		cmd_error(CMD_NAME, "cannot write '%s'", out);
+		cmd_error(CMD_NAME, _("cannot write '%s'"), out);
 		rc = 2;
 	} else if (text) {
 		struct label_sheet sh = { (int)rows, (int)cols, (int)skip, 0, lib };
@@ -245,8 +246,8 @@ int cmd_labels(int argc, char **argv)
 		char *fpath = font ? xstrdup(font) : pdf_default_font();
 		pdf *p = fpath ? pdf_create(fpath, &err) : NULL;
 		if (!p) {
-			cmd_error(CMD_NAME, "%s", fpath ? err.buf : "no TrueType font found: install "
-			          "fonts-dejavu-core or give --font FILE");
+			cmd_error(CMD_NAME, "%s", fpath ? err.buf : _("no TrueType font found: install "
+			          "fonts-dejavu-core or give --font FILE"));
 			rc = 2;
 		} else {
 			struct label_sheet sh = { (int)rows, (int)cols, (int)skip, 0, lib };
@@ -263,7 +264,7 @@ int cmd_labels(int argc, char **argv)
 	if (fp && fp != stdout && fclose(fp))
 		rc = 2;
 	if (rc == 2 && fp)
-		cmd_error(CMD_NAME, "error writing '%s'", out ? out : "standard output");
+		cmd_error(CMD_NAME, _("error writing '%s'"), out ? out : "standard output");
 	for (size_t i = 0; i < s.n; i++) {
 		cli_brief_release(&br[i]);
 		free(cn[i]);

@@ -10,9 +10,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "users.h"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc passwd [-f USERS] [--read-only] [--stdin] USER\n"
 	"       bienmuc passwd [-f USERS] -d USER\n"
 	"\n"
@@ -21,7 +22,7 @@ static const char usage_text[] =
 	"  -f, --file USERS   users file (default $BIENMUC_USERS or ~/.config/bienmuc/users)\n"
 	"  -r, --read-only    the user may search but not update\n"
 	"  -d, --delete       remove the user\n"
-	"      --stdin        read the password from standard input\n";
+	"      --stdin        read the password from standard input\n");
 
 static char *read_password(const char *prompt, int from_stdin)
 {
@@ -62,12 +63,12 @@ int cmd_passwd(int argc, char **argv)
 		case 'r': ro = 1; break;
 		case 'd': del = 1; break;
 		case 's': from_stdin = 1; break;
-		case 'h': fputs(usage_text, stdout); free(file); return 0;
-		default: fputs(usage_text, stderr); free(file); return 2;
+		case 'h': fputs(_(usage_text), stdout); free(file); return 0;
+		default: fputs(_(usage_text), stderr); free(file); return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fputs(usage_text, stderr);
+		fputs(_(usage_text), stderr);
 		free(file);
 		return 2;
 	}
@@ -80,13 +81,13 @@ int cmd_passwd(int argc, char **argv)
 		if (users_set(file, user, NULL, NULL, &err) < 0)
 			rc = 2;
 	} else {
-		char *p1 = read_password("New password: ", from_stdin);
-		char *p2 = p1 && !from_stdin && isatty(0) ? read_password("Again: ", 0) : NULL;
+		char *p1 = read_password(_("New password: "), from_stdin);
+		char *p2 = p1 && !from_stdin && isatty(0) ? read_password(_("Again: "), 0) : NULL;
 		if (!p1 || !*p1) {
-			sb_adds(&err, "no password given");
+			sb_adds(&err, _("no password given"));
 			rc = 2;
 		} else if (p2 && strcmp(p1, p2)) {
-			sb_adds(&err, "the passwords differ; nothing changed");
+			sb_adds(&err, _("the passwords differ; nothing changed"));
 			rc = 2;
 		} else if (users_set(file, user, p1, ro ? "r" : "rw", &err) < 0)
 			rc = 2;
@@ -98,7 +99,8 @@ int cmd_passwd(int argc, char **argv)
 	if (rc)
 		cmd_error("passwd", "%s", err.buf);
 	else
-		fprintf(stderr, "bienmuc: passwd: %s %s in %s\n", user, del ? "removed" : "saved", file);
+		fprintf(stderr, del ? _("bienmuc: passwd: %s removed in %s\n") : _("bienmuc: passwd: %s saved in %s\n"),
+		        user, file);
 	sb_release(&err);
 	free(file);
 	return rc;

@@ -10,12 +10,13 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "store-cli.h"
 
 #define CMD_NAME "rollback"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc rollback [-d DB] ID VERSION\n"
 	"\n"
 	"Make VERSION of record ID (see 'bienmuc history ID') its current\n"
@@ -24,7 +25,7 @@ static const char usage_text[] =
 	"\n"
 	"  -d, --db FILE   the catalogue (default $BIENMUC_DB, else\n"
 	"                  $XDG_DATA_HOME/bienmuc/catalog.db)\n"
-	"  -h, --help      show this help\n";
+	"  -h, --help      show this help\n");
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -41,23 +42,23 @@ int cmd_rollback(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":d:h", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc rollback --help'", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc rollback --help'"), argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind != argc - 2) {
-		cmd_error(CMD_NAME, "give a record id and a version; see 'bienmuc rollback --help'");
+		cmd_error(CMD_NAME, _("give a record id and a version; see 'bienmuc rollback --help'"));
 		return 2;
 	}
 	char *e;
 	long version = strtol(argv[optind + 1], &e, 10);
 	if (*e || version <= 0) {
-		cmd_error(CMD_NAME, "'%s' is not a version number", argv[optind + 1]);
+		cmd_error(CMD_NAME, _("'%s' is not a version number"), argv[optind + 1]);
 		return 2;
 	}
 	catalog *c = cli_open(CMD_NAME, db, 0);
@@ -70,7 +71,7 @@ int cmd_rollback(int argc, char **argv)
 		cmd_error(CMD_NAME, "%s", err.buf);
 		rc = st == CAT_NOTFOUND || st == CAT_CONFLICT || st == CAT_DELETED ? 1 : 2;
 	} else {
-		printf("%s: version %ld restored as version %ld\n", argv[optind], version, nv);
+		printf(_("%s: version %ld restored as version %ld\n"), argv[optind], version, nv);
 	}
 	sb_release(&err);
 	catalog_close(c);

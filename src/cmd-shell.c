@@ -162,8 +162,7 @@ static unsigned char complete(EditLine *el, int ch)
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"usage: bienmuc shell [-d DB] [-e] [-c COMMAND]... [SCRIPT]\n"
+	fputs(_("usage: bienmuc shell [-d DB] [-e] [-c COMMAND]... [SCRIPT]\n"
 		"\n"
 		"Run workstation commands line by line: interactively with editing,\n"
 		"history and Tab completion on a terminal, or from a script (a file or\n"
@@ -174,7 +173,7 @@ static void usage(FILE *fp)
 		"  -c COMMAND  run COMMAND (may be repeated), then exit\n"
 		"\n"
 		"Exit status: 0 every command succeeded, 1 some were refused (lint errors,\n"
-		"conflicts, unsaved changes), 2 usage or I/O errors.\n");
+		"conflicts, unsaved changes), 2 usage or I/O errors.\n"), fp);
 }
 
 static int run_stream(struct shell *sh, FILE *fp, int stop)
@@ -278,7 +277,7 @@ int cmd_shell(int argc, char **argv)
 		else if (!strcmp(argv[i], "--"))
 			{ i++; break; }
 		else if (argv[i][0] == '-' && argv[i][1]) {
-			cmd_error("shell", "unknown option '%s'; see 'bienmuc shell --help'", argv[i]);
+			cmd_error("shell", _("unknown option '%s'; see 'bienmuc shell --help'"), argv[i]);
 			free(cmds);
 			return 2;
 		} else
@@ -286,7 +285,7 @@ int cmd_shell(int argc, char **argv)
 	}
 	const char *script = i < argc ? argv[i] : NULL;
 	if (script && i + 1 < argc) {
-		cmd_error("shell", "one script at a time");
+		cmd_error("shell", _("one script at a time"));
 		free(cmds);
 		return 2;
 	}

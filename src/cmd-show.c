@@ -9,13 +9,14 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "store-cli.h"
 #include "copies-cli.h"             /* copies in the output */
 
 #define CMD_NAME "show"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc show [-d DB] [-t FMT] [-V VERSION] ID...\n"
 	"\n"
 	"Print catalogue records.\n"
@@ -27,7 +28,7 @@ static const char usage_text[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"A deleted record is still shown, with a warning (exit status 1).\n"
-	"Exit status: 0 all shown, 1 some missing or deleted, 2 usage or I/O error.\n";
+	"Exit status: 0 all shown, 1 some missing or deleted, 2 usage or I/O error.\n");
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -52,7 +53,7 @@ int cmd_show(int argc, char **argv)
 		case 't':
 			fmt = cli_format(optarg, 1);
 			if (fmt < 0) {
-				cmd_error(CMD_NAME, "unknown format '%s' (mrk, marcxml, json, iso2709, brief)", optarg);
+				cmd_error(CMD_NAME, _("unknown format '%s' (mrk, marcxml, json, iso2709, brief)"), optarg);
 				return 2;
 			}
 			break;
@@ -60,22 +61,22 @@ int cmd_show(int argc, char **argv)
 			char *e;
 			version = strtol(optarg, &e, 10);
 			if (*e || version <= 0) {
-				cmd_error(CMD_NAME, "-V needs a version number, not '%s'", optarg);
+				cmd_error(CMD_NAME, _("-V needs a version number, not '%s'"), optarg);
 				return 2;
 			}
 			break;
 		}
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc show --help'", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc show --help'"), argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		cmd_error(CMD_NAME, "which record? see 'bienmuc show --help'");
+		cmd_error(CMD_NAME, _("which record? see 'bienmuc show --help'"));
 		return 2;
 	}
 	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);
@@ -94,7 +95,7 @@ int cmd_show(int argc, char **argv)
 		int st = version ? catalog_fetch_version(c, argv[i], version, r, NULL, &err)
 		                 : catalog_fetch(c, argv[i], r, NULL, &err);
 		if (st == CAT_DELETED) {
-			cmd_warn(CMD_NAME, "record '%s' is deleted (bienmuc undelete %s)", argv[i], argv[i]);
+			cmd_warn(CMD_NAME, _("record '%s' is deleted (bienmuc undelete %s)"), argv[i], argv[i]);
 			rc = rc ? rc : 1;
 		} else if (st) {
 			cmd_error(CMD_NAME, "%s", err.buf);
@@ -104,7 +105,7 @@ int cmd_show(int argc, char **argv)
 		if (!fmt) {
 			copies_print_brief(stdout, c, argv[i], r);      /* with copies */
 		} else if (marc_writer_put(w, r, &err)) {
-			cmd_error(CMD_NAME, "record %s: %s", argv[i], err.buf);
+			cmd_error(CMD_NAME, _("record %s: %s"), argv[i], err.buf);
 			rc = 2;
 		}
 		if (fmt == MF_MRK && !version) {                   /* copies: after the record */

@@ -6,12 +6,12 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "tui.h"
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"usage: bienmuc [tui] [-d DB] [-c COMMAND]\n"
+	fputs(_("usage: bienmuc [tui] [-d DB] [-c COMMAND]\n"
 		"\n"
 		"Open the full-screen cataloguing workstation on catalogue DB (default\n"
 		"$BIENMUC_DB or ~/.local/share/bienmuc/catalog.db): search, view, edit\n"
@@ -20,7 +20,7 @@ static void usage(FILE *fp)
 		"see bienmuc.conf(5).\n"
 		"\n"
 		"  -d DB       catalogue to open\n"
-		"  -c COMMAND  run a workstation command first (e.g. -c 'search ti=kiều')\n");
+		"  -c COMMAND  run a workstation command first (e.g. -c 'search ti=kiều')\n"), fp);
 }
 
 int cmd_tui(int argc, char **argv)
@@ -38,7 +38,7 @@ int cmd_tui(int argc, char **argv)
 		else if (!strcmp(argv[i], "-c") && i + 1 < argc)
 			first = argv[++i];
 		else {
-			cmd_error("tui", "unexpected argument '%s'; see 'bienmuc tui --help'", argv[i]);
+			cmd_error("tui", _("unexpected argument '%s'; see 'bienmuc tui --help'"), argv[i]);
 			return 2;
 		}
 	}

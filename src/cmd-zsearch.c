@@ -16,6 +16,7 @@
 #include <ctype.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "marcio.h"
 #include "store-cli.h"
@@ -23,7 +24,7 @@
 
 #define CMD_NAME "zsearch"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc zsearch [-t TARGET]... [--targets FILE] [-F FMT] [-n N]\n"
 	"                       [-o OUT] [--import -d DB] [--as-is] QUERY...\n"
 	"       bienmuc zsearch [-t TARGET]... --isbn-file FILE [--misses FILE]\n"
@@ -56,7 +57,7 @@ static const char usage_text[] =
 	"  -h, --help         show this help\n"
 	"\n"
 	"Exit status: 0 found, 1 nothing found, ISBNs missed, duplicates skipped\n"
-	"or a target failed, 2 usage or I/O error or every target failed.\n";
+	"or a target failed, 2 usage or I/O error or every target failed.\n");
 
 enum { OPT_TARGETS = 256, OPT_IMPORT, OPT_ASIS, OPT_TIMEOUT, OPT_ISBNS, OPT_MISSES };
 
@@ -95,11 +96,12 @@ static void report(void *arg, zsearch *zs, size_t i)
 	if (cx->quiet)
 		return;
 	if (st->state == ZS_DONE)
-		fprintf(stderr, "bienmuc: zsearch: %s: %ld hit%s (%.1f s)\n", st->name,
-		        st->hits, st->hits == 1 ? "" : "s", st->seconds);
+		fprintf(stderr, ngettext("bienmuc: zsearch: %s: %ld hit (%.1f s)\n",
+		                         "bienmuc: zsearch: %s: %ld hits (%.1f s)\n",
+		                         (unsigned long)st->hits), st->name, st->hits, st->seconds);
 	else
 		fprintf(stderr, "bienmuc: zsearch: %s: %s: %s\n", st->name,
-		        st->state == ZS_TIMEOUT ? "timeout" : "error", st->error);
+		        st->state == ZS_TIMEOUT ? _("timeout") : _("error"), st->error);
 }
 
 /* Write or import one record (already a copy the caller may change). */
@@ -116,7 +118,7 @@ static void take(struct zs_ctx *cx, zsearch *zs, const struct zrecord *zr,
 		int m = catalog_match(cx->cat, r, CAT_MK_ISBN | CAT_MK_ISSN | CAT_MK_LCCN | CAT_MK_035,
 		                      &ids, &n, &err);
 		if (m == CAT_OK && n) {
-			cmd_warn(CMD_NAME, "%s#%ld: already in the catalogue as %s; not imported",
+			cmd_warn(CMD_NAME, _("%s#%ld: already in the catalogue as %s; not imported"),
 			         st->name, zr->position, ids[0]);
 			cx->duplicates++;
 		} else {
@@ -127,7 +129,7 @@ static void take(struct zs_ctx *cx, zsearch *zs, const struct zrecord *zr,
 			if (catalog_save(cx->cat, r, CAT_NEW, &so, NULL, &err) == CAT_OK) {
 				cx->imported++;
 				if (!cx->quiet)
-					fprintf(stderr, "bienmuc: zsearch: %s#%ld: imported as %s\n", st->name,
+					fprintf(stderr, _("bienmuc: zsearch: %s#%ld: imported as %s\n"), st->name,
 					        zr->position, rec_get_control(r, "001"));
 				if (cx->fmt == 0 && cx->out && cx->out != stdout)
 					cli_print_brief(cx->out, rec_get_control(r, "001"), r);
@@ -224,12 +226,12 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 {
 	FILE *in = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	if (!in) {
-		cmd_error(CMD_NAME, "%s: cannot open", file);
+		cmd_error(CMD_NAME, _("%s: cannot open"), file);
 		return 2;
 	}
 	FILE *mf = NULL;
 	if (misses_path && !(mf = fopen(misses_path, "w"))) {
-		cmd_error(CMD_NAME, "%s: cannot write", misses_path);
+		cmd_error(CMD_NAME, _("%s: cannot write"), misses_path);
 		if (in != stdin)
 			fclose(in);
 		return 2;
@@ -264,7 +266,7 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 		if (hit) {
 			found++;
 			if (!quiet)
-				fprintf(stderr, "bienmuc: zsearch: %s: found at %s\n", isbn,
+				fprintf(stderr, _("bienmuc: zsearch: %s: found at %s\n"), isbn,
 				        zsearch_status(zs, hit->target)->name);
 			rec *r = rec_clone(hit->r);
 			take(cx, zs, hit, &t[hit->target], r);
@@ -277,13 +279,13 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 				if (why.len)
 					sb_adds(&why, ", ");
 				if (st->state == ZS_DONE)
-					sb_addf(&why, "%s: %ld hits", st->name, st->hits);
+					sb_addf(&why, _("%s: %ld hits"), st->name, st->hits);
 				else
 					sb_addf(&why, "%s: %s", st->name,
-					        st->state == ZS_TIMEOUT ? "timeout" : "error");
+					        st->state == ZS_TIMEOUT ? _("timeout") : _("error"));
 			}
-			fprintf(stderr, "bienmuc: zsearch: %s (line %ld): not found (%s)\n", isbn,
-			        lineno, why.buf ? why.buf : "no targets");
+			fprintf(stderr, _("bienmuc: zsearch: %s (line %ld): not found (%s)\n"), isbn,
+			        lineno, why.buf ? why.buf : _("no targets"));
 			sb_release(&why);
 			if (mf)
 				fprintf(mf, "%s\n", isbn);
@@ -294,12 +296,12 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 	if (in != stdin)
 		fclose(in);
 	if (mf && fclose(mf)) {
-		cmd_error(CMD_NAME, "%s: write error", misses_path);
+		cmd_error(CMD_NAME, _("%s: write error"), misses_path);
 		rc = 2;
 	}
-	fprintf(stderr, "bienmuc: zsearch: %ld found, %ld missed", found, missed);
+	fprintf(stderr, _("bienmuc: zsearch: %ld found, %ld missed"), found, missed);
 	if (cx->cat)
-		fprintf(stderr, ", %ld imported, %ld duplicates", cx->imported, cx->duplicates);
+		fprintf(stderr, _(", %ld imported, %ld duplicates"), cx->imported, cx->duplicates);
 	fputc('\n', stderr);
 	if (!rc && (missed || cx->duplicates || cx->refused))
 		rc = 1;
@@ -329,7 +331,7 @@ int cmd_zsearch(int argc, char **argv)
 		case 'F':
 			fmt = cli_format(optarg, 1);
 			if (fmt < 0) {
-				cmd_error(CMD_NAME, "unknown format '%s' (brief, mrk, marcxml, json, iso2709)", optarg);
+				cmd_error(CMD_NAME, _("unknown format '%s' (brief, mrk, marcxml, json, iso2709)"), optarg);
 				goto out;
 			}
 			break;
@@ -337,7 +339,7 @@ int cmd_zsearch(int argc, char **argv)
 			char *e;
 			limit = strtol(optarg, &e, 10);
 			if (!*optarg || *e || limit < 0 || limit > 10000) {
-				cmd_error(CMD_NAME, "--limit needs a number 0-10000, not '%s'", optarg);
+				cmd_error(CMD_NAME, _("--limit needs a number 0-10000, not '%s'"), optarg);
 				goto out;
 			}
 			break;
@@ -350,7 +352,7 @@ int cmd_zsearch(int argc, char **argv)
 			char *e;
 			long s = strtol(optarg, &e, 10);
 			if (!*optarg || *e || s < 1 || s > 3600) {
-				cmd_error(CMD_NAME, "--timeout needs seconds (1-3600), not '%s'", optarg);
+				cmd_error(CMD_NAME, _("--timeout needs seconds (1-3600), not '%s'"), optarg);
 				goto out;
 			}
 			timeout = (int)s;
@@ -359,29 +361,29 @@ int cmd_zsearch(int argc, char **argv)
 		case OPT_ISBNS: isbns = optarg; break;
 		case OPT_MISSES: misses = optarg; break;
 		case 'q': cx.quiet = 1; break;
-		case 'h': fputs(usage_text, stdout); rc = 0; goto out;
+		case 'h': fputs(_(usage_text), stdout); rc = 0; goto out;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			goto out;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc zsearch --help'", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc zsearch --help'"), argv[optind - 1]);
 			goto out;
 		}
 	}
 	if (!isbns && optind >= argc) {
-		cmd_error(CMD_NAME, "no query; see 'bienmuc zsearch --help'");
+		cmd_error(CMD_NAME, _("no query; see 'bienmuc zsearch --help'"));
 		goto out;
 	}
 	if (isbns && optind < argc) {
-		cmd_error(CMD_NAME, "--isbn-file takes no query");
+		cmd_error(CMD_NAME, _("--isbn-file takes no query"));
 		goto out;
 	}
 	if (import && !db) {
-		cmd_error(CMD_NAME, "--import needs -d DB (the catalogue to import into)");
+		cmd_error(CMD_NAME, _("--import needs -d DB (the catalogue to import into)"));
 		goto out;
 	}
 	if (db && !import) {
-		cmd_error(CMD_NAME, "-d is only for --import");
+		cmd_error(CMD_NAME, _("-d is only for --import"));
 		goto out;
 	}
 	/* targets */
@@ -413,8 +415,8 @@ int cmd_zsearch(int argc, char **argv)
 	ztargets_release(&ts);
 	sb_release(&err);
 	if (!bad && !nt) {
-		cmd_error(CMD_NAME, "no targets: give -t TARGET or list them in the targets file "
-		          "(see bienmuc.conf(5), TARGETS)");
+		cmd_error(CMD_NAME, _("no targets: give -t TARGET or list them in the targets file "
+		          "(see bienmuc.conf(5), TARGETS)"));
 		bad = 1;
 	}
 	if (bad)
@@ -427,7 +429,7 @@ int cmd_zsearch(int argc, char **argv)
 	cx.fmt = fmt;
 	cx.out = stdout;
 	if (outpath && strcmp(outpath, "-") && !(cx.out = fopen(outpath, "wb"))) {
-		cmd_error(CMD_NAME, "%s: cannot write", outpath);
+		cmd_error(CMD_NAME, _("%s: cannot write"), outpath);
 		goto free_targets;
 	}
 	if (fmt) {
@@ -450,14 +452,14 @@ int cmd_zsearch(int argc, char **argv)
 		sb_release(&q);
 	}
 	if (import && !cx.quiet && !isbns)
-		fprintf(stderr, "bienmuc: zsearch: %ld imported, %ld duplicates skipped\n",
+		fprintf(stderr, _("bienmuc: zsearch: %ld imported, %ld duplicates skipped\n"),
 		        cx.imported, cx.duplicates);
 	catalog_close(cx.cat);
 close_out:
 	if (cx.w && marc_writer_close(cx.w))
 		rc = 2;
 	if (cx.out && cx.out != stdout && fclose(cx.out)) {
-		cmd_error(CMD_NAME, "%s: write error", outpath);
+		cmd_error(CMD_NAME, _("%s: write error"), outpath);
 		rc = 2;
 	}
 free_targets:

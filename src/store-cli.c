@@ -6,6 +6,7 @@
 
 #include "store-cli.h"
 #include "cmd.h"
+#include "i18n.h"
 #include "matchkey.h"
 #include "store.h"
 
@@ -14,7 +15,7 @@ catalog *cli_open(const char *cmd, const char *db, int flags)
 	strbuf err = STRBUF_INIT;
 	catalog *c = catalog_open(db, flags, &err);
 	if (!c)
-		cmd_error(cmd, "%s", err.buf ? err.buf : "cannot open the catalogue");
+		cmd_error(cmd, "%s", err.buf ? err.buf : _("cannot open the catalogue"));
 	sb_release(&err);
 	return c;
 }
