@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "form.h"
+#include "i18n.h"
 
 #ifndef BM_DATADIR
 #define BM_DATADIR "/usr/local/share/bienmuc"
@@ -611,13 +612,16 @@ int form_build(const form *f, const char *const *answers,
 				if (err) {
 					if (err->len)
 						sb_adds(err, "; ");
+					strbuf what = STRBUF_INIT;
 					if (x->code)
-						sb_addf(err, "%s $%c", x->tag, x->code);
+						sb_addf(&what, "%s $%c", x->tag, x->code);
 					else
-						sb_addf(err, "%s", x->tag);
+						sb_addf(&what, "%s", x->tag);
 					if (x->prompt_vi || x->prompt_en)
-						sb_addf(err, " (%s)", x->prompt_vi ? x->prompt_vi : x->prompt_en);
-					sb_adds(err, " is required");
+						sb_addf(&what, " (%s)", x->prompt_vi ? x->prompt_vi : x->prompt_en);
+					/* TRANSLATORS: %s is a field, e.g. "245 $a (Nhan đề chính)" */
+					sb_addf(err, _("%s is required"), what.buf);
+					sb_release(&what);
 				}
 				rc = -1;
 			}

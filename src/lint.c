@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lint.h"
+#include "i18n.h"
 
 /* id, default severity, summary */
 #define LINT_RULES(X) \
@@ -112,7 +113,13 @@ struct linter {
 	/* authority hook (heading-* rules) */
 	lint_heading_fn heading_fn;
 	void *heading_arg;
+	int english;              /* messages untranslated (lint_set_english) */
 };
+
+void lint_set_english(linter *l, int on)
+{
+	l->english = on;
+}
 
 void lint_set_heading_hook(linter *l, lint_heading_fn fn, void *arg)
 {
@@ -338,7 +345,7 @@ static void report(struct ctx *c, int rule, long f, char sub, int pos,
 	va_list ap;
 	sb_reset(&l->msg);
 	va_start(ap, fmt);
-	sb_vaddf(&l->msg, fmt, ap);
+	sb_vaddf(&l->msg, l->english ? fmt : _(fmt), ap);   /* fmt: N_() at the call */
 	va_end(ap);
 	lint_finding fd = {
 		.record = c->recno,
@@ -374,7 +381,7 @@ static void report_tag(struct ctx *c, int rule, const char *tag, const char *fmt
 	va_list ap;
 	sb_reset(&l->msg);
 	va_start(ap, fmt);
-	sb_vaddf(&l->msg, fmt, ap);
+	sb_vaddf(&l->msg, l->english ? fmt : _(fmt), ap);   /* fmt: N_() at the call */
 	va_end(ap);
 	lint_finding fd = {
 		.record = c->recno, .tag = tag, .occurrence = 0, .subfield = 0,
@@ -460,10 +467,10 @@ static void check_positions(struct ctx *c, long f, const char *tag, const char *
 		if (!marcdef_pos_valid(md, p, v)) {
 			int rule = ldr ? R_LEADER : R_FIXED_VALUE;
 			if (p->len == 1)
-				report(c, rule, f, 0, p->start, "%s/%02d (%s): %s is not a defined value",
+				report(c, rule, f, 0, p->start, N_("%s/%02d (%s): %s is not a defined value"),
 				       tag, p->start, p->name, show(*v, buf));
 			else
-				report(c, rule, f, 0, p->start, "%s/%02d-%02d (%s): '%.*s' is not a defined value",
+				report(c, rule, f, 0, p->start, N_("%s/%02d-%02d (%s): '%.*s' is not a defined value"),
 				       tag, p->start, p->start + p->len - 1, p->name, p->len, v);
 			continue;
 		}
@@ -478,7 +485,7 @@ static void check_positions(struct ctx *c, long f, const char *tag, const char *
 		} else if (p->kind == MDP_CODE)
 			code = marcdef_pos_code(p, v);
 		if (code && code->obsolete)
-			report(c, R_FIXED_OBS, f, 0, p->start, "%s/%02d (%s): '%.*s' (%s) is obsolete",
+			report(c, R_FIXED_OBS, f, 0, p->start, N_("%s/%02d (%s): '%.*s' (%s) is obsolete"),
 			       tag, p->start, p->name, p->len, v, code->name ? code->name : "");
 	}
 }
@@ -514,7 +521,7 @@ static void check_fixed(struct ctx *c, size_t f, const char *tag)
 	if (!strcmp(tag, "008")) {
 		if (len != 40) {
 			report(c, R_FIXED_LENGTH, (long)f, 0, -1,
-			       "008 must be 40 characters long, but it has %zu", len);
+			       N_("008 must be 40 characters long, but it has %zu"), len);
 			if (len < 40)
 				return;
 		}
@@ -523,13 +530,13 @@ static void check_fixed(struct ctx *c, size_t f, const char *tag)
 	} else if (!strcmp(tag, "006")) {
 		if (len != 18)
 			report(c, R_FIXED_LENGTH, (long)f, 0, -1,
-			       "006 must be 18 characters long, but it has %zu", len);
+			       N_("006 must be 18 characters long, but it has %zu"), len);
 		if (!len)
 			return;
 		size_t n = marcdef_positions(md, c->fmt, "006", c->leader, data, pos, 64);
 		if (!n) {
 			report(c, R_FIXED_VALUE, (long)f, 0, 0,
-			       "006/00 (Form of material): %s is not a defined value", show(data[0], buf));
+			       N_("006/00 (Form of material): %s is not a defined value"), show(data[0], buf));
 			return;
 		}
 		check_positions(c, (long)f, "006", data, len, pos, n > 64 ? 64 : n, 0);
@@ -539,7 +546,7 @@ static void check_fixed(struct ctx *c, size_t f, const char *tag)
 		size_t n = marcdef_positions(md, c->fmt, "007", c->leader, data, pos, 64);
 		if (!n) {
 			report(c, R_FIXED_VALUE, (long)f, 0, 0,
-			       "007/00 (Category of material): %s is not a defined value", show(data[0], buf));
+			       N_("007/00 (Category of material): %s is not a defined value"), show(data[0], buf));
 			return;
 		}
 		if (n > 64)
@@ -550,11 +557,11 @@ static void check_fixed(struct ctx *c, size_t f, const char *tag)
 				max = (size_t)(pos[i]->start + pos[i]->len);
 		if (len > max)
 			report(c, R_FIXED_LENGTH, (long)f, 0, -1,
-			       "007 for category '%c' has at most %zu characters, but it has %zu",
+			       N_("007 for category '%c' has at most %zu characters, but it has %zu"),
 			       data[0], max, len);
 		else if (len < max)
 			report(c, R_FIXED_SHORT, (long)f, 0, -1,
-			       "007 for category '%c' defines %zu characters, but it has %zu",
+			       N_("007 for category '%c' defines %zu characters, but it has %zu"),
 			       data[0], max, len);
 		check_positions(c, (long)f, "007", data, len, pos, n, 0);
 	}
@@ -599,23 +606,23 @@ static void check_020(struct ctx *c, size_t f)
 		if (code == 'z') {
 			if (lint_isbn_valid(d, k) == 1 && (k == 10 || k == 13))
 				report(c, R_ISBN_Z, (long)f, 'z', -1,
-				       "$z (canceled/invalid ISBN) %.*s has a valid check digit", (int)k, d);
+				       N_("$z (canceled/invalid ISBN) %.*s has a valid check digit"), (int)k, d);
 			continue;
 		}
 		if (k != 10 && k != 13) {
 			report(c, R_ISBN_FORMAT, (long)f, 'a', -1,
-			       "$a should begin with a 10- or 13-digit ISBN: '%.*s'", (int)n, v);
+			       N_("$a should begin with a 10- or 13-digit ISBN: '%.*s'"), (int)n, v);
 			continue;
 		}
 		if (memchr(v + start, '-', i - start))
 			report(c, R_ISBN_FORMAT, (long)f, 'a', -1,
-			       "the ISBN in $a should be written without hyphens: '%.*s'", (int)n, v);
+			       N_("the ISBN in $a should be written without hyphens: '%.*s'"), (int)n, v);
 		if (i < n && v[i] == '(')
 			report(c, R_ISBN_QUAL, (long)f, 'a', -1,
-			       "the qualifier after the ISBN should be preceded by a space: '%.*s'", (int)n, v);
+			       N_("the qualifier after the ISBN should be preceded by a space: '%.*s'"), (int)n, v);
 		if (start > 0)
 			report(c, R_ISBN_FORMAT, (long)f, 'a', -1,
-			       "$a should begin with the ISBN: '%.*s'", (int)n, v);
+			       N_("$a should begin with the ISBN: '%.*s'"), (int)n, v);
 		int ok = lint_isbn_valid(d, k);
 		if (ok == 0) {
 			/* compute the right check digit for the message */
@@ -633,11 +640,11 @@ static void check_020(struct ctx *c, size_t f)
 				good = cd == 10 ? 'X' : (char)('0' + cd);
 			}
 			report(c, R_ISBN_CHECK, (long)f, 'a', -1,
-			       "ISBN %s has a wrong check digit (%d digits; it should end in %c)",
+			       N_("ISBN %s has a wrong check digit (%d digits; it should end in %c)"),
 			       d, (int)k, good);
 		} else if (ok < 0) {
 			report(c, R_ISBN_FORMAT, (long)f, 'a', -1,
-			       "$a should begin with a 10- or 13-digit ISBN: '%.*s'", (int)n, v);
+			       N_("$a should begin with a 10- or 13-digit ISBN: '%.*s'"), (int)n, v);
 		}
 	}
 }
@@ -663,16 +670,16 @@ static void check_022(struct ctx *c, size_t f)
 		d[k] = 0;
 		if (!ok_form || (n > 9 && v[9] != ' ')) {
 			report(c, R_ISSN_FORMAT, (long)f, code, -1,
-			       "ISSN '%.*s' is not of the form NNNN-NNNC", (int)n, v);
+			       N_("ISSN '%.*s' is not of the form NNNN-NNNC"), (int)n, v);
 			continue;
 		}
 		int ok = lint_issn_valid(d, k);
 		if (ok < 0)
 			report(c, R_ISSN_FORMAT, (long)f, code, -1,
-			       "ISSN '%.*s' is not of the form NNNN-NNNC", (int)n, v);
+			       N_("ISSN '%.*s' is not of the form NNNN-NNNC"), (int)n, v);
 		else if (!ok)
 			report(c, R_ISSN_CHECK, (long)f, code, -1,
-			       "ISSN %.9s has a wrong check digit", v);
+			       N_("ISSN %.9s has a wrong check digit"), v);
 	}
 }
 
@@ -693,7 +700,7 @@ static void check_041(struct ctx *c, size_t f)
 			continue;
 		if (n % 3) {
 			report(c, R_LANG_CODE, (long)f, code, -1,
-			       "'%.*s' is not a three-letter language code (or a run of them)", (int)n, v);
+			       N_("'%.*s' is not a three-letter language code (or a run of them)"), (int)n, v);
 			continue;
 		}
 		for (size_t i = 0; i + 3 <= n; i += 3) {
@@ -701,10 +708,10 @@ static void check_041(struct ctx *c, size_t f)
 			const md_code *lc = marcdef_code(c->l->md, "lang", key);
 			if (!lc)
 				report(c, R_LANG_CODE, (long)f, code, -1,
-				       "'%s' is not a MARC language code", key);
+				       N_("'%s' is not a MARC language code"), key);
 			else if (lc->obsolete)
 				report(c, R_LANG_OBS, (long)f, code, -1,
-				       "'%s' (%s) is an obsolete language code", key, lc->name);
+				       N_("'%s' (%s) is an obsolete language code"), key, lc->name);
 		}
 	}
 }
@@ -723,7 +730,7 @@ static void check_043(struct ctx *c, size_t f)
 				ok = 0;
 		if (!ok) {
 			report(c, R_GAC, (long)f, 'a', -1,
-			       "'%.*s' is not a 7-character geographic area code (like a-vt---)", (int)n, v);
+			       N_("'%.*s' is not a 7-character geographic area code (like a-vt---)"), (int)n, v);
 			continue;
 		}
 		/* $a is always MARC's list ($2 names the source of $b only);
@@ -737,10 +744,10 @@ static void check_043(struct ctx *c, size_t f)
 		const md_code *gc = marcdef_code(c->l->md, "gac", key);
 		if (!gc)
 			report(c, R_GAC_CODE, (long)f, 'a', -1,
-			       "'%s' is not a MARC geographic area code", key);
+			       N_("'%s' is not a MARC geographic area code"), key);
 		else if (gc->obsolete)
 			report(c, R_GAC_OBS, (long)f, 'a', -1,
-			       "'%s' (%s) is a discontinued geographic area code", key, gc->name);
+			       N_("'%s' (%s) is a discontinued geographic area code"), key, gc->name);
 	}
 }
 
@@ -809,7 +816,7 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
 	char buf[8];
 	if (!isdigit((unsigned char)ind)) {
 		report(c, R_NONFILING, (long)f, 0, -1,
-		       "indicator %d (nonfiling characters) must be a digit, not %s",
+		       N_("indicator %d (nonfiling characters) must be a digit, not %s"),
 		       which, show(ind, buf));
 		return;
 	}
@@ -876,11 +883,11 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
 		return;               /* "en" is also a preposition */
 	if (art)
 		report(c, R_ARTICLE, (long)f, 0, -1,
-		       "title begins with the article '%s' (%s); indicator %d should be %d, not %c",
+		       N_("title begins with the article '%s' (%s); indicator %d should be %d, not %c"),
 		       word, any ? "language not coded" : lang, which, expect, ind);
 	else
 		report(c, R_ARTICLE, (long)f, 0, -1,
-		       "title does not begin with an article%s%s; indicator %d should be 0, not %c",
+		       N_("title does not begin with an article%s%s; indicator %d should be 0, not %c"),
 		       lang[0] ? " of " : "", lang, which, ind);
 }
 
@@ -911,7 +918,7 @@ static void check_245(struct ctx *c, size_t f)
 	const rec *r = c->r;
 	size_t ns = rec_nsub(r, f);
 	if (rec_find_sub(r, f, 'a') < 0)
-		report(c, R_SUB_MISSING, (long)f, 'a', -1, "245 must have a subfield $a (title)");
+		report(c, R_SUB_MISSING, (long)f, 'a', -1, N_("245 must have a subfield $a (title)"));
 	if (!ns)
 		return;
 	size_t first = 0;
@@ -919,17 +926,17 @@ static void check_245(struct ctx *c, size_t f)
 		first = 1;
 	if (first < ns && rec_sub_code(r, f, first) != 'a')
 		report(c, R_SUB_ORDER, (long)f, rec_sub_code(r, f, first), -1,
-		       "the first subfield%s must be $a, not $%c", first ? " after $6" : "",
+		       N_("the first subfield%s must be $a, not $%c"), first ? " after $6" : "",
 		       rec_sub_code(r, f, first));
 	if (first == 1 && ns < 2)
-		report(c, R_SUB_ORDER, (long)f, '6', -1, "245 has only a $6");
+		report(c, R_SUB_ORDER, (long)f, '6', -1, N_("245 has only a $6"));
 	if (c->leader[18] == 'c' || c->leader[18] == 'n')
 		return;               /* punctuation omitted by declaration */
 	size_t n;
 	const char *last = sub(r, f, ns - 1, &n);
 	if (!n || !strchr(".?!", last[n - 1]))
 		report(c, R_PUNCT_END, (long)f, rec_sub_code(r, f, ns - 1), -1,
-		       "245 should end with a full stop (.)");
+		       N_("245 should end with a full stop (.)"));
 	int c_seen = 0;
 	for (size_t s = 1; s < ns; s++) {
 		char code = rec_sub_code(r, f, s);
@@ -944,14 +951,14 @@ static void check_245(struct ctx *c, size_t f)
 			if (!(ends_with(prev, pn, " :") || ends_with(prev, pn, " ;") ||
 			      ends_with(prev, pn, " =")))
 				report(c, R_PUNCT, (long)f, 'b', -1,
-				       "$b should be preceded by ' :', ' ;' or ' =' (ISBD)");
+				       N_("$b should be preceded by ' :', ' ;' or ' =' (ISBD)"));
 			break;
 		case 'c':
 			if (c_seen++)
 				break;
 			if (!(pn >= 2 && prev[pn - 1] == '/' && isspace((unsigned char)prev[pn - 2])))
 				report(c, R_PUNCT, (long)f, 'c', -1,
-				       "$c should be preceded by ' /' (ISBD)");
+				       N_("$c should be preceded by ' /' (ISBD)"));
 			/* spaced initials: "J. R." (letters may be non-ASCII) */
 			for (size_t i = 0; i < vn; i++) {
 				if (i && (isalnum((unsigned char)v[i - 1]) || (unsigned char)v[i - 1] >= 0x80))
@@ -967,7 +974,7 @@ static void check_245(struct ctx *c, size_t f)
 					continue;
 				if (!strstr(v, "[i.e."))
 					report(c, R_INITIALS, (long)f, 'c', -1,
-					       "initials in $c should not be spaced: '%.*s'",
+					       N_("initials in $c should not be spaced: '%.*s'"),
 					       (int)(j + b + 1 - i), v + i);
 				break;
 			}
@@ -975,24 +982,24 @@ static void check_245(struct ctx *c, size_t f)
 		case 'h':
 			if (pn && prev[pn - 1] == ' ' && !ends_with(prev, pn, "-- "))
 				report(c, R_PUNCT, (long)f, 'h', -1,
-				       "$h should not be preceded by a space");
+				       N_("$h should not be preceded by a space"));
 			if (!vn || v[0] != '[' || !memchr(v, ']', vn))
 				report(c, R_PUNCT, (long)f, 'h', -1,
-				       "$h (medium) should be in square brackets: '%.*s'", (int)vn, v);
+				       N_("$h (medium) should be in square brackets: '%.*s'"), (int)vn, v);
 			break;
 		case 'n':
 			if (!(pn >= 2 && prev[pn - 1] == '.' && (prev[pn - 2] != ' ' || ends_with(prev, pn, "-- ."))))
 				report(c, R_PUNCT, (long)f, 'n', -1,
-				       "$n should be preceded by a full stop (.)");
+				       N_("$n should be preceded by a full stop (.)"));
 			break;
 		case 'p':
 			if (pcode == 'n') {
 				if (!(pn >= 2 && prev[pn - 1] == ',' && (prev[pn - 2] != ' ' || ends_with(prev, pn, "-- ,"))))
 					report(c, R_PUNCT, (long)f, 'p', -1,
-					       "$p should be preceded by a comma (,) when it follows $n");
+					       N_("$p should be preceded by a comma (,) when it follows $n"));
 			} else if (!(pn >= 2 && prev[pn - 1] == '.' && (prev[pn - 2] != ' ' || ends_with(prev, pn, "-- ."))))
 				report(c, R_PUNCT, (long)f, 'p', -1,
-				       "$p should be preceded by a full stop (.) when it follows a subfield other than $n");
+				       N_("$p should be preceded by a full stop (.) when it follows a subfield other than $n"));
 			break;
 		}
 	}
@@ -1044,7 +1051,7 @@ static void check_punct_table(struct ctx *c, size_t f, const char *tag)
 			 * before the mark: "[S.l.] :" still ends in " :" */
 			if (!ok)
 				report(c, R_PUNCT, (long)f, code, -1,
-				       "$%c should be preceded by %s (ISBD)", code, p->desc);
+				       N_("$%c should be preceded by %s (ISBD)"), code, p->desc);
 		}
 	}
 }
@@ -1067,12 +1074,12 @@ static void check_name_form(struct ctx *c, size_t f)
 	char ind = rec_ind(r, f, 1);
 	if (ind == '1' && !comma && space)
 		report(c, R_NAME_FORM, (long)f, 'a', -1,
-		       "indicator 1 is 1 (surname) but '%.*s' is not inverted (no comma); "
-		       "a name in direct order (Vietnamese names) takes indicator 0", (int)n, v);
+		       N_("indicator 1 is 1 (surname) but '%.*s' is not inverted (no comma); "
+		       "a name in direct order (Vietnamese names) takes indicator 0"), (int)n, v);
 	else if (ind == '0' && comma)
 		report(c, R_NAME_FORM, (long)f, 'a', -1,
-		       "indicator 1 is 0 (forename, direct order) but '%.*s' looks inverted; "
-		       "an inverted surname takes indicator 1", (int)n, v);
+		       N_("indicator 1 is 0 (forename, direct order) but '%.*s' looks inverted; "
+		       "an inverted surname takes indicator 1"), (int)n, v);
 }
 
 /* ---- $6 and 880 ---- */
@@ -1114,28 +1121,28 @@ static void check_linkage(struct ctx *c)
 		if (!v) {
 			if (is880)
 				report(c, R_LINKAGE, (long)f, '6', -1,
-				       "880 must have a $6 naming the field it belongs to");
+				       N_("880 must have a $6 naming the field it belongs to"));
 			continue;
 		}
 		char ltag[4], occ[3];
 		if (!parse_6(v, n, ltag, occ)) {
 			report(c, R_LINKAGE, (long)f, '6', -1,
-			       "$6 '%.*s' is not of the form TAG-NN[/script]", (int)n, v);
+			       N_("$6 '%.*s' is not of the form TAG-NN[/script]"), (int)n, v);
 			continue;
 		}
 		if (rec_find_sub(r, f, '6') != 0)
-			report(c, R_LINKAGE, (long)f, '6', -1, "$6 should be the first subfield");
+			report(c, R_LINKAGE, (long)f, '6', -1, N_("$6 should be the first subfield"));
 		if (is880) {
 			if (!strcmp(occ, "00"))
 				continue;     /* unlinked 880 */
 			if (!strcmp(ltag, "880")) {
-				report(c, R_LINKAGE, (long)f, '6', -1, "880 $6 cannot point to 880");
+				report(c, R_LINKAGE, (long)f, '6', -1, N_("880 $6 cannot point to 880"));
 				continue;
 			}
 		} else if (strcmp(ltag, "880")) {
 			if (strcmp(occ, "00"))
 				report(c, R_LINKAGE, (long)f, '6', -1,
-				       "$6 '%.*s' in %s should point to an 880 (880-%s)", (int)n, v, tag, occ);
+				       N_("$6 '%.*s' in %s should point to an 880 (880-%s)"), (int)n, v, tag, occ);
 			continue;
 		}
 		/* find the partner: a field of tag ltag whose $6 is "TAG-occ" */
@@ -1152,10 +1159,10 @@ static void check_linkage(struct ctx *c)
 		if (!found) {
 			if (is880)
 				report(c, R_LINKAGE, (long)f, '6', -1,
-				       "880 $6 '%.*s' has no %s with $6 880-%s", (int)n, v, ltag, occ);
+				       N_("880 $6 '%.*s' has no %s with $6 880-%s"), (int)n, v, ltag, occ);
 			else
 				report(c, R_LINKAGE, (long)f, '6', -1,
-				       "$6 '%.*s' has no 880 with $6 %s-%s", (int)n, v, tag, occ);
+				       N_("$6 '%.*s' has no 880 with $6 %s-%s"), (int)n, v, tag, occ);
 		}
 	}
 }
@@ -1203,7 +1210,7 @@ static void check_dates(struct ctx *c)
 	}
 	if (years && !match)
 		report(c, R_DATE, f, 'c', -1,
-		       "008/07-10 (Date 1) is %.4s but %s $c says '%.*s'",
+		       N_("008/07-10 (Date 1) is %.4s but %s $c says '%.*s'"),
 		       d + 7, rec_tag(r, (size_t)f), (int)n, v);
 }
 
@@ -1224,7 +1231,7 @@ static void check_lang(struct ctx *c)
 		return;
 	if (memcmp(v, lang, 3))
 		report(c, R_LANG, f, 'a', -1,
-		       "008/35-37 is '%s' but the first 041 $a is '%.3s'; they should agree", lang, v);
+		       N_("008/35-37 is '%s' but the first 041 $a is '%.3s'; they should agree"), lang, v);
 }
 
 /* ---- the field walk ---- */
@@ -1254,37 +1261,37 @@ static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const c
 				if (!isgraph((unsigned char)code))
 					snprintf(cs, sizeof cs, "0x%02X", (unsigned char)code);
 				report(c, R_SUB_UNDEF, (long)f, code, -1,
-				       "subfield %s is not defined for %s", cs, deftag);
+				       N_("subfield %s is not defined for %s"), cs, deftag);
 			} else {
 				if (sd->obsolete)
 					report(c, R_SUB_OBS, (long)f, code, -1,
-					       "subfield $%c (%s) is obsolete in %s", code, sd->name, deftag);
+					       N_("subfield $%c (%s) is obsolete in %s"), code, sd->name, deftag);
 				if (!sd->repeatable && (unsigned char)code < 128 &&
 				    seen[(unsigned char)code] == 1)
 					report(c, R_SUB_REPEAT, (long)f, code, -1,
-					       "subfield $%c (%s) is not repeatable", code, sd->name);
+					       N_("subfield $%c (%s) is not repeatable"), code, sd->name);
 			}
 		}
 		if ((unsigned char)code < 128 && seen[(unsigned char)code] < 2)
 			seen[(unsigned char)code]++;
 		if (n == 0) {
-			report(c, R_SUB_EMPTY, (long)f, code, -1, "subfield $%c is empty", code);
+			report(c, R_SUB_EMPTY, (long)f, code, -1, N_("subfield $%c is empty"), code);
 			continue;
 		}
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
 				report(c, R_CONTROL_CHAR, (long)f, code, -1,
-				       "subfield $%c has a control character (%s) at byte %zu",
+				       N_("subfield $%c has a control character (%s) at byte %zu"),
 				       code, show(v[i], buf), i + 1);
 				break;
 			}
 		if (v[0] == ' ')
-			report(c, R_SPACE, (long)f, code, -1, "subfield $%c begins with a space", code);
+			report(c, R_SPACE, (long)f, code, -1, N_("subfield $%c begins with a space"), code);
 		else if (v[n - 1] == ' ' && !ends_with(v, n, "-- "))
-			report(c, R_SPACE, (long)f, code, -1, "subfield $%c ends with a space", code);
+			report(c, R_SPACE, (long)f, code, -1, N_("subfield $%c ends with a space"), code);
 		else if (has_double_space(v, n))
 			report(c, R_SPACE, (long)f, code, -1,
-			       "subfield $%c has two spaces in a row", code);
+			       N_("subfield $%c has two spaces in a row"), code);
 	}
 }
 
@@ -1301,29 +1308,29 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 	for (int i = 0; i < 3; i++)
 		if (!isalnum((unsigned char)tag[i])) {
 			report(c, R_TAG_INVALID, (long)f, 0, -1,
-			       "tag '%s' is not three digits or letters", tag);
+			       N_("tag '%s' is not three digits or letters"), tag);
 			return;
 		}
 	int ctl_tag = rec_tag_is_control(tag);
 	int ctl = rec_is_control(r, f);
 	if (ctl_tag && !ctl) {
 		report(c, R_CONTROL, (long)f, 0, -1,
-		       "%s is a control field but has indicators and subfields", tag);
+		       N_("%s is a control field but has indicators and subfields"), tag);
 		return;
 	}
 	if (!ctl_tag && ctl) {
 		report(c, R_CONTROL, (long)f, 0, -1,
-		       "%s is a data field but has no indicators or subfields", tag);
+		       N_("%s is a data field but has no indicators or subfields"), tag);
 		return;
 	}
 	if (ctl) {
 		size_t len;
 		const char *d = rec_data(r, f, &len);
 		if (!len)
-			report(c, R_FIELD_EMPTY, (long)f, 0, -1, "%s is empty", tag);
+			report(c, R_FIELD_EMPTY, (long)f, 0, -1, N_("%s is empty"), tag);
 		if (d && memchr(d, 0x1f, len))
 			report(c, R_CONTROL, (long)f, 0, -1,
-			       "%s is a control field but contains a subfield delimiter", tag);
+			       N_("%s is a control field but contains a subfield delimiter"), tag);
 	}
 	if (c->fmt < 0)
 		return;
@@ -1344,16 +1351,16 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 	          isdigit((unsigned char)deftag[2]) ? atoi(deftag) : -1;
 	if (!fd) {
 		if (!is_local_tag(deftag) && !(is880 && deftag == tag))
-			report(c, R_TAG_UNDEF, (long)f, 0, -1, "%s is not a defined %s tag",
+			report(c, R_TAG_UNDEF, (long)f, 0, -1, N_("%s is not a defined %s tag"),
 			       deftag, c->fmt == MD_AUTH ? "authority" : "bibliographic");
 	} else {
 		if (fd->obsolete)
-			report(c, R_TAG_OBS, (long)f, 0, -1, "%s (%s) is obsolete", deftag, fd->name);
+			report(c, R_TAG_OBS, (long)f, 0, -1, N_("%s (%s) is obsolete"), deftag, fd->name);
 		if (num >= 0 && !fd->repeatable) {
 			unsigned char *sn = is880 && deftag != tag ? seen880 : seen;
 			if (sn[num] == 1)
 				report(c, R_FIELD_REPEAT, (long)f, 0, -1,
-				       "%s (%s) is not repeatable", deftag, fd->name);
+				       N_("%s (%s) is not repeatable"), deftag, fd->name);
 			if (sn[num] < 2)
 				sn[num]++;
 		}
@@ -1361,7 +1368,7 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 	if (ctl)
 		return;
 	if (rec_nsub(r, f) == 0) {
-		report(c, R_FIELD_EMPTY, (long)f, 0, -1, "%s has no subfields", tag);
+		report(c, R_FIELD_EMPTY, (long)f, 0, -1, N_("%s has no subfields"), tag);
 		return;
 	}
 	if (fd && !is880) {
@@ -1372,11 +1379,11 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 				strbuf al = STRBUF_INIT;
 				ind_allowed(fd, i, &al);
 				report(c, R_IND_INVALID, (long)f, 0, -1,
-				       "indicator %d must be %s, not %s", i, al.buf, show(iv, buf));
+				       N_("indicator %d must be %s, not %s"), i, al.buf, show(iv, buf));
 				sb_release(&al);
 			} else if (code->obsolete)
 				report(c, R_IND_OBS, (long)f, 0, -1,
-				       "indicator %d value %s (%s) is obsolete", i, show(iv, buf), code->name);
+				       N_("indicator %d value %s (%s) is obsolete"), i, show(iv, buf), code->name);
 		}
 	} else if (fd && is880) {
 		/* indicators of 880 follow the linked field */
@@ -1386,7 +1393,7 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 				strbuf al = STRBUF_INIT;
 				ind_allowed(fd, i, &al);
 				report(c, R_IND_INVALID, (long)f, 0, -1,
-				       "indicator %d must be %s (as in %s), not %s", i, al.buf, deftag,
+				       N_("indicator %d must be %s (as in %s), not %s"), i, al.buf, deftag,
 				       show(iv, buf));
 				sb_release(&al);
 			}
@@ -1414,7 +1421,7 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 	if (is_name_tag(deftag) && !is880)
 		check_name_form(c, f);
 	if (deftag[0] == '1' && !is880 && rec_find_sub(r, f, 'a') < 0 && strcmp(deftag, "130"))
-		report(c, R_SUB_MISSING, (long)f, 'a', -1, "%s must have a subfield $a", deftag);
+		report(c, R_SUB_MISSING, (long)f, 'a', -1, N_("%s must have a subfield $a"), deftag);
 }
 
 static void check_required(struct ctx *c, size_t n1xx)
@@ -1422,36 +1429,36 @@ static void check_required(struct ctx *c, size_t n1xx)
 	const rec *r = c->r;
 	char el = c->leader[17];
 	if (rec_find(r, "001", 0) < 0)
-		report_tag(c, R_MISSING, "001", "the record has no 001 (control number)");
+		report_tag(c, R_MISSING, "001", N_("the record has no 001 (control number)"));
 	if (rec_find(r, "008", 0) < 0)
-		report_tag(c, R_MISSING, "008", "the record has no 008 (fixed-length data elements)");
+		report_tag(c, R_MISSING, "008", N_("the record has no 008 (fixed-length data elements)"));
 	if (c->fmt == MD_BIB) {
 		if (rec_find(r, "245", 0) < 0)
-			report_tag(c, R_MISSING, "245", "the record has no 245 (title statement)");
+			report_tag(c, R_MISSING, "245", N_("the record has no 245 (title statement)"));
 		if (n1xx > 1)
-			report_tag(c, R_ONE_1XX, "1XX", "only one 1XX (main entry) is allowed, but there are %zu",
+			report_tag(c, R_ONE_1XX, "1XX", N_("only one 1XX (main entry) is allowed, but there are %zu"),
 			           n1xx);
 		if (el == '3' || el == '5' || el == '8' || el == 'u' || el == 'z')
 			return;
 		if (rec_find(r, "040", 0) < 0)
-			report_tag(c, R_MISSING_FULL, "040", "the record has no 040 (cataloging source)");
+			report_tag(c, R_MISSING_FULL, "040", N_("the record has no 040 (cataloging source)"));
 		if (el == ' ' || el == '1' || el == '4' || el == 'I') {
 			const char *mt = marcdef_material(c->l->md, MD_BIB, c->leader);
 			if (rec_find(r, "300", 0) < 0 && mt && strcmp(mt, "CR") && strcmp(mt, "CF"))
 				report_tag(c, R_MISSING_FULL, "300",
-				           "a full-level record has no 300 (physical description)");
+				           N_("a full-level record has no 300 (physical description)"));
 			if (rec_find(r, "260", 0) < 0 && rec_find(r, "264", 0) < 0 &&
 			    c->leader[6] != 't' && c->leader[6] != 'd' && c->leader[6] != 'f' &&
 			    c->leader[6] != 'p')
 				report_tag(c, R_MISSING_FULL, "260",
-				           "a full-level record has no 260 or 264 (publication)");
+				           N_("a full-level record has no 260 or 264 (publication)"));
 		}
 	} else if (c->fmt == MD_AUTH) {
 		if (n1xx != 1)
 			report_tag(c, R_ONE_1XX, "1XX",
-			           "an authority record must have exactly one 1XX (heading), but has %zu", n1xx);
+			           N_("an authority record must have exactly one 1XX (heading), but has %zu"), n1xx);
 		if (rec_find(r, "040", 0) < 0)
-			report_tag(c, R_MISSING_FULL, "040", "the record has no 040 (cataloging source)");
+			report_tag(c, R_MISSING_FULL, "040", N_("the record has no 040 (cataloging source)"));
 	}
 }
 
@@ -1469,22 +1476,22 @@ static void check_tcvn(struct ctx *c)
 	}
 	if (!b)
 		report_tag(c, R_TCVN_040B, "040",
-		           "040 $b (language of cataloging) should be given: '%s'", c->l->catlang);
+		           N_("040 $b (language of cataloging) should be given: '%s'"), c->l->catlang);
 	else if (strcmp(b, c->l->catlang))
 		report(c, R_TCVN_040B, f, 'b', -1,
-		       "040 $b (language of cataloging) is '%s'; this profile expects '%s'",
+		       N_("040 $b (language of cataloging) is '%s'; this profile expects '%s'"),
 		       b, c->l->catlang);
 	if (rec_find(r, "041", 0) < 0)
-		report_tag(c, R_TCVN_041, "041", "the record has no 041 (language code)");
+		report_tag(c, R_TCVN_041, "041", N_("the record has no 041 (language code)"));
 	if (rec_find(r, "082", 0) < 0)
-		report_tag(c, R_TCVN_082, "082", "the record has no 082 (Dewey Decimal Classification number)");
+		report_tag(c, R_TCVN_082, "082", N_("the record has no 082 (Dewey Decimal Classification number)"));
 	const char *d = rec_get_control(r, "008");
 	if (d && strlen(d) >= 18) {
 		char cc[4] = { d[15], d[16], d[17], 0 };
 		long f8 = rec_find(r, "008", 0);
 		if (!strcmp(cc, "   ") || !marcdef_code(c->l->md, "country", cc))
 			report(c, R_TCVN_COUNTRY, f8, 0, 15,
-			       "008/15-17 (place of publication) '%s' is not a country code (vm for Vietnam)", cc);
+			       N_("008/15-17 (place of publication) '%s' is not a country code (vm for Vietnam)"), cc);
 	}
 }
 
@@ -1550,7 +1557,7 @@ size_t lint_check(linter *l, const rec *r, long recno, lint_cb cb, void *arg)
 	if (c.fmt < 0) {
 		char buf[8];
 		report_tag(&c, R_FORMAT, "LDR",
-		           "Leader/06 %s is not a bibliographic or authority type of record; only the structure is checked",
+		           N_("Leader/06 %s is not a bibliographic or authority type of record; only the structure is checked"),
 		           show(t, buf));
 	}
 	check_leader(&c);

@@ -101,6 +101,10 @@ enum {
 typedef int (*lint_heading_fn)(void *arg, const rec *r, size_t f, strbuf *msg);
 void lint_set_heading_hook(linter *l, lint_heading_fn fn, void *arg);
 
+/* Finding messages are translated to the interface language (i18n.h);
+ * on != 0 keeps them in English, e.g. for machine-readable output. */
+void lint_set_english(linter *l, int on);
+
 /* ISBN/ISSN check-digit helpers (digits only, 'X' allowed last).
  * Return 1 valid, 0 bad check digit, -1 wrong length. */
 int lint_isbn_valid(const char *digits, size_t n);
