@@ -100,6 +100,11 @@ static void report(tsess *s)
 	}
 }
 
+struct zsearch *tzs_current(void)
+{
+	return Z.zs;
+}
+
 int tzs_active(void)
 {
 	return Z.zs && !zsearch_finished(Z.zs);
@@ -163,7 +168,8 @@ int tc_zsearch(tsess *s, int argc, char **argv, const char *rest)
 		return zsearch_nrecords(Z.zs) ? 0 : 1;
 	}
 	status_line(s);       /* the screen polls (tzs_process) */
-	return 0;
+	char *av[] = { (char *)"zresults-screen", NULL };
+	return s->fe.ui(s->fe.ctx, 1, av);      /* the results screen */
 }
 
 int tc_zresults(tsess *s, int argc, char **argv, const char *rest)
@@ -172,6 +178,10 @@ int tc_zresults(tsess *s, int argc, char **argv, const char *rest)
 	if (!Z.zs) {
 		tsess_err(s, "zresults: no copy cataloguing search yet (:zsearch QUERY)");
 		return 2;
+	}
+	if (s->fe.ui) {
+		char *av[] = { (char *)"zresults-screen", NULL };
+		return s->fe.ui(s->fe.ctx, 1, av);
 	}
 	if (!zsearch_finished(Z.zs)) {
 		status_line(s);

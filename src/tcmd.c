@@ -14,6 +14,7 @@
 #include "form.h"
 #include "i18n.h"
 #include "tzsearch.h"
+#include "tcopies.h"                /* copies, call numbers, shelf list */
 
 /* Screen-only commands, grouped for the table. */
 #define UI(name, alias, usage, summary) \
@@ -80,6 +81,13 @@ const struct tcmd_entry tcmd_table[] = {
 	{ "set", NULL, 0, 2, 0, "[OPTION VALUE]",
 	  N_("set an option (display, input, live-lint, page, tonestyle, lang); no argument lists them"), tc_set,
 	  "display input live-lint page tonestyle lang" },
+	{ "copies", NULL, 0, -1, TC_CAT | TC_REC, "[list | add [N] [FIELD=VALUE...] | edit ACCNO FIELD=VALUE... | withdraw ACCNO]",
+	  N_("the record's copies: a panel on the screen (add several, edit, withdraw), or list/add/edit/withdraw"),
+	  tc_copies, "list add edit withdraw" },
+	{ "callno", NULL, 0, -1, TC_REC, "[CALLNO]",
+	  N_("set the call number (090) of the record (default: the suggested class + author mark)"), tc_callno, NULL },
+	{ "shelf", NULL, 0, -1, TC_CAT, "[FROM]",
+	  N_("browse call numbers in shelf order from FROM; Enter opens the record"), tc_shelf, NULL },
 	{ "labels", NULL, 0, 0, 0, "", N_("toggle the tagged / labelled display"), tc_labels, NULL },
 	{ "help", "h", 0, 1, 0, "[COMMAND]", N_("help on keys and commands"), tc_help, NULL },
 	{ "quit", "q", 0, 0, 0, "", N_("leave (refused with unsaved changes; quit! discards them)"), tc_quit, NULL },
@@ -416,6 +424,20 @@ void tcmd_help_text(tsess *s, int view, const char *topic, strbuf *out)
 		        key_view_name(view));
 		sb_adds(out, _("Every key runs a command; type any command on the : line.\n"
 		             "Keys: C- is Ctrl, M- is Esc then the key (M-2 = Esc 2 = F2).\n\n"));
+	}
+	if (!only && s && s->km) {
+		/* the keys of this screen first, so they are on the first page */
+		sb_adds(out, _("Keys in this screen:\n"));
+		for (int pass = 0; pass < 2; pass++)
+			for (const struct tcmd_entry *c = tcmd_table; c->name; c++) {
+				if (!!(c->flags & TC_UI) != pass)
+					continue;
+				sb_reset(&keys);
+				keymap_keys_for(s->km, view, c->name, &keys);
+				if (keys.buf && *keys.buf)
+					sb_addf(out, "  %-22s :%s  %s\n", keys.buf, c->name, _(c->summary));
+			}
+		sb_adds(out, "\n");
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		if (!only)

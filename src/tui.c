@@ -37,6 +37,7 @@
 #include "tui-auth.h"              /* authority lookup */
 #include "i18n.h"
 #include "tzsearch.h"              /* copy cataloguing */
+#include "tui-copies.h"            /* copies panel, shelf list, zsearch results */
 #include <poll.h>
 
 enum tui_screen {
@@ -901,6 +902,15 @@ static int map_key(int rc, wint_t wc)
 /* While a copy cataloguing search is out, wait for the keyboard and the
  * targets' sockets together: each answer updates the status line, and a
  * key is taken at once (tzsearch.h). */
+static void (*modal_redraw)(void *);     /* a modal screen's (tui-copies.h) */
+static void *modal_arg;
+
+void tui_set_modal_redraw(void (*fn)(void *arg), void *arg)
+{
+	modal_redraw = fn;
+	modal_arg = arg;
+}
+
 static void wait_key_or_targets(struct tui *t)
 {
 	while (tzs_active()) {
@@ -912,7 +922,10 @@ static void wait_key_or_targets(struct tui *t)
 		fds[0].revents = 0;
 		int rc = poll(fds, nf + 1, to);
 		tzs_process(t->s, fds + 1, rc > 0 ? nf : 0);
-		draw(t);
+		if (modal_redraw)
+			modal_redraw(modal_arg);
+		else
+			draw(t);
 		if (rc > 0 && fds[0].revents)
 			return;
 	}
@@ -1121,6 +1134,12 @@ static int fe_ui(void *ctx, int argc, char **argv)
 		sb_release(&msg);
 		return rc;
 	}
+	if (!strcmp(c, "copies-panel"))       /* tui-copies.c */
+		return modal_done(t, tui_copies_panel(s, &host));
+	if (!strcmp(c, "shelf-screen"))
+		return modal_done(t, tui_shelf(s, argc > 1 ? argv[1] : "", &host));
+	if (!strcmp(c, "zresults-screen"))
+		return modal_done(t, tui_zresults(s, &host));
 	if (!strcmp(c, "form-menu")) {
 		char *name = tui_form_menu(s, &host);
 		int rc = 0;

@@ -24,6 +24,8 @@ int tc_zsearch(tsess *s, int argc, char **argv, const char *rest);
 int tc_zresults(tsess *s, int argc, char **argv, const char *rest);
 int tc_zopen(tsess *s, int argc, char **argv, const char *rest);
 int tc_import(tsess *s, int argc, char **argv, const char *rest);
+/* The running or last search (NULL if none), for a results screen. */
+struct zsearch *tzs_current(void);
 /* Free everything (at exit). */
 void tzs_cleanup(void);
 
