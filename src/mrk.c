@@ -41,8 +41,6 @@
 /* Longest mnemonic name looked up ({DZHEcy}, {rdquofh}, {spundscr} ...). */
 #define MRK_MAX_NAME 12
 
-static const char mrk_eol[] = "\r\n";
-
 /* ------------------------------------------------------------------ */
 /* MARC-8 bytes of mnemonics -> Unicode (for UTF-8 records)            */
 
@@ -345,13 +343,6 @@ static const char *const marc8_names[128] = {
 	[0x7E] = "commaa",
 };
 
-static void put_hex_mnemonic(strbuf *out, unsigned char c)
-{
-	static const char hx[] = "0123456789ABCDEF";
-	char b[4] = { '{', hx[c >> 4], hx[c & 15], '}' };
-	sb_add(out, b, 4);
-}
-
 /* What each byte needs when written: 1 always a mnemonic ('$' '{' '}'
  * '\' and control characters), 2 a '\' in the leader and control fields
  * (blank), 4 a mnemonic in MARC-8 output (bytes >= 0x80), 0 nothing. */
@@ -393,11 +384,61 @@ static inline int enc_any16(const char *p, unsigned mask)
 #define ENC_ANY(p, mask) (enc_class[(unsigned char)*(p)] & (mask))
 #endif
 
-void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
+/* Longest text written for one byte: "{mlrhring}". */
+#define ENC_MAX 10
+
+/* Make room for `need` more bytes after o (a position in out's buffer);
+ * returns o, moved with the buffer. */
+static inline char *enc_room(strbuf *out, char *o, size_t need)
 {
-	unsigned char mask = (unsigned char)(1 | (ctrl ? 2 : 0) | (marc8 ? 4 : 0));
+	size_t len = (size_t)(o - out->buf);
+	if (len + need + 1 > out->cap) {
+		out->len = len;
+		sb_grow(out, need);
+		o = out->buf + len;
+	}
+	return o;
+}
+
+/* The escape for byte c (class under the mask), written at o. */
+static char *enc_escape(char *o, unsigned char c)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	const char *rep;
+	switch (c) {
+	case '$': rep = "{dollar}"; break;
+	case '{': rep = "{lcub}"; break;
+	case '}': rep = "{rcub}"; break;
+	case '\\': rep = "{bsol}"; break;
+	case ' ': *o++ = '\\'; return o;
+	case 0x1B: rep = "{esc}"; break;
+	default:
+		rep = c >= 0x80 ? marc8_names[c - 0x80] : NULL;
+		if (!rep) {
+			o[0] = '{';
+			o[1] = hx[c >> 4];
+			o[2] = hx[c & 15];
+			o[3] = '}';
+			return o + 4;
+		}
+		*o++ = '{';
+		size_t k = strlen(rep);
+		memcpy(o, rep, k);
+		o += k;
+		*o++ = '}';
+		return o;
+	}
+	size_t k = strlen(rep);
+	memcpy(o, rep, k);
+	return o + k;
+}
+
+/* Append the encoded s[0, n) at o (room for n bytes already made);
+ * returns the new end. The room invariant: there is always space for
+ * what is left of s written as is. */
+static char *enc_value(strbuf *out, char *o, const char *s, size_t n, unsigned mask)
+{
 	size_t run = 0, i = 0;
-	sb_grow(out, n);
 	for (;;) {
 		while (i + ENC_WORD <= n && !ENC_ANY(s + i, mask))
 			i += ENC_WORD;
@@ -405,30 +446,24 @@ void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
 			i++;
 		if (i >= n)
 			break;
-		unsigned char c = (unsigned char)s[i];
-		const char *rep;
-		switch (c) {
-		case '$': rep = "{dollar}"; break;
-		case '{': rep = "{lcub}"; break;
-		case '}': rep = "{rcub}"; break;
-		case '\\': rep = "{bsol}"; break;
-		case ' ': rep = "\\"; break;
-		case 0x1B: rep = "{esc}"; break;
-		default: rep = c >= 0x80 ? marc8_names[c - 0x80] : NULL; break;
-		}
-		sb_add(out, s + run, i - run);
+		memcpy(o, s + run, i - run);
+		o += i - run;
+		o = enc_room(out, o, ENC_MAX + (n - i));
+		o = enc_escape(o, (unsigned char)s[i]);
 		run = ++i;
-		if (!rep)
-			put_hex_mnemonic(out, c);
-		else if (rep[0] == '{' || rep[0] == '\\')
-			sb_adds(out, rep);
-		else {
-			sb_addc(out, '{');
-			sb_adds(out, rep);
-			sb_addc(out, '}');
-		}
 	}
-	sb_add(out, s + run, n - run);
+	memcpy(o, s + run, n - run);
+	return o + (n - run);
+}
+
+void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
+{
+	unsigned mask = 1u | (ctrl ? 2u : 0u) | (marc8 ? 4u : 0u);
+	sb_grow(out, n);
+	char *o = out->buf + out->len;
+	o = enc_value(out, o, s, n, mask);
+	out->len = (size_t)(o - out->buf);
+	out->buf[out->len] = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -813,65 +848,100 @@ static void w_end(marc_writer *w, strbuf *out)
 	(void)out;
 }
 
+/* Why field f cannot be written (-1 with err set), or 0. */
+static int field_refused(const rec *r, size_t f, int control, strbuf *err)
+{
+	const char *tag = rec_tag(r, f);
+	if (!graphic((unsigned char)tag[0]) || !graphic((unsigned char)tag[1]) ||
+	    !graphic((unsigned char)tag[2]) ||
+	    (tag[0] == 'L' && tag[1] == 'D' && tag[2] == 'R') ||
+	    (tag[0] == '0' && tag[1] == '0' && tag[2] == '0')) {
+		sb_addf(err, "field %zu: tag '%s' cannot be written in .mrk", f + 1, tag);
+		return -1;
+	}
+	if (control != rec_tag_is_control(tag)) {
+		sb_addf(err, "field %s: a %s field with this tag cannot be written in .mrk",
+		        tag, control ? "control" : "data");
+		return -1;
+	}
+	return 0;
+}
+
+/* Each line is written straight into out's buffer: room for the value as
+ * is is made before each value (enc_value makes more as escapes need). */
 static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 {
-	int marc8 = mw_opts(w)->to_charset == CS_MARC8;
-	sb_adds(out, "=LDR  ");
-	mrk_encode_value(out, rec_leader(r), REC_LEADER_LEN, 1, 1);
-	sb_adds(out, mrk_eol);
-	for (size_t f = 0; f < rec_nfields(r); f++) {
+	unsigned vmask = mw_opts(w)->to_charset == CS_MARC8 ? 1u | 4u : 1u;
+	size_t start = out->len;
+	sb_grow(out, 64);
+	char *o = out->buf + out->len;
+	memcpy(o, "=LDR  ", 6);
+	o = enc_value(out, o + 6, rec_leader(r), REC_LEADER_LEN, 1u | 2u | 4u);
+	size_t nf = rec_nfields(r);
+	for (size_t f = 0; f < nf; f++) {
 		const char *tag = rec_tag(r, f);
 		int control = rec_is_control(r, f);
-		if (!graphic((unsigned char)tag[0]) || !graphic((unsigned char)tag[1]) ||
-		    !graphic((unsigned char)tag[2]) ||
-		    (tag[0] == 'L' && tag[1] == 'D' && tag[2] == 'R') ||
-		    (tag[0] == '0' && tag[1] == '0' && tag[2] == '0')) {
-			sb_addf(err, "field %zu: tag '%s' cannot be written in .mrk", f + 1, tag);
+		/* the common case (a numeric tag of the right kind) checked here */
+		int ok = tag[0] >= '0' && tag[0] <= '9' && tag[1] >= '0' && tag[1] <= '9' &&
+		         tag[2] >= '0' && tag[2] <= '9' &&
+		         control == (tag[0] == '0' && tag[1] == '0' && tag[2] != '0') &&
+		         !(tag[0] == '0' && tag[1] == '0' && tag[2] == '0');
+		if (!ok && field_refused(r, f, control, err) < 0) {
+			out->len = start;
+			out->buf[start] = 0;
 			return -1;
 		}
-		if (control != rec_tag_is_control(tag)) {
-			sb_addf(err, "field %s: a %s field with this tag cannot be written in .mrk",
-			        tag, control ? "control" : "data");
-			return -1;
-		}
-		sb_addc(out, '=');
-		sb_add(out, tag, 3);
-		sb_add(out, "  ", 2);
+		o = enc_room(out, o, 2 + 6 + 2);
+		o[0] = '\r';
+		o[1] = '\n';
+		o[2] = '=';
+		memcpy(o + 3, tag, 3);
+		o[6] = ' ';
+		o[7] = ' ';
+		o += 8;
 		if (control) {
 			size_t len;
 			const char *d = rec_data(r, f, &len);
-			mrk_encode_value(out, d, len, marc8, 1);
-			sb_adds(out, mrk_eol);
+			o = enc_room(out, o, len);
+			o = enc_value(out, o, d, len, vmask | 2u);
 			continue;
 		}
 		for (int k = 1; k <= 2; k++) {
 			unsigned char c = (unsigned char)rec_ind(r, f, k);
 			if (c == ' ')
-				sb_addc(out, '\\');
+				*o++ = '\\';
 			else if (graphic(c) && c != '$' && c != '\\')
-				sb_addc(out, (char)c);
+				*o++ = (char)c;
 			else {
+				out->len = start;
+				out->buf[start] = 0;
 				sb_addf(err, "field %s: indicator %d (byte 0x%02X) cannot be written in .mrk",
 				        tag, k, c);
 				return -1;
 			}
 		}
-		for (size_t s = 0; s < rec_nsub(r, f); s++) {
+		size_t ns = rec_nsub(r, f);
+		for (size_t s = 0; s < ns; s++) {
 			unsigned char code = (unsigned char)rec_sub_code(r, f, s);
 			size_t len;
 			const char *v = rec_sub_value(r, f, s, &len);
 			if (!graphic(code) || code == '$') {
+				out->len = start;
+				out->buf[start] = 0;
 				sb_addf(err, "field %s: subfield code byte 0x%02X cannot be written in .mrk",
 				        tag, code);
 				return -1;
 			}
-			sb_addc(out, '$');
-			sb_addc(out, (char)code);
-			mrk_encode_value(out, v, len, marc8, 0);
+			o = enc_room(out, o, 2 + len + 4);
+			o[0] = '$';
+			o[1] = (char)code;
+			o = enc_value(out, o + 2, v, len, vmask);
 		}
-		sb_adds(out, mrk_eol);
 	}
-	sb_adds(out, mrk_eol);
+	o = enc_room(out, o, 4);
+	memcpy(o, "\r\n\r\n", 4);
+	out->len = (size_t)(o + 4 - out->buf);
+	out->buf[out->len] = 0;
 	return 0;
 }
 
