@@ -619,10 +619,10 @@ int tui_zresults(tsess *s, const struct tui_host *h)
 	}
 	tui_set_modal_redraw(zdraw, &v);
 	for (;;) {
-		zsearch *zs = tzs_current();
-		size_t n = zs ? zsearch_nrecords(zs) : 0;
 		zdraw(&v);
 		int key = h->read_key(h->ctx);
+		zsearch *zs = tzs_current();          /* records came in meanwhile */
+		size_t n = zs ? zsearch_nrecords(zs) : 0;
 		v.note = "";
 		if (key == KEYC_RESIZE)
 			continue;
