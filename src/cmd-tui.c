@@ -4,10 +4,13 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sqlite3.h>
 
 #include "cmd.h"
 #include "i18n.h"
 #include "tui.h"
+
+#define TUI_SQLITE_HEAP (1 << 20)
 
 static void usage(FILE *fp)
 {
@@ -42,5 +45,9 @@ int cmd_tui(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* The workstation is interactive and runs on small machines (issue 5:
+	 * peak RSS <= 16 MB): SQLite's page caches give memory back above
+	 * 1 MB; the catalogue's pages stay in the OS cache anyway. */
+	sqlite3_soft_heap_limit64(TUI_SQLITE_HEAP);
 	return tui_main(db, first);
 }
