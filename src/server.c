@@ -33,14 +33,20 @@
 #include "copies-marc.h"
 
 #define MAX_SETS 16
-#define SET_CACHE 10000      /* ids kept per result set; beyond, re-query */
+/* A result set keeps its query and hit count and one window of ids:
+ * a search fetches the first SET_WINDOW ids (what a client presents
+ * first), a present elsewhere re-runs the query for the window holding
+ * that position. Materialising thousands of ids per search cost more than
+ * the search itself on a large catalogue. */
+#define SET_WINDOW 100
 
 struct rset {
 	char *name;
-	char *pqf;               /* the query, to re-run for sort or deep present */
+	char *pqf;               /* the query, to re-run for sort or other windows */
 	int sort, desc;
-	long total;
-	char **ids;
+	long total;              /* hits, as the search answered */
+	long off;                /* position (0-based) of ids[0] */
+	char **ids;              /* ids [off, off + n) */
 	size_t n;
 };
 
@@ -157,8 +163,10 @@ static int bib1_for(int st)
 	}
 }
 
-/* Run the set's query (pqf) with its sort, keeping ids [offset, offset+limit). */
-static int rset_run(struct session *ss, struct rset *s, long offset, long limit,
+/* Run the set's query (pqf) with its sort, keeping ids [offset, offset+limit)
+ * (and, for a search, the hit count). A window re-run (search = 0) keeps
+ * the total the search gave. On failure the set is unchanged. */
+static int rset_run(struct session *ss, struct rset *s, long offset, long limit, int search,
                     ODR o, int *diag, char **addinfo)
 {
 	Z_RPNQuery *q = p_query_rpn(o, s->pqf);
@@ -166,27 +174,32 @@ static int rset_run(struct session *ss, struct rset *s, long offset, long limit,
 		*diag = YAZ_BIB1_MALFORMED_QUERY;
 		return -1;
 	}
-	/* the translator gives the precise Bib-1 diagnostic (114, 117 ...) */
-	struct rpn_sql chk;
-	memset(&chk, 0, sizeof chk);
-	strbuf cerr = STRBUF_INIT;
-	if (rpn2sql(q, &chk, &cerr) != 0) {
-		*diag = chk.diag ? chk.diag : YAZ_BIB1_UNSUPP_SEARCH;
-		*addinfo = odr_strdup(o, cerr.buf ? cerr.buf : "unsupported query");
-		rpn_sql_release(&chk);
-		sb_release(&cerr);
-		return -1;
-	}
-	rpn_sql_release(&chk);
-	sb_release(&cerr);
 	struct cat_search_opts so = { .limit = limit, .offset = offset,
 	                              .sort = s->sort, .descending = s->desc };
 	struct cat_result res = { 0 };
 	strbuf err = STRBUF_INIT;
 	int st = catalog_search_rpn(ss->cat, q, &so, &res, &err);
+	if (st == CAT_QUERY) {
+		/* the translator gives the precise Bib-1 diagnostic (114, 117 ...) */
+		struct rpn_sql chk;
+		memset(&chk, 0, sizeof chk);
+		strbuf cerr = STRBUF_INIT;
+		if (rpn2sql(q, &chk, &cerr) != 0) {
+			*diag = chk.diag ? chk.diag : YAZ_BIB1_UNSUPP_SEARCH;
+			*addinfo = odr_strdup(o, cerr.buf ? cerr.buf : "unsupported query");
+			rpn_sql_release(&chk);
+			sb_release(&cerr);
+			cat_result_free(&res);
+			sb_release(&err);
+			return -1;
+		}
+		rpn_sql_release(&chk);
+		sb_release(&cerr);
+	}
 	if (st != CAT_OK) {
 		*diag = bib1_for(st);
 		*addinfo = odr_strdup(o, err.buf ? err.buf : "search failed");
+		cat_result_free(&res);
 		sb_release(&err);
 		return -1;
 	}
@@ -194,7 +207,9 @@ static int rset_run(struct session *ss, struct rset *s, long offset, long limit,
 	cat_ids_free(s->ids, s->n);
 	s->ids = res.ids;
 	s->n = res.n;
-	s->total = res.total;
+	s->off = offset;
+	if (search)
+		s->total = res.total;
 	return 0;
 }
 
@@ -477,7 +492,7 @@ static int srv_search(void *h, bend_search_rr *rr)
 			s->desc = 1;
 	}
 	char *addinfo = NULL;
-	if (rset_run(ss, s, 0, SET_CACHE, rr->stream, &rr->errcode, &addinfo) < 0) {
+	if (rset_run(ss, s, 0, SET_WINDOW, 1, rr->stream, &rr->errcode, &addinfo) < 0) {
 		rr->errstring = addinfo;
 		yaz_log(YLOG_LOG, "search %s: diagnostic %d %s", s->pqf, rr->errcode,
 		        addinfo ? addinfo : "");
@@ -552,28 +567,19 @@ static int srv_fetch(void *h, bend_fetch_rr *rr)
 		rr->errcode = YAZ_BIB1_PRESENT_REQUEST_OUT_OF_RANGE;
 		return 0;
 	}
-	const char *id;
-	char **deep = NULL;
-	size_t ndeep = 0;
-	if ((size_t)pos <= s->n)
-		id = s->ids[pos - 1];
-	else {
-		/* beyond the cached ids: run the query for that one position */
-		struct rset tmp = *s;
-		tmp.ids = NULL;
-		tmp.n = 0;
+	if (pos - 1 < s->off || pos - 1 >= s->off + (long)s->n) {
+		/* outside the window: fetch the window holding pos */
 		char *addinfo = NULL;
-		if (rset_run(ss, &tmp, pos - 1, 1, rr->stream, &rr->errcode, &addinfo) < 0 || !tmp.n) {
+		long from = (pos - 1) / SET_WINDOW * SET_WINDOW;
+		if (rset_run(ss, s, from, SET_WINDOW, 0, rr->stream, &rr->errcode, &addinfo) < 0 ||
+		    pos - 1 >= s->off + (long)s->n) {
 			if (!rr->errcode)
 				rr->errcode = YAZ_BIB1_PRESENT_REQUEST_OUT_OF_RANGE;
 			rr->errstring = addinfo;
-			cat_ids_free(tmp.ids, tmp.n);
 			return 0;
 		}
-		deep = tmp.ids;
-		ndeep = tmp.n;
-		id = deep[0];
 	}
+	const char *id = s->ids[pos - 1 - s->off];
 	strbuf err = STRBUF_INIT;
 	int st = catalog_fetch(ss->cat, id, ss->r, NULL, &err);
 	if (st != CAT_OK) {
@@ -639,7 +645,6 @@ static int srv_fetch(void *h, bend_fetch_rr *rr)
 	rr->basename = odr_strdup(rr->stream, conf->dbname);
 	rr->last_in_set = pos == s->total;
 done:
-	cat_ids_free(deep, ndeep);
 	sb_release(&err);
 	return 0;
 }
@@ -755,7 +760,7 @@ static int srv_sort(void *h, bend_sort_rr *rr)
 	out->sort = sort;
 	out->desc = desc;
 	char *addinfo = NULL;
-	if (rset_run(ss, out, 0, SET_CACHE, rr->stream, &rr->errcode, &addinfo) < 0) {
+	if (rset_run(ss, out, 0, SET_WINDOW, 1, rr->stream, &rr->errcode, &addinfo) < 0) {
 		rr->errstring = addinfo;
 		rr->sort_status = Z_SortResponse_failure;
 		return 0;
