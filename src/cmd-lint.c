@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "auth.h"
 #include "lint.h"
+#include "copies-lint.h"
 #include "marcdef.h"
 #include "marcio.h"
 
@@ -277,6 +278,7 @@ int cmd_lint(int argc, char **argv)
 		}
 		al = auth_linker_create(cat);
 		lint_set_heading_hook(l, al ? auth_lint_heading : NULL, al);
+		lint_set_copies_hook(l, copies_lint_count, cat);   /* callno-missing */
 	}
 	int status = 0;
 	if (list) {
@@ -299,6 +301,7 @@ int cmd_lint(int argc, char **argv)
 	}
 	sb_release(&err);
 	lint_set_heading_hook(l, NULL, NULL);
+	lint_set_copies_hook(l, NULL, NULL);
 	auth_linker_destroy(al);
 	catalog_close(cat);
 	lint_destroy(l);

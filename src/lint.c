@@ -77,7 +77,9 @@
 	X(HEAD_AMBIG, "heading-ambiguous", WARNING, "a heading matches several authority records") \
 	X(HEAD_NEAR, "heading-near-miss", WARNING, "a heading differs from an authorised heading only by tones, đ, case or dates") \
 	X(HEAD_UNLINKED, "heading-unlinked", WARNING, "a heading is authorised but not linked to its authority ($0)") \
-	X(HEAD_UNCONTROLLED, "heading-uncontrolled", OFF, "no authority record for a heading")
+	X(HEAD_UNCONTROLLED, "heading-uncontrolled", OFF, "no authority record for a heading") \
+	/* copies (asked through lint_set_copies_hook; silent without a catalogue) */ \
+	X(CALLNO_MISSING, "callno-missing", WARNING, "the record has copies but no call number (090, 852 $h, 092/099)")
 
 enum rule_id {
 #define X(e, id, sev, sum) R_##e,
@@ -113,12 +115,21 @@ struct linter {
 	/* authority hook (heading-* rules) */
 	lint_heading_fn heading_fn;
 	void *heading_arg;
+	/* copies hook (callno-missing) */
+	lint_copies_fn copies_fn;
+	void *copies_arg;
 	int english;              /* messages untranslated (lint_set_english) */
 };
 
 void lint_set_english(linter *l, int on)
 {
 	l->english = on;
+}
+
+void lint_set_copies_hook(linter *l, lint_copies_fn fn, void *arg)
+{
+	l->copies_fn = fn;
+	l->copies_arg = arg;
 }
 
 void lint_set_heading_hook(linter *l, lint_heading_fn fn, void *arg)
@@ -1517,6 +1528,28 @@ static void check_headings(struct ctx *c)
 	sb_release(&msg);
 }
 
+/* A record with copies needs a call number (the copies hook counts them). */
+static void check_callno(struct ctx *c)
+{
+	static const char *const tags[] = { "090", "852", "092", "099" };
+	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+		long f = rec_find(c->r, tags[i], 0);
+		if (f < 0)
+			continue;
+		char want = i == 1 ? 'h' : 'a';
+		for (size_t k = 0; k < rec_nsub(c->r, (size_t)f); k++) {
+			size_t n = 0;
+			if (rec_sub_code(c->r, (size_t)f, k) == want && rec_sub_value(c->r, (size_t)f, k, &n) && n)
+				return;
+		}
+	}
+	long ncopies = c->l->copies_fn(c->l->copies_arg, c->r);
+	if (ncopies > 0)
+		report_tag(c, R_CALLNO_MISSING, "090",
+		           N_("the record has %ld copies but no call number (090 $a $b; :callno or bienmuc copy callno --set)"),
+		           ncopies);
+}
+
 size_t lint_check(linter *l, const rec *r, long recno, lint_cb cb, void *arg)
 {
 	struct ctx c = { .l = l, .r = r, .recno = recno, .cb = cb, .arg = arg };
@@ -1586,5 +1619,7 @@ size_t lint_check(linter *l, const rec *r, long recno, lint_cb cb, void *arg)
 	}
 	if (c.fmt >= 0 && l->heading_fn)
 		check_headings(&c);
+	if (c.fmt == MD_BIB && l->copies_fn)
+		check_callno(&c);
 	return c.count;
 }

@@ -101,6 +101,12 @@ enum {
 typedef int (*lint_heading_fn)(void *arg, const rec *r, size_t f, strbuf *msg);
 void lint_set_heading_hook(linter *l, lint_heading_fn fn, void *arg);
 
+/* Copies hook: fn returns how many copies the catalogue holds for record
+ * r (by its 001; 0 none, -1 unknown). Only with a hook does the rule
+ * callno-missing report anything. fn NULL removes the hook. */
+typedef long (*lint_copies_fn)(void *arg, const rec *r);
+void lint_set_copies_hook(linter *l, lint_copies_fn fn, void *arg);
+
 /* Finding messages are translated to the interface language (i18n.h);
  * on != 0 keeps them in English, e.g. for machine-readable output. */
 void lint_set_english(linter *l, int on);

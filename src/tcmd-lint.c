@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "marcdef.h"
 #include "lint.h"
+#include "copies-lint.h"
 #include "auth.h"                  /* heading-* rules against the catalogue */
 
 void *tsess_marcdef(tsess *s)
@@ -207,8 +208,11 @@ size_t tsess_lint(tsess *s)
 		auth_linker *al = s->cat && !strcmp(catalog_backend(s->cat), "sqlite") ?
 		                  auth_linker_create(s->cat) : NULL;
 		lint_set_heading_hook(s->lint, al ? auth_lint_heading : NULL, al);
+		/* callno-missing: does the catalogue hold copies of it? */
+		lint_set_copies_hook(s->lint, s->cat && s->id ? copies_lint_count : NULL, s->cat);
 		lint_check(s->lint, r, 1, lint_found, s);
 		lint_set_heading_hook(s->lint, NULL, NULL);
+		lint_set_copies_hook(s->lint, NULL, NULL);
 		auth_linker_destroy(al);
 		size_t errors = 0;
 		for (size_t i = 0; i < s->nfind; i++)
