@@ -666,6 +666,7 @@ invalid:
  * value in record order (a small array on the stack for most records). */
 struct survey {
 	int nonascii, esc, utf8;
+	unsigned all;           /* the flags of every value or'ed */
 	size_t bad_f, bad_off;
 	long bad_s;
 	unsigned char *fl, small[512];
@@ -681,6 +682,7 @@ static void survey_release(struct survey *sv)
 static void survey_record(const rec *r, struct survey *sv)
 {
 	sv->nonascii = sv->esc = 0;
+	sv->all = 0;
 	sv->utf8 = 1;
 	sv->bad_f = sv->bad_off = 0;
 	sv->bad_s = 0;
@@ -706,6 +708,7 @@ static void survey_record(const rec *r, struct survey *sv)
 				sv->capfl = cap;
 			}
 			sv->fl[sv->nfl++] = (unsigned char)fl;
+			sv->all |= fl;
 			if (fl & V_ESC)
 				sv->esc = 1;
 			if (fl & V_HIGH)
@@ -848,7 +851,10 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 	/* convert every value that needs it; apply only if all succeed */
 	memset(&c, 0, sizeof c);
 	strbuf susp = STRBUF_INIT;          /* values with marks on nothing */
-	for (size_t f = 0; f < rec_nfields(r) && rc == 0; f++) {
+	/* nothing to do for any value (the tests at the top of the loop) */
+	int idle = !(sv.all & (V_CTRL | V_HIGH)) ||
+	           (use == CS_UTF8 && !(sv.all & (V_CTRL | V_BAD | V_SLOW)));
+	for (size_t f = 0; !idle && f < rec_nfields(r) && rc == 0; f++) {
 		int ctl = rec_is_control(r, f);
 		size_t ns = ctl ? 1 : rec_nsub(r, f);
 		for (size_t s = 0; s < ns; s++) {
