@@ -44,6 +44,9 @@
 #include <stdint.h>
 
 #include "marcio-impl.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define RT 0x1D                  /* record terminator */
 #define FT 0x1E                  /* field terminator */
@@ -69,6 +72,8 @@ struct iso_state {
 	size_t cposcap;
 	strbuf err, err2, tmp, tmp2, warn;
 	int raw;                     /* keep fields whole (marc_read_opts.raw) */
+	const char *lim;             /* end of the record being parsed: bytes up
+	                                to here may be read ahead (find_byte) */
 };
 
 /* Warnings are held until the record is known to be accepted, so a
@@ -107,15 +112,56 @@ static int is_digit(int c)
 }
 
 /* Value of n digits at p, or -1 if any is not a digit. */
-static long digits(const char *p, int n)
+static inline long digits(const char *p, int n)
 {
 	long v = 0;
+	unsigned bad = 0;
 	for (int i = 0; i < n; i++) {
-		if (!is_digit((unsigned char)p[i]))
-			return -1;
-		v = v * 10 + (p[i] - '0');
+		unsigned d = (unsigned)(unsigned char)p[i] - '0';
+		bad |= d > 9;
+		v = v * 10 + (long)d;
 	}
-	return v;
+	return bad ? -1 : v;
+}
+
+/* digits(p, 4) and digits(p, 5) written out (the directory's usual
+ * widths). */
+static inline long digits4(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	unsigned a = u[0] - '0', b = u[1] - '0', c = u[2] - '0', d = u[3] - '0';
+	if ((a > 9) | (b > 9) | (c > 9) | (d > 9))
+		return -1;
+	return (long)(a * 1000 + b * 100 + c * 10 + d);
+}
+
+static inline long digits5(const char *p)
+{
+	long v = digits4(p);
+	unsigned e = (unsigned)((const unsigned char *)p)[4] - '0';
+	return v < 0 || e > 9 ? -1 : v * 10 + (long)e;
+}
+
+/* The first byte c in [s, end), or NULL: memchr without a call for the
+ * short spans of fields and subfields. Reads ahead 16 bytes at a time up
+ * to lim (>= end; the end of the record in the input buffer). */
+static inline const char *find_byte(const char *s, const char *end, const char *lim, char c)
+{
+#ifdef __SSE2__
+	__m128i k = _mm_set1_epi8(c);
+	while (s < end && lim - s >= 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)s), k));
+		if (m) {
+			const char *q = s + __builtin_ctz(m);
+			return q < end ? q : NULL;
+		}
+		s += 16;
+	}
+#else
+	(void)lim;
+#endif
+	return s < end ? memchr(s, c, (size_t)(end - s)) : NULL;
 }
 
 /* Bytes skipped silently between records. */
@@ -295,9 +341,17 @@ static int try_layout(struct iso_state *st, const char *p, size_t data_end,
 			sb_addf(&st->err, "directory length %zu is not a multiple of %zu", dlen, es);
 			return -1;
 		}
+		int std = lo->ll == 4 && lo->sl == 5;
 		for (; k < lo->dir_end; k += es) {
 			entno++;
-			long len = digits(p + k + 3, lo->ll), off = digits(p + k + 3 + lo->ll, lo->sl);
+			long len, off;
+			if (std) {              /* the usual 4 + 5 digits, unrolled */
+				len = digits4(p + k + 3);
+				off = digits5(p + k + 7);
+			} else {
+				len = digits(p + k + 3, lo->ll);
+				off = digits(p + k + 3 + lo->ll, lo->sl);
+			}
 			if (len < 0 || off < 0) {
 				sb_addf(&st->err, "directory entry %zu (tag %s) has a non-numeric %s ",
 				        entno, tagstr(&st->tmp, p + k), len < 0 ? "length" : "offset");
@@ -416,7 +470,7 @@ static int add_data_field(struct iso_state *st, rec *r, const char *p,
 			         "a control character", tg, entno, i + 1, ic);
 	}
 	size_t f = rec_add_field(r, e->tag, ind1, ind2);
-	const char *d = c < end ? memchr(c, DL, (size_t)(end - c)) : NULL;
+	const char *d = find_byte(c, end, st->lim, DL);
 	if (!d) {
 		if (c < end) {
 			strbuf q = STRBUF_INIT;
@@ -461,7 +515,7 @@ static int add_data_field(struct iso_state *st, rec *r, const char *p,
 		else if (code == ' ')
 			iso_warn(st, "field %s (directory entry %zu) has a blank subfield code", tg, entno);
 		v++;
-		const char *nd = v < end ? memchr(v, DL, (size_t)(end - v)) : NULL;
+		const char *nd = find_byte(v, end, st->lim, DL);
 		const char *ve = nd ? nd : end;
 		rec_add_sub(r, f, (char)code, v, (size_t)(ve - v));
 		d = nd;
@@ -513,7 +567,7 @@ static int build_record(struct iso_state *st, rec *r, const char *p)
 		const char *c = p + e->start;
 		size_t m = e->end - e->start;
 		/* a terminator inside a field means the directory merged two */
-		const char *t = m ? memchr(c, FT, m) : NULL;
+		const char *t = find_byte(c, c + m, st->lim, FT);
 		if (t) {
 			sb_addf(&st->err, "field %s (directory entry %zu) contains a field terminator "
 			        "at byte %zu of the record", tagstr(&st->tmp, e->tag), i + 1,
@@ -542,7 +596,7 @@ static int build_record(struct iso_state *st, rec *r, const char *p)
 		if (odd_tag)
 			taglist_add(&st->err2, &nodd, &ndistinct, e->tag);
 		if (rec_tag_is_control(e->tag)) {
-			if (m && memchr(c, DL, m))
+			if (find_byte(c, c + m, st->lim, DL))
 				taglist_add(&st->tmp2, &nctl, &nctld, e->tag);
 			rec_add_control(r, e->tag, c, m);
 		} else if (add_data_field(st, r, p, e, i + 1, nind, &nextra) < 0)
@@ -572,6 +626,7 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 {
 	const unsigned char *u = (const unsigned char *)p;
 	size_t data_end = (n && u[n - 1] == RT) ? n - 1 : n;
+	st->lim = p + n;
 	sb_reset(&st->err);
 	if (n < 25) {
 		sb_addf(&st->err, "record is only %zu bytes, too short for a leader and directory", n);
