@@ -13,6 +13,7 @@
 #include <errno.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "auth.h"
 #include "lint.h"
@@ -20,7 +21,7 @@
 #include "marcdef.h"
 #include "marcio.h"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc lint [-f FMT] [--from-charset CS] [--json] [--rules FILE]\n"
 	"                    [-d DB] FILE...\n"
 	"       bienmuc lint --list-rules [--rules FILE]\n"
@@ -39,7 +40,7 @@ static const char usage_text[] =
 	"                         of this catalogue (rules heading-*)\n"
 	"  -q, --quiet            no summary line on stderr\n"
 	"\n"
-	"Exit status: 0 no findings, 1 findings, 2 usage or I/O error.\n";
+	"Exit status: 0 no findings, 1 findings, 2 usage or I/O error.\n");
 
 struct out {
 	const char *file;
@@ -127,7 +128,9 @@ static void on_finding(const lint_finding *f, void *arg)
 				sb_addf(sb, "/%02d", f->position);
 			sb_adds(sb, ": ");
 		}
-		sb_addf(sb, "%s: %s [%s]\n", lint_severity_name(f->severity), f->message, f->rule);
+		/* the severity word in the interface language; the rule id stays */
+		sb_addf(sb, "%s: %s [%s]\n", f->severity == LINT_ERROR ? _("error") : _("warning"),
+		        f->message, f->rule);
 	}
 	fwrite(sb->buf, 1, sb->len, stdout);
 }
@@ -147,13 +150,13 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 {
 	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!fp) {
-		cmd_error("lint", "cannot open '%s': %s", path, strerror(errno));
+		cmd_error("lint", _("cannot open '%s': %s"), path, strerror(errno));
 		return -1;
 	}
 	strbuf err = STRBUF_INIT;
 	marc_reader *rd = marc_reader_open(fp, path, opts, &err);
 	if (!rd) {
-		cmd_error("lint", "%s: %s", path, err.buf ? err.buf : "cannot read");
+		cmd_error("lint", "%s: %s", path, err.buf ? err.buf : _("cannot read"));
 		sb_release(&err);
 		if (fp != stdin)
 			fclose(fp);
@@ -188,7 +191,7 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 		fclose(fp);
 	sb_release(&err);
 	if (ioerr) {
-		cmd_error("lint", "error reading '%s'", path);
+		cmd_error("lint", _("error reading '%s'"), path);
 		return -1;
 	}
 	return 0;
@@ -197,7 +200,7 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 int cmd_lint(int argc, char **argv)
 {
 	if (cmd_wants_help(argc, argv)) {
-		fputs(usage_text, stdout);
+		fputs(_(usage_text), stdout);
 		return 0;
 	}
 	struct marc_read_opts opts = { MF_AUTO, CS_AUTO, 0 };
@@ -214,25 +217,25 @@ int cmd_lint(int argc, char **argv)
 			break;
 		if (!strcmp(a, "-f") || !strcmp(a, "--format")) {
 			if (++i >= argc || (opts.format = marc_format_parse(argv[i])) < 0) {
-				cmd_error("lint", "-f needs a format: auto, iso2709, marcxml, mrk or json");
+				cmd_error("lint", _("-f needs a format: auto, iso2709, marcxml, mrk or json"));
 				return 2;
 			}
 		} else if (!strcmp(a, "--from-charset")) {
 			if (++i >= argc || (opts.from_charset = marc_charset_parse(argv[i])) < 0) {
-				cmd_error("lint", "--from-charset needs a character set name");
+				cmd_error("lint", _("--from-charset needs a character set name"));
 				return 2;
 			}
 		} else if (!strcmp(a, "--json")) {
 			json = 1;
 		} else if (!strcmp(a, "--rules")) {
 			if (++i >= argc) {
-				cmd_error("lint", "--rules needs a file name");
+				cmd_error("lint", _("--rules needs a file name"));
 				return 2;
 			}
 			rules = argv[i];
 		} else if (!strcmp(a, "-d") || !strcmp(a, "--db")) {
 			if (++i >= argc) {
-				cmd_error("lint", "-d needs a catalogue file");
+				cmd_error("lint", _("-d needs a catalogue file"));
 				return 2;
 			}
 			db = argv[i];
@@ -241,12 +244,12 @@ int cmd_lint(int argc, char **argv)
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = 1;
 		} else {
-			cmd_error("lint", "unknown option '%s'; see 'bienmuc lint --help'", a);
+			cmd_error("lint", _("unknown option '%s'; see 'bienmuc lint --help'"), a);
 			return 2;
 		}
 	}
 	if (i >= argc && !list) {
-		fputs(usage_text, stderr);
+		fputs(_(usage_text), stderr);
 		return 2;
 	}
 	strbuf err = STRBUF_INIT;
@@ -257,6 +260,8 @@ int cmd_lint(int argc, char **argv)
 		return 2;
 	}
 	linter *l = lint_create(md);
+	if (json)
+		lint_set_english(l, 1);   /* JSON lines are the same in every language */
 	if (rules && lint_load_rules(l, rules, &err) < 0) {
 		cmd_error("lint", "%s", err.buf);
 		sb_release(&err);
@@ -270,7 +275,7 @@ int cmd_lint(int argc, char **argv)
 	if (db && !list) {
 		cat = catalog_open(db, CAT_OPEN_READONLY, &err);
 		if (!cat) {
-			cmd_error("lint", "%s", err.buf ? err.buf : "cannot open the catalogue");
+			cmd_error("lint", "%s", err.buf ? err.buf : _("cannot open the catalogue"));
 			sb_release(&err);
 			lint_destroy(l);
 			marcdef_destroy(md);
@@ -293,7 +298,7 @@ int cmd_lint(int argc, char **argv)
 				ioerr = 1;
 		fflush(stdout);
 		if (!quiet)
-			fprintf(stderr, "%s: lint: %ld record%s, %zu error%s, %zu warning%s, %ld unreadable\n",
+			fprintf(stderr, _("%s: lint: %ld record%s, %zu error%s, %zu warning%s, %ld unreadable\n"),
 			        bm_progname, nrec, nrec == 1 ? "" : "s", o.errors, o.errors == 1 ? "" : "s",
 			        o.warnings, o.warnings == 1 ? "" : "s", nbad);
 		sb_release(&o.line);
