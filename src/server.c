@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include <yaz/backend.h>
 #include <yaz/diagbib1.h>
@@ -60,6 +61,11 @@ struct session {
 };
 
 static const struct server_conf *conf;
+/* BIENMUC_USER as the server started (NULL: unset), and a lock around
+ * setting it and opening the catalogue: with -T every session is a thread
+ * of one process, so the environment is shared. */
+static char *start_user;
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void server_set_conf(const struct server_conf *c)
 {
@@ -414,10 +420,17 @@ static bend_initresult *srv_init(bend_initrequest *q)
 		return r;
 	}
 	/* the journal names the user who saved: the store reads it at open
-	 * (one process per connection, so the environment is the session's) */
+	 * (with -T the environment is shared by every session: set it and
+	 * open under a lock; an anonymous session gets the starting value) */
+	pthread_mutex_lock(&open_lock);
 	if (ss->user)
 		setenv("BIENMUC_USER", ss->user, 1);
+	else if (start_user)
+		setenv("BIENMUC_USER", start_user, 1);
+	else
+		unsetenv("BIENMUC_USER");
 	ss->cat = catalog_open(conf->db, conf->readonly ? CAT_OPEN_READONLY : 0, &err);
+	pthread_mutex_unlock(&open_lock);
 	if (!ss->cat) {
 		r->errcode = YAZ_BIB1_DATABASE_UNAVAILABLE;
 		r->errstring = odr_strdup(q->stream, err.buf ? err.buf : "cannot open the catalogue");
@@ -992,5 +1005,10 @@ static int srv_update(void *h, bend_update_rr *rr)
 
 int server_run(int argc, char **argv)
 {
-	return statserv_main(argc, argv, srv_init, srv_close);
+	const char *u = getenv("BIENMUC_USER");
+	start_user = u ? xstrdup(u) : NULL;
+	int rc = statserv_main(argc, argv, srv_init, srv_close);
+	free(start_user);
+	start_user = NULL;
+	return rc;
 }
