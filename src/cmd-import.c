@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "isismap.h"
 #include "catalog.h"
 #include "matchkey.h"
@@ -40,7 +41,7 @@
 
 #define CMD_NAME "import"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc import [-d DB] [-f FMT] [--from-charset CS] [--match KEYS]\n"
 	"                      [--on-match skip|replace|merge|new] [--protect TAGS]\n"
 	"                      [--force] [--dry-run] [--rejects FILE] [--report FILE]\n"
@@ -83,7 +84,7 @@ static const char usage_text[] =
 	"  -q, --quiet            no progress and no summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
-	"Exit status: 0 all records placed, 1 some rejected, 2 usage or I/O error.\n";
+	"Exit status: 0 all records placed, 1 some rejected, 2 usage or I/O error.\n");
 
 enum { OPT_FROM_CS = 256, OPT_MATCH, OPT_ON_MATCH, OPT_PROTECT, OPT_FORCE, OPT_DRY,
        OPT_REJECTS, OPT_REPORT, OPT_BATCH_SIZE, OPT_AGAIN, OPT_ORG, OPT_PREFIX,
@@ -313,8 +314,8 @@ static void report(struct imp *im, const char *file, long recno, long long off, 
 	default: im->total.rejected++; break;
 	}
 	if (action == A_REJECTED && !im->quiet)
-		fprintf(stderr, "bienmuc: import: %s: record %ld (byte %lld): %s\n", file, recno, off,
-		        reason ? reason : "rejected");
+		fprintf(stderr, _("bienmuc: import: %s: record %ld (byte %lld): %s\n"), file, recno, off,
+		        reason ? reason : _("rejected"));
 	if (!im->report)
 		return;
 	strbuf sb = STRBUF_INIT;
@@ -366,7 +367,7 @@ static void link_headings(struct imp *im, rec *r, const char *file, long recno)
 	struct auth_linkres res = { 0 };
 	strbuf err = STRBUF_INIT;
 	if (auth_link_record(im->linker, r, 1, &res, &err)) {
-		cmd_warn(CMD_NAME, "%s: record %ld: authority links: %s", file, recno, err.buf);
+		cmd_warn(CMD_NAME, _("%s: record %ld: authority links: %s"), file, recno, err.buf);
 	} else {
 		for (size_t i = 0; i < res.n; i++) {
 			const struct auth_finding *x = &res.v[i];
@@ -375,7 +376,7 @@ static void link_headings(struct imp *im, rec *r, const char *file, long recno)
 				im->flipped++;
 			if (!im->quiet && (x->status == AS_AMBIGUOUS || x->status == AS_NEAR_TONES ||
 			                   x->status == AS_NEAR_DATES))
-				cmd_warn(CMD_NAME, "%s: record %ld: %s '%s': %s, not linked (%s)", file, recno,
+				cmd_warn(CMD_NAME, _("%s: record %ld: %s '%s': %s, not linked (%s)"), file, recno,
 				         x->tag, x->heading, auth_status_name(x->status),
 				         x->candidates ? x->candidates : "");
 		}
@@ -419,7 +420,7 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 		if (!st && ncps)                                   /* copies */
 			st = copies_import_add(im->c, rec_get_control(r, "001"), cps, ncps, &im->err);
 		if (st) {
-			cmd_error(CMD_NAME, "%s: record %ld: %s", file, recno, im->err.buf);
+			cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
 			rc = -1;
 		} else {
 			report(im, file, recno, off, A_ADDED, rec_get_control(r, "001"), why.buf);
@@ -451,7 +452,7 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 			if (!st && ncps)                               /* copies */
 				st = copies_import_add(im->c, ids[0], cps, ncps, &im->err);
 			if (st) {
-				cmd_error(CMD_NAME, "%s: record %ld: %s", file, recno, im->err.buf);
+				cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
 				rc = -1;
 			} else {
 				sb_reset(&why);
@@ -477,7 +478,7 @@ static void reject(struct imp *im, marc_reader *rd, const char *file, long recno
 	if (im->rejects_name && !im->rejects && !im->dry) {
 		im->rejects = fopen(im->rejects_name, "ab");
 		if (!im->rejects) {
-			cmd_error(CMD_NAME, "cannot write '%s': %s", im->rejects_name, strerror(errno));
+			cmd_error(CMD_NAME, _("cannot write '%s': %s"), im->rejects_name, strerror(errno));
 			im->rejects_name = NULL;
 		}
 	}
@@ -543,7 +544,7 @@ static int import_file(struct imp *im, const char *path)
 	int is_stdin = !strcmp(path, "-");
 	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
 	if (!fp) {
-		cmd_error(CMD_NAME, "cannot read '%s': %s", path, strerror(errno));
+		cmd_error(CMD_NAME, _("cannot read '%s': %s"), path, strerror(errno));
 		return -1;
 	}
 	long long size = 0;
@@ -558,8 +559,8 @@ static int import_file(struct imp *im, const char *path)
 		if (catalog_batch_resume(im->c, key, &b, &recno, &off, &done, &im->err) == CAT_OK) {
 			if (done && !im->again) {
 				if (!im->quiet)
-					fprintf(stderr, "bienmuc: import: %s: already imported in batch %ld; "
-					        "skipped (--again to import it again)\n", path, b);
+					fprintf(stderr, _("bienmuc: import: %s: already imported in batch %ld; "
+					        "skipped (--again to import it again)\n"), path, b);
 				free(key);
 				fclose(fp);
 				return 0;
@@ -579,8 +580,8 @@ static int import_file(struct imp *im, const char *path)
 					skip = recno;
 					seek = off;
 					if (!im->quiet)
-						fprintf(stderr, "bienmuc: import: %s: continuing batch %ld after "
-						        "record %ld\n", path, b, recno);
+						fprintf(stderr, _("bienmuc: import: %s: continuing batch %ld after "
+						        "record %ld\n"), path, b, recno);
 				}
 			}
 		}
@@ -619,7 +620,7 @@ static int import_file(struct imp *im, const char *path)
 	}
 	marc_reader *rd = marc_reader_open(fp, path, &ro, &err);
 	if (!rd) {
-		cmd_error(CMD_NAME, "%s: %s", path, err.buf ? err.buf : "cannot read");
+		cmd_error(CMD_NAME, "%s: %s", path, err.buf ? err.buf : _("cannot read"));
 		sb_release(&err);
 		free(key);
 		if (!is_stdin)
@@ -695,7 +696,7 @@ static int parse_protect(struct imp *im, const char *list)
 	char *dup = xstrdup(list), *save = NULL;
 	for (char *t = strtok_r(dup, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
 		if (strlen(t) != 3) {
-			cmd_error(CMD_NAME, "--protect: '%s' is not a tag pattern like 9XX or 590", t);
+			cmd_error(CMD_NAME, _("--protect: '%s' is not a tag pattern like 9XX or 590"), t);
 			free(dup);
 			return -1;
 		}
@@ -728,7 +729,7 @@ int cmd_import(int argc, char **argv)
 		case 'f':
 			v = marc_format_parse(optarg);
 			if (v < 0) {
-				cmd_error(CMD_NAME, "unknown input format '%s'", optarg);
+				cmd_error(CMD_NAME, _("unknown input format '%s'"), optarg);
 				rc = 2;
 				goto out;
 			}
@@ -737,7 +738,7 @@ int cmd_import(int argc, char **argv)
 		case OPT_FROM_CS:
 			v = marc_charset_parse(optarg);
 			if (v < 0) {
-				cmd_error(CMD_NAME, "unknown input charset '%s'", optarg);
+				cmd_error(CMD_NAME, _("unknown input charset '%s'"), optarg);
 				rc = 2;
 				goto out;
 			}
@@ -746,7 +747,7 @@ int cmd_import(int argc, char **argv)
 		case OPT_MATCH:
 			im.mask = catalog_matchkeys_parse(optarg, &err);
 			if (im.mask < 0) {
-				cmd_error(CMD_NAME, "--match: %s", err.buf);
+				cmd_error(CMD_NAME, _("--match: %s"), err.buf);
 				rc = 2;
 				goto out;
 			}
@@ -757,7 +758,7 @@ int cmd_import(int argc, char **argv)
 			else if (!strcmp(optarg, "merge")) im.on_match = ON_MERGE;
 			else if (!strcmp(optarg, "new")) im.on_match = ON_NEW;
 			else {
-				cmd_error(CMD_NAME, "--on-match: '%s' (skip, replace, merge, new)", optarg);
+				cmd_error(CMD_NAME, _("--on-match: '%s' (skip, replace, merge, new)"), optarg);
 				rc = 2;
 				goto out;
 			}
@@ -776,7 +777,7 @@ int cmd_import(int argc, char **argv)
 			char *e;
 			im.batch_size = strtol(optarg, &e, 10);
 			if (*e || im.batch_size < 1) {
-				cmd_error(CMD_NAME, "--batch-size needs a positive number");
+				cmd_error(CMD_NAME, _("--batch-size needs a positive number"));
 				rc = 2;
 				goto out;
 			}
@@ -803,7 +804,7 @@ int cmd_import(int argc, char **argv)
 			sb_reset(&err);
 			item_map *m = item_map_load(optarg, &err);
 			if (!m || custom[1]) {
-				cmd_error(CMD_NAME, "--item-map: %s", m ? "at most two maps" : err.buf);
+				cmd_error(CMD_NAME, _("--item-map: %s"), m ? "at most two maps" : err.buf);
 				item_map_destroy(m);
 				rc = 2;
 				goto out;
@@ -812,13 +813,13 @@ int cmd_import(int argc, char **argv)
 			break;
 		}
 		case 'q': im.quiet = 1; break;
-		case 'h': fputs(usage_text, stdout); goto out;
+		case 'h': fputs(_(usage_text), stdout); goto out;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			rc = 2;
 			goto out;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc import --help'", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc import --help'"), argv[optind - 1]);
 			rc = 2;
 			goto out;
 		}
@@ -838,7 +839,7 @@ int cmd_import(int argc, char **argv)
 			if (t) {
 				sb_reset(&err);
 				if (!(im.items[k++] = item_map_default(t, &err))) {
-					cmd_error(CMD_NAME, "--items: %s", err.buf);
+					cmd_error(CMD_NAME, _("--items: %s"), err.buf);
 					free(dup);
 					rc = 2;
 					goto out;
@@ -848,7 +849,7 @@ int cmd_import(int argc, char **argv)
 		free(dup);
 	}
 	if (optind >= argc && !org_code && !id_prefix) {
-		cmd_error(CMD_NAME, "no input files; see 'bienmuc import --help'");
+		cmd_error(CMD_NAME, _("no input files; see 'bienmuc import --help'"));
 		rc = 2;
 		goto out;
 	}
@@ -876,7 +877,7 @@ int cmd_import(int argc, char **argv)
 	if (im.report_name && !strcmp(im.report_name, "-"))
 		im.report = stdout;
 	else if (im.report_name && !(im.report = fopen(im.report_name, "w"))) {
-		cmd_error(CMD_NAME, "cannot write '%s': %s", im.report_name, strerror(errno));
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), im.report_name, strerror(errno));
 		rc = 2;
 		goto out;
 	}
@@ -903,18 +904,18 @@ int cmd_import(int argc, char **argv)
 		catalog_batch_finish(im.c, im.batch, "done", NULL);
 	double el = now() - im.t0;
 	if (!im.quiet || im.run[A_REJECTED] || rc)
-		fprintf(stderr, "bienmuc: import: %ld records: %ld added, %ld replaced, %ld merged, "
-		        "%ld skipped, %ld rejected%s%s; %.1f s (%.0f records/s)\n", im.nread,
+		fprintf(stderr, _("bienmuc: import: %ld records: %ld added, %ld replaced, %ld merged, "
+		        "%ld skipped, %ld rejected%s%s; %.1f s (%.0f records/s)\n"), im.nread,
 		        im.run[A_ADDED], im.run[A_REPLACED], im.run[A_MERGED], im.run[A_SKIPPED],
-		        im.run[A_REJECTED], im.dry ? " (dry run: nothing saved)" : "",
-		        im.fatal ? " (stopped; run the same command again to continue)" : "",
+		        im.run[A_REJECTED], im.dry ? _(" (dry run: nothing saved)") : "",
+		        im.fatal ? _(" (stopped; run the same command again to continue)") : "",
 		        el, el > 0 ? im.nread / el : 0.0);
 	if (im.batch && !im.quiet && !im.dry)
-		fprintf(stderr, "bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n",
+		fprintf(stderr, _("bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n"),
 		        im.batch, im.batch);
 	if (im.linker && !im.quiet)
-		fprintf(stderr, "bienmuc: import: headings: %ld authorized, %ld see-from (%ld replaced by "
-		        "the authorised form), %ld ambiguous, %ld near misses, %ld without authority\n",
+		fprintf(stderr, _("bienmuc: import: headings: %ld authorized, %ld see-from (%ld replaced by "
+		        "the authorised form), %ld ambiguous, %ld near misses, %ld without authority\n"),
 		        im.links[AS_AUTHORIZED], im.links[AS_SEEFROM], im.flipped, im.links[AS_AMBIGUOUS],
 		        im.links[AS_NEAR_TONES] + im.links[AS_NEAR_DATES], im.links[AS_NONE]);
 	if (!rc && im.run[A_REJECTED])

@@ -11,6 +11,7 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "cclquery.h"
 #include "store-cli.h"
@@ -19,7 +20,7 @@
 
 #define CMD_NAME "search"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc search [-d DB] [--format FMT] [--limit N] [--offset N]\n"
 	"                      [--sort relevance|title|author|year|id] [--reverse]\n"
 	"                      [--count] [--pqf] QUERY...\n"
@@ -41,7 +42,7 @@ static const char usage_text[] =
 	"      --pqf           print the query as PQF (RPN) and stop\n"
 	"  -h, --help          show this help\n"
 	"\n"
-	"Exit status: 0 found, 1 nothing found, 2 usage error or bad query.\n";
+	"Exit status: 0 found, 1 nothing found, 2 usage error or bad query.\n");
 
 enum { OPT_OFFSET = 256, OPT_PQF };
 
@@ -82,19 +83,19 @@ int cmd_search(int argc, char **argv)
 		case 'F':
 			fmt = cli_format(optarg, 1);
 			if (fmt < 0) {
-				cmd_error(CMD_NAME, "unknown format '%s' (brief, mrk, marcxml, json, iso2709)", optarg);
+				cmd_error(CMD_NAME, _("unknown format '%s' (brief, mrk, marcxml, json, iso2709)"), optarg);
 				return 2;
 			}
 			break;
 		case 'n':
 			if (number(optarg, &so.limit)) {
-				cmd_error(CMD_NAME, "--limit needs a number, not '%s'", optarg);
+				cmd_error(CMD_NAME, _("--limit needs a number, not '%s'"), optarg);
 				return 2;
 			}
 			break;
 		case OPT_OFFSET:
 			if (number(optarg, &so.offset)) {
-				cmd_error(CMD_NAME, "--offset needs a number, not '%s'", optarg);
+				cmd_error(CMD_NAME, _("--offset needs a number, not '%s'"), optarg);
 				return 2;
 			}
 			break;
@@ -105,24 +106,24 @@ int cmd_search(int argc, char **argv)
 			else if (!strcmp(optarg, "year")) so.sort = CAT_SORT_YEAR;
 			else if (!strcmp(optarg, "id")) so.sort = CAT_SORT_ID;
 			else {
-				cmd_error(CMD_NAME, "unknown sort '%s' (relevance, title, author, year, id)", optarg);
+				cmd_error(CMD_NAME, _("unknown sort '%s' (relevance, title, author, year, id)"), optarg);
 				return 2;
 			}
 			break;
 		case 'r': so.descending = 1; break;
 		case 'c': count = 1; break;
 		case OPT_PQF: pqf = 1; break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case ':':
-			cmd_error(CMD_NAME, "option '%s' needs an argument", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;
 		default:
-			cmd_error(CMD_NAME, "unknown option '%s'; see 'bienmuc search --help'", argv[optind - 1]);
+			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc search --help'"), argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		cmd_error(CMD_NAME, "no query; see 'bienmuc search --help'");
+		cmd_error(CMD_NAME, _("no query; see 'bienmuc search --help'"));
 		return 2;
 	}
 	strbuf q = STRBUF_INIT;
@@ -175,7 +176,7 @@ int cmd_search(int argc, char **argv)
 			}
 			for (size_t i = 0; rc != 2 && i < res.n; i++) {
 				if (!sum[i].found) {
-					cmd_error(CMD_NAME, "no record '%s'", res.ids[i]);
+					cmd_error(CMD_NAME, _("no record '%s'"), res.ids[i]);
 					rc = 2;
 					continue;
 				}
@@ -199,14 +200,14 @@ int cmd_search(int argc, char **argv)
 				continue;
 			}
 			if (marc_writer_put(w, r, &err)) {
-				cmd_error(CMD_NAME, "record %s: %s", res.ids[i], err.buf);
+				cmd_error(CMD_NAME, _("record %s: %s"), res.ids[i], err.buf);
 				rc = 2;
 			}
 		}
 		if (w && marc_writer_close(w))
 			rc = 2;
 		if ((long)res.n < res.total && !fmt)
-			fprintf(stderr, "bienmuc: search: %zu of %ld records shown (--limit, --offset)\n",
+			fprintf(stderr, _("bienmuc: search: %zu of %ld records shown (--limit, --offset)\n"),
 			        res.n, res.total);
 		rec_destroy(r);
 	}

@@ -13,11 +13,12 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "catalog.h"
 #include "server.h"
 #include "users.h"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: bienmuc serve [-d DB] [-l ADDRESS] [options]\n"
 	"\n"
 	"Serve the catalogue over Z39.50 and SRU on one port. Anyone may search;\n"
@@ -33,7 +34,7 @@ static const char usage_text[] =
 	"  -T, --threads          a thread per connection (default: a process per connection)\n"
 	"  -D, --daemon           run in the background\n"
 	"      --pid-file FILE    write the process id there\n"
-	"  -1, --once             serve one connection, then exit (for tests)\n";
+	"  -1, --once             serve one connection, then exit (for tests)\n");
 
 static char *tmpdir;
 static pid_t main_pid;
@@ -85,7 +86,7 @@ static int read_config(const char *path, char **listen, char **dbname, char **us
 {
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
-		cmd_error("serve", "cannot open config '%s'", path);
+		cmd_error("serve", _("cannot open config '%s'"), path);
 		return -1;
 	}
 	char line[1024];
@@ -100,7 +101,7 @@ static int read_config(const char *path, char **listen, char **dbname, char **us
 			continue;
 		char *eq = strchr(p, '=');
 		if (!eq) {
-			cmd_error("serve", "%s:%d: expected key = value", path, n);
+			cmd_error("serve", _("%s:%d: expected key = value"), path, n);
 			fclose(fp);
 			return -1;
 		}
@@ -118,7 +119,7 @@ static int read_config(const char *path, char **listen, char **dbname, char **us
 		} else if (!strcmp(k, "read-only"))
 			*ro = !strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "true");
 		else {
-			cmd_error("serve", "%s:%d: unknown setting '%s'", path, n, k);
+			cmd_error("serve", _("%s:%d: unknown setting '%s'"), path, n, k);
 			fclose(fp);
 			return -1;
 		}
@@ -154,12 +155,12 @@ int cmd_serve(int argc, char **argv)
 		case 'D': daemon_ = 1; break;
 		case 'P': pid = optarg; break;
 		case '1': once = 1; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default: fputs(usage_text, stderr); return 2;
+		case 'h': fputs(_(usage_text), stdout); return 0;
+		default: fputs(_(usage_text), stderr); return 2;
 		}
 	}
 	if (optind != argc) {
-		fputs(usage_text, stderr);
+		fputs(_(usage_text), stderr);
 		return 2;
 	}
 	if (config && read_config(config, &listen, &dbname, &users, &log, &ro) < 0)
@@ -176,7 +177,7 @@ int cmd_serve(int argc, char **argv)
 	strbuf err = STRBUF_INIT;
 	catalog *cat = catalog_open(dbpath, ro ? CAT_OPEN_READONLY : 0, &err);
 	if (!cat) {
-		cmd_error("serve", "%s", err.buf ? err.buf : "cannot open the catalogue");
+		cmd_error("serve", "%s", err.buf ? err.buf : _("cannot open the catalogue"));
 		sb_release(&err);
 		return 2;
 	}
@@ -188,7 +189,7 @@ int cmd_serve(int argc, char **argv)
 	sb_addf(&tp, "%s/bienmuc-serve.XXXXXX", td && *td ? td : "/tmp");
 	tmpdir = mkdtemp(tp.buf) ? tp.buf : mkdtemp(tmpl);
 	if (!tmpdir) {
-		cmd_error("serve", "cannot make a temporary folder");
+		cmd_error("serve", _("cannot make a temporary folder"));
 		return 2;
 	}
 	main_pid = getpid();
@@ -199,7 +200,7 @@ int cmd_serve(int argc, char **argv)
 	strbuf path = STRBUF_INIT, xml = STRBUF_INIT;
 	sb_addf(&path, "%s/cql.properties", tmpdir);
 	if (write_file(path.buf, server_cql_properties()) < 0) {
-		cmd_error("serve", "cannot write '%s'", path.buf);
+		cmd_error("serve", _("cannot write '%s'"), path.buf);
 		return 2;
 	}
 	sb_adds(&xml, "<yazgfs>\n <listen id=\"l1\">");
@@ -233,7 +234,7 @@ int cmd_serve(int argc, char **argv)
 	sb_reset(&path);
 	sb_addf(&path, "%s/gfs.xml", tmpdir);
 	if (write_file(path.buf, xml.buf) < 0) {
-		cmd_error("serve", "cannot write '%s'", path.buf);
+		cmd_error("serve", _("cannot write '%s'"), path.buf);
 		return 2;
 	}
 
@@ -260,7 +261,7 @@ int cmd_serve(int argc, char **argv)
 		gargv[gargc++] = "-1";
 	gargv[gargc] = NULL;
 	if (!daemon_)
-		fprintf(stderr, "bienmuc: serve: %s as database '%s' on %s\n", dbpath, dbname, listen);
+		fprintf(stderr, _("bienmuc: serve: %s as database '%s' on %s\n"), dbpath, dbname, listen);
 	int rc = server_run(gargc, gargv);
 	sb_release(&path);
 	sb_release(&xml);
