@@ -154,9 +154,15 @@ struct store {
 	int schema;                /* user_version (1 only when opened read-only) */
 	struct pend_head *ph;      /* browse rows waiting for the commit (heads_flush) */
 	size_t nph, cph;
+	struct pend_key *pk;       /* match keys waiting for the commit (keys_flush) */
+	size_t npk, cpk;
+	uint32_t *pkhash;          /* open addressing over pk: index + 1, 0 = empty */
+	size_t npkhash;            /* slots, a power of 2 */
 };
 static int heads_flush(struct store *st, strbuf *err);
 static void heads_drop(struct store *st);
+static int keys_flush(struct store *st, strbuf *err);
+static void keys_drop(struct store *st);
 
 /* ------------------------------------------------------------------ */
 /* serialisation: 'B' 1, leader[24], varint nfields, then per field:
@@ -853,6 +859,8 @@ static int be_commit(void *be, strbuf *err)
 		return CAT_OK;
 	int rc = heads_flush(st, err);
 	if (!rc)
+		rc = keys_flush(st, err);
+	if (!rc)
 		rc = flush_next_id(st, err);
 	st->in_tx = 0;
 	if (rc) {
@@ -876,6 +884,7 @@ static void be_abort(void *be)
 	st->next_id = 0;
 	st->next_id_dirty = 0;
 	heads_drop(st);
+	keys_drop(st);
 	exec(st, "ROLLBACK", NULL);
 	let_waiters_in(st);
 }
@@ -1136,6 +1145,7 @@ static void be_close(void *be)
 	free(st->path);
 	free(st->fold);
 	heads_drop(st);
+	keys_drop(st);
 	free(st);
 }
 
@@ -1302,9 +1312,102 @@ static int index_heads(struct store *st, sqlite3_int64 rid, const struct hkeys *
 	return rc;
 }
 
+/* Match keys wait in memory during catalog_begin like browse rows (see
+ * heads_flush), with a hash so that catalog_match sees them at once. */
+struct pend_key {
+	char *key;
+	sqlite3_int64 rid;
+};
+
+static uint32_t key_hash(const char *k)
+{
+	uint32_t h = 2166136261u;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 16777619u;
+	return h;
+}
+
+static void keys_hash_put(struct store *st, size_t i)
+{
+	size_t m = st->npkhash - 1;
+	for (size_t j = key_hash(st->pk[i].key) & m;; j = (j + 1) & m)
+		if (!st->pkhash[j]) {
+			st->pkhash[j] = (uint32_t)i + 1;
+			return;
+		}
+}
+
+static void keys_drop(struct store *st)
+{
+	for (size_t i = 0; i < st->npk; i++)
+		free(st->pk[i].key);
+	free(st->pk);
+	free(st->pkhash);
+	st->pk = NULL;
+	st->pkhash = NULL;
+	st->npk = st->cpk = st->npkhash = 0;
+}
+
+static int pendkey_cmp(const void *a, const void *b)
+{
+	const struct pend_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : x->rid < y->rid ? -1 : x->rid > y->rid;
+}
+
+static int keys_flush(struct store *st, strbuf *err)
+{
+	int rc = CAT_OK;
+	if (!st->npk)
+		return rc;
+	qsort(st->pk, st->npk, sizeof *st->pk, pendkey_cmp);
+	for (size_t i = 0; i < st->npk && !rc; i++) {
+		sqlite3_stmt *s = stmt(st, S_KEY_INSERT);
+		sqlite3_bind_text(s, 1, st->pk[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, st->pk[i].rid);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, "match keys");
+		sqlite3_reset(s);
+	}
+	keys_drop(st);
+	return rc;
+}
+
+static void keys_pend(struct store *st, const char *key, sqlite3_int64 rid)
+{
+	if (st->npk == st->cpk) {
+		st->cpk = st->cpk ? 2 * st->cpk : 1024;
+		st->pk = xrealloc(st->pk, st->cpk * sizeof *st->pk);
+	}
+	st->pk[st->npk].key = xstrdup(key);
+	st->pk[st->npk].rid = rid;
+	st->npk++;
+	if (2 * st->npk > st->npkhash) {
+		free(st->pkhash);
+		st->npkhash = st->npkhash ? 2 * st->npkhash : 4096;
+		st->pkhash = xcalloc(st->npkhash, sizeof *st->pkhash);
+		for (size_t i = 0; i < st->npk; i++)
+			keys_hash_put(st, i);
+	} else {
+		keys_hash_put(st, st->npk - 1);
+	}
+}
+
 static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, int del, strbuf *err)
 {
 	int rc = CAT_OK;
+	if (del) {
+		rc = keys_flush(st, err);
+		if (rc)
+			return rc;
+	} else if (st->in_tx) {
+		struct mk_list keys = { 0 };
+		mk_record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, &keys);
+		for (size_t i = 0; i < keys.n; i++)
+			keys_pend(st, keys.v[i], rid);
+		mk_list_release(&keys);
+		return CAT_OK;
+	}
 	struct mk_list keys = { 0 };
 	mk_record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, &keys);
 	for (size_t i = 0; i < keys.n && !rc; i++) {
@@ -2071,6 +2174,9 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 {
 	struct store *st = be;
 	struct rpn_sql rs;
+	/* this transaction's own keys and headings become searchable */
+	if ((st->npk && keys_flush(st, err)) || (st->nph && heads_flush(st, err)))
+		return CAT_ERROR;
 	if (rpn2sql(q, &rs, err)) {
 		rpn_sql_release(&rs);
 		return CAT_QUERY;
@@ -2265,6 +2371,20 @@ static int be_match(void *be, const rec *r, int keys, char ***ids, size_t *n, st
 		while (sqlite3_step(s) == SQLITE_ROW)
 			mk_list_add(&out, (const char *)sqlite3_column_text(s, 0));
 		sqlite3_reset(s);
+		/* this transaction's own records, not in the table yet */
+		if (!st->npk)
+			continue;
+		size_t m = st->npkhash - 1;
+		for (size_t j = key_hash(kl.v[i]) & m; st->pkhash[j]; j = (j + 1) & m) {
+			const struct pend_key *p = &st->pk[st->pkhash[j] - 1];
+			if (strcmp(p->key, kl.v[i]))
+				continue;
+			sqlite3_stmt *q = stmt(st, S_ID_BY_RID);
+			sqlite3_bind_int64(q, 1, p->rid);
+			if (sqlite3_step(q) == SQLITE_ROW)
+				mk_list_add(&out, (const char *)sqlite3_column_text(q, 0));
+			sqlite3_reset(q);
+		}
 	}
 	mk_list_release(&kl);
 	/* id order = age order (same prefix, zero-padded) */
