@@ -35,11 +35,14 @@
 
 #define MAX_SETS 16
 /* A result set keeps its query and hit count and one window of ids:
- * a search fetches the first SET_WINDOW ids (what a client presents
- * first), a present elsewhere re-runs the query for the window holding
- * that position. Materialising thousands of ids per search cost more than
- * the search itself on a large catalogue. */
+ * a search fetches the first ids (the piggybacked present's or SRU's
+ * maximumRecords, else SET_FIRST: what a client presents first), a present
+ * elsewhere re-runs the query for the SET_WINDOW ids holding that position.
+ * Materialising thousands of ids per search cost more than the search
+ * itself (24 ms instead of 1 on 20,000 records). */
+#define SET_FIRST 20
 #define SET_WINDOW 100
+#define SET_MAX_FIRST 1000
 
 struct rset {
 	char *name;
@@ -505,7 +508,10 @@ static int srv_search(void *h, bend_search_rr *rr)
 			s->desc = 1;
 	}
 	char *addinfo = NULL;
-	if (rset_run(ss, s, 0, SET_WINDOW, 1, rr->stream, &rr->errcode, &addinfo) < 0) {
+	long first = rr->present_number > SET_FIRST ? (long)rr->present_number : SET_FIRST;
+	if (first > SET_MAX_FIRST)
+		first = SET_MAX_FIRST;
+	if (rset_run(ss, s, 0, first, 1, rr->stream, &rr->errcode, &addinfo) < 0) {
 		rr->errstring = addinfo;
 		yaz_log(YLOG_LOG, "search %s: diagnostic %d %s", s->pqf, rr->errcode,
 		        addinfo ? addinfo : "");
@@ -773,7 +779,7 @@ static int srv_sort(void *h, bend_sort_rr *rr)
 	out->sort = sort;
 	out->desc = desc;
 	char *addinfo = NULL;
-	if (rset_run(ss, out, 0, SET_WINDOW, 1, rr->stream, &rr->errcode, &addinfo) < 0) {
+	if (rset_run(ss, out, 0, SET_FIRST, 1, rr->stream, &rr->errcode, &addinfo) < 0) {
 		rr->errstring = addinfo;
 		rr->sort_status = Z_SortResponse_failure;
 		return 0;
