@@ -1006,6 +1006,31 @@ static void put_num(char *dst, size_t v, int n)
 	}
 }
 
+/* put_num(dst, v, 4) and (dst, v, 5) written out, v < 10^n. */
+static inline void put_num4(char *dst, unsigned v)
+{
+	unsigned hi = v / 100, lo = v % 100;
+	dst[0] = (char)('0' + hi / 10);
+	dst[1] = (char)('0' + hi % 10);
+	dst[2] = (char)('0' + lo / 10);
+	dst[3] = (char)('0' + lo % 10);
+}
+
+static inline void put_num5(char *dst, unsigned v)
+{
+	dst[0] = (char)('0' + v / 10000);
+	put_num4(dst + 1, v % 10000);
+}
+
+/* Bits set in a 16-bit mask. */
+static inline size_t pop16(unsigned m)
+{
+	m = m - ((m >> 1) & 0x5555u);
+	m = (m & 0x3333u) + ((m >> 2) & 0x3333u);
+	m = (m + (m >> 4)) & 0x0F0Fu;
+	return (m + (m >> 8)) & 0x1Fu;
+}
+
 /* 1 if one of the structural bytes 0x1D-0x1F occurs in s[0, n). */
 static int has_struct(const char *s, size_t n)
 {
@@ -1033,17 +1058,12 @@ static int refuse_struct(strbuf *err, const rec *r, size_t f, const char *what)
 	return -1;
 }
 
-static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
+/* The checks of every field in order, with the message of the first
+ * that fails (-1); also the data area's size. */
+static int check_fields(const rec *r, strbuf *err, size_t *datap)
 {
-	(void)w;
 	size_t nf = rec_nfields(r);
 	size_t data = 0;
-	const char *ldr = rec_leader(r);
-	if (has_struct(ldr, 24)) {
-		sb_adds(err, "the leader contains a record, field or subfield separator byte");
-		return -1;
-	}
-	/* pass 1: sizes and checks */
 	for (size_t f = 0; f < nf; f++) {
 		size_t flen;
 		const char *tag = rec_tag(r, f);
@@ -1091,9 +1111,107 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 		}
 		data += flen;
 	}
+	*datap = data;
+	return 0;
+}
+
+/* Counts of the separator bytes in s[0, n). */
+static void count_struct(const char *s, size_t n, size_t *nrt, size_t *nft, size_t *ndl)
+{
+	size_t i = 0, rt = 0, ft = 0, dl = 0;
+#ifdef __SSE2__
+	const __m128i kr = _mm_set1_epi8(RT), kf = _mm_set1_epi8(FT), kd = _mm_set1_epi8(DL);
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* nothing below 0x20 (the usual case): no separator */
+		if (!_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)),
+		                                      _mm_set1_epi8(0x1F))))
+			continue;
+		rt += pop16((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, kr)));
+		ft += pop16((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, kf)));
+		dl += pop16((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, kd)));
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		rt += c == RT;
+		ft += c == FT;
+		dl += c == DL;
+	}
+	*nrt = rt;
+	*nft = ft;
+	*ndl = dl;
+}
+
+/* One pass over the fields for the sizes and the cheap checks (tags,
+ * indicators, codes, control fields); the values are copied unchecked and
+ * the separators counted in the copy: any more than the structure put
+ * there means a value holds one, and check_fields() says which. */
+static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
+{
+	(void)w;
+	size_t nf = rec_nfields(r);
+	size_t data = 0, nsubs = 0, ctl_dl = 0;
+	const char *ldr = rec_leader(r);
+	int bad = has_struct(ldr, 24);
+	for (size_t f = 0; f < nf && !bad; f++) {
+		size_t flen;
+		const char *tag = rec_tag(r, f);
+		if (has_struct(tag, 3) || !tag[0] || !tag[1] || !tag[2]) {
+			bad = 1;
+			break;
+		}
+		if (rec_is_control(r, f)) {
+			size_t len;
+			const char *d = rec_data(r, f, &len);
+			if (has_struct(d, len)) {
+				if (memchr(d, RT, len) || memchr(d, FT, len)) {
+					bad = 1;
+					break;
+				}
+				for (size_t i = 0; i < len; i++)
+					ctl_dl += d[i] == DL;
+			}
+			flen = len + 1;
+		} else {
+			unsigned char i1 = (unsigned char)rec_ind(r, f, 1), i2 = (unsigned char)rec_ind(r, f, 2);
+			if ((unsigned char)(i1 - RT) <= 2 || (unsigned char)(i2 - RT) <= 2 || !i1 || !i2) {
+				bad = 1;
+				break;
+			}
+			flen = 3;
+			size_t ns = rec_nsub(r, f);
+			for (size_t s = 0; s < ns; s++) {
+				size_t len;
+				rec_sub_value(r, f, s, &len);
+				unsigned char code = (unsigned char)rec_sub_code(r, f, s);
+				if ((unsigned char)(code - RT) <= 2 || !code) {
+					bad = 1;
+					break;
+				}
+				flen += 2 + len;
+			}
+			nsubs += ns;
+		}
+		if (flen > ISO_MAX_FIELD)
+			bad = 1;
+		data += flen;
+	}
+	if (bad) {
+		if (has_struct(ldr, 24)) {
+			sb_adds(err, "the leader contains a record, field or subfield separator byte");
+			return -1;
+		}
+		if (check_fields(r, err, &data) < 0)
+			return -1;
+		die("iso2709: a field refused and then accepted");
+	}
 	size_t base = 24 + 12 * nf + 1;
 	size_t total = base + data + 1;
 	if (total > ISO_MAX_RECORD) {
+		/* a bad value is reported first, as the checks go in order */
+		if (check_fields(r, err, &data) < 0)
+			return -1;
 		sb_addf(err, "record is %zu bytes, over the ISO 2709 limit of 99,999; "
 		        "write it as MARCXML or JSON instead", total);
 		return -1;
@@ -1132,13 +1250,21 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 		*dp++ = FT;
 		size_t flen = (size_t)(dp - start);
 		memcpy(dir, rec_tag(r, f), 3);
-		put_num(dir + 3, flen, 4);
-		put_num(dir + 7, off, 5);
+		put_num4(dir + 3, (unsigned)flen);
+		put_num5(dir + 7, (unsigned)off);
 		dir += 12;
 		off += flen;
 	}
 	*dir = FT;
 	*dp++ = RT;
+	size_t nrt, nft, ndl;
+	count_struct(o + base, data, &nrt, &nft, &ndl);
+	if (nrt || nft != nf || ndl != nsubs + ctl_dl) {
+		out->buf[out->len] = 0;
+		if (check_fields(r, err, &data) < 0)
+			return -1;
+		die("iso2709: a separator in a value that the checks do not find");
+	}
 	out->len += total;
 	out->buf[out->len] = 0;
 	return 0;
