@@ -79,6 +79,7 @@
 #define RAW_MAX (16u << 20)       /* longest raw reject when the end is unknown */
 #define MAX_PENDING_WARN 8
 #define SAFE_MAX (16u << 20)      /* most bytes kept behind for a rescan */
+#define STUCK_MAX (16u << 20)     /* input the parser may take with no event */
 
 /* ------------------------------------------------------------------ */
 /* Raw scanner: finds <record> start tags and the ends of their elements. */
@@ -169,6 +170,8 @@ struct xst {
 	long long safe_off;         /* a tag boundary to rescan from after an
 	                               error: the end of the last record */
 	int sessions;
+	size_t feed_size;           /* bytes handed to the parser next time */
+	long long event_fed;        /* st->fed at the parser's last SAX event */
 
 	/* names as interned in the parser's dictionary: SAX2 hands out
 	 * dictionary pointers, so names compare by pointer */
@@ -212,6 +215,7 @@ static long long win_end(const struct xst *st)
 
 static void scan_bytes(struct xst *st, const char *p, size_t n);
 static size_t count_newlines(const char *p, size_t n);
+static int scan_more(struct xst *st);
 
 /* Read up to CHUNK fresh bytes into the window and scan them.
  * Returns the number read, 0 at end of input. */
@@ -235,6 +239,7 @@ static size_t fill_window(struct xst *st)
 		st->wcap = cap;
 	}
 	const char *p = st->win + st->wlen;
+	int caught_up = st->sc.off == win_end(st);
 	memcpy(st->win + st->wlen, mr_data(st->rd), n);
 	st->wlen += n;
 	mr_consume(st->rd, n);
@@ -246,7 +251,7 @@ static size_t fill_window(struct xst *st)
 		st->lines += (long long)nl;
 		st->lines_off = win_end(st) - (long long)(p + n - last) + 1;
 	}
-	if (st->scanning)
+	if (st->scanning && caught_up)
 		scan_bytes(st, p, n);
 	return n;
 }
@@ -268,6 +273,8 @@ static void trim_window(struct xst *st)
 		keep = need;
 	if (st->qhead < st->qlen && st->q[st->qhead].start < keep)
 		keep = st->q[st->qhead].start;
+	if (st->scanning && st->sc.off < keep)
+		keep = st->sc.off;
 	/* records not handed out yet (the open one is the last) */
 	if (st->ohead < st->olen && st->out[st->ohead].off >= 0 && st->out[st->ohead].off < keep)
 		keep = st->out[st->ohead].off;
@@ -668,14 +675,10 @@ static int raw_linecol(const struct xst *st, long long off, long long *line, lon
 {
 	if (off < st->woff || off > win_end(st))
 		return 0;
-	long long l = st->lines;
 	const char *w = st->win;
-	long long lo = st->lines_off;
-	for (long long i = win_end(st) - 1; i >= off; i--)
-		if (w[i - st->woff] == '\n') {
-			l--;
-			lo = -1;
-		}
+	size_t after = count_newlines(w + (off - st->woff), (size_t)(win_end(st) - off));
+	long long l = st->lines - (long long)after;
+	long long lo = after ? -1 : st->lines_off;
 	if (lo < 0 || lo > off) {
 		lo = -1;
 		for (long long i = off - 1; i >= st->woff; i--)
@@ -1202,6 +1205,7 @@ static void sx_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	(void)nns;
 	(void)ns;
 	(void)ndef;
+	st->event_fed = st->fed;
 	st->depth++;
 	const xmlChar *ln = localname;
 	if (st->in_rec && st->unknown_ns && st->depth == st->rec_depth + 1) {
@@ -1234,6 +1238,7 @@ static void sx_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	(void)localname;
 	(void)prefix;
 	(void)uri;
+	st->event_fed = st->fed;
 	if (st->in_rec) {
 		int rel = st->depth - st->rec_depth;
 		if (rel == 0)
@@ -1251,6 +1256,7 @@ static void sx_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 static void sx_chars(void *ctx, const xmlChar *ch, int len)
 {
 	struct xst *st = ctx;
+	st->event_fed = st->fed;
 	if (!st->in_rec)
 		return;
 	if (st->what == W_LEADER || st->what == W_CONTROL || st->what == W_SUB) {
@@ -1322,6 +1328,8 @@ static int start_parser(struct xst *st)
 	st->cur = 0;
 	st->segpos = 0;
 	st->fatal = 0;
+	st->feed_size = 2048;
+	st->event_fed = 0;
 	sb_reset(&st->lasterr);
 	st->depth = 0;
 	st->in_rec = 0;
@@ -1419,8 +1427,8 @@ static void set_raw_head(struct xst *st)
 			end = nx->start;
 			break;
 		}
-		if (win_end(st) - h->start >= (long long)RAW_MAX || !fill_window(st)) {
-			end = win_end(st);
+		if (st->sc.off - h->start >= (long long)RAW_MAX || !scan_more(st)) {
+			end = st->sc.off;
 			break;
 		}
 	}
@@ -1429,6 +1437,19 @@ static void set_raw_head(struct xst *st)
 		end = h->start + RAW_MAX;
 	if (h->start >= st->woff && end <= win_end(st) && end > h->start)
 		mr_set_raw(st->rd, st->win + (h->start - st->woff), (size_t)(end - h->start));
+}
+
+/* Scan a little further: window bytes not scanned yet, else new input.
+ * Returns 0 at the end of input. */
+static int scan_more(struct xst *st)
+{
+	long long ahead = win_end(st) - st->sc.off;
+	if (ahead > 0) {
+		size_t n = ahead > 4096 ? 4096 : (size_t)ahead;
+		scan_bytes(st, st->win + (st->sc.off - st->woff), n);
+		return 1;
+	}
+	return fill_window(st) > 0;
 }
 
 /* Scan on (no parser running) until a record start is queued or the
@@ -1442,7 +1463,7 @@ static struct span *scan_to_record(struct xst *st)
 		if (q_head(st))
 			return q_head(st);
 		trim_window(st);
-		if (!fill_window(st))
+		if (!scan_more(st))
 			return NULL;
 	}
 }
@@ -1537,20 +1558,6 @@ static void restart_next(struct xst *st)
 	restart_session(st, u->start);
 }
 
-/* True if the input ends at raw offset off, give or take blanks. */
-static int blanks_to_end(struct xst *st, long long off)
-{
-	while (fill_window(st))
-		if (win_end(st) - off > 4096)
-			return 0;
-	if (off < st->woff)
-		return 0;
-	for (long long i = off; i < win_end(st); i++)
-		if (!is_blank((unsigned char)st->win[i - st->woff]))
-			return 0;
-	return 1;
-}
-
 /* True if the whole input was blanks (or a BOM): an empty file. */
 static int blank_input(struct xst *st)
 {
@@ -1563,15 +1570,24 @@ static int blank_input(struct xst *st)
 	return 1;
 }
 
-/* Reject the record at the head of the span queue. */
-static int reject_head(struct xst *st, const char *msg, int truncated)
+/* Reject the record at the head of the span queue; E is where the
+ * parser stopped in it (or -1). */
+static int reject_head(struct xst *st, const char *msg, long long E)
 {
 	marc_reader *rd = st->rd;
 	struct span *u = q_head(st);
 	mr_begin(rd, u->start);
 	flush_pending(st, u->start);
 	st->min_next = u->start + 1;
-	set_raw_head(st);
+	set_raw_head(st);    /* (scans on until its end or the next record) */
+	u = q_head(st);
+	int truncated = 0;
+	if (E >= 0 && u->end < 0 && !q_next(st) && st->in_eof && E >= st->woff) {
+		/* it never ended, and nothing but blanks follows the error */
+		truncated = 1;
+		for (long long i = E; i < win_end(st) && truncated; i++)
+			truncated = is_blank((unsigned char)st->win[i - st->woff]);
+	}
 	q_pop(st);
 	st->delivered++;
 	st->mode = M_NEXT;
@@ -1595,7 +1611,6 @@ static void scan_from(struct xst *st, long long from)
 	st->sc.root_seen = 1;
 	st->qhead = st->qlen = 0;
 	st->scanning = 1;
-	scan_bytes(st, st->win + (from - st->woff), (size_t)(win_end(st) - from));
 }
 
 /* After a fatal error (the finished records before it were handed out
@@ -1648,8 +1663,7 @@ static int drain(struct xst *st)
 		restart_session(st, u->start);
 		return -2;
 	}
-	int truncated = u->end < 0 && !q_next(st) && blanks_to_end(st, E);
-	return reject_head(st, st->tmp.buf, truncated);
+	return reject_head(st, st->tmp.buf, E);
 }
 
 /* The parser reached the end of its input with no error. */
@@ -1665,7 +1679,11 @@ static int session_done(struct xst *st)
 static int parse_step(struct xst *st)
 {
 	const char *p = NULL;
-	size_t n = feed_next(st, &p, FEED);
+	size_t n = feed_next(st, &p, st->feed_size);
+	/* small pieces after a (re)start, so that an error soon after costs
+	 * little; doubling up to FEED while all goes well */
+	if (st->feed_size < FEED)
+		st->feed_size *= 2;
 	/* some errors (encoding, I/O) are raised with no parser context and
 	 * would go to stderr: route them to us while we parse */
 	xmlStructuredErrorFunc old = xmlStructuredError;
@@ -1673,9 +1691,28 @@ static int parse_step(struct xst *st)
 	xmlSetStructuredErrorFunc(st, xml_error);
 	if (n)
 		xmlParseChunk(st->ctxt, p, (int)n, 0);
-	else
+	/* libxml2 waits for what would end a token before it parses it (a
+	 * ';' after '&', "-->" after "<!--"...): with none coming it would
+	 * swallow the rest of the input. Past STUCK_MAX bytes with no event,
+	 * end its input here: it then says what is wrong, and where. */
+	/* The common stall is a bare '&' in text: libxml2 then sits on it,
+	 * looking for a ';' in all it holds. With 64 bytes after it and no
+	 * ';' it cannot be a reference: let it say so now. */
+	xmlParserInputPtr in = st->ctxt->input;
+	int amp = in && in->cur && in->end && in->end - in->cur > 64 && *in->cur == '&';
+	int stuck = n && !st->fatal && (amp || st->fed - st->event_fed > (long long)STUCK_MAX);
+	if (!n || stuck)
 		xmlParseChunk(st->ctxt, NULL, 0, 1);
 	xmlSetStructuredErrorFunc(oldctx, old);
+	if (stuck && !st->fatal) {
+		/* it found nothing wrong in what it had: still, the rest of the
+		 * input was never parsed; restart after the stuck spot */
+		st->fatal = 1;
+		sb_reset(&st->errmsg);
+		sb_addf(&st->errmsg, "no element for %u MB of input (an unclosed comment, "
+		        "CDATA section or '&'?)", STUCK_MAX >> 20);
+		st->err_fed = st->event_fed;
+	}
 	if (st->fatal && st->err_fed < 0) {
 		st->err_fed = xmlByteConsumed(st->ctxt);
 		if (st->err_fed < 0 || st->err_fed > st->fed)

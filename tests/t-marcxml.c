@@ -713,6 +713,25 @@ static void test_recovery(void)
 		}
 	}
 
+	/* bare '&' in many records and no ';' anywhere: libxml2 would wait
+	 * for a ';' to the end of the input each time (quadratic, and all
+	 * of the input in memory); each must cost one record, quickly */
+	sb_reset(&s);
+	sb_adds(&s, "<collection>\n");
+	for (int i = 0; i < 3000; i++)
+		sb_addf(&s, "<record><leader>00000nam a2200000 i 4500</leader><datafield tag=\"245\" "
+		        "ind1=\"0\" ind2=\"0\"><subfield code=\"a\">%s %d</subfield></datafield></record>\n",
+		        i % 2 ? "fine" : "AT&T", i);
+	sb_adds(&s, "</collection>\n");
+	it = read_mem(s.buf, s.len, MF_MARCXML);
+	CHECK_INT(it.n, 3000);
+	CHECK_INT(it.bad, 1500);
+	if (it.n == 3000) {
+		CHECK(it.v[0].err && strstr(it.v[0].err, "EntityRef: expecting ';'"));
+		CHECK(it.v[2999].r && !strcmp(rec_get(it.v[2999].r, "245", 'a'), "fine 2999"));
+	}
+	items_free(&it);
+
 	/* not XML at all: one reject that says so */
 	it = read_mem("hello, world\n", 13, MF_MARCXML);
 	CHECK_INT(it.n, 1);
