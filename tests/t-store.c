@@ -535,7 +535,8 @@ static void test_fold(void)
 		bad += !fold_same(sb.buf, sb.len);
 	}
 	CHECK_INT(bad, 0);
-	CHECK(fold_same("T\xe1\xba\xaft \xc4\x91\xc3\xa8n NGUY\xe1\xbb\x84N", 22));
+	const char *vi = "T\xe1\xba\xaft \xc4\x91\xc3\xa8n NGUY\xe1\xbb\x84N";
+	CHECK(fold_same(vi, strlen(vi)));
 	sb_release(&sb);
 }
 
