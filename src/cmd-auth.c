@@ -481,8 +481,10 @@ static int do_delete(catalog *c, struct opts *o, const char *id)
 	}
 	cat_ids_free(ids, n);
 	if (n && !o->relink && !o->force) {
-		cmd_error(CMD_NAME, _("delete: authority '%s' is used by %zu record%s: relink them "
-		          "(--relink TARGET) or unlink them (--force)"), id, n, n == 1 ? "" : "s");
+		cmd_error(CMD_NAME, ngettext("delete: authority '%s' is used by %zu record: relink it "
+		                             "(--relink TARGET) or unlink it (--force)",
+		                             "delete: authority '%s' is used by %zu records: relink them "
+		                             "(--relink TARGET) or unlink them (--force)", n), id, n);
 		sb_release(&err);
 		return 1;
 	}
