@@ -433,6 +433,27 @@ static char *enc_escape(char *o, unsigned char c)
 	return o + k;
 }
 
+/* Index of the first byte of s[i, n) that needs a mnemonic under mask,
+ * or n: 16 bytes at a time, the last piece of a long value by a load
+ * that ends at its end. */
+static inline size_t enc_scan(const char *s, size_t i, size_t n, unsigned mask)
+{
+#ifdef __SSE2__
+	unsigned m = 0;
+	while (i + 16 <= n && !(m = (unsigned)ENC_ANY(s + i, mask)))
+		i += 16;
+	if (m)
+		return i + (size_t)__builtin_ctz(m);
+	if (i < n && n >= 16) {
+		m = (unsigned)ENC_ANY(s + n - 16, mask) >> (16 - (n - i));
+		return m ? i + (size_t)__builtin_ctz(m) : n;
+	}
+#endif
+	while (i < n && !(enc_class[(unsigned char)s[i]] & mask))
+		i++;
+	return i;
+}
+
 /* Append the encoded s[0, n) at o (room for n bytes already made);
  * returns the new end. The room invariant: there is always space for
  * what is left of s written as is. */
@@ -440,10 +461,7 @@ static char *enc_value(strbuf *out, char *o, const char *s, size_t n, unsigned m
 {
 	size_t run = 0, i = 0;
 	for (;;) {
-		while (i + ENC_WORD <= n && !ENC_ANY(s + i, mask))
-			i += ENC_WORD;
-		while (i < n && !(enc_class[(unsigned char)s[i]] & mask))
-			i++;
+		i = enc_scan(s, i, n, mask);
 		if (i >= n)
 			break;
 		memcpy(o, s + run, i - run);
@@ -454,6 +472,30 @@ static char *enc_value(strbuf *out, char *o, const char *s, size_t n, unsigned m
 	}
 	memcpy(o, s + run, n - run);
 	return o + (n - run);
+}
+
+/* The leader and control fields: blanks are written '\'. When nothing
+ * else needs a mnemonic (the usual case), a copy with the blanks replaced
+ * in place. mask is the one for subfield values. */
+static char *enc_control(strbuf *out, char *o, const char *s, size_t n, unsigned mask)
+{
+	if (enc_scan(s, 0, n, mask) < n)
+		return enc_value(out, o, s, n, mask | 2u);
+	memcpy(o, s, n);
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i blank = _mm_set1_epi8(' '), bsol = _mm_set1_epi8('\\');
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(o + i));
+		__m128i eq = _mm_cmpeq_epi8(x, blank);
+		x = _mm_or_si128(_mm_andnot_si128(eq, x), _mm_and_si128(eq, bsol));
+		_mm_storeu_si128((__m128i *)(void *)(o + i), x);
+	}
+#endif
+	for (; i < n; i++)
+		if (o[i] == ' ')
+			o[i] = '\\';
+	return o + n;
 }
 
 void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
@@ -876,7 +918,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 	sb_grow(out, 64);
 	char *o = out->buf + out->len;
 	memcpy(o, "=LDR  ", 6);
-	o = enc_value(out, o + 6, rec_leader(r), REC_LEADER_LEN, 1u | 2u | 4u);
+	o = enc_control(out, o + 6, rec_leader(r), REC_LEADER_LEN, 1u | 4u);
 	size_t nf = rec_nfields(r);
 	for (size_t f = 0; f < nf; f++) {
 		const char *tag = rec_tag(r, f);
@@ -903,7 +945,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 			size_t len;
 			const char *d = rec_data(r, f, &len);
 			o = enc_room(out, o, len);
-			o = enc_value(out, o, d, len, vmask | 2u);
+			o = enc_control(out, o, d, len, vmask);
 			continue;
 		}
 		for (int k = 1; k <= 2; k++) {
