@@ -225,6 +225,14 @@ static const struct lcase tcvn_cases[] = {
 
 static int covered[128];
 
+/* stand-in for the catalogue's copy count (copies-lint.h): two copies */
+static long fake_copies_hook(void *arg, const rec *r)
+{
+	(void)arg;
+	(void)r;
+	return 2;
+}
+
 /* stand-in for auth_lint_heading (auth.h): one heading status per tag */
 static int fake_heading_hook(void *arg, const rec *r, size_t f, strbuf *msg)
 {
@@ -431,6 +439,33 @@ int main(void)
 		}
 		lint_set_heading_hook(l, NULL, NULL);
 		lint_set_rule(l, "heading-uncontrolled", LINT_OFF);
+		rec_destroy(r);
+	}
+
+	/* copies: callno-missing asks a hook how many live copies a record has */
+	{
+		rec *r = rec_create();
+		rec_set_leader(r, "00000nam a2200000 a 4500", 24);
+		rec_add_control(r, "001", "bm1", 3);
+		size_t f = rec_add_field(r, "245", '0', '0');
+		rec_add_sub(r, f, 'a', "X.", 2);
+		struct found fo = { .n = 0 };
+		lint_check(l, r, 1, collect, &fo);
+		CHECK(!has(&fo, "callno-missing"));                   /* no hook: silent */
+		lint_set_copies_hook(l, fake_copies_hook, NULL);
+		fo.n = 0;
+		lint_check(l, r, 1, collect, &fo);
+		CHECK(has(&fo, "callno-missing"));                    /* copies, no 090 */
+		f = rec_add_field(r, "090", ' ', ' ');
+		rec_add_sub(r, f, 'a', "895.922332", 10);
+		rec_add_sub(r, f, 'b', "NTT", 3);
+		fo.n = 0;
+		lint_check(l, r, 1, collect, &fo);
+		CHECK(!has(&fo, "callno-missing"));                   /* call number present */
+		for (size_t j = 0; j < lint_nrules(); j++)
+			if (!strcmp(lint_rule_at(j)->id, "callno-missing") && j < 128)
+				covered[j] = 1;
+		lint_set_copies_hook(l, NULL, NULL);
 		rec_destroy(r);
 	}
 
