@@ -86,14 +86,15 @@ LOCALEDIR   = $(PREFIX)/share/locale
 I18N_SRC    = src/tui.c src/tui-form.c src/tcmd.c src/tcmd-ops.c src/tcmd-form.c src/tcmd-lint.c \
               src/cmd-shell.c src/i18n.c \
               src/main.c src/cmd.c src/commands.def $(filter-out src/cmd-shell.c,$(wildcard src/cmd-*.c)) \
-              src/store-cli.c src/lint.c src/form.c src/tui-auth.c
+              src/store-cli.c src/lint.c src/form.c src/tui-auth.c src/tui-copies.c src/tcmd-copies.c \
+              src/tcmd-zsearch.c
 mo: $(MO)
 build/locale/%/LC_MESSAGES/bienmuc.mo: po/%.po
 	@mkdir -p $(dir $@); echo "  MSGFMT  $<"; msgfmt -c -o $@ $<
 pot:
 	xgettext -L C --from-code=UTF-8 -k_ -kN_ -kUI:4 --add-comments=/ --package-name=bienmuc \
 	  --msgid-bugs-address= -o po/bienmuc.pot $(I18N_SRC)
-	for p in $(PO); do msgmerge -q -U --backup=none $$p po/bienmuc.pot; done
+	for p in $(PO); do msgmerge -q -U --no-fuzzy-matching --backup=none $$p po/bienmuc.pot; done
 
 # ---- tests ----
 # Every test prints "N passed, N failed" last; tests/run-tests sums them.
