@@ -21,19 +21,28 @@
  * leader, controlfield or datafield. Values are taken verbatim (no
  * whitespace trimming).
  *
- * Positions and bad input. Alongside libxml2, a small byte scanner runs
- * over the raw input (skipping comments, CDATA, PIs and the DOCTYPE) and
- * notes where every <record> start tag begins and where its element ends;
- * the k-th record element the parser reports is the k-th the scanner
- * found. That gives exact byte offsets (mr_begin) and the raw bytes of
- * every record (marc_reader_raw). The raw bytes of records not yet handed out are kept
- * in a window, so memory stays bounded by the record size.
- * libxml2 stops at the first well-formedness error. Then the record that
- * holds the error is rejected (message with line, column and byte
- * offset; raw bytes as in the input), and parsing restarts with a fresh
- * parser at the next <record> start tag, replaying the XML declaration
- * and the root start tag so encodings and namespace prefixes still
- * apply. So one bad record costs one record, not the rest of the file.
+ * Positions. The parser's own position gives each record's extent: at
+ * the start-tag callback the record's '<' is the last '<' before it (no
+ * '<' can occur inside a tag), at the end-tag callback it is just past
+ * the '>'. That gives exact byte offsets (mr_begin) and the raw bytes of
+ * every record (marc_reader_raw) for UTF-8 input; through a decoder
+ * (Latin-1, UTF-16...) they are close. The bytes of records not yet
+ * handed out are kept in a window, so memory stays bounded by the
+ * record size.
+ *
+ * Bad input. libxml2 stops at the first well-formedness error. Then the
+ * record that holds it is rejected (message with line, column and byte
+ * offset; raw bytes as in the input): a small byte scanner (which knows
+ * comments, CDATA, PIs and the DOCTYPE) rescans from that record's start
+ * to find where it ends and where the next <record> starts, and parsing
+ * restarts there with a fresh parser, replaying the XML declaration and
+ * the root start tag so encodings and namespace prefixes still apply. So
+ * one bad record costs one record, not the rest of the file, and about
+ * the time of one record. (The same scanner reads the prolog, to find
+ * the root.) libxml2 waits for a ';' after a '&' before it parses the
+ * reference; a bare '&' would make it swallow all the input that follows
+ * in search of one, so we end its input as soon as it sits on a '&' with
+ * no ';' in sight, and after 16 MB with no event at all.
  * An error outside any record becomes a warning on the next record; an
  * error after the last record (e.g. a missing </collection>) loses no
  * data and is not reported; a file that is not well-formed and holds no
