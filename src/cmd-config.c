@@ -1,0 +1,88 @@
+/*
+ * cmd-config.c - `bienmuc config`: read and change the settings stored in
+ * a catalogue (organisation code, id prefix, library name, accession
+ * number patterns, call-number rules, default branch).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <getopt.h>
+
+#include "cmd.h"
+#include "catalog.h"
+#include "i18n.h"
+
+/* The settings the program reads, with what they mean. */
+static const struct { const char *key, *what; } known[] = {
+	{ "org_code", N_("MARC organisation code written to 003 and used for {org}") },
+	{ "id_prefix", N_("prefix of new record ids") },
+	{ "library_name", N_("library name printed on spine labels") },
+	{ "branch", N_("default branch (library code) of new copies") },
+	{ "accno.kind", N_("default kind of accession number (e.g. VV)") },
+	{ "callno.vn", N_("author-mark rule for Vietnamese names (initials:N or word:N)") },
+	{ "callno.foreign", N_("author-mark rule for foreign names (cutter or initials:N)") },
+	{ NULL, NULL },
+};
+
+static const char usage_text[] =
+	N_("usage: bienmuc config [-d DB] [KEY [VALUE]]\n"
+	"\n"
+	"Show or change the settings kept in the catalogue. With no KEY, list the\n"
+	"settings bienmuc reads and their values; with KEY, print its value; with\n"
+	"KEY VALUE, set it. Accession number patterns are the keys accno.KIND and\n"
+	"accno.BRANCH.KIND (e.g. accno.VV = VV.######).\n"
+	"  -d, --db FILE   the catalogue (default $BIENMUC_DB)\n"
+	"\n"
+	"Exit status: 0 done, 1 KEY is not set, 2 usage or I/O error.\n");
+
+int cmd_config(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, 0, 'd' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	const char *db = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'h': fputs(_(usage_text), stdout); return 0;
+		default: fputs(_(usage_text), stderr); return 2;
+		}
+	}
+	int nargs = argc - optind;
+	if (nargs > 2) {
+		fputs(_(usage_text), stderr);
+		return 2;
+	}
+	strbuf err = STRBUF_INIT;
+	int writing = nargs == 2;
+	catalog *cat = catalog_open(db, writing ? CAT_OPEN_CREATE : CAT_OPEN_READONLY, &err);
+	if (!cat) {
+		cmd_error("config", "%s", err.buf ? err.buf : _("cannot open the catalogue"));
+		sb_release(&err);
+		return 2;
+	}
+	int rc = 0;
+	if (nargs == 0) {
+		for (int i = 0; known[i].key; i++) {
+			char *v = catalog_get_setting(cat, known[i].key);
+			printf("%-15s %-14s # %s\n", known[i].key, v ? v : "-", _(known[i].what));
+			free(v);
+		}
+	} else if (nargs == 1) {
+		char *v = catalog_get_setting(cat, argv[optind]);
+		if (v)
+			printf("%s\n", v);
+		else
+			rc = 1;
+		free(v);
+	} else if (catalog_set_setting(cat, argv[optind], argv[optind + 1], &err)) {
+		cmd_error("config", "%s", err.buf ? err.buf : _("cannot change the setting"));
+		rc = 2;
+	}
+	catalog_close(cat);
+	sb_release(&err);
+	return rc;
+}
