@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "charset.h"
 #include "marcio.h"
 #include "rec.h"
 
@@ -889,6 +890,11 @@ static long yaz_identical(const char *path, const char *label, long *mismatch)
 			 * not expected to be identical */
 			if (s1[i][9] != 'a')
 				continue;
+			char *nfc = utf8_nfc(s1[i], z1[i]);
+			int changed = !nfc || strlen(nfc) != z1[i] || memcmp(nfc, s1[i], z1[i]);
+			free(nfc);
+			if (changed)
+				continue;
 			compared++;
 			if (z1[i] != z2[jj] || memcmp(s1[i], s2[jj], z1[i])) {
 				if (*mismatch < 2)
@@ -999,6 +1005,14 @@ static void corpus_file(const char *dir, const char *name, int good_file)
 			}
 			CHECKF(bad == 0, "%s: %d records differ from yaz", label, bad);
 			CHECKF(cmp > 0 || clean == 0, "%s: nothing compared with yaz", label);
+			/* our MARCXML of it, through yaz-marcdump, gives the bytes the
+			 * original gives (catmandu-marc.xml excepted: its leader comes
+			 * after a datafield, and yaz then writes that field without
+			 * indicators from the original, not from ours) */
+			long mism;
+			yaz_identical(path, label, &mism);
+			if (!strstr(label, "catmandu-marc"))
+				CHECKF(mism == 0, "%s: %ld records not byte-identical through yaz", label, mism);
 			items_free(&y);
 		}
 	}
