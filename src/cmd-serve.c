@@ -30,6 +30,8 @@ static const char usage_text[] = N_(
 	"      --users FILE       users file (default $BIENMUC_USERS or ~/.config/bienmuc/users)\n"
 	"      --config FILE      settings file (listen=, database=, users=, log=, read-only=)\n"
 	"      --read-only        refuse all updates\n"
+	"      --estimate-hits    on a large catalogue, answer broad searches with an\n"
+	"                         estimated hit count (flagged as such; much faster)\n"
 	"      --log FILE         log file (default standard error)\n"
 	"  -T, --threads          a thread per connection (default: a process per connection)\n"
 	"  -D, --daemon           run in the background\n"
@@ -136,11 +138,12 @@ int cmd_serve(int argc, char **argv)
 		{ "config", required_argument, 0, 'C' }, { "read-only", no_argument, 0, 'R' },
 		{ "log", required_argument, 0, 'L' }, { "threads", no_argument, 0, 'T' },
 		{ "daemon", no_argument, 0, 'D' }, { "pid-file", required_argument, 0, 'P' },
-		{ "once", no_argument, 0, '1' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "once", no_argument, 0, '1' }, { "help", no_argument, 0, 'h' },
+		{ "estimate-hits", no_argument, 0, 'E' }, { 0, 0, 0, 0 },
 	};
 	char *db = NULL, *listen = NULL, *dbname = NULL, *users = NULL, *log = NULL, *pid = NULL;
 	char *config = NULL;
-	int ro = 0, threads = 0, daemon_ = 0, once = 0, c;
+	int ro = 0, threads = 0, daemon_ = 0, once = 0, estimate = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:l:TD1h", opts, NULL)) != -1) {
 		switch (c) {
@@ -150,6 +153,7 @@ int cmd_serve(int argc, char **argv)
 		case 'U': free(users); users = xstrdup(optarg); break;
 		case 'C': config = optarg; break;
 		case 'R': ro = 1; break;
+		case 'E': estimate = 1; break;
 		case 'L': free(log); log = xstrdup(optarg); break;
 		case 'T': threads = 1; break;
 		case 'D': daemon_ = 1; break;
@@ -238,7 +242,7 @@ int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 
-	struct server_conf sc = { dbpath, dbname, users, ro };
+	struct server_conf sc = { dbpath, dbname, users, ro, estimate };
 	server_set_conf(&sc);
 	char *gargv[16];
 	int gargc = 0;

@@ -49,6 +49,8 @@ struct rset {
 	char *pqf;               /* the query, to re-run for sort or other windows */
 	int sort, desc;
 	long total;              /* hits, as the search answered */
+	int estimate;            /* searched with conf->estimate */
+	int approx;              /* so total is an estimate */
 	long off;                /* position (0-based) of ids[0] */
 	char **ids;              /* ids [off, off + n) */
 	size_t n;
@@ -183,8 +185,11 @@ static int rset_run(struct session *ss, struct rset *s, long offset, long limit,
 		*diag = YAZ_BIB1_MALFORMED_QUERY;
 		return -1;
 	}
+	/* a window re-run estimates (or not) as the search did, so that it
+	 * takes the same path and order */
 	struct cat_search_opts so = { .limit = limit, .offset = offset,
-	                              .sort = s->sort, .descending = s->desc };
+	                              .sort = s->sort, .descending = s->desc,
+	                              .estimate = search ? conf->estimate : s->estimate };
 	struct cat_result res = { 0 };
 	strbuf err = STRBUF_INIT;
 	int st = catalog_search_rpn(ss->cat, q, &so, &res, &err);
@@ -217,8 +222,11 @@ static int rset_run(struct session *ss, struct rset *s, long offset, long limit,
 	s->ids = res.ids;
 	s->n = res.n;
 	s->off = offset;
-	if (search)
+	if (search) {
 		s->total = res.total;
+		s->estimate = conf->estimate;
+		s->approx = res.estimated;
+	}
 	return 0;
 }
 
@@ -518,6 +526,7 @@ static int srv_search(void *h, bend_search_rr *rr)
 		return 0;
 	}
 	rr->hits = s->total;
+	rr->estimated_hit_count = s->approx;
 	yaz_log(YLOG_LOG, "search %s: %ld hits", s->pqf, s->total);
 	return 0;
 }

@@ -12,6 +12,8 @@ struct server_conf {
 	const char *dbname;      /* Z39.50/SRU database name ("catalog") */
 	const char *users;       /* users file */
 	int readonly;            /* refuse every update */
+	int estimate;            /* estimated hit counts for broad searches on a
+	                            large catalogue (cat_search_opts.estimate) */
 };
 
 /* Set before server_run(); the pointer must stay valid. */
