@@ -2,7 +2,9 @@
  * catalog-search.c - search latency of the catalogue, in process (built
  * and run by tests/bench/catalog.sh; not a test). Reads queries, one a
  * line "KIND<TAB>CCL", runs each like a search screen does (search, hit
- * count, first 10 ids, fetch those 10 records) and prints per kind the
+ * count, first 10 ids, fetch those 10 records; like the workstation's
+ * search it lets a broad query's count be an estimate, "about N":
+ * BENCH_EXACT=1 asks for exact counts instead) and prints per kind the
  * number of queries, median and p99 latency in ms (wall clock, and the
  * process's CPU time, which other load on the machine does not inflate),
  * and mean hits.
