@@ -2144,8 +2144,14 @@ static long long count_hits(struct store *st, const char *fts, sqlite3_int64 fro
  * rounded to 2 significant digits; -1 when an exact count is wanted (a
  * small catalogue), -2 when there are few hits there (a selective query:
  * rank and count every hit in one pass). */
-#define EST_MIN_RECORDS 65536
 #define EST_MIN_HITS 24
+static long est_min_records = 65536;
+
+void store_tune_estimates(long min_records)
+{
+	est_min_records = min_records > 0 ? min_records : 65536;
+}
+
 static long long estimate_hits(struct store *st, const char *fts)
 {
 	sqlite3_stmt *m = NULL;
@@ -2154,7 +2160,7 @@ static long long estimate_hits(struct store *st, const char *fts)
 	    sqlite3_step(m) == SQLITE_ROW)
 		max = sqlite3_column_int64(m, 0);
 	sqlite3_finalize(m);
-	if (max < EST_MIN_RECORDS)
+	if (max < est_min_records)
 		return -1;
 	sqlite3_int64 from = max - max / 16;
 	long long n = count_hits(st, fts, from);

@@ -30,6 +30,10 @@ char *store_index_text(const rec *r, int column);
  * path (for tests: must equal fold_search, "" where that fails). malloc'd. */
 char *store_fold_fast(const char *s, size_t n);
 
+/* For tests: estimated hit counts (cat_search_opts.estimate) start at
+ * catalogues of min_records records (default 65,536; 0 = the default). */
+void store_tune_estimates(long min_records);
+
 /* Year of publication (008/07-10, else 260/264 $c), or 0. */
 int store_record_year(const rec *r);
 

@@ -458,6 +458,54 @@ static int fold_same(const char *s, size_t n)
 	return same;
 }
 
+/* estimated counts: a broad query scaled from the newest records, a
+ * selective one ranked and counted exactly in one pass */
+static void test_estimates(void)
+{
+	char p[300];
+	snprintf(p, sizeof p, "%s-est", dbpath);
+	unlink(p);
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	store_tune_estimates(1000);
+	CHECK_INT(catalog_begin(c, &err), CAT_OK);
+	for (int i = 0; i < 3200; i++) {
+		char t[80];
+		snprintf(t, sizeof t, "S\xe1\xbb\x95 tay %s %d", i % 2 ? "chung" : "rieng", i);
+		rec *r = book(t, i % 100 == 7 ? "Hi\xe1\xba\xbfm, C\xc3\xb3" : "Tr\xe1\xba\xa7n, A", NULL, "2001");
+		catalog_save(c, r, CAT_NEW, NULL, NULL, NULL);
+		rec_destroy(r);
+	}
+	CHECK_INT(catalog_commit(c, &err), CAT_OK);
+	struct cat_search_opts o = { .limit = 10, .estimate = 1 };
+	struct cat_result res;
+	CHECK_INT(catalog_search_ccl(c, "so tay chung", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 1);
+	CHECKF(res.total >= 1200 && res.total <= 2000, "about %ld", res.total);
+	CHECK_INT((long)res.n, 10);
+	cat_result_free(&res);
+	CHECK_INT(catalog_search_ccl(c, "au=hiem", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 0);
+	CHECK_INT(res.total, 32);
+	CHECK_INT((long)res.n, 10);
+	cat_result_free(&res);
+	o.estimate = 0;
+	CHECK_INT(catalog_search_ccl(c, "so tay chung", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 0);
+	CHECK_INT(res.total, 1600);
+	cat_result_free(&res);
+	store_tune_estimates(0);
+	catalog_close(c);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-est-wal", dbpath); unlink(p);
+	snprintf(p, sizeof p, "%s-est-shm", dbpath); unlink(p);
+	snprintf(p, sizeof p, "%s-est-wait", dbpath); unlink(p);
+	sb_release(&err);
+}
+
 /* result-list summaries equal what the fetched record gives */
 static void test_summaries(catalog *c)
 {
@@ -561,6 +609,7 @@ int main(void)
 	}
 	test_browse();
 	test_settings();
+	test_estimates();
 	sb_release(&err);
 	char p[300];
 	unlink(dbpath);
