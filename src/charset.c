@@ -590,7 +590,7 @@ enum {
 /* One pass over a value: printable ASCII 8 bytes at a time, UTF-8
  * validated and NFC quick-checked as it goes. *bad = offset of the first
  * invalid UTF-8 byte when V_BAD is set. */
-static unsigned scan_value(const char *s, size_t n, size_t *bad)
+__attribute__((noinline)) static unsigned scan_value(const char *s, size_t n, size_t *bad)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
