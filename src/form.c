@@ -291,18 +291,13 @@ bad:
 
 form *form_load(const char *path, strbuf *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
+	strbuf sb = STRBUF_INIT;
+	if (sb_read_file(&sb, path) < 0) {
 		if (err)
-			sb_addf(err, "cannot open '%s'", path);
+			sb_addf(err, "cannot read '%s'", path);
+		sb_release(&sb);
 		return NULL;
 	}
-	strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(fp);
 	form *f = form_parse(sb.buf ? sb.buf : "", path, err);
 	sb_release(&sb);
 	return f;

@@ -29,20 +29,11 @@ char *users_default_path(void)
 
 static int read_file(const char *path, strbuf *out, strbuf *err)
 {
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		if (errno == ENOENT)
-			return 0;
-		if (err)
-			sb_addf(err, "cannot read users file '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		sb_add(out, buf, n);
-	fclose(fp);
-	return 0;
+	if (sb_read_file(out, path) == 0 || errno == ENOENT)
+		return 0;     /* no file yet: no users */
+	if (err)
+		sb_addf(err, "cannot read users file '%s': %s", path, strerror(errno));
+	return -1;
 }
 
 /* Find the line for name; returns pointers into text, or NULL. */

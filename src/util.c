@@ -141,6 +141,20 @@ void sb_addf(strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+int sb_read_file(strbuf *sb, const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return -1;
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		sb_add(sb, buf, n);
+	int bad = ferror(fp);
+	fclose(fp);
+	return bad ? -1 : 0;
+}
+
 char *sb_detach(strbuf *sb, size_t *len)
 {
 	char *p = sb->buf ? sb->buf : xstrdup(sb_empty);

@@ -53,6 +53,9 @@ void sb_adds(strbuf *sb, const char *s);
 void sb_addc(strbuf *sb, char c);
 void sb_addf(strbuf *sb, const char *fmt, ...) BM_PRINTF(2, 3);
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
+/* Append the whole file at path. Returns 0, or -1 (errno set) if it
+ * cannot be opened or read; sb keeps what was read. */
+int sb_read_file(strbuf *sb, const char *path);
 /* Take ownership of the buffer (caller frees); sb becomes empty. */
 char *sb_detach(strbuf *sb, size_t *len);
 
