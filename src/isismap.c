@@ -480,7 +480,7 @@ static void tidy_field(rec *r, size_t f)
 	if (!strcmp(tag, "245") || !strcmp(tag, "250") || !strcmp(tag, "260") ||
 	    !strcmp(tag, "264") || !strcmp(tag, "500") || !strcmp(tag, "520") ||
 	    ((tag[0] == '1' || tag[0] == '7') && tag[1] == '0'))
-		add_punct(r, f, ns - 1, ".", ".?!-)]");
+		add_punct(r, f, ns - 1, ".", ".?!-");
 }
 
 static void tidy(rec *r)
@@ -489,8 +489,19 @@ static void tidy(rec *r)
 	for (size_t f = 0; f < rec_nfields(r); f++) {
 		if (rec_is_control(r, f))
 			continue;
-		if (!strcmp(rec_tag(r, f), "245"))
+		const char *tag = rec_tag(r, f);
+		if (!strcmp(tag, "245"))
 			rec_set_ind(r, f, has1xx ? '1' : '0', rec_ind(r, f, 2) == ' ' ? '0' : rec_ind(r, f, 2));
+		/* personal names: an inverted "Surname, Forename" takes indicator 1,
+		 * a name in direct order (Vietnamese practice) indicator 0 */
+		if ((tag[0] == '1' || tag[0] == '6' || tag[0] == '7') && tag[1] == '0' && tag[2] == '0') {
+			long a = rec_find_sub(r, f, 'a');
+			const char *v = a >= 0 ? rec_sub_value(r, f, (size_t)a, NULL) : NULL;
+			const char *comma = v ? strstr(v, ", ") : NULL;
+			int inverted = comma && comma[2];
+			if (v && (rec_ind(r, f, 1) == '0' || rec_ind(r, f, 1) == '1'))
+				rec_set_ind(r, f, inverted ? '1' : '0', rec_ind(r, f, 2));
+		}
 		tidy_field(r, f);
 	}
 }
