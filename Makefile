@@ -59,7 +59,13 @@ deps:
 	fi
 
 # ---- build ----
-build/%.o: src/%.c $(HDR) | build
+# The data directory is compiled in (BM_DATADIR): a different PREFIX must
+# rebuild the objects, so they depend on a stamp that changes with it.
+build/datadir.stamp: FORCE | build
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+.PHONY: FORCE
+FORCE:
+build/%.o: src/%.c $(HDR) build/datadir.stamp | build
 	@echo "  CC      $<"; $(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<
 build-asan/%.o: src/%.c $(HDR) | build-asan
 	@echo "  CC-ASAN $<"; $(CC) $(ALL_CFLAGS) -O1 $(SAN) -Isrc -c -o $@ $<
