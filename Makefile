@@ -125,7 +125,7 @@ FUZZ_OBJ    = $(SRC:src/%.c=build-fuzz/obj/%.o)
 build-fuzz/obj/%.o: src/%.c $(HDR)
 	@mkdir -p build-fuzz/obj
 	@echo "  CC-FUZZ $<"; clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
-build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+build-fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OBJ)
 	@echo "  LD-FUZZ $@"; clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(LIBS)
 fuzz: deps $(FUZZ)
 	@for f in $(FUZZ); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
