@@ -25,10 +25,9 @@
 #include "catalog.h"
 #include "catalog-ops.h"
 #include "store.h"
+#include "collate.h"
 #include "store-auth.h"
 
-#include <unicode/ucol.h>
-#include <unicode/ustring.h>
 
 #define AUTH_SCHEMA "1"
 
@@ -89,7 +88,6 @@ struct auth_idx {
 	sqlite3 *db;
 	int ok;                    /* the tables exist */
 	sqlite3_stmt *q[Q_COUNT];
-	UCollator *coll;
 };
 
 static int ax_err(struct auth_idx *ax, strbuf *err, const char *what)
@@ -120,40 +118,6 @@ static void btext(sqlite3_stmt *s, int i, const char *t)
 		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s, i);
-}
-
-static int vi_sort_key(UCollator *coll, const char *text, strbuf *out)
-{
-	UChar stackbuf[256], *u = stackbuf;
-	int32_t ulen = 0;
-	UErrorCode e = U_ZERO_ERROR;
-	u_strFromUTF8Lenient(u, 256, &ulen, text, -1, &e);
-	if (e == U_BUFFER_OVERFLOW_ERROR) {
-		u = xmalloc(((size_t)ulen + 1) * sizeof *u);
-		e = U_ZERO_ERROR;
-		u_strFromUTF8Lenient(u, ulen + 1, &ulen, text, -1, &e);
-	}
-	int rc = -1;
-	if (!U_FAILURE(e)) {
-		for (int32_t i = 0; i < ulen; i++)       /* Ð/ð look-alikes of Đ/đ */
-			if (u[i] == 0xD0 || u[i] == 0xF0)
-				u[i] = (UChar)(u[i] == 0xD0 ? 0x110 : 0x111);
-		sb_grow(out, 256);
-		int32_t n = ucol_getSortKey(coll, u, ulen, (uint8_t *)out->buf + out->len,
-		                            (int32_t)(out->cap - out->len - 1));
-		if (n > (int32_t)(out->cap - out->len - 1)) {
-			sb_grow(out, (size_t)n + 1);
-			n = ucol_getSortKey(coll, u, ulen, (uint8_t *)out->buf + out->len, n + 1);
-		}
-		if (n > 0) {
-			out->len += (size_t)n - 1;
-			out->buf[out->len] = 0;
-			rc = 0;
-		}
-	}
-	if (u != stackbuf)
-		free(u);
-	return rc;
 }
 
 static int step_done(struct auth_idx *ax, sqlite3_stmt *s, strbuf *err, const char *what)
@@ -215,7 +179,7 @@ static int index_authority(struct auth_idx *ax, sqlite3_int64 rid, const rec *r,
 		if (rc || auth_field_keys(r, f, type, &k))
 			continue;
 		sb_reset(&sk);
-		int havekey = vi_sort_key(ax->coll, k.display, &sk) == 0;
+		int havekey = coll_sort_key(k.display, &sk) == 0;
 		sqlite3_stmt *s = q(ax, Q_HEAD_INS);
 		sqlite3_bind_int64(s, 1, rid);
 		sqlite3_bind_int(s, 2, type);
@@ -316,13 +280,6 @@ struct auth_idx *auth_idx_open(sqlite3 *db, int readonly, strbuf *err)
 {
 	struct auth_idx *ax = xcalloc(1, sizeof *ax);
 	ax->db = db;
-	UErrorCode e = U_ZERO_ERROR;
-	ax->coll = ucol_open("vi", &e);
-	if (U_FAILURE(e)) {
-		sb_adds(err, "cannot open the ICU collator for Vietnamese");
-		auth_idx_close(ax);
-		return NULL;
-	}
 	char *v = setting(db, "auth_schema");
 	ax->ok = v && !strcmp(v, AUTH_SCHEMA);
 	free(v);
@@ -352,8 +309,6 @@ void auth_idx_close(struct auth_idx *ax)
 		return;
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(ax->q[i]);
-	if (ax->coll)
-		ucol_close(ax->coll);
 	free(ax);
 }
 
@@ -454,7 +409,7 @@ int auth_browse(catalog *c, int type, const char *from, size_t back, size_t n,
 		return CAT_UNSUPPORTED;
 	strbuf key = STRBUF_INIT;
 	if (from && *from)
-		vi_sort_key(ax->coll, from, &key);
+		coll_sort_key(from, &key);
 	size_t cap = 0;
 	int rc = CAT_OK;
 	if (back && key.len) {

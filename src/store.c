@@ -46,14 +46,13 @@
 #include "catalog.h"
 #include "catalog-ops.h"
 #include "store.h"
+#include "collate.h"
 #include "charset.h"
 #include "matchkey.h"
 #include "rpn2sql.h"
 #include "store-auth.h"           /* authority index (store-auth.c) */
 
 #include <sqlite3.h>
-#include <unicode/ucol.h>
-#include <unicode/ustring.h>
 #include <yaz/xmalloc.h>
 #undef xmalloc
 #undef xcalloc
@@ -141,7 +140,6 @@ struct store {
 	int readonly;
 	int in_tx;                 /* inside catalog_begin ... commit */
 	sqlite3_stmt *st[S_COUNT];
-	UCollator *coll;
 	char *org;                 /* 003 */
 	char *prefix;              /* id prefix */
 	char user[64];
@@ -600,66 +598,9 @@ static void record_heads(const rec *r, struct heads *h)
 /* ------------------------------------------------------------------ */
 /* collation */
 
-static int sort_key(UCollator *coll, const char *text, strbuf *out)
-{
-	UChar stackbuf[512], *u = stackbuf;
-	int32_t ulen = 0;
-	UErrorCode e = U_ZERO_ERROR;
-	u_strFromUTF8Lenient(u, 512, &ulen, text, -1, &e);
-	if (e == U_BUFFER_OVERFLOW_ERROR) {
-		u = xmalloc(((size_t)ulen + 1) * sizeof *u);
-		e = U_ZERO_ERROR;
-		u_strFromUTF8Lenient(u, ulen + 1, &ulen, text, -1, &e);
-	}
-	if (U_FAILURE(e)) {
-		if (u != stackbuf)
-			free(u);
-		return -1;
-	}
-	/* legacy data writes Đ/đ as the look-alike Ð/ð (U+00D0/U+00F0) */
-	for (int32_t i = 0; i < ulen; i++)
-		if (u[i] == 0xD0 || u[i] == 0xF0)
-			u[i] = (UChar)(u[i] == 0xD0 ? 0x110 : 0x111);
-	sb_grow(out, 256);
-	int32_t n = ucol_getSortKey(coll, u, ulen, (uint8_t *)out->buf + out->len,
-	                            (int32_t)(out->cap - out->len - 1));
-	if (n > (int32_t)(out->cap - out->len - 1)) {
-		sb_grow(out, (size_t)n + 1);
-		n = ucol_getSortKey(coll, u, ulen, (uint8_t *)out->buf + out->len, n + 1);
-	}
-	if (u != stackbuf)
-		free(u);
-	if (n <= 0)
-		return -1;
-	out->len += (size_t)n - 1;          /* drop the terminating 0 */
-	out->buf[out->len] = 0;
-	return 0;
-}
-
-static UCollator *open_collator(void)
-{
-	UErrorCode e = U_ZERO_ERROR;
-	UCollator *c = ucol_open("vi", &e);
-	if (U_FAILURE(e))
-		return NULL;
-	return c;
-}
-
 int store_sort_key(const char *text, strbuf *out)
 {
-	UCollator *c = open_collator();
-	if (!c)
-		return -1;
-	int rc = sort_key(c, text, out);
-	ucol_close(c);
-	return rc;
-}
-
-static void collator_version(UCollator *c, char *buf, size_t n)
-{
-	UVersionInfo v;
-	ucol_getVersion(c, v);
-	snprintf(buf, n, "%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
+	return coll_sort_key(text, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1088,30 +1029,36 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		be_close(st);
 		return NULL;
 	}
-	st->coll = open_collator();
-	if (!st->coll) {
-		sb_adds(err, "cannot open the ICU collator for Vietnamese");
-		be_close(st);
-		return NULL;
-	}
 	st->org = get_setting(st, "org_code");
 	st->prefix = get_setting(st, "id_prefix");
 	if (!st->org)
 		st->org = xstrdup("VN-BIENMUC");
 	if (!st->prefix)
 		st->prefix = xstrdup("bm");
-	/* sort keys depend on the ICU version: rebuild when it changed */
-	char ver[64];
-	collator_version(st->coll, ver, sizeof ver);
-	char *old = get_setting(st, "collator_version");
-	if (!st->readonly && (!old || strcmp(old, ver))) {
-		if (rebuild_sort_keys(st, err)) {
-			free(old);
-			be_close(st);
-			return NULL;
-		}
+	/* sort keys depend on the collator's version: rebuild when it changed.
+	 * The collator (half a megabyte) is opened only when the ICU library
+	 * changed since the last check, or when a sort key is needed. */
+	char icu[96];
+	coll_icu_version(icu, sizeof icu);
+	char *old_icu = get_setting(st, "icu_version");
+	int rc = 0;
+	if (!st->readonly && (!old_icu || strcmp(old_icu, icu))) {
+		char ver[64];
+		char *old = get_setting(st, "collator_version");
+		if (coll_version(ver, sizeof ver)) {
+			sb_adds(err, "cannot open the ICU collator for Vietnamese");
+			rc = -1;
+		} else if (!old || strcmp(old, ver))
+			rc = rebuild_sort_keys(st, err);
+		if (!rc)
+			rc = set_setting(st, "icu_version", icu, err);
+		free(old);
 	}
-	free(old);
+	free(old_icu);
+	if (rc) {
+		be_close(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -1136,8 +1083,6 @@ static void be_close(void *be)
 			sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 		sqlite3_close(st->db);
 	}
-	if (st->coll)
-		ucol_close(st->coll);
 	if (st->wait_fd >= 0)
 		close(st->wait_fd);
 	free(st->org);
@@ -1182,13 +1127,13 @@ struct hkeys {
 	strbuf *key;             /* h.n keys; len 0 = no key */
 };
 
-static void hkeys_make(struct store *st, const rec *r, struct hkeys *hk)
+static void hkeys_make(const rec *r, struct hkeys *hk)
 {
 	memset(hk, 0, sizeof *hk);
 	record_heads(r, &hk->h);
 	hk->key = xcalloc(hk->h.n ? hk->h.n : 1, sizeof *hk->key);
 	for (size_t i = 0; i < hk->h.n; i++)
-		if (sort_key(st->coll, hk->h.v[i].text + hk->h.v[i].skip, &hk->key[i]))
+		if (coll_sort_key(hk->h.v[i].text + hk->h.v[i].skip, &hk->key[i]))
 			sb_reset(&hk->key[i]);
 }
 
@@ -1428,7 +1373,7 @@ static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const st
 {
 	struct hkeys own;
 	if (!hk) {
-		hkeys_make(st, r, &own);
+		hkeys_make(r, &own);
 		hk = &own;
 	}
 	int rc = index_fts(st, S_FTS_INSERT, rid, r, err);
@@ -1446,7 +1391,7 @@ static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const st
 static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, strbuf *err)
 {
 	struct hkeys hk;
-	hkeys_make(st, old, &hk);
+	hkeys_make(old, &hk);
 	int rc = index_fts(st, S_FTS_DELETE, rid, old, err);
 	if (!rc)
 		rc = index_heads(st, rid, &hk, 1, err);
@@ -1474,7 +1419,7 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r))
 			continue;
 		struct hkeys hk;
-		hkeys_make(st, r, &hk);
+		hkeys_make(r, &hk);
 		rc = index_heads(st, sqlite3_column_int64(sel, 0), &hk, 0, err);
 		if (!rc) {
 			sqlite3_stmt *u = NULL;
@@ -1493,7 +1438,10 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 	sqlite3_finalize(sel);
 	rec_destroy(r);
 	char ver[64];
-	collator_version(st->coll, ver, sizeof ver);
+	if (!rc && coll_version(ver, sizeof ver)) {
+		sb_adds(err, "cannot open the ICU collator for Vietnamese");
+		rc = -1;
+	}
 	if (!rc)
 		rc = set_setting(st, "collator_version", ver, err);
 	return wend(st, rc, err);
@@ -1835,7 +1783,7 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 			sqlite3_bind_int(s, 2, year);
 		sqlite3_bind_blob(s, 3, data.buf, (int)data.len, SQLITE_STATIC);
 		struct hkeys hk;
-		hkeys_make(st, r, &hk);
+		hkeys_make(r, &hk);
 		bind_first_key(s, 4, &hk, H_TITLE);
 		bind_first_key(s, 5, &hk, H_AUTHOR);
 		bind_brief(s, 6, r);
@@ -1906,7 +1854,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 	}
 	store_encode(r, &data);
 	struct hkeys hk;
-	hkeys_make(st, r, &hk);
+	hkeys_make(r, &hk);
 	rc = index_remove(st, c.rid, c.r, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
@@ -1976,7 +1924,7 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 		return CAT_CONFLICT;
 	}
 	struct hkeys hk;
-	hkeys_make(st, c.r, &hk);
+	hkeys_make(c.r, &hk);
 	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
@@ -2340,7 +2288,7 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
 	if (st->nph && heads_flush(st, err))     /* this transaction's own rows too */
 		return CAT_ERROR;
 	strbuf key = STRBUF_INIT;
-	if (from && *from && sort_key(st->coll, from, &key)) {
+	if (from && *from && coll_sort_key(from, &key)) {
 		sb_adds(err, "the browse term is not valid text");
 		sb_release(&key);
 		return CAT_QUERY;
@@ -2413,7 +2361,7 @@ static char *be_get_setting(void *be, const char *key)
 static int be_set_setting(void *be, const char *key, const char *value, strbuf *err)
 {
 	struct store *st = be;
-	if (!strcmp(key, "next_id") || !strcmp(key, "collator_version")) {
+	if (!strcmp(key, "next_id") || !strcmp(key, "collator_version") || !strcmp(key, "icu_version")) {
 		sb_addf(err, "'%s' is managed by bienmuc", key);
 		return CAT_ERROR;
 	}

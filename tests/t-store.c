@@ -4,6 +4,7 @@
  * keys, batches and their undo, records over 99,999 bytes.
  */
 #include <unistd.h>
+#include <sqlite3.h>
 #include "harness.h"
 #include "catalog.h"
 #include "store.h"
@@ -286,6 +287,37 @@ static void test_browse(void)
 	cat_headings_free(h, n);
 	CHECK_INT(catalog_browse(c, "nonsense", NULL, 3, &h, &n, &err), CAT_QUERY);
 	catalog_close(c);
+
+	/* an ICU upgrade (other library and collator versions recorded, stale
+	 * keys): the next read-write open rebuilds the browse keys */
+	sqlite3 *db = NULL;
+	CHECK_INT(sqlite3_open(p, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "UPDATE settings SET value = 'old' WHERE key IN "
+	                       "('icu_version', 'collator_version'); DELETE FROM heads",
+	                       NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_changes(db) > 0, 1);
+	sqlite3_close(db);
+	c = catalog_open(p, 0, &err);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_INT(catalog_browse(c, "title", NULL, 20, &h, &n, &err), CAT_OK);
+		CHECK_INT(n, 10);
+		if (n == 10) {
+			CHECK_STR(h[0].heading, "an");
+			CHECK_STR(h[9].heading, "êm");
+		}
+		cat_headings_free(h, n);
+		catalog_close(c);
+	}
+	/* same ICU: the versions are kept, nothing rebuilt */
+	CHECK_INT(sqlite3_open(p, &db), SQLITE_OK);
+	sqlite3_stmt *s = NULL;
+	sqlite3_prepare_v2(db, "SELECT count(*) FROM settings WHERE key IN ('icu_version', "
+	                   "'collator_version') AND value <> 'old'", -1, &s, NULL);
+	CHECK_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(s, 0), 2);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
 	unlink(p);
 	sb_release(&err);
 }
