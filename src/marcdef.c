@@ -35,6 +35,7 @@ struct material {
 	char ldr07[16];           /* "" = any */
 	char f006[16];
 	const char *name;
+	const char *name_local;
 };
 
 struct marcdef {
@@ -533,6 +534,8 @@ static int do_fixed(struct parser *p, const char *rest)
 	memcpy(tag, tg, n1);
 	memcpy(type, ty, n2);
 	md_fixed *fx = fixed_get(p->md, p->fmt, tag, type);
+	if (!fx && p->local_lang)
+		return perr(p, "name for undefined block %s %s", tag, type);
 	if (!fx) {
 		int fmt = p->fmt;
 		marcdef *md = p->md;
@@ -545,13 +548,40 @@ static int do_fixed(struct parser *p, const char *rest)
 		memcpy(fx->tag, tag, 4);
 		memcpy(fx->type, type, 4);
 	}
-	const char *dummy = NULL;
-	if (p->local_lang)
-		set_name(p, &dummy, &dummy, rest);
-	else
-		set_name(p, &fx->name, &dummy, rest);
+	set_name(p, &fx->name, &fx->name_local, rest);
 	p->fixed = fx;
 	p->field = NULL;
+	p->pos = NULL;
+	p->code_target = 0;
+	return 0;
+}
+
+/* Under a second language, "copy" names what the English copy made:
+ * the second-language names of src's positions a-b and of their codes
+ * go to the current block's positions moved by delta. */
+static int copy_names(struct parser *p, const md_fixed *src, int a, int b, int delta)
+{
+	md_fixed *fx = p->fixed;
+	for (size_t i = 0; i < src->npos; i++) {
+		const md_pos *sp = &src->pos[i];
+		if (sp->start < a || sp->start > b)
+			continue;
+		md_pos *tp = NULL;
+		for (size_t j = 0; j < fx->npos; j++)
+			if (fx->pos[j].start == sp->start + delta)
+				tp = (md_pos *)&fx->pos[j];
+		if (!tp)
+			return perr(p, "copy: name for undefined position %d", sp->start + delta);
+		if (sp->name_local)
+			tp->name_local = sp->name_local;
+		for (size_t k = 0; k < sp->ncodes; k++) {
+			if (!sp->codes[k].name_local)
+				continue;
+			for (size_t m = 0; m < tp->ncodes; m++)
+				if (!strcmp(tp->codes[m].code, sp->codes[k].code))
+					((md_code *)tp->codes)[m].name_local = sp->codes[k].name_local;
+		}
+	}
 	p->pos = NULL;
 	p->code_target = 0;
 	return 0;
@@ -579,6 +609,8 @@ static int do_copy(struct parser *p, const char *rest)
 	const md_fixed *src = fixed_get(p->md, p->fmt, tag, type);
 	if (!src)
 		return perr(p, "copy: no block %s %s", tag, type);
+	if (p->local_lang)
+		return copy_names(p, src, a, b, delta);
 	md_fixed *fx = p->fixed;
 	for (size_t i = 0; i < src->npos; i++) {
 		const md_pos *sp = &src->pos[i];
@@ -736,8 +768,28 @@ static int do_codelist(struct parser *p, const char *rest)
 	return 0;
 }
 
+/* Under a second language: "material CODE NAME" names every line of
+ * that material type. */
+static int material_name(struct parser *p, const char *rest)
+{
+	size_t n;
+	const char *t = tok(&rest, &n);
+	marcdef *md = p->md;
+	int found = 0;
+	for (size_t i = 0; n && i < md->nmat; i++)
+		if (!memcmp(md->mat[i].code, t, n) && !md->mat[i].code[n]) {
+			set_name(p, &md->mat[i].name, &md->mat[i].name_local, rest);
+			found = 1;
+		}
+	if (!found)
+		return perr(p, "name for undefined material type '%.*s'", (int)n, t);
+	return 0;
+}
+
 static int do_material(struct parser *p, const char *rest)
 {
+	if (p->local_lang)
+		return material_name(p, rest);
 	size_t n[4];
 	const char *t[4];
 	for (int i = 0; i < 4; i++) {
@@ -1056,6 +1108,14 @@ const char *marcdef_material_name(const marcdef *md, const char *type)
 	for (size_t i = 0; type && i < md->nmat; i++)
 		if (!strcmp(md->mat[i].code, type))
 			return md->mat[i].name;
+	return NULL;
+}
+
+const char *marcdef_material_name_local(const marcdef *md, const char *type)
+{
+	for (size_t i = 0; type && i < md->nmat; i++)
+		if (!strcmp(md->mat[i].code, type))
+			return md->mat[i].name_local;
 	return NULL;
 }
 

@@ -92,6 +92,7 @@ typedef struct md_fixed {
 	const char *name;
 	size_t npos;
 	const md_pos *pos;
+	const char *name_local;   /* second-language name, or NULL */
 } md_fixed;
 
 typedef struct md_codelist {
@@ -142,6 +143,9 @@ const char *marcdef_material(const marcdef *md, int fmt, const char *leader);
 const char *marcdef_material_006(const marcdef *md, char c);
 /* Name of a material type ("Books"), or NULL. */
 const char *marcdef_material_name(const marcdef *md, const char *type);
+/* Its second-language name ("Sách", from a "material BK Sách" line
+ * under a second language), or NULL. */
+const char *marcdef_material_name_local(const marcdef *md, const char *type);
 
 /* A block of fixed-field positions, or NULL. */
 const md_fixed *marcdef_fixed(const marcdef *md, int fmt, const char *tag,
