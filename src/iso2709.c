@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "marcio-impl.h"
+#include "i18n.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -258,16 +259,16 @@ static int check_field(struct iso_state *st, const char *p, size_t data_end, siz
                        size_t len, size_t entno, const char *tag)
 {
 	if (len == 0) {
-		sb_addf(&st->err, "directory entry %zu (tag %s) has length 0", entno, tagstr(&st->tmp, tag));
+		sb_addf(&st->err, _("directory entry %zu (tag %s) has length 0"), entno, tagstr(&st->tmp, tag));
 		return -1;
 	}
 	if (start >= data_end || len > data_end - start) {
-		sb_addf(&st->err, "directory entry %zu (tag %s) points past end of record", entno,
+		sb_addf(&st->err, _("directory entry %zu (tag %s) points past end of record"), entno,
 		        tagstr(&st->tmp, tag));
 		return -1;
 	}
 	if ((unsigned char)p[start + len - 1] != FT) {
-		sb_addf(&st->err, "field %s (directory entry %zu) is not terminated",
+		sb_addf(&st->err, _("field %s (directory entry %zu) is not terminated"),
 		        tagstr(&st->tmp, tag), entno);
 		return -1;
 	}
@@ -329,7 +330,7 @@ static int try_layout(struct iso_state *st, const char *p, size_t data_end,
 	st->nents = 0;
 	*nwide = 0;
 	if (lo->base > data_end) {
-		sb_addf(&st->err, "base address %05zu is past the end of the record", lo->base);
+		sb_addf(&st->err, _("base address %05zu is past the end of the record"), lo->base);
 		return -1;
 	}
 	if (lo->mode == L_CHARS)
@@ -338,7 +339,7 @@ static int try_layout(struct iso_state *st, const char *p, size_t data_end,
 		size_t es = (size_t)(3 + lo->ll + lo->sl + lo->impl);
 		size_t dlen = lo->dir_end - 24;
 		if (dlen % es) {
-			sb_addf(&st->err, "directory length %zu is not a multiple of %zu", dlen, es);
+			sb_addf(&st->err, _("directory length %zu is not a multiple of %zu"), dlen, es);
 			return -1;
 		}
 		int std = lo->ll == 4 && lo->sl == 5;
@@ -353,8 +354,9 @@ static int try_layout(struct iso_state *st, const char *p, size_t data_end,
 				off = digits(p + k + 3 + lo->ll, lo->sl);
 			}
 			if (len < 0 || off < 0) {
-				sb_addf(&st->err, "directory entry %zu (tag %s) has a non-numeric %s ",
-				        entno, tagstr(&st->tmp, p + k), len < 0 ? "length" : "offset");
+				sb_addf(&st->err, len < 0 ? _("directory entry %zu (tag %s) has a non-numeric length ")
+				                   : _("directory entry %zu (tag %s) has a non-numeric offset "),
+				        entno, tagstr(&st->tmp, p + k));
 				if (len < 0)
 					quote_bytes(&st->err, p + k + 3, (size_t)lo->ll, 9);
 				else
@@ -364,7 +366,7 @@ static int try_layout(struct iso_state *st, const char *p, size_t data_end,
 			size_t start, flen;
 			if (lo->mode == L_CHARS) {
 				if ((size_t)off > nchars || (size_t)len > nchars - (size_t)off) {
-					sb_addf(&st->err, "directory entry %zu (tag %s) points past end of record",
+					sb_addf(&st->err, _("directory entry %zu (tag %s) points past end of record"),
 					        entno, tagstr(&st->tmp, p + k));
 					return -1;
 				}
@@ -409,7 +411,7 @@ static int try_layout(struct iso_state *st, const char *p, size_t data_end,
 				break;
 		}
 		if (pick < 0) {
-			sb_addf(&st->err, "directory entry %zu (tag %s) cannot be read", entno,
+			sb_addf(&st->err, _("directory entry %zu (tag %s) cannot be read"), entno,
 			        tagstr(&st->tmp, p + k));
 			return -1;
 		}
@@ -450,24 +452,24 @@ static int add_data_field(struct iso_state *st, rec *r, const char *p,
 		ind2 = c[1];
 		c += 2;
 	} else if (m == 0 || (m == 1 && c[0] != DL)) {
-		iso_warn(st, "field %s (directory entry %zu) has no indicators and no subfields", tg, entno);
+		iso_warn(st, _("field %s (directory entry %zu) has no indicators and no subfields"), tg, entno);
 		if (m == 1)
 			ind1 = c[0], c++;
 	} else {
-		iso_warn(st, "field %s (directory entry %zu) has no indicators; read as blank", tg, entno);
+		iso_warn(st, _("field %s (directory entry %zu) has no indicators; read as blank"), tg, entno);
 		if (c[0] != DL)
 			ind1 = c[0], c++;
 	}
 	for (int i = 0; i < 2; i++) {
 		unsigned char ic = (unsigned char)(i ? ind2 : ind1);
 		if (ic >= 0x80) {
-			sb_addf(&st->err, "field %s (directory entry %zu) has indicator %d 0x%02X, "
-			        "not an ASCII character", tg, entno, i + 1, ic);
+			sb_addf(&st->err, _("field %s (directory entry %zu) has indicator %d 0x%02X, "
+			        "not an ASCII character"), tg, entno, i + 1, ic);
 			return -1;
 		}
 		if (ic < 0x20 || ic == 0x7F)
-			iso_warn(st, "field %s (directory entry %zu) has indicator %d 0x%02X, "
-			         "a control character", tg, entno, i + 1, ic);
+			iso_warn(st, _("field %s (directory entry %zu) has indicator %d 0x%02X, "
+			         "a control character"), tg, entno, i + 1, ic);
 	}
 	size_t f = rec_add_field(r, e->tag, ind1, ind2);
 	const char *d = find_byte(c, end, st->lim, DL);
@@ -475,45 +477,45 @@ static int add_data_field(struct iso_state *st, rec *r, const char *p,
 		if (c < end) {
 			strbuf q = STRBUF_INIT;
 			quote_bytes(&q, c, (size_t)(end - c), 40);
-			iso_warn(st, "field %s (directory entry %zu) has no subfield delimiter; "
-			        "its text %s was dropped", tg, entno, q.buf);
+			iso_warn(st, _("field %s (directory entry %zu) has no subfield delimiter; "
+			        "its text %s was dropped"), tg, entno, q.buf);
 			sb_release(&q);
 		} else
-			iso_warn(st, "field %s (directory entry %zu) has no subfields", tg, entno);
+			iso_warn(st, _("field %s (directory entry %zu) has no subfields"), tg, entno);
 		return 0;
 	}
 	if (d > c) {
 		strbuf q = STRBUF_INIT;
 		quote_bytes(&q, c, (size_t)(d - c), 40);
-		iso_warn(st, "field %s (directory entry %zu) has text before its first subfield; "
-		        "%s was dropped", tg, entno, q.buf);
+		iso_warn(st, _("field %s (directory entry %zu) has text before its first subfield; "
+		        "%s was dropped"), tg, entno, q.buf);
 		sb_release(&q);
 	}
 	while (d) {
 		/* d points at a delimiter */
 		const char *v = d + 1;
 		if (v >= end) {
-			iso_warn(st, "field %s (directory entry %zu) ends with an empty subfield "
-			        "delimiter; dropped", tg, entno);
+			iso_warn(st, _("field %s (directory entry %zu) ends with an empty subfield "
+			        "delimiter; dropped"), tg, entno);
 			break;
 		}
 		unsigned char code = (unsigned char)*v;
 		if (code == DL) {
-			iso_warn(st, "field %s (directory entry %zu) has a subfield delimiter with no "
-			        "code; dropped", tg, entno);
+			iso_warn(st, _("field %s (directory entry %zu) has a subfield delimiter with no "
+			        "code; dropped"), tg, entno);
 			d = v;
 			continue;
 		}
 		if (code >= 0x80) {
-			sb_addf(&st->err, "field %s (directory entry %zu) has subfield code 0x%02X, "
-			        "not an ASCII character", tg, entno, code);
+			sb_addf(&st->err, _("field %s (directory entry %zu) has subfield code 0x%02X, "
+			        "not an ASCII character"), tg, entno, code);
 			return -1;
 		}
 		if (code < 0x20 || code == 0x7F)
-			iso_warn(st, "field %s (directory entry %zu) has subfield code 0x%02X, "
-			         "a control character", tg, entno, code);
+			iso_warn(st, _("field %s (directory entry %zu) has subfield code 0x%02X, "
+			         "a control character"), tg, entno, code);
 		else if (code == ' ')
-			iso_warn(st, "field %s (directory entry %zu) has a blank subfield code", tg, entno);
+			iso_warn(st, _("field %s (directory entry %zu) has a blank subfield code"), tg, entno);
 		v++;
 		const char *nd = find_byte(v, end, st->lim, DL);
 		const char *ve = nd ? nd : end;
@@ -569,8 +571,8 @@ static int build_record(struct iso_state *st, rec *r, const char *p)
 		/* a terminator inside a field means the directory merged two */
 		const char *t = find_byte(c, c + m, st->lim, FT);
 		if (t) {
-			sb_addf(&st->err, "field %s (directory entry %zu) contains a field terminator "
-			        "at byte %zu of the record", tagstr(&st->tmp, e->tag), i + 1,
+			sb_addf(&st->err, _("field %s (directory entry %zu) contains a field terminator "
+			        "at byte %zu of the record"), tagstr(&st->tmp, e->tag), i + 1,
 			        (size_t)(t - p));
 			return -1;
 		}
@@ -583,7 +585,7 @@ static int build_record(struct iso_state *st, rec *r, const char *p)
 				odd_tag = 1;
 		}
 		if (bad_tag) {
-			sb_addf(&st->err, "directory entry %zu has tag %s, which is not text", i + 1,
+			sb_addf(&st->err, _("directory entry %zu has tag %s, which is not text"), i + 1,
 			        tagstr(&st->tmp, e->tag));
 			return -1;
 		}
@@ -603,16 +605,20 @@ static int build_record(struct iso_state *st, rec *r, const char *p)
 			return -1;
 	}
 	if (nodd)
-		iso_warn(st, "%zu field%s (%s%s)", nodd,
-		         nodd == 1 ? " has a non-numeric tag" : "s have non-numeric tags", st->err2.buf,
-		         ndistinct > 6 ? ", ..." : "");
+		iso_warn(st, ngettext("%zu field has a non-numeric tag (%s%s)",
+		                      "%zu fields have non-numeric tags (%s%s)", nodd),
+		         nodd, st->err2.buf, ndistinct > 6 ? ", ..." : "");
 	if (nctl)
-		iso_warn(st, "%zu control field%s subfield delimiters, kept as data (%s%s)", nctl,
-		         nctl == 1 ? " contains" : "s contain", st->tmp2.buf, nctld > 6 ? ", ..." : "");
+		iso_warn(st, ngettext("%zu control field contains subfield delimiters, kept as data (%s%s)",
+		                      "%zu control fields contain subfield delimiters, kept as data (%s%s)",
+		                      nctl),
+		         nctl, st->tmp2.buf, nctld > 6 ? ", ..." : "");
 	if (nind != 2)
-		iso_warn(st, "leader/10 gives %d indicators per field; read%s", nind,
-		         nind > 2 ? " the first 2 and dropped the others" :
-		         nind == 1 ? " 1 and a blank second" : " blank indicators");
+		iso_warn(st, nind > 2 ? _("leader/10 gives %d indicators per field; read the first 2 "
+		                          "and dropped the others") :
+		             nind == 1 ? _("leader/10 gives %d indicators per field; read 1 and a "
+		                           "blank second") :
+		             _("leader/10 gives %d indicators per field; read blank indicators"), nind);
 	(void)nextra;
 	return 0;
 }
@@ -629,26 +635,26 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 	st->lim = p + n;
 	sb_reset(&st->err);
 	if (n < 25) {
-		sb_addf(&st->err, "record is only %zu bytes, too short for a leader and directory", n);
+		sb_addf(&st->err, _("record is only %zu bytes, too short for a leader and directory"), n);
 		return -1;
 	}
 	/* NUL bytes cannot be held in values */
 	const char *z = memchr(p, 0, data_end);
 	if (z) {
-		sb_addf(&st->err, "byte %zu of the record is NUL", (size_t)(z - p));
+		sb_addf(&st->err, _("byte %zu of the record is NUL"), (size_t)(z - p));
 		return -1;
 	}
 	/* a record terminator in the leader (r_next saw to it that there is
 	 * none after it) */
 	z = memchr(p, RT, 24);
 	if (z) {
-		sb_addf(&st->err, "leader/%02zu is a record terminator", (size_t)(z - p));
+		sb_addf(&st->err, _("leader/%02zu is a record terminator"), (size_t)(z - p));
 		return -1;
 	}
 	/* The directory: up to the first field terminator after the leader. */
 	const char *ft = memchr(p + 24, FT, data_end - 24);
 	if (!ft) {
-		sb_adds(&st->err, "directory is not terminated");
+		sb_adds(&st->err, _("directory is not terminated"));
 		return -1;
 	}
 	size_t D = (size_t)(ft - p);
@@ -708,14 +714,16 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 	if (ok < 0) {
 		sb_reset(&st->err);
 		if (B != (long)D + 1) {
-			sb_adds(&st->err, "base address ");
+			strbuf q = STRBUF_INIT;
 			if (B >= 0)
-				sb_addf(&st->err, "%05ld", B);
+				sb_addf(&q, "%05ld", B);
 			else
-				quote_bytes(&st->err, p + 12, 5, 5);
-			sb_addf(&st->err, " does not follow the directory (ends at %zu)", D + 1);
+				quote_bytes(&q, p + 12, 5, 5);
+			sb_addf(&st->err, _("base address %s does not follow the directory (ends at %zu)"),
+			        q.buf, D + 1);
+			sb_release(&q);
 			if (plain->len)
-				sb_addf(&st->err, "; reading from %zu: %s", D + 1, plain->buf);
+				sb_addf(&st->err, _("; reading from %zu: %s"), D + 1, plain->buf);
 		} else
 			sb_add(&st->err, plain->buf, plain->len);
 		return -1;
@@ -724,42 +732,44 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 	/* Accepted: say what was off. */
 	if ((long)lo->base != B) {
 		if (B >= 0)
-			iso_warn(st, "base address %05ld does not follow the directory (ends at %zu); "
-			        "read from %zu", B, D + 1, lo->base);
+			iso_warn(st, _("base address %05ld does not follow the directory (ends at %zu); "
+			        "read from %zu"), B, D + 1, lo->base);
 		else {
 			strbuf q = STRBUF_INIT;
 			quote_bytes(&q, p + 12, 5, 5);
-			iso_warn(st, "base address %s is not a number; read from %zu", q.buf, lo->base);
+			iso_warn(st, _("base address %s is not a number; read from %zu"), q.buf, lo->base);
 			sb_release(&q);
 		}
 	} else if (u[lo->base - 1] != FT)
-		iso_warn(st, "directory is not terminated: byte %zu of the record is 0x%02X, not a "
-		         "field terminator",
+		iso_warn(st, _("directory is not terminated: byte %zu of the record is 0x%02X, not a "
+		         "field terminator"),
 		        lo->base - 1, u[lo->base - 1]);
 	if (lo->mode == L_CHARS)
-		iso_warn(st, "directory lengths and offsets count characters, not bytes; read as characters");
+		iso_warn(st, _("directory lengths and offsets count characters, not bytes; read as characters"));
 	if (lo->mode == L_WIDE && nwide)
-		iso_warn(st, "%zu directory entr%s wider numbers than ISO 2709 allows (a field over "
-		        "9,999 or a record over 99,999 bytes); read as written", nwide,
-		        nwide == 1 ? "y has" : "ies have");
+		iso_warn(st, ngettext("%zu directory entry has wider numbers than ISO 2709 allows "
+		                      "(a field over 9,999 or a record over 99,999 bytes); read as written",
+		                      "%zu directory entries have wider numbers than ISO 2709 allows "
+		                      "(a field over 9,999 or a record over 99,999 bytes); read as written",
+		                      nwide), nwide);
 	if (lo->ll != 4 || lo->sl != 5 || lo->impl != 0)
-		iso_warn(st, "directory entries are %d bytes as leader/20-22 '%c%c%c' says, not 12",
+		iso_warn(st, _("directory entries are %d bytes as leader/20-22 '%c%c%c' says, not 12"),
 		        3 + lo->ll + lo->sl + lo->impl, p[20], p[21], p[22]);
 	if (L < 0)
-		iso_warn(st, "leader length '%.5s' is not a number; the record is %zu bytes", p, n);
+		iso_warn(st, _("leader length '%.5s' is not a number; the record is %zu bytes"), p, n);
 	else if ((size_t)L != n)
-		iso_warn(st, "leader length %05ld but the record is %zu bytes", L, n);
+		iso_warn(st, _("leader length %05ld but the record is %zu bytes"), L, n);
 	if (data_end == n)
-		iso_warn(st, "record terminator is missing");
+		iso_warn(st, _("record terminator is missing"));
 	{
 		/* bytes of the data area no field covers would be lost */
 		size_t used = 0, area = data_end - lo->base;
 		for (size_t i = 0; i < st->nents; i++)
 			used += st->ents[i].end + 1 - st->ents[i].start;
 		if (used < area)
-			iso_warn(st, "%zu bytes of the data area are not in any field", area - used);
+			iso_warn(st, _("%zu bytes of the data area are not in any field"), area - used);
 		else if (used > area)
-			iso_warn(st, "directory entries overlap (%zu bytes of fields in a %zu-byte data area)",
+			iso_warn(st, _("directory entries overlap (%zu bytes of fields in a %zu-byte data area)"),
 			        used, area);
 	}
 
@@ -767,11 +777,11 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 	rec_set_leader(r, p, 24);
 	for (int i = 5; i < 20; i++)      /* 10-11 and 20-23: below */
 		if (i != 10 && i != 11 && (u[i] < 0x20 || u[i] >= 0x7F))
-			iso_warn(st, "leader/%02d is 0x%02X, not a character", i, u[i]);
+			iso_warn(st, _("leader/%02d is 0x%02X, not a character"), i, u[i]);
 	if (p[10] != '2' || p[11] != '2') {
 		sb_reset(&st->tmp);
 		quote_bytes(&st->tmp, p + 10, 2, 2);
-		iso_warn(st, "leader/10-11 is %s, not '22'; written as 22", st->tmp.buf);
+		iso_warn(st, _("leader/10-11 is %s, not '22'; written as 22"), st->tmp.buf);
 		rec_set_leader_at(r, 10, '2');
 		rec_set_leader_at(r, 11, '2');
 	}
@@ -779,7 +789,7 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 		if (!(lo->ll != 4 || lo->sl != 5 || lo->impl != 0)) {
 			sb_reset(&st->tmp);
 			quote_bytes(&st->tmp, p + 20, 4, 4);
-			iso_warn(st, "leader/20-23 is %s, not '4500'; read as 4500", st->tmp.buf);
+			iso_warn(st, _("leader/20-23 is %s, not '4500'; read as 4500"), st->tmp.buf);
 		}
 		for (int i = 0; i < 4; i++)
 			rec_set_leader_at(r, 20 + i, "4500"[i]);
@@ -852,7 +862,30 @@ static int reject(struct iso_state *st, marc_reader *rd, size_t n)
 {
 	mr_set_raw(rd, mr_data(rd), n);
 	mr_consume(rd, n);
-	return mr_bad(rd, "%s", st->err.buf ? st->err.buf : "unreadable record");
+	return mr_bad(rd, "%s", st->err.buf ? st->err.buf : _("unreadable record"));
+}
+
+/* "not a MARC record: N bytes '...' before the next record" (or up to
+ * the end of the file, or with no record in the first MiB): n bytes of
+ * junk at p, the first `shown` of them quoted. */
+enum { J_NEXT, J_EOF, J_MIB };
+static void junk_msg(strbuf *err, const char *p, size_t n, size_t shown, int where)
+{
+	strbuf q = STRBUF_INIT;
+	quote_bytes(&q, p, shown, 30);
+	if (where == J_NEXT)
+		sb_addf(err, ngettext("not a MARC record: %zu byte %s before the next record",
+		                      "not a MARC record: %zu bytes %s before the next record", n),
+		        n, q.buf);
+	else if (where == J_EOF)
+		sb_addf(err, ngettext("not a MARC record: %zu byte %s up to the end of the file",
+		                      "not a MARC record: %zu bytes %s up to the end of the file", n),
+		        n, q.buf);
+	else
+		sb_addf(err, ngettext("not a MARC record: %zu byte %s (no record in the first MiB)",
+		                      "not a MARC record: %zu bytes %s (no record in the first MiB)", n),
+		        n, q.buf);
+	sb_release(&q);
 }
 
 static int r_next(void *vst, marc_reader *rd, rec *r)
@@ -894,14 +927,11 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		size_t shown = n;
 		while (shown > 0 && is_filler((unsigned char)p[shown - 1]))
 			shown--;
-		sb_addf(&st->err, "not a MARC record: %zu byte%s ", n, n == 1 ? "" : "s");
-		quote_bytes(&st->err, p, shown, 30);
-		sb_adds(&st->err, nx ? " before the next record" : have < SCAN_LIMIT ?
-		        " up to the end of the file" : " (no record in the first MiB)");
+		junk_msg(&st->err, p, n, shown, nx ? J_NEXT : have < SCAN_LIMIT ? J_EOF : J_MIB);
 		return reject(st, rd, n);
 	}
 	if (avail < 24) {
-		sb_addf(&st->err, "record is truncated: file ends at byte %lld",
+		sb_addf(&st->err, _("record is truncated: file ends at byte %lld"),
 		        mr_tell(rd) + (long long)avail);
 		return reject(st, rd, avail);
 	}
@@ -932,18 +962,18 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 			size_t lim = avail < SCAN_LIMIT ? avail : SCAN_LIMIT;
 			size_t nx = find_leader(p, 1, lim);
 			if (nx) {
-				sb_addf(&st->err, "record is not terminated: the next record starts at "
-				        "byte %lld", mr_tell(rd) + (long long)nx);
+				sb_addf(&st->err, _("record is not terminated: the next record starts at "
+				        "byte %lld"), mr_tell(rd) + (long long)nx);
 				return reject(st, rd, nx);
 			}
 			if (eof && L > 0 && (size_t)L > avail)
-				sb_addf(&st->err, "record is truncated: file ends at byte %lld",
+				sb_addf(&st->err, _("record is truncated: file ends at byte %lld"),
 				        mr_tell(rd) + (long long)avail);
 			else if (eof)
-				sb_addf(&st->err, "record has no terminator before the end of the file "
-				        "(byte %lld)", mr_tell(rd) + (long long)avail);
+				sb_addf(&st->err, _("record has no terminator before the end of the file "
+				        "(byte %lld)"), mr_tell(rd) + (long long)avail);
 			else
-				sb_addf(&st->err, "no record terminator within %u bytes", SCAN_LIMIT);
+				sb_addf(&st->err, _("no record terminator within %u bytes"), SCAN_LIMIT);
 			return reject(st, rd, lim);
 		}
 	}
@@ -959,7 +989,7 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		/* the first message is about the length when that is off too */
 		if (L >= 0 && (size_t)L != n) {
 			sb_reset(&st->err2);
-			sb_addf(&st->err2, "leader length %05ld but the record is %zu bytes; %s", L, n,
+			sb_addf(&st->err2, _("leader length %05ld but the record is %zu bytes; %s"), L, n,
 			        st->err.buf);
 			sb_reset(&st->err);
 			sb_add(&st->err, st->err2.buf, st->err2.len);
@@ -969,12 +999,10 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		if (nx) {
 			sb_reset(&st->err);
 			if (nx < 24) {
-				sb_addf(&st->err, "not a MARC record: %zu byte%s ", nx, nx == 1 ? "" : "s");
-				quote_bytes(&st->err, p, nx, 30);
-				sb_adds(&st->err, " before the next record");
+				junk_msg(&st->err, p, nx, nx, J_NEXT);
 			} else
-				sb_addf(&st->err, "record is not terminated: the next record starts at "
-				        "byte %lld", mr_tell(rd) + (long long)nx);
+				sb_addf(&st->err, _("record is not terminated: the next record starts at "
+				        "byte %lld"), mr_tell(rd) + (long long)nx);
 			return reject(st, rd, nx);
 		}
 	}
@@ -1053,8 +1081,8 @@ static int has_struct(const char *s, size_t n)
 
 static int refuse_struct(strbuf *err, const rec *r, size_t f, const char *what)
 {
-	sb_addf(err, "field %s%s contains a record, field or subfield separator byte (0x1D-0x1F); "
-	        "it cannot be written as ISO 2709", rec_tag(r, f), what);
+	sb_addf(err, _("field %s%s contains a record, field or subfield separator byte (0x1D-0x1F); "
+	        "it cannot be written as ISO 2709"), rec_tag(r, f), what);
 	return -1;
 }
 
@@ -1068,7 +1096,7 @@ static int check_fields(const rec *r, strbuf *err, size_t *datap)
 		size_t flen;
 		const char *tag = rec_tag(r, f);
 		if (has_struct(tag, 3) || !tag[0] || !tag[1] || !tag[2]) {
-			sb_addf(err, "field %zu has tag '%s', which cannot be written as ISO 2709", f + 1, tag);
+			sb_addf(err, _("field %zu has tag '%s', which cannot be written as ISO 2709"), f + 1, tag);
 			return -1;
 		}
 		if (rec_is_control(r, f)) {
@@ -1081,7 +1109,7 @@ static int check_fields(const rec *r, strbuf *err, size_t *datap)
 		} else {
 			char ind[2] = { rec_ind(r, f, 1), rec_ind(r, f, 2) };
 			if (has_struct(ind, 2) || !ind[0] || !ind[1]) {
-				sb_addf(err, "field %s has an indicator that cannot be written as ISO 2709",
+				sb_addf(err, _("field %s has an indicator that cannot be written as ISO 2709"),
 				        tag);
 				return -1;
 			}
@@ -1092,8 +1120,8 @@ static int check_fields(const rec *r, strbuf *err, size_t *datap)
 				const char *v = rec_sub_value(r, f, s, &len);
 				char code = rec_sub_code(r, f, s);
 				if (has_struct(&code, 1) || !code) {
-					sb_addf(err, "field %s has subfield code 0x%02X, which cannot be written "
-					        "as ISO 2709", tag, (unsigned char)code);
+					sb_addf(err, _("field %s has subfield code 0x%02X, which cannot be written "
+					        "as ISO 2709"), tag, (unsigned char)code);
 					return -1;
 				}
 				if (has_struct(v, len)) {
@@ -1105,8 +1133,8 @@ static int check_fields(const rec *r, strbuf *err, size_t *datap)
 			}
 		}
 		if (flen > ISO_MAX_FIELD) {
-			sb_addf(err, "field %s is %zu bytes, over the ISO 2709 limit of 9,999; "
-			        "write the record as MARCXML or JSON instead", tag, flen);
+			sb_addf(err, _("field %s is %zu bytes, over the ISO 2709 limit of 9,999; "
+			        "write the record as MARCXML or JSON instead"), tag, flen);
 			return -1;
 		}
 		data += flen;
@@ -1199,7 +1227,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 	}
 	if (bad) {
 		if (has_struct(ldr, 24)) {
-			sb_adds(err, "the leader contains a record, field or subfield separator byte");
+			sb_adds(err, _("the leader contains a record, field or subfield separator byte"));
 			return -1;
 		}
 		if (check_fields(r, err, &data) < 0)
@@ -1212,8 +1240,8 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 		/* a bad value is reported first, as the checks go in order */
 		if (check_fields(r, err, &data) < 0)
 			return -1;
-		sb_addf(err, "record is %zu bytes, over the ISO 2709 limit of 99,999; "
-		        "write it as MARCXML or JSON instead", total);
+		sb_addf(err, _("record is %zu bytes, over the ISO 2709 limit of 99,999; "
+		        "write it as MARCXML or JSON instead"), total);
 		return -1;
 	}
 	/* pass 2: write directly into the output buffer */
