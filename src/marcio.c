@@ -15,6 +15,7 @@
 #include "charset.h"
 #include "charset-legacy.h"
 #include "isismap.h"
+#include "i18n.h"
 
 /* ---- names ---- */
 
@@ -251,7 +252,7 @@ marc_reader *marc_reader_open(FILE *fp, const char *name,
 	rd->ops = reader_ops(fmt);
 	if (!rd->ops) {
 		if (err)
-			sb_addf(err, "unknown input format %d", fmt);
+			sb_addf(err, _("unknown input format %d"), fmt);
 		marc_reader_close(rd);
 		return NULL;
 	}
@@ -259,7 +260,7 @@ marc_reader *marc_reader_open(FILE *fp, const char *name,
 	rd->st = rd->ops->open(rd, &e);
 	if (!rd->st) {
 		if (err)
-			sb_add(err, e.buf ? e.buf : "cannot set up reader", e.buf ? e.len : 20);
+			sb_adds(err, e.buf ? e.buf : _("cannot set up reader"));
 		sb_release(&e);
 		rd->ops = NULL;
 		marc_reader_close(rd);
@@ -294,7 +295,7 @@ int marc_reader_next(marc_reader *rd, rec *r)
 		sb_reset(&rd->tmp);
 		int unicode = rd->ops->unicode || rd->rec_cs == CS_UTF8;
 		if (charset_fix_record(r, rd->rec_cs, unicode, &rd->warn, &rd->tmp) != 0) {
-			mr_bad(rd, "%s", rd->tmp.buf ? rd->tmp.buf : "character set conversion failed");
+			mr_bad(rd, "%s", rd->tmp.buf ? rd->tmp.buf : _("character set conversion failed"));
 			rc = MR_BAD;
 		}
 	}
@@ -303,13 +304,13 @@ int marc_reader_next(marc_reader *rd, rec *r)
 		if (!rd->maptmp)
 			rd->maptmp = rec_create();
 		if (isismap_apply(rd->map, r, rd->maptmp, rd->map_org, &rd->tmp) != 0) {
-			mr_bad(rd, "mapping: %s", rd->tmp.buf ? rd->tmp.buf : "refused");
+			mr_bad(rd, _("mapping: %s"), rd->tmp.buf ? rd->tmp.buf : _("refused"));
 			rc = MR_BAD;
 		} else
 			rec_copy(r, rd->maptmp);
 	}
 	if (rc == MR_BAD && !rd->error.len)
-		mr_bad(rd, "unreadable record");
+		mr_bad(rd, "%s", _("unreadable record"));
 	split_warnings(rd);
 	return rc;
 }
@@ -450,7 +451,7 @@ int marc_writer_put(marc_writer *w, const rec *r, strbuf *err)
 		if (w->out.buf)
 			w->out.buf[mark] = 0;
 		if (err)
-			sb_add(err, e.buf ? e.buf : "record refused", e.buf ? e.len : 14);
+			sb_adds(err, e.buf ? e.buf : _("record refused"));
 		sb_release(&e);
 		return -1;
 	}
@@ -459,7 +460,7 @@ int marc_writer_put(marc_writer *w, const rec *r, strbuf *err)
 		flush_out(w);
 	if (w->io_error) {
 		if (err)
-			sb_adds(err, "write error");
+			sb_adds(err, _("write error"));
 		return -1;
 	}
 	return 0;

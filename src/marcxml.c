@@ -78,6 +78,7 @@
 #include <libxml/parserInternals.h>
 
 #include "marcio-impl.h"
+#include "i18n.h"
 
 #define NS_SLIM "http://www.loc.gov/MARC21/slim"
 #define WRAP_OPEN "<bienmuc-wrap>"
@@ -884,7 +885,7 @@ static void xml_error(void *arg, xmlErrorPtr e)
 	struct xst *st = arg;
 	if (!e)
 		return;
-	const char *msg = e->message ? e->message : "XML error";
+	const char *msg = e->message ? e->message : _("XML error");
 	size_t mlen = strlen(msg);
 	while (mlen && (msg[mlen - 1] == '\n' || msg[mlen - 1] == ' '))
 		mlen--;
@@ -911,8 +912,8 @@ static void xml_error(void *arg, xmlErrorPtr e)
 	if (st->in_rec && (e->code == XML_ERR_UNDECLARED_ENTITY ||
 	                   e->code == XML_WAR_UNDECLARED_ENTITY)) {
 		/* no DTD entities: we could only drop the text silently */
-		o_bad(st, "%.*s: entity references other than &amp; &lt; &gt; &quot; &apos; "
-		      "are not supported", (int)mlen, msg);
+		o_bad(st, _("%.*s: entity references other than &amp; &lt; &gt; &quot; &apos; "
+		      "are not supported"), (int)mlen, msg);
 		return;
 	}
 	sb_reset(&st->lasterr);
@@ -923,7 +924,7 @@ static void xml_error(void *arg, xmlErrorPtr e)
 	sb_adds(&st->tmp2, "XML: ");
 	sb_add(&st->tmp2, msg, mlen);
 	if (e->line > 0 && st->sessions == 1)
-		sb_addf(&st->tmp2, " (line %d)", e->line);
+		sb_addf(&st->tmp2, _(" (line %d)"), e->line);
 	if (st->in_rec)
 		o_warn(st, "%s", st->tmp2.buf);
 	else
@@ -990,19 +991,19 @@ static int norm_tag(const char *t, size_t n, char out[4], int *padded)
 static int get_ind(struct xst *st, int which, int present, const char *v, size_t n, char *out)
 {
 	if (!present || n == 0) {
-		o_warn(st, "field %s: %s indicator %d; read as blank", st->tag,
-		       present ? "empty" : "missing", which);
+		o_warn(st, present ? _("field %s: empty indicator %d; read as blank")
+		                   : _("field %s: missing indicator %d; read as blank"), st->tag, which);
 		*out = ' ';
 		return 0;
 	}
 	if (n == 3 && !memcmp(v, "\xEF\xBF\xBD", 3)) {
-		o_warn(st, "field %s: indicator %d is U+FFFD (replacement character); "
-		       "read as blank", st->tag, which);
+		o_warn(st, _("field %s: indicator %d is U+FFFD (replacement character); "
+		       "read as blank"), st->tag, which);
 		*out = ' ';
 		return 0;
 	}
 	if (n != 1 || (unsigned char)v[0] < 0x20 || (unsigned char)v[0] >= 0x7f) {
-		o_bad(st, "field %s: indicator %d \"%s\" is not one character", st->tag, which, v);
+		o_bad(st, _("field %s: indicator %d \"%s\" is not one character"), st->tag, which, v);
 		return -1;
 	}
 	*out = v[0];
@@ -1023,22 +1024,22 @@ static void start_field(struct xst *st, const xmlChar *ln, const xmlChar **atts,
 	}
 	int ctl = ln == st->k_controlfield;
 	if (!ctl && ln != st->k_datafield) {
-		o_warn(st, "unknown element <%s> in a record ignored", (const char *)ln);
+		o_warn(st, _("unknown element <%s> in a record ignored"), (const char *)ln);
 		st->kind = K_OTHER;
 		st->what = W_SKIP;
 		return;
 	}
 	int padded;
 	if (!attr_get(atts, natts, st->k_tag, v, sizeof v, &n) || n == 0) {
-		o_bad(st, "%s with no tag", (const char *)ln);
+		o_bad(st, _("%s with no tag"), (const char *)ln);
 		return;
 	}
 	if (n >= sizeof v || norm_tag(v, n, st->tag, &padded) != 0) {
-		o_bad(st, "%s: tag \"%s\" is not a MARC tag", (const char *)ln, v);
+		o_bad(st, _("%s: tag \"%s\" is not a MARC tag"), (const char *)ln, v);
 		return;
 	}
 	if (padded)
-		o_warn(st, "tag \"%s\" read as %s", v, st->tag);
+		o_warn(st, _("tag \"%s\" read as %s"), v, st->tag);
 	if (ctl) {
 		st->kind = K_CONTROL;
 		st->what = W_CONTROL;
@@ -1062,21 +1063,22 @@ static void start_sub(struct xst *st, const xmlChar *ln, const xmlChar **atts, i
 	char v[64];
 	size_t n;
 	if (ln != st->k_subfield) {
-		o_warn(st, "field %s: unknown element <%s> ignored", st->tag, (const char *)ln);
+		o_warn(st, _("field %s: unknown element <%s> ignored"), st->tag, (const char *)ln);
 		st->what = W_SKIP;
 		return;
 	}
 	int p = attr_get(atts, natts, st->k_code, v, sizeof v, &n);
 	if (!p || n == 0) {
-		o_bad(st, "field %s: subfield with %s code", st->tag, p ? "an empty" : "no");
+		o_bad(st, p ? _("field %s: subfield with an empty code")
+		            : _("field %s: subfield with no code"), st->tag);
 		return;
 	}
 	if (n != 1) {
-		o_bad(st, "field %s: subfield code \"%s\" is not one character", st->tag, v);
+		o_bad(st, _("field %s: subfield code \"%s\" is not one character"), st->tag, v);
 		return;
 	}
 	if ((unsigned char)v[0] < 0x20 || v[0] == 0x7f) {
-		o_bad(st, "field %s: subfield code 0x%02X is a control character", st->tag,
+		o_bad(st, _("field %s: subfield code 0x%02X is a control character"), st->tag,
 		      (unsigned char)v[0]);
 		return;
 	}
@@ -1092,7 +1094,7 @@ static void end_leader(struct xst *st)
 	const char *s = st->text.buf ? st->text.buf : "";
 	size_t n = st->text.len;
 	if (st->have_leader) {
-		o_warn(st, "more than one leader; the first was kept");
+		o_warn(st, _("more than one leader; the first was kept"));
 		return;
 	}
 	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == '\t'))
@@ -1103,13 +1105,13 @@ static void end_leader(struct xst *st)
 	}
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] >= 0x80 || (unsigned char)s[i] < 0x20) {
-			o_bad(st, "leader: character at position %zu is not printable ASCII", i);
+			o_bad(st, _("leader: character at position %zu is not printable ASCII"), i);
 			return;
 		}
 	if (n < REC_LEADER_LEN)
-		o_warn(st, "leader is %zu characters, not 24; padded with blanks", n);
+		o_warn(st, _("leader is %zu characters, not 24; padded with blanks"), n);
 	else if (n > REC_LEADER_LEN)
-		o_warn(st, "leader is %zu characters, not 24; cut to 24 (dropped \"%.*s\")", n,
+		o_warn(st, _("leader is %zu characters, not 24; cut to 24 (dropped \"%.*s\")"), n,
 		       (int)(n - REC_LEADER_LEN > 40 ? 40 : n - REC_LEADER_LEN), s + REC_LEADER_LEN);
 	rec_set_leader(o->r, s, n);
 	st->have_leader = 1;
@@ -1127,9 +1129,9 @@ static void end_field(struct xst *st)
 		break;
 	case K_DATA:
 		if (st->fstray)
-			o_warn(st, "field %s: text outside subfields ignored", st->tag);
+			o_warn(st, _("field %s: text outside subfields ignored"), st->tag);
 		if (!st->nsub)
-			o_warn(st, "field %s has no subfields", st->tag);
+			o_warn(st, _("field %s has no subfields"), st->tag);
 		break;
 	}
 	st->kind = K_NONE;
@@ -1163,16 +1165,16 @@ static void end_record(struct xst *st)
 	if (o->bad)
 		return;
 	if (st->stray)
-		o_warn(st, "text outside fields ignored");
+		o_warn(st, _("text outside fields ignored"));
 	if (st->markup)
-		o_warn(st, "markup inside a value: only its text was kept");
+		o_warn(st, _("markup inside a value: only its text was kept"));
 	if (!st->have_leader) {
 		if (!rec_nfields(o->r)) {
-			o_bad(st, "empty record (no leader, no fields)");
+			o_bad(st, _("empty record (no leader, no fields)"));
 			return;
 		}
 		rec_set_leader(o->r, "00000nam a2200000   4500", REC_LEADER_LEN);
-		o_warn(st, "record has no leader; a default leader was used");
+		o_warn(st, _("record has no leader; a default leader was used"));
 	}
 }
 
@@ -1202,7 +1204,7 @@ static void begin_record(struct xst *st, const xmlChar *uri)
 	st->what = W_NONE;
 	st->kind = K_NONE;
 	if (st->unknown_ns)
-		o_warn(st, "record in namespace \"%s\" read as MARCXML", (const char *)uri);
+		o_warn(st, _("record in namespace \"%s\" read as MARCXML"), (const char *)uri);
 }
 
 static void sx_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
@@ -1288,7 +1290,7 @@ static void sx_reference(void *ctx, const xmlChar *name)
 {
 	struct xst *st = ctx;
 	if (st->in_rec && !st->unknown_ns)
-		o_bad(st, "entity reference &%s; is not supported", (const char *)name);
+		o_bad(st, _("entity reference &%s; is not supported"), (const char *)name);
 }
 
 static xmlSAXHandler sax_handler;
@@ -1541,18 +1543,18 @@ static void error_text(struct xst *st, strbuf *out, long long E)
 	sb_reset(out);
 	if (raw_linecol(st, E, &line, &col)) {
 		if (col > 0)
-			sb_addf(out, "not well-formed XML at line %lld, column %lld (byte %lld): ",
+			sb_addf(out, _("not well-formed XML at line %lld, column %lld (byte %lld): "),
 			        line, col, E);
 		else
-			sb_addf(out, "not well-formed XML at line %lld (byte %lld): ", line, E);
+			sb_addf(out, _("not well-formed XML at line %lld (byte %lld): "), line, E);
 	} else if (st->sessions == 1 && st->err_line > 0)
-		sb_addf(out, "not well-formed XML at line %d, column %d (byte %lld): ",
+		sb_addf(out, _("not well-formed XML at line %d, column %d (byte %lld): "),
 		        st->err_line, st->err_col, E);
 	else
-		sb_addf(out, "not well-formed XML at byte %lld: ", E);
-	sb_add(out, st->errmsg.buf ? st->errmsg.buf : "parse error", st->errmsg.len);
+		sb_addf(out, _("not well-formed XML at byte %lld: "), E);
+	sb_adds(out, st->errmsg.buf ? st->errmsg.buf : _("parse error"));
 	if (st->errmsg.buf && !strncmp(st->errmsg.buf, "Entity '", 8))
-		sb_adds(out, " (entities declared in a DTD are not supported)");
+		sb_adds(out, _(" (entities declared in a DTD are not supported)"));
 }
 
 /* Start a session at the next record start, or finish. */
@@ -1601,7 +1603,7 @@ static int reject_head(struct xst *st, const char *msg, long long E)
 	st->delivered++;
 	st->mode = M_NEXT;
 	if (truncated)
-		return mr_bad(rd, "the input ends inside this record (truncated file?): %s", msg);
+		return mr_bad(rd, _("the input ends inside this record (truncated file?): %s"), msg);
 	return mr_bad(rd, "%s", msg);
 }
 
@@ -1630,7 +1632,7 @@ static int drain(struct xst *st)
 	long long E = fed_to_raw(st, st->fatal ? st->err_fed : st->fed);
 	if (!st->fatal) {
 		sb_reset(&st->errmsg);
-		sb_adds(&st->errmsg, "the XML parser stopped");
+		sb_adds(&st->errmsg, _("the XML parser stopped"));
 		if (st->lasterr.len)
 			sb_addf(&st->errmsg, " (%s)", st->lasterr.buf);
 	}
@@ -1659,7 +1661,7 @@ static int drain(struct xst *st)
 			if (to > f)
 				mr_set_raw(rd, st->win + (f - st->woff), (size_t)(to - f));
 			st->delivered++;
-			return mr_bad(rd, "no MARCXML record found: %s", st->tmp.buf);
+			return mr_bad(rd, _("no MARCXML record found: %s"), st->tmp.buf);
 		}
 		return MR_EOF;
 	}
@@ -1668,7 +1670,7 @@ static int drain(struct xst *st)
 		/* the error lies outside any record: tell the next record */
 		st->between_off = E;
 		sb_reset(&st->between);
-		sb_addf(&st->between, "%s (before this record; skipped)", st->tmp.buf);
+		sb_addf(&st->between, _("%s (before this record; skipped)"), st->tmp.buf);
 		restart_session(st, u->start);
 		return -2;
 	}
@@ -1718,8 +1720,8 @@ static int parse_step(struct xst *st)
 		 * input was never parsed; restart after the stuck spot */
 		st->fatal = 1;
 		sb_reset(&st->errmsg);
-		sb_addf(&st->errmsg, "no element for %u MB of input (an unclosed comment, "
-		        "CDATA section or '&'?)", STUCK_MAX >> 20);
+		sb_addf(&st->errmsg, _("no element for %u MB of input (an unclosed comment, "
+		        "CDATA section or '&'?)"), STUCK_MAX >> 20);
 		st->err_fed = st->event_fed;
 	}
 	if (st->fatal && st->err_fed < 0) {
@@ -1770,7 +1772,7 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 			if (first_session(st) != 0) {
 				st->mode = M_DONE;
 				mr_begin(st->rd, st->base);
-				return mr_bad(st->rd, "cannot create the XML parser");
+				return mr_bad(st->rd, _("cannot create the XML parser"));
 			}
 			st->mode = M_PARSE;
 			break;
@@ -1890,19 +1892,19 @@ static int put_text(strbuf *out, strbuf *err, const rec *r, long f, long s,
 	if (ok && xml_escape(out, v, n, attr, &bad) == 0)
 		return 0;
 	if (f < 0)
-		sb_adds(err, "leader");
+		sb_adds(err, _("leader"));
 	else if (s < 0)
-		sb_addf(err, "field %ld (%s)", f + 1, rec_tag(r, (size_t)f));
+		sb_addf(err, _("field %ld (%s)"), f + 1, rec_tag(r, (size_t)f));
 	else
-		sb_addf(err, "field %ld (%s) $%c", f + 1, rec_tag(r, (size_t)f),
+		sb_addf(err, _("field %ld (%s) $%c"), f + 1, rec_tag(r, (size_t)f),
 		        rec_sub_code(r, (size_t)f, (size_t)s));
 	if (!ok)
-		sb_addf(err, ": invalid UTF-8 at byte %zu of the value", bad);
+		sb_addf(err, _(": invalid UTF-8 at byte %zu of the value"), bad);
 	else if ((unsigned char)v[bad] < 0x20)
-		sb_addf(err, ": control character 0x%02X at byte %zu cannot be written in XML",
+		sb_addf(err, _(": control character 0x%02X at byte %zu cannot be written in XML"),
 		        (unsigned char)v[bad], bad);
 	else
-		sb_addf(err, ": non-character U+FFF%c at byte %zu cannot be written in XML",
+		sb_addf(err, _(": non-character U+FFF%c at byte %zu cannot be written in XML"),
 		        (unsigned char)v[bad + 2] == 0xBE ? 'E' : 'F', bad);
 	return -1;
 }
@@ -1933,7 +1935,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 		const char *tag = rec_tag(r, f);
 		for (int k = 0; tag[k]; k++)
 			if (!ascii_char_ok(tag[k])) {
-				sb_addf(err, "field %zu: tag byte 0x%02X cannot be written in MARCXML",
+				sb_addf(err, _("field %zu: tag byte 0x%02X cannot be written in MARCXML"),
 				        f + 1, (unsigned char)tag[k]);
 				return -1;
 			}
@@ -1950,7 +1952,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 		}
 		char i1 = rec_ind(r, f, 1), i2 = rec_ind(r, f, 2);
 		if (!ascii_char_ok(i1) || !ascii_char_ok(i2)) {
-			sb_addf(err, "field %zu (%s): indicator 0x%02X cannot be written in MARCXML",
+			sb_addf(err, _("field %zu (%s): indicator 0x%02X cannot be written in MARCXML"),
 			        f + 1, tag, (unsigned char)(ascii_char_ok(i1) ? i2 : i1));
 			return -1;
 		}
@@ -1967,8 +1969,8 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 			size_t n;
 			const char *v = rec_sub_value(r, f, s, &n);
 			if (!ascii_char_ok(code)) {
-				sb_addf(err, "field %zu (%s): subfield code 0x%02X cannot be written "
-				        "in MARCXML", f + 1, tag, (unsigned char)code);
+				sb_addf(err, _("field %zu (%s): subfield code 0x%02X cannot be written "
+				        "in MARCXML"), f + 1, tag, (unsigned char)code);
 				return -1;
 			}
 			sb_adds(out, "    <subfield code=\"");
