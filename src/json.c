@@ -51,6 +51,7 @@
 #undef xfree
 
 #include "marcio-impl.h"
+#include "i18n.h"
 
 #define JUNK_MAX (1u << 20)
 
@@ -222,14 +223,14 @@ static const char *fix_cesu(const char *s, size_t *len, strbuf *tmp)
 static const char *type_name(const struct json_node *n)
 {
 	switch (n->type) {
-	case json_node_object: return "an object";
-	case json_node_array: return "an array";
-	case json_node_string: return "a string";
-	case json_node_number: return "a number";
+	case json_node_object: return _("an object");
+	case json_node_array: return _("an array");
+	case json_node_string: return _("a string");
+	case json_node_number: return _("a number");
 	case json_node_true:
-	case json_node_false: return "a boolean";
+	case json_node_false: return _("a boolean");
 	case json_node_null: return "null";
-	default: return "something else";
+	default: return _("something else");
 	}
 }
 
@@ -270,27 +271,27 @@ static int get_ind(marc_reader *rd, const char *tag, int which, const struct jso
                    char *out)
 {
 	if (!v) {
-		mr_warn(rd, "field %s: missing ind%d; read as blank", tag, which);
+		mr_warn(rd, _("field %s: missing ind%d; read as blank"), tag, which);
 		*out = ' ';
 		return 0;
 	}
 	if (v->type != json_node_string)
-		return mr_bad(rd, "field %s: ind%d is %s, not a string", tag, which, type_name(v));
+		return mr_bad(rd, _("field %s: ind%d is %s, not a string"), tag, which, type_name(v));
 	const char *s = v->u.string;
 	if (!*s) {
-		mr_warn(rd, "field %s: empty ind%d; read as blank", tag, which);
+		mr_warn(rd, _("field %s: empty ind%d; read as blank"), tag, which);
 		*out = ' ';
 		return 0;
 	}
 	if (!strcmp(s, "\xEF\xBF\xBD")) {
 		/* U+FFFD: the indicator was already lost upstream */
-		mr_warn(rd, "field %s: ind%d is U+FFFD (replacement character); read as blank",
+		mr_warn(rd, _("field %s: ind%d is U+FFFD (replacement character); read as blank"),
 		        tag, which);
 		*out = ' ';
 		return 0;
 	}
 	if (s[1] || (unsigned char)s[0] < 0x20 || (unsigned char)s[0] >= 0x7f)
-		return mr_bad(rd, "field %s: ind%d \"%s\" is not one character", tag, which, s);
+		return mr_bad(rd, _("field %s: ind%d \"%s\" is not one character"), tag, which, s);
 	*out = s[0];
 	return 0;
 }
@@ -309,88 +310,88 @@ static int walk_datafield(struct jst *st, marc_reader *rd, rec *r, const char *t
 		else if (!strcmp(k, "subfields") && !subs)
 			subs = pair->u.link[1];
 		else
-			mr_warn(rd, "field %s: member \"%s\" ignored", tag, k);
+			mr_warn(rd, _("field %s: member \"%s\" ignored"), tag, k);
 	}
 	char i1, i2;
 	if (get_ind(rd, tag, 1, i1n, &i1) != 0 || get_ind(rd, tag, 2, i2n, &i2) != 0)
 		return MR_BAD;
 	size_t f = rec_add_field(r, tag, i1, i2);
 	if (!subs) {
-		mr_warn(rd, "field %s has no subfields", tag);
+		mr_warn(rd, _("field %s has no subfields"), tag);
 		return MR_OK;
 	}
 	if (subs->type != json_node_array)
-		return mr_bad(rd, "field %s: \"subfields\" is %s, not an array", tag, type_name(subs));
+		return mr_bad(rd, _("field %s: \"subfields\" is %s, not an array"), tag, type_name(subs));
 	FOR_LIST(l, subs) {
 		const struct json_node *so = l->u.link[0];
 		if (!so || so->type != json_node_object || !so->u.link[0] || so->u.link[0]->u.link[1])
-			return mr_bad(rd, "field %s: a subfield must be an object with one member", tag);
+			return mr_bad(rd, _("field %s: a subfield must be an object with one member"), tag);
 		const struct json_node *pair = so->u.link[0]->u.link[0];
 		const char *code = pair_key(pair);
 		const struct json_node *v = pair->u.link[1];
 		if (!code[0])
-			return mr_bad(rd, "field %s: subfield with an empty code", tag);
+			return mr_bad(rd, _("field %s: subfield with an empty code"), tag);
 		if (code[1])
-			return mr_bad(rd, "field %s: subfield code \"%s\" is not one character", tag, code);
+			return mr_bad(rd, _("field %s: subfield code \"%s\" is not one character"), tag, code);
 		if ((unsigned char)code[0] < 0x20 || (unsigned char)code[0] >= 0x7f)
-			return mr_bad(rd, "field %s: subfield code 0x%02X is not a printable character",
+			return mr_bad(rd, _("field %s: subfield code 0x%02X is not a printable character"),
 			              tag, (unsigned char)code[0]);
 		if (v->type != json_node_string)
-			return mr_bad(rd, "field %s $%c: value is %s, not a string", tag, code[0],
+			return mr_bad(rd, _("field %s $%c: value is %s, not a string"), tag, code[0],
 			              type_name(v));
 		size_t n;
 		const char *s = fix_cesu(v->u.string, &n, &st->tmp);
 		rec_add_sub(r, f, code[0], s, n);
 	}
 	if (!rec_nsub(r, f))
-		mr_warn(rd, "field %s has no subfields", tag);
+		mr_warn(rd, _("field %s has no subfields"), tag);
 	return MR_OK;
 }
 
 static int walk_record(struct jst *st, marc_reader *rd, const struct json_node *root, rec *r)
 {
 	if (root->type != json_node_object)
-		return mr_bad(rd, "a record must be a JSON object, not %s", type_name(root));
+		return mr_bad(rd, _("a record must be a JSON object, not %s"), type_name(root));
 	const struct json_node *leader = NULL, *fields = NULL;
 	FOR_LIST(l, root) {
 		const struct json_node *pair = l->u.link[0];
 		const char *k = pair_key(pair);
 		if (!strcmp(k, "leader")) {
 			if (leader)
-				mr_warn(rd, "more than one leader; the first was kept");
+				mr_warn(rd, _("more than one leader; the first was kept"));
 			else
 				leader = pair->u.link[1];
 		} else if (!strcmp(k, "fields")) {
 			if (fields)
-				return mr_bad(rd, "more than one \"fields\" member");
+				return mr_bad(rd, _("more than one \"fields\" member"));
 			fields = pair->u.link[1];
 		} else
-			mr_warn(rd, "member \"%s\" ignored", k);
+			mr_warn(rd, _("member \"%s\" ignored"), k);
 	}
 	if (leader) {
 		if (leader->type != json_node_string)
-			return mr_bad(rd, "leader is %s, not a string", type_name(leader));
+			return mr_bad(rd, _("leader is %s, not a string"), type_name(leader));
 		const char *s = leader->u.string;
 		size_t n = strlen(s);
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x80)
-				return mr_bad(rd, "leader: character at position %zu is not printable ASCII", i);
+				return mr_bad(rd, _("leader: character at position %zu is not printable ASCII"), i);
 		if (n < REC_LEADER_LEN)
-			mr_warn(rd, "leader is %zu characters, not 24; padded with blanks", n);
+			mr_warn(rd, _("leader is %zu characters, not 24; padded with blanks"), n);
 		else if (n > REC_LEADER_LEN)
-			mr_warn(rd, "leader is %zu characters, not 24; cut to 24 (dropped \"%.*s\")", n,
+			mr_warn(rd, _("leader is %zu characters, not 24; cut to 24 (dropped \"%.*s\")"), n,
 			        (int)(n - REC_LEADER_LEN > 40 ? 40 : n - REC_LEADER_LEN), s + REC_LEADER_LEN);
 		rec_set_leader(r, s, n);
 	}
 	if (fields) {
 		if (fields->type != json_node_array)
-			return mr_bad(rd, "\"fields\" is %s, not an array", type_name(fields));
+			return mr_bad(rd, _("\"fields\" is %s, not an array"), type_name(fields));
 		long i = 0;
 		FOR_LIST(l, fields) {
 			const struct json_node *fo = l->u.link[0];
 			i++;
 			if (!fo || fo->type != json_node_object || !fo->u.link[0] || fo->u.link[0]->u.link[1])
-				return mr_bad(rd, "fields[%ld]: a field must be an object with one member (its tag)",
+				return mr_bad(rd, _("fields[%ld]: a field must be an object with one member (its tag)"),
 				              i - 1);
 			const struct json_node *pair = fo->u.link[0]->u.link[0];
 			const char *t = pair_key(pair);
@@ -398,9 +399,9 @@ static int walk_record(struct jst *st, marc_reader *rd, const struct json_node *
 			char tag[4];
 			int padded;
 			if (norm_tag(t, tag, &padded) != 0)
-				return mr_bad(rd, "fields[%ld]: \"%s\" is not a MARC tag", i - 1, t);
+				return mr_bad(rd, _("fields[%ld]: \"%s\" is not a MARC tag"), i - 1, t);
 			if (padded)
-				mr_warn(rd, "tag \"%s\" read as %s", t, tag);
+				mr_warn(rd, _("tag \"%s\" read as %s"), t, tag);
 			if (v->type == json_node_string) {
 				size_t n;
 				const char *s = fix_cesu(v->u.string, &n, &st->tmp);
@@ -409,15 +410,15 @@ static int walk_record(struct jst *st, marc_reader *rd, const struct json_node *
 				if (walk_datafield(st, rd, r, tag, v) != MR_OK)
 					return MR_BAD;
 			} else
-				return mr_bad(rd, "field %s is %s; expected a string or an object", tag,
+				return mr_bad(rd, _("field %s is %s; expected a string or an object"), tag,
 				              type_name(v));
 		}
 	}
 	if (!leader) {
 		if (!rec_nfields(r))
-			return mr_bad(rd, "empty record (no leader, no fields)");
+			return mr_bad(rd, _("empty record (no leader, no fields)"));
 		rec_set_leader(r, "00000nam a2200000   4500", REC_LEADER_LEN);
-		mr_warn(rd, "record has no leader; a default leader was used");
+		mr_warn(rd, _("record has no leader; a default leader was used"));
 	}
 	return MR_OK;
 }
@@ -475,35 +476,38 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 	if (c != '{') {
 		scan_junk(st, rd);
 		mr_set_raw(rd, st->obj.buf, st->obj.len);
-		return mr_bad(rd, "line %lld, column %lld: not a JSON object (starts with '%c')",
+		return mr_bad(rd, _("line %lld, column %lld: not a JSON object (starts with '%c')"),
 		              line, start - lo + 1, c);
 	}
 	int closed = scan_object(st, rd) == 0;
 	mr_set_raw(rd, st->obj.buf, st->obj.len);
 	if (!closed)
-		return mr_bad(rd, "line %lld, column %lld: JSON object not closed before %s",
-		              line, start - lo + 1, mr_avail(rd) ? "the next record" : "the end of input");
+		return mr_bad(rd, mr_avail(rd) ? _("line %lld, column %lld: JSON object not closed "
+		                                   "before the next record")
+		                               : _("line %lld, column %lld: JSON object not closed "
+		                                   "before the end of input"),
+		              line, start - lo + 1);
 	long long el, ec;
 	const char *nul = memchr(st->obj.buf, 0, st->obj.len);
 	if (nul) {
 		size_t pos = (size_t)(nul - st->obj.buf);
 		obj_linecol(&st->obj, pos, start, line, lo, &el, &ec);
-		return mr_bad(rd, "invalid JSON at line %lld, column %lld (byte %lld): NUL byte",
+		return mr_bad(rd, _("invalid JSON at line %lld, column %lld (byte %lld): NUL byte"),
 		              el, ec, start + (long long)pos);
 	}
 	long en = escaped_nul(st->obj.buf, st->obj.len);
 	if (en >= 0) {
 		obj_linecol(&st->obj, (size_t)en, start, line, lo, &el, &ec);
-		return mr_bad(rd, "line %lld, column %lld (byte %lld): \\u0000 (NUL) cannot be "
-		              "held in MARC", el, ec, start + en);
+		return mr_bad(rd, _("line %lld, column %lld (byte %lld): \\u0000 (NUL) cannot be "
+		              "held in MARC"), el, ec, start + en);
 	}
 	struct json_node *root = json_parser_parse(st->jp, st->obj.buf);
 	if (!root) {
 		size_t pos = json_parser_get_position(st->jp);
 		const char *msg = json_parser_get_errmsg(st->jp);
 		obj_linecol(&st->obj, pos, start, line, lo, &el, &ec);
-		return mr_bad(rd, "invalid JSON at line %lld, column %lld (byte %lld): %s", el, ec,
-		              start + (long long)pos, msg ? msg : "parse error");
+		return mr_bad(rd, _("invalid JSON at line %lld, column %lld (byte %lld): %s"), el, ec,
+		              start + (long long)pos, msg ? msg : _("parse error"));
 	}
 	int rc = walk_record(st, rd, root, r);
 	json_remove_node(root);
@@ -600,9 +604,9 @@ static int json_str(strbuf *out, const char *s, size_t n, size_t *bad)
 static void str_why(strbuf *err, int rc, size_t bad)
 {
 	if (rc == -2)
-		sb_addf(err, "a NUL byte at byte %zu of the value cannot be written in JSON", bad + 1);
+		sb_addf(err, _("a NUL byte at byte %zu of the value cannot be written in JSON"), bad + 1);
 	else
-		sb_addf(err, "invalid UTF-8 at byte %zu of the value", bad);
+		sb_addf(err, _("invalid UTF-8 at byte %zu of the value"), bad);
 }
 
 static int printable(char c)
@@ -625,7 +629,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 	sb_adds(out, "{\"leader\":");
 	int rc = json_str(out, rec_leader(r), REC_LEADER_LEN, &bad);
 	if (rc != 0) {
-		sb_adds(err, "leader: ");
+		sb_adds(err, _("leader: "));
 		str_why(err, rc, bad);
 		return -1;
 	}
@@ -635,7 +639,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 		const char *tag = rec_tag(r, f);
 		for (int k = 0; tag[k]; k++)
 			if (!printable(tag[k])) {
-				sb_addf(err, "field %zu: tag byte 0x%02X cannot be written in JSON", f + 1,
+				sb_addf(err, _("field %zu: tag byte 0x%02X cannot be written in JSON"), f + 1,
 				        (unsigned char)tag[k]);
 				return -1;
 			}
@@ -648,7 +652,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 			size_t n;
 			const char *d = rec_data(r, f, &n);
 			if ((rc = json_str(out, d, n, &bad)) != 0) {
-				sb_addf(err, "field %zu (%s): ", f + 1, tag);
+				sb_addf(err, _("field %zu (%s): "), f + 1, tag);
 				str_why(err, rc, bad);
 				return -1;
 			}
@@ -657,7 +661,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 		}
 		char i1 = rec_ind(r, f, 1), i2 = rec_ind(r, f, 2);
 		if (!printable(i1) || !printable(i2)) {
-			sb_addf(err, "field %zu (%s): indicator 0x%02X cannot be written in JSON", f + 1,
+			sb_addf(err, _("field %zu (%s): indicator 0x%02X cannot be written in JSON"), f + 1,
 			        tag, (unsigned char)(printable(i1) ? i2 : i1));
 			return -1;
 		}
@@ -672,7 +676,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 			size_t n;
 			const char *v = rec_sub_value(r, f, s, &n);
 			if (!printable(code)) {
-				sb_addf(err, "field %zu (%s): subfield code 0x%02X cannot be written in JSON",
+				sb_addf(err, _("field %zu (%s): subfield code 0x%02X cannot be written in JSON"),
 				        f + 1, tag, (unsigned char)code);
 				return -1;
 			}
@@ -682,7 +686,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 			json_str(out, &code, 1, &bad);
 			sb_addc(out, ':');
 			if ((rc = json_str(out, v, n, &bad)) != 0) {
-				sb_addf(err, "field %zu (%s) $%c: ", f + 1, tag, code);
+				sb_addf(err, _("field %zu (%s) $%c: "), f + 1, tag, code);
 				str_why(err, rc, bad);
 				return -1;
 			}
