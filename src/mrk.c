@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "marcio-impl.h"
+#include "i18n.h"
 #include "charset.h"
 #include "mrk-mnemonics.h"
 
@@ -621,7 +622,7 @@ static int bad_line(marc_reader *rd, const struct mline *m, const char *fmt, ...
 {
 	strbuf sb = STRBUF_INIT;
 	va_list ap;
-	sb_addf(&sb, "line %ld (byte %lld): ", m->lineno, m->fileoff);
+	sb_addf(&sb, _("line %ld (byte %lld): "), m->lineno, m->fileoff);
 	va_start(ap, fmt);
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
@@ -660,15 +661,15 @@ static const char *split_line(marc_reader *rd, const struct mline *m, const char
                               size_t n, size_t *clen)
 {
 	if (memchr(p, 0, n)) {          /* never text; values cannot hold NUL */
-		bad_line(rd, m, "NUL byte in the line");
+		bad_line(rd, m, _("NUL byte in the line"));
 		return NULL;
 	}
 	if (n < 4 || p[0] != '=' || !graphic((unsigned char)p[1]) ||
 	    !graphic((unsigned char)p[2]) || !graphic((unsigned char)p[3])) {
 		if (p[0] != '=')
-			bad_line(rd, m, "line does not start with '='");
+			bad_line(rd, m, _("line does not start with '='"));
 		else
-			bad_line(rd, m, "bad tag '%.*s'", (int)(n > 4 ? 3 : n - 1), p + 1);
+			bad_line(rd, m, _("bad tag '%.*s'"), (int)(n > 4 ? 3 : n - 1), p + 1);
 		return NULL;
 	}
 	if (n == 4 || (n == 5 && p[4] == ' ')) {
@@ -676,7 +677,7 @@ static const char *split_line(marc_reader *rd, const struct mline *m, const char
 		return p + n;
 	}
 	if (p[4] != ' ' || p[5] != ' ') {
-		bad_line(rd, m, "field %.3s: expected two spaces after the tag", p + 1);
+		bad_line(rd, m, _("field %.3s: expected two spaces after the tag"), p + 1);
 		return NULL;
 	}
 	*clen = n - 6;
@@ -707,7 +708,7 @@ static int choose_mode(struct mrk_reader *st, marc_reader *rd, char l09, int *le
 		if (!utf8_valid(st->text.buf, st->text.len, NULL))
 			return MRK_MARC8;   /* raw 8-bit bytes: the firewall decides */
 		if (l09 != 'a')
-			mr_warn(rd, "leader/09 is blank but the data is UTF-8; read as UTF-8");
+			mr_warn(rd, _("leader/09 is blank but the data is UTF-8; read as UTF-8"));
 		mr_set_record_charset(rd, CS_UTF8);
 		return MRK_UTF8;
 	}
@@ -728,8 +729,8 @@ static int decode_into(struct mrk_reader *st, marc_reader *rd, const struct mlin
 	sb_reset(&st->msg);
 	if (decode_value(&st->val, s, n, mode, ctrl, legacy, &st->msg) < 0) {
 		if (code)
-			return bad_line(rd, m, "field %s $%c: %s", tag, code, st->msg.buf ? st->msg.buf : "");
-		return bad_line(rd, m, "field %s: %s", tag, st->msg.buf ? st->msg.buf : "");
+			return bad_line(rd, m, _("field %s $%c: %s"), tag, code, st->msg.buf ? st->msg.buf : "");
+		return bad_line(rd, m, _("field %s: %s"), tag, st->msg.buf ? st->msg.buf : "");
 	}
 	return MR_OK;
 }
@@ -739,13 +740,13 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 	const struct mline *m = &st->lines[0];
 	size_t n, next, clen;
 	if (st->too_long)
-		return bad_line(rd, m, "record longer than %u bytes (no blank line between records?)",
+		return bad_line(rd, m, _("record longer than %u bytes (no blank line between records?)"),
 		                MRK_MAX_RECORD);
 	const char *p = field_text(st, 0, &n, &next);
 	if (!is_leader_line(p, n)) {
 		if (n && p[0] == '=')
-			return bad_line(rd, m, "the record does not start with =LDR");
-		return bad_line(rd, m, "line does not start with '='");
+			return bad_line(rd, m, _("the record does not start with =LDR"));
+		return bad_line(rd, m, _("line does not start with '='"));
 	}
 	const char *c = split_line(rd, m, p, n, &clen);
 	if (!c)
@@ -753,7 +754,7 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 	sb_reset(&st->val);
 	decode_value(&st->val, c, clen, MRK_MARC8, 1, 0, NULL);
 	if (st->val.len != REC_LEADER_LEN)
-		return bad_line(rd, m, "the leader is %zu characters long, not 24", st->val.len);
+		return bad_line(rd, m, _("the leader is %zu characters long, not 24"), st->val.len);
 	rec_set_leader(r, st->val.buf, REC_LEADER_LEN);
 
 	int legacy;
@@ -775,15 +776,15 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 		char ind[2];
 		for (int k = 0; k < 2; k++) {
 			if (clen < 2 || c[k] == '$')
-				return bad_line(rd, m, "field %s: missing indicators", tag);
+				return bad_line(rd, m, _("field %s: missing indicators"), tag);
 			ind[k] = c[k] == '\\' ? ' ' : c[k];
 			if ((unsigned char)ind[k] < 0x20 || (unsigned char)ind[k] > 0x7E)
-				return bad_line(rd, m, "field %s: bad indicator (byte 0x%02X)", tag,
+				return bad_line(rd, m, _("field %s: bad indicator (byte 0x%02X)"), tag,
 				                (unsigned char)ind[k]);
 		}
 		const char *s = c + 2, *end = c + clen;
 		if (s < end && *s != '$')
-			return bad_line(rd, m, "field %s: text before the first '$' subfield delimiter", tag);
+			return bad_line(rd, m, _("field %s: text before the first '$' subfield delimiter"), tag);
 		size_t f = rec_add_field(r, tag, ind[0], ind[1]);
 		while (s < end) {
 			s++;                            /* the '$' */
@@ -791,10 +792,10 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 			if (!e)
 				e = end;
 			if (s == e)
-				return bad_line(rd, m, "field %s: '$' without a subfield code", tag);
+				return bad_line(rd, m, _("field %s: '$' without a subfield code"), tag);
 			char code = *s;
 			if (!graphic((unsigned char)code))
-				return bad_line(rd, m, "field %s: bad subfield code (byte 0x%02X)", tag,
+				return bad_line(rd, m, _("field %s: bad subfield code (byte 0x%02X)"), tag,
 				                (unsigned char)code);
 			if (decode_into(st, rd, m, tag, code, s + 1, (size_t)(e - s - 1), mode, 0,
 			                legacy) != MR_OK)
@@ -898,12 +899,13 @@ static int field_refused(const rec *r, size_t f, int control, strbuf *err)
 	    !graphic((unsigned char)tag[2]) ||
 	    (tag[0] == 'L' && tag[1] == 'D' && tag[2] == 'R') ||
 	    (tag[0] == '0' && tag[1] == '0' && tag[2] == '0')) {
-		sb_addf(err, "field %zu: tag '%s' cannot be written in .mrk", f + 1, tag);
+		sb_addf(err, _("field %zu: tag '%s' cannot be written in .mrk"), f + 1, tag);
 		return -1;
 	}
 	if (control != rec_tag_is_control(tag)) {
-		sb_addf(err, "field %s: a %s field with this tag cannot be written in .mrk",
-		        tag, control ? "control" : "data");
+		sb_addf(err, control ? _("field %s: a control field with this tag cannot be written in .mrk")
+		                     : _("field %s: a data field with this tag cannot be written in .mrk"),
+		        tag);
 		return -1;
 	}
 	return 0;
@@ -957,7 +959,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 			else {
 				out->len = start;
 				out->buf[start] = 0;
-				sb_addf(err, "field %s: indicator %d (byte 0x%02X) cannot be written in .mrk",
+				sb_addf(err, _("field %s: indicator %d (byte 0x%02X) cannot be written in .mrk"),
 				        tag, k, c);
 				return -1;
 			}
@@ -970,7 +972,7 @@ static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 			if (!graphic(code) || code == '$') {
 				out->len = start;
 				out->buf[start] = 0;
-				sb_addf(err, "field %s: subfield code byte 0x%02X cannot be written in .mrk",
+				sb_addf(err, _("field %s: subfield code byte 0x%02X cannot be written in .mrk"),
 				        tag, code);
 				return -1;
 			}
