@@ -39,8 +39,8 @@ DEB_BUILD   = build-essential pkg-config libyaz-dev libsqlite3-dev libncurses-de
               libedit-dev libutf8proc-dev libicu-dev libcrypt-dev
 DEB_TOOLS   = yaz tmux mandoc valgrind clang libclang-rt-14-dev libmarc-lint-perl \
               libmarc-record-perl libmarc-xml-perl idzebra-2.0 locales gettext \
-              libxml2-utils curl poppler-utils python3 time fonts-dejavu-core
-TOOL_CMDS   = yaz-marcdump tmux mandoc valgrind clang zebraidx xmllint curl pdftoppm msgfmt \
+              libxml2-utils curl poppler-utils python3 time fonts-dejavu-core sqlite3
+TOOL_CMDS   = yaz-marcdump sqlite3 tmux mandoc valgrind clang zebraidx xmllint curl pdftoppm msgfmt \
               python3 /usr/bin/time
 deps:
 	@missing=""; \

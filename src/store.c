@@ -47,6 +47,7 @@
 #include "catalog-ops.h"
 #include "store.h"
 #include "collate.h"
+#include "auth.h"
 #include "charset.h"
 #include "matchkey.h"
 #include "rpn2sql.h"
@@ -461,6 +462,8 @@ char *store_fold_fast(const char *s, size_t n)
 int store_record_year(const rec *r)
 {
 	size_t len;
+	if (auth_is_authority(r))
+		return 0;                 /* 008/07-10 is not a date there */
 	long f008 = rec_find(r, "008", 0);
 	if (f008 >= 0) {
 		const char *d = rec_data(r, (size_t)f008, &len);
@@ -888,6 +891,47 @@ static int pragma_int(struct store *st, const char *sql)
 
 static int rebuild_sort_keys(struct store *st, strbuf *err);
 
+static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
+                         strbuf *err);
+
+/* Schema 2 -> 3: take the authority records out of the keyword index,
+ * the browse headings and the sort and year columns. */
+static int unindex_authorities(struct store *st, strbuf *err)
+{
+	sqlite3_stmt *sel = NULL, *up = NULL;
+	rec *r = rec_create();
+	int rc = exec(st, "CREATE TEMP TABLE auth_rids(rid INTEGER PRIMARY KEY)", err);
+	if (!rc && (sqlite3_prepare_v2(st->db, "SELECT rid, data FROM records WHERE deleted = 0",
+	                               -1, &sel, NULL) != SQLITE_OK ||
+	            sqlite3_prepare_v2(st->db, "UPDATE records SET tkey = NULL, akey = NULL, "
+	                               "year = NULL WHERE rid = ?1", -1, &up, NULL) != SQLITE_OK))
+		rc = db_err(st, err, "upgrading the catalogue");
+	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
+		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r) ||
+		    !auth_is_authority(r))
+			continue;
+		sqlite3_int64 rid = sqlite3_column_int64(sel, 0);
+		rc = index_fts_raw(st, S_FTS_DELETE, rid, r, err);
+		sqlite3_bind_int64(up, 1, rid);
+		if (!rc && sqlite3_step(up) != SQLITE_DONE)
+			rc = db_err(st, err, "upgrading the catalogue");
+		sqlite3_reset(up);
+		if (!rc) {
+			char sql[80];
+			snprintf(sql, sizeof sql, "INSERT INTO temp.auth_rids VALUES(%lld)", (long long)rid);
+			rc = exec(st, sql, err);
+		}
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(up);
+	/* one pass over the headings (keyed by index and sort key, not rid) */
+	if (!rc)
+		rc = exec(st, "DELETE FROM heads WHERE rid IN (SELECT rid FROM temp.auth_rids)", err);
+	exec(st, "DROP TABLE IF EXISTS temp.auth_rids", NULL);
+	rec_destroy(r);
+	return rc;
+}
+
 static int migrate(struct store *st, strbuf *err)
 {
 	int uv = pragma_int(st, "PRAGMA user_version");
@@ -938,7 +982,13 @@ static int migrate(struct store *st, strbuf *err)
 		rc = exec(st, "ALTER TABLE records ADD COLUMN brief TEXT", err);
 		uv = 2;
 	}
-	/* future: if (uv == 2) { ALTER ...; uv = 3; } */
+	if (!rc && uv == 2) {
+		/* 3: authority records leave the bibliographic keyword and browse
+		 * indexes (they have their own) */
+		rc = unindex_authorities(st, err);
+		uv = 3;
+	}
+	/* future: if (uv == 3) { ALTER ...; uv = 4; } */
 	if (!rc) {
 		char sql[80];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", uv);
@@ -1097,7 +1147,8 @@ static void be_close(void *be)
 /* ------------------------------------------------------------------ */
 /* indexing one record */
 
-static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *r, strbuf *err)
+static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
+                         strbuf *err)
 {
 	sqlite3_stmt *s = stmt(st, which);
 	strbuf raw = STRBUF_INIT, cols[NCOLS];
@@ -1118,6 +1169,14 @@ static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *
 	return rc;
 }
 
+/* The keyword index holds bibliographic records only: authority records
+ * (Leader/06 z) have their own index (store-auth.c) and must not turn up
+ * in a title or subject search. */
+static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *r, strbuf *err)
+{
+	return auth_is_authority(r) ? CAT_OK : index_fts_raw(st, which, rid, r, err);
+}
+
 /* The headings of a record with their sort keys. Deleting uses the same
  * computation on the old version (no per-rid index is kept), so the sort
  * keys must not change under a catalogue: a new ICU version rebuilds them
@@ -1130,7 +1189,8 @@ struct hkeys {
 static void hkeys_make(const rec *r, struct hkeys *hk)
 {
 	memset(hk, 0, sizeof *hk);
-	record_heads(r, &hk->h);
+	if (!auth_is_authority(r))    /* browse indexes are bibliographic */
+		record_heads(r, &hk->h);
 	hk->key = xcalloc(hk->h.n ? hk->h.n : 1, sizeof *hk->key);
 	for (size_t i = 0; i < hk->h.n; i++)
 		if (coll_sort_key(hk->h.v[i].text + hk->h.v[i].skip, &hk->key[i]))
