@@ -29,6 +29,7 @@
 
 #include "charset.h"
 #include "charset-legacy.h"
+#include "i18n.h"
 #include "marcio.h"
 
 /* ------------------------------------------------------------------ */
@@ -289,15 +290,15 @@ static int ansel_defined(unsigned b)
 static const char *m8_set_name(int mode)
 {
 	switch (mode) {
-	case 'g': case 'S': return "Greek";
-	case 'b': return "subscript";
-	case 'p': return "superscript";
-	case '2': return "Hebrew";
-	case 'N': case 'Q': return "Cyrillic";
-	case '3': case '4': return "Arabic";
+	case 'g': case 'S': return _("Greek");
+	case 'b': return _("subscript");
+	case 'p': return _("superscript");
+	case '2': return _("Hebrew");
+	case 'N': case 'Q': return _("Cyrillic");
+	case '3': case '4': return _("Arabic");
 	case '1': return "CJK (EACC)";
 	}
-	return "basic Latin/ANSEL";
+	return _("basic Latin/ANSEL");
 }
 
 /* Count UTF-8 code points. */
@@ -329,10 +330,10 @@ static int m8_yaz(yaz_iconv_t cd, const char *s, size_t n, size_t base, strbuf *
 			continue;
 		size_t at = base + (size_t)(in - s) + 1;
 		if (e == YAZ_ICONV_EINVAL)
-			sb_addf(why, "incomplete MARC-8 at byte %zu of the value (a combining mark or "
-			        "escape sequence with no character after it)", at);
+			sb_addf(why, _("incomplete MARC-8 at byte %zu of the value (a combining mark or "
+			        "escape sequence with no character after it)"), at);
 		else
-			sb_addf(why, "invalid MARC-8 at byte %zu of the value", at);
+			sb_addf(why, _("invalid MARC-8 at byte %zu of the value"), at);
 		return -1;
 	}
 	return 0;
@@ -362,14 +363,16 @@ static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbu
 			if (j < n && p[j] == '!')
 				j++;
 			if (j >= n) {
-				sb_addf(why, "incomplete MARC-8 escape sequence at byte %zu of the value", i + 1);
+				sb_addf(why, _("incomplete MARC-8 escape sequence at byte %zu of the value"), i + 1);
 				return -1;
 			}
 			if (!p[j] || !strchr("BsEgbp2NQ34S1", p[j])) {
-				sb_addf(why, "unknown MARC-8 escape sequence ESC");
+				strbuf q = STRBUF_INIT;
 				for (size_t k = i + 1; k <= j; k++)
-					sb_addf(why, p[k] > 0x20 && p[k] < 0x7F ? " %c" : " 0x%02X", p[k]);
-				sb_addf(why, " at byte %zu of the value", i + 1);
+					sb_addf(&q, p[k] > 0x20 && p[k] < 0x7F ? " %c" : " 0x%02X", p[k]);
+				sb_addf(why, _("unknown MARC-8 escape sequence ESC%s at byte %zu of the value"),
+				        q.buf, i + 1);
+				sb_release(&q);
 				return -1;
 			}
 			*mode = p[j];
@@ -391,7 +394,7 @@ static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbu
 		int mode = b < 0x80 ? g0 : g1;
 		if (mode == '1') {
 			if (i + 3 > n || p[i + 1] < 0x20 || p[i + 2] < 0x20) {
-				sb_addf(why, "truncated CJK (EACC) character at byte %zu of the value", i + 1);
+				sb_addf(why, _("truncated CJK (EACC) character at byte %zu of the value"), i + 1);
 				return -1;
 			}
 			units++;
@@ -400,7 +403,7 @@ static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbu
 		}
 		if (mode == 'E' && b >= 0x80) {
 			if (!ansel_defined(b)) {
-				sb_addf(why, "byte 0x%02X at byte %zu of the value is not a MARC-8 character",
+				sb_addf(why, _("byte 0x%02X at byte %zu of the value is not a MARC-8 character"),
 				        b, i + 1);
 				return -1;
 			}
@@ -410,7 +413,7 @@ static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbu
 			continue;
 		}
 		if ((mode == 'B' || mode == 's') && b >= 0x80) {
-			sb_addf(why, "byte 0x%02X at byte %zu of the value is not a MARC-8 character",
+			sb_addf(why, _("byte 0x%02X at byte %zu of the value is not a MARC-8 character"),
 			        b, i + 1);
 			return -1;
 		}
@@ -434,13 +437,14 @@ static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbu
 	/* 3. did every character come out? */
 	size_t got = count_cp(raw->buf ? raw->buf : "", raw->len);
 	if (got < units + ctl) {
-		sb_addf(why, "%zu character%s of the value %s not defined in the MARC-8 %s set",
-		        units + ctl - got, units + ctl - got == 1 ? "" : "s",
-		        units + ctl - got == 1 ? "is" : "are", m8_set_name(other));
+		size_t lost = units + ctl - got;
+		sb_addf(why, ngettext("%zu character of the value is not defined in the MARC-8 %s set",
+		                      "%zu characters of the value are not defined in the MARC-8 %s set",
+		                      lost), lost, m8_set_name(other));
 		return -1;
 	}
 	if (!utf8_valid(raw->buf ? raw->buf : "", raw->len, NULL)) {
-		sb_adds(why, "MARC-8 decoding gave invalid UTF-8");
+		sb_adds(why, _("MARC-8 decoding gave invalid UTF-8"));
 		return -1;
 	}
 	charset_nfc_append(raw->buf ? raw->buf : "", raw->len, out);
@@ -537,7 +541,7 @@ static void warn_controls(const rec *r, size_t f, long s, const char *v, size_t 
 			return;
 		add_line(warn, NULL);
 		name_of(warn, r, f, s);
-		sb_addf(warn, ": control character U+%04X at byte %zu of the value (kept)", u, i + 1);
+		sb_addf(warn, _(": control character U+%04X at byte %zu of the value (kept)"), u, i + 1);
 		return;
 	}
 }
@@ -550,7 +554,7 @@ static int convert_value(struct ctx *c, int cs, const char *v, size_t n)
 	switch (cs) {
 	case CS_UTF8:
 		if (!utf8_valid(v, n, &bad)) {
-			sb_addf(&c->why, "invalid UTF-8 at byte %zu of the value", bad + 1);
+			sb_addf(&c->why, _("invalid UTF-8 at byte %zu of the value"), bad + 1);
 			return -1;
 		}
 		charset_nfc_append(v, n, &c->vals);
@@ -565,10 +569,10 @@ static int convert_value(struct ctx *c, int cs, const char *v, size_t n)
 		if (k < 0) {
 			unsigned b = (unsigned char)v[bad];
 			if (k == -2)
-				sb_addf(&c->why, "byte 0x%02X at byte %zu of the value is a %s mark with no "
-				        "letter before it", b, bad + 1, cs_label(cs));
+				sb_addf(&c->why, _("byte 0x%02X at byte %zu of the value is a %s mark with no "
+				        "letter before it"), b, bad + 1, cs_label(cs));
 			else
-				sb_addf(&c->why, "byte 0x%02X at byte %zu of the value is not defined in %s",
+				sb_addf(&c->why, _("byte 0x%02X at byte %zu of the value is not defined in %s"),
 				        b, bad + 1, cs_label(cs));
 			return -1;
 		}
@@ -734,8 +738,8 @@ static int legacy_hint(const rec *r, strbuf *err)
 	if ((cs == CS_TCVN3 || cs == CS_VNI || cs == CS_VISCII || cs == CS_CP1258) &&
 	    conf >= CHARSET_DETECT_MIN) {
 		if (err)
-			sb_addf(err, "; the bytes look like %s (%d%% sure): use --from-charset %s "
-			        "(or auto-vi)", cs_label(cs), conf, charset_name(cs));
+			sb_addf(err, _("; the bytes look like %s (%d%% sure): use --from-charset %s "
+			        "(or auto-vi)"), cs_label(cs), conf, charset_name(cs));
 		return cs;
 	}
 	return 0;
@@ -757,7 +761,7 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 		if (cs == CS_UTF8 || cs == CS_MARC8 || cs == CS_LATIN1 || is_legacy(cs))
 			return cs;
 		if (err)
-			sb_addf(err, "unknown source charset %d", cs);
+			sb_addf(err, _("unknown source charset %d"), cs);
 		return -1;
 	}
 	if (!sv->nonascii && !sv->esc)
@@ -768,9 +772,9 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 		if (l9 != 'a' && warn) {
 			add_line(warn, NULL);
 			if (l9 == ' ')
-				sb_adds(warn, "leader/09 is blank but the data is UTF-8; read as UTF-8");
+				sb_adds(warn, _("leader/09 is blank but the data is UTF-8; read as UTF-8"));
 			else
-				sb_addf(warn, "leader/09 is '%c' but the data is UTF-8; read as UTF-8", l9);
+				sb_addf(warn, _("leader/09 is '%c' but the data is UTF-8; read as UTF-8"), l9);
 		}
 		return CS_UTF8;
 	}
@@ -781,7 +785,7 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 		if (is_legacy(det) && conf >= CHARSET_DETECT_MIN) {
 			if (warn) {
 				add_line(warn, NULL);
-				sb_addf(warn, "auto-vi: read as %s (%d%% sure: %s)", cs_label(det), conf, why.buf);
+				sb_addf(warn, _("auto-vi: read as %s (%d%% sure: %s)"), cs_label(det), conf, why.buf);
 			}
 			sb_release(&why);
 			return det;
@@ -789,8 +793,8 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 		if (l9 == 'a' && sv->nonascii) {
 			if (err) {
 				name_of(err, r, sv->bad_f, sv->bad_s);
-				sb_addf(err, ": invalid UTF-8 at byte %zu of the value; auto-vi cannot tell "
-				        "the encoding: %s", sv->bad_off + 1, why.buf ? why.buf : "");
+				sb_addf(err, _(": invalid UTF-8 at byte %zu of the value; auto-vi cannot tell "
+				        "the encoding: %s"), sv->bad_off + 1, why.buf ? why.buf : "");
 			}
 			sb_release(&why);
 			return -1;
@@ -803,16 +807,16 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 	if (l9 == 'a' && sv->nonascii) {
 		if (err) {
 			name_of(err, r, sv->bad_f, sv->bad_s);
-			sb_addf(err, ": invalid UTF-8 at byte %zu of the value (use --from-charset to "
-			        "name the real encoding)", sv->bad_off + 1);
+			sb_addf(err, _(": invalid UTF-8 at byte %zu of the value (use --from-charset to "
+			        "name the real encoding)"), sv->bad_off + 1);
 			legacy_hint(r, err);
 		}
 		return -1;
 	}
 	if (l9 != ' ' && l9 != 'a' && warn) {
 		add_line(warn, NULL);
-		sb_addf(warn, "leader/09 is '%c' (neither 'a' nor blank) and the data is not UTF-8; "
-		        "read as MARC-8", l9);
+		sb_addf(warn, _("leader/09 is '%c' (neither 'a' nor blank) and the data is not UTF-8; "
+		        "read as MARC-8"), l9);
 	}
 	return CS_MARC8;
 }
@@ -833,7 +837,7 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 	for (int i = 0; i < REC_LEADER_LEN; i++)
 		if ((unsigned char)ldr[i] >= 0x80 && i != 9) {
 			if (err)
-				sb_addf(err, "leader/%02d is the byte 0x%02X, not ASCII", i, (unsigned char)ldr[i]);
+				sb_addf(err, _("leader/%02d is the byte 0x%02X, not ASCII"), i, (unsigned char)ldr[i]);
 			return -1;
 		}
 
@@ -878,17 +882,17 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 					sb_adds(err, ": ");
 					sb_add(err, c.why.buf, c.why.len);
 					if (guessed_m8 && cs == CS_AUTO_VI)
-						sb_addf(err, "; auto-vi cannot tell the encoding: %s", detail.buf);
+						sb_addf(err, _("; auto-vi cannot tell the encoding: %s"), detail.buf);
 					else if (guessed_m8 && memchr(v, 0x1B, n))
 						;   /* escape sequences: MARC-8 all right, but damaged */
 					else if (guessed_m8) {
 						sb_adds(err, rec_leader(r)[9] == ' ' ?
-						        " (leader/09 is blank, so MARC-8 was expected; use "
-						        "--from-charset to name the real encoding)" :
-						        " (use --from-charset to name the real encoding)");
+						        _(" (leader/09 is blank, so MARC-8 was expected; use "
+						        "--from-charset to name the real encoding)") :
+						        _(" (use --from-charset to name the real encoding)"));
 						legacy_hint(r, err);
 					} else if (use == CS_UTF8 && !unicode)
-						sb_adds(err, " (use --from-charset to name the real encoding)");
+						sb_adds(err, _(" (use --from-charset to name the real encoding)"));
 				}
 				rc = -1;
 				break;
@@ -912,13 +916,13 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 		strbuf hint = STRBUF_INIT;
 		if (guessed_m8 && legacy_hint(r, &hint)) {
 			if (err)
-				sb_addf(err, "%s: the data decodes as MARC-8 only with combining marks on "
-				        "spaces or punctuation%s", susp.buf, hint.buf);
+				sb_addf(err, _("%s: the data decodes as MARC-8 only with combining marks on "
+				        "spaces or punctuation%s"), susp.buf, hint.buf);
 			rc = -1;
 		} else if (warn) {
 			add_line(warn, NULL);
-			sb_addf(warn, "%s: a MARC-8 combining mark stands on a space or punctuation "
-			        "(kept; if the file is Latin-1, name it with --from-charset latin1)", susp.buf);
+			sb_addf(warn, _("%s: a MARC-8 combining mark stands on a space or punctuation "
+			        "(kept; if the file is Latin-1, name it with --from-charset latin1)"), susp.buf);
 		}
 		sb_release(&hint);
 	}
@@ -1118,7 +1122,7 @@ int charset_to_marc8(rec *r, int lossless, strbuf *err)
 			if (!utf8_valid(v, n, &bad)) {
 				if (err) {
 					name_of(err, r, f, si);
-					sb_addf(err, ": invalid UTF-8 at byte %zu of the value", bad + 1);
+					sb_addf(err, _(": invalid UTF-8 at byte %zu of the value"), bad + 1);
 				}
 				rc = -1;
 				break;
@@ -1137,13 +1141,15 @@ int charset_to_marc8(rec *r, int lossless, strbuf *err)
 					if (cp) {
 						char u8[8] = { 0 };
 						utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t *)u8);
-						sb_addf(err, ": U+%04X", (unsigned)cp);
+						strbuf q = STRBUF_INIT;
+						sb_addf(&q, "U+%04X", (unsigned)cp);
 						if (cp >= 0x20 && cp != 0x7F && (cp < 0x80 || cp >= 0xA0))
-							sb_addf(err, " (%s)", u8);
-						sb_adds(err, " cannot be written in MARC-8 (use --lossless to write "
-						        "it as &#xXXXX;, or UTF-8 output)");
+							sb_addf(&q, " (%s)", u8);
+						sb_addf(err, _(": %s cannot be written in MARC-8 (use --lossless to "
+						               "write it as &#xXXXX;, or UTF-8 output)"), q.buf);
+						sb_release(&q);
 					} else
-						sb_adds(err, ": the value does not survive conversion to MARC-8");
+						sb_adds(err, _(": the value does not survive conversion to MARC-8"));
 				}
 				rc = -1;
 				break;
@@ -1184,7 +1190,7 @@ char *charset_decode(const char *s, size_t n, int cs, strbuf *err)
 	strbuf e = STRBUF_INIT;
 	char *res = NULL;
 	if (memchr(s, 0, n)) {
-		sb_adds(&e, "the string contains a NUL byte");
+		sb_adds(&e, _("the string contains a NUL byte"));
 	} else if (charset_fix_record(r, cs, 0, NULL, &e) == 0) {
 		size_t len;
 		const char *v = rec_sub_value(r, f, 0, &len);
@@ -1192,7 +1198,7 @@ char *charset_decode(const char *s, size_t n, int cs, strbuf *err)
 	}
 	if (!res && err) {
 		/* drop the "500 $a: " the record wrapper put in front */
-		const char *m = e.buf ? e.buf : "cannot decode";
+		const char *m = e.buf ? e.buf : _("cannot decode");
 		if (!strncmp(m, "500 $a: ", 8))
 			m += 8;
 		sb_adds(err, m);
