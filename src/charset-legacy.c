@@ -23,6 +23,7 @@
 
 #include "charset.h"
 #include "charset-legacy.h"
+#include "i18n.h"
 #include "marcio.h"
 
 /* ------------------------------------------------------------------ */
@@ -684,7 +685,7 @@ static int decode_as(int cs, const char *s, size_t n, strbuf *out, strbuf *why)
 	switch (cs) {
 	case CS_UTF8:
 		if (!utf8_valid(s, n, &bad)) {
-			sb_addf(why, "invalid UTF-8 at byte %zu", bad + 1);
+			sb_addf(why, _("invalid UTF-8 at byte %zu"), bad + 1);
 			return -1;
 		}
 		charset_nfc_append(s, n, out);
@@ -695,8 +696,9 @@ static int decode_as(int cs, const char *s, size_t n, strbuf *out, strbuf *why)
 		strbuf tmp = STRBUF_INIT;
 		int k = charset_legacy_to_utf8(cs, s, n, &tmp, &bad);
 		if (k < 0) {
-			sb_addf(why, "byte 0x%02X at byte %zu %s", (unsigned char)s[bad], bad + 1,
-			        k == -2 ? "is a mark with no letter before it" : "is not defined");
+			sb_addf(why, k == -2 ? _("byte 0x%02X at byte %zu is a mark with no letter before it")
+			                     : _("byte 0x%02X at byte %zu is not defined"),
+			        (unsigned char)s[bad], bad + 1);
 			sb_release(&tmp);
 			return -1;
 		}
@@ -790,7 +792,7 @@ int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why)
 		if (confidence_pct)
 			*confidence_pct = 100;
 		if (why)
-			sb_adds(why, ascii ? "pure ASCII" : "valid UTF-8");
+			sb_adds(why, ascii ? _("pure ASCII") : _("valid UTF-8"));
 		return CS_UTF8;
 	}
 
@@ -871,15 +873,15 @@ int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why)
 		result = detect_candidates[best];
 	} else if (best < 0) {
 		if (why) {
-			sb_adds(why, "no encoding fits:");
+			sb_adds(why, _("no encoding fits:"));
 			for (size_t c = 0; c < NCAND; c++)
 				sb_addf(why, "%s %s: %s", c ? ";" : "", cs_label(detect_candidates[c]),
 				        fail[c].buf ? fail[c].buf : "?");
 		}
 	} else if (ntok == 0 || pts[best] == 0) {
 		if (why)
-			sb_addf(why, "no word with non-ASCII letters reads as Vietnamese in any encoding "
-			        "(%s decodes, but nothing shows it is right)", cs_label(detect_candidates[best]));
+			sb_addf(why, _("no word with non-ASCII letters reads as Vietnamese in any encoding "
+			        "(%s decodes, but nothing shows it is right)"), cs_label(detect_candidates[best]));
 	} else {
 		conf = confidence(pts[best], second >= 0 ? pts[second] : -1, ntok);
 		result = detect_candidates[best];
@@ -887,20 +889,20 @@ int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why)
 	if (result >= 0 && why) {
 		int c = best;
 		if (result == CS_MARC8 && !m8_suspicious)
-			sb_addf(why, "MARC-8: every byte is defined and every mark sits on a letter; %d of "
-			        "%d words read as Vietnamese, %d as other Latin", sc[c].vi, ntok, sc[c].latin);
+			sb_addf(why, _("MARC-8: every byte is defined and every mark sits on a letter; %d of "
+			        "%d words read as Vietnamese, %d as other Latin"), sc[c].vi, ntok, sc[c].latin);
 		else {
-			sb_addf(why, "%s: %d of %d words read as Vietnamese", cs_label(result), sc[c].vi, ntok);
+			sb_addf(why, _("%s: %d of %d words read as Vietnamese"), cs_label(result), sc[c].vi, ntok);
 			if (result == CS_MARC8 && sc[c].latin)
-				sb_addf(why, ", %d as other Latin", sc[c].latin);
+				sb_addf(why, _(", %d as other Latin"), sc[c].latin);
 		}
 		if (second >= 0 && second != best)
-			sb_addf(why, "; next best %s: %d of %d", cs_label(detect_candidates[second]),
+			sb_addf(why, _("; next best %s: %d of %d"), cs_label(detect_candidates[second]),
 			        sc[second].vi, ntok);
 		else
-			sb_adds(why, "; no other encoding decodes it");
+			sb_adds(why, _("; no other encoding decodes it"));
 		if (conf < CHARSET_DETECT_MIN)
-			sb_addf(why, " (too close to tell, %d%%)", conf);
+			sb_addf(why, _(" (too close to tell, %d%%)"), conf);
 	}
 	for (size_t c = 0; c < NCAND; c++)
 		sb_release(&fail[c]);
