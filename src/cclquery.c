@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cclquery.h"
+#include "i18n.h"
 
 #include <yaz/ccl.h>
 #include <yaz/yaz-ccl.h>
@@ -35,6 +36,45 @@ static const char qualifiers[] =
 	"id u=12 t=r\n"
 	"yr u=31 r=r\n";
 
+/* yaz's CCL_ERR_* texts (ccl_err_msg), first letter in lower case. */
+static const char *const ccl_errors[] = {
+	N_("ok"),
+	N_("search word expected"),
+	N_("')' expected"),
+	N_("set name expected"),
+	N_("operator expected"),
+	N_("unbalanced ')'"),
+	N_("unknown qualifier"),
+	N_("qualifiers applied twice"),
+	N_("'=' expected"),
+	N_("bad relation"),
+	N_("left truncation not supported"),
+	N_("both left - and right truncation not supported"),
+	N_("right truncation not supported"),
+	N_("embedded truncation not supported"),
+	N_("single character mask not supported"),
+};
+
+void cclq_error(strbuf *err, int code, int pos)
+{
+	if (code < 0) {
+		sb_adds(err, _("column 1: empty query"));
+		return;
+	}
+	const char *m;
+	char low[128];
+	if ((size_t)code < sizeof ccl_errors / sizeof ccl_errors[0])
+		m = _(ccl_errors[code]);
+	else if ((m = ccl_err_msg(code)) != NULL) {
+		/* a code newer than this table: yaz's English text */
+		snprintf(low, sizeof low, "%s", m);
+		low[0] = (char)tolower((unsigned char)low[0]);
+		m = low;
+	} else
+		m = _("syntax error");
+	sb_addf(err, _("column %d: %s"), pos + 1, m);
+}
+
 static struct ccl_rpn_node *parse(const char *query, int *pos, strbuf *err)
 {
 	CCL_bibset bs = ccl_qual_mk();
@@ -47,16 +87,11 @@ static struct ccl_rpn_node *parse(const char *query, int *pos, strbuf *err)
 	if (!*s) {
 		p = 0;
 		if (err)
-			sb_adds(err, "column 1: empty query");
+			cclq_error(err, -1, 0);
 	} else {
 		n = ccl_find_str(bs, query, &code, &p);
-		if (!n && err) {
-			char msg[128];
-			const char *m = ccl_err_msg(code);
-			snprintf(msg, sizeof msg, "%s", m ? m : "syntax error");
-			msg[0] = (char)tolower((unsigned char)msg[0]);
-			sb_addf(err, "column %d: %s", p + 1, msg);
-		}
+		if (!n && err)
+			cclq_error(err, code, p);
 	}
 	if (!n && pos)
 		*pos = p;

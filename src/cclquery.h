@@ -28,4 +28,11 @@ struct Z_RPNQuery *cclq_parse(const char *query, struct odr *odr, int *pos,
  * or -1 as cclq_parse. */
 int cclq_to_pqf(const char *query, strbuf *out, int *pos, strbuf *err);
 
+/* Append "column N: what is wrong" for yaz CCL error `code` at 0-based
+ * byte offset pos (N = pos + 1), or "column 1: empty query" when the query
+ * is blank (code < 0), in the interface language: yaz's own texts are
+ * English only. Shared with zclient.c, which parses with its own
+ * qualifiers. */
+void cclq_error(strbuf *err, int code, int pos);
+
 #endif

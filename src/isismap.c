@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "isismap.h"
+#include "i18n.h"
 
 struct rule {
 	char src[4];
@@ -140,34 +141,34 @@ isismap *isismap_parse(const char *text, const char *name, strbuf *err)
 		while (n < 16 && (w[n] = next_word(&cur, m->a, &qerr)))
 			n++;
 		if (qerr) {
-			sb_adds(&why, "unterminated quoted string");
+			sb_adds(&why, _("unterminated quoted string"));
 			goto bad;
 		}
 		if (!strcmp(kw, "map")) {
 			/* map SRC[^c] DST [II CODE] */
 			if (n != 2 && n != 4) {
-				sb_adds(&why, "use: map SOURCE[^c] TAG IND CODE, or map SOURCE TAG for a control field");
+				sb_adds(&why, _("use: map SOURCE[^c] TAG IND CODE, or map SOURCE TAG for a control field"));
 				goto bad;
 			}
 			struct rule r = { .scode = 0 };
 			char *caret = strchr(w[0], '^');
 			if (caret) {
 				if (strlen(caret) != 2) {
-					sb_addf(&why, "'%s': a subfield is ^ and one character", w[0]);
+					sb_addf(&why, _("'%s': a subfield is ^ and one character"), w[0]);
 					goto bad;
 				}
 				r.scode = caret[1];
 				*caret = 0;
 			}
 			if (!tag_ok(w[0]) || !tag_ok(w[1]) || strlen(w[1]) != 3) {
-				sb_addf(&why, "bad tag in '%s %s'", w[0], w[1]);
+				sb_addf(&why, _("bad tag in '%s %s'"), w[0], w[1]);
 				goto bad;
 			}
 			norm_tag(r.src, w[0]);
 			memcpy(r.dst, w[1], 4);
 			if (n == 4) {
 				if (strlen(w[2]) != 2 || strlen(w[3]) != 1 || rec_tag_is_control(r.dst)) {
-					sb_addf(&why, "'%s %s %s': indicators are two characters (# = blank), the code one",
+					sb_addf(&why, _("'%s %s %s': indicators are two characters (# = blank), the code one"),
 					        w[1], w[2], w[3]);
 					goto bad;
 				}
@@ -175,7 +176,7 @@ isismap *isismap_parse(const char *text, const char *name, strbuf *err)
 				r.ind2 = ind(w[2][1]);
 				r.dcode = w[3][0];
 			} else if (!rec_tag_is_control(r.dst)) {
-				sb_addf(&why, "'%s' is a data field: give indicators and a subfield code", w[1]);
+				sb_addf(&why, _("'%s' is a data field: give indicators and a subfield code"), w[1]);
 				goto bad;
 			}
 			if (m->nrules == caprules) {
@@ -187,7 +188,7 @@ isismap *isismap_parse(const char *text, const char *name, strbuf *err)
 			struct cfield c;
 			memset(&c, 0, sizeof c);
 			if (n < 2 || !tag_ok(w[0]) || strlen(w[0]) != 3) {
-				sb_adds(&why, "use: const TAG IND c=VALUE..., or control TAG \"VALUE\"");
+				sb_adds(&why, _("use: const TAG IND c=VALUE..., or control TAG \"VALUE\""));
 				goto bad;
 			}
 			memcpy(c.tag, w[0], 4);
@@ -196,7 +197,7 @@ isismap *isismap_parse(const char *text, const char *name, strbuf *err)
 				c.val = w[1];
 			} else {
 				if (strlen(w[1]) != 2 || n < 3) {
-					sb_adds(&why, "use: const TAG IND c=VALUE...");
+					sb_adds(&why, _("use: const TAG IND c=VALUE..."));
 					goto bad;
 				}
 				c.ind1 = ind(w[1][0]);
@@ -204,7 +205,7 @@ isismap *isismap_parse(const char *text, const char *name, strbuf *err)
 				c.subs = arena_alloc(m->a, (size_t)(n - 2) * sizeof *c.subs);
 				for (int i = 2; i < n; i++) {
 					if (strlen(w[i]) < 2 || w[i][1] != '=') {
-						sb_addf(&why, "'%s': subfields are written c=VALUE", w[i]);
+						sb_addf(&why, _("'%s': subfields are written c=VALUE"), w[i]);
 						goto bad;
 					}
 					c.subs[c.nsub].code = w[i][0];
@@ -219,14 +220,14 @@ isismap *isismap_parse(const char *text, const char *name, strbuf *err)
 			m->consts[m->nconsts++] = c;
 		} else if (!strcmp(kw, "leader") && n == 1) {
 			if (strlen(w[0]) != REC_LEADER_LEN) {
-				sb_adds(&why, "the leader must be 24 characters (in quotes)");
+				sb_adds(&why, _("the leader must be 24 characters (in quotes)"));
 				goto bad;
 			}
 			memcpy(m->leader, w[0], REC_LEADER_LEN);
 		} else if (!strcmp(kw, "drop") && n >= 1) {
 			for (int i = 0; i < n; i++) {
 				if (!tag_ok(w[i])) {
-					sb_addf(&why, "bad tag '%s'", w[i]);
+					sb_addf(&why, _("bad tag '%s'"), w[i]);
 					goto bad;
 				}
 				if (m->ndrops == capdrops) {
@@ -245,13 +246,13 @@ isismap *isismap_parse(const char *text, const char *name, strbuf *err)
 				if (n == 2)
 					memcpy(m->rest_tag, w[1], 4);
 			} else {
-				sb_adds(&why, "use: rest keep [TAG] | rest drop | rest reject");
+				sb_adds(&why, _("use: rest keep [TAG] | rest drop | rest reject"));
 				goto bad;
 			}
 		} else if (!strcmp(kw, "tidy") && n == 1) {
 			m->tidy = !strcmp(w[0], "on");
 		} else {
-			sb_addf(&why, "cannot understand '%s'", kw);
+			sb_addf(&why, _("cannot understand '%s'"), kw);
 			goto bad;
 		}
 		continue;
@@ -271,7 +272,7 @@ isismap *isismap_load(const char *path, strbuf *err)
 	strbuf sb = STRBUF_INIT;
 	if (sb_read_file(&sb, path) < 0) {
 		if (err)
-			sb_addf(err, "cannot read mapping file '%s'", path);
+			sb_addf(err, _("cannot read mapping file '%s'"), path);
 		sb_release(&sb);
 		return NULL;
 	}
@@ -578,9 +579,9 @@ int isismap_apply(const isismap *m, const rec *src, rec *dst, const char *org, s
 					if (err->len)
 						sb_adds(err, "; ");
 					if (ss[i].code == '*')
-						sb_addf(err, "source field %s has no mapping", tag);
+						sb_addf(err, _("source field %s has no mapping"), tag);
 					else
-						sb_addf(err, "source field %s ^%c has no mapping", tag, ss[i].code);
+						sb_addf(err, _("source field %s ^%c has no mapping"), tag, ss[i].code);
 				}
 				rc = -1;
 				continue;

@@ -15,6 +15,7 @@
 
 #include "rec.h"
 #include "util.h"
+#include "i18n.h"
 
 struct sub {
 	char code;
@@ -415,37 +416,37 @@ int rec_compare(const rec *a, const rec *b, char *diff, size_t n)
 #define DIFF(...) do { if (diff && n) snprintf(diff, n, __VA_ARGS__); return 1; } while (0)
 	for (int i = 0; i < REC_LEADER_LEN; i++)
 		if (leader_pos_compared(i) && a->leader[i] != b->leader[i])
-			DIFF("leader/%02d: '%c' vs '%c'", i, a->leader[i], b->leader[i]);
+			DIFF(_("leader/%02d: '%c' vs '%c'"), i, a->leader[i], b->leader[i]);
 	size_t m = a->n < b->n ? a->n : b->n;
 	for (size_t i = 0; i < m; i++) {
 		const struct field *x = &a->f[i], *y = &b->f[i];
 		if (strcmp(x->tag, y->tag))
-			DIFF("field %zu: tag %s vs %s", i + 1, x->tag, y->tag);
+			DIFF(_("field %zu: tag %s vs %s"), i + 1, x->tag, y->tag);
 		if (x->control != y->control)
-			DIFF("field %zu (%s): control vs data field", i + 1, x->tag);
+			DIFF(_("field %zu (%s): control vs data field"), i + 1, x->tag);
 		if (x->control) {
 			if (x->dlen != y->dlen || memcmp(x->data, y->data, x->dlen))
-				DIFF("field %zu (%s): '%s' vs '%s'", i + 1, x->tag, x->data, y->data);
+				DIFF(_("field %zu (%s): '%s' vs '%s'"), i + 1, x->tag, x->data, y->data);
 			continue;
 		}
 		if (x->ind1 != y->ind1 || x->ind2 != y->ind2)
-			DIFF("field %zu (%s): indicators '%c%c' vs '%c%c'", i + 1, x->tag,
+			DIFF(_("field %zu (%s): indicators '%c%c' vs '%c%c'"), i + 1, x->tag,
 			     x->ind1, x->ind2, y->ind1, y->ind2);
 		size_t ms = x->nsub < y->nsub ? x->nsub : y->nsub;
 		for (size_t s = 0; s < ms; s++) {
 			const struct sub *p = &x->subs[s], *q = &y->subs[s];
 			if (p->code != q->code)
-				DIFF("field %zu (%s) subfield %zu: $%c vs $%c", i + 1, x->tag, s + 1,
+				DIFF(_("field %zu (%s) subfield %zu: $%c vs $%c"), i + 1, x->tag, s + 1,
 				     p->code, q->code);
 			if (p->len != q->len || memcmp(p->val, q->val, p->len))
-				DIFF("field %zu (%s) $%c: '%s' vs '%s'", i + 1, x->tag, p->code,
+				DIFF(_("field %zu (%s) $%c: '%s' vs '%s'"), i + 1, x->tag, p->code,
 				     p->val, q->val);
 		}
 		if (x->nsub != y->nsub)
-			DIFF("field %zu (%s): %zu vs %zu subfields", i + 1, x->tag, x->nsub, y->nsub);
+			DIFF(_("field %zu (%s): %zu vs %zu subfields"), i + 1, x->tag, x->nsub, y->nsub);
 	}
 	if (a->n != b->n)
-		DIFF("%zu vs %zu fields", a->n, b->n);
+		DIFF(_("%zu vs %zu fields"), a->n, b->n);
 	return 0;
 #undef DIFF
 }

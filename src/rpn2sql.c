@@ -17,6 +17,7 @@
 #include "rpn2sql.h"
 #include "charset.h"
 #include "matchkey.h"
+#include "i18n.h"
 
 #include <yaz/z-core.h>
 #include <yaz/diagbib1.h>
@@ -126,7 +127,7 @@ static int get_attrs(const Z_AttributeList *al, struct attrs *a, struct rpn_sql 
 		const Z_AttributeElement *e = al->attributes[i];
 		if (e->which != Z_AttributeValue_numeric) {
 			out->diag = YAZ_BIB1_UNSUPP_ATTRIBUTE_TYPE;
-			sb_adds(err, "complex attribute values are not supported");
+			sb_adds(err, _("complex attribute values are not supported"));
 			return -1;
 		}
 		long t = (long)*e->attributeType, v = (long)*e->value.numeric;
@@ -139,7 +140,7 @@ static int get_attrs(const Z_AttributeList *al, struct attrs *a, struct rpn_sql 
 		case 6: break;
 		default:
 			out->diag = YAZ_BIB1_UNSUPP_ATTRIBUTE_TYPE;
-			sb_addf(err, "unsupported attribute type %ld", t);
+			sb_addf(err, _("unsupported attribute type %ld"), t);
 			return -1;
 		}
 	}
@@ -196,13 +197,13 @@ static int text_term(const char *term, size_t len, const struct attrs *a, const 
 		}
 		if (strpbrk(t, "?#*")) {
 			out->diag = YAZ_BIB1_UNSUPP_TRUNCATION_ATTRIBUTE;
-			sb_addf(err, "'%s': truncation is only supported at the end of a word", term);
+			sb_addf(err, _("'%s': truncation is only supported at the end of a word"), term);
 			free(t);
 			return -1;
 		}
 	} else if (a->trunc && a->trunc != 100) {
 		out->diag = YAZ_BIB1_UNSUPP_TRUNCATION_ATTRIBUTE;
-		sb_addf(err, "unsupported truncation attribute 5=%ld (only right truncation)", a->trunc);
+		sb_addf(err, _("unsupported truncation attribute 5=%ld (only right truncation)"), a->trunc);
 		free(t);
 		return -1;
 	}
@@ -212,7 +213,7 @@ static int text_term(const char *term, size_t len, const struct attrs *a, const 
 	if (!n) {
 		mk_list_release(&w);
 		out->diag = YAZ_BIB1_TERM_TYPE_UNSUPP;
-		sb_addf(err, "'%.*s' has no words to search for", (int)len, term);
+		sb_addf(err, _("'%.*s' has no words to search for"), (int)len, term);
 		return -1;
 	}
 	int phrase = !(a->structure == 2 || a->structure == 6 || a->structure == 105 ||
@@ -257,7 +258,7 @@ static int key_term(int target, const char *term, size_t len, const struct attrs
 	if (a->trunc && a->trunc != 100 && !right) {
 		free(t);
 		out->diag = YAZ_BIB1_UNSUPP_TRUNCATION_ATTRIBUTE;
-		sb_addf(err, "unsupported truncation attribute 5=%ld (only right truncation)", a->trunc);
+		sb_addf(err, _("unsupported truncation attribute 5=%ld (only right truncation)"), a->trunc);
 		return -1;
 	}
 	strbuf key = STRBUF_INIT;
@@ -300,8 +301,9 @@ static int key_term(int target, const char *term, size_t len, const struct attrs
 			free(t);
 			sb_release(&key);
 			out->diag = YAZ_BIB1_TERM_TYPE_UNSUPP;
-			sb_addf(err, "'%.*s' is not %s", (int)len, term,
-			        target == T_ISBN ? "an ISBN" : target == T_ISSN ? "an ISSN" : "an LCCN");
+			sb_addf(err, target == T_ISBN ? _("'%.*s' is not an ISBN") :
+			             target == T_ISSN ? _("'%.*s' is not an ISSN") : _("'%.*s' is not an LCCN"),
+			        (int)len, term);
 			return -1;
 		}
 		sb_addf(&key, "%s:%s", target == T_ISBN ? "isbn" : target == T_ISSN ? "issn" : "lccn", k);
@@ -320,7 +322,7 @@ static int year_term(const char *term, size_t len, const struct attrs *a, struct
 	long rel = a->rel ? a->rel : 3;
 	if (rel < 1 || rel > 6) {
 		out->diag = YAZ_BIB1_UNSUPP_RELATION_ATTRIBUTE;
-		sb_addf(err, "unsupported relation attribute 2=%ld", rel);
+		sb_addf(err, _("unsupported relation attribute 2=%ld"), rel);
 		return -1;
 	}
 	char buf[16];
@@ -332,14 +334,14 @@ static int year_term(const char *term, size_t len, const struct attrs *a, struct
 	for (size_t i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)term[i]) || k >= 4) {
 			out->diag = YAZ_BIB1_TERM_TYPE_UNSUPP;
-			sb_addf(err, "'%.*s' is not a year", (int)len, term);
+			sb_addf(err, _("'%.*s' is not a year"), (int)len, term);
 			return -1;
 		}
 		buf[k++] = term[i];
 	}
 	if (!k) {
 		out->diag = YAZ_BIB1_TERM_TYPE_UNSUPP;
-		sb_adds(err, "empty year");
+		sb_adds(err, _("empty year"));
 		return -1;
 	}
 	buf[k] = 0;
@@ -352,7 +354,7 @@ static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strb
 {
 	if (o->which != Z_Operand_APT) {
 		out->diag = YAZ_BIB1_RESULT_SET_UNSUPP_AS_A_SEARCH_TERM;
-		sb_adds(err, "result sets as search terms are not supported");
+		sb_adds(err, _("result sets as search terms are not supported"));
 		return -1;
 	}
 	const Z_AttributesPlusTerm *apt = o->u.attributesPlusTerm;
@@ -378,19 +380,19 @@ static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strb
 		break;
 	default:
 		out->diag = YAZ_BIB1_TERM_TYPE_UNSUPP;
-		sb_adds(err, "unsupported term type");
+		sb_adds(err, _("unsupported term type"));
 		return -1;
 	}
 	const char *col;
 	int target = map_use(a.use, &col);
 	if (target < 0) {
 		out->diag = YAZ_BIB1_UNSUPP_USE_ATTRIBUTE;
-		sb_addf(err, "unsupported use attribute 1=%ld", a.use);
+		sb_addf(err, _("unsupported use attribute 1=%ld"), a.use);
 		return -1;
 	}
 	if (target != T_YEAR && a.rel && a.rel != 3 && a.rel != 102 && a.rel != 103) {
 		out->diag = YAZ_BIB1_UNSUPP_RELATION_ATTRIBUTE;
-		sb_addf(err, "relation 2=%ld is only supported for years", a.rel);
+		sb_addf(err, _("relation 2=%ld is only supported for years"), a.rel);
 		return -1;
 	}
 	switch (target) {
@@ -411,7 +413,7 @@ static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strb
 		if (a.trunc && a.trunc != 100 && !right) {
 			free(t);
 			out->diag = YAZ_BIB1_UNSUPP_TRUNCATION_ATTRIBUTE;
-			sb_addf(err, "unsupported truncation attribute 5=%ld (only right truncation)", a.trunc);
+			sb_addf(err, _("unsupported truncation attribute 5=%ld (only right truncation)"), a.trunc);
 			return -1;
 		}
 		if (right) {
@@ -447,7 +449,7 @@ static int structure(const Z_RPNStructure *s, struct part *p, struct rpn_sql *ou
 	int op = c->roperator->which;
 	if (op != Z_Operator_and && op != Z_Operator_or && op != Z_Operator_and_not) {
 		out->diag = YAZ_BIB1_UNSUPP_SEARCH;
-		sb_adds(err, "proximity searches are not supported");
+		sb_adds(err, _("proximity searches are not supported"));
 		return -1;
 	}
 	struct part a = { 0 }, b = { 0 };
@@ -479,7 +481,7 @@ int rpn2sql(const struct Z_RPNQuery *q, struct rpn_sql *out, strbuf *err)
 	memset(out, 0, sizeof *out);
 	if (!q || !q->RPNStructure) {
 		out->diag = YAZ_BIB1_MALFORMED_QUERY;
-		sb_adds(err, "empty query");
+		sb_adds(err, _("empty query"));
 		return -1;
 	}
 	struct part p = { 0 };

@@ -24,6 +24,8 @@
 #include "zclient.h"
 #include "marcio.h"
 #include "util.h"              /* after yaz: our x* allocators */
+#include "cclquery.h"
+#include "i18n.h"
 
 /* ---- targets file ---- */
 
@@ -388,16 +390,11 @@ static struct ccl_rpn_node *ccl_parse(const struct ztarget *t, const char *query
 	while (isspace((unsigned char)*s))
 		s++;
 	if (!*s) {
-		sb_adds(err, "column 1: empty query");
+		cclq_error(err, -1, 0);
 	} else {
 		n = ccl_find_str(bs, query, &code, &p);
-		if (!n) {
-			const char *m = ccl_err_msg(code);
-			char msg[128];
-			snprintf(msg, sizeof msg, "%s", m ? m : "syntax error");
-			msg[0] = (char)tolower((unsigned char)msg[0]);
-			sb_addf(err, "column %d: %s", p + 1, msg);
-		}
+		if (!n)
+			cclq_error(err, code, p);
 	}
 	if (!n && pos)
 		*pos = p;
