@@ -145,18 +145,18 @@ static struct ztarget *find_target(const struct ztargets *ts, const char *name)
 static int parse_target_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 {
 	if (nw < 3) {
-		sb_adds(msg, "'target' needs a name and an address");
+		sb_adds(msg, _("'target' needs a name and an address"));
 		return -1;
 	}
 	if (find_target(ts, w[1])) {
-		sb_addf(msg, "target '%s' is defined twice", w[1]);
+		sb_addf(msg, _("target '%s' is defined twice"), w[1]);
 		return -1;
 	}
 	struct ztarget t;
 	memset(&t, 0, sizeof t);
 	target_defaults(&t);
 	if (normalise_address(w[2], &t.address, &t.user, &t.password, &t.sru) < 0) {
-		sb_addf(msg, "'%s' is not an address (tcp:host:port/db or http://...)", w[2]);
+		sb_addf(msg, _("'%s' is not an address (tcp:host:port/db or http://...)"), w[2]);
 		ztarget_release(&t);
 		return -1;
 	}
@@ -164,7 +164,7 @@ static int parse_target_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 	for (int i = 3; i < nw; i++) {
 		char *eq = strchr(w[i], '=');
 		if (!eq) {
-			sb_addf(msg, "'%s': expected key=value", w[i]);
+			sb_addf(msg, _("'%s': expected key=value"), w[i]);
 			goto bad;
 		}
 		*eq = 0;
@@ -175,13 +175,13 @@ static int parse_target_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 			else if (!strcmp(v, "marcxml") || !strcmp(v, "xml"))
 				t.syntax = ZT_MARCXML;
 			else {
-				sb_addf(msg, "syntax '%s': usmarc or marcxml", v);
+				sb_addf(msg, _("syntax '%s': usmarc or marcxml"), v);
 				goto bad;
 			}
 		} else if (!strcmp(k, "charset")) {
 			int cs = marc_charset_parse(v);
 			if (cs < 0) {
-				sb_addf(msg, "charset '%s': marc8, utf-8 or auto", v);
+				sb_addf(msg, _("charset '%s': marc8, utf-8 or auto"), v);
 				goto bad;
 			}
 			t.charset = cs;
@@ -189,7 +189,7 @@ static int parse_target_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 			char *e;
 			long s = strtol(v, &e, 10);
 			if (!*v || *e || s < 1 || s > 3600) {
-				sb_addf(msg, "timeout '%s': seconds, 1 to 3600", v);
+				sb_addf(msg, _("timeout '%s': seconds, 1 to 3600"), v);
 				goto bad;
 			}
 			t.timeout = (int)s;
@@ -203,7 +203,7 @@ static int parse_target_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 			free(t.password);
 			t.password = xstrdup(v);
 		} else {
-			sb_addf(msg, "unknown key '%s' (syntax, charset, timeout, org, user, password)", k);
+			sb_addf(msg, _("unknown key '%s' (syntax, charset, timeout, org, user, password)"), k);
 			goto bad;
 		}
 	}
@@ -218,17 +218,17 @@ bad:
 static int parse_map_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 {
 	if (nw < 4) {
-		sb_adds(msg, "'map' needs a target, a CCL qualifier and its attributes");
+		sb_adds(msg, _("'map' needs a target, a CCL qualifier and its attributes"));
 		return -1;
 	}
 	struct ztarget *t = find_target(ts, w[1]);
 	if (!t) {
-		sb_addf(msg, "map: no target '%s' above", w[1]);
+		sb_addf(msg, _("map: no target '%s' above"), w[1]);
 		return -1;
 	}
 	for (const char *p = w[2]; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') {
-			sb_addf(msg, "map: '%s' is not a qualifier name", w[2]);
+			sb_addf(msg, _("map: '%s' is not a qualifier name"), w[2]);
 			return -1;
 		}
 	strbuf sb = STRBUF_INIT;
@@ -238,7 +238,7 @@ static int parse_map_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 	for (int i = 3; i < nw; i++) {
 		/* u=N s=al t=r r=o ...: CCL qualifier attribute syntax */
 		if (!strchr(w[i], '=')) {
-			sb_addf(msg, "map: '%s' is not an attribute (u=4, s=pw, t=r ...)", w[i]);
+			sb_addf(msg, _("map: '%s' is not an attribute (u=4, s=pw, t=r ...)"), w[i]);
 			sb_release(&sb);
 			return -1;
 		}
@@ -287,7 +287,7 @@ int ztargets_load(struct ztargets *ts, const char *path, int missing_ok, strbuf 
 		else if (!strcmp(w[0], "map"))
 			st = parse_map_line(ts, w, nw, &msg);
 		else {
-			sb_addf(&msg, "unknown word '%s' (target, map)", w[0]);
+			sb_addf(&msg, _("unknown word '%s' (target, map)"), w[0]);
 			st = -1;
 		}
 		if (st < 0) {
@@ -314,8 +314,8 @@ int ztarget_resolve(const struct ztargets *ts, const char *spec, struct ztarget 
 	}
 	target_defaults(out);
 	if (normalise_address(spec, &out->address, &out->user, &out->password, &out->sru) < 0) {
-		sb_addf(err, "'%s' is neither a target in the targets file nor an address "
-		        "(tcp:host:port/db, http://...)", spec);
+		sb_addf(err, _("'%s' is neither a target in the targets file nor an address "
+		        "(tcp:host:port/db, http://...)"), spec);
 		ztarget_release(out);
 		return -1;
 	}
@@ -447,7 +447,7 @@ static int pqf_to_cql(const char *pqf, strbuf *out, strbuf *err)
 {
 	FILE *fp = fmemopen((void *)cql_props, sizeof cql_props - 1, "r");
 	if (!fp) {
-		sb_adds(err, "cannot set up CQL");
+		sb_adds(err, _("cannot set up CQL"));
 		return -1;
 	}
 	cql_transform_t ct = cql_transform_open_FILE(fp);
@@ -462,7 +462,7 @@ static int pqf_to_cql(const char *pqf, strbuf *out, strbuf *err)
 	} else {
 		const char *add = NULL;
 		int code = ct ? cql_transform_error(ct, &add) : 0;
-		sb_addf(err, "query cannot be expressed in CQL (error %d%s%s)", code,
+		sb_addf(err, _("query cannot be expressed in CQL (error %d%s%s)"), code,
 		        add ? ": " : "", add ? add : "");
 	}
 	wrbuf_destroy(w);
@@ -477,12 +477,12 @@ static int pqf_to_cql(const char *pqf, strbuf *out, strbuf *err)
 int zclient_parse_record(const char *buf, size_t len, int charset, rec *r, strbuf *err)
 {
 	if (!buf || !len) {
-		sb_adds(err, "empty record");
+		sb_adds(err, _("empty record"));
 		return -1;
 	}
 	FILE *fp = fmemopen((void *)buf, len, "rb");
 	if (!fp) {
-		sb_adds(err, "cannot read the record");
+		sb_adds(err, _("cannot read the record"));
 		return -1;
 	}
 	struct marc_read_opts ro = { MF_AUTO, charset, 0 };
@@ -495,7 +495,7 @@ int zclient_parse_record(const char *buf, size_t len, int charset, rec *r, strbu
 		else if (st == MR_BAD)
 			sb_adds(err, marc_reader_error(rd));
 		else
-			sb_adds(err, "no record");
+			sb_adds(err, _("no record"));
 	}
 	marc_reader_close(rd);
 	fclose(fp);
@@ -639,7 +639,7 @@ static void finish(zsearch *zs, size_t i)
 	int err = ZOOM_connection_error(s->c, &msg, &add);
 	if (err) {
 		strbuf sb = STRBUF_INIT;
-		sb_addf(&sb, "%s", msg ? msg : "error");
+		sb_addf(&sb, "%s", msg ? msg : _("error"));
 		if (add && *add)
 			sb_addf(&sb, ": %s", add);
 		sb_addf(&sb, " (%d)", err);
@@ -659,8 +659,8 @@ static void finish(zsearch *zs, size_t i)
 		const char *emsg = NULL, *eadd = NULL;
 		if (ZOOM_record_error(zr, &emsg, &eadd, NULL)) {
 			s->st.nbad++;
-			add_problem(zs, "%s: record %ld: %s%s%s", s->t.name, k + 1,
-			            emsg ? emsg : "error", eadd ? ": " : "", eadd ? eadd : "");
+			add_problem(zs, _("%s: record %ld: %s%s%s"), s->t.name, k + 1,
+			            emsg ? emsg : _("error"), eadd ? ": " : "", eadd ? eadd : "");
 			continue;
 		}
 		int len = 0;
@@ -670,8 +670,8 @@ static void finish(zsearch *zs, size_t i)
 		if (!raw || len <= 0 ||
 		    zclient_parse_record(raw, (size_t)len, s->t.charset, r, &perr) < 0) {
 			s->st.nbad++;
-			add_problem(zs, "%s: record %ld: %s", s->t.name, k + 1,
-			            perr.buf ? perr.buf : "empty record");
+			add_problem(zs, _("%s: record %ld: %s"), s->t.name, k + 1,
+			            perr.buf ? perr.buf : _("empty record"));
 			rec_destroy(r);
 		} else {
 			zs->recs = xrealloc(zs->recs, (zs->nrecs + 1) * sizeof *zs->recs);
@@ -727,7 +727,7 @@ zsearch *zsearch_start(const struct ztarget *t, size_t n, const char *ccl, long 
 			ZOOM_query_cql(s->q, cql.buf);
 			sb_release(&cql);
 		} else if (ZOOM_query_prefix(s->q, q.buf)) {
-			fail(s, ZS_ERROR, 10010, "bad query");
+			fail(s, ZS_ERROR, 10010, _("bad query"));
 			sb_release(&q);
 			sb_release(&qerr);
 			continue;
@@ -851,7 +851,7 @@ int zsearch_process(zsearch *zs, const struct pollfd *fds, size_t nfds)
 		if (s->pending && now - s->last >= s->t.timeout) {
 			ZOOM_connection_fire_event_timeout(s->c);
 			char msg[96];
-			snprintf(msg, sizeof msg, "no answer within %d s (timeout)", s->t.timeout);
+			snprintf(msg, sizeof msg, _("no answer within %d s (timeout)"), s->t.timeout);
 			fail(s, ZS_TIMEOUT, ZOOM_ERROR_TIMEOUT, msg);
 			changed++;
 		}
