@@ -32,6 +32,7 @@
 #include "marcio.h"
 #include "zclient.h"
 #include "util.h"
+#include "i18n.h"
 
 #define MAX_IDS 5000            /* limit 0 ("all") is capped here */
 
@@ -47,7 +48,7 @@ static void set_err(struct zcat *z, strbuf *err, const char *what)
 {
 	const char *msg = NULL, *add = NULL;
 	int code = ZOOM_connection_error(z->c, &msg, &add);
-	sb_addf(err, "%s: %s%s%s (%d)", what, msg ? msg : "error", add && *add ? ": " : "",
+	sb_addf(err, "%s: %s%s%s (%d)", what, msg ? msg : _("error"), add && *add ? ": " : "",
 	        add && *add ? add : "", code);
 }
 
@@ -56,7 +57,7 @@ static void *z_open(const char *path, int flags, strbuf *err)
 	struct zcat *z = xcalloc(1, sizeof *z);
 	if (ztarget_resolve(NULL, path, &z->t, err) < 0 || z->t.sru) {
 		if (z->t.sru)
-			sb_addf(err, "'%s': only Z39.50 (z3950://host:port/db) can be a catalogue", path);
+			sb_addf(err, _("'%s': only Z39.50 (z3950://host:port/db) can be a catalogue"), path);
 		ztarget_release(&z->t);
 		free(z);
 		return NULL;
@@ -141,7 +142,7 @@ static ZOOM_resultset run(struct zcat *z, const char *pqf, const char *sortby, s
 {
 	ZOOM_query q = ZOOM_query_create();
 	if (ZOOM_query_prefix(q, pqf)) {
-		sb_addf(err, "bad query '%s'", pqf);
+		sb_addf(err, _("bad query '%s'"), pqf);
 		ZOOM_query_destroy(q);
 		return NULL;
 	}
@@ -150,7 +151,7 @@ static ZOOM_resultset run(struct zcat *z, const char *pqf, const char *sortby, s
 	ZOOM_resultset rs = ZOOM_connection_search(z->c, q);
 	ZOOM_query_destroy(q);
 	if (ZOOM_connection_errcode(z->c)) {
-		set_err(z, err, "search");
+		set_err(z, err, _("search"));
 		ZOOM_resultset_destroy(rs);
 		return NULL;
 	}
@@ -180,11 +181,11 @@ static int get_record(struct zcat *z, ZOOM_resultset rs, size_t k, rec *out, str
 	ZOOM_record zr = ZOOM_resultset_record(rs, k);
 	const char *msg = NULL, *add = NULL;
 	if (!zr) {
-		set_err(z, err, "present");
+		set_err(z, err, _("present"));
 		return CAT_ERROR;
 	}
 	if (ZOOM_record_error(zr, &msg, &add, NULL)) {
-		sb_addf(err, "record %zu: %s%s%s", k + 1, msg, add ? ": " : "", add ? add : "");
+		sb_addf(err, _("record %zu: %s%s%s"), k + 1, msg, add ? ": " : "", add ? add : "");
 		return CAT_ERROR;
 	}
 	int len = 0;
@@ -266,7 +267,7 @@ static int fetch_current(struct zcat *z, const char *id, rec *out, strbuf *err)
 	ZOOM_resultset_destroy(rs);
 	if (rc == CAT_NOTFOUND) {
 		rec_clear(out);
-		sb_addf(err, "no record '%s' in %s", id, z->t.name);
+		sb_addf(err, _("no record '%s' in %s"), id, z->t.name);
 	}
 	return rc;
 }
@@ -280,7 +281,7 @@ static int z_fetch(void *be, const char *id, long version, rec *out,
 		return rc;
 	if (version > 0 && version != version_of(out)) {
 		rec_clear(out);
-		sb_addf(err, "%s keeps no earlier versions visible over Z39.50", z->t.name);
+		sb_addf(err, _("%s keeps no earlier versions visible over Z39.50"), z->t.name);
 		return CAT_UNSUPPORTED;
 	}
 	fill_version(out, ver);
@@ -312,7 +313,7 @@ static int es_update(struct zcat *z, const char *action, const char *id, const r
 			free(buf);
 			buf = NULL;
 			if (attempt) {
-				sb_addf(err, "cannot send the record: %s", werr.buf);
+				sb_addf(err, _("cannot send the record: %s"), werr.buf);
 				sb_release(&werr);
 				return CAT_ERROR;
 			}
@@ -340,7 +341,7 @@ static int es_update(struct zcat *z, const char *action, const char *id, const r
 		case YAZ_BIB1_ES_IMMEDIATE_EXECUTION_UNSUPP_FOR_THIS_SERVICE:
 		case YAZ_BIB1_ES_EXTENDED_SERVICES_UNSUPP_UNLESS_ACCESS_CONTROL_IS_IN_:
 			rc = CAT_READONLY;
-			sb_addf(err, "%s is read-only for you: %s%s%s (%d)", z->t.name,
+			sb_addf(err, _("%s is read-only for you: %s%s%s (%d)"), z->t.name,
 			        msg ? msg : "", add && *add ? ": " : "", add && *add ? add : "", code);
 			break;
 		default:
@@ -353,13 +354,13 @@ static int es_update(struct zcat *z, const char *action, const char *id, const r
 			if (rc == CAT_CONFLICT)
 				sb_adds(err, add);
 			else
-				sb_addf(err, "%s: %s%s%s (%d)", z->t.name, msg ? msg : "error",
+				sb_addf(err, "%s: %s%s%s (%d)", z->t.name, msg ? msg : _("error"),
 				        add && *add ? ": " : "", add && *add ? add : "", code);
 		}
 	} else {
 		const char *st = ZOOM_package_option_get(p, "operationStatus");
 		if (st && !strcmp(st, "failure")) {
-			sb_addf(err, "%s: update failed", z->t.name);
+			sb_addf(err, _("%s: update failed"), z->t.name);
 			rc = CAT_ERROR;
 		}
 		const char *ref = ZOOM_package_option_get(p, "targetReference");
@@ -376,7 +377,7 @@ static int z_save(void *be, rec *r, long expected_version, const struct cat_save
 	struct zcat *z = be;
 	(void)opts;       /* the server journals the session's user */
 	if (z->readonly) {
-		sb_addf(err, "%s was opened read-only", z->t.name);
+		sb_addf(err, _("%s was opened read-only"), z->t.name);
 		return CAT_READONLY;
 	}
 	rec *send = rec_clone(r);
@@ -387,7 +388,7 @@ static int z_save(void *be, rec *r, long expected_version, const struct cat_save
 	} else {
 		const char *id = rec_get_control(r, "001");
 		if (!id || !*id) {
-			sb_adds(err, "the record has no 001: nothing to replace");
+			sb_adds(err, _("the record has no 001: nothing to replace"));
 			rec_destroy(send);
 			return CAT_NOTFOUND;
 		}
@@ -433,13 +434,13 @@ static int z_del(void *be, const char *id, long expected_version,
 	struct zcat *z = be;
 	(void)opts;
 	if (z->readonly) {
-		sb_addf(err, "%s was opened read-only", z->t.name);
+		sb_addf(err, _("%s was opened read-only"), z->t.name);
 		return CAT_READONLY;
 	}
 	rec *cur = rec_create();
 	int rc = fetch_current(z, id, cur, err);
 	if (rc == CAT_OK && expected_version != CAT_ANY && expected_version != version_of(cur)) {
-		sb_addf(err, "record '%s' was changed by another user (version %ld, you read %ld)",
+		sb_addf(err, _("record '%s' was changed by another user (version %ld, you read %ld)"),
 		        id, version_of(cur), expected_version);
 		rc = CAT_CONFLICT;
 	}
@@ -454,7 +455,7 @@ static int z_undel(void *be, const char *id, const struct cat_save_opts *opts, s
 	struct zcat *z = be;
 	(void)id;
 	(void)opts;
-	sb_addf(err, "%s: undelete is not possible over Z39.50", z->t.name);
+	sb_addf(err, _("%s: undelete is not possible over Z39.50"), z->t.name);
 	return CAT_UNSUPPORTED;
 }
 
@@ -465,7 +466,7 @@ static int z_history(void *be, const char *id, struct cat_version **v, size_t *n
 	(void)id;
 	*v = NULL;
 	*n = 0;
-	sb_addf(err, "%s: the history of a record is not visible over Z39.50", z->t.name);
+	sb_addf(err, _("%s: the history of a record is not visible over Z39.50"), z->t.name);
 	return CAT_UNSUPPORTED;
 }
 
@@ -478,7 +479,7 @@ static int z_browse(void *be, const char *index, const char *from, size_t n,
 	else if (!strcmp(index, "author")) use = 1003;
 	else if (!strcmp(index, "subject")) use = 21;
 	else {
-		sb_addf(err, "%s: cannot browse '%s' over Z39.50", z->t.name, index);
+		sb_addf(err, _("%s: cannot browse '%s' over Z39.50"), z->t.name, index);
 		return CAT_UNSUPPORTED;
 	}
 	strbuf pqf = STRBUF_INIT;
@@ -497,7 +498,7 @@ static int z_browse(void *be, const char *index, const char *from, size_t n,
 	ZOOM_scanset ss = ZOOM_connection_scan(z->c, pqf.buf);
 	sb_release(&pqf);
 	if (ZOOM_connection_errcode(z->c)) {
-		set_err(z, err, "scan");
+		set_err(z, err, _("scan"));
 		ZOOM_scanset_destroy(ss);
 		return CAT_ERROR;
 	}
