@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "charset.h"
 #include "lint.h"
+#include "i18n.h"
 
 /* ------------------------------------------------------------------ */
 /* types */
@@ -857,13 +858,13 @@ static int fetch_auth(catalog *c, const char *id, rec *a, struct cat_version *v,
 {
 	int rc = catalog_fetch(c, id, a, v, err);
 	if (rc == CAT_DELETED) {
-		sb_addf(err, "authority '%s' is deleted", id);
+		sb_addf(err, _("authority '%s' is deleted"), id);
 		return rc;
 	}
 	if (rc)
 		return rc;
 	if (!auth_is_authority(a) || rec_find(a, "1..", 0) < 0) {
-		sb_addf(err, "record '%s' is not an authority record (Leader/06 z with a 1XX)", id);
+		sb_addf(err, _("record '%s' is not an authority record (Leader/06 z with a 1XX)"), id);
 		return CAT_ERROR;
 	}
 	return CAT_OK;
@@ -974,7 +975,7 @@ int auth_rename(catalog *c, const char *id, const char *heading, int no_seefrom,
 		                               heading);
 		struct auth_keys k;
 		if (auth_field_keys(tmp, nf, type, &k)) {
-			sb_addf(err, "'%s' is not a %s heading", heading, auth_type_name(type));
+			sb_addf(err, _("'%s' is not a %s heading"), heading, auth_type_name(type));
 			rc = CAT_ERROR;
 		} else {
 			auth_keys_release(&k);
@@ -1002,7 +1003,7 @@ int auth_merge(catalog *c, const char *into, const char *from, int no_seefrom,
                int dry, const char *command, struct auth_change *out, strbuf *err)
 {
 	if (!strcmp(into, from)) {
-		sb_adds(err, "cannot merge an authority into itself");
+		sb_adds(err, _("cannot merge an authority into itself"));
 		return CAT_ERROR;
 	}
 	int rc = start(c, dry, command, out, err);
@@ -1086,7 +1087,7 @@ int auth_lint_heading(void *linker, const rec *r, size_t f, strbuf *msg)
 		struct auth_keys ak;
 		if (af >= 0 && !auth_field_keys(a, (size_t)af, auth_auth_type(rec_tag(a, (size_t)af), NULL), &ak)) {
 			if (strcmp(ak.mkey, k.mkey)) {
-				sb_addf(msg, "'%s' differs from the heading of its authority %s: '%s'", k.display,
+				sb_addf(msg, _("'%s' differs from the heading of its authority %s: '%s'"), k.display,
 				        lid, ak.display);
 				out = LINT_HEADING_UNAUTHORIZED;
 			}
@@ -1106,29 +1107,30 @@ int auth_lint_heading(void *linker, const rec *r, size_t f, strbuf *msg)
 	if (v) {
 		switch (v->status) {
 		case AS_AUTHORIZED:
-			sb_addf(msg, "'%s' is authorised (authority %s) but not linked: add $0 %s",
+			sb_addf(msg, _("'%s' is authorised (authority %s) but not linked: add $0 %s"),
 			        k.display, v->auth_id, v->ctl);
 			out = LINT_HEADING_UNLINKED;
 			break;
 		case AS_SEEFROM:
-			sb_addf(msg, "'%s' is a see-from form: use '%s' (authority %s)", k.display,
+			sb_addf(msg, _("'%s' is a see-from form: use '%s' (authority %s)"), k.display,
 			        v->auth_heading, v->auth_id);
 			out = LINT_HEADING_UNAUTHORIZED;
 			break;
 		case AS_AMBIGUOUS:
-			sb_addf(msg, "'%s' matches several authorities: %s", k.display,
+			sb_addf(msg, _("'%s' matches several authorities: %s"), k.display,
 			        v->candidates ? v->candidates : "");
 			out = LINT_HEADING_AMBIGUOUS;
 			break;
 		case AS_NEAR_TONES:
 		case AS_NEAR_DATES:
-			sb_addf(msg, "'%s' has no authority; near miss (%s): %s", k.display,
-			        v->status == AS_NEAR_TONES ? "tones/đ/case" : "dates",
+			sb_addf(msg, v->status == AS_NEAR_TONES
+			             ? _("'%s' has no authority; near miss (tones/đ/case): %s")
+			             : _("'%s' has no authority; near miss (dates): %s"), k.display,
 			        v->candidates ? v->candidates : "");
 			out = LINT_HEADING_NEAR;
 			break;
 		default:
-			sb_addf(msg, "no authority for '%s'", k.display);
+			sb_addf(msg, _("no authority for '%s'"), k.display);
 			out = LINT_HEADING_UNCONTROLLED;
 		}
 	}

@@ -12,6 +12,7 @@
 #include "copies-marc.h"
 #include "callno.h"
 #include "marcdef.h"
+#include "i18n.h"
 
 enum { K_FIELD, K_STATUS, K_CONST };
 
@@ -94,7 +95,7 @@ static item_map *parse(const char *text, const char *name, strbuf *err)
 				int ok = copy_set(&t, "status", il.value) == 0;
 				copy_clear(&t);
 				if (!ok) {
-					sb_addf(err, "%s: line %d: unknown status '%s'", name, lineno, b + 7);
+					sb_addf(err, _("%s: line %d: unknown status '%s'"), name, lineno, b + 7);
 					free(il.value);
 					item_map_destroy(m);
 					return NULL;
@@ -105,20 +106,20 @@ static item_map *parse(const char *text, const char *name, strbuf *err)
 			} else if (valid_field(b)) {
 				memcpy(il.name, b, strlen(b) + 1);    /* valid_field: <= 8 bytes */
 			} else {
-				sb_addf(err, "%s: line %d: unknown copy field '%s'", name, lineno, b);
+				sb_addf(err, _("%s: line %d: unknown copy field '%s'"), name, lineno, b);
 				item_map_destroy(m);
 				return NULL;
 			}
 			m->l = xrealloc(m->l, (m->n + 1) * sizeof *m->l);
 			m->l[m->n++] = il;
 		} else {
-			sb_addf(err, "%s: line %d: expected 'tag TAG' or 'CODE FIELD'", name, lineno);
+			sb_addf(err, _("%s: line %d: expected 'tag TAG' or 'CODE FIELD'"), name, lineno);
 			item_map_destroy(m);
 			return NULL;
 		}
 	}
 	if (!m->tag[0]) {
-		sb_addf(err, "%s: no 'tag' line", name);
+		sb_addf(err, _("%s: no 'tag' line"), name);
 		item_map_destroy(m);
 		return NULL;
 	}
@@ -129,7 +130,7 @@ item_map *item_map_load(const char *path, strbuf *err)
 {
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
-		sb_addf(err, "cannot read '%s': %s", path, strerror(errno));
+		sb_addf(err, _("cannot read '%s': %s"), path, strerror(errno));
 		return NULL;
 	}
 	strbuf sb = STRBUF_INIT;
@@ -154,7 +155,7 @@ item_map *item_map_default(const char *tag, strbuf *err)
 		file = "holdings-852.map";
 		builtin = builtin_852;
 	} else {
-		sb_addf(err, "no item map for tag %s (952 or 852)", tag);
+		sb_addf(err, _("no item map for tag %s (952 or 852)"), tag);
 		return NULL;
 	}
 	char *dir = marcdef_find_dir();
@@ -305,13 +306,13 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, struct copy **
 			continue;
 		for (size_t j = 0; j < i; j++)
 			if (!strcasecmp(a, copy_get(&(*cps)[j], "accno"))) {
-				sb_addf(why, "accession number %s is given twice in the record", a);
+				sb_addf(why, _("accession number %s is given twice in the record"), a);
 				return -1;
 			}
 		char *who = NULL;
 		if (copies_owner(c, a, &who, NULL) == CAT_OK) {
-			sb_addf(why, "accession number %s is already in use (record %s); record not "
-			        "imported", a, who);
+			sb_addf(why, _("accession number %s is already in use (record %s); record not "
+			        "imported"), a, who);
 			free(who);
 			return -1;
 		}

@@ -12,6 +12,7 @@
 #include <crypt.h>
 
 #include "users.h"
+#include "i18n.h"
 
 char *users_default_path(void)
 {
@@ -32,7 +33,7 @@ static int read_file(const char *path, strbuf *out, strbuf *err)
 	if (sb_read_file(out, path) == 0 || errno == ENOENT)
 		return 0;     /* no file yet: no users */
 	if (err)
-		sb_addf(err, "cannot read users file '%s': %s", path, strerror(errno));
+		sb_addf(err, _("cannot read users file '%s': %s"), path, strerror(errno));
 	return -1;
 }
 
@@ -83,7 +84,7 @@ int users_set(const char *path, const char *name, const char *password,
               const char *rights, strbuf *err)
 {
 	if (!*name || strchr(name, ':') || strchr(name, '\n') || strchr(name, '/')) {
-		sb_addf(err, "'%s' is not a valid user name", name);
+		sb_addf(err, _("'%s' is not a valid user name"), name);
 		return -1;
 	}
 	strbuf text = STRBUF_INIT, out = STRBUF_INIT;
@@ -108,7 +109,7 @@ int users_set(const char *path, const char *name, const char *password,
 		const char *salt = crypt_gensalt_rn("$6$", 0, NULL, 0, cd.setting, sizeof cd.setting);
 		const char *h = salt ? crypt_r(password, salt, &cd) : NULL;
 		if (!h || h[0] == '*') {
-			sb_adds(err, "cannot hash the password (crypt failed)");
+			sb_adds(err, _("cannot hash the password (crypt failed)"));
 			sb_release(&text);
 			sb_release(&out);
 			return -1;
@@ -140,7 +141,7 @@ int users_set(const char *path, const char *name, const char *password,
 			rc = 0;
 	}
 	if (rc < 0) {
-		sb_addf(err, "cannot write users file '%s': %s", path, strerror(errno));
+		sb_addf(err, _("cannot write users file '%s': %s"), path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp.buf);
