@@ -139,7 +139,7 @@ static int elem_attrs(struct form_elem *e, struct tok *t, int n, strbuf *why)
 			else if (!strcmp(t[i].val, "const"))
 				e->flags |= FORM_CONST;
 			else {
-				sb_addf(why, "unknown word '%s'", t[i].val);
+				sb_addf(why, _("unknown word '%s'"), t[i].val);
 				return -1;
 			}
 		} else if (!strcmp(t[i].key, "vi"))
@@ -154,7 +154,7 @@ static int elem_attrs(struct form_elem *e, struct tok *t, int n, strbuf *why)
 			e->value = t[i].val;
 			e->flags |= FORM_CONST;
 		} else {
-			sb_addf(why, "unknown attribute '%s'", t[i].key);
+			sb_addf(why, _("unknown attribute '%s'"), t[i].key);
 			return -1;
 		}
 	}
@@ -181,14 +181,14 @@ form *form_parse(const char *text, const char *name, strbuf *err)
 		int n = tokenize(f->a, line, t, 32);
 		free(line);
 		if (n < 0) {
-			sb_adds(&why, "unterminated quoted string");
+			sb_adds(&why, _("unterminated quoted string"));
 			goto bad;
 		}
 		if (n == 0)
 			continue;
 		const char *kw = t[0].val;
 		if (t[0].key) {
-			sb_addf(&why, "a line must start with a keyword, not '%s='", t[0].key);
+			sb_addf(&why, _("a line must start with a keyword, not '%s='"), t[0].key);
 			goto bad;
 		}
 		if (!strcmp(kw, "form") && n == 2) {
@@ -211,18 +211,18 @@ form *form_parse(const char *text, const char *name, strbuf *err)
 			if (!strcmp(t[1].val, "authority"))
 				f->authority = 1;
 			else if (strcmp(t[1].val, "bib") && strcmp(t[1].val, "constant")) {
-				sb_addf(&why, "kind must be bib, authority or constant, not '%s'", t[1].val);
+				sb_addf(&why, _("kind must be bib, authority or constant, not '%s'"), t[1].val);
 				goto bad;
 			}
 		} else if (!strcmp(kw, "leader") && n == 2) {
 			if (strlen(t[1].val) != REC_LEADER_LEN) {
-				sb_addf(&why, "the leader must be 24 characters, not %zu", strlen(t[1].val));
+				sb_addf(&why, _("the leader must be 24 characters, not %zu"), strlen(t[1].val));
 				goto bad;
 			}
 			memcpy(f->leader, t[1].val, REC_LEADER_LEN);
 		} else if (!strcmp(kw, "control") && n >= 3) {
 			if (!valid_tag(t[1].val) || !rec_tag_is_control(t[1].val)) {
-				sb_addf(&why, "'%s' is not a control field tag (001-009)", t[1].val);
+				sb_addf(&why, _("'%s' is not a control field tag (001-009)"), t[1].val);
 				goto bad;
 			}
 			struct form_elem e = { .code = 0, .value = t[2].val };
@@ -235,11 +235,11 @@ form *form_parse(const char *text, const char *name, strbuf *err)
 			cur_field = -1;
 		} else if (!strcmp(kw, "field") && n >= 3) {
 			if (!valid_tag(t[1].val) || rec_tag_is_control(t[1].val)) {
-				sb_addf(&why, "'%s' is not a data field tag", t[1].val);
+				sb_addf(&why, _("'%s' is not a data field tag"), t[1].val);
 				goto bad;
 			}
 			if (strlen(t[2].val) != 2) {
-				sb_addf(&why, "indicators must be two characters (# for blank), not '%s'",
+				sb_addf(&why, _("indicators must be two characters (# for blank), not '%s'"),
 				        t[2].val);
 				goto bad;
 			}
@@ -248,7 +248,7 @@ form *form_parse(const char *text, const char *name, strbuf *err)
 				if (!t[i].key && !strcmp(t[i].val, "repeat"))
 					repeat = 1;
 				else {
-					sb_addf(&why, "unknown word '%s' after field", t[i].val);
+					sb_addf(&why, _("unknown word '%s' after field"), t[i].val);
 					goto bad;
 				}
 			}
@@ -256,11 +256,11 @@ form *form_parse(const char *text, const char *name, strbuf *err)
 			                      ind_char(t[2].val[1]), repeat, 0);
 		} else if (!strcmp(kw, "sub") && n >= 2) {
 			if (cur_field < 0) {
-				sb_adds(&why, "'sub' outside a 'field'");
+				sb_adds(&why, _("'sub' outside a 'field'"));
 				goto bad;
 			}
 			if (strlen(t[1].val) != 1 || !isalnum((unsigned char)t[1].val[0])) {
-				sb_addf(&why, "subfield code must be one letter or digit, not '%s'", t[1].val);
+				sb_addf(&why, _("subfield code must be one letter or digit, not '%s'"), t[1].val);
 				goto bad;
 			}
 			struct fieldspec *fs = &f->fs[cur_field];
@@ -272,7 +272,7 @@ form *form_parse(const char *text, const char *name, strbuf *err)
 				goto bad;
 			add_elem(f, &e);
 		} else {
-			sb_addf(&why, "cannot understand '%s' here", kw);
+			sb_addf(&why, _("cannot understand '%s' here"), kw);
 			goto bad;
 		}
 		continue;
@@ -294,7 +294,7 @@ form *form_load(const char *path, strbuf *err)
 	strbuf sb = STRBUF_INIT;
 	if (sb_read_file(&sb, path) < 0) {
 		if (err)
-			sb_addf(err, "cannot read '%s'", path);
+			sb_addf(err, _("cannot read '%s'"), path);
 		sb_release(&sb);
 		return NULL;
 	}

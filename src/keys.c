@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "keys.h"
+#include "i18n.h"
 
 static const struct { const char *name; int key; } key_names[] = {
 	{ "Up", KEYC_UP }, { "Down", KEYC_DOWN }, { "Left", KEYC_LEFT },
@@ -493,35 +494,35 @@ static int set_option(struct key_options *o, const char *name, const char *val,
 	if (!strcmp(name, "display")) {
 		if (!strcmp(val, "tagged")) o->labelled = 0;
 		else if (!strcmp(val, "labelled") || !strcmp(val, "labeled")) o->labelled = 1;
-		else { sb_addf(msg, "display must be tagged or labelled, not '%s'", val); return -1; }
+		else { sb_addf(msg, _("display must be tagged or labelled, not '%s'"), val); return -1; }
 	} else if (!strcmp(name, "input")) {
 		if (!strcmp(val, "off")) o->input = 0;
 		else if (!strcmp(val, "telex")) o->input = o->input_last = 1;
 		else if (!strcmp(val, "vni")) o->input = o->input_last = 2;
-		else { sb_addf(msg, "input must be off, telex or vni, not '%s'", val); return -1; }
+		else { sb_addf(msg, _("input must be off, telex or vni, not '%s'"), val); return -1; }
 	} else if (!strcmp(name, "tonestyle")) {
 		if (!strcmp(val, "old")) o->tone_new = 0;
 		else if (!strcmp(val, "new")) o->tone_new = 1;
-		else { sb_addf(msg, "tonestyle must be old (hòa) or new (hoà), not '%s'", val); return -1; }
+		else { sb_addf(msg, _("tonestyle must be old (hòa) or new (hoà), not '%s'"), val); return -1; }
 	} else if (!strcmp(name, "lang")) {
 		if (!strcmp(val, "auto")) o->lang = 0;
 		else if (!strcmp(val, "en")) o->lang = 1;
 		else if (!strcmp(val, "vi")) o->lang = 2;
-		else { sb_addf(msg, "lang must be auto, en or vi, not '%s'", val); return -1; }
+		else { sb_addf(msg, _("lang must be auto, en or vi, not '%s'"), val); return -1; }
 	} else if (!strcmp(name, "live-lint")) {
 		if (!strcmp(val, "on")) o->live_lint = 1;
 		else if (!strcmp(val, "off")) o->live_lint = 0;
-		else { sb_addf(msg, "live-lint must be on or off, not '%s'", val); return -1; }
+		else { sb_addf(msg, _("live-lint must be on or off, not '%s'"), val); return -1; }
 	} else if (!strcmp(name, "page")) {
 		char *end;
 		long n = strtol(val, &end, 10);
 		if (*end || n < 10 || n > 100000) {
-			sb_addf(msg, "page must be a number from 10 to 100000, not '%s'", val);
+			sb_addf(msg, _("page must be a number from 10 to 100000, not '%s'"), val);
 			return -1;
 		}
 		o->page = n;
 	} else {
-		sb_addf(msg, "unknown option '%s' (display, input, live-lint, page, tonestyle, lang)", name);
+		sb_addf(msg, _("unknown option '%s' (display, input, live-lint, page, tonestyle, lang)"), name);
 		return -1;
 	}
 	return 0;
@@ -576,13 +577,13 @@ int keys_load_text(keymap *km, struct key_options *o, const char *name,
 				s++;
 			int v = vn ? key_view_parse(vn) : -1, k = kn ? keys_parse(kn) : -1;
 			if (!vn || !kn || (bind && !*s))
-				sb_addf(&msg, "usage: %s", bind ? "bind VIEW KEY COMMAND [ARGS]" : "unbind VIEW KEY");
+				sb_addf(&msg, _("usage: %s"), bind ? "bind VIEW KEY COMMAND [ARGS]" : "unbind VIEW KEY");
 			else if (v < 0)
-				sb_addf(&msg, "unknown view '%s' (global, search, list, view, edit, line, conflict, history, help)", vn);
+				sb_addf(&msg, _("unknown view '%s' (global, search, list, view, edit, line, conflict, history, help)"), vn);
 			else if (k < 0)
-				sb_addf(&msg, "unknown key '%s'", kn);
+				sb_addf(&msg, _("unknown key '%s'"), kn);
 			else if (bind && check && strcmp(s, "none") && !check(s))
-				sb_addf(&msg, "unknown command '%s'", s);
+				sb_addf(&msg, _("unknown command '%s'"), s);
 			else if (bind)
 				keymap_bind(km, v, k, s);
 			else
@@ -592,11 +593,11 @@ int keys_load_text(keymap *km, struct key_options *o, const char *name,
 			while (*s == ' ' || *s == '\t')
 				s++;
 			if (!on || !*s)
-				sb_adds(&msg, "usage: set OPTION VALUE");
+				sb_adds(&msg, _("usage: set OPTION VALUE"));
 			else
 				set_option(o, on, s, &msg);
 		} else
-			sb_addf(&msg, "unknown directive '%s' (bind, unbind, set)", w);
+			sb_addf(&msg, _("unknown directive '%s' (bind, unbind, set)"), w);
 		if (msg.len) {
 			sb_addf(err, "%s%s:%d: %s", err->len ? "\n" : "", name, lineno, msg.buf);
 			nerr++;
