@@ -8,6 +8,8 @@
 #include <string.h>
 #include <ctype.h>
 
+#include <utf8proc.h>
+
 #include "fixed.h"
 
 #define MAXROWS 128
@@ -140,6 +142,53 @@ const char *fixed_row_label(const fixedit *f, size_t i, char *buf, size_t n)
 	return buf;
 }
 
+const char *fixed_row_name(const fixedit *f, size_t i, int local, int cols,
+                           char *buf, size_t n)
+{
+	if (!n)
+		return buf;
+	const char *s = "";
+	if (i < f->nrows) {
+		const md_pos *p = f->rows[i];
+		s = marcdef_name(p->name, p->name_local, local);
+	}
+	if (!s)
+		s = "";
+	size_t o = 0;
+	int used = 0;
+	const utf8proc_uint8_t *q = (const utf8proc_uint8_t *)s;
+	while (*q) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate(q, -1, &c);
+		if (k <= 0) {
+			c = '?';   /* not UTF-8: one column, one byte */
+			k = 1;
+		}
+		int w = utf8proc_charwidth(c);
+		if (w < 0)
+			w = 1;
+		if (o + (size_t)k >= n) {
+			buf[o] = 0;       /* buf too small: cut, no padding */
+			return buf;
+		}
+		if (used + w > cols)
+			break;
+		if (c == '?' && *q != '?')
+			buf[o] = '?';
+		else
+			memcpy(buf + o, q, (size_t)k);
+		o += (size_t)k;
+		used += w;
+		q += k;
+	}
+	while (used < cols && o + 1 < n) {
+		buf[o++] = ' ';
+		used++;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
 static const char *row_chars(const fixedit *f, size_t i)
 {
 	return (f->part[i] ? f->data : f->leader) + f->rows[i]->start;
@@ -212,7 +261,10 @@ int fixed_check(const fixedit *f, size_t i, const char *val, int local, strbuf *
 		const md_fixed *fx = ty ? marcdef_fixed(f->md, f->fmt, f->tag, ty) : NULL;
 		ok = fx != NULL;
 		if (desc && fx) {
-			const char *nm = !strcmp(f->tag, "006") ? marcdef_material_name(f->md, ty) : fx->name;
+			const char *nm = !strcmp(f->tag, "006") ?
+			        marcdef_name(marcdef_material_name(f->md, ty),
+			                     marcdef_material_name_local(f->md, ty), local) :
+			        marcdef_name(fx->name, fx->name_local, local);
 			sb_adds(desc, nm ? nm : ty);
 			return ok;
 		}

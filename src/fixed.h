@@ -47,6 +47,13 @@ size_t fixed_nrows(const fixedit *f);
 const md_pos *fixed_row(const fixedit *f, size_t i, int *part);
 /* "LDR/06", "008/35-37" into buf. */
 const char *fixed_row_label(const fixedit *f, size_t i, char *buf, size_t n);
+/* The name of row i (the Vietnamese one when local is on and there is
+ * one) fitted to exactly cols terminal columns into buf: cut at a
+ * character boundary (never inside a UTF-8 sequence or before a
+ * combining mark) and padded with blanks, for column layouts that printf
+ * widths (bytes) would break. Returns buf. */
+const char *fixed_row_name(const fixedit *f, size_t i, int local, int cols,
+                           char *buf, size_t n);
 /* The characters of row i (malloc'd, pos->len bytes). */
 char *fixed_get(const fixedit *f, size_t i);
 
