@@ -986,6 +986,10 @@ static int migrate(struct store *st, strbuf *err)
 		/* 3: authority records leave the bibliographic keyword and browse
 		 * indexes (they have their own) */
 		rc = unindex_authorities(st, err);
+		/* and title/author order of broad result sets walks these */
+		if (!rc)
+			rc = exec(st, "CREATE INDEX records_tkey ON records(tkey) WHERE deleted = 0;"
+			              "CREATE INDEX records_akey ON records(akey) WHERE deleted = 0", err);
 		uv = 3;
 	}
 	/* future: if (uv == 3) { ALTER ...; uv = 4; } */
@@ -2160,7 +2164,8 @@ void store_tune_estimates(long min_records)
 	est_min_records = min_records > 0 ? min_records : 65536;
 }
 
-static long long estimate_hits(struct store *st, const char *fts)
+/* The highest rid: about the number of records, cheaply. */
+static sqlite3_int64 max_rid(struct store *st)
 {
 	sqlite3_stmt *m = NULL;
 	sqlite3_int64 max = 0;
@@ -2168,6 +2173,16 @@ static long long estimate_hits(struct store *st, const char *fts)
 	    sqlite3_step(m) == SQLITE_ROW)
 		max = sqlite3_column_int64(m, 0);
 	sqlite3_finalize(m);
+	return max;
+}
+
+/* Walk the sort index rather than sort the hits when hits^2 > this *
+ * page * records (a test by rowid costs a few times a row read). */
+#define WALK_FACTOR 4.0
+
+static long long estimate_hits(struct store *st, const char *fts)
+{
+	sqlite3_int64 max = max_rid(st);
 	if (max < est_min_records)
 		return -1;
 	sqlite3_int64 from = max - max / 16;
@@ -2181,6 +2196,94 @@ static long long estimate_hits(struct store *st, const char *fts)
 	while (e / unit >= 100)
 		unit *= 10;
 	return (e + unit / 2) / unit * unit;
+}
+
+/* Title or author order of a broad FTS query. Sorting every hit reads a
+ * records row per hit (random pages of a large file). Instead: collect the
+ * hits' rowids in a bitmap (one pass over the FTS doclists, which also
+ * counts them exactly), then walk the sort index (records_tkey/akey, an
+ * index-only scan) until the page is full. Hits that cluster late in the
+ * sort order ("Văn hoá ..." under V) would make the walk long: it gives up
+ * after a budget of index entries and the caller sorts the usual way.
+ * Returns WALK_DONE (res filled) or WALK_NO (the caller searches as
+ * usual, and reports any SQL error). */
+enum { WALK_NO, WALK_DONE };
+#define WALK_MIN_BUDGET 20000
+
+static int walk_sorted(struct store *st, const char *fts, const struct cat_search_opts *o,
+                       struct cat_result *res)
+{
+	sqlite3_int64 max = max_rid(st);
+	double page = (double)(o->offset + o->limit);
+	/* a cheap guess first: too few hits for a walk to pay? */
+	long long guess = estimate_hits(st, fts);
+	if (guess == -2 || (guess >= 0 && (double)guess * (double)guess <= WALK_FACTOR * page * (double)max))
+		return WALK_NO;
+	size_t words = (size_t)max / 64 + 1;
+	uint64_t *bits = xcalloc(words, sizeof *bits);
+	long long n = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = WALK_NO;
+	if (sqlite3_prepare_v2(st->db, "SELECT rowid FROM fts WHERE fts MATCH ?1", -1, &s, NULL)
+	    != SQLITE_OK) {
+		free(bits);
+		return WALK_NO;            /* the usual path reports the problem */
+	}
+	sqlite3_bind_text(s, 1, fts, -1, SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(s, 0);
+		if (rid >= 0 && rid <= max) {
+			bits[rid / 64] |= (uint64_t)1 << (rid % 64);
+			n++;
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (step != SQLITE_DONE || (double)n * (double)n <= WALK_FACTOR * page * (double)max)
+		goto out;
+	double expect = page * (double)max / (double)n;
+	long long budget = (long long)(8 * expect) > WALK_MIN_BUDGET ? (long long)(8 * expect)
+	                                                           : WALK_MIN_BUDGET;
+	const char *k = o->sort == CAT_SORT_TITLE ? "tkey" : "akey";
+	const char *dir = o->descending ? " DESC" : "";
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT rid FROM records INDEXED BY records_%s "
+	         "WHERE deleted = 0 ORDER BY %s%s, rid%s", k, k, dir, dir);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_int64 *page_rids = xmalloc((size_t)o->limit * sizeof *page_rids);
+	long pos = 0, got = 0;
+	long long walked = 0;
+	while (got < o->limit && walked < budget && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		walked++;
+		sqlite3_int64 rid = sqlite3_column_int64(s, 0);
+		if (rid < 0 || rid > max || !(bits[rid / 64] >> (rid % 64) & 1))
+			continue;
+		if (pos++ >= o->offset)
+			page_rids[got++] = rid;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* a full page, or every hit seen (a short last page) */
+	if (got == o->limit || pos == n || step == SQLITE_DONE) {
+		rc = WALK_DONE;
+		res->ids = xcalloc(got ? (size_t)got : 1, sizeof *res->ids);
+		for (long i = 0; i < got; i++) {
+			sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
+			sqlite3_bind_int64(q2, 1, page_rids[i]);
+			if (sqlite3_step(q2) == SQLITE_ROW)
+				res->ids[res->n++] = col_strdup(q2, 0);
+			sqlite3_reset(q2);
+		}
+		res->total = n;
+		res->estimated = 0;
+	}
+	free(page_rids);
+out:
+	sqlite3_finalize(s);
+	free(bits);
+	return rc;
 }
 
 static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_search_opts *o,
@@ -2216,6 +2319,13 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 		else
 			counted = count_hits(st, rs.fts, 0);
 	}
+	if (!ranked && rs.fts && o->limit > 0 && !o->include_deleted && st->schema >= 3 &&
+	    (o->sort == CAT_SORT_TITLE || o->sort == CAT_SORT_AUTHOR)) {
+		if (walk_sorted(st, rs.fts, o, res) == WALK_DONE) {
+			rpn_sql_release(&rs);
+			return CAT_OK;
+		}
+	}
 	if (one_pass) {
 		/* few hits: rank them all in the FTS table, count them on the
 		 * way and look up the ids of the page only */
@@ -2249,7 +2359,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 		default:
 			break;
 		}
-		sb_addf(&sql, "r.rid%s", o->sort == CAT_SORT_ID ? dir : "");
+		sb_addf(&sql, "r.rid%s", dir);     /* ties: the reverse order too */
 	}
 	sqlite3_stmt *s = NULL;
 	int rc = CAT_OK;
