@@ -119,7 +119,7 @@ int main(void)
 	CHECK_STR(ind_vi(md, "100", 1, '1'), "Họ (thứ tự đảo)");
 	CHECK_STR(ind_vi(md, "400", 1, '0'), "Tên riêng (thứ tự thuận)");
 	CHECK_STR(ind_vi(md, "130", 2, '5'), "Số ký tự bỏ qua khi sắp xếp");
-	CHECK_STR(ind_vi(md, "016", 1, ' '), "Thư viện và Lưu trữ Canada (LAC)");
+	CHECK_STR(ind_vi(md, "016", 1, ' '), "Thư viện và Lưu trữ Canada");
 
 	/* every authority element has a Vietnamese name */
 	size_t nmiss = 0, nel = 0;
