@@ -21,65 +21,65 @@
 
 /* id, default severity, summary */
 #define LINT_RULES(X) \
-	X(READ, "read", ERROR, "the record could not be read") \
-	X(READ_WARN, "read-warning", WARNING, "the reader repaired or guessed something (character set, lengths)") \
-	X(FORMAT, "format", WARNING, "not a bibliographic or authority record: only structure is checked") \
-	X(LEADER, "leader", ERROR, "a Leader position holds a value MARC 21 does not define") \
-	X(TAG_INVALID, "tag-invalid", ERROR, "a tag is not three digits or letters") \
-	X(CONTROL, "control-field", ERROR, "control field (00X) and data field mixed up, or a subfield delimiter in a control field") \
-	X(TAG_UNDEF, "tag-undefined", WARNING, "a tag is not defined by MARC 21 (local 9XX and X9X are not reported)") \
-	X(TAG_OBS, "tag-obsolete", WARNING, "a tag is obsolete") \
-	X(FIELD_REPEAT, "field-repeat", ERROR, "a non-repeatable field occurs more than once") \
-	X(IND_INVALID, "ind-invalid", ERROR, "an indicator value is not defined for the field") \
-	X(IND_OBS, "ind-obsolete", WARNING, "an indicator value is obsolete") \
-	X(SUB_UNDEF, "sub-undefined", ERROR, "a subfield code is not defined for the field") \
-	X(SUB_OBS, "sub-obsolete", WARNING, "a subfield code is obsolete") \
-	X(SUB_REPEAT, "sub-repeat", ERROR, "a non-repeatable subfield occurs more than once in a field") \
-	X(SUB_MISSING, "sub-missing", ERROR, "a subfield the field cannot do without is missing (245 $a, 1XX $a)") \
-	X(SUB_ORDER, "sub-order", WARNING, "subfields out of the expected order (245 must start with $a, or $6 then $a)") \
-	X(FIELD_EMPTY, "field-empty", ERROR, "a field has no data or no subfields") \
-	X(SUB_EMPTY, "sub-empty", ERROR, "a subfield is empty") \
-	X(CONTROL_CHAR, "control-char", ERROR, "a control character (tab, newline ...) in the data") \
-	X(SPACE, "stray-space", WARNING, "a subfield begins or ends with a space, or has two spaces in a row") \
-	X(MISSING, "missing-field", ERROR, "a required field is missing (001, 008, 245; 1XX in authority records)") \
-	X(MISSING_FULL, "missing-full", WARNING, "a field expected at the record's encoding level is missing (040; 300 and 260/264 at full level)") \
-	X(ONE_1XX, "1xx-count", ERROR, "more than one 1XX field (or none, in an authority record)") \
-	X(FIXED_LENGTH, "fixed-length", ERROR, "006 or 008 has the wrong length, or 007 is too long") \
-	X(FIXED_SHORT, "fixed-short", WARNING, "007 is shorter than its category defines") \
-	X(FIXED_VALUE, "fixed-value", ERROR, "a 006/007/008 position holds a value not defined for the material type") \
-	X(FIXED_OBS, "fixed-obsolete", WARNING, "a 006/007/008 or Leader position holds an obsolete code") \
-	X(ISBN_CHECK, "isbn-check", ERROR, "020 $a ISBN has a wrong check digit") \
-	X(ISBN_FORMAT, "isbn-format", ERROR, "020 $a does not begin with a 10- or 13-digit ISBN") \
-	X(ISBN_QUAL, "isbn-qualifier", WARNING, "020 $a qualifier not separated from the ISBN by a space") \
-	X(ISBN_Z, "isbn-z-valid", WARNING, "020 $z holds a valid ISBN (should it be in $a?)") \
-	X(ISSN_CHECK, "issn-check", ERROR, "022 ISSN has a wrong check digit") \
-	X(ISSN_FORMAT, "issn-format", ERROR, "022 ISSN is not of the form NNNN-NNNC") \
-	X(ARTICLE, "article", WARNING, "nonfiling indicator does not match the initial article of the title in the record's language") \
-	X(NONFILING, "nonfiling-invalid", ERROR, "a nonfiling-characters indicator is not a digit") \
-	X(DATE, "date-mismatch", WARNING, "008/07-10 (Date 1) does not appear in 260/264 $c") \
-	X(LANG, "lang-mismatch", WARNING, "008/35-37 differs from the first language code in 041 $a") \
-	X(LANG_CODE, "lang-code", ERROR, "041 holds a language code that is not in the MARC list") \
-	X(LANG_OBS, "lang-obsolete", WARNING, "041 holds an obsolete language code") \
-	X(GAC, "gac-format", ERROR, "043 $a is not a 7-character geographic area code") \
-	X(GAC_CODE, "gac-code", ERROR, "043 $a is not in the MARC Code List for Geographic Areas") \
-	X(GAC_OBS, "gac-obsolete", WARNING, "043 $a holds a discontinued geographic area code") \
-	X(LINKAGE, "linkage", ERROR, "880 and $6 linkage: missing, malformed or unpaired") \
-	X(PUNCT, "punct", WARNING, "ISBD punctuation before a subfield is missing (245 $b ' :', $c ' /', 260/264, 300 ...)") \
-	X(PUNCT_END, "punct-end", WARNING, "245 does not end with a full stop") \
-	X(INITIALS, "initials", WARNING, "245 $c has spaced initials (\"J. R. R.\" instead of \"J.R.R.\")") \
-	X(NAME_FORM, "name-form", WARNING, "X00 first indicator does not match the form of the name (inverted or direct order)") \
-	X(TCVN_040B, "tcvn-040b", OFF, "040 $b (language of cataloging) is missing or not the expected language (vie)") \
-	X(TCVN_041, "tcvn-041", OFF, "041 (language code) is missing") \
-	X(TCVN_082, "tcvn-082", OFF, "no 082 (Dewey Decimal Classification number)") \
-	X(TCVN_COUNTRY, "tcvn-country", OFF, "008/15-17 is blank or unknown (vm for Vietnam)") \
+	X(READ, "read", ERROR, N_("the record could not be read")) \
+	X(READ_WARN, "read-warning", WARNING, N_("the reader repaired or guessed something (character set, lengths)")) \
+	X(FORMAT, "format", WARNING, N_("not a bibliographic or authority record: only structure is checked")) \
+	X(LEADER, "leader", ERROR, N_("a Leader position holds a value MARC 21 does not define")) \
+	X(TAG_INVALID, "tag-invalid", ERROR, N_("a tag is not three digits or letters")) \
+	X(CONTROL, "control-field", ERROR, N_("control field (00X) and data field mixed up, or a subfield delimiter in a control field")) \
+	X(TAG_UNDEF, "tag-undefined", WARNING, N_("a tag is not defined by MARC 21 (local 9XX and X9X are not reported)")) \
+	X(TAG_OBS, "tag-obsolete", WARNING, N_("a tag is obsolete")) \
+	X(FIELD_REPEAT, "field-repeat", ERROR, N_("a non-repeatable field occurs more than once")) \
+	X(IND_INVALID, "ind-invalid", ERROR, N_("an indicator value is not defined for the field")) \
+	X(IND_OBS, "ind-obsolete", WARNING, N_("an indicator value is obsolete")) \
+	X(SUB_UNDEF, "sub-undefined", ERROR, N_("a subfield code is not defined for the field")) \
+	X(SUB_OBS, "sub-obsolete", WARNING, N_("a subfield code is obsolete")) \
+	X(SUB_REPEAT, "sub-repeat", ERROR, N_("a non-repeatable subfield occurs more than once in a field")) \
+	X(SUB_MISSING, "sub-missing", ERROR, N_("a subfield the field cannot do without is missing (245 $a, 1XX $a)")) \
+	X(SUB_ORDER, "sub-order", WARNING, N_("subfields out of the expected order (245 must start with $a, or $6 then $a)")) \
+	X(FIELD_EMPTY, "field-empty", ERROR, N_("a field has no data or no subfields")) \
+	X(SUB_EMPTY, "sub-empty", ERROR, N_("a subfield is empty")) \
+	X(CONTROL_CHAR, "control-char", ERROR, N_("a control character (tab, newline ...) in the data")) \
+	X(SPACE, "stray-space", WARNING, N_("a subfield begins or ends with a space, or has two spaces in a row")) \
+	X(MISSING, "missing-field", ERROR, N_("a required field is missing (001, 008, 245; 1XX in authority records)")) \
+	X(MISSING_FULL, "missing-full", WARNING, N_("a field expected at the record's encoding level is missing (040; 300 and 260/264 at full level)")) \
+	X(ONE_1XX, "1xx-count", ERROR, N_("more than one 1XX field (or none, in an authority record)")) \
+	X(FIXED_LENGTH, "fixed-length", ERROR, N_("006 or 008 has the wrong length, or 007 is too long")) \
+	X(FIXED_SHORT, "fixed-short", WARNING, N_("007 is shorter than its category defines")) \
+	X(FIXED_VALUE, "fixed-value", ERROR, N_("a 006/007/008 position holds a value not defined for the material type")) \
+	X(FIXED_OBS, "fixed-obsolete", WARNING, N_("a 006/007/008 or Leader position holds an obsolete code")) \
+	X(ISBN_CHECK, "isbn-check", ERROR, N_("020 $a ISBN has a wrong check digit")) \
+	X(ISBN_FORMAT, "isbn-format", ERROR, N_("020 $a does not begin with a 10- or 13-digit ISBN")) \
+	X(ISBN_QUAL, "isbn-qualifier", WARNING, N_("020 $a qualifier not separated from the ISBN by a space")) \
+	X(ISBN_Z, "isbn-z-valid", WARNING, N_("020 $z holds a valid ISBN (should it be in $a?)")) \
+	X(ISSN_CHECK, "issn-check", ERROR, N_("022 ISSN has a wrong check digit")) \
+	X(ISSN_FORMAT, "issn-format", ERROR, N_("022 ISSN is not of the form NNNN-NNNC")) \
+	X(ARTICLE, "article", WARNING, N_("nonfiling indicator does not match the initial article of the title in the record's language")) \
+	X(NONFILING, "nonfiling-invalid", ERROR, N_("a nonfiling-characters indicator is not a digit")) \
+	X(DATE, "date-mismatch", WARNING, N_("008/07-10 (Date 1) does not appear in 260/264 $c")) \
+	X(LANG, "lang-mismatch", WARNING, N_("008/35-37 differs from the first language code in 041 $a")) \
+	X(LANG_CODE, "lang-code", ERROR, N_("041 holds a language code that is not in the MARC list")) \
+	X(LANG_OBS, "lang-obsolete", WARNING, N_("041 holds an obsolete language code")) \
+	X(GAC, "gac-format", ERROR, N_("043 $a is not a 7-character geographic area code")) \
+	X(GAC_CODE, "gac-code", ERROR, N_("043 $a is not in the MARC Code List for Geographic Areas")) \
+	X(GAC_OBS, "gac-obsolete", WARNING, N_("043 $a holds a discontinued geographic area code")) \
+	X(LINKAGE, "linkage", ERROR, N_("880 and $6 linkage: missing, malformed or unpaired")) \
+	X(PUNCT, "punct", WARNING, N_("ISBD punctuation before a subfield is missing (245 $b ' :', $c ' /', 260/264, 300 ...)")) \
+	X(PUNCT_END, "punct-end", WARNING, N_("245 does not end with a full stop")) \
+	X(INITIALS, "initials", WARNING, N_("245 $c has spaced initials (\"J. R. R.\" instead of \"J.R.R.\")")) \
+	X(NAME_FORM, "name-form", WARNING, N_("X00 first indicator does not match the form of the name (inverted or direct order)")) \
+	X(TCVN_040B, "tcvn-040b", OFF, N_("040 $b (language of cataloging) is missing or not the expected language (vie)")) \
+	X(TCVN_041, "tcvn-041", OFF, N_("041 (language code) is missing")) \
+	X(TCVN_082, "tcvn-082", OFF, N_("no 082 (Dewey Decimal Classification number)")) \
+	X(TCVN_COUNTRY, "tcvn-country", OFF, N_("008/15-17 is blank or unknown (vm for Vietnam)")) \
 	/* authority control (asked through lint_set_heading_hook; silent without a catalogue) */ \
-	X(HEAD_UNAUTH, "heading-unauthorized", WARNING, "a heading is a see-from (4XX) form: use the authorised heading") \
-	X(HEAD_AMBIG, "heading-ambiguous", WARNING, "a heading matches several authority records") \
-	X(HEAD_NEAR, "heading-near-miss", WARNING, "a heading differs from an authorised heading only by tones, đ, case or dates") \
-	X(HEAD_UNLINKED, "heading-unlinked", WARNING, "a heading is authorised but not linked to its authority ($0)") \
-	X(HEAD_UNCONTROLLED, "heading-uncontrolled", OFF, "no authority record for a heading") \
+	X(HEAD_UNAUTH, "heading-unauthorized", WARNING, N_("a heading is a see-from (4XX) form: use the authorised heading")) \
+	X(HEAD_AMBIG, "heading-ambiguous", WARNING, N_("a heading matches several authority records")) \
+	X(HEAD_NEAR, "heading-near-miss", WARNING, N_("a heading differs from an authorised heading only by tones, đ, case or dates")) \
+	X(HEAD_UNLINKED, "heading-unlinked", WARNING, N_("a heading is authorised but not linked to its authority ($0)")) \
+	X(HEAD_UNCONTROLLED, "heading-uncontrolled", OFF, N_("no authority record for a heading")) \
 	/* copies (asked through lint_set_copies_hook; silent without a catalogue) */ \
-	X(CALLNO_MISSING, "callno-missing", WARNING, "the record has copies but no call number (090, 852 $h, 092/099)")
+	X(CALLNO_MISSING, "callno-missing", WARNING, N_("the record has copies but no call number (090, 852 $h, 092/099)"))
 
 enum rule_id {
 #define X(e, id, sev, sum) R_##e,
@@ -220,7 +220,7 @@ int lint_load_rules_text(linter *l, const char *name, const char *text,
 		size_t n = (size_t)(le - text);
 		lineno++;
 		if (n >= sizeof line) {
-			sb_addf(err, "%s:%d: line too long", name, lineno);
+			sb_addf(err, _("%s:%d: line too long"), name, lineno);
 			return -1;
 		}
 		memcpy(line, text, n);
@@ -237,7 +237,7 @@ int lint_load_rules_text(linter *l, const char *name, const char *text,
 			continue;
 		if (!strcmp(w[0], "set")) {
 			if (nw != 3 || lint_set_param(l, w[1], w[2]) < 0) {
-				sb_addf(err, "%s:%d: 'set NAME VALUE' with a known parameter expected",
+				sb_addf(err, _("%s:%d: 'set NAME VALUE' with a known parameter expected"),
 				        name, lineno);
 				return -1;
 			}
@@ -245,7 +245,7 @@ int lint_load_rules_text(linter *l, const char *name, const char *text,
 		}
 		int sev = nw == 2 ? lint_severity_parse(w[1]) : -1;
 		if (sev < 0) {
-			sb_addf(err, "%s:%d: 'RULE off|warning|error' expected", name, lineno);
+			sb_addf(err, _("%s:%d: 'RULE off|warning|error' expected"), name, lineno);
 			return -1;
 		}
 		if (!strcmp(w[0], "all")) {
@@ -255,7 +255,7 @@ int lint_load_rules_text(linter *l, const char *name, const char *text,
 			continue;
 		}
 		if (lint_set_rule(l, w[0], sev) < 0) {
-			sb_addf(err, "%s:%d: no rule '%s' (see 'bienmuc lint --list-rules')",
+			sb_addf(err, _("%s:%d: no rule '%s' (see 'bienmuc lint --list-rules')"),
 			        name, lineno, w[0]);
 			return -1;
 		}
@@ -267,7 +267,7 @@ int lint_load_rules(linter *l, const char *path, strbuf *err)
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
-		sb_addf(err, "cannot open '%s': %s", path, strerror(errno));
+		sb_addf(err, _("cannot open '%s': %s"), path, strerror(errno));
 		return -1;
 	}
 	strbuf sb = STRBUF_INIT;
@@ -424,11 +424,17 @@ static int is_local_tag(const char *tag)
 	return tag[0] == '9' || tag[1] == '9';
 }
 
+/* A message fragment in the linter's language (N_() at the call). */
+static const char *tr(const linter *l, const char *s)
+{
+	return l->english ? s : _(s);
+}
+
 /* Describe a character for messages: 'x', or blank, or a hex byte. */
-static const char *show(char ch, char buf[8])
+static const char *show(const linter *l, char ch, char buf[8])
 {
 	if (ch == ' ')
-		return "blank";
+		return tr(l, N_("blank"));
 	if ((unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f)
 		snprintf(buf, 8, "0x%02X", (unsigned char)ch);
 	else
@@ -437,11 +443,11 @@ static const char *show(char ch, char buf[8])
 }
 
 /* "0, 1 or 2" / "blank" list of an indicator's allowed values. */
-static void ind_allowed(const md_field *fd, int n, strbuf *sb)
+static void ind_allowed(const linter *l, const md_field *fd, int n, strbuf *sb)
 {
 	const md_indicator *ind = &fd->ind[n - 1];
 	if (ind->undefined) {
-		sb_adds(sb, "blank");
+		sb_adds(sb, tr(l, N_("blank")));
 		return;
 	}
 	/* current values only: obsolete ones are defined so that they can be
@@ -453,9 +459,9 @@ static void ind_allowed(const md_field *fd, int n, strbuf *sb)
 		if (ind->codes[i].obsolete)
 			continue;
 		if (k++)
-			sb_adds(sb, k == cur ? " or " : ", ");
+			sb_adds(sb, k == cur ? tr(l, N_(" or ")) : ", ");
 		if (ind->codes[i].code[0] == ' ')
-			sb_adds(sb, "blank");
+			sb_adds(sb, tr(l, N_("blank")));
 		else
 			sb_addc(sb, ind->codes[i].code[0]);
 	}
@@ -479,7 +485,7 @@ static void check_positions(struct ctx *c, long f, const char *tag, const char *
 			int rule = ldr ? R_LEADER : R_FIXED_VALUE;
 			if (p->len == 1)
 				report(c, rule, f, 0, p->start, N_("%s/%02d (%s): %s is not a defined value"),
-				       tag, p->start, p->name, show(*v, buf));
+				       tag, p->start, p->name, show(c->l, *v, buf));
 			else
 				report(c, rule, f, 0, p->start, N_("%s/%02d-%02d (%s): '%.*s' is not a defined value"),
 				       tag, p->start, p->start + p->len - 1, p->name, p->len, v);
@@ -547,7 +553,7 @@ static void check_fixed(struct ctx *c, size_t f, const char *tag)
 		size_t n = marcdef_positions(md, c->fmt, "006", c->leader, data, pos, 64);
 		if (!n) {
 			report(c, R_FIXED_VALUE, (long)f, 0, 0,
-			       N_("006/00 (Form of material): %s is not a defined value"), show(data[0], buf));
+			       N_("006/00 (Form of material): %s is not a defined value"), show(c->l, data[0], buf));
 			return;
 		}
 		check_positions(c, (long)f, "006", data, len, pos, n > 64 ? 64 : n, 0);
@@ -557,7 +563,7 @@ static void check_fixed(struct ctx *c, size_t f, const char *tag)
 		size_t n = marcdef_positions(md, c->fmt, "007", c->leader, data, pos, 64);
 		if (!n) {
 			report(c, R_FIXED_VALUE, (long)f, 0, 0,
-			       N_("007/00 (Category of material): %s is not a defined value"), show(data[0], buf));
+			       N_("007/00 (Category of material): %s is not a defined value"), show(c->l, data[0], buf));
 			return;
 		}
 		if (n > 64)
@@ -828,7 +834,7 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
 	if (!isdigit((unsigned char)ind)) {
 		report(c, R_NONFILING, (long)f, 0, -1,
 		       N_("indicator %d (nonfiling characters) must be a digit, not %s"),
-		       which, show(ind, buf));
+		       which, show(c->l, ind, buf));
 		return;
 	}
 	long s = rec_find_sub(r, f, 'a');
@@ -895,11 +901,15 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
 	if (art)
 		report(c, R_ARTICLE, (long)f, 0, -1,
 		       N_("title begins with the article '%s' (%s); indicator %d should be %d, not %c"),
-		       word, any ? "language not coded" : lang, which, expect, ind);
+		       word, any ? tr(c->l, N_("language not coded")) : lang, which, expect, ind);
+	else if (lang[0])
+		report(c, R_ARTICLE, (long)f, 0, -1,
+		       N_("title does not begin with an article of %s; indicator %d should be 0, not %c"),
+		       lang, which, ind);
 	else
 		report(c, R_ARTICLE, (long)f, 0, -1,
-		       N_("title does not begin with an article%s%s; indicator %d should be 0, not %c"),
-		       lang[0] ? " of " : "", lang, which, ind);
+		       N_("title does not begin with an article; indicator %d should be 0, not %c"),
+		       which, ind);
 }
 
 /* ---- 245 ---- */
@@ -1025,10 +1035,10 @@ struct punct_rule {
 };
 
 static const struct punct_rule punct_rules[] = {
-	{ "260", 'a', { " ;", NULL, NULL }, "' ;' (a further place)" },
+	{ "260", 'a', { " ;", NULL, NULL }, N_("' ;' (a further place)") },
 	{ "260", 'b', { " :", NULL, NULL }, "' :'" },
 	{ "260", 'c', { ",", NULL, NULL }, "','" },
-	{ "264", 'a', { " ;", NULL, NULL }, "' ;' (a further place)" },
+	{ "264", 'a', { " ;", NULL, NULL }, N_("' ;' (a further place)") },
 	{ "264", 'b', { " :", NULL, NULL }, "' :'" },
 	{ "264", 'c', { ",", NULL, NULL }, "','" },
 	{ "300", 'b', { " :", NULL, NULL }, "' :'" },
@@ -1062,7 +1072,7 @@ static void check_punct_table(struct ctx *c, size_t f, const char *tag)
 			 * before the mark: "[S.l.] :" still ends in " :" */
 			if (!ok)
 				report(c, R_PUNCT, (long)f, code, -1,
-				       N_("$%c should be preceded by %s (ISBD)"), code, p->desc);
+				       N_("$%c should be preceded by %s (ISBD)"), code, tr(c->l, p->desc));
 		}
 	}
 }
@@ -1293,7 +1303,7 @@ static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const c
 			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
 				report(c, R_CONTROL_CHAR, (long)f, code, -1,
 				       N_("subfield $%c has a control character (%s) at byte %zu"),
-				       code, show(v[i], buf), i + 1);
+				       code, show(c->l, v[i], buf), i + 1);
 				break;
 			}
 		if (v[0] == ' ')
@@ -1388,13 +1398,13 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 			const md_code *code = marcdef_ind_value(fd, i, iv);
 			if (!code) {
 				strbuf al = STRBUF_INIT;
-				ind_allowed(fd, i, &al);
+				ind_allowed(c->l, fd, i, &al);
 				report(c, R_IND_INVALID, (long)f, 0, -1,
-				       N_("indicator %d must be %s, not %s"), i, al.buf, show(iv, buf));
+				       N_("indicator %d must be %s, not %s"), i, al.buf, show(c->l, iv, buf));
 				sb_release(&al);
 			} else if (code->obsolete)
 				report(c, R_IND_OBS, (long)f, 0, -1,
-				       N_("indicator %d value %s (%s) is obsolete"), i, show(iv, buf), code->name);
+				       N_("indicator %d value %s (%s) is obsolete"), i, show(c->l, iv, buf), code->name);
 		}
 	} else if (fd && is880) {
 		/* indicators of 880 follow the linked field */
@@ -1402,10 +1412,10 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 			char iv = rec_ind(r, f, i);
 			if (!marcdef_ind_value(fd, i, iv)) {
 				strbuf al = STRBUF_INIT;
-				ind_allowed(fd, i, &al);
+				ind_allowed(c->l, fd, i, &al);
 				report(c, R_IND_INVALID, (long)f, 0, -1,
 				       N_("indicator %d must be %s (as in %s), not %s"), i, al.buf, deftag,
-				       show(iv, buf));
+				       show(c->l, iv, buf));
 				sb_release(&al);
 			}
 		}
@@ -1591,7 +1601,7 @@ size_t lint_check(linter *l, const rec *r, long recno, lint_cb cb, void *arg)
 		char buf[8];
 		report_tag(&c, R_FORMAT, "LDR",
 		           N_("Leader/06 %s is not a bibliographic or authority type of record; only the structure is checked"),
-		           show(t, buf));
+		           show(c.l, t, buf));
 	}
 	check_leader(&c);
 	c.isbd = c.leader[18] == 'a' || c.leader[18] == 'i';
