@@ -2330,7 +2330,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 		/* few hits: rank them all in the FTS table, count them on the
 		 * way and look up the ids of the page only */
 		counted = -1;
-		sb_adds(&sql, "SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rank");
+		sb_adds(&sql, "SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rank, rowid DESC");
 	} else if (ranked && counted >= 0) {
 		/* rank inside the FTS table and join only the page with records
 		 * (a join per hit costs a records page read per hit); deleted
@@ -2339,11 +2339,11 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 		              "WHERE fts MATCH ?1 ORDER BY %s LIMIT %ld) h "
 		              "JOIN records r ON r.rid = h.hrid%s ORDER BY h.score, h.hrid DESC",
 		        estimated || counted > STORE_RANK_MAX ? "0" : "rank",
-		        estimated || counted > STORE_RANK_MAX ? "rowid DESC" : "rank",
+		        estimated || counted > STORE_RANK_MAX ? "rowid DESC" : "rank, rowid DESC",
 		        o->offset + o->limit, del);
 	} else if (ranked) {
 		sb_addf(&sql, "SELECT r.id FROM fts JOIN records r ON r.rid = fts.rowid "
-		              "WHERE fts MATCH ?1%s ORDER BY fts.rank", del);
+		              "WHERE fts MATCH ?1%s ORDER BY fts.rank, fts.rowid DESC", del);
 	} else {
 		sb_addf(&sql, "SELECT r.id FROM records r WHERE r.rid IN (%s)%s ORDER BY ",
 		        rs.sql.buf, del);
