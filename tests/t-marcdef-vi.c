@@ -5,7 +5,8 @@
  * made by "copy" included) has a second-language name; material types are
  * named; the overlay syntax for blocks, materials and copies, and its
  * errors; the fixed-field editor's model shows the names (fixed_check,
- * fixed_row_name cut on character boundaries).
+ * fixed_row_name cut on character boundaries); names are NFC and
+ * position names fit the editor's 33-column name column.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "harness.h"
 #include "marcdef.h"
 #include "fixed.h"
+#include "charset.h"
 
 static const char *const mats[] = { "BK", "CR", "MU", "MP", "VM", "CF", "MX", NULL };
 
@@ -93,10 +95,15 @@ static size_t row(const fixedit *f, const char *label)
 	return (size_t)-1;
 }
 
-/* 1 if s is valid UTF-8 */
+/* 1 if s is valid UTF-8 in NFC */
 static int valid(const char *s)
 {
-	return utf8_valid(s, strlen(s), NULL);
+	if (!utf8_valid(s, strlen(s), NULL))
+		return 0;
+	char *n = utf8_nfc(s, strlen(s));
+	int ok = n && !strcmp(n, s);
+	free(n);
+	return ok;
 }
 
 int main(void)
@@ -148,7 +155,7 @@ int main(void)
 	CHECK_STR(code_vi(al, 17, "n"), "Biểu ghi tiêu đề chuẩn đầy đủ");
 	CHECK_STR(code_vi(marcdef_fixed(md, MD_AUTH, "008", "all"), 9, "a"), "Tiêu đề đã thiết lập");
 
-	/* names are UTF-8; position names fit the editor's 33 columns */
+	/* names are NFC UTF-8; position names fit the editor's 33 columns */
 	int bad = 0, wide = 0;
 	for (int i = 0; i < nall; i++)
 		for (size_t j = 0; j < all[i]->npos; j++) {
