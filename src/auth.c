@@ -11,7 +11,7 @@
 #include "auth.h"
 #include "charset.h"
 #include "lint.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 /* ------------------------------------------------------------------ */
 /* types */

@@ -32,7 +32,7 @@
 #include "marcio.h"
 #include "zclient.h"
 #include "util.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 #define MAX_IDS 5000            /* limit 0 ("all") is capped here */
 

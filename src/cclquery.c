@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cclquery.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 #include <yaz/ccl.h>
 #include <yaz/yaz-ccl.h>

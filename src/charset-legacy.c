@@ -23,7 +23,7 @@
 
 #include "charset.h"
 #include "charset-legacy.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 #include "marcio.h"
 
 /* ------------------------------------------------------------------ */

@@ -12,7 +12,7 @@
 #include "copies-marc.h"
 #include "callno.h"
 #include "marcdef.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 enum { K_FIELD, K_STATUS, K_CONST };
 

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include "form.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 #ifndef BM_DATADIR
 #define BM_DATADIR "/usr/local/share/bienmuc"

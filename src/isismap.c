@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "isismap.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 struct rule {
 	char src[4];

@@ -44,7 +44,7 @@
 #include <stdint.h>
 
 #include "marcio-impl.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif

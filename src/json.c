@@ -51,7 +51,7 @@
 #undef xfree
 
 #include "marcio-impl.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 #define JUNK_MAX (1u << 20)
 

@@ -10,7 +10,7 @@
 #include <errno.h>
 
 #include "keys.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 static const struct { const char *name; int key; } key_names[] = {
 	{ "Up", KEYC_UP }, { "Down", KEYC_DOWN }, { "Left", KEYC_LEFT },

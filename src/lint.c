@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "lint.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 /* id, default severity, summary */
 #define LINT_RULES(X) \
@@ -1531,7 +1531,11 @@ static void check_headings(struct ctx *c)
 		if (rec_is_control(c->r, f))
 			continue;
 		sb_reset(&msg);
+		/* the hook's message in the linter's language too */
+		int was = l->english ? i18n_lower_english(1) : 0;
 		int st = l->heading_fn(l->heading_arg, c->r, f, &msg);
+		if (l->english)
+			i18n_lower_english(was);
 		if (st > 0 && st <= LINT_HEADING_UNCONTROLLED)
 			report(c, rule_of[st], (long)f, 0, -1, "%s", msg.buf ? msg.buf : "");
 	}

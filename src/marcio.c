@@ -15,7 +15,7 @@
 #include "charset.h"
 #include "charset-legacy.h"
 #include "isismap.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 /* ---- names ---- */
 

@@ -78,7 +78,7 @@
 #include <libxml/parserInternals.h>
 
 #include "marcio-impl.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 #define NS_SLIM "http://www.loc.gov/MARC21/slim"
 #define WRAP_OPEN "<bienmuc-wrap>"

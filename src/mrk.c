@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #include "marcio-impl.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 #include "charset.h"
 #include "mrk-mnemonics.h"
 

@@ -15,7 +15,7 @@
 
 #include "rec.h"
 #include "util.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 struct sub {
 	char code;

@@ -17,7 +17,7 @@
 #include "rpn2sql.h"
 #include "charset.h"
 #include "matchkey.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 #include <yaz/z-core.h>
 #include <yaz/diagbib1.h>

@@ -12,7 +12,7 @@
 #include <crypt.h>
 
 #include "users.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 char *users_default_path(void)
 {

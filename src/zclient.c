@@ -25,7 +25,7 @@
 #include "marcio.h"
 #include "util.h"              /* after yaz: our x* allocators */
 #include "cclquery.h"
-#include "i18n.h"
+#include "i18n-lower.h"
 
 /* ---- targets file ---- */
 
