@@ -114,7 +114,11 @@ void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out)
 		sb_adds(out, "LDR Leader: 24 positions (05 status, 06 type, 07 level, 17 encoding, 18 form)");
 		return;
 	}
-	const md_field *f = md ? marcdef_field(md, MD_BIB, tag) : NULL;
+	/* the format of the record being edited: authority names for an
+	 * authority record */
+	int fmt = s->ed && rec_leader(edrec_rec(s->ed))[6] == 'z' ? MD_AUTH : MD_BIB;
+	int local = i18n_is_vi();
+	const md_field *f = md ? marcdef_field(md, fmt, tag) : NULL;
 	if (!f) {
 		const char *l = tsess_field_label(s, tag, 1);
 		sb_addf(out, "%s %s", tag, l ? l : (md ? "(not defined in MARC 21)" : ""));
@@ -128,7 +132,8 @@ void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out)
 	if (code) {
 		const md_subfield *sf = marcdef_subfield(f, code);
 		if (sf)
-			sb_addf(out, " | $%c %s%s", code, sf->name ? sf->name : "",
+			sb_addf(out, " | $%c %s%s", code,
+			        sf->name ? marcdef_name(sf->name, sf->name_local, local) : "",
 			        sf->repeatable ? " (R)" : " (NR)");
 		else
 			sb_addf(out, " | $%c not defined", code);
