@@ -11,6 +11,7 @@
 #include <utf8proc.h>
 
 #include "fixed.h"
+#include "i18n-lower.h"
 
 #define MAXROWS 128
 
@@ -240,12 +241,12 @@ int fixed_check(const fixedit *f, size_t i, const char *val, int local, strbuf *
 	for (const char *q = val; *q; q++)
 		if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f) {
 			if (desc)
-				sb_adds(desc, "only ASCII letters, digits and blanks");
+				sb_adds(desc, _("only ASCII letters, digits and blanks"));
 			return 0;
 		}
 	if (pad(p, val, buf, sizeof buf) < 0) {
 		if (desc)
-			sb_addf(desc, "at most %d characters", p->len);
+			sb_addf(desc, _("at most %d characters"), p->len);
 		return 0;
 	}
 	int ok = marcdef_pos_valid(f->md, p, buf);
@@ -290,11 +291,11 @@ int fixed_check(const fixedit *f, size_t i, const char *val, int local, strbuf *
 		if (c)
 			sb_adds(desc, marcdef_name(c->name, c->name_local, local));
 		else if (!ok && (p->kind == MDP_DATE || p->kind == MDP_NUM))
-			sb_adds(desc, p->kind == MDP_DATE ? "digits or u" : "digits");
+			sb_adds(desc, p->kind == MDP_DATE ? _("digits or u") : _("digits"));
 		else if (!ok && p->kind == MDP_LIST)
-			sb_addf(desc, "not in the %s code list", p->list ? p->list : "");
+			sb_addf(desc, _("not in the %s code list"), p->list ? p->list : "");
 		else if (!ok)
-			sb_adds(desc, "not an allowed code");
+			sb_adds(desc, _("not an allowed code"));
 	}
 	return ok;
 }
@@ -302,7 +303,7 @@ int fixed_check(const fixedit *f, size_t i, const char *val, int local, strbuf *
 int fixed_set(fixedit *f, size_t i, const char *val, strbuf *err)
 {
 	if (i >= f->nrows) {
-		sb_adds(err, "no such position");
+		sb_adds(err, _("no such position"));
 		return -1;
 	}
 	const md_pos *p = f->rows[i];
@@ -310,7 +311,7 @@ int fixed_set(fixedit *f, size_t i, const char *val, strbuf *err)
 	strbuf why = STRBUF_INIT;
 	if (!fixed_check(f, i, val, 0, &why)) {
 		char lab[32];
-		sb_addf(err, "%s: '%s' is not valid (%s)", fixed_row_label(f, i, lab, sizeof lab),
+		sb_addf(err, _("%s: '%s' is not valid (%s)"), fixed_row_label(f, i, lab, sizeof lab),
 		        val, why.buf ? why.buf : "");
 		sb_release(&why);
 		return -1;
