@@ -1,15 +1,21 @@
 /*
  * callno.c - call numbers: class from 082/084, author marks by a
- * configurable rule (Vietnamese initials, first letters of a word, or the
- * LC Cutter Table for foreign names). See callno.h for the rules.
+ * configurable rule (Vietnamese initials, first letters of a word, the
+ * LC Cutter Table for foreign names, or an author table the library
+ * supplies, looked up the Cutter-Sanborn way). See callno.h for the rules
+ * and the table format.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <utf8proc.h>
 
 #include "callno.h"
+#include "i18n.h"
+#include "marcdef.h"
 #include "util.h"
 
 /* text with tone and other marks dropped (Đ/đ stay: they do not
@@ -139,14 +145,331 @@ static char *cutter(const char *folded)
 	return sb_detach(&sb, NULL);
 }
 
+/* ---- author tables ("table:FILE") ---- */
+
+#define DBAR 0x111        /* đ: a letter of its own, after d */
+
+struct tab_entry {
+	const char *key;      /* folded prefix (fold_key) */
+	const char *num;      /* the number, digits as written */
+	utf8proc_int32_t letter; /* first letter of key, lower case (DBAR for đ) */
+	int line;
+};
+
+struct author_table {
+	char *path;           /* resolved path: the cache key */
+	struct timespec mtime;
+	off_t size;
+	struct tab_entry *e;  /* sorted by key, then line */
+	size_t n;
+	arena *mem;           /* keys and numbers */
+	struct author_table *next;
+};
+
+static struct author_table *tables;
+
+/* The sort key of a name or a table prefix, malloc'd: marks dropped
+ * (strip_marks), lower case, apostrophes dropped, every run of other
+ * non-letters one blank, digits before the first letter dropped. đ is
+ * "d" followed by the byte 0xff, so it sorts after every d... and before
+ * e (or plain "d" when dbar_as_d). *letter = the first letter (DBAR for
+ * đ unless dbar_as_d), 0 if there is none. */
+static char *fold_key(const char *s, int dbar_as_d, utf8proc_int32_t *letter)
+{
+	char *f = strip_marks(s);
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "");
+	int gap = 0;
+	*letter = 0;
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)f;
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t l = utf8proc_iterate(p, -1, &c);
+		if (l <= 0)
+			break;
+		p += l;
+		if (c == '\'' || c == 0x2019 || c == 0x02BC)
+			continue;
+		if (!word_char(c)) {
+			gap = 1;
+			continue;
+		}
+		if (!*letter) {
+			if (utf8proc_category(c) == UTF8PROC_CATEGORY_ND)
+				continue;
+			c = utf8proc_tolower(c);
+			*letter = c == DBAR && dbar_as_d ? 'd' : c;
+		}
+		c = utf8proc_tolower(c);
+		if (gap && sb.len)
+			sb_addc(&sb, ' ');
+		gap = 0;
+		if (c == DBAR) {
+			sb_addc(&sb, 'd');
+			if (!dbar_as_d)
+				sb_addc(&sb, (char)0xff);
+		} else {
+			add_cp(&sb, c, 0);
+		}
+	}
+	free(f);
+	return sb_detach(&sb, NULL);
+}
+
+static void table_destroy(struct author_table *t)
+{
+	if (!t)
+		return;
+	free(t->path);
+	free(t->e);
+	arena_destroy(t->mem);
+	free(t);
+}
+
+void callno_tables_free(void)
+{
+	while (tables) {
+		struct author_table *t = tables;
+		tables = t->next;
+		table_destroy(t);
+	}
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct tab_entry *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Parse the table text into t; 0, or -1 with "FILE:LINE: what" in err. */
+static int table_parse(struct author_table *t, const char *name, char *text, size_t len,
+                       strbuf *err)
+{
+	size_t cap = 0;
+	int lineno = 0;
+	char *p = text, *end = text + len;
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *line = p, *le = nl ? nl : end;
+		p = nl ? nl + 1 : end;
+		lineno++;
+		size_t bad;
+		if (!utf8_valid(line, (size_t)(le - line), &bad)) {
+			sb_addf(err, _("%s:%d: not UTF-8 (byte %zu of the line)"), name, lineno, bad + 1);
+			return -1;
+		}
+		*le = 0;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		size_t l = strlen(line);
+		while (l && strchr(" \t\r\v\f", line[l - 1]))
+			line[--l] = 0;
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (!*line)
+			continue;
+		size_t nd = strcspn(line, " \t");
+		char *rest = line + nd;
+		int digits = nd > 0 && nd <= 9;
+		for (size_t i = 0; digits && i < nd; i++)
+			digits = line[i] >= '0' && line[i] <= '9';
+		if (!digits) {
+			sb_addf(err, _("%s:%d: '%.*s' is not a number (a line is NUMBER PREFIX, "
+			               "e.g. '591 Smith, J')"), name, lineno, (int)nd, line);
+			return -1;
+		}
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+		if (!*rest) {
+			sb_addf(err, _("%s:%d: no name after the number %.*s (a line is NUMBER "
+			               "PREFIX)"), name, lineno, (int)nd, line);
+			return -1;
+		}
+		utf8proc_int32_t letter;
+		char *key = fold_key(rest, 0, &letter);
+		if (!letter) {
+			sb_addf(err, _("%s:%d: the prefix '%s' has no letter"), name, lineno, rest);
+			free(key);
+			return -1;
+		}
+		if (t->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			t->e = xrealloc(t->e, cap * sizeof *t->e);
+		}
+		struct tab_entry *e = &t->e[t->n++];
+		e->key = arena_strndup(t->mem, key, strlen(key));
+		e->num = arena_strndup(t->mem, line, nd);
+		e->letter = letter;
+		e->line = lineno;
+		free(key);
+	}
+	if (!t->n) {
+		sb_addf(err, _("%s: no entries (a line is NUMBER PREFIX, e.g. '591 Smith, J')"), name);
+		return -1;
+	}
+	qsort(t->e, t->n, sizeof *t->e, entry_cmp);
+	for (size_t i = 1; i < t->n; i++)
+		if (!strcmp(t->e[i].key, t->e[i - 1].key) && strcmp(t->e[i].num, t->e[i - 1].num)) {
+			sb_addf(err, _("%s:%d: the same prefix as line %d with another number "
+			               "(%s, %s)"), name, t->e[i].line, t->e[i - 1].line,
+			        t->e[i - 1].num, t->e[i].num);
+			return -1;
+		}
+	return 0;
+}
+
+static int same_file(const struct author_table *t, const struct stat *st)
+{
+	return t->size == st->st_size && t->mtime.tv_sec == st->st_mtim.tv_sec &&
+	       t->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* The table at FILE (absolute, or relative to the marc/ data directory),
+ * from the cache or loaded now (again when the file has changed). NULL
+ * with the reason in err. */
+static const struct author_table *table_get(const char *file, strbuf *err)
+{
+	static int registered;
+	if (!*file) {
+		sb_adds(err, _("table: needs a file name (table:FILE)"));
+		return NULL;
+	}
+	char *path;
+	if (file[0] == '/') {
+		path = xstrdup(file);
+	} else {
+		char *dir = marcdef_find_dir();
+		if (!dir) {
+			sb_addf(err, _("cannot find the data directory (marc/) for the author table "
+			               "'%s': give an absolute path or set BIENMUC_MARCDIR"), file);
+			return NULL;
+		}
+		strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%s/%s", dir, file);
+		free(dir);
+		path = sb_detach(&sb, NULL);
+	}
+	struct author_table **pp = &tables;
+	while (*pp && strcmp((*pp)->path, path))
+		pp = &(*pp)->next;
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		sb_addf(err, _("cannot open the author table '%s': %s"), path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	if (*pp && same_file(*pp, &st)) {
+		free(path);
+		return *pp;
+	}
+	strbuf text = STRBUF_INIT;
+	if (!S_ISREG(st.st_mode) || sb_read_file(&text, path) != 0) {
+		sb_addf(err, _("cannot read the author table '%s': %s"), path,
+		        S_ISREG(st.st_mode) ? strerror(errno) : _("not a file"));
+		sb_release(&text);
+		free(path);
+		return NULL;
+	}
+	struct author_table *t = xcalloc(1, sizeof *t);
+	t->path = path;
+	t->size = st.st_size;
+	t->mtime = st.st_mtim;
+	t->mem = arena_create(0);
+	int rc = table_parse(t, path, text.buf ? text.buf : (char *)"", text.len, err);
+	sb_release(&text);
+	if (rc) {
+		table_destroy(t);
+		return NULL;
+	}
+	if (*pp) {                 /* the file changed: replace the old one */
+		t->next = (*pp)->next;
+		table_destroy(*pp);
+	}
+	*pp = t;
+	if (!registered) {
+		registered = 1;
+		atexit(callno_tables_free);   /* keeps valgrind's leak report clean */
+	}
+	return t;
+}
+
+/* Number of the last entry of the letter that sorts at or before key, or
+ * of the letter's first entry when key sorts before it; NULL when the
+ * table has no entries under the letter. */
+static const char *table_find(const struct author_table *t, const char *key,
+                              utf8proc_int32_t letter)
+{
+	size_t lo = 0, hi = t->n;     /* lo = number of entries <= key */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(t->e[mid].key, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0 && t->e[lo - 1].letter == letter)
+		return t->e[lo - 1].num;
+	if (lo < t->n && t->e[lo].letter == letter)
+		return t->e[lo].num;
+	return NULL;
+}
+
+static char *table_mark(const struct author_table *t, const char *text)
+{
+	utf8proc_int32_t letter;
+	char *key = fold_key(text, 0, &letter);
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "");
+	if (letter) {
+		add_cp(&sb, letter, 1);
+		const char *num = table_find(t, key, letter);
+		if (!num && letter == DBAR) {         /* no Đ entries: look under D */
+			free(key);
+			key = fold_key(text, 1, &letter);
+			num = table_find(t, key, letter);
+		}
+		if (num)
+			sb_adds(&sb, num);
+	}
+	free(key);
+	return sb_detach(&sb, NULL);
+}
+
+int callno_rule_check(const char *rule, strbuf *err)
+{
+	if (rule && (rule_n(rule, "initials", 3) > 0 || rule_n(rule, "word", 3) > 0 ||
+	             !strcmp(rule, "cutter")))
+		return 0;
+	strbuf own = STRBUF_INIT;
+	if (!err)
+		err = &own;
+	int rc = -1;
+	if (rule && !strncmp(rule, "table:", 6))
+		rc = table_get(rule + 6, err) ? 0 : -1;
+	else
+		sb_addf(err, _("unknown author-mark rule '%s' (initials:N, word:N, cutter or "
+		               "table:FILE)"), rule ? rule : "");
+	sb_release(&own);
+	return rc;
+}
+
 int callno_rule_valid(const char *rule)
 {
-	return rule && (rule_n(rule, "initials", 3) > 0 || rule_n(rule, "word", 3) > 0 ||
-	                !strcmp(rule, "cutter"));
+	return callno_rule_check(rule, NULL) == 0;
 }
 
 char *callno_mark(const char *text, const char *rule)
 {
+	if (rule && !strncmp(rule, "table:", 6)) {
+		strbuf err = STRBUF_INIT;
+		const struct author_table *t = table_get(rule + 6, &err);
+		sb_release(&err);
+		return t ? table_mark(t, text ? text : "") : NULL;
+	}
 	if (!callno_rule_valid(rule))
 		return NULL;
 	char *f = strip_marks(text ? text : "");

@@ -12,7 +12,24 @@
  *                   ("Nguyễn Du" -> "Ngu");
  *   "cutter"        the LC Cutter Table (a simplified Cutter rule: one
  *                   letter and two figures, "Dickens" -> "D53"), not the
- *                   Cutter-Sanborn three-figure table.
+ *                   Cutter-Sanborn three-figure table;
+ *   "table:FILE"    an author table the library supplies, used the way
+ *                   the Cutter-Sanborn table is: the first letter (upper
+ *                   case) and the number of the last entry that sorts at
+ *                   or before the name ("Smith, John" -> "S591" with the
+ *                   entry "591 Smith, J"). FILE is absolute or relative
+ *                   to the marc/ data directory (marcdef_find_dir).
+ *
+ * Author tables are text files, UTF-8, one entry a line: "NUMBER PREFIX"
+ * (digits, blanks, the name prefix), in any order; '#' starts a comment,
+ * blank lines are skipped. Entries and names are compared with case,
+ * tone and other marks ignored, punctuation as a word break and
+ * apostrophes dropped ("Smith, J." = "smith j", which sorts before
+ * "smithe"); Đ is a letter of its own after D (a table with no Đ entries
+ * looks Đ names up under D). A name that sorts before the first entry
+ * of its letter takes that entry's number; a letter with no entries
+ * gives the letter alone. A table is loaded once per process and path
+ * (loaded again when the file changes) and freed at exit.
  * Vietnamese headings use the rule `vn` (default "initials:3"); foreign
  * names (an inverted name "Surname, Forename" in a record whose language,
  * 008/35-37, is not "vie") use the rule `foreign` (default "cutter").
@@ -24,6 +41,7 @@
 #define BIENMUC_CALLNO_H
 
 #include "rec.h"
+#include "util.h"
 
 struct callno_rules {
 	const char *vn;          /* NULL = "initials:3" */
@@ -44,7 +62,15 @@ char *callno_of_record(const rec *r);
 /* Set 090 (replacing any) from "class mark": the first word is $a, the
  * rest $b. An empty callno removes 090. */
 void callno_set(rec *r, const char *callno);
-/* True if the rule text is one of the rules above. */
+/* True if the rule text is one of the rules above (for "table:FILE": the
+ * table loads without error). */
 int callno_rule_valid(const char *rule);
+/* Same check, with the reason for a bad rule in err (may be NULL): an
+ * unknown rule, a table that cannot be found or read, or the first bad
+ * line as "FILE:LINE: what is wrong". Returns 0 or -1. */
+int callno_rule_check(const char *rule, strbuf *err);
+/* Free the cached author tables (also done at exit). Not thread-safe:
+ * the cache is process-wide. */
+void callno_tables_free(void);
 
 #endif
