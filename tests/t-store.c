@@ -507,7 +507,8 @@ static void test_estimates(void)
 	for (int i = 0; i < 3200; i++) {
 		char t[80];
 		snprintf(t, sizeof t, "S\xe1\xbb\x95 tay %s %d", i % 2 ? "chung" : "rieng", i);
-		rec *r = book(t, i % 100 == 7 ? "Hi\xe1\xba\xbfm, C\xc3\xb3" : "Tr\xe1\xba\xa7n, A", NULL, "2001");
+		rec *r = book(t, i % 100 == 7 ? "Hi\xe1\xba\xbfm, C\xc3\xb3" :
+		                 i % 20 == 3 ? "L\xc3\xaa, B\xc3\xa1" : "Tr\xe1\xba\xa7n, A", NULL, "2001");
 		catalog_save(c, r, CAT_NEW, NULL, NULL, NULL);
 		rec_destroy(r);
 	}
@@ -524,7 +525,17 @@ static void test_estimates(void)
 	CHECK_INT(res.total, 32);
 	CHECK_INT((long)res.n, 10);
 	cat_result_free(&res);
+	/* 160 hits: a few in the newest 1/16, enough in the newest 1/4 */
+	CHECK_INT(catalog_search_ccl(c, "au=le", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 1);
+	CHECKF(res.total >= 140 && res.total <= 180, "about %ld", res.total);
+	CHECK_INT((long)res.n, 10);
+	cat_result_free(&res);
 	o.estimate = 0;
+	CHECK_INT(catalog_search_ccl(c, "au=le", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 0);
+	CHECK_INT(res.total, 160);
+	cat_result_free(&res);
 	CHECK_INT(catalog_search_ccl(c, "so tay chung", &o, &res, NULL, &err), CAT_OK);
 	CHECK_INT(res.estimated, 0);
 	CHECK_INT(res.total, 1600);

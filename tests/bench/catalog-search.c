@@ -81,6 +81,9 @@ int main(int argc, char **argv)
 		double dt = now_ms() - t0, dc = cpu_ms() - c0;
 		if (rc != CAT_OK)
 			fprintf(stderr, "query '%s': %s\n", tab + 1, err.buf);
+		if (getenv("BENCH_SLOW") && dc >= atof(getenv("BENCH_SLOW")))
+			fprintf(stderr, "slow: %.2f ms cpu, %ld hits%s: %s\n", dc, res.total,
+			        res.estimated ? " (estimated)" : "", tab + 1);
 		if (n[k] < MAXQ) {
 			u[k][n[k]] = dc;
 			t[k][n[k]++] = dt;
