@@ -226,16 +226,16 @@ int tsess_fixed_apply(tsess *s, void *fxp, long line)
 /* One row for the shell listing. */
 static void row_line(tsess *s, fixedit *fx, size_t i, int local)
 {
-	char lab[32];
-	const md_pos *p = fixed_row(fx, i, NULL);
+	char lab[32], nm[160];
 	char *v = fixed_get(fx, i);
 	strbuf d = STRBUF_INIT;
 	int ok = fixed_check(fx, i, v, local, &d);
 	for (char *q = v; *q; q++)
 		if (*q == ' ')
 			*q = '#';
-	tsess_out(s, "%-10s %-34.34s %-4s %s%s", fixed_row_label(fx, i, lab, sizeof lab),
-	          marcdef_name(p->name, p->name_local, local), v, ok ? "" : "! ",
+	/* the name fitted to 34 columns by display width (not bytes) */
+	tsess_out(s, "%-10s %s %-4s %s%s", fixed_row_label(fx, i, lab, sizeof lab),
+	          fixed_row_name(fx, i, local, 34, nm, sizeof nm), v, ok ? "" : "! ",
 	          d.buf ? d.buf : "");
 	sb_release(&d);
 	free(v);
