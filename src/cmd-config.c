@@ -9,6 +9,7 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "callno.h"
 #include "catalog.h"
 #include "i18n.h"
 
@@ -78,6 +79,10 @@ int cmd_config(int argc, char **argv)
 		else
 			rc = 1;
 		free(v);
+	} else if ((!strcmp(argv[optind], "callno.vn") || !strcmp(argv[optind], "callno.foreign")) &&
+	           callno_rule_check(argv[optind + 1], &err)) {
+		cmd_error("config", "%s: %s", argv[optind], err.buf);   /* e.g. a bad author table */
+		rc = 2;
 	} else if (catalog_set_setting(cat, argv[optind], argv[optind + 1], &err)) {
 		cmd_error("config", "%s", err.buf ? err.buf : _("cannot change the setting"));
 		rc = 2;
