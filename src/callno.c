@@ -451,8 +451,8 @@ int callno_rule_check(const char *rule, strbuf *err)
 	if (rule && !strncmp(rule, "table:", 6))
 		rc = table_get(rule + 6, err) ? 0 : -1;
 	else
-		sb_addf(err, _("unknown author-mark rule '%s' (initials:N, word:N, cutter or "
-		               "table:FILE)"), rule ? rule : "");
+		sb_addf(err, _("'%s' is not an author-mark rule (initials:N or word:N with N "
+		               "from 1 to 9, cutter, table:FILE)"), rule ? rule : "");
 	sb_release(&own);
 	return rc;
 }

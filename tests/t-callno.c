@@ -151,7 +151,7 @@ static void author_tables(void)
 	bad_table("table:", "table:FILE");
 	bad_table("table:/nonexistent/t.txt", "/nonexistent/t.txt");
 	bad_table("table:/tmp", "not a file");
-	bad_table("sanborn", "unknown author-mark rule 'sanborn'");
+	bad_table("sanborn", "'sanborn' is not an author-mark rule");
 
 	/* the cache notices a changed file (the size changes here) */
 	r = table_file(dir, "ch.txt", "10 A\n20 Am\n");
