@@ -203,6 +203,24 @@ static md_code *code_put(marcdef *md, const md_code **arr, size_t *n,
 	return c;
 }
 
+/* A code of a list, or NULL: binary search if the list should be sorted
+ * (it was loaded by an earlier file), else (or on a miss, in case codes
+ * were appended in this file) linear. */
+static md_code *code_find(md_codelist *l, const char *code, int sorted)
+{
+	md_code *v = (md_code *)l->codes;
+	if (sorted && l->ncodes) {
+		md_code key = { .code = code };
+		md_code *hit = bsearch(&key, v, l->ncodes, sizeof *v, cmp_code);
+		if (hit)
+			return hit;
+	}
+	for (size_t i = 0; i < l->ncodes; i++)
+		if (!strcmp(v[i].code, code))
+			return &v[i];
+	return NULL;
+}
+
 static md_codelist *list_get(marcdef *md, const char *name)
 {
 	for (size_t i = 0; i < md->nlists; i++)
@@ -355,11 +373,7 @@ static int do_ind(struct parser *p, int which, const char *rest)
 	const char *save = rest;
 	const char *t = tok(&rest, &n);
 	if (tokeq(t, n, "name")) {
-		const char *dummy = NULL;
-		if (p->local_lang)
-			set_name(p, &dummy, &dummy, rest);
-		else
-			set_name(p, &ind->name, &dummy, rest);
+		set_name(p, &ind->name, &ind->name_local, rest);
 		return 0;
 	}
 	if (tokeq(t, n, "undefined")) {
@@ -495,6 +509,7 @@ static int do_like(struct parser *p, const char *rest)
 			continue;
 		f->ind[i].undefined = src->ind[i].undefined;
 		f->ind[i].name = src->ind[i].name;
+		f->ind[i].name_local = src->ind[i].name_local;
 		for (size_t j = 0; j < src->ind[i].ncodes; j++) {
 			md_code *c = code_put(p->md, &f->ind[i].codes, &f->ind[i].ncodes,
 			                      src->ind[i].codes[j].code, 0);
@@ -722,6 +737,11 @@ static int do_code(struct parser *p, const char *rest)
 				return perr(p, "name for undefined code '%s'", buf);
 		} else
 			c = code_put(p->md, &pos->codes, &pos->ncodes, buf, 0);
+	} else if (p->code_target == 2 && p->local_lang) {
+		/* an overlay names the codes of a list, it adds none */
+		c = code_find(p->list, buf, p->list_sorted);
+		if (!c)
+			return perr(p, "name for undefined code '%s' of list %s", buf, p->list->name);
 	} else if (p->code_target == 2) {
 		size_t before = p->list->ncodes;
 		c = code_put(p->md, &p->list->codes, &p->list->ncodes, buf, p->list_sorted);
@@ -748,6 +768,8 @@ static int do_codelist(struct parser *p, const char *rest)
 	name[n] = 0;
 	marcdef *md = p->md;
 	md_codelist *l = list_get(md, name);
+	if (!l && p->local_lang)
+		return perr(p, "name for undefined code list %s", name);
 	p->list_sorted = l != NULL;
 	if (!l) {
 		if (md->nlists == md->caplists) {

@@ -39,6 +39,8 @@ typedef struct md_indicator {
 	int undefined;            /* 1: only blank is allowed */
 	size_t ncodes;
 	const md_code *codes;     /* allowed values ('#' in files = ' ') */
+	const char *name_local;   /* second-language name ("ind1 name" under
+	                           * "lang vi"), or NULL */
 } md_indicator;
 
 typedef struct md_subfield {

@@ -106,6 +106,162 @@ static int valid(const char *s)
 	return ok;
 }
 
+/* Names of indicators ("ind1 name" under "lang vi") and of code lists
+ * (lang-vi.def, country-vi.def): what we ship, then the overlay syntax. */
+static void test_indicators_and_lists(strbuf *err)
+{
+	marcdef *md = marcdef_create();
+	if (marcdef_load_dir(md, t_root("marc"), err) < 0) {
+		fprintf(stderr, "%s\n", err->buf);
+		CHECK(0);
+		marcdef_destroy(md);
+		return;
+	}
+	const md_field *f = marcdef_field(md, MD_BIB, "245");
+	CHECK_STR(f->ind[0].name, "Title added entry");
+	CHECK(f->ind[0].name_local != NULL && strcmp(f->ind[0].name_local, f->ind[0].name));
+	CHECK(f->ind[0].name_local && valid(f->ind[0].name_local));
+	CHECK_STR(marcdef_name(f->ind[1].name, f->ind[1].name_local, 0), "Nonfiling characters");
+	CHECK(marcdef_name(f->ind[1].name, f->ind[1].name_local, 1) == f->ind[1].name_local);
+	/* a field whose indicators came from "like" in the English file */
+	f = marcdef_field(md, MD_BIB, "600");
+	CHECK(f && f->ind[0].name && f->ind[0].name_local);
+	f = marcdef_field(md, MD_AUTH, "100");
+	CHECK(f && f->ind[0].name && f->ind[0].name_local);
+	/* every English indicator name of both formats has a Vietnamese one
+	 * (fields of our files: local additions such as OCLC's are not ours) */
+	int miss = 0;
+	for (int fmt = 0; fmt < MD_NFORMATS; fmt++)
+		for (size_t i = 0; i < marcdef_nfields(md, fmt); i++) {
+			const md_field *g = marcdef_field_at(md, fmt, i);
+			for (int k = 0; k < 2 && !g->local; k++)
+				if (g->ind[k].name && !g->ind[k].name_local) {
+					if (miss++ < 10)
+						fprintf(stderr, "no Vietnamese name: %s %s ind%d\n",
+						        fmt ? "auth" : "bib", g->tag, k + 1);
+				}
+		}
+	CHECK_INT(miss, 0);
+
+	/* code lists */
+	const md_code *c = marcdef_code(md, "lang", "vie");
+	CHECK_STR(c ? c->name_local : NULL, "tiếng Việt");
+	CHECK_STR(c ? c->name : NULL, "Vietnamese");
+	c = marcdef_code(md, "lang", "eng");
+	CHECK_STR(c ? c->name_local : NULL, "tiếng Anh");
+	c = marcdef_code(md, "lang", "chi");
+	CHECK_STR(c ? c->name_local : NULL, "tiếng Trung Quốc");
+	c = marcdef_code(md, "country", "vm ");
+	CHECK_STR(c ? c->name_local : NULL, "Việt Nam");
+	CHECK_STR(c ? c->name : NULL, "Vietnam");
+	c = marcdef_code(md, "country", "txu");
+	CHECK_STR(c ? c->name_local : NULL, "Hoa Kỳ: Texas");
+	c = marcdef_code(md, "country", "ja");
+	CHECK_STR(c ? c->name_local : NULL, "Nhật Bản");
+	/* the overlays add no codes: as many as the English files define */
+	const char *lists[] = { "lang", "country" };
+	for (int i = 0; i < 2; i++) {
+		const md_codelist *l = marcdef_codelist(md, lists[i]);
+		size_t unnamed = 0, bad = 0;
+		for (size_t k = 0; l && k < l->ncodes; k++) {
+			unnamed += !l->codes[k].name_local;
+			bad += l->codes[k].name_local && !valid(l->codes[k].name_local);
+			bad += !l->codes[k].name;    /* a code only the overlay knows */
+		}
+		CHECKF(l && l->ncodes > 300, "list %s", lists[i]);
+		CHECKF(unnamed == 0, "%zu codes of %s without a Vietnamese name", unnamed, lists[i]);
+		CHECKF(bad == 0, "%zu codes of %s not NFC or without an English name", bad, lists[i]);
+	}
+	/* the fixed-field editor: 008/15-17 and 35-37 mean the list's names */
+	fixedit *fx = fixed_create(md, MD_BIB, "00000nam a2200000 i 4500", "008",
+	                           "250101s2024    vm            000 0 vie d");
+	strbuf d = STRBUF_INIT;
+	CHECK(fixed_check(fx, row(fx, "008/35-37"), "vie", 1, &d));
+	CHECK_STR(d.buf, "tiếng Việt");
+	sb_reset(&d);
+	CHECK(fixed_check(fx, row(fx, "008/35-37"), "vie", 0, &d));
+	CHECK_STR(d.buf, "Vietnamese");
+	sb_reset(&d);
+	CHECK(fixed_check(fx, row(fx, "008/15-17"), "vm", 1, &d));
+	CHECK_STR(d.buf, "Việt Nam");
+	sb_reset(&d);
+	size_t nc = 0;
+	const md_code *codes = fixed_codes(fx, row(fx, "008/35-37"), &nc);
+	CHECK(nc > 300 && codes && codes[0].name_local);
+	sb_release(&d);
+	fixed_destroy(fx);
+	marcdef_destroy(md);
+
+	/* the overlay syntax: indicator names, list codes */
+	const char *base =
+		"format bib\n"
+		"245 NR Title Statement\n"
+		"  ind1 name Title added entry\n"
+		"  ind1 0 No added entry\n"
+		"  ind2 undefined\n"
+		"  $a NR Title\n"
+		"246 R Varying Form of Title\n"
+		"  like 245 ind1\n"
+		"codelist lang MARC language codes\n"
+		"code vie Vietnamese\n"
+		"code eng English\n"
+		"code esk obs Eskimo languages\n";
+	const char *vi =
+		"lang vi\n"
+		"format bib\n"
+		"245 Nhan đề\n"
+		"  ind1 name Tiêu đề bổ sung nhan đề\n"
+		"  ind2 name Không xác định\n"
+		"codelist lang\n"
+		"code vie tiếng Việt\n"
+		"code esk các ngôn ngữ Eskimo\n";
+	md = marcdef_create();
+	CHECKF(marcdef_load_text(md, "base.def", base, strlen(base), err) == 0, "%s", err->buf);
+	CHECKF(marcdef_load_text(md, "vi.def", vi, strlen(vi), err) == 0, "%s", err->buf);
+	f = marcdef_field(md, MD_BIB, "245");
+	CHECK_STR(f->ind[0].name, "Title added entry");
+	CHECK_STR(f->ind[0].name_local, "Tiêu đề bổ sung nhan đề");
+	CHECK(f->ind[1].name == NULL);
+	CHECK_STR(f->ind[1].name_local, "Không xác định");
+	CHECK(f->ind[1].undefined);                 /* an overlay changes nothing else */
+	CHECK_INT(f->ind[0].ncodes, 1);
+	f = marcdef_field(md, MD_BIB, "246");
+	CHECK_STR(f->ind[0].name, "Title added entry");
+	CHECK(f->ind[0].name_local == NULL);        /* named before the overlay */
+	const md_codelist *l = marcdef_codelist(md, "lang");
+	CHECK_INT(l->ncodes, 3);
+	CHECK_STR(l->title, "MARC language codes");
+	c = marcdef_code(md, "lang", "vie");
+	CHECK_STR(c->name, "Vietnamese");
+	CHECK_STR(c->name_local, "tiếng Việt");
+	c = marcdef_code(md, "lang", "esk");
+	CHECK(c->obsolete);
+	CHECK_STR(c->name_local, "các ngôn ngữ Eskimo");
+	CHECK(marcdef_code(md, "lang", "eng")->name_local == NULL);
+	const char *bads[] = {
+		"lang vi\ncodelist lang\ncode xyz Không có\n",   /* an undefined code */
+		"lang vi\ncodelist lang\ncode vie tiếng Việt\ncode zzz Không có\n",
+		"lang vi\ncodelist nosuch\ncode vie tiếng Việt\n", /* an undefined list */
+		NULL,
+	};
+	for (const char **b = bads; *b; b++) {
+		sb_reset(err);
+		CHECKF(marcdef_load_text(md, "bad.def", *b, strlen(*b), err) < 0, "accepted: %s", *b);
+		CHECKF(err->buf && strstr(err->buf, "bad.def:"), "message: %s", err->buf ? err->buf : "");
+	}
+	sb_reset(err);
+	CHECK_INT(marcdef_codelist(md, "lang")->ncodes, 3);   /* nothing was added */
+	CHECK(marcdef_code(md, "lang", "xyz") == NULL);
+	CHECK(marcdef_codelist(md, "nosuch") == NULL);
+	CHECK_INT(marcdef_ncodelists(md), 1);
+	/* an English file may still add codes to a loaded list */
+	const char *more = "codelist lang\ncode fre French\n";
+	CHECKF(marcdef_load_text(md, "more.def", more, strlen(more), err) == 0, "%s", err->buf);
+	CHECK_STR(marcdef_code(md, "lang", "fre")->name, "French");
+	CHECK_STR(marcdef_code(md, "lang", "vie")->name_local, "tiếng Việt");
+	marcdef_destroy(md);
+}
+
 int main(void)
 {
 	strbuf err = STRBUF_INIT;
@@ -253,6 +409,8 @@ int main(void)
 	}
 	CHECK(marcdef_fixed(md, MD_BIB, "007", "x") == NULL);
 	marcdef_destroy(md);
+
+	test_indicators_and_lists(&err);
 	sb_release(&err);
 	DONE();
 }

@@ -213,6 +213,7 @@ int main(int argc, char **argv)
 		"lang vi\n"
 		"952 Vốn tư liệu địa phương\n"
 		"  $p Mã vạch\n"
+		"lang en\n"                  /* a local code: added in English */
 		"codelist lang\n"
 		"code qaa Local language\n";
 	sb_reset(&err);
