@@ -6,7 +6,10 @@
  * named; the overlay syntax for blocks, materials and copies, and its
  * errors; the fixed-field editor's model shows the names (fixed_check,
  * fixed_row_name cut on character boundaries); names are NFC and
- * position names fit the editor's 33-column name column.
+ * position names fit the editor's 33-column name column. Indicator
+ * labels and the codes of the code lists (languages, countries,
+ * geographic areas) have Vietnamese names too; an overlay cannot add a
+ * code to a list.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,7 +110,7 @@ static int valid(const char *s)
 }
 
 /* Names of indicators ("ind1 name" under "lang vi") and of code lists
- * (lang-vi.def, country-vi.def): what we ship, then the overlay syntax. */
+ * (lang-vi.def, country-vi.def, gac-vi.def): what we ship, then the overlay syntax. */
 static void test_indicators_and_lists(strbuf *err)
 {
 	marcdef *md = marcdef_create();
@@ -159,8 +162,12 @@ static void test_indicators_and_lists(strbuf *err)
 	c = marcdef_code(md, "country", "ja");
 	CHECK_STR(c ? c->name_local : NULL, "Nhật Bản");
 	/* the overlays add no codes: as many as the English files define */
-	const char *lists[] = { "lang", "country" };
-	for (int i = 0; i < 2; i++) {
+	c = marcdef_code(md, "gac", "a-vt---");
+	CHECK_STR(c ? c->name_local : NULL, "Việt Nam");
+	c = marcdef_code(md, "gac", "ao-----");
+	CHECK_STR(c ? c->name_local : NULL, "Biển Đông");
+	const char *lists[] = { "lang", "country", "gac" };
+	for (int i = 0; i < 3; i++) {
 		const md_codelist *l = marcdef_codelist(md, lists[i]);
 		size_t unnamed = 0, bad = 0;
 		for (size_t k = 0; l && k < l->ncodes; k++) {
