@@ -87,10 +87,17 @@ static const struct { const char *tag, *vi, *en; } labels[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* The MARC format of the record being edited (authority for Leader/06 z). */
+static int edit_format(tsess *s)
+{
+	return s->ed && rec_leader(edrec_rec(s->ed))[6] == 'z' ? MD_AUTH : MD_BIB;
+}
+
 const char *tsess_field_label(tsess *s, const char *tag, int local)
 {
 	static char buf[128];
-	for (int i = 0; labels[i].tag; i++)
+	int fmt = edit_format(s);
+	for (int i = 0; fmt == MD_BIB && labels[i].tag; i++)
 		if (!strcmp(labels[i].tag, tag)) {
 			if (local)
 				snprintf(buf, sizeof buf, "%s / %s", labels[i].vi, labels[i].en);
@@ -99,7 +106,7 @@ const char *tsess_field_label(tsess *s, const char *tag, int local)
 			return buf;
 		}
 	marcdef *md = tsess_marcdef(s);
-	const md_field *f = md ? marcdef_field(md, MD_BIB, tag) : NULL;
+	const md_field *f = md ? marcdef_field(md, fmt, tag) : NULL;
 	if (f && f->name) {
 		snprintf(buf, sizeof buf, "%s", marcdef_name(f->name, f->name_local, local));
 		return buf;
@@ -114,9 +121,7 @@ void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out)
 		sb_adds(out, "LDR Leader: 24 positions (05 status, 06 type, 07 level, 17 encoding, 18 form)");
 		return;
 	}
-	/* the format of the record being edited: authority names for an
-	 * authority record */
-	int fmt = s->ed && rec_leader(edrec_rec(s->ed))[6] == 'z' ? MD_AUTH : MD_BIB;
+	int fmt = edit_format(s);      /* authority names for an authority record */
 	int local = i18n_is_vi();
 	const md_field *f = md ? marcdef_field(md, fmt, tag) : NULL;
 	if (!f) {
