@@ -96,7 +96,8 @@ I18N_SRC    = src/tui.c src/tui-form.c src/tcmd.c src/tcmd-ops.c src/tcmd-form.c
               src/tcmd-zsearch.c \
               src/iso2709.c src/marcxml.c src/json.c src/mrk.c src/marcio.c src/charset.c \
               src/charset-legacy.c src/isismap.c src/rec.c src/cclquery.c src/rpn2sql.c \
-              src/auth.c src/copies-marc.c src/users.c src/zclient.c src/catalog-z3950.c src/keys.c
+              src/auth.c src/copies-marc.c src/users.c src/zclient.c src/catalog-z3950.c src/keys.c \
+              src/callno.c src/fixed.c
 mo: $(MO)
 build/locale/%/LC_MESSAGES/bienmuc.mo: po/%.po
 	@mkdir -p $(dir $@); echo "  MSGFMT  $<"; msgfmt -c -o $@ $<
