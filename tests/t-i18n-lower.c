@@ -74,13 +74,13 @@ int main(void)
 	i18n_init();
 
 	/* translated */
-	CHECK_STR(_("unreadable record"), "bản ghi không đọc được");
+	CHECK_STR(_("unreadable record"), "biểu ghi không đọc được");
 	CHECK_STR(ngettext("not a MARC record: %zu byte %s before the next record",
 	                   "not a MARC record: %zu bytes %s before the next record", 5),
-	          "không phải bản ghi MARC: %zu byte %s trước bản ghi tiếp theo");
+	          "không phải biểu ghi MARC: %zu byte %s trước biểu ghi tiếp theo");
 	strbuf m = STRBUF_INIT;
 	read_truncated(&m);
-	CHECK_STR(m.buf, "bản ghi bị cắt cụt: tệp kết thúc tại byte 24");
+	CHECK_STR(m.buf, "biểu ghi bị cắt cụt: tệp kết thúc tại byte 24");
 	strbuf q = STRBUF_INIT, e = STRBUF_INIT;
 	CHECK_INT(cclq_to_pqf("ti=(kieu", &q, NULL, &e), -1);
 	CHECK_STR(e.buf, "cột 9: thiếu ')'");
@@ -100,12 +100,12 @@ int main(void)
 	pthread_t th;
 	CHECK_INT(pthread_create(&th, NULL, other_thread, &there), 0);
 	pthread_join(th, NULL);
-	CHECK_STR(there, "bản ghi không đọc được");
+	CHECK_STR(there, "biểu ghi không đọc được");
 	/* nesting: the previous setting comes back */
 	CHECK_INT(i18n_lower_english(1), 1);
 	CHECK_INT(i18n_lower_english(1), 1);
 	CHECK_INT(i18n_lower_english(0), 1);
-	CHECK_STR(_("unreadable record"), "bản ghi không đọc được");
+	CHECK_STR(_("unreadable record"), "biểu ghi không đọc được");
 
 	/* the linter's English mode covers the heading hook's message */
 	strbuf err = STRBUF_INIT;
@@ -121,12 +121,12 @@ int main(void)
 		rec_add_sub(r, f, 'a', "Nguyễn, Du", strlen("Nguyễn, Du"));
 		strbuf got = STRBUF_INIT;
 		lint_check(l, r, 1, on_finding, &got);
-		CHECK_STR(got.buf, "bản ghi không đọc được");
+		CHECK_STR(got.buf, "biểu ghi không đọc được");
 		lint_set_english(l, 1);
 		sb_reset(&got);
 		lint_check(l, r, 1, on_finding, &got);
 		CHECK_STR(got.buf, "unreadable record");
-		CHECK_STR(_("unreadable record"), "bản ghi không đọc được");   /* switched back */
+		CHECK_STR(_("unreadable record"), "biểu ghi không đọc được");   /* switched back */
 		sb_release(&got);
 		rec_destroy(r);
 		lint_destroy(l);
