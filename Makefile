@@ -89,15 +89,7 @@ build-asan/tests/%: tests/%.c tests/harness.h build-asan/libbienmuc.a | build-as
 PO          = $(wildcard po/*.po)
 MO          = $(PO:po/%.po=build/locale/%/LC_MESSAGES/bienmuc.mo)
 LOCALEDIR   = $(PREFIX)/share/locale
-I18N_SRC    = src/tui.c src/tui-form.c src/tcmd.c src/tcmd-ops.c src/tcmd-form.c src/tcmd-lint.c \
-              src/cmd-shell.c src/i18n.c \
-              src/main.c src/cmd.c src/commands.def $(filter-out src/cmd-shell.c,$(wildcard src/cmd-*.c)) \
-              src/store-cli.c src/lint.c src/form.c src/tui-auth.c src/tui-copies.c src/tcmd-copies.c \
-              src/tcmd-zsearch.c \
-              src/iso2709.c src/marcxml.c src/json.c src/mrk.c src/marcio.c src/charset.c \
-              src/charset-legacy.c src/isismap.c src/rec.c src/cclquery.c src/rpn2sql.c \
-              src/auth.c src/copies-marc.c src/users.c src/zclient.c src/catalog-z3950.c src/keys.c \
-              src/callno.c src/fixed.c
+I18N_SRC    = $(sort $(wildcard src/*.c)) src/commands.def
 mo: $(MO)
 build/locale/%/LC_MESSAGES/bienmuc.mo: po/%.po
 	@mkdir -p $(dir $@); echo "  MSGFMT  $<"; msgfmt -c -o $@ $<
