@@ -20,8 +20,8 @@ static const struct { const char *key, *what; } known[] = {
 	{ "library_name", N_("library name printed on spine labels") },
 	{ "branch", N_("default branch (library code) of new copies") },
 	{ "accno.kind", N_("default kind of accession number (e.g. VV)") },
-	{ "callno.vn", N_("author-mark rule for Vietnamese names (initials:N or word:N)") },
-	{ "callno.foreign", N_("author-mark rule for foreign names (cutter or initials:N)") },
+	{ "callno.vn", N_("author-mark rule for Vietnamese names (initials:N, word:N or table:FILE)") },
+	{ "callno.foreign", N_("author-mark rule for foreign names (cutter, table:FILE or initials:N)") },
 	{ NULL, NULL },
 };
 
