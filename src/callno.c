@@ -457,6 +457,22 @@ int callno_rule_check(const char *rule, strbuf *err)
 	return rc;
 }
 
+int callno_rules_check(const struct callno_rules *r, strbuf *err)
+{
+	const char *name[2] = { "callno.vn", "callno.foreign" };
+	const char *rule[2] = { r ? r->vn : NULL, r ? r->foreign : NULL };
+	for (int i = 0; i < 2; i++) {
+		strbuf why = STRBUF_INIT;
+		if (rule[i] && callno_rule_check(rule[i], &why)) {
+			sb_addf(err, "%s: %s", name[i], why.buf ? why.buf : "");
+			sb_release(&why);
+			return -1;
+		}
+		sb_release(&why);
+	}
+	return 0;
+}
+
 int callno_rule_valid(const char *rule)
 {
 	return callno_rule_check(rule, NULL) == 0;

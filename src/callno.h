@@ -69,6 +69,10 @@ int callno_rule_valid(const char *rule);
  * unknown rule, a table that cannot be found or read, or the first bad
  * line as "FILE:LINE: what is wrong". Returns 0 or -1. */
 int callno_rule_check(const char *rule, strbuf *err);
+/* Check both rules of r (NULL rules are the defaults, always valid):
+ * 0, or -1 with "callno.vn: reason" / "callno.foreign: reason" in err,
+ * for commands to warn that the author mark will be left out. */
+int callno_rules_check(const struct callno_rules *r, strbuf *err);
 /* Free the cached author tables (also done at exit). Not thread-safe:
  * the cache is process-wide. */
 void callno_tables_free(void);

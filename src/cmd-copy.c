@@ -273,6 +273,9 @@ static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 	}
 	struct callno_rules rules = { catalog_get_setting(c, "callno.vn"),
 	                              catalog_get_setting(c, "callno.foreign") };
+	sb_reset(&err);
+	if (callno_rules_check(&rules, &err))
+		cmd_warn(CMD_NAME, _("%s (the author mark is left out)"), err.buf);
 	char *cur = callno_of_record(r), *sug = callno_suggest(r, &rules);
 	if (!o->setflag) {
 		printf("%s\t%s\n", *cur ? cur : "-", sug);

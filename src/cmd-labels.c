@@ -214,6 +214,12 @@ int cmd_labels(int argc, char **argv)
 	char (*dates)[12] = xcalloc(s.n, sizeof *dates);
 	struct callno_rules rules = { catalog_get_setting(c, "callno.vn"),
 	                              catalog_get_setting(c, "callno.foreign") };
+	{
+		strbuf why = STRBUF_INIT;
+		if (callno_rules_check(&rules, &why))
+			cmd_warn(CMD_NAME, _("%s (the author mark is left out)"), why.buf);
+		sb_release(&why);
+	}
 	rec *r = rec_create();
 	for (size_t i = 0; i < s.n; i++) {
 		const struct copy *cp = &s.cps[i];

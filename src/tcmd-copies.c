@@ -27,6 +27,10 @@ char *tcopies_suggest(tsess *s)
 		rules.vn = catalog_get_setting(s->cat, "callno.vn");
 		rules.foreign = catalog_get_setting(s->cat, "callno.foreign");
 	}
+	strbuf why = STRBUF_INIT;
+	if (callno_rules_check(&rules, &why))
+		tsess_err(s, _("%s (the author mark is left out)"), why.buf);
+	sb_release(&why);
 	char *sug = callno_suggest(edrec_rec(s->ed), &rules);
 	free((char *)rules.vn);
 	free((char *)rules.foreign);
