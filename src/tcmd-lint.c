@@ -114,6 +114,33 @@ const char *tsess_field_label(tsess *s, const char *tag, int local)
 	return NULL;
 }
 
+void tsess_ind_help(tsess *s, const char *tag, int which, char v, strbuf *out)
+{
+	marcdef *md = tsess_marcdef(s);
+	const md_field *f = md ? marcdef_field(md, edit_format(s), tag) : NULL;
+	if (!f || f->control || which < 1 || which > 2) {
+		tsess_field_help(s, tag, 0, out);
+		return;
+	}
+	int local = i18n_is_vi();
+	const md_indicator *in = &f->ind[which - 1];
+	sb_addf(out, _("%s indicator %d"), tag, which);
+	if (in->name)
+		sb_addf(out, " %s", marcdef_name(in->name, in->name_local, local));
+	if (in->undefined) {
+		sb_addf(out, ": %s", _("undefined (blank)"));
+		return;
+	}
+	char c[2] = { v, 0 };
+	for (size_t i = 0; i < in->ncodes; i++)
+		if (!strcmp(in->codes[i].code, c)) {
+			sb_addf(out, ": %c = %s", v == ' ' ? '#' : v,
+			        marcdef_name(in->codes[i].name, in->codes[i].name_local, local));
+			return;
+		}
+	sb_addf(out, ": %c %s", v == ' ' ? '#' : v, _("is not a defined value"));
+}
+
 void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out)
 {
 	marcdef *md = tsess_marcdef(s);

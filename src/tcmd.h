@@ -179,6 +179,10 @@ void *tsess_marcdef(tsess *s);
  * Statement — $a Title" (names from marcdef, local names preferred when
  * `local`). Writes into out. */
 void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out);
+/* The help line for indicator which (1 or 2) of tag holding value v:
+ * what the indicator is about and what v means, in the interface
+ * language ("245 ind1 Added entry: 1 = Added entry"). */
+void tsess_ind_help(tsess *s, const char *tag, int which, char v, strbuf *out);
 /* Label for the labelled display: "Nhan đề / Title" style; NULL if
  * unknown. */
 const char *tsess_field_label(tsess *s, const char *tag, int local);

@@ -619,6 +619,13 @@ static void draw_helpline(struct tui *t)
 				sb_adds(&sb, _("type TAG IND $a text, Enter to add, Esc to cancel"));
 		} else if (cur == 0)
 			tsess_field_help(s, "LDR", 0, &sb);
+		else if (cur - 1 < rec_nfields(r) && t->line_active && !code &&
+		         (t->line.cur == 4 || t->line.cur == 5) && t->line.len > 5 &&
+		         t->line.buf[3] == L' ' && !rec_is_control(r, cur - 1))
+			/* on an indicator ("245 10 $a..."): what it means */
+			tsess_ind_help(s, rec_tag(r, cur - 1), (int)t->line.cur - 3,
+			               (char)(t->line.buf[t->line.cur] < 128 ? t->line.buf[t->line.cur] : '?'),
+			               &sb);
 		else if (cur - 1 < rec_nfields(r))
 			tsess_field_help(s, rec_tag(r, cur - 1), code, &sb);
 	} else {
