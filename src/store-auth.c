@@ -27,6 +27,7 @@
 #include "store.h"
 #include "collate.h"
 #include "store-auth.h"
+#include "i18n-lower.h"
 
 
 #define AUTH_SCHEMA "1"
@@ -90,11 +91,13 @@ struct auth_idx {
 	sqlite3_stmt *q[Q_COUNT];
 };
 
+/* "WHAT: SQLite's message"; WHAT is an N_() phrase naming the step, translated
+ * here (only when something failed); SQLite's message stays English. */
 static int ax_err(struct auth_idx *ax, strbuf *err, const char *what)
 {
 	int code = sqlite3_errcode(ax->db);
 	if (err)
-		sb_addf(err, "%s: %s", what, sqlite3_errmsg(ax->db));
+		sb_addf(err, "%s: %s", _(what), sqlite3_errmsg(ax->db));
 	return code == SQLITE_BUSY || code == SQLITE_LOCKED ? CAT_BUSY :
 	       code == SQLITE_READONLY ? CAT_READONLY : CAT_ERROR;
 }
@@ -139,7 +142,7 @@ static int add_id(struct auth_idx *ax, int which, const char *ctl, sqlite3_int64
 	sqlite3_stmt *s = q(ax, which);
 	sqlite3_bind_text(s, 1, ctl, (int)n, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, rid);
-	return step_done(ax, s, err, "authority identifiers");
+	return step_done(ax, s, err, N_("authority identifiers"));
 }
 
 /* The $0 values of field f go to auth_links. */
@@ -193,7 +196,7 @@ static int index_authority(struct auth_idx *ax, sqlite3_int64 rid, const rec *r,
 		if (havekey)
 			sqlite3_bind_blob(s, 10, sk.buf, (int)sk.len, SQLITE_TRANSIENT);
 		btext(s, 11, ctl);
-		rc = step_done(ax, s, err, "authority headings");
+		rc = step_done(ax, s, err, N_("authority headings"));
 		auth_keys_release(&k);
 	}
 	sb_release(&sk);
@@ -216,7 +219,7 @@ int auth_idx_record(struct auth_idx *ax, sqlite3_int64 rid, const rec *r, int de
 		for (int i = 0; i < 3 && !rc; i++) {
 			sqlite3_stmt *s = q(ax, dq[i]);
 			sqlite3_bind_int64(s, 1, rid);
-			rc = step_done(ax, s, err, "authority index");
+			rc = step_done(ax, s, err, N_("authority index"));
 		}
 		return rc;
 	}
@@ -254,12 +257,12 @@ static int build(struct auth_idx *ax, strbuf *err)
 	if (sqlite3_exec(ax->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(ax->db, "DELETE FROM auth_heads; DELETE FROM auth_ids; DELETE FROM auth_links;",
 	                 NULL, NULL, NULL) != SQLITE_OK)
-		return ax_err(ax, err, "creating the authority index");
+		return ax_err(ax, err, N_("creating the authority index"));
 	ax->ok = 1;
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(ax->db, "SELECT rid, data FROM records WHERE deleted = 0", -1, &s,
 	                       NULL) != SQLITE_OK)
-		return ax_err(ax, err, "indexing authorities");
+		return ax_err(ax, err, N_("indexing authorities"));
 	rec *r = rec_create();
 	int rc = CAT_OK, step;
 	while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -272,7 +275,7 @@ static int build(struct auth_idx *ax, strbuf *err)
 	if (!rc && sqlite3_exec(ax->db, "INSERT INTO settings(key, value) VALUES('auth_schema', '"
 	                        AUTH_SCHEMA "') ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	                        NULL, NULL, NULL) != SQLITE_OK)
-		rc = ax_err(ax, err, "authority index version");
+		rc = ax_err(ax, err, N_("authority index version"));
 	return rc;
 }
 
@@ -286,7 +289,7 @@ struct auth_idx *auth_idx_open(sqlite3 *db, int readonly, strbuf *err)
 	if (ax->ok || readonly)
 		return ax;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		ax_err(ax, err, "authority index");
+		ax_err(ax, err, N_("authority index"));
 		auth_idx_close(ax);
 		return NULL;
 	}
@@ -295,7 +298,7 @@ struct auth_idx *auth_idx_open(sqlite3 *db, int readonly, strbuf *err)
 	free(v);
 	if (rc || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		if (!rc)
-			ax_err(ax, err, "authority index");
+			ax_err(ax, err, N_("authority index"));
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		auth_idx_close(ax);
 		return NULL;
@@ -322,8 +325,8 @@ static struct auth_idx *idx_of(catalog *c, strbuf *err)
 		ax = store_auth_idx(catalog_be(c));
 	if (!ax || !ax->ok) {
 		if (err)
-			sb_adds(err, ax ? "this catalogue has no authority index yet (open it once "
-			              "read-write)" : "authority control needs a local catalogue");
+			sb_adds(err, ax ? _("this catalogue has no authority index yet (open it once "
+			                    "read-write)") : _("authority control needs a local catalogue"));
 		return NULL;
 	}
 	return ax;
@@ -364,7 +367,7 @@ static int collect(struct auth_idx *ax, sqlite3_stmt *s, struct auth_hit **h, si
 		x->heading = coldup(s, 5);
 		x->auth_heading = coldup(s, 6);
 	}
-	int rc = step == SQLITE_DONE ? CAT_OK : ax_err(ax, err, "authority lookup");
+	int rc = step == SQLITE_DONE ? CAT_OK : ax_err(ax, err, N_("authority lookup"));
 	sqlite3_reset(s);
 	return rc;
 }
@@ -472,7 +475,7 @@ int auth_users(catalog *c, const char *auth_id, char ***ids, size_t *n, strbuf *
 		}
 		(*ids)[(*n)++] = coldup(s, 0);
 	}
-	int rc = step == SQLITE_DONE ? CAT_OK : ax_err(ax, err, "authority users");
+	int rc = step == SQLITE_DONE ? CAT_OK : ax_err(ax, err, N_("authority users"));
 	sqlite3_reset(s);
 	return rc;
 }

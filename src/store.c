@@ -52,6 +52,8 @@
 #include "matchkey.h"
 #include "rpn2sql.h"
 #include "store-auth.h"           /* authority index (store-auth.c) */
+#include "i18n-lower.h"           /* _(): errors are translated, except where the
+                                    caller asked for English (server, lint --json) */
 
 #include <sqlite3.h>
 #include <yaz/xmalloc.h>
@@ -609,16 +611,20 @@ int store_sort_key(const char *text, strbuf *out)
 /* ------------------------------------------------------------------ */
 /* SQL helpers */
 
+/* The error of the last SQLite call, as "WHAT: SQLite's message". WHAT
+ * names the step (a translated phrase at the call sites: "saving a record"
+ * becomes "lưu biểu ghi"); SQLite's own message stays English. exec()
+ * passes its SQL instead, which is never translated. */
 static int db_err(struct store *st, strbuf *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
-		sb_addf(err, "the catalogue is busy: another program kept it locked for more than %d s",
+		sb_addf(err, _("the catalogue is busy: another program kept it locked for more than %d s"),
 		        BUSY_TIMEOUT_MS / 1000);
 		return CAT_BUSY;
 	}
 	if ((code & 0xff) == SQLITE_READONLY) {
-		sb_addf(err, "the catalogue '%s' is read-only", st->path);
+		sb_addf(err, _("the catalogue '%s' is read-only"), st->path);
 		return CAT_READONLY;
 	}
 	sb_addf(err, "%s: %s", what, sqlite3_errmsg(st->db));
@@ -679,7 +685,7 @@ static int set_setting(struct store *st, const char *key, const char *value, str
 	sqlite3_stmt *s = stmt(st, S_SET_SETTING);
 	bind_text(s, 1, key);
 	bind_text(s, 2, value);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, "setting");
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("saving a setting"));
 	sqlite3_reset(s);
 	return rc;
 }
@@ -741,7 +747,7 @@ static void let_waiters_in(struct store *st)
 static int wbegin(struct store *st, strbuf *err)
 {
 	if (st->readonly) {
-		sb_addf(err, "the catalogue '%s' is open read-only", st->path);
+		sb_addf(err, _("the catalogue '%s' is open read-only"), st->path);
 		return CAT_READONLY;
 	}
 	/* Inside catalog_begin: no savepoint per save (an FTS5 table flushes
@@ -774,7 +780,7 @@ static int be_begin(void *be, strbuf *err)
 {
 	struct store *st = be;
 	if (st->in_tx) {
-		sb_adds(err, "a transaction is already open");
+		sb_adds(err, _("a transaction is already open"));
 		return CAT_ERROR;
 	}
 	int rc = wbegin(st, err);
@@ -905,7 +911,7 @@ static int unindex_authorities(struct store *st, strbuf *err)
 	                               -1, &sel, NULL) != SQLITE_OK ||
 	            sqlite3_prepare_v2(st->db, "UPDATE records SET tkey = NULL, akey = NULL, "
 	                               "year = NULL WHERE rid = ?1", -1, &up, NULL) != SQLITE_OK))
-		rc = db_err(st, err, "upgrading the catalogue");
+		rc = db_err(st, err, _("upgrading the catalogue"));
 	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
 		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r) ||
 		    !auth_is_authority(r))
@@ -914,7 +920,7 @@ static int unindex_authorities(struct store *st, strbuf *err)
 		rc = index_fts_raw(st, S_FTS_DELETE, rid, r, err);
 		sqlite3_bind_int64(up, 1, rid);
 		if (!rc && sqlite3_step(up) != SQLITE_DONE)
-			rc = db_err(st, err, "upgrading the catalogue");
+			rc = db_err(st, err, _("upgrading the catalogue"));
 		sqlite3_reset(up);
 		if (!rc) {
 			char sql[80];
@@ -937,15 +943,15 @@ static int migrate(struct store *st, strbuf *err)
 	int uv = pragma_int(st, "PRAGMA user_version");
 	int app = pragma_int(st, "PRAGMA application_id");
 	if (uv < 0) {
-		sb_addf(err, "'%s' is not a bienmuc catalogue (not an SQLite database)", st->path);
+		sb_addf(err, _("'%s' is not a bienmuc catalogue (not an SQLite database)"), st->path);
 		return CAT_ERROR;
 	}
 	if (app != 0 && app != APP_ID) {
-		sb_addf(err, "'%s' is an SQLite database but not a bienmuc catalogue", st->path);
+		sb_addf(err, _("'%s' is an SQLite database but not a bienmuc catalogue"), st->path);
 		return CAT_ERROR;
 	}
 	if (uv > STORE_SCHEMA_VERSION) {
-		sb_addf(err, "'%s' was made by a newer bienmuc (schema %d; this one knows %d)",
+		sb_addf(err, _("'%s' was made by a newer bienmuc (schema %d; this one knows %d)"),
 		        st->path, uv, STORE_SCHEMA_VERSION);
 		return CAT_ERROR;
 	}
@@ -955,7 +961,7 @@ static int migrate(struct store *st, strbuf *err)
 	if (st->readonly && uv >= 1)
 		return CAT_OK;            /* schema 1 reads the same (no records.brief) */
 	if (st->readonly) {
-		sb_addf(err, "'%s' is not a bienmuc catalogue (or is empty)", st->path);
+		sb_addf(err, _("'%s' is not a bienmuc catalogue (or is empty)"), st->path);
 		return CAT_ERROR;
 	}
 	int rc = exec(st, "BEGIN IMMEDIATE", err);
@@ -966,7 +972,7 @@ static int migrate(struct store *st, strbuf *err)
 	if (uv == 0) {
 		if (pragma_int(st, "SELECT count(*) FROM sqlite_schema") > 0) {
 			exec(st, "ROLLBACK", NULL);
-			sb_addf(err, "'%s' is an SQLite database but not a bienmuc catalogue", st->path);
+			sb_addf(err, _("'%s' is an SQLite database but not a bienmuc catalogue"), st->path);
 			return CAT_ERROR;
 		}
 		rc = exec(st, schema_v1, err);
@@ -1014,7 +1020,8 @@ static void *be_open(const char *path, int flags, strbuf *err)
 	struct stat sbuf;
 	int exists = stat(path, &sbuf) == 0;
 	if (!exists && !(flags & CAT_OPEN_CREATE)) {
-		sb_addf(err, "no catalogue at '%s' (import records to create one, or use -d FILE)", path);
+		sb_addf(err, _("no catalogue at '%s' (import records to create one, or use -d FILE)"),
+		        path);
 		return NULL;
 	}
 	if (!exists) {
@@ -1025,7 +1032,7 @@ static void *be_open(const char *path, int flags, strbuf *err)
 				continue;
 			*p = 0;
 			if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-				sb_addf(err, "cannot create folder '%s': %s", dir, strerror(errno));
+				sb_addf(err, _("cannot create folder '%s': %s"), dir, strerror(errno));
 				free(dir);
 				return NULL;
 			}
@@ -1039,8 +1046,8 @@ static void *be_open(const char *path, int flags, strbuf *err)
 	st->wait_fd = -1;
 	int oflags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		sb_addf(err, "cannot open catalogue '%s': %s", path,
-		        st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		sb_addf(err, _("cannot open catalogue '%s': %s"), path,
+		        st->db ? sqlite3_errmsg(st->db) : _("out of memory"));
 		be_close(st);
 		return NULL;
 	}
@@ -1100,7 +1107,7 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		char ver[64];
 		char *old = get_setting(st, "collator_version");
 		if (coll_version(ver, sizeof ver)) {
-			sb_adds(err, "cannot open the ICU collator for Vietnamese");
+			sb_adds(err, _("cannot open the ICU collator for Vietnamese"));
 			rc = -1;
 		} else if (!old || strcmp(old, ver))
 			rc = rebuild_sort_keys(st, err);
@@ -1165,7 +1172,7 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
 		sqlite3_bind_text(s, c + 2, cols[c].buf ? cols[c].buf : "", (int)cols[c].len,
 		                  SQLITE_STATIC);
 	}
-	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, "keyword index");
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("keyword index"));
 	sqlite3_reset(s);
 	for (int c = 0; c < NCOLS; c++)
 		sb_release(&cols[c]);
@@ -1271,7 +1278,7 @@ static int heads_flush(struct store *st, strbuf *err)
 		sqlite3_bind_int64(s, 4, p->rid);
 		int step = sqlite3_step(s);
 		if (step != SQLITE_DONE && sqlite3_extended_errcode(st->db) != SQLITE_CONSTRAINT_PRIMARYKEY)
-			rc = db_err(st, err, "browse index");
+			rc = db_err(st, err, _("browse index"));
 		sqlite3_reset(s);
 	}
 	heads_drop(st);
@@ -1315,7 +1322,7 @@ static int index_heads(struct store *st, sqlite3_int64 rid, const struct hkeys *
 		int step = sqlite3_step(s);
 		/* the same heading twice in one record (after trimming) is one row */
 		if (step != SQLITE_DONE && sqlite3_extended_errcode(st->db) != SQLITE_CONSTRAINT_PRIMARYKEY)
-			rc = db_err(st, err, "browse index");
+			rc = db_err(st, err, _("browse index"));
 		sqlite3_reset(s);
 	}
 	return rc;
@@ -1375,7 +1382,7 @@ static int keys_flush(struct store *st, strbuf *err)
 		sqlite3_bind_text(s, 1, st->pk[i].key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, st->pk[i].rid);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = db_err(st, err, "match keys");
+			rc = db_err(st, err, _("match keys"));
 		sqlite3_reset(s);
 	}
 	keys_drop(st);
@@ -1424,7 +1431,7 @@ static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, int del
 		sqlite3_bind_text(s, 1, keys.v[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, rid);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = db_err(st, err, "match keys");
+			rc = db_err(st, err, _("match keys"));
 		sqlite3_reset(s);
 	}
 	mk_list_release(&keys);
@@ -1478,7 +1485,7 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 	rc = exec(st, "DELETE FROM heads", err);
 	if (!rc && sqlite3_prepare_v2(st->db, "SELECT rid, data FROM records WHERE deleted = 0",
 	                              -1, &sel, NULL) != SQLITE_OK)
-		rc = db_err(st, err, "rebuilding the browse index");
+		rc = db_err(st, err, _("rebuilding the browse index"));
 	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
 		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r))
 			continue;
@@ -1493,7 +1500,7 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 				bind_first_key(u, 2, &hk, H_TITLE);
 				bind_first_key(u, 3, &hk, H_AUTHOR);
 				if (sqlite3_step(u) != SQLITE_DONE)
-					rc = db_err(st, err, "rebuilding the browse index");
+					rc = db_err(st, err, _("rebuilding the browse index"));
 			}
 			sqlite3_finalize(u);
 		}
@@ -1503,7 +1510,7 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 	rec_destroy(r);
 	char ver[64];
 	if (!rc && coll_version(ver, sizeof ver)) {
-		sb_adds(err, "cannot open the ICU collator for Vietnamese");
+		sb_adds(err, _("cannot open the ICU collator for Vietnamese"));
 		rc = -1;
 	}
 	if (!rc)
@@ -1512,7 +1519,12 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* the journal summary */
+/* the journal summary
+ *
+ * Summaries ("245 changed", "new record (N fields)", "deleted", "batch N
+ * undone") stay English on purpose, untranslated: they are stored data,
+ * written once into versions.summary and shown later to whoever reads the
+ * history, in whatever language that reader uses. */
 
 struct tagcount {
 	char tag[4];
@@ -1674,11 +1686,11 @@ static int load_current(struct store *st, const char *id, sqlite3_int64 rid, int
 	if (step == SQLITE_DONE) {
 		sqlite3_reset(s);
 		if (id)
-			sb_addf(err, "no record '%s'", id);
+			sb_addf(err, _("no record '%s'"), id);
 		return CAT_NOTFOUND;
 	}
 	if (step != SQLITE_ROW) {
-		int rc = db_err(st, err, "reading a record");
+		int rc = db_err(st, err, _("reading a record"));
 		sqlite3_reset(s);
 		return rc;
 	}
@@ -1698,7 +1710,7 @@ static int load_current(struct store *st, const char *id, sqlite3_int64 rid, int
 	if (decode) {
 		c->r = rec_create();
 		if (store_decode(c->data, c->len, c->r)) {
-			sb_addf(err, "record '%s' is damaged in the catalogue", c->id);
+			sb_addf(err, _("record '%s' is damaged in the catalogue"), c->id);
 			return CAT_ERROR;
 		}
 	}
@@ -1720,7 +1732,7 @@ static int journal(struct store *st, sqlite3_int64 rid, long version, const char
 	if (batch > 0)
 		sqlite3_bind_int64(s, 7, batch);
 	sqlite3_bind_int(s, 8, deleted);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, "journal");
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("journal"));
 	sqlite3_reset(s);
 	return rc;
 }
@@ -1732,7 +1744,7 @@ static int journal_keep(struct store *st, const struct current *c, strbuf *err)
 	sqlite3_bind_int64(s, 1, c->rid);
 	sqlite3_bind_int64(s, 2, c->version);
 	sqlite3_bind_blob(s, 3, c->data, (int)c->len, SQLITE_STATIC);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, "journal");
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("journal"));
 	sqlite3_reset(s);
 	return rc;
 }
@@ -1768,7 +1780,7 @@ static int new_id(struct store *st, strbuf *id, strbuf *err)
 	for (;;) {
 		sqlite3_stmt *s = stmt(st, S_NEXT_ID);
 		if (sqlite3_step(s) != SQLITE_ROW) {
-			int rc = db_err(st, err, "numbering");
+			int rc = db_err(st, err, _("numbering"));
 			sqlite3_reset(s);
 			return rc;
 		}
@@ -1852,7 +1864,7 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 		bind_first_key(s, 5, &hk, H_AUTHOR);
 		bind_brief(s, 6, r);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = db_err(st, err, "adding a record");
+			rc = db_err(st, err, _("adding a record"));
 		sqlite3_reset(s);
 		sb_release(&data);
 		sqlite3_int64 rid = sqlite3_last_insert_rowid(st->db);
@@ -1861,6 +1873,7 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 			if (o && o->summary)
 				sb_adds(&sum, o->summary);
 			else
+				/* stored journal summary: English (see "the journal summary") */
 				sb_addf(&sum, "%s%snew record (%zu fields)", o && o->note ? o->note : "",
 				        o && o->note ? ": " : "", rec_nfields(r));
 			rc = journal(st, rid, 1, o && o->action ? o->action : "add", sum.buf,
@@ -1883,7 +1896,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 {
 	const char *id = rec_get_control(r, "001");
 	if (!id || !*id) {
-		sb_adds(err, "the record has no 001, so it cannot replace one");
+		sb_adds(err, _("the record has no 001, so it cannot replace one"));
 		return CAT_NOTFOUND;
 	}
 	struct current c;
@@ -1893,13 +1906,13 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		return rc;
 	}
 	if (c.deleted) {
-		sb_addf(err, "record '%s' is deleted; undelete it first", c.id);
+		sb_addf(err, _("record '%s' is deleted; undelete it first"), c.id);
 		current_release(&c);
 		return CAT_DELETED;
 	}
 	if (expected != CAT_ANY && expected != c.version) {
-		sb_addf(err, "record '%s' was changed by someone else meanwhile (it is at version %ld, "
-		        "you started from version %ld)", c.id, c.version, expected);
+		sb_addf(err, _("record '%s' was changed by someone else meanwhile (it is at version %ld, "
+		                  "you started from version %ld)"), c.id, c.version, expected);
 		current_release(&c);
 		return CAT_CONFLICT;
 	}
@@ -1914,7 +1927,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		size_t l0 = sum.len;
 		store_diff_summary(c.r, r, &sum);
 		if (sum.len == l0)
-			sb_adds(&sum, "no change");
+			sb_adds(&sum, "no change");     /* stored summary: English */
 	}
 	store_encode(r, &data);
 	struct hkeys hk;
@@ -1935,7 +1948,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		bind_first_key(s, 7, &hk, H_AUTHOR);
 		bind_brief(s, 8, r);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = db_err(st, err, "saving a record");
+			rc = db_err(st, err, _("saving a record"));
 		sqlite3_reset(s);
 	}
 	if (!rc)
@@ -1977,13 +1990,14 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 		return rc;
 	}
 	if (c.deleted == del) {
-		sb_addf(err, "record '%s' is %s", c.id, del ? "already deleted" : "not deleted");
+		sb_addf(err, del ? _("record '%s' is already deleted") : _("record '%s' is not deleted"),
+		        c.id);
 		current_release(&c);
 		return del ? CAT_DELETED : CAT_CONFLICT;
 	}
 	if (expected != CAT_ANY && expected != CAT_NEW && expected != c.version) {
-		sb_addf(err, "record '%s' was changed by someone else meanwhile (it is at version %ld, "
-		        "you started from version %ld)", c.id, c.version, expected);
+		sb_addf(err, _("record '%s' was changed by someone else meanwhile (it is at version %ld, "
+		                  "you started from version %ld)"), c.id, c.version, expected);
 		current_release(&c);
 		return CAT_CONFLICT;
 	}
@@ -2005,7 +2019,7 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 		bind_first_key(s, 7, &hk, H_AUTHOR);
 		bind_brief(s, 8, c.r);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = db_err(st, err, "deleting a record");
+			rc = db_err(st, err, _("deleting a record"));
 		sqlite3_reset(s);
 	}
 	hkeys_release(&hk);
@@ -2013,7 +2027,7 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 		strbuf sum = STRBUF_INIT;
 		if (o && o->summary)
 			sb_adds(&sum, o->summary);
-		else
+		else       /* stored summary: English */
 			sb_addf(&sum, "%s%s%s", o && o->note ? o->note : "", o && o->note ? ": " : "",
 			        del ? "deleted" : "undeleted");
 		rc = journal(st, c.rid, c.version + 1,
@@ -2074,7 +2088,8 @@ static int be_fetch(void *be, const char *id, long version, rec *out, struct cat
 	if (version == 0)
 		version = c.version;
 	if (version > c.version || version < 1) {
-		sb_addf(err, "record '%s' has no version %ld (it has 1 to %ld)", id, version, c.version);
+		sb_addf(err, _("record '%s' has no version %ld (it has 1 to %ld)"), id, version,
+		        c.version);
 		current_release(&c);
 		return CAT_NOTFOUND;
 	}
@@ -2095,9 +2110,9 @@ static int be_fetch(void *be, const char *id, long version, rec *out, struct cat
 		else
 			rc = store_decode(blob, (size_t)sqlite3_column_bytes(s, 6), out) ? CAT_ERROR : CAT_OK;
 		if (rc)
-			sb_addf(err, "record '%s' version %ld is damaged in the catalogue", id, version);
+			sb_addf(err, _("record '%s' version %ld is damaged in the catalogue"), id, version);
 	} else {
-		rc = db_err(st, err, "reading the journal");
+		rc = db_err(st, err, _("reading the journal"));
 	}
 	sqlite3_reset(s);
 	current_release(&c);
@@ -2373,7 +2388,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	sqlite3_stmt *s = NULL;
 	int rc = CAT_OK;
 	if (sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL) != SQLITE_OK) {
-		rc = db_err(st, err, "search");
+		rc = db_err(st, err, _("search"));
 		goto out;
 	}
 	if (ranked) {
@@ -2410,7 +2425,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	res->total = counted >= 0 ? counted : pos;
 	res->estimated = estimated;
 	if (step != SQLITE_DONE) {
-		rc = db_err(st, err, "search");
+		rc = db_err(st, err, _("search"));
 		if (rc == CAT_ERROR)
 			rc = CAT_QUERY;
 	}
@@ -2431,7 +2446,7 @@ static int be_scan(void *be, const char *since,
 		"AND v.version = r.version WHERE r.deleted = 0 AND v.time >= ?1 ORDER BY r.rid" :
 		"SELECT id, data FROM records WHERE deleted = 0 ORDER BY rid";
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_err(st, err, "reading the catalogue");
+		return db_err(st, err, _("reading the catalogue"));
 	if (since)
 		bind_text(s, 1, since);
 	rec *r = rec_create();
@@ -2439,7 +2454,7 @@ static int be_scan(void *be, const char *since,
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(s, 0);
 		if (store_decode(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1), r)) {
-			sb_addf(err, "record '%s' is damaged in the catalogue", id);
+			sb_addf(err, _("record '%s' is damaged in the catalogue"), id);
 			rc = CAT_ERROR;
 			break;
 		}
@@ -2448,7 +2463,7 @@ static int be_scan(void *be, const char *since,
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = db_err(st, err, "reading the catalogue");
+		rc = db_err(st, err, _("reading the catalogue"));
 	rec_destroy(r);
 	sqlite3_finalize(s);
 	return rc;
@@ -2461,14 +2476,14 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
 	int idx = !strcmp(index, "title") ? H_TITLE : !strcmp(index, "author") ? H_AUTHOR :
 	          !strcmp(index, "subject") ? H_SUBJECT : !strcmp(index, "callno") ? H_CALLNO : 0;
 	if (!idx) {
-		sb_addf(err, "no browse index '%s' (title, author, subject, callno)", index);
+		sb_addf(err, _("no browse index '%s' (title, author, subject, callno)"), index);
 		return CAT_QUERY;
 	}
 	if (st->nph && heads_flush(st, err))     /* this transaction's own rows too */
 		return CAT_ERROR;
 	strbuf key = STRBUF_INIT;
 	if (from && *from && coll_sort_key(from, &key)) {
-		sb_adds(err, "the browse term is not valid text");
+		sb_adds(err, _("the browse term is not valid text"));
 		sb_release(&key);
 		return CAT_QUERY;
 	}
@@ -2541,12 +2556,12 @@ static int be_set_setting(void *be, const char *key, const char *value, strbuf *
 {
 	struct store *st = be;
 	if (!strcmp(key, "next_id") || !strcmp(key, "collator_version") || !strcmp(key, "icu_version")) {
-		sb_addf(err, "'%s' is managed by bienmuc", key);
+		sb_addf(err, _("'%s' is managed by bienmuc"), key);
 		return CAT_ERROR;
 	}
 	if (!strcmp(key, "org_code") || !strcmp(key, "id_prefix")) {
 		if (!*value || strpbrk(value, " \t\n()")) {
-			sb_addf(err, "'%s' is not a valid %s", value, key);
+			sb_addf(err, _("'%s' is not a valid %s"), value, key);
 			return CAT_ERROR;
 		}
 	}
@@ -2581,7 +2596,7 @@ static int be_batch_start(void *be, const char *command, long *batch, strbuf *er
 	bind_text(s, 2, st->user);
 	bind_text(s, 3, command);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_err(st, err, "starting a batch");
+		rc = db_err(st, err, _("starting a batch"));
 	sqlite3_reset(s);
 	*batch = (long)sqlite3_last_insert_rowid(st->db);
 	return wend(st, rc, err);
@@ -2602,7 +2617,7 @@ static int be_batch_progress(void *be, long batch, const char *filekey, long rec
 	sqlite3_bind_int64(s, 4, offset);
 	sqlite3_bind_int(s, 5, file_done);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_err(st, err, "recording progress");
+		rc = db_err(st, err, _("recording progress"));
 	sqlite3_reset(s);
 	if (!rc && counts) {
 		s = stmt(st, S_BATCH_COUNTS);
@@ -2613,7 +2628,7 @@ static int be_batch_progress(void *be, long batch, const char *filekey, long rec
 		sqlite3_bind_int64(s, 5, counts->skipped);
 		sqlite3_bind_int64(s, 6, counts->rejected);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = db_err(st, err, "recording progress");
+			rc = db_err(st, err, _("recording progress"));
 		sqlite3_reset(s);
 	}
 	return wend(st, rc, err);
@@ -2648,7 +2663,7 @@ static int be_batch_finish(void *be, long batch, const char *state, strbuf *err)
 	sqlite3_bind_int64(s, 1, batch);
 	bind_text(s, 2, state);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_err(st, err, "finishing a batch");
+		rc = db_err(st, err, _("finishing a batch"));
 	sqlite3_reset(s);
 	return wend(st, rc, err);
 }
@@ -2679,7 +2694,7 @@ static int be_batch_get(void *be, long batch, struct cat_batch *b, strbuf *err)
 		fill_batch(s, b);
 		rc = CAT_OK;
 	} else {
-		sb_addf(err, "no batch %ld", batch);
+		sb_addf(err, _("no batch %ld"), batch);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -2716,7 +2731,7 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 	free(b.command);
 	free(b.state);
 	if (undone) {
-		sb_addf(err, "batch %ld was already undone", batch);
+		sb_addf(err, _("batch %ld was already undone"), batch);
 		return CAT_CONFLICT;
 	}
 	rc = wbegin(st, err);
@@ -2739,7 +2754,7 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 	}
 	sqlite3_reset(s);
 	char note[64];
-	snprintf(note, sizeof note, "batch %ld undone", batch);
+	snprintf(note, sizeof note, "batch %ld undone", batch);   /* stored summary: English */
 	struct cat_save_opts so = { .action = "undo", .note = note };
 	for (size_t i = 0; i < nv && !rc; i++) {
 		struct current c;
@@ -2782,7 +2797,7 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 		sqlite3_bind_int64(s, 1, batch);
 		bind_text(s, 2, "undone");
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = db_err(st, err, "undoing a batch");
+			rc = db_err(st, err, _("undoing a batch"));
 		sqlite3_reset(s);
 	}
 	return wend(st, rc, err);
@@ -2828,7 +2843,7 @@ static int be_summaries(void *be, char *const *ids, size_t n, struct cat_summary
 					cat_summary_of(r, &out[i]);
 			}
 		} else if (step != SQLITE_DONE) {
-			rc = db_err(st, err, "summaries");
+			rc = db_err(st, err, _("summaries"));
 		}
 		sqlite3_reset(s);
 	}
