@@ -13,6 +13,7 @@
 #include "cclquery.h"
 #include "matchkey.h"
 #include "store.h"             /* store_record_year */
+#include "i18n-lower.h"
 
 #include <yaz/odr.h>
 /* yaz/xmalloc.h defines x* macros; use ours (util.h). */
@@ -174,7 +175,7 @@ int catalog_fetch_version(catalog *c, const char *id, long version, rec *out,
                           struct cat_version *ver, strbuf *err)
 {
 	if (version <= 0) {
-		sb_addf(err, "no version %ld", version);
+		sb_addf(err, _("no version %ld"), version);
 		return CAT_NOTFOUND;
 	}
 	return c->ops->fetch(c->be, id, version, out, ver, err);
@@ -213,13 +214,13 @@ int catalog_rollback(catalog *c, const char *id, long version, long *new_version
 	struct cat_version cv = { 0 };
 	int rc = catalog_fetch(c, id, cur, &cv, err);
 	if (rc == CAT_DELETED) {
-		sb_addf(err, "record '%s' is deleted; undelete it first", id);
+		sb_addf(err, _("record '%s' is deleted; undelete it first"), id);
 		goto out;
 	}
 	if (rc)
 		goto out;
 	if (version == cv.version) {
-		sb_addf(err, "version %ld of '%s' is already the current one", version, id);
+		sb_addf(err, _("version %ld of '%s' is already the current one"), version, id);
 		rc = CAT_CONFLICT;
 		goto out;
 	}
@@ -229,6 +230,8 @@ int catalog_rollback(catalog *c, const char *id, long version, long *new_version
 	if (rc)
 		goto out;
 	char note[64];
+	/* the journal note is stored data, shown later to whoever reads the
+	 * history: English, not translated */
 	snprintf(note, sizeof note, "version %ld restored", version);
 	struct cat_save_opts so = { .action = "rollback", .note = note };
 	rc = catalog_save(c, old, cv.version, &so, new_version, err);
@@ -249,7 +252,7 @@ int catalog_browse(catalog *c, const char *index, const char *from, size_t n,
 
 #define OPTIONAL(op, ...) do { \
 	if (!c->ops->op) { \
-		sb_addf(err, "the %s back end cannot do that", c->ops->name); \
+		sb_addf(err, _("the %s back end cannot do that"), c->ops->name); \
 		return CAT_UNSUPPORTED; \
 	} \
 	return c->ops->op(c->be, __VA_ARGS__); } while (0)
@@ -289,7 +292,7 @@ int catalog_matchkeys_parse(const char *list, strbuf *err)
 		else if (!strcmp(t, "all")) mask |= CAT_MK_ALL;
 		else if (!strcmp(t, "none")) ;
 		else {
-			sb_addf(err, "unknown match key '%s' (isbn, issn, lccn, 035, 001, all, none)", t);
+			sb_addf(err, _("unknown match key '%s' (isbn, issn, lccn, 035, 001, all, none)"), t);
 			free(dup);
 			return -1;
 		}

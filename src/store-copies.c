@@ -17,6 +17,10 @@
  * Writes run in the caller's transaction (catalog_begin) when there is
  * one, else in their own BEGIN IMMEDIATE: the uniqueness check and the
  * next free number are computed under the write lock.
+ *
+ * Errors are translated (i18n-lower.h); the journal summaries ("copy X
+ * added", "status lost", "change N (edit) undone") stay English on purpose:
+ * they are stored data, shown later to whoever reads the journal.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -31,6 +35,7 @@
 #include "catalog.h"
 #include "catalog-ops.h"
 #include "copies.h"
+#include "i18n-lower.h"
 
 #define COPIES_SCHEMA "1"
 
@@ -148,23 +153,25 @@ static sqlite3 *cdb(catalog *c, strbuf *err)
 {
 	if (!c || strcmp(catalog_backend(c), "sqlite")) {
 		if (err)
-			sb_adds(err, "copies are kept in a local catalogue only");
+			sb_adds(err, _("copies are kept in a local catalogue only"));
 		return NULL;
 	}
 	void *be = catalog_be(c);
 	return be ? *(sqlite3 **)be : NULL;
 }
 
+/* WHAT names the step: an N_() phrase, translated here, or the SQL
+ * keyword "begin"/"commit" (no translation, so it stays as it is). */
 static int db_fail(sqlite3 *db, strbuf *err, const char *what)
 {
 	int code = sqlite3_errcode(db) & 0xff;
 	if (err) {
 		if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-			sb_adds(err, "the catalogue is busy: another program kept it locked too long");
+			sb_adds(err, _("the catalogue is busy: another program kept it locked too long"));
 		else if (code == SQLITE_READONLY)
-			sb_adds(err, "the catalogue is open read-only");
+			sb_adds(err, _("the catalogue is open read-only"));
 		else
-			sb_addf(err, "%s: %s", what, sqlite3_errmsg(db));
+			sb_addf(err, "%s: %s", _(what), sqlite3_errmsg(db));
 	}
 	return code == SQLITE_BUSY || code == SQLITE_LOCKED ? CAT_BUSY :
 	       code == SQLITE_READONLY ? CAT_READONLY : CAT_ERROR;
@@ -186,7 +193,7 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql, strbuf *err)
 {
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		db_fail(db, err, "copies");
+		db_fail(db, err, N_("copies"));
 		return NULL;
 	}
 	return s;
@@ -211,7 +218,7 @@ static int wstart(sqlite3 *db, int *own, strbuf *err)
 	if (*own && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, err, "begin");
 	if (!have_tables(db) && sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-		int rc = db_fail(db, err, "creating the copies tables");
+		int rc = db_fail(db, err, N_("creating the copies tables"));
 		if (*own)
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
@@ -263,11 +270,11 @@ static int record_rid(sqlite3 *db, const char *id, sqlite3_int64 *rid, int allow
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		*rid = sqlite3_column_int64(s, 0);
 		if (sqlite3_column_int(s, 1) && !allow_deleted) {
-			sb_addf(err, "record '%s' is deleted", id);
+			sb_addf(err, _("record '%s' is deleted"), id);
 			rc = CAT_DELETED;
 		}
 	} else {
-		sb_addf(err, "no record '%s'", id);
+		sb_addf(err, _("no record '%s'"), id);
 		rc = CAT_NOTFOUND;
 	}
 	sqlite3_finalize(s);
@@ -321,7 +328,7 @@ static int journal(sqlite3 *db, const char *action, const char *accno, const cha
 		bt(s, 7, prev);
 	else
 		sqlite3_bind_null(s, 7);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, "journal");
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("journal"));
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -376,7 +383,7 @@ static int claim(sqlite3 *db, const char *accno, strbuf *err)
 	char *who = NULL;
 	int rc = CAT_OK;
 	if (owner_of(db, accno, &who, 1) == CAT_OK) {
-		sb_addf(err, "accession number %s is already in use (record %s)", accno, who);
+		sb_addf(err, _("accession number %s is already in use (record %s)"), accno, who);
 		rc = CAT_CONFLICT;
 	} else if (owner_of(db, accno, &who, 0) == CAT_OK) {
 		char *prev = prev_state(db, accno);
@@ -385,11 +392,12 @@ static int claim(sqlite3 *db, const char *accno, strbuf *err)
 			rc = CAT_ERROR;
 		} else {
 			bt(s, 1, accno);
-			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, "copies");
+			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("copies"));
 			sqlite3_finalize(s);
 		}
 		if (!rc) {
 			strbuf sum = STRBUF_INIT;
+			/* journal summaries here and below: stored, English */
 			sb_addf(&sum, "copy %s of deleted record %s removed (number reused)", accno, who);
 			rc = journal(db, "remove", accno, who, sum.buf, prev, err);
 			sb_release(&sum);
@@ -429,7 +437,7 @@ static int next_free(sqlite3 *db, const char *pat, char **out, strbuf *err)
 {
 	const char *h = strchr(pat, '#');
 	if (!h) {
-		sb_addf(err, "accession number pattern '%s' has no '#' for the number", pat);
+		sb_addf(err, _("accession number pattern '%s' has no '#' for the number"), pat);
 		return CAT_ERROR;
 	}
 	size_t pre = (size_t)(h - pat), width = strspn(h, "#");
@@ -524,12 +532,12 @@ static int insert_copy(sqlite3 *db, sqlite3_int64 rid, const char *id, const str
 	bt(s, 10, t->added && *t->added ? t->added : today);
 	bt(s, 11, t->status && *t->status ? t->status : COPY_AVAILABLE);
 	bt(s, 12, t->note);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, "adding a copy");
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("adding a copy"));
 	sqlite3_finalize(s);
 	if (rc)
 		return rc;
 	strbuf sum = STRBUF_INIT;
-	sb_addf(&sum, "copy %s added", accno);
+	sb_addf(&sum, "copy %s added", accno);          /* stored summary: English */
 	if (t->branch && *t->branch)
 		sb_addf(&sum, " at %s", t->branch);
 	if (t->location && *t->location)
@@ -546,21 +554,21 @@ int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const
 	if (!db)
 		return CAT_UNSUPPORTED;
 	if (n < 1 || n > 10000) {
-		sb_addf(err, "cannot add %d copies (1 to 10000)", n);
+		sb_addf(err, _("cannot add %d copies (1 to 10000)"), n);
 		return CAT_ERROR;
 	}
 	if (tmpl->status && *tmpl->status && !valid_status(tmpl->status)) {
-		sb_addf(err, "unknown status '%s' (available, withdrawn, lost, repair)", tmpl->status);
+		sb_addf(err, _("unknown status '%s' (available, withdrawn, lost, repair)"), tmpl->status);
 		return CAT_ERROR;
 	}
 	if (tmpl->added && *tmpl->added && !valid_date(tmpl->added)) {
-		sb_addf(err, "date '%s' is not YYYY-MM-DD", tmpl->added);
+		sb_addf(err, _("date '%s' is not YYYY-MM-DD"), tmpl->added);
 		return CAT_ERROR;
 	}
 	const char *first = tmpl->accno && *tmpl->accno ? tmpl->accno : NULL;
 	size_t pre, nd;
 	if (first && n > 1 && accno_split(first, &pre, &nd)) {
-		sb_addf(err, "accession number '%s' has no number to count up from", first);
+		sb_addf(err, _("accession number '%s' has no number to count up from"), first);
 		return CAT_ERROR;
 	}
 	int own, rc = wstart(db, &own, err);
@@ -581,7 +589,7 @@ int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const
 	for (int i = 0; !rc && i < n; i++) {       /* all free before any is taken */
 		char *who = NULL;
 		if (owner_of(db, list[i], &who, 1) == CAT_OK) {
-			sb_addf(err, "accession number %s is already in use (record %s)", list[i], who);
+			sb_addf(err, _("accession number %s is already in use (record %s)"), list[i], who);
 			rc = CAT_CONFLICT;
 		}
 		free(who);
@@ -608,14 +616,14 @@ static int find_cid(sqlite3 *db, const char *accno, sqlite3_int64 *cid, strbuf *
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		*cid = sqlite3_column_int64(s, 0);
 	} else {
-		sb_addf(err, "no copy with accession number '%s'", accno);
+		sb_addf(err, _("no copy with accession number '%s'"), accno);
 		rc = CAT_NOTFOUND;
 	}
 	sqlite3_finalize(s);
 	return rc;
 }
 
-/* "status withdrawn; location Kho mượn" */
+/* "status withdrawn; location Kho mượn" (a stored journal summary: English) */
 static void diff_summary(const struct copy *a, const struct copy *b, strbuf *out)
 {
 	if (strcmp(nz(a->record), nz(b->record)))
@@ -637,11 +645,11 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
 		return CAT_UNSUPPORTED;
 	const char *st = cp->status && *cp->status ? cp->status : COPY_AVAILABLE;
 	if (!valid_status(st)) {
-		sb_addf(err, "unknown status '%s' (available, withdrawn, lost, repair)", st);
+		sb_addf(err, _("unknown status '%s' (available, withdrawn, lost, repair)"), st);
 		return CAT_ERROR;
 	}
 	if (cp->added && *cp->added && !valid_date(cp->added)) {
-		sb_addf(err, "date '%s' is not YYYY-MM-DD", cp->added);
+		sb_addf(err, _("date '%s' is not YYYY-MM-DD"), cp->added);
 		return CAT_ERROR;
 	}
 	int own, rc = wstart(db, &own, err);
@@ -685,7 +693,7 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
 			bt(s, 11, cp->added && *cp->added ? cp->added : old.added);
 			bt(s, 12, st);
 			bt(s, 13, cp->note);
-			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, "changing a copy");
+			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("changing a copy"));
 			sqlite3_finalize(s);
 		}
 	}
@@ -698,7 +706,7 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
 		if (!nw.added || !*nw.added)
 			nw.added = old.added;
 		strbuf sum = STRBUF_INIT;
-		sb_addf(&sum, "copy %s: ", accno);
+		sb_addf(&sum, "copy %s: ", accno);   /* stored summary: English */
 		strbuf d = STRBUF_INIT;
 		diff_summary(&old, &nw, &d);
 		sb_adds(&sum, d.len ? d.buf : "no change");
@@ -730,13 +738,13 @@ int copies_remove(catalog *c, const char *accno, strbuf *err)
 			rc = CAT_ERROR;
 		} else {
 			sqlite3_bind_int64(s, 1, cid);
-			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, "removing a copy");
+			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("removing a copy"));
 			sqlite3_finalize(s);
 		}
 	}
 	if (!rc) {
 		strbuf sum = STRBUF_INIT;
-		sb_addf(&sum, "copy %s removed", accno);
+		sb_addf(&sum, "copy %s removed", accno);   /* stored summary: English */
 		rc = journal(db, "remove", accno, id, sum.buf, prev, err);
 		sb_release(&sum);
 	}
@@ -766,7 +774,7 @@ static int get_locked(sqlite3 *db, const char *accno, struct copy *out, strbuf *
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		fill(s, out);
 	} else {
-		sb_addf(err, "no copy with accession number '%s'", accno);
+		sb_addf(err, _("no copy with accession number '%s'"), accno);
 		rc = CAT_NOTFOUND;
 	}
 	sqlite3_finalize(s);
@@ -780,7 +788,7 @@ int copies_get(catalog *c, const char *accno, struct copy *out, strbuf *err)
 		return CAT_UNSUPPORTED;
 	copy_clear(out);
 	if (!have_tables(db)) {
-		sb_addf(err, "no copy with accession number '%s'", accno);
+		sb_addf(err, _("no copy with accession number '%s'"), accno);
 		return CAT_NOTFOUND;
 	}
 	return get_locked(db, accno, out, err);
@@ -809,7 +817,7 @@ static int run_list(sqlite3 *db, sqlite3_stmt *s, struct copy **out, size_t *n, 
 		}
 		fill(s, &(*out)[(*n)++]);
 	}
-	int rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, "listing copies");
+	int rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("listing copies"));
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -935,7 +943,7 @@ int copies_history(catalog *c, const char *accno, const char *id, struct copy_ch
 		ch->summary = cdup(s, 6);
 		ch->undone = sqlite3_column_int(s, 7);
 	}
-	int rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, "copies journal");
+	int rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("copies journal"));
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -958,17 +966,17 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 	} else {
 		sqlite3_bind_int64(s, 1, jid);
 		if (sqlite3_step(s) != SQLITE_ROW) {
-			sb_addf(err, "no change %ld in the copies journal", jid);
+			sb_addf(err, _("no change %ld in the copies journal"), jid);
 			rc = CAT_NOTFOUND;
 		} else if (!strcmp((const char *)sqlite3_column_text(s, 0), "undo")) {
-			sb_addf(err, "change %ld is itself an undo", jid);
+			sb_addf(err, _("change %ld is itself an undo"), jid);
 			rc = CAT_CONFLICT;
 		} else if (sqlite3_column_int(s, 3)) {
-			sb_addf(err, "change %ld was already undone", jid);
+			sb_addf(err, _("change %ld was already undone"), jid);
 			rc = CAT_CONFLICT;
 		} else if (sqlite3_column_int64(s, 4) != jid) {
-			sb_addf(err, "copy %s was changed again after change %ld (change %lld); undo "
-			        "that first", sqlite3_column_text(s, 1), jid,
+			sb_addf(err, _("copy %s was changed again after change %ld (change %lld); undo "
+			                  "that first"), sqlite3_column_text(s, 1), jid,
 			        (long long)sqlite3_column_int64(s, 4));
 			rc = CAT_CONFLICT;
 		} else {
@@ -985,7 +993,7 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 			rc = CAT_ERROR;
 		} else {
 			bt(s, 1, accno);
-			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, "undo");
+			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
 			sqlite3_finalize(s);
 		}
 	}
@@ -1014,7 +1022,7 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 				sqlite3_bind_int64(s, 2, num);
 			else
 				sqlite3_bind_null(s, 2);
-			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, "undo");
+			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
 			sqlite3_finalize(s);
 		}
 	}
@@ -1024,13 +1032,13 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 			rc = CAT_ERROR;
 		} else {
 			sqlite3_bind_int64(s, 1, jid);
-			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, "undo");
+			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
 			sqlite3_finalize(s);
 		}
 	}
 	if (!rc) {
 		strbuf sum = STRBUF_INIT;
-		sb_addf(&sum, "change %ld (%s) undone", jid, action);
+		sb_addf(&sum, "change %ld (%s) undone", jid, action);   /* stored summary: English */
 		char *id = NULL;
 		owner(db, accno, &id);
 		rc = journal(db, "undo", accno, id, sum.buf, NULL, err);
