@@ -360,6 +360,23 @@ static void show_progress(struct imp *im, int final)
 
 /* ---- one record ---- */
 
+/* auth_status_name() in the interface language, for the warnings people
+ * read on stderr; auth_status_name() itself stays English (machine-readable
+ * output such as `auth link`'s report uses it). A status added later
+ * falls back to its English name. */
+static const char *status_word(int st)
+{
+	switch (st) {
+	case AS_AUTHORIZED: return _("authorized");
+	case AS_SEEFROM: return _("see-from");
+	case AS_AMBIGUOUS: return _("ambiguous");
+	case AS_NEAR_TONES: return _("near-miss (tones/đ/case)");
+	case AS_NEAR_DATES: return _("near-miss (dates)");
+	case AS_NONE: return _("no authority");
+	}
+	return auth_status_name(st);
+}
+
 /* --link-authorities: link r's headings before it is saved; near misses
  * and ambiguous headings are reported, never linked. */
 static void link_headings(struct imp *im, rec *r, const char *file, long recno)
@@ -377,7 +394,7 @@ static void link_headings(struct imp *im, rec *r, const char *file, long recno)
 			if (!im->quiet && (x->status == AS_AMBIGUOUS || x->status == AS_NEAR_TONES ||
 			                   x->status == AS_NEAR_DATES))
 				cmd_warn(CMD_NAME, _("%s: record %ld: %s '%s': %s, not linked (%s)"), file, recno,
-				         x->tag, x->heading, auth_status_name(x->status),
+				         x->tag, x->heading, status_word(x->status),
 				         x->candidates ? x->candidates : "");
 		}
 	}

@@ -13,7 +13,7 @@
 #include <errno.h>
 
 #include "cmd.h"
-#include "i18n.h"
+#include "i18n-lower.h"    /* _() obeys i18n_lower_english (--json) */
 #include "catalog.h"
 #include "auth.h"
 #include "lint.h"
@@ -140,7 +140,7 @@ static void list_rules(const linter *l)
 	for (size_t i = 0; i < lint_nrules(); i++) {
 		const lint_rule_info *ri = lint_rule_at(i);
 		printf("%-18s %-8s %s\n", ri->id, lint_severity_name(lint_rule_severity(l, ri->id)),
-		       ri->summary);
+		       _(ri->summary));
 	}
 }
 
@@ -165,6 +165,10 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 	o->file = path;
 	rec *r = rec_create();
 	int rc;
+	/* JSON lines are the same in every language: what the reader, the
+	 * charset firewall and the authority checks say stays English while
+	 * reading and linting (the messages around it stay translated) */
+	int was_english = o->json ? i18n_lower_english(1) : -1;
 	while ((rc = marc_reader_next(rd, r)) != MR_EOF) {
 		long recno = marc_reader_recno(rd);
 		(*nrec)++;
@@ -172,7 +176,7 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 			(*nbad)++;
 			o->r = NULL;
 			strbuf why = STRBUF_INIT;
-			sb_addf(&why, "record %ld (byte %lld) cannot be read: %s", recno,
+			sb_addf(&why, _("record %ld (byte %lld) cannot be read: %s"), recno,
 			        marc_reader_offset(rd), marc_reader_error(rd));
 			lint_report_unreadable(l, recno, why.buf, on_finding, o);
 			sb_release(&why);
@@ -183,6 +187,8 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 			lint_report_read_warning(l, recno, marc_reader_warning(rd, i), on_finding, o);
 		lint_check(l, r, recno, on_finding, o);
 	}
+	if (was_english >= 0)
+		i18n_lower_english(was_english);
 	o->r = NULL;
 	rec_destroy(r);
 	marc_reader_close(rd);
