@@ -11,6 +11,13 @@
  *
  * GFS forks a process per connection by default, so each session opens
  * its own catalogue connection in bend_init and closes it in bend_close.
+ *
+ * Diagnostics stay English whatever the server's locale: clients read
+ * them (catalog-z3950.c recognises a version conflict or a missing record
+ * by its English text), so the lower layers' messages (store, copies,
+ * charset...) are switched to English (i18n_lower_english) in the process
+ * that forks (a forked session inherits it) and again at the start of
+ * every session, which with -T is a thread of its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +39,7 @@
 #include "rpn2sql.h"
 #include "copies.h"
 #include "copies-marc.h"
+#include "i18n-lower.h"           /* i18n_lower_english */
 
 #define MAX_SETS 16
 /* A result set keeps its query and hit count and one window of ids:
@@ -404,6 +412,7 @@ static int srv_update(void *h, bend_update_rr *rr);
 
 static bend_initresult *srv_init(bend_initrequest *q)
 {
+	i18n_lower_english(1);    /* this session's thread (see the top of the file) */
 	bend_initresult *r = odr_malloc(q->stream, sizeof *r);
 	struct session *ss = xcalloc(1, sizeof *ss);
 	strbuf err = STRBUF_INIT;
@@ -1022,7 +1031,9 @@ int server_run(int argc, char **argv)
 {
 	const char *u = getenv("BIENMUC_USER");
 	start_user = u ? xstrdup(u) : NULL;
+	int was_english = i18n_lower_english(1);   /* inherited by forked sessions */
 	int rc = statserv_main(argc, argv, srv_init, srv_close);
+	i18n_lower_english(was_english);
 	free(start_user);
 	start_user = NULL;
 	return rc;
