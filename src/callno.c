@@ -555,6 +555,38 @@ char *callno_class(const rec *r)
 	return sb_detach(&sb, NULL);
 }
 
+int callno_workmark_valid(const char *v)
+{
+	return v && (!strcmp(v, "none") || !strcmp(v, "lower") || !strcmp(v, "upper"));
+}
+
+/* The first letter of the title proper (245 $a after its nonfiling
+ * characters), marks stripped (Đ kept), appended in the given case. */
+static void add_work_letter(const rec *r, int upper, strbuf *out)
+{
+	long f = rec_find(r, "245", 0);
+	char *t = f >= 0 ? sub_text(r, f, "a") : NULL;
+	if (!t)
+		return;
+	char i2 = rec_ind(r, (size_t)f, 2);
+	size_t skip = i2 >= '1' && i2 <= '9' ? (size_t)(i2 - '0') : 0;
+	char *s = strip_marks(strlen(t) > skip ? t + skip : t);
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t l = utf8proc_iterate(p, -1, &c);
+		if (l <= 0)
+			break;
+		p += l;
+		if (word_char(c)) {
+			add_cp(out, c, upper);
+			break;
+		}
+	}
+	free(s);
+	free(t);
+}
+
 char *callno_record_mark(const rec *r, const struct callno_rules *rules)
 {
 	const char *vn = rules && rules->vn ? rules->vn : "initials:3";
@@ -563,7 +595,7 @@ char *callno_record_mark(const rec *r, const struct callno_rules *rules)
 	while (f >= 0 && rec_is_control(r, (size_t)f))
 		f = rec_find(r, "1..", (size_t)f + 1);
 	char *text = NULL;
-	int inverted = 0;
+	int inverted = 0, name_entry = f >= 0;   /* a work mark only after a name */
 	if (f >= 0) {
 		text = sub_text(r, f, "a");
 		inverted = !strcmp(rec_tag(r, (size_t)f), "100") && rec_ind(r, (size_t)f, 1) == '1' &&
@@ -585,7 +617,17 @@ char *callno_record_mark(const rec *r, const struct callno_rules *rules)
 	int vie = lang && strlen(lang) >= 38 && !strncmp(lang + 35, "vie", 3);
 	char *m = callno_mark(text, inverted && !vie ? foreign : vn);
 	free(text);
-	return m ? m : xstrdup("");
+	if (!m)
+		return xstrdup("");
+	const char *wm = rules ? rules->workmark : NULL;
+	if (name_entry && *m && wm && (!strcmp(wm, "lower") || !strcmp(wm, "upper"))) {
+		strbuf sb = STRBUF_INIT;
+		sb_adds(&sb, m);
+		add_work_letter(r, !strcmp(wm, "upper"), &sb);
+		free(m);
+		m = sb_detach(&sb, NULL);
+	}
+	return m;
 }
 
 char *callno_suggest(const rec *r, const struct callno_rules *rules)

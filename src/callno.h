@@ -46,7 +46,14 @@
 struct callno_rules {
 	const char *vn;          /* NULL = "initials:3" */
 	const char *foreign;     /* NULL = "cutter" */
+	const char *workmark;    /* NULL or "none"; "lower" / "upper": the
+	                          * first letter of the title after the mark
+	                          * when the main entry is a name (Cutter-
+	                          * Sanborn's work mark: S658t; upper case as in
+	                          * Vietnamese author tables: N527T) */
 };
+/* True if v is a work-mark setting (none, lower, upper). */
+int callno_workmark_valid(const char *v);
 
 /* Class number from 082/084, "" if none. */
 char *callno_class(const rec *r);

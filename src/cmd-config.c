@@ -22,6 +22,7 @@ static const struct { const char *key, *what; } known[] = {
 	{ "accno.kind", N_("default kind of accession number (e.g. VV)") },
 	{ "callno.vn", N_("author-mark rule for Vietnamese names (initials:N, word:N or table:FILE)") },
 	{ "callno.foreign", N_("author-mark rule for foreign names (cutter, table:FILE or initials:N)") },
+	{ "callno.workmark", N_("first letter of the title after the author mark (none, lower, upper)") },
 	{ NULL, NULL },
 };
 
@@ -82,6 +83,9 @@ int cmd_config(int argc, char **argv)
 	} else if ((!strcmp(argv[optind], "callno.vn") || !strcmp(argv[optind], "callno.foreign")) &&
 	           callno_rule_check(argv[optind + 1], &err)) {
 		cmd_error("config", "%s: %s", argv[optind], err.buf);   /* e.g. a bad author table */
+		rc = 2;
+	} else if (!strcmp(argv[optind], "callno.workmark") && !callno_workmark_valid(argv[optind + 1])) {
+		cmd_error("config", _("callno.workmark: '%s' is not none, lower or upper"), argv[optind + 1]);
 		rc = 2;
 	} else if (catalog_set_setting(cat, argv[optind], argv[optind + 1], &err)) {
 		cmd_error("config", "%s", err.buf ? err.buf : _("cannot change the setting"));

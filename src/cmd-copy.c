@@ -272,7 +272,8 @@ static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 		goto out;
 	}
 	struct callno_rules rules = { catalog_get_setting(c, "callno.vn"),
-	                              catalog_get_setting(c, "callno.foreign") };
+	                              catalog_get_setting(c, "callno.foreign"),
+	                              catalog_get_setting(c, "callno.workmark") };
 	sb_reset(&err);
 	if (callno_rules_check(&rules, &err))
 		cmd_warn(CMD_NAME, _("%s (the author mark is left out)"), err.buf);
@@ -295,6 +296,7 @@ static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 	free(sug);
 	free((char *)rules.vn);
 	free((char *)rules.foreign);
+	free((char *)rules.workmark);
 out:
 	cat_version_clear(&v);
 	rec_destroy(r);

@@ -213,7 +213,8 @@ int cmd_labels(int argc, char **argv)
 	char **cn = xcalloc(s.n, sizeof *cn);
 	char (*dates)[12] = xcalloc(s.n, sizeof *dates);
 	struct callno_rules rules = { catalog_get_setting(c, "callno.vn"),
-	                              catalog_get_setting(c, "callno.foreign") };
+	                              catalog_get_setting(c, "callno.foreign"),
+	                              catalog_get_setting(c, "callno.workmark") };
 	{
 		strbuf why = STRBUF_INIT;
 		if (callno_rules_check(&rules, &why))
@@ -280,6 +281,7 @@ int cmd_labels(int argc, char **argv)
 	free(dates);
 	free((char *)rules.vn);
 	free((char *)rules.foreign);
+	free((char *)rules.workmark);
 	free(it);
 	free(lib);
 done:

@@ -22,10 +22,11 @@ char *tcopies_suggest(tsess *s)
 {
 	if (!s->ed)
 		return xstrdup("");
-	struct callno_rules rules = { NULL, NULL };
+	struct callno_rules rules = { NULL, NULL, NULL };
 	if (s->cat) {
 		rules.vn = catalog_get_setting(s->cat, "callno.vn");
 		rules.foreign = catalog_get_setting(s->cat, "callno.foreign");
+		rules.workmark = catalog_get_setting(s->cat, "callno.workmark");
 	}
 	strbuf why = STRBUF_INIT;
 	if (callno_rules_check(&rules, &why))
@@ -34,6 +35,7 @@ char *tcopies_suggest(tsess *s)
 	char *sug = callno_suggest(edrec_rec(s->ed), &rules);
 	free((char *)rules.vn);
 	free((char *)rules.foreign);
+	free((char *)rules.workmark);
 	return sug;
 }
 

@@ -163,17 +163,34 @@ static void author_tables(void)
 
 	/* in a record: a foreign inverted name takes callno.foreign */
 	rec *b = book("Smith, John,", '1', "A book /", 2, "eng", "823.914");
-	struct callno_rules tr = { NULL, sample };
+	struct callno_rules tr = { NULL, sample, NULL };
 	char *s = callno_suggest(b, &tr);
 	CHECK_STR(s, "823.914 S590");
 	free(s);
 	rec_destroy(b);
 	b = book("Nguyễn, Văn An,", '1', "Thơ /", 0, "vie", "895.9221");
-	struct callno_rules tv = { sample, NULL };
+	struct callno_rules tv = { sample, NULL, NULL };
 	s = callno_suggest(b, &tv);
 	CHECK_STR(s, "895.9221 N450");
 	free(s);
+	/* with a work mark: the title's first letter, marks stripped */
+	tv.workmark = "upper";
+	s = callno_suggest(b, &tv);
+	CHECK_STR(s, "895.9221 N450T");
+	free(s);
 	rec_destroy(b);
+	b = book("Smith, John,", '1', "The ánh sáng /", 4, "eng", "823.914");
+	tr.workmark = "lower";
+	s = callno_suggest(b, &tr);
+	CHECK_STR(s, "823.914 S590a");          /* nonfiling "The " skipped */
+	free(s);
+	tr.workmark = "none";
+	s = callno_suggest(b, &tr);
+	CHECK_STR(s, "823.914 S590");
+	free(s);
+	rec_destroy(b);
+	CHECK(callno_workmark_valid("upper") && callno_workmark_valid("none"));
+	CHECK(!callno_workmark_valid("title") && !callno_workmark_valid(NULL));
 
 	const char *names[] = { "ok.txt", "d.txt", "num.txt", "noname.txt", "noletter.txt",
 	                        "utf8.txt", "dup.txt", "long.txt", "empty.txt", "ch.txt" };
@@ -231,7 +248,7 @@ int main(void)
 	s = callno_suggest(r, NULL);
 	CHECK_STR(s, "823.8 D53");
 	free(s);
-	struct callno_rules vn_only = { "initials:2", "initials:2" };
+	struct callno_rules vn_only = { "initials:2", "initials:2", NULL };
 	s = callno_suggest(r, &vn_only);
 	CHECK_STR(s, "823.8 DC");
 	free(s);
@@ -240,6 +257,10 @@ int main(void)
 	r = book(NULL, ' ', "The old curiosity shop", 4, "eng", NULL);
 	s = callno_suggest(r, NULL);
 	CHECK_STR(s, "OCS");                /* title entry, nonfiling skipped */
+	free(s);
+	struct callno_rules wm = { NULL, NULL, "lower" };
+	s = callno_suggest(r, &wm);
+	CHECK_STR(s, "OCS");                /* no work mark after a title entry */
 	free(s);
 	rec_destroy(r);
 
