@@ -1053,6 +1053,14 @@ static void *be_open(const char *path, int flags, strbuf *err)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_handler(st->db, busy_handler, st);
+	/* a file that is not SQLite at all fails at the first read: say that
+	 * (rather than SQLite's "file is not a database" after the PRAGMAs) */
+	if (pragma_int(st, "PRAGMA user_version") < 0 &&
+	    (sqlite3_errcode(st->db) & 0xff) == SQLITE_NOTADB) {
+		sb_addf(err, _("'%s' is not a bienmuc catalogue (not an SQLite database)"), path);
+		be_close(st);
+		return NULL;
+	}
 	if (!st->readonly) {
 		strbuf wp = STRBUF_INIT;
 		sb_addf(&wp, "%s-wait", path);
