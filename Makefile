@@ -18,7 +18,16 @@ PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) \
               -DBM_DATADIR='"$(DATADIR)"' $(CFLAGS)
-LIBS        = $(PKG_LIBS) -lcrypt -lm -lutil
+# Linking (issue 5, the workstation's peak RSS; README "Memory"): these are
+# linked statically, from the .a files of the -dev packages above and their
+# dependencies, so only the objects bienmuc uses come in and start-up maps
+# no dozens of shared libraries. GnuTLS, libxslt/libexslt and libicui18n
+# are not linked at all: src/lazylib.c loads them on first use (-u pulls it
+# in). libxml2 and libicuuc stay shared (libxslt needs that libxml2).
+STATIC_LIBS = -lyaz_server -lyaz -lwrap -lnsl -ltirpc -lsqlite3 -ledit -lncursesw -ltinfo \
+              -lbsd -lmd -lutf8proc
+LIBS        = -Wl,-u,lazylib_linked -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic \
+              $(shell $(PKG_CONFIG) --libs libxml-2.0 icu-uc 2>/dev/null) -lcrypt -lm -lutil
 
 SRC         = $(filter-out src/main.c,$(wildcard src/*.c))
 HDR         = $(wildcard src/*.h) src/commands.def
