@@ -84,11 +84,24 @@ while [ $r -lt "$BENCH_RUNS" ]; do
   wait_for "editor"
   pid=$(pgrep -n -f "bienmuc -d $DB")
   [ -n "$pid" ] && awk '/VmHWM/ { printf "%.1f\n", $2 / 1024 }' /proc/$pid/status >> "$T/rss"
+  # where the memory is (first run, read after the peak was taken)
+  [ -n "$pid" ] && [ $r = 1 ] && cat /proc/$pid/smaps > "$T/smaps" 2>/dev/null
   stop
 done
 echo "tui: start-up to first screen: $(stat3 "$T/start") ms (target <= 100; includes tmux start)"
 echo "tui: search '$QUERY' to results on screen: $(stat3 "$T/search") ms (target <= 50)"
 echo "tui: peak RSS (search + open + editor, $NF lines): $(stat3 "$T/rss") MB (target <= 16)"
+# resident kB per mapped file (heap, the binary, each library) in the
+# editor, largest first; "dirty" = private dirty (relocations, data, heap)
+[ -s "$T/smaps" ] && awk '
+  /^[0-9a-f]+-[0-9a-f]+ / { n = NF >= 6 ? $6 : "[anon]"; sub(".*/", "", n); next }
+  /^Rss:/ { rss[n] += $2; tot += $2 }
+  /^Private_Dirty:/ { pd[n] += $2; tpd += $2 }
+  END { printf "tui:   resident in the editor (run 1): %d kB, %d kB dirty\n", tot, tpd
+        for (n in rss) if (rss[n]) print rss[n], pd[n], n }' "$T/smaps" |
+  { read -r head; echo "$head"; sort -rn | awk '
+    NR <= 12 { printf "tui:     %6d kB (%5d dirty) %s\n", $1, $2, $3; next }
+    { o += $1; k++ } END { if (k) printf "tui:     %6d kB in %d more mappings\n", o, k }'; }
 
 # 4. instructions per keystroke: callgrind, run with K extra keys minus run
 # without (BENCH_RUNS pairs); also the Ir spent under sqlite3_step (a
