@@ -45,7 +45,9 @@ all: bienmuc mo
 # ---- dependencies: install only what is missing (Debian packages only) ----
 # Build libraries, found with pkg-config, and the tools the tests use.
 DEB_BUILD   = build-essential pkg-config libyaz-dev libsqlite3-dev libncurses-dev \
-              libedit-dev libutf8proc-dev libicu-dev libcrypt-dev
+              libedit-dev libutf8proc-dev libicu-dev libcrypt-dev \
+              libwrap0-dev libbsd-dev libmd-dev libtirpc-dev libnsl-dev libgnutls28-dev \
+              libxslt1-dev libxml2-dev
 DEB_TOOLS   = yaz tmux mandoc valgrind clang libclang-rt-14-dev libmarc-lint-perl \
               libmarc-record-perl libmarc-xml-perl idzebra-2.0 locales gettext \
               libxml2-utils curl poppler-utils python3 time fonts-dejavu-core sqlite3
@@ -127,6 +129,9 @@ FUZZ_TIME  ?= 300
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 $(PKG_CFLAGS) -Isrc \
               -DBM_DATADIR='"$(DATADIR)"'
 FUZZ_OBJ    = $(SRC:src/%.c=build-fuzz/obj/%.o)
+# the objects are built by a pattern rule as intermediates of the fuzz
+# targets: keep them (make would delete them, under a concurrent build)
+.SECONDARY: $(FUZZ_OBJ)
 build-fuzz/obj/%.o: src/%.c $(HDR)
 	@mkdir -p build-fuzz/obj
 	@echo "  CC-FUZZ $<"; clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
