@@ -435,11 +435,6 @@ static const char cql_props[] =
 	"index.bath.lccn = 1=9\n"
 	"index.rec.id = 1=12\n"
 	"index.dc.identifier = 1=12\n"
-	"relation.< = 2=1\n"
-	"relation.<= = 2=2\n"
-	"relation.= = 2=3\n"
-	"relation.>= = 2=4\n"
-	"relation.> = 2=5\n"
 	"truncation.right = 5=1\n"
 	"truncation.none = 5=100\n";
 
