@@ -32,6 +32,7 @@
 /* A translated sub-tree: either pure FTS (fts) or SQL (sql + params). */
 struct part {
 	int is_fts;
+	int is_year;             /* sql is YEAR_SQL followed by conditions */
 	strbuf fts;
 	strbuf sql;
 	struct mk_list params;
@@ -315,6 +316,8 @@ static int key_term(int target, const char *term, size_t len, const struct attrs
 	return 0;
 }
 
+#define YEAR_SQL "SELECT rid FROM records WHERE deleted = 0 AND "
+
 static int year_term(const char *term, size_t len, const struct attrs *a, struct part *p,
                      struct rpn_sql *out, strbuf *err)
 {
@@ -345,8 +348,9 @@ static int year_term(const char *term, size_t len, const struct attrs *a, struct
 		return -1;
 	}
 	buf[k] = 0;
-	sb_addf(&p->sql, "SELECT rid FROM records WHERE year %s CAST(? AS INTEGER)", ops[rel]);
+	sb_addf(&p->sql, YEAR_SQL "year %s CAST(? AS INTEGER)", ops[rel]);
 	param_add(&p->params, buf);
+	p->is_year = 1;
 	return 0;
 }
 
@@ -426,11 +430,11 @@ static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strb
 					sb_addc(&g, *c);
 			}
 			sb_addc(&g, '*');
-			sb_adds(&p->sql, "SELECT rid FROM records WHERE id GLOB ?");
+			sb_adds(&p->sql, "SELECT rid FROM records WHERE +deleted = 0 AND id GLOB ?");
 			param_add(&p->params, g.buf);
 			sb_release(&g);
 		} else {
-			sb_adds(&p->sql, "SELECT rid FROM records WHERE id = ?");
+			sb_adds(&p->sql, "SELECT rid FROM records WHERE +deleted = 0 AND id = ?");
 			param_add(&p->params, s);
 		}
 		free(t);
@@ -456,7 +460,14 @@ static int structure(const Z_RPNStructure *s, struct part *p, struct rpn_sql *ou
 	int rc = -1;
 	if (structure(c->s1, &a, out, err) || structure(c->s2, &b, out, err))
 		goto done;
-	if (a.is_fts && b.is_fts) {
+	if (a.is_year && b.is_year && op == Z_Operator_and) {
+		/* yr=1990-2000 is two ranges ANDed: one scan of the year index
+		 * rather than the intersection of two large sets */
+		p->is_year = 1;
+		sb_addf(&p->sql, "%s AND %s", a.sql.buf, b.sql.buf + strlen(YEAR_SQL));
+		params_move(&p->params, &a.params);
+		params_move(&p->params, &b.params);
+	} else if (a.is_fts && b.is_fts) {
 		p->is_fts = 1;
 		sb_addf(&p->fts, "(%s) %s (%s)", a.fts.buf,
 		        op == Z_Operator_and ? "AND" : op == Z_Operator_or ? "OR" : "NOT", b.fts.buf);

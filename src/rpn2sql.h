@@ -19,8 +19,10 @@
  * indexed text is, so tones, đ and case do not matter.
  *
  * The result is a SELECT statement returning one column `rid` (the
- * records rowid) for every match, live or deleted (the caller filters),
- * plus its parameters (all text). When the whole query is one FTS5
+ * records rowid) for every live match (deleted records are in neither
+ * the keyword index nor the match keys, and the year and id terms skip
+ * them), so counting its rows counts the hits; plus its parameters (all
+ * text). When the whole query is one FTS5
  * expression it is also given alone (fts) so the caller can rank hits.
  */
 #ifndef BIENMUC_RPN2SQL_H

@@ -995,7 +995,10 @@ static int migrate(struct store *st, strbuf *err)
 		/* and title/author order of broad result sets walks these */
 		if (!rc)
 			rc = exec(st, "CREATE INDEX records_tkey ON records(tkey) WHERE deleted = 0;"
-			              "CREATE INDEX records_akey ON records(akey) WHERE deleted = 0", err);
+			              "CREATE INDEX records_akey ON records(akey) WHERE deleted = 0;"
+			              /* year searches count live records from the index */
+			              "DROP INDEX records_year;"
+			              "CREATE INDEX records_year ON records(deleted, year)", err);
 		uv = 3;
 	}
 	/* future: if (uv == 3) { ALTER ...; uv = 4; } */
@@ -2332,9 +2335,9 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	}
 	strbuf sql = STRBUF_INIT;
 	int ranked = rs.fts && o->sort == CAT_SORT_RELEVANCE;
-	const char *del = o->include_deleted ? "" : " AND r.deleted = 0";
+	const char *del = o->include_deleted ? "" : " AND +r.deleted = 0";  /* no index on it */
 	long long counted = -1;
-	int estimated = 0, one_pass = 0;
+	int estimated = 0, one_pass = 0, page_only = 0;
 	if (ranked && o->limit > 0 && !o->include_deleted) {
 		/* Ranking costs a score for every hit: for a broad query count the
 		 * hits (cheaper) and show the newest first instead. Deleted records
@@ -2357,6 +2360,24 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 			rpn_sql_release(&rs);
 			return CAT_OK;
 		}
+	}
+	if (!ranked && !rs.fts && o->limit > 0 && !o->include_deleted &&
+	    (o->sort == CAT_SORT_RELEVANCE || o->sort == CAT_SORT_ID)) {
+		/* catalogue order of a year, number or id search: count the
+		 * translated query's rows (index-only: it returns live records
+		 * only), then read just the page */
+		sqlite3_stmt *cs = NULL;
+		strbuf csql = STRBUF_INIT;
+		sb_addf(&csql, "SELECT count(*) FROM (%s)", rs.sql.buf);
+		if (sqlite3_prepare_v2(st->db, csql.buf, -1, &cs, NULL) == SQLITE_OK) {
+			for (size_t i = 0; i < rs.params.n; i++)
+				sqlite3_bind_text(cs, (int)i + 1, rs.params.v[i], -1, SQLITE_STATIC);
+			if (sqlite3_step(cs) == SQLITE_ROW)
+				counted = sqlite3_column_int64(cs, 0);
+		}
+		sqlite3_finalize(cs);
+		sb_release(&csql);
+		page_only = counted >= 0;
 	}
 	if (one_pass) {
 		/* few hits: rank them all in the FTS table, count them on the
@@ -2392,6 +2413,8 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 			break;
 		}
 		sb_addf(&sql, "r.rid%s", dir);     /* ties: the reverse order too */
+		if (page_only)
+			sb_addf(&sql, " LIMIT %ld", o->offset + o->limit);
 	}
 	sqlite3_stmt *s = NULL;
 	int rc = CAT_OK;
