@@ -2178,11 +2178,13 @@ static long long count_hits(struct store *st, const char *fts, sqlite3_int64 fro
 	return n;
 }
 
-/* Estimated hits of an FTS5 expression from the newest 1/16 of the rowids
- * (or 1/4 when 1/16 has only a few), rounded to 2 significant digits; -1 when an exact count is wanted (a
+/* Estimated hits of an FTS5 expression from the newest 1/256 of the rowids
+ * when that has many, else 1/16 (or 1/4 when 1/16 has only a few),
+ * rounded to 2 significant digits; -1 when an exact count is wanted (a
  * small catalogue), -2 when there are few hits there (a selective query:
  * rank and count every hit in one pass). */
 #define EST_MIN_HITS 24
+#define EST_TINY_SAMPLE 128        /* records in the 1/256 sample, at least */
 static long est_min_records = 65536;
 
 void store_tune_estimates(long min_records)
@@ -2211,8 +2213,20 @@ static long long estimate_hits(struct store *st, const char *fts)
 	sqlite3_int64 max = max_rid(st);
 	if (max < est_min_records)
 		return -1;
-	sqlite3_int64 from = max - max / 16;
-	long long n = count_hits(st, fts, from);
+	sqlite3_int64 from;
+	long long n = -1;
+	if (max / 256 >= EST_TINY_SAMPLE) {
+		/* a very common word ("viet" in every record) has plenty of
+		 * hits in the newest 1/256 already: a sixteenth of the cost */
+		from = max - max / 256;
+		n = count_hits(st, fts, from);
+		if (n < 0)
+			return -1;
+	}
+	if (n < 4 * EST_MIN_HITS) {
+		from = max - max / 16;
+		n = count_hits(st, fts, from);
+	}
 	if (n < 0)
 		return -1;
 	if (n < EST_MIN_HITS && n >= EST_MIN_HITS / 6) {

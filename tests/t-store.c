@@ -540,6 +540,26 @@ static void test_estimates(void)
 	CHECK_INT(res.estimated, 0);
 	CHECK_INT(res.total, 1600);
 	cat_result_free(&res);
+	/* a word in every record of a larger catalogue: the newest 1/256 is
+	 * enough to estimate it; a rarer one still gets 1/16 */
+	CHECK_INT(catalog_begin(c, &err), CAT_OK);
+	for (int i = 3200; i < 33000; i++) {
+		char t[80];
+		snprintf(t, sizeof t, "S\xe1\xbb\x95 tay %s %d", i % 10 ? "chung" : "hiem", i);
+		rec *r = book(t, "Tr\xe1\xba\xa7n, A", NULL, "2001");
+		catalog_save(c, r, CAT_NEW, NULL, NULL, NULL);
+		rec_destroy(r);
+	}
+	CHECK_INT(catalog_commit(c, &err), CAT_OK);
+	o.estimate = 1;
+	CHECK_INT(catalog_search_ccl(c, "tay", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 1);
+	CHECKF(res.total >= 30000 && res.total <= 36000, "about %ld", res.total);
+	cat_result_free(&res);
+	CHECK_INT(catalog_search_ccl(c, "ti=hiem", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 1);
+	CHECKF(res.total >= 2500 && res.total <= 3500, "about %ld", res.total);
+	cat_result_free(&res);
 	store_tune_estimates(0);
 	catalog_close(c);
 	unlink(p);
