@@ -29,10 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <assert.h>
 
 #include "marcio-impl.h"
 #include "i18n-lower.h"
 #include "charset.h"
+#include "charset-legacy.h"
 #include "mrk-mnemonics.h"
 
 /* A record's text is kept whole while it is parsed; past this size the
@@ -84,29 +86,35 @@ static int ansel_combining(unsigned char b)
 	return b >= 0xE0 && b <= 0xFE;
 }
 
-static void put_utf8(strbuf *out, uint32_t c)
+/* UTF-8 of c (a scalar value) at b; returns its length. */
+static size_t utf8_enc(char *b, uint32_t c)
 {
-	char b[4];
 	if (c < 0x80) {
-		sb_addc(out, (char)c);
-		return;
+		b[0] = (char)c;
+		return 1;
 	}
 	if (c < 0x800) {
 		b[0] = (char)(0xC0 | (c >> 6));
 		b[1] = (char)(0x80 | (c & 0x3F));
-		sb_add(out, b, 2);
-	} else if (c < 0x10000) {
+		return 2;
+	}
+	if (c < 0x10000) {
 		b[0] = (char)(0xE0 | (c >> 12));
 		b[1] = (char)(0x80 | ((c >> 6) & 0x3F));
 		b[2] = (char)(0x80 | (c & 0x3F));
-		sb_add(out, b, 3);
-	} else {
-		b[0] = (char)(0xF0 | (c >> 18));
-		b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (c & 0x3F));
-		sb_add(out, b, 4);
+		return 3;
 	}
+	b[0] = (char)(0xF0 | (c >> 18));
+	b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	b[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+static void put_utf8(strbuf *out, uint32_t c)
+{
+	char b[4];
+	sb_add(out, b, utf8_enc(b, c));
 }
 
 /* ------------------------------------------------------------------ */
@@ -177,7 +185,87 @@ const char *mrk_mnemonic_lookup(const char *name, size_t len, int *nbytes)
 }
 
 /* ------------------------------------------------------------------ */
+/* Character references                                                 */
+
+/* MarcEdit writes what MARC-8 cannot hold as "&#xHHHH;" or "&#DDDD;"
+ * (and some versions as "{U+HHHH}"); a '&' of the data is written as it
+ * is, so only the reference syntax is decoded. */
+enum { REF_NONE, REF_OK, REF_BAD };
+
+/* Is s[0, n), s[0] being '&' or '{', a character reference: "&#xHHHH;"
+ * ('x' or 'X', 1-6 hex digits), "&#DDDD;" (1-7 decimal digits) or
+ * "{U+HHHH}" (1-6 hex digits)? REF_OK, with *cp and *len (the whole
+ * reference), when it is well formed and names a Unicode scalar value
+ * other than NUL; REF_BAD when it starts like one ("&#x", "&#X", "&#"
+ * and a digit or ';', "{U+") but is not; REF_NONE otherwise. */
+static int ref_parse(const char *s, size_t n, uint32_t *cp, size_t *len)
+{
+	size_t i, max;
+	uint32_t base;
+	char term;
+	if (n < 3)
+		return REF_NONE;
+	if (s[0] == '&') {
+		if (s[1] != '#')
+			return REF_NONE;
+		if (s[2] == 'x' || s[2] == 'X') {
+			base = 16;
+			i = 3;
+		} else if ((s[2] >= '0' && s[2] <= '9') || s[2] == ';') {
+			base = 10;
+			i = 2;
+		} else
+			return REF_NONE;
+		term = ';';
+	} else {
+		if (s[1] != 'U' || s[2] != '+')
+			return REF_NONE;
+		base = 16;
+		i = 3;
+		term = '}';
+	}
+	max = base == 16 ? 6 : 7;
+	size_t d0 = i;
+	uint32_t v = 0;
+	for (; i < n && i - d0 <= max; i++) {       /* at most max + 1 digits */
+		int k = base == 16 ? hexval(s[i]) : (s[i] >= '0' && s[i] <= '9') ? s[i] - '0' : -1;
+		if (k < 0)
+			break;
+		v = v * base + (uint32_t)k;
+	}
+	if (i == d0 || i - d0 > max || i >= n || s[i] != term)
+		return REF_BAD;
+	if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return REF_BAD;
+	*cp = v;
+	*len = i + 1;
+	return REF_OK;
+}
+
+/* How much of a bad reference at s to quote in a warning: up to its
+ * terminator, printable ASCII only, at most 16 bytes. */
+static size_t ref_quote_len(const char *s, size_t n)
+{
+	char term = s[0] == '&' ? ';' : '}';
+	size_t i = 1;
+	while (i < n && i < 16 && s[i] > 0x20 && s[i] < 0x7F && s[i] != '$' && s[i] != '&' &&
+	       s[i] != '{')
+		if (s[i++] == term)
+			break;
+	return i;
+}
+
+/* ------------------------------------------------------------------ */
 /* Decoding values                                                      */
+
+/* What is done with character references in a value. */
+enum {
+	REFS_OFF,       /* kept as text (the leader; MARC-8 bytes the firewall
+	                   will judge) */
+	REFS_DETECT,    /* MARC-8: only noted (found, and malformed ones
+	                   reported), until the record is known to have one */
+	REFS_DECODE,    /* decoded */
+};
 
 struct dec {
 	strbuf *out;
@@ -186,7 +274,38 @@ struct dec {
 	strbuf *err;
 	uint32_t pend[16];  /* combining marks waiting for their base */
 	int npend;
+	/* character references */
+	int refs;           /* REFS_* */
+	int conv;           /* MRK_MARC8: the value is converted to UTF-8 here */
+	int found;          /* a reference was (DETECT: would have been) decoded */
+	int susp;           /* conv: the MARC-8 looks wrong (marks on nothing) */
+	void (*bad)(void *arg, const char *p, size_t n);    /* a malformed one */
+	void *arg;
+	size_t start;       /* out->len when the value began */
+	size_t esc_scan;    /* MARC-8: escape sequences followed up to here */
+	size_t esc_end;     /* ... and the end of the last one */
+	int g0, g1;         /* ... the graphic sets they left */
+	size_t *rpos, nref, capref;   /* MARC-8: where each reference goes */
+	strbuf subst;       /* MARC-8: each reference's UTF-8, NUL-terminated */
 };
+
+static void dec_init(struct dec *d, strbuf *out, int mode, int cs, strbuf *err)
+{
+	memset(d, 0, sizeof *d);
+	d->out = out;
+	d->mode = mode;
+	d->cs = cs;
+	d->err = err;
+	d->start = d->esc_scan = d->esc_end = out->len;
+	d->g0 = 'B';
+	d->g1 = 'E';
+}
+
+static void dec_release(struct dec *d)
+{
+	free(d->rpos);
+	sb_release(&d->subst);
+}
 
 static void dec_flush_marks(struct dec *d)
 {
@@ -265,22 +384,193 @@ static void dec_mnemonic_utf8(struct dec *d, const char *b, int nb)
 	}
 }
 
-/* Decode one value (see mrk_decode_value); cs != 0 is a legacy 8-bit
- * charset for the literal text (MRK_UTF8 mode only). -1 + err if that
- * text cannot be decoded. */
-static int decode_value(strbuf *out, const char *s, size_t n, int mode, int ctrl,
-                        int cs, strbuf *err)
+/* MARC-8: follow the escape sequences written so far (as the firewall's
+ * decoder reads them). 1 if G0 is then ASCII: only there are the bytes
+ * of a reference its ASCII characters. */
+static int dec_g0_ascii(struct dec *d)
 {
-	struct dec d = { out, mode, cs, err, { 0 }, 0 };
+	const unsigned char *p = (const unsigned char *)d->out->buf;
+	size_t n = d->out->len;
+	for (size_t i = d->esc_scan; i < n; i++) {
+		if (p[i] != 0x1B)
+			continue;
+		size_t j = i + 1;
+		int *set = &d->g0;
+		if (j < n && p[j] == '$')
+			j++;
+		if (j < n && (p[j] == '(' || p[j] == ','))
+			j++;
+		else if (j < n && (p[j] == ')' || p[j] == '-')) {
+			j++;
+			set = &d->g1;
+		}
+		if (j < n && p[j] == '!')
+			j++;
+		if (j >= n) {                   /* unfinished: what follows ends it */
+			d->esc_scan = i;
+			return 0;
+		}
+		*set = p[j];
+		d->esc_end = j + 1;
+		i = j;
+	}
+	d->esc_scan = n;
+	return d->g0 == 'B' || d->g0 == 's';
+}
+
+/* A decoded reference. UTF-8: the character, the base of pending marks.
+ * MARC-8: a placeholder byte, its position noted, and the character in
+ * d->subst; ANSEL marks just before it (MARC-8 puts marks before their
+ * base) are taken off and follow it there, as Unicode has them. */
+static void dec_ref(struct dec *d, uint32_t cp)
+{
+	char b[4];
+	size_t k = utf8_enc(b, cp);
+	if (d->mode != MRK_MARC8) {
+		dec_utf8_text(d, b, k);
+		return;
+	}
+	strbuf *out = d->out;
+	size_t m = out->len, floor = d->esc_end > d->start ? d->esc_end : d->start;
+	if (d->g1 == 'E')
+		while (m > floor && ansel_combining((unsigned char)out->buf[m - 1]) &&
+		       ansel_ucs((unsigned char)out->buf[m - 1]) != 0)
+			m--;
+	sb_add(&d->subst, b, k);
+	for (size_t j = m; j < out->len; j++) {
+		uint32_t u = ansel_ucs((unsigned char)out->buf[j]);
+		if (u != MRK_DROP)
+			put_utf8(&d->subst, u);
+	}
+	sb_addc(&d->subst, 0);
+	if (m < out->len) {
+		out->len = m;
+		out->buf[m] = 0;
+		d->esc_scan = m;
+	}
+	if (d->nref == d->capref) {
+		d->capref = d->capref ? d->capref * 2 : 8;
+		d->rpos = xrealloc(d->rpos, d->capref * sizeof *d->rpos);
+	}
+	d->rpos[d->nref++] = m;
+	sb_addc(out, 0x01);                 /* the byte is chosen at the end */
+}
+
+/* MARC-8, converting: the value's bytes to UTF-8 NFC (as the firewall
+ * would), the references put in for their placeholders. A control
+ * character the value lacks stands for them during the conversion
+ * (control characters pass through it unchanged). -1 + err on bad MARC-8. */
+static int dec_m8_finish(struct dec *d)
+{
+	strbuf *out = d->out;
+	size_t n = out->len - d->start;
+	if (!n)
+		return 0;
+	char *v = out->buf + d->start;
+	int plain = 1;
+	for (size_t k = 0; k < n && plain; k++)
+		plain = v[k] >= 0x20 && v[k] < 0x7F;
+	if (!d->nref && plain)
+		return 0;                       /* printable ASCII: nothing to do */
+	char sent = 0;
+	if (d->nref) {
+		static const char cand[] = "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0A\x0B\x0C\x0D"
+			"\x0E\x0F\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1A\x1C\x1D\x1E\x1F\x7F";
+		unsigned char seen[256] = { 0 };
+		size_t r = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (r < d->nref && d->rpos[r] == d->start + k)
+				r++;
+			else
+				seen[(unsigned char)v[k]] = 1;
+		}
+		for (const char *c = cand; *c && !sent; c++)
+			if (!seen[(unsigned char)*c])
+				sent = *c;
+		if (!sent) {
+			sb_adds(d->err, _("too many kinds of control character in the value to decode "
+			                  "its character references"));
+			return -1;
+		}
+		for (r = 0; r < d->nref; r++)
+			out->buf[d->rpos[r]] = sent;
+	}
+	strbuf u = STRBUF_INIT;
+	if (charset_marc8_to_utf8(v, n, &u, d->err) < 0) {
+		sb_release(&u);
+		return -1;
+	}
+	out->len = d->start;
+	out->buf[out->len] = 0;
+	if (!d->nref) {
+		sb_add(out, u.buf ? u.buf : "", u.len);
+	} else {
+		strbuf w = STRBUF_INIT;
+		const char *sub = d->subst.buf;
+		size_t run = 0, got = 0;
+		for (size_t k = 0; k < u.len; k++) {
+			if (u.buf[k] != sent)
+				continue;
+			sb_add(&w, u.buf + run, k - run);
+			size_t sl = strlen(sub);
+			sb_add(&w, sub, sl);
+			sub += sl + 1;
+			run = k + 1;
+			got++;
+		}
+		sb_add(&w, u.buf + run, u.len - run);
+		assert(got == d->nref);
+		charset_nfc_append(w.buf ? w.buf : "", w.len, out);
+		sb_release(&w);
+	}
+	sb_release(&u);
+	if (charset_marc8_suspicious(out->buf + d->start, out->len - d->start))
+		d->susp = 1;
+	return 0;
+}
+
+/* Decode one value (see mrk_decode_value) into d->out, with d set up by
+ * dec_init() and the reference fields. -1 + err if a legacy text run or
+ * (conv) the MARC-8 cannot be decoded. */
+static int decode_value(struct dec *d, const char *s, size_t n, int ctrl)
+{
 	size_t i = 0, run = 0;
+	int mode = d->mode;
 	while (i < n) {
 		char c = s[i];
 		if (c == '\\' && ctrl) {
-			if (dec_text(&d, s + run, i - run) < 0)
+			if (dec_text(d, s + run, i - run) < 0)
 				return -1;
-			dec_text(&d, " ", 1);
+			dec_text(d, " ", 1);
 			run = ++i;
 			continue;
+		}
+		if ((c == '&' || c == '{') && d->refs != REFS_OFF) {
+			uint32_t cp = 0;
+			size_t len = 0;
+			int k = ref_parse(s + i, n - i, &cp, &len);
+			if (k != REF_NONE && mode == MRK_MARC8) {
+				dec_text(d, s + run, i - run);
+				run = i;
+				if (!dec_g0_ascii(d))
+					k = REF_NONE;   /* those bytes are not ASCII there */
+			}
+			if (k == REF_BAD && d->bad)
+				d->bad(d->arg, s + i, n - i);
+			if (k == REF_OK) {
+				d->found = 1;
+				if (d->refs == REFS_DECODE) {
+					if (dec_text(d, s + run, i - run) < 0)
+						return -1;
+					dec_ref(d, cp);
+					run = i = i + len;
+					continue;
+				}
+			}
+			if (k != REF_NONE) {        /* kept as text ("{U+" is no mnemonic) */
+				i++;
+				continue;
+			}
 		}
 		if (c == '{') {
 			size_t j = i + 1;
@@ -293,28 +583,34 @@ static int decode_value(strbuf *out, const char *s, size_t n, int mode, int ctrl
 			/* NUL never goes into a value: {00} stays as written. */
 			if (b && !(nb == 1 && b[0] == 0) &&
 			    (mode == MRK_MARC8 || utf8_mappable(b, nb))) {
-				if (dec_text(&d, s + run, i - run) < 0)
+				if (dec_text(d, s + run, i - run) < 0)
 					return -1;
 				if (mode == MRK_MARC8)
-					sb_add(out, b, (size_t)nb);
+					sb_add(d->out, b, (size_t)nb);
 				else
-					dec_mnemonic_utf8(&d, b, nb);
+					dec_mnemonic_utf8(d, b, nb);
 				run = i = j + 1;
 				continue;
 			}
 		}
 		i++;
 	}
-	if (dec_text(&d, s + run, n - run) < 0)
+	if (dec_text(d, s + run, n - run) < 0)
 		return -1;
-	dec_flush_marks(&d);
+	dec_flush_marks(d);
+	if (d->conv)
+		return dec_m8_finish(d);
 	return 0;
 }
 
 void mrk_decode_value(strbuf *out, const char *s, size_t n, int mode, int ctrl)
 {
+	struct dec d;
 	sb_grow(out, n);
-	decode_value(out, s, n, mode, ctrl, 0, NULL);
+	dec_init(&d, out, mode, 0, NULL);
+	d.refs = mode == MRK_UTF8 ? REFS_DECODE : REFS_OFF;
+	decode_value(&d, s, n, ctrl);
+	dec_release(&d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -346,10 +642,14 @@ static const char *const marc8_names[128] = {
 
 /* What each byte needs when written: 1 always a mnemonic ('$' '{' '}'
  * '\' and control characters), 2 a '\' in the leader and control fields
- * (blank), 4 a mnemonic in MARC-8 output (bytes >= 0x80), 0 nothing. */
+ * (blank), 4 a mnemonic in MARC-8 output (bytes >= 0x80), 8 a look: '&'
+ * is written {amp} where the reader would see a character reference
+ * (amp_escape), 0 nothing. Mask bit 16 (ENC_LOSSLESS) is no class. */
+#define ENC_AMP 8u
+#define ENC_LOSSLESS 16u
 static const unsigned char enc_class[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 0, 0, 0, 1, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1,
 	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
@@ -361,8 +661,8 @@ static const unsigned char enc_class[256] = {
 #ifdef __SSE2__
 #include <emmintrin.h>
 /* Nonzero if one of the 16 bytes at p needs a mnemonic under `mask`
- * (class 1 always: < 0x20, '$', '\\', '{', '}', 0x7F; 2: blank; 4: >= 0x80).
- * Exact: 0 means every byte is written as is. */
+ * (class 1 always: < 0x20, '$', '\\', '{', '}', 0x7F; 2: blank; 4: >= 0x80;
+ * 8: '&', which may not). Exact: 0 means every byte is written as is. */
 static inline int enc_any16(const char *p, unsigned mask)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
@@ -376,6 +676,8 @@ static inline int enc_any16(const char *p, unsigned mask)
 		hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
 	if (mask & 4)
 		hit = _mm_or_si128(hit, x);
+	if (mask & ENC_AMP)
+		hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8('&')));
 	return _mm_movemask_epi8(hit);
 }
 #define ENC_WORD 16
@@ -411,6 +713,7 @@ static char *enc_escape(char *o, unsigned char c)
 	case '{': rep = "{lcub}"; break;
 	case '}': rep = "{rcub}"; break;
 	case '\\': rep = "{bsol}"; break;
+	case '&': rep = "{amp}"; break;
 	case ' ': *o++ = '\\'; return o;
 	case 0x1B: rep = "{esc}"; break;
 	default:
@@ -455,6 +758,27 @@ static inline size_t enc_scan(const char *s, size_t i, size_t n, unsigned mask)
 	return i;
 }
 
+/* Must the '&' at s[0, n) be written {amp}: would the reader take it for
+ * the start of a character reference (or warn about a malformed one)?
+ * Under ENC_LOSSLESS (MARC-8 written with --lossless) the references the
+ * conversion wrote for characters MARC-8 lacks ("&#x%04X;", above
+ * U+007F) are left for the reader to decode. */
+static int amp_escape(const char *s, size_t n, unsigned mask)
+{
+	uint32_t cp = 0;
+	size_t len = 0;
+	int k = ref_parse(s, n, &cp, &len);
+	if (k == REF_NONE)
+		return 0;
+	if (k == REF_OK && (mask & ENC_LOSSLESS) && cp >= 0x80) {
+		char want[16];
+		int m = snprintf(want, sizeof want, "&#x%04X;", (unsigned)cp);
+		if ((size_t)m == len && !memcmp(want, s, len))
+			return 0;
+	}
+	return 1;
+}
+
 /* Append the encoded s[0, n) at o (room for n bytes already made);
  * returns the new end. The room invariant: there is always space for
  * what is left of s written as is. */
@@ -465,6 +789,10 @@ static char *enc_value(strbuf *out, char *o, const char *s, size_t n, unsigned m
 		i = enc_scan(s, i, n, mask);
 		if (i >= n)
 			break;
+		if (s[i] == '&' && !amp_escape(s + i, n - i, mask)) {
+			i++;
+			continue;
+		}
 		memcpy(o, s + run, i - run);
 		o += i - run;
 		o = enc_room(out, o, ENC_MAX + (n - i));
@@ -501,7 +829,7 @@ static char *enc_control(strbuf *out, char *o, const char *s, size_t n, unsigned
 
 void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
 {
-	unsigned mask = 1u | (ctrl ? 2u : 0u) | (marc8 ? 4u : 0u);
+	unsigned mask = 1u | ENC_AMP | (ctrl ? 2u : 0u) | (marc8 ? 4u : 0u);
 	sb_grow(out, n);
 	char *o = out->buf + out->len;
 	o = enc_value(out, o, s, n, mask);
@@ -526,6 +854,13 @@ struct mrk_reader {
 	size_t nlines, caplines;
 	int too_long;
 	strbuf val, join, msg;
+	size_t cur;           /* first line of the field being decoded */
+	int joined;           /* its text is in join (continuation lines) */
+	int refs;             /* REFS_* for the record's values */
+	int conv;             /* MARC-8 values converted to UTF-8 here */
+	int found;            /* a value had a character reference */
+	strbuf refwarn;       /* malformed references, one warning a line */
+	strbuf susp;          /* conv: values whose MARC-8 looks wrong */
 };
 
 struct rawline {
@@ -597,6 +932,8 @@ static void r_close(void *vst)
 	sb_release(&st->val);
 	sb_release(&st->join);
 	sb_release(&st->msg);
+	sb_release(&st->refwarn);
+	sb_release(&st->susp);
 	free(st->lines);
 	free(st);
 }
@@ -637,7 +974,9 @@ static const char *field_text(struct mrk_reader *st, size_t i, size_t *len, size
 {
 	const struct mline *m = &st->lines[i];
 	size_t j = i + 1;
-	if (j >= st->nlines || !st->lines[j].cont) {
+	st->cur = i;
+	st->joined = !(j >= st->nlines || !st->lines[j].cont);
+	if (!st->joined) {
 		*len = m->len;
 		*next = j;
 		return st->text.buf + m->off;
@@ -721,19 +1060,82 @@ static int choose_mode(struct mrk_reader *st, marc_reader *rd, char l09, int *le
 	return MRK_MARC8;
 }
 
+/* Where the byte at p of the current field's text is: line and offset. */
+static void field_pos(const struct mrk_reader *st, const char *p, long *line, long long *off)
+{
+	const struct mline *m = &st->lines[st->cur];
+	size_t k;
+	if (st->joined) {
+		k = (size_t)(p - st->join.buf);
+		for (size_t j = st->cur; k >= m->len && j + 1 < st->nlines && st->lines[j + 1].cont;) {
+			k -= m->len;
+			m = &st->lines[++j];
+		}
+	} else
+		k = (size_t)(p - (st->text.buf + m->off));
+	*line = m->lineno;
+	*off = m->fileoff + (long long)k;
+}
+
+struct refctx {
+	struct mrk_reader *st;
+	const char *tag;
+	char code;
+};
+
+/* A malformed character reference at p: a warning, the text kept. */
+static void ref_warn(void *arg, const char *p, size_t n)
+{
+	struct refctx *x = arg;
+	strbuf *w = &x->st->refwarn;
+	long line;
+	long long off;
+	field_pos(x->st, p, &line, &off);
+	if (w->len)
+		sb_addc(w, '\n');
+	sb_addf(w, _("line %ld (byte %lld): "), line, off);
+	if (x->code)
+		sb_addf(w, _("field %s $%c: %s"), x->tag, x->code, "");
+	else
+		sb_addf(w, _("field %s: %s"), x->tag, "");
+	sb_addf(w, _("'%.*s' is not a valid character reference; kept as text"),
+	        (int)ref_quote_len(p, n), p);
+}
+
 static int decode_into(struct mrk_reader *st, marc_reader *rd, const struct mline *m,
                        const char *tag, char code, const char *s, size_t n,
                        int mode, int ctrl, int legacy)
 {
+	struct dec d;
+	struct refctx x = { st, tag, code };
 	sb_reset(&st->val);
 	sb_reset(&st->msg);
-	if (decode_value(&st->val, s, n, mode, ctrl, legacy, &st->msg) < 0) {
+	dec_init(&d, &st->val, mode, legacy, &st->msg);
+	d.refs = st->refs;
+	d.conv = st->conv;
+	d.bad = ref_warn;
+	d.arg = &x;
+	int rc = decode_value(&d, s, n, ctrl);
+	st->found |= d.found;
+	if (d.susp) {
+		if (st->susp.len)
+			sb_adds(&st->susp, ", ");
+		if (code)
+			sb_addf(&st->susp, "%s $%c", tag, code);
+		else
+			sb_adds(&st->susp, tag);
+	}
+	dec_release(&d);
+	if (rc < 0) {
 		if (code)
 			return bad_line(rd, m, _("field %s $%c: %s"), tag, code, st->msg.buf ? st->msg.buf : "");
 		return bad_line(rd, m, _("field %s: %s"), tag, st->msg.buf ? st->msg.buf : "");
 	}
 	return MR_OK;
 }
+
+static int parse_fields(struct mrk_reader *st, marc_reader *rd, rec *r, size_t next, int mode,
+                        int legacy);
 
 static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 {
@@ -752,14 +1154,65 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 	if (!c)
 		return MR_BAD;
 	sb_reset(&st->val);
-	decode_value(&st->val, c, clen, MRK_MARC8, 1, 0, NULL);
+	{
+		struct dec d;                   /* no references in the leader */
+		dec_init(&d, &st->val, MRK_MARC8, 0, NULL);
+		decode_value(&d, c, clen, 1);
+		dec_release(&d);
+	}
 	if (st->val.len != REC_LEADER_LEN)
 		return bad_line(rd, m, _("the leader is %zu characters long, not 24"), st->val.len);
 	rec_set_leader(r, st->val.buf, REC_LEADER_LEN);
 
 	int legacy;
-	int mode = choose_mode(st, rd, st->val.buf[9], &legacy);
+	char l09 = st->val.buf[9];
+	int mode = choose_mode(st, rd, l09, &legacy);
+	int from = mr_opts(rd)->from_charset;
 
+	/* References in UTF-8 values are decoded as they come. MARC-8 values
+	 * cannot hold them: a record that has one is read again with every
+	 * value converted to UTF-8 here (as the firewall would, unless it is
+	 * to reject the record: raw 8-bit bytes under leader/09 'a'). */
+	int conv_ok = mode == MRK_MARC8 && (from == CS_MARC8 || l09 != 'a');
+	st->refs = mode == MRK_UTF8 ? REFS_DECODE : conv_ok ? REFS_DETECT : REFS_OFF;
+	st->conv = 0;
+	st->found = 0;
+	sb_reset(&st->refwarn);
+	sb_reset(&st->susp);
+	int rc = parse_fields(st, rd, r, next, mode, legacy);
+	if (rc == MR_OK && st->found && st->refs == REFS_DETECT) {
+		char ldr[REC_LEADER_LEN];
+		memcpy(ldr, rec_leader(r), REC_LEADER_LEN);
+		rec_clear(r);
+		rec_set_leader(r, ldr, REC_LEADER_LEN);
+		st->refs = REFS_DECODE;
+		st->conv = 1;
+		sb_reset(&st->refwarn);
+		rc = parse_fields(st, rd, r, next, mode, legacy);
+		if (rc == MR_OK) {
+			mr_set_record_charset(rd, CS_UTF8);
+			/* what the firewall would have said */
+			if ((from == CS_AUTO) && l09 != ' ' && l09 != 'a')
+				mr_warn(rd, _("leader/09 is '%c' (neither 'a' nor blank) and the data is not "
+				              "UTF-8; read as MARC-8"), l09);
+			if (st->susp.len)
+				mr_warn(rd, _("%s: a MARC-8 combining mark stands on a space or punctuation "
+				              "(kept; if the file is Latin-1, name it with --from-charset latin1)"),
+				        st->susp.buf);
+		}
+	}
+	if (st->refwarn.len)
+		mr_warn(rd, "%s", st->refwarn.buf);
+	return rc;
+}
+
+/* The fields of the record, from line `next` on, into r. */
+static int parse_fields(struct mrk_reader *st, marc_reader *rd, rec *r, size_t next, int mode,
+                        int legacy)
+{
+	const struct mline *m;
+	const char *p, *c;
+	size_t n, clen;
 	for (size_t i = next; i < st->nlines; i = next) {
 		m = &st->lines[i];
 		p = field_text(st, i, &n, &next);
@@ -915,7 +1368,10 @@ static int field_refused(const rec *r, size_t f, int control, strbuf *err)
  * is is made before each value (enc_value makes more as escapes need). */
 static int w_put(marc_writer *w, const rec *r, strbuf *out, strbuf *err)
 {
-	unsigned vmask = mw_opts(w)->to_charset == CS_MARC8 ? 1u | 4u : 1u;
+	/* the leader holds no references: its '&' stays as it is */
+	unsigned vmask = mw_opts(w)->to_charset == CS_MARC8 ? 1u | 4u | ENC_AMP : 1u | ENC_AMP;
+	if (mw_opts(w)->to_charset == CS_MARC8 && mw_opts(w)->lossless)
+		vmask |= ENC_LOSSLESS;
 	size_t start = out->len;
 	sb_grow(out, 64);
 	char *o = out->buf + out->len;
