@@ -410,11 +410,19 @@ enum mrk_mode {
  * stands for a blank. An unknown {name} is kept as it is, braces and all.
  * In MRK_UTF8 mode the text is taken as UTF-8 and a mnemonic's MARC-8
  * bytes are turned into Unicode (combining marks placed after the
- * character that follows them, as MARC-8 -> Unicode conversion does). */
+ * character that follows them, as MARC-8 -> Unicode conversion does),
+ * and MarcEdit's character references "&#xHHHH;" (1-6 hex digits),
+ * "&#DDDD;" (1-7 decimal digits) and "{U+HHHH}" become the character
+ * when well formed and a Unicode scalar value other than NUL (anything
+ * else is kept as text). In MRK_MARC8 mode references are kept as text:
+ * MARC-8 bytes cannot hold them (the .mrk reader converts a MARC-8
+ * record that has them to UTF-8 itself). */
 void mrk_decode_value(strbuf *out, const char *s, size_t n, int mode, int ctrl);
 
 /* Encode one value for .mrk output, appending to out: '$' '{' '}' '\' as
- * {dollar} {lcub} {rcub} {bsol}, control characters as {esc} or {XX}.
+ * {dollar} {lcub} {rcub} {bsol}, control characters as {esc} or {XX},
+ * and a '&' as {amp} where it would be read as (or as a malformed)
+ * character reference ("&#x41;" -> "{amp}#x41;"; "R&D" stays).
  * marc8: bytes >= 0x80 are MARC-8 and are written as their MarcBreaker
  * mnemonic ({acute}, {ohorn}, ... or {XX}); otherwise they are UTF-8 and
  * written as they are. ctrl: blanks are written as '\'. */

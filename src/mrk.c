@@ -10,20 +10,29 @@
  * A '\' is a blank in the leader, control fields and indicators (and a
  * real backslash in subfield data, as LC's MARCMaker and MarcEdit read
  * it); {name} mnemonics stand for MARC-8 characters (mrk-mnemonics.h).
+ * MarcEdit writes a character MARC-8 lacks as a character reference,
+ * "&#xHHHH;", "&#DDDD;" or "{U+HHHH}"; those are read as the character,
+ * and a malformed one is kept as text with a warning. A '&' of the data
+ * is written as it is unless it starts such a reference: then {amp}.
  *
  * Reading: a record is collected line by line up to the blank line
  * (lines that do not start with '=' continue the previous field, as LC's
  * MARCBreaker wraps them; lines starting with '#' are MarcEdit comments).
  * Then the record's character set is chosen (see choose_mode) and every
  * value is decoded: to MARC-8 bytes, which the charset firewall in
- * marcio.c decodes like any MARC-8 record, or straight to UTF-8.
+ * marcio.c decodes like any MARC-8 record, or straight to UTF-8. A
+ * MARC-8 record with a character reference is the exception: MARC-8
+ * bytes cannot carry the character, so the record is read again with
+ * each value converted from MARC-8 to UTF-8 here and the reference put
+ * in (see parse_record and dec_m8_finish).
  * A malformed line rejects its record with the line number and byte
  * offset; reading goes on after the next blank line.
  *
  * Writing: one line per field, CRLF line ends (what MarcEdit writes and
  * LC's MARCMaker requires), a blank line after each record, no wrapping.
  * UTF-8 records are written as UTF-8; MARC-8 records (from
- * --to-charset marc8) as pure ASCII with MarcBreaker's mnemonics.
+ * --to-charset marc8) as pure ASCII with MarcBreaker's mnemonics, and,
+ * with --lossless, "&#xHHHH;" for what MARC-8 lacks (as MarcEdit does).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -758,11 +767,32 @@ static inline size_t enc_scan(const char *s, size_t i, size_t n, unsigned mask)
 	return i;
 }
 
+/* Can MARC-8 hold character cp (after a letter, for a combining mark)?
+ * Asked of the converter itself; the answers are cached per thread. */
+static int marc8_holds(uint32_t cp)
+{
+	static _Thread_local struct { uint32_t cp; int ok; } cache[64];
+	unsigned h = (unsigned)(cp ^ (cp >> 6)) & 63u;
+	if (cache[h].cp == cp)
+		return cache[h].ok;
+	char b[5] = { 'a' };
+	size_t k = 1 + utf8_enc(b + 1, cp);
+	rec *r = rec_create();
+	size_t f = rec_add_field(r, "500", ' ', ' ');
+	rec_add_sub(r, f, 'a', b, k);
+	int ok = charset_to_marc8(r, 0, NULL) == 0;
+	rec_destroy(r);
+	cache[h].cp = cp;
+	cache[h].ok = ok;
+	return ok;
+}
+
 /* Must the '&' at s[0, n) be written {amp}: would the reader take it for
  * the start of a character reference (or warn about a malformed one)?
  * Under ENC_LOSSLESS (MARC-8 written with --lossless) the references the
- * conversion wrote for characters MARC-8 lacks ("&#x%04X;", above
- * U+007F) are left for the reader to decode. */
+ * conversion wrote for characters MARC-8 lacks ("&#x%04X;" for such a
+ * character) are left for the reader to decode. The same text in the
+ * data cannot be told from those: it is read back as the character. */
 static int amp_escape(const char *s, size_t n, unsigned mask)
 {
 	uint32_t cp = 0;
@@ -773,7 +803,7 @@ static int amp_escape(const char *s, size_t n, unsigned mask)
 	if (k == REF_OK && (mask & ENC_LOSSLESS) && cp >= 0x80) {
 		char want[16];
 		int m = snprintf(want, sizeof want, "&#x%04X;", (unsigned)cp);
-		if ((size_t)m == len && !memcmp(want, s, len))
+		if ((size_t)m == len && !memcmp(want, s, len) && !marc8_holds(cp))
 			return 0;
 	}
 	return 1;

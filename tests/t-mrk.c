@@ -1,7 +1,9 @@
 /* t-mrk.c - unit tests of the MARCMaker/MarcEdit .mrk codec (src/mrk.c):
  * the mnemonic table, decoding and encoding values, reading (line ends,
  * continuations, comments, charsets, bad lines with line numbers),
- * writing (UTF-8 and MARC-8, refusals), byte-exact round trips of the
+ * writing (UTF-8 and MARC-8, refusals), character references (&#xHHHH;
+ * &#DDDD; {U+HHHH}) read in UTF-8 and MARC-8 records and written back
+ * exactly, byte-exact round trips of the
  * fixtures tests/data/mrk-*.mrk, and comparisons with the shared corpus
  * (skipped when ../shared/data is absent). */
 #include "harness.h"
@@ -565,6 +567,257 @@ static void test_write(void)
 	rec_destroy(r);
 }
 
+/* ---- character references (&#xHHHH; &#DDDD; {U+HHHH}) ---- */
+
+static void test_ref_values(void)
+{
+	/* UTF-8 values: each form, upper and lower case, the limits */
+	CHECK_DEC("Vi&#x1EC7;t Nam", MRK_UTF8, 0, "Việt Nam");
+	CHECK_DEC("&#X1ec7;&#7879;&#x001EC7;&#0007879;", MRK_UTF8, 0, "ệệệệ");
+	CHECK_DEC("{U+4E2D}{U+4e2d}", MRK_UTF8, 0, "中中");
+	CHECK_DEC("&#x41;&#65;{U+41}&#x9;", MRK_UTF8, 0, "AAA\t");
+	CHECK_DEC("&#x1F600;{U+10FFFF}&#1114111;", MRK_UTF8, 0, "\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF");
+	/* a mark before a reference goes after its character, as with letters */
+	CHECK_DEC("{acute}&#x3B1;", MRK_UTF8, 0, "\xCE\xB1\xCC\x81");
+	/* next to mnemonics, and '\' in control fields */
+	CHECK_DEC("{dollar}&#x24;{U+7B}x{rcub}", MRK_UTF8, 0, "$${x}");
+	CHECK_DEC("a\\&#x41;\\", MRK_UTF8, 1, "a A ");
+	/* malformed or not a scalar value other than NUL: kept as written */
+	static const char *keep[] = {
+		"&#xZZ;", "&#x;", "&#;", "&#x1234567;", "&#12345678;", "&#x0;", "&#0;", "{U+0}",
+		"&#xD800;", "&#xDFFF;", "&#55296;", "&#x110000;", "&#1114112;", "{U+}", "{U+D800}",
+		"{U+110000}", "{U+1234567}", "{U+41", "&#x41", "&#x41 ;", "{u+41}", "{U 41}", "&x41;",
+		"R&D", "& #x41;", "&#", "&", "{U+", "&#x41}", "{U+41;", "&#a;", "AT&T&#",
+	};
+	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		char *g = dec(keep[i], MRK_UTF8, 0);
+		CHECKF(!strcmp(g, keep[i]), "'%s' decoded to '%s'", keep[i], g);
+		free(g);
+	}
+	/* a kept one does not hide a good one right after it */
+	CHECK_DEC("&#xZZ;&#x41;&&#x42;{U+}{U+43}", MRK_UTF8, 0, "&#xZZ;A&B{U+}C");
+	/* MARC-8 values (bytes) cannot hold them: kept */
+	CHECK_DEC("&#x41;{U+41}", MRK_MARC8, 0, "&#x41;{U+41}");
+
+	/* encoding: a '&' that would be read as a reference becomes {amp} */
+	CHECK_ENC("&#x41; R&D &#xZZ; &amp; {U+41} &#65; &", 0, 0,
+	          "{amp}#x41; R&D {amp}#xZZ; &amp; {lcub}U+41{rcub} {amp}#65; &");
+	CHECK_ENC("&#x41;&", 1, 1, "{amp}#x41;&");
+	/* and whatever is encoded decodes back */
+	static const char *vals[] = {
+		"&#x41;", "&#x1EC7;", "R&D", "&#xZZ;", "&&#x41;;", "&#;", "{U+41}", "&#x41", "x&#65;y",
+		"Vi\xE1\xBB\x87t &#x1EC7; &", "&#&#x41;",
+	};
+	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+		for (int marc8 = 0; marc8 <= 1; marc8++)
+			for (int ctrl = 0; ctrl <= 1; ctrl++) {
+				char *e = enc(vals[i], marc8, ctrl);
+				char *u = dec(e, MRK_UTF8, ctrl);
+				char *m = dec(e, MRK_MARC8, ctrl);
+				if (!marc8)
+					CHECKF(!strcmp(u, vals[i]), "'%s' -> '%s' -> '%s'", vals[i], e, u);
+				CHECKF(!strcmp(m, vals[i]) || marc8, "'%s' -> '%s' -> '%s' (MARC-8)", vals[i], e, m);
+				free(e);
+				free(u);
+				free(m);
+			}
+}
+
+static int count_lines(const char *s, const char *needle)
+{
+	int n = 0;
+	for (const char *p = s ? strstr(s, needle) : NULL; p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static void test_ref_read(void)
+{
+	struct recs rs = { 0 };
+
+	/* UTF-8 record: decoded in place; a malformed one is kept with a
+	 * warning naming its line and byte (also on a continuation line) */
+	static const char u[] =
+		"=LDR  00000nam a2200000 a 4500\n"                 /* bytes 0-30 */
+		"=001  ID&#x41;\n"                                 /* 31-45 */
+		"=245  10$aVi&#x1EC7;t Nam {U+4E2D} &#xZZ;$bR&D\n" /* 46 */
+		"=500  \\\\$ao&#x031B; x\n"
+		" y&#xD800;\n";
+	recs_read_mem(&rs, u, sizeof u - 1, MF_MRK, CS_AUTO);
+	CHECK_INT(rs.n, 1);
+	CHECK_STR(rs.n ? rec_get_control(rs.r[0], "001") : NULL, "IDA");
+	CHECK_STR(sub(&rs, 0, "245", 'a'), "Việt Nam 中 &#xZZ;");
+	CHECK_STR(sub(&rs, 0, "245", 'b'), "R&D");
+	CHECK_STR(sub(&rs, 0, "500", 'a'), "ơ x y&#xD800;");       /* NFC after decoding */
+	CHECKF(rs.warns.buf && strstr(rs.warns.buf, "1: line 3 (byte 81): field 245 $a: '&#xZZ;' is "
+	                              "not a valid character reference; kept as text"), "%s",
+	       rs.warns.buf ? rs.warns.buf : "");
+	/* "=500  \\$ao&#x031B; x" is bytes 94-113 + LF, " y" 115-116 */
+	CHECKF(rs.warns.buf && strstr(rs.warns.buf, "1: line 5 (byte 117): field 500 $a: '&#xD800;'"),
+	       "%s", rs.warns.buf ? rs.warns.buf : "");
+	CHECK_INT(count_lines(rs.warns.buf, "character reference"), 2);
+	recs_free(&rs);
+
+	/* MARC-8 record (leader/09 blank): mnemonics, MARC-8 bytes and
+	 * references in one value; the other values converted the same */
+	static const char m[] =
+		"=LDR  00000nam  2200000 a 4500\n"
+		"=001  m8\n"
+		"=100  1\\$aNguy{circ}{tilde}en, Du\n"
+		"=245  10$aVi{dotb}{circ}et &#x4E2D; {acute}&#x3B1; &#xZZ; o&#x031B;$bThai &#x0E01;.\n"
+		"=500  \\\\$a{esc}(S&#x41;{esc}(B &#x41; Vi&#x0065;&#x323;&#x302;t\n"
+		"=520  \\\\$a{uhorn}{dollar} R&D\n";
+	for (int cs = CS_AUTO; cs <= CS_MARC8; cs += CS_MARC8 - CS_AUTO) {
+		recs_read_mem(&rs, m, sizeof m - 1, MF_MRK, cs);
+		CHECKF(rs.n == 1 && rs.bad == 0, "MARC-8 refs (cs %d): %s", cs, rs.errs.buf ? rs.errs.buf : "");
+		CHECK_STR(sub(&rs, 0, "100", 'a'), "Nguyễn, Du");
+		CHECK_STR(sub(&rs, 0, "245", 'a'), "Việt 中 ά &#xZZ; ơ");
+		CHECK_STR(sub(&rs, 0, "245", 'b'), "Thai ก.");
+		CHECK_STR(sub(&rs, 0, "520", 'a'), "ư$ R&D");
+		/* in G0 Greek those bytes are no reference: as the firewall reads them */
+		strbuf e = STRBUF_INIT;
+		char *greek = charset_decode("\x1B(S&#x41;\x1B(B ", 13, CS_MARC8, &e);
+		strbuf want = STRBUF_INIT;
+		sb_adds(&want, greek ? greek : "?");
+		sb_adds(&want, "A Việt");
+		CHECK_STR(sub(&rs, 0, "500", 'a'), want.buf);
+		free(greek);
+		sb_release(&e);
+		sb_release(&want);
+		CHECK_STR(rs.n ? rec_leader(rs.r[0]) : NULL, "00000nam a2200000 a 4500");
+		/* the malformed one is reported once, though the record is read twice */
+		CHECK_INT(count_lines(rs.warns.buf, "character reference"), 1);
+		CHECKF(rs.warns.buf && strstr(rs.warns.buf, "line 4 (byte 125): field 245 $a: '&#xZZ;'"),
+		       "%s", rs.warns.buf ? rs.warns.buf : "");
+		recs_free(&rs);
+	}
+
+	/* what the firewall says of a MARC-8 record is said with references too */
+	static const char w1[] = "=LDR  00000nam  2200000 a 4500\n=245  10$a{acute} x\n";
+	static const char w2[] = "=LDR  00000nam  2200000 a 4500\n=245  10$a{acute} x &#x4E2D;\n";
+	static const char w3[] = "=LDR  00000nam x2200000 a 4500\n=245  10$ax &#x4E2D;\n";
+	recs_read_mem(&rs, w1, sizeof w1 - 1, MF_MRK, CS_AUTO);
+	CHECK(rs.warns.buf && strstr(rs.warns.buf, "245 $a: a MARC-8 combining mark stands on a space"));
+	char *w1v = xstrdup(sub(&rs, 0, "245", 'a') ? sub(&rs, 0, "245", 'a') : "?");
+	recs_free(&rs);
+	recs_read_mem(&rs, w2, sizeof w2 - 1, MF_MRK, CS_AUTO);
+	strbuf w2v = STRBUF_INIT;
+	sb_adds(&w2v, w1v);
+	sb_adds(&w2v, " 中");
+	CHECK_STR(sub(&rs, 0, "245", 'a'), w2v.buf);
+	sb_release(&w2v);
+	free(w1v);
+	CHECK(rs.warns.buf && strstr(rs.warns.buf, "245 $a: a MARC-8 combining mark stands on a space"));
+	recs_free(&rs);
+	recs_read_mem(&rs, w3, sizeof w3 - 1, MF_MRK, CS_AUTO);
+	CHECK_STR(sub(&rs, 0, "245", 'a'), "x 中");
+	CHECK(rs.warns.buf && strstr(rs.warns.buf, "leader/09 is 'x'"));
+	recs_free(&rs);
+
+	/* control characters in the value: another one stands in for the
+	 * references during the conversion; all 31 taken: rejected */
+	static const char c1[] = "=LDR  00000nam  2200000 a 4500\n=245  10$a{01}&#x4E2D;{1F}\n";
+	recs_read_mem(&rs, c1, sizeof c1 - 1, MF_MRK, CS_AUTO);
+	CHECK_STR(sub(&rs, 0, "245", 'a'), "\x01中\x1F");
+	recs_free(&rs);
+	strbuf all = STRBUF_INIT;
+	sb_adds(&all, "=LDR  00000nam  2200000 a 4500\n=245  10$a&#x4E2D;");
+	for (int b = 1; b < 0x20; b++)
+		if (b != 0x1B)
+			sb_addf(&all, "{%02X}", b);
+	sb_adds(&all, "{7F}\n");
+	recs_read_mem(&rs, all.buf, all.len, MF_MRK, CS_AUTO);
+	CHECK_INT(rs.bad, 1);
+	CHECKF(rs.errs.buf && strstr(rs.errs.buf, "1: line 2 (byte 31): field 245 $a: too many kinds of "
+	                             "control character"), "%s", rs.errs.buf ? rs.errs.buf : "");
+	recs_free(&rs);
+	sb_release(&all);
+	/* bad MARC-8 next to a reference: rejected with line and byte */
+	static const char b1[] = "=LDR  00000nam  2200000 a 4500\n=245  10$ax{FC}y&#x4E2D;\n";
+	recs_read_mem(&rs, b1, sizeof b1 - 1, MF_MRK, CS_AUTO);
+	CHECK_INT(rs.bad, 1);
+	CHECKF(rs.errs.buf && strstr(rs.errs.buf, "line 2 (byte 31): field 245 $a: byte 0xFC"), "%s",
+	       rs.errs.buf ? rs.errs.buf : "");
+	recs_free(&rs);
+
+	/* a legacy 8-bit charset: the text decoded from it, references as such */
+	static const char l[] = "=LDR  00000nam  2200000 a 4500\n=245  00$aCaf\xE9 &#x4E2D; {uml}u\n";
+	recs_read_mem(&rs, l, sizeof l - 1, MF_MRK, CS_LATIN1);
+	CHECK_STR(sub(&rs, 0, "245", 'a'), "Café 中 ü");
+	recs_free(&rs);
+}
+
+static char *write_lossless(const struct recs *rs, int cs, int lossless, size_t *len)
+{
+	char *buf = NULL;
+	size_t sz = 0;
+	FILE *fp = open_memstream(&buf, &sz);
+	struct marc_write_opts o = { MF_MRK, cs, lossless };
+	marc_writer *w = marc_writer_open(fp, &o);
+	for (size_t i = 0; w && i < rs->n; i++) {
+		strbuf err = STRBUF_INIT;
+		CHECKF(marc_writer_put(w, rs->r[i], &err) == 0, "refused: %s", err.buf ? err.buf : "");
+		sb_release(&err);
+	}
+	marc_writer_close(w);
+	fclose(fp);
+	*len = sz;
+	return buf;
+}
+
+static void test_ref_roundtrip(void)
+{
+	/* data that looks like references survives every way of writing */
+	rec *r = rec_create();
+	rec_set_leader(r, "00000nam a2200000 a 4500", 24);
+	rec_add_control(r, "001", "a&#x41;b", 8);
+	size_t f = rec_add_field(r, "245", '1', '0');
+	/* (but not "&#x0E01;", U+0E01 being what MARC-8 lacks: under
+	 * --lossless that is what the conversion writes for it) */
+	static const char v[] = "&#x41; {U+42} R&D &#xZZ; &#; &#x4E2D; &#x0e01; &#x00E9;x";
+	rec_add_sub(r, f, 'a', v, strlen(v));
+	rec_add_sub(r, f, 'b', "Vi\xE1\xBB\x87t", 6);
+	struct recs a = { 0 };
+	a.r = malloc(sizeof *a.r);
+	a.r[0] = r;
+	a.n = a.cap = 1;
+	for (int k = 0; k < 3; k++) {
+		int cs = k ? CS_MARC8 : CS_UTF8;
+		size_t len;
+		char *out = write_lossless(&a, cs, k == 2, &len);
+		CHECK(out && strstr(out, "$a{amp}#x41; {lcub}U+42{rcub} R&D {amp}#xZZ; {amp}#; "));
+		CHECK(out && strstr(out, "=001  a{amp}#x41;b"));
+		struct recs b = { 0 };
+		recs_read_mem(&b, out, len, MF_MRK, CS_AUTO);
+		check_same(&a, &b, k == 0 ? "references: UTF-8" : k == 1 ? "references: MARC-8" :
+		           "references: MARC-8 lossless");
+		CHECKF(!b.warns.len, "warnings: %s", b.warns.buf);
+		recs_free(&b);
+		free(out);
+	}
+	recs_free(&a);
+
+	/* --lossless: what MARC-8 lacks is written &#xHHHH; (as MarcEdit
+	 * does) and read back as the character */
+	r = rec_create();
+	rec_set_leader(r, "00000nam a2200000 a 4500", 24);
+	f = rec_add_field(r, "245", '1', '0');
+	rec_add_sub(r, f, 'a', "Thai \xE0\xB8\x81 Vi\xE1\xBB\x87t &#x0e01;", strlen("Thai \xE0\xB8\x81 Vi\xE1\xBB\x87t &#x0e01;"));
+	a.r = malloc(sizeof *a.r);
+	a.r[0] = r;
+	a.n = a.cap = 1;
+	size_t len;
+	char *out = write_lossless(&a, CS_MARC8, 1, &len);
+	CHECK_STR(out, "=LDR  00000nam\\\\2200000\\a\\4500\r\n"
+	          "=245  10$aThai &#x0E01; Vi{dotb}{circ}et {amp}#x0e01;\r\n\r\n");
+	struct recs b = { 0 };
+	recs_read_mem(&b, out, len, MF_MRK, CS_AUTO);
+	check_same(&a, &b, "lossless MARC-8 .mrk");
+	recs_free(&b);
+	free(out);
+	recs_free(&a);
+}
+
 /* ---- round trips ---- */
 
 static void test_fixtures(void)
@@ -757,6 +1010,9 @@ int main(void)
 	test_read_charsets();
 	test_read_bad();
 	test_write();
+	test_ref_values();
+	test_ref_read();
+	test_ref_roundtrip();
 	test_fixtures();
 	test_long_line();
 	{
