@@ -560,17 +560,29 @@ int callno_workmark_valid(const char *v)
 	return v && (!strcmp(v, "none") || !strcmp(v, "lower") || !strcmp(v, "upper"));
 }
 
-/* The first letter of the title proper (245 $a after its nonfiling
- * characters), marks stripped (Đ kept), appended in the given case. */
-static void add_work_letter(const rec *r, int upper, strbuf *out)
+/* 245 $a after its nonfiling characters (2nd indicator), malloc'd; NULL
+ * if there is none. */
+static char *title_proper(const rec *r)
 {
 	long f = rec_find(r, "245", 0);
 	char *t = f >= 0 ? sub_text(r, f, "a") : NULL;
 	if (!t)
-		return;
+		return NULL;
 	char i2 = rec_ind(r, (size_t)f, 2);
 	size_t skip = i2 >= '1' && i2 <= '9' ? (size_t)(i2 - '0') : 0;
-	char *s = strip_marks(strlen(t) > skip ? t + skip : t);
+	if (skip && strlen(t) > skip)
+		memmove(t, t + skip, strlen(t + skip) + 1);
+	return t;
+}
+
+/* The first letter of the title proper, marks stripped (Đ kept),
+ * appended in the given case. */
+static void add_work_letter(const rec *r, int upper, strbuf *out)
+{
+	char *t = title_proper(r);
+	if (!t)
+		return;
+	char *s = strip_marks(t);
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	while (*p) {
 		utf8proc_int32_t c;
@@ -601,14 +613,7 @@ char *callno_record_mark(const rec *r, const struct callno_rules *rules)
 		inverted = !strcmp(rec_tag(r, (size_t)f), "100") && rec_ind(r, (size_t)f, 1) == '1' &&
 		           strchr(text, ',');
 	} else {
-		f = rec_find(r, "245", 0);
-		char *t = sub_text(r, f, "a");
-		if (t) {
-			char i2 = rec_ind(r, (size_t)f, 2);
-			size_t skip = i2 >= '1' && i2 <= '9' ? (size_t)(i2 - '0') : 0;
-			text = xstrdup(strlen(t) > skip ? t + skip : t);
-			free(t);
-		}
+		text = title_proper(r);
 	}
 	if (!text)
 		return xstrdup("");

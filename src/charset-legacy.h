@@ -106,6 +106,12 @@ int charset_legacy_to_utf8(int cs, const char *s, size_t n, strbuf *out, size_t 
  * character tables, but refuses what yaz would silently drop. */
 int charset_marc8_to_utf8(const char *s, size_t n, strbuf *out, strbuf *why);
 
+/* Read the MARC-8 escape sequence whose ESC is p[i] (p[i] == 0x1B):
+ * ESC [$] ( , ) - [!] F. Returns the index of its final byte F, or n when
+ * the sequence is unfinished within [p, p+n); *g1 = 1 when it designates
+ * G1 (the ')' or '-' forms), else 0. F is not checked. */
+size_t charset_marc8_escape(const unsigned char *p, size_t n, size_t i, int *g1);
+
 /* Append the NFC of valid UTF-8 [s, s+n) to out (fast when already NFC). */
 void charset_nfc_append(const char *s, size_t n, strbuf *out);
 

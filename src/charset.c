@@ -339,6 +339,23 @@ static int m8_yaz(yaz_iconv_t cd, const char *s, size_t n, size_t base, strbuf *
 	return 0;
 }
 
+size_t charset_marc8_escape(const unsigned char *p, size_t n, size_t i, int *g1)
+{
+	size_t j = i + 1;
+	*g1 = 0;
+	if (j < n && p[j] == '$')
+		j++;
+	if (j < n && (p[j] == '(' || p[j] == ','))
+		j++;
+	else if (j < n && (p[j] == ')' || p[j] == '-')) {
+		j++;
+		*g1 = 1;
+	}
+	if (j < n && p[j] == '!')
+		j++;
+	return j < n ? j : n;
+}
+
 /* Decode one MARC-8 value with converter cd; appends NFC to out. */
 static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbuf *raw, strbuf *why)
 {
@@ -350,18 +367,9 @@ static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbu
 	for (size_t i = 0; i < n;) {
 		unsigned b = p[i];
 		if (b == 0x1B) {
-			size_t j = i + 1;
-			int *mode = &g0;
-			if (j < n && p[j] == '$')
-				j++;
-			if (j < n && (p[j] == '(' || p[j] == ','))
-				j++;
-			else if (j < n && (p[j] == ')' || p[j] == '-')) {
-				j++;
-				mode = &g1;
-			}
-			if (j < n && p[j] == '!')
-				j++;
+			int to_g1;
+			size_t j = charset_marc8_escape(p, n, i, &to_g1);
+			int *mode = to_g1 ? &g1 : &g0;
 			if (j >= n) {
 				sb_addf(why, _("incomplete MARC-8 escape sequence at byte %zu of the value"), i + 1);
 				return -1;

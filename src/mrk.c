@@ -403,18 +403,9 @@ static int dec_g0_ascii(struct dec *d)
 	for (size_t i = d->esc_scan; i < n; i++) {
 		if (p[i] != 0x1B)
 			continue;
-		size_t j = i + 1;
-		int *set = &d->g0;
-		if (j < n && p[j] == '$')
-			j++;
-		if (j < n && (p[j] == '(' || p[j] == ','))
-			j++;
-		else if (j < n && (p[j] == ')' || p[j] == '-')) {
-			j++;
-			set = &d->g1;
-		}
-		if (j < n && p[j] == '!')
-			j++;
+		int to_g1;
+		size_t j = charset_marc8_escape(p, n, i, &to_g1);
+		int *set = to_g1 ? &d->g1 : &d->g0;
 		if (j >= n) {                   /* unfinished: what follows ends it */
 			d->esc_scan = i;
 			return 0;
