@@ -19,6 +19,8 @@
  *   heads(idx, key, rid, heading) browse headings; key = ICU "vi" sort key
  *                                 (records.tkey/akey: the same keys, to sort hits)
  *   keys(key, rid)                match keys (matchkey.h)
+ *   termdf(term, col, n)          live records per fts word and column
+ *                                 (store-df.c; schema 4): one-word counts
  *   batches, batch_files          import batches and how far each input
  *                                 file got (for resuming)
  * A deleted record keeps its rows in records/versions but leaves every
@@ -52,6 +54,7 @@
 #include "matchkey.h"
 #include "rpn2sql.h"
 #include "store-auth.h"           /* authority index (store-auth.c) */
+#include "store-df.h"             /* word counts (store-df.c) */
 #include "i18n-lower.h"           /* _(): errors are translated, except where the
                                     caller asked for English (server, lint --json) */
 
@@ -159,6 +162,7 @@ struct store {
 	size_t npk, cpk;
 	uint32_t *pkhash;          /* open addressing over pk: index + 1, 0 = empty */
 	size_t npkhash;            /* slots, a power of 2 */
+	struct termdf *df;         /* word counts (schema 4), NULL before */
 };
 static int heads_flush(struct store *st, strbuf *err);
 static void heads_drop(struct store *st);
@@ -765,6 +769,9 @@ static int wend(struct store *st, int rc, strbuf *err)
 {
 	if (st->in_tx)
 		return rc;
+	if (rc == CAT_OK && termdf_flush(st->df, err))
+		rc = CAT_ERROR;
+	termdf_drop(st->df);
 	if (rc == CAT_OK) {
 		rc = exec(st, "COMMIT", err);
 		if (rc != CAT_OK)
@@ -812,6 +819,9 @@ static int be_commit(void *be, strbuf *err)
 		rc = keys_flush(st, err);
 	if (!rc)
 		rc = flush_next_id(st, err);
+	if (!rc && termdf_flush(st->df, err))
+		rc = CAT_ERROR;
+	termdf_drop(st->df);
 	st->in_tx = 0;
 	if (rc) {
 		exec(st, "ROLLBACK", NULL);
@@ -835,6 +845,7 @@ static void be_abort(void *be)
 	st->next_id_dirty = 0;
 	heads_drop(st);
 	keys_drop(st);
+	termdf_drop(st->df);
 	exec(st, "ROLLBACK", NULL);
 	let_waiters_in(st);
 }
@@ -1001,7 +1012,13 @@ static int migrate(struct store *st, strbuf *err)
 			              "CREATE INDEX records_year ON records(deleted, year)", err);
 		uv = 3;
 	}
-	/* future: if (uv == 3) { ALTER ...; uv = 4; } */
+	if (!rc && uv == 3) {
+		/* 4: document frequencies of the keyword index's words, so that
+		 * a one-word search is counted exactly from one row */
+		rc = termdf_build(st->db, err) ? CAT_ERROR : CAT_OK;
+		uv = 4;
+	}
+	/* future: if (uv == 4) { ALTER ...; uv = 5; } */
 	if (!rc) {
 		char sql[80];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", uv);
@@ -1095,6 +1112,8 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		be_close(st);
 		return NULL;
 	}
+	if (st->schema >= 4)
+		st->df = termdf_create(st->db);
 	/* authority tables: store-auth.c keeps its own schema version */
 	st->auth = auth_idx_open(st->db, st->readonly, err);
 	if (!st->auth) {
@@ -1150,6 +1169,7 @@ static void be_close(void *be)
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
 	auth_idx_close(st->auth);
+	termdf_destroy(st->df);
 	if (st->db) {
 		if (!st->readonly)
 			sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
@@ -1185,6 +1205,15 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
 	}
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("keyword index"));
 	sqlite3_reset(s);
+	if (!rc && st->df) {
+		const char *text[NCOLS];
+		size_t lens[NCOLS];
+		for (int c = 0; c < NCOLS; c++) {
+			text[c] = cols[c].buf ? cols[c].buf : "";
+			lens[c] = cols[c].len;
+		}
+		termdf_note(st->df, text, lens, NCOLS, which == S_FTS_DELETE ? -1 : 1);
+	}
 	for (int c = 0; c < NCOLS; c++)
 		sb_release(&cols[c]);
 	sb_release(&raw);
@@ -2265,7 +2294,9 @@ static int walk_sorted(struct store *st, const char *fts, const struct cat_searc
 	sqlite3_int64 max = max_rid(st);
 	double page = (double)(o->offset + o->limit);
 	/* a cheap guess first: too few hits for a walk to pay? */
-	long long guess = estimate_hits(st, fts);
+	long long guess = termdf_count(st->df, fts);
+	if (guess < 0)
+		guess = estimate_hits(st, fts);
 	if (guess == -2 || (guess >= 0 && (double)guess * (double)guess <= WALK_FACTOR * page * (double)max))
 		return WALK_NO;
 	size_t words = (size_t)max / 64 + 1;
@@ -2359,12 +2390,14 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 		 * common words still costs a pass over long position lists: with
 		 * opts.estimate, count the hits among the newest 1/16 of the
 		 * records (FTS5 seeks to a rowid) and, if there are many, scale. */
-		if (o->estimate)
+		counted = termdf_count(st->df, rs.fts);    /* one word: exact, one row */
+		int exact = counted >= 0;
+		if (!exact && o->estimate)
 			counted = estimate_hits(st, rs.fts);
 		if (counted == -2)
 			one_pass = 1;
 		else if (counted >= 0)
-			estimated = 1;
+			estimated = !exact;
 		else
 			counted = count_hits(st, rs.fts, 0);
 	}

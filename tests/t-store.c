@@ -525,10 +525,18 @@ static void test_estimates(void)
 	CHECK_INT(res.total, 32);
 	CHECK_INT((long)res.n, 10);
 	cat_result_free(&res);
-	/* 160 hits: a few in the newest 1/16, enough in the newest 1/4 */
-	CHECK_INT(catalog_search_ccl(c, "au=le", &o, &res, NULL, &err), CAT_OK);
+	/* 160 hits: a few in the newest 1/16, enough in the newest 1/4 (a
+	 * phrase: one word would be counted exactly, below) */
+	CHECK_INT(catalog_search_ccl(c, "au=\"le ba\"", &o, &res, NULL, &err), CAT_OK);
 	CHECK_INT(res.estimated, 1);
 	CHECKF(res.total >= 140 && res.total <= 180, "about %ld", res.total);
+	CHECK_INT((long)res.n, 10);
+	cat_result_free(&res);
+	/* one word: its exact count from the word counts, even when an
+	 * estimate would do */
+	CHECK_INT(catalog_search_ccl(c, "au=le", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 0);
+	CHECK_INT(res.total, 160);
 	CHECK_INT((long)res.n, 10);
 	cat_result_free(&res);
 	o.estimate = 0;
@@ -552,13 +560,23 @@ static void test_estimates(void)
 	}
 	CHECK_INT(catalog_commit(c, &err), CAT_OK);
 	o.estimate = 1;
-	CHECK_INT(catalog_search_ccl(c, "tay", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(catalog_search_ccl(c, "so tay", &o, &res, NULL, &err), CAT_OK);
 	CHECK_INT(res.estimated, 1);
 	CHECKF(res.total >= 30000 && res.total <= 36000, "about %ld", res.total);
 	cat_result_free(&res);
-	CHECK_INT(catalog_search_ccl(c, "ti=hiem", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(catalog_search_ccl(c, "ti=\"tay hiem\"", &o, &res, NULL, &err), CAT_OK);
 	CHECK_INT(res.estimated, 1);
 	CHECKF(res.total >= 2500 && res.total <= 3500, "about %ld", res.total);
+	cat_result_free(&res);
+	/* and one word of them exactly */
+	CHECK_INT(catalog_search_ccl(c, "tay", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 0);
+	CHECK_INT(res.total, 33000);
+	CHECK_INT((long)res.n, 10);
+	cat_result_free(&res);
+	CHECK_INT(catalog_search_ccl(c, "ti=hiem", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 0);
+	CHECK_INT(res.total, 2980);
 	cat_result_free(&res);
 	store_tune_estimates(0);
 	catalog_close(c);

@@ -1,0 +1,314 @@
+/*
+ * store-df.c - document frequencies of the keyword index's words (see
+ * store-df.h): the termdf table, its pending differences, and the exact
+ * count of a one-word search.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n-lower.h"
+#include "store-df.h"
+
+/* the fts table's columns, in its order (store.c's schema) */
+static const char *const col_names[TERMDF_ANY] = {
+	"title", "author", "subject", "notes", "publisher", "series",
+};
+
+/* one word with pending differences */
+struct dfent {
+	char *term;
+	uint32_t len;
+	uint32_t hash;
+	unsigned long stamp;       /* the row it was last seen in */
+	unsigned seen;             /* ... and in which columns there (bit TERMDF_ANY: any) */
+	int delta[TERMDF_ANY + 1]; /* per column, and any */
+};
+
+struct termdf {
+	sqlite3 *db;
+	fts5_tokenizer tok;
+	Fts5Tokenizer *t;
+	sqlite3_stmt *up, *del, *get;
+	struct dfent *v;           /* open addressing; term NULL = empty */
+	size_t cap, n;             /* cap: a power of 2 */
+	unsigned long row;         /* stamp of the row being noted */
+	int col;                   /* its column being tokenized */
+	int sign;
+};
+
+static fts5_api *fts5_api_of(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	return api;
+}
+
+int termdf_build(sqlite3 *db, strbuf *err)
+{
+	static const char sql[] =
+		"CREATE TABLE termdf(term TEXT NOT NULL, col INTEGER NOT NULL, n INTEGER NOT NULL,"
+		"  PRIMARY KEY(term, col)) WITHOUT ROWID;"
+		"CREATE VIRTUAL TABLE temp.df_row USING fts5vocab(main, fts, row);"
+		"CREATE VIRTUAL TABLE temp.df_col USING fts5vocab(main, fts, col);"
+		"INSERT INTO termdf SELECT term, 6, doc FROM temp.df_row;"
+		"INSERT INTO termdf SELECT term, CASE col WHEN 'title' THEN 0 WHEN 'author' THEN 1"
+		"  WHEN 'subject' THEN 2 WHEN 'notes' THEN 3 WHEN 'publisher' THEN 4 ELSE 5 END,"
+		"  doc FROM temp.df_col;"
+		"DROP TABLE temp.df_row;"
+		"DROP TABLE temp.df_col;";
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		sb_addf(err, _("word counts: %s"), msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+struct termdf *termdf_create(sqlite3 *db)
+{
+	fts5_api *api = fts5_api_of(db);
+	void *ud = NULL;
+	fts5_tokenizer tok;
+	Fts5Tokenizer *t = NULL;
+	const char *args[] = { "remove_diacritics", "2" };
+	if (!api || api->xFindTokenizer(api, "unicode61", &ud, &tok) != SQLITE_OK ||
+	    tok.xCreate(ud, args, 2, &t) != SQLITE_OK)
+		return NULL;
+	struct termdf *df = xcalloc(1, sizeof *df);
+	df->db = db;
+	df->tok = tok;
+	df->t = t;
+	return df;
+}
+
+void termdf_drop(struct termdf *df)
+{
+	if (!df)
+		return;
+	for (size_t i = 0; i < df->cap; i++)
+		free(df->v[i].term);
+	free(df->v);
+	df->v = NULL;
+	df->cap = df->n = 0;
+}
+
+void termdf_destroy(struct termdf *df)
+{
+	if (!df)
+		return;
+	termdf_drop(df);
+	sqlite3_finalize(df->up);
+	sqlite3_finalize(df->del);
+	sqlite3_finalize(df->get);
+	if (df->t)
+		df->tok.xDelete(df->t);
+	free(df);
+}
+
+static uint32_t hash_of(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void grow(struct termdf *df)
+{
+	size_t ocap = df->cap;
+	struct dfent *ov = df->v;
+	df->cap = ocap ? 2 * ocap : 4096;
+	df->v = xcalloc(df->cap, sizeof *df->v);
+	for (size_t i = 0; i < ocap; i++) {
+		if (!ov[i].term)
+			continue;
+		size_t j = ov[i].hash & (df->cap - 1);
+		while (df->v[j].term)
+			j = (j + 1) & (df->cap - 1);
+		df->v[j] = ov[i];
+	}
+	free(ov);
+}
+
+/* Count term once per column and once in all for the current row. */
+static void bump(struct termdf *df, const char *term, size_t len, int col)
+{
+	if (2 * (df->n + 1) > df->cap)
+		grow(df);
+	uint32_t h = hash_of(term, len);
+	size_t j = h & (df->cap - 1);
+	struct dfent *e;
+	for (;;) {
+		e = &df->v[j];
+		if (!e->term) {
+			e->term = xstrndup(term, len);
+			e->len = (uint32_t)len;
+			e->hash = h;
+			df->n++;
+			break;
+		}
+		if (e->hash == h && e->len == len && !memcmp(e->term, term, len))
+			break;
+		j = (j + 1) & (df->cap - 1);
+	}
+	if (e->stamp != df->row) {
+		e->stamp = df->row;
+		e->seen = 0;
+	}
+	if (!(e->seen & 1u << col)) {
+		e->seen |= 1u << col;
+		e->delta[col] += df->sign;
+	}
+	if (!(e->seen & 1u << TERMDF_ANY)) {
+		e->seen |= 1u << TERMDF_ANY;
+		e->delta[TERMDF_ANY] += df->sign;
+	}
+}
+
+static int note_token(void *ctx, int flags, const char *tok, int n, int start, int end)
+{
+	(void)start;
+	(void)end;
+	struct termdf *df = ctx;
+	if ((flags & FTS5_TOKEN_COLOCATED) || n <= 0)
+		return SQLITE_OK;
+	bump(df, tok, (size_t)n, df->col);
+	return SQLITE_OK;
+}
+
+void termdf_note(struct termdf *df, const char *const *cols, const size_t *lens, int ncols,
+                 int sign)
+{
+	if (!df)
+		return;
+	df->row++;
+	df->sign = sign;
+	for (int c = 0; c < ncols && c < TERMDF_ANY; c++) {
+		if (!lens[c])
+			continue;
+		df->col = c;
+		df->tok.xTokenize(df->t, df, FTS5_TOKENIZE_DOCUMENT, cols[c], (int)lens[c], note_token);
+	}
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct dfent *x = a, *y = b;
+	if (!x->term || !y->term)
+		return !x->term - !y->term;       /* empty slots last */
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->term, y->term, n);
+	if (c)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static int prep(struct termdf *df, sqlite3_stmt **s, const char *sql)
+{
+	return *s || sqlite3_prepare_v2(df->db, sql, -1, s, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int termdf_flush(struct termdf *df, strbuf *err)
+{
+	if (!df || !df->n)
+		return 0;
+	int rc = 0;
+	if (prep(df, &df->up, "INSERT INTO termdf(term, col, n) VALUES(?1, ?2, ?3) "
+	                      "ON CONFLICT(term, col) DO UPDATE SET n = n + excluded.n") ||
+	    prep(df, &df->del, "DELETE FROM termdf WHERE term = ?1 AND col = ?2 AND n <= 0"))
+		rc = -1;
+	/* in key order: each B-tree page once per flush */
+	qsort(df->v, df->cap, sizeof *df->v, ent_cmp);
+	for (size_t i = 0; !rc && i < df->n; i++) {
+		struct dfent *e = &df->v[i];
+		for (int c = 0; !rc && c <= TERMDF_ANY; c++) {
+			if (!e->delta[c])
+				continue;
+			sqlite3_bind_text(df->up, 1, e->term, (int)e->len, SQLITE_STATIC);
+			sqlite3_bind_int(df->up, 2, c);
+			sqlite3_bind_int64(df->up, 3, e->delta[c]);
+			if (sqlite3_step(df->up) != SQLITE_DONE)
+				rc = -1;
+			sqlite3_reset(df->up);
+			if (!rc && e->delta[c] < 0) {
+				sqlite3_bind_text(df->del, 1, e->term, (int)e->len, SQLITE_STATIC);
+				sqlite3_bind_int(df->del, 2, c);
+				if (sqlite3_step(df->del) != SQLITE_DONE)
+					rc = -1;
+				sqlite3_reset(df->del);
+			}
+		}
+	}
+	if (rc)
+		sb_addf(err, _("word counts: %s"), sqlite3_errmsg(df->db));
+	termdf_drop(df);
+	return rc;
+}
+
+struct qtok {
+	strbuf tok;
+	int n;                     /* tokens seen */
+};
+
+static int one_token(void *ctx, int flags, const char *tok, int n, int start, int end)
+{
+	(void)start;
+	(void)end;
+	struct qtok *q = ctx;
+	if (flags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK;
+	if (q->n++ == 0)
+		sb_add(&q->tok, tok, (size_t)n);
+	return SQLITE_OK;
+}
+
+long long termdf_count(struct termdf *df, const char *fts)
+{
+	if (!df || df->n || !fts)
+		return -1;
+	int col = TERMDF_ANY;
+	const char *p = fts;
+	if (*p == '{') {
+		const char *e = strchr(p, '}');
+		if (!e || strncmp(e, "} : \"", 5))
+			return -1;
+		col = -1;
+		for (int c = 0; c < TERMDF_ANY; c++)
+			if ((size_t)(e - p - 1) == strlen(col_names[c]) &&
+			    !strncmp(p + 1, col_names[c], (size_t)(e - p - 1)))
+				col = c;
+		if (col < 0)
+			return -1;
+		p = e + 4;
+	}
+	/* one quoted word: no quotes, spaces or operators inside */
+	size_t len = strlen(p);
+	if (len < 3 || p[0] != '"' || p[len - 1] != '"')
+		return -1;
+	for (size_t i = 1; i < len - 1; i++)
+		if (p[i] == '"' || p[i] == ' ')
+			return -1;
+	struct qtok q = { STRBUF_INIT, 0 };
+	df->tok.xTokenize(df->t, &q, FTS5_TOKENIZE_QUERY, p + 1, (int)len - 2, one_token);
+	long long n = -1;
+	if (q.n == 1 && q.tok.len &&
+	    !prep(df, &df->get, "SELECT n FROM termdf WHERE term = ?1 AND col = ?2")) {
+		sqlite3_bind_text(df->get, 1, q.tok.buf, (int)q.tok.len, SQLITE_STATIC);
+		sqlite3_bind_int(df->get, 2, col);
+		int step = sqlite3_step(df->get);
+		if (step == SQLITE_ROW)
+			n = sqlite3_column_int64(df->get, 0);
+		else if (step == SQLITE_DONE)
+			n = 0;
+		sqlite3_reset(df->get);
+	}
+	sb_release(&q.tok);
+	return n;
+}

@@ -1,0 +1,51 @@
+/*
+ * store-df.h - document frequencies of the keyword index's words, kept in
+ * the SQLite catalogue (store-df.c; part of the store module), so that the
+ * hit count of a one-word search ("van", ti=lich) is one row read instead
+ * of a pass over a doclist of half a million entries.
+ *
+ * Table termdf(term, col, n): n = live records whose column col (0-5, the
+ * fts columns title ... series; 6 = any column) holds the word term, as
+ * the fts table's own tokenizer (unicode61 remove_diacritics 2) produced
+ * it. store.c reports every row it writes to or deletes from the fts
+ * table (termdf_note); the differences wait in memory and go in at the
+ * commit (termdf_flush), in the same transaction; an abort drops them.
+ * Schema 4 creates the table from the index itself (fts5vocab).
+ */
+#ifndef BIENMUC_STORE_DF_H
+#define BIENMUC_STORE_DF_H
+
+#include <sqlite3.h>
+#include "util.h"
+
+#define TERMDF_ANY 6             /* col of "in any column" counts */
+
+struct termdf;
+
+/* Schema 3 -> 4: create termdf and fill it from the fts index. Runs in the
+ * caller's transaction. Returns 0, or -1 with err set. */
+int termdf_build(sqlite3 *db, strbuf *err);
+
+/* A handle on db's termdf (the catalogue must be at schema 4). NULL only
+ * when SQLite lacks FTS5's tokenizer API (then nothing can be counted). */
+struct termdf *termdf_create(sqlite3 *db);
+void termdf_destroy(struct termdf *df);                  /* accepts NULL */
+
+/* A row enters (sign +1) or leaves (-1) the fts table: cols[0..ncols-1]
+ * are its column texts exactly as written to fts (lens in bytes). */
+void termdf_note(struct termdf *df, const char *const *cols, const size_t *lens, int ncols,
+                 int sign);
+/* Write the pending differences (inside the write transaction, before
+ * COMMIT). Returns 0, or -1 with err set. */
+int termdf_flush(struct termdf *df, strbuf *err);
+/* Forget the pending differences (the transaction was rolled back). */
+void termdf_drop(struct termdf *df);
+
+/* Exact hit count of an FTS5 MATCH string when it is a single word, bare
+ * ("\"van\"") or in one column ("{title} : \"lich\""): the number of live
+ * bibliographic records with that word. -1 when fts is anything else (a
+ * phrase, truncation, boolean) or differences are pending (inside an
+ * import: the caller counts the usual way). */
+long long termdf_count(struct termdf *df, const char *fts);
+
+#endif
