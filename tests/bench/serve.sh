@@ -19,7 +19,7 @@
 # next run (delete DIR to rebuild; keep it under /tmp, never in the repo).
 # The issue's benchmark: BENCH_RECORDS=1000000 BENCH_CACHE=/tmp/bm-serve-1m.
 # Extra knobs: BENCH_CLIENTS (default "1 8 32"), BENCH_SERVE_OPTS (e.g. -T or
-# --estimate-hits: exact hit counts of broad searches dominate on 1M records),
+# --estimate-hits: broad searches of several words then get estimated counts),
 # BENCH_BM (the bienmuc binary to serve with, e.g. an older build).
 set -e
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
