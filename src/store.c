@@ -163,11 +163,13 @@ struct store {
 	uint32_t *pkhash;          /* open addressing over pk: index + 1, 0 = empty */
 	size_t npkhash;            /* slots, a power of 2 */
 	struct termdf *df;         /* word counts (schema 4), NULL before */
+	struct skmemo *skm;        /* recent headings' sort keys (sort_key_memo) */
 };
 static int heads_flush(struct store *st, strbuf *err);
 static void heads_drop(struct store *st);
 static int keys_flush(struct store *st, strbuf *err);
 static void keys_drop(struct store *st);
+static void skmemo_free(struct store *st);
 
 /* ------------------------------------------------------------------ */
 /* serialisation: 'B' 1, leader[24], varint nfields, then per field:
@@ -1170,6 +1172,7 @@ static void be_close(void *be)
 		sqlite3_finalize(st->st[i]);
 	auth_idx_close(st->auth);
 	termdf_destroy(st->df);
+	skmemo_free(st);
 	if (st->db) {
 		if (!st->readonly)
 			sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
@@ -1237,14 +1240,65 @@ struct hkeys {
 	strbuf *key;             /* h.n keys; len 0 = no key */
 };
 
-static void hkeys_make(const rec *r, struct hkeys *hk)
+/* The sort keys of recent headings: an import meets the same authors,
+ * subjects and series again and again, and a key costs a pass of the ICU
+ * collator. Direct-mapped (a new heading replaces the one in its slot),
+ * so memory stays bounded. The keys depend on the ICU version only. */
+#define SKMEMO_SLOTS 4096
+struct skmemo {
+	char *text;                /* NULL = empty slot */
+	unsigned char *key;
+	size_t klen;
+	int ok;                    /* coll_sort_key succeeded */
+};
+
+static void skmemo_free(struct store *st)
+{
+	if (!st->skm)
+		return;
+	for (size_t i = 0; i < SKMEMO_SLOTS; i++) {
+		free(st->skm[i].text);
+		free(st->skm[i].key);
+	}
+	free(st->skm);
+	st->skm = NULL;
+}
+
+/* coll_sort_key(text, out) (out empty), remembered. */
+static int sort_key_memo(struct store *st, const char *text, strbuf *out)
+{
+	if (!st->skm)
+		st->skm = xcalloc(SKMEMO_SLOTS, sizeof *st->skm);
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	struct skmemo *e = &st->skm[h & (SKMEMO_SLOTS - 1)];
+	if (e->text && !strcmp(e->text, text)) {
+		if (!e->ok)
+			return -1;
+		sb_add(out, e->key, e->klen);
+		return 0;
+	}
+	int rc = coll_sort_key(text, out);
+	free(e->text);
+	free(e->key);
+	e->text = xstrdup(text);
+	e->ok = !rc;
+	e->klen = rc ? 0 : out->len;
+	e->key = xmalloc(e->klen ? e->klen : 1);
+	if (e->klen)
+		memcpy(e->key, out->buf, e->klen);
+	return rc;
+}
+
+static void hkeys_make(struct store *st, const rec *r, struct hkeys *hk)
 {
 	memset(hk, 0, sizeof *hk);
 	if (!auth_is_authority(r))    /* browse indexes are bibliographic */
 		record_heads(r, &hk->h);
 	hk->key = xcalloc(hk->h.n ? hk->h.n : 1, sizeof *hk->key);
 	for (size_t i = 0; i < hk->h.n; i++)
-		if (coll_sort_key(hk->h.v[i].text + hk->h.v[i].skip, &hk->key[i]))
+		if (sort_key_memo(st, hk->h.v[i].text + hk->h.v[i].skip, &hk->key[i]))
 			sb_reset(&hk->key[i]);
 }
 
@@ -1484,7 +1538,7 @@ static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const st
 {
 	struct hkeys own;
 	if (!hk) {
-		hkeys_make(r, &own);
+		hkeys_make(st, r, &own);
 		hk = &own;
 	}
 	int rc = index_fts(st, S_FTS_INSERT, rid, r, err);
@@ -1502,7 +1556,7 @@ static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const st
 static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, strbuf *err)
 {
 	struct hkeys hk;
-	hkeys_make(old, &hk);
+	hkeys_make(st, old, &hk);
 	int rc = index_fts(st, S_FTS_DELETE, rid, old, err);
 	if (!rc)
 		rc = index_heads(st, rid, &hk, 1, err);
@@ -1530,7 +1584,7 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r))
 			continue;
 		struct hkeys hk;
-		hkeys_make(r, &hk);
+		hkeys_make(st, r, &hk);
 		rc = index_heads(st, sqlite3_column_int64(sel, 0), &hk, 0, err);
 		if (!rc) {
 			sqlite3_stmt *u = NULL;
@@ -1899,7 +1953,7 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 			sqlite3_bind_int(s, 2, year);
 		sqlite3_bind_blob(s, 3, data.buf, (int)data.len, SQLITE_STATIC);
 		struct hkeys hk;
-		hkeys_make(r, &hk);
+		hkeys_make(st, r, &hk);
 		bind_first_key(s, 4, &hk, H_TITLE);
 		bind_first_key(s, 5, &hk, H_AUTHOR);
 		bind_brief(s, 6, r);
@@ -1971,7 +2025,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 	}
 	store_encode(r, &data);
 	struct hkeys hk;
-	hkeys_make(r, &hk);
+	hkeys_make(st, r, &hk);
 	rc = index_remove(st, c.rid, c.r, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
@@ -2042,7 +2096,7 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 		return CAT_CONFLICT;
 	}
 	struct hkeys hk;
-	hkeys_make(c.r, &hk);
+	hkeys_make(st, c.r, &hk);
 	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
