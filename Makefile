@@ -2,7 +2,7 @@
 # fresh Debian 12 machine (as root); see README.md.
 
 PKG_CONFIG ?= pkg-config
-PKGS        = yaz yaz-server sqlite3 ncursesw libedit libutf8proc icu-i18n icu-uc
+PKGS        = yaz yaz-server sqlite3 ncursesw libedit libutf8proc icu-i18n icu-uc zlib
 PREFIX     ?= /usr/local
 BINDIR      = $(PREFIX)/bin
 MANDIR      = $(PREFIX)/share/man
@@ -25,7 +25,7 @@ ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(PKG
 # are not linked at all: src/lazylib.c loads them on first use (-u pulls it
 # in). libxml2 and libicuuc stay shared (libxslt needs that libxml2).
 STATIC_LIBS = -lyaz_server -lyaz -lwrap -lnsl -ltirpc -lsqlite3 -ledit -lncursesw -ltinfo \
-              -lbsd -lmd -lutf8proc
+              -lbsd -lmd -lutf8proc -lz
 LIBS        = -Wl,-u,lazylib_linked -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic \
               $(shell $(PKG_CONFIG) --libs libxml-2.0 icu-uc 2>/dev/null) -lcrypt -lm -lutil
 
@@ -47,7 +47,7 @@ all: bienmuc mo
 DEB_BUILD   = build-essential pkg-config libyaz-dev libsqlite3-dev libncurses-dev \
               libedit-dev libutf8proc-dev libicu-dev libcrypt-dev \
               libwrap0-dev libbsd-dev libmd-dev libtirpc-dev libnsl-dev libgnutls28-dev \
-              libxslt1-dev libxml2-dev
+              libxslt1-dev libxml2-dev zlib1g-dev
 DEB_TOOLS   = yaz tmux mandoc valgrind clang libclang-rt-14-dev libmarc-lint-perl \
               libmarc-record-perl libmarc-xml-perl idzebra-2.0 locales gettext \
               libxml2-utils curl poppler-utils python3 time fonts-dejavu-core sqlite3

@@ -1,12 +1,17 @@
 /*
  * pdf.c - a minimal PDF 1.4 writer (see pdf.h): one Type0/CIDFontType2
- * font with the whole TrueType file embedded (FontFile2, uncompressed),
- * glyph widths for the glyphs used, a ToUnicode CMap, and uncompressed
- * page content streams.
+ * font embedded as a subset (FontFile2: a TrueType file that keeps the
+ * outlines of the glyphs used only, with their glyph ids unchanged, so
+ * /CIDToGIDMap /Identity holds), glyph widths for the glyphs used, a
+ * ToUnicode CMap, and page content streams; every stream is compressed
+ * (/FlateDecode, zlib). A sheet of labels in DejaVu Sans is about 18 KB
+ * (the whole font embedded uncompressed made it 770 KB).
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "pdf.h"
 
@@ -16,6 +21,10 @@ struct pdf {
 	unsigned upem;
 	unsigned nhmetrics, nglyphs;
 	const unsigned char *hmtx, *cmap4, *cmap12;
+	const unsigned char *loca, *glyf;
+	size_t glyf_len;
+	int long_loca;                   /* head.indexToLocFormat == 1 */
+	char name[64];                   /* PostScript name, for BaseFont */
 	double ascent, descent;          /* in 1000 units */
 	double bbox[4];
 	/* glyphs used: gid -> code point (0 = unused) */
@@ -59,6 +68,33 @@ static const unsigned char *table(const pdf *p, const char *tag, size_t *len)
 	return NULL;
 }
 
+/* The font's PostScript name (name id 6), kept to the characters a PDF
+ * name may hold unescaped; "BienmucFont" if it has none. */
+static void font_name(pdf *p)
+{
+	size_t len, n = 0;
+	const unsigned char *t = table(p, "name", &len);
+	if (t && len >= 6) {
+		unsigned count = u16(t + 2), so = u16(t + 4);
+		for (unsigned i = 0; i < count && 6 + 12 * (size_t)(i + 1) <= len && !n; i++) {
+			const unsigned char *r = t + 6 + 12 * i;
+			unsigned pid = u16(r), nid = u16(r + 6), l = u16(r + 8), off = u16(r + 10);
+			if (nid != 6 || (size_t)so + off + l > len)
+				continue;
+			unsigned wide = pid == 0 || pid == 3;          /* UTF-16BE, else bytes */
+			const unsigned char *s = t + so + off;
+			for (unsigned k = 0; k + wide < l && n < sizeof p->name - 1; k += 1 + wide) {
+				unsigned c = wide ? u16(s + k) : s[k];
+				if (c > 32 && c < 127 && !strchr("()<>[]{}/%#", (int)c))
+					p->name[n++] = (char)c;
+			}
+		}
+	}
+	if (!n)
+		n = (size_t)snprintf(p->name, sizeof p->name, "BienmucFont");
+	p->name[n] = 0;
+}
+
 char *pdf_default_font(void)
 {
 	const char *env = getenv("BIENMUC_FONT");
@@ -92,10 +128,10 @@ pdf *pdf_create(const char *path, strbuf *err)
 	fclose(fp);
 	pdf *p = xcalloc(1, sizeof *p);
 	p->ttf = (unsigned char *)sb_detach(&sb, &p->ttf_len);
-	size_t hl, cl, hhl, ml;
+	size_t hl, cl, hhl, ml, mtl = 0;
 	const unsigned char *head = table(p, "head", &hl), *hhea = table(p, "hhea", &hhl);
 	const unsigned char *maxp = table(p, "maxp", &ml), *cmap = table(p, "cmap", &cl);
-	p->hmtx = table(p, "hmtx", NULL);
+	p->hmtx = table(p, "hmtx", &mtl);
 	if (!head || hl < 54 || !hhea || hhl < 36 || !maxp || ml < 6 || !cmap || !p->hmtx) {
 		sb_addf(err, "'%s' is not a TrueType font bienmuc can use", path);
 		pdf_destroy(p);
@@ -110,6 +146,17 @@ pdf *pdf_create(const char *path, strbuf *err)
 	p->descent = s16(hhea + 6) * 1000.0 / p->upem;
 	p->nhmetrics = u16(hhea + 34);
 	p->nglyphs = u16(maxp + 4);
+	size_t ll = 0;
+	p->loca = table(p, "loca", &ll);
+	p->glyf = table(p, "glyf", &p->glyf_len);
+	p->long_loca = s16(head + 50) == 1;
+	if (!p->nglyphs || !p->nhmetrics || mtl < 4 * (size_t)p->nhmetrics || !p->loca || !p->glyf ||
+	    ll < ((size_t)p->nglyphs + 1) * (p->long_loca ? 4 : 2)) {
+		sb_addf(err, "'%s' is not a TrueType font bienmuc can use", path);
+		pdf_destroy(p);
+		return NULL;
+	}
+	font_name(p);
 	unsigned nsub = u16(cmap + 2);
 	for (unsigned i = 0; i < nsub && 4 + 8 * (size_t)(i + 1) <= cl; i++) {
 		const unsigned char *e = cmap + 4 + 8 * i;
@@ -260,6 +307,166 @@ void pdf_rect(pdf *p, double x, double y, double w, double h, double lw, double 
 	sb_addf(cur(p), "%.3f G %.2f w %.2f %.2f %.2f %.2f re S\n", grey, lw, x, y, w, h);
 }
 
+/* ---- the font subset ---- */
+
+static void put16(unsigned char *d, unsigned v)
+{
+	d[0] = (unsigned char)(v >> 8);
+	d[1] = (unsigned char)v;
+}
+
+static void put32(unsigned char *d, uint32_t v)
+{
+	put16(d, (unsigned)(v >> 16));
+	put16(d + 2, (unsigned)(v & 0xffff));
+}
+
+/* glyph g's outline in glyf; NULL and *len 0 when it is empty or its
+ * loca entries are out of range */
+static const unsigned char *glyph_data(const pdf *p, unsigned g, size_t *len)
+{
+	*len = 0;
+	if (g >= p->nglyphs)
+		return NULL;
+	size_t a = p->long_loca ? u32(p->loca + 4 * g) : 2 * (size_t)u16(p->loca + 2 * g);
+	size_t b = p->long_loca ? u32(p->loca + 4 * g + 4) : 2 * (size_t)u16(p->loca + 2 * g + 2);
+	if (a >= b || b > p->glyf_len)
+		return NULL;
+	*len = b - a;
+	return p->glyf + a;
+}
+
+/* composite glyph flags (TrueType 'glyf') */
+enum {
+	ARG_1_AND_2_ARE_WORDS = 0x0001, WE_HAVE_A_SCALE = 0x0008, MORE_COMPONENTS = 0x0020,
+	WE_HAVE_AN_X_AND_Y_SCALE = 0x0040, WE_HAVE_A_TWO_BY_TWO = 0x0080
+};
+
+/* The glyphs to embed (malloc'd, one byte a glyph): .notdef, the glyphs
+ * used, and, recursively, the components of composite ones (Vietnamese
+ * letters with tone marks are mostly composites). */
+static unsigned char *glyph_closure(const pdf *p)
+{
+	unsigned char *keep = xcalloc(p->nglyphs, 1);
+	unsigned *stack = xmalloc(p->nglyphs * sizeof *stack);
+	size_t sp = 0;
+	for (unsigned g = 0; g < p->nglyphs; g++)
+		if (g == 0 || p->used[g]) {
+			keep[g] = 1;
+			stack[sp++] = g;
+		}
+	while (sp) {
+		size_t len, o = 10;
+		const unsigned char *d = glyph_data(p, stack[--sp], &len);
+		unsigned flags = MORE_COMPONENTS;
+		if (!d || len < 10 || s16(d) >= 0)
+			continue;                        /* empty or simple */
+		while ((flags & MORE_COMPONENTS) && o + 4 <= len) {
+			flags = u16(d + o);
+			unsigned c = u16(d + o + 2);
+			o += 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
+			if (flags & WE_HAVE_A_SCALE)
+				o += 2;
+			else if (flags & WE_HAVE_AN_X_AND_Y_SCALE)
+				o += 4;
+			else if (flags & WE_HAVE_A_TWO_BY_TWO)
+				o += 8;
+			if (c < p->nglyphs && !keep[c]) {
+				keep[c] = 1;
+				stack[sp++] = c;
+			}
+		}
+	}
+	free(stack);
+	return keep;
+}
+
+/* TrueType table checksum: the sum of its big-endian words, zero-padded */
+static uint32_t checksum(const unsigned char *d, size_t n)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i < n; i += 4) {
+		unsigned char w[4] = { 0 };
+		memcpy(w, d + i, n - i < 4 ? n - i : 4);
+		sum += u32(w);
+	}
+	return sum;
+}
+
+/* The font program to embed (malloc'd, *len bytes): the tables a PDF
+ * TrueType font needs, in tag order as the directory must be; glyf keeps
+ * the outlines in keep only, the others are empty, so glyph ids do not
+ * change; loca is rewritten in the long format (head says so). */
+static unsigned char *font_subset(const pdf *p, const unsigned char *keep, size_t *len)
+{
+	static const char *const tags[] = { "cvt ", "fpgm", "glyf", "head", "hhea", "hmtx",
+	                                    "loca", "maxp", "prep" };
+	enum { NT = sizeof tags / sizeof *tags };
+	strbuf glyf = STRBUF_INIT, loca = STRBUF_INIT;
+	unsigned char b[4];
+	for (unsigned g = 0;; g++) {
+		put32(b, (uint32_t)glyf.len);
+		sb_add(&loca, b, 4);
+		if (g == p->nglyphs)
+			break;
+		size_t n;
+		const unsigned char *d = keep[g] ? glyph_data(p, g, &n) : NULL;
+		if (d) {
+			sb_add(&glyf, d, n);
+			while (glyf.len % 4)
+				sb_addc(&glyf, 0);
+		}
+	}
+	const unsigned char *src[NT];
+	size_t slen[NT], total = 12;
+	unsigned nt = 0, which[NT];
+	for (unsigned i = 0; i < NT; i++) {
+		const unsigned char *d;
+		size_t l = 0;
+		if (!strcmp(tags[i], "glyf"))
+			d = (const unsigned char *)glyf.buf, l = glyf.len;
+		else if (!strcmp(tags[i], "loca"))
+			d = (const unsigned char *)loca.buf, l = loca.len;
+		else if (!(d = table(p, tags[i], &l)))
+			continue;
+		src[nt] = d;
+		slen[nt] = l;
+		which[nt++] = i;
+		total += 16 + (l + 3) / 4 * 4;
+	}
+	unsigned char *f = xcalloc(total, 1), *head = NULL;
+	unsigned es = 0;
+	while (2u << es <= nt)
+		es++;
+	put32(f, 0x00010000);
+	put16(f + 4, nt);
+	put16(f + 6, 16u << es);                     /* searchRange */
+	put16(f + 8, es);                            /* entrySelector */
+	put16(f + 10, nt * 16 - (16u << es));        /* rangeShift */
+	size_t off = 12 + 16 * (size_t)nt;
+	for (unsigned i = 0; i < nt; i++) {
+		unsigned char *t = f + off, *e = f + 12 + 16 * i;
+		if (slen[i])
+			memcpy(t, src[i], slen[i]);
+		if (!strcmp(tags[which[i]], "head")) {
+			head = t;
+			put32(t + 8, 0);                     /* checkSumAdjustment, below */
+			put16(t + 50, 1);                    /* indexToLocFormat: long */
+		}
+		memcpy(e, tags[which[i]], 4);
+		put32(e + 4, checksum(t, slen[i]));
+		put32(e + 8, (uint32_t)off);
+		put32(e + 12, (uint32_t)slen[i]);
+		off += (slen[i] + 3) / 4 * 4;
+	}
+	assert(head && off == total);
+	put32(head + 8, 0xB1B0AFBAu - checksum(f, total));
+	sb_release(&glyf);
+	sb_release(&loca);
+	*len = total;
+	return f;
+}
+
 /* ---- writing ---- */
 
 struct out {
@@ -293,6 +500,20 @@ static void obj_start(struct out *o, size_t n)
 	emitf(o, "%zu 0 obj\n", n);
 }
 
+/* A stream object's dictionary (with extra entries, "" for none), its
+ * data compressed with zlib, and the end of the object. */
+static void emit_stream(struct out *o, const void *d, size_t n, const char *extra)
+{
+	uLongf zn = compressBound((uLong)n);
+	unsigned char *z = xmalloc(zn);
+	if (compress2(z, &zn, d ? d : "", (uLong)n, Z_BEST_COMPRESSION) != Z_OK)
+		die("out of memory compressing a PDF stream");
+	emitf(o, "<< /Length %lu /Filter /FlateDecode%s >>\nstream\n", (unsigned long)zn, extra);
+	emit(o, z, zn);
+	emitf(o, "\nendstream\nendobj\n");
+	free(z);
+}
+
 static void pdf_string(strbuf *sb, const char *s)
 {
 	/* UTF-16BE with BOM, as hex */
@@ -316,6 +537,23 @@ int pdf_write(pdf *p, FILE *fp, const char *title)
 		pdf_page(p, PDF_A4_W, PDF_A4_H);
 	/* objects: 1 catalog, 2 pages, 3 font, 4 cidfont, 5 descriptor,
 	 * 6 fontfile, 7 tounicode, 8 info, then per page: page, content */
+	/* the font subset, named with a tag (PDF 1.7 9.6.4: six capital
+	 * letters and '+') hashed from the font's name and the glyphs kept,
+	 * so the same subset always gets the same name */
+	unsigned char *keep = glyph_closure(p);
+	size_t flen;
+	unsigned char *font = font_subset(p, keep, &flen);
+	uint32_t h = 2166136261u;                  /* FNV-1a */
+	for (const char *c = p->name; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	for (unsigned g = 0; g < p->nglyphs; g++)
+		if (keep[g])
+			h = (h ^ g) * 16777619u;
+	free(keep);
+	char name[sizeof p->name + 8];
+	for (int i = 0; i < 6; i++, h /= 26)
+		name[i] = (char)('A' + h % 26);
+	snprintf(name + 6, sizeof name - 6, "+%s", p->name);
 	size_t nobj = 8 + 2 * p->npages;
 	struct out o = { fp, 0, xcalloc(nobj + 1, sizeof(long)), nobj };
 	emit(&o, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", 15);
@@ -327,25 +565,26 @@ int pdf_write(pdf *p, FILE *fp, const char *title)
 		emitf(&o, " %zu 0 R", 9 + 2 * i);
 	emitf(&o, " ] >>\nendobj\n");
 	obj_start(&o, 3);
-	emitf(&o, "<< /Type /Font /Subtype /Type0 /BaseFont /BienmucFont /Encoding /Identity-H "
-	          "/DescendantFonts [4 0 R] /ToUnicode 7 0 R >>\nendobj\n");
+	emitf(&o, "<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H "
+	          "/DescendantFonts [4 0 R] /ToUnicode 7 0 R >>\nendobj\n", name);
 	obj_start(&o, 4);
-	emitf(&o, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /BienmucFont "
+	emitf(&o, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s "
 	          "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-	          "/FontDescriptor 5 0 R /CIDToGIDMap /Identity /DW 600 /W [");
+	          "/FontDescriptor 5 0 R /CIDToGIDMap /Identity /DW 600 /W [", name);
 	for (unsigned g = 0; g < p->nglyphs; g++)
 		if (p->used[g] || g == 0)
 			emitf(&o, " %u [%.0f]", g, advance(p, g));
 	emitf(&o, " ] >>\nendobj\n");
 	obj_start(&o, 5);
-	emitf(&o, "<< /Type /FontDescriptor /FontName /BienmucFont /Flags 32 /FontBBox [%.0f %.0f "
+	emitf(&o, "<< /Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [%.0f %.0f "
 	          "%.0f %.0f] /ItalicAngle 0 /Ascent %.0f /Descent %.0f /CapHeight %.0f /StemV 80 "
-	          "/FontFile2 6 0 R >>\nendobj\n", p->bbox[0], p->bbox[1], p->bbox[2], p->bbox[3],
-	      p->ascent, p->descent, p->ascent);
+	          "/FontFile2 6 0 R >>\nendobj\n", name, p->bbox[0], p->bbox[1], p->bbox[2],
+	      p->bbox[3], p->ascent, p->descent, p->ascent);
 	obj_start(&o, 6);
-	emitf(&o, "<< /Length %zu /Length1 %zu >>\nstream\n", p->ttf_len, p->ttf_len);
-	emit(&o, p->ttf, p->ttf_len);
-	emitf(&o, "\nendstream\nendobj\n");
+	char len1[32];
+	snprintf(len1, sizeof len1, " /Length1 %zu", flen);
+	emit_stream(&o, font, flen, len1);
+	free(font);
 	/* ToUnicode */
 	strbuf cm = STRBUF_INIT;
 	sb_adds(&cm, "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
@@ -370,9 +609,7 @@ int pdf_write(pdf *p, FILE *fp, const char *title)
 	sb_release(&blk);
 	sb_adds(&cm, "endcmap CMapName currentdict /CMap defineresource pop end end\n");
 	obj_start(&o, 7);
-	emitf(&o, "<< /Length %zu >>\nstream\n", cm.len);
-	emit(&o, cm.buf, cm.len);
-	emitf(&o, "\nendstream\nendobj\n");
+	emit_stream(&o, cm.buf, cm.len, "");
 	sb_release(&cm);
 	obj_start(&o, 8);
 	strbuf t = STRBUF_INIT;
@@ -385,9 +622,7 @@ int pdf_write(pdf *p, FILE *fp, const char *title)
 		          "<< /F1 3 0 R >> >> /Contents %zu 0 R >>\nendobj\n", p->pw[i], p->ph[i],
 		      10 + 2 * i);
 		obj_start(&o, 10 + 2 * i);
-		emitf(&o, "<< /Length %zu >>\nstream\n", p->pages[i].len);
-		emit(&o, p->pages[i].buf ? p->pages[i].buf : "", p->pages[i].len);
-		emitf(&o, "\nendstream\nendobj\n");
+		emit_stream(&o, p->pages[i].buf, p->pages[i].len, "");
 	}
 	long xref = o.pos;
 	emitf(&o, "xref\n0 %zu\n0000000000 65535 f \n", nobj + 1);

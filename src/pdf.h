@@ -21,7 +21,8 @@ typedef struct pdf pdf;
 /* The default font file: $BIENMUC_FONT, else DejaVu Sans in the usual
  * Debian place; NULL if none is found. malloc'd. */
 char *pdf_default_font(void);
-/* Load the TrueType font (cmap format 4 or 12, hmtx). NULL + err. */
+/* Load the TrueType font (glyf outlines, cmap format 4 or 12, hmtx).
+ * NULL + err. */
 pdf *pdf_create(const char *ttf_path, strbuf *err);
 void pdf_destroy(pdf *p);                    /* accepts NULL */
 /* Start a new page of w x h points. */
@@ -34,7 +35,9 @@ void pdf_text(pdf *p, double x, double y, double size, const char *utf8);
 /* Lines and rectangle outlines, line width lw points, grey 0 (black) .. 1. */
 void pdf_line(pdf *p, double x1, double y1, double x2, double y2, double lw, double grey);
 void pdf_rect(pdf *p, double x, double y, double w, double h, double lw, double grey);
-/* Write the document (every page) to fp. 0, or -1 on an I/O error. */
+/* Write the document (every page) to fp, with the font embedded as a
+ * subset (the glyphs drawn and their components) and every stream
+ * compressed. 0, or -1 on an I/O error. */
 int pdf_write(pdf *p, FILE *fp, const char *title);
 
 #endif
