@@ -64,7 +64,7 @@ int charset_detect_legacy(const rec *r, int *confidence_pct, strbuf *why);
  * plain ASCII), CS_MARC8, CS_LATIN1 or a legacy one. With CS_AUTO_VI this
  * is how a caller knows a record came from TCVN3 and may want
  * charset_tcvn3_recover_caps(). */
-int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err, int *used);
+int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, int *used);
 
 /* TCVN3 ("ABC" fonts) has no codes for the 60 capital vowels with a tone
  * mark (Á Ấ Ủ Ứ ...): they were typed with the lowercase code and shown

@@ -356,8 +356,121 @@ size_t charset_marc8_escape(const unsigned char *p, size_t n, size_t i, int *g1)
 	return j < n ? j : n;
 }
 
-/* Decode one MARC-8 value with converter cd; appends NFC to out. */
-static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbuf *raw, strbuf *why)
+static int is_mark(uint32_t u)
+{
+	utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)u);
+	return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
+	       cat == UTF8PROC_CATEGORY_ME;
+}
+
+/* Is s[i, n) a hexadecimal NCR "&#xHHHH;" ('x' or 'X', 1-6 hex digits)
+ * naming a character a value may hold (not NUL, a control character or a
+ * surrogate)? Its length, with *cp; 0 if not. */
+static size_t ncr_at(const char *s, size_t n, size_t i, uint32_t *cp)
+{
+	if (i + 4 > n || s[i] != '&' || s[i + 1] != '#' || (s[i + 2] != 'x' && s[i + 2] != 'X'))
+		return 0;
+	uint32_t v = 0;
+	size_t j = i + 3;
+	for (; j < n && j - (i + 3) < 7; j++) {
+		char c = s[j];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		        c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			break;
+		v = v * 16 + (uint32_t)d;
+	}
+	size_t digits = j - (i + 3);
+	if (!digits || digits > 6 || j >= n || s[j] != ';')
+		return 0;
+	if (v < 0x20 || (v >= 0x7F && v < 0xA0) || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return j + 1 - i;
+}
+
+/* ncr_at() for decoded text, where a combining mark written before a
+ * reference (MARC-8 order) comes out of the decoder after its '&': the
+ * reference's length with the marks (s[i + 1, *marks_end)), 0 if none. */
+static size_t ncr_at_marks(const char *s, size_t n, size_t i, uint32_t *cp, size_t *marks_end)
+{
+	size_t j = i + 1;
+	for (;;) {
+		utf8proc_int32_t u = 0;
+		utf8proc_ssize_t k = j < n ? utf8proc_iterate((const utf8proc_uint8_t *)s + j,
+		                                              (utf8proc_ssize_t)(n - j), &u) : 0;
+		if (k <= 0 || !is_mark((uint32_t)u))
+			break;
+		j += (size_t)k;
+	}
+	*marks_end = j;
+	if (j == i + 1)
+		return ncr_at(s, n, i, cp);
+	char buf[16];                  /* "&" + what follows the marks */
+	size_t m = n - j < sizeof buf - 1 ? n - j : sizeof buf - 1;
+	buf[0] = '&';
+	memcpy(buf + 1, s + j, m);
+	size_t len = ncr_at(buf, m + 1, 0, cp);
+	return len ? len + (j - (i + 1)) : 0;
+}
+
+/* Does s[0, n) hold a well-formed hexadecimal NCR? */
+static int has_ncr(const char *s, size_t n)
+{
+	uint32_t cp;
+	for (const char *a = memchr(s, '&', n); a; a = memchr(a + 1, '&', n - (size_t)(a + 1 - s)))
+		if (ncr_at(s, n, (size_t)(a - s), &cp))
+			return 1;
+	return 0;
+}
+
+static int rec_has_ncr(const rec *r)
+{
+	for (size_t f = 0; f < rec_nfields(r); f++) {
+		int ctl = rec_is_control(r, f);
+		size_t ns = ctl ? 1 : rec_nsub(r, f);
+		for (size_t s = 0; s < ns; s++) {
+			size_t n;
+			const char *v = ctl ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
+			if (n && has_ncr(v, n))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* MARC-8 records carry what MARC-8 lacks as hexadecimal NCRs (LC's
+ * lossless convention; what --lossless writes): decoded UTF-8 raw[0, n)
+ * with every well-formed one replaced by its character (and the marks
+ * ncr_at_marks() saw put after it), appended to out. */
+static void ncr_decode(const char *raw, size_t n, strbuf *out)
+{
+	size_t i = 0, run = 0;
+	while (i < n) {
+		const char *amp = memchr(raw + i, '&', n - i);
+		if (!amp)
+			break;
+		i = (size_t)(amp - raw);
+		uint32_t cp;
+		size_t j, len = ncr_at_marks(raw, n, i, &cp, &j);
+		if (!len) {
+			i++;
+			continue;
+		}
+		sb_add(out, raw + run, i - run);
+		char u8[4];
+		sb_add(out, u8, (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t *)u8));
+		sb_add(out, raw + i + 1, j - (i + 1));       /* the marks */
+		i += len;
+		run = i;
+	}
+	sb_add(out, raw + run, n - run);
+}
+
+/* Decode one MARC-8 value with converter cd; appends NFC to out. With ncr,
+ * hexadecimal NCRs are read as their characters (ncr_decode). */
+static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbuf *raw,
+                     strbuf *why, int ncr)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t units = 0, ctl = 0;
@@ -455,6 +568,13 @@ static int m8_decode(yaz_iconv_t cd, const char *s, size_t n, strbuf *out, strbu
 		sb_adds(why, _("MARC-8 decoding gave invalid UTF-8"));
 		return -1;
 	}
+	if (ncr && raw->len && memchr(raw->buf, '&', raw->len)) {
+		strbuf d = STRBUF_INIT;
+		ncr_decode(raw->buf, raw->len, &d);
+		charset_nfc_append(d.buf ? d.buf : "", d.len, out);
+		sb_release(&d);
+		return 0;
+	}
 	charset_nfc_append(raw->buf ? raw->buf : "", raw->len, out);
 	return 0;
 }
@@ -463,7 +583,7 @@ int charset_marc8_to_utf8(const char *s, size_t n, strbuf *out, strbuf *why)
 {
 	yaz_iconv_t cd = handle_get(H_DEC);
 	strbuf raw = STRBUF_INIT;
-	int rc = m8_decode(cd, s, n, out, &raw, why);
+	int rc = m8_decode(cd, s, n, out, &raw, why, 0);
 	sb_release(&raw);
 	handle_put(H_DEC, cd);
 	return rc;
@@ -556,7 +676,7 @@ static void warn_controls(const rec *r, size_t f, long s, const char *v, size_t 
 
 /* Convert value v of (f, s) from `cs`; the result is appended to c->vals.
  * 0 ok, -1 with the reason (without the name) in c->why. */
-static int convert_value(struct ctx *c, int cs, const char *v, size_t n)
+static int convert_value(struct ctx *c, int cs, const char *v, size_t n, int ncr)
 {
 	size_t bad;
 	switch (cs) {
@@ -570,7 +690,7 @@ static int convert_value(struct ctx *c, int cs, const char *v, size_t n)
 	case CS_MARC8:
 		if (!c->dec)
 			c->dec = handle_get(H_DEC);
-		return m8_decode(c->dec, v, n, &c->vals, &c->raw, &c->why);
+		return m8_decode(c->dec, v, n, &c->vals, &c->raw, &c->why, ncr);
 	default:
 		sb_reset(&c->tmp);
 		int k = charset_legacy_to_utf8(cs, v, n, &c->tmp, &bad);
@@ -829,13 +949,14 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 	return CS_MARC8;
 }
 
-int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err)
+int charset_fix_record(rec *r, int cs, int flags, strbuf *warn, strbuf *err)
 {
-	return charset_fix_record_as(r, cs, unicode, warn, err, NULL);
+	return charset_fix_record_as(r, cs, flags, warn, err, NULL);
 }
 
-int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err, int *used)
+int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, int *used)
 {
+	int unicode = flags & CHARSET_UNICODE;
 	struct ctx c;
 	struct survey sv;
 	int rc = 0;
@@ -857,6 +978,15 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 		survey_release(&sv);
 		return -1;
 	}
+	/* NCRs in MARC-8 (ISO 2709) records are read as their characters; a
+	 * record of plain ASCII that leader/09 declares MARC-8 has them too */
+	int m8ncr = 0;
+	if ((flags & CHARSET_NCR) && !unicode && rec_has_ncr(r)) {
+		if (use == CS_UTF8 && !sv.nonascii && !sv.esc && rec_leader(r)[9] == ' ' &&
+		    (cs == CS_AUTO || cs == CS_AUTO_VI))
+			use = CS_MARC8;
+		m8ncr = use == CS_MARC8;
+	}
 	size_t vi = 0;                      /* index of the value, for sv.fl */
 	int guessed_m8 = use == CS_MARC8 && (cs == CS_AUTO || cs == CS_AUTO_VI);
 
@@ -866,6 +996,8 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 	/* nothing to do for any value (the tests at the top of the loop) */
 	int idle = !(sv.all & (V_CTRL | V_HIGH)) ||
 	           (use == CS_UTF8 && !(sv.all & (V_CTRL | V_BAD | V_SLOW)));
+	if (m8ncr)                          /* in ASCII-only values too */
+		idle = 0;
 	for (size_t f = 0; !idle && f < rec_nfields(r) && rc == 0; f++) {
 		int ctl = rec_is_control(r, f);
 		size_t ns = ctl ? 1 : rec_nsub(r, f);
@@ -874,7 +1006,7 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 			long si = ctl ? -1 : (long)s;
 			const char *v = ctl ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
 			unsigned fl = sv.fl[vi++];
-			if (!(fl & (V_CTRL | V_HIGH)))
+			if (!(fl & (V_CTRL | V_HIGH)) && !(m8ncr && has_ncr(v, n)))
 				continue;               /* printable ASCII: nothing to do */
 			if (use == CS_UTF8 && !(fl & (V_BAD | V_SLOW))) {
 				/* valid UTF-8 and NFC already: unchanged */
@@ -884,7 +1016,7 @@ int charset_fix_record_as(rec *r, int cs, int unicode, strbuf *warn, strbuf *err
 			}
 			size_t off = c.vals.len;
 			sb_reset(&c.why);
-			if (convert_value(&c, use, v, n) < 0) {
+			if (convert_value(&c, use, v, n, m8ncr) < 0) {
 				if (err) {
 					name_of(err, r, f, si);
 					sb_adds(err, ": ");
@@ -1020,17 +1152,16 @@ static int m8_can(struct ctx *c, uint32_t u)
 {
 	char buf[8];
 	size_t n = 0;
-	utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)u);
 	if (u == 0x1B)
 		return 0;
 	if (u < 0x20 || u == 0x7F)
 		return 1;
-	if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME)
+	if (is_mark(u))
 		buf[n++] = 'a';
 	n += (size_t)utf8proc_encode_char((utf8proc_int32_t)u, (utf8proc_uint8_t *)buf + n);
 	strbuf m8 = STRBUF_INIT, back = STRBUF_INIT, want = STRBUF_INIT, why = STRBUF_INIT;
 	m8_encode(c->enc, buf, n, &m8);
-	int ok = m8_decode(c->dec, m8.buf ? m8.buf : "", m8.len, &back, &c->raw, &why) == 0;
+	int ok = m8_decode(c->dec, m8.buf ? m8.buf : "", m8.len, &back, &c->raw, &why, 0) == 0;
 	charset_nfc_append(buf, n, &want);
 	ok = ok && back.len == want.len && !memcmp(back.buf, want.buf, want.len);
 	sb_release(&m8);
@@ -1040,16 +1171,20 @@ static int m8_can(struct ctx *c, uint32_t u)
 	return ok;
 }
 
-/* Convert value (NFC UTF-8) to MARC-8 into out. 0 ok; -1 and *bad_cp. */
+/* Convert value (NFC UTF-8) to MARC-8 into out. 0 ok; -1 and *bad_cp.
+ * lossless 1: an NCR for a character MARC-8 lacks; 2: also "&#x0026;" for
+ * a '&' of the data that starts what a reader would take for an NCR (the
+ * ISO 2709 reader decodes them; the .mrk writer has its own {amp}). */
 static int value_to_marc8(struct ctx *c, const char *v, size_t n, int lossless, strbuf *out,
                           uint32_t *bad_cp)
 {
+	int ncr = lossless == 2;
 	strbuf back = STRBUF_INIT, why = STRBUF_INIT;
 	size_t start = out->len;
 	int ok = 0;
 	if (!memchr(v, 0x1B, n)) {
 		m8_encode(c->enc, v, n, out);
-		if (m8_decode(c->dec, out->buf + start, out->len - start, &back, &c->raw, &why) == 0 &&
+		if (m8_decode(c->dec, out->buf + start, out->len - start, &back, &c->raw, &why, ncr) == 0 &&
 		    back.len == n && !memcmp(back.buf, v, n))
 			ok = 1;
 	}
@@ -1072,7 +1207,10 @@ static int value_to_marc8(struct ctx *c, const char *v, size_t n, int lossless, 
 				break;
 			}
 		}
-		if (u >= 0 && m8_can(c, (uint32_t)u)) {
+		uint32_t lit;
+		size_t me;
+		int amp = ncr && u == '&' && ncr_at_marks(v, n, i, &lit, &me);
+		if (u >= 0 && !amp && m8_can(c, (uint32_t)u)) {
 			sb_add(&run, v + i, (size_t)k);
 			i += (size_t)k;
 			continue;
@@ -1084,22 +1222,31 @@ static int value_to_marc8(struct ctx *c, const char *v, size_t n, int lossless, 
 		}
 		if (u < 0)
 			break;
+		if (amp) {
+			sb_adds(out, "&#x0026;");
+			sb_addc(&expect, '&');
+			i++;
+			continue;
+		}
 		if (!lossless) {
 			*bad_cp = (uint32_t)u;
 			rc = -1;
 			break;
 		}
-		char ncr[16];
-		int m = snprintf(ncr, sizeof ncr, "&#x%04X;", (unsigned)u);
-		sb_add(out, ncr, (size_t)m);
-		sb_add(&expect, ncr, (size_t)m);
+		char ref[16];
+		int m = snprintf(ref, sizeof ref, "&#x%04X;", (unsigned)u);
+		sb_add(out, ref, (size_t)m);
+		if (ncr)                   /* read back as the character */
+			sb_add(&expect, v + i, (size_t)k);
+		else
+			sb_add(&expect, ref, (size_t)m);
 		i += (size_t)k;
 	}
 	if (rc == 0) {
 		/* the whole value must decode back to what we meant to write */
 		strbuf b2 = STRBUF_INIT, w2 = STRBUF_INIT, y2 = STRBUF_INIT;
 		charset_nfc_append(expect.buf ? expect.buf : "", expect.len, &w2);
-		if (m8_decode(c->dec, out->buf + start, out->len - start, &b2, &c->raw, &y2) < 0 ||
+		if (m8_decode(c->dec, out->buf + start, out->len - start, &b2, &c->raw, &y2, ncr) < 0 ||
 		    b2.len != w2.len || memcmp(b2.buf, w2.buf, w2.len)) {
 			rc = -1;
 			*bad_cp = 0;
@@ -1125,7 +1272,7 @@ int charset_to_marc8(rec *r, int lossless, strbuf *err)
 			size_t n, bad;
 			long si = ctl ? -1 : (long)s;
 			const char *v = ctl ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
-			if (is_ascii(v, n) && !memchr(v, 0x1B, n))
+			if (is_ascii(v, n) && !memchr(v, 0x1B, n) && !(lossless == 2 && has_ncr(v, n)))
 				continue;
 			if (!utf8_valid(v, n, &bad)) {
 				if (err) {

@@ -20,21 +20,27 @@
 
 /* Bring every value of r (leader, control data, subfield values) to
  * UTF-8 NFC. `cs` is the declared source charset (enum marc_charset in
- * marcio.h; CS_AUTO = decide per record). `unicode` is 1 when the source
- * syntax is already Unicode (MARCXML, JSON): then only validation and NFC
- * apply. Sets Leader/09 to 'a'.
+ * marcio.h; CS_AUTO = decide per record). flags: CHARSET_UNICODE when the
+ * source syntax is already Unicode (MARCXML, JSON): then only validation
+ * and NFC apply; CHARSET_NCR below. Sets Leader/09 to 'a'.
  * Returns 0 on success (warnings, if any, are appended to `warn`, one per
  * line, without trailing newline on the last), or -1 if the record cannot
  * be converted without loss (err says why, naming the tag and subfield,
  * e.g. "245 $a: invalid UTF-8 at byte 12 of the value"). */
-int charset_fix_record(rec *r, int cs, int unicode, strbuf *warn, strbuf *err);
+#define CHARSET_UNICODE 1       /* flags of charset_fix_record: see above */
+#define CHARSET_NCR 2           /* MARC-8 values: read hexadecimal NCRs
+                                   "&#xHHHH;" as their characters (LC's
+                                   lossless convention; for ISO 2709) */
+int charset_fix_record(rec *r, int cs, int flags, strbuf *warn, strbuf *err);
 
 /* Convert a UTF-8 record to MARC-8 in place (values become MARC-8 bytes,
  * Leader/09 becomes ' '). Vietnamese is kept: o/u with horn stay the
  * MARC-8 letters, tone marks become MARC-8 combining marks. A character
  * MARC-8 cannot hold makes it return -1 (err names tag, subfield and the
  * character as U+XXXX), unless `lossless`, in which case it is written as
- * an NCR "&#xXXXX;". */
+ * an NCR "&#xXXXX;"; lossless 2 also writes "&#x0026;" for a '&' of the
+ * data that would read back as an NCR (for ISO 2709, whose reader,
+ * charset_fix_record, decodes hexadecimal NCRs in MARC-8 records). */
 int charset_to_marc8(rec *r, int lossless, strbuf *err);
 
 /* Convert one string between charsets (for tests and tools).

@@ -294,7 +294,11 @@ int marc_reader_next(marc_reader *rd, rec *r)
 	if (rc == MR_OK) {
 		sb_reset(&rd->tmp);
 		int unicode = rd->ops->unicode || rd->rec_cs == CS_UTF8;
-		if (charset_fix_record(r, rd->rec_cs, unicode, &rd->warn, &rd->tmp) != 0) {
+		/* MARC-8 in ISO 2709 carries what it lacks as NCRs (LC's lossless
+		 * convention); .mrk has references of its own, XML its entities */
+		int flags = (unicode ? CHARSET_UNICODE : 0) |
+		            (rd->ops->format == MF_ISO2709 ? CHARSET_NCR : 0);
+		if (charset_fix_record(r, rd->rec_cs, flags, &rd->warn, &rd->tmp) != 0) {
 			mr_bad(rd, "%s", rd->tmp.buf ? rd->tmp.buf : _("character set conversion failed"));
 			rc = MR_BAD;
 		}
@@ -441,7 +445,11 @@ int marc_writer_put(marc_writer *w, const rec *r, strbuf *err)
 		if (!w->tmp)
 			w->tmp = rec_create();
 		rec_copy(w->tmp, r);
-		rc = charset_to_marc8(w->tmp, w->opts.lossless, &e);
+		/* ISO 2709 readers decode NCRs: a '&' of the data that would
+		 * read as one is written "&#x0026;" too (the .mrk writer has
+		 * {amp}) */
+		rc = charset_to_marc8(w->tmp, w->opts.lossless && w->opts.format == MF_ISO2709 ? 2 :
+		                      w->opts.lossless, &e);
 		if (rc == 0)
 			rc = w->ops->put(w, w->tmp, &w->out, &e);
 	} else

@@ -404,8 +404,8 @@ static void test_to_marc8(void)
 	/* lossless: NCR */
 	CHECK_INT(charset_to_marc8(r, 1, &e), 0);
 	CHECKF(strstr(val(r), "&#x20AB;") != NULL, "%s", val(r));
-	CHECK_INT(charset_fix_record(r, CS_MARC8, 0, &w, &e), 0);
-	CHECK_STR(val(r), "Giá 85000&#x20AB;");
+	CHECK_INT(charset_fix_record(r, CS_MARC8, CHARSET_NCR, &w, &e), 0);
+	CHECK_STR(val(r), "Giá 85000₫");                /* read back as the character */
 	rec_destroy(r);
 	rec_destroy(orig);
 
@@ -414,9 +414,59 @@ static void test_to_marc8(void)
 	CHECK_INT(charset_to_marc8(r, 0, &e), -1);
 	CHECKF(has(&e, "U+1F600"), "%s", e.buf);
 	CHECK_INT(charset_to_marc8(r, 1, &e), 0);
-	CHECK_INT(charset_fix_record(r, CS_MARC8, 0, &w, &e), 0);
-	CHECK_STR(val(r), "Cười &#x1F600; nhé");
+	CHECK_INT(charset_fix_record(r, CS_MARC8, CHARSET_NCR, &w, &e), 0);
+	CHECK_STR(val(r), "Cười 😀 nhé");
 	rec_destroy(r);
+
+	/* NCRs in MARC-8 records (LC's convention): read as the character,
+	 * in ASCII-only values too; controls, malformed ones and the decimal
+	 * form stay text */
+	{
+		static const struct { const char *in, *want; } ncr[] = {
+			{ "Price &#x20AB;", "Price ₫" },
+			{ "&#x1f600;&#X41;", "😀A" },
+			{ "a &#x1F; b", "a &#x1F; b" },
+			{ "&#xD800; &#x110000; &#x; &#x1234567; &#41; &#xZZ;",
+			  "&#xD800; &#x110000; &#x; &#x1234567; &#41; &#xZZ;" },
+			{ "AT&T &#x41", "AT&T &#x41" },
+			{ "&#x0026;#x41;", "&#x41;" },       /* an escaped '&': decoded once */
+			/* a mark before the reference (MARC-8 order: ESC-free ANSEL
+			 * acute 0xE2, then the reference): goes on the character */
+			{ "\xE2&#x0250;x", "\xC9\x90\xCC\x81x" },
+		};
+		for (size_t i = 0; i < sizeof ncr / sizeof *ncr; i++) {
+			sb_reset(&e);
+			r = mk(' ', ncr[i].in, strlen(ncr[i].in));
+			CHECKF(charset_fix_record(r, CS_MARC8, CHARSET_NCR, &w, &e) == 0, "%s: %s",
+			       ncr[i].in, e.buf);
+			CHECK_STR(val(r), ncr[i].want);
+			rec_destroy(r);
+			/* without CHARSET_NCR (.mrk, with references of its own) text */
+			if (!strchr(ncr[i].in, '\xE2')) {
+				r = mk(' ', ncr[i].in, strlen(ncr[i].in));
+				CHECK_INT(charset_fix_record(r, CS_MARC8, 0, &w, &e), 0);
+				CHECK_STR(val(r), ncr[i].in);
+				rec_destroy(r);
+			}
+		}
+	}
+	/* the ISO 2709 writer (lossless 2) escapes a '&' of the data that would
+	 * read back as an NCR; lossless 1 (.mrk, which has {amp}) does not */
+	{
+		const char *lit = "AT&T &#x41; Giá 85000₫ &#x1F;";
+		r = mk('a', lit, strlen(lit));
+		sb_reset(&e);
+		CHECK_INT(charset_to_marc8(r, 2, &e), 0);
+		CHECKF(strstr(val(r), "&#x0026;#x41;") && strstr(val(r), "AT&T ") &&
+		       strstr(val(r), "&#x20AB;") && strstr(val(r), " &#x1F;"), "%s", val(r));
+		CHECK_INT(charset_fix_record(r, CS_MARC8, CHARSET_NCR, &w, &e), 0);
+		CHECK_STR(val(r), lit);                             /* round trip */
+		rec_destroy(r);
+		r = mk('a', lit, strlen(lit));
+		CHECK_INT(charset_to_marc8(r, 1, &e), 0);
+		CHECKF(strstr(val(r), "AT&T &#x41; ") != NULL, "%s", val(r));
+		rec_destroy(r);
+	}
 
 	/* ESC in UTF-8 data cannot go into MARC-8 as it is */
 	sb_reset(&e);
