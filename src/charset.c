@@ -981,11 +981,13 @@ int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, 
 	/* NCRs in MARC-8 (ISO 2709) records are read as their characters; a
 	 * record of plain ASCII that leader/09 declares MARC-8 has them too */
 	int m8ncr = 0;
-	if ((flags & CHARSET_NCR) && !unicode && rec_has_ncr(r)) {
-		if (use == CS_UTF8 && !sv.nonascii && !sv.esc && rec_leader(r)[9] == ' ' &&
-		    (cs == CS_AUTO || cs == CS_AUTO_VI))
+	if ((flags & CHARSET_NCR) && !unicode) {
+		int ascii_m8 = use == CS_UTF8 && !sv.nonascii && !sv.esc &&
+		               rec_leader(r)[9] == ' ' && (cs == CS_AUTO || cs == CS_AUTO_VI);
+		if ((use == CS_MARC8 || ascii_m8) && rec_has_ncr(r)) {
 			use = CS_MARC8;
-		m8ncr = use == CS_MARC8;
+			m8ncr = 1;
+		}
 	}
 	size_t vi = 0;                      /* index of the value, for sv.fl */
 	int guessed_m8 = use == CS_MARC8 && (cs == CS_AUTO || cs == CS_AUTO_VI);
