@@ -611,19 +611,14 @@ int keys_load_text(keymap *km, struct key_options *o, const char *name,
 int keys_load_file(keymap *km, struct key_options *o, const char *path,
                    key_cmd_check check, strbuf *err)
 {
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
+	strbuf sb = STRBUF_INIT;
+	/* only a failure to open is reported: after a read error (-2) what was read is used */
+	if (sb_read_file(&sb, path) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		sb_addf(err, "%s%s: %s", err->len ? "\n" : "", path, strerror(errno));
 		return 1;
 	}
-	strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(fp);
 	int r = keys_load_text(km, o, path, sb.buf ? sb.buf : "", check, err);
 	sb_release(&sb);
 	return r;

@@ -265,17 +265,12 @@ int lint_load_rules_text(linter *l, const char *name, const char *text,
 
 int lint_load_rules(linter *l, const char *path, strbuf *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
+	strbuf sb = STRBUF_INIT;
+	/* only a failure to open is reported: after a read error (-2) what was read is used */
+	if (sb_read_file(&sb, path) == -1) {
 		sb_addf(err, _("cannot open '%s': %s"), path, strerror(errno));
 		return -1;
 	}
-	strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(fp);
 	int rc = lint_load_rules_text(l, path, sb.buf ? sb.buf : "", sb.len, err);
 	sb_release(&sb);
 	return rc;

@@ -923,21 +923,14 @@ int marcdef_load_text(marcdef *md, const char *name, const char *text,
 
 int marcdef_load_file(marcdef *md, const char *path, strbuf *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		sb_addf(err, "cannot open '%s': %s", path, strerror(errno));
-		return -1;
-	}
 	strbuf sb = STRBUF_INIT;
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		sb_add(&sb, buf, n);
-	int bad = ferror(fp);
-	fclose(fp);
-	if (bad) {
+	int got = sb_read_file(&sb, path);
+	if (got < 0) {
+		if (got == -1)
+			sb_addf(err, "cannot open '%s': %s", path, strerror(errno));
+		else
+			sb_addf(err, "cannot read '%s'", path);
 		sb_release(&sb);
-		sb_addf(err, "cannot read '%s'", path);
 		return -1;
 	}
 	int rc = marcdef_load_text(md, path, sb.buf ? sb.buf : "", sb.len, err);

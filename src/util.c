@@ -2,6 +2,7 @@
  * util.c - allocation wrappers, strbuf, arena and UTF-8 checks used by
  * every layer of bienmuc. Nothing here knows about MARC.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,9 +151,10 @@ int sb_read_file(strbuf *sb, const char *path)
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
 		sb_add(sb, buf, n);
-	int bad = ferror(fp);
+	int bad = ferror(fp), e = errno;
 	fclose(fp);
-	return bad ? -1 : 0;
+	errno = e;                      /* the read's errno, not fclose's */
+	return bad ? -2 : 0;
 }
 
 char *sb_detach(strbuf *sb, size_t *len)

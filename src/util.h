@@ -53,8 +53,10 @@ void sb_adds(strbuf *sb, const char *s);
 void sb_addc(strbuf *sb, char c);
 void sb_addf(strbuf *sb, const char *fmt, ...) BM_PRINTF(2, 3);
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
-/* Append the whole file at path. Returns 0, or -1 (errno set) if it
- * cannot be opened or read; sb keeps what was read. */
+/* Append the whole file at path. Returns 0; -1 (errno set) if it cannot
+ * be opened, so nothing was appended; -2 (errno set) if reading fails
+ * after opening (EISDIR for a directory), and sb keeps what was read.
+ * Callers that only care about success test `< 0` or `!= 0`. */
 int sb_read_file(strbuf *sb, const char *path);
 /* Take ownership of the buffer (caller frees); sb becomes empty. */
 char *sb_detach(strbuf *sb, size_t *len);
