@@ -36,6 +36,8 @@ ASAN_OBJ    = $(SRC:src/%.c=build-asan/%.o)
 UNIT_SRC    = $(wildcard tests/t-*.c)
 UNIT        = $(UNIT_SRC:tests/%.c=build/tests/%)
 ASAN_UNIT   = $(UNIT_SRC:tests/%.c=build-asan/tests/%)
+# Headers the unit tests include (harness.h, shared helpers): not programs.
+UNIT_HDR    = $(wildcard tests/*.h)
 SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 .PHONY: mo pot all deps run check check-unit check-asan check-shell bench fuzz install clean demo man-lint
@@ -91,9 +93,9 @@ build-asan/libbienmuc.a: $(ASAN_OBJ)
 bienmuc: build/main.o build/libbienmuc.a
 	@echo "  LD      $@"; $(CC) $(ALL_CFLAGS) -o $@ build/main.o build/libbienmuc.a $(LIBS)
 
-build/tests/%: tests/%.c tests/harness.h build/libbienmuc.a | build/tests
+build/tests/%: tests/%.c $(UNIT_HDR) build/libbienmuc.a | build/tests
 	@echo "  LD      $@"; $(CC) $(ALL_CFLAGS) -Isrc -Itests -o $@ $< build/libbienmuc.a $(LIBS)
-build-asan/tests/%: tests/%.c tests/harness.h build-asan/libbienmuc.a | build-asan/tests
+build-asan/tests/%: tests/%.c $(UNIT_HDR) build-asan/libbienmuc.a | build-asan/tests
 	@echo "  LD-ASAN $@"; $(CC) $(ALL_CFLAGS) -O1 $(SAN) -Isrc -Itests -o $@ $< build-asan/libbienmuc.a $(LIBS)
 
 # ---- translations (po/vi.po -> build/locale; the binary finds it there) ----

@@ -11,164 +11,13 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "marcio-items.h"
 #include "marcio.h"
 #include "rec.h"
-
-struct item {
-	rec *r;
-	char *err;
-	char *raw;
-	size_t rawlen;
-	char *warn;
-	long recno;
-	long long off;
-};
-
-struct items {
-	struct item *v;
-	size_t n, good, bad;
-};
-
-static void items_free(struct items *it)
-{
-	for (size_t i = 0; i < it->n; i++) {
-		rec_destroy(it->v[i].r);
-		free(it->v[i].err);
-		free(it->v[i].raw);
-		free(it->v[i].warn);
-	}
-	free(it->v);
-	memset(it, 0, sizeof *it);
-}
-
-static struct items read_fp(FILE *fp, int fmt)
-{
-	struct items it = { 0 };
-	struct marc_read_opts o = { fmt, CS_AUTO, 0 };
-	strbuf err = STRBUF_INIT;
-	marc_reader *rd = marc_reader_open(fp, "test", &o, &err);
-	sb_release(&err);
-	if (!rd)
-		return it;
-	rec *r = rec_create();
-	int rc;
-	while ((rc = marc_reader_next(rd, r)) != MR_EOF) {
-		it.v = realloc(it.v, (it.n + 1) * sizeof *it.v);
-		struct item *x = &it.v[it.n++];
-		memset(x, 0, sizeof *x);
-		x->recno = marc_reader_recno(rd);
-		x->off = marc_reader_offset(rd);
-		strbuf w = STRBUF_INIT;
-		for (size_t i = 0; i < marc_reader_nwarnings(rd); i++) {
-			if (i)
-				sb_addc(&w, '\n');
-			sb_adds(&w, marc_reader_warning(rd, i));
-		}
-		x->warn = w.buf ? sb_detach(&w, NULL) : strdup("");
-		if (rc == MR_OK) {
-			x->r = rec_clone(r);
-			it.good++;
-		} else {
-			size_t n;
-			const char *raw = marc_reader_raw(rd, &n);
-			x->err = strdup(marc_reader_error(rd));
-			x->raw = malloc(n + 1);
-			memcpy(x->raw, raw, n);
-			x->raw[n] = 0;
-			x->rawlen = n;
-			it.bad++;
-		}
-		if (it.n > 100000)
-			break;
-	}
-	rec_destroy(r);
-	marc_reader_close(rd);
-	return it;
-}
-
-static struct items read_mem(const char *s, size_t n, int fmt)
-{
-	FILE *fp = n ? fmemopen((void *)s, n, "rb") : fmemopen((void *)"", 1, "r");
-	if (!n)
-		fgetc(fp);
-	struct items it = read_fp(fp, fmt);
-	fclose(fp);
-	return it;
-}
 
 static struct items read_str(const char *s)
 {
 	return read_mem(s, strlen(s), MF_JSON);
-}
-
-static struct items read_path(const char *path, int fmt)
-{
-	struct items it = { 0 };
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return it;
-	it = read_fp(fp, fmt);
-	fclose(fp);
-	return it;
-}
-
-static char *write_items(const struct items *it, int fmt, size_t *len, int *refused)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *fp = open_memstream(&buf, &n);
-	struct marc_write_opts o = { fmt, CS_UTF8, 0 };
-	marc_writer *w = marc_writer_open(fp, &o);
-	*refused = 0;
-	for (size_t i = 0; i < it->n; i++) {
-		if (!it->v[i].r)
-			continue;
-		strbuf e = STRBUF_INIT;
-		if (marc_writer_put(w, it->v[i].r, &e) != 0)
-			(*refused)++;
-		sb_release(&e);
-	}
-	marc_writer_close(w);
-	fclose(fp);
-	*len = n;
-	return buf;
-}
-
-static char *write_one(const rec *r, strbuf *err, int *rc)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *fp = open_memstream(&buf, &n);
-	struct marc_write_opts o = { MF_JSON, CS_UTF8, 0 };
-	marc_writer *w = marc_writer_open(fp, &o);
-	*rc = marc_writer_put(w, r, err);
-	marc_writer_close(w);
-	fclose(fp);
-	return buf;
-}
-
-static int compare_items(const struct items *a, const struct items *b, const char *what)
-{
-	int bad = 0;
-	size_t i = 0, j = 0;
-	while (i < a->n && j < b->n) {
-		if (!a->v[i].r) { i++; continue; }
-		if (!b->v[j].r) { j++; continue; }
-		char diff[512];
-		if (rec_compare(a->v[i].r, b->v[j].r, diff, sizeof diff) != 0) {
-			if (bad < 3)
-				fprintf(stderr, "%s: record %zu: %s\n", what, i + 1, diff);
-			bad++;
-		}
-		i++;
-		j++;
-	}
-	return bad;
-}
-
-static int have_yaz(void)
-{
-	return system("yaz-marcdump -V >/dev/null 2>&1") == 0;
 }
 
 static char tmpname[3][512];
@@ -184,15 +33,6 @@ static void tmp_cleanup(void)
 {
 	for (int i = 0; i < 3; i++)
 		unlink(tmpname[i]);
-}
-
-static int write_file(const char *path, const char *buf, size_t n)
-{
-	FILE *fp = fopen(path, "wb");
-	if (!fp)
-		return -1;
-	int ok = fwrite(buf, 1, n, fp) == n;
-	return fclose(fp) == 0 && ok ? 0 : -1;
 }
 
 /* ---- layouts ---- */
@@ -456,7 +296,7 @@ static void test_writer(void)
 	rec_add_field(r, "082", '0', '4');
 	strbuf err = STRBUF_INIT;
 	int rc;
-	char *out = write_one(r, &err, &rc);
+	char *out = write_one(r, MF_JSON, &err, &rc);
 	CHECK_INT(rc, 0);
 	CHECK_STR(out, "[\n{\"leader\":\"00000nam a2200000 i 4500\",\"fields\":[{\"001\":\"A\\\"B\"},"
 	          "{\"245\":{\"ind1\":\"1\",\"ind2\":\"0\",\"subfields\":[{\"a\":\"q\\\"b\\\\s/n\\nt\\tr\\rc\\u0001d\x7fViệt\"},"
@@ -474,20 +314,20 @@ static void test_writer(void)
 	/* refusals */
 	rec_set_sub(r, 1, 0, 'a', "a\xC3", 2);
 	sb_reset(&err);
-	out = write_one(r, &err, &rc);
+	out = write_one(r, MF_JSON, &err, &rc);
 	CHECK_INT(rc, -1);
 	CHECK(err.buf && strstr(err.buf, "invalid UTF-8") && strstr(err.buf, "(245) $a"));
 	CHECK_STR(out, "[\n]\n");
 	free(out);
 	rec_set_sub(r, 1, 0, 'a', "a\0b", 3);
 	sb_reset(&err);
-	out = write_one(r, &err, &rc);
+	out = write_one(r, MF_JSON, &err, &rc);
 	CHECK_INT(rc, -1);
 	CHECK(err.buf && strstr(err.buf, "NUL byte at byte 2") && strstr(err.buf, "(245) $a"));
 	free(out);
 	rec_set_sub(r, 1, 0, (char)0xC3, "a", 1);
 	sb_reset(&err);
-	out = write_one(r, &err, &rc);
+	out = write_one(r, MF_JSON, &err, &rc);
 	CHECK_INT(rc, -1);
 	CHECK(err.buf && strstr(err.buf, "subfield code 0xC3"));
 	free(out);
@@ -501,7 +341,7 @@ static void test_writer(void)
 		rec_add_control(q, "001", "000\x1f" "a9\x1e" "x\x1d", 9);
 		rec_add_sub(q, rec_add_field(q, "500", ' ', ' '), 'a', "p\x1fq", 3);
 		sb_reset(&err);
-		out = write_one(q, &err, &rc);
+		out = write_one(q, MF_JSON, &err, &rc);
 		CHECK_INT(rc, 0);
 		CHECK(out && strstr(out, "\"000\\u001fa9\\u001ex\\u001d\""));
 		it = read_str(out ? out : "");
