@@ -612,9 +612,10 @@ int keys_load_file(keymap *km, struct key_options *o, const char *path,
                    key_cmd_check check, strbuf *err)
 {
 	strbuf sb = STRBUF_INIT;
-	/* only a failure to open is reported: after a read error (-2) what was read is used */
-	if (sb_read_file(&sb, path) == -1) {
-		if (errno == ENOENT)
+	int got = sb_read_file(&sb, path);
+	if (got < 0) {                 /* -2: opened but not read (a directory, ...) */
+		sb_release(&sb);
+		if (got == -1 && errno == ENOENT)
 			return 0;
 		sb_addf(err, "%s%s: %s", err->len ? "\n" : "", path, strerror(errno));
 		return 1;

@@ -266,9 +266,11 @@ int lint_load_rules_text(linter *l, const char *name, const char *text,
 int lint_load_rules(linter *l, const char *path, strbuf *err)
 {
 	strbuf sb = STRBUF_INIT;
-	/* only a failure to open is reported: after a read error (-2) what was read is used */
-	if (sb_read_file(&sb, path) == -1) {
-		sb_addf(err, _("cannot open '%s': %s"), path, strerror(errno));
+	int got = sb_read_file(&sb, path);
+	if (got < 0) {                 /* -2: opened but not read (a directory, ...) */
+		sb_addf(err, got == -1 ? _("cannot open '%s': %s") : _("cannot read '%s': %s"), path,
+		        strerror(errno));
+		sb_release(&sb);
 		return -1;
 	}
 	int rc = lint_load_rules_text(l, path, sb.buf ? sb.buf : "", sb.len, err);
