@@ -37,6 +37,21 @@ struct termdf {
 	int sign;
 };
 
+/* Numbers of 5 digits or more (record, accession, inventory numbers) are
+ * nearly all unique: not counted here (half the rows of a catalogue whose
+ * notes number its records); a search for one counts its few hits. */
+#define UNCOUNTED_GLOB "[0-9][0-9][0-9][0-9][0-9]*"
+
+static int uncounted(const char *t, size_t n)
+{
+	if (n < 5)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[i] < '0' || t[i] > '9')
+			return 0;
+	return 1;
+}
+
 static fts5_api *fts5_api_of(sqlite3 *db)
 {
 	fts5_api *api = NULL;
@@ -56,10 +71,12 @@ int termdf_build(sqlite3 *db, strbuf *err)
 		"  PRIMARY KEY(term, col)) WITHOUT ROWID;"
 		"CREATE VIRTUAL TABLE temp.df_row USING fts5vocab(main, fts, row);"
 		"CREATE VIRTUAL TABLE temp.df_col USING fts5vocab(main, fts, col);"
-		"INSERT INTO termdf SELECT term, 6, doc FROM temp.df_row;"
+		"INSERT INTO termdf SELECT term, 6, doc FROM temp.df_row"
+		"  WHERE NOT (term GLOB '" UNCOUNTED_GLOB "' AND term NOT GLOB '*[^0-9]*');"
 		"INSERT INTO termdf SELECT term, CASE col WHEN 'title' THEN 0 WHEN 'author' THEN 1"
 		"  WHEN 'subject' THEN 2 WHEN 'notes' THEN 3 WHEN 'publisher' THEN 4 ELSE 5 END,"
-		"  doc FROM temp.df_col;"
+		"  doc FROM temp.df_col"
+		"  WHERE NOT (term GLOB '" UNCOUNTED_GLOB "' AND term NOT GLOB '*[^0-9]*');"
 		"DROP TABLE temp.df_row;"
 		"DROP TABLE temp.df_col;";
 	char *msg = NULL;
@@ -177,7 +194,7 @@ static int note_token(void *ctx, int flags, const char *tok, int n, int start, i
 	(void)start;
 	(void)end;
 	struct termdf *df = ctx;
-	if ((flags & FTS5_TOKEN_COLOCATED) || n <= 0)
+	if ((flags & FTS5_TOKEN_COLOCATED) || n <= 0 || uncounted(tok, (size_t)n))
 		return SQLITE_OK;
 	bump(df, tok, (size_t)n, df->col);
 	return SQLITE_OK;
@@ -298,7 +315,7 @@ long long termdf_count(struct termdf *df, const char *fts)
 	struct qtok q = { STRBUF_INIT, 0 };
 	df->tok.xTokenize(df->t, &q, FTS5_TOKENIZE_QUERY, p + 1, (int)len - 2, one_token);
 	long long n = -1;
-	if (q.n == 1 && q.tok.len &&
+	if (q.n == 1 && q.tok.len && !uncounted(q.tok.buf, q.tok.len) &&
 	    !prep(df, &df->get, "SELECT n FROM termdf WHERE term = ?1 AND col = ?2")) {
 		sqlite3_bind_text(df->get, 1, q.tok.buf, (int)q.tok.len, SQLITE_STATIC);
 		sqlite3_bind_int(df->get, 2, col);

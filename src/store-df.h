@@ -7,9 +7,11 @@
  * Table termdf(term, col, n): n = live records whose column col (0-5, the
  * fts columns title ... series; 6 = any column) holds the word term, as
  * the fts table's own tokenizer (unicode61 remove_diacritics 2) produced
- * it. store.c reports every row it writes to or deletes from the fts
- * table (termdf_note); the differences wait in memory and go in at the
- * commit (termdf_flush), in the same transaction; an abort drops them.
+ * it, except numbers of 5 digits or more (nearly all unique: a search
+ * for one counts its few hits). store.c reports every row it writes to
+ * or deletes from the fts table (termdf_note); the differences wait in
+ * memory and go in at the commit (termdf_flush), in the same transaction;
+ * an abort drops them.
  * Schema 4 creates the table from the index itself (fts5vocab).
  */
 #ifndef BIENMUC_STORE_DF_H
@@ -45,7 +47,8 @@ void termdf_drop(struct termdf *df);
  * ("\"van\"") or in one column ("{title} : \"lich\""): the number of live
  * bibliographic records with that word. -1 when fts is anything else (a
  * phrase, truncation, boolean) or differences are pending (inside an
- * import: the caller counts the usual way). */
+ * import: the caller counts the usual way), or the word is an uncounted
+ * number. */
 long long termdf_count(struct termdf *df, const char *fts);
 
 #endif
