@@ -1237,12 +1237,38 @@ static int value_to_marc8(struct ctx *c, const char *v, size_t n, int lossless, 
 		}
 		char ref[16];
 		int m = snprintf(ref, sizeof ref, "&#x%04X;", (unsigned)u);
+		size_t j = i + (size_t)k;
+		if (ncr) {
+			/* combining marks on the character: MARC-8 writes marks
+			 * before their base, so they go before the reference (the
+			 * reader puts them back after its character) */
+			strbuf marks = STRBUF_INIT, enc = STRBUF_INIT;
+			sb_addc(&marks, 'a');
+			while (j < n) {
+				utf8proc_int32_t mu = 0;
+				utf8proc_ssize_t mk = utf8proc_iterate((const utf8proc_uint8_t *)v + j,
+				                                       (utf8proc_ssize_t)(n - j), &mu);
+				if (mk <= 0 || !is_mark((uint32_t)mu) || !m8_can(c, (uint32_t)mu))
+					break;
+				sb_add(&marks, v + j, (size_t)mk);
+				j += (size_t)mk;
+			}
+			if (marks.len > 1) {
+				m8_encode(c->enc, marks.buf, marks.len, &enc);
+				if (enc.len && enc.buf[enc.len - 1] == 'a')
+					sb_add(out, enc.buf, enc.len - 1);
+				else
+					j = i + (size_t)k;       /* the verification below tells */
+			}
+			sb_release(&marks);
+			sb_release(&enc);
+		}
 		sb_add(out, ref, (size_t)m);
-		if (ncr)                   /* read back as the character */
-			sb_add(&expect, v + i, (size_t)k);
+		if (ncr)                   /* read back as the character (and its marks) */
+			sb_add(&expect, v + i, j - i);
 		else
 			sb_add(&expect, ref, (size_t)m);
-		i += (size_t)k;
+		i = j;
 	}
 	if (rc == 0) {
 		/* the whole value must decode back to what we meant to write */

@@ -462,6 +462,19 @@ static void test_to_marc8(void)
 		CHECK_INT(charset_fix_record(r, CS_MARC8, CHARSET_NCR, &w, &e), 0);
 		CHECK_STR(val(r), lit);                             /* round trip */
 		rec_destroy(r);
+		/* a mark on a character MARC-8 lacks goes before its reference */
+		const char *marked = "x \xC9\x90\xCC\x81\xCC\xA3 y";   /* ɐ + acute + dot below */
+		r = mk('a', marked, strlen(marked));
+		sb_reset(&e);
+		CHECKF(charset_to_marc8(r, 2, &e) == 0, "%s", e.buf);
+		CHECKF(strstr(val(r), "&#x0250;") != NULL && strstr(val(r), "&#x0250;") > val(r) + 2,
+		       "%s", val(r));
+		CHECK_INT(charset_fix_record(r, CS_MARC8, CHARSET_NCR, &w, &e), 0);
+		strbuf want = STRBUF_INIT;
+		charset_nfc_append(marked, strlen(marked), &want);
+		CHECK_STR(val(r), want.buf);
+		sb_release(&want);
+		rec_destroy(r);
 		r = mk('a', lit, strlen(lit));
 		CHECK_INT(charset_to_marc8(r, 1, &e), 0);
 		CHECKF(strstr(val(r), "AT&T &#x41; ") != NULL, "%s", val(r));
