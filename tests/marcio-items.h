@@ -139,19 +139,25 @@ static inline char *write_items(const struct items *it, int fmt, size_t *len, in
 	return buf;
 }
 
-/* Write one record as fmt; returns malloc'd output, *rc from
- * marc_writer_put() (err says why it refused). */
-static inline char *write_one(const rec *r, int fmt, strbuf *err, int *rc)
+/* Write one record as fmt in charset cs; returns malloc'd output, *rc
+ * from marc_writer_put() (err says why it refused). */
+static inline char *write_one_cs(const rec *r, int fmt, int cs, strbuf *err, int *rc)
 {
 	char *buf = NULL;
 	size_t n = 0;
 	FILE *fp = open_memstream(&buf, &n);
-	struct marc_write_opts o = { fmt, CS_UTF8, 0 };
+	struct marc_write_opts o = { fmt, cs, 0 };
 	marc_writer *w = marc_writer_open(fp, &o);
 	*rc = marc_writer_put(w, r, err);
 	marc_writer_close(w);
 	fclose(fp);
 	return buf;
+}
+
+/* The same in UTF-8. */
+static inline char *write_one(const rec *r, int fmt, strbuf *err, int *rc)
+{
+	return write_one_cs(r, fmt, CS_UTF8, err, rc);
 }
 
 /* Compare the good records of a and b in order; returns mismatches. */

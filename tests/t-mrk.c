@@ -11,6 +11,7 @@
 #include "marcio.h"
 #include "charset.h"
 #include "mrk-mnemonics.h"
+#include "marcio-items.h"
 
 /* ---- helpers ---- */
 
@@ -493,19 +494,6 @@ static void test_read_bad(void)
 
 /* ---- writing ---- */
 
-static char *write_one(rec *r, int cs, int *rc, strbuf *err)
-{
-	char *buf = NULL;
-	size_t sz = 0;
-	FILE *fp = open_memstream(&buf, &sz);
-	struct marc_write_opts o = { MF_MRK, cs, 0 };
-	marc_writer *w = marc_writer_open(fp, &o);
-	*rc = marc_writer_put(w, r, err);
-	marc_writer_close(w);
-	fclose(fp);
-	return buf;
-}
-
 static void test_write(void)
 {
 	rec *r = rec_create();
@@ -521,7 +509,7 @@ static void test_write(void)
 
 	int rc;
 	strbuf err = STRBUF_INIT;
-	char *out = write_one(r, CS_UTF8, &rc, &err);
+	char *out = write_one_cs(r, MF_MRK, CS_UTF8, &err, &rc);
 	CHECK_INT(rc, 0);
 	CHECK_STR(out,
 		"=LDR  00000nam\\a2200000\\i\\4500\r\n"
@@ -532,7 +520,7 @@ static void test_write(void)
 		"\r\n");
 	free(out);
 
-	out = write_one(r, CS_MARC8, &rc, &err);
+	out = write_one_cs(r, MF_MRK, CS_MARC8, &err, &rc);
 	CHECK_INT(rc, 0);
 	CHECK_STR(out,
 		"=LDR  00000nam\\\\2200000\\i\\4500\r\n"
@@ -557,7 +545,7 @@ static void test_write(void)
 		case 4: rec_add_control(b, "LDR", "x", 1); break;
 		}
 		sb_reset(&err);
-		out = write_one(b, CS_UTF8, &rc, &err);
+		out = write_one_cs(b, MF_MRK, CS_UTF8, &err, &rc);
 		CHECKF(rc == -1 && out && !out[0] && err.buf && strstr(err.buf, "cannot be written"),
 		       "%s: rc %d, out '%s', err '%s'", cases[i].what, rc, out ? out : "", err.buf ? err.buf : "");
 		free(out);
