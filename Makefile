@@ -52,8 +52,8 @@ DEB_BUILD   = build-essential pkg-config libyaz-dev libsqlite3-dev libncurses-de
               libxslt1-dev libxml2-dev zlib1g-dev
 DEB_TOOLS   = yaz tmux mandoc valgrind clang libclang-rt-14-dev libmarc-lint-perl \
               libmarc-record-perl libmarc-xml-perl idzebra-2.0 locales gettext \
-              libxml2-utils curl poppler-utils python3 time fonts-dejavu-core sqlite3
-TOOL_CMDS   = yaz-marcdump sqlite3 tmux mandoc valgrind clang zebraidx xmllint curl pdftoppm msgfmt \
+              libxml2-utils curl poppler-utils python3 time fonts-dejavu-core sqlite3 qpdf
+TOOL_CMDS   = yaz-marcdump sqlite3 tmux mandoc valgrind clang zebraidx xmllint curl pdftoppm qpdf msgfmt \
               python3 /usr/bin/time
 deps:
 	@missing=""; \
