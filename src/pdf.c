@@ -543,12 +543,10 @@ int pdf_write(pdf *p, FILE *fp, const char *title)
 	unsigned char *keep = glyph_closure(p);
 	size_t flen;
 	unsigned char *font = font_subset(p, keep, &flen);
-	uint32_t h = 2166136261u;                  /* FNV-1a */
-	for (const char *c = p->name; *c; c++)
-		h = (h ^ (unsigned char)*c) * 16777619u;
+	uint32_t h = fnv1a(FNV1A_SEED, p->name, strlen(p->name));
 	for (unsigned g = 0; g < p->nglyphs; g++)
 		if (keep[g])
-			h = (h ^ g) * 16777619u;
+			h = (h ^ g) * 16777619u;             /* FNV-1a over the ids kept */
 	free(keep);
 	char name[sizeof p->name + 8];
 	for (int i = 0; i < 6; i++, h /= 26)

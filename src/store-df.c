@@ -129,14 +129,6 @@ void termdf_destroy(struct termdf *df)
 	free(df);
 }
 
-static uint32_t hash_of(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static void grow(struct termdf *df)
 {
 	size_t ocap = df->cap;
@@ -159,7 +151,7 @@ static void bump(struct termdf *df, const char *term, size_t len, int col)
 {
 	if (2 * (df->n + 1) > df->cap)
 		grow(df);
-	uint32_t h = hash_of(term, len);
+	uint32_t h = fnv1a(FNV1A_SEED, term, len);
 	size_t j = h & (df->cap - 1);
 	struct dfent *e;
 	for (;;) {
@@ -200,18 +192,18 @@ static int note_token(void *ctx, int flags, const char *tok, int n, int start, i
 	return SQLITE_OK;
 }
 
-void termdf_note(struct termdf *df, const char *const *cols, const size_t *lens, int ncols,
-                 int sign)
+void termdf_note(struct termdf *df, const strbuf *cols, int ncols, int sign)
 {
 	if (!df)
 		return;
 	df->row++;
 	df->sign = sign;
 	for (int c = 0; c < ncols && c < TERMDF_ANY; c++) {
-		if (!lens[c])
+		if (!cols[c].len)
 			continue;
 		df->col = c;
-		df->tok.xTokenize(df->t, df, FTS5_TOKENIZE_DOCUMENT, cols[c], (int)lens[c], note_token);
+		df->tok.xTokenize(df->t, df, FTS5_TOKENIZE_DOCUMENT, cols[c].buf, (int)cols[c].len,
+		                  note_token);
 	}
 }
 

@@ -34,9 +34,8 @@ struct termdf *termdf_create(sqlite3 *db);
 void termdf_destroy(struct termdf *df);                  /* accepts NULL */
 
 /* A row enters (sign +1) or leaves (-1) the fts table: cols[0..ncols-1]
- * are its column texts exactly as written to fts (lens in bytes). */
-void termdf_note(struct termdf *df, const char *const *cols, const size_t *lens, int ncols,
-                 int sign);
+ * are its column texts exactly as written to fts. */
+void termdf_note(struct termdf *df, const strbuf *cols, int ncols, int sign);
 /* Write the pending differences (inside the write transaction, before
  * COMMIT). Returns 0, or -1 with err set. */
 int termdf_flush(struct termdf *df, strbuf *err);

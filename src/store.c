@@ -1208,15 +1208,8 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
 	}
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("keyword index"));
 	sqlite3_reset(s);
-	if (!rc && st->df) {
-		const char *text[NCOLS];
-		size_t lens[NCOLS];
-		for (int c = 0; c < NCOLS; c++) {
-			text[c] = cols[c].buf ? cols[c].buf : "";
-			lens[c] = cols[c].len;
-		}
-		termdf_note(st->df, text, lens, NCOLS, which == S_FTS_DELETE ? -1 : 1);
-	}
+	if (!rc)
+		termdf_note(st->df, cols, NCOLS, which == S_FTS_DELETE ? -1 : 1);
 	for (int c = 0; c < NCOLS; c++)
 		sb_release(&cols[c]);
 	sb_release(&raw);
@@ -1269,9 +1262,7 @@ static int sort_key_memo(struct store *st, const char *text, strbuf *out)
 {
 	if (!st->skm)
 		st->skm = xcalloc(SKMEMO_SLOTS, sizeof *st->skm);
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		h = (h ^ *p) * 16777619u;
+	uint32_t h = fnv1a(FNV1A_SEED, text, strlen(text));
 	struct skmemo *e = &st->skm[h & (SKMEMO_SLOTS - 1)];
 	if (e->text && !strcmp(e->text, text)) {
 		if (!e->ok)
@@ -1431,10 +1422,7 @@ struct pend_key {
 
 static uint32_t key_hash(const char *k)
 {
-	uint32_t h = 2166136261u;
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 16777619u;
-	return h;
+	return fnv1a(FNV1A_SEED, k, strlen(k));
 }
 
 static void keys_hash_put(struct store *st, size_t i)

@@ -1,6 +1,7 @@
 /*
  * util.h - small helpers shared by every layer: allocation that dies on
- * out-of-memory, a growable byte buffer (strbuf) and a bump arena.
+ * out-of-memory, a growable byte buffer (strbuf), a bump arena and the
+ * hash of in-memory hash tables (fnv1a).
  *
  * Contract: x*alloc never return NULL (they print and exit 3 instead);
  * every *_free / *_destroy accepts NULL.
@@ -10,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define BM_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -58,6 +60,17 @@ void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
  * after opening (EISDIR for a directory), and sb keeps what was read.
  * Callers that only care about success test `< 0` or `!= 0`. */
 int sb_read_file(strbuf *sb, const char *path);
+
+/* FNV-1a over p[0, n), continuing from h (start with FNV1A_SEED): the
+ * hash of the in-memory hash tables. */
+#define FNV1A_SEED 2166136261u
+static inline uint32_t fnv1a(uint32_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 16777619u;
+	return h;
+}
 /* Take ownership of the buffer (caller frees); sb becomes empty. */
 char *sb_detach(strbuf *sb, size_t *len);
 
