@@ -363,16 +363,16 @@ static int is_mark(uint32_t u)
 	       cat == UTF8PROC_CATEGORY_ME;
 }
 
-/* Is s[i, n) a hexadecimal NCR "&#xHHHH;" ('x' or 'X', 1-6 hex digits)
- * naming a character a value may hold (not NUL, a control character or a
- * surrogate)? Its length, with *cp; 0 if not. */
-static size_t ncr_at(const char *s, size_t n, size_t i, uint32_t *cp)
+/* Is s[i, n) the body "#xHHHH;" ('x' or 'X', 1-6 hex digits) of a
+ * hexadecimal NCR naming a character a value may hold (not NUL, a control
+ * character or a surrogate)? Its length, with *cp; 0 if not. */
+static size_t ncr_body(const char *s, size_t n, size_t i, uint32_t *cp)
 {
-	if (i + 4 > n || s[i] != '&' || s[i + 1] != '#' || (s[i + 2] != 'x' && s[i + 2] != 'X'))
+	if (i + 3 > n || s[i] != '#' || (s[i + 1] != 'x' && s[i + 1] != 'X'))
 		return 0;
 	uint32_t v = 0;
-	size_t j = i + 3;
-	for (; j < n && j - (i + 3) < 7; j++) {
+	size_t j = i + 2;
+	for (; j < n && j - (i + 2) < 7; j++) {
 		char c = s[j];
 		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
 		        c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
@@ -380,13 +380,20 @@ static size_t ncr_at(const char *s, size_t n, size_t i, uint32_t *cp)
 			break;
 		v = v * 16 + (uint32_t)d;
 	}
-	size_t digits = j - (i + 3);
+	size_t digits = j - (i + 2);
 	if (!digits || digits > 6 || j >= n || s[j] != ';')
 		return 0;
 	if (v < 0x20 || (v >= 0x7F && v < 0xA0) || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
 		return 0;
 	*cp = v;
 	return j + 1 - i;
+}
+
+/* Is s[i, n) a hexadecimal NCR "&#xHHHH;" (ncr_body)? Its length or 0. */
+static size_t ncr_at(const char *s, size_t n, size_t i, uint32_t *cp)
+{
+	size_t len = i < n && s[i] == '&' ? ncr_body(s, n, i + 1, cp) : 0;
+	return len ? len + 1 : 0;
 }
 
 /* ncr_at() for decoded text, where a combining mark written before a
@@ -404,14 +411,8 @@ static size_t ncr_at_marks(const char *s, size_t n, size_t i, uint32_t *cp, size
 		j += (size_t)k;
 	}
 	*marks_end = j;
-	if (j == i + 1)
-		return ncr_at(s, n, i, cp);
-	char buf[16];                  /* "&" + what follows the marks */
-	size_t m = n - j < sizeof buf - 1 ? n - j : sizeof buf - 1;
-	buf[0] = '&';
-	memcpy(buf + 1, s + j, m);
-	size_t len = ncr_at(buf, m + 1, 0, cp);
-	return len ? len + (j - (i + 1)) : 0;
+	size_t len = s[i] == '&' ? ncr_body(s, n, j, cp) : 0;
+	return len ? j + len - i : 0;
 }
 
 /* Does s[0, n) hold a well-formed hexadecimal NCR? */
