@@ -109,7 +109,7 @@ int cmd_labels(int argc, char **argv)
 	const char *db = NULL, *query = NULL, *since = NULL, *library = NULL, *font = NULL,
 	           *out = NULL;
 	long batch = 0, last = 0, rows = 10, cols = 4, skip = 0;
-	int reg = 0, text = 0, opt, rc = 0, werr = 0, nofont = 0;
+	int reg = 0, text = 0, opt, rc = 0, werr = 0;
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":d:q:rt:o:h", long_opts, NULL)) != -1) {
@@ -239,44 +239,47 @@ int cmd_labels(int argc, char **argv)
 		                             dates[i][0] ? dates[i] : NULL };
 	}
 	rec_destroy(r);
-	FILE *fp = !out || !strcmp(out, "-") ? stdout : fopen(out, "wb");
-	if (!fp) {
-		cmd_error(CMD_NAME, _("cannot write '%s'"), out);
-		rc = 2;
-	} else if (text) {
-		struct label_sheet sh = { (int)rows, (int)cols, (int)skip, 0, lib };
-		if (reg)
-			labels_register_text(fp, it, s.n, lib);
-		else
-			labels_spine_text(fp, it, s.n, &sh);
-	} else {
+	/* the font first: a font that cannot be used leaves no output file */
+	pdf *p = NULL;
+	if (!text) {
 		char *fpath = font ? xstrdup(font) : pdf_default_font();
-		pdf *p = fpath ? pdf_create(fpath, &err) : NULL;
+		p = fpath ? pdf_create(fpath, &err) : NULL;
 		if (!p) {
 			cmd_error(CMD_NAME, "%s", fpath ? err.buf : _("no TrueType font found: install "
 			          "fonts-dejavu-core or give --font FILE"));
 			rc = 2;
-			nofont = 1;
-		} else {
-			struct label_sheet sh = { (int)rows, (int)cols, (int)skip, 0, lib };
-			if (reg)
-				labels_register_pdf(p, it, s.n, lib);
-			else
-				labels_spine_pdf(p, it, s.n, &sh);
-			if (pdf_write(p, fp, reg ? "Sổ đăng ký cá biệt" : "Nhãn gáy sách"))
-				werr = 1;
 		}
-		pdf_destroy(p);
 		free(fpath);
 	}
+	FILE *fp = NULL;
+	if (text || p) {
+		fp = !out || !strcmp(out, "-") ? stdout : fopen(out, "wb");
+		if (!fp) {
+			cmd_error(CMD_NAME, _("cannot write '%s'"), out);
+			rc = 2;
+		}
+	}
+	struct label_sheet sh = { (int)rows, (int)cols, (int)skip, 0, lib };
+	if (fp && text) {
+		if (reg)
+			labels_register_text(fp, it, s.n, lib);
+		else
+			labels_spine_text(fp, it, s.n, &sh);
+	} else if (fp) {
+		if (reg)
+			labels_register_pdf(p, it, s.n, lib);
+		else
+			labels_spine_pdf(p, it, s.n, &sh);
+		if (pdf_write(p, fp, reg ? "Sổ đăng ký cá biệt" : "Nhãn gáy sách"))
+			werr = 1;
+	}
+	pdf_destroy(p);
 	if (fp && (fp != stdout ? fclose(fp) : fflush(fp)))
 		werr = 1;
 	if (werr) {
 		cmd_error(CMD_NAME, _("error writing '%s'"), out ? out : "standard output");
 		rc = 2;
 	}
-	if (nofont && out && fp && fp != stdout)
-		remove(out);              /* nothing was written: no empty file left */
 	for (size_t i = 0; i < s.n; i++) {
 		cli_brief_release(&br[i]);
 		free(cn[i]);
