@@ -65,6 +65,11 @@ struct catalog_ops {
 	/* out is zeroed by catalog.c; unfilled strings become "" there */
 	int (*summaries)(void *be, char *const *ids, size_t n,
 	                 struct cat_summary *out, strbuf *err);
+	/* work a save does ahead (catalog_prepare): all four or none */
+	void *(*prep_create)(void *be);
+	void *(*prepare)(void *preparer, const rec *r);
+	void (*prep_free)(void *prep);
+	void (*prep_destroy)(void *preparer);
 };
 
 /* The local SQLite back end (store.c). */

@@ -187,6 +187,40 @@ int catalog_save(catalog *c, rec *r, long expected_version,
 	return c->ops->save(c->be, r, expected_version, opts, new_version, err);
 }
 
+struct cat_preparer {
+	const struct catalog_ops *ops;
+	void *pp;
+};
+
+cat_preparer *catalog_preparer_create(catalog *c)
+{
+	if (!c->ops->prep_create)
+		return NULL;
+	cat_preparer *p = xcalloc(1, sizeof *p);
+	p->ops = c->ops;
+	p->pp = c->ops->prep_create(c->be);
+	return p;
+}
+
+void *catalog_prepare(cat_preparer *p, const rec *r)
+{
+	return p ? p->ops->prepare(p->pp, r) : NULL;
+}
+
+void catalog_prep_free(cat_preparer *p, void *prep)
+{
+	if (p && prep)
+		p->ops->prep_free(prep);
+}
+
+void catalog_preparer_destroy(cat_preparer *p)
+{
+	if (!p)
+		return;
+	p->ops->prep_destroy(p->pp);
+	free(p);
+}
+
 int catalog_delete(catalog *c, const char *id, long expected_version,
                    const struct cat_save_opts *opts, strbuf *err)
 {

@@ -165,7 +165,25 @@ struct cat_save_opts {
 	long batch;              /* import batch the save belongs to, 0 = none */
 	const char *note;        /* put before the computed summary
 	                            ("version 2 restored: 245 changed") */
+	const void *prep;        /* catalog_prepare() of this record, or NULL:
+	                            used by an add (CAT_NEW) if the record has
+	                            not changed since, else ignored */
 };
+
+/* ---- work done ahead of saving ----
+ * A save of a new record spends much of its time on work that needs only
+ * the record (sort keys of its headings, folded index text). A preparer
+ * does that work on another thread while the catalogue writes: create
+ * it on the thread that owns c, then call catalog_prepare from one other
+ * thread at a time (it touches nothing of c) and pass the result as
+ * cat_save_opts.prep. NULL from catalog_preparer_create (a back end that
+ * has nothing to prepare) is valid everywhere below and makes
+ * catalog_prepare return NULL. */
+typedef struct cat_preparer cat_preparer;
+cat_preparer *catalog_preparer_create(catalog *c);
+void *catalog_prepare(cat_preparer *p, const rec *r);
+void catalog_prep_free(cat_preparer *p, void *prep);          /* accepts NULL */
+void catalog_preparer_destroy(cat_preparer *p);                /* accepts NULL */
 
 /* Save r. expected_version CAT_NEW adds a new record: a fresh id is
  * assigned (a 001/003 from elsewhere is kept as 035 "(ORG)ID" first).

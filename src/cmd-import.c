@@ -36,6 +36,7 @@
 #include "catalog.h"
 #include "matchkey.h"
 #include "store-cli.h"
+#include "readahead.h"
 #include "copies-marc.h"            /* copies: item fields 952/852 */
 #include "auth.h"                 /* --link-authorities, --authorities (auth import) */
 
@@ -402,7 +403,8 @@ static void link_headings(struct imp *im, rec *r, const char *file, long recno)
 	sb_release(&err);
 }
 
-static int process(struct imp *im, rec *r, const char *file, long recno, long long off)
+static int process(struct imp *im, rec *r, const void *prep, const char *file, long recno,
+                   long long off)
 {
 	char **ids = NULL;
 	size_t n = 0;
@@ -432,7 +434,7 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 		if (n)
 			sb_addf(&why, "matches %s%s; added anyway (--on-match new)", ids[0],
 			        n > 1 ? " and others" : "");
-		struct cat_save_opts so = { .action = "import", .batch = im->batch };
+		struct cat_save_opts so = { .action = "import", .batch = im->batch, .prep = prep };
 		st = catalog_save(im->c, r, CAT_NEW, &so, NULL, &im->err);
 		if (!st && ncps)                                   /* copies */
 			st = copies_import_add(im->c, rec_get_control(r, "001"), cps, ncps, &im->err);
@@ -488,10 +490,11 @@ static int process(struct imp *im, rec *r, const char *file, long recno, long lo
 	return rc;
 }
 
-static void reject(struct imp *im, marc_reader *rd, const char *file, long recno, long long off)
+static void reject(struct imp *im, const struct ra_item *it, const char *file, long recno,
+                   long long off)
 {
-	size_t len;
-	const char *raw = marc_reader_raw(rd, &len);
+	size_t len = it->raw.len;
+	const char *raw = it->raw.buf;
 	if (im->rejects_name && !im->rejects && !im->dry) {
 		im->rejects = fopen(im->rejects_name, "ab");
 		if (!im->rejects) {
@@ -501,7 +504,7 @@ static void reject(struct imp *im, marc_reader *rd, const char *file, long recno
 	}
 	if (im->rejects)
 		fwrite(raw, 1, len, im->rejects);
-	report(im, file, recno, off, A_REJECTED, NULL, marc_reader_error(rd));
+	report(im, file, recno, off, A_REJECTED, NULL, it->error.buf);
 }
 
 /* ---- files ---- */
@@ -648,35 +651,36 @@ static int import_file(struct imp *im, const char *path)
 		marc_reader_set_map(rd, im->map, im->org);
 	im->fname = path;
 	im->fsize = size;
-	rec *r = rec_create();
+	/* records are read and prepared (sort keys, folding) a little ahead,
+	 * on a second thread: see readahead.c */
+	cat_preparer *prep = im->dry ? NULL : catalog_preparer_create(im->c);
+	readahead *ra = readahead_start(rd, prep, skip - recbase);
+	const struct ra_item *it;
 	long pending = 0, recno = recbase;
 	long long next_off = base;
-	int st, rc = 0;
-	while ((st = marc_reader_next(rd, r)) != MR_EOF) {
-		recno = recbase + marc_reader_recno(rd);
-		long long off = base + marc_reader_offset(rd);
-		size_t rawlen;
-		marc_reader_raw(rd, &rawlen);
-		next_off = off + (long long)rawlen;
+	int rc = 0;
+	while ((it = readahead_next(ra)) != NULL) {
+		rec *r = it->r;
+		recno = recbase + it->recno;
+		long long off = base + it->off;
+		next_off = off + (long long)it->raw.len;
 		if (recno <= skip)
 			continue;
 		im->nread++;
 		im->fpos = next_off;
-		if (st == MR_BAD) {
-			reject(im, rd, path, recno, off);
+		if (it->st == MR_BAD) {
+			reject(im, it, path, recno, off);
 		} else if (im->only_auth && !auth_is_authority(r)) {
 			/* `bienmuc auth import`: the bytes go to --rejects like any reject */
 			if (im->rejects_name && !im->rejects && !im->dry)
 				im->rejects = fopen(im->rejects_name, "ab");
-			if (im->rejects) {
-				const char *raw = marc_reader_raw(rd, &rawlen);
-				fwrite(raw, 1, rawlen, im->rejects);
-			}
+			if (im->rejects)
+				fwrite(it->raw.buf, 1, it->raw.len, im->rejects);
 			char why[80];
 			snprintf(why, sizeof why, "not an authority record (Leader/06 is '%c', not 'z')",
 			         rec_leader(r)[6]);
 			report(im, path, recno, off, A_REJECTED, NULL, why);
-		} else if (process(im, r, path, recno, off)) {
+		} else if (process(im, r, it->prep, path, recno, off)) {
 			rc = -1;
 			im->fatal = 1;
 			break;
@@ -698,7 +702,8 @@ static int import_file(struct imp *im, const char *path)
 		im->fatal = 1;
 	}
 	show_progress(im, 1);
-	rec_destroy(r);
+	readahead_stop(ra);
+	catalog_preparer_destroy(prep);
 	marc_reader_close(rd);
 	sb_release(&err);
 	free(key);

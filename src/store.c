@@ -169,7 +169,7 @@ static int heads_flush(struct store *st, strbuf *err);
 static void heads_drop(struct store *st);
 static int keys_flush(struct store *st, strbuf *err);
 static void keys_drop(struct store *st);
-static void skmemo_free(struct store *st);
+static void skmemo_free(struct skmemo **skm);
 
 /* ------------------------------------------------------------------ */
 /* serialisation: 'B' 1, leader[24], varint nfields, then per field:
@@ -911,7 +911,7 @@ static int pragma_int(struct store *st, const char *sql)
 static int rebuild_sort_keys(struct store *st, strbuf *err);
 
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
-                         strbuf *err);
+                         const strbuf *pre, strbuf *err);
 
 /* Schema 2 -> 3: take the authority records out of the keyword index,
  * the browse headings and the sort and year columns. */
@@ -930,7 +930,7 @@ static int unindex_authorities(struct store *st, strbuf *err)
 		    !auth_is_authority(r))
 			continue;
 		sqlite3_int64 rid = sqlite3_column_int64(sel, 0);
-		rc = index_fts_raw(st, S_FTS_DELETE, rid, r, err);
+		rc = index_fts_raw(st, S_FTS_DELETE, rid, r, NULL, err);
 		sqlite3_bind_int64(up, 1, rid);
 		if (!rc && sqlite3_step(up) != SQLITE_DONE)
 			rc = db_err(st, err, _("upgrading the catalogue"));
@@ -1172,7 +1172,7 @@ static void be_close(void *be)
 		sqlite3_finalize(st->st[i]);
 	auth_idx_close(st->auth);
 	termdf_destroy(st->df);
-	skmemo_free(st);
+	skmemo_free(&st->skm);
 	if (st->db) {
 		if (!st->readonly)
 			sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
@@ -1192,27 +1192,43 @@ static void be_close(void *be)
 /* ------------------------------------------------------------------ */
 /* indexing one record */
 
-static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
-                         strbuf *err)
+/* The keyword index's columns of r, folded: what index_fts_raw binds.
+ * cols[] is initialised here; the caller releases each. */
+static void fts_columns(struct fold_memo **fold, const rec *r, strbuf cols[NCOLS])
 {
-	sqlite3_stmt *s = stmt(st, which);
-	strbuf raw = STRBUF_INIT, cols[NCOLS];
-	sqlite3_bind_int64(s, 1, rid);
+	strbuf raw = STRBUF_INIT;
 	for (int c = 0; c < NCOLS; c++) {
 		sb_init(&cols[c]);
 		sb_reset(&raw);
 		column_text(r, c, &raw);
-		fold_text(&st->fold, raw.buf ? raw.buf : "", raw.len, &cols[c]);
+		fold_text(fold, raw.buf ? raw.buf : "", raw.len, &cols[c]);
+	}
+	sb_release(&raw);
+}
+
+/* Insert r's row into (or, with S_FTS_DELETE, take it out of) the keyword
+ * index. pre: the columns made ahead by fts_columns, or NULL. */
+static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
+                         const strbuf *pre, strbuf *err)
+{
+	sqlite3_stmt *s = stmt(st, which);
+	strbuf own[NCOLS];
+	const strbuf *cols = pre;
+	if (!cols) {
+		fts_columns(&st->fold, r, own);
+		cols = own;
+	}
+	sqlite3_bind_int64(s, 1, rid);
+	for (int c = 0; c < NCOLS; c++)
 		sqlite3_bind_text(s, c + 2, cols[c].buf ? cols[c].buf : "", (int)cols[c].len,
 		                  SQLITE_STATIC);
-	}
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("keyword index"));
 	sqlite3_reset(s);
 	if (!rc)
 		termdf_note(st->df, cols, NCOLS, which == S_FTS_DELETE ? -1 : 1);
-	for (int c = 0; c < NCOLS; c++)
-		sb_release(&cols[c]);
-	sb_release(&raw);
+	if (!pre)
+		for (int c = 0; c < NCOLS; c++)
+			sb_release(&own[c]);
 	return rc;
 }
 
@@ -1221,7 +1237,7 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
  * in a title or subject search. */
 static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *r, strbuf *err)
 {
-	return auth_is_authority(r) ? CAT_OK : index_fts_raw(st, which, rid, r, err);
+	return auth_is_authority(r) ? CAT_OK : index_fts_raw(st, which, rid, r, NULL, err);
 }
 
 /* The headings of a record with their sort keys. Deleting uses the same
@@ -1245,25 +1261,26 @@ struct skmemo {
 	int ok;                    /* coll_sort_key succeeded */
 };
 
-static void skmemo_free(struct store *st)
+static void skmemo_free(struct skmemo **skm)
 {
-	if (!st->skm)
+	if (!*skm)
 		return;
 	for (size_t i = 0; i < SKMEMO_SLOTS; i++) {
-		free(st->skm[i].text);
-		free(st->skm[i].key);
+		free((*skm)[i].text);
+		free((*skm)[i].key);
 	}
-	free(st->skm);
-	st->skm = NULL;
+	free(*skm);
+	*skm = NULL;
 }
 
-/* coll_sort_key(text, out) (out empty), remembered. */
-static int sort_key_memo(struct store *st, const char *text, strbuf *out)
+/* coll_sort_key(text, out) (out empty), remembered in *skm (one memo
+ * per thread: the store's own, or a preparer's). */
+static int sort_key_memo(struct skmemo **skm, const char *text, strbuf *out)
 {
-	if (!st->skm)
-		st->skm = xcalloc(SKMEMO_SLOTS, sizeof *st->skm);
+	if (!*skm)
+		*skm = xcalloc(SKMEMO_SLOTS, sizeof **skm);
 	uint32_t h = fnv1a(FNV1A_SEED, text, strlen(text));
-	struct skmemo *e = &st->skm[h & (SKMEMO_SLOTS - 1)];
+	struct skmemo *e = &(*skm)[h & (SKMEMO_SLOTS - 1)];
 	if (e->text && !strcmp(e->text, text)) {
 		if (!e->ok)
 			return -1;
@@ -1282,15 +1299,20 @@ static int sort_key_memo(struct store *st, const char *text, strbuf *out)
 	return rc;
 }
 
-static void hkeys_make(struct store *st, const rec *r, struct hkeys *hk)
+static void hkeys_make_memo(struct skmemo **skm, const rec *r, struct hkeys *hk)
 {
 	memset(hk, 0, sizeof *hk);
 	if (!auth_is_authority(r))    /* browse indexes are bibliographic */
 		record_heads(r, &hk->h);
 	hk->key = xcalloc(hk->h.n ? hk->h.n : 1, sizeof *hk->key);
 	for (size_t i = 0; i < hk->h.n; i++)
-		if (sort_key_memo(st, hk->h.v[i].text + hk->h.v[i].skip, &hk->key[i]))
+		if (sort_key_memo(skm, hk->h.v[i].text + hk->h.v[i].skip, &hk->key[i]))
 			sb_reset(&hk->key[i]);
+}
+
+static void hkeys_make(struct store *st, const rec *r, struct hkeys *hk)
+{
+	hkeys_make_memo(&st->skm, r, hk);
 }
 
 static void hkeys_release(struct hkeys *hk)
@@ -1521,15 +1543,17 @@ static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, int del
 }
 
 /* hk: r's headings (NULL = compute them here). */
+/* Index r under rid. hk: its headings' keys (NULL = make them here);
+ * cols: its keyword columns made ahead (fts_columns), or NULL. */
 static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const struct hkeys *hk,
-                     strbuf *err)
+                     const strbuf *cols, strbuf *err)
 {
 	struct hkeys own;
 	if (!hk) {
 		hkeys_make(st, r, &own);
 		hk = &own;
 	}
-	int rc = index_fts(st, S_FTS_INSERT, rid, r, err);
+	int rc = auth_is_authority(r) ? CAT_OK : index_fts_raw(st, S_FTS_INSERT, rid, r, cols, err);
 	if (!rc)
 		rc = index_heads(st, rid, hk, 0, err);
 	if (!rc)
@@ -1876,21 +1900,100 @@ static int new_id(struct store *st, strbuf *id, strbuf *err)
 }
 
 /* Bind r's summary (records.brief) to parameter n. */
-static void bind_brief(sqlite3_stmt *s, int n, const rec *r)
+/* records.brief: "title TAB author TAB year TAB isbn". */
+static void brief_text(const rec *r, strbuf *b)
 {
 	struct cat_summary sum;
 	cat_summary_of(r, &sum);
+	sb_addf(b, "%s\t%s\t%s\t%s", sum.title, sum.author, sum.year, sum.isbn);
+	cat_summaries_free(&sum, 1);
+}
+
+static void bind_brief(sqlite3_stmt *s, int n, const rec *r)
+{
 	strbuf b = STRBUF_INIT;
-	sb_addf(&b, "%s\t%s\t%s\t%s", sum.title, sum.author, sum.year, sum.isbn);
+	brief_text(r, &b);
 	sqlite3_bind_text(s, n, b.buf, (int)b.len, SQLITE_TRANSIENT);
 	sb_release(&b);
-	cat_summaries_free(&sum, 1);
+}
+
+/* ---- work done ahead of a save (catalog_prepare) ----
+ * Everything add_locked computes from the record alone, without the
+ * database: sort keys of the headings (ICU), the folded keyword columns,
+ * records.brief and the year. An import makes these on its reading
+ * thread while this one writes. The preparer has its own memos, so it
+ * shares nothing with the store; the collator is const and shared
+ * (collate.c). A prep is used only if the record still hashes the same
+ * when it is saved (the import may have linked headings or taken copies
+ * out in between): otherwise it is ignored and the work done again. */
+struct store_prep {
+	uint64_t hash;               /* rec_hash of the record it was made from */
+	int year;
+	struct hkeys hk;
+	strbuf cols[NCOLS];          /* keyword columns, if has_cols */
+	int has_cols;                /* a bibliographic record (not an authority) */
+	strbuf brief;
+};
+
+struct store_preparer {
+	struct skmemo *skm;
+	struct fold_memo *fold;
+};
+
+static void *be_prep_create(void *be)
+{
+	(void)be;
+	return xcalloc(1, sizeof(struct store_preparer));
+}
+
+static void *be_prepare(void *pp, const rec *r)
+{
+	struct store_preparer *p = pp;
+	struct store_prep *x = xcalloc(1, sizeof *x);
+	x->hash = rec_hash(r);
+	x->year = store_record_year(r);
+	hkeys_make_memo(&p->skm, r, &x->hk);
+	if (!auth_is_authority(r)) {
+		fts_columns(&p->fold, r, x->cols);
+		x->has_cols = 1;
+	}
+	sb_init(&x->brief);
+	brief_text(r, &x->brief);
+	return x;
+}
+
+static void be_prep_free(void *prep)
+{
+	struct store_prep *x = prep;
+	if (!x)
+		return;
+	hkeys_release(&x->hk);
+	if (x->has_cols)
+		for (int c = 0; c < NCOLS; c++)
+			sb_release(&x->cols[c]);
+	sb_release(&x->brief);
+	free(x);
+}
+
+static void be_prep_destroy(void *pp)
+{
+	struct store_preparer *p = pp;
+	if (!p)
+		return;
+	skmemo_free(&p->skm);
+	free(p->fold);
+	free(p);
 }
 
 /* Add a new record (inside a write transaction). */
 static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, long *newv,
                       strbuf *err)
 {
+	/* the work done ahead, if r is still the record it was done on (the
+	 * 001/003/005/035 set below are in none of it) */
+	const struct store_prep *pp = o ? o->prep : NULL;
+	if (pp && pp->hash != rec_hash(r))
+		pp = NULL;
 	const char *id0 = rec_get_control(r, "001");
 	const char *org0 = rec_get_control(r, "003");
 	strbuf id = STRBUF_INIT;
@@ -1936,15 +2039,23 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 		store_encode(r, &data);
 		sqlite3_stmt *s = stmt(st, S_REC_INSERT);
 		bind_text(s, 1, id.buf);
-		int year = store_record_year(r);
+		int year = pp ? pp->year : store_record_year(r);
 		if (year)
 			sqlite3_bind_int(s, 2, year);
 		sqlite3_bind_blob(s, 3, data.buf, (int)data.len, SQLITE_STATIC);
-		struct hkeys hk;
-		hkeys_make(st, r, &hk);
-		bind_first_key(s, 4, &hk, H_TITLE);
-		bind_first_key(s, 5, &hk, H_AUTHOR);
-		bind_brief(s, 6, r);
+		struct hkeys own;
+		const struct hkeys *hk = &own;
+		if (pp)
+			hk = &pp->hk;
+		else
+			hkeys_make(st, r, &own);
+		bind_first_key(s, 4, hk, H_TITLE);
+		bind_first_key(s, 5, hk, H_AUTHOR);
+		if (pp)
+			sqlite3_bind_text(s, 6, pp->brief.buf ? pp->brief.buf : "", (int)pp->brief.len,
+			                  SQLITE_TRANSIENT);
+		else
+			bind_brief(s, 6, r);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_err(st, err, _("adding a record"));
 		sqlite3_reset(s);
@@ -1963,8 +2074,9 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 			sb_release(&sum);
 		}
 		if (!rc)
-			rc = index_add(st, rid, r, &hk, err);
-		hkeys_release(&hk);
+			rc = index_add(st, rid, r, hk, pp && pp->has_cols ? pp->cols : NULL, err);
+		if (!pp)
+			hkeys_release(&own);
 		if (!rc && newv)
 			*newv = 1;
 	}
@@ -2037,7 +2149,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		rc = journal(st, c.rid, c.version + 1, o && o->action ? o->action : "edit", sum.buf,
 		             o ? o->batch : 0, 0, err);
 	if (!rc)
-		rc = index_add(st, c.rid, r, &hk, err);
+		rc = index_add(st, c.rid, r, &hk, NULL, err);
 	hkeys_release(&hk);
 	if (!rc && newv)
 		*newv = c.version + 1;
@@ -2085,7 +2197,7 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 	}
 	struct hkeys hk;
 	hkeys_make(st, c.r, &hk);
-	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, err);
+	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, NULL, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
 	if (!rc) {
@@ -2997,4 +3109,8 @@ const struct catalog_ops store_catalog_ops = {
 	.batch_list = be_batch_list,
 	.batch_undo = be_batch_undo,
 	.summaries = be_summaries,
+	.prep_create = be_prep_create,
+	.prepare = be_prepare,
+	.prep_free = be_prep_free,
+	.prep_destroy = be_prep_destroy,
 };

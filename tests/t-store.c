@@ -1,8 +1,10 @@
 /*
  * t-store.c - the SQLite catalogue through catalog.h: saving, numbering,
  * the journal, soft delete, Vietnamese search and browse order, match
- * keys, batches and their undo, records over 99,999 bytes.
+ * keys, batches and their undo, records over 99,999 bytes, saves with
+ * work prepared ahead on another thread (catalog_prepare).
  */
+#include <pthread.h>
 #include <unistd.h>
 #include <sqlite3.h>
 #include "harness.h"
@@ -669,6 +671,183 @@ static void test_fold(void)
 	sb_release(&sb);
 }
 
+
+/* ---- work prepared ahead (catalog_prepare) ---- */
+
+static void add_sub_field(rec *r, const char *tag, char i1, char i2, const char *subs)
+{
+	/* subs: "aText|bMore" */
+	size_t f = rec_add_field(r, tag, i1, i2);
+	const char *p = subs;
+	while (*p) {
+		const char *e = strchr(p + 1, '|');
+		size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
+		rec_add_sub(r, f, *p, p + 1, n);
+		p += 1 + n + (e ? 1 : 0);
+	}
+}
+
+#define NPREP 7
+static rec *prep_recs[NPREP];
+
+static void make_prep_recs(void)
+{
+	prep_recs[0] = book("Tắt đèn", "Ngô, Tất Tố", "0-19-852663-6", "1939");
+	add_sub_field(prep_recs[0], "650", ' ', '7', "aVăn học|zViệt Nam|vTiểu thuyết");
+	add_sub_field(prep_recs[0], "260", ' ', ' ', "aHà Nội :|bVăn học,|c1939");
+	add_sub_field(prep_recs[0], "490", '0', ' ', "aTủ sách văn học");
+	add_sub_field(prep_recs[0], "500", ' ', ' ', "aIn lần thứ 3. Ðạo đức (eth)");
+	add_sub_field(prep_recs[0], "082", '0', '4', "a895.9223|bNTT");
+	prep_recs[1] = book("Truyện Kiều", "Nguyễn, Du", "9786049690590", "2015");
+	add_sub_field(prep_recs[1], "700", '1', ' ', "aĐào, Duy Anh|ehiệu đính");
+	add_sub_field(prep_recs[1], "600", '0', '0', "aNguyễn, Du|d1765-1820");
+	prep_recs[2] = book("The art of computer programming", "Knuth, Donald E.", NULL, "1997");
+	add_sub_field(prep_recs[2], "245", '1', '4', "aThe art of computer programming");
+	prep_recs[3] = book("Số đỏ", NULL, NULL, NULL);          /* no author, no year */
+	prep_recs[4] = rec_create();                              /* an authority */
+	rec_set_leader(prep_recs[4], "00000nz  a2200000n  4500", 24);
+	add_sub_field(prep_recs[4], "100", '1', ' ', "aNguyễn, Du|d1765-1820");
+	prep_recs[5] = book("Dế Mèn phiêu lưu ký", "Tô, Hoài", "978-604-2-12345-6 (bìa mềm)", "2018");
+	add_sub_field(prep_recs[5], "035", ' ', ' ', "a(OCoLC)12345");
+	prep_recs[6] = book("", NULL, NULL, "2001");              /* empty title */
+}
+
+struct prep_job {
+	cat_preparer *p;
+	void *prep[NPREP];
+};
+
+static void *prep_thread(void *arg)
+{
+	struct prep_job *j = arg;
+	for (int i = 0; i < NPREP; i++)
+		j->prep[i] = catalog_prepare(j->p, prep_recs[i]);
+	return NULL;
+}
+
+/* Everything a save writes but the time stamps and the journal's times. */
+static void dump_catalog(const char *path, strbuf *out)
+{
+	sqlite3 *db = NULL;
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return;
+	sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, fts, instance)",
+	             NULL, NULL, NULL);
+	const char *q[] = {
+		"SELECT id, version, deleted, year, hex(tkey), hex(akey), brief FROM records ORDER BY rid",
+		"SELECT idx, hex(key), rid, heading FROM heads ORDER BY 1, 2, 3",
+		"SELECT key, rid FROM keys ORDER BY 1, 2",
+		"SELECT term, col, n FROM termdf ORDER BY 1, 2",
+		"SELECT term, doc, col, offset FROM temp.v ORDER BY 1, 2, 3, 4",
+		"SELECT rid, version, action, summary FROM versions ORDER BY vid",
+		NULL };
+	for (int i = 0; q[i]; i++) {
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_prepare_v2(db, q[i], -1, &s, NULL) != SQLITE_OK) {
+			sb_addf(out, "[%s: %s]\n", q[i], sqlite3_errmsg(db));
+			continue;
+		}
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(s); c++) {
+				const unsigned char *t = sqlite3_column_text(s, c);
+				sb_addf(out, "%s%s", c ? "|" : "", t ? (const char *)t : "NULL");
+			}
+			sb_addc(out, '\n');
+		}
+		sqlite3_finalize(s);
+		sb_adds(out, "--\n");
+	}
+	sqlite3_close(db);
+}
+
+static void rm_db(const char *p)
+{
+	char q[320];
+	unlink(p);
+	snprintf(q, sizeof q, "%s-wal", p); unlink(q);
+	snprintf(q, sizeof q, "%s-shm", p); unlink(q);
+	snprintf(q, sizeof q, "%s-wait", p); unlink(q);
+}
+
+/* Save prep_recs into a fresh catalogue at path: with work prepared on
+ * another thread or not, inside one catalog_begin (an import) or not.
+ * stale: change record 1's title after preparing it. */
+static void save_all(const char *path, int prepared, int batch, int stale)
+{
+	rm_db(path);
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(path, CAT_OPEN_CREATE, &err);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	make_prep_recs();
+	struct prep_job j = { catalog_preparer_create(c), { 0 } };
+	if (prepared) {
+		CHECK(j.p != NULL);
+		pthread_t th;
+		CHECK_INT(pthread_create(&th, NULL, prep_thread, &j), 0);
+		pthread_join(th, NULL);
+		for (int i = 0; i < NPREP; i++)
+			CHECK(j.prep[i] != NULL);
+	}
+	if (stale)
+		rec_set_sub(prep_recs[1], (size_t)rec_find(prep_recs[1], "245", 0), 0, 'a',
+		            "Kim Vân Kiều", strlen("Kim Vân Kiều"));
+	if (batch)
+		CHECK_INT(catalog_begin(c, &err), CAT_OK);
+	for (int i = 0; i < NPREP; i++) {
+		struct cat_save_opts so = { .action = "import", .prep = j.prep[i] };
+		CHECKF(catalog_save(c, prep_recs[i], CAT_NEW, &so, NULL, &err) == CAT_OK, "%s",
+		       err.buf ? err.buf : "");
+	}
+	if (batch)
+		CHECK_INT(catalog_commit(c, &err), CAT_OK);
+	for (int i = 0; i < NPREP; i++) {
+		catalog_prep_free(j.p, j.prep[i]);
+		rec_destroy(prep_recs[i]);
+	}
+	catalog_preparer_destroy(j.p);
+	catalog_close(c);
+	sb_release(&err);
+}
+
+static void test_prepared(void)
+{
+	char a[300], b[300];
+	snprintf(a, sizeof a, "%s-prepA", dbpath);
+	snprintf(b, sizeof b, "%s-prepB", dbpath);
+	for (int batch = 0; batch < 2; batch++) {
+		strbuf da = STRBUF_INIT, db = STRBUF_INIT;
+		save_all(a, 0, batch, 0);
+		save_all(b, 1, batch, 0);
+		dump_catalog(a, &da);
+		dump_catalog(b, &db);
+		CHECK(da.len > 1000);
+		CHECK(strstr(da.buf ? da.buf : "", "tat den") == NULL);   /* fts terms are words */
+		CHECK(strstr(da.buf ? da.buf : "", "\ntat|") != NULL);
+		CHECK(strstr(da.buf ? da.buf : "", "Truyện Kiều") != NULL);
+		CHECKF(da.len == db.len && !memcmp(da.buf, db.buf, da.len),
+		       "batch %d: prepared save differs:\n%s\n====\n%s", batch, da.buf, db.buf);
+		sb_release(&da);
+		sb_release(&db);
+	}
+	/* a record changed after it was prepared: the prep is not used */
+	strbuf da = STRBUF_INIT, db = STRBUF_INIT;
+	save_all(a, 0, 1, 1);
+	save_all(b, 1, 1, 1);
+	dump_catalog(a, &da);
+	dump_catalog(b, &db);
+	CHECK(strstr(db.buf ? db.buf : "", "Kim Vân Kiều") != NULL);
+	CHECK(strstr(db.buf ? db.buf : "", "Truyện Kiều") == NULL);
+	CHECK(strstr(db.buf ? db.buf : "", "\nkim|") != NULL);
+	CHECK(strstr(db.buf ? db.buf : "", "\ntruyen|") == NULL);
+	CHECKF(da.len == db.len && !memcmp(da.buf, db.buf, da.len), "stale prep used:\n%s", db.buf);
+	sb_release(&da);
+	sb_release(&db);
+	rm_db(a);
+	rm_db(b);
+}
+
 int main(void)
 {
 	snprintf(dbpath, sizeof dbpath, "%s/t-store-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -691,6 +870,7 @@ int main(void)
 	test_browse();
 	test_settings();
 	test_estimates();
+	test_prepared();
 	sb_release(&err);
 	char p[300];
 	unlink(dbpath);

@@ -1,0 +1,43 @@
+/*
+ * readahead.h - reads and prepares the next records of an import on a
+ * second thread while the first one writes to the catalogue.
+ */
+#ifndef BIENMUC_READAHEAD_H
+#define BIENMUC_READAHEAD_H
+
+#include "catalog.h"
+#include "marcio.h"
+#include "rec.h"
+#include "util.h"
+
+typedef struct readahead readahead;
+
+/* One record as the reader returned it, with what catalog_prepare made
+ * of it. Valid until the next readahead_next() or readahead_stop(). */
+struct ra_item {
+	rec *r;
+	int st;                 /* MR_OK or MR_BAD */
+	long recno;             /* marc_reader_recno() */
+	long long off;          /* marc_reader_offset() */
+	strbuf raw;             /* marc_reader_raw(): the record's bytes */
+	strbuf error;           /* MR_BAD: marc_reader_error() */
+	void *prep;             /* catalog_prepare(p, r) or NULL */
+};
+
+/* Start reading rd (already open, its map set) ahead of the caller.
+ * Records numbered (marc_reader_recno) <= no_prep are read but not
+ * prepared (a resumed import skips them). p may be NULL (nothing is
+ * prepared). On a machine with one processor, or when a thread cannot
+ * be started, the records are read in readahead_next() instead: the same
+ * results, one at a time. Until readahead_stop(), rd and p belong to the
+ * reading thread: the caller must not use them. */
+readahead *readahead_start(marc_reader *rd, cat_preparer *p, long no_prep);
+
+/* The next record, in input order; NULL at the end of the input. */
+const struct ra_item *readahead_next(readahead *ra);
+
+/* Stop reading (at once, even in the middle of the input), wait for the
+ * thread and free everything. Accepts NULL. */
+void readahead_stop(readahead *ra);
+
+#endif
