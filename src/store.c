@@ -1097,15 +1097,23 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		const char *l = getenv("LOGNAME");
 		snprintf(st->user, sizeof st->user, "%s", pw ? pw->pw_name : l ? l : "unknown");
 	}
-	/* a checkpoint costs two fsyncs: let the WAL grow to ~40 MB first */
+	/* a checkpoint costs two fsyncs: let the WAL grow to ~40-80 MB first.
+	 * An 8 MB page cache: imports and searches of a 1M-record catalogue
+	 * ran no faster with 16 MB (README "Memory"). */
 	if (exec(st, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
-	             "PRAGMA cache_size = -16000; PRAGMA secure_delete = OFF;"
+	             "PRAGMA cache_size = -8000; PRAGMA secure_delete = OFF;"
 	             "PRAGMA wal_autocheckpoint = 10000;", err)) {
 		be_close(st);
 		return NULL;
 	}
 	if (!st->readonly && pragma_int(st, "PRAGMA user_version") == 0) {
-		if (exec(st, "PRAGMA journal_mode = WAL", err)) {
+		/* A new catalogue gets 8 KiB pages (before the WAL header fixes
+		 * the size): 12-15% faster imports than 4 KiB (fewer B-tree
+		 * splits and WAL frames), searches the same; an older catalogue
+		 * keeps its 4 KiB pages. A no-op on an existing empty file that
+		 * already has a size. */
+		if (exec(st, "PRAGMA page_size = 8192", err) ||
+		    exec(st, "PRAGMA journal_mode = WAL", err)) {
 			be_close(st);
 			return NULL;
 		}
