@@ -16,15 +16,19 @@
  *                                 records) and holds every earlier one
  *   fts (FTS5, contentless)       title, author, subject, notes, publisher,
  *                                 series, fed with fold_search() text
- *   heads(idx, key, rid, heading) browse headings; key = ICU "vi" sort key
+ *   headings(hid, idx, key, heading)  browse headings, one row per heading
+ *                                 (schema 5); key = ICU "vi" sort key
  *                                 (records.tkey/akey: the same keys, to sort hits)
+ *   postings(hid, rid)            which records have each heading
+ *                                 (schema 1-4 had heads(idx, key, rid,
+ *                                 heading): one row per heading and record)
  *   keys(key, rid)                match keys (matchkey.h)
  *   termdf(term, col, n)          live records per fts word and column
  *                                 (store-df.c; schema 4): one-word counts
  *   batches, batch_files          import batches and how far each input
  *                                 file got (for resuming)
  * A deleted record keeps its rows in records/versions but leaves every
- * index (fts, heads, keys).
+ * index (fts, postings, keys).
  *
  * Concurrency: WAL, synchronous=NORMAL, BEGIN IMMEDIATE for every write,
  * a busy handler that waits (default 30 s). To keep one busy importer from
@@ -79,8 +83,9 @@ enum { H_TITLE = 1, H_AUTHOR = 2, H_SUBJECT = 3, H_CALLNO = 4 };
 enum {
 	S_GET_SETTING, S_SET_SETTING, S_NEXT_ID, S_REC_BY_ID, S_REC_INSERT,
 	S_REC_UPDATE, S_VER_INSERT, S_VER_SETDATA, S_VER_GET, S_VER_LIST,
-	S_FTS_INSERT, S_FTS_DELETE, S_HEAD_INSERT, S_HEAD_DELETE, S_KEY_INSERT,
-	S_KEY_DELETE, S_KEY_MATCH, S_ID_EXISTS, S_BROWSE, S_BATCH_START,
+	S_FTS_INSERT, S_FTS_DELETE, S_HEAD_FIND, S_HEAD_NEW, S_HEAD_GC, S_POST_INSERT,
+	S_POST_DELETE, S_KEY_INSERT,
+	S_KEY_DELETE, S_KEY_MATCH, S_ID_EXISTS, S_BROWSE, S_BROWSE4, S_BATCH_START,
 	S_BATCH_COUNTS, S_BFILE_SET, S_BFILE_RESUME, S_BATCH_STATE, S_BATCH_GET,
 	S_BATCH_LIST, S_BATCH_RECS, S_REC_BY_RID, S_SUMMARY,
 	S_ID_BY_RID, S_COUNT
@@ -111,16 +116,25 @@ static const char *const sql_text[S_COUNT] = {
 	                 "series) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_FTS_DELETE] = "INSERT INTO fts(fts, rowid, title, author, subject, notes, "
 	                 "publisher, series) VALUES('delete', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_HEAD_INSERT] = "INSERT INTO heads(idx, key, heading, rid) VALUES(?1, ?2, ?3, ?4)",
-	[S_HEAD_DELETE] = "DELETE FROM heads WHERE idx = ?1 AND key = ?2 AND rid = ?4",
+	[S_HEAD_FIND] = "SELECT hid FROM headings WHERE idx = ?1 AND key = ?2",
+	[S_HEAD_NEW] = "INSERT INTO headings(idx, key, heading) VALUES(?1, ?2, ?3)",
+	[S_HEAD_GC] = "DELETE FROM headings WHERE hid = ?1 AND "
+	              "NOT EXISTS (SELECT 1 FROM postings WHERE hid = ?1)",
+	[S_POST_INSERT] = "INSERT OR IGNORE INTO postings(hid, rid) VALUES(?1, ?2)",
+	[S_POST_DELETE] = "DELETE FROM postings WHERE hid = ?1 AND rid = ?2",
 	[S_KEY_INSERT] = "INSERT OR IGNORE INTO keys(key, rid) VALUES(?1, ?2)",
 	[S_KEY_DELETE] = "DELETE FROM keys WHERE key = ?1 AND rid = ?2",
 	[S_KEY_MATCH] = "SELECT r.id FROM keys k JOIN records r ON r.rid = k.rid "
 	                "WHERE k.key = ?1 AND r.deleted = 0",
 	[S_ID_EXISTS] = "SELECT 1 FROM records WHERE id = ?1",
-	[S_BROWSE] = "SELECT h.heading, count(*), min(r.id) FROM heads h "
-	             "JOIN records r ON r.rid = h.rid WHERE h.idx = ?1 AND h.key >= ?2 "
-	             "GROUP BY h.key ORDER BY h.key LIMIT ?3",
+	[S_BROWSE] = "SELECT h.heading, count(*), min(r.id) FROM headings h "
+	             "JOIN postings p ON p.hid = h.hid JOIN records r ON r.rid = p.rid "
+	             "WHERE h.idx = ?1 AND h.key >= ?2 "
+	             "GROUP BY h.idx, h.key ORDER BY h.idx, h.key LIMIT ?3",
+	/* a schema 4 catalogue opened read-only (not upgraded) */
+	[S_BROWSE4] = "SELECT h.heading, count(*), min(r.id) FROM heads h "
+	              "JOIN records r ON r.rid = h.rid WHERE h.idx = ?1 AND h.key >= ?2 "
+	              "GROUP BY h.key ORDER BY h.key LIMIT ?3",
 	[S_BATCH_START] = "INSERT INTO batches(started, user, command, state, added, replaced, "
 	                  "merged, skipped, rejected) VALUES(?1, ?2, ?3, 'running', 0, 0, 0, 0, 0)",
 	[S_BATCH_COUNTS] = "UPDATE batches SET added = ?2, replaced = ?3, merged = ?4, "
@@ -1020,7 +1034,25 @@ static int migrate(struct store *st, strbuf *err)
 		rc = termdf_build(st->db, err) ? CAT_ERROR : CAT_OK;
 		uv = 4;
 	}
-	/* future: if (uv == 4) { ALTER ...; uv = 5; } */
+	if (!rc && uv == 4) {
+		/* 5: the browse index as one row per heading and one small row
+		 * per heading and record, instead of a row per heading and
+		 * record holding the sort key and the text each time: a third
+		 * of the size, and an import touches far fewer pages */
+		rc = exec(st,
+		          "CREATE TABLE headings(hid INTEGER PRIMARY KEY, idx INTEGER NOT NULL,"
+		          "  key BLOB NOT NULL, heading TEXT NOT NULL);"
+		          "INSERT INTO headings(idx, key, heading) SELECT idx, key, min(heading) "
+		          "  FROM heads GROUP BY idx, key ORDER BY idx, key;"
+		          "CREATE UNIQUE INDEX headings_key ON headings(idx, key);"
+		          "CREATE TABLE postings(hid INTEGER NOT NULL, rid INTEGER NOT NULL,"
+		          "  PRIMARY KEY(hid, rid)) WITHOUT ROWID;"
+		          "INSERT INTO postings(hid, rid) SELECT h.hid, x.rid FROM heads x "
+		          "  JOIN headings h ON h.idx = x.idx AND h.key = x.key ORDER BY 1, 2;"
+		          "DROP TABLE heads;", err);
+		uv = 5;
+	}
+	/* future: if (uv == 5) { ALTER ...; uv = 6; } */
 	if (!rc) {
 		char sql[80];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", uv);
@@ -1378,24 +1410,88 @@ static int pend_cmp(const void *a, const void *b)
 	return x->rid < y->rid ? -1 : x->rid > y->rid;
 }
 
+/* The id of heading (idx, key) in headings, made with text if missing
+ * and create is set. 0 = not there (create unset), -1 = error. */
+static sqlite3_int64 heading_id(struct store *st, int idx, const void *key, size_t klen,
+                                const char *text, int create, strbuf *err)
+{
+	sqlite3_stmt *s = stmt(st, S_HEAD_FIND);
+	sqlite3_bind_int(s, 1, idx);
+	sqlite3_bind_blob(s, 2, key, (int)klen, SQLITE_STATIC);
+	sqlite3_int64 hid = 0;
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		hid = sqlite3_column_int64(s, 0);
+	else if (step != SQLITE_DONE)
+		hid = -1;
+	sqlite3_reset(s);
+	if (!hid && create) {
+		s = stmt(st, S_HEAD_NEW);
+		sqlite3_bind_int(s, 1, idx);
+		sqlite3_bind_blob(s, 2, key, (int)klen, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
+		hid = sqlite3_step(s) == SQLITE_DONE ? sqlite3_last_insert_rowid(st->db) : -1;
+		sqlite3_reset(s);
+	}
+	if (hid < 0)
+		db_err(st, err, _("browse index"));
+	return hid;
+}
+
+static int posting(struct store *st, sqlite3_int64 hid, sqlite3_int64 rid, int del, strbuf *err)
+{
+	sqlite3_stmt *s = stmt(st, del ? S_POST_DELETE : S_POST_INSERT);
+	sqlite3_bind_int64(s, 1, hid);
+	sqlite3_bind_int64(s, 2, rid);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("browse index"));
+	sqlite3_reset(s);
+	if (!rc && del) {          /* the last record with the heading: the heading goes */
+		s = stmt(st, S_HEAD_GC);
+		sqlite3_bind_int64(s, 1, hid);
+		rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("browse index"));
+		sqlite3_reset(s);
+	}
+	return rc;
+}
+
+struct post {
+	sqlite3_int64 hid, rid;
+};
+
+static int post_cmp(const void *a, const void *b)
+{
+	const struct post *x = a, *y = b;
+	if (x->hid != y->hid)
+		return x->hid < y->hid ? -1 : 1;
+	return x->rid < y->rid ? -1 : x->rid > y->rid;
+}
+
+/* The pending rows in key order: one heading lookup per distinct heading,
+ * then the postings in (hid, rid) order. */
 static int heads_flush(struct store *st, strbuf *err)
 {
 	int rc = CAT_OK;
 	if (!st->nph)
 		return rc;
 	qsort(st->ph, st->nph, sizeof *st->ph, pend_cmp);
+	struct post *pp = xmalloc(st->nph * sizeof *pp);
+	size_t np = 0;
+	sqlite3_int64 hid = 0;
 	for (size_t i = 0; i < st->nph && !rc; i++) {
-		struct pend_head *p = &st->ph[i];
-		sqlite3_stmt *s = stmt(st, S_HEAD_INSERT);
-		sqlite3_bind_int(s, 1, p->idx);
-		sqlite3_bind_blob(s, 2, p->key, (int)p->klen, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, (const char *)p->key + p->klen, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, p->rid);
-		int step = sqlite3_step(s);
-		if (step != SQLITE_DONE && sqlite3_extended_errcode(st->db) != SQLITE_CONSTRAINT_PRIMARYKEY)
-			rc = db_err(st, err, _("browse index"));
-		sqlite3_reset(s);
+		struct pend_head *p = &st->ph[i], *q = i ? &st->ph[i - 1] : NULL;
+		if (!q || q->idx != p->idx || q->klen != p->klen || memcmp(q->key, p->key, p->klen)) {
+			hid = heading_id(st, p->idx, p->key, p->klen, (const char *)p->key + p->klen, 1, err);
+			if (hid < 0)
+				rc = CAT_ERROR;
+		}
+		pp[np].hid = hid;
+		pp[np++].rid = p->rid;
 	}
+	if (!rc)
+		qsort(pp, np, sizeof *pp, post_cmp);
+	for (size_t i = 0; i < np && !rc; i++)
+		rc = posting(st, pp[i].hid, pp[i].rid, 0, err);
+	free(pp);
 	heads_drop(st);
 	return rc;
 }
@@ -1428,17 +1524,13 @@ static int index_heads(struct store *st, sqlite3_int64 rid, const struct hkeys *
 	for (size_t i = 0; i < hk->h.n && !rc; i++) {
 		if (!hk->key[i].len)
 			continue;
-		sqlite3_stmt *s = stmt(st, del ? S_HEAD_DELETE : S_HEAD_INSERT);
-		sqlite3_bind_int(s, 1, hk->h.v[i].idx);
-		sqlite3_bind_blob(s, 2, hk->key[i].buf, (int)hk->key[i].len, SQLITE_STATIC);
-		if (!del)
-			sqlite3_bind_text(s, 3, hk->h.v[i].text, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, rid);
-		int step = sqlite3_step(s);
 		/* the same heading twice in one record (after trimming) is one row */
-		if (step != SQLITE_DONE && sqlite3_extended_errcode(st->db) != SQLITE_CONSTRAINT_PRIMARYKEY)
-			rc = db_err(st, err, _("browse index"));
-		sqlite3_reset(s);
+		sqlite3_int64 hid = heading_id(st, hk->h.v[i].idx, hk->key[i].buf, hk->key[i].len,
+		                               hk->h.v[i].text, !del, err);
+		if (hid < 0)
+			rc = CAT_ERROR;
+		else if (hid > 0)
+			rc = posting(st, hid, rid, del, err);
 	}
 	return rc;
 }
@@ -1596,7 +1688,7 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 		return rc;
 	sqlite3_stmt *sel = NULL;
 	rec *r = rec_create();
-	rc = exec(st, "DELETE FROM heads", err);
+	rc = exec(st, "DELETE FROM postings; DELETE FROM headings", err);
 	if (!rc && sqlite3_prepare_v2(st->db, "SELECT rid, data FROM records WHERE deleted = 0",
 	                              -1, &sel, NULL) != SQLITE_OK)
 		rc = db_err(st, err, _("rebuilding the browse index"));
@@ -2727,7 +2819,7 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
 		sb_release(&key);
 		return CAT_QUERY;
 	}
-	sqlite3_stmt *s = stmt(st, S_BROWSE);
+	sqlite3_stmt *s = stmt(st, st->schema >= 5 ? S_BROWSE : S_BROWSE4);
 	sqlite3_bind_int(s, 1, idx);
 	sqlite3_bind_blob(s, 2, key.buf ? key.buf : "", (int)key.len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)n);

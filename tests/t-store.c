@@ -295,7 +295,8 @@ static void test_browse(void)
 	sqlite3 *db = NULL;
 	CHECK_INT(sqlite3_open(p, &db), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db, "UPDATE settings SET value = 'old' WHERE key IN "
-	                       "('icu_version', 'collator_version'); DELETE FROM heads",
+	                       "('icu_version', 'collator_version'); DELETE FROM postings; "
+	                       "DELETE FROM headings",
 	                       NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT(sqlite3_changes(db) > 0, 1);
 	sqlite3_close(db);
@@ -735,7 +736,8 @@ static void dump_catalog(const char *path, strbuf *out)
 	             NULL, NULL, NULL);
 	const char *q[] = {
 		"SELECT id, version, deleted, year, hex(tkey), hex(akey), brief FROM records ORDER BY rid",
-		"SELECT idx, hex(key), rid, heading FROM heads ORDER BY 1, 2, 3",
+		"SELECT h.idx, hex(h.key), p.rid, h.heading FROM headings h JOIN postings p USING (hid) "
+		"ORDER BY 1, 2, 3",
 		"SELECT key, rid FROM keys ORDER BY 1, 2",
 		"SELECT term, col, n FROM termdf ORDER BY 1, 2",
 		"SELECT term, doc, col, offset FROM temp.v ORDER BY 1, 2, 3, 4",
@@ -848,6 +850,115 @@ static void test_prepared(void)
 	rm_db(b);
 }
 
+/* Browse rows follow deletes, and a schema 4 catalogue (heads, one row
+ * per heading and record) browses the same read-only and after its
+ * upgrade to headings + postings (schema 5). */
+static void browse_titles(catalog *c, strbuf *out)
+{
+	struct cat_heading *h = NULL;
+	size_t n = 0;
+	strbuf err = STRBUF_INIT;
+	sb_reset(out);
+	if (catalog_browse(c, "title", NULL, 20, &h, &n, &err) != CAT_OK)
+		sb_addf(out, "error: %s", err.buf);
+	for (size_t i = 0; i < n; i++)
+		sb_addf(out, "%s=%ld(%s);", h[i].heading, h[i].count, h[i].id);
+	cat_headings_free(h, n);
+	sb_release(&err);
+}
+
+static long sql_long(const char *path, const char *q)
+{
+	sqlite3 *db = NULL;
+	long v = -1;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void test_browse_schema(void)
+{
+	char p[300];
+	snprintf(p, sizeof p, "%s-b5", dbpath);
+	rm_db(p);
+	strbuf err = STRBUF_INIT, got = STRBUF_INIT, want = STRBUF_INIT;
+	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	const char *titles[] = { "Truyện Kiều", "Lục Vân Tiên", "Truyện Kiều", "Chinh phụ ngâm", NULL };
+	for (int i = 0; titles[i]; i++) {
+		rec *r = book(titles[i], "Nguyễn, Du", NULL, NULL);
+		add(c, r);
+		rec_destroy(r);
+	}
+	browse_titles(c, &got);
+	CHECK_STR(got.buf, "Chinh phụ ngâm=1(bm00000004);Lục Vân Tiên=1(bm00000002);"
+	          "Truyện Kiều=2(bm00000001);");
+	CHECK_INT(sql_long(p, "SELECT count(*) FROM headings"), 4);   /* 3 titles, 1 author */
+	CHECK_INT(sql_long(p, "SELECT count(*) FROM postings"), 8);
+	CHECK_INT(catalog_delete(c, "bm00000001", CAT_ANY, NULL, &err), CAT_OK);
+	browse_titles(c, &got);
+	CHECK(strstr(got.buf, "Truyện Kiều=1(bm00000003);") != NULL);
+	CHECK_INT(catalog_delete(c, "bm00000003", CAT_ANY, NULL, &err), CAT_OK);
+	browse_titles(c, &got);
+	CHECK(strstr(got.buf, "Kiều") == NULL);
+	/* the last record with a heading takes the heading with it */
+	CHECK_INT(sql_long(p, "SELECT count(*) FROM headings"), 3);
+	CHECK_INT(catalog_undelete(c, "bm00000003", NULL, &err), CAT_OK);
+	/* in one transaction (an import), the rows wait for the commit */
+	CHECK_INT(catalog_begin(c, &err), CAT_OK);
+	rec *r = book("Truyện Kiều", NULL, NULL, NULL);
+	add(c, r);
+	rec_destroy(r);
+	browse_titles(c, &got);                 /* sees its own pending rows */
+	CHECK(strstr(got.buf, "Truyện Kiều=2(bm00000003);") != NULL);
+	CHECK_INT(catalog_commit(c, &err), CAT_OK);
+	browse_titles(c, &want);
+	CHECK_STR(want.buf, "Chinh phụ ngâm=1(bm00000004);Lục Vân Tiên=1(bm00000002);"
+	          "Truyện Kiều=2(bm00000003);");
+	catalog_close(c);
+
+	/* back to schema 4's table, as an older bienmuc left it */
+	sqlite3 *db = NULL;
+	CHECK_INT(sqlite3_open(p, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db,
+		"CREATE TABLE heads(idx INTEGER NOT NULL, key BLOB NOT NULL, rid INTEGER NOT NULL,"
+		"  heading TEXT NOT NULL, PRIMARY KEY(idx, key, rid)) WITHOUT ROWID;"
+		"INSERT INTO heads SELECT h.idx, h.key, p.rid, h.heading FROM headings h "
+		"  JOIN postings p USING (hid);"
+		"DROP TABLE postings; DROP TABLE headings; PRAGMA user_version = 4",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	c = catalog_open(p, CAT_OPEN_READONLY, &err);
+	CHECK(c != NULL);
+	if (c) {
+		browse_titles(c, &got);
+		CHECK_STR(got.buf, want.buf);
+		catalog_close(c);
+	}
+	CHECK_INT(sql_long(p, "PRAGMA user_version"), 4);   /* read-only: not upgraded */
+	c = catalog_open(p, 0, &err);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_INT(sql_long(p, "PRAGMA user_version"), 5);
+		browse_titles(c, &got);
+		CHECK_STR(got.buf, want.buf);
+		catalog_close(c);
+	}
+	CHECK_INT(sql_long(p, "SELECT count(*) FROM headings"), 4);
+	CHECK_INT(sql_long(p, "SELECT count(*) FROM postings"), 7);
+	CHECK_INT(sql_long(p, "SELECT count(*) FROM sqlite_schema WHERE name = 'heads'"), 0);
+	rm_db(p);
+	sb_release(&err);
+	sb_release(&got);
+	sb_release(&want);
+}
+
 int main(void)
 {
 	snprintf(dbpath, sizeof dbpath, "%s/t-store-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -871,6 +982,7 @@ int main(void)
 	test_settings();
 	test_estimates();
 	test_prepared();
+	test_browse_schema();
 	sb_release(&err);
 	char p[300];
 	unlink(dbpath);
