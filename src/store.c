@@ -170,8 +170,12 @@ struct store {
 	struct auth_idx *auth;     /* authority heading index (store-auth.c) */
 	struct fold_memo *fold;    /* fold_text()'s memo, NULL until needed */
 	int schema;                /* user_version (1 only when opened read-only) */
-	struct pend_head *ph;      /* browse rows waiting for the commit (heads_flush) */
-	size_t nph, cph;
+	struct pend_head *ph;      /* browse headings waiting for the commit (heads_flush), */
+	size_t nph, cph;           /* each once */
+	uint32_t *phhash;          /* open addressing over ph: index + 1, 0 = empty */
+	size_t nphhash;            /* slots, a power of 2 */
+	struct post *pr;           /* their records: (index in ph, rid) until the flush */
+	size_t npr, cpr;
 	struct pend_key *pk;       /* match keys waiting for the commit (keys_flush) */
 	size_t npk, cpk;
 	uint32_t *pkhash;          /* open addressing over pk: index + 1, 0 = empty */
@@ -1381,10 +1385,15 @@ static void bind_first_key(sqlite3_stmt *s, int n, const struct hkeys *hk, int i
  * flushes them first; an abort drops them. Same transaction, so a crash
  * loses them with the records they belong to. */
 struct pend_head {
-	sqlite3_int64 rid;
 	int idx;
+	uint32_t hash;
 	size_t klen;
 	unsigned char *key;        /* klen bytes, then the heading (NUL-terminated) */
+	sqlite3_int64 hid;         /* in headings, found at the flush */
+};
+
+struct post {
+	sqlite3_int64 hid, rid;
 };
 
 static void heads_drop(struct store *st)
@@ -1392,22 +1401,74 @@ static void heads_drop(struct store *st)
 	for (size_t i = 0; i < st->nph; i++)
 		free(st->ph[i].key);
 	free(st->ph);
+	free(st->phhash);
+	free(st->pr);
 	st->ph = NULL;
-	st->nph = st->cph = 0;
+	st->phhash = NULL;
+	st->pr = NULL;
+	st->nph = st->cph = st->nphhash = st->npr = st->cpr = 0;
 }
 
 static int pend_cmp(const void *a, const void *b)
 {
-	const struct pend_head *x = a, *y = b;
+	const struct pend_head *x = *(const struct pend_head *const *)a;
+	const struct pend_head *y = *(const struct pend_head *const *)b;
 	if (x->idx != y->idx)
 		return x->idx < y->idx ? -1 : 1;
 	size_t n = x->klen < y->klen ? x->klen : y->klen;
 	int c = memcmp(x->key, y->key, n);
 	if (c)
 		return c;
-	if (x->klen != y->klen)
-		return x->klen < y->klen ? -1 : 1;
-	return x->rid < y->rid ? -1 : x->rid > y->rid;
+	return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+static void phhash_put(struct store *st, size_t i)
+{
+	size_t m = st->nphhash - 1;
+	for (size_t j = st->ph[i].hash & m;; j = (j + 1) & m)
+		if (!st->phhash[j]) {
+			st->phhash[j] = (uint32_t)i + 1;
+			return;
+		}
+}
+
+/* Index in st->ph of pending heading (idx, key), added with text if new. */
+static size_t pend_heading(struct store *st, int idx, const strbuf *key, const char *text)
+{
+	uint32_t h = fnv1a(fnv1a(FNV1A_SEED, &idx, sizeof idx), key->buf, key->len);
+	if (st->nphhash) {
+		size_t m = st->nphhash - 1;
+		for (size_t j = h & m; st->phhash[j]; j = (j + 1) & m) {
+			struct pend_head *p = &st->ph[st->phhash[j] - 1];
+			if (p->hash == h && p->idx == idx && p->klen == key->len &&
+			    !memcmp(p->key, key->buf, key->len))
+				return st->phhash[j] - 1;
+		}
+	}
+	if (st->nph == st->cph) {
+		st->cph = st->cph ? 2 * st->cph : 1024;
+		st->ph = xrealloc(st->ph, st->cph * sizeof *st->ph);
+	}
+	size_t i = st->nph++;
+	struct pend_head *p = &st->ph[i];
+	size_t tl = strlen(text);
+	p->idx = idx;
+	p->hash = h;
+	p->klen = key->len;
+	p->key = xmalloc(p->klen + tl + 1);
+	p->hid = 0;
+	memcpy(p->key, key->buf, p->klen);
+	memcpy(p->key + p->klen, text, tl + 1);
+	if (2 * st->nph > st->nphhash) {
+		free(st->phhash);
+		st->nphhash = st->nphhash ? 2 * st->nphhash : 4096;
+		st->phhash = xcalloc(st->nphhash, sizeof *st->phhash);
+		for (size_t k = 0; k < st->nph; k++)
+			phhash_put(st, k);
+	} else {
+		phhash_put(st, i);
+	}
+	return i;
 }
 
 /* The id of heading (idx, key) in headings, made with text if missing
@@ -1454,10 +1515,6 @@ static int posting(struct store *st, sqlite3_int64 hid, sqlite3_int64 rid, int d
 	return rc;
 }
 
-struct post {
-	sqlite3_int64 hid, rid;
-};
-
 static int post_cmp(const void *a, const void *b)
 {
 	const struct post *x = a, *y = b;
@@ -1466,32 +1523,33 @@ static int post_cmp(const void *a, const void *b)
 	return x->rid < y->rid ? -1 : x->rid > y->rid;
 }
 
-/* The pending rows in key order: one heading lookup per distinct heading,
- * then the postings in (hid, rid) order. */
+/* The pending headings in key order, each looked up (or made) once, then
+ * the postings in (hid, rid) order: each B-tree page visited once. */
 static int heads_flush(struct store *st, strbuf *err)
 {
 	int rc = CAT_OK;
-	if (!st->nph)
+	if (!st->npr) {
+		heads_drop(st);
 		return rc;
-	qsort(st->ph, st->nph, sizeof *st->ph, pend_cmp);
-	struct post *pp = xmalloc(st->nph * sizeof *pp);
-	size_t np = 0;
-	sqlite3_int64 hid = 0;
-	for (size_t i = 0; i < st->nph && !rc; i++) {
-		struct pend_head *p = &st->ph[i], *q = i ? &st->ph[i - 1] : NULL;
-		if (!q || q->idx != p->idx || q->klen != p->klen || memcmp(q->key, p->key, p->klen)) {
-			hid = heading_id(st, p->idx, p->key, p->klen, (const char *)p->key + p->klen, 1, err);
-			if (hid < 0)
-				rc = CAT_ERROR;
-		}
-		pp[np].hid = hid;
-		pp[np++].rid = p->rid;
 	}
-	if (!rc)
-		qsort(pp, np, sizeof *pp, post_cmp);
-	for (size_t i = 0; i < np && !rc; i++)
-		rc = posting(st, pp[i].hid, pp[i].rid, 0, err);
-	free(pp);
+	struct pend_head **order = xmalloc(st->nph * sizeof *order);
+	for (size_t i = 0; i < st->nph; i++)
+		order[i] = &st->ph[i];
+	qsort(order, st->nph, sizeof *order, pend_cmp);
+	for (size_t i = 0; i < st->nph && !rc; i++) {
+		struct pend_head *p = order[i];
+		p->hid = heading_id(st, p->idx, p->key, p->klen, (const char *)p->key + p->klen, 1, err);
+		if (p->hid < 0)
+			rc = CAT_ERROR;
+	}
+	free(order);
+	if (!rc) {
+		for (size_t i = 0; i < st->npr; i++)
+			st->pr[i].hid = st->ph[st->pr[i].hid].hid;
+		qsort(st->pr, st->npr, sizeof *st->pr, post_cmp);
+	}
+	for (size_t i = 0; i < st->npr && !rc; i++)
+		rc = posting(st, st->pr[i].hid, st->pr[i].rid, 0, err);
 	heads_drop(st);
 	return rc;
 }
@@ -1506,18 +1564,13 @@ static int index_heads(struct store *st, sqlite3_int64 rid, const struct hkeys *
 		for (size_t i = 0; i < hk->h.n; i++) {
 			if (!hk->key[i].len)
 				continue;
-			if (st->nph == st->cph) {
-				st->cph = st->cph ? 2 * st->cph : 1024;
-				st->ph = xrealloc(st->ph, st->cph * sizeof *st->ph);
+			size_t j = pend_heading(st, hk->h.v[i].idx, &hk->key[i], hk->h.v[i].text);
+			if (st->npr == st->cpr) {
+				st->cpr = st->cpr ? 2 * st->cpr : 1024;
+				st->pr = xrealloc(st->pr, st->cpr * sizeof *st->pr);
 			}
-			struct pend_head *p = &st->ph[st->nph++];
-			size_t tl = strlen(hk->h.v[i].text);
-			p->rid = rid;
-			p->idx = hk->h.v[i].idx;
-			p->klen = hk->key[i].len;
-			p->key = xmalloc(p->klen + tl + 1);
-			memcpy(p->key, hk->key[i].buf, p->klen);
-			memcpy(p->key + p->klen, hk->h.v[i].text, tl + 1);
+			st->pr[st->npr].hid = (sqlite3_int64)j;      /* made a hid at the flush */
+			st->pr[st->npr++].rid = rid;
 		}
 		return CAT_OK;
 	}
