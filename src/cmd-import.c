@@ -137,6 +137,11 @@ struct imp {
 	long run[5];                   /* this run */
 	long nread;
 	int fatal;
+	/* the reader's warnings about the record being imported (readahead.h)
+	 * go to stderr (the first WARN_RECORD_CAP records' worth) and into
+	 * its report line */
+	const struct ra_item *cur;
+	long warn_records, warn_hidden;
 	strbuf cmdline;
 	strbuf err;
 	/* authority control (auth.h) */
@@ -149,6 +154,8 @@ struct imp {
 	double t0, last_shown, last_commit;
 	long fread0;
 };
+
+#define WARN_RECORD_CAP 100
 
 static double now(void)
 {
@@ -330,11 +337,39 @@ static void report(struct imp *im, const char *file, long recno, long long off, 
 		sb_adds(&sb, "null");
 	sb_adds(&sb, ",\"reason\":");
 	cli_json_str(&sb, reason ? reason : "");
+	if (im->cur && im->cur->nwarn) {
+		sb_adds(&sb, ",\"warnings\":[");
+		const char *w = im->cur->warn.buf;
+		for (size_t i = 0; i < im->cur->nwarn; i++, w += strlen(w) + 1) {
+			if (i)
+				sb_addc(&sb, ',');
+			cli_json_str(&sb, w);
+		}
+		sb_addc(&sb, ']');
+	}
 	if (im->dry)
 		sb_adds(&sb, ",\"dry_run\":true");
 	sb_adds(&sb, "}\n");
 	fwrite(sb.buf, 1, sb.len, im->report);
 	sb_release(&sb);
+}
+
+/* The reader's warnings about record recno, as convert shows them. */
+static void warnings(struct imp *im, const char *file, long recno, long long off,
+                     const struct ra_item *it)
+{
+	if (!it->nwarn)
+		return;
+	if (im->quiet || im->warn_records >= WARN_RECORD_CAP) {
+		im->warn_hidden += (long)it->nwarn;
+		return;
+	}
+	im->warn_records++;
+	const char *w = it->warn.buf;
+	for (size_t i = 0; i < it->nwarn; i++, w += strlen(w) + 1)
+		cmd_error(CMD_NAME, _("%s: record %ld (byte %lld): warning: %s"), file, recno, off, w);
+	if (im->warn_records == WARN_RECORD_CAP)
+		cmd_warn(CMD_NAME, _("further warnings are not shown (the summary counts them)"));
 }
 
 static void show_progress(struct imp *im, int final)
@@ -668,6 +703,8 @@ static int import_file(struct imp *im, const char *path)
 			continue;
 		im->nread++;
 		im->fpos = next_off;
+		im->cur = it;
+		warnings(im, path, recno, off, it);
 		if (it->st == MR_BAD) {
 			reject(im, it, path, recno, off);
 		} else if (im->only_auth && !auth_is_authority(r)) {
@@ -695,12 +732,14 @@ static int import_file(struct imp *im, const char *path)
 			}
 			pending = 0;
 		}
+		im->cur = NULL;
 		show_progress(im, 0);
 	}
 	if (!rc && checkpoint(im, key, recno, next_off, 1)) {
 		rc = -1;
 		im->fatal = 1;
 	}
+	im->cur = NULL;
 	show_progress(im, 1);
 	readahead_stop(ra);
 	catalog_preparer_destroy(prep);
@@ -932,6 +971,8 @@ int cmd_import(int argc, char **argv)
 		        im.run[A_REJECTED], im.dry ? _(" (dry run: nothing saved)") : "",
 		        im.fatal ? _(" (stopped; run the same command again to continue)") : "",
 		        el, el > 0 ? im.nread / el : 0.0);
+	if (im.warn_hidden > 0 && !im.quiet)
+		cmd_error(CMD_NAME, _("%ld more warnings not shown"), im.warn_hidden);
 	if (im.batch && !im.quiet && !im.dry)
 		fprintf(stderr, _("bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n"),
 		        im.batch, im.batch);

@@ -56,6 +56,12 @@ static int fill(readahead *ra, struct ra_item *it)
 	const char *raw = marc_reader_raw(ra->rd, &len);
 	sb_reset(&it->raw);
 	sb_add(&it->raw, raw ? raw : "", raw ? len : 0);
+	sb_reset(&it->warn);
+	it->nwarn = st == MR_OK ? marc_reader_nwarnings(ra->rd) : 0;
+	for (size_t i = 0; i < it->nwarn; i++) {
+		const char *w = marc_reader_warning(ra->rd, i);
+		sb_add(&it->warn, w ? w : "", (w ? strlen(w) : 0) + 1);
+	}
 	sb_reset(&it->error);
 	if (st == MR_BAD) {
 		const char *e = marc_reader_error(ra->rd);
@@ -112,6 +118,7 @@ readahead *readahead_start(marc_reader *rd, cat_preparer *p, long no_prep)
 		ra->item[i].r = rec_create();
 		sb_init(&ra->item[i].raw);
 		sb_init(&ra->item[i].error);
+		sb_init(&ra->item[i].warn);
 	}
 	pthread_mutex_init(&ra->mu, NULL);
 	pthread_cond_init(&ra->filled, NULL);
@@ -177,6 +184,7 @@ void readahead_stop(readahead *ra)
 		rec_destroy(ra->item[i].r);
 		sb_release(&ra->item[i].raw);
 		sb_release(&ra->item[i].error);
+		sb_release(&ra->item[i].warn);
 	}
 	pthread_cond_destroy(&ra->filled);
 	pthread_cond_destroy(&ra->freed);
