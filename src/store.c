@@ -714,12 +714,20 @@ static int set_setting(struct store *st, const char *key, const char *value, str
 	return rc;
 }
 
+/* The journal's time, UTC. Formatted once a second per thread: an
+ * import stamps thousands of versions a second. */
 static void now_text(char buf[24])
 {
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char text[24];
 	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
+	if (t != last) {
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+		last = t;
+	}
+	memcpy(buf, text, sizeof text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1887,9 +1895,15 @@ static void stamp_005(rec *r)
 	time_t t = ts.tv_sec;
 	int tenth = (int)(ts.tv_nsec / 100000000L);
 	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-	snprintf(buf + strlen(buf), sizeof buf - strlen(buf), ".%d", tenth);
+	/* local time to the second, formatted once a second per thread */
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char secs[32];
+	if (t != last) {
+		localtime_r(&t, &tm);
+		strftime(secs, sizeof secs, "%Y%m%d%H%M%S", &tm);
+		last = t;
+	}
+	snprintf(buf, sizeof buf, "%s.%d", secs, tenth);
 	const char *prev = rec_get_control(r, "005");
 	if (prev && strlen(prev) == 16 && prev[14] == '.' && strcmp(buf, prev) <= 0) {
 		/* same tenth (or a clock behind the stored one): one tenth later */
