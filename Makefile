@@ -39,6 +39,11 @@ ASAN_UNIT   = $(UNIT_SRC:tests/%.c=build-asan/tests/%)
 # Headers the unit tests include (harness.h, shared helpers): not programs.
 UNIT_HDR    = $(wildcard tests/*.h)
 SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# ThreadSanitizer, for the unit tests of code that runs on two threads
+# (the import's read-ahead: tests/readahead-tsan.test runs them)
+TSAN        = -fsanitize=thread -fno-omit-frame-pointer
+TSAN_OBJ    = $(SRC:src/%.c=build-tsan/%.o)
+TSAN_UNIT   = build-tsan/tests/t-readahead
 
 .PHONY: mo pot all deps run check check-unit check-asan check-shell bench fuzz install clean demo man-lint
 
@@ -82,13 +87,17 @@ build/%.o: src/%.c $(HDR) build/datadir.stamp | build
 	@echo "  CC      $<"; $(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<
 build-asan/%.o: src/%.c $(HDR) | build-asan
 	@echo "  CC-ASAN $<"; $(CC) $(ALL_CFLAGS) -O1 $(SAN) -Isrc -c -o $@ $<
-build build-asan build/tests build-asan/tests:
+build-tsan/%.o: src/%.c $(HDR) | build-tsan
+	@echo "  CC-TSAN $<"; $(CC) $(ALL_CFLAGS) -O1 $(TSAN) -Isrc -c -o $@ $<
+build build-asan build-tsan build/tests build-asan/tests build-tsan/tests:
 	@mkdir -p $@
 
 build/libbienmuc.a: $(OBJ)
 	@rm -f $@; ar rcs $@ $(OBJ)
 build-asan/libbienmuc.a: $(ASAN_OBJ)
 	@rm -f $@; ar rcs $@ $(ASAN_OBJ)
+build-tsan/libbienmuc.a: $(TSAN_OBJ)
+	@rm -f $@; ar rcs $@ $(TSAN_OBJ)
 
 bienmuc: build/main.o build/libbienmuc.a
 	@echo "  LD      $@"; $(CC) $(ALL_CFLAGS) -o $@ build/main.o build/libbienmuc.a $(LIBS)
@@ -97,6 +106,8 @@ build/tests/%: tests/%.c $(UNIT_HDR) build/libbienmuc.a | build/tests
 	@echo "  LD      $@"; $(CC) $(ALL_CFLAGS) -Isrc -Itests -o $@ $< build/libbienmuc.a $(LIBS)
 build-asan/tests/%: tests/%.c $(UNIT_HDR) build-asan/libbienmuc.a | build-asan/tests
 	@echo "  LD-ASAN $@"; $(CC) $(ALL_CFLAGS) -O1 $(SAN) -Isrc -Itests -o $@ $< build-asan/libbienmuc.a $(LIBS)
+build-tsan/tests/%: tests/%.c $(UNIT_HDR) build-tsan/libbienmuc.a | build-tsan/tests
+	@echo "  LD-TSAN $@"; $(CC) $(ALL_CFLAGS) -O1 $(TSAN) -Isrc -Itests -o $@ $< build-tsan/libbienmuc.a $(LIBS)
 
 # ---- translations (po/vi.po -> build/locale; the binary finds it there) ----
 PO          = $(wildcard po/*.po)
@@ -114,7 +125,7 @@ pot:
 # ---- tests ----
 # Every test prints "N passed, N failed" last; tests/run-tests sums them.
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT) $(ASAN_UNIT)
+	@$(MAKE) --no-print-directory all $(UNIT) $(ASAN_UNIT) $(TSAN_UNIT)
 	@sh tests/run-tests $(UNIT) -- $(ASAN_UNIT) -- $(sort $(wildcard tests/*.test))
 
 check-unit: all $(UNIT)
@@ -178,4 +189,4 @@ man-lint:
 	mandoc -Tlint -W warning man/*.[157]
 
 clean:
-	rm -rf build build-asan build-fuzz bienmuc tests/tmp
+	rm -rf build build-asan build-tsan build-fuzz bienmuc tests/tmp

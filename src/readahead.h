@@ -20,7 +20,7 @@ struct ra_item {
 	long recno;             /* marc_reader_recno() */
 	long long off;          /* marc_reader_offset() */
 	strbuf raw;             /* marc_reader_raw(): the record's bytes */
-	strbuf error;           /* MR_BAD: marc_reader_error() */
+	strbuf error;           /* MR_BAD: marc_reader_error() (buf NULL if empty) */
 	strbuf warn;            /* MR_OK: marc_reader_warning() 0 .. nwarn - 1, */
 	size_t nwarn;           /* each NUL-terminated, one after the other */
 	void *prep;             /* catalog_prepare(p, r) or NULL */
