@@ -28,6 +28,19 @@ struct catalog {
 	void *be;
 };
 
+static void (*notice_fn)(const char *msg);
+
+void catalog_set_notice(void (*fn)(const char *msg))
+{
+	notice_fn = fn;
+}
+
+void catalog_notice(const char *msg)
+{
+	if (notice_fn)
+		notice_fn(msg);
+}
+
 char *catalog_default_path(void)
 {
 	const char *e = getenv("BIENMUC_DB");

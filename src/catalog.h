@@ -56,6 +56,13 @@ enum cat_status {
  * malloc'd. */
 char *catalog_default_path(void);
 
+/* A one-line notice for whoever waits, from catalog_open when it has a
+ * long job to do first (upgrading a large catalogue). Process-wide, set
+ * once by the front end before it opens catalogues; by default nothing
+ * is shown. catalog_notice() is for the back ends. */
+void catalog_set_notice(void (*fn)(const char *msg));
+void catalog_notice(const char *msg);
+
 /* Open a catalogue. url_or_path: "z3950://host:port/db" (remote), or
  * "sqlite:PATH" / a plain path (local). NULL = catalog_default_path().
  * Returns NULL with a message in err on failure. */

@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "cmd.h"
+#include "catalog.h"
 #include "i18n.h"
 #include "charset-legacy.h"
 
@@ -25,10 +26,17 @@ static void usage(FILE *fp)
 		"'man bienmuc' for the manual.\n"), fp);
 }
 
+/* catalog_open's notices (a long upgrade): before any screen starts */
+static void notice(const char *msg)
+{
+	fprintf(stderr, "bienmuc: %s\n", msg);
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	i18n_init();   /* messages of every command in the interface language */
+	catalog_set_notice(notice);
 	if (argc < 2)
 		return cmd_tui(argc, argv);
 	if (!strcmp(argv[1], "-d") || !strncmp(argv[1], "--db=", 5) || !strcmp(argv[1], "-c"))

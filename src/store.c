@@ -1008,6 +1008,17 @@ static int migrate(struct store *st, strbuf *err)
 	if (rc)
 		return rc;
 	uv = pragma_int(st, "PRAGMA user_version");     /* someone else may have won */
+	if (uv >= 1 && uv < STORE_SCHEMA_VERSION) {
+		/* the steps rebuild indexes: seconds for a million records */
+		long long n = pragma_int(st, "SELECT count(*) FROM records");
+		if (n >= 10000) {
+			strbuf m = STRBUF_INIT;
+			sb_addf(&m, _("upgrading the catalogue (%lld records) to the format of this "
+			              "version: done once, it can take a minute"), n);
+			catalog_notice(m.buf);
+			sb_release(&m);
+		}
+	}
 	if (uv == 0) {
 		if (pragma_int(st, "SELECT count(*) FROM sqlite_schema") > 0) {
 			exec(st, "ROLLBACK", NULL);
