@@ -154,6 +154,71 @@ static const char *const sql_text[S_COUNT] = {
 	                 "GROUP BY rid ORDER BY rid",
 };
 
+/* Open addressing over the indexes 0, 1, 2 ... of an array the caller
+ * keeps (the pending browse headings, the pending match keys): each index
+ * is added once, in order, with its entry's hash; a lookup walks the
+ * indexes with that hash and the caller compares the entries. Kept under
+ * half full. */
+struct ixhash {
+	uint32_t *slot;            /* index + 1, 0 = empty */
+	size_t nslot;              /* a power of 2; 0 = nothing added yet */
+	uint32_t *hash;            /* hash[i]: of index i */
+	size_t n, cap;
+};
+
+static void ixhash_place(struct ixhash *t, size_t i)
+{
+	size_t m = t->nslot - 1;
+	for (size_t j = t->hash[i] & m;; j = (j + 1) & m)
+		if (!t->slot[j]) {
+			t->slot[j] = (uint32_t)i + 1;
+			return;
+		}
+}
+
+/* Add the next index (t->n) with hash h. */
+static void ixhash_add(struct ixhash *t, uint32_t h)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 1024;
+		t->hash = xrealloc(t->hash, t->cap * sizeof *t->hash);
+	}
+	t->hash[t->n++] = h;
+	if (2 * t->n > t->nslot) {
+		free(t->slot);
+		t->nslot = t->nslot ? 2 * t->nslot : 4096;
+		t->slot = xcalloc(t->nslot, sizeof *t->slot);
+		for (size_t i = 0; i < t->n; i++)
+			ixhash_place(t, i);
+	} else {
+		ixhash_place(t, t->n - 1);
+	}
+}
+
+/* The next index added with hash h, walking from probe position *pos
+ * (start it at h); SIZE_MAX when there is none. */
+static size_t ixhash_find(const struct ixhash *t, uint32_t h, size_t *pos)
+{
+	if (!t->nslot)
+		return SIZE_MAX;
+	size_t m = t->nslot - 1;
+	for (; t->slot[*pos & m]; (*pos)++) {
+		size_t i = t->slot[*pos & m] - 1;
+		if (t->hash[i] == h) {
+			(*pos)++;
+			return i;
+		}
+	}
+	return SIZE_MAX;
+}
+
+static void ixhash_free(struct ixhash *t)
+{
+	free(t->slot);
+	free(t->hash);
+	memset(t, 0, sizeof *t);
+}
+
 struct store {
 	sqlite3 *db;
 	char *path;
@@ -172,14 +237,12 @@ struct store {
 	int schema;                /* user_version (1 only when opened read-only) */
 	struct pend_head *ph;      /* browse headings waiting for the commit (heads_flush), */
 	size_t nph, cph;           /* each once */
-	uint32_t *phhash;          /* open addressing over ph: index + 1, 0 = empty */
-	size_t nphhash;            /* slots, a power of 2 */
+	struct ixhash phx;         /* over ph */
 	struct post *pr;           /* their records: (index in ph, rid) until the flush */
 	size_t npr, cpr;
 	struct pend_key *pk;       /* match keys waiting for the commit (keys_flush) */
 	size_t npk, cpk;
-	uint32_t *pkhash;          /* open addressing over pk: index + 1, 0 = empty */
-	size_t npkhash;            /* slots, a power of 2 */
+	struct ixhash pkx;         /* over pk */
 	struct termdf *df;         /* word counts (schema 4), NULL before */
 	struct skmemo *skm;        /* recent headings' sort keys (sort_key_memo) */
 };
@@ -1302,9 +1365,10 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
 /* The keyword index holds bibliographic records only: authority records
  * (Leader/06 z) have their own index (store-auth.c) and must not turn up
  * in a title or subject search. */
-static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *r, strbuf *err)
+static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *r,
+                     const strbuf *pre, strbuf *err)
 {
-	return auth_is_authority(r) ? CAT_OK : index_fts_raw(st, which, rid, r, NULL, err);
+	return auth_is_authority(r) ? CAT_OK : index_fts_raw(st, which, rid, r, pre, err);
 }
 
 /* The headings of a record with their sort keys. Deleting uses the same
@@ -1402,14 +1466,13 @@ static void bind_first_key(sqlite3_stmt *s, int n, const struct hkeys *hk, int i
 }
 
 /* Inside catalog_begin (an import), new browse rows wait in memory and go
- * in at the commit, sorted by key: random inserts into the big heads
- * B-tree were half of the import's time; in key order each page is
- * visited once per batch. Anything that reads or deletes heads rows
- * flushes them first; an abort drops them. Same transaction, so a crash
- * loses them with the records they belong to. */
+ * in at the commit, each heading once with its records, in key order:
+ * random inserts into the browse B-trees were half of the import's time;
+ * in key order each page is visited once per batch. Anything that reads
+ * or deletes browse rows flushes them first; an abort drops them. Same
+ * transaction, so a crash loses them with the records they belong to. */
 struct pend_head {
 	int idx;
-	uint32_t hash;
 	size_t klen;
 	unsigned char *key;        /* klen bytes, then the heading (NUL-terminated) */
 	sqlite3_int64 hid;         /* in headings, found at the flush */
@@ -1424,12 +1487,11 @@ static void heads_drop(struct store *st)
 	for (size_t i = 0; i < st->nph; i++)
 		free(st->ph[i].key);
 	free(st->ph);
-	free(st->phhash);
+	ixhash_free(&st->phx);
 	free(st->pr);
 	st->ph = NULL;
-	st->phhash = NULL;
 	st->pr = NULL;
-	st->nph = st->cph = st->nphhash = st->npr = st->cpr = 0;
+	st->nph = st->cph = st->npr = st->cpr = 0;
 }
 
 static int pend_cmp(const void *a, const void *b)
@@ -1445,28 +1507,15 @@ static int pend_cmp(const void *a, const void *b)
 	return x->klen < y->klen ? -1 : x->klen > y->klen;
 }
 
-static void phhash_put(struct store *st, size_t i)
-{
-	size_t m = st->nphhash - 1;
-	for (size_t j = st->ph[i].hash & m;; j = (j + 1) & m)
-		if (!st->phhash[j]) {
-			st->phhash[j] = (uint32_t)i + 1;
-			return;
-		}
-}
-
 /* Index in st->ph of pending heading (idx, key), added with text if new. */
 static size_t pend_heading(struct store *st, int idx, const strbuf *key, const char *text)
 {
 	uint32_t h = fnv1a(fnv1a(FNV1A_SEED, &idx, sizeof idx), key->buf, key->len);
-	if (st->nphhash) {
-		size_t m = st->nphhash - 1;
-		for (size_t j = h & m; st->phhash[j]; j = (j + 1) & m) {
-			struct pend_head *p = &st->ph[st->phhash[j] - 1];
-			if (p->hash == h && p->idx == idx && p->klen == key->len &&
-			    !memcmp(p->key, key->buf, key->len))
-				return st->phhash[j] - 1;
-		}
+	size_t pos = h;
+	for (size_t j; (j = ixhash_find(&st->phx, h, &pos)) != SIZE_MAX;) {
+		const struct pend_head *p = &st->ph[j];
+		if (p->idx == idx && p->klen == key->len && !memcmp(p->key, key->buf, key->len))
+			return j;
 	}
 	if (st->nph == st->cph) {
 		st->cph = st->cph ? 2 * st->cph : 1024;
@@ -1476,21 +1525,12 @@ static size_t pend_heading(struct store *st, int idx, const strbuf *key, const c
 	struct pend_head *p = &st->ph[i];
 	size_t tl = strlen(text);
 	p->idx = idx;
-	p->hash = h;
 	p->klen = key->len;
 	p->key = xmalloc(p->klen + tl + 1);
 	p->hid = 0;
 	memcpy(p->key, key->buf, p->klen);
 	memcpy(p->key + p->klen, text, tl + 1);
-	if (2 * st->nph > st->nphhash) {
-		free(st->phhash);
-		st->nphhash = st->nphhash ? 2 * st->nphhash : 4096;
-		st->phhash = xcalloc(st->nphhash, sizeof *st->phhash);
-		for (size_t k = 0; k < st->nph; k++)
-			phhash_put(st, k);
-	} else {
-		phhash_put(st, i);
-	}
+	ixhash_add(&st->phx, h);
 	return i;
 }
 
@@ -1623,25 +1663,14 @@ static uint32_t key_hash(const char *k)
 	return fnv1a(FNV1A_SEED, k, strlen(k));
 }
 
-static void keys_hash_put(struct store *st, size_t i)
-{
-	size_t m = st->npkhash - 1;
-	for (size_t j = key_hash(st->pk[i].key) & m;; j = (j + 1) & m)
-		if (!st->pkhash[j]) {
-			st->pkhash[j] = (uint32_t)i + 1;
-			return;
-		}
-}
-
 static void keys_drop(struct store *st)
 {
 	for (size_t i = 0; i < st->npk; i++)
 		free(st->pk[i].key);
 	free(st->pk);
-	free(st->pkhash);
+	ixhash_free(&st->pkx);
 	st->pk = NULL;
-	st->pkhash = NULL;
-	st->npk = st->cpk = st->npkhash = 0;
+	st->npk = st->cpk = 0;
 }
 
 static int pendkey_cmp(const void *a, const void *b)
@@ -1678,15 +1707,7 @@ static void keys_pend(struct store *st, const char *key, sqlite3_int64 rid)
 	st->pk[st->npk].key = xstrdup(key);
 	st->pk[st->npk].rid = rid;
 	st->npk++;
-	if (2 * st->npk > st->npkhash) {
-		free(st->pkhash);
-		st->npkhash = st->npkhash ? 2 * st->npkhash : 4096;
-		st->pkhash = xcalloc(st->npkhash, sizeof *st->pkhash);
-		for (size_t i = 0; i < st->npk; i++)
-			keys_hash_put(st, i);
-	} else {
-		keys_hash_put(st, st->npk - 1);
-	}
+	ixhash_add(&st->pkx, key_hash(key));
 }
 
 static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, int del, strbuf *err)
@@ -1729,7 +1750,7 @@ static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const st
 		hkeys_make(st, r, &own);
 		hk = &own;
 	}
-	int rc = auth_is_authority(r) ? CAT_OK : index_fts_raw(st, S_FTS_INSERT, rid, r, cols, err);
+	int rc = index_fts(st, S_FTS_INSERT, rid, r, cols, err);
 	if (!rc)
 		rc = index_heads(st, rid, hk, 0, err);
 	if (!rc)
@@ -1745,7 +1766,7 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 {
 	struct hkeys hk;
 	hkeys_make(st, old, &hk);
-	int rc = index_fts(st, S_FTS_DELETE, rid, old, err);
+	int rc = index_fts(st, S_FTS_DELETE, rid, old, NULL, err);
 	if (!rc)
 		rc = index_heads(st, rid, &hk, 1, err);
 	if (!rc)
@@ -2934,11 +2955,10 @@ static int be_match(void *be, const rec *r, int keys, char ***ids, size_t *n, st
 			mk_list_add(&out, (const char *)sqlite3_column_text(s, 0));
 		sqlite3_reset(s);
 		/* this transaction's own records, not in the table yet */
-		if (!st->npk)
-			continue;
-		size_t m = st->npkhash - 1;
-		for (size_t j = key_hash(kl.v[i]) & m; st->pkhash[j]; j = (j + 1) & m) {
-			const struct pend_key *p = &st->pk[st->pkhash[j] - 1];
+		uint32_t h = key_hash(kl.v[i]);
+		size_t pos = h;
+		for (size_t j; (j = ixhash_find(&st->pkx, h, &pos)) != SIZE_MAX;) {
+			const struct pend_key *p = &st->pk[j];
 			if (strcmp(p->key, kl.v[i]))
 				continue;
 			sqlite3_stmt *q = stmt(st, S_ID_BY_RID);
