@@ -26,8 +26,6 @@
 #include "util.h"
 
 #define CMD_NAME "convert"
-/* Records whose warnings are printed before the rest are only counted. */
-#define WARN_RECORD_CAP 100
 #define OUT_BUFSIZE (1u << 20)
 #define IN_BUFSIZE (1u << 16)
 
@@ -94,7 +92,7 @@ struct convert {
 	int fatal;                  /* an I/O error that stops the run */
 	int io_error;               /* an I/O error on some input */
 	long nread, nwritten, nrejected;
-	long warn_records, warn_hidden;
+	struct cmd_warnings warn;
 };
 
 static int usage_error(const char *fmt, ...) BM_PRINTF(1, 2);
@@ -144,22 +142,9 @@ static void reject(struct convert *c, const char *file, const marc_reader *rd,
 	save_reject(c, raw, len);
 }
 
-static void warnings(struct convert *c, const char *file, const marc_reader *rd)
+static const char *reader_warning(const void *rd, size_t i)
 {
-	size_t n = marc_reader_nwarnings(rd);
-	if (n == 0)
-		return;
-	if (c->quiet || c->warn_records >= WARN_RECORD_CAP) {
-		c->warn_hidden += (long)n;
-		return;
-	}
-	c->warn_records++;
-	for (size_t i = 0; i < n; i++)
-		cmd_error(CMD_NAME, _("%s: record %ld (byte %lld): warning: %s"), file,
-		         marc_reader_recno(rd), marc_reader_offset(rd),
-		         marc_reader_warning(rd, i));
-	if (c->warn_records == WARN_RECORD_CAP)
-		cmd_warn(CMD_NAME, _("further warnings are not shown (the summary counts them)"));
+	return marc_reader_warning(rd, i);
 }
 
 /* Convert every record of one open input. Returns 0, or -1 when the run
@@ -184,7 +169,8 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 			reject(c, file, rd, marc_reader_error(rd));
 			continue;
 		}
-		warnings(c, file, rd);
+		cmd_record_warnings(&c->warn, file, marc_reader_recno(rd), marc_reader_offset(rd),
+		                    marc_reader_nwarnings(rd), reader_warning, rd);
 		if (c->tcvn3_caps)
 			charset_tcvn3_recover_caps(r);
 		sb_reset(&err);
@@ -222,6 +208,7 @@ int cmd_convert(int argc, char **argv)
 {
 	struct convert c;
 	memset(&c, 0, sizeof c);
+	c.warn.cmd = CMD_NAME;
 	c.ropts.format = MF_AUTO;
 	c.ropts.from_charset = CS_AUTO;
 	c.wopts.format = MF_ISO2709;
@@ -289,7 +276,7 @@ int cmd_convert(int argc, char **argv)
 			c.out_name = optarg;
 			break;
 		case 'q':
-			c.quiet = 1;
+			c.quiet = c.warn.quiet = 1;
 			break;
 		case 'h':
 			fputs(_(usage_text), stdout);
@@ -424,8 +411,7 @@ int cmd_convert(int argc, char **argv)
 
 	if (status == 0) {
 		if (!c.quiet || c.nrejected > 0) {
-			if (c.warn_hidden > 0 && !c.quiet)
-				cmd_error(CMD_NAME, _("%ld more warnings not shown"), c.warn_hidden);
+			cmd_record_warnings_end(&c.warn);
 			cmd_error(CMD_NAME, _("read %ld, written %ld, rejected %ld%s%s%s"), c.nread,
 			          c.nwritten, c.nrejected,
 			          c.nrejected && c.rejects ? _(" (saved in '") : "",

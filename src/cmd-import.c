@@ -138,10 +138,9 @@ struct imp {
 	long nread;
 	int fatal;
 	/* the reader's warnings about the record being imported (readahead.h)
-	 * go to stderr (the first WARN_RECORD_CAP records' worth) and into
-	 * its report line */
+	 * go to stderr (cmd_record_warnings) and into its report line */
 	const struct ra_item *cur;
-	long warn_records, warn_hidden;
+	struct cmd_warnings warn;
 	strbuf cmdline;
 	strbuf err;
 	/* authority control (auth.h) */
@@ -154,8 +153,6 @@ struct imp {
 	double t0, last_shown, last_commit;
 	long fread0;
 };
-
-#define WARN_RECORD_CAP 100
 
 static double now(void)
 {
@@ -310,6 +307,16 @@ static void merge_into(const struct imp *im, rec *in, const rec *old)
 
 /* ---- reporting ---- */
 
+/* Warning i of a record read ahead (readahead.h keeps them one after
+ * the other, each NUL-terminated). */
+static const char *item_warning(const void *item, size_t i)
+{
+	const char *w = ((const struct ra_item *)item)->warn.buf;
+	while (i--)
+		w += strlen(w) + 1;
+	return w;
+}
+
 static void report(struct imp *im, const char *file, long recno, long long off, int action,
                    const char *id, const char *reason)
 {
@@ -339,11 +346,10 @@ static void report(struct imp *im, const char *file, long recno, long long off, 
 	cli_json_str(&sb, reason ? reason : "");
 	if (im->cur && im->cur->nwarn) {
 		sb_adds(&sb, ",\"warnings\":[");
-		const char *w = im->cur->warn.buf;
-		for (size_t i = 0; i < im->cur->nwarn; i++, w += strlen(w) + 1) {
+		for (size_t i = 0; i < im->cur->nwarn; i++) {
 			if (i)
 				sb_addc(&sb, ',');
-			cli_json_str(&sb, w);
+			cli_json_str(&sb, item_warning(im->cur, i));
 		}
 		sb_addc(&sb, ']');
 	}
@@ -352,24 +358,6 @@ static void report(struct imp *im, const char *file, long recno, long long off, 
 	sb_adds(&sb, "}\n");
 	fwrite(sb.buf, 1, sb.len, im->report);
 	sb_release(&sb);
-}
-
-/* The reader's warnings about record recno, as convert shows them. */
-static void warnings(struct imp *im, const char *file, long recno, long long off,
-                     const struct ra_item *it)
-{
-	if (!it->nwarn)
-		return;
-	if (im->quiet || im->warn_records >= WARN_RECORD_CAP) {
-		im->warn_hidden += (long)it->nwarn;
-		return;
-	}
-	im->warn_records++;
-	const char *w = it->warn.buf;
-	for (size_t i = 0; i < it->nwarn; i++, w += strlen(w) + 1)
-		cmd_error(CMD_NAME, _("%s: record %ld (byte %lld): warning: %s"), file, recno, off, w);
-	if (im->warn_records == WARN_RECORD_CAP)
-		cmd_warn(CMD_NAME, _("further warnings are not shown (the summary counts them)"));
 }
 
 static void show_progress(struct imp *im, int final)
@@ -704,7 +692,7 @@ static int import_file(struct imp *im, const char *path)
 		im->nread++;
 		im->fpos = next_off;
 		im->cur = it;
-		warnings(im, path, recno, off, it);
+		cmd_record_warnings(&im->warn, path, recno, off, it->nwarn, item_warning, it);
 		if (it->st == MR_BAD) {
 			reject(im, it, path, recno, off);
 		} else if (im->only_auth && !auth_is_authority(r)) {
@@ -771,6 +759,7 @@ int cmd_import(int argc, char **argv)
 {
 	struct imp im;
 	memset(&im, 0, sizeof im);
+	im.warn.cmd = CMD_NAME;
 	const char *db = NULL, *org_code = NULL, *id_prefix = NULL;
 	int link_auth = 0;
 	const char *items_list = "952,852";                   /* copies */
@@ -873,7 +862,7 @@ int cmd_import(int argc, char **argv)
 			custom[custom[0] ? 1 : 0] = m;
 			break;
 		}
-		case 'q': im.quiet = 1; break;
+		case 'q': im.quiet = im.warn.quiet = 1; break;
 		case 'h': fputs(_(usage_text), stdout); goto out;
 		case ':':
 			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
@@ -971,8 +960,7 @@ int cmd_import(int argc, char **argv)
 		        im.run[A_REJECTED], im.dry ? _(" (dry run: nothing saved)") : "",
 		        im.fatal ? _(" (stopped; run the same command again to continue)") : "",
 		        el, el > 0 ? im.nread / el : 0.0);
-	if (im.warn_hidden > 0 && !im.quiet)
-		cmd_error(CMD_NAME, _("%ld more warnings not shown"), im.warn_hidden);
+	cmd_record_warnings_end(&im.warn);
 	if (im.batch && !im.quiet && !im.dry)
 		fprintf(stderr, _("bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n"),
 		        im.batch, im.batch);

@@ -53,6 +53,30 @@ void cmd_warn(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 }
 
+void cmd_record_warnings(struct cmd_warnings *w, const char *file, long recno, long long off,
+                         size_t n, const char *(*text)(const void *src, size_t i),
+                         const void *src)
+{
+	if (!n)
+		return;
+	if (w->quiet || w->records >= CMD_WARN_RECORDS) {
+		w->hidden += (long)n;
+		return;
+	}
+	w->records++;
+	for (size_t i = 0; i < n; i++)
+		cmd_error(w->cmd, _("%s: record %ld (byte %lld): warning: %s"), file, recno, off,
+		          text(src, i));
+	if (w->records == CMD_WARN_RECORDS)
+		cmd_warn(w->cmd, _("further warnings are not shown (the summary counts them)"));
+}
+
+void cmd_record_warnings_end(const struct cmd_warnings *w)
+{
+	if (w->hidden > 0 && !w->quiet)
+		cmd_error(w->cmd, _("%ld more warnings not shown"), w->hidden);
+}
+
 int cmd_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

@@ -32,6 +32,22 @@ void cmd_error(const char *cmd, const char *fmt, ...) BM_PRINTF(2, 3);
 /* "bienmuc: CMD: warning: message" on stderr. */
 void cmd_warn(const char *cmd, const char *fmt, ...) BM_PRINTF(2, 3);
 
+/* The reader's warnings about the records of a run (convert, import):
+ * "bienmuc: CMD: FILE: record N (byte B): warning: TEXT" for the first
+ * CMD_WARN_RECORDS records that have any, after that only counted, and
+ * none when quiet. cmd_record_warnings_end() says how many were not
+ * shown (not when quiet). text(src, i) gives warning i of n. */
+#define CMD_WARN_RECORDS 100
+struct cmd_warnings {
+	const char *cmd;
+	int quiet;
+	long records, hidden;
+};
+void cmd_record_warnings(struct cmd_warnings *w, const char *file, long recno, long long off,
+                         size_t n, const char *(*text)(const void *src, size_t i),
+                         const void *src);
+void cmd_record_warnings_end(const struct cmd_warnings *w);
+
 /* True if argv holds -h or --help before a "--". */
 int cmd_wants_help(int argc, char **argv);
 
