@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int t_pass, t_fail, t_skip;
 
@@ -52,6 +53,18 @@ static inline const char *t_root(const char *rel)
 	const char *base = getenv("BM_ROOT");
 	snprintf(buf, sizeof buf, "%s/%s", base ? base : ".", rel);
 	return buf;
+}
+
+/* Remove an SQLite catalogue and the files beside it (-wal, -shm, and
+ * bienmuc's -wait). */
+static inline void t_rm_db(const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-wait" };
+	char p[4096];
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+		snprintf(p, sizeof p, "%s%s", path, ext[i]);
+		unlink(p);
+	}
 }
 
 #endif

@@ -112,7 +112,7 @@ int main(void)
 	}
 	char db[300];
 	snprintf(db, sizeof db, "%s.db", inpath);
-	unlink(db);
+	t_rm_db(db);
 	strbuf err = STRBUF_INIT;
 	catalog *c = catalog_open(db, CAT_OPEN_CREATE, &err);
 	CHECKF(c != NULL, "%s", err.buf);
@@ -150,10 +150,6 @@ int main(void)
 	sb_release(&err);
 	free(input);
 	unlink(inpath);
-	char q[320];
-	unlink(db);
-	snprintf(q, sizeof q, "%s-wal", db); unlink(q);
-	snprintf(q, sizeof q, "%s-shm", db); unlink(q);
-	snprintf(q, sizeof q, "%s-wait", db); unlink(q);
+	t_rm_db(db);
 	DONE();
 }

@@ -256,7 +256,7 @@ static void test_browse(void)
 {
 	char p[300];
 	snprintf(p, sizeof p, "%s-browse", dbpath);
-	unlink(p);
+	t_rm_db(p);
 	strbuf err = STRBUF_INIT;
 	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
 	CHECK(c != NULL);
@@ -321,7 +321,7 @@ static void test_browse(void)
 	CHECK_INT(sqlite3_column_int(s, 0), 2);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	unlink(p);
+	t_rm_db(p);
 	sb_release(&err);
 }
 
@@ -424,7 +424,7 @@ static void test_settings(void)
 {
 	char p[300];
 	snprintf(p, sizeof p, "%s-settings", dbpath);
-	unlink(p);
+	t_rm_db(p);
 	strbuf err = STRBUF_INIT;
 	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
 	CHECK(c != NULL);
@@ -456,7 +456,7 @@ static void test_settings(void)
 	sb_reset(&err);
 	CHECK(catalog_open(p, 0, &err) == NULL);
 	CHECK(err.len > 0);
-	unlink(p);
+	t_rm_db(p);
 	sb_reset(&err);
 	CHECK(catalog_open(p, 0, &err) == NULL);
 	CHECK(strstr(err.buf, "no catalogue") != NULL);
@@ -499,7 +499,7 @@ static void test_estimates(void)
 {
 	char p[300];
 	snprintf(p, sizeof p, "%s-est", dbpath);
-	unlink(p);
+	t_rm_db(p);
 	strbuf err = STRBUF_INIT;
 	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
 	CHECK(c != NULL);
@@ -583,10 +583,7 @@ static void test_estimates(void)
 	cat_result_free(&res);
 	store_tune_estimates(0);
 	catalog_close(c);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-est-wal", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-est-shm", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-est-wait", dbpath); unlink(p);
+	t_rm_db(p);
 	sb_release(&err);
 }
 
@@ -762,21 +759,12 @@ static void dump_catalog(const char *path, strbuf *out)
 	sqlite3_close(db);
 }
 
-static void rm_db(const char *p)
-{
-	char q[320];
-	unlink(p);
-	snprintf(q, sizeof q, "%s-wal", p); unlink(q);
-	snprintf(q, sizeof q, "%s-shm", p); unlink(q);
-	snprintf(q, sizeof q, "%s-wait", p); unlink(q);
-}
-
 /* Save prep_recs into a fresh catalogue at path: with work prepared on
  * another thread or not, inside one catalog_begin (an import) or not.
  * stale: change record 1's title after preparing it. */
 static void save_all(const char *path, int prepared, int batch, int stale)
 {
-	rm_db(path);
+	t_rm_db(path);
 	strbuf err = STRBUF_INIT;
 	catalog *c = catalog_open(path, CAT_OPEN_CREATE, &err);
 	CHECK(c != NULL);
@@ -846,8 +834,8 @@ static void test_prepared(void)
 	CHECKF(da.len == db.len && !memcmp(da.buf, db.buf, da.len), "stale prep used:\n%s", db.buf);
 	sb_release(&da);
 	sb_release(&db);
-	rm_db(a);
-	rm_db(b);
+	t_rm_db(a);
+	t_rm_db(b);
 }
 
 /* Browse rows follow deletes, and a schema 4 catalogue (heads, one row
@@ -884,7 +872,7 @@ static void test_browse_schema(void)
 {
 	char p[300];
 	snprintf(p, sizeof p, "%s-b5", dbpath);
-	rm_db(p);
+	t_rm_db(p);
 	strbuf err = STRBUF_INIT, got = STRBUF_INIT, want = STRBUF_INIT;
 	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
 	CHECK(c != NULL);
@@ -953,7 +941,7 @@ static void test_browse_schema(void)
 	CHECK_INT(sql_long(p, "SELECT count(*) FROM headings"), 4);
 	CHECK_INT(sql_long(p, "SELECT count(*) FROM postings"), 7);
 	CHECK_INT(sql_long(p, "SELECT count(*) FROM sqlite_schema WHERE name = 'heads'"), 0);
-	rm_db(p);
+	t_rm_db(p);
 	sb_release(&err);
 	sb_release(&got);
 	sb_release(&want);
@@ -963,7 +951,7 @@ int main(void)
 {
 	snprintf(dbpath, sizeof dbpath, "%s/t-store-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
 	         (int)getpid());
-	unlink(dbpath);
+	t_rm_db(dbpath);
 	test_codec();
 	test_fold();
 	strbuf err = STRBUF_INIT;
@@ -984,10 +972,6 @@ int main(void)
 	test_prepared();
 	test_browse_schema();
 	sb_release(&err);
-	char p[300];
-	unlink(dbpath);
-	snprintf(p, sizeof p, "%s-wal", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-shm", dbpath); unlink(p);
-	snprintf(p, sizeof p, "%s-wait", dbpath); unlink(p);
+	t_rm_db(dbpath);
 	DONE();
 }
