@@ -62,6 +62,7 @@
 #include "i18n-lower.h"           /* _(): errors are translated, except where the
                                     caller asked for English (server, lint --json) */
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <yaz/xmalloc.h>
 #undef xmalloc
@@ -1155,6 +1156,16 @@ static int migrate(struct store *st, strbuf *err)
 
 static void be_close(void *be);
 
+/* Once, before SQLite starts: no global memory statistics. SQLite would
+ * take a process-wide mutex around every allocation to keep them (5% of
+ * a 100k-record import). It fails harmlessly if SQLite has already
+ * started: the workstation sets a soft heap limit first (cmd-tui.c), which
+ * needs the statistics, and that call starts SQLite with them. */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static void *be_open(const char *path, int flags, strbuf *err)
 {
 	struct stat sbuf;
@@ -1180,6 +1191,8 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		}
 		free(dir);
 	}
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	struct store *st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
 	st->readonly = !!(flags & CAT_OPEN_READONLY);
