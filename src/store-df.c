@@ -27,7 +27,7 @@ struct dfent {
 
 struct termdf {
 	sqlite3 *db;
-	fts5_tokenizer tok;
+	struct kwtok_fns tok;
 	Fts5Tokenizer *t;
 	sqlite3_stmt *up, *del, *get;
 	struct dfent *v;           /* open addressing; term NULL = empty */
@@ -50,18 +50,6 @@ static int uncounted(const char *t, size_t n)
 		if (t[i] < '0' || t[i] > '9')
 			return 0;
 	return 1;
-}
-
-static fts5_api *fts5_api_of(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-		sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	return api;
 }
 
 int termdf_build(sqlite3 *db, strbuf *err)
@@ -88,19 +76,14 @@ int termdf_build(sqlite3 *db, strbuf *err)
 	return 0;
 }
 
-struct termdf *termdf_create(sqlite3 *db)
+struct termdf *termdf_create(sqlite3 *db, const struct kwtok_fns *tok)
 {
-	fts5_api *api = fts5_api_of(db);
-	void *ud = NULL;
-	fts5_tokenizer tok;
-	Fts5Tokenizer *t = NULL;
-	const char *args[] = { "remove_diacritics", "2" };
-	if (!api || api->xFindTokenizer(api, "unicode61", &ud, &tok) != SQLITE_OK ||
-	    tok.xCreate(ud, args, 2, &t) != SQLITE_OK)
+	Fts5Tokenizer *t = kwtok_open(tok);
+	if (!t)
 		return NULL;
 	struct termdf *df = xcalloc(1, sizeof *df);
 	df->db = db;
-	df->tok = tok;
+	df->tok = *tok;
 	df->t = t;
 	return df;
 }
@@ -124,8 +107,7 @@ void termdf_destroy(struct termdf *df)
 	sqlite3_finalize(df->up);
 	sqlite3_finalize(df->del);
 	sqlite3_finalize(df->get);
-	if (df->t)
-		df->tok.xDelete(df->t);
+	kwtok_close(&df->tok, df->t);
 	free(df);
 }
 
@@ -192,7 +174,8 @@ static int note_token(void *ctx, int flags, const char *tok, int n, int start, i
 	return SQLITE_OK;
 }
 
-void termdf_note(struct termdf *df, const strbuf *cols, int ncols, int sign)
+void termdf_note(struct termdf *df, const strbuf *cols, const struct kwtoks *k, int ncols,
+                 int sign)
 {
 	if (!df)
 		return;
@@ -202,8 +185,11 @@ void termdf_note(struct termdf *df, const strbuf *cols, int ncols, int sign)
 		if (!cols[c].len)
 			continue;
 		df->col = c;
-		df->tok.xTokenize(df->t, df, FTS5_TOKENIZE_DOCUMENT, cols[c].buf, (int)cols[c].len,
-		                  note_token);
+		if (k)
+			kwtoks_each(k, c, df, note_token);
+		else
+			df->tok.x.xTokenize(df->t, df, FTS5_TOKENIZE_DOCUMENT, cols[c].buf,
+			                    (int)cols[c].len, note_token);
 	}
 }
 
@@ -305,7 +291,7 @@ long long termdf_count(struct termdf *df, const char *fts)
 		if (p[i] == '"' || p[i] == ' ')
 			return -1;
 	struct qtok q = { STRBUF_INIT, 0 };
-	df->tok.xTokenize(df->t, &q, FTS5_TOKENIZE_QUERY, p + 1, (int)len - 2, one_token);
+	df->tok.x.xTokenize(df->t, &q, FTS5_TOKENIZE_QUERY, p + 1, (int)len - 2, one_token);
 	long long n = -1;
 	if (q.n == 1 && q.tok.len && !uncounted(q.tok.buf, q.tok.len) &&
 	    !prep(df, &df->get, "SELECT n FROM termdf WHERE term = ?1 AND col = ?2")) {

@@ -18,6 +18,7 @@
 #define BIENMUC_STORE_DF_H
 
 #include <sqlite3.h>
+#include "store-tok.h"
 #include "util.h"
 
 #define TERMDF_ANY 6             /* col of "in any column" counts */
@@ -28,14 +29,17 @@ struct termdf;
  * caller's transaction. Returns 0, or -1 with err set. */
 int termdf_build(sqlite3 *db, strbuf *err);
 
-/* A handle on db's termdf (the catalogue must be at schema 4). NULL only
- * when SQLite lacks FTS5's tokenizer API (then nothing can be counted). */
-struct termdf *termdf_create(sqlite3 *db);
+/* A handle on db's termdf (the catalogue must be at schema 4), tokenizing
+ * with tok (kwtok_install's unicode61). NULL only when SQLite lacks
+ * FTS5's tokenizer API (tok zeroed: then nothing can be counted). */
+struct termdf *termdf_create(sqlite3 *db, const struct kwtok_fns *tok);
 void termdf_destroy(struct termdf *df);                  /* accepts NULL */
 
 /* A row enters (sign +1) or leaves (-1) the fts table: cols[0..ncols-1]
- * are its column texts exactly as written to fts. */
-void termdf_note(struct termdf *df, const strbuf *cols, int ncols, int sign);
+ * are its column texts exactly as written to fts; k, if not NULL, their
+ * words made ahead (kwtoks_make), used instead of tokenizing again. */
+void termdf_note(struct termdf *df, const strbuf *cols, const struct kwtoks *k, int ncols,
+                 int sign);
 /* Write the pending differences (inside the write transaction, before
  * COMMIT). Returns 0, or -1 with err set. */
 int termdf_flush(struct termdf *df, strbuf *err);

@@ -59,6 +59,7 @@
 #include "rpn2sql.h"
 #include "store-auth.h"           /* authority index (store-auth.c) */
 #include "store-df.h"             /* word counts (store-df.c) */
+#include "store-tok.h"            /* keyword words made ahead (store-tok.c) */
 #include "i18n-lower.h"           /* _(): errors are translated, except where the
                                     caller asked for English (server, lint --json) */
 
@@ -245,6 +246,8 @@ struct store {
 	size_t npk, cpk;
 	struct ixhash pkx;         /* over pk */
 	struct termdf *df;         /* word counts (schema 4), NULL before */
+	struct kwtok_hook *kwh;    /* the fts tokenizer's override (store-tok.h) */
+	struct kwtok_fns kwf;      /* the real one */
 	struct skmemo *skm;        /* recent headings' sort keys (sort_key_memo) */
 };
 static int heads_flush(struct store *st, strbuf *err);
@@ -1001,7 +1004,7 @@ static int pragma_int(struct store *st, const char *sql)
 static int rebuild_sort_keys(struct store *st, strbuf *err);
 
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
-                         const strbuf *pre, strbuf *err);
+                         const strbuf *pre, const struct kwtoks *toks, strbuf *err);
 
 /* Schema 2 -> 3: take the authority records out of the keyword index,
  * the browse headings and the sort and year columns. */
@@ -1020,7 +1023,7 @@ static int unindex_authorities(struct store *st, strbuf *err)
 		    !auth_is_authority(r))
 			continue;
 		sqlite3_int64 rid = sqlite3_column_int64(sel, 0);
-		rc = index_fts_raw(st, S_FTS_DELETE, rid, r, NULL, err);
+		rc = index_fts_raw(st, S_FTS_DELETE, rid, r, NULL, NULL, err);
 		sqlite3_bind_int64(up, 1, rid);
 		if (!rc && sqlite3_step(up) != SQLITE_DONE)
 			rc = db_err(st, err, _("upgrading the catalogue"));
@@ -1206,6 +1209,8 @@ static void *be_open(const char *path, int flags, strbuf *err)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_handler(st->db, busy_handler, st);
+	/* before the fts table is first used on this connection */
+	st->kwh = kwtok_install(st->db, &st->kwf);
 	/* a file that is not SQLite at all fails at the first read: say that
 	 * (rather than SQLite's "file is not a database" after the PRAGMAs) */
 	if (pragma_int(st, "PRAGMA user_version") < 0 &&
@@ -1258,7 +1263,7 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		return NULL;
 	}
 	if (st->schema >= 4)
-		st->df = termdf_create(st->db);
+		st->df = termdf_create(st->db, &st->kwf);
 	/* authority tables: store-auth.c keeps its own schema version */
 	st->auth = auth_idx_open(st->db, st->readonly, err);
 	if (!st->auth) {
@@ -1351,8 +1356,11 @@ static void fts_columns(struct fold_memo **fold, const rec *r, strbuf cols[NCOLS
 
 /* Insert r's row into (or, with S_FTS_DELETE, take it out of) the keyword
  * index. pre: the columns made ahead by fts_columns, or NULL. */
+/* Write r's row to (or delete it from) fts. pre: its columns made ahead
+ * (fts_columns) or NULL; toks: their words made ahead (kwtoks_make on
+ * pre), replayed to FTS5 and the word counts, or NULL. */
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
-                         const strbuf *pre, strbuf *err)
+                         const strbuf *pre, const struct kwtoks *toks, strbuf *err)
 {
 	sqlite3_stmt *s = stmt(st, which);
 	strbuf own[NCOLS];
@@ -1365,10 +1373,13 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
 	for (int c = 0; c < NCOLS; c++)
 		sqlite3_bind_text(s, c + 2, cols[c].buf ? cols[c].buf : "", (int)cols[c].len,
 		                  SQLITE_STATIC);
+	if (toks && pre)
+		kwtok_replay(st->kwh, pre, toks);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("keyword index"));
+	kwtok_replay(st->kwh, NULL, NULL);
 	sqlite3_reset(s);
 	if (!rc)
-		termdf_note(st->df, cols, NCOLS, which == S_FTS_DELETE ? -1 : 1);
+		termdf_note(st->df, cols, pre ? toks : NULL, NCOLS, which == S_FTS_DELETE ? -1 : 1);
 	if (!pre)
 		for (int c = 0; c < NCOLS; c++)
 			sb_release(&own[c]);
@@ -1379,9 +1390,9 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
  * (Leader/06 z) have their own index (store-auth.c) and must not turn up
  * in a title or subject search. */
 static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *r,
-                     const strbuf *pre, strbuf *err)
+                     const strbuf *pre, const struct kwtoks *toks, strbuf *err)
 {
-	return auth_is_authority(r) ? CAT_OK : index_fts_raw(st, which, rid, r, pre, err);
+	return auth_is_authority(r) ? CAT_OK : index_fts_raw(st, which, rid, r, pre, toks, err);
 }
 
 /* The headings of a record with their sort keys. Deleting uses the same
@@ -1752,18 +1763,18 @@ static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, int del
 	return rc;
 }
 
-/* hk: r's headings (NULL = compute them here). */
 /* Index r under rid. hk: its headings' keys (NULL = make them here);
- * cols: its keyword columns made ahead (fts_columns), or NULL. */
+ * cols: its keyword columns made ahead (fts_columns), or NULL; toks:
+ * their words made ahead, or NULL. */
 static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const struct hkeys *hk,
-                     const strbuf *cols, strbuf *err)
+                     const strbuf *cols, const struct kwtoks *toks, strbuf *err)
 {
 	struct hkeys own;
 	if (!hk) {
 		hkeys_make(st, r, &own);
 		hk = &own;
 	}
-	int rc = index_fts(st, S_FTS_INSERT, rid, r, cols, err);
+	int rc = index_fts(st, S_FTS_INSERT, rid, r, cols, toks, err);
 	if (!rc)
 		rc = index_heads(st, rid, hk, 0, err);
 	if (!rc)
@@ -1779,7 +1790,7 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 {
 	struct hkeys hk;
 	hkeys_make(st, old, &hk);
-	int rc = index_fts(st, S_FTS_DELETE, rid, old, NULL, err);
+	int rc = index_fts(st, S_FTS_DELETE, rid, old, NULL, NULL, err);
 	if (!rc)
 		rc = index_heads(st, rid, &hk, 1, err);
 	if (!rc)
@@ -2148,18 +2159,25 @@ struct store_prep {
 	struct hkeys hk;
 	strbuf cols[NCOLS];          /* keyword columns, if has_cols */
 	int has_cols;                /* a bibliographic record (not an authority) */
+	struct kwtoks toks;          /* their words, if has_toks */
+	int has_toks;
 	strbuf brief;
 };
 
 struct store_preparer {
 	struct skmemo *skm;
 	struct fold_memo *fold;
+	struct kwtok_fns kwf;        /* the store's unicode61 ... */
+	Fts5Tokenizer *tok;          /* ... and this thread's instance of it */
 };
 
 static void *be_prep_create(void *be)
 {
-	(void)be;
-	return xcalloc(1, sizeof(struct store_preparer));
+	struct store *st = be;
+	struct store_preparer *p = xcalloc(1, sizeof *p);
+	p->kwf = st->kwf;
+	p->tok = kwtok_open(&p->kwf);
+	return p;
 }
 
 static void *be_prepare(void *pp, const rec *r)
@@ -2172,6 +2190,7 @@ static void *be_prepare(void *pp, const rec *r)
 	if (!auth_is_authority(r)) {
 		fts_columns(&p->fold, r, x->cols);
 		x->has_cols = 1;
+		x->has_toks = p->tok && !kwtoks_make(&p->kwf, p->tok, x->cols, NCOLS, &x->toks);
 	}
 	sb_init(&x->brief);
 	brief_text(r, &x->brief);
@@ -2187,6 +2206,8 @@ static void be_prep_free(void *prep)
 	if (x->has_cols)
 		for (int c = 0; c < NCOLS; c++)
 			sb_release(&x->cols[c]);
+	if (x->has_toks)
+		kwtoks_release(&x->toks);
 	sb_release(&x->brief);
 	free(x);
 }
@@ -2198,6 +2219,7 @@ static void be_prep_destroy(void *pp)
 		return;
 	skmemo_free(&p->skm);
 	free(p->fold);
+	kwtok_close(&p->kwf, p->tok);
 	free(p);
 }
 
@@ -2290,7 +2312,8 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 			sb_release(&sum);
 		}
 		if (!rc)
-			rc = index_add(st, rid, r, hk, pp && pp->has_cols ? pp->cols : NULL, err);
+			rc = index_add(st, rid, r, hk, pp && pp->has_cols ? pp->cols : NULL,
+			               pp && pp->has_toks ? &pp->toks : NULL, err);
 		if (!pp)
 			hkeys_release(&own);
 		if (!rc && newv)
@@ -2365,7 +2388,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		rc = journal(st, c.rid, c.version + 1, o && o->action ? o->action : "edit", sum.buf,
 		             o ? o->batch : 0, 0, err);
 	if (!rc)
-		rc = index_add(st, c.rid, r, &hk, NULL, err);
+		rc = index_add(st, c.rid, r, &hk, NULL, NULL, err);
 	hkeys_release(&hk);
 	if (!rc && newv)
 		*newv = c.version + 1;
@@ -2413,7 +2436,7 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 	}
 	struct hkeys hk;
 	hkeys_make(st, c.r, &hk);
-	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, NULL, err);
+	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, NULL, NULL, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
 	if (!rc) {
