@@ -1860,6 +1860,7 @@ struct tagcount {
 
 void store_diff_summary(const rec *old, const rec *nw, strbuf *out)
 {
+	const size_t l0 = out->len;      /* out may hold a note already: clauses after it */
 	/* per tag: the fields of old and new, compared in order */
 	struct tagcount *t = NULL;
 	size_t nt = 0, cap = 0;
@@ -1908,10 +1909,10 @@ void store_diff_summary(const rec *old, const rec *nw, strbuf *out)
 			if (a.len != b.len || memcmp(a.buf, b.buf, a.len))
 				t[i].changed++;
 		}
-		const char *sep = out->len ? "; " : "";
+		const char *sep = out->len > l0 ? "; " : "";
 		if (t[i].changed)
 			sb_addf(out, "%s%s changed%s", sep, t[i].tag, t[i].changed > 1 ? " (several)" : "");
-		sep = out->len ? "; " : "";
+		sep = out->len > l0 ? "; " : "";
 		if (t[i].nnew > t[i].nold)
 			sb_addf(out, "%s%s added%s", sep, t[i].tag, t[i].nnew - t[i].nold > 1 ? " (several)" : "");
 		else if (t[i].nnew < t[i].nold)
@@ -1921,7 +1922,7 @@ void store_diff_summary(const rec *old, const rec *nw, strbuf *out)
 	if (strcmp(rec_leader(old) + 5, rec_leader(nw) + 5) &&
 	    (memcmp(rec_leader(old) + 5, rec_leader(nw) + 5, 7) ||
 	     memcmp(rec_leader(old) + 17, rec_leader(nw) + 17, 3)))
-		sb_addf(out, "%sleader changed", out->len ? "; " : "");
+		sb_addf(out, "%sleader changed", out->len > l0 ? "; " : "");
 	sb_release(&a);
 	sb_release(&b);
 	free(t);
