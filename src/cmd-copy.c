@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "i18n.h"
+#include "journal-text.h"
 #include "catalog.h"
 #include "copies.h"
 #include "callno.h"
@@ -248,9 +249,13 @@ static int do_history(catalog *c, struct opts *o, int argc, char **argv)
 		sb_release(&err);
 		return 2;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		strbuf t = STRBUF_INIT;
+		journal_text(ch[i].summary, &t);
 		printf("%ld\t%s\t%s\t%s\t%s\t%s%s\n", ch[i].id, ch[i].time, ch[i].user, ch[i].action,
-		       ch[i].record, ch[i].summary, ch[i].undone ? " (undone)" : "");
+		       ch[i].record, t.buf ? t.buf : "", ch[i].undone ? _(" (undone)") : "");
+		sb_release(&t);
+	}
 	copy_changes_free(ch, n);
 	sb_release(&err);
 	return 0;

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "i18n.h"
+#include "journal-text.h"
 #include "catalog.h"
 #include "store-cli.h"
 
@@ -69,7 +70,10 @@ int cmd_history(int argc, char **argv)
 		printf("%ld\t%s\t%s\t%s", v[i].version, v[i].time, v[i].user, v[i].action);
 		if (v[i].batch)
 			printf(" (batch %ld)", v[i].batch);
-		printf("\t%s\n", v[i].summary);
+		strbuf t = STRBUF_INIT;
+		journal_text(v[i].summary, &t);
+		printf("\t%s\n", t.buf ? t.buf : "");
+		sb_release(&t);
 	}
 	cat_versions_free(v, n);
 	sb_release(&err);

@@ -13,6 +13,7 @@
 #include "marcio.h"
 #include "form.h"
 #include "i18n.h"
+#include "journal-text.h"
 
 void tsess_event(tsess *s, int ev)
 {
@@ -915,10 +916,14 @@ TC_HANDLER(history)
 		s->helptopic = NULL;
 	}
 	if (!s->fe.ui)
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			strbuf t = STRBUF_INIT;
+			journal_text(v[i].summary, &t);
 			tsess_out(s, "%3ld  %s  %-10s %-8s %s", v[i].version, v[i].time,
 			          v[i].user ? v[i].user : "", v[i].action ? v[i].action : "",
-			          v[i].summary ? v[i].summary : "");
+			          t.buf ? t.buf : "");
+			sb_release(&t);
+		}
 	free(keep);
 	tsess_event(s, TE_HISTORY);
 	return 0;

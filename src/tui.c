@@ -36,6 +36,7 @@
 #include "tui-form.h"
 #include "tui-auth.h"              /* authority lookup */
 #include "i18n.h"
+#include "journal-text.h"
 #include "tzsearch.h"              /* copy cataloguing */
 #include "tui-copies.h"            /* copies panel, shelf list, zsearch results */
 #include <poll.h>
@@ -545,9 +546,12 @@ static void draw_history(struct tui *t)
 			continue;
 		struct cat_version *v = &s->hist[i];
 		char buf[512];
+		strbuf sum = STRBUF_INIT;
+		journal_text(v->summary, &sum);
 		snprintf(buf, sizeof buf, "%5ld  %-19s  %-10.10s %-8.8s %s%s", v->version, v->time,
 		         v->user ? v->user : "", v->action ? v->action : "",
-		         v->summary ? v->summary : "", v->deleted ? _(" (deleted)") : "");
+		         sum.buf ? sum.buf : "", v->deleted ? _(" (deleted)") : "");
+		sb_release(&sum);
 		int sel = (long)i == s->hsel;
 		if (sel)
 			fill_row(y, 0, COLS, A_REVERSE);

@@ -1,0 +1,201 @@
+/*
+ * journal-text.c - journal summaries in the reader's language (see
+ * journal-text.h): the English forms store.c and store-copies.c write,
+ * clause by clause, into _().
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "journal-text.h"
+
+/* The fields of a copy, as store-copies.c names them in its summaries
+ * ("status withdrawn; location Kho mượn"), and how they are shown. */
+static const struct {
+	const char *name;
+	const char *label;
+} copy_labels[] = {
+	{ "accno", N_("accession number") },
+	{ "branch", N_("branch") },
+	{ "location", N_("location") },
+	{ "callno", N_("call number") },
+	{ "volume", N_("volume") },
+	{ "source", N_("source") },
+	{ "price", N_("price") },
+	{ "added", N_("date added") },
+	{ "status", N_("status") },
+	{ "note", N_("note") },
+};
+
+/* whole clauses */
+static const struct {
+	const char *text;
+	const char *shown;
+} words[] = {
+	{ "no change", N_("no change") },
+	{ "deleted", N_("deleted") },
+	{ "undeleted", N_("undeleted") },
+	{ "leader changed", N_("leader changed") },
+};
+
+static int is_tag(const char *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (!isalnum((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* s is all digits (at least one) */
+static int is_number(const char *s, size_t n)
+{
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Does c (NUL-terminated) read "<pre>X<post>" with X not empty and, if
+ * number, all digits? X goes to *x (a pointer into c) and *xn. */
+static int form(const char *c, const char *pre, const char *post, int number, const char **x,
+                size_t *xn)
+{
+	size_t n = strlen(c), a = strlen(pre), b = strlen(post);
+	if (n <= a + b || strncmp(c, pre, a) || strcmp(c + n - b, post))
+		return 0;
+	*x = c + a;
+	*xn = n - a - b;
+	return !number || is_number(*x, *xn);
+}
+
+/* Append the clause c translated, or as it is. */
+static void clause(const char *c, strbuf *out)
+{
+	const char *x, *y;
+	size_t xn, yn;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (!strcmp(c, words[i].text)) {
+			sb_adds(out, _(words[i].shown));
+			return;
+		}
+	size_t n = strlen(c);
+	if (n > 4 && is_tag(c) && c[3] == ' ') {
+		/* "TAG changed", "TAG added (several)" ... */
+		char tag[4] = { c[0], c[1], c[2], 0 };
+		const char *w = c + 4;
+		if (!strcmp(w, "changed"))
+			sb_addf(out, _("%s changed"), tag);
+		else if (!strcmp(w, "changed (several)"))
+			sb_addf(out, _("%s changed (several)"), tag);
+		else if (!strcmp(w, "added"))
+			sb_addf(out, _("%s added"), tag);
+		else if (!strcmp(w, "added (several)"))
+			sb_addf(out, _("%s added (several)"), tag);
+		else if (!strcmp(w, "removed"))
+			sb_addf(out, _("%s removed"), tag);
+		else if (!strcmp(w, "removed (several)"))
+			sb_addf(out, _("%s removed (several)"), tag);
+		else
+			w = NULL;
+		if (w)
+			return;
+	}
+	if (form(c, "new record (", " fields)", 1, &x, &xn)) {
+		sb_addf(out, _("new record (%.*s fields)"), (int)xn, x);
+		return;
+	}
+	if (form(c, "copy ", " added", 0, &x, &xn)) {
+		sb_addf(out, _("copy %.*s added"), (int)xn, x);
+		return;
+	}
+	if (form(c, "copy ", " removed", 0, &x, &xn)) {
+		sb_addf(out, _("copy %.*s removed"), (int)xn, x);
+		return;
+	}
+	if (form(c, "moved to record ", "", 0, &x, &xn)) {
+		sb_addf(out, _("moved to record %.*s"), (int)xn, x);
+		return;
+	}
+	if (form(c, "change ", ") undone", 0, &x, &xn) && (y = memchr(x, ' ', xn)) &&
+	    is_number(x, (size_t)(y - x)) && y[1] == '(') {
+		yn = xn - (size_t)(y - x) - 2;
+		sb_addf(out, _("change %.*s (%.*s) undone"), (int)(y - x), x, (int)yn, y + 2);
+		return;
+	}
+	for (size_t i = 0; i < sizeof copy_labels / sizeof *copy_labels; i++) {
+		size_t k = strlen(copy_labels[i].name);
+		if (!strncmp(c, copy_labels[i].name, k) && c[k] == ' ') {
+			const char *v = c + k + 1;
+			sb_addf(out, "%s %s", _(copy_labels[i].label), !strcmp(v, "(none)") ? _("(none)") : v);
+			return;
+		}
+	}
+	sb_adds(out, c);
+}
+
+/* Append the note before ": " (what made the version) translated, or as
+ * it is; 0 if it is not one bienmuc writes. */
+static int note(const char *c, strbuf *out)
+{
+	const char *x;
+	size_t xn;
+	if (form(c, "version ", " restored", 1, &x, &xn))
+		sb_addf(out, _("version %.*s restored"), (int)xn, x);
+	else if (form(c, "batch ", " undone", 1, &x, &xn))
+		sb_addf(out, _("batch %.*s undone"), (int)xn, x);
+	else if (form(c, "copied from ", "", 0, &x, &xn))
+		sb_addf(out, _("copied from %.*s"), (int)xn, x);
+	else if (form(c, "copy ", "", 0, &x, &xn) && !memchr(x, ' ', xn))
+		sb_addf(out, _("copy %.*s"), (int)xn, x);
+	else
+		return 0;
+	return 1;
+}
+
+void journal_text(const char *stored, strbuf *out)
+{
+	if (!stored)
+		stored = "";
+	char *s = xstrdup(stored);
+	char *p = s;
+	char *colon = strstr(p, ": ");
+	if (colon) {
+		*colon = 0;
+		strbuf t = STRBUF_INIT;
+		if (note(p, &t)) {
+			sb_add(out, t.buf, t.len);
+			sb_adds(out, ": ");
+			p = colon + 2;
+			/* older bienmuc wrote "version 1 restored: ; 245 changed" */
+			if (!strncmp(p, "; ", 2))
+				p += 2;
+		} else {
+			*colon = ':';
+		}
+		sb_release(&t);
+	}
+	/* a whole summary that is one note ("batch 4 undone" alone) */
+	if (p == s && !strstr(p, "; ")) {
+		strbuf t = STRBUF_INIT;
+		if (note(p, &t) && strncmp(p, "copy ", 5)) {
+			sb_add(out, t.buf, t.len);
+			sb_release(&t);
+			free(s);
+			return;
+		}
+		sb_release(&t);
+	}
+	for (int first = 1; p; first = 0) {
+		char *semi = strstr(p, "; ");
+		if (semi)
+			*semi = 0;
+		if (!first)
+			sb_adds(out, "; ");
+		clause(p, out);
+		p = semi ? semi + 2 : NULL;
+	}
+	free(s);
+}

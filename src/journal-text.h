@@ -1,0 +1,19 @@
+/*
+ * journal-text.h - journal summaries in the reader's language.
+ *
+ * The journal stores its summaries in English ("245 changed; 650 added",
+ * "new record (17 fields)", "version 2 restored: 245 changed", "copy
+ * VN001 removed"): they are data, written once and read later by anyone.
+ * journal_text() shows the forms bienmuc writes in the language of the
+ * messages (_()); a clause it does not know (written by another program
+ * or a later bienmuc) stays as stored.
+ */
+#ifndef BIENMUC_JOURNAL_TEXT_H
+#define BIENMUC_JOURNAL_TEXT_H
+
+#include "util.h"
+
+/* Append stored (NULL = "") translated to out. */
+void journal_text(const char *stored, strbuf *out);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * t-journal-text.c - unit tests of journal-text.c: every summary form
+ * store.c and store-copies.c write reads the same in English, and in
+ * Vietnamese clause by clause; unknown clauses stay as stored.
+ */
+#include <locale.h>
+
+#include "harness.h"
+#include "../src/i18n.h"
+#include "../src/journal-text.h"
+
+static char *shown(const char *stored)
+{
+	strbuf t = STRBUF_INIT;
+	journal_text(stored, &t);
+	return t.buf ? t.buf : xstrdup("");
+}
+
+#define SHOWN(stored, want) do { char *s_ = shown(stored); CHECK_STR(s_, want); free(s_); } while (0)
+
+/* the forms bienmuc writes (store.c, store-copies.c, catalog.c) */
+static const char *const forms[] = {
+	"new record (17 fields)",
+	"copied from z3950.loc.gov:7090/Voyager: new record (12 fields)",
+	"245 changed",
+	"245 changed (several); 650 added (several); 500 removed; 020 added; 100 removed (several)",
+	"leader changed",
+	"245 changed; leader changed",
+	"no change",
+	"deleted",
+	"undeleted",
+	"version 2 restored: 245 changed",
+	"version 12 restored: no change",
+	"batch 4 undone: deleted",
+	"batch 4 undone: 650 removed",
+	"batch 4 undone",
+	"copy VN00012 added",
+	"copy VN00012 removed",
+	"copy VN00012: status withdrawn; location Kho mượn; note (none)",
+	"copy VN00012: moved to record bm00000017",
+	"change 31 (edit) undone",
+	"",
+	"something a later bienmuc wrote; 245 changed",
+};
+
+int main(void)
+{
+	struct stat st;
+	if (stat(t_root("build/locale/vi/LC_MESSAGES/bienmuc.mo"), &st) != 0) {
+		SKIP("no build/locale (msgfmt missing?)");
+		DONE();
+	}
+	setenv("BIENMUC_LOCALEDIR", t_root("build/locale"), 1);
+	if (!setlocale(LC_ALL, "C.UTF-8")) {
+		SKIP("no C.UTF-8 locale");
+		DONE();
+	}
+	i18n_init();
+
+	/* English: every form exactly as stored */
+	CHECK_INT(i18n_set_lang("en"), 0);
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
+		SHOWN(forms[i], forms[i]);
+	SHOWN(NULL, "");
+
+	/* Vietnamese */
+	CHECK_INT(i18n_set_lang("vi"), 0);
+	SHOWN("new record (17 fields)", "biểu ghi mới (17 trường)");
+	SHOWN("copied from z3950.loc.gov:7090/Voyager: new record (12 fields)",
+	      "sao từ z3950.loc.gov:7090/Voyager: biểu ghi mới (12 trường)");
+	SHOWN("245 changed", "sửa 245");
+	SHOWN("245 changed (several); 650 added (several); 500 removed; 020 added; "
+	      "100 removed (several)",
+	      "sửa 245 (nhiều trường); thêm 650 (nhiều trường); bỏ 500; thêm 020; "
+	      "bỏ 100 (nhiều trường)");
+	SHOWN("245 changed; leader changed", "sửa 245; sửa đầu biểu");
+	SHOWN("no change", "không thay đổi");
+	SHOWN("deleted", "đã xóa");
+	SHOWN("undeleted", "đã phục hồi");
+	SHOWN("version 2 restored: 245 changed", "khôi phục phiên bản 2: sửa 245");
+	SHOWN("batch 4 undone: deleted", "hủy lô 4: đã xóa");
+	SHOWN("batch 4 undone", "hủy lô 4");
+	SHOWN("copy VN00012 added", "thêm bản VN00012");
+	SHOWN("copy VN00012 removed", "bỏ bản VN00012");
+	SHOWN("copy VN00012: status withdrawn; location Kho mượn; note (none)",
+	      "bản VN00012: tình trạng withdrawn; kho Kho mượn; ghi chú (không có)");
+	SHOWN("copy VN00012: moved to record bm00000017",
+	      "bản VN00012: chuyển sang biểu ghi bm00000017");
+	SHOWN("change 31 (edit) undone", "hủy thay đổi 31 (edit)");
+	/* what it does not know stays as stored, clause by clause */
+	SHOWN("something a later bienmuc wrote; 245 changed",
+	      "something a later bienmuc wrote; sửa 245");
+	SHOWN("version two restored: 245 changed", "version two restored: 245 changed");
+	SHOWN("24 changed", "24 changed");
+	SHOWN("new record (many fields)", "new record (many fields)");
+	/* the stray "; " older versions wrote after a note */
+	SHOWN("version 1 restored: ; 245 changed", "khôi phục phiên bản 1: sửa 245");
+	SHOWN("", "");
+	DONE();
+}
