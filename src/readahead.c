@@ -12,8 +12,8 @@
  * record by record; and a slot's prep is freed by the reader when it
  * reuses the slot, so memory goes back to the thread (malloc arena) that
  * took it. Parsing, charset conversion and catalog_prepare (ICU
- * sort keys, folding) are about a quarter of an import's work, so on two
- * processors the writer rarely waits. BIENMUC_IMPORT_THREADS=1 (or a
+ * sort keys, folding, the keyword index's words) are about a quarter of
+ * an import's work, so on two processors the writer rarely waits. BIENMUC_IMPORT_THREADS=1 (or a
  * single processor) reads in the caller's thread instead.
  */
 #include <pthread.h>

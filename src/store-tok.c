@@ -84,13 +84,13 @@ static void w_destroy(void *ud)
 
 struct kwtok_hook *kwtok_install(sqlite3 *db, struct kwtok_fns *orig)
 {
-	memset(orig, 0, sizeof *orig);
 	fts5_api *api = fts5_api_of(db);
-	struct kwtok_fns real;
-	if (!api || api->xFindTokenizer(api, "unicode61", &real.ud, &real.x) != SQLITE_OK)
+	if (!api || api->xFindTokenizer(api, "unicode61", &orig->ud, &orig->x) != SQLITE_OK) {
+		memset(orig, 0, sizeof *orig);
 		return NULL;
+	}
 	struct kwtok_hook *h = xcalloc(1, sizeof *h);
-	h->real = real;
+	h->real = *orig;
 	static const fts5_tokenizer wrap = { w_create, w_delete, w_tokenize };
 	/* the newest tokenizer of a name is the one FTS5 finds */
 	if (api->xCreateTokenizer(api, "unicode61", h, (fts5_tokenizer *)&wrap, w_destroy) !=
@@ -98,7 +98,6 @@ struct kwtok_hook *kwtok_install(sqlite3 *db, struct kwtok_fns *orig)
 		free(h);
 		return NULL;
 	}
-	*orig = real;
 	return h;
 }
 

@@ -36,8 +36,9 @@ struct kwtoks {
 struct kwtok_hook;
 
 /* On db: find unicode61 (into *orig) and install the override. Returns
- * the hook (SQLite frees it when db closes), or NULL when db lacks FTS5's
- * tokenizer API; then *orig is zeroed and nothing changes. */
+ * the hook (SQLite frees it when db closes), or NULL when the override
+ * could not be installed (nothing is replayed; *orig still usable), or db
+ * lacks FTS5's tokenizer API (*orig zeroed). */
 struct kwtok_hook *kwtok_install(sqlite3 *db, struct kwtok_fns *orig);
 
 /* The words of the next INSERT into fts: cols[c] are its column texts,

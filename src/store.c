@@ -1355,10 +1355,9 @@ static void fts_columns(struct fold_memo **fold, const rec *r, strbuf cols[NCOLS
 }
 
 /* Insert r's row into (or, with S_FTS_DELETE, take it out of) the keyword
- * index. pre: the columns made ahead by fts_columns, or NULL. */
-/* Write r's row to (or delete it from) fts. pre: its columns made ahead
- * (fts_columns) or NULL; toks: their words made ahead (kwtoks_make on
- * pre), replayed to FTS5 and the word counts, or NULL. */
+ * index. pre: the columns made ahead by fts_columns, or NULL; toks: the
+ * words of pre made ahead (kwtoks_make), replayed to FTS5 and the word
+ * counts, or NULL (always NULL without pre). */
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
                          const strbuf *pre, const struct kwtoks *toks, strbuf *err)
 {
@@ -1373,13 +1372,13 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
 	for (int c = 0; c < NCOLS; c++)
 		sqlite3_bind_text(s, c + 2, cols[c].buf ? cols[c].buf : "", (int)cols[c].len,
 		                  SQLITE_STATIC);
-	if (toks && pre)
+	if (toks)
 		kwtok_replay(st->kwh, pre, toks);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("keyword index"));
 	kwtok_replay(st->kwh, NULL, NULL);
 	sqlite3_reset(s);
 	if (!rc)
-		termdf_note(st->df, cols, pre ? toks : NULL, NCOLS, which == S_FTS_DELETE ? -1 : 1);
+		termdf_note(st->df, cols, toks, NCOLS, which == S_FTS_DELETE ? -1 : 1);
 	if (!pre)
 		for (int c = 0; c < NCOLS; c++)
 			sb_release(&own[c]);

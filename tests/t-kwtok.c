@@ -22,7 +22,7 @@ static int stop_at_two(void *ctx, int flags, const char *tok, int n, int start, 
 	return ++*count == 2 ? SQLITE_DONE : SQLITE_OK;
 }
 
-/* the index's terms of column col ("" = all), space-separated, in order */
+/* the terms of fts5 table table, each followed by a space, in order */
 static char *vocab(sqlite3 *db, const char *table)
 {
 	strbuf sql = STRBUF_INIT, out = STRBUF_INIT;
@@ -58,6 +58,19 @@ static int insert(sqlite3 *db, const char *table, const char *a, const char *b)
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
+
+/* Insert (a, b) into table with the words k named for the texts row (k
+ * NULL: none), then the table's terms (vocab). */
+static char *terms_after(sqlite3 *db, struct kwtok_hook *h, const strbuf *row,
+                         const struct kwtoks *k, const char *table, const char *a, const char *b)
+{
+	kwtok_replay(h, row, k);
+	CHECK_INT(insert(db, table, a, b), SQLITE_OK);
+	kwtok_replay(h, NULL, NULL);
+	return vocab(db, table);
+}
+
+#define CHECK_TERMS(expr, want) do { char *v_ = (expr); CHECK_STR(v_, want); free(v_); } while (0)
 
 static void set_cols(strbuf cols[2], const char *a, const char *b)
 {
@@ -127,10 +140,8 @@ static void test_replay(void)
 	Fts5Tokenizer *t = kwtok_open(&f);
 
 	/* no replay named: the real tokenizer */
-	CHECK_INT(insert(db, "fts", "Tắt đèn", "Ngô Tất Tố"), SQLITE_OK);
-	char *v = vocab(db, "fts");
-	CHECK_STR(v, "ngo tat to đen ");   /* đ is folded by bienmuc, not here */
-	free(v);
+	CHECK_TERMS(terms_after(db, h, NULL, NULL, "fts", "Tắt đèn", "Ngô Tất Tố"),
+	            "ngo tat to đen ");   /* đ is folded by bienmuc, not here */
 
 	/* words made from other text than the row's, named for the row's
 	 * text: what the index gets is the replay, matched by text (columns
@@ -140,26 +151,13 @@ static void test_replay(void)
 	struct kwtoks k = { 0 };
 	CHECK(kwtoks_make(&f, t, made, 2, &k) == 0);
 	set_cols(row, "one two", "three");
-	kwtok_replay(h, row, &k);
-	CHECK_INT(insert(db, "fts", "three", "one two"), SQLITE_OK);
-	kwtok_replay(h, NULL, NULL);
-	v = vocab(db, "fts");
-	CHECK_STR(v, "alpha beta gamma ngo tat to đen ");
-	free(v);
+	CHECK_TERMS(terms_after(db, h, row, &k, "fts", "three", "one two"),
+	            "alpha beta gamma ngo tat to đen ");
 	/* a row whose text was not named: tokenized for real */
-	kwtok_replay(h, row, &k);
-	CHECK_INT(insert(db, "fts", "Đào", "three"), SQLITE_OK);
-	kwtok_replay(h, NULL, NULL);
-	v = vocab(db, "fts");
-	CHECK_STR(v, "alpha beta gamma ngo tat to đao đen ");
-	free(v);
+	CHECK_TERMS(terms_after(db, h, row, &k, "fts", "Đào", "three"),
+	            "alpha beta gamma ngo tat to đao đen ");
 	/* a table tokenizing with other arguments: never replayed */
-	kwtok_replay(h, row, &k);
-	CHECK_INT(insert(db, "other", "Tắt", "one two"), SQLITE_OK);
-	kwtok_replay(h, NULL, NULL);
-	v = vocab(db, "other");
-	CHECK_STR(v, "one two tắt ");
-	free(v);
+	CHECK_TERMS(terms_after(db, h, row, &k, "other", "Tắt", "one two"), "one two tắt ");
 
 	/* queries go to the real tokenizer, replay or not */
 	kwtok_replay(h, row, &k);
