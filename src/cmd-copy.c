@@ -250,11 +250,10 @@ static int do_history(catalog *c, struct opts *o, int argc, char **argv)
 		return 2;
 	}
 	for (size_t i = 0; i < n; i++) {
-		strbuf t = STRBUF_INIT;
-		journal_text(ch[i].summary, &t);
+		char *sum = journal_text(ch[i].summary);
 		printf("%ld\t%s\t%s\t%s\t%s\t%s%s\n", ch[i].id, ch[i].time, ch[i].user, ch[i].action,
-		       ch[i].record, t.buf ? t.buf : "", ch[i].undone ? _(" (undone)") : "");
-		sb_release(&t);
+		       ch[i].record, sum, ch[i].undone ? _(" (undone)") : "");
+		free(sum);
 	}
 	copy_changes_free(ch, n);
 	sb_release(&err);

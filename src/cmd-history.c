@@ -3,6 +3,7 @@
  * (the journal): number, time (UTC), user, action and what changed.
  * Exit status: 0 ok, 1 no such record, 2 usage or I/O error.
  */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <getopt.h>
@@ -70,10 +71,9 @@ int cmd_history(int argc, char **argv)
 		printf("%ld\t%s\t%s\t%s", v[i].version, v[i].time, v[i].user, v[i].action);
 		if (v[i].batch)
 			printf(" (batch %ld)", v[i].batch);
-		strbuf t = STRBUF_INIT;
-		journal_text(v[i].summary, &t);
-		printf("\t%s\n", t.buf ? t.buf : "");
-		sb_release(&t);
+		char *sum = journal_text(v[i].summary);
+		printf("\t%s\n", sum);
+		free(sum);
 	}
 	cat_versions_free(v, n);
 	sb_release(&err);

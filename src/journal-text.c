@@ -71,6 +71,26 @@ static int form(const char *c, const char *pre, const char *post, int number, co
 	return !number || is_number(*x, *xn);
 }
 
+/* Append the note c (what made the version: before ": ", or the whole
+ * summary) translated and return 1; 0 (nothing appended) if it is not
+ * one bienmuc writes. */
+static int note(const char *c, strbuf *out)
+{
+	const char *x;
+	size_t xn;
+	if (form(c, "version ", " restored", 1, &x, &xn))
+		sb_addf(out, _("version %.*s restored"), (int)xn, x);
+	else if (form(c, "batch ", " undone", 1, &x, &xn))
+		sb_addf(out, _("batch %.*s undone"), (int)xn, x);
+	else if (form(c, "copied from ", "", 0, &x, &xn))
+		sb_addf(out, _("copied from %.*s"), (int)xn, x);
+	else if (form(c, "copy ", "", 0, &x, &xn) && !memchr(x, ' ', xn))
+		sb_addf(out, _("copy %.*s"), (int)xn, x);
+	else
+		return 0;
+	return 1;
+}
+
 /* Append the clause c translated, or as it is. */
 static void clause(const char *c, strbuf *out)
 {
@@ -86,22 +106,22 @@ static void clause(const char *c, strbuf *out)
 		/* "TAG changed", "TAG added (several)" ... */
 		char tag[4] = { c[0], c[1], c[2], 0 };
 		const char *w = c + 4;
-		if (!strcmp(w, "changed"))
-			sb_addf(out, _("%s changed"), tag);
-		else if (!strcmp(w, "changed (several)"))
-			sb_addf(out, _("%s changed (several)"), tag);
-		else if (!strcmp(w, "added"))
-			sb_addf(out, _("%s added"), tag);
-		else if (!strcmp(w, "added (several)"))
-			sb_addf(out, _("%s added (several)"), tag);
-		else if (!strcmp(w, "removed"))
-			sb_addf(out, _("%s removed"), tag);
-		else if (!strcmp(w, "removed (several)"))
-			sb_addf(out, _("%s removed (several)"), tag);
-		else
-			w = NULL;
-		if (w)
+		size_t wn = n - 4;
+		int several = wn > 10 && !strcmp(w + wn - 10, " (several)");
+		if (several)
+			wn -= 10;
+		if (wn == 7 && !strncmp(w, "changed", wn)) {
+			sb_addf(out, several ? _("%s changed (several)") : _("%s changed"), tag);
 			return;
+		}
+		if (wn == 5 && !strncmp(w, "added", wn)) {
+			sb_addf(out, several ? _("%s added (several)") : _("%s added"), tag);
+			return;
+		}
+		if (wn == 7 && !strncmp(w, "removed", wn)) {
+			sb_addf(out, several ? _("%s removed (several)") : _("%s removed"), tag);
+			return;
+		}
 	}
 	if (form(c, "new record (", " fields)", 1, &x, &xn)) {
 		sb_addf(out, _("new record (%.*s fields)"), (int)xn, x);
@@ -133,41 +153,21 @@ static void clause(const char *c, strbuf *out)
 			return;
 		}
 	}
-	sb_adds(out, c);
+	if (!note(c, out))
+		sb_adds(out, c);
 }
 
-/* Append the note before ": " (what made the version) translated, or as
- * it is; 0 if it is not one bienmuc writes. */
-static int note(const char *c, strbuf *out)
+char *journal_text(const char *stored)
 {
-	const char *x;
-	size_t xn;
-	if (form(c, "version ", " restored", 1, &x, &xn))
-		sb_addf(out, _("version %.*s restored"), (int)xn, x);
-	else if (form(c, "batch ", " undone", 1, &x, &xn))
-		sb_addf(out, _("batch %.*s undone"), (int)xn, x);
-	else if (form(c, "copied from ", "", 0, &x, &xn))
-		sb_addf(out, _("copied from %.*s"), (int)xn, x);
-	else if (form(c, "copy ", "", 0, &x, &xn) && !memchr(x, ' ', xn))
-		sb_addf(out, _("copy %.*s"), (int)xn, x);
-	else
-		return 0;
-	return 1;
-}
-
-void journal_text(const char *stored, strbuf *out)
-{
-	if (!stored)
-		stored = "";
-	char *s = xstrdup(stored);
+	strbuf out = STRBUF_INIT;
+	sb_adds(&out, "");
+	char *s = xstrdup(stored ? stored : "");
 	char *p = s;
 	char *colon = strstr(p, ": ");
 	if (colon) {
 		*colon = 0;
-		strbuf t = STRBUF_INIT;
-		if (note(p, &t)) {
-			sb_add(out, t.buf, t.len);
-			sb_adds(out, ": ");
+		if (note(p, &out)) {
+			sb_adds(&out, ": ");
 			p = colon + 2;
 			/* older bienmuc wrote "version 1 restored: ; 245 changed" */
 			if (!strncmp(p, "; ", 2))
@@ -175,27 +175,16 @@ void journal_text(const char *stored, strbuf *out)
 		} else {
 			*colon = ':';
 		}
-		sb_release(&t);
-	}
-	/* a whole summary that is one note ("batch 4 undone" alone) */
-	if (p == s && !strstr(p, "; ")) {
-		strbuf t = STRBUF_INIT;
-		if (note(p, &t) && strncmp(p, "copy ", 5)) {
-			sb_add(out, t.buf, t.len);
-			sb_release(&t);
-			free(s);
-			return;
-		}
-		sb_release(&t);
 	}
 	for (int first = 1; p; first = 0) {
 		char *semi = strstr(p, "; ");
 		if (semi)
 			*semi = 0;
 		if (!first)
-			sb_adds(out, "; ");
-		clause(p, out);
+			sb_adds(&out, "; ");
+		clause(p, &out);
 		p = semi ? semi + 2 : NULL;
 	}
 	free(s);
+	return out.buf;
 }

@@ -13,7 +13,7 @@
 
 #include "util.h"
 
-/* Append stored (NULL = "") translated to out. */
-void journal_text(const char *stored, strbuf *out);
+/* stored (NULL = "") translated: a new string, for the caller to free. */
+char *journal_text(const char *stored);
 
 #endif

@@ -917,12 +917,10 @@ TC_HANDLER(history)
 	}
 	if (!s->fe.ui)
 		for (size_t i = 0; i < n; i++) {
-			strbuf t = STRBUF_INIT;
-			journal_text(v[i].summary, &t);
+			char *sum = journal_text(v[i].summary);
 			tsess_out(s, "%3ld  %s  %-10s %-8s %s", v[i].version, v[i].time,
-			          v[i].user ? v[i].user : "", v[i].action ? v[i].action : "",
-			          t.buf ? t.buf : "");
-			sb_release(&t);
+			          v[i].user ? v[i].user : "", v[i].action ? v[i].action : "", sum);
+			free(sum);
 		}
 	free(keep);
 	tsess_event(s, TE_HISTORY);

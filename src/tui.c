@@ -546,12 +546,11 @@ static void draw_history(struct tui *t)
 			continue;
 		struct cat_version *v = &s->hist[i];
 		char buf[512];
-		strbuf sum = STRBUF_INIT;
-		journal_text(v->summary, &sum);
+		char *sum = journal_text(v->summary);
 		snprintf(buf, sizeof buf, "%5ld  %-19s  %-10.10s %-8.8s %s%s", v->version, v->time,
-		         v->user ? v->user : "", v->action ? v->action : "",
-		         sum.buf ? sum.buf : "", v->deleted ? _(" (deleted)") : "");
-		sb_release(&sum);
+		         v->user ? v->user : "", v->action ? v->action : "", sum,
+		         v->deleted ? _(" (deleted)") : "");
+		free(sum);
 		int sel = (long)i == s->hsel;
 		if (sel)
 			fill_row(y, 0, COLS, A_REVERSE);
