@@ -7,6 +7,7 @@
 #ifndef BIENMUC_HARNESS_H
 #define BIENMUC_HARNESS_H
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,20 @@ static inline void t_rm_db(const char *path)
 		snprintf(p, sizeof p, "%s%s", path, ext[i]);
 		unlink(p);
 	}
+}
+
+/* Messages from the build tree's catalogues (build/locale) in a C.UTF-8
+ * locale, for tests of translations: NULL when ready (the caller then
+ * calls i18n_init() and picks the language), else why not, for SKIP. */
+static inline const char *t_messages_setup(void)
+{
+	struct stat st;
+	if (stat(t_root("build/locale/vi/LC_MESSAGES/bienmuc.mo"), &st) != 0)
+		return "no build/locale (msgfmt missing?)";
+	setenv("BIENMUC_LOCALEDIR", t_root("build/locale"), 1);
+	if (!setlocale(LC_ALL, "C.UTF-8"))
+		return "no C.UTF-8 locale";
+	return NULL;
 }
 
 #endif

@@ -3,20 +3,13 @@
  * store.c and store-copies.c write reads the same in English, and in
  * Vietnamese clause by clause; unknown clauses stay as stored.
  */
-#include <locale.h>
 
 #include "harness.h"
 #include "../src/i18n.h"
 #include "../src/journal-text.h"
 
-static char *shown(const char *stored)
-{
-	strbuf t = STRBUF_INIT;
-	journal_text(stored, &t);
-	return t.buf ? t.buf : xstrdup("");
-}
-
-#define SHOWN(stored, want) do { char *s_ = shown(stored); CHECK_STR(s_, want); free(s_); } while (0)
+#define SHOWN(stored, want) do { char *s_ = journal_text(stored); CHECK_STR(s_, want); free(s_); \
+	} while (0)
 
 /* the forms bienmuc writes (store.c, store-copies.c, catalog.c) */
 static const char *const forms[] = {
@@ -45,14 +38,9 @@ static const char *const forms[] = {
 
 int main(void)
 {
-	struct stat st;
-	if (stat(t_root("build/locale/vi/LC_MESSAGES/bienmuc.mo"), &st) != 0) {
-		SKIP("no build/locale (msgfmt missing?)");
-		DONE();
-	}
-	setenv("BIENMUC_LOCALEDIR", t_root("build/locale"), 1);
-	if (!setlocale(LC_ALL, "C.UTF-8")) {
-		SKIP("no C.UTF-8 locale");
+	const char *why = t_messages_setup();
+	if (why) {
+		SKIP(why);
 		DONE();
 	}
 	i18n_init();
