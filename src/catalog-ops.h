@@ -62,6 +62,8 @@ struct catalog_ops {
 	int (*batch_list)(void *be, struct cat_batch **b, size_t *n, strbuf *err);
 	int (*batch_undo)(void *be, long batch, int force, long *restored,
 	                  long *removed, long *conflicts, strbuf *err);
+	int (*bulk_begin)(void *be, long expected, int *suspended, strbuf *err);
+	int (*bulk_end)(void *be, strbuf *err);
 	/* out is zeroed by catalog.c; unfilled strings become "" there */
 	int (*summaries)(void *be, char *const *ids, size_t n,
 	                 struct cat_summary *out, strbuf *err);

@@ -389,6 +389,20 @@ int catalog_batch_finish(catalog *c, long batch, const char *state, strbuf *err)
 	OPTIONAL(batch_finish, batch, state, err);
 }
 
+int catalog_bulk_begin(catalog *c, long expected, int *suspended, strbuf *err)
+{
+	int dummy;
+	if (!suspended)
+		suspended = &dummy;
+	*suspended = 0;
+	return c->ops->bulk_begin ? c->ops->bulk_begin(c->be, expected, suspended, err) : CAT_OK;
+}
+
+int catalog_bulk_end(catalog *c, strbuf *err)
+{
+	return c->ops->bulk_end ? c->ops->bulk_end(c->be, err) : CAT_OK;
+}
+
 int catalog_batch_get(catalog *c, long batch, struct cat_batch *b, strbuf *err)
 {
 	OPTIONAL(batch_get, batch, b, err);

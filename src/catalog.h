@@ -311,6 +311,20 @@ int catalog_batch_finish(catalog *c, long batch, const char *state,
 int catalog_batch_get(catalog *c, long batch, struct cat_batch *b, strbuf *err);
 int catalog_batch_list(catalog *c, struct cat_batch **b, size_t *n,
                        strbuf *err);
+/* Bulk loading. catalog_bulk_begin: this handle is about to add about
+ * `expected` records (-1: many, whatever the catalogue holds), outside any
+ * transaction. The back end may suspend indexes that it builds faster once
+ * at the end than record by record; searches stay correct meanwhile (the
+ * SQLite back end drops its title and author sort indexes when expected
+ * >= 10,000 and at least the records already there: broad searches sorted
+ * by title or author are slower until they are back). catalog_bulk_end,
+ * outside any transaction, builds them again (the last of several loaders
+ * does); catalog_close does it too, and after a crash the next read-write
+ * open. *suspended (if not NULL) says whether catalog_bulk_begin suspended
+ * anything. Both return CAT_OK when there is nothing to do, also for back ends
+ * without bulk loading. */
+int catalog_bulk_begin(catalog *c, long expected, int *suspended, strbuf *err);
+int catalog_bulk_end(catalog *c, strbuf *err);
 /* Undo batch N: records it added are deleted, records it replaced or
  * merged get back their version from before the batch (as new versions).
  * A record changed after the batch by someone else is left alone and

@@ -36,6 +36,7 @@
  * holds a shared flock() on "DB-wait" and a writer that has just committed
  * takes (and drops) an exclusive one, i.e. lets the waiters in first.
  */
+#define _GNU_SOURCE               /* F_OFD_SETLK (bulk loading's lock) */
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
@@ -234,6 +235,7 @@ struct store {
 	int next_id_dirty;
 	int wait_fd;               /* DB-wait, for fair write locking */
 	int wait_sh;               /* holding a shared lock on it */
+	int bulk;                  /* this handle suspended the sort indexes (bulk loading) */
 	struct auth_idx *auth;     /* authority heading index (store-auth.c) */
 	struct fold_memo *fold;    /* fold_text()'s memo, NULL until needed */
 	int schema;                /* user_version (1 only when opened read-only) */
@@ -255,6 +257,8 @@ static void heads_drop(struct store *st);
 static int keys_flush(struct store *st, strbuf *err);
 static void keys_drop(struct store *st);
 static void skmemo_free(struct skmemo **skm);
+static int sort_indexes_restore(struct store *st, int announce, strbuf *err);
+static int be_bulk_end(void *be, strbuf *err);
 
 /* ------------------------------------------------------------------ */
 /* serialisation: 'B' 1, leader[24], varint nfields, then per field:
@@ -1300,6 +1304,12 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		be_close(st);
 		return NULL;
 	}
+	/* an import that suspended the sort indexes was killed: not fatal,
+	 * searches are correct without them */
+	strbuf e2 = STRBUF_INIT;
+	if (sort_indexes_restore(st, 1, &e2))
+		catalog_notice(e2.buf);
+	sb_release(&e2);
 	return st;
 }
 
@@ -1316,6 +1326,12 @@ static void be_close(void *be)
 		return;
 	if (st->in_tx)
 		be_abort(st);
+	if (st->bulk) {
+		strbuf e = STRBUF_INIT;
+		if (be_bulk_end(st, &e))
+			catalog_notice(e.buf);
+		sb_release(&e);
+	}
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
 	auth_idx_close(st->auth);
@@ -3138,6 +3154,120 @@ static int be_batch_finish(void *be, long batch, const char *state, strbuf *err)
 	return wend(st, rc, err);
 }
 
+/* ------------------------------------------------------------------ */
+/* bulk loading: the sort indexes suspended
+ *
+ * records_tkey and records_akey are B-trees over random keys (ICU sort
+ * keys). Adding a million records one by one reads and writes most of
+ * their pages again at every commit: a third of the time of a 1M-record
+ * import. A large import into a catalogue no bigger than itself drops
+ * them and builds them once at the end, from one sort (1.5x faster at 1M
+ * records, about 10% at 100k).
+ *
+ * The setting sort_indexes = "suspended" says they are gone. Every handle
+ * that suspended them holds a shared OFD lock on byte 0 of DB-wait (the
+ * fair write lock's flock() on the same file is a separate lock). Whoever
+ * can take it exclusively builds them again: the last loader to finish,
+ * or, after a loader was killed, the next handle opened read-write.
+ * Searches are correct without them: walk_sorted() gives up and sorts. */
+
+#define SORT_INDEXES_SQL \
+	"CREATE INDEX IF NOT EXISTS records_tkey ON records(tkey) WHERE deleted = 0;" \
+	"CREATE INDEX IF NOT EXISTS records_akey ON records(akey) WHERE deleted = 0;"
+#define BULK_MIN_RECORDS 10000
+
+/* Lock byte 0 of DB-wait: type F_RDLCK, F_WRLCK or F_UNLCK. 0 or -1. */
+static int bulk_lock(struct store *st, short type, int wait)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+	int rc;
+	while ((rc = fcntl(st->wait_fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl)) != 0 &&
+	       errno == EINTR)
+		;
+	return rc;
+}
+
+/* Build the sort indexes again if they are suspended and no loader is at
+ * work (outside any transaction). On a connection of its own: this one has
+ * temp_store = MEMORY, where SQLite keeps a whole sort in memory (110 MB
+ * for a million records); with temporary files it stays in the page cache
+ * and is faster too. announce: say so first (catalog_notice). */
+static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
+{
+	if (st->readonly || st->wait_fd < 0 || st->in_tx)
+		return CAT_OK;
+	char *v = get_setting(st, "sort_indexes");
+	int suspended = v && !strcmp(v, "suspended");
+	free(v);
+	if (!suspended || bulk_lock(st, F_WRLCK, 0) != 0)
+		return CAT_OK;             /* nothing to do, or a loader's job */
+	if (announce)
+		catalog_notice(_("building the title and author sort indexes again "
+		                 "(an import was interrupted)"));
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	int rc = CAT_OK;
+	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)
+	    != SQLITE_OK) {
+		sb_addf(err, _("cannot open catalogue '%s': %s"), st->path,
+		        db ? sqlite3_errmsg(db) : _("out of memory"));
+		rc = CAT_ERROR;
+	} else {
+		sqlite3_busy_handler(db, busy_handler, st);
+		if (sqlite3_exec(db, "PRAGMA temp_store = FILE; PRAGMA cache_size = -8000;"
+		                 "BEGIN IMMEDIATE;" SORT_INDEXES_SQL
+		                 /* the statistics an import's PRAGMA optimize would
+		                  * have left (under a second for 1M records) */
+		                 "ANALYZE records;"
+		                 "DELETE FROM settings WHERE key = 'sort_indexes';"
+		                 "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			sb_addf(err, _("building the sort indexes: %s"), msg ? msg : sqlite3_errmsg(db));
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			rc = CAT_ERROR;
+		}
+		wait_release(st);
+	}
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	bulk_lock(st, F_UNLCK, 0);
+	if (!rc)
+		let_waiters_in(st);
+	return rc;
+}
+
+static int be_bulk_begin(void *be, long expected, int *suspended, strbuf *err)
+{
+	struct store *st = be;
+	if (st->readonly || st->wait_fd < 0 || st->bulk || st->in_tx)
+		return CAT_OK;
+	if (expected >= 0 && (expected < BULK_MIN_RECORDS || expected < max_rid(st)))
+		return CAT_OK;
+	if (bulk_lock(st, F_RDLCK, 1) != 0)
+		return CAT_OK;             /* no lock, no suspending */
+	int rc = wbegin(st, err);
+	if (!rc)
+		rc = set_setting(st, "sort_indexes", "suspended", err);
+	if (!rc)
+		rc = exec(st, "DROP INDEX IF EXISTS records_tkey;"
+		              "DROP INDEX IF EXISTS records_akey", err);
+	rc = wend(st, rc, err);
+	if (rc)
+		bulk_lock(st, F_UNLCK, 0);
+	else
+		st->bulk = *suspended = 1;
+	return rc;
+}
+
+static int be_bulk_end(void *be, strbuf *err)
+{
+	struct store *st = be;
+	if (!st->bulk)
+		return CAT_OK;
+	st->bulk = 0;
+	bulk_lock(st, F_UNLCK, 0);
+	return sort_indexes_restore(st, 0, err);
+}
+
 static void fill_batch(sqlite3_stmt *s, struct cat_batch *b)
 {
 	memset(b, 0, sizeof *b);
@@ -3343,6 +3473,8 @@ const struct catalog_ops store_catalog_ops = {
 	.batch_progress = be_batch_progress,
 	.batch_resume = be_batch_resume,
 	.batch_finish = be_batch_finish,
+	.bulk_begin = be_bulk_begin,
+	.bulk_end = be_bulk_end,
 	.batch_get = be_batch_get,
 	.batch_list = be_batch_list,
 	.batch_undo = be_batch_undo,
