@@ -2,7 +2,8 @@
  * t-store.c - the SQLite catalogue through catalog.h: saving, numbering,
  * the journal, soft delete, Vietnamese search and browse order, match
  * keys, batches and their undo, records over 99,999 bytes, saves with
- * work prepared ahead on another thread (catalog_prepare).
+ * work prepared ahead on another thread (catalog_prepare), bulk loading
+ * (the sort indexes suspended and built again).
  */
 #include <pthread.h>
 #include <unistd.h>
@@ -868,6 +869,130 @@ static long sql_long(const char *path, const char *q)
 	return v;
 }
 
+/* titles of a title-sorted search, joined */
+static void sorted_ids(catalog *c, strbuf *out)
+{
+	struct cat_search_opts o = { .limit = 0, .sort = CAT_SORT_TITLE };
+	struct cat_result res;
+	sb_reset(out);
+	if (catalog_search_ccl(c, "kw=ngay", &o, &res, NULL, NULL) == CAT_OK)
+		for (size_t i = 0; i < res.n; i++)
+			sb_addf(out, "%s;", res.ids[i]);
+	cat_result_free(&res);
+}
+
+static char notice_seen[300];
+static void notice_catch(const char *m)
+{
+	snprintf(notice_seen, sizeof notice_seen, "%s", m);
+}
+
+/* Bulk loading (catalog_bulk_begin/end): when the title and author sort
+ * indexes go, that searches stay right without them, and who builds them
+ * again. The locks are per open file, so two handles of this process
+ * behave as two processes. */
+static void test_bulk(void)
+{
+	char p[300];
+	snprintf(p, sizeof p, "%s-bulk", dbpath);
+	t_rm_db(p);
+	const char *nidx = "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	                   "('records_tkey', 'records_akey')";
+	const char *flag = "SELECT count(*) FROM settings WHERE key = 'sort_indexes'";
+	strbuf err = STRBUF_INIT, before = STRBUF_INIT, got = STRBUF_INIT;
+	catalog *a = catalog_open(p, CAT_OPEN_CREATE, &err);
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	const char *titles[] = { "Ngày mới", "Ánh sáng ngày xưa", "Đêm và ngày", "Một ngày", NULL };
+	for (int i = 0; titles[i]; i++) {
+		rec *r = book(titles[i], "Tô, Hoài", NULL, "1990");
+		add(a, r);
+		rec_destroy(r);
+	}
+	sorted_ids(a, &before);
+	CHECK_STR(before.buf, "bm00000002;bm00000003;bm00000004;bm00000001;");
+	int susp = -1;
+	/* fewer than 10,000 expected: nothing happens */
+	CHECK_INT(catalog_bulk_begin(a, 9999, &susp, &err), CAT_OK);
+	CHECK_INT(susp, 0);
+	CHECK_INT(sql_long(p, nidx), 2);
+	CHECK_INT(catalog_bulk_end(a, &err), CAT_OK);
+	/* 10,000 into 4 records: gone until the end */
+	CHECK_INT(catalog_bulk_begin(a, 10000, &susp, &err), CAT_OK);
+	CHECK_INT(susp, 1);
+	CHECK_INT(sql_long(p, nidx), 0);
+	CHECK_INT(sql_long(p, flag), 1);
+	sorted_ids(a, &got);                    /* searched without them: the same */
+	CHECK_STR(got.buf, before.buf);
+	rec *r = book("Bão ngày mai", NULL, NULL, NULL);
+	CHECK_INT(add(a, r), 1);
+	rec_destroy(r);
+	/* another handle: its read-write open leaves them to the loader, and
+	 * it can load too (unconditionally with -1) */
+	notice_seen[0] = 0;
+	catalog_set_notice(notice_catch);
+	catalog *b = catalog_open(p, 0, &err);
+	CHECK(b != NULL);
+	CHECK_INT(sql_long(p, nidx), 0);
+	CHECK_STR(notice_seen, "");
+	if (b) {
+		CHECK_INT(catalog_bulk_begin(b, -1, &susp, &err), CAT_OK);
+		CHECK_INT(susp, 1);
+	}
+	/* the first loader to end leaves them to the other */
+	CHECK_INT(catalog_bulk_end(a, &err), CAT_OK);
+	CHECK_INT(sql_long(p, nidx), 0);
+	CHECK_INT(catalog_bulk_end(a, &err), CAT_OK);   /* twice: nothing */
+	if (b) {
+		CHECK_INT(catalog_bulk_end(b, &err), CAT_OK);
+		CHECK_INT(sql_long(p, nidx), 2);
+		CHECK_INT(sql_long(p, flag), 0);
+		/* closing a loader builds them too */
+		CHECK_INT(catalog_bulk_begin(b, -1, &susp, &err), CAT_OK);
+		CHECK_INT(sql_long(p, nidx), 0);
+		catalog_close(b);
+		CHECK_INT(sql_long(p, nidx), 2);
+	}
+	sorted_ids(a, &got);
+	CHECK_STR(got.buf, "bm00000002;bm00000005;bm00000003;bm00000004;bm00000001;");
+	/* inside a transaction: nothing (the caller must not be in one) */
+	CHECK_INT(catalog_begin(a, &err), CAT_OK);
+	CHECK_INT(catalog_bulk_begin(a, -1, &susp, &err), CAT_OK);
+	CHECK_INT(susp, 0);
+	CHECK_INT(catalog_commit(a, &err), CAT_OK);
+	catalog_close(a);
+	/* a loader killed: the flag is set and the indexes are gone */
+	sqlite3 *db = NULL;
+	CHECK_INT(sqlite3_open(p, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "DROP INDEX records_tkey; DROP INDEX records_akey;"
+	                       "INSERT INTO settings VALUES('sort_indexes', 'suspended')",
+	                       NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	catalog *c = catalog_open(p, CAT_OPEN_READONLY, &err);   /* reading leaves them */
+	CHECK(c != NULL);
+	if (c) {
+		sorted_ids(c, &got);
+		CHECK_STR(got.buf, "bm00000002;bm00000005;bm00000003;bm00000004;bm00000001;");
+		CHECK_INT(catalog_bulk_begin(c, -1, &susp, &err), CAT_OK);
+		CHECK_INT(susp, 0);
+		catalog_close(c);
+	}
+	CHECK_INT(sql_long(p, nidx), 0);
+	c = catalog_open(p, 0, &err);                          /* a writer builds them */
+	CHECK(c != NULL);
+	CHECK_INT(sql_long(p, nidx), 2);
+	CHECK_INT(sql_long(p, flag), 0);
+	CHECK(strstr(notice_seen, "sort indexes again") != NULL);
+	CHECK_INT(sql_long(p, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'records'") > 0, 1);
+	catalog_close(c);
+	catalog_set_notice(NULL);
+	t_rm_db(p);
+	sb_release(&err);
+	sb_release(&before);
+	sb_release(&got);
+}
+
 static void test_browse_schema(void)
 {
 	char p[300];
@@ -971,6 +1096,7 @@ int main(void)
 	test_estimates();
 	test_prepared();
 	test_browse_schema();
+	test_bulk();
 	sb_release(&err);
 	t_rm_db(dbpath);
 	DONE();
