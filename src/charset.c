@@ -1269,6 +1269,22 @@ static int value_to_marc8(struct ctx *c, const char *v, size_t n, int lossless, 
 			sb_add(&expect, v + i, j - i);
 		else
 			sb_add(&expect, ref, (size_t)m);
+		/* .mrk (no NCRs in the MARC-8 itself): the combining marks on
+		 * such a character are references too. As MARC-8 they would go
+		 * before their base, which is here the '&' of the reference;
+		 * the .mrk writer leaves references right after one for the
+		 * reader (mrk.c amp_escape) */
+		while (!ncr && j < n) {
+			utf8proc_int32_t mu = 0;
+			utf8proc_ssize_t mk = utf8proc_iterate((const utf8proc_uint8_t *)v + j,
+			                                       (utf8proc_ssize_t)(n - j), &mu);
+			if (mk <= 0 || !is_mark((uint32_t)mu))
+				break;
+			m = snprintf(ref, sizeof ref, "&#x%04X;", (unsigned)mu);
+			sb_add(out, ref, (size_t)m);
+			sb_add(&expect, ref, (size_t)m);
+			j += (size_t)mk;
+		}
 		i = j;
 	}
 	if (rc == 0) {

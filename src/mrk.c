@@ -39,6 +39,7 @@
 #include <string.h>
 #include <stdint.h>
 #include <assert.h>
+#include <utf8proc.h>
 
 #include "marcio-impl.h"
 #include "i18n-lower.h"
@@ -758,6 +759,13 @@ static inline size_t enc_scan(const char *s, size_t i, size_t n, unsigned mask)
 	return i;
 }
 
+static int is_mark(uint32_t cp)
+{
+	utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
+	return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
+	       cat == UTF8PROC_CATEGORY_ME;
+}
+
 /* Can MARC-8 hold character cp (after a letter, for a combining mark)?
  * Asked of the converter itself; the answers are cached per thread. */
 static int marc8_holds(uint32_t cp)
@@ -784,17 +792,21 @@ static int marc8_holds(uint32_t cp)
  * conversion wrote for characters MARC-8 lacks ("&#x%04X;" for such a
  * character) are left for the reader to decode. The same text in the
  * data cannot be told from those: it is read back as the character. */
-static int amp_escape(const char *s, size_t n, unsigned mask)
+static int amp_escape(const char *s, size_t n, unsigned mask, int after_ref, size_t *len)
 {
 	uint32_t cp = 0;
-	size_t len = 0;
-	int k = ref_parse(s, n, &cp, &len);
+	*len = 0;
+	int k = ref_parse(s, n, &cp, len);
 	if (k == REF_NONE)
 		return 0;
 	if (k == REF_OK && (mask & ENC_LOSSLESS) && cp >= 0x80) {
 		char want[16];
 		int m = snprintf(want, sizeof want, "&#x%04X;", (unsigned)cp);
-		if ((size_t)m == len && !memcmp(want, s, len) && !marc8_holds(cp))
+		/* a character MARC-8 lacks, or a combining mark on one (right
+		 * after its reference: charset.c writes those as references
+		 * too) */
+		if ((size_t)m == *len && !memcmp(want, s, *len) &&
+		    (!marc8_holds(cp) || (after_ref && is_mark(cp))))
 			return 0;
 	}
 	return 1;
@@ -805,12 +817,13 @@ static int amp_escape(const char *s, size_t n, unsigned mask)
  * what is left of s written as is. */
 static char *enc_value(strbuf *out, char *o, const char *s, size_t n, unsigned mask)
 {
-	size_t run = 0, i = 0;
+	size_t run = 0, i = 0, ref_end = (size_t)-1, len;
 	for (;;) {
 		i = enc_scan(s, i, n, mask);
 		if (i >= n)
 			break;
-		if (s[i] == '&' && !amp_escape(s + i, n - i, mask)) {
+		if (s[i] == '&' && !amp_escape(s + i, n - i, mask, i == ref_end, &len)) {
+			ref_end = len ? i + len : (size_t)-1;   /* a reference left as it is */
 			i++;
 			continue;
 		}

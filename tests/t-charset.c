@@ -479,6 +479,19 @@ static void test_to_marc8(void)
 		CHECK_INT(charset_to_marc8(r, 1, &e), 0);
 		CHECKF(strstr(val(r), "AT&T &#x41; ") != NULL, "%s", val(r));
 		rec_destroy(r);
+		/* lossless 1 (.mrk): the marks on such a character are references
+		 * too (as MARC-8 they would land on the reference's '&') */
+		r = mk('a', marked, strlen(marked));
+		sb_reset(&e);
+		CHECKF(charset_to_marc8(r, 1, &e) == 0, "%s", e.buf);
+		CHECK_STR(val(r), "x &#x0250;&#x0323;&#x0301; y");   /* NFC order */
+		rec_destroy(r);
+		const char *ka = "\xE0\xA4\x95\xCC\x81 ca\xCC\x81";   /* Devanagari ka + acute; a + acute */
+		r = mk('a', ka, strlen(ka));
+		sb_reset(&e);
+		CHECKF(charset_to_marc8(r, 1, &e) == 0, "%s", e.buf);
+		CHECK_STR(val(r), "&#x0915;&#x0301; c\xE2" "a");
+		rec_destroy(r);
 	}
 
 	/* ESC in UTF-8 data cannot go into MARC-8 as it is */
