@@ -527,24 +527,112 @@ static void add_candidates(strbuf *sb, const struct auth_hit *h, size_t n, int m
 	}
 }
 
-/* Look for the heading with keys k among types t1 (and t2 if >= 0). */
-static int find2(catalog *c, int t1, int t2, int keycol, const char *key, int mask,
-                 struct auth_hit **h, size_t *n, strbuf *err)
+/* ---- thesauri ----
+ * A topical, geographic or genre heading names its thesaurus in the second indicator (7: the
+ * source code in $2), an authority record in 008/11 (z: the code in
+ * 040 $f). Both become a source code (lcsh, mesh, ...; MARC's "Subject
+ * Heading and Term Source Codes"), lower case, without an edition
+ * ("sears/19") or a final full stop. Such a heading is only linked to
+ * an authority of the same thesaurus; when either side names none
+ * (second indicator 4 or blank, 008/11 n or fill, no $2 or 040 $f), any
+ * will do. */
+
+static const char *code_of(const char *v, char *buf, size_t n)
 {
-	int rc = auth_find(c, t1, keycol, key, mask, 50, h, n, err);
-	if (rc || t2 < 0)
-		return rc;
-	struct auth_hit *h2;
-	size_t n2;
-	rc = auth_find(c, t2, keycol, key, mask, 50, &h2, &n2, err);
-	if (rc)
-		return rc;
-	if (n2) {
-		*h = xrealloc(*h, (*n + n2) * sizeof **h);
-		memcpy(*h + *n, h2, n2 * sizeof *h2);
-		*n += n2;
+	size_t k = 0;
+	for (; v && v[k] && v[k] != '/' && k + 1 < n; k++)
+		buf[k] = (char)(v[k] >= 'A' && v[k] <= 'Z' ? v[k] - 'A' + 'a' : v[k]);
+	while (k && (buf[k - 1] == '.' || buf[k - 1] == ' '))
+		k--;
+	buf[k] = 0;
+	return k ? buf : NULL;
+}
+
+/* Field f's thesaurus (650, 651, 655), or NULL. buf: room for the code.
+ * Names (600, 610, 611, 630) are not compared: one name authority serves
+ * every thesaurus (an LC name record says LCSH in 008/11, and a library
+ * with a thesaurus of its own uses it in its 600s). */
+static const char *heading_thesaurus(const rec *r, size_t f, char *buf, size_t n)
+{
+	const char *tag = rec_tag(r, f);
+	if (strcmp(tag, "650") && strcmp(tag, "651") && strcmp(tag, "655"))
+		return NULL;
+	switch (rec_ind(r, f, 2)) {
+	case '0': return "lcsh";
+	case '1': return "lcshac";
+	case '2': return "mesh";
+	case '3': return "nalt";
+	case '5': return "cash";
+	case '6': return "rvm";
+	case '7': {
+		long s = rec_find_sub(r, f, '2');
+		return s >= 0 ? code_of(rec_sub_value(r, f, (size_t)s, NULL), buf, n) : NULL;
 	}
-	free(h2);
+	default: return NULL;
+	}
+}
+
+/* Authority record a's thesaurus (008/11), or NULL. */
+static const char *authority_thesaurus(const rec *a, char *buf, size_t n)
+{
+	const char *f008 = rec_get_control(a, "008");
+	if (!f008 || strlen(f008) < 12)
+		return NULL;
+	switch (f008[11]) {
+	case 'a': return "lcsh";
+	case 'b': return "lcshac";
+	case 'c': return "mesh";
+	case 'd': return "nalt";
+	case 'k': return "cash";
+	case 'r': return "aat";
+	case 's': return "sears";
+	case 'v': return "rvm";
+	case 'z': {
+		long f = rec_find(a, "040", 0);
+		long s = f >= 0 ? rec_find_sub(a, (size_t)f, 'f') : -1;
+		return s >= 0 ? code_of(rec_sub_value(a, (size_t)f, (size_t)s, NULL), buf, n) : NULL;
+	}
+	default: return NULL;
+	}
+}
+
+static const rec *auth_record(auth_linker *L, const char *id);
+
+/* Look for the heading with keys k among types t1 (and t2 if >= 0), in
+ * thesaurus thes (NULL: any). */
+static int find2(auth_linker *L, int t1, int t2, int keycol, const char *key, int mask,
+                 const char *thes, struct auth_hit **h, size_t *n, strbuf *err)
+{
+	int rc = auth_find(L->c, t1, keycol, key, mask, 50, h, n, err);
+	if (!rc && t2 >= 0) {
+		struct auth_hit *h2;
+		size_t n2;
+		rc = auth_find(L->c, t2, keycol, key, mask, 50, &h2, &n2, err);
+		if (rc)
+			return rc;
+		if (n2) {
+			*h = xrealloc(*h, (*n + n2) * sizeof **h);
+			memcpy(*h + *n, h2, n2 * sizeof *h2);
+			*n += n2;
+		}
+		free(h2);
+	}
+	if (rc || !thes)
+		return rc;
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		const rec *a = auth_record(L, (*h)[i].id);
+		char buf[32];
+		const char *at = a ? authority_thesaurus(a, buf, sizeof buf) : NULL;
+		if (at && strcmp(at, thes)) {           /* another thesaurus's heading */
+			free((*h)[i].id);
+			free((*h)[i].ctl);
+			free((*h)[i].heading);
+			free((*h)[i].auth_heading);
+		} else
+			(*h)[kept++] = (*h)[i];
+	}
+	*n = kept;
 	return CAT_OK;
 }
 
@@ -552,12 +640,12 @@ static int find2(catalog *c, int t1, int t2, int keycol, const char *key, int ma
 #define M4 (1 << AK_SEEFROM)
 
 static int classify(auth_linker *L, int t1, int t2, const struct auth_keys *k,
-                    struct verdict *v, strbuf *err)
+                    const char *thes, struct verdict *v, strbuf *err)
 {
 	struct auth_hit *h = NULL;
 	size_t n = 0, first = 0;
 	strbuf cand = STRBUF_INIT;
-	int rc = find2(L->c, t1, t2, AKEY_MATCH, k->mkey, M1 | M4, &h, &n, err);
+	int rc = find2(L, t1, t2, AKEY_MATCH, k->mkey, M1 | M4, thes, &h, &n, err);
 	if (rc)
 		goto out;
 	size_t n1 = distinct(h, n, M1, &first);
@@ -579,7 +667,7 @@ static int classify(auth_linker *L, int t1, int t2, const struct auth_keys *k,
 			h = NULL;
 			n = 0;
 			if (t1 == AT_PERSON) {
-				rc = find2(L->c, t1, -1, AKEY_ORDER, k->okey, M1 | M4, &h, &n, err);
+				rc = find2(L, t1, -1, AKEY_ORDER, k->okey, M1 | M4, thes, &h, &n, err);
 				if (rc)
 					goto out;
 			}
@@ -594,13 +682,13 @@ static int classify(auth_linker *L, int t1, int t2, const struct auth_keys *k,
 				auth_hits_free(h, n);
 				h = NULL;
 				n = 0;
-				rc = find2(L->c, t1, t2, AKEY_SEARCH, k->skey, M1 | M4, &h, &n, err);
+				rc = find2(L, t1, t2, AKEY_SEARCH, k->skey, M1 | M4, thes, &h, &n, err);
 				if (rc)
 					goto out;
 				if (n) {
 					v->status = AS_NEAR_TONES;
 				} else if (t1 == AT_PERSON && !k->has_date) {
-					rc = find2(L->c, t1, -1, AKEY_NODATE, k->okey, M1, &h, &n, err);
+					rc = find2(L, t1, -1, AKEY_NODATE, k->okey, M1, thes, &h, &n, err);
 					if (rc)
 						goto out;
 					v->status = n ? AS_NEAR_DATES : AS_NONE;
@@ -629,10 +717,10 @@ out:
 }
 
 static struct verdict *lookup(auth_linker *L, int t1, int t2, const struct auth_keys *k,
-                              strbuf *err, int *rc)
+                              const char *thes, strbuf *err, int *rc)
 {
 	strbuf key = STRBUF_INIT;
-	sb_addf(&key, "%d|%d|%d|%s", t1, t2, k->has_date, k->mkey);
+	sb_addf(&key, "%d|%d|%d|%s|%s", t1, t2, k->has_date, thes ? thes : "", k->mkey);
 	unsigned long b = hash(key.buf) % NBUCKET;
 	for (struct verdict *v = L->bucket[b]; v; v = v->next)
 		if (!strcmp(v->key, key.buf)) {
@@ -640,7 +728,7 @@ static struct verdict *lookup(auth_linker *L, int t1, int t2, const struct auth_
 			return v;
 		}
 	struct verdict *v = xcalloc(1, sizeof *v);
-	*rc = classify(L, t1, t2, k, v, err);
+	*rc = classify(L, t1, t2, k, thes, v, err);
 	if (*rc) {
 		verdict_free(v);
 		sb_release(&key);
@@ -747,7 +835,9 @@ int auth_link_record(auth_linker *L, rec *r, int apply, struct auth_linkres *res
 		if (type == AT_CORP && rec_ind(r, f, 1) == '1' && rec_nsub(r, f) &&
 		    rec_find_sub(r, f, 'b') < 0)
 			t2 = AT_GEO;
-		struct verdict *v = lookup(L, type, t2, &k, err, &rc);
+		char tb[32];
+		const char *thes = is_auth ? NULL : heading_thesaurus(r, f, tb, sizeof tb);
+		struct verdict *v = lookup(L, type, t2, &k, thes, err, &rc);
 		auth_keys_release(&k);
 		if (!v)
 			break;
@@ -1102,7 +1192,9 @@ int auth_lint_heading(void *linker, const rec *r, size_t f, strbuf *msg)
 		t2 = AT_GEO;
 	int rc = 0;
 	strbuf err = STRBUF_INIT;
-	struct verdict *v = lookup(L, type, t2, &k, &err, &rc);
+	char tb[32];
+	const char *thes = auth_is_authority(r) ? NULL : heading_thesaurus(r, f, tb, sizeof tb);
+	struct verdict *v = lookup(L, type, t2, &k, thes, &err, &rc);
 	sb_release(&err);
 	if (v) {
 		switch (v->status) {

@@ -3,7 +3,8 @@
  * order rule), the linker against tests/data/auth-vi.mrc with the
  * statuses of tests/data/auth-links.tsv for every heading of
  * tests/data/bib-vi.mrc, see-from flips, and heading-change propagation
- * with its rollback through the batch journal.
+ * with its rollback through the batch journal; subject headings linked
+ * only within their thesaurus.
  */
 #include "harness.h"
 #include <unistd.h>
@@ -350,6 +351,106 @@ out:
 	sb_release(&err);
 }
 
+/* an authority record: 008/11 = thes (0: no 008), 040 $f = src */
+static char *mk_auth(catalog *c, const char *tag, const char *heading, char thes, const char *src)
+{
+	rec *a = rec_create();
+	rec_set_leader(a, "00000nz  a2200000n  4500", 24);
+	if (thes) {
+		char f008[41];
+		memcpy(f008, "150310nn|acznnaabn           a aaa      ", 40);
+		f008[11] = thes;
+		f008[40] = 0;
+		rec_add_control(a, "008", f008, 40);
+	}
+	if (src) {
+		size_t f = rec_add_field(a, "040", ' ', ' ');
+		rec_add_sub(a, f, 'a', "VN-TVQG", 7);
+		rec_add_sub(a, f, 'f', src, strlen(src));
+	}
+	auth_parse_heading(a, tag, ' ', ' ', heading);
+	strbuf err = STRBUF_INIT;
+	CHECKF(catalog_save(c, a, CAT_NEW, NULL, NULL, &err) == CAT_OK, "%s", err.buf ? err.buf : "");
+	char *id = xstrdup(rec_get_control(a, "001"));
+	rec_destroy(a);
+	sb_release(&err);
+	return id;
+}
+
+/* link one heading of a bib record: "status id" */
+static const char *link1(auth_linker *L, const char *tag, char ind2, const char *heading)
+{
+	static char out[200];
+	rec *r = rec_create();
+	rec_set_leader(r, "00000nam a2200000 i 4500", 24);
+	auth_parse_heading(r, tag, tag[0] == '6' && tag[2] == '0' && tag[1] == '0' ? '1' : ' ', ind2,
+	                   heading);
+	struct auth_linkres res = { 0 };
+	strbuf err = STRBUF_INIT;
+	out[0] = 0;
+	if (auth_link_record(L, r, 0, &res, &err) == CAT_OK && res.n == 1)
+		snprintf(out, sizeof out, "%s %s", auth_status_name(res.v[0].status),
+		         res.v[0].auth_id && res.v[0].status != AS_AMBIGUOUS ? res.v[0].auth_id : "-");
+	auth_linkres_release(&res);
+	rec_destroy(r);
+	sb_release(&err);
+	return out;
+}
+
+/* A topical, geographic or genre heading is linked only to an authority
+ * of its own thesaurus (second indicator, $2 / 008/11, 040 $f); either
+ * side naming none matches any; names are not compared. */
+static void thesaurus_tests(void)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/thes.db", dir);
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(path, CAT_OPEN_CREATE, &err);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	char *vn = mk_auth(c, "150", "$aThiên văn học", 'z', "Bộ TK TVQG");
+	char *lc = mk_auth(c, "150", "$aThiên văn học", 'a', NULL);
+	char *any = mk_auth(c, "150", "$aHóa học", 'n', NULL);
+	char *nofix = mk_auth(c, "150", "$aSinh học", 0, NULL);
+	char *person = mk_auth(c, "100", "$aHồ, Chí Minh,$d1890-1969", 'a', NULL);
+	char *place = mk_auth(c, "151", "$aHà Nội", 'z', "Bộ TK TVQG");
+	auth_linker *L = auth_linker_create(c);
+	strbuf want = STRBUF_INIT;
+#define WANT(st, id) (sb_reset(&want), sb_addf(&want, "%s %s", st, id), want.buf)
+	CHECK_STR(link1(L, "650", '7', "$aThiên văn học$2Bộ TK TVQG"), WANT("authorized", vn));
+	CHECK_STR(link1(L, "650", '7', "$aThiên văn học$2bộ tk tvqg."), WANT("authorized", vn));
+	CHECK_STR(link1(L, "650", '0', "$aThiên văn học"), WANT("authorized", lc));
+	CHECK_STR(link1(L, "650", '7', "$aThiên văn học$2lcsh"), WANT("authorized", lc));
+	CHECK_STR(link1(L, "650", '4', "$aThiên văn học"), "ambiguous -");   /* source unnamed */
+	CHECK_STR(link1(L, "650", '7', "$aThiên văn học"), "ambiguous -");   /* no $2 */
+	CHECK_STR(link1(L, "650", '2', "$aThiên văn học"), "no authority -"); /* MeSH: neither */
+	CHECK_STR(link1(L, "650", '7', "$aThiên văn hoc$2sears"), "no authority -");
+	CHECK_STR(link1(L, "650", '7', "$aThiên văn hoc$2Bộ TK TVQG"),
+	          WANT("near-miss (tones/đ/case)", vn));
+	/* an authority naming no thesaurus (008/11 n, or no 008) fits any */
+	CHECK_STR(link1(L, "650", '2', "$aHóa học"), WANT("authorized", any));
+	CHECK_STR(link1(L, "650", '7', "$aSinh học$2Bộ TK TVQG"), WANT("authorized", nofix));
+	CHECK_STR(link1(L, "651", '7', "$aHà Nội$2Bộ TK TVQG"), WANT("authorized", place));
+	CHECK_STR(link1(L, "651", '0', "$aHà Nội"), "no authority -");
+	/* names serve every thesaurus */
+	CHECK_STR(link1(L, "600", '0', "$aHồ, Chí Minh,$d1890-1969"), WANT("authorized", person));
+	CHECK_STR(link1(L, "600", '7', "$aHồ, Chí Minh,$d1890-1969$2Bộ TK TVQG"),
+	          WANT("authorized", person));
+	CHECK_STR(link1(L, "100", ' ', "$aHồ, Chí Minh,$d1890-1969"), WANT("authorized", person));
+#undef WANT
+	auth_linker_destroy(L);
+	catalog_close(c);
+	free(vn);
+	free(lc);
+	free(any);
+	free(nofix);
+	free(person);
+	free(place);
+	sb_release(&want);
+	sb_release(&err);
+}
+
 int main(void)
 {
 	keys_tests();
@@ -357,6 +458,7 @@ int main(void)
 		perror("mkdtemp");
 		return 2;
 	}
+	thesaurus_tests();
 	char path[256];
 	snprintf(path, sizeof path, "%s/c.db", dir);
 	strbuf err = STRBUF_INIT;
