@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "charset.h"
@@ -597,6 +598,106 @@ static const char *authority_thesaurus(const rec *a, char *buf, size_t n)
 }
 
 static const rec *auth_record(auth_linker *L, const char *id);
+
+/* 008/11 for the thesaurus code of a heading (heading_thesaurus) */
+static char thesaurus_008(const char *code)
+{
+	static const struct { const char *code; char c; } map[] = {
+		{ "lcsh", 'a' }, { "lcshac", 'b' }, { "mesh", 'c' }, { "nalt", 'd' },
+		{ "cash", 'k' }, { "aat", 'r' }, { "sears", 's' }, { "rvm", 'v' },
+	};
+	if (!code)
+		return '|';
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (!strcmp(map[i].code, code))
+			return map[i].c;
+	return 'z';
+}
+
+rec *auth_new_from_heading(const rec *r, size_t f, int t, const char *org, strbuf *err)
+{
+	static const char *const tags[AT_COUNT] = { "100", "110", "111", "130", "150", "151", "155" };
+	if (t < 0 || t >= AT_COUNT || rec_is_control(r, f)) {
+		sb_adds(err, _("the field has no heading to make an authority of"));
+		return NULL;
+	}
+	if (!org || !*org)
+		org = "VN-BIENMUC";
+	rec *a = rec_create();
+	rec_set_leader(a, "00000nz  a2200000n  4500", 24);
+	char tb[32];
+	const char *thes = heading_thesaurus(r, f, tb, sizeof tb);
+	int subject_only = t == AT_TOPICAL || t == AT_GEO || t == AT_GENRE;
+	char f008[41];
+	/* 6 n, 7 |, 9 a established, 10 c AACR2, 12-13 n, 17 n, 28 |,
+	 * 29 a, 31 a, 32 person: differentiated, 33 a, 39 d other source */
+	memcpy(f008, "      n| acannaabn          |a aaa     d", 40);
+	f008[40] = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+	if (localtime_r(&now, &tm)) {
+		char d[40];
+		snprintf(d, sizeof d, "%02d%02d%02d", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday);
+		memcpy(f008, d, 6);
+	}
+	f008[11] = thesaurus_008(thes);
+	if (subject_only)
+		f008[14] = 'b';            /* main/added entry: not appropriate */
+	if (t != AT_PERSON)
+		f008[32] = 'n';
+	rec_add_control(a, "008", f008, 40);
+	size_t g = rec_add_field(a, "040", ' ', ' ');
+	rec_add_sub(a, g, 'a', org, strlen(org));
+	rec_add_sub(a, g, 'b', "vie", 3);
+	rec_add_sub(a, g, 'c', org, strlen(org));
+	if (f008[11] == 'z') {
+		long s = rec_find_sub(r, f, '2');
+		size_t n;
+		const char *v = rec_sub_value(r, f, (size_t)s, &n);
+		while (n && strchr(" .", v[n - 1]))
+			n--;
+		rec_add_sub(a, g, 'f', v, n);
+	}
+	char ind1 = t <= AT_MEETING ? rec_ind(r, f, 1) : ' ';
+	g = rec_add_field(a, tags[t], ind1, ' ');
+	size_t ns = rec_nsub(r, f);
+	for (size_t i = 0; i < ns; i++) {
+		char c = rec_sub_code(r, f, i);
+		if (strchr("0245689evxyz", c))
+			continue;
+		size_t n;
+		const char *v = rec_sub_value(r, f, i, &n);
+		while (n && strchr(" .,", v[n - 1]) && !(c == 'd' && v[n - 1] == '-'))
+			n--;
+		rec_add_sub(a, g, c, v, n);
+	}
+	struct auth_keys k;
+	if (auth_field_keys(a, g, t, &k)) {
+		sb_adds(err, _("the field has no heading to make an authority of"));
+		rec_destroy(a);
+		return NULL;
+	}
+	auth_keys_release(&k);
+	/* 670: where the heading was found (title, year) */
+	long tf = rec_find(r, "245", 0);
+	long ts = tf >= 0 ? rec_find_sub(r, (size_t)tf, 'a') : -1;
+	if (ts >= 0) {
+		size_t n;
+		const char *v = rec_sub_value(r, (size_t)tf, (size_t)ts, &n);
+		while (n && strchr(" /:;=.,", v[n - 1]))
+			n--;
+		strbuf cite = STRBUF_INIT;
+		sb_add(&cite, v, n);
+		const char *f8 = rec_get_control(r, "008");
+		if (f8 && strlen(f8) >= 11 && f8[7] >= '0' && f8[7] <= '9' && f8[8] >= '0' &&
+		    f8[8] <= '9' && f8[9] >= '0' && f8[9] <= '9' && f8[10] >= '0' && f8[10] <= '9')
+			sb_addf(&cite, ", %.4s", f8 + 7);
+		g = rec_add_field(a, "670", ' ', ' ');
+		rec_add_sub(a, g, 'a', cite.buf, cite.len);
+		sb_release(&cite);
+	}
+	return a;
+}
 
 /* Look for the heading with keys k among types t1 (and t2 if >= 0), in
  * thesaurus thes (NULL: any). */

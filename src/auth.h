@@ -181,6 +181,15 @@ int auth_link_record(auth_linker *L, rec *r, int apply, struct auth_linkres *res
  * subfields of f are kept. For the lookup and for propagation. */
 void auth_apply_heading(rec *r, size_t f, const rec *a, const char *ctl);
 
+/* A new authority record (not saved) for heading field f (of type t, AT_*)
+ * of bibliographic record r: the field's heading subfields in the 1XX
+ * (subdivisions, $0 and the like left out), 008 with today's date, the
+ * heading's thesaurus (650/651/655: second indicator, 7 = "z" with the $2
+ * code in 040 $f; otherwise "|") and its uses (a topical, geographic or
+ * genre heading is for subjects only), 040 $a/$c org and $b vie, and a 670
+ * citing r (title and year). NULL, with err, when the field has no heading. */
+rec *auth_new_from_heading(const rec *r, size_t f, int t, const char *org, strbuf *err);
+
 /* A lint_heading_fn (lint.h) over a linker: pass the auth_linker as arg.
  * Returns the LINT_HEADING_* code of heading field f (0 = nothing to say). */
 int auth_lint_heading(void *linker, const rec *r, size_t f, strbuf *msg);

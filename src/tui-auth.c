@@ -75,39 +75,14 @@ static void hit_text(const struct auth_hit *h, char *buf, size_t n)
 		snprintf(buf, n, "%s  %s: xem thêm %s", h->tag, h->auth_heading, h->heading);
 }
 
-/* A new authority record from heading field f of r (type t). */
+/* A new authority record from heading field f of r (type t), saved. */
 static int create_authority(tsess *s, const rec *r, size_t f, int t, char **id, strbuf *err)
 {
-	static const char *const tags[AT_COUNT] = { "100", "110", "111", "130", "150", "151", "155" };
-	rec *a = rec_create();
-	rec_set_leader(a, "00000nz  a2200000n  4500", 24);
-	rec_add_control(a, "008", "      n| acannaabn          |a aaa      ", 40);
 	char *org = catalog_get_setting(s->cat, "org_code");
-	size_t g = rec_add_field(a, "040", ' ', ' ');
-	const char *o = org ? org : "VN-BIENMUC";
-	rec_add_sub(a, g, 'a', o, strlen(o));
-	rec_add_sub(a, g, 'b', "vie", 3);
-	rec_add_sub(a, g, 'c', o, strlen(o));
+	rec *a = auth_new_from_heading(r, f, t, org, err);
 	free(org);
-	g = rec_add_field(a, tags[t], t <= AT_MEETING ? rec_ind(r, f, 1) : ' ', ' ');
-	size_t ns = rec_nsub(r, f);
-	struct auth_keys k;
-	for (size_t i = 0; i < ns; i++) {
-		char c = rec_sub_code(r, f, i);
-		if (strchr("0245689evxyz", c))
-			continue;
-		size_t n;
-		const char *v = rec_sub_value(r, f, i, &n);
-		while (n && strchr(" .,", v[n - 1]) && !(c == 'd' && v[n - 1] == '-'))
-			n--;
-		rec_add_sub(a, g, c, v, n);
-	}
-	if (auth_field_keys(a, g, t, &k)) {
-		sb_adds(err, _("the field has no heading to make an authority of"));
-		rec_destroy(a);
+	if (!a)
 		return -1;
-	}
-	auth_keys_release(&k);
 	int rc = catalog_save(s->cat, a, CAT_NEW, NULL, NULL, err);
 	if (!rc)
 		*id = xstrdup(rec_get_control(a, "001"));

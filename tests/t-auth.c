@@ -438,6 +438,64 @@ static void thesaurus_tests(void)
 	CHECK_STR(link1(L, "600", '7', "$aHồ, Chí Minh,$d1890-1969$2Bộ TK TVQG"),
 	          WANT("authorized", person));
 	CHECK_STR(link1(L, "100", ' ', "$aHồ, Chí Minh,$d1890-1969"), WANT("authorized", person));
+
+	/* a new authority made from a heading (the lookup's "new authority")
+	 * carries the heading's thesaurus, so the next record links to it */
+	rec *bib = rec_create();
+	rec_set_leader(bib, "00000nam a2200000 i 4500", 24);
+	rec_add_control(bib, "008", "150310s2015    vm            000 0 vie d", 40);
+	auth_parse_heading(bib, "245", '1', '0', "$aThiên văn học đại cương /$cLê Văn A.");
+	size_t f1 = auth_parse_heading(bib, "650", ' ', '7', "$aVũ trụ học$xLịch sử$2Bộ TK TVQG.");
+	size_t f2 = auth_parse_heading(bib, "650", ' ', '0', "$aVũ trụ học");
+	size_t f3 = auth_parse_heading(bib, "100", '1', ' ', "$aNguyễn, Văn A,$d1950-");
+	size_t f4 = auth_parse_heading(bib, "650", ' ', '4', "$xLịch sử");
+	rec *na = auth_new_from_heading(bib, f1, AT_TOPICAL, "VN-TEST", &err);
+	CHECK(na != NULL);
+	if (na) {
+		const char *f008 = rec_get_control(na, "008");
+		CHECK(f008 && strlen(f008) == 40);
+		if (f008 && strlen(f008) == 40) {
+			CHECK(strspn(f008, "0123456789") >= 6);       /* entered today */
+			CHECK(f008[11] == 'z' && f008[14] == 'b' && f008[15] == 'a' && f008[32] == 'n');
+		}
+		CHECK(rec_leader(na)[6] == 'z');
+		CHECK_STR(rec_get(na, "040", 'a'), "VN-TEST");
+		CHECK_STR(rec_get(na, "040", 'b'), "vie");
+		CHECK_STR(rec_get(na, "040", 'f'), "Bộ TK TVQG");
+		CHECK_STR(rec_get(na, "150", 'a'), "Vũ trụ học");
+		CHECK(rec_find_sub(na, (size_t)rec_find(na, "150", 0), 'x') < 0);
+		CHECK_STR(rec_get(na, "670", 'a'), "Thiên văn học đại cương, 2015");
+		CHECK(catalog_save(c, na, CAT_NEW, NULL, NULL, &err) == CAT_OK);
+		auth_linker_flush(L);
+		strbuf w2 = STRBUF_INIT;
+		sb_addf(&w2, "authorized %s", rec_get_control(na, "001"));
+		CHECK_STR(link1(L, "650", '7', "$aVũ trụ học$2Bộ TK TVQG"), w2.buf);
+		CHECK_STR(link1(L, "650", '0', "$aVũ trụ học"), "no authority -");
+		sb_release(&w2);
+		rec_destroy(na);
+	}
+	na = auth_new_from_heading(bib, f2, AT_TOPICAL, NULL, &err);
+	CHECK(na != NULL);
+	if (na) {
+		CHECK(rec_get_control(na, "008")[11] == 'a');
+		CHECK(rec_get(na, "040", 'f') == NULL);
+		CHECK_STR(rec_get(na, "040", 'a'), "VN-BIENMUC");
+		rec_destroy(na);
+	}
+	na = auth_new_from_heading(bib, f3, AT_PERSON, "VN-TEST", &err);
+	CHECK(na != NULL);
+	if (na) {
+		const char *f008 = rec_get_control(na, "008");
+		CHECK(f008[11] == '|' && f008[14] == 'a' && f008[32] == 'a');
+		long g = rec_find(na, "100", 0);
+		CHECK(g >= 0 && rec_ind(na, (size_t)g, 1) == '1');
+		CHECK_STR(rec_get(na, "100", 'd'), "1950-");
+		rec_destroy(na);
+	}
+	sb_reset(&err);
+	CHECK(auth_new_from_heading(bib, f4, AT_TOPICAL, "VN-TEST", &err) == NULL);
+	CHECK(err.buf && strstr(err.buf, "no heading") != NULL);
+	rec_destroy(bib);
 #undef WANT
 	auth_linker_destroy(L);
 	catalog_close(c);
