@@ -3201,6 +3201,14 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 	free(v);
 	if (!suspended || bulk_lock(st, F_WRLCK, 0) != 0)
 		return CAT_OK;             /* nothing to do, or a loader's job */
+	/* another handle may have built them between the look and the lock */
+	v = get_setting(st, "sort_indexes");
+	suspended = v && !strcmp(v, "suspended");
+	free(v);
+	if (!suspended) {
+		bulk_lock(st, F_UNLCK, 0);
+		return CAT_OK;
+	}
 	if (announce)
 		catalog_notice(_("building the title and author sort indexes again "
 		                 "(an import was interrupted)"));
