@@ -171,25 +171,6 @@ static double now(void)
 
 enum { BULK_AUTO, BULK_ON, BULK_OFF };
 
-/* About how many records the input files hold, for --bulk auto: their
- * sizes over a typical record's (1 KB in ISO 2709 and .mrk, 2 KB in JSON,
- * 3 KB in MARCXML). Standard input and other non-files count 0. */
-static long expected_records(const struct imp *im, char **files, int n)
-{
-	long long total = 0;
-	for (int i = 0; i < n; i++) {
-		struct stat sb;
-		if (!strcmp(files[i], "-") || stat(files[i], &sb) || !S_ISREG(sb.st_mode))
-			continue;
-		const char *dot = strrchr(files[i], '.');
-		int fmt = im->ropts.format, detect = fmt == MF_AUTO;
-		long per = fmt == MF_MARCXML || (detect && dot && !strcasecmp(dot, ".xml")) ? 3000
-		         : fmt == MF_JSON || (detect && dot && !strcasecmp(dot, ".json")) ? 2000 : 1000;
-		total += (long long)sb.st_size / per;
-	}
-	return total > LONG_MAX ? LONG_MAX : (long)total;
-}
-
 /* ---- fullness and merging ---- */
 
 static int level_rank(char c)
@@ -591,6 +572,43 @@ static char *file_key(const struct imp *im, FILE *fp, long long *size)
 	if (im->only_auth)                  /* `auth import` is another kind of run */
 		sb_adds(&k, ":auth");
 	return sb_detach(&k, NULL);
+}
+
+/* About how many records the input files hold, for --bulk auto: their
+ * sizes over a typical record's (1 KB in ISO 2709 and .mrk, 2 KB in JSON,
+ * 3 KB in MARCXML). Standard input and other non-files count 0, and so
+ * does a file this import will skip as already imported (see
+ * import_file). */
+static long expected_records(const struct imp *im, char **files, int n)
+{
+	long long total = 0;
+	for (int i = 0; i < n; i++) {
+		struct stat sb;
+		if (!strcmp(files[i], "-") || stat(files[i], &sb) || !S_ISREG(sb.st_mode))
+			continue;
+		if (!im->again) {
+			FILE *fp = fopen(files[i], "rb");
+			long long size = 0, off = 0;
+			long b = 0, recno = 0;
+			int done = 0;
+			char *key = fp ? file_key(im, fp, &size) : NULL;
+			if (fp)
+				fclose(fp);
+			strbuf e = STRBUF_INIT;
+			int skip = key && catalog_batch_resume(im->c, key, &b, &recno, &off, &done, &e) ==
+			                  CAT_OK && done;
+			sb_release(&e);
+			free(key);
+			if (skip)
+				continue;
+		}
+		const char *dot = strrchr(files[i], '.');
+		int fmt = im->ropts.format, detect = fmt == MF_AUTO;
+		long per = fmt == MF_MARCXML || (detect && dot && !strcasecmp(dot, ".xml")) ? 3000
+		         : fmt == MF_JSON || (detect && dot && !strcasecmp(dot, ".json")) ? 2000 : 1000;
+		total += (long long)sb.st_size / per;
+	}
+	return total > LONG_MAX ? LONG_MAX : (long)total;
 }
 
 static int checkpoint(struct imp *im, const char *key, long recno, long long off, int done)
