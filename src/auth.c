@@ -573,11 +573,14 @@ static const char *heading_thesaurus(const rec *r, size_t f, char *buf, size_t n
 	}
 }
 
-/* Authority record a's thesaurus (008/11), or NULL. */
+/* Authority record a's thesaurus (008/11), or NULL. An 008 without its
+ * date of entry is not trusted: the workstation's "new authority" wrote
+ * one saying LCSH (blank date) for every heading before it took the
+ * heading's thesaurus. */
 static const char *authority_thesaurus(const rec *a, char *buf, size_t n)
 {
 	const char *f008 = rec_get_control(a, "008");
-	if (!f008 || strlen(f008) < 12)
+	if (!f008 || strlen(f008) < 12 || !strncmp(f008, "      ", 6))
 		return NULL;
 	switch (f008[11]) {
 	case 'a': return "lcsh";

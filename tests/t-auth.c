@@ -415,6 +415,18 @@ static void thesaurus_tests(void)
 	char *nofix = mk_auth(c, "150", "$aSinh học", 0, NULL);
 	char *person = mk_auth(c, "100", "$aHồ, Chí Minh,$d1890-1969", 'a', NULL);
 	char *place = mk_auth(c, "151", "$aHà Nội", 'z', "Bộ TK TVQG");
+	/* as the workstation's "new authority" made them before: a fixed 008
+	 * with no date, saying LCSH */
+	char *old = NULL;
+	{
+		rec *a = rec_create();
+		rec_set_leader(a, "00000nz  a2200000n  4500", 24);
+		rec_add_control(a, "008", "      n| acannaabn          |a aaa      ", 40);
+		auth_parse_heading(a, "150", ' ', ' ', "$aĐịa chất học");
+		CHECK(catalog_save(c, a, CAT_NEW, NULL, NULL, &err) == CAT_OK);
+		old = xstrdup(rec_get_control(a, "001"));
+		rec_destroy(a);
+	}
 	auth_linker *L = auth_linker_create(c);
 	strbuf want = STRBUF_INIT;
 #define WANT(st, id) (sb_reset(&want), sb_addf(&want, "%s %s", st, id), want.buf)
@@ -433,6 +445,7 @@ static void thesaurus_tests(void)
 	CHECK_STR(link1(L, "650", '7', "$aSinh học$2Bộ TK TVQG"), WANT("authorized", nofix));
 	CHECK_STR(link1(L, "651", '7', "$aHà Nội$2Bộ TK TVQG"), WANT("authorized", place));
 	CHECK_STR(link1(L, "651", '0', "$aHà Nội"), "no authority -");
+	CHECK_STR(link1(L, "650", '7', "$aĐịa chất học$2Bộ TK TVQG"), WANT("authorized", old));
 	/* names serve every thesaurus */
 	CHECK_STR(link1(L, "600", '0', "$aHồ, Chí Minh,$d1890-1969"), WANT("authorized", person));
 	CHECK_STR(link1(L, "600", '7', "$aHồ, Chí Minh,$d1890-1969$2Bộ TK TVQG"),
@@ -505,6 +518,7 @@ static void thesaurus_tests(void)
 	free(nofix);
 	free(person);
 	free(place);
+	free(old);
 	sb_release(&want);
 	sb_release(&err);
 }
