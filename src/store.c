@@ -3162,7 +3162,7 @@ static int be_batch_finish(void *be, long batch, const char *state, strbuf *err)
  * their pages again at every commit: a third of the time of a 1M-record
  * import. A large import into a catalogue no bigger than itself drops
  * them and builds them once at the end, from one sort (1.5x faster at 1M
- * records, about 10% at 100k).
+ * records, about 15% at 100k).
  *
  * The setting sort_indexes = "suspended" says they are gone. Every handle
  * that suspended them holds a shared OFD lock on byte 0 of DB-wait (the
