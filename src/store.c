@@ -2775,6 +2775,69 @@ out:
 	return rc;
 }
 
+/* The rows of rs (rids of live records) as a bitmap: their count and the
+ * page of o in rid order (o->descending: newest first). Returns WALK_DONE
+ * (res filled) or WALK_NO (an SQL error: the caller searches as usual and
+ * reports it). Before, a count and then the page each ran the query: a
+ * year range mixed with a common word ran its INTERSECT twice. */
+static int page_from_bitmap(struct store *st, const struct rpn_sql *rs,
+                            const struct cat_search_opts *o, struct cat_result *res)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, rs->sql.buf, -1, &s, NULL) != SQLITE_OK)
+		return WALK_NO;
+	for (size_t i = 0; i < rs->params.n; i++)
+		sqlite3_bind_text(s, (int)i + 1, rs->params.v[i], -1, SQLITE_STATIC);
+	size_t words = (size_t)max_rid(st) / 64 + 1;
+	uint64_t *bits = xcalloc(words, sizeof *bits);
+	long long n = 0;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(s, 0);
+		if (rid < 0)
+			continue;
+		size_t w = (size_t)rid / 64;
+		if (w >= words) {          /* added since max_rid() */
+			size_t nw = w + 1 + words / 8;
+			bits = xrealloc(bits, nw * sizeof *bits);
+			memset(bits + words, 0, (nw - words) * sizeof *bits);
+			words = nw;
+		}
+		uint64_t m = (uint64_t)1 << (rid % 64);
+		if (!(bits[w] & m)) {
+			bits[w] |= m;
+			n++;
+		}
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE) {
+		free(bits);
+		return WALK_NO;
+	}
+	long pos = 0, got = 0;
+	res->ids = xcalloc((size_t)o->limit, sizeof *res->ids);
+	for (size_t k = 0; k < words && got < o->limit; k++) {
+		size_t w = o->descending ? words - 1 - k : k;
+		uint64_t x = bits[w];
+		while (x && got < o->limit) {
+			int b = o->descending ? 63 - __builtin_clzll(x) : __builtin_ctzll(x);
+			x &= ~((uint64_t)1 << b);
+			if (pos++ < o->offset)
+				continue;
+			sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
+			sqlite3_bind_int64(q2, 1, (sqlite3_int64)(w * 64 + (size_t)b));
+			if (sqlite3_step(q2) == SQLITE_ROW)
+				res->ids[res->n++] = col_strdup(q2, 0);
+			sqlite3_reset(q2);
+			got++;
+		}
+	}
+	free(bits);
+	res->total = n;
+	res->estimated = 0;
+	return WALK_DONE;
+}
+
 static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_search_opts *o,
                      struct cat_result *res, strbuf *err)
 {
@@ -2791,7 +2854,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	int ranked = rs.fts && o->sort == CAT_SORT_RELEVANCE;
 	const char *del = o->include_deleted ? "" : " AND +r.deleted = 0";  /* no index on it */
 	long long counted = -1;
-	int estimated = 0, one_pass = 0, page_only = 0;
+	int estimated = 0, one_pass = 0;
 	if (ranked && o->limit > 0 && !o->include_deleted) {
 		/* Ranking costs a score for every hit: for a broad query count the
 		 * hits (cheaper) and show the newest first instead. Deleted records
@@ -2819,21 +2882,14 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	}
 	if (!ranked && !rs.fts && o->limit > 0 && !o->include_deleted &&
 	    (o->sort == CAT_SORT_RELEVANCE || o->sort == CAT_SORT_ID)) {
-		/* catalogue order of a year, number or id search: count the
-		 * translated query's rows (index-only: it returns live records
-		 * only), then read just the page */
-		sqlite3_stmt *cs = NULL;
-		strbuf csql = STRBUF_INIT;
-		sb_addf(&csql, "SELECT count(*) FROM (%s)", rs.sql.buf);
-		if (sqlite3_prepare_v2(st->db, csql.buf, -1, &cs, NULL) == SQLITE_OK) {
-			for (size_t i = 0; i < rs.params.n; i++)
-				sqlite3_bind_text(cs, (int)i + 1, rs.params.v[i], -1, SQLITE_STATIC);
-			if (sqlite3_step(cs) == SQLITE_ROW)
-				counted = sqlite3_column_int64(cs, 0);
+		/* catalogue order of a year, number or id search, or of one that
+		 * mixes them with words: one pass over the translated query's
+		 * rows (live records only) into a bitmap counts them, and the
+		 * page is read off the bitmap */
+		if (page_from_bitmap(st, &rs, o, res) == WALK_DONE) {
+			rpn_sql_release(&rs);
+			return CAT_OK;
 		}
-		sqlite3_finalize(cs);
-		sb_release(&csql);
-		page_only = counted >= 0;
 	}
 	if (one_pass) {
 		/* few hits: rank them all in the FTS table, count them on the
@@ -2869,8 +2925,6 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 			break;
 		}
 		sb_addf(&sql, "r.rid%s", dir);     /* ties: the reverse order too */
-		if (page_only)
-			sb_addf(&sql, " LIMIT %ld", o->offset + o->limit);
 	}
 	sqlite3_stmt *s = NULL;
 	int rc = CAT_OK;
