@@ -36,13 +36,27 @@ struct part {
 	strbuf fts;
 	strbuf sql;
 	struct mk_list params;
+	struct rpn_conj *conj;   /* an AND of SQL parts: its operands (or NULL) */
+	size_t nconj;
 };
+
+static void conj_free(struct rpn_conj *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sb_release(&c[i].sql);
+		mk_list_release(&c[i].params);
+	}
+	free(c);
+}
 
 static void part_release(struct part *p)
 {
 	sb_release(&p->fts);
 	sb_release(&p->sql);
 	mk_list_release(&p->params);
+	conj_free(p->conj, p->nconj);
+	p->conj = NULL;
+	p->nconj = 0;
 }
 
 /* mk_list_add drops duplicates; parameters need every occurrence. */
@@ -59,6 +73,27 @@ static void params_move(struct mk_list *dst, struct mk_list *src)
 {
 	for (size_t i = 0; i < src->n; i++)
 		param_add(dst, src->v[i]);
+}
+
+/* Append x's operands to p's (x's own, if x is an AND of SQL parts;
+ * else x itself, already SQL), taking them from x. */
+static void conj_take(struct part *p, struct part *x)
+{
+	size_t add = x->nconj ? x->nconj : 1;
+	p->conj = xrealloc(p->conj, (p->nconj + add) * sizeof *p->conj);
+	if (x->nconj) {
+		memcpy(p->conj + p->nconj, x->conj, x->nconj * sizeof *x->conj);
+		p->nconj += x->nconj;
+		free(x->conj);
+		x->conj = NULL;
+		x->nconj = 0;
+		return;
+	}
+	struct rpn_conj *c = &p->conj[p->nconj++];
+	c->sql = x->sql;
+	c->params = x->params;
+	x->sql = (strbuf)STRBUF_INIT;
+	x->params = (struct mk_list){ 0 };
 }
 
 /* Turn an FTS part into an SQL part. */
@@ -479,6 +514,10 @@ static int structure(const Z_RPNStructure *s, struct part *p, struct rpn_sql *ou
 		        b.sql.buf);
 		params_move(&p->params, &a.params);
 		params_move(&p->params, &b.params);
+		if (op == Z_Operator_and) {
+			conj_take(p, &a);
+			conj_take(p, &b);
+		}
 	}
 	rc = 0;
 done:
@@ -507,6 +546,10 @@ int rpn2sql(const struct Z_RPNQuery *q, struct rpn_sql *out, strbuf *err)
 	p.sql = (strbuf)STRBUF_INIT;
 	out->params = p.params;
 	p.params = (struct mk_list){ 0 };
+	out->conj = p.conj;
+	out->nconj = p.nconj;
+	p.conj = NULL;
+	p.nconj = 0;
 	part_release(&p);
 	return 0;
 }
@@ -517,6 +560,9 @@ void rpn_sql_release(struct rpn_sql *out)
 		return;
 	sb_release(&out->sql);
 	mk_list_release(&out->params);
+	conj_free(out->conj, out->nconj);
+	out->conj = NULL;
+	out->nconj = 0;
 	free(out->fts);
 	out->fts = NULL;
 }

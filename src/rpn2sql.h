@@ -33,11 +33,23 @@
 
 struct Z_RPNQuery;
 
+/* One operand of a top-level AND: a SELECT of rids and its parameters. */
+struct rpn_conj {
+	strbuf sql;
+	struct mk_list params;
+};
+
 struct rpn_sql {
 	strbuf sql;              /* SELECT ... (one column: rid) */
 	struct mk_list params;   /* ?1 ... ?n in order, text */
 	char *fts;               /* whole query as one FTS5 MATCH string, or NULL */
 	int diag;                /* on failure: Bib-1 diagnostic (114, 117, ...) */
+	/* When the query is an AND of operands that do not make one FTS5
+	 * expression (words and a year range, say): each operand alone
+	 * (nconj >= 2; else 0). sql's rows are their intersection, which a
+	 * caller may also compute itself from these. */
+	struct rpn_conj *conj;
+	size_t nconj;
 };
 
 /* Translate q. Returns 0, or -1 with out->diag set and a message in err

@@ -2775,45 +2775,67 @@ out:
 	return rc;
 }
 
-/* The rows of rs (rids of live records) as a bitmap: their count and the
- * page of o in rid order (o->descending: newest first). Returns WALK_DONE
- * (res filled) or WALK_NO (an SQL error: the caller searches as usual and
- * reports it). Before, a count and then the page each ran the query: a
- * year range mixed with a common word ran its INTERSECT twice. */
-static int page_from_bitmap(struct store *st, const struct rpn_sql *rs,
-                            const struct cat_search_opts *o, struct cat_result *res)
+/* OR the rids a query returns into *bits (*words long, grown as needed).
+ * 0, or -1 on an SQL error. */
+static int rids_into(struct store *st, const char *sql, const struct mk_list *params,
+                     uint64_t **bits, size_t *words)
 {
 	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, rs->sql.buf, -1, &s, NULL) != SQLITE_OK)
-		return WALK_NO;
-	for (size_t i = 0; i < rs->params.n; i++)
-		sqlite3_bind_text(s, (int)i + 1, rs->params.v[i], -1, SQLITE_STATIC);
-	size_t words = (size_t)max_rid(st) / 64 + 1;
-	uint64_t *bits = xcalloc(words, sizeof *bits);
-	long long n = 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	for (size_t i = 0; i < params->n; i++)
+		sqlite3_bind_text(s, (int)i + 1, params->v[i], -1, SQLITE_STATIC);
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		sqlite3_int64 rid = sqlite3_column_int64(s, 0);
 		if (rid < 0)
 			continue;
 		size_t w = (size_t)rid / 64;
-		if (w >= words) {          /* added since max_rid() */
-			size_t nw = w + 1 + words / 8;
-			bits = xrealloc(bits, nw * sizeof *bits);
-			memset(bits + words, 0, (nw - words) * sizeof *bits);
-			words = nw;
+		if (w >= *words) {         /* added since max_rid() */
+			size_t nw = w + 1 + *words / 8;
+			*bits = xrealloc(*bits, nw * sizeof **bits);
+			memset(*bits + *words, 0, (nw - *words) * sizeof **bits);
+			*words = nw;
 		}
-		uint64_t m = (uint64_t)1 << (rid % 64);
-		if (!(bits[w] & m)) {
-			bits[w] |= m;
-			n++;
-		}
+		(*bits)[w] |= (uint64_t)1 << (rid % 64);
 	}
 	sqlite3_finalize(s);
-	if (step != SQLITE_DONE) {
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* The rows of rs (rids of live records) as a bitmap: their count and the
+ * page of o in rid order (o->descending: newest first). An AND of parts
+ * that are not one FTS5 expression (words and a year range) is the
+ * intersection of each part's bitmap: each part is one pass over an index
+ * (an FTS doclist, the year index), where SQLite's INTERSECT sorts both
+ * sides. Returns WALK_DONE (res filled) or WALK_NO (an SQL error: the
+ * caller searches as usual and reports it). */
+static int page_from_bitmap(struct store *st, const struct rpn_sql *rs,
+                            const struct cat_search_opts *o, struct cat_result *res)
+{
+	size_t words = (size_t)max_rid(st) / 64 + 1;
+	uint64_t *bits = xcalloc(words, sizeof *bits);
+	int bad;
+	if (rs->nconj >= 2) {
+		bad = rids_into(st, rs->conj[0].sql.buf, &rs->conj[0].params, &bits, &words);
+		for (size_t c = 1; c < rs->nconj && !bad; c++) {
+			size_t w2 = words;
+			uint64_t *b2 = xcalloc(w2, sizeof *b2);
+			bad = rids_into(st, rs->conj[c].sql.buf, &rs->conj[c].params, &b2, &w2);
+			for (size_t k = 0; k < words; k++)
+				bits[k] &= k < w2 ? b2[k] : 0;
+			free(b2);
+		}
+	} else {
+		bad = rids_into(st, rs->sql.buf, &rs->params, &bits, &words);
+	}
+	if (bad) {
 		free(bits);
 		return WALK_NO;
 	}
+	long long n = 0;
+	for (size_t k = 0; k < words; k++)
+		n += __builtin_popcountll(bits[k]);
 	long pos = 0, got = 0;
 	res->ids = xcalloc((size_t)o->limit, sizeof *res->ids);
 	for (size_t k = 0; k < words && got < o->limit; k++) {

@@ -70,6 +70,33 @@ int main(void)
 		CHECK_STR(rs.params.v[0], "\"kieu\"");
 		CHECK_STR(rs.params.v[1], "1990");
 	}
+	/* ... and its operands alone, for a caller that intersects itself */
+	CHECK_INT(rs.nconj, 2);
+	if (rs.nconj == 2) {
+		CHECK_STR(rs.conj[0].sql.buf, "SELECT rowid AS rid FROM fts WHERE fts MATCH ?");
+		CHECK_INT(rs.conj[0].params.n, 1);
+		CHECK_STR(rs.conj[0].params.v[0], "\"kieu\"");
+		CHECK(strstr(rs.conj[1].sql.buf, "year > CAST(? AS INTEGER)") != NULL);
+		CHECK_INT(rs.conj[1].params.n, 1);
+		CHECK_STR(rs.conj[1].params.v[0], "1990");
+	}
+	/* an AND chain gives every operand; words ANDed stay one FTS operand */
+	CHECK_INT(tr("nam and ha and yr<2000 and isbn=0-19-852663-6"), 0);
+	CHECK_INT(rs.nconj, 3);
+	if (rs.nconj == 3) {
+		CHECK_STR(rs.conj[0].params.v[0], "(\"nam\") AND (\"ha\")");
+		CHECK_STR(rs.conj[1].params.v[0], "2000");
+		CHECK(strstr(rs.conj[2].sql.buf, "keys") != NULL);
+	}
+	/* not under an OR, nor for one FTS expression or one year range */
+	CHECK_INT(tr("(kieu and yr>1990) or nam"), 0);
+	CHECK_INT(rs.nconj, 0);
+	CHECK_INT(tr("kieu and nam"), 0);
+	CHECK_INT(rs.nconj, 0);
+	CHECK_INT(tr("yr>1990 and yr<2000"), 0);
+	CHECK_INT(rs.nconj, 0);
+	CHECK_INT(tr("kieu not yr>1990"), 0);
+	CHECK_INT(rs.nconj, 0);
 	CHECK_INT(tr("isbn=0-19-852663-6"), 0);
 	CHECK_INT(rs.params.n, 1);
 	if (rs.params.n)
