@@ -2697,6 +2697,58 @@ static long long estimate_hits(struct store *st, const char *fts)
 enum { WALK_NO, WALK_DONE };
 #define WALK_MIN_BUDGET 20000
 
+/* The page of o among the n hits in bits (words long), in title or
+ * author order, walking the sort index; WALK_DONE (res filled) or WALK_NO. */
+static int walk_bits(struct store *st, const uint64_t *bits, size_t words, long long n,
+                     sqlite3_int64 max, const struct cat_search_opts *o, struct cat_result *res)
+{
+	double page = (double)(o->offset + o->limit);
+	if (n <= 0 || (double)n * (double)n <= WALK_FACTOR * page * (double)max)
+		return WALK_NO;
+	double expect = page * (double)max / (double)n;
+	long long budget = (long long)(8 * expect) > WALK_MIN_BUDGET ? (long long)(8 * expect)
+	                                                           : WALK_MIN_BUDGET;
+	const char *k = o->sort == CAT_SORT_TITLE ? "tkey" : "akey";
+	const char *dir = o->descending ? " DESC" : "";
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT rid FROM records INDEXED BY records_%s "
+	         "WHERE deleted = 0 ORDER BY %s%s, rid%s", k, k, dir, dir);
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return WALK_NO;            /* no sort index (a bulk load): sort */
+	}
+	sqlite3_int64 *page_rids = xmalloc((size_t)o->limit * sizeof *page_rids);
+	long pos = 0, got = 0;
+	long long walked = 0;
+	int step = SQLITE_ROW, rc = WALK_NO;
+	while (got < o->limit && walked < budget && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		walked++;
+		sqlite3_int64 rid = sqlite3_column_int64(s, 0);
+		if (rid < 0 || (size_t)rid / 64 >= words || !(bits[rid / 64] >> (rid % 64) & 1))
+			continue;
+		if (pos++ >= o->offset)
+			page_rids[got++] = rid;
+	}
+	sqlite3_finalize(s);
+	/* a full page, or every hit seen (a short last page) */
+	if (got == o->limit || pos == n || step == SQLITE_DONE) {
+		rc = WALK_DONE;
+		res->ids = xcalloc(got ? (size_t)got : 1, sizeof *res->ids);
+		for (long i = 0; i < got; i++) {
+			sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
+			sqlite3_bind_int64(q2, 1, page_rids[i]);
+			if (sqlite3_step(q2) == SQLITE_ROW)
+				res->ids[res->n++] = col_strdup(q2, 0);
+			sqlite3_reset(q2);
+		}
+		res->total = n;
+		res->estimated = 0;
+	}
+	free(page_rids);
+	return rc;
+}
+
 static int walk_sorted(struct store *st, const char *fts, const struct cat_search_opts *o,
                        struct cat_result *res)
 {
@@ -2715,6 +2767,7 @@ static int walk_sorted(struct store *st, const char *fts, const struct cat_searc
 	int rc = WALK_NO;
 	if (sqlite3_prepare_v2(st->db, "SELECT rowid FROM fts WHERE fts MATCH ?1", -1, &s, NULL)
 	    != SQLITE_OK) {
+		sqlite3_finalize(s);
 		free(bits);
 		return WALK_NO;            /* the usual path reports the problem */
 	}
@@ -2728,49 +2781,8 @@ static int walk_sorted(struct store *st, const char *fts, const struct cat_searc
 		}
 	}
 	sqlite3_finalize(s);
-	s = NULL;
-	if (step != SQLITE_DONE || (double)n * (double)n <= WALK_FACTOR * page * (double)max)
-		goto out;
-	double expect = page * (double)max / (double)n;
-	long long budget = (long long)(8 * expect) > WALK_MIN_BUDGET ? (long long)(8 * expect)
-	                                                           : WALK_MIN_BUDGET;
-	const char *k = o->sort == CAT_SORT_TITLE ? "tkey" : "akey";
-	const char *dir = o->descending ? " DESC" : "";
-	char sql[160];
-	snprintf(sql, sizeof sql, "SELECT rid FROM records INDEXED BY records_%s "
-	         "WHERE deleted = 0 ORDER BY %s%s, rid%s", k, k, dir, dir);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_int64 *page_rids = xmalloc((size_t)o->limit * sizeof *page_rids);
-	long pos = 0, got = 0;
-	long long walked = 0;
-	while (got < o->limit && walked < budget && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		walked++;
-		sqlite3_int64 rid = sqlite3_column_int64(s, 0);
-		if (rid < 0 || rid > max || !(bits[rid / 64] >> (rid % 64) & 1))
-			continue;
-		if (pos++ >= o->offset)
-			page_rids[got++] = rid;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	/* a full page, or every hit seen (a short last page) */
-	if (got == o->limit || pos == n || step == SQLITE_DONE) {
-		rc = WALK_DONE;
-		res->ids = xcalloc(got ? (size_t)got : 1, sizeof *res->ids);
-		for (long i = 0; i < got; i++) {
-			sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
-			sqlite3_bind_int64(q2, 1, page_rids[i]);
-			if (sqlite3_step(q2) == SQLITE_ROW)
-				res->ids[res->n++] = col_strdup(q2, 0);
-			sqlite3_reset(q2);
-		}
-		res->total = n;
-		res->estimated = 0;
-	}
-	free(page_rids);
-out:
-	sqlite3_finalize(s);
+	if (step == SQLITE_DONE)
+		rc = walk_bits(st, bits, words, n, max, o, res);
 	free(bits);
 	return rc;
 }
@@ -2803,39 +2815,53 @@ static int rids_into(struct store *st, const char *sql, const struct mk_list *pa
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
-/* The rows of rs (rids of live records) as a bitmap: their count and the
- * page of o in rid order (o->descending: newest first). An AND of parts
- * that are not one FTS5 expression (words and a year range) is the
+/* The rows of rs (rids of live records) as a bitmap (*bits, *words long;
+ * the caller frees it): their number, or -1 on an SQL error. An AND of
+ * parts that are not one FTS5 expression (words and a year range) is the
  * intersection of each part's bitmap: each part is one pass over an index
  * (an FTS doclist, the year index), where SQLite's INTERSECT sorts both
- * sides. Returns WALK_DONE (res filled) or WALK_NO (an SQL error: the
- * caller searches as usual and reports it). */
-static int page_from_bitmap(struct store *st, const struct rpn_sql *rs,
-                            const struct cat_search_opts *o, struct cat_result *res)
+ * sides. */
+static long long query_bitmap(struct store *st, const struct rpn_sql *rs, uint64_t **bits,
+                              size_t *words)
 {
-	size_t words = (size_t)max_rid(st) / 64 + 1;
-	uint64_t *bits = xcalloc(words, sizeof *bits);
+	*words = (size_t)max_rid(st) / 64 + 1;
+	*bits = xcalloc(*words, sizeof **bits);
 	int bad;
 	if (rs->nconj >= 2) {
-		bad = rids_into(st, rs->conj[0].sql.buf, &rs->conj[0].params, &bits, &words);
+		bad = rids_into(st, rs->conj[0].sql.buf, &rs->conj[0].params, bits, words);
 		for (size_t c = 1; c < rs->nconj && !bad; c++) {
-			size_t w2 = words;
+			size_t w2 = *words;
 			uint64_t *b2 = xcalloc(w2, sizeof *b2);
 			bad = rids_into(st, rs->conj[c].sql.buf, &rs->conj[c].params, &b2, &w2);
-			for (size_t k = 0; k < words; k++)
-				bits[k] &= k < w2 ? b2[k] : 0;
+			for (size_t k = 0; k < *words; k++)
+				(*bits)[k] &= k < w2 ? b2[k] : 0;
 			free(b2);
 		}
 	} else {
-		bad = rids_into(st, rs->sql.buf, &rs->params, &bits, &words);
+		bad = rids_into(st, rs->sql.buf, &rs->params, bits, words);
 	}
-	if (bad) {
+	if (bad)
+		return -1;
+	long long n = 0;
+	for (size_t k = 0; k < *words; k++)
+		n += __builtin_popcountll((*bits)[k]);
+	return n;
+}
+
+/* The count of rs and the page of o in rid order (o->descending: newest
+ * first), read off query_bitmap(). Returns WALK_DONE (res filled) or
+ * WALK_NO (an SQL error: the caller searches as usual and reports it).
+ * Before, a count and then the page each ran the query. */
+static int page_from_bitmap(struct store *st, const struct rpn_sql *rs,
+                            const struct cat_search_opts *o, struct cat_result *res)
+{
+	uint64_t *bits;
+	size_t words;
+	long long n = query_bitmap(st, rs, &bits, &words);
+	if (n < 0) {
 		free(bits);
 		return WALK_NO;
 	}
-	long long n = 0;
-	for (size_t k = 0; k < words; k++)
-		n += __builtin_popcountll(bits[k]);
 	long pos = 0, got = 0;
 	res->ids = xcalloc((size_t)o->limit, sizeof *res->ids);
 	for (size_t k = 0; k < words && got < o->limit; k++) {
@@ -2858,6 +2884,130 @@ static int page_from_bitmap(struct store *st, const struct rpn_sql *rs,
 	res->total = n;
 	res->estimated = 0;
 	return WALK_DONE;
+}
+
+/* A hit and its sort key (NULL: none), for top_from_bits. */
+struct keyed {
+	sqlite3_int64 rid;
+	unsigned char *key;
+	int len;
+};
+
+/* ORDER BY key, rid (SQL: a NULL key first); desc reverses it all. */
+static int keyed_cmp(const struct keyed *a, const struct keyed *b, int desc)
+{
+	int c;
+	if (!a->key || !b->key)
+		c = a->key ? 1 : b->key ? -1 : 0;
+	else {
+		c = memcmp(a->key, b->key, (size_t)(a->len < b->len ? a->len : b->len));
+		if (!c)
+			c = a->len < b->len ? -1 : a->len > b->len;
+	}
+	if (!c)
+		c = a->rid < b->rid ? -1 : a->rid > b->rid;
+	return desc ? -c : c;
+}
+
+static void keyed_sift(struct keyed *h, size_t n, size_t i, int desc)
+{
+	for (;;) {                     /* max-heap: the last kept at the root */
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && keyed_cmp(&h[l], &h[m], desc) > 0)
+			m = l;
+		if (r < n && keyed_cmp(&h[r], &h[m], desc) > 0)
+			m = r;
+		if (m == i)
+			return;
+		struct keyed t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* The page of o among the n hits in bits in title or author order, by
+ * reading each hit's sort key and keeping the first offset + limit (for
+ * hits too few, or too clustered in the order, for walk_bits). */
+static int top_from_bits(struct store *st, const uint64_t *bits, size_t words, long long n,
+                         const struct cat_search_opts *o, struct cat_result *res)
+{
+	const char *sql = o->sort == CAT_SORT_TITLE ? "SELECT tkey FROM records WHERE rid = ?1"
+	                                            : "SELECT akey FROM records WHERE rid = ?1";
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return WALK_NO;
+	}
+	size_t want = (size_t)(o->offset + o->limit), nh = 0;
+	struct keyed *h = xcalloc(want, sizeof *h);
+	int desc = o->descending;
+	for (size_t w = 0; w < words; w++) {
+		for (uint64_t x = bits[w]; x; x &= x - 1) {
+			struct keyed k = { (sqlite3_int64)(w * 64 + (size_t)__builtin_ctzll(x)), NULL, 0 };
+			sqlite3_bind_int64(s, 1, k.rid);
+			if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+				k.len = sqlite3_column_bytes(s, 0);
+				k.key = (unsigned char *)sqlite3_column_blob(s, 0);
+			}
+			if (nh < want || keyed_cmp(&k, &h[0], desc) < 0) {
+				if (k.key)
+					k.key = memcpy(xmalloc((size_t)k.len + 1), k.key, (size_t)k.len);
+				if (nh < want) {
+					h[nh++] = k;   /* a heap once full */
+					if (nh == want)
+						for (size_t i = want / 2 + 1; i-- > 0;)
+							keyed_sift(h, nh, i, desc);
+				} else {
+					free(h[0].key);
+					h[0] = k;
+					keyed_sift(h, nh, 0, desc);
+				}
+			}
+			sqlite3_reset(s);
+		}
+	}
+	sqlite3_finalize(s);
+	/* heap sort: the kept hits in order */
+	if (nh < want)
+		for (size_t i = nh / 2 + 1; i-- > 0;)
+			keyed_sift(h, nh, i, desc);
+	for (size_t end = nh; end > 1; end--) {
+		struct keyed t = h[0];
+		h[0] = h[end - 1];
+		h[end - 1] = t;
+		keyed_sift(h, end - 1, 0, desc);
+	}
+	res->ids = xcalloc((size_t)o->limit, sizeof *res->ids);
+	for (size_t i = (size_t)o->offset; i < nh; i++) {
+		sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
+		sqlite3_bind_int64(q2, 1, h[i].rid);
+		if (sqlite3_step(q2) == SQLITE_ROW)
+			res->ids[res->n++] = col_strdup(q2, 0);
+		sqlite3_reset(q2);
+	}
+	for (size_t i = 0; i < nh; i++)
+		free(h[i].key);
+	free(h);
+	res->total = n;
+	res->estimated = 0;
+	return WALK_DONE;
+}
+
+/* Title or author order of a year, number or mixed search: the hits as a
+ * bitmap, then the sort index walked as for words (walk_bits), or, when
+ * that does not pay, the hits' own keys (top_from_bits). */
+static int walk_sorted_sql(struct store *st, const struct rpn_sql *rs,
+                           const struct cat_search_opts *o, struct cat_result *res)
+{
+	uint64_t *bits;
+	size_t words;
+	long long n = query_bitmap(st, rs, &bits, &words);
+	int rc = n < 0 ? WALK_NO : walk_bits(st, bits, words, n, max_rid(st), o, res);
+	if (rc == WALK_NO && n >= 0)
+		rc = top_from_bits(st, bits, words, n, o, res);
+	free(bits);
+	return rc;
 }
 
 static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_search_opts *o,
@@ -2898,6 +3048,13 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	if (!ranked && rs.fts && o->limit > 0 && !o->include_deleted && st->schema >= 3 &&
 	    (o->sort == CAT_SORT_TITLE || o->sort == CAT_SORT_AUTHOR)) {
 		if (walk_sorted(st, rs.fts, o, res) == WALK_DONE) {
+			rpn_sql_release(&rs);
+			return CAT_OK;
+		}
+	}
+	if (!ranked && !rs.fts && o->limit > 0 && !o->include_deleted && st->schema >= 3 &&
+	    (o->sort == CAT_SORT_TITLE || o->sort == CAT_SORT_AUTHOR)) {
+		if (walk_sorted_sql(st, &rs, o, res) == WALK_DONE) {
 			rpn_sql_release(&rs);
 			return CAT_OK;
 		}
