@@ -2718,7 +2718,7 @@ static int walk_bits(struct store *st, const uint64_t *bits, size_t words, long 
 		sqlite3_finalize(s);
 		return WALK_NO;            /* no sort index (a bulk load): sort */
 	}
-	sqlite3_int64 *page_rids = xmalloc((size_t)o->limit * sizeof *page_rids);
+	sqlite3_int64 *page_rids = xmalloc((size_t)(o->limit < n ? o->limit : n) * sizeof *page_rids);
 	long pos = 0, got = 0;
 	long long walked = 0;
 	int step = SQLITE_ROW, rc = WALK_NO;
@@ -2863,7 +2863,11 @@ static int page_from_bitmap(struct store *st, const struct rpn_sql *rs,
 		return WALK_NO;
 	}
 	long pos = 0, got = 0;
-	res->ids = xcalloc((size_t)o->limit, sizeof *res->ids);
+	/* room for the page, not for a --limit far beyond the hits */
+	long long room = n > o->offset ? n - o->offset : 0;
+	if (room > o->limit)
+		room = o->limit;
+	res->ids = xcalloc(room ? (size_t)room : 1, sizeof *res->ids);
 	for (size_t k = 0; k < words && got < o->limit; k++) {
 		size_t w = o->descending ? words - 1 - k : k;
 		uint64_t x = bits[w];
@@ -2939,10 +2943,11 @@ static int top_from_bits(struct store *st, const uint64_t *bits, size_t words, l
 		sqlite3_finalize(s);
 		return WALK_NO;
 	}
-	size_t want = (size_t)(o->offset + o->limit), nh = 0;
-	struct keyed *h = xcalloc(want, sizeof *h);
+	long long w8 = (long long)o->offset + o->limit;
+	size_t want = (size_t)(w8 < n ? w8 : n), nh = 0;
+	struct keyed *h = xcalloc(want ? want : 1, sizeof *h);
 	int desc = o->descending;
-	for (size_t w = 0; w < words; w++) {
+	for (size_t w = 0; w < words && want; w++) {
 		for (uint64_t x = bits[w]; x; x &= x - 1) {
 			struct keyed k = { (sqlite3_int64)(w * 64 + (size_t)__builtin_ctzll(x)), NULL, 0 };
 			sqlite3_bind_int64(s, 1, k.rid);
@@ -2978,7 +2983,7 @@ static int top_from_bits(struct store *st, const uint64_t *bits, size_t words, l
 		h[end - 1] = t;
 		keyed_sift(h, end - 1, 0, desc);
 	}
-	res->ids = xcalloc((size_t)o->limit, sizeof *res->ids);
+	res->ids = xcalloc(nh > (size_t)o->offset ? nh - (size_t)o->offset : 1, sizeof *res->ids);
 	for (size_t i = (size_t)o->offset; i < nh; i++) {
 		sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
 		sqlite3_bind_int64(q2, 1, h[i].rid);
