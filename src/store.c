@@ -2697,6 +2697,24 @@ static long long estimate_hits(struct store *st, const char *fts)
 enum { WALK_NO, WALK_DONE };
 #define WALK_MIN_BUDGET 20000
 
+/* res: the ids of the page's rids (deleted ones skipped), n hits in all;
+ * WALK_DONE. */
+static int res_page(struct store *st, struct cat_result *res, const sqlite3_int64 *rids,
+                    size_t got, long long n)
+{
+	res->ids = xcalloc(got ? got : 1, sizeof *res->ids);
+	for (size_t i = 0; i < got; i++) {
+		sqlite3_stmt *q = stmt(st, S_ID_BY_RID);
+		sqlite3_bind_int64(q, 1, rids[i]);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			res->ids[res->n++] = col_strdup(q, 0);
+		sqlite3_reset(q);
+	}
+	res->total = n;
+	res->estimated = 0;
+	return WALK_DONE;
+}
+
 /* The page of o among the n hits in bits (words long), in title or
  * author order, walking the sort index; WALK_DONE (res filled) or WALK_NO. */
 static int walk_bits(struct store *st, const uint64_t *bits, size_t words, long long n,
@@ -2732,58 +2750,9 @@ static int walk_bits(struct store *st, const uint64_t *bits, size_t words, long 
 	}
 	sqlite3_finalize(s);
 	/* a full page, or every hit seen (a short last page) */
-	if (got == o->limit || pos == n || step == SQLITE_DONE) {
-		rc = WALK_DONE;
-		res->ids = xcalloc(got ? (size_t)got : 1, sizeof *res->ids);
-		for (long i = 0; i < got; i++) {
-			sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
-			sqlite3_bind_int64(q2, 1, page_rids[i]);
-			if (sqlite3_step(q2) == SQLITE_ROW)
-				res->ids[res->n++] = col_strdup(q2, 0);
-			sqlite3_reset(q2);
-		}
-		res->total = n;
-		res->estimated = 0;
-	}
+	if (got == o->limit || pos == n || step == SQLITE_DONE)
+		rc = res_page(st, res, page_rids, (size_t)got, n);
 	free(page_rids);
-	return rc;
-}
-
-static int walk_sorted(struct store *st, const char *fts, const struct cat_search_opts *o,
-                       struct cat_result *res)
-{
-	sqlite3_int64 max = max_rid(st);
-	double page = (double)(o->offset + o->limit);
-	/* a cheap guess first: too few hits for a walk to pay? */
-	long long guess = termdf_count(st->df, fts);
-	if (guess < 0)
-		guess = estimate_hits(st, fts);
-	if (guess == -2 || (guess >= 0 && (double)guess * (double)guess <= WALK_FACTOR * page * (double)max))
-		return WALK_NO;
-	size_t words = (size_t)max / 64 + 1;
-	uint64_t *bits = xcalloc(words, sizeof *bits);
-	long long n = 0;
-	sqlite3_stmt *s = NULL;
-	int rc = WALK_NO;
-	if (sqlite3_prepare_v2(st->db, "SELECT rowid FROM fts WHERE fts MATCH ?1", -1, &s, NULL)
-	    != SQLITE_OK) {
-		sqlite3_finalize(s);
-		free(bits);
-		return WALK_NO;            /* the usual path reports the problem */
-	}
-	sqlite3_bind_text(s, 1, fts, -1, SQLITE_STATIC);
-	int step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		sqlite3_int64 rid = sqlite3_column_int64(s, 0);
-		if (rid >= 0 && rid <= max) {
-			bits[rid / 64] |= (uint64_t)1 << (rid % 64);
-			n++;
-		}
-	}
-	sqlite3_finalize(s);
-	if (step == SQLITE_DONE)
-		rc = walk_bits(st, bits, words, n, max, o, res);
-	free(bits);
 	return rc;
 }
 
@@ -2815,6 +2784,36 @@ static int rids_into(struct store *st, const char *sql, const struct mk_list *pa
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
+static long long bits_count(const uint64_t *bits, size_t words)
+{
+	long long n = 0;
+	for (size_t k = 0; k < words; k++)
+		n += __builtin_popcountll(bits[k]);
+	return n;
+}
+
+static int walk_sorted(struct store *st, const char *fts, const struct cat_search_opts *o,
+                       struct cat_result *res)
+{
+	sqlite3_int64 max = max_rid(st);
+	double page = (double)(o->offset + o->limit);
+	/* a cheap guess first: too few hits for a walk to pay? */
+	long long guess = termdf_count(st->df, fts);
+	if (guess < 0)
+		guess = estimate_hits(st, fts);
+	if (guess == -2 || (guess >= 0 && (double)guess * (double)guess <= WALK_FACTOR * page * (double)max))
+		return WALK_NO;
+	size_t words = (size_t)max / 64 + 1;
+	uint64_t *bits = xcalloc(words, sizeof *bits);
+	char *word = (char *)fts;
+	struct mk_list param = { &word, 1, 1 };
+	int rc = WALK_NO;             /* on an SQL error the usual path reports it */
+	if (!rids_into(st, "SELECT rowid FROM fts WHERE fts MATCH ?1", &param, &bits, &words))
+		rc = walk_bits(st, bits, words, bits_count(bits, words), max, o, res);
+	free(bits);
+	return rc;
+}
+
 /* The rows of rs (rids of live records) as a bitmap (*bits, *words long;
  * the caller frees it): their number, or -1 on an SQL error. An AND of
  * parts that are not one FTS5 expression (words and a year range) is the
@@ -2840,54 +2839,32 @@ static long long query_bitmap(struct store *st, const struct rpn_sql *rs, uint64
 	} else {
 		bad = rids_into(st, rs->sql.buf, &rs->params, bits, words);
 	}
-	if (bad)
-		return -1;
-	long long n = 0;
-	for (size_t k = 0; k < *words; k++)
-		n += __builtin_popcountll((*bits)[k]);
-	return n;
+	return bad ? -1 : bits_count(*bits, *words);
 }
 
-/* The count of rs and the page of o in rid order (o->descending: newest
- * first), read off query_bitmap(). Returns WALK_DONE (res filled) or
- * WALK_NO (an SQL error: the caller searches as usual and reports it).
- * Before, a count and then the page each ran the query. */
-static int page_from_bitmap(struct store *st, const struct rpn_sql *rs,
-                            const struct cat_search_opts *o, struct cat_result *res)
+/* The page of o among the n hits in bits in rid order (o->descending:
+ * newest first). */
+static int rid_page(struct store *st, const uint64_t *bits, size_t words, long long n,
+                    const struct cat_search_opts *o, struct cat_result *res)
 {
-	uint64_t *bits;
-	size_t words;
-	long long n = query_bitmap(st, rs, &bits, &words);
-	if (n < 0) {
-		free(bits);
-		return WALK_NO;
-	}
-	long pos = 0, got = 0;
 	/* room for the page, not for a --limit far beyond the hits */
 	long long room = n > o->offset ? n - o->offset : 0;
 	if (room > o->limit)
 		room = o->limit;
-	res->ids = xcalloc(room ? (size_t)room : 1, sizeof *res->ids);
-	for (size_t k = 0; k < words && got < o->limit; k++) {
+	sqlite3_int64 *rids = xmalloc((room ? (size_t)room : 1) * sizeof *rids);
+	long long pos = 0, got = 0;
+	for (size_t k = 0; k < words && got < room; k++) {
 		size_t w = o->descending ? words - 1 - k : k;
-		uint64_t x = bits[w];
-		while (x && got < o->limit) {
+		for (uint64_t x = bits[w]; x && got < room;) {
 			int b = o->descending ? 63 - __builtin_clzll(x) : __builtin_ctzll(x);
 			x &= ~((uint64_t)1 << b);
-			if (pos++ < o->offset)
-				continue;
-			sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
-			sqlite3_bind_int64(q2, 1, (sqlite3_int64)(w * 64 + (size_t)b));
-			if (sqlite3_step(q2) == SQLITE_ROW)
-				res->ids[res->n++] = col_strdup(q2, 0);
-			sqlite3_reset(q2);
-			got++;
+			if (pos++ >= o->offset)
+				rids[got++] = (sqlite3_int64)(w * 64 + (size_t)b);
 		}
 	}
-	free(bits);
-	res->total = n;
-	res->estimated = 0;
-	return WALK_DONE;
+	int rc = res_page(st, res, rids, (size_t)got, n);
+	free(rids);
+	return rc;
 }
 
 /* A hit and its sort key (NULL: none), for top_from_bits. */
@@ -2930,6 +2907,12 @@ static void keyed_sift(struct keyed *h, size_t n, size_t i, int desc)
 	}
 }
 
+static void keyed_heapify(struct keyed *h, size_t n, int desc)
+{
+	for (size_t i = n / 2 + 1; i-- > 0;)
+		keyed_sift(h, n, i, desc);
+}
+
 /* The page of o among the n hits in bits in title or author order, by
  * reading each hit's sort key and keeping the first offset + limit (for
  * hits too few, or too clustered in the order, for walk_bits). */
@@ -2961,8 +2944,7 @@ static int top_from_bits(struct store *st, const uint64_t *bits, size_t words, l
 				if (nh < want) {
 					h[nh++] = k;   /* a heap once full */
 					if (nh == want)
-						for (size_t i = want / 2 + 1; i-- > 0;)
-							keyed_sift(h, nh, i, desc);
+						keyed_heapify(h, nh, desc);
 				} else {
 					free(h[0].key);
 					h[0] = k;
@@ -2975,42 +2957,46 @@ static int top_from_bits(struct store *st, const uint64_t *bits, size_t words, l
 	sqlite3_finalize(s);
 	/* heap sort: the kept hits in order */
 	if (nh < want)
-		for (size_t i = nh / 2 + 1; i-- > 0;)
-			keyed_sift(h, nh, i, desc);
+		keyed_heapify(h, nh, desc);
 	for (size_t end = nh; end > 1; end--) {
 		struct keyed t = h[0];
 		h[0] = h[end - 1];
 		h[end - 1] = t;
 		keyed_sift(h, end - 1, 0, desc);
 	}
-	res->ids = xcalloc(nh > (size_t)o->offset ? nh - (size_t)o->offset : 1, sizeof *res->ids);
-	for (size_t i = (size_t)o->offset; i < nh; i++) {
-		sqlite3_stmt *q2 = stmt(st, S_ID_BY_RID);
-		sqlite3_bind_int64(q2, 1, h[i].rid);
-		if (sqlite3_step(q2) == SQLITE_ROW)
-			res->ids[res->n++] = col_strdup(q2, 0);
-		sqlite3_reset(q2);
-	}
+	size_t first = nh > (size_t)o->offset ? (size_t)o->offset : nh;
+	sqlite3_int64 *rids = xmalloc((nh - first + 1) * sizeof *rids);
+	for (size_t i = first; i < nh; i++)
+		rids[i - first] = h[i].rid;
 	for (size_t i = 0; i < nh; i++)
 		free(h[i].key);
 	free(h);
-	res->total = n;
-	res->estimated = 0;
-	return WALK_DONE;
+	int rc = res_page(st, res, rids, nh - first, n);
+	free(rids);
+	return rc;
 }
 
-/* Title or author order of a year, number or mixed search: the hits as a
- * bitmap, then the sort index walked as for words (walk_bits), or, when
- * that does not pay, the hits' own keys (top_from_bits). */
-static int walk_sorted_sql(struct store *st, const struct rpn_sql *rs,
-                           const struct cat_search_opts *o, struct cat_result *res)
+/* A year, number or id search, or one mixing them with words, in any
+ * order but year's: its hits as one bitmap (query_bitmap) give the count;
+ * the page is read off it in rid order (before, a count and then the page
+ * each ran the query), or in title or author order by walking the sort
+ * index (walk_bits) or, when that does not pay, from the hits' own keys
+ * (top_from_bits). WALK_DONE (res filled), or WALK_NO on an SQL error (the
+ * caller searches as usual and reports it). */
+static int search_bitmap(struct store *st, const struct rpn_sql *rs,
+                         const struct cat_search_opts *o, struct cat_result *res)
 {
 	uint64_t *bits;
 	size_t words;
 	long long n = query_bitmap(st, rs, &bits, &words);
-	int rc = n < 0 ? WALK_NO : walk_bits(st, bits, words, n, max_rid(st), o, res);
-	if (rc == WALK_NO && n >= 0)
-		rc = top_from_bits(st, bits, words, n, o, res);
+	int rc = WALK_NO;
+	if (n >= 0 && (o->sort == CAT_SORT_TITLE || o->sort == CAT_SORT_AUTHOR)) {
+		rc = walk_bits(st, bits, words, n, max_rid(st), o, res);
+		if (rc == WALK_NO)
+			rc = top_from_bits(st, bits, words, n, o, res);
+	} else if (n >= 0) {
+		rc = rid_page(st, bits, words, n, o, res);
+	}
 	free(bits);
 	return rc;
 }
@@ -3057,20 +3043,9 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 			return CAT_OK;
 		}
 	}
-	if (!ranked && !rs.fts && o->limit > 0 && !o->include_deleted && st->schema >= 3 &&
-	    (o->sort == CAT_SORT_TITLE || o->sort == CAT_SORT_AUTHOR)) {
-		if (walk_sorted_sql(st, &rs, o, res) == WALK_DONE) {
-			rpn_sql_release(&rs);
-			return CAT_OK;
-		}
-	}
 	if (!ranked && !rs.fts && o->limit > 0 && !o->include_deleted &&
-	    (o->sort == CAT_SORT_RELEVANCE || o->sort == CAT_SORT_ID)) {
-		/* catalogue order of a year, number or id search, or of one that
-		 * mixes them with words: one pass over the translated query's
-		 * rows (live records only) into a bitmap counts them, and the
-		 * page is read off the bitmap */
-		if (page_from_bitmap(st, &rs, o, res) == WALK_DONE) {
+	    o->sort != CAT_SORT_YEAR) {
+		if (search_bitmap(st, &rs, o, res) == WALK_DONE) {
 			rpn_sql_release(&rs);
 			return CAT_OK;
 		}
