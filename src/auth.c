@@ -549,6 +549,17 @@ static const char *code_of(const char *v, char *buf, size_t n)
 	return k ? buf : NULL;
 }
 
+/* The thesauri with a code of their own in the second indicator of a
+ * 6XX and in 008/11 of an authority (0 when there is none). */
+static const struct thesaurus {
+	char ind2, f008;
+	const char *code;
+} thesauri[] = {
+	{ '0', 'a', "lcsh" }, { '1', 'b', "lcshac" }, { '2', 'c', "mesh" }, { '3', 'd', "nalt" },
+	{ '5', 'k', "cash" }, { '6', 'v', "rvm" }, { 0, 'r', "aat" }, { 0, 's', "sears" },
+};
+#define NTHESAURI (sizeof thesauri / sizeof *thesauri)
+
 /* Field f's thesaurus (650, 651, 655), or NULL. buf: room for the code.
  * Names (600, 610, 611, 630) are not compared: one name authority serves
  * every thesaurus (an LC name record says LCSH in 008/11, and a library
@@ -558,19 +569,15 @@ static const char *heading_thesaurus(const rec *r, size_t f, char *buf, size_t n
 	const char *tag = rec_tag(r, f);
 	if (strcmp(tag, "650") && strcmp(tag, "651") && strcmp(tag, "655"))
 		return NULL;
-	switch (rec_ind(r, f, 2)) {
-	case '0': return "lcsh";
-	case '1': return "lcshac";
-	case '2': return "mesh";
-	case '3': return "nalt";
-	case '5': return "cash";
-	case '6': return "rvm";
-	case '7': {
+	char ind2 = rec_ind(r, f, 2);
+	if (ind2 == '7') {
 		long s = rec_find_sub(r, f, '2');
 		return s >= 0 ? code_of(rec_sub_value(r, f, (size_t)s, NULL), buf, n) : NULL;
 	}
-	default: return NULL;
-	}
+	for (size_t i = 0; i < NTHESAURI; i++)
+		if (thesauri[i].ind2 == ind2)
+			return thesauri[i].code;
+	return NULL;
 }
 
 /* Authority record a's thesaurus (008/11), or NULL. An 008 without its
@@ -582,38 +589,28 @@ static const char *authority_thesaurus(const rec *a, char *buf, size_t n)
 	const char *f008 = rec_get_control(a, "008");
 	if (!f008 || strlen(f008) < 12 || !strncmp(f008, "      ", 6))
 		return NULL;
-	switch (f008[11]) {
-	case 'a': return "lcsh";
-	case 'b': return "lcshac";
-	case 'c': return "mesh";
-	case 'd': return "nalt";
-	case 'k': return "cash";
-	case 'r': return "aat";
-	case 's': return "sears";
-	case 'v': return "rvm";
-	case 'z': {
+	if (f008[11] == 'z') {
 		long f = rec_find(a, "040", 0);
 		long s = f >= 0 ? rec_find_sub(a, (size_t)f, 'f') : -1;
 		return s >= 0 ? code_of(rec_sub_value(a, (size_t)f, (size_t)s, NULL), buf, n) : NULL;
 	}
-	default: return NULL;
-	}
+	for (size_t i = 0; i < NTHESAURI; i++)
+		if (thesauri[i].f008 == f008[11])
+			return thesauri[i].code;
+	return NULL;
 }
 
 static const rec *auth_record(auth_linker *L, const char *id);
 
-/* 008/11 for the thesaurus code of a heading (heading_thesaurus) */
+/* 008/11 for the thesaurus code of a heading (heading_thesaurus): its
+ * letter, z for another code (named in 040 $f), fill for none */
 static char thesaurus_008(const char *code)
 {
-	static const struct { const char *code; char c; } map[] = {
-		{ "lcsh", 'a' }, { "lcshac", 'b' }, { "mesh", 'c' }, { "nalt", 'd' },
-		{ "cash", 'k' }, { "aat", 'r' }, { "sears", 's' }, { "rvm", 'v' },
-	};
 	if (!code)
 		return '|';
-	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
-		if (!strcmp(map[i].code, code))
-			return map[i].c;
+	for (size_t i = 0; i < NTHESAURI; i++)
+		if (!strcmp(thesauri[i].code, code))
+			return thesauri[i].f008;
 	return 'z';
 }
 
