@@ -574,40 +574,85 @@ static char *file_key(const struct imp *im, FILE *fp, long long *size)
 	return sb_detach(&k, NULL);
 }
 
-/* About how many records the input files hold, for --bulk auto: their
- * sizes over a typical record's (1 KB in ISO 2709 and .mrk, 2 KB in JSON,
- * 3 KB in MARCXML). Standard input and other non-files count 0, and so
- * does a file this import will skip as already imported (see
- * import_file). */
+/* How many records of format fmt (MF_AUTO: detected) buf[0..n) holds:
+ * record terminators, <record> elements, =LDR lines or "leader" members. */
+static long count_records(const char *buf, size_t n, int fmt)
+{
+	if (fmt == MF_AUTO)
+		fmt = marc_format_detect(buf, n);
+	long c = 0;
+	for (size_t i = 0; i < n; i++) {
+		switch (fmt) {
+		case MF_MARCXML:
+			if (buf[i] == '<' && i + 1 < n && buf[i + 1] != '/') {
+				size_t j = i + 1;
+				while (j < n && buf[j] != '>' && buf[j] != '/' && buf[j] != ' ' &&
+				       buf[j] != '\t' && buf[j] != '\r' && buf[j] != '\n')
+					j++;
+				if (j - i - 1 >= 6 && !memcmp(buf + j - 6, "record", 6) &&
+				    (j - i - 1 == 6 || buf[j - 7] == ':'))
+					c++;
+			}
+			break;
+		case MF_MRK:
+			if (buf[i] == '=' && (!i || buf[i - 1] == '\n') && i + 4 <= n &&
+			    !memcmp(buf + i + 1, "LDR", 3))
+				c++;
+			break;
+		case MF_JSON:
+			if (buf[i] == '"' && i + 8 <= n && !memcmp(buf + i, "\"leader\"", 8))
+				c++;
+			break;
+		default:
+			c += buf[i] == 0x1D;
+		}
+	}
+	return c;
+}
+
+/* About how many records the input files hold, for --bulk auto: the
+ * records in the first 256 KiB of each file, scaled to its size (a file
+ * of no whole record there counts as 1 KB a record). Standard input and
+ * other non-files count 0, and so does a file this import will skip as
+ * already imported (see import_file). */
 static long expected_records(const struct imp *im, char **files, int n)
 {
+	enum { SAMPLE = 256 * 1024 };
+	char *buf = xmalloc(SAMPLE);
 	long long total = 0;
 	for (int i = 0; i < n; i++) {
 		struct stat sb;
 		if (!strcmp(files[i], "-") || stat(files[i], &sb) || !S_ISREG(sb.st_mode))
 			continue;
+		FILE *fp = fopen(files[i], "rb");
+		if (!fp)
+			continue;
 		if (!im->again) {
-			FILE *fp = fopen(files[i], "rb");
 			long long size = 0, off = 0;
 			long b = 0, recno = 0;
 			int done = 0;
-			char *key = fp ? file_key(im, fp, &size) : NULL;
-			if (fp)
-				fclose(fp);
+			char *key = file_key(im, fp, &size);
 			strbuf e = STRBUF_INIT;
 			int skip = key && catalog_batch_resume(im->c, key, &b, &recno, &off, &done, &e) ==
 			                  CAT_OK && done;
 			sb_release(&e);
 			free(key);
-			if (skip)
+			if (skip) {
+				fclose(fp);
 				continue;
+			}
 		}
-		const char *dot = strrchr(files[i], '.');
-		int fmt = im->ropts.format, detect = fmt == MF_AUTO;
-		long per = fmt == MF_MARCXML || (detect && dot && !strcasecmp(dot, ".xml")) ? 3000
-		         : fmt == MF_JSON || (detect && dot && !strcasecmp(dot, ".json")) ? 2000 : 1000;
-		total += (long long)sb.st_size / per;
+		size_t got = fread(buf, 1, SAMPLE, fp);
+		fclose(fp);
+		long c = count_records(buf, got, im->ropts.format);
+		if (got == (size_t)sb.st_size)
+			total += c;
+		else if (c > 0)
+			total += (long long)((double)c * (double)sb.st_size / (double)got);
+		else
+			total += (long long)sb.st_size / 1000;
 	}
+	free(buf);
 	return total > LONG_MAX ? LONG_MAX : (long)total;
 }
 
