@@ -68,9 +68,10 @@ int cmd_history(int argc, char **argv)
 		rc = st == CAT_NOTFOUND ? 1 : 2;
 	}
 	for (size_t i = 0; i < n; i++) {
-		printf("%ld\t%s\t%s\t%s", v[i].version, v[i].time, v[i].user, v[i].action);
+		printf("%ld\t%s\t%s\t%s", v[i].version, v[i].time, v[i].user,
+		       journal_action(v[i].action));
 		if (v[i].batch)
-			printf(" (batch %ld)", v[i].batch);
+			printf(_(" (batch %ld)"), v[i].batch);
 		char *sum = journal_text(v[i].summary);
 		printf("\t%s\n", sum);
 		free(sum);

@@ -39,6 +39,40 @@ static const struct {
 	{ "leader changed", N_("leader changed") },
 };
 
+/* the actions of record versions (store.c, catalog.c, auth.c,
+ * cmd-import.c, cmd-zsearch.c, cmd-copy.c); at most 8 cells each in the
+ * workstation's history list */
+static const struct {
+	const char *text;
+	const char *shown;
+} actions[] = {
+	/* TRANSLATORS: actions in a record's history (8 cells at most):
+	 * the record was made in the workstation */
+	{ "add", N_("add") },
+	{ "edit", N_("edit") },
+	{ "delete", N_("delete") },
+	{ "undelete", N_("undelete") },
+	{ "import", N_("import") },
+	/* TRANSLATORS: an import replaced the record with the incoming one */
+	{ "replace", N_("replace") },
+	{ "merge", N_("merge") },
+	{ "rollback", N_("rollback") },
+	/* TRANSLATORS: the record came back when an import batch was undone */
+	{ "undo", N_("undo") },
+	/* TRANSLATORS: headings changed by authority control (8 cells at most) */
+	{ "auth", N_("auth") },
+};
+
+const char *journal_action(const char *stored)
+{
+	if (!stored)
+		return "";
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+		if (!strcmp(stored, actions[i].text))
+			return _(actions[i].shown);
+	return stored;
+}
+
 static int is_tag(const char *s)
 {
 	for (int i = 0; i < 3; i++)

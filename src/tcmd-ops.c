@@ -918,8 +918,11 @@ TC_HANDLER(history)
 	if (!s->fe.ui)
 		for (size_t i = 0; i < n; i++) {
 			char *sum = journal_text(v[i].summary);
-			tsess_out(s, "%3ld  %s  %-10s %-8s %s", v[i].version, v[i].time,
-			          v[i].user ? v[i].user : "", v[i].action ? v[i].action : "", sum);
+			/* padded in cells, not bytes (Vietnamese names and actions) */
+			const char *u = v[i].user ? v[i].user : "", *a = journal_action(v[i].action);
+			int uw = 10 + (int)(strlen(u) - edit_str_cells(u));
+			int aw = 8 + (int)(strlen(a) - edit_str_cells(a));
+			tsess_out(s, "%3ld  %s  %-*s %-*s %s", v[i].version, v[i].time, uw, u, aw, a, sum);
 			free(sum);
 		}
 	free(keep);

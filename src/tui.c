@@ -545,16 +545,25 @@ static void draw_history(struct tui *t)
 		if (i >= s->nhist)
 			continue;
 		struct cat_version *v = &s->hist[i];
-		char buf[512];
-		char *sum = journal_text(v->summary);
-		snprintf(buf, sizeof buf, "%5ld  %-19s  %-10.10s %-8.8s %s%s", v->version, v->time,
-		         v->user ? v->user : "", v->action ? v->action : "", sum,
-		         v->deleted ? _(" (deleted)") : "");
-		free(sum);
 		int sel = (long)i == s->hsel;
+		attr_t a = sel ? A_REVERSE : A_NORMAL;
 		if (sel)
 			fill_row(y, 0, COLS, A_REVERSE);
-		put_utf8(y, 0, buf, COLS, sel ? A_REVERSE : A_NORMAL);
+		/* by columns, in cells: a user name or action in Vietnamese is
+		 * cut between characters, never inside one */
+		char buf[512];
+		snprintf(buf, sizeof buf, "%5ld  %-19s", v->version, v->time);
+		put_utf8(y, 0, buf, COLS, a);
+		if (COLS > 28)
+			put_utf8(y, 28, v->user ? v->user : "", COLS - 28 < 10 ? COLS - 28 : 10, a);
+		if (COLS > 39)
+			put_utf8(y, 39, journal_action(v->action), COLS - 39 < 8 ? COLS - 39 : 8, a);
+		if (COLS > 48) {
+			char *sum = journal_text(v->summary);
+			snprintf(buf, sizeof buf, "%s%s", sum, v->deleted ? _(" (deleted)") : "");
+			free(sum);
+			put_utf8(y, 48, buf, COLS - 48, a);
+		}
 	}
 }
 

@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "../src/i18n.h"
 #include "../src/journal-text.h"
+#include "../src/edit.h"
 
 #define SHOWN(stored, want) do { char *s_ = journal_text(stored); CHECK_STR(s_, want); free(s_); \
 	} while (0)
@@ -50,6 +51,11 @@ int main(void)
 	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
 		SHOWN(forms[i], forms[i]);
 	SHOWN(NULL, "");
+	static const char *const acts[] = { "add", "edit", "delete", "undelete", "import",
+	                                    "replace", "merge", "rollback", "undo", "auth" };
+	for (size_t i = 0; i < sizeof acts / sizeof *acts; i++)
+		CHECK_STR(journal_action(acts[i]), acts[i]);
+	CHECK_STR(journal_action(NULL), "");
 
 	/* Vietnamese */
 	CHECK_INT(i18n_set_lang("vi"), 0);
@@ -84,5 +90,18 @@ int main(void)
 	/* the stray "; " older versions wrote after a note */
 	SHOWN("version 1 restored: ; 245 changed", "khôi phục phiên bản 1: sửa 245");
 	SHOWN("", "");
+	/* actions: bienmuc's own translated, others as stored */
+	CHECK_STR(journal_action("import"), "nhập");
+	CHECK_STR(journal_action("replace"), "thay thế");
+	CHECK_STR(journal_action("rollback"), "quay lại");
+	CHECK_STR(journal_action("undo"), "hoàn tác");
+	CHECK_STR(journal_action("auth"), "tđ chuẩn");
+	CHECK_STR(journal_action("catalogue"), "catalogue");
+	CHECK_STR(journal_action(""), "");
+	for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
+		const char *a = journal_action(acts[i]);
+		CHECK(strcmp(a, acts[i]) != 0);            /* every one translated */
+		CHECK(edit_str_cells(a) <= 8);              /* fits the history list */
+	}
 	DONE();
 }
