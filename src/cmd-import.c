@@ -155,6 +155,7 @@ struct imp {
 	int only_auth;                 /* `bienmuc auth import`: authority records only */
 	auth_linker *linker;           /* --link-authorities */
 	long links[AS_COUNT], flipped;
+	long foreign_own;              /* our numbers on other books (own_number_elsewhere) */
 	/* progress */
 	const char *fname;
 	long long fsize, fpos;
@@ -436,6 +437,36 @@ static void link_headings(struct imp *im, rec *r, const char *file, long recno)
 	sb_release(&err);
 }
 
+/* r carries one of this catalogue's numbers (001 with our 003) but did
+ * not match the record of that number (catalog_match found it to be
+ * another book): say so once per file, since a whole file of them means
+ * another catalogue uses our organisation code. */
+static int own_number_elsewhere(struct imp *im, const rec *r, char **ids, size_t n,
+                                const char *file, long recno)
+{
+	const char *id = rec_get_control(r, "001"), *org = rec_get_control(r, "003");
+	if (!(im->mask & CAT_MK_001) || !id || !*id || !org || !im->org || strcmp(org, im->org))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ids[i], id))
+			return 0;
+	rec *cur = rec_create();
+	strbuf e = STRBUF_INIT;
+	int there = catalog_fetch(im->c, id, cur, NULL, &e) == CAT_OK;
+	sb_release(&e);
+	rec_destroy(cur);
+	if (!there)
+		return 0;
+	im->foreign_own++;
+	if (im->foreign_own == 1 && !im->quiet)
+		cmd_warn(CMD_NAME, _("%s: record %ld: its 001 %s with 003 %s is this catalogue's number "
+		                     "for another book (the title or ISBN differs): not matched to %s; "
+		                     "if another catalogue uses the organisation code %s too, give "
+		                     "each its own (bienmuc config org_code CODE)"),
+		         file, recno, id, org, id, org);
+	return 1;
+}
+
 static int process(struct imp *im, rec *r, const void *prep, const char *file, long recno,
                    long long off)
 {
@@ -459,14 +490,16 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 		return -1;
 	}
 	const char *org = im->org;
+	if (own_number_elsewhere(im, r, ids, n, file, recno))
+		sb_addf(&why, "001 %s is another book's number here", rec_get_control(r, "001"));
 	if (im->linker && !auth_is_authority(r))
 		link_headings(im, r, file, recno);
 	else if (im->linker && !im->dry)
 		auth_linker_flush(im->linker);      /* an authority: later records may use it */
 	if (!n || im->on_match == ON_NEW) {
 		if (n)
-			sb_addf(&why, "matches %s%s; added anyway (--on-match new)", ids[0],
-			        n > 1 ? " and others" : "");
+			sb_addf(&why, "%smatches %s%s; added anyway (--on-match new)", why.len ? "; " : "",
+			        ids[0], n > 1 ? " and others" : "");
 		struct cat_save_opts so = { .action = "import", .batch = im->batch, .prep = prep };
 		st = catalog_save(im->c, r, CAT_NEW, &so, NULL, &im->err);
 		if (!st && ncps)                                   /* copies */
@@ -478,7 +511,8 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 			report(im, file, recno, off, A_ADDED, rec_get_control(r, "001"), why.buf);
 		}
 	} else if (im->on_match == ON_SKIP) {
-		sb_addf(&why, "duplicate of %s%s", ids[0], n > 1 ? " (and others)" : "");
+		sb_addf(&why, "%sduplicate of %s%s", why.len ? "; " : "", ids[0],
+		        n > 1 ? " (and others)" : "");
 		report(im, file, recno, off, A_SKIPPED, ids[0], why.buf);
 	} else {
 		rec *old = rec_create();
@@ -1085,6 +1119,9 @@ int cmd_import(int argc, char **argv)
 	if (im.batch && !im.quiet && !im.dry)
 		fprintf(stderr, _("bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n"),
 		        im.batch, im.batch);
+	if (im.foreign_own > 1 && !im.quiet)
+		fprintf(stderr, _("bienmuc: import: %ld records carried this catalogue's numbers for other "
+		        "books and were not matched by them\n"), im.foreign_own);
 	if (im.linker && !im.quiet)
 		fprintf(stderr, _("bienmuc: import: headings: %ld authorized, %ld see-from (%ld replaced by "
 		        "the authorised form), %ld ambiguous, %ld near misses, %ld without authority\n"),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "matchkey.h"
 #include "util.h"
 
@@ -249,4 +250,109 @@ void mk_record_keys(const rec *r, int mask, struct mk_list *l)
 			sb_release(&sb);
 		}
 	}
+}
+
+/* The folded words of r's title (245 $a $n $p), space-separated with a
+ * space at each end (" tat den "), or NULL when it has none. */
+static char *title_words(const rec *r)
+{
+	long f = rec_find(r, "245", 0);
+	if (f < 0)
+		return NULL;
+	strbuf t = STRBUF_INIT;
+	size_t ns = rec_nsub(r, (size_t)f);
+	for (size_t s = 0; s < ns; s++) {
+		char c = rec_sub_code(r, (size_t)f, s);
+		if (c != 'a' && c != 'n' && c != 'p')
+			continue;
+		size_t len;
+		const char *v = rec_sub_value(r, (size_t)f, s, &len);
+		sb_addc(&t, ' ');
+		sb_add(&t, v, len);
+	}
+	char *folded = t.len ? fold_search(t.buf, t.len) : NULL;
+	sb_release(&t);
+	if (!folded)
+		return NULL;
+	strbuf w = STRBUF_INIT;
+	sb_addc(&w, ' ');
+	for (const char *p = folded; *p;) {
+		if (!isalnum((unsigned char)*p) && !((unsigned char)*p & 0x80)) {
+			p++;
+			continue;
+		}
+		const char *st = p;
+		while (*p && (isalnum((unsigned char)*p) || ((unsigned char)*p & 0x80)))
+			p++;
+		sb_add(&w, st, (size_t)(p - st));
+		sb_addc(&w, ' ');
+	}
+	free(folded);
+	if (w.len == 1) {
+		sb_release(&w);
+		return NULL;
+	}
+	return sb_detach(&w, NULL);
+}
+
+/* words of x (" a b ") also in y, and how many x has */
+static void words_in(const char *x, const char *y, int *common, int *total)
+{
+	*common = *total = 0;
+	char buf[300];
+	for (const char *p = x + 1; *p;) {
+		const char *e = strchr(p, ' ');
+		size_t n = (size_t)(e - p);
+		if (n + 3 <= sizeof buf) {
+			buf[0] = ' ';
+			memcpy(buf + 1, p, n);
+			buf[n + 1] = ' ';
+			buf[n + 2] = 0;
+			++*total;
+			if (strstr(y, buf))
+				++*common;
+		}
+		p = e + 1;
+	}
+}
+
+int mk_same_record(const rec *a, const rec *b)
+{
+	struct mk_list ka = { 0 }, kb = { 0 };
+	mk_record_keys(a, MK_ISBN | MK_ISSN | MK_LCCN, &ka);
+	mk_record_keys(b, MK_ISBN | MK_ISSN | MK_LCCN, &kb);
+	/* a number in common; or a kind both have, with no number in common */
+	int shared = 0, differ = 0;
+	static const char *const kinds[] = { "isbn:", "issn:", "lccn:" };
+	for (int k = 0; k < 3; k++) {
+		int ina = 0, inb = 0;
+		for (size_t i = 0; i < ka.n; i++)
+			ina |= !strncmp(ka.v[i], kinds[k], 5);
+		for (size_t j = 0; j < kb.n; j++)
+			inb |= !strncmp(kb.v[j], kinds[k], 5);
+		int common = 0;
+		for (size_t i = 0; i < ka.n; i++)
+			for (size_t j = 0; j < kb.n && !strncmp(ka.v[i], kinds[k], 5); j++)
+				common |= !strcmp(ka.v[i], kb.v[j]);
+		shared |= common;
+		differ |= ina && inb && !common;
+	}
+	mk_list_release(&ka);
+	mk_list_release(&kb);
+	if (shared)
+		return 1;
+	if (differ)
+		return 0;
+	char *ta = title_words(a), *tb = title_words(b);
+	int same = 1;
+	if (ta && tb) {
+		int ca, na, cb, nb;
+		words_in(ta, tb, &ca, &na);
+		words_in(tb, ta, &cb, &nb);
+		/* more than half of the shorter title's words in the other */
+		same = na <= nb ? 2 * ca > na : 2 * cb > nb;
+	}
+	free(ta);
+	free(tb);
+	return same;
 }

@@ -56,4 +56,15 @@ void mk_list_release(struct mk_list *l);      /* frees strings and array */
  * 001+003 gives "sys:(003)001", or "sys:001" when there is no 003. */
 void mk_record_keys(const rec *r, int mask, struct mk_list *l);
 
+/* Could a and b be versions of one record? Used when a record carries a
+ * catalogue's own number (001+003, or that number kept as 035) and the
+ * number is all that links them: two catalogues that keep the same
+ * organisation code give the same numbers to different books. 0 only on
+ * evidence, when they have no ISBN, ISSN or LCCN in common: both have
+ * numbers of one of those kinds (none shared), or both have a title (245
+ * $a $n $p, tones and case folded) and no more than half of the shorter
+ * title's words are in the other. 1 otherwise. (Not the 005: two
+ * catalogues loaded by one script stamp different books alike.) */
+int mk_same_record(const rec *a, const rec *b);
+
 #endif

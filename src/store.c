@@ -3207,6 +3207,24 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
 	return CAT_OK;
 }
 
+/* Whether id, found by r's key, is a match. A number in this
+ * catalogue's own series ("sys:(ORG)...", from r's 001+003 or an 035) is
+ * trusted only if the records could be one (mk_same_record): another
+ * catalogue with the same organisation code numbers other books the same
+ * way. Any other key is a match. */
+static int key_matches(struct store *st, const rec *r, const char *key, const char *id)
+{
+	size_t ol = strlen(st->org);
+	if (strncmp(key, "sys:(", 5) || strncmp(key + 5, st->org, ol) || key[5 + ol] != ')')
+		return 1;
+	struct current c;
+	strbuf e = STRBUF_INIT;
+	int same = load_current(st, id, 0, 1, &c, &e) != CAT_OK || mk_same_record(r, c.r);
+	current_release(&c);
+	sb_release(&e);
+	return same;
+}
+
 static int be_match(void *be, const rec *r, int keys, char ***ids, size_t *n, strbuf *err)
 {
 	struct store *st = be;
@@ -3214,10 +3232,11 @@ static int be_match(void *be, const rec *r, int keys, char ***ids, size_t *n, st
 	(void)err;
 	mk_record_keys(r, keys, &kl);
 	for (size_t i = 0; i < kl.n; i++) {
+		struct mk_list found = { 0 };
 		sqlite3_stmt *s = stmt(st, S_KEY_MATCH);
 		bind_text(s, 1, kl.v[i]);
 		while (sqlite3_step(s) == SQLITE_ROW)
-			mk_list_add(&out, (const char *)sqlite3_column_text(s, 0));
+			mk_list_add(&found, (const char *)sqlite3_column_text(s, 0));
 		sqlite3_reset(s);
 		/* this transaction's own records, not in the table yet */
 		uint32_t h = key_hash(kl.v[i]);
@@ -3229,9 +3248,14 @@ static int be_match(void *be, const rec *r, int keys, char ***ids, size_t *n, st
 			sqlite3_stmt *q = stmt(st, S_ID_BY_RID);
 			sqlite3_bind_int64(q, 1, p->rid);
 			if (sqlite3_step(q) == SQLITE_ROW)
-				mk_list_add(&out, (const char *)sqlite3_column_text(q, 0));
+				mk_list_add(&found, (const char *)sqlite3_column_text(q, 0));
 			sqlite3_reset(q);
 		}
+		/* (load_current below reuses statements: the lookups are done) */
+		for (size_t j = 0; j < found.n; j++)
+			if (key_matches(st, r, kl.v[i], found.v[j]))
+				mk_list_add(&out, found.v[j]);
+		mk_list_release(&found);
 	}
 	mk_list_release(&kl);
 	/* id order = age order (same prefix, zero-padded) */

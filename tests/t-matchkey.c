@@ -6,6 +6,23 @@
 #include "matchkey.h"
 #include "rec.h"
 
+/* a book with 001 id, 003 VN-BIENMUC and optionally an ISBN and a 245 $a */
+static rec *book(const char *id, const char *isbn, const char *title)
+{
+	rec *r = rec_create();
+	rec_add_control(r, "001", id, strlen(id));
+	rec_add_control(r, "003", "VN-BIENMUC", 10);
+	if (isbn) {
+		size_t f = rec_add_field(r, "020", ' ', ' ');
+		rec_add_sub(r, f, 'a', isbn, strlen(isbn));
+	}
+	if (title) {
+		size_t f = rec_add_field(r, "245", '1', '0');
+		rec_add_sub(r, f, 'a', title, strlen(title));
+	}
+	return r;
+}
+
 int main(void)
 {
 	char k[300];
@@ -90,5 +107,36 @@ int main(void)
 	CHECK_INT(l.n, 1);
 	mk_list_release(&l);
 	rec_destroy(r);
+
+	/* mk_same_record: only evidence makes two records different */
+	rec *a = book("bm00000001", "9786041234567", "Truyện Kiều"),
+	    *b = book("bm00000001", "0471383147", "Programming the Perl DBI");
+	CHECK_INT(mk_same_record(a, b), 0);                 /* ISBNs and titles differ */
+	rec_destroy(b);
+	b = book("bm00000001", "978-604-1-23456-7 (bìa mềm)", "Truyen kieu");
+	CHECK_INT(mk_same_record(a, b), 1);                 /* one ISBN in common */
+	rec_destroy(b);
+	b = book("bm00000001", "9786046970217", "Truyện Kiều");
+	CHECK_INT(mk_same_record(a, b), 0);                 /* another edition: ISBNs differ */
+	rec_destroy(b);
+	b = book("bm00000001", NULL, "Truyện Kiều : bản mới");
+	CHECK_INT(mk_same_record(a, b), 1);                 /* no ISBN; the title's words are there */
+	CHECK_INT(mk_same_record(b, a), 1);
+	rec_destroy(b);
+	b = book("bm00000001", NULL, "Tắt đèn");
+	CHECK_INT(mk_same_record(a, b), 0);                 /* no ISBN, another title */
+	rec_destroy(b);
+	b = book("bm00000001", NULL, "Kiều và những người khác trong văn học");
+	CHECK_INT(mk_same_record(a, b), 0);                 /* 1 of the shorter's 2 words: not more than half */
+	rec_destroy(b);
+	b = book("bm00000001", NULL, NULL);
+	CHECK_INT(mk_same_record(a, b), 1);                 /* nothing to tell them apart */
+	rec_destroy(b);
+	b = book("bm00000001", NULL, "Truyện Kiều");
+	size_t fb = rec_add_field(b, "022", ' ', ' ');
+	rec_add_sub(b, fb, 'a', "0378-5955", 9);            /* an ISSN, a kind a lacks */
+	CHECK_INT(mk_same_record(a, b), 1);
+	rec_destroy(b);
+	rec_destroy(a);
 	DONE();
 }
