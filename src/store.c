@@ -90,7 +90,7 @@ enum {
 	S_POST_DELETE, S_KEY_INSERT,
 	S_KEY_DELETE, S_KEY_MATCH, S_ID_EXISTS, S_BROWSE, S_BROWSE4, S_BATCH_START,
 	S_BATCH_COUNTS, S_BFILE_SET, S_BFILE_RESUME, S_BATCH_STATE, S_BATCH_GET,
-	S_BATCH_LIST, S_BATCH_RECS, S_REC_BY_RID, S_SUMMARY,
+	S_BATCH_LIST, S_BATCH_RECS, S_VER_OTHERS, S_REC_BY_RID, S_SUMMARY,
 	S_ID_BY_RID, S_COUNT
 };
 
@@ -155,6 +155,11 @@ static const char *const sql_text[S_COUNT] = {
 	                 "skipped, rejected FROM batches ORDER BY id",
 	[S_BATCH_RECS] = "SELECT rid, min(version), max(version) FROM versions WHERE batch = ?1 "
 	                 "GROUP BY rid ORDER BY rid",
+	/* versions of a record after ?2 that are neither an undo nor part of
+	 * a batch that was undone */
+	[S_VER_OTHERS] = "SELECT count(*) FROM versions WHERE rid = ?1 AND version > ?2 "
+	                 "AND action <> 'undo' AND (batch IS NULL OR batch NOT IN "
+	                 "(SELECT id FROM batches WHERE state IN ('undone', 'partly undone')))",
 };
 
 /* Open addressing over the indexes 0, 1, 2 ... of an array the caller
@@ -3573,6 +3578,44 @@ static int be_batch_list(void *be, struct cat_batch **b, size_t *n, strbuf *err)
 	return CAT_OK;
 }
 
+/* Whether record c (decoded) has the content and deleted state of its
+ * version v (the 005 aside). */
+static int same_as_version(struct store *st, struct current *c, long v)
+{
+	if (!c->r) {                                   /* decoded when first needed */
+		c->r = rec_create();
+		if (store_decode(c->data, c->len, c->r)) {
+			rec_destroy(c->r);
+			c->r = NULL;
+			return 0;
+		}
+	}
+	rec *old = rec_create();
+	strbuf e = STRBUF_INIT, d = STRBUF_INIT;
+	int rc = be_fetch(st, c->id, v, old, NULL, &e);
+	int same = 0;
+	if ((rc == CAT_OK || rc == CAT_DELETED) && (rc == CAT_DELETED) == !!c->deleted && c->r) {
+		store_diff_summary(old, c->r, &d);
+		same = !d.len;
+	}
+	rec_destroy(old);
+	sb_release(&e);
+	sb_release(&d);
+	return same;
+}
+
+/* How many versions of record rid after version v were made by anything
+ * but an undo or a batch since undone (S_VER_OTHERS); -1 on error. */
+static long versions_since(struct store *st, sqlite3_int64 rid, long v)
+{
+	sqlite3_stmt *s = stmt(st, S_VER_OTHERS);
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_int64(s, 2, v);
+	long n = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
+}
+
 static int be_batch_undo(void *be, long batch, int force, long *restored, long *removed,
                          long *conflicts, strbuf *err)
 {
@@ -3586,7 +3629,7 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 	free(b.user);
 	free(b.command);
 	free(b.state);
-	if (undone) {
+	if (undone) {           /* ("partly undone" may be undone again, e.g. --force) */
 		sb_addf(err, _("batch %ld was already undone"), batch);
 		return CAT_CONFLICT;
 	}
@@ -3632,7 +3675,17 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 			current_release(&c);
 			break;
 		}
-		if (c.version > v[i].maxv && !force) {
+		/* already as before the batch (an earlier undo of it that left
+		 * others alone): nothing to do */
+		if (v[i].minv == 1 ? c.deleted
+		                   : c.version > v[i].maxv && same_as_version(st, &c, v[i].minv - 1)) {
+			current_release(&c);
+			continue;
+		}
+		/* changed after the batch, unless only by later batches that were
+		 * undone, back to the batch's own version */
+		if (c.version > v[i].maxv && !force &&
+		    !(!versions_since(st, c.rid, v[i].maxv) && same_as_version(st, &c, v[i].maxv))) {
 			(*conflicts)++;
 			current_release(&c);
 			continue;
@@ -3664,7 +3717,7 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 	if (!rc) {
 		s = stmt(st, S_BATCH_STATE);
 		sqlite3_bind_int64(s, 1, batch);
-		bind_text(s, 2, "undone");
+		bind_text(s, 2, *conflicts ? "partly undone" : "undone");
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_err(st, err, _("undoing a batch"));
 		sqlite3_reset(s);
