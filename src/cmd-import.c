@@ -70,7 +70,8 @@ static const char usage_text[] = N_(
 	"      --protect TAGS     local fields merge keeps (default 9XX,59X)\n"
 	"      --force            replace/merge even with a less full record\n"
 	"      --dry-run          report what would happen; change nothing\n"
-	"      --rejects FILE     append the raw bytes of rejected records\n"
+	"      --rejects FILE     append the raw bytes of rejected records here\n"
+	"                         (default: the catalogue's name + .rejects)\n"
 	"      --report FILE      one JSON line per record: file, record, offset,\n"
 	"                         action, id, reason\n"
 	"      --batch-size N     records per commit at most (default 10000; a\n"
@@ -156,6 +157,8 @@ struct imp {
 	auth_linker *linker;           /* --link-authorities */
 	long links[AS_COUNT], flipped;
 	long foreign_own;              /* our numbers on other books (own_number_elsewhere) */
+	long nsaved;                   /* records written to the rejects file */
+	char *rejects_alloc;           /* the default rejects file name */
 	/* progress */
 	const char *fname;
 	long long fsize, fpos;
@@ -557,20 +560,32 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 	return rc;
 }
 
+/* Append a rejected record's raw bytes to the rejects file (opened on the
+ * first reject; not in a dry run). A file that cannot be written stops
+ * the import (im->fatal): its uncommitted records, this one included,
+ * are read again when the same command is run again. */
+static void save_reject(struct imp *im, const char *raw, size_t len)
+{
+	if (im->dry || !im->rejects_name)
+		return;
+	if (!im->rejects && !(im->rejects = fopen(im->rejects_name, "ab"))) {
+		cmd_error(CMD_NAME, _("cannot write the rejects file '%s': %s"), im->rejects_name,
+		          strerror(errno));
+		im->fatal = 1;
+		return;
+	}
+	if (fwrite(raw, 1, len, im->rejects) != len || fflush(im->rejects)) {
+		cmd_error(CMD_NAME, _("cannot write the rejects file '%s': %s"), im->rejects_name,
+		          strerror(errno));
+		im->fatal = 1;
+	}
+	im->nsaved++;
+}
+
 static void reject(struct imp *im, const struct ra_item *it, const char *file, long recno,
                    long long off)
 {
-	size_t len = it->raw.len;
-	const char *raw = it->raw.buf;
-	if (im->rejects_name && !im->rejects && !im->dry) {
-		im->rejects = fopen(im->rejects_name, "ab");
-		if (!im->rejects) {
-			cmd_error(CMD_NAME, _("cannot write '%s': %s"), im->rejects_name, strerror(errno));
-			im->rejects_name = NULL;
-		}
-	}
-	if (im->rejects)
-		fwrite(raw, 1, len, im->rejects);
+	save_reject(im, it->raw.buf, it->raw.len);
 	report(im, file, recno, off, A_REJECTED, NULL, it->error.buf);
 }
 
@@ -823,10 +838,7 @@ static int import_file(struct imp *im, const char *path)
 			reject(im, it, path, recno, off);
 		} else if (im->only_auth && !auth_is_authority(r)) {
 			/* `bienmuc auth import`: the bytes go to --rejects like any reject */
-			if (im->rejects_name && !im->rejects && !im->dry)
-				im->rejects = fopen(im->rejects_name, "ab");
-			if (im->rejects)
-				fwrite(it->raw.buf, 1, it->raw.len, im->rejects);
+			save_reject(im, it->raw.buf, it->raw.len);
 			char why[80];
 			snprintf(why, sizeof why, "not an authority record (Leader/06 is '%c', not 'z')",
 			         rec_leader(r)[6]);
@@ -834,6 +846,10 @@ static int import_file(struct imp *im, const char *path)
 		} else if (process(im, r, it->prep, path, recno, off)) {
 			rc = -1;
 			im->fatal = 1;
+			break;
+		}
+		if (im->fatal) {                   /* the rejects file failed */
+			rc = -1;
 			break;
 		}
 		/* commit every batch_size records, and at least every second so
@@ -863,6 +879,64 @@ static int import_file(struct imp *im, const char *path)
 	if (!is_stdin)
 		fclose(fp);
 	return rc;
+}
+
+/* Every input can be read and none is a directory ("-" is standard
+ * input); each one that fails is named. 0 = all fine. */
+static int check_inputs(char **files, int n)
+{
+	int bad = 0;
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(files[i], "-"))
+			continue;
+		struct stat sb;
+		FILE *fp = fopen(files[i], "rb");
+		if (!fp) {
+			cmd_error(CMD_NAME, _("cannot read '%s': %s"), files[i], strerror(errno));
+			bad = 1;
+		} else if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			cmd_error(CMD_NAME, _("'%s' is a directory"), files[i]);
+			bad = 1;
+		}
+		if (fp)
+			fclose(fp);
+	}
+	return bad;
+}
+
+/* The rejects file when --rejects is not given: next to a local
+ * catalogue ("kho.db" -> "kho.db.rejects"), else rejects.mrc here. */
+static char *default_rejects(const char *db)
+{
+	char *def = db ? NULL : catalog_default_path();
+	const char *path = db ? db : def;
+	strbuf sb = STRBUF_INIT;
+	if (path && !strncmp(path, "sqlite:", 7))
+		path += 7;
+	if (path && *path && !strstr(path, "://"))
+		sb_addf(&sb, "%s.rejects", path);
+	else
+		sb_adds(&sb, "rejects.mrc");
+	free(def);
+	return sb_detach(&sb, NULL);
+}
+
+/* 0 if path can be appended to (made and removed again to find out when
+ * it does not exist), else an errno value. */
+static int can_write(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode))
+			return EISDIR;
+		return access(path, W_OK) ? errno : 0;
+	}
+	FILE *f = fopen(path, "ab");
+	if (!f)
+		return errno;
+	fclose(f);
+	unlink(path);
+	return 0;
 }
 
 static int parse_protect(struct imp *im, const char *list)
@@ -1039,6 +1113,23 @@ int cmd_import(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	/* every input readable, and the rejects file writable, before anything
+	 * is imported */
+	if (check_inputs(argv + optind, argc - optind)) {
+		rc = 2;
+		goto out;
+	}
+	if (!im.dry && optind < argc) {
+		if (!im.rejects_name)
+			im.rejects_name = im.rejects_alloc = default_rejects(db);
+		int e = can_write(im.rejects_name);
+		if (e) {
+			cmd_error(CMD_NAME, _("cannot write the rejects file '%s': %s"), im.rejects_name,
+			          strerror(e));
+			rc = 2;
+			goto out;
+		}
+	}
 	sb_adds(&im.cmdline, "bienmuc");
 	for (int i = 0; i < argc; i++)
 		sb_addf(&im.cmdline, " %s", argv[i]);
@@ -1119,6 +1210,9 @@ int cmd_import(int argc, char **argv)
 	if (im.batch && !im.quiet && !im.dry)
 		fprintf(stderr, _("bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n"),
 		        im.batch, im.batch);
+	if (im.nsaved)
+		fprintf(stderr, _("bienmuc: import: the raw bytes of %ld rejected records were appended "
+		        "to '%s'\n"), im.nsaved, im.rejects_name);
 	if (im.foreign_own > 1 && !im.quiet)
 		fprintf(stderr, _("bienmuc: import: %ld records carried this catalogue's numbers for other "
 		        "books and were not matched by them\n"), im.foreign_own);
@@ -1137,6 +1231,7 @@ out:
 	auth_linker_destroy(im.linker);
 	catalog_close(im.c);
 	free(im.org);
+	free(im.rejects_alloc);
 	isismap_destroy(im.map);
 	for (int i = 0; i < 2; i++) {                          /* copies */
 		item_map_destroy(im.items[i]);
