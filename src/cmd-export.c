@@ -9,6 +9,7 @@
  * (which has no such limits) and counted; exit status 1 then.
  * Exit status: 0 all written, 1 some refused or ids missing, 2 usage/I/O.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,9 @@ struct exp {
 	const char *rejects;
 	const char *since;
 	long written, refused, missing;
-	int io_error;
+	int io_error;             /* the output failed: stop, report once */
+	FILE *fp;                 /* the output */
+	const char *out_name;
 	strbuf err;
 	catalog *c;               /* copies: --items */
 	item_map *items;
@@ -105,10 +108,18 @@ static int put(void *arg, const char *id, const rec *r)
 	rec *wi = with_items(x, id, r);                        /* copies */
 	if (wi)
 		r = wi;
+	if (x->io_error)
+		return 1;
 	if (marc_writer_put(x->w, r, &x->err) == 0) {
 		x->written++;
 		rec_destroy(wi);
 		return 0;
+	}
+	if (ferror(x->fp)) {                 /* not the record: the output */
+		x->io_error = 1;
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), x->out_name, strerror(errno));
+		rec_destroy(wi);
+		return 1;
 	}
 	x->refused++;
 	cmd_error(CMD_NAME, _("record %s: %s"), id, x->err.buf ? x->err.buf : "refused");
@@ -244,6 +255,8 @@ int cmd_export(int argc, char **argv)
 		catalog_close(c);
 		return 2;
 	}
+	x.fp = fp;
+	x.out_name = out ? out : _("standard output");
 	x.w = marc_writer_open(fp, &wo);
 	int rc = 0;
 	rec *r = rec_create();
@@ -259,7 +272,7 @@ int cmd_export(int argc, char **argv)
 			cmd_error(CMD_NAME, "%s", x.err.buf);
 			rc = 2;
 		}
-		for (size_t i = 0; !rc && i < res.n; i++)
+		for (size_t i = 0; !rc && !x.io_error && i < res.n; i++)
 			put_id(c, &x, res.ids[i], r);
 		cat_result_free(&res);
 	} else if (ids) {
@@ -271,7 +284,7 @@ int cmd_export(int argc, char **argv)
 			char *line = NULL;
 			size_t cap = 0;
 			ssize_t len;
-			while ((len = getline(&line, &cap, in)) > 0) {
+			while (!x.io_error && (len = getline(&line, &cap, in)) > 0) {
 				while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
 				               line[len - 1] == ' '))
 					line[--len] = 0;
@@ -287,16 +300,19 @@ int cmd_export(int argc, char **argv)
 		}
 	} else {
 		int st = catalog_scan(c, x.since, put, &x, &x.err);
-		if (st) {
+		if (st && !x.io_error) {
 			cmd_error(CMD_NAME, "%s", x.err.buf);
 			rc = 2;
 		}
 	}
 	rec_destroy(r);
-	if (marc_writer_close(x.w) || fflush(fp) || ferror(fp)) {
-		cmd_error(CMD_NAME, _("error writing '%s'"), out ? out : "standard output");
+	errno = 0;
+	int bad = marc_writer_close(x.w) || fflush(fp) || ferror(fp);
+	if (bad && !x.io_error)
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), x.out_name,
+		          errno ? strerror(errno) : _("write error"));
+	if (bad || x.io_error)
 		rc = 2;
-	}
 	if (out)
 		fclose(fp);
 	if (x.rw)

@@ -1120,9 +1120,11 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if (!im.dry && optind < argc) {
+		/* the default goes next to the catalogue, whose folder may not
+		 * be there yet: made at the first reject */
+		int e = im.rejects_name ? can_write(im.rejects_name) : 0;
 		if (!im.rejects_name)
 			im.rejects_name = im.rejects_alloc = default_rejects(db);
-		int e = can_write(im.rejects_name);
 		if (e) {
 			cmd_error(CMD_NAME, _("cannot write the rejects file '%s': %s"), im.rejects_name,
 			          strerror(e));

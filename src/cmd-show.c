@@ -3,6 +3,7 @@
  * any MARC format (MARCMaker .mrk by default), current or earlier version.
  * Exit status: 0 shown, 1 some id missing or deleted, 2 usage/I/O error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,8 +117,12 @@ int cmd_show(int argc, char **argv)
 			copies_print_mrk(stdout, c, argv[i], r);
 		}
 	}
-	if (w && marc_writer_close(w))
+	errno = 0;
+	if ((w && marc_writer_close(w)) || fflush(stdout) || ferror(stdout)) {
+		cmd_error(CMD_NAME, _("cannot write the output: %s"),
+		          errno ? strerror(errno) : _("write error"));
 		rc = 2;
+	}
 	rec_destroy(r);
 	sb_release(&err);
 	catalog_close(c);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <locale.h>
 
 #include "cmd.h"
@@ -55,6 +56,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int rc = c->exec(argc - 1, argv + 1);
+	/* output lost (a full disk, a closed pipe): never a silent success
+	 * (a command that failed with 2 has said why already) */
+	errno = 0;
+	if ((fflush(stdout) || ferror(stdout)) && rc != 2) {
+		cmd_error(c->name, _("cannot write the output: %s"),
+		          errno ? strerror(errno) : _("write error"));
+		rc = 2;
+	}
 	charset_cleanup();   /* close pooled converters: valgrind-clean exits */
 	return rc;
 }
