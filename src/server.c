@@ -120,14 +120,15 @@ const char *server_cql_properties(void)
 	"index.bath.subject     = 1=21\n"
 	"index.bath.keyTitle    = 1=4\n"
 	"index.bath.any         = 1=1016\n"
+	/* No "relation.<=", ">=" or "=" lines: yaz's property reader
+	 * tokenises on '=', so "relation.>= = 2=4" would define
+	 * "relation.>" with no attributes and hide the real one (CQL ">"
+	 * then searched as "="). yaz looks up "le", "ge" and "eq" for them. */
 	"relation.<     = 2=1\n"
 	"relation.le    = 2=2\n"
-	"relation.<=    = 2=2\n"
 	"relation.eq    = 2=3\n"
-	"relation.=     = 2=3\n"
 	"relation.exact = 2=3 4=1\n"
 	"relation.ge    = 2=4\n"
-	"relation.>=    = 2=4\n"
 	"relation.>     = 2=5\n"
 	"relation.<>    = 2=6\n"
 	"relation.all   = 4=6\n"
