@@ -31,6 +31,7 @@
 #include <yaz/pquery.h>
 #include <yaz/querytowrbuf.h>
 #include <yaz/log.h>
+#include <yaz/srw.h>
 
 #include "server.h"
 #include "catalog.h"
@@ -144,6 +145,60 @@ const char *server_cql_properties(void)
 	"truncation.none  = 5=100\n"
 	"truncation.z3958 = 5=104\n"
 	"always = 6=1\n";
+}
+
+/* ---- SRU requests, as GFS decodes them ----
+ *
+ * GFS decodes an SRU request (yaz_sru_decode: GET and form POST;
+ * yaz_srw_decode: SOAP) and then acts on it with no back-end hook in
+ * between, so the Makefile links with -Wl,--wrap for both: GFS's calls
+ * come here, and these call yaz's own (__real_) and then fix the request:
+ *  - searchRetrieve without maximumRecords: GFS would present no records
+ *    at all; SRU leaves the number to the server, and our explain
+ *    record announces SRU_DEFAULT_RECORDS, so that is what it gets.
+ * (These functions live here because only GFS's session code calls them,
+ * and it is linked in only with this file; see the Makefile.) */
+#define SRU_DEFAULT_RECORDS 10
+
+int __real_yaz_sru_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
+                          ODR decode, char **charset, Z_SRW_diagnostic **diag, int *num_diag);
+int __real_yaz_srw_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
+                          ODR decode, char **charset);
+int __wrap_yaz_sru_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
+                          ODR decode, char **charset, Z_SRW_diagnostic **diag, int *num_diag);
+int __wrap_yaz_srw_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
+                          ODR decode, char **charset);
+
+static void sru_fix_request(Z_SRW_PDU *sr, ODR o, Z_SRW_diagnostic **diag, int *num_diag)
+{
+	(void)diag;
+	(void)num_diag;
+	if (!sr)
+		return;
+	if (sr->which == Z_SRW_searchRetrieve_request && sr->u.request) {
+		Z_SRW_searchRetrieveRequest *q = sr->u.request;
+		if (!q->maximumRecords)
+			q->maximumRecords = odr_intdup(o, SRU_DEFAULT_RECORDS);
+	}
+}
+
+int __wrap_yaz_sru_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
+                          ODR decode, char **charset, Z_SRW_diagnostic **diag, int *num_diag)
+{
+	int r = __real_yaz_sru_decode(hreq, srw_pdu, soap_package, decode, charset, diag,
+	                              num_diag);
+	if (r == 0)
+		sru_fix_request(*srw_pdu, decode, diag, num_diag);
+	return r;
+}
+
+int __wrap_yaz_srw_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
+                          ODR decode, char **charset)
+{
+	int r = __real_yaz_srw_decode(hreq, srw_pdu, soap_package, decode, charset);
+	if (r == 0)
+		sru_fix_request(*srw_pdu, decode, NULL, NULL);
+	return r;
 }
 
 /* ---- result sets ---- */
