@@ -32,6 +32,7 @@
 #include <yaz/querytowrbuf.h>
 #include <yaz/log.h>
 #include <yaz/srw.h>
+#include <yaz/diagsrw.h>
 
 #include "server.h"
 #include "catalog.h"
@@ -41,6 +42,7 @@
 #include "copies.h"
 #include "copies-marc.h"
 #include "i18n-lower.h"           /* i18n_lower_english */
+#include "util.h"                 /* utf8_valid */
 
 #define MAX_SETS 16
 /* A result set keeps its query and hit count and one window of ids:
@@ -155,7 +157,11 @@ const char *server_cql_properties(void)
  * come here, and these call yaz's own (__real_) and then fix the request:
  *  - searchRetrieve without maximumRecords: GFS would present no records
  *    at all; SRU leaves the number to the server, and our explain
- *    record announces SRU_DEFAULT_RECORDS, so that is what it gets.
+ *    record announces SRU_DEFAULT_RECORDS, so that is what it gets;
+ *  - a query or scan clause that is not valid UTF-8: the request gets
+ *    SRU diagnostic 10 (GFS then answers without searching), and the
+ *    string, which the response echoes, has each invalid byte replaced
+ *    by U+FFFD, so the response is well-formed XML.
  * (These functions live here because only GFS's session code calls them,
  * and it is linked in only with this file; see the Makefile.) */
 #define SRU_DEFAULT_RECORDS 10
@@ -169,17 +175,46 @@ int __wrap_yaz_sru_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **so
 int __wrap_yaz_srw_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
                           ODR decode, char **charset);
 
+/* If *s is not valid UTF-8: replace it (from o) by a copy with U+FFFD for
+ * each invalid byte, put a description in why, and return 0; else 1. */
+static int sru_valid_utf8(ODR o, char **s, char *why, size_t whylen)
+{
+	size_t n = *s ? strlen(*s) : 0, bad;
+	if (!*s || utf8_valid(*s, n, &bad))
+		return 1;
+	snprintf(why, whylen, "not valid UTF-8 (byte 0x%02X at offset %zu)",
+	         (unsigned)(unsigned char)(*s)[bad], bad);
+	strbuf b = STRBUF_INIT;
+	const char *p = *s, *end = *s + n;
+	while (p < end) {
+		if (utf8_valid(p, (size_t)(end - p), &bad)) {
+			sb_add(&b, p, (size_t)(end - p));
+			break;
+		}
+		sb_add(&b, p, bad);
+		sb_adds(&b, "\xEF\xBF\xBD");
+		p += bad + 1;
+	}
+	*s = odr_strdup(o, b.buf ? b.buf : "");
+	sb_release(&b);
+	return 0;
+}
+
 static void sru_fix_request(Z_SRW_PDU *sr, ODR o, Z_SRW_diagnostic **diag, int *num_diag)
 {
-	(void)diag;
-	(void)num_diag;
+	char why[80];
+	char **text = NULL;
 	if (!sr)
 		return;
 	if (sr->which == Z_SRW_searchRetrieve_request && sr->u.request) {
 		Z_SRW_searchRetrieveRequest *q = sr->u.request;
 		if (!q->maximumRecords)
 			q->maximumRecords = odr_intdup(o, SRU_DEFAULT_RECORDS);
-	}
+		text = &q->query;
+	} else if (sr->which == Z_SRW_scan_request && sr->u.scan_request)
+		text = &sr->u.scan_request->scanClause;
+	if (text && !sru_valid_utf8(o, text, why, sizeof why) && diag && num_diag)
+		yaz_add_srw_diagnostic(o, diag, num_diag, YAZ_SRW_QUERY_SYNTAX_ERROR, why);
 }
 
 int __wrap_yaz_sru_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
@@ -196,6 +231,7 @@ int __wrap_yaz_srw_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **so
                           ODR decode, char **charset)
 {
 	int r = __real_yaz_srw_decode(hreq, srw_pdu, soap_package, decode, charset);
+	/* SOAP: the XML parser has already refused bytes that are not UTF-8 */
 	if (r == 0)
 		sru_fix_request(*srw_pdu, decode, NULL, NULL);
 	return r;
