@@ -11,6 +11,9 @@
 #include <unistd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <errno.h>
+
+#include <yaz/comstack.h>
 
 #include "cmd.h"
 #include "i18n.h"
@@ -80,6 +83,32 @@ static void xml_escape(strbuf *sb, const char *s)
 		else if (*s == '"') sb_adds(sb, "&quot;");
 		else sb_addc(sb, *s);
 	}
+}
+
+/* Can the server listen on addr (yaz syntax: [tcp:|ssl:]host[:port],
+ * unix:path)? Binds and closes a socket, so that a taken port is reported
+ * once, in our words, before the banner (GFS would say "[fatal] Failed to
+ * bind" after it). Returns 0, or -1 with the reason in why. Unix sockets
+ * are left to GFS (it replaces a stale socket file). */
+static int listener_ok(const char *addr, strbuf *why)
+{
+	if (!strncmp(addr, "unix:", 5))
+		return 0;
+	void *ap = NULL;
+	errno = 0;
+	COMSTACK cs = cs_create_host(addr, 1, &ap);
+	if (!cs || !ap) {
+		sb_adds(why, errno ? strerror(errno) : _("unknown host or bad address"));
+		if (cs)
+			cs_close(cs);
+		return -1;
+	}
+	errno = 0;
+	int rc = cs_bind(cs, ap, CS_SERVER);
+	if (rc < 0)
+		sb_adds(why, errno ? strerror(errno) : cs_errmsg(cs_errno(cs)));
+	cs_close(cs);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Settings file: key = value lines, # comments. */
@@ -176,6 +205,15 @@ int cmd_serve(int argc, char **argv)
 		dbname = xstrdup("catalog");
 	if (!users)
 		users = users_default_path();
+
+	/* the listener first: a taken port is one clear error, and no banner */
+	strbuf why = STRBUF_INIT;
+	if (listener_ok(listen, &why) < 0) {
+		cmd_error("serve", _("cannot listen on %s: %s"), listen, why.buf ? why.buf : "");
+		sb_release(&why);
+		return 2;
+	}
+	sb_release(&why);
 
 	/* open once here, so a wrong path fails now and not per connection */
 	strbuf err = STRBUF_INIT;
