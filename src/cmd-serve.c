@@ -111,6 +111,32 @@ static int listener_ok(const char *addr, strbuf *why)
 	return rc < 0 ? -1 : 0;
 }
 
+/* The host and port SRU explain names: those of the listener address
+ * (yaz syntax, as listener_ok); for a wildcard (@, 0.0.0.0, ::) this
+ * machine's name. Port 210 when none is given (yaz's default). */
+static void explain_host_port(const char *addr, strbuf *host, strbuf *port)
+{
+	if (!strncmp(addr, "tcp:", 4) || !strncmp(addr, "ssl:", 4))
+		addr += 4;
+	const char *colon = strrchr(addr, ':');
+	size_t hl = colon ? (size_t)(colon - addr) : strlen(addr);
+	if (hl >= 2 && addr[0] == '[' && addr[hl - 1] == ']') {   /* [::1]:2100 */
+		addr++;
+		hl -= 2;
+	}
+	sb_adds(port, colon && colon[1] ? colon + 1 : "210");
+	if (!hl || (hl == 1 && *addr == '@') || (hl == 7 && !strncmp(addr, "0.0.0.0", 7)) ||
+	    (hl == 2 && !strncmp(addr, "::", 2))) {
+		char name[256];
+		if (gethostname(name, sizeof name) == 0) {
+			name[sizeof name - 1] = 0;
+			sb_adds(host, name);
+		} else
+			sb_adds(host, "localhost");
+	} else
+		sb_add(host, addr, hl);
+}
+
 /* Settings file: key = value lines, # comments. */
 static int read_config(const char *path, char **listen, char **dbname, char **users,
                        char **log, int *ro)
@@ -251,7 +277,15 @@ int cmd_serve(int argc, char **argv)
 	xml_escape(&xml, path.buf);
 	sb_adds(&xml, "</cql2rpn>\n"
 		"  <explain xmlns=\"http://explain.z3950.org/dtd/2.0/\">\n"
-		"   <serverInfo protocol=\"SRU\"><host>localhost</host><port>2100</port><database>");
+		"   <serverInfo protocol=\"SRU\"><host>");
+	strbuf host = STRBUF_INIT, port = STRBUF_INIT;
+	explain_host_port(listen, &host, &port);
+	xml_escape(&xml, host.buf);
+	sb_adds(&xml, "</host><port>");
+	xml_escape(&xml, port.buf);
+	sb_adds(&xml, "</port><database>");
+	sb_release(&host);
+	sb_release(&port);
 	xml_escape(&xml, dbname);
 	sb_adds(&xml, "</database></serverInfo>\n"
 		"   <databaseInfo><title lang=\"vi\" primary=\"true\">Mục lục thư viện (bienmuc)</title>"
