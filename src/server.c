@@ -32,6 +32,7 @@
 #include <yaz/querytowrbuf.h>
 #include <yaz/log.h>
 #include <yaz/srw.h>
+#include <yaz/proto.h>            /* yaz_get_esn */
 #include <yaz/diagsrw.h>
 
 #include "server.h"
@@ -682,6 +683,17 @@ static char *serialise(ODR o, const rec *r, int fmt, int *len, strbuf *err)
 	return out;
 }
 
+/* Is esn (NULL or "": none) an element set name or SRU record schema we
+ * serve in format fmt? F and B, in every syntax, give the full record
+ * (there is no brief form); the MARCXML schema names only in XML. */
+static int esn_ok(const char *esn, int fmt)
+{
+	if (!esn || !*esn || !strcmp(esn, "F") || !strcmp(esn, "B"))
+		return 1;
+	return fmt == MF_MARCXML && (!strcmp(esn, "marcxml") || !strcmp(esn, "MARC21-xml") ||
+	                             !strcmp(esn, "info:srw/schema/1/marcxml-v1.1"));
+}
+
 static int srv_fetch(void *h, bend_fetch_rr *rr)
 {
 	struct session *ss = h;
@@ -732,11 +744,11 @@ static int srv_fetch(void *h, bend_fetch_rr *rr)
 		rr->surrogate_flag = 1;
 		goto done;
 	}
-	if (fmt == MF_MARCXML && rr->schema && *rr->schema && strcmp(rr->schema, "marcxml") &&
-	    strcmp(rr->schema, "info:srw/schema/1/marcxml-v1.1") &&
-	    strcmp(rr->schema, "MARC21-xml") && strcmp(rr->schema, "F") && strcmp(rr->schema, "B")) {
+	/* SRU gives its recordSchema in rr->schema, Z39.50 an element set name */
+	const char *esn = rr->schema && *rr->schema ? rr->schema : yaz_get_esn(rr->comp);
+	if (!esn_ok(esn, fmt)) {
 		rr->errcode = YAZ_BIB1_SPECIFIED_ELEMENT_SET_NAME_NOT_VALID_FOR_SPECIFIED_;
-		rr->errstring = rr->schema;
+		rr->errstring = odr_strdup(rr->stream, esn);
 		rr->surrogate_flag = 1;
 		goto done;
 	}
