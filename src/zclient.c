@@ -430,6 +430,8 @@ static const char cql_props[] =
 	"index.dc.subject = 1=21\n"
 	"index.dc.publisher = 1=1018\n"
 	"index.dc.date = 1=31\n"
+	"index.dc.notes = 1=63\n"
+	"index.dc.series = 1=5\n"
 	"index.bath.isbn = 1=7\n"
 	"index.bath.issn = 1=8\n"
 	"index.bath.lccn = 1=9\n"
