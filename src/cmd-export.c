@@ -9,6 +9,7 @@
  * (which has no such limits) and counted; exit status 1 then.
  * Exit status: 0 all written, 1 some refused or ids missing, 2 usage/I/O.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +223,11 @@ int cmd_export(int argc, char **argv)
 	}
 	if (query && ids) {
 		cmd_error(CMD_NAME, _("give -q or --ids, not both"));
+		return 2;
+	}
+	if (x.since && !date_valid(x.since, 1)) {
+		cmd_error(CMD_NAME, _("--since: '%s' is not a date (YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS', UTC)"),
+		          x.since);
 		return 2;
 	}
 	if (wo.to_charset == CS_MARC8 && wo.format != MF_ISO2709 && wo.format != MF_MRK) {

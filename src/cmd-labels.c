@@ -144,6 +144,10 @@ int cmd_labels(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (since && !date_valid(since, 0)) {
+		cmd_error(CMD_NAME, _("--since: '%s' is not a date (YYYY-MM-DD)"), since);
+		return 2;
+	}
 	int nsel = !!query + !!batch + !!since + !!last + (optind < argc);
 	if (nsel != 1) {
 		cmd_error(CMD_NAME, nsel ? _("choose the copies one way only (-q, --batch, --since, "

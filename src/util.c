@@ -312,6 +312,24 @@ fail:
 	return 0;
 }
 
+int date_valid(const char *s, int with_time)
+{
+	static const char shape[] = "dddd-dd-dd dd:dd:dd";
+	size_t n = strlen(s);
+	if (n != 10 && (n != 19 || !with_time))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return 0;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	return n == 10 || (atoi(s + 11) < 24 && atoi(s + 14) < 60 && atoi(s + 17) < 60);
+}
+
 long parse_digits(const char *s, int n)
 {
 	long v = 0;

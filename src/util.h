@@ -90,6 +90,10 @@ int utf8_valid(const char *s, size_t n, size_t *bad);
 int is_ascii(const char *s, size_t n);
 
 /* Parse a decimal number of exactly n digits; -1 if any is not a digit. */
+/* s is "YYYY-MM-DD" (or, with with_time, also "YYYY-MM-DD HH:MM:SS"),
+ * a date that exists: the forms the journal's times compare with as text. */
+int date_valid(const char *s, int with_time);
+
 long parse_digits(const char *s, int n);
 
 #endif
