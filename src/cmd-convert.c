@@ -52,7 +52,8 @@ static const char usage_text[] = N_(
 	"      --lossless          MARC-8: write &#xXXXX; for characters MARC-8 lacks\n"
 	"                          instead of rejecting the record\n"
 	"      --rejects FILE      append rejected records here (default OUT.rejects,\n"
-	"                          or rejects.mrc when writing to standard output)\n"
+	"                          or rejects.mrc when writing to standard output\n"
+	"                          or to a device such as /dev/null)\n"
 	"  -o, --output OUT        write to OUT instead of standard output\n"
 	"  -q, --quiet             no warnings, and no summary unless records were rejected\n"
 	"  -h, --help              show this help\n"
@@ -360,9 +361,11 @@ int cmd_convert(int argc, char **argv)
 	}
 	setvbuf(out, NULL, _IOFBF, OUT_BUFSIZE);
 
+	struct stat ost;
 	if (rejects_opt)
 		c.rejects_name = rejects_opt;
-	else if (c.out_name) {
+	else if (c.out_name && !(stat(c.out_name, &ost) == 0 && !S_ISREG(ost.st_mode))) {
+		/* OUT.rejects next to a file (never /dev/null.rejects) */
 		strbuf sb = STRBUF_INIT;
 		sb_addf(&sb, "%s.rejects", c.out_name);
 		c.rejects_alloc = sb_detach(&sb, NULL);
