@@ -710,8 +710,10 @@ static int checkpoint(struct imp *im, const char *key, long recno, long long off
 	if (im->dry)
 		return 0;
 	sb_reset(&im->err);
-	if (key && catalog_batch_progress(im->c, im->batch, key, recno, off, done, &im->total,
-	                                  &im->err)) {
+	/* standard input cannot be resumed, but the batch's counts are kept
+	 * all the same (under a key no file has) */
+	if (catalog_batch_progress(im->c, im->batch, key ? key : "stdin", recno, off, done,
+	                           &im->total, &im->err)) {
 		cmd_error(CMD_NAME, "%s", im->err.buf);
 		return -1;
 	}
