@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "catalog.h"
 #include "store-cli.h"
+#include "auth.h"
 
 static const char delete_usage[] =
 	"usage: bienmuc delete [-d DB] ID...\n"
@@ -58,6 +59,20 @@ static int run(const char *name, int del, int argc, char **argv)
 	strbuf err = STRBUF_INIT;
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
+		sb_reset(&err);
+		/* an authority that headings still link to: `auth delete` relinks
+		 * or unlinks them first */
+		char **users = NULL;
+		size_t nu = 0;
+		if (del && !auth_users(c, argv[i], &users, &nu, &err) && nu) {
+			cat_ids_free(users, nu);
+			cmd_error(name, ngettext("authority '%s' is used by %zu record; see 'bienmuc auth "
+			                         "delete' (--relink TARGET or --force)",
+			                         "authority '%s' is used by %zu records; see 'bienmuc auth "
+			                         "delete' (--relink TARGET or --force)", nu), argv[i], nu);
+			rc = rc ? rc : 1;
+			continue;
+		}
 		sb_reset(&err);
 		int st = del ? catalog_delete(c, argv[i], CAT_ANY, NULL, &err)
 		             : catalog_undelete(c, argv[i], NULL, &err);
