@@ -19,9 +19,12 @@
 #undef xstrdup
 #undef xstrndup
 
-/* t=r: right truncation with '?'; s=al: adjacent words are ANDed;
- * r=r for yr: ranges "1990-2000" and relations < <= > >=. */
+/* @case 0: operators (and, AND, And ...) and qualifiers (ti, TI) in any
+ * case; a quoted "and" is a word. t=r: right truncation with '?'; s=al:
+ * adjacent words are ANDed; r=r for yr: ranges "1990-2000" and relations
+ * < <= > >=. */
 static const char qualifiers[] =
+	"@case 0\n"
 	"term u=1016 s=al t=r\n"
 	"kw u=1016 s=al t=r\n"
 	"ti u=4 s=al t=r\n"

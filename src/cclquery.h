@@ -7,7 +7,8 @@
  *   isbn (7)  issn (8)  lccn (9)  id local number/001 (12)
  *   yr year of publication (31), with relations: yr>1990, yr=1990-2000
  * Bare words search kw. Words are ANDed; "quoted words" are a phrase; a
- * trailing ? truncates (nguy?); and, or, not, parentheses.
+ * trailing ? truncates (nguy?); and, or, not (in any case; "and" quoted is
+ * a word), parentheses. Qualifiers are in any case too (TI=).
  */
 #ifndef BIENMUC_CCLQUERY_H
 #define BIENMUC_CCLQUERY_H

@@ -27,7 +27,7 @@ static const char usage_text[] = N_(
 	"\n"
 	"Search the catalogue with a CCL query (the words of QUERY are joined).\n"
 	"  ti= au= su= pb= se= nt= kw= (bare words: kw), isbn= issn= lccn= id=,\n"
-	"  yr=1990, yr>1990, yr=1990-2000; and, or, not, ( ); \"a phrase\";\n"
+	"  yr=1990, yr>1990, yr=1990-2000; and, or, not (any case), ( ); \"a phrase\";\n"
 	"  a trailing ? truncates: nguy? . Tones, đ and case do not matter.\n"
 	"\n"
 	"  -d, --db FILE       the catalogue (default $BIENMUC_DB, else\n"

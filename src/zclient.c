@@ -341,6 +341,7 @@ int ztarget_resolve(const struct ztargets *ts, const char *spec, struct ztarget 
 /* The catalogue's qualifiers (cclquery.c); t-zclient checks that both
  * give the same PQF when a target has no overrides. */
 static const char default_qualifiers[] =
+	"@case 0\n"
 	"term u=1016 s=al t=r\n"
 	"kw u=1016 s=al t=r\n"
 	"ti u=4 s=al t=r\n"

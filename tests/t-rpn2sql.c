@@ -139,6 +139,14 @@ int main(void)
 	CHECK_INT(trp("@attr 9=1 x"), -1);
 	CHECK_INT(trp("@and @attr 1=4 a @attr 1=1003 b"), 0);
 	CHECK_STR(rs.fts, "({title} : \"a\") AND ({author} : \"b\")");
+	/* operators and qualifiers in any case; a quoted operator is a word */
+	CHECK_INT(tr("kieu AND TI=tat"), 0);
+	CHECK_STR(rs.fts, "(\"kieu\") AND ({title} : \"tat\")");
+	CHECK_INT(tr("kieu Or tat NOT den"), 0);
+	CHECK_STR(rs.fts, "((\"kieu\") OR (\"tat\")) NOT (\"den\")");
+	CHECK_INT(tr("ti=AND"), -1);
+	CHECK_INT(tr("ti=\"AND\""), 0);
+	CHECK_STR(rs.fts, "{title} : \"and\"");
 	rpn_sql_release(&rs);
 	DONE();
 }

@@ -110,6 +110,7 @@ static void test_ccl(void)
 	const char *qs[] = {
 		"ti=tắt đèn and au=ngô?", "isbn=9786046952183", "yr>1990", "yr=1990-2000",
 		"kiều", "su=\"văn học\" or pb=kim đồng", "id=bm0001", "lccn=2001012345 not se=x",
+		"TI=kieu AND au=du Or x Not y", "ti=\"and\" Or x",   /* any case; a quoted word */
 	};
 	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
 		strbuf a = STRBUF_INIT, b = STRBUF_INIT, e = STRBUF_INIT;
