@@ -389,6 +389,42 @@ static int year_term(const char *term, size_t len, const struct attrs *a, struct
 	return 0;
 }
 
+/* Every upper/lower case form of id's ASCII letters when it has at most
+ * ID_CASE_LETTERS of them, else id as given, in lower and in upper case;
+ * appended to l. */
+#define ID_CASE_LETTERS 5
+static void id_case_forms(const char *id, struct mk_list *l)
+{
+	size_t pos[ID_CASE_LETTERS], k = 0, len = strlen(id);
+	for (size_t i = 0; i < len; i++) {
+		if (!isalpha((unsigned char)id[i]))
+			continue;
+		if (k == ID_CASE_LETTERS) {
+			k = ID_CASE_LETTERS + 1;
+			break;
+		}
+		pos[k++] = i;
+	}
+	char *f = xstrdup(id);
+	if (k > ID_CASE_LETTERS) {
+		param_add(l, id);
+		for (int up = 0; up < 2; up++) {
+			for (size_t i = 0; i < len; i++)
+				f[i] = (char)(up ? toupper((unsigned char)id[i]) : tolower((unsigned char)id[i]));
+			if (strcmp(f, id))
+				param_add(l, f);
+		}
+	} else {
+		for (unsigned m = 0; m < 1u << k; m++) {
+			for (size_t j = 0; j < k; j++)
+				f[pos[j]] = (char)(m >> j & 1 ? toupper((unsigned char)id[pos[j]])
+				                              : tolower((unsigned char)id[pos[j]]));
+			param_add(l, f);
+		}
+	}
+	free(f);
+}
+
 static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strbuf *err)
 {
 	if (o->which != Z_Operand_APT) {
@@ -455,23 +491,38 @@ static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strb
 			sb_addf(err, _("unsupported truncation attribute 5=%ld (only right truncation)"), a.trunc);
 			return -1;
 		}
-		if (right) {
-			/* prefix: GLOB with its special characters escaped */
-			strbuf g = STRBUF_INIT;
-			for (char *c = s; *c; c++) {
-				if (strchr("*?[", *c))
-					sb_addf(&g, "[%c]", *c);
-				else
-					sb_addc(&g, *c);
+		/* ids are compared without case, yet through the id index: look
+		 * up every upper/lower case form of the id's letters (the prefix,
+		 * "bm" or "BM" ...), or when it has more than ID_CASE_LETTERS
+		 * letters, the id as typed, in lower and in upper case */
+		struct mk_list forms = { 0 };
+		id_case_forms(s, &forms);
+		sb_adds(&p->sql, "SELECT rid FROM records WHERE +deleted = 0 AND ");
+		if (right)
+			sb_addc(&p->sql, '(');
+		else
+			sb_adds(&p->sql, "id IN (");
+		for (size_t i = 0; i < forms.n; i++) {
+			if (right) {
+				/* prefix: GLOB with its special characters escaped */
+				strbuf g = STRBUF_INIT;
+				for (const char *c = forms.v[i]; *c; c++) {
+					if (strchr("*?[", *c))
+						sb_addf(&g, "[%c]", *c);
+					else
+						sb_addc(&g, *c);
+				}
+				sb_addc(&g, '*');
+				sb_adds(&p->sql, i ? " OR id GLOB ?" : "id GLOB ?");
+				param_add(&p->params, g.buf);
+				sb_release(&g);
+			} else {
+				sb_adds(&p->sql, i ? ", ?" : "?");
+				param_add(&p->params, forms.v[i]);
 			}
-			sb_addc(&g, '*');
-			sb_adds(&p->sql, "SELECT rid FROM records WHERE +deleted = 0 AND id GLOB ?");
-			param_add(&p->params, g.buf);
-			sb_release(&g);
-		} else {
-			sb_adds(&p->sql, "SELECT rid FROM records WHERE +deleted = 0 AND id = ?");
-			param_add(&p->params, s);
 		}
+		sb_addc(&p->sql, ')');
+		mk_list_release(&forms);
 		free(t);
 		return 0;
 	}

@@ -5,7 +5,7 @@
  *
  * Supported Bib-1 attributes:
  *   use (1):  4 title, 5 series, 6 uniform title, 7 ISBN, 8 ISSN, 9 LCCN,
- *             12 local number (our 001), 21 subject, 30/31 date/year,
+ *             12 local number (our 001; any case), 21 subject, 30/31 date/year,
  *             63 notes, 1003/1004/1005/1006 author/names, 1007 any
  *             standard identifier, 1016/1017/1035 any, 1018 publisher;
  *             no use attribute = any.

@@ -147,6 +147,21 @@ int main(void)
 	CHECK_INT(tr("ti=AND"), -1);
 	CHECK_INT(tr("ti=\"AND\""), 0);
 	CHECK_STR(rs.fts, "{title} : \"and\"");
+	/* ids without case, through the id index: every case of the letters */
+	CHECK_INT(tr("id=BM01"), 0);
+	CHECK_STR(rs.sql.buf, "SELECT rid FROM records WHERE +deleted = 0 AND id IN (?, ?, ?, ?)");
+	CHECK_INT(rs.params.n, 4);
+	if (rs.params.n == 4) {
+		CHECK_STR(rs.params.v[0], "bm01");
+		CHECK_STR(rs.params.v[3], "BM01");
+	}
+	CHECK_INT(tr("id=bm0?"), 0);
+	CHECK_STR(rs.sql.buf, "SELECT rid FROM records WHERE +deleted = 0 AND "
+	          "(id GLOB ? OR id GLOB ? OR id GLOB ? OR id GLOB ?)");
+	if (rs.params.n == 4)
+		CHECK_STR(rs.params.v[1], "Bm0*");
+	CHECK_INT(tr("id=abcdefg1"), 0);                  /* many letters: as typed, lower, upper */
+	CHECK_INT(rs.params.n, 2);
 	rpn_sql_release(&rs);
 	DONE();
 }
