@@ -78,6 +78,23 @@ void cclq_error(strbuf *err, int code, int pos)
 	sb_addf(err, _("column %d: %s"), pos + 1, m);
 }
 
+int cclq_open_quote(const char *query)
+{
+	int open = -1;
+	for (int i = 0; query[i]; i++) {
+		if (query[i] == '\\' && query[i + 1])
+			i++;                   /* yaz: \" is a quote in the word */
+		else if (query[i] == '"')
+			open = open < 0 ? i : -1;
+	}
+	return open;
+}
+
+void cclq_quote_error(strbuf *err, int pos)
+{
+	sb_addf(err, _("column %d: %s"), pos + 1, _("missing closing quote"));
+}
+
 static struct ccl_rpn_node *parse(const char *query, int *pos, strbuf *err)
 {
 	CCL_bibset bs = ccl_qual_mk();
@@ -91,6 +108,10 @@ static struct ccl_rpn_node *parse(const char *query, int *pos, strbuf *err)
 		p = 0;
 		if (err)
 			cclq_error(err, -1, 0);
+	} else if ((p = cclq_open_quote(query)) >= 0) {
+		/* yaz would end the phrase at the end of the query */
+		if (err)
+			cclq_quote_error(err, p);
 	} else {
 		n = ccl_find_str(bs, query, &code, &p);
 		if (!n && err)

@@ -36,4 +36,12 @@ int cclq_to_pqf(const char *query, strbuf *out, int *pos, strbuf *err);
  * qualifiers. */
 void cclq_error(strbuf *err, int code, int pos);
 
+/* 0-based byte offset of a '"' that opens a phrase and is never closed,
+ * or -1 (a '\\' escapes the next character, as in yaz). yaz accepts such a
+ * query, ending the phrase at the end of it: cclq_parse refuses it. */
+int cclq_open_quote(const char *query);
+
+/* Append "column N: missing closing quote" for the quote at 0-based pos. */
+void cclq_quote_error(strbuf *err, int pos);
+
 #endif

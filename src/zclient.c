@@ -392,6 +392,8 @@ static struct ccl_rpn_node *ccl_parse(const struct ztarget *t, const char *query
 		s++;
 	if (!*s) {
 		cclq_error(err, -1, 0);
+	} else if ((p = cclq_open_quote(query)) >= 0) {
+		cclq_quote_error(err, p);
 	} else {
 		n = ccl_find_str(bs, query, &code, &p);
 		if (!n)

@@ -162,6 +162,14 @@ int main(void)
 		CHECK_STR(rs.params.v[1], "Bm0*");
 	CHECK_INT(tr("id=abcdefg1"), 0);                  /* many letters: as typed, lower, upper */
 	CHECK_INT(rs.params.n, 2);
+	/* an unclosed quote is refused where it is */
+	CHECK_INT(tr("ti=\"tat den"), -1);
+	CHECK_STR(errtext, "column 4: missing closing quote");
+	CHECK_INT(tr("tat\""), -1);
+	CHECK_STR(errtext, "column 4: missing closing quote");
+	CHECK_INT(tr("\"tat \\\" den\""), 0);          /* an escaped quote */
+	CHECK_INT(cclq_open_quote("a \"b\" \"c"), 6);
+	CHECK_INT(cclq_open_quote("a \\\"b"), -1);
 	rpn_sql_release(&rs);
 	DONE();
 }
