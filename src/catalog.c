@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "catalog-ops.h"
 #include "cclquery.h"
+#include "rpn2sql.h"             /* the operand at fault in a query error */
 #include "matchkey.h"
 #include "store.h"             /* store_record_year */
 #include "i18n-lower.h"
@@ -162,6 +163,29 @@ int catalog_search_rpn(catalog *c, const struct Z_RPNQuery *q,
 	return c->ops->search_rpn(c->be, q, opts ? opts : &none, res, err);
 }
 
+/* A query that parsed but that the translator refused ("'abc' is not a
+ * year"): the column of the operand at fault, as for a CCL error. */
+static void query_error_pos(const char *query, const struct Z_RPNQuery *q, int *errpos,
+                            strbuf *err)
+{
+	struct rpn_sql rs;
+	strbuf e2 = STRBUF_INIT;
+	int pos = -1;
+	if (rpn2sql(q, &rs, &e2) && rs.bad >= 0)
+		pos = cclq_operand_pos(query, q, rs.bad);
+	rpn_sql_release(&rs);
+	sb_release(&e2);
+	if (pos < 0)
+		return;
+	if (errpos)
+		*errpos = pos;
+	strbuf m = STRBUF_INIT;
+	sb_addf(&m, _("column %d: %s"), pos + 1, err->buf ? err->buf : "");
+	sb_reset(err);
+	sb_adds(err, m.buf);
+	sb_release(&m);
+}
+
 int catalog_search_ccl(catalog *c, const char *query,
                        const struct cat_search_opts *opts,
                        struct cat_result *res, int *errpos, strbuf *err)
@@ -170,10 +194,13 @@ int catalog_search_ccl(catalog *c, const char *query,
 	ODR odr = odr_createmem(ODR_ENCODE);
 	struct Z_RPNQuery *q = cclq_parse(query, odr, errpos, err);
 	int rc;
-	if (!q)
+	if (!q) {
 		rc = CAT_QUERY;
-	else
+	} else {
 		rc = catalog_search_rpn(c, q, opts, res, err);
+		if (rc == CAT_QUERY)
+			query_error_pos(query, q, errpos, err);
+	}
 	odr_destroy(odr);
 	return rc;
 }

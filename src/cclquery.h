@@ -36,6 +36,11 @@ int cclq_to_pqf(const char *query, strbuf *out, int *pos, strbuf *err);
  * qualifiers. */
 void cclq_error(strbuf *err, int code, int pos);
 
+/* 0-based byte offset in query of the index-th (0-based, in query order)
+ * operand of q, the RPN cclq_parse made of query, or -1 when it cannot be
+ * told: for errors found in the RPN (rpn2sql.h: out->bad). */
+int cclq_operand_pos(const char *query, const struct Z_RPNQuery *q, int index);
+
 /* 0-based byte offset of a '"' that opens a phrase and is never closed,
  * or -1 (a '\\' escapes the next character, as in yaz). yaz accepts such a
  * query, ending the phrase at the end of it: cclq_parse refuses it. */

@@ -533,8 +533,13 @@ static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strb
 
 static int structure(const Z_RPNStructure *s, struct part *p, struct rpn_sql *out, strbuf *err)
 {
-	if (s->which == Z_RPNStructure_simple)
-		return operand(s->u.simple, p, out, err);
+	if (s->which == Z_RPNStructure_simple) {
+		int idx = out->nops++;
+		int rc = operand(s->u.simple, p, out, err);
+		if (rc)
+			out->bad = idx;
+		return rc;
+	}
 	const Z_Complex *c = s->u.complex;
 	int op = c->roperator->which;
 	if (op != Z_Operator_and && op != Z_Operator_or && op != Z_Operator_and_not) {
@@ -580,6 +585,7 @@ done:
 int rpn2sql(const struct Z_RPNQuery *q, struct rpn_sql *out, strbuf *err)
 {
 	memset(out, 0, sizeof *out);
+	out->bad = -1;
 	if (!q || !q->RPNStructure) {
 		out->diag = YAZ_BIB1_MALFORMED_QUERY;
 		sb_adds(err, _("empty query"));

@@ -44,6 +44,9 @@ struct rpn_sql {
 	struct mk_list params;   /* ?1 ... ?n in order, text */
 	char *fts;               /* whole query as one FTS5 MATCH string, or NULL */
 	int diag;                /* on failure: Bib-1 diagnostic (114, 117, ...) */
+	int bad;                 /* on failure: 0-based index of the operand at
+	                          * fault, in query order (-1: the query) */
+	int nops;                /* operands translated (internal) */
 	/* When the query is an AND of operands that do not make one FTS5
 	 * expression (words and a year range, say): each operand alone
 	 * (nconj >= 2; else 0). sql's rows are their intersection, which a
@@ -52,9 +55,9 @@ struct rpn_sql {
 	size_t nconj;
 };
 
-/* Translate q. Returns 0, or -1 with out->diag set and a message in err
- * ("unsupported use attribute 1=99", "term '...' has no words to search
- * for"). Always call rpn_sql_release(out) afterwards. */
+/* Translate q. Returns 0, or -1 with out->diag and out->bad set and a
+ * message in err ("unsupported use attribute 1=99", "term '...' has no
+ * words to search for"). Always call rpn_sql_release(out) afterwards. */
 int rpn2sql(const struct Z_RPNQuery *q, struct rpn_sql *out, strbuf *err);
 void rpn_sql_release(struct rpn_sql *out);
 

@@ -11,16 +11,18 @@
 
 static struct rpn_sql rs;
 static char errtext[512];
+static int qpos;               /* tr: the error's byte offset (cclq_parse) */
 
 /* translate a CCL query; returns 0 or -1 (errtext holds the message) */
 static int tr(const char *ccl)
 {
 	ODR odr = odr_createmem(ODR_ENCODE);
 	strbuf err = STRBUF_INIT;
-	int pos;
+	int pos = -1;
 	rpn_sql_release(&rs);
 	memset(&rs, 0, sizeof rs);
 	struct Z_RPNQuery *q = cclq_parse(ccl, odr, &pos, &err);
+	qpos = pos;
 	int rc = -1;
 	if (q)
 		rc = rpn2sql(q, &rs, &err);
@@ -47,8 +49,33 @@ static int trp(const char *pqf)
 	return rc;
 }
 
+/* the byte offset cclq_operand_pos gives for the operand rpn2sql refused */
+static int bad_pos(const char *ccl)
+{
+	ODR odr = odr_createmem(ODR_ENCODE);
+	strbuf err = STRBUF_INIT;
+	struct rpn_sql r;
+	struct Z_RPNQuery *q = cclq_parse(ccl, odr, NULL, &err);
+	int pos = -2;
+	if (q && rpn2sql(q, &r, &err))
+		pos = cclq_operand_pos(ccl, q, r.bad);
+	rpn_sql_release(&r);
+	sb_release(&err);
+	odr_destroy(odr);
+	return pos;
+}
+
 int main(void)
 {
+	CHECK_INT(bad_pos("yr=abc"), 3);
+	CHECK_INT(bad_pos("isbn=abc"), 5);
+	CHECK_INT(bad_pos("=van"), 0);
+	CHECK_INT(bad_pos("ti=van and (=x)"), 12);
+	CHECK_INT(bad_pos("yr=1990-abc"), 8);
+	CHECK_INT(bad_pos("abc and yr=abc"), 11);       /* the second abc */
+	CHECK_INT(bad_pos("isbn=isbn"), 5);             /* not the qualifier */
+	CHECK_INT(bad_pos("YR = \"a b\""), 5);
+
 	CHECK_INT(tr("Tắt đèn"), 0);
 	CHECK_STR(rs.fts, "(\"tat\") AND (\"den\")");
 	CHECK_INT(tr("ti=\"Truyện Kiều\""), 0);
@@ -170,6 +197,20 @@ int main(void)
 	CHECK_INT(tr("\"tat \\\" den\""), 0);          /* an escaped quote */
 	CHECK_INT(cclq_open_quote("a \"b\" \"c"), 6);
 	CHECK_INT(cclq_open_quote("a \\\"b"), -1);
+	/* truncation errors point at the '?' (yaz: after the word) */
+	CHECK_INT(tr("ti=?van"), -1);
+	CHECK_INT(qpos, 3);
+	CHECK_STR(errtext, "column 4: left truncation not supported");
+	CHECK_INT(tr("yr=199?"), -1);
+	CHECK_INT(qpos, 6);
+	CHECK_INT(tr("issn=?"), -1);
+	CHECK_INT(qpos, 5);
+	CHECK_INT(tr("v?n"), -1);
+	CHECK_INT(qpos, 1);
+	CHECK_INT(tr("ti=van? hoc and ti=?x"), -1);
+	CHECK_INT(qpos, 19);
+	CHECK_INT(tr("ti=v#n"), -1);
+	CHECK_INT(qpos, 4);
 	rpn_sql_release(&rs);
 	DONE();
 }
