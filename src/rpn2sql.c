@@ -33,6 +33,10 @@
 struct part {
 	int is_fts;
 	int is_year;             /* sql is YEAR_SQL followed by conditions */
+	int is_keys;             /* sql is KEYS_SQL "?, ?, ...)": match keys */
+	int top;                 /* fts: its operator (Z_Operator_* + 1; 0: a term) */
+	int depth;               /* fts: nesting of parentheses; sql: of subqueries */
+	int nsel;                /* sql: SELECTs in its compound (1: a simple one) */
 	strbuf fts;
 	strbuf sql;
 	struct mk_list params;
@@ -105,6 +109,8 @@ static void part_to_sql(struct part *p)
 	sb_adds(&p->sql, "SELECT rowid AS rid FROM fts WHERE fts MATCH ?");
 	param_add(&p->params, p->fts.buf);
 	p->is_fts = 0;
+	p->depth = 0;
+	p->nsel = 1;
 }
 
 static int is_word_cp(utf8proc_int32_t c)
@@ -255,6 +261,7 @@ static int text_term(const char *term, size_t len, const struct attrs *a, const 
 	int phrase = !(a->structure == 2 || a->structure == 6 || a->structure == 105 ||
 	               a->structure == 106);
 	p->is_fts = 1;
+	p->depth = 1;
 	if (*col)
 		sb_addf(&p->fts, "{%s} : ", col);
 	if (phrase || n == 1) {
@@ -282,6 +289,9 @@ static int text_term(const char *term, size_t len, const struct attrs *a, const 
 	mk_list_release(&w);
 	return 0;
 }
+
+/* Exact standard numbers: one look-up of all the keys of an OR. */
+#define KEYS_SQL "SELECT rid FROM keys WHERE key IN ("
 
 static int key_term(int target, const char *term, size_t len, const struct attrs *a,
                     struct part *p, struct rpn_sql *out, strbuf *err)
@@ -319,7 +329,8 @@ static int key_term(int target, const char *term, size_t len, const struct attrs
 		sb_adds(&p->sql, "SELECT rid FROM keys WHERE key GLOB ?");
 		param_add(&p->params, key.buf);
 	} else if (target == T_STDID) {
-		sb_adds(&p->sql, "SELECT rid FROM keys WHERE key IN (?, ?, ?)");
+		sb_adds(&p->sql, KEYS_SQL "?, ?, ?)");
+		p->is_keys = 1;
 		int r1 = mk_isbn(t, k);
 		sb_addf(&key, "isbn:%s", r1 ? k : t);
 		param_add(&p->params, key.buf);
@@ -343,7 +354,8 @@ static int key_term(int target, const char *term, size_t len, const struct attrs
 			return -1;
 		}
 		sb_addf(&key, "%s:%s", target == T_ISBN ? "isbn" : target == T_ISSN ? "issn" : "lccn", k);
-		sb_adds(&p->sql, "SELECT rid FROM keys WHERE key = ?");
+		sb_adds(&p->sql, KEYS_SQL "?)");
+		p->is_keys = 1;
 		param_add(&p->params, key.buf);
 	}
 	sb_release(&key);
@@ -352,6 +364,15 @@ static int key_term(int target, const char *term, size_t len, const struct attrs
 }
 
 #define YEAR_SQL "SELECT rid FROM records WHERE deleted = 0 AND "
+
+/* Parser limits. FTS5 and SQLite parse with fixed stacks (FTS5 overflows
+ * near 20 levels of "x OR (y AND (...", SQLite near 10 nested subqueries):
+ * an FTS5 expression deeper than FTS_MAX_DEPTH is split into several
+ * MATCHes combined in SQL; subqueries deeper than SQL_MAX_DEPTH are
+ * refused. SQLite allows 500 SELECTs in a compound. */
+#define FTS_MAX_DEPTH 8
+#define SQL_MAX_DEPTH 6
+#define SQL_MAX_COMPOUND 400
 
 static int year_term(const char *term, size_t len, const struct attrs *a, struct part *p,
                      struct rpn_sql *out, strbuf *err)
@@ -551,23 +572,69 @@ static int structure(const Z_RPNStructure *s, struct part *p, struct rpn_sql *ou
 	int rc = -1;
 	if (structure(c->s1, &a, out, err) || structure(c->s2, &b, out, err))
 		goto done;
+	int top = op + 1;
+	/* FTS5's parser has a small stack: keep chains of one operator flat
+	 * ("a" AND "b" AND "c", not ((a AND b) AND c)), and a left operand with
+	 * the same operator bare (FTS5 groups from the left) */
+	int wrap_a = a.top != top, wrap_b = !(b.top == top && op != Z_Operator_and_not);
+	int fts_depth = a.depth + wrap_a > b.depth + wrap_b ? a.depth + wrap_a : b.depth + wrap_b;
 	if (a.is_year && b.is_year && op == Z_Operator_and) {
 		/* yr=1990-2000 is two ranges ANDed: one scan of the year index
 		 * rather than the intersection of two large sets */
 		p->is_year = 1;
+		p->nsel = 1;
 		sb_addf(&p->sql, "%s AND %s", a.sql.buf, b.sql.buf + strlen(YEAR_SQL));
 		params_move(&p->params, &a.params);
 		params_move(&p->params, &b.params);
-	} else if (a.is_fts && b.is_fts) {
+	} else if (a.is_keys && b.is_keys && op == Z_Operator_or) {
+		/* a batch of ISBNs: one IN list, whatever its length */
+		p->is_keys = 1;
+		p->nsel = 1;
+		sb_adds(&p->sql, a.sql.buf);
+		p->sql.buf[--p->sql.len] = 0;       /* the ")" */
+		sb_addf(&p->sql, ", %s", b.sql.buf + strlen(KEYS_SQL));
+		params_move(&p->params, &a.params);
+		params_move(&p->params, &b.params);
+	} else if (a.is_fts && b.is_fts && fts_depth <= FTS_MAX_DEPTH) {
 		p->is_fts = 1;
-		sb_addf(&p->fts, "(%s) %s (%s)", a.fts.buf,
-		        op == Z_Operator_and ? "AND" : op == Z_Operator_or ? "OR" : "NOT", b.fts.buf);
+		p->top = top;
+		p->depth = fts_depth;
+		const char *o = op == Z_Operator_and ? "AND" : op == Z_Operator_or ? "OR" : "NOT";
+		sb_addf(&p->fts, wrap_a ? "(%s) %s " : "%s %s ", a.fts.buf, o);
+		sb_addf(&p->fts, wrap_b ? "(%s)" : "%s", b.fts.buf);
 	} else {
 		part_to_sql(&a);
 		part_to_sql(&b);
-		sb_addf(&p->sql, "SELECT rid FROM (%s) %s SELECT rid FROM (%s)", a.sql.buf,
-		        op == Z_Operator_and ? "INTERSECT" : op == Z_Operator_or ? "UNION" : "EXCEPT",
-		        b.sql.buf);
+		if (!a.nsel)
+			a.nsel = 1;
+		if (!b.nsel)
+			b.nsel = 1;
+		/* a compound SELECT groups from the left: a stays bare (while
+		 * SQLite's limit on its SELECTs allows), b is a subquery when it
+		 * is a compound itself. INTERSECT and UNION do not care about
+		 * order: the deeper compound goes left, so that a chain nested
+		 * to the right ("x or (y and (z or ...") stays flat too. */
+		if (op != Z_Operator_and_not && b.nsel > 1 &&
+		    (a.nsel == 1 || b.depth > a.depth)) {
+			struct part t = a;
+			a = b;
+			b = t;
+		}
+		int sub_a = a.nsel >= SQL_MAX_COMPOUND, sub_b = b.nsel > 1;
+		int depth = a.depth + sub_a > b.depth + sub_b ? a.depth + sub_a : b.depth + sub_b;
+		if (depth > SQL_MAX_DEPTH) {
+			out->diag = YAZ_BIB1_TOO_MANY_BOOLEAN_OPERATORS;
+			out->bad = out->nops - 1;
+			sb_addf(err, _("the query is nested too deeply (at most %d levels of "
+			               "parentheses that mix words with numbers or years)"), SQL_MAX_DEPTH);
+			goto done;
+		}
+		const char *o = op == Z_Operator_and ? "INTERSECT" : op == Z_Operator_or ? "UNION"
+		                                                                        : "EXCEPT";
+		sb_addf(&p->sql, sub_a ? "SELECT rid FROM (%s) %s " : "%s %s ", a.sql.buf, o);
+		sb_addf(&p->sql, sub_b ? "SELECT rid FROM (%s)" : "%s", b.sql.buf);
+		p->depth = depth;
+		p->nsel = (sub_a ? 1 : a.nsel) + 1;
 		params_move(&p->params, &a.params);
 		params_move(&p->params, &b.params);
 		if (op == Z_Operator_and) {

@@ -3093,7 +3093,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	sqlite3_stmt *s = NULL;
 	int rc = CAT_OK;
 	if (sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL) != SQLITE_OK) {
-		rc = db_err(st, err, _("search"));
+		rc = db_err(st, err, _("reading the catalogue"));
 		goto out;
 	}
 	if (ranked) {
@@ -3130,7 +3130,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	res->total = counted >= 0 ? counted : pos;
 	res->estimated = estimated;
 	if (step != SQLITE_DONE) {
-		rc = db_err(st, err, _("search"));
+		rc = db_err(st, err, _("reading the catalogue"));
 		if (rc == CAT_ERROR)
 			rc = CAT_QUERY;
 	}

@@ -128,8 +128,13 @@ int main(void)
 	CHECK_INT(rs.params.n, 1);
 	if (rs.params.n)
 		CHECK_STR(rs.params.v[0], "isbn:9780198526636");
-	CHECK_INT(tr("issn=0378-5955 or lccn=n78-890351"), 0);
-	CHECK(strstr(rs.sql.buf, "UNION") != NULL);
+	CHECK_INT(tr("issn=0378-5955 or lccn=n78-890351"), 0);   /* one look-up of both */
+	CHECK_STR(rs.sql.buf, "SELECT rid FROM keys WHERE key IN (?, ?)");
+	CHECK_INT(rs.params.n, 2);
+	if (rs.params.n == 2) {
+		CHECK_STR(rs.params.v[0], "issn:03785955");
+		CHECK_STR(rs.params.v[1], "lccn:n78890351");
+	}
 	CHECK_INT(tr("yr=1990-2000"), 0);
 	CHECK_INT(tr("id=bm00000001"), 0);
 	CHECK_INT(tr("isbn=hello"), -1);
@@ -211,6 +216,50 @@ int main(void)
 	CHECK_INT(qpos, 19);
 	CHECK_INT(tr("ti=v#n"), -1);
 	CHECK_INT(qpos, 4);
+	/* long queries: a chain of one operator stays flat for FTS5's parser */
+	CHECK_INT(tr("a b c"), 0);
+	CHECK_STR(rs.fts, "(\"a\") AND (\"b\") AND (\"c\")");
+	CHECK_INT(tr("a or b or c not d not e"), 0);
+	CHECK_STR(rs.fts, "((\"a\") OR (\"b\") OR (\"c\")) NOT (\"d\") NOT (\"e\")");
+	CHECK_INT(tr("a not (b not c)"), 0);
+	CHECK_STR(rs.fts, "(\"a\") NOT ((\"b\") NOT (\"c\"))");
+	CHECK_INT(tr("a or (b or c)"), 0);
+	CHECK_STR(rs.fts, "(\"a\") OR (\"b\") OR (\"c\")");
+	{
+		strbuf q = STRBUF_INIT;
+		for (int i = 0; i < 300; i++)
+			sb_addf(&q, "%sisbn=97860469702%02d", i ? " or " : "", i % 100);
+		CHECK_INT(tr(q.buf), 0);                    /* one IN list */
+		CHECK_INT(rs.params.n, 300);
+		CHECK(strncmp(rs.sql.buf, "SELECT rid FROM keys WHERE key IN (?, ?, ", 41) == 0);
+		sb_reset(&q);
+		for (int i = 0; i < 1000; i++)            /* more than a compound's 500 */
+			sb_addf(&q, "%syr=%d", i ? " or " : "", 1000 + i);
+		CHECK_INT(tr(q.buf), 0);
+		CHECK_INT(rs.params.n, 1000);
+		sb_reset(&q);
+		sb_adds(&q, "a");
+		for (int i = 0; i < 40; i++) {           /* deep: split into MATCHes */
+			strbuf t = STRBUF_INIT;
+			sb_addf(&t, "ti=x or (b and (%s))", q.buf);
+			sb_release(&q);
+			q = t;
+		}
+		CHECK_INT(tr(q.buf), 0);
+		CHECK(rs.fts == NULL);
+		sb_reset(&q);
+		sb_adds(&q, "a");
+		for (int i = 0; i < 10; i++) {           /* deep EXCEPTs: refused */
+			strbuf t = STRBUF_INIT;
+			sb_addf(&t, "yr=1990 not (b and (%s))", q.buf);
+			sb_release(&q);
+			q = t;
+		}
+		CHECK_INT(tr(q.buf), -1);
+		CHECK(strstr(errtext, "nested too deeply") != NULL);
+		CHECK_INT(rs.diag, 6);
+		sb_release(&q);
+	}
 	rpn_sql_release(&rs);
 	DONE();
 }
