@@ -3,6 +3,7 @@
  * a catalogue (organisation code, id prefix, library name, accession
  * number patterns, call-number rules, default branch).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,62 @@ static const struct { const char *key, *what; } known[] = {
 	{ "callno.workmark", N_("first letter of the title after the author mark (none, lower, upper)") },
 	{ NULL, NULL },
 };
+
+/* An accession-number pattern key: accno.KIND or accno.BRANCH.KIND. */
+static int accno_key(const char *k)
+{
+	if (strncmp(k, "accno.", 6) || !strcmp(k, "accno.kind"))
+		return 0;
+	const char *p = k + 6;
+	int parts = 0;
+	for (;;) {
+		size_t n = strcspn(p, ".");
+		if (!n || p[strcspn(p, " \t")] != 0)
+			return 0;
+		parts++;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	return parts <= 2;
+}
+
+/* What is wrong with setting key to value ("" = nothing): the key must be
+ * one bienmuc reads, and an accession-number pattern needs one run of
+ * '#'. A near miss of a known key is named. */
+static void check_setting(const char *key, const char *value, strbuf *why)
+{
+	if (accno_key(key)) {
+		const char *h = strchr(value, '#');
+		if (!h || strchr(h + strspn(h, "#"), '#'))
+			sb_addf(why, _("%s: '%s' needs one run of '#' for the number (e.g. VV.######)"),
+			        key, value);
+		return;
+	}
+	static const char *const managed[] = { "next_id", "collator_version", "icu_version",
+	                                       "sort_indexes" };   /* the catalogue refuses */
+	for (size_t i = 0; i < sizeof managed / sizeof *managed; i++)
+		if (!strcmp(key, managed[i]))
+			return;
+	for (int i = 0; known[i].key; i++)
+		if (!strcmp(key, known[i].key))
+			return;
+	sb_addf(why, _("'%s' is not a setting bienmuc reads"), key);
+	for (int i = 0; known[i].key; i++) {
+		size_t n = strlen(known[i].key);
+		int near = strlen(key) == n;
+		for (size_t j = 0; near && j < n; j++) {
+			char a = (char)tolower((unsigned char)key[j]), b = known[i].key[j];
+			near = a == b || (a == '-' && b == '_') || (a == '_' && b == '.');
+		}
+		if (near) {
+			sb_addf(why, _(" (did you mean %s?)"), known[i].key);
+			return;
+		}
+	}
+	sb_adds(why, _(" (bienmuc config lists them; accession number patterns are accno.KIND "
+	               "and accno.BRANCH.KIND)"));
+}
 
 static const char usage_text[] =
 	N_("usage: bienmuc config [-d DB] [KEY [VALUE]]\n"
@@ -60,6 +117,14 @@ int cmd_config(int argc, char **argv)
 	}
 	strbuf err = STRBUF_INIT;
 	int writing = nargs == 2;
+	if (writing) {
+		check_setting(argv[optind], argv[optind + 1], &err);
+		if (err.len) {
+			cmd_error("config", "%s", err.buf);
+			sb_release(&err);
+			return 2;
+		}
+	}
 	catalog *cat = catalog_open(db, writing ? CAT_OPEN_CREATE : CAT_OPEN_READONLY, &err);
 	if (!cat) {
 		cmd_error("config", "%s", err.buf ? err.buf : _("cannot open the catalogue"));

@@ -322,7 +322,7 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, struct copy **
 
 int copies_import_add(catalog *c, const char *id, struct copy *cps, size_t n, strbuf *err)
 {
-	char *kind = catalog_get_setting(c, "accno.default_kind");
+	char *kind = catalog_get_setting(c, "accno.kind");
 	for (size_t i = 0; i < n; i++) {
 		int rc = copies_add(c, id, &cps[i], 1, kind ? kind : "VV", NULL, err);
 		if (rc) {

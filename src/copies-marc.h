@@ -38,7 +38,7 @@ void item_map_append(const item_map *m, rec *r, const struct copy *cps, size_t n
 int copies_import_take(catalog *c, item_map *const *maps, rec *r, struct copy **cps,
                        size_t *n, strbuf *why);
 /* Add the copies taken by copies_import_take to record id (numbers for
- * copies without one: kind "VV" or setting "accno.default_kind"). */
+ * copies without one: the setting "accno.kind", else "VV"). */
 int copies_import_add(catalog *c, const char *id, struct copy *cps, size_t n, strbuf *err);
 
 #endif

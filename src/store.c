@@ -3283,7 +3283,8 @@ static char *be_get_setting(void *be, const char *key)
 static int be_set_setting(void *be, const char *key, const char *value, strbuf *err)
 {
 	struct store *st = be;
-	if (!strcmp(key, "next_id") || !strcmp(key, "collator_version") || !strcmp(key, "icu_version")) {
+	if (!strcmp(key, "next_id") || !strcmp(key, "collator_version") || !strcmp(key, "icu_version") ||
+	    !strcmp(key, "sort_indexes")) {
 		sb_addf(err, _("'%s' is managed by bienmuc"), key);
 		return CAT_ERROR;
 	}
