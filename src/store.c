@@ -1178,6 +1178,37 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+
+/* "file:PATH?immutable=1" when path is in a folder we cannot write and
+ * has no -wal or -shm file next to it, else NULL (malloc'd). */
+static char *immutable_uri(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir ? 1 : 0] = 0;
+	int writable = access(slash ? dir : ".", W_OK) == 0;
+	free(dir);
+	strbuf side = STRBUF_INIT;
+	sb_addf(&side, "%s-wal", path);
+	int wal = access(side.buf, F_OK) == 0;
+	sb_reset(&side);
+	sb_addf(&side, "%s-shm", path);
+	int shm = access(side.buf, F_OK) == 0;
+	sb_release(&side);
+	if (writable || wal || shm)
+		return NULL;
+	strbuf u = STRBUF_INIT;
+	sb_adds(&u, "file:");
+	for (const char *p = path; *p; p++)
+		if (*p == '%' || *p == '?' || *p == '#')
+			sb_addf(&u, "%%%02X", (unsigned char)*p);
+		else
+			sb_addc(&u, *p);
+	sb_adds(&u, "?immutable=1");
+	return sb_detach(&u, NULL);
+}
+
 static void *be_open(const char *path, int flags, strbuf *err)
 {
 	struct stat sbuf;
@@ -1210,7 +1241,16 @@ static void *be_open(const char *path, int flags, strbuf *err)
 	st->readonly = !!(flags & CAT_OPEN_READONLY);
 	st->wait_fd = -1;
 	int oflags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	/* A WAL catalogue is read through its -shm file, which a folder we
+	 * cannot write (read-only media, a shared folder) cannot hold. With
+	 * no -wal or -shm there, nobody can be writing it: read it as an
+	 * unchanging file. */
+	char *ro_uri = st->readonly ? immutable_uri(path) : NULL;
+	if (ro_uri)
+		oflags |= SQLITE_OPEN_URI;
+	int orc = sqlite3_open_v2(ro_uri ? ro_uri : path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	free(ro_uri);
+	if (orc != SQLITE_OK) {
 		sb_addf(err, _("cannot open catalogue '%s': %s"), path,
 		        st->db ? sqlite3_errmsg(st->db) : _("out of memory"));
 		be_close(st);
