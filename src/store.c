@@ -3063,7 +3063,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	const char *del = o->include_deleted ? "" : " AND +r.deleted = 0";  /* no index on it */
 	long long counted = -1;
 	int estimated = 0, one_pass = 0;
-	if (ranked && o->limit > 0 && !o->include_deleted) {
+	if (ranked && !o->include_deleted) {
 		/* Ranking costs a score for every hit: for a broad query count the
 		 * hits (cheaper) and show the newest first instead. Deleted records
 		 * are not in the FTS index, so the count is exact. A phrase of
@@ -3104,12 +3104,16 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 		/* rank inside the FTS table and join only the page with records
 		 * (a join per hit costs a records page read per hit); deleted
 		 * records are not in the FTS index */
+		/* (the same order whatever the page: -n 0, all hits, too) */
+		char lim[40] = "";
+		if (o->limit > 0)
+			snprintf(lim, sizeof lim, " LIMIT %ld", o->offset + o->limit);
 		sb_addf(&sql, "SELECT r.id FROM (SELECT rowid AS hrid, %s AS score FROM fts "
-		              "WHERE fts MATCH ?1 ORDER BY %s LIMIT %ld) h "
+		              "WHERE fts MATCH ?1 ORDER BY %s%s) h "
 		              "JOIN records r ON r.rid = h.hrid%s ORDER BY h.score, h.hrid DESC",
 		        estimated || counted > STORE_RANK_MAX ? "0" : "rank",
 		        estimated || counted > STORE_RANK_MAX ? "rowid DESC" : "rank, rowid DESC",
-		        o->offset + o->limit, del);
+		        lim, del);
 	} else if (ranked) {
 		sb_addf(&sql, "SELECT r.id FROM fts JOIN records r ON r.rid = fts.rowid "
 		              "WHERE fts MATCH ?1%s ORDER BY fts.rank, fts.rowid DESC", del);
