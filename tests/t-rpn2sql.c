@@ -187,6 +187,20 @@ int main(void)
 		CHECK_STR(rs.params.v[0], "bm01");
 		CHECK_STR(rs.params.v[3], "BM01");
 	}
+	/* a truncated ISBN-10 also as the ISBN-13 it becomes (978, no check digit) */
+	CHECK_INT(tr("isbn=0-19-85?"), 0);
+	CHECK_STR(rs.sql.buf, "SELECT rid FROM (SELECT rid FROM keys WHERE key GLOB ? "
+	          "UNION SELECT rid FROM keys WHERE key GLOB ?)");
+	CHECK_INT(rs.params.n, 2);
+	if (rs.params.n == 2) {
+		CHECK_STR(rs.params.v[0], "isbn:01985*");
+		CHECK_STR(rs.params.v[1], "isbn:97801985*");
+	}
+	CHECK_INT(tr("isbn=0198526636?"), 0);
+	if (rs.params.n == 2)
+		CHECK_STR(rs.params.v[1], "isbn:978019852663*");
+	CHECK_INT(tr("isbn=97801985266?"), 0);        /* 11 digits: an ISBN-13's beginning only */
+	CHECK_INT(rs.params.n, 1);
 	CHECK_INT(tr("id=bm0?"), 0);
 	CHECK_STR(rs.sql.buf, "SELECT rid FROM records WHERE +deleted = 0 AND "
 	          "(id GLOB ? OR id GLOB ? OR id GLOB ? OR id GLOB ?)");
