@@ -77,6 +77,10 @@
 #define BUSY_TIMEOUT_MS 30000
 /* Above this many hits, "relevance" order is newest first (see be_search). */
 #define STORE_RANK_MAX 500
+/* What makes the browse headings (record_heads); a catalogue made under
+ * another rule gets its browse index made again at a read-write open.
+ * 2: each 653 $a is a heading of its own (were joined into one). */
+#define BROWSE_RULE "2"
 
 enum { H_TITLE = 1, H_AUTHOR = 2, H_SUBJECT = 3, H_CALLNO = 4 };
 #define NCOLS 6
@@ -657,7 +661,7 @@ static void record_heads(const rec *r, struct heads *h)
 {
 	static const char *const author_tags[] = { "100", "110", "111", "700", "710", "711", NULL };
 	static const char *const subj_tags[] = { "600", "610", "611", "630", "648", "650", "651",
-	                                         "653", "654", "655", "656", "657", NULL };
+	                                         "654", "655", "656", "657", NULL };
 	static const char *const call_tags[] = { "090", "050", "082", "084", "092", "099", "852", NULL };
 	size_t nf = rec_nfields(r);
 	strbuf sb = STRBUF_INIT;
@@ -673,6 +677,18 @@ static void record_heads(const rec *r, struct heads *h)
 		} else if (tag_in(tag, author_tags)) {
 			add_subs(r, f, tag[2] == '1' ? "acdenq" : "abcdq", " ", &sb);
 			heads_add(h, H_AUTHOR, &sb, 0);
+		} else if (!strcmp(tag, "653")) {
+			/* uncontrolled terms: each $a is a term of its own */
+			size_t ns = rec_nsub(r, f);
+			for (size_t s = 0; s < ns; s++) {
+				if (rec_sub_code(r, f, s) != 'a')
+					continue;
+				size_t len;
+				const char *v = rec_sub_value(r, f, s, &len);
+				sb_reset(&sb);
+				sb_add(&sb, v, len);
+				heads_add(h, H_SUBJECT, &sb, 0);
+			}
 		} else if (tag_in(tag, subj_tags)) {
 			size_t ns = rec_nsub(r, f);
 			for (size_t s = 0; s < ns; s++) {
@@ -996,7 +1012,8 @@ static const char schema_v1[] =
 	"  PRIMARY KEY(batch, filekey));"
 	"INSERT INTO settings VALUES('org_code', 'VN-BIENMUC');"
 	"INSERT INTO settings VALUES('id_prefix', 'bm');"
-	"INSERT INTO settings VALUES('next_id', '1');";
+	"INSERT INTO settings VALUES('next_id', '1');"
+	"INSERT INTO settings VALUES('browse_rule', '" BROWSE_RULE "');";
 
 static int pragma_int(struct store *st, const char *sql)
 {
@@ -1011,6 +1028,7 @@ static int pragma_int(struct store *st, const char *sql)
 }
 
 static int rebuild_sort_keys(struct store *st, strbuf *err);
+static int rebuild_browse(struct store *st, strbuf *err);
 
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
                          const strbuf *pre, const struct kwtoks *toks, strbuf *err);
@@ -1345,6 +1363,15 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		free(old);
 	}
 	free(old_icu);
+	if (!rc && !st->readonly && st->schema >= 5) {
+		char *br = get_setting(st, "browse_rule");
+		if (!br || strcmp(br, BROWSE_RULE)) {
+			catalog_notice(_("building the browse index again (each 653 term a heading of "
+			                 "its own); once, about 10 seconds for a million records"));
+			rc = rebuild_browse(st, err);
+		}
+		free(br);
+	}
 	if (rc) {
 		be_close(st);
 		return NULL;
@@ -1862,6 +1889,43 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 }
 
 /* Sort keys depend on the ICU version: recompute the browse index. */
+/* The browse index made again from the live records, for a new
+ * BROWSE_RULE: in batches of pending rows, as an import adds them. */
+static int rebuild_browse(struct store *st, strbuf *err)
+{
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *sel = NULL;
+	rec *r = rec_create();
+	rc = exec(st, "DELETE FROM postings; DELETE FROM headings", err);
+	if (!rc && sqlite3_prepare_v2(st->db, "SELECT rid, data FROM records WHERE deleted = 0",
+	                              -1, &sel, NULL) != SQLITE_OK)
+		rc = db_err(st, err, _("rebuilding the browse index"));
+	st->in_tx = 1;                                 /* rows wait for heads_flush */
+	long n = 0;
+	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
+		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r))
+			continue;
+		struct hkeys hk;
+		hkeys_make(st, r, &hk);
+		rc = index_heads(st, sqlite3_column_int64(sel, 0), &hk, 0, err);
+		hkeys_release(&hk);
+		if (!rc && ++n % 50000 == 0)
+			rc = heads_flush(st, err);
+	}
+	if (!rc)
+		rc = heads_flush(st, err);
+	else
+		heads_drop(st);
+	st->in_tx = 0;
+	sqlite3_finalize(sel);
+	rec_destroy(r);
+	if (!rc)
+		rc = set_setting(st, "browse_rule", BROWSE_RULE, err);
+	return wend(st, rc, err);
+}
+
 static int rebuild_sort_keys(struct store *st, strbuf *err)
 {
 	int rc = wbegin(st, err);
@@ -1902,6 +1966,8 @@ static int rebuild_sort_keys(struct store *st, strbuf *err)
 	}
 	if (!rc)
 		rc = set_setting(st, "collator_version", ver, err);
+	if (!rc)
+		rc = set_setting(st, "browse_rule", BROWSE_RULE, err);
 	return wend(st, rc, err);
 }
 

@@ -313,6 +313,52 @@ static void test_browse(void)
 		cat_headings_free(h, n);
 		catalog_close(c);
 	}
+	/* 653: each $a a subject heading of its own; a catalogue made under
+	 * the old rule (joined) gets its browse index made again */
+	c = catalog_open(p, 0, &err);
+	CHECK(c != NULL);
+	if (c) {
+		rec *r = book("Sách có từ khóa", NULL, NULL, NULL);
+		size_t f = rec_add_field(r, "653", ' ', ' ');
+		rec_add_sub(r, f, 'a', "Văn học hiện đại", strlen("Văn học hiện đại"));
+		rec_add_sub(r, f, 'a', "Tiểu thuyết", strlen("Tiểu thuyết"));
+		add(c, r);
+		rec_destroy(r);
+		CHECK_INT(catalog_browse(c, "subject", NULL, 20, &h, &n, &err), CAT_OK);
+		CHECK_INT(n, 2);
+		if (n == 2) {
+			CHECK_STR(h[0].heading, "Tiểu thuyết");
+			CHECK_STR(h[1].heading, "Văn học hiện đại");
+		}
+		cat_headings_free(h, n);
+		catalog_close(c);
+	}
+	CHECK_INT(sqlite3_open(p, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "DELETE FROM settings WHERE key = 'browse_rule'; "
+	                       "UPDATE headings SET heading = 'stale' WHERE idx = 3",
+	                       NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	c = catalog_open(p, CAT_OPEN_READONLY, &err);      /* read-only: left alone */
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_INT(catalog_browse(c, "subject", NULL, 20, &h, &n, &err), CAT_OK);
+		CHECK(n >= 1 && !strcmp(h[0].heading, "stale"));
+		cat_headings_free(h, n);
+		catalog_close(c);
+	}
+	c = catalog_open(p, 0, &err);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_INT(catalog_browse(c, "subject", NULL, 20, &h, &n, &err), CAT_OK);
+		CHECK_INT(n, 2);
+		if (n == 2)
+			CHECK_STR(h[1].heading, "Văn học hiện đại");
+		cat_headings_free(h, n);
+		CHECK_INT(catalog_browse(c, "title", NULL, 20, &h, &n, &err), CAT_OK);
+		CHECK_INT(n, 11);
+		cat_headings_free(h, n);
+		catalog_close(c);
+	}
 	/* same ICU: the versions are kept, nothing rebuilt */
 	CHECK_INT(sqlite3_open(p, &db), SQLITE_OK);
 	sqlite3_stmt *s = NULL;
