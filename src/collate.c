@@ -13,6 +13,11 @@
 
 #include "collate.h"
 
+/* How bienmuc makes keys from the collator's, part of both versions
+ * below: a new rule makes every catalogue rebuild its keys once.
+ * 2: leading punctuation skipped. */
+#define COLL_RULE "2"
+
 static pthread_once_t coll_once = PTHREAD_ONCE_INIT;
 static UCollator *coll;
 
@@ -58,12 +63,19 @@ int coll_sort_key(const char *text, strbuf *out)
 		for (int32_t i = 0; i < ulen; i++)
 			if (u[i] == 0xD0 || u[i] == 0xF0)
 				u[i] = (UChar)(u[i] == 0xD0 ? 0x110 : 0x111);
+		/* leading quotes, brackets, dashes and blanks do not file:
+		 * "[Bản đồ ...]" sorts under B (unless nothing else is there) */
+		int32_t lead = 0;
+		while (lead < ulen && !u_isalnum(u[lead]))
+			lead++;
+		if (lead == ulen)
+			lead = 0;
 		sb_grow(out, 256);
-		int32_t n = ucol_getSortKey(c, u, ulen, (uint8_t *)out->buf + out->len,
+		int32_t n = ucol_getSortKey(c, u + lead, ulen - lead, (uint8_t *)out->buf + out->len,
 		                            (int32_t)(out->cap - out->len - 1));
 		if (n > (int32_t)(out->cap - out->len - 1)) {
 			sb_grow(out, (size_t)n + 1);
-			n = ucol_getSortKey(c, u, ulen, (uint8_t *)out->buf + out->len, n + 1);
+			n = ucol_getSortKey(c, u + lead, ulen - lead, (uint8_t *)out->buf + out->len, n + 1);
 		}
 		if (n > 0) {
 			out->len += (size_t)n - 1;      /* drop the terminating 0 */
@@ -83,7 +95,7 @@ int coll_version(char *buf, size_t n)
 		return -1;
 	UVersionInfo v;
 	ucol_getVersion(c, v);
-	snprintf(buf, n, "%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
+	snprintf(buf, n, "%u.%u.%u.%u/%s", v[0], v[1], v[2], v[3], COLL_RULE);
 	return 0;
 }
 
@@ -92,6 +104,6 @@ void coll_icu_version(char *buf, size_t n)
 	UVersionInfo v, uv;
 	u_getVersion(v);
 	u_getUnicodeVersion(uv);
-	snprintf(buf, n, "icu %u.%u.%u.%u unicode %u.%u.%u.%u",
-	         v[0], v[1], v[2], v[3], uv[0], uv[1], uv[2], uv[3]);
+	snprintf(buf, n, "icu %u.%u.%u.%u unicode %u.%u.%u.%u keys %s",
+	         v[0], v[1], v[2], v[3], uv[0], uv[1], uv[2], uv[3], COLL_RULE);
 }

@@ -12,12 +12,13 @@
 
 /* Append the sort key of TEXT (UTF-8) to OUT, without its terminating 0
  * byte (OUT stays 0-terminated). The look-alikes Ð/ð (U+00D0/U+00F0) sort
- * as Đ/đ. Thread-safe. Returns 0, or -1 when the collator cannot be
+ * as Đ/đ; leading characters that are neither letters nor digits (quotes,
+ * brackets, dashes, blanks) are skipped. Thread-safe. Returns 0, or -1 when the collator cannot be
  * opened or TEXT cannot be converted (OUT is unchanged). */
 int coll_sort_key(const char *text, strbuf *out);
 
-/* The collator's version ("a.b.c.d"): sort keys made under another
- * version must be rebuilt. Opens the collator. Returns 0, or -1. */
+/* The collator's version and bienmuc's key rule ("a.b.c.d/r"): sort keys
+ * made under another version must be rebuilt. Opens the collator. Returns 0, or -1. */
 int coll_version(char *buf, size_t n);
 
 /* The ICU library and Unicode versions ("icu a.b.c.d unicode a.b.c.d"),

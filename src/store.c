@@ -81,6 +81,10 @@
  * another rule gets its browse index made again at a read-write open.
  * 2: each 653 $a is a heading of its own (were joined into one). */
 #define BROWSE_RULE "2"
+/* the title and author sort indexes (dropped while a bulk import runs) */
+#define SORT_INDEXES_SQL \
+	"CREATE INDEX IF NOT EXISTS records_tkey ON records(tkey) WHERE deleted = 0;" \
+	"CREATE INDEX IF NOT EXISTS records_akey ON records(akey) WHERE deleted = 0;"
 
 enum { H_TITLE = 1, H_AUTHOR = 2, H_SUBJECT = 3, H_CALLNO = 4 };
 #define NCOLS 6
@@ -1028,7 +1032,7 @@ static int pragma_int(struct store *st, const char *sql)
 }
 
 static int rebuild_sort_keys(struct store *st, strbuf *err);
-static int rebuild_browse(struct store *st, strbuf *err);
+static int rebuild_browse(struct store *st, int keys_too, strbuf *err);
 
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
                          const strbuf *pre, const struct kwtoks *toks, strbuf *err);
@@ -1356,8 +1360,13 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		if (coll_version(ver, sizeof ver)) {
 			sb_adds(err, _("cannot open the ICU collator for Vietnamese"));
 			rc = -1;
-		} else if (!old || strcmp(old, ver))
+		} else if (!old || strcmp(old, ver)) {
+			if (old)                         /* (a new catalogue has none yet) */
+				catalog_notice(_("making the sort keys of the catalogue again (a new "
+				                 "collator or sorting rule); once, about 20 seconds for a "
+				                 "million records"));
 			rc = rebuild_sort_keys(st, err);
+		}
 		if (!rc)
 			rc = set_setting(st, "icu_version", icu, err);
 		free(old);
@@ -1368,7 +1377,7 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		if (!br || strcmp(br, BROWSE_RULE)) {
 			catalog_notice(_("building the browse index again (each 653 term a heading of "
 			                 "its own); once, about 10 seconds for a million records"));
-			rc = rebuild_browse(st, err);
+			rc = rebuild_browse(st, 0, err);
 		}
 		free(br);
 	}
@@ -1889,16 +1898,41 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 }
 
 /* Sort keys depend on the ICU version: recompute the browse index. */
-/* The browse index made again from the live records, for a new
- * BROWSE_RULE: in batches of pending rows, as an import adds them. */
-static int rebuild_browse(struct store *st, strbuf *err)
+/* The browse index made again from the live records (a new BROWSE_RULE),
+ * and with keys_too the title and author sort keys as well (a new
+ * collator): the browse rows wait in memory and go in sorted, 50,000
+ * records at a time, as an import's do; the two sort indexes, if there,
+ * are dropped and made again at the end, from one sort each. */
+static int rebuild_browse(struct store *st, int keys_too, strbuf *err)
 {
+	/* the index sorts go through temporary files, not 110 MB of memory
+	 * (1M records) */
+	if (keys_too)
+		sqlite3_exec(st->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
 	int rc = wbegin(st, err);
-	if (rc)
+	if (rc) {
+		sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 		return rc;
-	sqlite3_stmt *sel = NULL;
+	}
+	sqlite3_stmt *sel = NULL, *upd = NULL;
 	rec *r = rec_create();
-	rc = exec(st, "DELETE FROM postings; DELETE FROM headings", err);
+	int had_sort = 0;
+	if (keys_too) {
+		sqlite3_stmt *q = NULL;
+		if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+		                       "('records_tkey', 'records_akey')", -1, &q, NULL) == SQLITE_OK &&
+		    sqlite3_step(q) == SQLITE_ROW)
+			had_sort = sqlite3_column_int(q, 0) > 0;
+		sqlite3_finalize(q);
+		if (had_sort)
+			rc = exec(st, "DROP INDEX IF EXISTS records_tkey; DROP INDEX IF EXISTS records_akey",
+			          err);
+		if (!rc && sqlite3_prepare_v2(st->db, "UPDATE records SET tkey = ?2, akey = ?3 "
+		                              "WHERE rid = ?1", -1, &upd, NULL) != SQLITE_OK)
+			rc = db_err(st, err, _("rebuilding the browse index"));
+	}
+	if (!rc)
+		rc = exec(st, "DELETE FROM postings; DELETE FROM headings", err);
 	if (!rc && sqlite3_prepare_v2(st->db, "SELECT rid, data FROM records WHERE deleted = 0",
 	                              -1, &sel, NULL) != SQLITE_OK)
 		rc = db_err(st, err, _("rebuilding the browse index"));
@@ -1907,9 +1941,18 @@ static int rebuild_browse(struct store *st, strbuf *err)
 	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
 		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r))
 			continue;
+		sqlite3_int64 rid = sqlite3_column_int64(sel, 0);
 		struct hkeys hk;
 		hkeys_make(st, r, &hk);
-		rc = index_heads(st, sqlite3_column_int64(sel, 0), &hk, 0, err);
+		rc = index_heads(st, rid, &hk, 0, err);
+		if (!rc && upd) {
+			sqlite3_bind_int64(upd, 1, rid);
+			bind_first_key(upd, 2, &hk, H_TITLE);
+			bind_first_key(upd, 3, &hk, H_AUTHOR);
+			if (sqlite3_step(upd) != SQLITE_DONE)
+				rc = db_err(st, err, _("rebuilding the browse index"));
+			sqlite3_reset(upd);
+		}
 		hkeys_release(&hk);
 		if (!rc && ++n % 50000 == 0)
 			rc = heads_flush(st, err);
@@ -1920,55 +1963,27 @@ static int rebuild_browse(struct store *st, strbuf *err)
 		heads_drop(st);
 	st->in_tx = 0;
 	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
 	rec_destroy(r);
+	if (!rc && had_sort)
+		rc = exec(st, SORT_INDEXES_SQL, err);
 	if (!rc)
 		rc = set_setting(st, "browse_rule", BROWSE_RULE, err);
-	return wend(st, rc, err);
+	rc = wend(st, rc, err);
+	if (keys_too)
+		sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+	return rc;
 }
 
 static int rebuild_sort_keys(struct store *st, strbuf *err)
 {
-	int rc = wbegin(st, err);
-	if (rc)
-		return rc;
-	sqlite3_stmt *sel = NULL;
-	rec *r = rec_create();
-	rc = exec(st, "DELETE FROM postings; DELETE FROM headings", err);
-	if (!rc && sqlite3_prepare_v2(st->db, "SELECT rid, data FROM records WHERE deleted = 0",
-	                              -1, &sel, NULL) != SQLITE_OK)
-		rc = db_err(st, err, _("rebuilding the browse index"));
-	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
-		if (store_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), r))
-			continue;
-		struct hkeys hk;
-		hkeys_make(st, r, &hk);
-		rc = index_heads(st, sqlite3_column_int64(sel, 0), &hk, 0, err);
-		if (!rc) {
-			sqlite3_stmt *u = NULL;
-			if (sqlite3_prepare_v2(st->db, "UPDATE records SET tkey = ?2, akey = ?3 WHERE rid = ?1",
-			                       -1, &u, NULL) == SQLITE_OK) {
-				sqlite3_bind_int64(u, 1, sqlite3_column_int64(sel, 0));
-				bind_first_key(u, 2, &hk, H_TITLE);
-				bind_first_key(u, 3, &hk, H_AUTHOR);
-				if (sqlite3_step(u) != SQLITE_DONE)
-					rc = db_err(st, err, _("rebuilding the browse index"));
-			}
-			sqlite3_finalize(u);
-		}
-		hkeys_release(&hk);
-	}
-	sqlite3_finalize(sel);
-	rec_destroy(r);
 	char ver[64];
-	if (!rc && coll_version(ver, sizeof ver)) {
+	if (coll_version(ver, sizeof ver)) {
 		sb_adds(err, _("cannot open the ICU collator for Vietnamese"));
-		rc = -1;
+		return CAT_ERROR;
 	}
-	if (!rc)
-		rc = set_setting(st, "collator_version", ver, err);
-	if (!rc)
-		rc = set_setting(st, "browse_rule", BROWSE_RULE, err);
-	return wend(st, rc, err);
+	int rc = rebuild_browse(st, 1, err);
+	return rc ? rc : set_setting(st, "collator_version", ver, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -3524,9 +3539,6 @@ static int be_batch_finish(void *be, long batch, const char *state, strbuf *err)
  * or, after a loader was killed, the next handle opened read-write.
  * Searches are correct without them: walk_sorted() gives up and sorts. */
 
-#define SORT_INDEXES_SQL \
-	"CREATE INDEX IF NOT EXISTS records_tkey ON records(tkey) WHERE deleted = 0;" \
-	"CREATE INDEX IF NOT EXISTS records_akey ON records(akey) WHERE deleted = 0;"
 #define BULK_MIN_RECORDS 10000
 
 /* Lock byte 0 of DB-wait: type F_RDLCK, F_WRLCK or F_UNLCK. 0 or -1. */

@@ -359,6 +359,24 @@ static void test_browse(void)
 		cat_headings_free(h, n);
 		catalog_close(c);
 	}
+	/* leading quotes, brackets and dashes do not file */
+	c = catalog_open(p, 0, &err);
+	CHECK(c != NULL);
+	if (c) {
+		const char *odd[] = { "[Bàn]", "“Cá”", "-- Ân", NULL };
+		for (int i = 0; odd[i]; i++) {
+			rec *r = book(odd[i], NULL, NULL, NULL);
+			add(c, r);
+			rec_destroy(r);
+		}
+		CHECK_INT(catalog_browse(c, "title", NULL, 20, &h, &n, &err), CAT_OK);
+		const char *order[] = { "an", "ăn", "ân", "-- Ân", "ba", "[Bàn]", "ca", "“Cá”", "da" };
+		CHECK(n >= 9);
+		for (size_t i = 0; i < 9 && i < n; i++)
+			CHECK_STR(h[i].heading, order[i]);
+		cat_headings_free(h, n);
+		catalog_close(c);
+	}
 	/* same ICU: the versions are kept, nothing rebuilt */
 	CHECK_INT(sqlite3_open(p, &db), SQLITE_OK);
 	sqlite3_stmt *s = NULL;
