@@ -14,6 +14,7 @@
 #include "form.h"
 #include "i18n.h"
 #include "journal-text.h"
+#include "auth.h"
 
 void tsess_event(tsess *s, int ev)
 {
@@ -1027,14 +1028,28 @@ TC_HANDLER(delete)
 		tsess_err(s, _("delete: %s is already deleted"), s->id);
 		return 1;
 	}
-	char q[200];
-	snprintf(q, sizeof q, "Delete record %s? It stays in the journal (:undelete %s).",
+	strbuf err = STRBUF_INIT;
+	/* an authority that headings still link to: `auth delete` first */
+	char **users = NULL;
+	size_t nu = 0;
+	if (!auth_users(s->cat, s->id, &users, &nu, &err) && nu) {
+		cat_ids_free(users, nu);
+		tsess_err(s, ngettext("delete: authority %s is used by %zu record; bienmuc auth delete "
+		                      "relinks or unlinks it first",
+		                      "delete: authority %s is used by %zu records; bienmuc auth delete "
+		                      "relinks or unlinks them first", nu), s->id, nu);
+		sb_release(&err);
+		return 1;
+	}
+	sb_reset(&err);
+	char q[300];
+	snprintf(q, sizeof q, _("Delete record %s? It stays in the journal (:undelete %s)."),
 	         s->id, s->id);
 	if (!confirm(s, q)) {
 		tsess_out(s, _("delete: cancelled"));
+		sb_release(&err);
 		return 1;
 	}
-	strbuf err = STRBUF_INIT;
 	if (catalog_delete(s->cat, s->id, s->version, NULL, &err) < 0) {
 		tsess_err(s, _("delete: %s"), err.len ? err.buf : "failed");
 		sb_release(&err);
