@@ -1215,8 +1215,11 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, _("bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n"),
 		        im.batch, im.batch);
 	if (im.nsaved)
-		fprintf(stderr, _("bienmuc: import: the raw bytes of %ld rejected records were appended "
-		        "to '%s'\n"), im.nsaved, im.rejects_name);
+		fprintf(stderr, ngettext("bienmuc: import: the raw bytes of %ld rejected record were "
+		                         "appended to '%s'\n",
+		                         "bienmuc: import: the raw bytes of %ld rejected records were "
+		                         "appended to '%s'\n", (unsigned long)im.nsaved),
+		        im.nsaved, im.rejects_name);
 	if (im.foreign_own > 1 && !im.quiet)
 		fprintf(stderr, _("bienmuc: import: %ld records carried this catalogue's numbers for other "
 		        "books and were not matched by them\n"), im.foreign_own);
