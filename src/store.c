@@ -1914,6 +1914,24 @@ static int rebuild_browse(struct store *st, int keys_too, strbuf *err)
 		sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 		return rc;
 	}
+	/* another program may have done it while this one waited to write */
+	char ver[64] = "";
+	if (keys_too && coll_version(ver, sizeof ver) == 0) {
+		char *done = get_setting(st, "collator_version");
+		int same = done && !strcmp(done, ver);
+		free(done);
+		if (same) {
+			rc = wend(st, CAT_OK, err);
+			sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+			return rc;
+		}
+	} else if (!keys_too) {
+		char *done = get_setting(st, "browse_rule");
+		int same = done && !strcmp(done, BROWSE_RULE);
+		free(done);
+		if (same)
+			return wend(st, CAT_OK, err);
+	}
 	sqlite3_stmt *sel = NULL, *upd = NULL;
 	rec *r = rec_create();
 	int had_sort = 0;
