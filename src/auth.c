@@ -1165,7 +1165,12 @@ int auth_rename(catalog *c, const char *id, const char *heading, int no_seefrom,
 		size_t nf = auth_parse_heading(tmp, rec_tag(a, af), rec_ind(a, af, 1), rec_ind(a, af, 2),
 		                               heading);
 		struct auth_keys k;
-		if (auth_field_keys(tmp, nf, type, &k)) {
+		long sa = rec_find_sub(tmp, nf, 'a');
+		const char *av = sa >= 0 ? rec_sub_value(tmp, nf, (size_t)sa, NULL) : NULL;
+		if (!av || !av[strspn(av, " ")]) {                   /* every heading has a $a */
+			sb_addf(err, _("'%s' has no $a: a heading needs its name or term in $a"), heading);
+			rc = CAT_ERROR;
+		} else if (auth_field_keys(tmp, nf, type, &k)) {
 			sb_addf(err, _("'%s' is not a %s heading"), heading, auth_type_name(type));
 			rc = CAT_ERROR;
 		} else {
@@ -1205,6 +1210,19 @@ int auth_merge(catalog *c, const char *into, const char *from, int no_seefrom,
 	rc = fetch_auth(c, into, a, &va, err);
 	if (!rc)
 		rc = fetch_auth(c, from, b, &vb, err);
+	if (!rc) {
+		/* a person's headings cannot become a topic's, and so on: the
+		 * records' fields would change meaning (a 100 holding a topic) */
+		long fa = rec_find(a, "1..", 0), fb = rec_find(b, "1..", 0);
+		int ta = fa >= 0 ? auth_auth_type(rec_tag(a, (size_t)fa), NULL) : -1;
+		int tb = fb >= 0 ? auth_auth_type(rec_tag(b, (size_t)fb), NULL) : -1;
+		if (ta != tb) {
+			sb_addf(err, _("%s is a %s heading and %s a %s heading: only headings of one type "
+			               "can be merged"), from, tb >= 0 ? auth_type_name(tb) : "?", into,
+			        ta >= 0 ? auth_type_name(ta) : "?");
+			rc = CAT_ERROR;
+		}
+	}
 	if (!rc && !no_seefrom) {
 		for (size_t f = 0; f < rec_nfields(b); f++) {
 			int kind;

@@ -199,6 +199,11 @@ static int do_show(catalog *c, int argc, char **argv)
 			rc = 1;
 			continue;
 		}
+		if (st == CAT_DELETED) {                 /* shown, as `show` does, with a warning */
+			cmd_warn(CMD_NAME, _("show: record '%s' is deleted (bienmuc undelete %s)"), argv[i],
+			         argv[i]);
+			rc = 1;
+		}
 		marc_writer *w = marc_writer_open(stdout, &wo);
 		marc_writer_put(w, r, &err);
 		marc_writer_close(w);
@@ -497,24 +502,25 @@ static int do_delete(catalog *c, struct opts *o, const char *id)
 		sb_release(&err);
 		return do_change(c, &a, "delete");
 	}
-	if (n) {
-		a.op = 3;
-		sb_release(&err);
-		return do_change(c, &a, "delete");
-	}
 	rec *r = rec_create();
-	int st = catalog_fetch(c, id, r, NULL, &err);
-	if (!st && !auth_is_authority(r)) {
+	int st = n ? CAT_OK : catalog_fetch(c, id, r, NULL, &err);
+	if (st == CAT_DELETED) {
+		sb_reset(&err);
+		sb_addf(&err, _("authority '%s' is already deleted"), id);
+	} else if (!st && !n && !auth_is_authority(r)) {
 		sb_addf(&err, _("record '%s' is not an authority record"), id);
 		st = CAT_ERROR;
 	}
 	rec_destroy(r);
-	if (!st && !o->dry)
-		st = catalog_delete(c, id, CAT_ANY, NULL, &err);
-	if (st)
-		cmd_error(CMD_NAME, _("delete: %s"), err.buf);
+	if (st) {
+		cmd_error(CMD_NAME, _("delete: %s"), err.len ? err.buf : _("failed"));
+		sb_release(&err);
+		return st == CAT_NOTFOUND || st == CAT_DELETED ? 1 : 2;
+	}
+	/* used or not, the same way: the count first, -y, one batch */
+	a.op = 3;
 	sb_release(&err);
-	return st ? (st == CAT_NOTFOUND || st == CAT_DELETED ? 1 : 2) : 0;
+	return do_change(c, &a, "delete");
 }
 
 int cmd_auth(int argc, char **argv)
