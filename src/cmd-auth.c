@@ -586,16 +586,25 @@ int cmd_auth(int argc, char **argv)
 		rc = do_delete(c, &o, argv[optind]);
 	} else {
 		struct chargs a = { .o = &o, .id = argv[optind] };
+		char *nfc = NULL;
 		if (!strcmp(sub, "rename")) {
 			a.op = 0;
-			a.heading = argv[optind + 1];
+			/* typed text may come decomposed (NFD): headings are NFC */
+			nfc = utf8_nfc(argv[optind + 1], strlen(argv[optind + 1]));
+			a.heading = nfc;
 		} else if (!strcmp(sub, "propagate")) {
 			a.op = 1;
 		} else {
 			a.op = 2;
 			a.id2 = argv[optind + 1];
 		}
-		rc = do_change(c, &a, sub);
+		if (a.op == 0 && !nfc) {
+			cmd_error(CMD_NAME, _("rename: the heading is not valid UTF-8"));
+			rc = 2;
+		} else {
+			rc = do_change(c, &a, sub);
+		}
+		free(nfc);
 	}
 	catalog_close(c);
 	sb_release(&o.cmdline);

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "callno.h"
 #include "catalog.h"
+#include "charset.h"
 #include "i18n.h"
 
 /* The settings the program reads, with what they mean. */
@@ -152,9 +153,17 @@ int cmd_config(int argc, char **argv)
 	} else if (!strcmp(argv[optind], "callno.workmark") && !callno_workmark_valid(argv[optind + 1])) {
 		cmd_error("config", _("callno.workmark: '%s' is not none, lower or upper"), argv[optind + 1]);
 		rc = 2;
-	} else if (catalog_set_setting(cat, argv[optind], argv[optind + 1], &err)) {
-		cmd_error("config", "%s", err.buf ? err.buf : _("cannot change the setting"));
-		rc = 2;
+	} else {
+		/* typed text may come decomposed (NFD): settings are NFC */
+		char *nfc = utf8_nfc(argv[optind + 1], strlen(argv[optind + 1]));
+		if (!nfc) {
+			cmd_error("config", _("%s: the value is not valid UTF-8"), argv[optind]);
+			rc = 2;
+		} else if (catalog_set_setting(cat, argv[optind], nfc, &err)) {
+			cmd_error("config", "%s", err.buf ? err.buf : _("cannot change the setting"));
+			rc = 2;
+		}
+		free(nfc);
 	}
 	catalog_close(cat);
 	sb_release(&err);
