@@ -303,24 +303,33 @@ int cmd_shell(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	int stopped = 0;
 	if (ncmd) {
 		for (int k = 0; k < ncmd && !sh.s->quit; k++) {
 			sh.lineno = k + 1;
 			int r = tcmd_run(sh.s, cmds[k]);
 			if (r > rc)
 				rc = r;
-			if (r && stop)
+			if (r && stop) {
+				stopped = 1;
 				break;
+			}
 		}
-	} else if (script) {
+	}
+	if (script && !stopped && !sh.s->quit) {      /* after the -c commands */
 		FILE *fp = fopen(script, "r");
 		if (!fp) {
 			cmd_error("shell", "%s: %s", script, strerror(errno));
 			rc = 2;
 			goto out;
 		}
-		rc = run_stream(&sh, fp, stop);
+		sh.script = script;
+		int r = run_stream(&sh, fp, stop);
+		if (r > rc)
+			rc = r;
 		fclose(fp);
+	} else if (ncmd || script) {
+		;
 	} else if (sh.interactive)
 		rc = run_interactive(&sh);
 	else
