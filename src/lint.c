@@ -68,7 +68,7 @@
 	X(PUNCT_END, "punct-end", WARNING, N_("245 does not end with a full stop")) \
 	X(INITIALS, "initials", WARNING, N_("245 $c has spaced initials (\"J. R. R.\" instead of \"J.R.R.\")")) \
 	X(NAME_FORM, "name-form", WARNING, N_("X00 first indicator does not match the form of the name (inverted or direct order)")) \
-	X(TCVN_040B, "tcvn-040b", OFF, N_("040 $b (language of cataloging) is missing or not the expected language (vie)")) \
+	X(TCVN_040B, "tcvn-040b", OFF, N_("040 $b (language of cataloging) is missing or not the profile's language (set cataloging-language; vie by default)")) \
 	X(TCVN_041, "tcvn-041", OFF, N_("041 (language code) is missing")) \
 	X(TCVN_082, "tcvn-082", OFF, N_("no 082 (Dewey Decimal Classification number)")) \
 	X(TCVN_COUNTRY, "tcvn-country", OFF, N_("008/15-17 is blank or unknown (vm for Vietnam)")) \
@@ -187,6 +187,8 @@ int lint_set_param(linter *l, const char *name, const char *value)
 		if (strlen(value) >= sizeof l->catlang)
 			return -1;
 		strcpy(l->catlang, value);
+		for (char *p = l->catlang; *p; p++)      /* MARC language codes are lower case */
+			*p = (char)tolower((unsigned char)*p);
 		return 0;
 	}
 	return -1;
@@ -213,6 +215,8 @@ int lint_load_rules_text(linter *l, const char *name, const char *text,
 {
 	const char *end = text + len;
 	int lineno = 0;
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))   /* a BOM (Notepad) */
+		text += 3;
 	while (text < end) {
 		const char *nl = memchr(text, '\n', (size_t)(end - text));
 		const char *le = nl ? nl : end;
