@@ -1092,14 +1092,36 @@ static int finish(catalog *c, int rc, int dry, struct auth_change *out, strbuf *
 	return rc;
 }
 
-int auth_propagate(catalog *c, const char *id, int dry, const char *command,
+static void add_seefrom(rec *a, const rec *src, size_t f);
+
+int auth_propagate(catalog *c, const char *id, int no_seefrom, int dry, const char *command,
                    struct auth_change *out, strbuf *err)
 {
 	int rc = start(c, dry, command, out, err);
 	if (rc)
 		return rc;
 	rec *a = rec_create();
-	rc = fetch_auth(c, id, a, NULL, err);
+	struct cat_version v = { 0 };
+	rc = fetch_auth(c, id, a, &v, err);
+	if (!rc && !no_seefrom && v.version > 1) {
+		/* the form the edit replaced stays as a see-from, as rename keeps
+		 * it (nothing is added when the 1XX did not change) */
+		rec *prev = rec_create();
+		long fp = catalog_fetch_version(c, id, v.version - 1, prev, NULL, NULL) == CAT_OK
+		          ? rec_find(prev, "1..", 0) : -1;
+		long fa = rec_find(a, "1..", 0);
+		if (fp >= 0 && fa >= 0 && auth_auth_type(rec_tag(prev, (size_t)fp), NULL) ==
+		                          auth_auth_type(rec_tag(a, (size_t)fa), NULL)) {
+			size_t n0 = rec_nfields(a);
+			add_seefrom(a, prev, (size_t)fp);
+			if (rec_nfields(a) != n0 && !dry) {
+				struct cat_save_opts so = { .action = "auth", .batch = out->batch };
+				rc = catalog_save(c, a, v.version, &so, NULL, err);
+			}
+		}
+		rec_destroy(prev);
+	}
+	cat_version_clear(&v);
 	char *ctl = rc ? NULL : auth_control_number(a);
 	if (!rc)
 		rc = relink_users(c, id, a, ctl, 0, dry, out->batch, out, err);

@@ -208,8 +208,9 @@ struct auth_change {
 /* Records that would change if authority `id` were propagated: every
  * record linked to it whose heading differs from its current 1XX. */
 /* Bring every heading linked to authority `id` to its current 1XX (after
- * the authority was edited). */
-int auth_propagate(catalog *c, const char *id, int dry_run, const char *command,
+ * the authority was edited); the 1XX of the version before, if the edit
+ * changed it, is kept as a 4XX see-from unless no_seefrom. */
+int auth_propagate(catalog *c, const char *id, int no_seefrom, int dry_run, const char *command,
                    struct auth_change *out, strbuf *err);
 /* Set authority `id`'s 1XX to the subfields of `heading` (subfield form
  * "$aX,$dY" or plain $a text), keep the old form as a 4XX see-from

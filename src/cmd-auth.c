@@ -39,7 +39,7 @@ static const char usage_text[] = N_(
 	"       bienmuc auth show [-d DB] ID...\n"
 	"       bienmuc auth link [-d DB] [-q QUERY] [--dry-run] [--report FILE]\n"
 	"       bienmuc auth rename [-d DB] [--dry-run] [-y] [--no-see-from] ID HEADING\n"
-	"       bienmuc auth propagate [-d DB] [--dry-run] [-y] ID\n"
+	"       bienmuc auth propagate [-d DB] [--dry-run] [-y] [--no-see-from] ID\n"
 	"       bienmuc auth merge [-d DB] [--dry-run] [-y] [--no-see-from] KEEP OTHER\n"
 	"       bienmuc auth delete [-d DB] [--relink TARGET | --force] [--dry-run] [-y] ID\n"
 	"\n"
@@ -59,7 +59,8 @@ static const char usage_text[] = N_(
 	"                      tag, heading, status, authority, authorised heading,\n"
 	"                      candidates ('-' = standard output)\n"
 	"  -y, --yes           apply without asking (heading changes)\n"
-	"      --no-see-from   rename/merge: do not keep the old heading as a 4XX\n"
+	"      --no-see-from   rename/propagate/merge: do not keep the old heading\n"
+	"                      as a 4XX\n"
 	"      --relink TARGET delete: relink the users to authority TARGET first\n"
 	"      --force         delete: unlink the users ($0 removed) first\n"
 	"  -h, --help          show this help\n"
@@ -444,7 +445,7 @@ static int run_change(catalog *c, struct auth_change *ch, strbuf *err, struct ch
 {
 	switch (a->op) {
 	case 0: return auth_rename(c, a->id, a->heading, a->o->nosee, dry, a->o->cmdline.buf, ch, err);
-	case 1: return auth_propagate(c, a->id, dry, a->o->cmdline.buf, ch, err);
+	case 1: return auth_propagate(c, a->id, a->o->nosee, dry, a->o->cmdline.buf, ch, err);
 	case 2: return auth_merge(c, a->id, a->id2, a->o->nosee, dry, a->o->cmdline.buf, ch, err);
 	default: return auth_unlink_delete(c, a->id, dry, a->o->cmdline.buf, ch, err);
 	}
