@@ -1097,6 +1097,34 @@ TC_HANDLER(undelete)
 		return 2;
 	}
 	sb_release(&err);
+	if (s->ed && s->id && !strcmp(s->id, id) && edrec_modified(s->ed)) {
+		/* the record open here, with unsaved changes: keep them. If only
+		 * deletes and undeletes came after the version they were made on,
+		 * the next save goes over the undeleted version; otherwise someone
+		 * changed it meanwhile and the save shows the conflict. */
+		struct cat_version *v = NULL;
+		size_t n = 0;
+		strbuf e2 = STRBUF_INIT;
+		if (catalog_history(s->cat, id, &v, &n, &e2) == 0) {
+			size_t k = 0;
+			while (k < n && v[k].version <= s->version)
+				k++;
+			int only = k > 0 && v[k - 1].version == s->version;
+			for (size_t j = k; j < n && only; j++)
+				if (!v[j].action || (strcmp(v[j].action, "delete")
+				                     && strcmp(v[j].action, "undelete")))
+					only = 0;
+			if (only && n)
+				s->version = v[n - 1].version;
+		}
+		cat_versions_free(v, n);
+		sb_release(&e2);
+		s->deleted = 0;
+		tsess_out(s, _("%s is back; your unsaved changes are kept (:save saves them)"), id);
+		tsess_event(s, TE_CHANGED);
+		free(id);
+		return 0;
+	}
 	tsess_out(s, _("%s is back"), id);
 	int keep_force = s->force;
 	s->force = 1;
