@@ -79,7 +79,17 @@ static void hit_text(const struct auth_hit *h, char *buf, size_t n)
 static int create_authority(tsess *s, const rec *r, size_t f, int t, char **id, strbuf *err)
 {
 	char *org = catalog_get_setting(s->cat, "org_code");
-	rec *a = auth_new_from_heading(r, f, t, org, err);
+	/* the heading as typed, inside the record being edited: its 245 and
+	 * 008 make the 670 citation */
+	rec *ctx = s->ed ? rec_clone(edrec_rec(s->ed)) : rec_create();
+	size_t g = rec_add_field(ctx, rec_tag(r, f), rec_ind(r, f, 1), rec_ind(r, f, 2));
+	for (size_t i = 0; i < rec_nsub(r, f); i++) {
+		size_t n;
+		const char *v = rec_sub_value(r, f, i, &n);
+		rec_add_sub(ctx, g, rec_sub_code(r, f, i), v, n);
+	}
+	rec *a = auth_new_from_heading(ctx, g, t, org, err);
+	rec_destroy(ctx);
 	free(org);
 	if (!a)
 		return -1;
