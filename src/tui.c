@@ -1405,6 +1405,7 @@ static void run_line(struct tui *t, const char *line)
 		int commit = argc > 0 && strncmp(argv[0], "line-", 5) && strcmp(argv[0], "help") &&
 		             strcmp(argv[0], "cmdline") && strcmp(argv[0], "redraw") &&
 		             strcmp(argv[0], "suspend") && strcmp(argv[0], "back") &&
+		             strcmp(argv[0], "input") &&
 		             (!e || !(e->flags & TC_UI) || !strcmp(argv[0], "search-prompt"));
 		if (argc > 0 && (!strcmp(argv[0], "save!") || !strcmp(argv[0], "quit!")))
 			commit = strcmp(argv[0], "quit!") != 0;
