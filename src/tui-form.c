@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
 #include <curses.h>
 
 #include "tui-form.h"
@@ -170,8 +171,10 @@ void tui_ime_type(tsess *s, vnime *ime, ledit *le, int key)
 	if (s->opt.input) {
 		ime->method = s->opt.input;
 		ime->new_style = s->opt.tone_new;
+		/* the word starts after any non-letter ("ti=", "(", '"', "$") */
 		size_t st = le->cur;
-		while (st > 0 && le->buf[st - 1] != ' ' && le->buf[st - 1] != '$')
+		while (st > 0 && (iswalpha((wint_t)le->buf[st - 1]) ||
+		                  (le->buf[st - 1] >= 0x300 && le->buf[st - 1] <= 0x36F)))
 			st--;
 		/* "$a" typed without a blank: the code is not part of the word */
 		if (st > 0 && le->buf[st - 1] == '$' && st < le->cur)

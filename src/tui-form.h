@@ -30,8 +30,8 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h);
 
 /* Type key into le through the input method of the session's options
  * (s->opt.input, tone style): the word before the cursor is handed to
- * vnime_key(); the word starts after a blank, or after a "$c" subfield
- * code, which is never touched. Plain insert when the method is off. */
+ * vnime_key(); the word starts after any non-letter ("ti=", "(", a
+ * blank), or after a "$c" subfield code, which is never touched. Plain insert when the method is off. */
 void tui_ime_type(tsess *s, vnime *ime, ledit *le, int key);
 /* " Telex " / " VNI " or "" for the status line. */
 const char *tui_ime_label(const tsess *s);
