@@ -735,6 +735,17 @@ TC_HANDLER(save)
 		return 1;
 	}
 	rec *r = rec_clone(edrec_rec(s->ed));
+	/* the field under the cursor, as tag and occurrence: the save may
+	 * put 001/003/005 above it */
+	char curtag[4] = "";
+	int curnth = 0;
+	size_t cur = edrec_cur(s->ed);
+	if (cur > 0 && cur - 1 < rec_nfields(r)) {
+		snprintf(curtag, sizeof curtag, "%s", rec_tag(r, cur - 1));
+		for (size_t i = 0; i < cur; i++)
+			if (!strcmp(rec_tag(r, i), curtag))
+				curnth++;
+	}
 	long nv = 0;
 	int rc = catalog_save(s->cat, r, expected, NULL, &nv, &err);
 	if (rc == CAT_CONFLICT && s->id) {
@@ -777,6 +788,11 @@ TC_HANDLER(save)
 		return 2;
 	}
 	edrec_replace(s->ed, r, 0);
+	if (curnth) {
+		long l = edrec_find(s->ed, curtag, curnth);
+		if (l >= 0)
+			edrec_set_cur(s->ed, (size_t)l);
+	}
 	const char *id = rec_get_control(r, "001");
 	free(s->id);
 	s->id = xstrdup(id ? id : "?");
