@@ -264,6 +264,7 @@ void key_options_default(struct key_options *o)
 	o->input_last = 1;
 	o->tone_new = 0;
 	o->lang = 0;
+	o->esc_delay = 100;
 }
 
 /* ---------------------------------------------------------------- */
@@ -486,7 +487,8 @@ const char keys_default_config[] =
 	"set live-lint on\n"
 	"set page 500\n"
 	"set tonestyle old\n"
-	"set lang auto\n";
+	"set lang auto\n"
+	"set esc-delay 100\n";
 
 static int set_option(struct key_options *o, const char *name, const char *val,
                       strbuf *msg)
@@ -521,8 +523,16 @@ static int set_option(struct key_options *o, const char *name, const char *val,
 			return -1;
 		}
 		o->page = n;
+	} else if (!strcmp(name, "esc-delay")) {
+		char *end;
+		long n = strtol(val, &end, 10);
+		if (*end || end == val || n < 10 || n > 2000) {
+			sb_addf(msg, _("esc-delay must be a number of milliseconds from 10 to 2000, not '%s'"), val);
+			return -1;
+		}
+		o->esc_delay = (int)n;
 	} else {
-		sb_addf(msg, _("unknown option '%s' (display, input, live-lint, page, tonestyle, lang)"), name);
+		sb_addf(msg, _("unknown option '%s' (display, input, live-lint, page, tonestyle, lang, esc-delay)"), name);
 		return -1;
 	}
 	return 0;

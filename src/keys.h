@@ -83,10 +83,12 @@ struct key_options {
 	int input_last;      /* method the input toggle switches on (telex) */
 	int tone_new;        /* input tone style: 0 old (hòa), 1 new (hoà) */
 	int lang;            /* interface: 0 auto (environment), 1 en, 2 vi */
+	int esc_delay;       /* ms after Esc within which an arrow or other
+	                        special key counts as Alt (M-), default 100 */
 };
 void key_options_default(struct key_options *o);
 /* Set one option by name ("display", "input", "live-lint", "page",
- * "tonestyle" old|new, "lang" auto|en|vi);
+ * "tonestyle" old|new, "lang" auto|en|vi, "esc-delay" ms);
  * returns 0, or -1 with a message in msg. */
 int key_set_option(struct key_options *o, const char *name, const char *val,
                    strbuf *msg);

@@ -203,7 +203,7 @@ char *tui_auth_lookup(tsess *s, const char *line, const struct tui_host *h, strb
 		put(LINES - 1, 0, note, COLS, A_NORMAL);
 		curs_set(0);
 		refresh();
-		int key = h->read_key(h->ctx);
+		int key = h->read_key_in(h->ctx, -1);
 		note = "";
 		if (key == KEYC_ESCAPE || key == 7) {
 			sb_adds(msg, _("lookup: nothing chosen"));

@@ -148,7 +148,7 @@ static char *prompt(tsess *s, const struct tui_host *h, const char *q, const cha
 		move(LINES - 1, x + (int)ledit_cells(&le, skip, le.cur));
 		curs_set(1);
 		refresh();
-		int key = h->read_key(h->ctx);
+		int key = h->read_key_in(h->ctx, -1);
 		if (key == KEYC_ENTER) {
 			out = ledit_get(&le);
 			break;
@@ -185,7 +185,7 @@ static int yes(tsess *s, const struct tui_host *h, const char *q)
 	note_line(q, 1);
 	refresh();
 	for (;;) {
-		int k = h->read_key(h->ctx);
+		int k = h->read_key_in(h->ctx, -1);
 		if (k == 'y' || k == 'Y' || k == 'c' || k == 'C')
 			return 1;
 		if (k == 'n' || k == 'N' || k == 'k' || k == 'K' || k == KEYC_ESCAPE || k == 7)
@@ -222,7 +222,7 @@ static int edit_copy(tsess *s, const struct tui_host *h, struct copy *cp, strbuf
 		note_line(msg, 0);
 		curs_set(0);
 		refresh();
-		int key = h->read_key(h->ctx);
+		int key = h->read_key_in(h->ctx, -1);
 		msg = "";
 		if (key == KEYC_ESCAPE || key == 7 || key == 'q')
 			break;
@@ -366,7 +366,7 @@ int tui_copies_panel(tsess *s, const struct tui_host *h)
 		note_line(note.buf ? note.buf : "", err);
 		curs_set(0);
 		refresh();
-		int key = h->read_key(h->ctx);
+		int key = h->read_key_in(h->ctx, -1);
 		if (key == KEYC_RESIZE)
 			continue;
 		sb_reset(&note);
@@ -489,7 +489,7 @@ int tui_shelf(tsess *s, const char *from0, const struct tui_host *h)
 		note_line(note.buf ? note.buf : "", 0);
 		curs_set(0);
 		refresh();
-		int key = h->read_key(h->ctx);
+		int key = h->read_key_in(h->ctx, -1);
 		if (key == KEYC_RESIZE)
 			continue;
 		if (key == KEYC_ESCAPE || key == 7)
@@ -620,7 +620,7 @@ int tui_zresults(tsess *s, const struct tui_host *h)
 	tui_set_modal_redraw(zdraw, &v);
 	for (;;) {
 		zdraw(&v);
-		int key = h->read_key(h->ctx);
+		int key = h->read_key_in(h->ctx, -1);
 		zsearch *zs = tzs_current();          /* records came in meanwhile */
 		size_t n = zs ? zsearch_nrecords(zs) : 0;
 		v.note = "";

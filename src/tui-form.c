@@ -276,7 +276,7 @@ char *tui_form_menu(tsess *s, const struct tui_host *h)
 		status_line(s, msg, 0);
 		curs_set(0);
 		refresh();
-		int k = h->read_key(h->ctx);
+		int k = h->read_key_in(h->ctx, KV_LIST);
 		const char *c = keymap_lookup(s->km, KV_LIST, k);
 		if (k == KEYC_ENTER) {
 			chosen = xstrdup(sel < nn ? names[sel] : sel == nn ? "empty" : "copy");
@@ -501,7 +501,7 @@ int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
 	int rc = 1;
 	for (;;) {
 		form_draw(&st, title);
-		int k = h->read_key(h->ctx);
+		int k = h->read_key_in(h->ctx, KV_FORM);
 		if (k == KEYC_RESIZE)
 			continue;
 		const char *c = keymap_lookup(s->km, KV_FORM, k);
@@ -837,7 +837,7 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
 	int rc = 1;
 	for (;;) {
 		fixed_draw(&x);
-		int k = h->read_key(h->ctx);
+		int k = h->read_key_in(h->ctx, x.mode == 1 ? KV_LINE : x.mode == 2 ? KV_GLOBAL : KV_FIXED);
 		if (k == KEYC_RESIZE)
 			continue;
 		if (x.mode == 1) {

@@ -16,6 +16,10 @@ struct tui_host {
 	void *ctx;
 	int (*read_key)(void *ctx);     /* next key (keys.h codes) */
 	vnime *ime;                     /* the input method state */
+	/* the next key for a screen of keymap view `view` (keys.h KV_*; -1
+	 * for screens with fixed keys): an Esc-key pair that is not bound
+	 * there comes as Escape, then the key */
+	int (*read_key_in)(void *ctx, int view);
 };
 
 /* The form menu: returns the chosen form name (malloc'd; "empty" for an

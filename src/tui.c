@@ -103,6 +103,7 @@ struct tui {
 	char status[1024];
 	int status_err;
 	int small;
+	int pending_key;             /* read ahead after an Esc, or 0 */
 	int quit;
 	/* cursor wanted after drawing */
 	int cur_y, cur_x, cur_vis;
@@ -952,6 +953,11 @@ static void wait_key_or_targets(struct tui *t)
 
 static int read_key(struct tui *t)
 {
+	if (t->pending_key) {
+		int k = t->pending_key;
+		t->pending_key = 0;
+		return k;
+	}
 	for (;;) {
 		wint_t wc;
 		wait_key_or_targets(t);
@@ -960,17 +966,29 @@ static int read_key(struct tui *t)
 			continue;
 		int k = map_key(rc, wc);
 		if (k == KEYC_ESCAPE) {
-			/* ESC then a key within half a second: Meta (ESC 2 = F2) */
-			timeout(500);
+			/* ESC then a key: Meta. A terminal sends Alt-x as ESC x in
+			 * one write, so anything within esc-delay ms is Meta; a
+			 * person typing ESC 2 (= F2) takes longer, so a character
+			 * within half a second is Meta too, but an arrow or other
+			 * special key after esc-delay is Escape and then the key. */
+			int ms = t->s->opt.esc_delay > 0 ? t->s->opt.esc_delay : 100;
+			timeout(ms);
 			rc = get_wch(&wc);
+			int quick = rc != ERR;
+			if (!quick && ms < 500) {
+				timeout(500 - ms);
+				rc = get_wch(&wc);
+			}
 			timeout(-1);
 			if (rc == ERR)
 				return KEYC_ESCAPE;
 			int k2 = map_key(rc, wc);
-			if (k2 == KEYC_ESCAPE)
-				return KEYC_ESCAPE;
 			if (k2 < 0)
 				continue;
+			if (k2 == KEYC_ESCAPE || (!quick && (k2 >= KEYC_BASE || k2 < 0x20))) {
+				t->pending_key = k2;
+				return KEYC_ESCAPE;
+			}
 			return KEYC_META | k2;
 		}
 		if (k < 0)
@@ -1105,6 +1123,23 @@ static int host_read_key(void *ctx)
 	return read_key(ctx);
 }
 
+/* For modal screens: an Esc-key pair not bound in `view` (-1: none but
+ * Esc-digit, the F-key twins, are) comes as Escape, then the key. */
+static int host_read_key_in(void *ctx, int view)
+{
+	struct tui *t = ctx;
+	int k = read_key(t);
+	if (!(k & KEYC_META) || k == (KEYC_META | KEYC_ESCAPE))
+		return k;
+	int bare = k & ~KEYC_META;
+	int bound = view >= 0 ? keymap_lookup(t->s->km, view, k) != NULL
+	                      : bare >= '0' && bare <= '9';
+	if (bound)
+		return k;
+	t->pending_key = bare;
+	return KEYC_ESCAPE;
+}
+
 /* After a modal screen: its messages (input toggles ...) were shown
  * there; keep only the last one for the status line. */
 static int modal_done(struct tui *t, int rc)
@@ -1123,7 +1158,7 @@ static int fe_ui(void *ctx, int argc, char **argv)
 	struct tui *t = ctx;
 	tsess *s = t->s;
 	const char *c = argv[0];
-	struct tui_host host = { t, host_read_key, &t->ime };
+	struct tui_host host = { t, host_read_key, &t->ime, host_read_key_in };
 	if (!strcmp(c, "lookup")) {
 		/* authority lookup on the heading field (tui-auth.c) */
 		if (!s->ed || (!t->line_active && edrec_cur(s->ed) == 0)) {

@@ -110,6 +110,12 @@ static void test_bindings(void)
 	keys_load_text(km, &o, "x", "bind list ? none\n", check_cmd, &err);
 	CHECK(keymap_lookup(km, KV_LIST, '?') == NULL);
 	CHECK_STR(keymap_lookup(km, KV_VIEW, '?'), "help");
+	/* esc-delay: how soon after Esc a special key is Meta */
+	CHECK_INT(o.esc_delay, 100);
+	sb_reset(&err);
+	CHECK_INT(keys_load_text(km, &o, "x", "set esc-delay 250\nset esc-delay 5\n", check_cmd, &err), 1);
+	CHECK_INT(o.esc_delay, 250);
+	CHECK(strstr(err.buf, "x:2: esc-delay must be") != NULL);
 	CHECK_INT(keys_load_file(km, &o, "/nonexistent/bienmuc/config", check_cmd, &err), 0);
 	sb_release(&err);
 	keymap_destroy(km);
