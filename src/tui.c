@@ -1556,6 +1556,14 @@ static void handle_key(struct tui *t, int k)
 		handle_key(t, k & ~KEYC_META);
 		return;
 	}
+	if (view == KV_SEARCH && (k == ':' || k == '?') && !c && t->search.len == 0) {
+		/* neither can start a query (a leading '?' would be left
+		 * truncation): on an empty search line ':' opens the command
+		 * line (':new', ':set lang vi') and '?' the help, as the
+		 * welcome says; after a term '?' is typed (truncation) */
+		run_line(t, k == ':' ? "cmdline" : "help");
+		return;
+	}
 	if (view == KV_SEARCH || view == KV_LINE) {
 		ledit *le = view == KV_SEARCH ? &t->search : &t->line;
 		if (!c && view == KV_SEARCH)
