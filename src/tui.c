@@ -104,6 +104,8 @@ struct tui {
 	int status_err;
 	int small;
 	int pending_key;             /* read ahead after an Esc, or 0 */
+	int search_sel;              /* the search line's text is selected:
+	                                typing replaces it */
 	int quit;
 	/* cursor wanted after drawing */
 	int cur_y, cur_x, cur_vis;
@@ -303,7 +305,8 @@ static void draw_search(struct tui *t)
 		int avail = COLS - x - 1;
 		while (ledit_cells(&t->search, skip, t->search.cur) >= (size_t)avail)
 			skip = ledit_next_gc(&t->search, skip);
-		put_wcs(1, x, t->search.buf + skip, t->search.len - skip, avail, A_UNDERLINE);
+		put_wcs(1, x, t->search.buf + skip, t->search.len - skip, avail,
+		        t->search_sel ? A_REVERSE : A_UNDERLINE);
 		t->cur_y = 1;
 		t->cur_x = x + (int)ledit_cells(&t->search, skip, t->search.cur);
 		t->cur_vis = 1;
@@ -1253,6 +1256,9 @@ static int fe_ui(void *ctx, int argc, char **argv)
 		go(t, SC_LIST);
 		t->search_focus = 1;
 		ledit_end(&t->search);
+		/* the last query, selected: typing replaces it, Enter runs it
+		 * again, a movement key keeps it for editing */
+		t->search_sel = t->search.len > 0;
 		return 0;
 	}
 	if (!strcmp(c, "search-run")) {
@@ -1366,8 +1372,10 @@ static int fe_ui(void *ctx, int argc, char **argv)
 				s->sel = top ? 0 : (long)s->res.n - 1;
 			else
 				page_rows(t, &s->sel, (long)s->res.n, dir, pu || pd);
-			if (up && s->sel == 0 && t->top == 0 && !s->res.n)
+			if (up && s->sel == 0 && t->top == 0 && !s->res.n) {
 				t->search_focus = 1;
+				t->search_sel = 0;
+			}
 			break;
 		case SC_VIEW: case SC_EDIT: {
 			if (!s->ed)
@@ -1555,6 +1563,17 @@ static void handle_key(struct tui *t, int k)
 		handle_key(t, KEYC_ESCAPE);
 		handle_key(t, k & ~KEYC_META);
 		return;
+	}
+	if (view == KV_SEARCH && t->search_sel) {
+		t->search_sel = 0;
+		if ((!c && k >= 0x20 && k < KEYC_BASE) ||
+		    (!c && (c = keymap_lookup(s->km, KV_LINE, k)) &&
+		     (!strcmp(c, "line-backspace") || !strcmp(c, "line-delete")))) {
+			ledit_set(&t->search, "");
+			if (c)
+				return;
+		}
+		c = keymap_lookup(s->km, view, k);
 	}
 	if (view == KV_SEARCH && (k == ':' || k == '?') && !c && t->search.len == 0) {
 		/* neither can start a query (a leading '?' would be left
