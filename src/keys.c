@@ -372,6 +372,8 @@ const char keys_default_config[] =
 	"bind edit F7 lint\n"
 	"bind edit M-7 lint\n"
 	"bind edit t labels\n"
+	"bind edit F5 labels\n"
+	"bind edit M-5 labels\n"
 	"bind edit h history\n"
 	"bind edit C copies\n"
 	"bind edit f fixed\n"
