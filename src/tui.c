@@ -1184,6 +1184,8 @@ static int fe_ui(void *ctx, int argc, char **argv)
 			}
 			sb_release(&err);
 			s->lint_stale = 1;
+			if (s->opt.live_lint)
+				tsess_lint(s);      /* the marks follow the new link */
 		}
 		set_status(t, msg.buf ? msg.buf : "", rc);
 		free(nl);
