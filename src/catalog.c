@@ -180,7 +180,7 @@ static void query_error_pos(const char *query, const struct Z_RPNQuery *q, int *
 	if (errpos)
 		*errpos = pos;
 	strbuf m = STRBUF_INIT;
-	sb_addf(&m, _("column %d: %s"), pos + 1, err->buf ? err->buf : "");
+	sb_addf(&m, _("column %d: %s"), cclq_char_pos(query, pos) + 1, err->buf ? err->buf : "");
 	sb_reset(err);
 	sb_adds(err, m.buf);
 	sb_release(&m);

@@ -287,6 +287,15 @@ void cclq_quote_error(strbuf *err, int pos)
 	sb_addf(err, _("column %d: %s"), pos + 1, _("missing closing quote"));
 }
 
+int cclq_char_pos(const char *query, int pos)
+{
+	int n = 0;
+	for (int i = 0; i < pos && query[i]; i++)
+		if (((unsigned char)query[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
 static struct ccl_rpn_node *parse(const char *query, int *pos, strbuf *err)
 {
 	CCL_bibset bs = ccl_qual_mk();
@@ -303,13 +312,13 @@ static struct ccl_rpn_node *parse(const char *query, int *pos, strbuf *err)
 	} else if ((p = cclq_open_quote(query)) >= 0) {
 		/* yaz would end the phrase at the end of the query */
 		if (err)
-			cclq_quote_error(err, p);
+			cclq_quote_error(err, cclq_char_pos(query, p));
 	} else {
 		n = ccl_find_str(bs, query, &code, &p);
 		if (!n && code >= CCL_ERR_TRUNC_NOT_LEFT && code <= CCL_ERR_TRUNC_NOT_SINGLE)
 			p = trunc_pos(query, p, code);
 		if (!n && err)
-			cclq_error(err, code, p);
+			cclq_error(err, code, cclq_char_pos(query, p));
 	}
 	if (!n && pos)
 		*pos = p;

@@ -35,6 +35,10 @@ int cclq_to_pqf(const char *query, strbuf *out, int *pos, strbuf *err);
  * English only. Shared with zclient.c, which parses with its own
  * qualifiers. */
 void cclq_error(strbuf *err, int code, int pos);
+/* The 0-based character (not byte) offset of byte offset pos in the
+ * UTF-8 query, for the "column N" of cclq_error: "ti=đường đời and"
+ * fails at column 16, not 24. */
+int cclq_char_pos(const char *query, int pos);
 
 /* 0-based byte offset in query of the index-th (0-based, in query order)
  * operand of q, the RPN cclq_parse made of query, or -1 when it cannot be

@@ -393,11 +393,11 @@ static struct ccl_rpn_node *ccl_parse(const struct ztarget *t, const char *query
 	if (!*s) {
 		cclq_error(err, -1, 0);
 	} else if ((p = cclq_open_quote(query)) >= 0) {
-		cclq_quote_error(err, p);
+		cclq_quote_error(err, cclq_char_pos(query, p));
 	} else {
 		n = ccl_find_str(bs, query, &code, &p);
 		if (!n)
-			cclq_error(err, code, p);
+			cclq_error(err, code, cclq_char_pos(query, p));
 	}
 	if (!n && pos)
 		*pos = p;
