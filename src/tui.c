@@ -181,11 +181,12 @@ static void fill_row(int y, int x, int cells, attr_t a)
 }
 
 /* Draw one field line (wrapped): marker column 0..1, text from column 2,
- * continuation rows indented 7 more. Colours tag, indicators and codes.
+ * continuation rows from column cont (under the text). Colours tag,
+ * indicators and codes.
  * If le is given, the line editor's buffer is drawn and the cursor set.
  * Returns the rows used (may be clipped at maxrow). */
 static int draw_field(struct tui *t, int y, int maxrow, const char *text, ledit *le,
-                      int selected, const char *mark, attr_t markattr)
+                      int selected, const char *mark, attr_t markattr, int cont)
 {
 	size_t n;
 	wchar_t *w;
@@ -198,7 +199,7 @@ static int draw_field(struct tui *t, int y, int maxrow, const char *text, ledit 
 		if (!w)
 			w = edit_wcs_from_utf8("???", &n);
 	}
-	int indent = 2, cont = 9;
+	int indent = 2;
 	size_t starts[256];
 	size_t rows = edit_wrap(w, n, (size_t)(COLS - indent), (size_t)(COLS - cont), starts, 256);
 	if (rows > 256)
@@ -249,14 +250,15 @@ static int draw_field(struct tui *t, int y, int maxrow, const char *text, ledit 
 	return r ? r : 1;
 }
 
-/* Rows a field line takes when wrapped. */
-static int field_rows(const char *text)
+/* Rows a field line takes when wrapped, continuation rows from column
+ * cont. */
+static int field_rows(const char *text, int cont)
 {
 	size_t n, st[256];
 	wchar_t *w = edit_wcs_from_utf8(text, &n);
 	if (!w)
 		return 1;
-	size_t r = edit_wrap(w, n, (size_t)(COLS - 2), (size_t)(COLS - 9), st, 256);
+	size_t r = edit_wrap(w, n, (size_t)(COLS - 2), (size_t)(COLS - cont), st, 256);
 	free(w);
 	return (int)r;
 }
@@ -372,24 +374,54 @@ static char *line_text(const rec *r, size_t i)
 	return edit_field_text(r, i ? i - 1 : EDIT_LDR);
 }
 
+/* Cells of the label column in the labelled display; values (and their
+ * continuation rows) start at 2 + LABEL_CELLS. */
+#define LABEL_CELLS 26
+
+/* Append head cut to LABEL_CELLS - 1 cells (a longer one ends in '~'),
+ * then blanks to LABEL_CELLS: at least one blank before the value. */
+static void add_label(strbuf *sb, const char *head)
+{
+	size_t c = 0, len = strlen(head);
+	int cut = edit_str_cells(head) > LABEL_CELLS - 1;
+	size_t room = cut ? LABEL_CELLS - 2 : LABEL_CELLS - 1;
+	mbstate_t ps;
+	memset(&ps, 0, sizeof ps);
+	for (size_t i = 0; i < len;) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, head + i, len - i, &ps);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+			break;
+		int wd = edit_wcwidth(wc);
+		if (c + (size_t)(wd > 0 ? wd : 0) > room)
+			break;
+		sb_add(sb, head + i, k);
+		c += (size_t)(wd > 0 ? wd : 0);
+		i += k;
+	}
+	if (cut) {
+		sb_addc(sb, '~');
+		c++;
+	}
+	while (c < LABEL_CELLS) {
+		sb_addc(sb, ' ');
+		c++;
+	}
+}
+
 static char *labelled_text(tsess *s, const rec *r, size_t i)
 {
 	strbuf sb = STRBUF_INIT;
 	if (i == 0) {
-		sb_addf(&sb, "%-24s %s", _("Đầu biểu / Leader"), rec_leader(r));
+		add_label(&sb, _("Đầu biểu / Leader"));
+		sb_adds(&sb, rec_leader(r));
 		return sb_detach(&sb, NULL);
 	}
 	const char *tag = rec_tag(r, i - 1);
 	const char *lab = tsess_field_label(s, tag, 1);
 	char head[96];
 	snprintf(head, sizeof head, "%s %s", tag, lab ? lab : "");
-	/* pad to 26 cells */
-	sb_adds(&sb, head);
-	size_t c = edit_str_cells(head);
-	while (c < 26) {
-		sb_addc(&sb, ' ');
-		c++;
-	}
+	add_label(&sb, head);
 	char *txt;
 	if (rec_is_control(r, i - 1)) {
 		const char *d = rec_data(r, i - 1, NULL);
@@ -408,6 +440,7 @@ static void draw_record(struct tui *t, const rec *r, size_t cur, int editing)
 	int y0 = area_top(), h = area_rows();
 	size_t nl = rec_nfields(r) + 1;
 	int labelled = s->opt.labelled && !editing;
+	int cont = labelled ? 2 + LABEL_CELLS : 9;
 	int extra = t->line_active && t->line_new ? 1 : 0;
 	(void)extra;
 	/* keep cur visible: rows of lines top..cur must fit */
@@ -417,7 +450,7 @@ static void draw_record(struct tui *t, const rec *r, size_t cur, int editing)
 		int rows = 0;
 		for (size_t i = t->top; i <= cur && i < nl; i++) {
 			char *tx = labelled ? labelled_text(s, r, i) : line_text(r, i);
-			rows += field_rows(tx);
+			rows += field_rows(tx, cont);
 			free(tx);
 		}
 		if (t->line_active && t->line_new)
@@ -430,12 +463,12 @@ static void draw_record(struct tui *t, const rec *r, size_t cur, int editing)
 	for (size_t i = t->top; i <= nl && y < y0 + h; i++) {
 		/* the new line being typed goes before line_no */
 		if (t->line_active && t->line_new && editing && i == t->line_no) {
-			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, "+", A_BOLD);
+			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, "+", A_BOLD, cont);
 		}
 		if (i >= nl)
 			break;
 		if (t->line_active && !t->line_new && editing && i == t->line_no) {
-			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, NULL, 0);
+			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, NULL, 0, cont);
 			continue;
 		}
 		char *tx = labelled ? labelled_text(s, r, i) : line_text(r, i);
@@ -448,7 +481,8 @@ static void draw_record(struct tui *t, const rec *r, size_t cur, int editing)
 				ma = ui_attr(err ? UC_ERROR : UC_WARN);
 			}
 		}
-		y += draw_field(t, y, y0 + h, tx, NULL, i == cur && !(t->line_active && editing), mark, ma);
+		y += draw_field(t, y, y0 + h, tx, NULL, i == cur && !(t->line_active && editing), mark, ma,
+		                cont);
 		free(tx);
 	}
 	for (; y < y0 + h; y++) {
