@@ -623,6 +623,8 @@ struct xstate {
 	size_t sel, top;
 	int mode;             /* 0 browse, 1 typing, 2 pick-list */
 	ledit val;
+	int val_sel;          /* typing: the old value is selected, so the
+	                         first character typed replaces it */
 	size_t psel, ptop;
 	char prefix[8];
 	int vi;
@@ -638,7 +640,7 @@ static void draw_raw(int y, const char *tag, const char *data, int from, int len
 	put_s(y, 0, tag, 4, A_BOLD);
 	int x = 4;
 	for (int i = 0; data[i] && x < COLS; i++, x++) {
-		attr_t a = i >= from && i < from + len ? A_REVERSE : A_NORMAL;
+		attr_t a = from >= 0 && i >= from && i < from + len ? A_REVERSE : A_NORMAL;
 		attrset(a);
 		mvaddch(y, x, data[i] == ' ' ? ' ' : (chtype)(unsigned char)data[i]);
 		attrset(A_NORMAL);
@@ -732,7 +734,9 @@ static void fixed_draw(struct xstate *x)
 			put_s(y, 1, lab, labw, a);
 			put_s(y, 1 + labw, marcdef_name(p->name, p->name_local, x->vi), namew, a);
 			if (selected && x->mode == 1) {
-				cx = draw_ledit(&x->val, y, valx, valw, A_UNDERLINE);
+				/* one cell more: room for the cursor after a full value */
+				cx = draw_ledit(&x->val, y, valx, valw + 1,
+				                x->val_sel ? A_REVERSE : A_UNDERLINE);
 				cy = y;
 				char *tv = ledit_get(&x->val);
 				sb_reset(&d);
@@ -842,6 +846,18 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
 			continue;
 		if (x.mode == 1) {
 			const char *c = keymap_lookup(s->km, KV_LINE, k);
+			if (x.val_sel && k != KEYC_ENTER) {
+				/* the old value is selected: a character or a
+				 * deletion replaces it, a movement keeps it */
+				x.val_sel = 0;
+				if (k >= 0x20 && k < 0x7f)
+					ledit_set(&x.val, "");
+				else if (c && (!strcmp(c, "line-backspace") || !strcmp(c, "line-delete") ||
+				               !strcmp(c, "line-kill") || !strcmp(c, "line-kill-start"))) {
+					ledit_set(&x.val, "");
+					continue;
+				}
+			}
 			if (k == KEYC_ENTER) {
 				char *v = ledit_get(&x.val);
 				fixed_take(&x, v);
@@ -953,11 +969,13 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
 				}
 			} else {
 				x.mode = 1;
-				/* trailing blanks off, so typing replaces */
+				/* the old value, trailing blanks off, selected:
+				 * typing replaces it, a movement key edits it */
 				size_t l = strlen(v);
 				while (l && v[l - 1] == ' ')
 					v[--l] = 0;
 				ledit_set(&x.val, v);
+				x.val_sel = l > 0;
 			}
 			free(v);
 		} else if (!strcmp(c, "fixed-done")) {
