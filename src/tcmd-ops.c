@@ -39,6 +39,7 @@ void tsess_clear_results(tsess *s)
 	}
 	cat_result_free(&s->res);
 	memset(&s->res, 0, sizeof s->res);
+	s->res_more = 0;
 	s->sel = 0;
 }
 
@@ -124,6 +125,47 @@ const char *tsess_row(tsess *s, size_t i, int which)
 	return s->rowcache[i * 3 + which];
 }
 
+size_t tsess_results_more(tsess *s, size_t want)
+{
+	while (s->query && s->cat && s->res_more && s->res.n <= want) {
+		struct cat_search_opts o = { 0 };
+		struct cat_result more = { 0 };
+		strbuf err = STRBUF_INIT;
+		int pos = -1;
+		/* the same order as the first page (estimate decides it) */
+		o.sort = CAT_SORT_RELEVANCE;
+		o.estimate = 1;
+		o.offset = (long)s->res.n;
+		o.limit = want == (size_t)-1 ? 0 : s->opt.page;
+		if (catalog_search_ccl(s->cat, s->query, &o, &more, &pos, &err) < 0) {
+			tsess_err(s, _("search: %s"), err.len ? err.buf : "failed");
+			sb_release(&err);
+			s->res_more = 0;
+			break;
+		}
+		sb_release(&err);
+		size_t n0 = s->res.n;
+		if (!more.n || (o.limit && (long)more.n < o.limit))
+			s->res_more = 0;
+		if (more.n) {
+			s->res.ids = xrealloc(s->res.ids, (n0 + more.n) * sizeof *s->res.ids);
+			memcpy(s->res.ids + n0, more.ids, more.n * sizeof *more.ids);
+			s->res.n = n0 + more.n;
+			if (s->rowcache) {
+				s->rowcache = xrealloc(s->rowcache, (s->res.n * 3 + 1) * sizeof *s->rowcache);
+				memset(s->rowcache + n0 * 3, 0, (more.n * 3 + 1) * sizeof *s->rowcache);
+			}
+			free(more.ids);      /* the strings moved to s->res */
+			more.ids = NULL;
+			more.n = 0;
+		}
+		if (!s->res.estimated && (long)s->res.n >= s->res.total)
+			s->res_more = 0;
+		cat_result_free(&more);
+	}
+	return s->res.n;
+}
+
 static void list_results(tsess *s, size_t from, size_t n)
 {
 	for (size_t i = from; i < s->res.n && i < from + n; i++)
@@ -150,6 +192,8 @@ TC_HANDLER(search)
 	sb_release(&err);
 	tsess_clear_results(s);
 	s->res = res;
+	/* a full page may have more behind it (tsess_results_more) */
+	s->res_more = (long)res.n == o.limit && (res.estimated || (long)res.n < res.total);
 	free(s->query);
 	s->query = xstrdup(rest);
 	if (s->res.estimated)
@@ -224,6 +268,8 @@ TC_HANDLER(open)
 		if (*end || end == a)
 			return open_id(s, a);          /* a bare id */
 	}
+	if (n >= 1 && (size_t)n > s->res.n)
+		tsess_results_more(s, (size_t)n - 1);
 	if (n < 1 || (size_t)n > s->res.n) {
 		tsess_err(s, _("open: no result %ld (%zu results)"), n, s->res.n);
 		return 2;
@@ -237,6 +283,7 @@ TC_HANDLER(next)
 	(void)argc; (void)argv; (void)rest;
 	if (unsaved(s, "next"))
 		return 1;
+	tsess_results_more(s, (size_t)s->sel + 1);
 	if ((size_t)s->sel + 1 >= s->res.n) {
 		tsess_err(s, _("next: this is the last result"));
 		return 1;

@@ -74,6 +74,7 @@ struct tsess {
 	char *query;
 	struct cat_result res;
 	long sel;                 /* selected result (0-based) */
+	int res_more;             /* more results follow the loaded ones */
 	/* per result row: "title\tauthor\tyear" cache, filled lazily */
 	char **rowcache;
 
@@ -166,6 +167,11 @@ void tsess_err(tsess *s, const char *fmt, ...) BM_PRINTF(2, 3);
 
 /* Title / author / year of result row i (cached); "" when unknown. */
 const char *tsess_row(tsess *s, size_t i, int which);
+/* Fetch further result pages (s->opt.page at a time) until row `want`
+ * (0-based) is loaded or the results end; want (size_t)-1: all of them.
+ * Returns the number of rows now loaded. For lists that move past the
+ * page read by :search. */
+size_t tsess_results_more(tsess *s, size_t want);
 
 /* Run the lint step over the record under edit (fills s->find). Returns
  * the number of errors. */

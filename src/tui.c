@@ -1404,6 +1404,12 @@ static int fe_ui(void *ctx, int argc, char **argv)
 		long big = 1L << 40;
 		switch (t->screen) {
 		case SC_LIST:
+			/* past the rows read so far: read on (the next page; End
+			 * all of them) */
+			if (bot)
+				tsess_results_more(s, (size_t)-1);
+			else if (dir > 0)
+				tsess_results_more(s, (size_t)s->sel + (size_t)((pu || pd) ? area_rows() : 1));
 			if (top || bot)
 				s->sel = top ? 0 : (long)s->res.n - 1;
 			else
