@@ -49,5 +49,7 @@ int cmd_tui(int argc, char **argv)
 	 * peak RSS <= 16 MB): SQLite's page caches give memory back above
 	 * 1 MB; the catalogue's pages stay in the OS cache anyway. */
 	sqlite3_soft_heap_limit64(TUI_SQLITE_HEAP);
+	/* ncursesw needs a UTF-8 locale for Vietnamese (C.UTF-8 will do) */
+	i18n_need_utf8();
 	return tui_main(db, first);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <locale.h>
+#include <langinfo.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -103,4 +104,38 @@ int i18n_is_vi(void)
 	/* the header entry's translation names the language */
 	const char *probe = gettext("Vietnamese interface");
 	return strcmp(probe, "Vietnamese interface") != 0;
+}
+
+int i18n_need_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	if (cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8")))
+		return 0;
+	const char *want = NULL;
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0] && !want; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			want = v;
+	}
+	if (!want)
+		want = "C";
+	if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "C.utf8")) {
+		fprintf(stderr, _("bienmuc: warning: the locale '%s' is not UTF-8 and C.UTF-8 "
+		                  "is not installed: Vietnamese letters cannot be shown or typed\n"),
+		        want);
+		return -1;
+	}
+	fprintf(stderr, _("bienmuc: warning: the locale '%s' is not installed or not UTF-8; "
+	                  "using C.UTF-8\n"), want);
+	/* the interface language the environment asked for stays */
+	const char *lm = getenv("LC_ALL");
+	if (!lm || !*lm)
+		lm = getenv("LC_MESSAGES");
+	if (!lm || !*lm)
+		lm = getenv("LANG");
+	if (lm && !strncmp(lm, "vi", 2) && !getenv("LANGUAGE"))
+		setenv("LANGUAGE", "vi", 1);     /* what "lang auto" keeps */
+	textdomain(BM_TEXTDOMAIN);
+	return 1;
 }

@@ -28,6 +28,11 @@ int i18n_set_lang(const char *lang);
 /* 1 when the interface is in Vietnamese now (a translated string is in
  * use), so callers can prefer Vietnamese MARC names. */
 int i18n_is_vi(void);
+/* For the screen front ends, after setlocale(LC_ALL, ""): if that locale
+ * is missing or not UTF-8, switch to C.UTF-8 (keeping a Vietnamese
+ * interface the environment asked for) and warn once on stderr. Returns
+ * 0 UTF-8 as it was, 1 switched, -1 no UTF-8 locale at all (warned). */
+int i18n_need_utf8(void);
 /* The locale directory in use (after i18n_init). */
 const char *i18n_localedir(void);
 
