@@ -718,19 +718,44 @@ static void draw_status(struct tui *t)
 		put_utf8(y, COLS - iw, ime, iw, A_REVERSE);
 }
 
+/* Below 80x24: the whole screen says so, wrapped to its width, and
+ * returns 1 (modal: a screen over the editor, which cannot be quit from;
+ * it goes on when the window is large again). */
+static int draw_too_small(int modal)
+{
+	if (LINES >= 24 && COLS >= 80)
+		return 0;
+	erase();
+	char buf[512];
+	snprintf(buf, sizeof buf, _("bienmuc needs a terminal of at least 80x24; this one is %dx%d."),
+	         COLS, LINES);
+	size_t l = strlen(buf);
+	snprintf(buf + l, sizeof buf - l, " %s",
+	         modal ? _("Enlarge the window to go on.") : _("Enlarge the window (C-q quits)."));
+	size_t n, starts[64];
+	wchar_t *w = edit_wcs_from_utf8(buf, &n);
+	if (w && COLS > 0) {
+		size_t rows = edit_wrap(w, n, (size_t)COLS, (size_t)COLS, starts, 64);
+		if (rows > 64)
+			rows = 64;
+		for (size_t r = 0; r < rows && (int)r < LINES; r++) {
+			size_t from = starts[r], to = r + 1 < rows ? starts[r + 1] : n;
+			while (from < to && w[from] == ' ')
+				from++;
+			put_wcs((int)r, 0, w + from, to - from, COLS, A_NORMAL);
+		}
+	}
+	free(w);
+	curs_set(0);
+	refresh();
+	return 1;
+}
+
 static void draw(struct tui *t)
 {
 	t->cur_vis = 0;
-	if (LINES < 24 || COLS < 80) {
+	if (draw_too_small(0)) {
 		t->small = 1;
-		erase();
-		char buf[128];
-		snprintf(buf, sizeof buf, _("bienmuc needs a terminal of at least 80x24; this one is %dx%d."),
-		         COLS, LINES);
-		mvaddnstr(0, 0, buf, COLS);
-		mvaddnstr(1, 0, _("Enlarge the window (C-q quits)."), COLS);
-		curs_set(0);
-		refresh();
 		return;
 	}
 	if (t->small) {
@@ -1165,7 +1190,19 @@ static int host_read_key(void *ctx)
 static int host_read_key_in(void *ctx, int view)
 {
 	struct tui *t = ctx;
-	int k = read_key(t);
+	int k;
+	for (;;) {
+		/* a modal screen below 80x24: the size message instead, until
+		 * the window is large again; then the screen redraws */
+		int small = draw_too_small(1);
+		k = read_key(t);
+		if (!small)
+			break;
+		if (LINES >= 24 && COLS >= 80)
+			return KEYC_RESIZE;
+		if (k != KEYC_RESIZE)
+			beep();
+	}
 	if (!(k & KEYC_META) || k == (KEYC_META | KEYC_ESCAPE))
 		return k;
 	int bare = k & ~KEYC_META;
@@ -1592,6 +1629,8 @@ static void handle_key(struct tui *t, int k)
 	if (t->small) {
 		if (k == 17 || k == KEYC_F(10) || k == (KEYC_META | '0'))
 			run_line(t, "quit");
+		else
+			beep();      /* not taken: the screen says why */
 		return;
 	}
 	if (t->cmd_active) {
