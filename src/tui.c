@@ -265,8 +265,41 @@ static int field_rows(const char *text, int cont)
 
 /* ---------------------------------------------------------------- */
 
+/* Extra rows the status message takes above the last one (0..2): a long
+ * message wraps instead of being cut; set by draw(). */
+static int status_extra;
+
 static int area_top(void) { return 2; }
-static int area_rows(void) { return LINES - 4; }
+static int area_rows(void) { return LINES - 4 - status_extra; }
+
+/* Rows text takes wrapped to `cells` columns, continuation rows `cont`
+ * cells in; with y >= 0 they are drawn from row y (at most to maxrow, the
+ * rest cut). Returns the rows (drawn or needed). */
+static int put_wrapped(int y, int maxrow, const char *text, int cells, int cont, attr_t a)
+{
+	size_t n, starts[128];
+	if (cells < 8)
+		cells = 8;
+	if (cont > cells / 2)
+		cont = 0;
+	wchar_t *w = edit_wcs_from_utf8(text, &n);
+	if (!w)
+		return 1;
+	size_t rows = edit_wrap(w, n, (size_t)cells, (size_t)(cells - cont), starts, 128);
+	if (rows > 128)
+		rows = 128;
+	int r = 0;
+	for (; y >= 0 && r < (int)rows && y + r < maxrow; r++) {
+		size_t from = starts[r], to = (size_t)r + 1 < rows ? starts[r + 1] : n;
+		if (r)
+			while (from < to && w[from] == ' ')
+				from++;
+		int x = r ? cont : 0;
+		put_wcs(y + r, x, w + from, to - from, cells - x, a);
+	}
+	free(w);
+	return y >= 0 ? (r ? r : 1) : (int)rows;
+}
 
 static void draw_title(struct tui *t)
 {
@@ -605,18 +638,38 @@ static void draw_history(struct tui *t)
 	}
 }
 
+/* Help and message lines: a long line wraps, its continuation rows
+ * indented under its text (lint findings, :help TOPIC). */
+static int text_cont(const char *line)
+{
+	int lead = 0;
+	while (line[lead] == ' ')
+		lead++;
+	return lead + 4;
+}
+
 static void draw_text(struct tui *t)
 {
 	int y0 = area_top(), h = area_rows();
-	if (t->helptop + (size_t)h > t->ntext)
-		t->helptop = t->ntext > (size_t)h ? t->ntext - (size_t)h : 0;
+	/* the last screenful starts where the rows from there to the end fit */
+	size_t last = t->ntext;
+	int rows = 0;
+	while (last > 0) {
+		int k = put_wrapped(-1, 0, t->text[last - 1], COLS, text_cont(t->text[last - 1]), 0);
+		if (rows + k > h)
+			break;
+		rows += k;
+		last--;
+	}
+	if (t->helptop > last)
+		t->helptop = last;
 	for (int r = 0; r < h; r++) {
 		move(y0 + r, 0);
 		clrtoeol();
-		size_t i = t->helptop + (size_t)r;
-		if (i < t->ntext)
-			put_utf8(y0 + r, 0, t->text[i], COLS, A_NORMAL);
 	}
+	int y = y0;
+	for (size_t i = t->helptop; i < t->ntext && y < y0 + h; i++)
+		y += put_wrapped(y, y0 + h, t->text[i], COLS, text_cont(t->text[i]), A_NORMAL);
 }
 
 static int screen_view(struct tui *t)
@@ -635,7 +688,7 @@ static int screen_view(struct tui *t)
 static void draw_helpline(struct tui *t)
 {
 	tsess *s = t->s;
-	int y = LINES - 2;
+	int y = LINES - 2 - status_extra;
 	move(y, 0);
 	clrtoeol();
 	strbuf sb = STRBUF_INIT;
@@ -713,7 +766,13 @@ static void draw_status(struct tui *t)
 	}
 	const char *ime = tui_ime_label(t->s);
 	int iw = (int)strlen(ime);
-	put_utf8(y, 0, t->status, COLS - 1 - iw, t->status_err ? ui_attr(UC_ERROR) : A_NORMAL);
+	/* a long message wraps onto the rows draw() made for it */
+	for (int r = 1; r <= status_extra; r++) {
+		move(y - r, 0);
+		clrtoeol();
+	}
+	put_wrapped(y - status_extra, LINES, t->status, COLS - 1 - iw, 2,
+	            t->status_err ? ui_attr(UC_ERROR) : A_NORMAL);
 	if (iw)
 		put_utf8(y, COLS - iw, ime, iw, A_REVERSE);
 }
@@ -763,6 +822,15 @@ static void draw(struct tui *t)
 		erase();
 	}
 	tsess *s = t->s;
+	/* a message longer than the status line takes up to 3 rows */
+	status_extra = 0;
+	if (!t->cmd_active && t->status[0]) {
+		int iw = (int)strlen(tui_ime_label(s));
+		if ((int)edit_str_cells(t->status) > COLS - 1 - iw) {
+			int r = put_wrapped(-1, 0, t->status, COLS - 1 - iw, 2, 0);
+			status_extra = r > 3 ? 2 : r - 1;
+		}
+	}
 	draw_title(t);
 	draw_search(t);
 	switch (t->screen) {
