@@ -375,6 +375,8 @@ const char keys_default_config[] =
 	"bind edit F5 labels\n"
 	"bind edit M-5 labels\n"
 	"bind edit h history\n"
+	"bind edit F6 history\n"
+	"bind edit M-6 history\n"
 	"bind edit C copies\n"
 	"bind edit f fixed\n"
 	"bind edit F9 fixed\n"

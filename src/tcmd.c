@@ -410,6 +410,41 @@ out:
 /* ---------------------------------------------------------------- */
 /* help */
 
+/* Keys bound to command c with arguments in view (or global): one line
+ * per distinct binding ("o, a  :field new"), after the bare command's
+ * (whose summary covers them). */
+static void help_bound_args(const keymap *km, int view, const struct tcmd_entry *c,
+                            strbuf *out)
+{
+	size_t nl = strlen(c->name);
+	const char *seen[64];
+	size_t nseen = 0;
+	strbuf keys = STRBUF_INIT;
+	for (int pass = 0; pass < 2; pass++) {
+		int v = pass ? KV_GLOBAL : view;
+		if (pass && view == KV_GLOBAL)
+			break;
+		int key;
+		const char *cmd;
+		for (size_t i = 0; keymap_get(km, v, i, &key, &cmd); i++) {
+			(void)key;
+			if (strncmp(cmd, c->name, nl) || cmd[nl] != ' ')
+				continue;
+			size_t k = 0;
+			while (k < nseen && strcmp(seen[k], cmd))
+				k++;
+			if (k < nseen || nseen == 64)
+				continue;
+			seen[nseen++] = cmd;
+			sb_reset(&keys);
+			keymap_keys_for(km, view, cmd, &keys);
+			if (keys.buf && *keys.buf)
+				sb_addf(out, "  %-22s :%s\n", keys.buf, cmd);
+		}
+	}
+	sb_release(&keys);
+}
+
 void tcmd_help_text(tsess *s, int view, const char *topic, strbuf *out)
 {
 	strbuf keys = STRBUF_INIT;
@@ -436,6 +471,7 @@ void tcmd_help_text(tsess *s, int view, const char *topic, strbuf *out)
 				keymap_keys_for(s->km, view, c->name, &keys);
 				if (keys.buf && *keys.buf)
 					sb_addf(out, "  %-22s :%s  %s\n", keys.buf, c->name, _(c->summary));
+				help_bound_args(s->km, view, c, out);
 			}
 		sb_adds(out, "\n");
 	}

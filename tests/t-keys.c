@@ -122,9 +122,58 @@ static void test_bindings(void)
 	keymap_destroy(NULL);
 }
 
+/* bienmuc.conf(5) DEFAULTS is the default config, line for line (its
+ * comments left out): the table in keys.c is the one source. */
+static void test_man_defaults(void)
+{
+	const char *root = getenv("BM_ROOT");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/man/bienmuc.conf.5", root && *root ? root : ".");
+	FILE *f = fopen(path, "r");
+	CHECKF(f != NULL, "cannot read %s", path);
+	if (!f)
+		return;
+	strbuf man = STRBUF_INIT;
+	char line[512];
+	int state = 0;       /* 0 before DEFAULTS, 1 before the display, 2 in it */
+	while (fgets(line, sizeof line, f)) {
+		if (state == 0 && !strncmp(line, ".Sh DEFAULTS", 12))
+			state = 1;
+		else if (state == 1 && !strncmp(line, ".Bd -literal", 12))
+			state = 2;
+		else if (state == 2 && !strncmp(line, ".Ed", 3))
+			break;
+		else if (state == 2) {
+			const char *p = line;
+			if (!strncmp(p, "\\&", 2))
+				p += 2;
+			for (; *p; p++) {
+				if (p[0] == '\\' && p[1] == 'e') {
+					sb_addc(&man, '\\');
+					p++;
+				} else
+					sb_addc(&man, *p);
+			}
+		}
+	}
+	fclose(f);
+	strbuf want = STRBUF_INIT;
+	for (const char *p = keys_default_config; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		if (*p != '#')
+			sb_add(&want, p, n);
+		p += n;
+	}
+	CHECK_STR(man.buf ? man.buf : "", want.buf ? want.buf : "");
+	sb_release(&man);
+	sb_release(&want);
+}
+
 int main(void)
 {
 	test_names();
 	test_bindings();
+	test_man_defaults();
 	DONE();
 }
