@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "copies-marc.h"
 #include "callno.h"
@@ -304,11 +303,18 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, struct copy **
 		const char *a = copy_get(&(*cps)[i], "accno");
 		if (!*a)
 			continue;
-		for (size_t j = 0; j < i; j++)
-			if (!strcasecmp(a, copy_get(&(*cps)[j], "accno"))) {
+		char *ka = copies_accno_key(a);
+		for (size_t j = 0; j < i; j++) {
+			char *kb = copies_accno_key(copy_get(&(*cps)[j], "accno"));
+			int same = !strcmp(ka, kb);
+			free(kb);
+			if (same) {
 				sb_addf(why, _("accession number %s is given twice in the record"), a);
+				free(ka);
 				return -1;
 			}
+		}
+		free(ka);
 		char *who = NULL;
 		if (copies_owner(c, a, &who, NULL) == CAT_OK) {
 			sb_addf(why, _("accession number %s is already in use (record %s); record not "

@@ -5,8 +5,10 @@
  * only); the interchange with MARC 852 and Koha 952 item fields is in
  * copies-marc.c.
  *
- * An accession number is unique across the catalogue (ASCII case does not
- * matter). It doubles as the barcode. Every change is journaled with the
+ * An accession number is unique across the catalogue. It is stored
+ * normalised (copies_accno_norm: NFC, no spaces at either end) and
+ * compared by its key (copies_accno_key: full Unicode case folding, so
+ * "ĐC.000215" and "đc.000215" are one number). It doubles as the barcode. Every change is journaled with the
  * previous state of the copy, so a change can be undone.
  *
  * Accession number patterns: a pattern is literal text with one run of
@@ -46,25 +48,40 @@ void copy_clear(struct copy *cp);                 /* frees strings, zeroes */
 void copies_free(struct copy *cp, size_t n);
 /* Set one field by name ("accno", "branch", "location", "callno",
  * "volume", "source", "price", "added", "status", "note"); -1 for an
- * unknown name or a bad value (status not one of the four, date not
- * YYYY-MM-DD). The value is copied. */
+ * unknown name or a bad value (status not one of the four, date not a
+ * real YYYY-MM-DD date, a control character). The value is copied in NFC. */
 int copy_set(struct copy *cp, const char *name, const char *value);
+/* Whether s has a control character (C0, DEL, C1: a tab, a newline):
+ * copy fields refuse them (copy_set returns -1, copies_add and
+ * copies_update CAT_ERROR). */
+int copy_has_control(const char *s);
+/* The accession number a as stored: spaces at either end trimmed, NFC
+ * (malloc'd); NULL with a message in err when it is blank or has a
+ * control character. */
+char *copies_accno_norm(const char *a, strbuf *err);
+/* The comparison key of accession number a: trimmed, NFC, case folded
+ * (full Unicode folding), malloc'd. Two numbers are the same number when
+ * their keys are equal. */
+char *copies_accno_key(const char *a);
 /* Field value by name, "" when unset; NULL for an unknown name. */
 const char *copy_get(const struct copy *cp, const char *name);
 /* Field names in display order, NULL-terminated. */
 extern const char *const copy_fields[];
 
-/* Add n copies of record `id` like tmpl. Accession numbers: tmpl->accno
- * if set (n > 1: it must end in digits and the next copies get the
- * following numbers, same width), else the next free numbers of kind
- * `kind` (pattern above). All or nothing: a number already in use gives
+/* Add n copies of record `id` (a live bibliographic record, not an
+ * authority) like tmpl. Accession numbers: tmpl->accno if set (n > 1: it
+ * must end in digits and the next copies get the following numbers, same
+ * width; CAT_ERROR when they would need more digits), else the next free
+ * numbers of kind `kind` (NULL or "": the setting accno.kind, else "VV";
+ * pattern above). An empty tmpl->branch takes the setting "branch". All or nothing: a number already in use gives
  * CAT_CONFLICT naming it and its record. The numbers given are returned
  * in *accnos (malloc'd; cat_ids_free) when accnos is not NULL. Runs in
  * the caller's transaction (catalog_begin) or its own BEGIN IMMEDIATE. */
 int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n,
                const char *kind, char ***accnos, strbuf *err);
-/* The next free accession number of kind at branch (NULL = any), malloc'd
- * into *out. */
+/* The next free accession number of kind (NULL: setting accno.kind, else
+ * VV) at branch (NULL: the setting "branch"), malloc'd into *out;
+ * CAT_ERROR when the pattern's digits are all used up. */
 int copies_next_accno(catalog *c, const char *kind, const char *branch, char **out,
                       strbuf *err);
 /* Fill *out with the copy that has this accession number. */
@@ -80,7 +97,9 @@ int copies_select(catalog *c, const char *since, long last, long batch, struct c
                   size_t *n, strbuf *err);
 /* Replace the copy whose accession number is `accno` by cp (cp->accno may
  * rename it, cp->record may move it to another record). action: journal
- * word ("edit", "withdraw"; NULL = "edit"). */
+ * word ("edit", "withdraw"; NULL = "edit"). A copy moves only to a live
+ * bibliographic record. Nothing is written or journaled when cp equals
+ * the copy as it is (CAT_OK). */
 int copies_update(catalog *c, const char *accno, const struct copy *cp, const char *action,
                   strbuf *err);
 /* Remove a copy entirely (mistakes; withdrawn copies keep their row). */
@@ -108,7 +127,9 @@ void copy_changes_free(struct copy_change *ch, size_t n);
 int copies_history(catalog *c, const char *accno, const char *id, struct copy_change **out,
                    size_t *n, strbuf *err);
 /* Undo journal entry `jid` (restore the previous state of that copy). Only
- * the latest change of a copy can be undone (CAT_CONFLICT otherwise). */
+ * the latest change of a copy can be undone (CAT_CONFLICT otherwise);
+ * changes already undone and the undo entries themselves do not count,
+ * so changes can be undone one after the other, newest first. */
 int copies_undo(catalog *c, long jid, strbuf *err);
 
 #endif

@@ -35,9 +35,12 @@
 #include "catalog.h"
 #include "catalog-ops.h"
 #include "copies.h"
+#include "charset.h"
 #include "i18n-lower.h"
 
-#define COPIES_SCHEMA "1"
+#include <utf8proc.h>
+
+#define COPIES_SCHEMA "2"
 
 const char *const copy_fields[] = {
 	"accno", "branch", "location", "callno", "volume", "source", "price", "added",
@@ -106,9 +109,94 @@ void copies_free(struct copy *cp, size_t n)
 
 static int valid_date(const char *s)
 {
-	return strlen(s) == 10 && parse_digits(s, 4) > 0 && s[4] == '-' &&
-	       parse_digits(s + 5, 2) >= 1 && parse_digits(s + 5, 2) <= 12 && s[7] == '-' &&
-	       parse_digits(s + 8, 2) >= 1 && parse_digits(s + 8, 2) <= 31;
+	return strlen(s) == 10 && date_valid(s, 0);
+}
+
+int copy_has_control(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (; p && *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return 1;
+	return 0;
+}
+
+/* NFC copy of s (as it is when not valid UTF-8). */
+static char *nfc_dup(const char *s)
+{
+	char *v = utf8_nfc(s, strlen(s));
+	return v ? v : xstrdup(s);
+}
+
+/* s without the white space at either end (ASCII and Unicode spaces) */
+static void trim_span(const char *s, size_t *off, size_t *len)
+{
+	size_t b = 0, e = strlen(s);
+	for (;;) {
+		utf8proc_int32_t u;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + b,
+		                                      (utf8proc_ssize_t)(e - b), &u);
+		if (k <= 0 || !(isspace((unsigned char)s[b]) ||
+		                utf8proc_category(u) == UTF8PROC_CATEGORY_ZS))
+			break;
+		b += (size_t)k;
+	}
+	while (e > b) {
+		size_t st = e - 1;
+		while (st > b && ((unsigned char)s[st] & 0xc0) == 0x80)
+			st--;
+		utf8proc_int32_t u;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + st,
+		                                      (utf8proc_ssize_t)(e - st), &u);
+		if (k <= 0 || !(isspace((unsigned char)s[st]) ||
+		                utf8proc_category(u) == UTF8PROC_CATEGORY_ZS))
+			break;
+		e = st;
+	}
+	*off = b;
+	*len = e - b;
+}
+
+char *copies_accno_norm(const char *a, strbuf *err)
+{
+	size_t off, len;
+	if (copy_has_control(a)) {
+		if (err)
+			sb_addf(err, _("accession number '%s' has a control character (tab, newline)"),
+			        a);
+		return NULL;
+	}
+	trim_span(a, &off, &len);
+	if (!len) {
+		if (err)
+			sb_adds(err, _("the accession number is blank"));
+		return NULL;
+	}
+	char *v = utf8_nfc(a + off, len);
+	if (!v) {
+		strbuf sb = STRBUF_INIT;
+		sb_add(&sb, a + off, len);
+		v = sb_detach(&sb, NULL);
+	}
+	return v;
+}
+
+char *copies_accno_key(const char *a)
+{
+	size_t off, len;
+	trim_span(a, &off, &len);
+	utf8proc_uint8_t *d = NULL;
+	utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)a + off, (utf8proc_ssize_t)len,
+	                                  &d, (utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+	                                                          UTF8PROC_CASEFOLD));
+	if (k < 0) {                     /* not UTF-8: ASCII case folding only */
+		free(d);
+		strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < len; i++)
+			sb_addc(&sb, (char)tolower((unsigned char)a[off + i]));
+		return sb_detach(&sb, NULL);
+	}
+	return (char *)d;
 }
 
 static int valid_status(const char *s)
@@ -126,8 +214,10 @@ int copy_set(struct copy *cp, const char *name, const char *value)
 		return -1;
 	if (!strcmp(name, "added") && *value && !valid_date(value))
 		return -1;
+	if (copy_has_control(value))
+		return -1;
 	free(*p);
-	*p = xstrdup(value);
+	*p = nfc_dup(value);
 	return 0;
 }
 
@@ -189,6 +279,19 @@ static int have_tables(sqlite3 *db)
 	return ok;
 }
 
+/* Schema 2 has the column akey (copies_accno_key of accno) in both tables.
+ * A read-only catalogue of schema 1 is read as it is: numbers compared
+ * ignoring ASCII case, as that schema did. */
+static int have_akey(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT j.akey, c.akey FROM copies_journal j, copies c LIMIT 0",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_finalize(s);
+	return 1;
+}
+
 static sqlite3_stmt *prep(sqlite3 *db, const char *sql, strbuf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -210,20 +313,85 @@ static char *cdup(sqlite3_stmt *s, int i)
 	return xstrdup(t ? (const char *)t : "");
 }
 
+/* Fill column akey of table tab (key column kc) from accno. */
+static int fill_akey(sqlite3 *db, const char *sel, const char *upd, strbuf *err)
+{
+	sqlite3_stmt *s = prep(db, sel, err), *u = s ? prep(db, upd, err) : NULL;
+	int rc = s && u ? CAT_OK : CAT_ERROR;
+	sqlite3_int64 *ids = NULL;
+	char **keys = NULL;
+	size_t n = 0, cap = 0;
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ids = xrealloc(ids, cap * sizeof *ids);
+			keys = xrealloc(keys, cap * sizeof *keys);
+		}
+		ids[n] = sqlite3_column_int64(s, 0);
+		keys[n++] = copies_accno_key((const char *)sqlite3_column_text(s, 1));
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		sqlite3_bind_int64(u, 1, ids[i]);
+		bt(u, 2, keys[i]);
+		if (sqlite3_step(u) != SQLITE_DONE)
+			rc = db_fail(db, err, N_("creating the copies tables"));
+		sqlite3_reset(u);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(ids);
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	return rc;
+}
+
+/* Schema 1 -> 2: add akey and fill it. Numbers stored before (NFD, with
+ * spaces, differing only in non-ASCII case) keep their text; their keys
+ * make them found. When two of them now have one key, the index on akey
+ * cannot be unique: it is a plain one, and the old copies stay as they
+ * are (new numbers are checked against the keys all the same). */
+static int migrate_akey(sqlite3 *db, strbuf *err)
+{
+	if (sqlite3_exec(db, "ALTER TABLE copies ADD COLUMN akey TEXT;"
+	                     "ALTER TABLE copies_journal ADD COLUMN akey TEXT;", NULL, NULL,
+	                 NULL) != SQLITE_OK)
+		return db_fail(db, err, N_("creating the copies tables"));
+	int rc = fill_akey(db, "SELECT cid, accno FROM copies",
+	                   "UPDATE copies SET akey = ?2 WHERE cid = ?1", err);
+	if (!rc)
+		rc = fill_akey(db, "SELECT jid, accno FROM copies_journal",
+		               "UPDATE copies_journal SET akey = ?2 WHERE jid = ?1", err);
+	if (rc)
+		return rc;
+	if (sqlite3_exec(db, "CREATE UNIQUE INDEX copies_akey ON copies(akey)", NULL, NULL,
+	                 NULL) != SQLITE_OK &&
+	    sqlite3_exec(db, "CREATE INDEX copies_akey ON copies(akey)", NULL, NULL,
+	                 NULL) != SQLITE_OK)
+		return db_fail(db, err, N_("creating the copies tables"));
+	if (sqlite3_exec(db, "CREATE INDEX copies_journal_akey ON copies_journal(akey);"
+	                     "INSERT INTO settings(key, value) VALUES('copies_schema', '"
+	                     COPIES_SCHEMA "') ON CONFLICT(key) DO UPDATE SET value = "
+	                     "excluded.value;", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, err, N_("creating the copies tables"));
+	return CAT_OK;
+}
+
 /* Start a write: own BEGIN IMMEDIATE unless the caller has a transaction
- * open; create the tables if needed. */
+ * open; create the tables (or bring them to schema 2) if needed. */
 static int wstart(sqlite3 *db, int *own, strbuf *err)
 {
 	*own = sqlite3_get_autocommit(db);
 	if (*own && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, err, "begin");
-	if (!have_tables(db) && sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-		int rc = db_fail(db, err, N_("creating the copies tables"));
-		if (*own)
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
-	}
-	return CAT_OK;
+	int rc = CAT_OK;
+	if (!have_tables(db) && sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK)
+		rc = db_fail(db, err, N_("creating the copies tables"));
+	if (!rc && !have_akey(db))
+		rc = migrate_akey(db, err);
+	if (rc && *own)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 static int wfinish(sqlite3 *db, int own, int rc, strbuf *err)
@@ -258,18 +426,21 @@ static void now_utc(char buf[24], int date_only)
 	strftime(buf, 24, date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-/* rid of a live record; CAT_NOTFOUND / CAT_DELETED with a message. */
-static int record_rid(sqlite3 *db, const char *id, sqlite3_int64 *rid, int allow_deleted,
-                      strbuf *err)
+/* rid of a record that can hold copies: it exists, is not an authority
+ * record and (unless allow_deleted) is not deleted; else CAT_NOTFOUND /
+ * CAT_DELETED / CAT_CONFLICT with a message. */
+static int record_rid(catalog *c, sqlite3 *db, const char *id, sqlite3_int64 *rid,
+                      int allow_deleted, strbuf *err)
 {
 	sqlite3_stmt *s = prep(db, "SELECT rid, deleted FROM records WHERE id = ?1", err);
 	if (!s)
 		return CAT_ERROR;
 	bt(s, 1, id);
-	int rc = CAT_OK;
+	int rc = CAT_OK, deleted = 0;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		*rid = sqlite3_column_int64(s, 0);
-		if (sqlite3_column_int(s, 1) && !allow_deleted) {
+		deleted = sqlite3_column_int(s, 1);
+		if (deleted && !allow_deleted) {
 			sb_addf(err, _("record '%s' is deleted"), id);
 			rc = CAT_DELETED;
 		}
@@ -278,6 +449,15 @@ static int record_rid(sqlite3 *db, const char *id, sqlite3_int64 *rid, int allow
 		rc = CAT_NOTFOUND;
 	}
 	sqlite3_finalize(s);
+	if (!rc && !deleted) {
+		rec *r = rec_create();
+		if (catalog_fetch(c, id, r, NULL, NULL) == CAT_OK && rec_leader(r)[6] == 'z') {
+			sb_addf(err, _("record '%s' is an authority record: copies belong to "
+			               "bibliographic records"), id);
+			rc = CAT_CONFLICT;
+		}
+		rec_destroy(r);
+	}
 	return rc;
 }
 
@@ -315,9 +495,10 @@ static int journal(sqlite3 *db, const char *action, const char *accno, const cha
 	now_utc(t, 0);
 	user_name(u, sizeof u);
 	sqlite3_stmt *s = prep(db, "INSERT INTO copies_journal(time, user, action, accno, record, "
-	                           "summary, prev) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
+	                           "summary, prev, akey) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", err);
 	if (!s)
 		return CAT_ERROR;
+	char *key = copies_accno_key(accno);
 	bt(s, 1, t);
 	bt(s, 2, u);
 	bt(s, 3, action);
@@ -328,82 +509,171 @@ static int journal(sqlite3 *db, const char *action, const char *accno, const cha
 		bt(s, 7, prev);
 	else
 		sqlite3_bind_null(s, 7);
+	bt(s, 8, key);
+	free(key);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("journal"));
 	sqlite3_finalize(s);
 	return rc;
 }
 
+/* The copy whose number is accno, compared by key (an exact match first,
+ * for the look-alikes a schema 1 catalogue may hold): its cid, or
+ * CAT_NOTFOUND (no message). A read-only catalogue of schema 1 has no
+ * column akey: its numbers are read and compared one by one. */
+static int lookup(sqlite3 *db, const char *accno, sqlite3_int64 *cid)
+{
+	char *norm = copies_accno_norm(accno, NULL);
+	if (!norm)
+		return CAT_NOTFOUND;
+	int ak = have_akey(db);
+	sqlite3_stmt *s = prep(db, ak ? "SELECT cid FROM copies WHERE akey = ?1 "
+	                                "ORDER BY accno = ?2 DESC, cid LIMIT 1"
+	                              : "SELECT cid, accno FROM copies ORDER BY cid", NULL);
+	int rc = CAT_ERROR;
+	char *key = copies_accno_key(norm);
+	if (s && ak) {
+		bt(s, 1, key);
+		bt(s, 2, norm);
+		rc = CAT_NOTFOUND;
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			*cid = sqlite3_column_int64(s, 0);
+			rc = CAT_OK;
+		}
+	} else if (s) {
+		rc = CAT_NOTFOUND;
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *a = (const char *)sqlite3_column_text(s, 1);
+			char *k = copies_accno_key(a);
+			int same = !strcmp(k, key);
+			free(k);
+			if (same && (rc || !strcmp(a, norm)))
+				*cid = sqlite3_column_int64(s, 0);
+			if (same && !strcmp(a, norm)) {
+				rc = CAT_OK;
+				break;
+			}
+			if (same)
+				rc = CAT_OK;
+		}
+	}
+	free(key);
+	sqlite3_finalize(s);
+	free(norm);
+	return rc;
+}
+
+static int find_cid(sqlite3 *db, const char *accno, sqlite3_int64 *cid, strbuf *err)
+{
+	int rc = lookup(db, accno, cid);
+	if (rc == CAT_NOTFOUND)
+		sb_addf(err, _("no copy with accession number '%s'"), accno);
+	else if (rc)
+		db_fail(db, err, N_("copies"));
+	return rc;
+}
+
 /* The copy's current state as JSON (malloc'd) or NULL. */
-static char *prev_state(sqlite3 *db, const char *accno)
+static char *prev_state(sqlite3 *db, sqlite3_int64 cid)
 {
 	sqlite3_stmt *s = prep(db, "SELECT " PREV_JSON " FROM copies c JOIN records r ON "
-	                           "r.rid = c.rid WHERE c.accno = ?1", NULL);
+	                           "r.rid = c.rid WHERE c.cid = ?1", NULL);
 	if (!s)
 		return NULL;
-	bt(s, 1, accno);
+	sqlite3_bind_int64(s, 1, cid);
 	char *v = sqlite3_step(s) == SQLITE_ROW ? cdup(s, 0) : NULL;
 	sqlite3_finalize(s);
 	return v;
 }
 
-/* The record holding accno; live_only: only when that record is not
- * deleted (a deleted record's copies do not hold their numbers). */
-static int owner_of(sqlite3 *db, const char *accno, char **id, int live_only)
+/* The record holding copy cid (malloc'd into *id) and whether it is
+ * deleted. */
+static int cid_owner(sqlite3 *db, sqlite3_int64 cid, char **id, int *deleted)
 {
-	sqlite3_stmt *s = prep(db, live_only ? "SELECT r.id FROM copies c JOIN records r ON r.rid = "
-	                                       "c.rid WHERE c.accno = ?1 AND r.deleted = 0"
-	                                     : "SELECT r.id FROM copies c JOIN records r ON r.rid = "
-	                                       "c.rid WHERE c.accno = ?1", NULL);
+	sqlite3_stmt *s = prep(db, "SELECT r.id, r.deleted FROM copies c JOIN records r ON "
+	                           "r.rid = c.rid WHERE c.cid = ?1", NULL);
 	if (!s)
 		return CAT_ERROR;
-	bt(s, 1, accno);
+	sqlite3_bind_int64(s, 1, cid);
 	int rc = CAT_NOTFOUND;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		if (id)
 			*id = cdup(s, 0);
+		if (deleted)
+			*deleted = sqlite3_column_int(s, 1);
 		rc = CAT_OK;
 	}
 	sqlite3_finalize(s);
 	return rc;
 }
 
-static int owner(sqlite3 *db, const char *accno, char **id)
+/* The record holding accno; live_only: only when that record is not
+ * deleted (a deleted record's copies do not hold their numbers). */
+static int owner_of(sqlite3 *db, const char *accno, char **id, int live_only)
 {
-	return owner_of(db, accno, id, 0);
+	sqlite3_int64 cid;
+	int del = 0;
+	char *who = NULL;
+	int rc = lookup(db, accno, &cid);
+	if (!rc)
+		rc = cid_owner(db, cid, &who, &del);
+	if (!rc && live_only && del)
+		rc = CAT_NOTFOUND;
+	if (!rc && id)
+		*id = who;
+	else
+		free(who);
+	return rc;
 }
 
-static int journal(sqlite3 *db, const char *action, const char *accno, const char *id,
-                   const char *summary, const char *prev, strbuf *err);
-static char *prev_state(sqlite3 *db, const char *accno);
-
-/* Make accno free for a new copy: CAT_CONFLICT (message) if a live record
- * holds it; a copy of a deleted record gives it up (removed, journaled). */
-static int claim(sqlite3 *db, const char *accno, strbuf *err)
+/* Make accno free for a new number of copy `self` (0: a new copy):
+ * CAT_CONFLICT (message) if a live record holds it; a copy of a deleted
+ * record gives it up (removed, journaled). */
+static int claim(sqlite3 *db, const char *accno, sqlite3_int64 self, strbuf *err)
 {
-	char *who = NULL;
-	int rc = CAT_OK;
-	if (owner_of(db, accno, &who, 1) == CAT_OK) {
+	sqlite3_int64 cid;
+	char *who = NULL, *prev = NULL;
+	int del = 0, rc = lookup(db, accno, &cid);
+	if (rc == CAT_NOTFOUND || (!rc && cid == self))
+		return CAT_OK;
+	if (!rc)
+		rc = cid_owner(db, cid, &who, &del);
+	if (rc) {
+		db_fail(db, err, N_("copies"));
+		return CAT_ERROR;
+	}
+	if (!del) {
 		sb_addf(err, _("accession number %s is already in use (record %s)"), accno, who);
 		rc = CAT_CONFLICT;
-	} else if (owner_of(db, accno, &who, 0) == CAT_OK) {
-		char *prev = prev_state(db, accno);
-		sqlite3_stmt *s = prep(db, "DELETE FROM copies WHERE accno = ?1", err);
+	} else {
+		prev = prev_state(db, cid);
+		sqlite3_stmt *s = prep(db, "DELETE FROM copies WHERE cid = ?1", err);
 		if (!s) {
 			rc = CAT_ERROR;
 		} else {
-			bt(s, 1, accno);
+			sqlite3_bind_int64(s, 1, cid);
 			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("copies"));
 			sqlite3_finalize(s);
 		}
 		if (!rc) {
+			/* the number as that copy has it (the journal keys on it) */
+			sqlite3_stmt *q = prep(db, "SELECT json_extract(?1, '$.accno')", err);
+			char *old_acc = NULL;
+			if (q) {
+				bt(q, 1, prev);
+				if (sqlite3_step(q) == SQLITE_ROW)
+					old_acc = cdup(q, 0);
+				sqlite3_finalize(q);
+			}
 			strbuf sum = STRBUF_INIT;
 			/* journal summaries here and below: stored, English */
-			sb_addf(&sum, "copy %s of deleted record %s removed (number reused)", accno, who);
-			rc = journal(db, "remove", accno, who, sum.buf, prev, err);
+			sb_addf(&sum, "copy %s of deleted record %s removed (number reused)",
+			        old_acc ? old_acc : accno, who);
+			rc = journal(db, "remove", old_acc ? old_acc : accno, who, sum.buf, prev, err);
 			sb_release(&sum);
+			free(old_acc);
 		}
-		free(prev);
 	}
+	free(prev);
 	free(who);
 	return rc;
 }
@@ -411,16 +681,18 @@ static int claim(sqlite3 *db, const char *accno, strbuf *err)
 /* ------------------------------------------------------------------ */
 /* accession numbers */
 
-static char *pattern_for(catalog *c, const char *kind, const char *branch)
+/* The pattern for kind at branch; the name of the setting it comes from
+ * (or would: "accno.K") in key. */
+static char *pattern_for(catalog *c, const char *kind, const char *branch, char *key,
+                         size_t keysz)
 {
-	char key[200];
 	char *p = NULL;
 	if (branch && *branch) {
-		snprintf(key, sizeof key, "accno.%s.%s", branch, kind);
+		snprintf(key, keysz, "accno.%s.%s", branch, kind);
 		p = catalog_get_setting(c, key);
 	}
 	if (!p) {
-		snprintf(key, sizeof key, "accno.%s", kind);
+		snprintf(key, keysz, "accno.%s", kind);
 		p = catalog_get_setting(c, key);
 	}
 	if (!p) {
@@ -431,9 +703,19 @@ static char *pattern_for(catalog *c, const char *kind, const char *branch)
 	return p;
 }
 
-/* Next free number in pattern pat: max used + 1 (within the caller's
- * transaction). */
-static int next_free(sqlite3 *db, const char *pat, char **out, strbuf *err)
+static void add_like(strbuf *like, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
+			sb_addc(like, '\\');
+		sb_addc(like, s[i]);
+	}
+}
+
+/* Next free number in pattern pat (from setting `key`): max used + 1
+ * (within the caller's transaction). Numbers are compared by key, so
+ * "đc.000215" counts for the pattern "ĐC.######". */
+static int next_free(sqlite3 *db, const char *pat, const char *key, char **out, strbuf *err)
 {
 	const char *h = strchr(pat, '#');
 	if (!h) {
@@ -442,33 +724,65 @@ static int next_free(sqlite3 *db, const char *pat, char **out, strbuf *err)
 	}
 	size_t pre = (size_t)(h - pat), width = strspn(h, "#");
 	const char *suf = h + width;
-	sqlite3_int64 max = 0;
+	if (width > 15) {
+		sb_addf(err, _("accession number pattern '%s' has more than 15 '#'"), pat);
+		return CAT_ERROR;
+	}
+	sqlite3_int64 max = 0, limit = 1;
+	for (size_t i = 0; i < width; i++)
+		limit *= 10;
 	if (have_tables(db)) {
-		sqlite3_stmt *s = prep(db, "SELECT accno FROM copies WHERE accno LIKE ?1 ESCAPE '\\'", err);
-		if (!s)
-			return CAT_ERROR;
-		strbuf like = STRBUF_INIT;
-		for (size_t i = 0; i < pre; i++) {
-			if (pat[i] == '%' || pat[i] == '_' || pat[i] == '\\')
-				sb_addc(&like, '\\');
-			sb_addc(&like, pat[i]);
+		int ak = have_akey(db);
+		char *kp = NULL, *ks = NULL;
+		if (ak) {
+			strbuf t = STRBUF_INIT;
+			sb_add(&t, pat, pre);
+			sb_adds(&t, "0");     /* so the key keeps the prefix's spaces */
+			kp = copies_accno_key(t.buf);
+			kp[strlen(kp) - 1] = 0;
+			sb_reset(&t);
+			sb_adds(&t, "0");
+			sb_adds(&t, suf);
+			char *k2 = copies_accno_key(t.buf);
+			ks = xstrdup(k2 + 1);
+			free(k2);
+			sb_release(&t);
 		}
+		const char *p = ak ? kp : pat, *sx = ak ? ks : suf;
+		size_t pl = ak ? strlen(kp) : pre;
+		sqlite3_stmt *s = prep(db, ak ? "SELECT akey FROM copies WHERE akey LIKE ?1 ESCAPE '\\'"
+		                              : "SELECT accno FROM copies WHERE accno LIKE ?1 ESCAPE '\\'",
+		                       err);
+		if (!s) {
+			free(kp);
+			free(ks);
+			return CAT_ERROR;
+		}
+		strbuf like = STRBUF_INIT;
+		add_like(&like, p, pl);
 		sb_addc(&like, '%');
 		bt(s, 1, like.buf);
 		sb_release(&like);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			const char *a = (const char *)sqlite3_column_text(s, 0);
-			size_t n = strlen(a), sl = strlen(suf);
-			if (n < pre + sl + 1 || strcmp(a + n - sl, suf))
+			size_t n = strlen(a), sl = strlen(sx);
+			if (n < pl + sl + 1 || strcmp(a + n - sl, sx))
 				continue;
-			size_t i = pre;
+			size_t i = pl;
 			sqlite3_int64 v = 0;
-			while (i < n - sl && isdigit((unsigned char)a[i]) && i - pre < 15)
+			while (i < n - sl && isdigit((unsigned char)a[i]) && i - pl < 15)
 				v = v * 10 + (a[i++] - '0');
 			if (i == n - sl && v > max)
 				max = v;
 		}
 		sqlite3_finalize(s);
+		free(kp);
+		free(ks);
+	}
+	if (max + 1 >= limit) {
+		sb_addf(err, _("accession number pattern '%s' is full: widen it with bienmuc config %s"),
+		        pat, key);
+		return CAT_ERROR;
 	}
 	strbuf sb = STRBUF_INIT;
 	sb_add(&sb, pat, pre);
@@ -478,23 +792,46 @@ static int next_free(sqlite3 *db, const char *pat, char **out, strbuf *err)
 	return CAT_OK;
 }
 
+/* kind, else the setting accno.kind, else VV (malloc'd) */
+static char *kind_or_default(catalog *c, const char *kind)
+{
+	if (kind && *kind)
+		return xstrdup(kind);
+	char *k = catalog_get_setting(c, "accno.kind");
+	if (k && *k)
+		return k;
+	free(k);
+	return xstrdup("VV");
+}
+
 int copies_next_accno(catalog *c, const char *kind, const char *branch, char **out,
                       strbuf *err)
 {
 	sqlite3 *db = cdb(c, err);
 	if (!db)
 		return CAT_UNSUPPORTED;
-	char *pat = pattern_for(c, kind && *kind ? kind : "VV", branch);
-	int rc = next_free(db, pat, out, err);
+	char *k = kind_or_default(c, kind);
+	char *b = branch && *branch ? NULL : catalog_get_setting(c, "branch");
+	char key[200];
+	char *pat = pattern_for(c, k, b ? b : branch, key, sizeof key);
+	int rc = next_free(db, pat, key, out, err);
 	free(pat);
+	free(k);
+	free(b);
 	return rc;
 }
 
-/* accno + k, same width ("VV.015234" + 2 = "VV.015236"). */
+/* accno + k, same width ("VV.015234" + 2 = "VV.015236"); NULL when that
+ * needs more digits. */
 static char *accno_plus(const char *a, long k)
 {
 	size_t pre, nd;
-	if (accno_split(a, &pre, &nd))
+	if (accno_split(a, &pre, &nd) || nd > 15)
+		return NULL;
+	sqlite3_int64 limit = 1;
+	for (size_t i = 0; i < nd; i++)
+		limit *= 10;
+	if (accnum(a) + k >= limit)
 		return NULL;
 	strbuf sb = STRBUF_INIT;
 	sb_add(&sb, a, pre);
@@ -506,23 +843,68 @@ static char *accno_plus(const char *a, long k)
 /* ------------------------------------------------------------------ */
 /* writes */
 
+/* out = in with every field checked (no control characters, a real date,
+ * a known status) and in NFC, the accession number normalised when set. */
+static int clean_copy(const struct copy *in, struct copy *out, strbuf *err)
+{
+	memset(out, 0, sizeof *out);
+	for (int i = 0; copy_fields[i]; i++) {
+		const char *f = copy_fields[i], *v = copy_get(in, f);
+		char *nv;
+		if (!strcmp(f, "accno") && *v) {
+			nv = copies_accno_norm(v, err);
+		} else if (copy_has_control(v)) {
+			sb_addf(err, _("%s: control characters (tab, newline) are not allowed"), f);
+			nv = NULL;
+		} else {
+			nv = nfc_dup(v);
+		}
+		if (!nv) {
+			copy_clear(out);
+			return CAT_ERROR;
+		}
+		*field_ptr(out, f) = nv;
+	}
+	out->record = xstrdup(nz(in->record));
+	if (*out->status && !valid_status(out->status)) {
+		sb_addf(err, _("unknown status '%s' (available, withdrawn, lost, repair)"), out->status);
+		copy_clear(out);
+		return CAT_ERROR;
+	}
+	if (*out->added && !valid_date(out->added)) {
+		sb_addf(err, _("date '%s' is not a real date YYYY-MM-DD"), out->added);
+		copy_clear(out);
+		return CAT_ERROR;
+	}
+	return CAT_OK;
+}
+
+static void bind_accno(sqlite3_stmt *s, int i_accno, int i_num, int i_key, const char *accno)
+{
+	bt(s, i_accno, accno);
+	sqlite3_int64 num = accnum(accno);
+	if (num >= 0)
+		sqlite3_bind_int64(s, i_num, num);
+	else
+		sqlite3_bind_null(s, i_num);
+	char *key = copies_accno_key(accno);
+	bt(s, i_key, key);
+	free(key);
+}
+
 static int insert_copy(sqlite3 *db, sqlite3_int64 rid, const char *id, const struct copy *t,
                        const char *accno, strbuf *err)
 {
 	char today[24];
 	now_utc(today, 1);
 	sqlite3_stmt *s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, "
-	                           "callno, volume, source, price, added, status, note) "
-	                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", err);
+	                           "callno, volume, source, price, added, status, note, akey) "
+	                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	                       err);
 	if (!s)
 		return CAT_ERROR;
 	sqlite3_bind_int64(s, 1, rid);
-	bt(s, 2, accno);
-	sqlite3_int64 num = accnum(accno);
-	if (num >= 0)
-		sqlite3_bind_int64(s, 3, num);
-	else
-		sqlite3_bind_null(s, 3);
+	bind_accno(s, 2, 3, 13, accno);
 	bt(s, 4, t->branch);
 	bt(s, 5, t->location);
 	bt(s, 6, t->callno);
@@ -557,35 +939,49 @@ int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const
 		sb_addf(err, _("cannot add %d copies (1 to 10000)"), n);
 		return CAT_ERROR;
 	}
-	if (tmpl->status && *tmpl->status && !valid_status(tmpl->status)) {
-		sb_addf(err, _("unknown status '%s' (available, withdrawn, lost, repair)"), tmpl->status);
+	struct copy t;
+	if (clean_copy(tmpl, &t, err))
 		return CAT_ERROR;
+	if (!*t.branch) {
+		char *b = catalog_get_setting(c, "branch");
+		if (b) {
+			free(t.branch);
+			t.branch = nfc_dup(b);
+			free(b);
+		}
 	}
-	if (tmpl->added && *tmpl->added && !valid_date(tmpl->added)) {
-		sb_addf(err, _("date '%s' is not YYYY-MM-DD"), tmpl->added);
-		return CAT_ERROR;
-	}
-	const char *first = tmpl->accno && *tmpl->accno ? tmpl->accno : NULL;
+	const char *first = *t.accno ? t.accno : NULL;
 	size_t pre, nd;
 	if (first && n > 1 && accno_split(first, &pre, &nd)) {
 		sb_addf(err, _("accession number '%s' has no number to count up from"), first);
+		copy_clear(&t);
 		return CAT_ERROR;
 	}
 	int own, rc = wstart(db, &own, err);
-	if (rc)
+	if (rc) {
+		copy_clear(&t);
 		return rc;
+	}
 	sqlite3_int64 rid = 0;
 	char **list = xcalloc((size_t)n, sizeof *list);
-	rc = record_rid(db, id, &rid, 0, err);
+	rc = record_rid(c, db, id, &rid, 0, err);
 	if (!rc && !first) {
-		char *pat = pattern_for(c, kind && *kind ? kind : "VV", tmpl->branch);
-		rc = next_free(db, pat, &list[0], err);
+		char *k = kind_or_default(c, kind), key[200];
+		char *pat = pattern_for(c, k, t.branch, key, sizeof key);
+		rc = next_free(db, pat, key, &list[0], err);
 		free(pat);
+		free(k);
 	} else if (!rc) {
 		list[0] = xstrdup(first);
 	}
-	for (int i = 1; !rc && i < n; i++)
+	for (int i = 1; !rc && i < n; i++) {
 		list[i] = accno_plus(list[0], i);
+		if (!list[i]) {
+			sb_addf(err, _("%d copies from %s do not fit in its digits: the last would be "
+			               "number %lld"), n, list[0], (long long)accnum(list[0]) + n - 1);
+			rc = CAT_ERROR;
+		}
+	}
 	for (int i = 0; !rc && i < n; i++) {       /* all free before any is taken */
 		char *who = NULL;
 		if (owner_of(db, list[i], &who, 1) == CAT_OK) {
@@ -595,31 +991,15 @@ int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const
 		free(who);
 	}
 	for (int i = 0; !rc && i < n; i++)
-		rc = claim(db, list[i], err);
+		rc = claim(db, list[i], 0, err);
 	for (int i = 0; !rc && i < n; i++)
-		rc = insert_copy(db, rid, id, tmpl, list[i], err);
+		rc = insert_copy(db, rid, id, &t, list[i], err);
 	rc = wfinish(db, own, rc, err);
+	copy_clear(&t);
 	if (rc || !accnos)
 		cat_ids_free(list, (size_t)n);
 	else
 		*accnos = list;
-	return rc;
-}
-
-static int find_cid(sqlite3 *db, const char *accno, sqlite3_int64 *cid, strbuf *err)
-{
-	sqlite3_stmt *s = prep(db, "SELECT cid FROM copies WHERE accno = ?1", err);
-	if (!s)
-		return CAT_ERROR;
-	bt(s, 1, accno);
-	int rc = CAT_OK;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*cid = sqlite3_column_int64(s, 0);
-	} else {
-		sb_addf(err, _("no copy with accession number '%s'"), accno);
-		rc = CAT_NOTFOUND;
-	}
-	sqlite3_finalize(s);
 	return rc;
 }
 
@@ -635,7 +1015,20 @@ static void diff_summary(const struct copy *a, const struct copy *b, strbuf *out
 	}
 }
 
-static int get_locked(sqlite3 *db, const char *accno, struct copy *out, strbuf *err);
+static int get_locked(sqlite3 *db, sqlite3_int64 cid, struct copy *out, strbuf *err);
+
+static int copy_rid(sqlite3 *db, sqlite3_int64 cid, sqlite3_int64 *rid, strbuf *err)
+{
+	sqlite3_stmt *s = prep(db, "SELECT rid FROM copies WHERE cid = ?1", err);
+	if (!s)
+		return CAT_ERROR;
+	sqlite3_bind_int64(s, 1, cid);
+	int rc = sqlite3_step(s) == SQLITE_ROW ? CAT_OK : db_fail(db, err, N_("copies"));
+	if (!rc)
+		*rid = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc;
+}
 
 int copies_update(catalog *c, const char *accno, const struct copy *cp, const char *action,
                   strbuf *err)
@@ -643,79 +1036,82 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
 	sqlite3 *db = cdb(c, err);
 	if (!db)
 		return CAT_UNSUPPORTED;
-	const char *st = cp->status && *cp->status ? cp->status : COPY_AVAILABLE;
-	if (!valid_status(st)) {
-		sb_addf(err, _("unknown status '%s' (available, withdrawn, lost, repair)"), st);
+	struct copy nw;
+	if (clean_copy(cp, &nw, err))
 		return CAT_ERROR;
-	}
-	if (cp->added && *cp->added && !valid_date(cp->added)) {
-		sb_addf(err, _("date '%s' is not YYYY-MM-DD"), cp->added);
-		return CAT_ERROR;
+	if (!*nw.status) {
+		free(nw.status);
+		nw.status = xstrdup(COPY_AVAILABLE);
 	}
 	int own, rc = wstart(db, &own, err);
-	if (rc)
+	if (rc) {
+		copy_clear(&nw);
 		return rc;
+	}
 	struct copy old = { 0 };
 	sqlite3_int64 cid = 0, rid = 0;
 	char *prev = NULL;
-	const char *newacc = cp->accno && *cp->accno ? cp->accno : accno;
 	rc = find_cid(db, accno, &cid, err);
 	if (!rc)
-		rc = get_locked(db, accno, &old, err);
-	if (!rc)
-		rc = record_rid(db, cp->record && *cp->record ? cp->record : old.record, &rid, 1, err);
-	if (!rc && sqlite3_stricmp(newacc, accno))
-		rc = claim(db, newacc, err);
-	if (!rc)
-		prev = prev_state(db, accno);
+		rc = get_locked(db, cid, &old, err);
 	if (!rc) {
+		if (!*nw.accno) {
+			free(nw.accno);
+			nw.accno = xstrdup(old.accno);
+		}
+		if (!*nw.record || !strcmp(nw.record, old.record)) {
+			free(nw.record);
+			nw.record = xstrdup(old.record);
+			rc = copy_rid(db, cid, &rid, err);
+		} else {
+			rc = record_rid(c, db, nw.record, &rid, 0, err);
+		}
+	}
+	if (!rc && !*nw.added) {
+		free(nw.added);
+		nw.added = xstrdup(old.added);
+	}
+	strbuf d = STRBUF_INIT;
+	if (!rc)
+		diff_summary(&old, &nw, &d);
+	if (!rc && d.len)
+		rc = claim(db, nw.accno, cid, err);
+	if (!rc && d.len)
+		prev = prev_state(db, cid);
+	if (!rc && d.len) {
 		sqlite3_stmt *s = prep(db, "UPDATE copies SET rid = ?2, accno = ?3, accnum = ?4, "
 		                           "branch = ?5, location = ?6, callno = ?7, volume = ?8, "
 		                           "source = ?9, price = ?10, added = ?11, status = ?12, "
-		                           "note = ?13 WHERE cid = ?1", err);
+		                           "note = ?13, akey = ?14 WHERE cid = ?1", err);
 		if (!s) {
 			rc = CAT_ERROR;
 		} else {
 			sqlite3_bind_int64(s, 1, cid);
 			sqlite3_bind_int64(s, 2, rid);
-			bt(s, 3, newacc);
-			sqlite3_int64 num = accnum(newacc);
-			if (num >= 0)
-				sqlite3_bind_int64(s, 4, num);
-			else
-				sqlite3_bind_null(s, 4);
-			bt(s, 5, cp->branch);
-			bt(s, 6, cp->location);
-			bt(s, 7, cp->callno);
-			bt(s, 8, cp->volume);
-			bt(s, 9, cp->source);
-			bt(s, 10, cp->price);
-			bt(s, 11, cp->added && *cp->added ? cp->added : old.added);
-			bt(s, 12, st);
-			bt(s, 13, cp->note);
+			bind_accno(s, 3, 4, 14, nw.accno);
+			bt(s, 5, nw.branch);
+			bt(s, 6, nw.location);
+			bt(s, 7, nw.callno);
+			bt(s, 8, nw.volume);
+			bt(s, 9, nw.source);
+			bt(s, 10, nw.price);
+			bt(s, 11, nw.added);
+			bt(s, 12, nw.status);
+			bt(s, 13, nw.note);
 			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("changing a copy"));
 			sqlite3_finalize(s);
 		}
 	}
-	if (!rc) {
-		struct copy nw = *cp;
-		nw.accno = (char *)newacc;
-		nw.status = (char *)st;
-		if (!nw.record || !*nw.record)
-			nw.record = old.record;
-		if (!nw.added || !*nw.added)
-			nw.added = old.added;
+	if (!rc && d.len) {      /* nothing changed: nothing journaled */
 		strbuf sum = STRBUF_INIT;
-		sb_addf(&sum, "copy %s: ", accno);   /* stored summary: English */
-		strbuf d = STRBUF_INIT;
-		diff_summary(&old, &nw, &d);
-		sb_adds(&sum, d.len ? d.buf : "no change");
-		rc = journal(db, action ? action : "edit", newacc, nw.record, sum.buf, prev, err);
+		sb_addf(&sum, "copy %s: %s", old.accno, d.buf);   /* stored summary: English */
+		rc = journal(db, action ? action : "edit", nw.accno, nw.record, sum.buf, prev, err);
 		sb_release(&sum);
-		sb_release(&d);
 	}
+	sb_release(&d);
 	free(prev);
 	copy_clear(&old);
+	copy_clear(&nw);
 	return wfinish(db, own, rc, err);
 }
 
@@ -729,10 +1125,12 @@ int copies_remove(catalog *c, const char *accno, strbuf *err)
 		return rc;
 	sqlite3_int64 cid = 0;
 	char *prev = NULL, *id = NULL;
+	struct copy old = { 0 };
 	rc = find_cid(db, accno, &cid, err);
+	if (!rc)
+		rc = get_locked(db, cid, &old, err);
 	if (!rc) {
-		prev = prev_state(db, accno);
-		owner(db, accno, &id);
+		prev = prev_state(db, cid);
 		sqlite3_stmt *s = prep(db, "DELETE FROM copies WHERE cid = ?1", err);
 		if (!s) {
 			rc = CAT_ERROR;
@@ -744,12 +1142,13 @@ int copies_remove(catalog *c, const char *accno, strbuf *err)
 	}
 	if (!rc) {
 		strbuf sum = STRBUF_INIT;
-		sb_addf(&sum, "copy %s removed", accno);   /* stored summary: English */
-		rc = journal(db, "remove", accno, id, sum.buf, prev, err);
+		sb_addf(&sum, "copy %s removed", old.accno);   /* stored summary: English */
+		rc = journal(db, "remove", old.accno, old.record, sum.buf, prev, err);
 		sb_release(&sum);
 	}
 	free(prev);
 	free(id);
+	copy_clear(&old);
 	return wfinish(db, own, rc, err);
 }
 
@@ -764,19 +1163,17 @@ static void fill(sqlite3_stmt *s, struct copy *cp)
 		*field_ptr(cp, copy_fields[i]) = cdup(s, i + 1);
 }
 
-static int get_locked(sqlite3 *db, const char *accno, struct copy *out, strbuf *err)
+static int get_locked(sqlite3 *db, sqlite3_int64 cid, struct copy *out, strbuf *err)
 {
-	sqlite3_stmt *s = prep(db, "SELECT " COLS "WHERE c.accno = ?1", err);
+	sqlite3_stmt *s = prep(db, "SELECT " COLS "WHERE c.cid = ?1", err);
 	if (!s)
 		return CAT_ERROR;
-	bt(s, 1, accno);
+	sqlite3_bind_int64(s, 1, cid);
 	int rc = CAT_OK;
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if (sqlite3_step(s) == SQLITE_ROW)
 		fill(s, out);
-	} else {
-		sb_addf(err, _("no copy with accession number '%s'"), accno);
-		rc = CAT_NOTFOUND;
-	}
+	else
+		rc = db_fail(db, err, N_("copies"));
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -791,7 +1188,9 @@ int copies_get(catalog *c, const char *accno, struct copy *out, strbuf *err)
 		sb_addf(err, _("no copy with accession number '%s'"), accno);
 		return CAT_NOTFOUND;
 	}
-	return get_locked(db, accno, out, err);
+	sqlite3_int64 cid;
+	int rc = find_cid(db, accno, &cid, err);
+	return rc ? rc : get_locked(db, cid, out, err);
 }
 
 int copies_owner(catalog *c, const char *accno, char **id, strbuf *err)
@@ -917,13 +1316,21 @@ int copies_history(catalog *c, const char *accno, const char *id, struct copy_ch
 		return CAT_UNSUPPORTED;
 	if (!have_tables(db))
 		return CAT_OK;
-	sqlite3_stmt *s = prep(db, "SELECT jid, time, user, action, accno, record, summary, undone "
-	                           "FROM copies_journal WHERE (?1 IS NULL OR accno = ?1 COLLATE "
-	                           "NOCASE) AND (?2 IS NULL OR record = ?2) ORDER BY jid", err);
+	int ak = have_akey(db);
+	sqlite3_stmt *s = prep(db, ak ? "SELECT jid, time, user, action, accno, record, summary, "
+	                                "undone FROM copies_journal WHERE (?1 IS NULL OR akey = ?1) "
+	                                "AND (?2 IS NULL OR record = ?2) ORDER BY jid"
+	                              : "SELECT jid, time, user, action, accno, record, summary, "
+	                                "undone FROM copies_journal WHERE (?1 IS NULL OR accno = ?1 "
+	                                "COLLATE NOCASE) AND (?2 IS NULL OR record = ?2) ORDER BY jid",
+	                       err);
 	if (!s)
 		return CAT_ERROR;
-	if (accno)
-		bt(s, 1, accno);
+	if (accno) {
+		char *k = ak ? copies_accno_key(accno) : copies_accno_norm(accno, NULL);
+		bt(s, 1, k ? k : accno);
+		free(k);
+	}
 	if (id)
 		bt(s, 2, id);
 	size_t cap = 0;
@@ -948,6 +1355,19 @@ int copies_history(catalog *c, const char *accno, const char *id, struct copy_ch
 	return rc;
 }
 
+static int exec1(sqlite3 *db, sqlite3_stmt *s, strbuf *err)
+{
+	if (!s)
+		return CAT_ERROR;
+	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Undo: the copy now at the change's number (an add or an edit made it;
+ * it is removed), then the state before the change put back (an edit or
+ * a removal saved it). Changes undone since and undo entries do not count
+ * as "changed again": after C is undone, B is the copy's latest change. */
 int copies_undo(catalog *c, long jid, strbuf *err)
 {
 	sqlite3 *db = cdb(c, err);
@@ -956,11 +1376,9 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 	int own, rc = wstart(db, &own, err);
 	if (rc)
 		return rc;
-	sqlite3_stmt *s = prep(db, "SELECT j.action, j.accno, j.prev, j.undone, (SELECT max(jid) "
-	                           "FROM copies_journal k WHERE k.accno = j.accno COLLATE NOCASE "
-	                           "OR k.accno = json_extract(j.prev, '$.accno') COLLATE NOCASE) "
-	                           "FROM copies_journal j WHERE jid = ?1", err);
-	char *action = NULL, *accno = NULL, *prev = NULL;
+	sqlite3_stmt *s = prep(db, "SELECT action, accno, prev, undone, json_extract(prev, "
+	                           "'$.accno') FROM copies_journal WHERE jid = ?1", err);
+	char *action = NULL, *accno = NULL, *prev = NULL, *pacc = NULL;
 	if (!s) {
 		rc = CAT_ERROR;
 	} else {
@@ -974,79 +1392,98 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 		} else if (sqlite3_column_int(s, 3)) {
 			sb_addf(err, _("change %ld was already undone"), jid);
 			rc = CAT_CONFLICT;
-		} else if (sqlite3_column_int64(s, 4) != jid) {
-			sb_addf(err, _("copy %s was changed again after change %ld (change %lld); undo "
-			                  "that first"), sqlite3_column_text(s, 1), jid,
-			        (long long)sqlite3_column_int64(s, 4));
-			rc = CAT_CONFLICT;
 		} else {
 			action = cdup(s, 0);
 			accno = cdup(s, 1);
 			prev = sqlite3_column_type(s, 2) == SQLITE_NULL ? NULL : cdup(s, 2);
+			pacc = sqlite3_column_type(s, 4) == SQLITE_NULL ? NULL : cdup(s, 4);
 		}
 		sqlite3_finalize(s);
 	}
+	char *k1 = accno ? copies_accno_key(accno) : NULL;
+	char *k2 = pacc ? copies_accno_key(pacc) : NULL;
 	if (!rc) {
-		/* remove the current state, then put back the previous one */
-		s = prep(db, "DELETE FROM copies WHERE accno = ?1", err);
-		if (!s) {
-			rc = CAT_ERROR;
-		} else {
-			bt(s, 1, accno);
-			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
-			sqlite3_finalize(s);
-		}
-	}
-	if (!rc && prev) {
-		s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, callno, volume, "
-		             "source, price, added, status, note) SELECT (SELECT rid FROM records WHERE "
-		             "id = json_extract(?1, '$.record')), json_extract(?1, '$.accno'), ?2, "
-		             "json_extract(?1, '$.branch'), json_extract(?1, '$.location'), "
-		             "json_extract(?1, '$.callno'), json_extract(?1, '$.volume'), "
-		             "json_extract(?1, '$.source'), json_extract(?1, '$.price'), "
-		             "json_extract(?1, '$.added'), json_extract(?1, '$.status'), "
-		             "json_extract(?1, '$.note')", err);
-		if (!s) {
-			rc = CAT_ERROR;
-		} else {
-			bt(s, 1, prev);
-			sqlite3_stmt *q = prep(db, "SELECT json_extract(?1, '$.accno')", err);
-			sqlite3_int64 num = -1;
-			if (q) {
-				bt(q, 1, prev);
-				if (sqlite3_step(q) == SQLITE_ROW)
-					num = accnum((const char *)sqlite3_column_text(q, 0));
-				sqlite3_finalize(q);
-			}
-			if (num >= 0)
-				sqlite3_bind_int64(s, 2, num);
-			else
-				sqlite3_bind_null(s, 2);
-			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
-			sqlite3_finalize(s);
-		}
-	}
-	if (!rc) {
-		s = prep(db, "UPDATE copies_journal SET undone = 1 WHERE jid = ?1", err);
+		s = prep(db, "SELECT max(jid) FROM copies_journal WHERE jid > ?1 AND undone = 0 AND "
+		             "action <> 'undo' AND (akey = ?2 OR akey = ?3)", err);
 		if (!s) {
 			rc = CAT_ERROR;
 		} else {
 			sqlite3_bind_int64(s, 1, jid);
-			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
+			bt(s, 2, k1);
+			bt(s, 3, k2 ? k2 : k1);
+			if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+				sb_addf(err, _("copy %s was changed again after change %ld (change %lld); "
+				               "undo that first"), accno, jid,
+				        (long long)sqlite3_column_int64(s, 0));
+				rc = CAT_CONFLICT;
+			}
 			sqlite3_finalize(s);
 		}
+	}
+	/* the copy the change made (none for a removal) */
+	sqlite3_int64 cur = 0;
+	int have_cur = 0;
+	if (!rc) {
+		have_cur = lookup(db, accno, &cur) == CAT_OK;
+		if (have_cur && !strcmp(action, "remove")) {
+			char *who = NULL;
+			cid_owner(db, cur, &who, NULL);
+			sb_addf(err, _("accession number %s is now used by record %s"), accno, nz(who));
+			free(who);
+			rc = CAT_CONFLICT;
+		}
+	}
+	if (!rc && have_cur) {
+		s = prep(db, "DELETE FROM copies WHERE cid = ?1", err);
+		if (s)
+			sqlite3_bind_int64(s, 1, cur);
+		rc = exec1(db, s, err);
+	}
+	if (!rc && prev) {
+		sqlite3_int64 other;
+		if (pacc && lookup(db, pacc, &other) == CAT_OK) {
+			char *who = NULL;
+			cid_owner(db, other, &who, NULL);
+			sb_addf(err, _("accession number %s is now used by record %s"), pacc, nz(who));
+			free(who);
+			rc = CAT_CONFLICT;
+		}
+	}
+	if (!rc && prev) {
+		s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, callno, volume, "
+		             "source, price, added, status, note, akey) SELECT (SELECT rid FROM records "
+		             "WHERE id = json_extract(?1, '$.record')), ?2, ?3, "
+		             "json_extract(?1, '$.branch'), json_extract(?1, '$.location'), "
+		             "json_extract(?1, '$.callno'), json_extract(?1, '$.volume'), "
+		             "json_extract(?1, '$.source'), json_extract(?1, '$.price'), "
+		             "json_extract(?1, '$.added'), json_extract(?1, '$.status'), "
+		             "json_extract(?1, '$.note'), ?4", err);
+		if (s) {
+			bt(s, 1, prev);
+			bind_accno(s, 2, 3, 4, nz(pacc));
+		}
+		rc = exec1(db, s, err);
+	}
+	if (!rc) {
+		s = prep(db, "UPDATE copies_journal SET undone = 1 WHERE jid = ?1", err);
+		if (s)
+			sqlite3_bind_int64(s, 1, jid);
+		rc = exec1(db, s, err);
 	}
 	if (!rc) {
 		strbuf sum = STRBUF_INIT;
 		sb_addf(&sum, "change %ld (%s) undone", jid, action);   /* stored summary: English */
 		char *id = NULL;
-		owner(db, accno, &id);
-		rc = journal(db, "undo", accno, id, sum.buf, NULL, err);
+		owner_of(db, pacc ? pacc : accno, &id, 0);
+		rc = journal(db, "undo", pacc ? pacc : accno, id, sum.buf, NULL, err);
 		free(id);
 		sb_release(&sum);
 	}
+	free(k1);
+	free(k2);
 	free(action);
 	free(accno);
 	free(prev);
+	free(pacc);
 	return wfinish(db, own, rc, err);
 }
