@@ -17,6 +17,7 @@
 #include "copies.h"
 #include "callno.h"
 #include "labels.h"
+#include "charset.h"
 #include "store-cli.h"
 
 #define CMD_NAME "labels"
@@ -71,12 +72,12 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int posnum(const char *opt, const char *s, long max, long *out)
+static int posnum(const char *opt, const char *s, long min, long max, long *out)
 {
 	char *e;
 	long v = strtol(s, &e, 10);
-	if (*e || v < 0 || v > max) {
-		cmd_error(CMD_NAME, _("%s needs a number from 0 to %ld, not '%s'"), opt, max, s);
+	if (!*s || *e || v < min || v > max) {
+		cmd_error(CMD_NAME, _("%s needs a number from %ld to %ld, not '%s'"), opt, min, max, s);
 		return -1;
 	}
 	*out = v;
@@ -116,9 +117,9 @@ int cmd_labels(int argc, char **argv)
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'q': query = optarg; break;
-		case OPT_BATCH: if (posnum("--batch", optarg, 1L << 40, &batch)) return 2; break;
+		case OPT_BATCH: if (posnum("--batch", optarg, 0, 1L << 40, &batch)) return 2; break;
 		case OPT_SINCE: since = optarg; break;
-		case OPT_LAST: if (posnum("--last", optarg, 1000000, &last)) return 2; break;
+		case OPT_LAST: if (posnum("--last", optarg, 0, 1000000, &last)) return 2; break;
 		case 'r': reg = 1; break;
 		case 't':
 			if (!strcmp(optarg, "text")) {
@@ -128,9 +129,9 @@ int cmd_labels(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case OPT_ROWS: if (posnum("--rows", optarg, 40, &rows) || !rows) return 2; break;
-		case OPT_COLS: if (posnum("--cols", optarg, 12, &cols) || !cols) return 2; break;
-		case OPT_SKIP: if (posnum("--skip", optarg, 480, &skip)) return 2; break;
+		case OPT_ROWS: if (posnum("--rows", optarg, 1, 40, &rows)) return 2; break;
+		case OPT_COLS: if (posnum("--cols", optarg, 1, 12, &cols)) return 2; break;
+		case OPT_SKIP: if (posnum("--skip", optarg, 0, 480, &skip)) return 2; break;
 		case OPT_LIBRARY: library = optarg; break;
 		case OPT_FONT: font = optarg; break;
 		case 'o': out = optarg; break;
@@ -212,6 +213,13 @@ int cmd_labels(int argc, char **argv)
 	char *lib = library ? xstrdup(library) : catalog_get_setting(c, "library_name");
 	if (!lib)
 		lib = catalog_get_setting(c, "org_code");
+	if (lib) {              /* NFC: the font has the composed letters */
+		char *l2 = utf8_nfc(lib, strlen(lib));
+		if (l2) {
+			free(lib);
+			lib = l2;
+		}
+	}
 	struct label_item *it = xcalloc(s.n, sizeof *it);
 	struct brief *br = xcalloc(s.n, sizeof *br);
 	char **cn = xcalloc(s.n, sizeof *cn);
@@ -246,7 +254,13 @@ int cmd_labels(int argc, char **argv)
 	/* the font first: a font that cannot be used leaves no output file */
 	pdf *p = NULL;
 	if (!text) {
+		const char *env = getenv("BIENMUC_FONT");
 		char *fpath = font ? xstrdup(font) : pdf_default_font();
+		if (!font && env && *env && fpath && strcmp(fpath, env))
+			cmd_warn(CMD_NAME, _("BIENMUC_FONT: cannot read the font '%s'; using '%s'"), env,
+			         fpath);
+		else if (!font && env && *env && !fpath)
+			cmd_warn(CMD_NAME, _("BIENMUC_FONT: cannot read the font '%s'"), env);
 		p = fpath ? pdf_create(fpath, &err) : NULL;
 		if (!p) {
 			cmd_error(CMD_NAME, "%s", fpath ? err.buf : _("no TrueType font found: install "

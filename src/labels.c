@@ -24,7 +24,12 @@ int labels_split_callno(const char *callno, char **lines, int max)
 		if (!*p)
 			break;
 		const char *e = p;
-		while (*e && *e != ' ')
+		if (n == max - 1) {      /* the last line takes the rest: nothing dropped */
+			e = p + strlen(p);
+			while (e > p && e[-1] == ' ')
+				e--;
+		}
+		while (n < max - 1 && *e && *e != ' ')
 			e++;
 		lines[n++] = xstrndup(p, (size_t)(e - p));
 		p = e;
@@ -69,8 +74,13 @@ void labels_spine_pdf(pdf *p, const struct label_item *it, size_t n,
 	int rows = sh->rows > 0 ? sh->rows : 10, cols = sh->cols > 0 ? sh->cols : 4;
 	double m = PDF_MM(sh->margin_mm > 0 ? sh->margin_mm : 10);
 	double cw = (PDF_A4_W - 2 * m) / cols, ch = (PDF_A4_H - 2 * m) / rows;
-	size_t per = (size_t)rows * (size_t)cols, slot = (size_t)(sh->skip > 0 ? sh->skip : 0) % per;
-	if (!n)
+	size_t per = (size_t)rows * (size_t)cols, skip = (size_t)(sh->skip > 0 ? sh->skip : 0);
+	size_t slot = skip % per;
+	/* sheets used up entirely by --skip: blank pages, so the labels
+	 * print on the sheet where the free places are */
+	for (size_t k = 0; k < skip / per; k++)
+		pdf_page(p, PDF_A4_W, PDF_A4_H);
+	if (!n && skip < per)
 		pdf_page(p, PDF_A4_W, PDF_A4_H);
 	for (size_t i = 0; i < n; i++, slot++) {
 		if (i == 0 || slot == per) {

@@ -17,14 +17,16 @@ struct label_item {
 
 struct label_sheet {
 	int rows, cols;          /* labels per A4 sheet */
-	int skip;                /* labels already used on the first sheet */
+	int skip;                /* labels already used (beyond a sheet: the
+	                          * following sheets, blank pages first) */
 	double margin_mm;        /* page margin (default 10) */
 	const char *library;     /* printed on every label / the register */
 };
 
 /* Call number split into lines: at spaces, and a class number's decimal
  * part stays with it ("895.92211 NTT" -> "895.92211", "NTT"). Returns the
- * number of lines (at most max), each malloc'd into lines[]. */
+ * number of lines (at most max), each malloc'd into lines[]; with more
+ * parts than max, the last line holds all the rest (nothing is dropped). */
 int labels_split_callno(const char *callno, char **lines, int max);
 
 void labels_spine_pdf(pdf *p, const struct label_item *it, size_t n,
