@@ -18,6 +18,7 @@
 #include "journal-text.h"
 #include "catalog.h"
 #include "copies.h"
+#include "edit.h"
 #include "callno.h"
 #include "store-cli.h"
 
@@ -82,9 +83,52 @@ static const struct option long_opts[] = {
 struct opts {
 	const char *db, *kind, *record, *set;
 	int n, tsv, setflag;
+	char seen[32];          /* the options given, as letters (opt_names) */
 	struct copy f;          /* the fields given */
 	int given[16];          /* by copy_fields index */
 };
+
+/* Options as letters: the short ones, and N --note, S --status, T --tsv,
+ * E --set; which ones each subcommand takes. */
+static const struct { char c; const char *name; } opt_names[] = {
+	{ 'd', "--db" }, { 'n', "--count" }, { 'k', "--kind" }, { 'a', "--accno" },
+	{ 'b', "--branch" }, { 'l', "--location" }, { 'c', "--callno" }, { 'v', "--volume" },
+	{ 's', "--source" }, { 'p', "--price" }, { 'D', "--date" }, { 'N', "--note" },
+	{ 'S', "--status" }, { 'r', "--record" }, { 'T', "--tsv" }, { 'E', "--set" },
+};
+static const struct { const char *sub, *opts; } sub_opts[] = {
+	{ "add", "dnkablcvspDNS" }, { "list", "dT" }, { "edit", "dablcvspDNSr" },
+	{ "withdraw", "dN" }, { "remove", "d" }, { "next", "db" }, { "history", "dr" },
+	{ "undo", "d" }, { "callno", "dE" },
+};
+
+static void saw(struct opts *o, char c)
+{
+	size_t n = strlen(o->seen);
+	if (!strchr(o->seen, c) && n + 1 < sizeof o->seen)
+		o->seen[n] = c;
+}
+
+/* 0, or -1 (message) when an option given does not apply to sub. */
+static int check_opts(const struct opts *o, const char *sub)
+{
+	const char *ok = "";
+	for (size_t i = 0; i < sizeof sub_opts / sizeof *sub_opts; i++)
+		if (!strcmp(sub_opts[i].sub, sub))
+			ok = sub_opts[i].opts;
+	for (const char *p = o->seen; *p; p++) {
+		if (strchr(ok, *p))
+			continue;
+		const char *name = "?";
+		for (size_t i = 0; i < sizeof opt_names / sizeof *opt_names; i++)
+			if (opt_names[i].c == *p)
+				name = opt_names[i].name;
+		cmd_error(CMD_NAME, _("%s: option '%s' does not apply; see 'bienmuc copy --help'"),
+		          sub, name);
+		return -1;
+	}
+	return 0;
+}
 
 static int field_index(const char *name)
 {
@@ -97,14 +141,27 @@ static int field_index(const char *name)
 static int set_field(struct opts *o, const char *name, const char *v)
 {
 	if (copy_set(&o->f, name, v)) {
-		if (!strcmp(name, "status"))
+		if (copy_has_control(v))
+			cmd_error(CMD_NAME, _("%s: control characters (tab, newline) are not allowed"),
+			          name);
+		else if (!strcmp(name, "status"))
 			cmd_error(CMD_NAME, _("unknown status '%s' (available, withdrawn, lost, repair)"), v);
 		else
-			cmd_error(CMD_NAME, _("%s: '%s' is not a date YYYY-MM-DD"), name, v);
+			cmd_error(CMD_NAME, _("%s: '%s' is not a real date YYYY-MM-DD"), name, v);
 		return -1;
 	}
 	o->given[field_index(name)] = 1;
 	return 0;
+}
+
+/* s, then spaces up to width display cells (Đ, ị take one cell, not
+ * their bytes); a space before it when sep. */
+static void pad_cells(const char *s, int width, int sep)
+{
+	size_t w = edit_str_cells(s);
+	printf("%s%s", sep ? " " : "", s);
+	for (; w < (size_t)width; w++)
+		putchar(' ');
 }
 
 /* Print one copy: text (aligned) or TSV. */
@@ -117,8 +174,10 @@ static void print_copy(const struct copy *cp, const char *title_callno, int tsv)
 		       cp->source, cp->note);
 		return;
 	}
-	printf("%-12s %-10s %-9s %-10s %-16s %-18s", cp->accno, cp->record, cp->status, cp->branch,
-	       cp->location, cn);
+	const char *col[] = { cp->accno, cp->record, cp->status, cp->branch, cp->location, cn };
+	static const int width[] = { 12, 10, 9, 10, 16, 18 };
+	for (size_t i = 0; i < sizeof col / sizeof *col; i++)
+		pad_cells(col[i], width[i], i > 0);
 	if (*cp->volume)
 		printf(" %s", cp->volume);
 	printf(" %s", cp->added);
@@ -215,6 +274,14 @@ static int do_edit(catalog *c, struct opts *o, int argc, char **argv, const char
 		cmd_error(CMD_NAME, _("edit: one accession number at a time"));
 		return 2;
 	}
+	int any = o->record != NULL;
+	for (int k = 0; copy_fields[k]; k++)
+		any |= o->given[k];
+	if (!strcmp(action, "edit") && !any) {
+		cmd_error(CMD_NAME, _("edit: nothing to change; give the fields to set "
+		                      "(see 'bienmuc copy --help')"));
+		return 2;
+	}
 	for (int i = 0; i < argc; i++) {
 		struct copy cp = { 0 };
 		sb_reset(&err);
@@ -225,13 +292,17 @@ static int do_edit(catalog *c, struct opts *o, int argc, char **argv, const char
 					copy_set(&cp, copy_fields[k], copy_get(&o->f, copy_fields[k]));
 			if (o->record)
 				copy_set(&cp, "record", o->record);
-			if (!strcmp(action, "withdraw"))
+			if (!strcmp(action, "withdraw")) {
+				if (!strcmp(cp.status, COPY_WITHDRAWN))
+					cmd_warn(CMD_NAME, _("withdraw: copy %s is already withdrawn"),
+					         cp.accno);
 				copy_set(&cp, "status", COPY_WITHDRAWN);
+			}
 			st = copies_update(c, argv[i], &cp, action, &err);
 		}
 		if (st) {
 			cmd_error(CMD_NAME, "%s: %s", action, err.buf);
-			rc = st == CAT_NOTFOUND || st == CAT_CONFLICT ? (rc ? rc : 1) : 2;
+			rc = st == CAT_NOTFOUND || st == CAT_CONFLICT || st == CAT_DELETED ? (rc ? rc : 1) : 2;
 		}
 		copy_clear(&cp);
 	}
@@ -271,6 +342,9 @@ static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 	struct cat_version v = { 0 };
 	int rc = 0, st = catalog_fetch(c, argv[0], r, &v, &err);
 	if (st) {
+		if (!err.len)
+			sb_addf(&err, st == CAT_DELETED ? _("record '%s' is deleted")
+			                                : _("no record '%s'"), argv[0]);
 		cmd_error(CMD_NAME, _("callno: %s"), err.buf);
 		rc = st == CAT_NOTFOUND || st == CAT_DELETED ? 1 : 2;
 		goto out;
@@ -278,6 +352,18 @@ static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 	struct callno_rules rules = { catalog_get_setting(c, "callno.vn"),
 	                              catalog_get_setting(c, "callno.foreign"),
 	                              catalog_get_setting(c, "callno.workmark") };
+	if (o->setflag && rec_leader(r)[6] == 'z') {
+		cmd_error(CMD_NAME, _("callno: record '%s' is an authority record: call numbers "
+		                      "belong to bibliographic records"), argv[0]);
+		rc = 1;
+		goto rules;
+	}
+	if (o->setflag && o->set && !*o->set) {
+		cmd_error(CMD_NAME, _("callno: --set= needs a call number (or --set alone for the "
+		                      "suggested one)"));
+		rc = 2;
+		goto rules;
+	}
 	sb_reset(&err);
 	if (callno_rules_check(&rules, &err))
 		cmd_warn(CMD_NAME, _("%s (the author mark is left out)"), err.buf);
@@ -298,6 +384,7 @@ static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 	}
 	free(cur);
 	free(sug);
+rules:
 	free((char *)rules.vn);
 	free((char *)rules.foreign);
 	free((char *)rules.workmark);
@@ -328,6 +415,8 @@ int cmd_copy(int argc, char **argv)
 	argv++;
 	while ((opt = getopt_long(argc, argv, ":d:n:k:a:b:l:c:v:s:p:D:r:h", long_opts, NULL)) != -1) {
 		int bad = 0;
+		saw(&o, opt == OPT_NOTE ? 'N' : opt == OPT_STATUS ? 'S' : opt == OPT_TSV ? 'T' :
+		        opt == OPT_SET ? 'E' : (char)opt);
 		switch (opt) {
 		case 'd': o.db = optarg; break;
 		case 'n': {
@@ -377,6 +466,8 @@ int cmd_copy(int argc, char **argv)
 		cmd_error(CMD_NAME, _("unknown subcommand '%s'; see 'bienmuc copy --help'"), sub);
 		goto done;
 	}
+	if (check_opts(&o, sub))
+		goto done;
 	int ro = !strcmp(sub, "list") || !strcmp(sub, "history") || !strcmp(sub, "next") ||
 	         (!strcmp(sub, "callno") && !o.setflag);
 	catalog *c = cli_open(CMD_NAME, o.db, ro ? CAT_OPEN_READONLY : 0);
