@@ -481,7 +481,7 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 	/* copies: item fields become copies; a used accession number rejects */
 	struct copy *cps = NULL;
 	size_t ncps = 0;
-	if (im->items[0] && !im->only_auth &&
+	if (im->items[0] && !im->only_auth && !auth_is_authority(r) &&   /* no copies there */
 	    copies_import_take(im->c, im->items, r, &cps, &ncps, &why) < 0) {
 		report(im, file, recno, off, A_REJECTED, NULL, why.buf);
 		copies_free(cps, ncps);
