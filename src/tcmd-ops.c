@@ -762,6 +762,12 @@ TC_HANDLER(save)
 		tsess_err(s, _("save: %s is deleted (:undelete first)"), s->id);
 		return 1;
 	}
+	if (s->id && !s->merge && s->ed && !edrec_modified(s->ed)) {
+		/* nothing to save: no new version that says "no change" */
+		tsess_out(s, _("save: no changes to save"));
+		sb_release(&err);
+		return 0;
+	}
 	long expected = s->id ? s->version : CAT_NEW;
 	if (s->merge) {
 		/* the merge result replaces mine, saved over their version */
