@@ -326,22 +326,21 @@ static int key_term(int target, const char *term, size_t len, const struct attrs
 			sb_release(&key);
 			key = k2;
 		}
-		size_t at = p->sql.len;
-		sb_adds(&p->sql, "SELECT rid FROM keys WHERE key GLOB ?");
-		param_add(&p->params, key.buf);
 		/* an ISBN-10's beginning is also the ISBN-13's after 978 (the
 		 * keys are all ISBN-13); a whole ISBN-10 loses its check digit */
-		size_t nd = key.len - 6;                /* between "isbn:" and '*' */
-		if (target == T_ISBN && nd && nd <= 10 &&
-		    strspn(key.buf + 5, "0123456789") >= (nd == 10 ? 9 : nd)) {
+		size_t nd = target == T_ISBN ? key.len - 6 : 0;   /* between "isbn:" and '*' */
+		if (nd && nd <= 10 && strspn(key.buf + 5, "0123456789") >= (nd == 10 ? 9 : nd)) {
 			strbuf k13 = STRBUF_INIT;
 			sb_addf(&k13, "isbn:978%.*s*", (int)(nd == 10 ? 9 : nd), key.buf + 5);
 			/* one SELECT, so that it composes with EXCEPT and INTERSECT */
-			p->sql.len = at;
 			sb_adds(&p->sql, "SELECT rid FROM (SELECT rid FROM keys WHERE key GLOB ? "
 			                 "UNION SELECT rid FROM keys WHERE key GLOB ?)");
+			param_add(&p->params, key.buf);
 			param_add(&p->params, k13.buf);
 			sb_release(&k13);
+		} else {
+			sb_adds(&p->sql, "SELECT rid FROM keys WHERE key GLOB ?");
+			param_add(&p->params, key.buf);
 		}
 	} else if (target == T_STDID) {
 		sb_adds(&p->sql, KEYS_SQL "?, ?, ?)");
