@@ -1031,7 +1031,6 @@ static int pragma_int(struct store *st, const char *sql)
 	return v;
 }
 
-static int rebuild_sort_keys(struct store *st, strbuf *err);
 static int rebuild_browse(struct store *st, int keys_too, strbuf *err);
 
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
@@ -1363,9 +1362,9 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		} else if (!old || strcmp(old, ver)) {
 			if (old)                         /* (a new catalogue has none yet) */
 				catalog_notice(_("making the sort keys of the catalogue again (a new "
-				                 "collator or sorting rule); once, about 20 seconds for a "
+				                 "collator or sorting rule); once, about 15 seconds for a "
 				                 "million records"));
-			rc = rebuild_sort_keys(st, err);
+			rc = rebuild_browse(st, 1, err);
 		}
 		if (!rc)
 			rc = set_setting(st, "icu_version", icu, err);
@@ -1494,7 +1493,7 @@ static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *
 /* The headings of a record with their sort keys. Deleting uses the same
  * computation on the old version (no per-rid index is kept), so the sort
  * keys must not change under a catalogue: a new ICU version rebuilds them
- * (rebuild_sort_keys). */
+ * (rebuild_browse). */
 struct hkeys {
 	struct heads h;
 	strbuf *key;             /* h.n keys; len 0 = no key */
@@ -1900,38 +1899,31 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 /* Sort keys depend on the ICU version: recompute the browse index. */
 /* The browse index made again from the live records (a new BROWSE_RULE),
  * and with keys_too the title and author sort keys as well (a new
- * collator): the browse rows wait in memory and go in sorted, 50,000
- * records at a time, as an import's do; the two sort indexes, if there,
- * are dropped and made again at the end, from one sort each. */
-static int rebuild_browse(struct store *st, int keys_too, strbuf *err)
+ * collator or key rule): the browse rows wait in memory and go in sorted,
+ * 50,000 records at a time, as an import's do; the two sort indexes, if
+ * there, are dropped and made again at the end, from one sort each. The
+ * setting that asked for it (browse_rule, or collator_version with
+ * keys_too) is written in the same transaction. */
+static int rebuild_browse_tx(struct store *st, int keys_too, strbuf *err)
 {
-	/* the index sorts go through temporary files, not 110 MB of memory
-	 * (1M records) */
-	if (keys_too)
-		sqlite3_exec(st->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
-	int rc = wbegin(st, err);
-	if (rc) {
-		sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
-		return rc;
-	}
-	/* another program may have done it while this one waited to write */
-	char ver[64] = "";
-	if (keys_too && coll_version(ver, sizeof ver) == 0) {
-		char *done = get_setting(st, "collator_version");
-		int same = done && !strcmp(done, ver);
-		free(done);
-		if (same) {
-			rc = wend(st, CAT_OK, err);
-			sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
-			return rc;
+	char ver[64];
+	const char *key = keys_too ? "collator_version" : "browse_rule", *want = BROWSE_RULE;
+	if (keys_too) {
+		if (coll_version(ver, sizeof ver)) {
+			sb_adds(err, _("cannot open the ICU collator for Vietnamese"));
+			return CAT_ERROR;
 		}
-	} else if (!keys_too) {
-		char *done = get_setting(st, "browse_rule");
-		int same = done && !strcmp(done, BROWSE_RULE);
-		free(done);
-		if (same)
-			return wend(st, CAT_OK, err);
+		want = ver;
 	}
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	/* another program may have done it while this one waited to write */
+	char *done = get_setting(st, key);
+	int same = done && !strcmp(done, want);
+	free(done);
+	if (same)
+		return wend(st, CAT_OK, err);
 	sqlite3_stmt *sel = NULL, *upd = NULL;
 	rec *r = rec_create();
 	int had_sort = 0;
@@ -1987,21 +1979,21 @@ static int rebuild_browse(struct store *st, int keys_too, strbuf *err)
 		rc = exec(st, SORT_INDEXES_SQL, err);
 	if (!rc)
 		rc = set_setting(st, "browse_rule", BROWSE_RULE, err);
-	rc = wend(st, rc, err);
+	if (!rc && keys_too)
+		rc = set_setting(st, "collator_version", ver, err);
+	return wend(st, rc, err);
+}
+
+static int rebuild_browse(struct store *st, int keys_too, strbuf *err)
+{
+	/* the index sorts go through temporary files, not 110 MB of memory
+	 * (1M records) */
+	if (keys_too)
+		sqlite3_exec(st->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
+	int rc = rebuild_browse_tx(st, keys_too, err);
 	if (keys_too)
 		sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	return rc;
-}
-
-static int rebuild_sort_keys(struct store *st, strbuf *err)
-{
-	char ver[64];
-	if (coll_version(ver, sizeof ver)) {
-		sb_adds(err, _("cannot open the ICU collator for Vietnamese"));
-		return CAT_ERROR;
-	}
-	int rc = rebuild_browse(st, 1, err);
-	return rc ? rc : set_setting(st, "collator_version", ver, err);
 }
 
 /* ------------------------------------------------------------------ */
