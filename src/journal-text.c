@@ -28,11 +28,14 @@ static const struct {
 	{ "note", N_("note") },
 };
 
-/* whole clauses */
-static const struct {
+/* a word or phrase bienmuc stores, and how it is shown */
+struct shown {
 	const char *text;
 	const char *shown;
-} words[] = {
+};
+
+/* whole clauses */
+static const struct shown words[] = {
 	{ "no change", N_("no change") },
 	{ "deleted", N_("deleted") },
 	{ "undeleted", N_("undeleted") },
@@ -42,10 +45,7 @@ static const struct {
 /* the actions of record versions (store.c, catalog.c, auth.c,
  * cmd-import.c, cmd-zsearch.c, cmd-copy.c); at most 8 cells each in the
  * workstation's history list */
-static const struct {
-	const char *text;
-	const char *shown;
-} actions[] = {
+static const struct shown actions[] = {
 	/* TRANSLATORS: actions in a record's history (8 cells at most):
 	 * the record was made in the workstation */
 	{ "add", N_("add") },
@@ -63,14 +63,21 @@ static const struct {
 	{ "auth", N_("auth") },
 };
 
+/* s in the language of the messages if table t[0..n) has it, else NULL */
+static const char *shown_of(const struct shown *t, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, t[i].text))
+			return _(t[i].shown);
+	return NULL;
+}
+
 const char *journal_action(const char *stored)
 {
 	if (!stored)
 		return "";
-	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
-		if (!strcmp(stored, actions[i].text))
-			return _(actions[i].shown);
-	return stored;
+	const char *a = shown_of(actions, sizeof actions / sizeof *actions, stored);
+	return a ? a : stored;
 }
 
 static int is_tag(const char *s)
@@ -130,11 +137,11 @@ static void clause(const char *c, strbuf *out)
 {
 	const char *x, *y;
 	size_t xn, yn;
-	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-		if (!strcmp(c, words[i].text)) {
-			sb_adds(out, _(words[i].shown));
-			return;
-		}
+	const char *whole = shown_of(words, sizeof words / sizeof *words, c);
+	if (whole) {
+		sb_adds(out, whole);
+		return;
+	}
 	size_t n = strlen(c);
 	if (n > 4 && is_tag(c) && c[3] == ' ') {
 		/* "TAG changed", "TAG added (several)" ... */
