@@ -606,6 +606,16 @@ static int cid_owner(sqlite3 *db, sqlite3_int64 cid, char **id, int *deleted)
 	return rc;
 }
 
+/* An undo cannot give accno back: copy cid (another record's) holds it now. */
+static int now_used(sqlite3 *db, sqlite3_int64 cid, const char *accno, strbuf *err)
+{
+	char *who = NULL;
+	cid_owner(db, cid, &who, NULL);
+	sb_addf(err, _("accession number %s is now used by record %s"), accno, nz(who));
+	free(who);
+	return CAT_CONFLICT;
+}
+
 /* The record holding accno; live_only: only when that record is not
  * deleted (a deleted record's copies do not hold their numbers). */
 static int owner_of(sqlite3 *db, const char *accno, char **id, int live_only)
@@ -1425,13 +1435,8 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 	int have_cur = 0;
 	if (!rc) {
 		have_cur = lookup(db, accno, &cur) == CAT_OK;
-		if (have_cur && !strcmp(action, "remove")) {
-			char *who = NULL;
-			cid_owner(db, cur, &who, NULL);
-			sb_addf(err, _("accession number %s is now used by record %s"), accno, nz(who));
-			free(who);
-			rc = CAT_CONFLICT;
-		}
+		if (have_cur && !strcmp(action, "remove"))
+			rc = now_used(db, cur, accno, err);
 	}
 	if (!rc && have_cur) {
 		s = prep(db, "DELETE FROM copies WHERE cid = ?1", err);
@@ -1441,13 +1446,8 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 	}
 	if (!rc && prev) {
 		sqlite3_int64 other;
-		if (pacc && lookup(db, pacc, &other) == CAT_OK) {
-			char *who = NULL;
-			cid_owner(db, other, &who, NULL);
-			sb_addf(err, _("accession number %s is now used by record %s"), pacc, nz(who));
-			free(who);
-			rc = CAT_CONFLICT;
-		}
+		if (pacc && lookup(db, pacc, &other) == CAT_OK)
+			rc = now_used(db, other, pacc, err);
 	}
 	if (!rc && prev) {
 		s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, callno, volume, "
