@@ -126,6 +126,9 @@ char *auth_resolve(catalog *c, const char *ctl);
 /* Ids of the records (bib or authority) whose headings link ($0) to
  * authority `auth_id`, in id order. */
 int auth_users(catalog *c, const char *auth_id, char ***ids, size_t *n, strbuf *err);
+/* How many records link to authority `auth_id` (0 also when it cannot
+ * be told, e.g. over Z39.50): what a plain delete must refuse. */
+size_t auth_user_count(catalog *c, const char *auth_id);
 
 /* ------------------------------------------------------------------ */
 /* Linking */

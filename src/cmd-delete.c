@@ -62,10 +62,8 @@ static int run(const char *name, int del, int argc, char **argv)
 		sb_reset(&err);
 		/* an authority that headings still link to: `auth delete` relinks
 		 * or unlinks them first */
-		char **users = NULL;
-		size_t nu = 0;
-		if (del && !auth_users(c, argv[i], &users, &nu, &err) && nu) {
-			cat_ids_free(users, nu);
+		size_t nu = del ? auth_user_count(c, argv[i]) : 0;
+		if (nu) {
 			cmd_error(name, ngettext("authority '%s' is used by %zu record; see 'bienmuc auth "
 			                         "delete' (--relink TARGET or --force)",
 			                         "authority '%s' is used by %zu records; see 'bienmuc auth "
@@ -73,7 +71,6 @@ static int run(const char *name, int del, int argc, char **argv)
 			rc = rc ? rc : 1;
 			continue;
 		}
-		sb_reset(&err);
 		int st = del ? catalog_delete(c, argv[i], CAT_ANY, NULL, &err)
 		             : catalog_undelete(c, argv[i], NULL, &err);
 		if (st) {

@@ -479,3 +479,15 @@ int auth_users(catalog *c, const char *auth_id, char ***ids, size_t *n, strbuf *
 	sqlite3_reset(s);
 	return rc;
 }
+
+size_t auth_user_count(catalog *c, const char *auth_id)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	strbuf e = STRBUF_INIT;
+	if (auth_users(c, auth_id, &ids, &n, &e))
+		n = 0;
+	cat_ids_free(ids, n);
+	sb_release(&e);
+	return n;
+}

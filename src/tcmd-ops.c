@@ -1097,20 +1097,16 @@ TC_HANDLER(delete)
 		tsess_err(s, _("delete: %s is already deleted"), s->id);
 		return 1;
 	}
-	strbuf err = STRBUF_INIT;
 	/* an authority that headings still link to: `auth delete` first */
-	char **users = NULL;
-	size_t nu = 0;
-	if (!auth_users(s->cat, s->id, &users, &nu, &err) && nu) {
-		cat_ids_free(users, nu);
+	size_t nu = auth_user_count(s->cat, s->id);
+	if (nu) {
 		tsess_err(s, ngettext("delete: authority %s is used by %zu record; bienmuc auth delete "
 		                      "relinks or unlinks it first",
 		                      "delete: authority %s is used by %zu records; bienmuc auth delete "
 		                      "relinks or unlinks them first", nu), s->id, nu);
-		sb_release(&err);
 		return 1;
 	}
-	sb_reset(&err);
+	strbuf err = STRBUF_INIT;
 	char q[300];
 	snprintf(q, sizeof q, _("Delete record %s? It stays in the journal (:undelete %s)."),
 	         s->id, s->id);
