@@ -9,7 +9,6 @@
  * (which has no such limits) and counted; exit status 1 then.
  * Exit status: 0 all written, 1 some refused or ids missing, 2 usage/I/O.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
