@@ -303,20 +303,16 @@ int cmd_shell(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	/* -c commands, then the script; else standard input */
 	int stopped = 0;
-	if (ncmd) {
-		for (int k = 0; k < ncmd && !sh.s->quit; k++) {
-			sh.lineno = k + 1;
-			int r = tcmd_run(sh.s, cmds[k]);
-			if (r > rc)
-				rc = r;
-			if (r && stop) {
-				stopped = 1;
-				break;
-			}
-		}
+	for (int k = 0; k < ncmd && !sh.s->quit && !stopped; k++) {
+		sh.lineno = k + 1;
+		int r = tcmd_run(sh.s, cmds[k]);
+		if (r > rc)
+			rc = r;
+		stopped = r && stop;
 	}
-	if (script && !stopped && !sh.s->quit) {      /* after the -c commands */
+	if (script && !stopped && !sh.s->quit) {
 		FILE *fp = fopen(script, "r");
 		if (!fp) {
 			cmd_error("shell", "%s: %s", script, strerror(errno));
@@ -328,12 +324,9 @@ int cmd_shell(int argc, char **argv)
 		if (r > rc)
 			rc = r;
 		fclose(fp);
-	} else if (ncmd || script) {
-		;
-	} else if (sh.interactive)
-		rc = run_interactive(&sh);
-	else
-		rc = run_stream(&sh, stdin, stop);
+	} else if (!ncmd && !script) {
+		rc = sh.interactive ? run_interactive(&sh) : run_stream(&sh, stdin, stop);
+	}
 	/* a script that ends with unsaved changes: say so */
 	if (!sh.interactive && sh.s->ed && edrec_modified(sh.s->ed) && !sh.s->quit) {
 		sh_err(&sh, _("the script ended with unsaved changes (they are dropped)"));
