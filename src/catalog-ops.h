@@ -44,8 +44,8 @@ struct catalog_ops {
 	int (*begin)(void *be, strbuf *err);
 	int (*commit)(void *be, strbuf *err);
 	void (*abort)(void *be);
-	int (*match)(void *be, const rec *r, int keys, char ***ids, size_t *n,
-	             strbuf *err);
+	int (*match)(void *be, const rec *r, const void *prep, int keys, char ***ids,
+	             size_t *n, strbuf *err);
 	char *(*get_setting)(void *be, const char *key);
 	int (*set_setting)(void *be, const char *key, const char *value,
 	                   strbuf *err);

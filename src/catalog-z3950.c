@@ -530,9 +530,11 @@ static void add_ids(char ***ids, size_t *n, const rec *r)
 	(*ids)[(*n)++] = xstrdup(id);
 }
 
-static int z_match(void *be, const rec *r, int keys, char ***ids, size_t *n, strbuf *err)
+static int z_match(void *be, const rec *r, const void *prep, int keys, char ***ids, size_t *n,
+                   strbuf *err)
 {
 	struct zcat *z = be;
+	(void)prep;                /* this back end prepares nothing */
 	static const struct { int key; const char *tag; int use; } k[] = {
 		{ CAT_MK_ISBN, "020", 7 }, { CAT_MK_ISSN, "022", 8 }, { CAT_MK_LCCN, "010", 9 },
 	};

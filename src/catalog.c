@@ -378,9 +378,15 @@ int catalog_matchkeys_parse(const char *list, strbuf *err)
 int catalog_match(catalog *c, const rec *r, int keys, char ***ids, size_t *n,
                   strbuf *err)
 {
+	return catalog_match_prep(c, r, NULL, keys, ids, n, err);
+}
+
+int catalog_match_prep(catalog *c, const rec *r, const void *prep, int keys, char ***ids,
+                       size_t *n, strbuf *err)
+{
 	*ids = NULL;
 	*n = 0;
-	OPTIONAL(match, r, keys, ids, n, err);
+	OPTIONAL(match, r, prep, keys, ids, n, err);
 }
 
 char *catalog_get_setting(catalog *c, const char *key)

@@ -267,6 +267,12 @@ int catalog_matchkeys_parse(const char *list, strbuf *err);
  * *ids malloc'd (free with cat_ids_free). */
 int catalog_match(catalog *c, const rec *r, int keys, char ***ids, size_t *n,
                   strbuf *err);
+/* catalog_match with prep, a catalog_prepare() of r (or NULL): its match
+ * keys are used instead of being made again. r's 001, 003, 010, 020, 022
+ * and 035 must be as they were when prep was made (other fields may have
+ * changed since: copies taken out, headings linked). */
+int catalog_match_prep(catalog *c, const rec *r, const void *prep, int keys, char ***ids,
+                       size_t *n, strbuf *err);
 void cat_ids_free(char **ids, size_t n);
 
 /* Settings (a key/value table in the catalogue):

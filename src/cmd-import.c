@@ -488,7 +488,7 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 		sb_release(&why);
 		return 0;
 	}
-	if (im->mask && catalog_match(im->c, r, im->mask, &ids, &n, &im->err) != CAT_OK) {
+	if (im->mask && catalog_match_prep(im->c, r, prep, im->mask, &ids, &n, &im->err) != CAT_OK) {
 		cmd_error(CMD_NAME, "%s", im->err.buf);
 		return -1;
 	}

@@ -211,29 +211,34 @@ static void add_kv(struct mk_list *l, const char *kind, const char *v)
 	mk_list_add(l, buf);
 }
 
-void mk_record_keys(const rec *r, int mask, struct mk_list *l)
+/* The keys of r of the kinds in mask into l[step * i], where i is the
+ * kind's place (0 ISBN, 1 ISSN, 2 LCCN, 3 035, 4 001+003): step 0 puts
+ * them all into l[0], step 1 each kind into a list of its own. */
+static void record_keys(const rec *r, int mask, struct mk_list *l, int step)
 {
 	char k[260];
-	size_t nf = rec_nfields(r);
+	size_t nf = mask & (MK_ISBN | MK_ISSN | MK_LCCN | MK_035) ? rec_nfields(r) : 0;
 	for (size_t f = 0; f < nf; f++) {
 		const char *tag = rec_tag(r, f);
 		int kind = !strcmp(tag, "020") ? MK_ISBN : !strcmp(tag, "022") ? MK_ISSN :
 		           !strcmp(tag, "010") ? MK_LCCN : !strcmp(tag, "035") ? MK_035 : 0;
 		if (!(kind & mask) || rec_is_control(r, f))
 			continue;
+		struct mk_list *to = l + step * (kind == MK_ISBN ? 0 : kind == MK_ISSN ? 1 :
+		                                 kind == MK_LCCN ? 2 : 3);
 		size_t ns = rec_nsub(r, f);
 		for (size_t s = 0; s < ns; s++) {
 			if (rec_sub_code(r, f, s) != 'a')
 				continue;
 			const char *v = rec_sub_value(r, f, s, NULL);
 			if (kind == MK_ISBN && mk_isbn(v, k))
-				add_kv(l, "isbn", k);
+				add_kv(to, "isbn", k);
 			else if (kind == MK_ISSN && mk_issn(v, k))
-				add_kv(l, "issn", k);
+				add_kv(to, "issn", k);
 			else if (kind == MK_LCCN && mk_lccn(v, k, sizeof k))
-				add_kv(l, "lccn", k);
+				add_kv(to, "lccn", k);
 			else if (kind == MK_035 && mk_sysno(v, k, sizeof k))
-				add_kv(l, "sys", k);
+				add_kv(to, "sys", k);
 		}
 	}
 	if (mask & MK_001) {
@@ -241,15 +246,27 @@ void mk_record_keys(const rec *r, int mask, struct mk_list *l)
 		const char *org = rec_get_control(r, "003");
 		if (id && *id) {
 			strbuf sb = STRBUF_INIT;
-			if (org && *org)
-				sb_addf(&sb, "(%s)%s", org, id);
-			else
-				sb_adds(&sb, id);
+			if (org && *org) {
+				sb_addc(&sb, '(');
+				sb_adds(&sb, org);
+				sb_addc(&sb, ')');
+			}
+			sb_adds(&sb, id);
 			if (mk_sysno(sb.buf, k, sizeof k))
-				add_kv(l, "sys", k);
+				add_kv(l + step * 4, "sys", k);
 			sb_release(&sb);
 		}
 	}
+}
+
+void mk_record_keys(const rec *r, int mask, struct mk_list *l)
+{
+	record_keys(r, mask, l, 0);
+}
+
+void mk_record_keys_by_kind(const rec *r, struct mk_list by[MK_NKINDS])
+{
+	record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, by, 1);
 }
 
 /* The folded words of r's title (245 $a $n $p), space-separated with a

@@ -55,6 +55,11 @@ void mk_list_release(struct mk_list *l);      /* frees strings and array */
 /* Append the keys of r of the kinds in mask to l (duplicates removed).
  * 001+003 gives "sys:(003)001", or "sys:001" when there is no 003. */
 void mk_record_keys(const rec *r, int mask, struct mk_list *l);
+/* The keys of every kind in one pass: by[0] gets the ISBN keys, by[1]
+ * ISSN, by[2] LCCN, by[3] 035 and by[4] 001+003 (each list as
+ * mk_record_keys with that kind alone would make it). */
+#define MK_NKINDS 5
+void mk_record_keys_by_kind(const rec *r, struct mk_list by[MK_NKINDS]);
 
 /* Could a and b be versions of one record? Used when a record carries a
  * catalogue's own number (001+003, or that number kept as 035) and the

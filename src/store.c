@@ -88,6 +88,7 @@
 
 enum { H_TITLE = 1, H_AUTHOR = 2, H_SUBJECT = 3, H_CALLNO = 4 };
 #define NCOLS 6
+#define NMK MK_NKINDS          /* kinds of match key (mk_kinds) */
 
 /* ------------------------------------------------------------------ */
 /* prepared statements, by number */
@@ -1829,7 +1830,10 @@ static void keys_pend(struct store *st, const char *key, sqlite3_int64 rid)
 	ixhash_add(&st->pkx, key_hash(key));
 }
 
-static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, int del, strbuf *err)
+/* Index (or with del, unindex) r's match keys under rid. pre: r's keys
+ * made ahead (see add_locked), or NULL to make them here. */
+static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, const struct mk_list *pre,
+                      int del, strbuf *err)
 {
 	int rc = CAT_OK;
 	if (del) {
@@ -1837,15 +1841,23 @@ static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, int del
 		if (rc)
 			return rc;
 	} else if (st->in_tx) {
-		struct mk_list keys = { 0 };
-		mk_record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, &keys);
-		for (size_t i = 0; i < keys.n; i++)
-			keys_pend(st, keys.v[i], rid);
-		mk_list_release(&keys);
+		struct mk_list own = { 0 };
+		const struct mk_list *keys = pre;
+		if (!keys) {
+			mk_record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, &own);
+			keys = &own;
+		}
+		for (size_t i = 0; i < keys->n; i++)
+			keys_pend(st, keys->v[i], rid);
+		mk_list_release(&own);
 		return CAT_OK;
 	}
 	struct mk_list keys = { 0 };
-	mk_record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, &keys);
+	if (pre)
+		for (size_t i = 0; i < pre->n; i++)
+			mk_list_add(&keys, pre->v[i]);
+	else
+		mk_record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, &keys);
 	for (size_t i = 0; i < keys.n && !rc; i++) {
 		sqlite3_stmt *s = stmt(st, del ? S_KEY_DELETE : S_KEY_INSERT);
 		sqlite3_bind_text(s, 1, keys.v[i], -1, SQLITE_STATIC);
@@ -1862,7 +1874,8 @@ static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, int del
  * cols: its keyword columns made ahead (fts_columns), or NULL; toks:
  * their words made ahead, or NULL. */
 static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const struct hkeys *hk,
-                     const strbuf *cols, const struct kwtoks *toks, strbuf *err)
+                     const strbuf *cols, const struct kwtoks *toks, const struct mk_list *keys,
+                     strbuf *err)
 {
 	struct hkeys own;
 	if (!hk) {
@@ -1873,7 +1886,7 @@ static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const st
 	if (!rc)
 		rc = index_heads(st, rid, hk, 0, err);
 	if (!rc)
-		rc = index_keys(st, rid, r, 0, err);
+		rc = index_keys(st, rid, r, keys, 0, err);
 	if (!rc)
 		rc = auth_idx_record(st->auth, rid, r, 0, err);   /* authority index */
 	if (hk == &own)
@@ -1889,7 +1902,7 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 	if (!rc)
 		rc = index_heads(st, rid, &hk, 1, err);
 	if (!rc)
-		rc = index_keys(st, rid, old, 1, err);
+		rc = index_keys(st, rid, old, NULL, 1, err);
 	if (!rc)
 		rc = auth_idx_record(st->auth, rid, old, 1, err);  /* authority index */
 	hkeys_release(&hk);
@@ -2299,7 +2312,7 @@ static void bind_brief(sqlite3_stmt *s, int n, const rec *r)
 /* ---- work done ahead of a save (catalog_prepare) ----
  * Everything add_locked computes from the record alone, without the
  * database: sort keys of the headings (ICU), the folded keyword columns,
- * records.brief and the year. An import makes these on its reading
+ * records.brief, the year and the match keys (by kind, for be_match). An import makes these on its reading
  * thread while this one writes. The preparer has its own memos, so it
  * shares nothing with the store; the collator is const and shared
  * (collate.c). A prep is used only if the record still hashes the same
@@ -2314,7 +2327,12 @@ struct store_prep {
 	struct kwtoks toks;          /* their words, if has_toks */
 	int has_toks;
 	strbuf brief;
+	struct mk_list mk[NMK];      /* match keys of each kind (mk_kinds) */
 };
+
+/* The kinds of match key, in the order of store_prep.mk
+ * (mk_record_keys_by_kind's). */
+static const int mk_kinds[NMK] = { MK_ISBN, MK_ISSN, MK_LCCN, MK_035, MK_001 };
 
 struct store_preparer {
 	struct skmemo *skm;
@@ -2346,6 +2364,7 @@ static void *be_prepare(void *pp, const rec *r)
 	}
 	sb_init(&x->brief);
 	brief_text(r, &x->brief);
+	mk_record_keys_by_kind(r, x->mk);
 	return x;
 }
 
@@ -2361,6 +2380,8 @@ static void be_prep_free(void *prep)
 	if (x->has_toks)
 		kwtoks_release(&x->toks);
 	sb_release(&x->brief);
+	for (int k = 0; k < NMK; k++)
+		mk_list_release(&x->mk[k]);
 	free(x);
 }
 
@@ -2389,10 +2410,11 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 	strbuf id = STRBUF_INIT;
 	int rc = CAT_OK;
 	int ours = id0 && *id0 && org0 && !strcmp(org0, st->org);
+	int foreign = id0 && *id0 && !ours;   /* (id0 goes when 001 is set) */
 	if (ours && !id_exists(st, id0)) {
 		sb_adds(&id, id0);        /* our own record coming back: keep its number */
 	} else {
-		if (id0 && *id0 && !ours) {
+		if (foreign) {
 			/* keep the foreign number as 035 "(ORG)number" */
 			strbuf sys = STRBUF_INIT;
 			if (org0 && *org0)
@@ -2463,9 +2485,21 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 			             o ? o->batch : 0, 0, err);
 			sb_release(&sum);
 		}
+		/* the match keys: those made ahead, with the 001+003 this
+		 * record now has; a foreign 001+003 went into an 035 above
+		 * (or was one already), whose key is that of the 001 */
+		struct mk_list keys = { 0 };
+		if (!rc && pp) {
+			for (int k = 0; k < NMK; k++)
+				if (mk_kinds[k] != MK_001 || foreign)
+					for (size_t i = 0; i < pp->mk[k].n; i++)
+						mk_list_add(&keys, pp->mk[k].v[i]);
+			mk_record_keys(r, MK_001, &keys);
+		}
 		if (!rc)
 			rc = index_add(st, rid, r, hk, pp && pp->has_cols ? pp->cols : NULL,
-			               pp && pp->has_toks ? &pp->toks : NULL, err);
+			               pp && pp->has_toks ? &pp->toks : NULL, pp ? &keys : NULL, err);
+		mk_list_release(&keys);
 		if (!pp)
 			hkeys_release(&own);
 		if (!rc && newv)
@@ -2540,7 +2574,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		rc = journal(st, c.rid, c.version + 1, o && o->action ? o->action : "edit", sum.buf,
 		             o ? o->batch : 0, 0, err);
 	if (!rc)
-		rc = index_add(st, c.rid, r, &hk, NULL, NULL, err);
+		rc = index_add(st, c.rid, r, &hk, NULL, NULL, NULL, err);
 	hkeys_release(&hk);
 	if (!rc && newv)
 		*newv = c.version + 1;
@@ -2588,7 +2622,7 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 	}
 	struct hkeys hk;
 	hkeys_make(st, c.r, &hk);
-	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, NULL, NULL, err);
+	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, NULL, NULL, NULL, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
 	if (!rc) {
@@ -3365,12 +3399,21 @@ static int key_matches(struct store *st, const rec *r, const char *key, const ch
 	return same;
 }
 
-static int be_match(void *be, const rec *r, int keys, char ***ids, size_t *n, strbuf *err)
+static int be_match(void *be, const rec *r, const void *prep, int keys, char ***ids, size_t *n,
+                    strbuf *err)
 {
 	struct store *st = be;
+	const struct store_prep *pp = prep;
 	struct mk_list kl = { 0 }, out = { 0 };
 	(void)err;
-	mk_record_keys(r, keys, &kl);
+	if (pp) {
+		for (int k = 0; k < NMK; k++)
+			if (keys & mk_kinds[k])
+				for (size_t i = 0; i < pp->mk[k].n; i++)
+					mk_list_add(&kl, pp->mk[k].v[i]);
+	} else {
+		mk_record_keys(r, keys, &kl);
+	}
 	for (size_t i = 0; i < kl.n; i++) {
 		struct mk_list found = { 0 };
 		sqlite3_stmt *s = stmt(st, S_KEY_MATCH);

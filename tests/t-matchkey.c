@@ -106,6 +106,20 @@ int main(void)
 	mk_record_keys(r, MK_ISBN, &l);
 	CHECK_INT(l.n, 1);
 	mk_list_release(&l);
+	/* all kinds in one pass, a list each: as one kind at a time */
+	struct mk_list by[MK_NKINDS] = { { 0 } };
+	static const int kinds[MK_NKINDS] = { MK_ISBN, MK_ISSN, MK_LCCN, MK_035, MK_001 };
+	static const size_t nk[MK_NKINDS] = { 1, 1, 1, 1, 1 };
+	mk_record_keys_by_kind(r, by);
+	for (int i = 0; i < MK_NKINDS; i++) {
+		mk_record_keys(r, kinds[i], &l);
+		CHECK_INT(by[i].n, nk[i]);
+		CHECK_INT(by[i].n, l.n);
+		for (size_t j = 0; j < l.n && j < by[i].n; j++)
+			CHECK_STR(by[i].v[j], l.v[j]);
+		mk_list_release(&l);
+		mk_list_release(&by[i]);
+	}
 	rec_destroy(r);
 
 	/* mk_same_record: only evidence makes two records different */

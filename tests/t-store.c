@@ -750,8 +750,17 @@ static void add_sub_field(rec *r, const char *tag, char i1, char i2, const char 
 	}
 }
 
-#define NPREP 7
+#define NPREP 13
 static rec *prep_recs[NPREP];
+
+static rec *numbered(const char *title, const char *isbn, const char *id, const char *org)
+{
+	rec *r = book(title, NULL, isbn, "2020");
+	rec_add_control(r, "001", id, strlen(id));
+	if (org)
+		rec_add_control(r, "003", org, strlen(org));
+	return r;
+}
 
 static void make_prep_recs(void)
 {
@@ -773,6 +782,17 @@ static void make_prep_recs(void)
 	prep_recs[5] = book("Dế Mèn phiêu lưu ký", "Tô, Hoài", "978-604-2-12345-6 (bìa mềm)", "2018");
 	add_sub_field(prep_recs[5], "035", ' ', ' ', "a(OCoLC)12345");
 	prep_recs[6] = book("", NULL, NULL, "2001");              /* empty title */
+	/* numbers from elsewhere and our own (the match keys made ahead
+	 * must come out as those made from the saved record) */
+	prep_recs[7] = numbered("Vợ nhặt", "0-19-852663-6", "G123", "VN-GEN");   /* foreign */
+	add_sub_field(prep_recs[7], "022", ' ', ' ', "a0317-8471");
+	add_sub_field(prep_recs[7], "010", ' ', ' ', "a  2001012345");
+	prep_recs[8] = numbered("Chí Phèo", NULL, "X9", "VN-GEN");    /* kept as 035 already */
+	add_sub_field(prep_recs[8], "035", ' ', ' ', "a(VN-GEN)X9");
+	prep_recs[9] = numbered("Bỉ vỏ", NULL, "bm99999999", "VN-BIENMUC");   /* ours, free */
+	prep_recs[10] = numbered("Số đỏ", NULL, "bm00000001", "VN-BIENMUC");  /* ours, taken */
+	prep_recs[11] = numbered("Giông tố", NULL, "Z7", NULL);      /* no 003 */
+	prep_recs[12] = numbered("Tắt đèn", "9780198526636", "bm00000001", "VN-BIENMUC");
 }
 
 struct prep_job {
@@ -851,6 +871,19 @@ static void save_all(const char *path, int prepared, int batch, int stale)
 	if (batch)
 		CHECK_INT(catalog_begin(c, &err), CAT_OK);
 	for (int i = 0; i < NPREP; i++) {
+		/* matching with the keys made ahead finds what matching without does */
+		char **ida = NULL, **idb = NULL;
+		size_t na = 0, nb = 0;
+		CHECK_INT(catalog_match(c, prep_recs[i], CAT_MK_ALL, &ida, &na, &err), CAT_OK);
+		CHECK_INT(catalog_match_prep(c, prep_recs[i], j.prep[i], CAT_MK_ALL, &idb, &nb, &err),
+		          CAT_OK);
+		CHECK_INT((int)nb, (int)na);
+		for (size_t k = 0; k < na && k < nb; k++)
+			CHECKF(!strcmp(ida[k], idb[k]), "record %d: match %s, prepared %s", i, ida[k], idb[k]);
+		if (i == 7 || i == 12)         /* the ISBN of record 0 (and of 7) */
+			CHECKF(na == (i == 7 ? 1u : 2u), "record %d: %zu matches", i, na);
+		cat_ids_free(ida, na);
+		cat_ids_free(idb, nb);
 		struct cat_save_opts so = { .action = "import", .prep = j.prep[i] };
 		CHECKF(catalog_save(c, prep_recs[i], CAT_NEW, &so, NULL, &err) == CAT_OK, "%s",
 		       err.buf ? err.buf : "");
