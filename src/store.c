@@ -298,15 +298,17 @@ static int be_bulk_end(void *be, strbuf *err);
  * tag[3], kind (0 control, 1 data); control: varint len, bytes;
  * data: ind1, ind2, varint nsub, per subfield: code, varint len, bytes */
 
-static void put_varint(strbuf *sb, size_t v)
+/* v as a varint at p (at most 10 bytes); returns the byte after it. */
+static unsigned char *put_varint(unsigned char *p, size_t v)
 {
 	do {
 		unsigned char b = v & 0x7f;
 		v >>= 7;
 		if (v)
 			b |= 0x80;
-		sb_addc(sb, (char)b);
+		*p++ = b;
 	} while (v);
+	return p;
 }
 
 static int get_varint(const unsigned char **p, const unsigned char *end, size_t *v)
@@ -327,34 +329,61 @@ static int get_varint(const unsigned char **p, const unsigned char *end, size_t 
 
 void store_encode(const rec *r, strbuf *out)
 {
-	sb_addc(out, 'B');
-	sb_addc(out, 1);
-	sb_add(out, rec_leader(r), REC_LEADER_LEN);
-	size_t nf = rec_nfields(r);
-	put_varint(out, nf);
+	/* room for the worst case first (varints of 10 bytes), then the
+	 * bytes written in place: a save's encoding cost half as much */
+	size_t nf = rec_nfields(r), need = 2 + REC_LEADER_LEN + 10;
 	for (size_t f = 0; f < nf; f++) {
-		sb_add(out, rec_tag(r, f), 3);
 		if (rec_is_control(r, f)) {
 			size_t len;
-			const char *d = rec_data(r, f, &len);
-			sb_addc(out, 0);
-			put_varint(out, len);
-			sb_add(out, d, len);
+			rec_data(r, f, &len);
+			need += 4 + 10 + len;
 		} else {
 			size_t ns = rec_nsub(r, f);
-			sb_addc(out, 1);
-			sb_addc(out, rec_ind(r, f, 1));
-			sb_addc(out, rec_ind(r, f, 2));
-			put_varint(out, ns);
+			need += 6 + 10;
 			for (size_t s = 0; s < ns; s++) {
 				size_t len;
-				const char *v = rec_sub_value(r, f, s, &len);
-				sb_addc(out, rec_sub_code(r, f, s));
-				put_varint(out, len);
-				sb_add(out, v, len);
+				rec_sub_value(r, f, s, &len);
+				need += 1 + 10 + len;
 			}
 		}
 	}
+	sb_grow(out, need);
+	unsigned char *p = (unsigned char *)out->buf + out->len;
+	*p++ = 'B';
+	*p++ = 1;
+	memcpy(p, rec_leader(r), REC_LEADER_LEN);
+	p += REC_LEADER_LEN;
+	p = put_varint(p, nf);
+	for (size_t f = 0; f < nf; f++) {
+		memcpy(p, rec_tag(r, f), 3);
+		p += 3;
+		if (rec_is_control(r, f)) {
+			size_t len;
+			const char *d = rec_data(r, f, &len);
+			*p++ = 0;
+			p = put_varint(p, len);
+			if (len)
+				memcpy(p, d, len);
+			p += len;
+		} else {
+			size_t ns = rec_nsub(r, f);
+			*p++ = 1;
+			*p++ = (unsigned char)rec_ind(r, f, 1);
+			*p++ = (unsigned char)rec_ind(r, f, 2);
+			p = put_varint(p, ns);
+			for (size_t s = 0; s < ns; s++) {
+				size_t len;
+				const char *v = rec_sub_value(r, f, s, &len);
+				*p++ = (unsigned char)rec_sub_code(r, f, s);
+				p = put_varint(p, len);
+				if (len)
+					memcpy(p, v, len);
+				p += len;
+			}
+		}
+	}
+	out->len = (size_t)(p - (unsigned char *)out->buf);
+	out->buf[out->len] = 0;
 }
 
 int store_decode(const void *data, size_t len, rec *r)
@@ -2337,6 +2366,22 @@ static int id_exists(struct store *st, const char *id)
 	return r;
 }
 
+/* The id numbered n: the prefix and n in at least 8 digits ("bm00000017"),
+ * without printf (once per record of an import). */
+static void make_id(struct store *st, long long n, strbuf *id)
+{
+	char d[24];
+	int i = (int)sizeof d;
+	unsigned long long u = n < 0 ? 0 : (unsigned long long)n;
+	do {
+		d[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u || (int)sizeof d - i < 8);
+	sb_reset(id);
+	sb_adds(id, st->prefix);
+	sb_add(id, d + i, sizeof d - (size_t)i);
+}
+
 static int new_id(struct store *st, strbuf *id, strbuf *err)
 {
 	while (st->in_tx) {
@@ -2351,8 +2396,7 @@ static int new_id(struct store *st, strbuf *id, strbuf *err)
 		}
 		long long n = st->next_id++;
 		st->next_id_dirty = 1;
-		sb_reset(id);
-		sb_addf(id, "%s%08lld", st->prefix, n);
+		make_id(st, n, id);
 		if (!id_exists(st, id->buf))
 			return CAT_OK;
 	}
@@ -2365,8 +2409,7 @@ static int new_id(struct store *st, strbuf *id, strbuf *err)
 		}
 		long long n = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
-		sb_reset(id);
-		sb_addf(id, "%s%08lld", st->prefix, n);
+		make_id(st, n, id);
 		if (!id_exists(st, id->buf))
 			return CAT_OK;
 	}
@@ -2498,10 +2541,12 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 		if (foreign) {
 			/* keep the foreign number as 035 "(ORG)number" */
 			strbuf sys = STRBUF_INIT;
-			if (org0 && *org0)
-				sb_addf(&sys, "(%s)%s", org0, id0);
-			else
-				sb_adds(&sys, id0);
+			if (org0 && *org0) {
+				sb_addc(&sys, '(');
+				sb_adds(&sys, org0);
+				sb_addc(&sys, ')');
+			}
+			sb_adds(&sys, id0);
 			int have = 0;
 			char k1[300], k2[300];
 			mk_sysno(sys.buf, k1, sizeof k1);
