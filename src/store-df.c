@@ -29,7 +29,7 @@ struct termdf {
 	sqlite3 *db;
 	struct kwtok_fns tok;
 	Fts5Tokenizer *t;
-	sqlite3_stmt *up, *del, *get;
+	sqlite3_stmt *up, *upn, *del, *get;
 	struct dfent *v;           /* open addressing; term NULL = empty */
 	size_t cap, n;             /* cap: a power of 2 */
 	unsigned long row;         /* stamp of the row being noted */
@@ -105,6 +105,7 @@ void termdf_destroy(struct termdf *df)
 		return;
 	termdf_drop(df);
 	sqlite3_finalize(df->up);
+	sqlite3_finalize(df->upn);
 	sqlite3_finalize(df->del);
 	sqlite3_finalize(df->get);
 	kwtok_close(&df->tok, df->t);
@@ -210,6 +211,35 @@ static int prep(struct termdf *df, sqlite3_stmt **s, const char *sql)
 	return *s || sqlite3_prepare_v2(df->db, sql, -1, s, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* UPN_ROWS additions a statement: a statement a row costs SQLite about as
+ * much again as the row */
+#define UPN_ROWS 16
+#define UPN4 "(?,?,?),(?,?,?),(?,?,?),(?,?,?)"
+
+struct addition {
+	const struct dfent *e;
+	int col;
+};
+
+/* Add the counts of a[0, n) to termdf: UPN_ROWS at once, or one by one. */
+static int add_counts(struct termdf *df, const struct addition *a, int n)
+{
+	sqlite3_stmt *s = n == UPN_ROWS ? df->upn : df->up;
+	int rc = 0;
+	for (int k = 0; k < n && !rc; k++) {
+		int at = s == df->upn ? 3 * k : 0;
+		sqlite3_bind_text(s, at + 1, a[k].e->term, (int)a[k].e->len, SQLITE_STATIC);
+		sqlite3_bind_int(s, at + 2, a[k].col);
+		sqlite3_bind_int64(s, at + 3, a[k].e->delta[a[k].col]);
+		if (s == df->up || k == n - 1) {
+			if (sqlite3_step(s) != SQLITE_DONE)
+				rc = -1;
+			sqlite3_reset(s);
+		}
+	}
+	return rc;
+}
+
 int termdf_flush(struct termdf *df, strbuf *err)
 {
 	if (!df || !df->n)
@@ -217,30 +247,44 @@ int termdf_flush(struct termdf *df, strbuf *err)
 	int rc = 0;
 	if (prep(df, &df->up, "INSERT INTO termdf(term, col, n) VALUES(?1, ?2, ?3) "
 	                      "ON CONFLICT(term, col) DO UPDATE SET n = n + excluded.n") ||
+	    prep(df, &df->upn, "INSERT INTO termdf(term, col, n) VALUES "
+	                       UPN4 "," UPN4 "," UPN4 "," UPN4 " "
+	                       "ON CONFLICT(term, col) DO UPDATE SET n = n + excluded.n") ||
 	    prep(df, &df->del, "DELETE FROM termdf WHERE term = ?1 AND col = ?2 AND n <= 0"))
 		rc = -1;
 	/* in key order: each B-tree page once per flush */
 	qsort(df->v, df->cap, sizeof *df->v, ent_cmp);
+	struct addition add[UPN_ROWS];
+	int nadd = 0;
 	for (size_t i = 0; !rc && i < df->n; i++) {
 		struct dfent *e = &df->v[i];
 		for (int c = 0; !rc && c <= TERMDF_ANY; c++) {
-			if (!e->delta[c])
-				continue;
-			sqlite3_bind_text(df->up, 1, e->term, (int)e->len, SQLITE_STATIC);
-			sqlite3_bind_int(df->up, 2, c);
-			sqlite3_bind_int64(df->up, 3, e->delta[c]);
-			if (sqlite3_step(df->up) != SQLITE_DONE)
-				rc = -1;
-			sqlite3_reset(df->up);
-			if (!rc && e->delta[c] < 0) {
-				sqlite3_bind_text(df->del, 1, e->term, (int)e->len, SQLITE_STATIC);
-				sqlite3_bind_int(df->del, 2, c);
-				if (sqlite3_step(df->del) != SQLITE_DONE)
+			if (e->delta[c] > 0) {
+				add[nadd].e = e;
+				add[nadd++].col = c;
+				if (nadd == UPN_ROWS) {
+					rc = add_counts(df, add, nadd);
+					nadd = 0;
+				}
+			} else if (e->delta[c] < 0) {
+				sqlite3_bind_text(df->up, 1, e->term, (int)e->len, SQLITE_STATIC);
+				sqlite3_bind_int(df->up, 2, c);
+				sqlite3_bind_int64(df->up, 3, e->delta[c]);
+				if (sqlite3_step(df->up) != SQLITE_DONE)
 					rc = -1;
-				sqlite3_reset(df->del);
+				sqlite3_reset(df->up);
+				if (!rc) {
+					sqlite3_bind_text(df->del, 1, e->term, (int)e->len, SQLITE_STATIC);
+					sqlite3_bind_int(df->del, 2, c);
+					if (sqlite3_step(df->del) != SQLITE_DONE)
+						rc = -1;
+					sqlite3_reset(df->del);
+				}
 			}
 		}
 	}
+	if (!rc && nadd)
+		rc = add_counts(df, add, nadd);
 	if (rc)
 		sb_addf(err, _("word counts: %s"), sqlite3_errmsg(df->db));
 	termdf_drop(df);
