@@ -181,11 +181,28 @@ static void set_if_empty(struct copy *cp, const char *name, const char *v)
 		copy_set(cp, name, v);
 }
 
+/* Can field f of r give a copy an accession number under m (a subfield
+ * that m reads as accno, not empty)? */
+static int has_accno(const item_map *m, const rec *r, size_t f)
+{
+	size_t ns = rec_nsub(r, f);
+	for (size_t s = 0; s < ns; s++) {
+		char code = rec_sub_code(r, f, s);
+		for (size_t i = 0; i < m->n; i++)
+			if (m->l[i].code == code && m->l[i].kind == K_FIELD &&
+			    !strcmp(m->l[i].name, "accno") && *rec_sub_value(r, f, s, NULL))
+				return 1;
+	}
+	return 0;
+}
+
 void item_map_extract(const item_map *m, rec *r, int remove, struct copy **cps, size_t *n)
 {
 	for (size_t f = rec_nfields(r); f-- > 0; ) {
 		if (strcmp(rec_tag(r, f), m->tag) || rec_is_control(r, f))
 			continue;
+		if (m->require_accno && !has_accno(m, r, f))
+			continue;                /* (a location only: no copy, as below) */
 		struct copy cp = { 0 };
 		char *c1 = NULL, *c2 = NULL;
 		size_t ns = rec_nsub(r, f);
