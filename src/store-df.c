@@ -30,6 +30,7 @@ struct termdf {
 	struct kwtok_fns tok;
 	Fts5Tokenizer *t;
 	sqlite3_stmt *up, *upn, *del, *get;
+	arena *terms;              /* the strings of v (NULL until needed) */
 	struct dfent *v;           /* open addressing; term NULL = empty */
 	size_t cap, n;             /* cap: a power of 2 */
 	unsigned long row;         /* stamp of the row being noted */
@@ -92,8 +93,8 @@ void termdf_drop(struct termdf *df)
 {
 	if (!df)
 		return;
-	for (size_t i = 0; i < df->cap; i++)
-		free(df->v[i].term);
+	if (df->terms)
+		arena_reset(df->terms);
 	free(df->v);
 	df->v = NULL;
 	df->cap = df->n = 0;
@@ -104,6 +105,7 @@ void termdf_destroy(struct termdf *df)
 	if (!df)
 		return;
 	termdf_drop(df);
+	arena_destroy(df->terms);
 	sqlite3_finalize(df->up);
 	sqlite3_finalize(df->upn);
 	sqlite3_finalize(df->del);
@@ -140,7 +142,9 @@ static void bump(struct termdf *df, const char *term, size_t len, int col)
 	for (;;) {
 		e = &df->v[j];
 		if (!e->term) {
-			e->term = xstrndup(term, len);
+			if (!df->terms)              /* the terms: freed at once */
+				df->terms = arena_create(64 * 1024);
+			e->term = arena_strndup(df->terms, term, len);
 			e->len = (uint32_t)len;
 			e->hash = h;
 			df->n++;
