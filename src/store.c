@@ -1804,6 +1804,55 @@ static int headings_add(struct store *st, struct pend_head **order, size_t n, st
 	return rc;
 }
 
+static int hid_cmp(const void *a, const void *b)
+{
+	const struct pend_head *x = *(const struct pend_head *const *)a;
+	const struct pend_head *y = *(const struct pend_head *const *)b;
+	return x->hid < y->hid ? -1 : x->hid > y->hid;
+}
+
+/* st->pr, (index in st->ph, rid) each, into (hid, rid) order, every
+ * pending heading having its hid: the headings sorted by hid, then the
+ * postings counted into place by heading (far fewer comparisons than
+ * sorting them all; the rids of a heading come in the order saved, which
+ * is sorted unless a record was saved twice). order: st->nph slots. */
+static void posts_sort(struct store *st, struct pend_head **order)
+{
+	size_t nh = st->nph, np = st->npr;
+	for (size_t i = 0; i < nh; i++)
+		order[i] = &st->ph[i];
+	qsort(order, nh, sizeof *order, hid_cmp);
+	size_t *at = xcalloc(nh + 1, sizeof *at);    /* by ph index: first slot */
+	for (size_t i = 0; i < np; i++)
+		at[st->pr[i].hid]++;
+	size_t sum = 0;
+	size_t *start = xmalloc((nh + 1) * sizeof *start);   /* by rank */
+	for (size_t r = 0; r < nh; r++) {
+		size_t j = (size_t)(order[r] - st->ph), c = at[j];
+		start[r] = sum;
+		at[j] = sum;
+		sum += c;
+	}
+	start[nh] = sum;
+	struct post *to = xmalloc((np ? np : 1) * sizeof *to);
+	for (size_t i = 0; i < np; i++) {
+		size_t j = (size_t)st->pr[i].hid;
+		to[at[j]].hid = st->ph[j].hid;
+		to[at[j]++].rid = st->pr[i].rid;
+	}
+	for (size_t r = 0; r < nh; r++)
+		for (size_t k = start[r] + 1; k < start[r + 1]; k++)
+			if (to[k].rid < to[k - 1].rid) {
+				qsort(to + start[r], start[r + 1] - start[r], sizeof *to, post_cmp);
+				break;
+			}
+	free(at);
+	free(start);
+	free(st->pr);
+	st->pr = to;
+	st->cpr = np ? np : 1;
+}
+
 /* The pending headings in key order, each looked up once and the new ones
  * added, then the postings in (hid, rid) order: each B-tree page visited
  * once; the inserts go many rows a statement. */
@@ -1827,12 +1876,9 @@ static int heads_flush(struct store *st, strbuf *err)
 	}
 	if (!rc)
 		rc = headings_add(st, order, st->nph, err);
+	if (!rc)
+		posts_sort(st, order);
 	free(order);
-	if (!rc) {
-		for (i = 0; i < st->npr; i++)
-			st->pr[i].hid = st->ph[st->pr[i].hid].hid;
-		qsort(st->pr, st->npr, sizeof *st->pr, post_cmp);
-	}
 	for (i = 0; i + ROWS_N <= st->npr && !rc; i += ROWS_N) {
 		sqlite3_stmt *s = stmt(st, S_POST_INSERT_N);
 		for (int k = 0; k < ROWS_N; k++) {
