@@ -1092,11 +1092,47 @@ int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, 
 /* ------------------------------------------------------------------ */
 /* to MARC-8 */
 
+/* Letters MARC-8 holds whole although Unicode decomposes them (from LC's
+ * MARC-8 code tables): Cyrillic й ё ѓ ї ќ ў and capitals, Arabic alef
+ * with madda/hamza, waw and yeh with hamza, heh with yeh above, yeh barree
+ * with hamza, and the EACC kana with (han)dakuten; Hangul syllables are
+ * checked by range. Decomposed, yaz has no code for their marks (the kana
+ * voicing mark, the Arabic hamza, the Hangul jamo). */
+static const uint16_t m8_whole[] = {
+	0x0401, 0x0403, 0x0407, 0x040C, 0x040E, 0x0419, 0x0439, 0x0451, 0x0453, 0x0457,
+	0x045C, 0x045E, 0x0622, 0x0623, 0x0624, 0x0625, 0x0626, 0x06C0, 0x06D3,
+	0x304C, 0x304E, 0x3050, 0x3052, 0x3054, 0x3056, 0x3058, 0x305A, 0x305C, 0x305E,
+	0x3060, 0x3062, 0x3065, 0x3067, 0x3069, 0x3070, 0x3071, 0x3073, 0x3074, 0x3076,
+	0x3077, 0x3079, 0x307A, 0x307C, 0x307D, 0x30AC, 0x30AE, 0x30B0, 0x30B2, 0x30B4,
+	0x30B6, 0x30B8, 0x30BA, 0x30BC, 0x30BE, 0x30C0, 0x30C2, 0x30C5, 0x30C7, 0x30C9,
+	0x30D0, 0x30D1, 0x30D3, 0x30D4, 0x30D6, 0x30D7, 0x30D9, 0x30DA, 0x30DC, 0x30DD,
+	0x30F4,
+};
+
+static int m8_keep_whole(int32_t u)
+{
+	if (u >= 0xAC00 && u <= 0xD7A3)
+		return 1;
+	size_t lo = 0, hi = sizeof m8_whole / sizeof m8_whole[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m8_whole[mid] == u)
+			return 1;
+		if (m8_whole[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 /* NFD, but o/u/O/U + combining horn stay the letters ơ ư Ơ Ư (MARC-8 has
  * them only as letters, yaz drops a lone horn). */
-static void for_marc8(const char *s, size_t n, strbuf *out)
+static void nfd_horn(const char *s, size_t n, strbuf *out)
 {
 	utf8proc_uint8_t *d = NULL;
+	if (!n)
+		return;
 	utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &d,
 	                                  UTF8PROC_STABLE | UTF8PROC_DECOMPOSE);
 	if (k < 0) {
@@ -1113,6 +1149,29 @@ static void for_marc8(const char *s, size_t n, strbuf *out)
 			sb_addc(out, (char)d[i++]);
 	}
 	free(d);
+}
+
+/* The text yaz is given for MARC-8: NFD as above, except the letters
+ * MARC-8 has whole (m8_keep_whole), which stay composed. They are all
+ * starters, so decomposing the text between them alone orders the marks
+ * as NFD of the whole would. */
+static void for_marc8(const char *s, size_t n, strbuf *out)
+{
+	size_t seg = 0;
+	for (size_t i = 0; i < n;) {
+		utf8proc_int32_t u = -1;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                                      (utf8proc_ssize_t)(n - i), &u);
+		if (k <= 0)
+			break;          /* not UTF-8: nfd_horn keeps the rest as it is */
+		if (u >= 0x0400 && m8_keep_whole(u)) {
+			nfd_horn(s + seg, i - seg, out);
+			sb_add(out, s + i, (size_t)k);
+			seg = i + (size_t)k;
+		}
+		i += (size_t)k;
+	}
+	nfd_horn(s + seg, n - seg, out);
 }
 
 /* UTF-8 -> MARC-8 bytes with yaz (no checking). */

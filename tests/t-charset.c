@@ -521,6 +521,23 @@ static void test_to_marc8(void)
 		}
 		rec_destroy(r);
 	}
+	/* letters MARC-8 holds whole although Unicode decomposes them (Hangul,
+	 * kana with dakuten, Arabic hamza forms, Cyrillic й ё): they come back
+	 * from a MARC-8 file decoded, and must go back to MARC-8 (they were
+	 * decomposed into marks MARC-8 lacks, and the record refused) */
+	static const char *const whole[] = { "함께 김", "ずっと ガ", "أحمد إؤئآ", "Йод ёлка ЎЁ", NULL };
+	for (int i = 0; whole[i]; i++) {
+		r = mk('a', whole[i], strlen(whole[i]));
+		sb_reset(&e);
+		int rc = charset_to_marc8(r, 0, &e);
+		CHECKF(rc == 0, "%s: %s", whole[i], e.buf);
+		if (rc == 0) {
+			CHECK(strchr(val(r), '\xE6') == NULL);          /* no ANSEL breve for й */
+			CHECK_INT(charset_fix_record(r, CS_MARC8, 0, &w, &e), 0);
+			CHECK_STR(val(r), whole[i]);
+		}
+		rec_destroy(r);
+	}
 	sb_release(&e);
 	sb_release(&w);
 }
