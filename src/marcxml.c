@@ -46,7 +46,9 @@
  * An error outside any record becomes a warning on the next record; an
  * error after the last record (e.g. a missing </collection>) loses no
  * data and is not reported; a file that is not well-formed and holds no
- * record at all is reported as one rejected "record".
+ * record at all is reported as one rejected "record". The scanner reads
+ * bytes as ASCII, so in UTF-16 it finds no record after an error: the
+ * record is then rejected with a message that the rest was not read.
  *
  * Per-record policy: a tag of one or two digits ("42") is read as "042"
  * with a warning; a leader that is not 24 characters is padded or cut
@@ -1662,6 +1664,26 @@ static int drain(struct xst *st)
 				mr_set_raw(rd, st->win + (f - st->woff), (size_t)(to - f));
 			st->delivered++;
 			return mr_bad(rd, _("no MARCXML record found: %s"), st->tmp.buf);
+		}
+		if (in_rec) {
+			/* the parser was inside a record, yet the scanner finds
+			 * no record start from there on: the input is not in an
+			 * ASCII-based encoding (UTF-16), so the records after the
+			 * error cannot be found. Say so: ending quietly here
+			 * would lose them with exit status 0. */
+			mr_begin(rd, from);
+			long long f = from >= st->woff ? from : st->woff;
+			if (f > win_end(st))
+				f = win_end(st);
+			long long to = win_end(st);
+			if (to - f > 65536)
+				to = f + 65536;
+			if (to > f)
+				mr_set_raw(rd, st->win + (f - st->woff), (size_t)(to - f));
+			st->delivered++;
+			return mr_bad(rd, _("%s; no record start can be found after it (is the file "
+			                    "UTF-16?), so the rest of the input was not read"),
+			              st->tmp.buf);
 		}
 		return MR_EOF;
 	}
