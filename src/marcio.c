@@ -63,6 +63,12 @@ const char *marc_charset_name(int cs)
 int marc_format_detect(const char *buf, size_t n)
 {
 	size_t i = 0;
+	/* MARCXML in UTF-16, as Windows tools write it (libxml2 reads it):
+	 * a byte order mark, or '<' and an ASCII character as UTF-16 */
+	if (n >= 4 && (!memcmp(buf, "\xFF\xFE<", 4) || !memcmp(buf, "\xFE\xFF\0<", 4) ||
+	               (buf[0] == '<' && !buf[1] && buf[2] && !buf[3]) ||
+	               (!buf[0] && buf[1] == '<' && !buf[2] && buf[3])))
+		return MF_MARCXML;
 	if (n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
 		i = 3;
 	while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
