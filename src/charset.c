@@ -1432,6 +1432,89 @@ int charset_to_marc8(rec *r, int lossless, strbuf *err)
 }
 
 /* ------------------------------------------------------------------ */
+/* 8-bit data read as Latin-1 / Windows-1252, back to bytes */
+
+/* Windows-1252 0x80-0x9F (0 = undefined: then U+0080-U+009F itself) */
+static const uint16_t cp1252_hi[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+static int byte_of(int32_t u)
+{
+	if (u >= 0 && u <= 0xFF)
+		return (int)u;
+	for (int i = 0; i < 32; i++)
+		if (cp1252_hi[i] == u)
+			return 0x80 + i;
+	return -1;
+}
+
+int charset_unicode_to_bytes(rec *r, strbuf *err)
+{
+	strbuf vals = STRBUF_INIT;
+	struct byteval { size_t f; long s; size_t off, len; } *pend = NULL;
+	size_t npend = 0, cap = 0;
+	int rc = 0;
+	for (size_t f = 0; f < rec_nfields(r) && rc == 0; f++) {
+		int ctl = rec_is_control(r, f);
+		size_t ns = ctl ? 1 : rec_nsub(r, f);
+		for (size_t s = 0; s < ns && rc == 0; s++) {
+			size_t n;
+			long si = ctl ? -1 : (long)s;
+			const char *v = ctl ? rec_data(r, f, &n) : rec_sub_value(r, f, s, &n);
+			if (is_ascii(v, n))
+				continue;
+			size_t off = vals.len;
+			for (size_t i = 0; i < n;) {
+				utf8proc_int32_t u = -1;
+				utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)v + i,
+				                                      (utf8proc_ssize_t)(n - i), &u);
+				int b = k > 0 ? byte_of(u) : -1;
+				if (b < 0) {
+					if (err) {
+						name_of(err, r, f, si);
+						if (k > 0) {
+							char u8[8] = { 0 };
+							utf8proc_encode_char(u, (utf8proc_uint8_t *)u8);
+							sb_addf(err, _(": U+%04X (%s) is not a byte of an 8-bit "
+							        "charset: this text is Unicode already (read it "
+							        "without --from-charset)"), (unsigned)u, u8);
+						} else
+							sb_addf(err, _(": invalid UTF-8 at byte %zu of the value"),
+							        i + 1);
+					}
+					rc = -1;
+					break;
+				}
+				sb_addc(&vals, (char)b);
+				i += (size_t)k;
+			}
+			if (rc)
+				break;
+			if (npend == cap) {
+				cap = cap ? cap * 2 : 16;
+				pend = xrealloc(pend, cap * sizeof *pend);
+			}
+			pend[npend++] = (struct byteval){ f, si, off, vals.len - off };
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < npend; i++) {
+		const char *p = vals.buf + pend[i].off;
+		if (pend[i].s < 0)
+			rec_set_data(r, pend[i].f, p, pend[i].len);
+		else
+			rec_set_sub(r, pend[i].f, (size_t)pend[i].s,
+			            rec_sub_code(r, pend[i].f, (size_t)pend[i].s), p, pend[i].len);
+	}
+	free(pend);
+	sb_release(&vals);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* one string */
 
 char *charset_decode(const char *s, size_t n, int cs, strbuf *err)

@@ -300,6 +300,17 @@ int marc_reader_next(marc_reader *rd, rec *r)
 	if (rc == MR_OK) {
 		sb_reset(&rd->tmp);
 		int unicode = rd->ops->unicode || rd->rec_cs == CS_UTF8;
+		/* MARCXML or JSON with an 8-bit charset named: its text is those
+		 * bytes read as Latin-1 (or Windows-1252); take them back */
+		if (rd->ops->unicode && rd->rec_cs != CS_UTF8 && rd->rec_cs != CS_AUTO &&
+		    rd->rec_cs != CS_AUTO_VI) {
+			if (charset_unicode_to_bytes(r, &rd->tmp) != 0) {
+				mr_bad(rd, "%s", rd->tmp.buf);
+				split_warnings(rd);
+				return MR_BAD;
+			}
+			unicode = 0;
+		}
 		/* MARC-8 in ISO 2709 carries what it lacks as NCRs (LC's lossless
 		 * convention); .mrk has references of its own, XML its entities */
 		int flags = (unicode ? CHARSET_UNICODE : 0) |
