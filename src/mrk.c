@@ -1071,6 +1071,7 @@ static int choose_mode(struct mrk_reader *st, marc_reader *rd, char l09, int *le
 		mr_set_record_charset(rd, CS_MARC8);
 		return MRK_MARC8;
 	case CS_AUTO:
+	case CS_AUTO_VI:        /* the firewall guesses, record by record */
 		break;
 	default:                /* a legacy 8-bit charset: text decoded here */
 		*legacy = cs;
@@ -1226,7 +1227,7 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 		if (rc == MR_OK) {
 			mr_set_record_charset(rd, CS_UTF8);
 			/* what the firewall would have said */
-			if ((from == CS_AUTO) && l09 != ' ' && l09 != 'a')
+			if ((from == CS_AUTO || from == CS_AUTO_VI) && l09 != ' ' && l09 != 'a')
 				mr_warn(rd, _("leader/09 is '%c' (neither 'a' nor blank) and the data is not "
 				              "UTF-8; read as MARC-8"), l09);
 			if (st->susp.len)
