@@ -859,8 +859,9 @@ static void survey_record(const rec *r, struct survey *sv)
 /* Ask the detector whether a record that is not good UTF-8/MARC-8 is in
  * a legacy Vietnamese encoding; if it is sure enough, append a hint
  * "; the bytes look like TCVN3 (97% sure): use --from-charset tcvn3
- * (or auto-vi)" and return the encoding, else 0. */
-static int legacy_hint(const rec *r, strbuf *err)
+ * (or auto-vi)" and return the encoding, else 0. With m8 (a record
+ * that leader/09 says is UTF-8), MARC-8 is hinted at too. */
+static int legacy_hint(const rec *r, strbuf *err, int m8)
 {
 	int conf;
 	int cs = charset_detect_legacy(r, &conf, NULL);
@@ -869,6 +870,12 @@ static int legacy_hint(const rec *r, strbuf *err)
 		if (err)
 			sb_addf(err, _("; the bytes look like %s (%d%% sure): use --from-charset %s "
 			        "(or auto-vi)"), cs_label(cs), conf, charset_name(cs));
+		return cs;
+	}
+	if (m8 && cs == CS_MARC8 && conf >= CHARSET_DETECT_MIN) {
+		if (err)
+			sb_addf(err, _("; the bytes read as MARC-8 (%d%% sure), although leader/09 "
+			        "says UTF-8: use --from-charset marc8"), conf);
 		return cs;
 	}
 	return 0;
@@ -938,7 +945,7 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 			name_of(err, r, sv->bad_f, sv->bad_s);
 			sb_addf(err, _(": invalid UTF-8 at byte %zu of the value (use --from-charset to "
 			        "name the real encoding)"), sv->bad_off + 1);
-			legacy_hint(r, err);
+			legacy_hint(r, err, 1);
 		}
 		return -1;
 	}
@@ -1033,7 +1040,7 @@ int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, 
 						        _(" (leader/09 is blank, so MARC-8 was expected; use "
 						        "--from-charset to name the real encoding)") :
 						        _(" (use --from-charset to name the real encoding)"));
-						legacy_hint(r, err);
+						legacy_hint(r, err, 0);
 					} else if (use == CS_UTF8 && !unicode)
 						sb_adds(err, _(" (use --from-charset to name the real encoding)"));
 				}
@@ -1057,7 +1064,7 @@ int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, 
 	/* MARC-8 that decodes but leaves marks on nothing: legacy bytes? */
 	if (rc == 0 && susp.len) {
 		strbuf hint = STRBUF_INIT;
-		if (guessed_m8 && legacy_hint(r, &hint)) {
+		if (guessed_m8 && legacy_hint(r, &hint, 0)) {
 			if (err)
 				sb_addf(err, _("%s: the data decodes as MARC-8 only with combining marks on "
 				        "spaces or punctuation%s"), susp.buf, hint.buf);
