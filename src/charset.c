@@ -1279,7 +1279,9 @@ static int value_to_marc8(struct ctx *c, const char *v, size_t n, int lossless, 
 		uint32_t lit;
 		size_t me;
 		int amp = ncr && u == '&' && ncr_at_marks(v, n, i, &lit, &me);
-		if (u >= 0 && !amp && m8_can(c, (uint32_t)u)) {
+		/* DEL: kept as it is, as the reader keeps it (yaz drops it) */
+		int del = u == 0x7F;
+		if (u >= 0 && !amp && !del && m8_can(c, (uint32_t)u)) {
 			sb_add(&run, v + i, (size_t)k);
 			i += (size_t)k;
 			continue;
@@ -1291,6 +1293,12 @@ static int value_to_marc8(struct ctx *c, const char *v, size_t n, int lossless, 
 		}
 		if (u < 0)
 			break;
+		if (del) {
+			sb_addc(out, 0x7F);
+			sb_addc(&expect, 0x7F);
+			i++;
+			continue;
+		}
 		if (amp) {
 			sb_adds(out, "&#x0026;");
 			sb_addc(&expect, '&');

@@ -521,6 +521,21 @@ static void test_to_marc8(void)
 		}
 		rec_destroy(r);
 	}
+	/* DEL, kept (with a warning) when a MARC-8 record is read, is written
+	 * back as it was (yaz drops it: "the value does not survive") */
+	static const char *const del[] = { "a\x7F" "b", "\xD7\xA9\xD7\x95\x7F\xD7\xAA", NULL };
+	for (int i = 0; del[i]; i++) {
+		r = mk('a', del[i], strlen(del[i]));
+		sb_reset(&e);
+		int rc = charset_to_marc8(r, 0, &e);
+		CHECKF(rc == 0, "DEL %d: %s", i, e.buf);
+		if (rc == 0) {
+			CHECK(strchr(val(r), 0x7F) != NULL);
+			CHECK_INT(charset_fix_record(r, CS_MARC8, 0, &w, &e), 0);
+			CHECK_STR(val(r), del[i]);
+		}
+		rec_destroy(r);
+	}
 	/* letters MARC-8 holds whole although Unicode decomposes them (Hangul,
 	 * kana with dakuten, Arabic hamza forms, Cyrillic й ё): they come back
 	 * from a MARC-8 file decoded, and must go back to MARC-8 (they were
