@@ -1379,9 +1379,54 @@ static int value_to_marc8(struct ctx *c, const char *v, size_t n, int lossless, 
 	return rc;
 }
 
+/* The ligature and double tilde halves U+FE20 ... U+FE21 and U+FE22 ...
+ * U+FE23 are MARC-8's EB ... EC and FA ... FB in LC's tables, which read
+ * back as one U+0361 / U+0360 on the first letter: give the value in that
+ * form (a second half with no first half is left, and refused). The
+ * result is NFC again (U+0361 orders after other marks). 0: unchanged. */
+static int lig_halves(const char *v, size_t n, strbuf *out)
+{
+	int any = 0;
+	for (const char *p = v; !any && (p = memchr(p, 0xEF, n - (size_t)(p - v))) != NULL; p++)
+		any = p + 3 <= v + n && (unsigned char)p[1] == 0xB8 &&
+		      ((unsigned char)p[2] == 0xA0 || (unsigned char)p[2] == 0xA2);
+	if (!any)
+		return 0;
+	strbuf t = STRBUF_INIT;
+	int open20 = 0, open22 = 0;
+	for (size_t i = 0; i < n;) {
+		if (i + 3 <= n && (unsigned char)v[i] == 0xEF && (unsigned char)v[i + 1] == 0xB8) {
+			unsigned char b = (unsigned char)v[i + 2];
+			if (b == 0xA0 || b == 0xA2) {
+				sb_adds(&t, b == 0xA0 ? "\xCD\xA1" : "\xCD\xA0");
+				if (b == 0xA0)
+					open20 = 1;
+				else
+					open22 = 1;
+				i += 3;
+				continue;
+			}
+			if ((b == 0xA1 && open20) || (b == 0xA3 && open22)) {
+				if (b == 0xA1)
+					open20 = 0;
+				else
+					open22 = 0;
+				i += 3;
+				continue;
+			}
+		}
+		sb_addc(&t, v[i++]);
+	}
+	sb_reset(out);
+	charset_nfc_append(t.buf ? t.buf : "", t.len, out);
+	sb_release(&t);
+	return 1;
+}
+
 int charset_to_marc8(rec *r, int lossless, strbuf *err)
 {
 	struct ctx c;
+	strbuf lig = STRBUF_INIT;
 	int rc = 0;
 	memset(&c, 0, sizeof c);
 	for (size_t f = 0; f < rec_nfields(r) && rc == 0; f++) {
@@ -1407,6 +1452,10 @@ int charset_to_marc8(rec *r, int lossless, strbuf *err)
 			}
 			sb_reset(&c.tmp);
 			charset_nfc_append(v, n, &c.tmp);
+			if (lig_halves(c.tmp.buf, c.tmp.len, &lig)) {
+				sb_reset(&c.tmp);
+				sb_add(&c.tmp, lig.buf, lig.len);
+			}
 			size_t off = c.vals.len;
 			uint32_t cp = 0;
 			if (value_to_marc8(&c, c.tmp.buf, c.tmp.len, lossless, &c.vals, &cp) < 0) {
@@ -1443,6 +1492,7 @@ int charset_to_marc8(rec *r, int lossless, strbuf *err)
 		rec_set_leader_at(r, 9, ' ');
 	}
 	ctx_release(&c);
+	sb_release(&lig);
 	return rc;
 }
 

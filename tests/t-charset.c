@@ -521,6 +521,20 @@ static void test_to_marc8(void)
 		}
 		rec_destroy(r);
 	}
+	/* the ligature / double tilde halves U+FE20-FE23 (OCLC and LC UTF-8
+	 * records: "t︠s︡") are MARC-8's EB..EC / FA..FB (they were refused:
+	 * "U+FE20 cannot be written in MARC-8"); read back as U+0361 / U+0360 */
+	r = mk('a', "Moskovskiĭ t︠s︡entr n︢g︣", strlen("Moskovskiĭ t︠s︡entr n︢g︣"));
+	sb_reset(&e);
+	CHECKF(charset_to_marc8(r, 0, &e) == 0, "%s", e.buf);
+	CHECKF(strstr(val(r), "\xEBt\xECs") != NULL && strstr(val(r), "\xFAn\xFBg") != NULL, "%s", val(r));
+	CHECK_INT(charset_fix_record(r, CS_MARC8, 0, &w, &e), 0);
+	CHECK_STR(val(r), "Moskovskiĭ t\u0361sentr n\u0360g");
+	rec_destroy(r);
+	r = mk('a', "second half alone︡", strlen("second half alone︡"));
+	CHECK_INT(charset_to_marc8(r, 0, &e), -1);
+	CHECKF(has(&e, "U+FE21"), "%s", e.buf);
+	rec_destroy(r);
 	/* DEL, kept (with a warning) when a MARC-8 record is read, is written
 	 * back as it was (yaz drops it: "the value does not survive") */
 	static const char *const del[] = { "a\x7F" "b", "\xD7\xA9\xD7\x95\x7F\xD7\xAA", NULL };
