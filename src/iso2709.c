@@ -28,7 +28,11 @@
  * offsets for fields and records past the ISO 2709 limits. The first one
  * whose every field is terminated where the directory says wins, with a
  * warning naming what was off; if none does, the record is rejected with
- * the first problem of the plain reading. Field order is directory order.
+ * the first problem of the plain reading. A record whose length comes
+ * out right only without the line breaks in it (lines of 80 bytes, as
+ * CDS/ISIS and some old systems write) is read without them, and one
+ * that CDS/ISIS ended with '#' (fields and record) gets its terminators
+ * back from the directory (isis_record). Field order is directory order.
  * Values are handed back as the source bytes: marcio.c runs the charset
  * firewall afterwards.
  *
@@ -72,6 +76,7 @@ struct iso_state {
 	unsigned *cpos;              /* char index -> byte index (CHARS mode) */
 	size_t cposcap;
 	strbuf err, err2, tmp, tmp2, warn;
+	strbuf isis;                 /* a record with its line breaks dropped */
 	int raw;                     /* keep fields whole (marc_read_opts.raw) */
 	const char *lim;             /* end of the record being parsed: bytes up
 	                                to here may be read ahead (find_byte) */
@@ -820,6 +825,7 @@ static void r_close(void *vst)
 	sb_release(&st->tmp);
 	sb_release(&st->tmp2);
 	sb_release(&st->warn);
+	sb_release(&st->isis);
 	free(st);
 }
 
@@ -888,6 +894,75 @@ static void junk_msg(strbuf *err, const char *p, size_t n, size_t shown, int whe
 	sb_release(&q);
 }
 
+/* CDS/ISIS writes its ISO 2709 exports (and some old systems their MARC
+ * files) in lines: a CR LF (or LF) after every 80 bytes, which the record
+ * length does not count; and CDS/ISIS by default ends fields and records
+ * with '#' instead of the ISO 2709 terminators. Read the L bytes of the
+ * record at the head of the buffer skipping line breaks; if the record
+ * then ends where its length says, with '#' or a record terminator, and
+ * its directory with '#' or a field terminator, put the terminators where
+ * the directory says they are and parse that. Returns MR_OK / MR_BAD when
+ * it read the record that way (whose raw bytes, breaks and all, are
+ * consumed), or -2 when the record is not of this kind. */
+static int isis_record(struct iso_state *st, marc_reader *rd, rec *r, long L)
+{
+	if (L < 26 || L > 999999)
+		return -2;
+	size_t want = (size_t)L + (size_t)L / 20 + 64, avail = mr_fill(rd, want);
+	const char *p = mr_data(rd);
+	sb_reset(&st->isis);
+	size_t k = 0, breaks = 0;
+	while (k < avail && st->isis.len < (size_t)L) {
+		if (p[k] == '\r' || p[k] == '\n')
+			breaks += p[k] == '\n' || k + 1 == avail || p[k + 1] != '\n';
+		else
+			sb_addc(&st->isis, p[k]);
+		k++;
+	}
+	char *q = st->isis.buf;
+	long B = st->isis.len == (size_t)L ? digits(q + 12, 5) : -1;
+	if (B < 25 || B >= L)
+		return -2;
+	int hash = q[L - 1] == '#' && q[B - 1] == '#';
+	if (!hash && !(breaks && (unsigned char)q[L - 1] == RT && (unsigned char)q[B - 1] == FT))
+		return -2;
+	if (hash) {
+		/* the directory's entries say where each field ends */
+		const unsigned char *u = (const unsigned char *)q;
+		int ll = is_digit(u[20]) && u[20] > '0' ? u[20] - '0' : 4;
+		int sl = is_digit(u[21]) && u[21] > '0' ? u[21] - '0' : 5;
+		int im = is_digit(u[22]) ? u[22] - '0' : 0;
+		size_t esz = (size_t)(3 + ll + sl + im);
+		for (size_t e = 24; e + esz <= (size_t)B - 1; e += esz) {
+			long len = digits(q + e + 3, ll), pos = digits(q + e + 3 + ll, sl);
+			if (len > 0 && pos >= 0 && B + pos + len - 1 < L - 1 && q[B + pos + len - 1] == '#')
+				q[B + pos + len - 1] = FT;
+		}
+		q[B - 1] = FT;
+		q[L - 1] = RT;
+		if (!st->raw) {
+			sb_reset(&st->err);
+			sb_adds(&st->err, _("a CDS/ISIS export ('#' ends its fields): read it with --map "
+			                    "(see bienmuc-map(5))"));
+			return reject(st, rd, k);
+		}
+	}
+	sb_reset(&st->warn);
+	if (breaks && !st->raw)
+		iso_warn(st, ngettext("%zu line break inside the record (not counted by its "
+		                      "length) was dropped",
+		                      "%zu line breaks inside the record (not counted by its "
+		                      "length) were dropped", breaks), breaks);
+	if (parse_record(st, r, q, (size_t)L, L) == 0) {
+		flush_warnings(st, rd);
+		mr_set_raw(rd, p, k);
+		mr_consume(rd, k);
+		return MR_OK;
+	}
+	sb_reset(&st->warn);
+	return reject(st, rd, k);
+}
+
 static int r_next(void *vst, marc_reader *rd, rec *r)
 {
 	struct iso_state *st = vst;
@@ -948,6 +1023,9 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 	if (fast)
 		n = (size_t)L;
 	else {
+		int irc = isis_record(st, rd, r, L);
+		if (irc != -2)
+			return irc;
 		long T = find_rt(rd, 24, SCAN_LIMIT, &avail);
 		p = mr_data(rd);
 		int eof = avail < SCAN_LIMIT;
