@@ -205,6 +205,23 @@ static int same_file(FILE *a, const char *path)
 	return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* Do two paths name the same regular file (or, where they do not exist
+ * yet, the same name)? A device such as /dev/null may be both. */
+static int same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+	if (ea && eb)
+		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	if (ea != eb)
+		return 0;
+	while (!strncmp(a, "./", 2))
+		a += 2;
+	while (!strncmp(b, "./", 2))
+		b += 2;
+	return !strcmp(a, b);
+}
+
 int cmd_convert(int argc, char **argv)
 {
 	struct convert c;
@@ -347,6 +364,44 @@ int cmd_convert(int argc, char **argv)
 		return 2;
 	}
 
+	/* the rejects file: resolved now, so that it can be checked against
+	 * the inputs and the output before the output is created */
+	struct stat ost;
+	if (rejects_opt)
+		c.rejects_name = rejects_opt;
+	else if (c.out_name && !(stat(c.out_name, &ost) == 0 && !S_ISREG(ost.st_mode))) {
+		/* OUT.rejects next to a file (never /dev/null.rejects) */
+		strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%s.rejects", c.out_name);
+		c.rejects_alloc = sb_detach(&sb, NULL);
+		c.rejects_name = c.rejects_alloc;
+	} else
+		c.rejects_name = "rejects.mrc";
+	/* rejects appended to an input would be read again, and rejected
+	 * again, without end (converting last run's OUT.rejects to OUT);
+	 * appended to the output they would be mixed into it */
+	int clash = 0;
+	for (int i = 0; i < nfiles && !clash; i++)
+		if (in[i] && same_file(in[i], c.rejects_name)) {
+			cmd_error(CMD_NAME, _("'%s' is both input and the rejects file; name another "
+			                      "with --rejects"), files[i]);
+			clash = 1;
+		}
+	if (!clash && c.out_name && same_path(c.out_name, c.rejects_name)) {
+		cmd_error(CMD_NAME, _("'%s' is both output and the rejects file; name another "
+		                      "with --rejects"), c.out_name);
+		clash = 1;
+	}
+	if (clash) {
+		for (int i = 0; i < nfiles; i++)
+			if (in[i] && in[i] != stdin)
+				fclose(in[i]);
+		free(in);
+		free(c.rejects_alloc);
+		isismap_destroy(c.map);
+		return 2;
+	}
+
 	FILE *out = stdout;
 	if (c.out_name) {
 		out = fopen(c.out_name, "wb");
@@ -360,18 +415,6 @@ int cmd_convert(int argc, char **argv)
 		}
 	}
 	setvbuf(out, NULL, _IOFBF, OUT_BUFSIZE);
-
-	struct stat ost;
-	if (rejects_opt)
-		c.rejects_name = rejects_opt;
-	else if (c.out_name && !(stat(c.out_name, &ost) == 0 && !S_ISREG(ost.st_mode))) {
-		/* OUT.rejects next to a file (never /dev/null.rejects) */
-		strbuf sb = STRBUF_INIT;
-		sb_addf(&sb, "%s.rejects", c.out_name);
-		c.rejects_alloc = sb_detach(&sb, NULL);
-		c.rejects_name = c.rejects_alloc;
-	} else
-		c.rejects_name = "rejects.mrc";
 
 	int status = 0;
 	marc_writer *w = marc_writer_open(out, &c.wopts);
