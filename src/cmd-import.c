@@ -906,6 +906,21 @@ static int check_inputs(char **files, int n)
 	return bad;
 }
 
+/* The input (as named, '-' for standard input) that is the file at
+ * path, or NULL. */
+static const char *input_is(char **files, int n, const char *path)
+{
+	struct stat sp, sf;
+	if (stat(path, &sp) != 0 || !S_ISREG(sp.st_mode))
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		int ok = !strcmp(files[i], "-") ? fstat(0, &sf) == 0 : stat(files[i], &sf) == 0;
+		if (ok && sf.st_dev == sp.st_dev && sf.st_ino == sp.st_ino)
+			return files[i];
+	}
+	return NULL;
+}
+
 /* The rejects file when --rejects is not given: next to a local
  * catalogue ("kho.db" -> "kho.db.rejects"), else rejects.mrc here. */
 static char *default_rejects(const char *db)
@@ -1130,6 +1145,15 @@ int cmd_import(int argc, char **argv)
 		if (e) {
 			cmd_error(CMD_NAME, _("cannot write the rejects file '%s': %s"), im.rejects_name,
 			          strerror(e));
+			rc = 2;
+			goto out;
+		}
+		/* rejects appended to an input would be read again (importing
+		 * last run's kho.db.rejects), and the input changed */
+		const char *clash = input_is(argv + optind, argc - optind, im.rejects_name);
+		if (clash) {
+			cmd_error(CMD_NAME, _("'%s' is both input and the rejects file; name another "
+			                      "with --rejects"), clash);
 			rc = 2;
 			goto out;
 		}
