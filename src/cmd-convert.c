@@ -205,23 +205,6 @@ static int same_file(FILE *a, const char *path)
 	return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* Do two paths name the same regular file (or, where they do not exist
- * yet, the same name)? A device such as /dev/null may be both. */
-static int same_path(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
-	if (ea && eb)
-		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	if (ea != eb)
-		return 0;
-	while (!strncmp(a, "./", 2))
-		a += 2;
-	while (!strncmp(b, "./", 2))
-		b += 2;
-	return !strcmp(a, b);
-}
-
 int cmd_convert(int argc, char **argv)
 {
 	struct convert c;

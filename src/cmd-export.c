@@ -248,6 +248,19 @@ int cmd_export(int argc, char **argv)
 		sb_release(&x.err);
 		return 2;
 	}
+	/* the rejects file is written from the start: over the output (or
+	 * the --ids list) it would replace what was written there */
+	int clash_out = x.rejects && out && same_path(out, x.rejects);
+	if (clash_out || (x.rejects && ids && strcmp(ids, "-") && same_path(ids, x.rejects))) {
+		if (clash_out)
+			cmd_error(CMD_NAME, _("'%s' is both the output and the rejects file; name "
+			                      "another with --rejects"), x.rejects);
+		else
+			cmd_error(CMD_NAME, _("'%s' is both the --ids list and the rejects file; name "
+			                      "another with --rejects"), x.rejects);
+		item_map_destroy(x.items);
+		return 2;
+	}
 	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);
 	if (!c) {
 		item_map_destroy(x.items);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -140,6 +141,38 @@ void sb_addf(strbuf *sb, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vaddf(sb, fmt, ap);
 	va_end(ap);
+}
+
+/* The absolute name of a file that need not exist yet: its folder
+ * resolved, then its own name (malloc'd; NULL if the folder is not). */
+static char *abs_name(const char *p)
+{
+	const char *slash = strrchr(p, '/');
+	const char *base = slash ? slash + 1 : p;
+	char *dir = slash ? xstrndup(p, slash == p ? 1 : (size_t)(slash - p)) : xstrdup(".");
+	char *rd = realpath(dir, NULL);
+	free(dir);
+	if (!rd)
+		return NULL;
+	strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "%s/%s", rd, base);
+	free(rd);
+	return sb_detach(&sb, NULL);
+}
+
+int same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+	if (ea && eb)
+		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	if (ea != eb)
+		return 0;
+	char *x = abs_name(a), *y = abs_name(b);
+	int same = x && y && !strcmp(x, y);
+	free(x);
+	free(y);
+	return same;
 }
 
 int sb_read_file(strbuf *sb, const char *path)

@@ -61,6 +61,11 @@ void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
  * Callers that only care about success test `< 0` or `!= 0`. */
 int sb_read_file(strbuf *sb, const char *path);
 
+/* Do two paths name the same regular file (or, where neither exists yet,
+ * the same name in the same folder)? A device such as /dev/null may be
+ * both. */
+int same_path(const char *a, const char *b);
+
 /* FNV-1a over p[0, n), continuing from h (start with FNV1A_SEED): the
  * hash of the in-memory hash tables. */
 #define FNV1A_SEED 2166136261u
