@@ -1003,6 +1003,10 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		while (shown > 0 && is_filler((unsigned char)p[shown - 1]))
 			shown--;
 		junk_msg(&st->err, p, n, shown, nx ? J_NEXT : have < SCAN_LIMIT ? J_EOF : J_MIB);
+		/* a .mrk or JSON file saved as "Unicode" by a Windows editor */
+		if (mr_tell(rd) == 0 && n >= 2 && (!memcmp(p, "\xFF\xFE", 2) || !memcmp(p, "\xFE\xFF", 2)))
+			sb_adds(&st->err, _("; the file is UTF-16 text: save it as UTF-8 (or convert it "
+			                    "with iconv -f UTF-16 -t UTF-8)"));
 		return reject(st, rd, n);
 	}
 	if (avail < 24) {
