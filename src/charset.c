@@ -1507,18 +1507,21 @@ static const uint16_t cp1252_hi[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
-static int byte_of(int32_t u)
+static int byte_of(int32_t u, int w1252)
 {
 	if (u >= 0 && u <= 0xFF)
 		return (int)u;
-	for (int i = 0; i < 32; i++)
+	for (int i = 0; w1252 && i < 32; i++)
 		if (cp1252_hi[i] == u)
 			return 0x80 + i;
 	return -1;
 }
 
-int charset_unicode_to_bytes(rec *r, strbuf *err)
+int charset_unicode_to_bytes(rec *r, int cs, strbuf *err)
 {
+	/* Latin-1 text read as Latin-1 is itself: a Windows-1252 character
+	 * there (€) is not one of its bytes */
+	int w1252 = cs != CS_LATIN1;
 	strbuf vals = STRBUF_INIT;
 	struct byteval { size_t f; long s; size_t off, len; } *pend = NULL;
 	size_t npend = 0, cap = 0;
@@ -1537,7 +1540,7 @@ int charset_unicode_to_bytes(rec *r, strbuf *err)
 				utf8proc_int32_t u = -1;
 				utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)v + i,
 				                                      (utf8proc_ssize_t)(n - i), &u);
-				int b = k > 0 ? byte_of(u) : -1;
+				int b = k > 0 ? byte_of(u, w1252) : -1;
 				if (b < 0) {
 					if (err) {
 						name_of(err, r, f, si);

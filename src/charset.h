@@ -35,12 +35,12 @@ int charset_fix_record(rec *r, int cs, int flags, strbuf *warn, strbuf *err);
 
 /* MARCXML or JSON whose text is 8-bit data read as Latin-1 or Windows-1252
  * (an old export of TCVN3 or VNI, "TruyÖn KiÒu"): turn every value back
- * into those bytes, each character U+0000-U+00FF (or one of the
- * Windows-1252 characters of 0x80-0x9F) becoming its byte, so that
- * charset_fix_record can decode them as the charset named. A character
+ * into those bytes, each character U+0000-U+00FF (or, unless cs is
+ * CS_LATIN1, one of the Windows-1252 characters of 0x80-0x9F) becoming
+ * its byte, so that charset_fix_record can decode them as cs. A character
  * that is no such byte (the text is Unicode already) makes it return -1,
  * err naming tag, subfield and character; r is then unchanged. */
-int charset_unicode_to_bytes(rec *r, strbuf *err);
+int charset_unicode_to_bytes(rec *r, int cs, strbuf *err);
 
 /* Convert a UTF-8 record to MARC-8 in place (values become MARC-8 bytes,
  * Leader/09 becomes ' '). Vietnamese is kept: o/u with horn stay the

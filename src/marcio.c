@@ -304,7 +304,7 @@ int marc_reader_next(marc_reader *rd, rec *r)
 		 * bytes read as Latin-1 (or Windows-1252); take them back */
 		if (rd->ops->unicode && rd->rec_cs != CS_UTF8 && rd->rec_cs != CS_AUTO &&
 		    rd->rec_cs != CS_AUTO_VI) {
-			if (charset_unicode_to_bytes(r, &rd->tmp) != 0) {
+			if (charset_unicode_to_bytes(r, rd->rec_cs, &rd->tmp) != 0) {
 				mr_bad(rd, "%s", rd->tmp.buf);
 				split_warnings(rd);
 				return MR_BAD;
