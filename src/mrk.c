@@ -346,6 +346,15 @@ static void dec_utf8_text(struct dec *d, const char *s, size_t n)
 	sb_add(d->out, s + k, n - k);
 }
 
+/* Does s hold a C0 control byte? */
+static int has_c0(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20)
+			return 1;
+	return 0;
+}
+
 /* Literal text of the .mrk line, as found. */
 static int dec_text(struct dec *d, const char *s, size_t n)
 {
@@ -355,7 +364,8 @@ static int dec_text(struct dec *d, const char *s, size_t n)
 		sb_add(d->out, s, n);
 		return 0;
 	}
-	if (d->cs && !is_ascii(s, n)) {
+	/* (control bytes too: VISCII and TCVN3 have capitals there) */
+	if (d->cs && (!is_ascii(s, n) || has_c0(s, n))) {
 		char *u = charset_decode(s, n, d->cs, d->err);
 		if (!u)
 			return -1;
