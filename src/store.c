@@ -789,17 +789,22 @@ int store_sort_key(const char *text, strbuf *out)
 static int db_err(struct store *st, strbuf *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
+	int rc = CAT_ERROR;
+	strbuf none = STRBUF_INIT;
+	if (!err)		/* a cleanup step (ROLLBACK) whose message nobody reads */
+		err = &none;
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
 		sb_addf(err, _("the catalogue is busy: another program kept it locked for more than %d s"),
 		        BUSY_TIMEOUT_MS / 1000);
-		return CAT_BUSY;
-	}
-	if ((code & 0xff) == SQLITE_READONLY) {
+		rc = CAT_BUSY;
+	} else if ((code & 0xff) == SQLITE_READONLY) {
 		sb_addf(err, _("the catalogue '%s' is read-only"), st->path);
-		return CAT_READONLY;
+		rc = CAT_READONLY;
+	} else {
+		sb_addf(err, "%s: %s", what, sqlite3_errmsg(st->db));
 	}
-	sb_addf(err, "%s: %s", what, sqlite3_errmsg(st->db));
-	return CAT_ERROR;
+	sb_release(&none);
+	return rc;
 }
 
 static sqlite3_stmt *stmt(struct store *st, int i)
