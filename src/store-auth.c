@@ -96,7 +96,7 @@ struct auth_idx {
 static int ax_err(struct auth_idx *ax, strbuf *err, const char *what)
 {
 	int code = sqlite3_errcode(ax->db);
-	if (err)
+	if (err && !store_say_disk_full(ax->db, err))
 		sb_addf(err, "%s: %s", _(what), sqlite3_errmsg(ax->db));
 	return code == SQLITE_BUSY || code == SQLITE_LOCKED ? CAT_BUSY :
 	       code == SQLITE_READONLY ? CAT_READONLY : CAT_ERROR;

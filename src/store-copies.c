@@ -35,6 +35,7 @@
 #include "catalog.h"
 #include "catalog-ops.h"
 #include "copies.h"
+#include "store.h"
 #include "charset.h"
 #include "i18n-lower.h"
 
@@ -260,7 +261,7 @@ static int db_fail(sqlite3 *db, strbuf *err, const char *what)
 			sb_adds(err, _("the catalogue is busy: another program kept it locked too long"));
 		else if (code == SQLITE_READONLY)
 			sb_adds(err, _("the catalogue is open read-only"));
-		else
+		else if (!store_say_disk_full(db, err))
 			sb_addf(err, "%s: %s", _(what), sqlite3_errmsg(db));
 	}
 	return code == SQLITE_BUSY || code == SQLITE_LOCKED ? CAT_BUSY :

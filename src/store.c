@@ -786,6 +786,23 @@ int store_sort_key(const char *text, strbuf *out)
  * names the step (a translated phrase at the call sites: "saving a record"
  * becomes "lưu biểu ghi"); SQLite's own message stays English. exec()
  * passes its SQL instead, which is never translated. */
+static int disk_full(sqlite3 *db)
+{
+	int code = sqlite3_extended_errcode(db) & 0xff;
+	int sys = sqlite3_system_errno(db);
+	return code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT));
+}
+
+int store_say_disk_full(sqlite3 *db, strbuf *err)
+{
+	if (!disk_full(db))
+		return 0;
+	if (err)
+		sb_adds(err, _("the disk holding the catalogue is full: this change was not saved "
+		               "(free some space, then run the command again)"));
+	return 1;
+}
+
 static int db_err(struct store *st, strbuf *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
@@ -800,7 +817,7 @@ static int db_err(struct store *st, strbuf *err, const char *what)
 	} else if ((code & 0xff) == SQLITE_READONLY) {
 		sb_addf(err, _("the catalogue '%s' is read-only"), st->path);
 		rc = CAT_READONLY;
-	} else {
+	} else if (!store_say_disk_full(st->db, err)) {
 		sb_addf(err, "%s: %s", what, sqlite3_errmsg(st->db));
 	}
 	sb_release(&none);
@@ -1368,7 +1385,16 @@ static void *be_open(const char *path, int flags, strbuf *err)
 	if (exec(st, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
 	             "PRAGMA cache_size = -8000; PRAGMA secure_delete = OFF;"
 	             "PRAGMA wal_autocheckpoint = 40000;"
-	             "PRAGMA journal_size_limit = 67108864;", err)) {
+	             "PRAGMA journal_size_limit = 67108864;", NULL)) {
+		/* the first read: SQLite makes its -shm file here */
+		int code = sqlite3_errcode(st->db) & 0xff;
+		if (disk_full(st->db))
+			sb_addf(err, _("cannot open catalogue '%s': the disk holding it is full "
+			               "(free some space, then run the command again)"), path);
+		else if (code == SQLITE_READONLY || code == SQLITE_BUSY || code == SQLITE_LOCKED)
+			db_err(st, err, "");
+		else
+			sb_addf(err, _("cannot open catalogue '%s': %s"), path, sqlite3_errmsg(st->db));
 		be_close(st);
 		return NULL;
 	}

@@ -34,6 +34,13 @@ char *store_fold_fast(const char *s, size_t n);
  * catalogues of min_records records (default 65,536; 0 = the default). */
 void store_tune_estimates(long min_records);
 
+/* When the last error of DB was a full disk (SQLITE_FULL, or a write
+ * that failed with ENOSPC or EDQUOT), say so in err and return 1; else 0.
+ * SQLite's own words ("database or disk is full", "disk I/O error") do
+ * not tell a librarian what to do. */
+struct sqlite3;
+int store_say_disk_full(struct sqlite3 *db, strbuf *err);
+
 /* Year of publication (008/07-10, else 260/264 $c), or 0. */
 int store_record_year(const rec *r);
 
