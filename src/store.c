@@ -3722,8 +3722,11 @@ static int be_batch_start(void *be, const char *command, long *batch, strbuf *er
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_err(st, err, _("starting a batch"));
 	sqlite3_reset(s);
-	*batch = (long)sqlite3_last_insert_rowid(st->db);
-	return wend(st, rc, err);
+	long b = (long)sqlite3_last_insert_rowid(st->db);
+	rc = wend(st, rc, err);
+	if (!rc)                   /* a batch whose commit failed does not exist */
+		*batch = b;
+	return rc;
 }
 
 static int be_batch_progress(void *be, long batch, const char *filekey, long recno,
