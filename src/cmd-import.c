@@ -145,6 +145,7 @@ struct imp {
 	struct cat_batch total;        /* batch totals (all runs) */
 	long run[5];                   /* this run */
 	long nread;
+	long kept[5], nkept;           /* run and nread at the last commit */
 	int fatal;
 	/* the reader's warnings about the record being imported (readahead.h)
 	 * go to stderr (cmd_record_warnings) and into its report line */
@@ -717,7 +718,13 @@ static int checkpoint(struct imp *im, const char *key, long recno, long long off
 		cmd_error(CMD_NAME, "%s", im->err.buf);
 		return -1;
 	}
-	if (catalog_commit(im->c, &im->err) || catalog_begin(im->c, &im->err)) {
+	if (catalog_commit(im->c, &im->err)) {
+		cmd_error(CMD_NAME, "%s", im->err.buf);
+		return -1;
+	}
+	memcpy(im->kept, im->run, sizeof im->kept);
+	im->nkept = im->nread;
+	if (catalog_begin(im->c, &im->err)) {
 		cmd_error(CMD_NAME, "%s", im->err.buf);
 		return -1;
 	}
@@ -1231,6 +1238,16 @@ int cmd_import(int argc, char **argv)
 		rc = 2;
 	}
 	double el = now() - im.t0;
+	if (im.fatal && !im.dry && im.nread > im.nkept) {
+		/* what the summary counts is what the catalogue holds */
+		long lost = im.nread - im.nkept;
+		fprintf(stderr, ngettext("bienmuc: import: the %ld record read after the last commit "
+		                         "was not saved\n",
+		                         "bienmuc: import: the %ld records read after the last commit "
+		                         "were not saved\n", (unsigned long)lost), lost);
+		memcpy(im.run, im.kept, sizeof im.run);
+		im.nread = im.nkept;
+	}
 	if (!im.quiet || im.run[A_REJECTED] || rc)
 		fprintf(stderr, _("bienmuc: import: %ld records: %ld added, %ld replaced, %ld merged, "
 		        "%ld skipped, %ld rejected%s%s; %.1f s (%.0f records/s)\n"), im.nread,
