@@ -44,7 +44,8 @@ static const char usage_text[] = N_(
 	"      --rejects FILE   write refused records here, as MARCXML\n"
 	"      --items TAG      add the copies as item fields: 952 (Koha) or 852\n"
 	"      --item-map FILE  map of the item field (see marc/koha-952.map)\n"
-	"  -o, --output OUT     write to OUT instead of standard output\n"
+	"  -o, --output OUT     write to OUT instead of standard output (as\n"
+	"                       OUT.part until every record is written)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 all written, 1 some refused or missing, 2 usage or I/O error.\n");
@@ -268,8 +269,9 @@ int cmd_export(int argc, char **argv)
 	}
 	x.c = c;
 	FILE *fp = stdout;
-	if (out && !(fp = fopen(out, "wb"))) {
-		cmd_error(CMD_NAME, _("cannot write '%s'"), out);
+	struct cmd_output o = { 0 };
+	if (out && !(fp = cmd_output_open(&o, out))) {
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), out, strerror(errno));
 		catalog_close(c);
 		return 2;
 	}
@@ -331,8 +333,17 @@ int cmd_export(int argc, char **argv)
 		          errno ? strerror(errno) : _("write error"));
 	if (bad || x.io_error)
 		rc = 2;
-	if (out)
-		fclose(fp);
+	/* OUT gets the records only when all of them were written (.part
+	 * until then): a failed or killed export leaves no partial OUT */
+	int staged = o.part != NULL;                   /* OUT.part, not a device */
+	if (out && cmd_output_close(&o, rc != 2) && rc != 2) {
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), out, strerror(errno));
+		rc = 2;
+		bad = 1;
+	}
+	if (staged && (bad || x.io_error))
+		cmd_error(CMD_NAME, _("'%s' was not written (a file of that name from before is unchanged)"),
+		          out);
 	if (x.rw)
 		marc_writer_close(x.rw);
 	if (x.rfp)

@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "i18n.h"
+#include "util.h"
 
 #define CMD(name, summary) { #name, cmd_##name, summary },
 const struct cmd_entry bm_commands[] = {
@@ -88,3 +92,67 @@ int cmd_wants_help(int argc, char **argv)
 	return 0;
 }
 
+
+FILE *cmd_output_open(struct cmd_output *o, const char *name)
+{
+	struct stat st, lst;
+	o->name = NULL;
+	o->part = NULL;
+	/* through a symbolic link: the file it names is replaced, not the link */
+	if (lstat(name, &lst) == 0 && S_ISLNK(lst.st_mode))
+		o->name = realpath(name, NULL);
+	if (!o->name)
+		o->name = xstrdup(name);
+	int exists = stat(o->name, &st) == 0;
+	if (!exists || S_ISREG(st.st_mode)) {
+		strbuf p = STRBUF_INIT;
+		sb_addf(&p, "%s.part", o->name);
+		o->part = sb_detach(&p, NULL);
+	}
+	o->fp = fopen(o->part ? o->part : o->name, "wb");
+	if (!o->fp && o->part && exists && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+		/* a file we may write in a folder we may not: in place, as before */
+		free(o->part);
+		o->part = NULL;
+		o->fp = fopen(o->name, "wb");
+	}
+	if (o->fp && o->part && exists)          /* the replaced file's permissions */
+		(void)fchmod(fileno(o->fp), st.st_mode & 07777);
+	if (!o->fp) {
+		int e = errno;
+		free(o->name);
+		free(o->part);
+		o->name = o->part = NULL;
+		errno = e;
+	}
+	return o->fp;
+}
+
+int cmd_output_close(struct cmd_output *o, int keep)
+{
+	int rc = 0, e = 0;
+	if (!o->fp)
+		return 0;
+	if (keep && (fflush(o->fp) || ferror(o->fp) || (o->part && fsync(fileno(o->fp))))) {
+		e = errno;
+		rc = -1;
+	}
+	if (fclose(o->fp) && !rc) {
+		e = errno;
+		rc = -1;
+	}
+	o->fp = NULL;
+	if (o->part) {
+		if (keep && !rc && rename(o->part, o->name)) {
+			e = errno;
+			rc = -1;
+		}
+		if (!keep || rc)
+			unlink(o->part);
+	}
+	free(o->name);
+	free(o->part);
+	o->name = o->part = NULL;
+	errno = e;
+	return rc;
+}

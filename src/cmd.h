@@ -48,6 +48,23 @@ void cmd_record_warnings(struct cmd_warnings *w, const char *file, long recno, l
                          const void *src);
 void cmd_record_warnings_end(const struct cmd_warnings *w);
 
+/* An output file that is written whole or not at all (export -o): a
+ * regular file, or a new one, is written as NAME.part and renamed to NAME
+ * only when cmd_output_close(o, 1) has flushed and synced it, so a run
+ * killed or stopped by an error never leaves a partial NAME (the .part
+ * file of a killed run says what it is). Anything else (/dev/null, a
+ * pipe, a terminal) is written directly, as is a file we may write in a
+ * folder where we may not create the .part file. cmd_output_open returns NULL
+ * with errno set; cmd_output_close returns 0, or -1 with errno set, and
+ * with keep 0 (or on failure) removes the .part file, leaving NAME as it
+ * was. */
+struct cmd_output {
+	FILE *fp;
+	char *name, *part;
+};
+FILE *cmd_output_open(struct cmd_output *o, const char *name);
+int cmd_output_close(struct cmd_output *o, int keep);
+
 /* True if argv holds -h or --help before a "--". */
 int cmd_wants_help(int argc, char **argv);
 
