@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
+#include <errno.h>
 
 #include "tcmd.h"
 #include "tcmd-impl.h"
@@ -15,6 +16,7 @@
 #include "i18n.h"
 #include "journal-text.h"
 #include "auth.h"
+#include "cmd.h"                /* cmd_output: export writes the file whole */
 
 void tsess_event(tsess *s, int ev)
 {
@@ -1219,9 +1221,12 @@ TC_HANDLER(export)
 		tsess_err(s, _("export: unknown format '%s' (iso2709, marcxml, mrk, json)"), argv[2]);
 		return 2;
 	}
-	FILE *fp = fopen(path, "wb");
+	/* PATH whole or not at all: a refused record or a full disk leaves
+	 * an earlier file of that name as it was (cmd_output) */
+	struct cmd_output out;
+	FILE *fp = cmd_output_open(&out, path);
 	if (!fp) {
-		tsess_err(s, _("export: %s: cannot write"), path);
+		tsess_err(s, _("export: %s: cannot write: %s"), path, strerror(errno));
 		return 2;
 	}
 	struct marc_write_opts o = { fmt, CS_UTF8, 0 };
@@ -1229,13 +1234,20 @@ TC_HANDLER(export)
 	strbuf err = STRBUF_INIT;
 	int rc = 0;
 	if (!w || marc_writer_put(w, edrec_rec(s->ed), &err) < 0) {
-		tsess_err(s, _("export: %s"), err.len ? err.buf : "cannot write that format");
+		if (ferror(fp))
+			tsess_err(s, _("export: %s: cannot write: %s"), path, strerror(errno));
+		else
+			tsess_err(s, _("export: %s"), err.len ? err.buf : "cannot write that format");
 		rc = 2;
 	}
-	if (marc_writer_close(w) < 0)
+	if (marc_writer_close(w) < 0 && !rc) {
+		tsess_err(s, _("export: %s: cannot write: %s"), path, strerror(errno));
 		rc = 2;
-	if (fclose(fp) != 0)
+	}
+	if (cmd_output_close(&out, !rc) && !rc) {
+		tsess_err(s, _("export: %s: cannot write: %s"), path, strerror(errno));
 		rc = 2;
+	}
 	if (!rc)
 		tsess_out(s, _("wrote %s (%s)"), path, marc_format_name(fmt));
 	sb_release(&err);
