@@ -4,8 +4,8 @@
  * the ids listed in a file, or what changed since a date.
  *
  * As with convert, nothing is dropped silently: a record the writer
- * refuses (over 99,999 bytes for ISO 2709, a character MARC-8 cannot
- * hold) is reported as "record ID: why", written to --rejects as MARCXML
+ * refuses (for ISO 2709 a record over 99,999 bytes or a field over 9,999,
+ * a character MARC-8 cannot hold) is reported as "record ID: why", written to --rejects as MARCXML
  * (which has no such limits) and counted; exit status 1 then.
  * Exit status: 0 all written, 1 some refused or ids missing, 2 usage/I/O.
  */
