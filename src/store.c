@@ -803,6 +803,15 @@ int store_say_disk_full(sqlite3 *db, strbuf *err)
 	return 1;
 }
 
+/* A catalogue file that SQLite finds damaged (a disk fault, a copy cut
+ * short): say so plainly, with the step and SQLite's words. */
+static void say_damaged(const char *path, const char *what, sqlite3 *db, strbuf *err)
+{
+	sb_addf(err, _("the catalogue '%s' is damaged (%s%s%s): keep a copy of the file as it "
+	               "is and restore the catalogue from a backup"),
+	        path, what, *what ? ": " : "", sqlite3_errmsg(db));
+}
+
 static int db_err(struct store *st, strbuf *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
@@ -817,6 +826,8 @@ static int db_err(struct store *st, strbuf *err, const char *what)
 	} else if ((code & 0xff) == SQLITE_READONLY) {
 		sb_addf(err, _("the catalogue '%s' is read-only"), st->path);
 		rc = CAT_READONLY;
+	} else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) {
+		say_damaged(st->path, what, st->db, err);
 	} else if (!store_say_disk_full(st->db, err)) {
 		sb_addf(err, "%s: %s", what, sqlite3_errmsg(st->db));
 	}
@@ -1391,7 +1402,8 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		if (disk_full(st->db))
 			sb_addf(err, _("cannot open catalogue '%s': the disk holding it is full "
 			               "(free some space, then run the command again)"), path);
-		else if (code == SQLITE_READONLY || code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		else if (code == SQLITE_READONLY || code == SQLITE_BUSY || code == SQLITE_LOCKED ||
+		         code == SQLITE_CORRUPT)
 			db_err(st, err, "");
 		else
 			sb_addf(err, _("cannot open catalogue '%s': %s"), path, sqlite3_errmsg(st->db));
