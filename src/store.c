@@ -1286,7 +1286,21 @@ static void sqlite_setup(void)
 
 /* "file:PATH?immutable=1" when path is in a folder we cannot write and
  * has no -wal or -shm file next to it, else NULL (malloc'd). */
-static char *immutable_uri(const char *path)
+/* be_open's own flag: read the file as unchanging (see immutable_uri) */
+#define OPEN_IMMUTABLE 0x100
+
+/* The size of FILE-wal: 0 if there is none, -1 if it cannot be told. */
+static long long wal_size(const char *path)
+{
+	strbuf w = STRBUF_INIT;
+	sb_addf(&w, "%s-wal", path);
+	struct stat sb;
+	long long n = stat(w.buf, &sb) == 0 ? (long long)sb.st_size : errno == ENOENT ? 0 : -1;
+	sb_release(&w);
+	return n;
+}
+
+static char *immutable_uri(const char *path, int force)
 {
 	char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
@@ -1301,7 +1315,7 @@ static char *immutable_uri(const char *path)
 	sb_addf(&side, "%s-shm", path);
 	int shm = access(side.buf, F_OK) == 0;
 	sb_release(&side);
-	if (writable || wal || shm)
+	if (!force && (writable || wal || shm))
 		return NULL;
 	strbuf u = STRBUF_INIT;
 	sb_adds(&u, "file:");
@@ -1350,7 +1364,7 @@ static void *be_open(const char *path, int flags, strbuf *err)
 	 * cannot write (read-only media, a shared folder) cannot hold. With
 	 * no -wal or -shm there, nobody can be writing it: read it as an
 	 * unchanging file. */
-	char *ro_uri = st->readonly ? immutable_uri(path) : NULL;
+	char *ro_uri = st->readonly ? immutable_uri(path, flags & OPEN_IMMUTABLE) : NULL;
 	if (ro_uri)
 		oflags |= SQLITE_OPEN_URI;
 	int orc = sqlite3_open_v2(ro_uri ? ro_uri : path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
@@ -1399,6 +1413,15 @@ static void *be_open(const char *path, int flags, strbuf *err)
 	             "PRAGMA journal_size_limit = 67108864;", NULL)) {
 		/* the first read: SQLite makes its -shm file here */
 		int code = sqlite3_errcode(st->db) & 0xff;
+		/* A full disk has no room for the -shm file a reader needs. With
+		 * nothing in the -wal, every commit is in the file itself (and
+		 * nobody can write one now): read it as unchanging, so that the
+		 * records can still be searched, shown and exported. */
+		if (st->readonly && disk_full(st->db) && !(flags & OPEN_IMMUTABLE) &&
+		    wal_size(path) == 0) {
+			be_close(st);
+			return be_open(path, flags | OPEN_IMMUTABLE, err);
+		}
 		if (disk_full(st->db))
 			sb_addf(err, _("cannot open catalogue '%s': the disk holding it is full "
 			               "(free some space, then run the command again)"), path);
