@@ -1,7 +1,8 @@
 /*
  * cmd-show.c - `bienmuc show`: print records of the catalogue by id, in
  * any MARC format (MARCMaker .mrk by default), current or earlier version.
- * Exit status: 0 shown, 1 some id missing or deleted, 2 usage/I/O error.
+ * Exit status: 0 shown, 1 some id missing or deleted, or a record refused
+ * by the format (ISO 2709: a field over 9,999 bytes), 2 usage/I/O error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +30,8 @@ static const char usage_text[] = N_(
 	"  -h, --help            show this help\n"
 	"\n"
 	"A deleted record is still shown, with a warning (exit status 1).\n"
-	"Exit status: 0 all shown, 1 some missing or deleted, 2 usage or I/O error.\n");
+	"Exit status: 0 all shown, 1 some missing, deleted or too long for\n"
+	"ISO 2709, 2 usage or I/O error.\n");
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -106,8 +108,13 @@ int cmd_show(int argc, char **argv)
 		if (!fmt) {
 			copies_print_brief(stdout, c, argv[i], r);      /* with copies */
 		} else if (marc_writer_put(w, r, &err)) {
+			if (ferror(stdout)) {      /* the output, not the record: said below */
+				rc = 2;
+				break;
+			}
+			/* refused (a field over 9,999 bytes as ISO 2709), like export */
 			cmd_error(CMD_NAME, _("record %s: %s"), argv[i], err.buf);
-			rc = 2;
+			rc = rc ? rc : 1;
 		}
 		if (fmt == MF_MRK && !version) {                   /* copies: after the record */
 			if (marc_writer_close(w))
