@@ -1066,29 +1066,31 @@ static int start(catalog *c, int dry, const char *command, struct auth_change *o
 	memset(out, 0, sizeof *out);
 	if (dry)
 		return catalog_begin(c, err);
-	int rc = catalog_batch_start(c, command ? command : "bienmuc auth", &out->batch, err);
+	/* the batch row in the change's own transaction: a change that fails
+	 * or is killed leaves no batch behind (it stayed 'running') */
+	int rc = catalog_begin(c, err);
 	if (!rc)
-		rc = catalog_begin(c, err);
+		rc = catalog_batch_start(c, command ? command : "bienmuc auth", &out->batch, err);
 	return rc;
 }
 
 static int finish(catalog *c, int rc, int dry, struct auth_change *out, strbuf *err)
 {
 	if (rc || dry) {
-		catalog_abort(c);
-		if (out->batch)
-			catalog_batch_finish(c, out->batch, "undone", NULL);
-		if (rc)
-			out->batch = 0;
+		catalog_abort(c);                        /* the batch row with it */
+		out->batch = 0;
 		return rc;
 	}
 	struct cat_batch cnt = { .replaced = out->records };
 	rc = catalog_batch_progress(c, out->batch, "auth", out->records, 0, 1, &cnt, err);
 	if (!rc)
+		rc = catalog_batch_finish(c, out->batch, "done", err);
+	if (!rc)
 		rc = catalog_commit(c, err);
 	else
 		catalog_abort(c);
-	catalog_batch_finish(c, out->batch, rc ? "undone" : "done", NULL);
+	if (rc)
+		out->batch = 0;
 	return rc;
 }
 

@@ -338,9 +338,11 @@ static int do_link(catalog *c, struct opts *o)
 	long batch = 0;
 	if (!rc && lr.ntodo && !o->dry) {
 		sb_reset(&lr.err);
-		int st = catalog_batch_start(c, o->cmdline.buf, &batch, &lr.err);
+		/* the batch row in the same transaction: a failed or killed run
+		 * leaves no batch behind */
+		int st = catalog_begin(c, &lr.err);
 		if (!st)
-			st = catalog_begin(c, &lr.err);
+			st = catalog_batch_start(c, o->cmdline.buf, &batch, &lr.err);
 		rec *r = rec_create();
 		for (size_t i = 0; i < lr.ntodo && !st; i++) {
 			struct cat_version v = { 0 };
@@ -364,14 +366,14 @@ static int do_link(catalog *c, struct opts *o)
 			                            &lr.err);
 		}
 		if (!st)
+			st = catalog_batch_finish(c, batch, "done", &lr.err);
+		if (!st)
 			st = catalog_commit(c, &lr.err);
 		if (st) {
 			catalog_abort(c);
 			cmd_error(CMD_NAME, _("link: %s (nothing changed)"), lr.err.buf);
 			rc = 2;
 		}
-		if (batch)
-			catalog_batch_finish(c, batch, st ? "undone" : "done", NULL);
 	}
 	double el = now() - t0;
 	fprintf(stderr, _("bienmuc: auth: link: %ld records, %ld headings: %ld authorized, %ld see-from "
