@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
+#include <errno.h>
 
 #include "cmd.h"
 #include "i18n.h"
@@ -270,10 +271,11 @@ int cmd_labels(int argc, char **argv)
 		free(fpath);
 	}
 	FILE *fp = NULL;
+	struct cmd_output o = { 0 };               /* FILE whole or not at all */
 	if (text || p) {
-		fp = !out || !strcmp(out, "-") ? stdout : fopen(out, "wb");
+		fp = !out || !strcmp(out, "-") ? stdout : cmd_output_open(&o, out);
 		if (!fp) {
-			cmd_error(CMD_NAME, _("cannot write '%s'"), out);
+			cmd_error(CMD_NAME, _("cannot write '%s': %s"), out, strerror(errno));
 			rc = 2;
 		}
 	}
@@ -292,10 +294,21 @@ int cmd_labels(int argc, char **argv)
 			werr = 1;
 	}
 	pdf_destroy(p);
-	if (fp && (fp != stdout ? fclose(fp) : fflush(fp)))
+	int e = 0, staged = o.part != NULL;
+	if (fp && (werr || fflush(fp) || ferror(fp))) {
 		werr = 1;
+		e = errno;
+	}
+	if (fp && fp != stdout && cmd_output_close(&o, !werr) && !werr) {
+		werr = 1;
+		e = errno;
+	}
 	if (werr) {
-		cmd_error(CMD_NAME, _("error writing '%s'"), out ? out : "standard output");
+		cmd_error(CMD_NAME, _("error writing '%s': %s"), fp != stdout ? out : _("standard output"),
+		          e ? strerror(e) : _("write error"));
+		if (staged)
+			cmd_error(CMD_NAME, _("'%s' was not written (a file of that name from before is "
+			                      "unchanged)"), out);
 		rc = 2;
 	}
 	for (size_t i = 0; i < s.n; i++) {
