@@ -1276,10 +1276,24 @@ int cmd_import(int argc, char **argv)
 	if (!rc && im.run[A_REJECTED])
 		rc = 1;
 out:
-	if (im.report && (im.report == stdout ? fflush(stdout) : fclose(im.report)))
+	if (im.report) {
+		int bad = fflush(im.report) || ferror(im.report);
+		int e = errno;
+		if (im.report != stdout && fclose(im.report) && !bad) {
+			bad = 1;
+			e = errno;
+		}
+		if (bad) {                 /* the records are in; their report is not whole */
+			cmd_error(CMD_NAME, _("cannot write the report '%s': %s"), im.report_name,
+			          strerror(e));
+			rc = 2;
+		}
+	}
+	if (im.rejects && fclose(im.rejects)) {
+		cmd_error(CMD_NAME, _("cannot write the rejects file '%s': %s"), im.rejects_name,
+		          strerror(errno));
 		rc = 2;
-	if (im.rejects && fclose(im.rejects))
-		rc = 2;
+	}
 	auth_linker_destroy(im.linker);
 	catalog_close(im.c);
 	free(im.org);
