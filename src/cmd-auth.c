@@ -388,10 +388,19 @@ static int do_link(catalog *c, struct opts *o)
 		        batch, batch);
 	if (!rc && (lr.counts[AS_AMBIGUOUS] || lr.counts[AS_NEAR_TONES] || lr.counts[AS_NEAR_DATES]))
 		rc = 1;
-	if (lr.rep && lr.rep != stdout && fclose(lr.rep))
-		rc = 2;
-	else if (lr.rep == stdout)
-		fflush(stdout);
+	if (lr.rep) {
+		int bad = fflush(lr.rep) || ferror(lr.rep);
+		int e = errno;
+		if (lr.rep != stdout && fclose(lr.rep) && !bad) {
+			bad = 1;
+			e = errno;
+		}
+		if (bad) {
+			cmd_error(CMD_NAME, _("link: cannot write the report '%s': %s"), o->report,
+			          strerror(e));
+			rc = 2;
+		}
+	}
 	for (size_t i = 0; i < lr.ntodo; i++)
 		free(lr.todo[i]);
 	free(lr.todo);
