@@ -3902,7 +3902,11 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 		                 "ANALYZE records;"
 		                 "DELETE FROM settings WHERE key = 'sort_indexes';"
 		                 "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-			sb_addf(err, _("building the sort indexes: %s"), msg ? msg : sqlite3_errmsg(db));
+			strbuf full = STRBUF_INIT;
+			store_say_disk_full(db, &full);
+			sb_addf(err, _("building the sort indexes: %s"),
+			        full.len ? full.buf : msg ? msg : sqlite3_errmsg(db));
+			sb_release(&full);
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			rc = CAT_ERROR;
 		}
