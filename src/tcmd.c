@@ -315,6 +315,16 @@ int tsess_open_catalog(tsess *s, const char *name, int create)
 	strbuf err = STRBUF_INIT;
 	catalog *c = catalog_open(name, create ? CAT_OPEN_CREATE : 0, &err);
 	if (!c) {
+		/* one that cannot be changed (a read-only file or medium, a full
+		 * disk) can still be searched, shown and exported */
+		strbuf e2 = STRBUF_INIT;
+		c = catalog_open(name, CAT_OPEN_READONLY, &e2);
+		sb_release(&e2);
+		if (c)
+			tsess_err(s, _("%s: opened read-only (search, show and export work; saving is "
+			               "refused)"), err.buf ? err.buf : "");
+	}
+	if (!c) {
 		tsess_err(s, "%s", err.buf ? err.buf : "cannot open the catalogue");
 		sb_release(&err);
 		return 2;
