@@ -660,6 +660,30 @@ static long count_records(const char *buf, size_t n, int fmt)
 	return c;
 }
 
+/* Whether this run continues an interrupted import of one of the files
+ * (see import_file): its --report then goes on after the lines of the
+ * interrupted run instead of replacing them. */
+static int continues(const struct imp *im, char **files, int n)
+{
+	int yes = 0;
+	for (int i = 0; i < n && !yes && !im->dry; i++) {
+		FILE *fp = strcmp(files[i], "-") ? fopen(files[i], "rb") : NULL;
+		if (!fp)
+			continue;
+		long long size = 0, off = 0;
+		long b = 0, recno = 0;
+		int done = 0;
+		char *key = file_key(im, fp, &size);
+		strbuf e = STRBUF_INIT;
+		yes = key && catalog_batch_resume(im->c, key, &b, &recno, &off, &done, &e) == CAT_OK &&
+		      !done;
+		sb_release(&e);
+		free(key);
+		fclose(fp);
+	}
+	return yes;
+}
+
 /* About how many records the input files hold, for --bulk auto: the
  * records in the first 256 KiB of each file, scaled to its size (a file
  * of no whole record there counts as 1 KB a record). Standard input and
@@ -1188,7 +1212,9 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	if (im.report_name && !strcmp(im.report_name, "-"))
 		im.report = stdout;
-	else if (im.report_name && !(im.report = fopen(im.report_name, "w"))) {
+	else if (im.report_name &&
+	         !(im.report = fopen(im.report_name, continues(&im, argv + optind, argc - optind)
+	                                             ? "a" : "w"))) {
 		cmd_error(CMD_NAME, _("cannot write '%s': %s"), im.report_name, strerror(errno));
 		rc = 2;
 		goto out;
