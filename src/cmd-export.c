@@ -5,8 +5,9 @@
  *
  * As with convert, nothing is dropped silently: a record the writer
  * refuses (for ISO 2709 a record over 99,999 bytes or a field over 9,999,
- * a character MARC-8 cannot hold) is reported as "record ID: why", written to --rejects as MARCXML
- * (which has no such limits) and counted; exit status 1 then.
+ * a character MARC-8 cannot hold) is reported as "record ID: why", written
+ * to --rejects as MARCXML (which has no such limits) and counted; exit
+ * status 1 then. With -o, OUT is written whole or not at all (cmd_output).
  * Exit status: 0 all written, 1 some refused or ids missing, 2 usage/I/O.
  */
 #include <errno.h>

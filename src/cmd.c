@@ -92,7 +92,7 @@ int cmd_wants_help(int argc, char **argv)
 	return 0;
 }
 
-
+/* see cmd.h */
 FILE *cmd_output_open(struct cmd_output *o, const char *name)
 {
 	struct stat st, lst;

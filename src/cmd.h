@@ -48,16 +48,17 @@ void cmd_record_warnings(struct cmd_warnings *w, const char *file, long recno, l
                          const void *src);
 void cmd_record_warnings_end(const struct cmd_warnings *w);
 
-/* An output file that is written whole or not at all (export -o): a
- * regular file, or a new one, is written as NAME.part and renamed to NAME
- * only when cmd_output_close(o, 1) has flushed and synced it, so a run
- * killed or stopped by an error never leaves a partial NAME (the .part
- * file of a killed run says what it is). Anything else (/dev/null, a
- * pipe, a terminal) is written directly, as is a file we may write in a
- * folder where we may not create the .part file. cmd_output_open returns NULL
- * with errno set; cmd_output_close returns 0, or -1 with errno set, and
- * with keep 0 (or on failure) removes the .part file, leaving NAME as it
- * was. */
+/* An output file that is written whole or not at all (export -o,
+ * labels -o, :export): a regular file, or a new one, is written as
+ * NAME.part and renamed to NAME only when cmd_output_close(o, 1) has
+ * flushed and synced it, so a run killed or stopped by an error never
+ * leaves a partial NAME (the .part file of a killed run says what it is).
+ * Through a symbolic link, the file it names is replaced; a replaced file
+ * keeps its permissions. Anything else (/dev/null, a pipe, a terminal) is
+ * written directly, as is a file we may write in a folder where we may
+ * not make the .part file. cmd_output_open returns NULL with errno set;
+ * cmd_output_close returns 0, or -1 with errno set, and with keep 0 (or
+ * on failure) removes the .part file, leaving NAME as it was. */
 struct cmd_output {
 	FILE *fp;
 	char *name, *part;

@@ -782,10 +782,7 @@ int store_sort_key(const char *text, strbuf *out)
 /* ------------------------------------------------------------------ */
 /* SQL helpers */
 
-/* The error of the last SQLite call, as "WHAT: SQLite's message". WHAT
- * names the step (a translated phrase at the call sites: "saving a record"
- * becomes "lưu biểu ghi"); SQLite's own message stays English. exec()
- * passes its SQL instead, which is never translated. */
+/* The last SQLite error was a full disk. */
 static int disk_full(sqlite3 *db)
 {
 	int code = sqlite3_extended_errcode(db) & 0xff;
@@ -812,6 +809,11 @@ static void say_damaged(const char *path, const char *what, sqlite3 *db, strbuf 
 	        path, what, *what ? ": " : "", sqlite3_errmsg(db));
 }
 
+/* The error of the last SQLite call, as "WHAT: SQLite's message". WHAT
+ * names the step (a translated phrase at the call sites: "saving a record"
+ * becomes "lưu biểu ghi"); SQLite's own message stays English. exec()
+ * passes its SQL instead, which is never translated. A full disk and a
+ * damaged file are said in plain words instead. */
 static int db_err(struct store *st, strbuf *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
@@ -1284,8 +1286,6 @@ static void sqlite_setup(void)
 }
 
 
-/* "file:PATH?immutable=1" when path is in a folder we cannot write and
- * has no -wal or -shm file next to it, else NULL (malloc'd). */
 /* be_open's own flag: read the file as unchanging (see immutable_uri) */
 #define OPEN_IMMUTABLE 0x100
 
@@ -1300,6 +1300,8 @@ static long long wal_size(const char *path)
 	return n;
 }
 
+/* "file:PATH?immutable=1" when path is in a folder we cannot write and
+ * has no -wal or -shm file next to it, or when force, else NULL (malloc'd). */
 static char *immutable_uri(const char *path, int force)
 {
 	char *dir = xstrdup(path);
