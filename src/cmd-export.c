@@ -272,7 +272,7 @@ int cmd_export(int argc, char **argv)
 	FILE *fp = stdout;
 	struct cmd_output o = { 0 };
 	if (out && !(fp = cmd_output_open(&o, out))) {
-		cmd_error(CMD_NAME, _("cannot write '%s': %s"), out, strerror(errno));
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), out, cmd_output_strerror(errno));
 		catalog_close(c);
 		return 2;
 	}

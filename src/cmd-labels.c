@@ -275,7 +275,7 @@ int cmd_labels(int argc, char **argv)
 	if (text || p) {
 		fp = !out || !strcmp(out, "-") ? stdout : cmd_output_open(&o, out);
 		if (!fp) {
-			cmd_error(CMD_NAME, _("cannot write '%s': %s"), out, strerror(errno));
+			cmd_error(CMD_NAME, _("cannot write '%s': %s"), out, cmd_output_strerror(errno));
 			rc = 2;
 		}
 	}

@@ -92,6 +92,24 @@ int cmd_wants_help(int argc, char **argv)
 	return 0;
 }
 
+/* The file begins as an SQLite database does: a catalogue. */
+static int is_sqlite(const char *path)
+{
+	char head[16] = { 0 };
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return 0;
+	size_t n = fread(head, 1, sizeof head, fp);
+	fclose(fp);
+	return n == sizeof head && !memcmp(head, "SQLite format 3", 16);
+}
+
+const char *cmd_output_strerror(int e)
+{
+	return e == EEXIST ? _("it is a catalogue (an SQLite database); nothing is written over one")
+	                   : strerror(e);
+}
+
 /* see cmd.h */
 FILE *cmd_output_open(struct cmd_output *o, const char *name)
 {
@@ -104,6 +122,13 @@ FILE *cmd_output_open(struct cmd_output *o, const char *name)
 	if (!o->name)
 		o->name = xstrdup(name);
 	int exists = stat(o->name, &st) == 0;
+	if (exists && S_ISREG(st.st_mode) && is_sqlite(o->name)) {
+		free(o->name);
+		o->name = NULL;
+		o->fp = NULL;
+		errno = EEXIST;                        /* see cmd_output_strerror */
+		return NULL;
+	}
 	if (!exists || S_ISREG(st.st_mode)) {
 		strbuf p = STRBUF_INIT;
 		sb_addf(&p, "%s.part", o->name);

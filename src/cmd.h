@@ -65,6 +65,10 @@ struct cmd_output {
 };
 FILE *cmd_output_open(struct cmd_output *o, const char *name);
 int cmd_output_close(struct cmd_output *o, int keep);
+/* Why cmd_output_open failed: strerror(e), or for EEXIST that NAME is a
+ * catalogue (an SQLite database), which it never writes over (export -o
+ * with the catalogue's own name destroyed it). */
+const char *cmd_output_strerror(int e);
 
 /* True if argv holds -h or --help before a "--". */
 int cmd_wants_help(int argc, char **argv);

@@ -1226,7 +1226,7 @@ TC_HANDLER(export)
 	struct cmd_output out;
 	FILE *fp = cmd_output_open(&out, path);
 	if (!fp) {
-		tsess_err(s, _("export: %s: cannot write: %s"), path, strerror(errno));
+		tsess_err(s, _("export: %s: cannot write: %s"), path, cmd_output_strerror(errno));
 		return 2;
 	}
 	struct marc_write_opts o = { fmt, CS_UTF8, 0 };
