@@ -387,9 +387,16 @@ int cmd_convert(int argc, char **argv)
 
 	FILE *out = stdout;
 	if (c.out_name) {
-		out = fopen(c.out_name, "wb");
+		/* never over a catalogue (convert -o catalog.db destroyed it) */
+		if (cmd_is_catalogue(c.out_name)) {
+			out = NULL;
+			errno = EEXIST;
+		} else {
+			out = fopen(c.out_name, "wb");
+		}
 		if (!out) {
-			cmd_error(CMD_NAME, _("cannot create '%s': %s"), c.out_name, strerror(errno));
+			cmd_error(CMD_NAME, _("cannot create '%s': %s"), c.out_name,
+			          cmd_output_strerror(errno));
 			for (int i = 0; i < nfiles; i++)
 				if (in[i] && in[i] != stdin)
 					fclose(in[i]);

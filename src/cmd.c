@@ -92,8 +92,8 @@ int cmd_wants_help(int argc, char **argv)
 	return 0;
 }
 
-/* The file begins as an SQLite database does: a catalogue. */
-static int is_sqlite(const char *path)
+/* see cmd.h */
+int cmd_is_catalogue(const char *path)
 {
 	char head[16] = { 0 };
 	FILE *fp = fopen(path, "rb");
@@ -122,7 +122,7 @@ FILE *cmd_output_open(struct cmd_output *o, const char *name)
 	if (!o->name)
 		o->name = xstrdup(name);
 	int exists = stat(o->name, &st) == 0;
-	if (exists && S_ISREG(st.st_mode) && is_sqlite(o->name)) {
+	if (exists && S_ISREG(st.st_mode) && cmd_is_catalogue(o->name)) {
 		free(o->name);
 		o->name = NULL;
 		o->fp = NULL;

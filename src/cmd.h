@@ -69,6 +69,8 @@ int cmd_output_close(struct cmd_output *o, int keep);
  * catalogue (an SQLite database), which it never writes over (export -o
  * with the catalogue's own name destroyed it). */
 const char *cmd_output_strerror(int e);
+/* PATH is a file that begins as an SQLite database does: a catalogue. */
+int cmd_is_catalogue(const char *path);
 
 /* True if argv holds -h or --help before a "--". */
 int cmd_wants_help(int argc, char **argv);
