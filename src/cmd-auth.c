@@ -297,8 +297,9 @@ static int do_link(catalog *c, struct opts *o)
 	double t0 = now();
 	if (o->report && !strcmp(o->report, "-"))
 		lr.rep = stdout;
-	else if (o->report && !(lr.rep = fopen(o->report, "w"))) {
-		cmd_error(CMD_NAME, _("link: cannot write '%s': %s"), o->report, strerror(errno));
+	else if (o->report && !(lr.rep = cmd_fopen_out(o->report, "w"))) {
+		cmd_error(CMD_NAME, _("link: cannot write '%s': %s"), o->report,
+		          cmd_output_strerror(errno));
 		auth_linker_destroy(lr.L);
 		return 2;
 	}

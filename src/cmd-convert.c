@@ -115,10 +115,10 @@ static void save_reject(struct convert *c, const char *raw, size_t len)
 	if (c->fatal)
 		return;
 	if (!c->rejects) {
-		c->rejects = fopen(c->rejects_name, "ab");
+		c->rejects = cmd_fopen_out(c->rejects_name, "ab");
 		if (!c->rejects) {
 			cmd_error(CMD_NAME, _("cannot open rejects file '%s': %s"),
-			          c->rejects_name, strerror(errno));
+			          c->rejects_name, cmd_output_strerror(errno));
 			c->fatal = 1;
 			return;
 		}
@@ -388,12 +388,7 @@ int cmd_convert(int argc, char **argv)
 	FILE *out = stdout;
 	if (c.out_name) {
 		/* never over a catalogue (convert -o catalog.db destroyed it) */
-		if (cmd_is_catalogue(c.out_name)) {
-			out = NULL;
-			errno = EEXIST;
-		} else {
-			out = fopen(c.out_name, "wb");
-		}
+		out = cmd_fopen_out(c.out_name, "wb");
 		if (!out) {
 			cmd_error(CMD_NAME, _("cannot create '%s': %s"), c.out_name,
 			          cmd_output_strerror(errno));

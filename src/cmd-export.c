@@ -127,9 +127,10 @@ static int put(void *arg, const char *id, const rec *r)
 	cmd_error(CMD_NAME, _("record %s: %s"), id, x->err.buf ? x->err.buf : "refused");
 	if (x->rejects) {
 		if (!x->rfp) {
-			x->rfp = fopen(x->rejects, "wb");
+			x->rfp = cmd_fopen_out(x->rejects, "wb");
 			if (!x->rfp) {
-				cmd_error(CMD_NAME, _("cannot write '%s'"), x->rejects);
+				cmd_error(CMD_NAME, _("cannot write '%s': %s"), x->rejects,
+				          cmd_output_strerror(errno));
 				x->rejects = NULL;
 				return 0;
 			}

@@ -569,9 +569,9 @@ static void save_reject(struct imp *im, const char *raw, size_t len)
 {
 	if (im->dry || !im->rejects_name)
 		return;
-	if (!im->rejects && !(im->rejects = fopen(im->rejects_name, "ab"))) {
+	if (!im->rejects && !(im->rejects = cmd_fopen_out(im->rejects_name, "ab"))) {
 		cmd_error(CMD_NAME, _("cannot write the rejects file '%s': %s"), im->rejects_name,
-		          strerror(errno));
+		          cmd_output_strerror(errno));
 		im->fatal = 1;
 		return;
 	}
@@ -977,6 +977,8 @@ static int can_write(const char *path)
 	if (stat(path, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode))
 			return EISDIR;
+		if (cmd_is_catalogue(path))          /* see cmd_output_strerror */
+			return EEXIST;
 		return access(path, W_OK) ? errno : 0;
 	}
 	FILE *f = fopen(path, "ab");
@@ -1175,7 +1177,7 @@ int cmd_import(int argc, char **argv)
 			im.rejects_name = im.rejects_alloc = default_rejects(db);
 		if (e) {
 			cmd_error(CMD_NAME, _("cannot write the rejects file '%s': %s"), im.rejects_name,
-			          strerror(e));
+			          cmd_output_strerror(e));
 			rc = 2;
 			goto out;
 		}
@@ -1213,9 +1215,9 @@ int cmd_import(int argc, char **argv)
 	if (im.report_name && !strcmp(im.report_name, "-"))
 		im.report = stdout;
 	else if (im.report_name &&
-	         !(im.report = fopen(im.report_name, continues(&im, argv + optind, argc - optind)
-	                                             ? "a" : "w"))) {
-		cmd_error(CMD_NAME, _("cannot write '%s': %s"), im.report_name, strerror(errno));
+	         !(im.report = cmd_fopen_out(im.report_name,
+	                                     continues(&im, argv + optind, argc - optind) ? "a" : "w"))) {
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), im.report_name, cmd_output_strerror(errno));
 		rc = 2;
 		goto out;
 	}

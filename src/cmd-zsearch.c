@@ -230,7 +230,7 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 		return 2;
 	}
 	FILE *mf = NULL;
-	if (misses_path && !(mf = fopen(misses_path, "w"))) {
+	if (misses_path && !(mf = cmd_fopen_out(misses_path, "w"))) {
 		cmd_error(CMD_NAME, _("%s: cannot write"), misses_path);
 		if (in != stdin)
 			fclose(in);
@@ -428,7 +428,7 @@ int cmd_zsearch(int argc, char **argv)
 		fmt = outpath && !import ? MF_ISO2709 : 0;
 	cx.fmt = fmt;
 	cx.out = stdout;
-	if (outpath && strcmp(outpath, "-") && !(cx.out = fopen(outpath, "wb"))) {
+	if (outpath && strcmp(outpath, "-") && !(cx.out = cmd_fopen_out(outpath, "wb"))) {
 		cmd_error(CMD_NAME, _("%s: cannot write"), outpath);
 		goto free_targets;
 	}

@@ -104,6 +104,15 @@ int cmd_is_catalogue(const char *path)
 	return n == sizeof head && !memcmp(head, "SQLite format 3", 16);
 }
 
+FILE *cmd_fopen_out(const char *path, const char *mode)
+{
+	if (cmd_is_catalogue(path)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	return fopen(path, mode);
+}
+
 const char *cmd_output_strerror(int e)
 {
 	return e == EEXIST ? _("it is a catalogue (an SQLite database); nothing is written over one")

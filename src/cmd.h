@@ -71,6 +71,9 @@ int cmd_output_close(struct cmd_output *o, int keep);
 const char *cmd_output_strerror(int e);
 /* PATH is a file that begins as an SQLite database does: a catalogue. */
 int cmd_is_catalogue(const char *path);
+/* fopen(path, mode) for an output (a report, a rejects file), but NULL
+ * with errno EEXIST (cmd_output_strerror) when PATH is a catalogue. */
+FILE *cmd_fopen_out(const char *path, const char *mode);
 
 /* True if argv holds -h or --help before a "--". */
 int cmd_wants_help(int argc, char **argv);
