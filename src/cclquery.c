@@ -125,6 +125,13 @@ static int trunc_pos(const char *query, int pos, int code)
 	return found >= 0 ? found : pos;
 }
 
+int cclq_error_pos(const char *query, int pos, int code)
+{
+	if (code >= CCL_ERR_TRUNC_NOT_LEFT && code <= CCL_ERR_TRUNC_NOT_SINGLE)
+		return trunc_pos(query, pos, code);
+	return pos;
+}
+
 /* The operands' terms of s in order (pointers into the RPN). */
 struct terms {
 	const char **t;
@@ -315,8 +322,8 @@ static struct ccl_rpn_node *parse(const char *query, int *pos, strbuf *err)
 			cclq_quote_error(err, cclq_char_pos(query, p));
 	} else {
 		n = ccl_find_str(bs, query, &code, &p);
-		if (!n && code >= CCL_ERR_TRUNC_NOT_LEFT && code <= CCL_ERR_TRUNC_NOT_SINGLE)
-			p = trunc_pos(query, p, code);
+		if (!n)
+			p = cclq_error_pos(query, p, code);
 		if (!n && err)
 			cclq_error(err, code, cclq_char_pos(query, p));
 	}

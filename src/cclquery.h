@@ -35,6 +35,11 @@ int cclq_to_pqf(const char *query, strbuf *out, int *pos, strbuf *err);
  * English only. Shared with zclient.c, which parses with its own
  * qualifiers. */
 void cclq_error(strbuf *err, int code, int pos);
+/* The 0-based byte offset to report for yaz CCL error `code` that
+ * ccl_find_str gave at byte offset pos: a truncation error points at the
+ * '?' (yaz gives the end of the word), others stay at pos. Shared with
+ * zclient.c, so search and zsearch name the same column. */
+int cclq_error_pos(const char *query, int pos, int code);
 /* The 0-based character (not byte) offset of byte offset pos in the
  * UTF-8 query, for the "column N" of cclq_error: "ti=đường đời and"
  * fails at column 16, not 24. */

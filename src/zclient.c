@@ -396,8 +396,10 @@ static struct ccl_rpn_node *ccl_parse(const struct ztarget *t, const char *query
 		cclq_quote_error(err, cclq_char_pos(query, p));
 	} else {
 		n = ccl_find_str(bs, query, &code, &p);
-		if (!n)
+		if (!n) {
+			p = cclq_error_pos(query, p, code);
 			cclq_error(err, code, cclq_char_pos(query, p));
+		}
 	}
 	if (!n && pos)
 		*pos = p;

@@ -136,6 +136,21 @@ static void test_ccl(void)
 	int pos = -1;
 	CHECK_INT(zclient_ccl_to_pqf(NULL, "ti=(kiều", &a, &pos, &e), -1);
 	CHECK(pos >= 0 && e.buf && !strncmp(e.buf, "column ", 7));
+	/* a truncation error names the '?', as search does (column 5, not
+	 * the end of the word) */
+	const char *tq[] = { "ti=s?ng", "?ong", "ti=tắt đèn and ti=ki?u" };
+	for (size_t i = 0; i < sizeof tq / sizeof *tq; i++) {
+		strbuf le = STRBUF_INIT;
+		int lpos = -1;
+		sb_reset(&e);
+		pos = -1;
+		CHECK_INT(zclient_ccl_to_pqf(NULL, tq[i], &a, &pos, &e), -1);
+		CHECK_INT(cclq_to_pqf(tq[i], &a, &lpos, &le), -1);
+		CHECK_INT(pos, lpos);
+		CHECK_STR(e.buf, le.buf);
+		CHECK_INT(tq[i][pos], '?');
+		sb_release(&le);
+	}
 	sb_release(&a);
 	sb_release(&e);
 }
