@@ -207,6 +207,7 @@ static int z_search(void *be, const struct Z_RPNQuery *q, const struct cat_searc
 	case CAT_SORT_TITLE: sortby = opts->descending ? "1=4 >" : "1=4 <"; break;
 	case CAT_SORT_AUTHOR: sortby = opts->descending ? "1=1003 >" : "1=1003 <"; break;
 	case CAT_SORT_YEAR: sortby = opts->descending ? "1=31 >" : "1=31 <"; break;
+	case CAT_SORT_ID: sortby = opts->descending ? "1=12 >" : "1=12 <"; break;
 	}
 	ZOOM_resultset rs = run(z, wrbuf_cstr(w), sortby, err);
 	wrbuf_destroy(w);

@@ -613,6 +613,8 @@ static int srv_search(void *h, bend_search_rr *rr)
 			s->sort = CAT_SORT_AUTHOR;
 		else if (!strncmp(k, "year", 4) || !strncmp(k, "dc.date", 7))
 			s->sort = CAT_SORT_YEAR;
+		else if (!strncmp(k, "rec.id,", 7) || !strncmp(k, "id,", 3))
+			s->sort = CAT_SORT_ID;
 		const char *last = strrchr(k, ',');
 		if (last && last[1] == '0')
 			s->desc = 1;
@@ -882,6 +884,8 @@ static int srv_sort(void *h, bend_sort_rr *rr)
 				sort = CAT_SORT_AUTHOR;
 			else if (use == 30 || use == 31 || (field && (strstr(field, "year") || strstr(field, "date"))))
 				sort = CAT_SORT_YEAR;
+			else if (use == 12 || (field && (!strcmp(field, "id") || !strcmp(field, "rec.id"))))
+				sort = CAT_SORT_ID;
 			else if (use == 4 || use == 0 || (field && strstr(field, "title")))
 				sort = CAT_SORT_TITLE;
 			else {
