@@ -956,6 +956,36 @@ static int parse_record(const char *buf, size_t len, rec *r, strbuf *err)
 	return rc;
 }
 
+/* Take out of r the 852 fields add_852 presented for the copies of id
+ * (those whose $p is one of its accession numbers): a client that saves
+ * the record it read sends them back, and stored they would be presented
+ * again beside the live ones, once more after every save. */
+static void drop_presented_852(struct session *ss, rec *r, const char *id)
+{
+	struct copy *cps = NULL;
+	size_t n = 0;
+	strbuf err = STRBUF_INIT;
+	if (copies_list(ss->cat, id, &cps, &n, &err) != CAT_OK || !n) {
+		sb_release(&err);
+		return;
+	}
+	sb_release(&err);
+	for (long f = rec_find(r, "852", 0); f >= 0; ) {
+		long sp = rec_find_sub(r, (size_t)f, 'p');
+		const char *p = sp >= 0 ? rec_sub_value(r, (size_t)f, (size_t)sp, NULL) : NULL;
+		int ours = 0;
+		for (size_t i = 0; p && !ours && i < n; i++)
+			ours = cps[i].accno && !strcmp(cps[i].accno, p);
+		if (ours) {
+			rec_delete_field(r, (size_t)f);
+			f = rec_find(r, "852", (size_t)f);
+		} else {
+			f = rec_find(r, "852", (size_t)f + 1);
+		}
+	}
+	copies_free(cps, n);
+}
+
 /* The common part of Z39.50 ES Update and SRU Update. op: 'i' insert,
  * 'r' replace, 'd' delete. Returns 0 or a Bib-1 diagnostic, with a
  * message in err; *newid gets the record's id. */
@@ -1010,6 +1040,7 @@ static int do_update(struct session *ss, int op, const char *id, const char *dat
 				long f = rec_find(r, "001", 0);
 				rec_set_data(r, (size_t)f, rid, strlen(rid));
 			}
+			drop_presented_852(ss, r, rid);
 			st = catalog_save(ss->cat, r, ver.version, &so, NULL, err);
 		} else if (st == CAT_OK)
 			st = catalog_delete(ss->cat, rid, ver.version, &so, err);
