@@ -514,7 +514,7 @@ static long find_sub_eq(const rec *r, const char *tag, char code, const char *va
 	return -1;
 }
 
-static void delete_control(rec *r, const char *tag)
+static void delete_fields(rec *r, const char *tag)
 {
 	long f;
 	while ((f = rec_find(r, tag, 0)) >= 0)
@@ -556,9 +556,14 @@ void zclient_note_source(rec *r, const char *fallback_org, const char *our_org)
 		}
 		sb_release(&v);
 	}
-	delete_control(r, "001");
-	delete_control(r, "003");
-	delete_control(r, "005");
+	delete_fields(r, "001");
+	delete_fields(r, "003");
+	delete_fields(r, "005");
+	/* the source library's holdings and items are not ours: kept, import
+	 * would make copies of its accession numbers, and serve would present
+	 * them as this catalogue's */
+	delete_fields(r, "852");
+	delete_fields(r, "952");
 	if (our_org && *our_org) {
 		long f = rec_find(r, "040", 0);
 		if (f < 0) {

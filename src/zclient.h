@@ -135,7 +135,8 @@ int zclient_parse_record(const char *buf, size_t len, int charset, rec *r,
 /* Note the source of a copied record, as is customary: 035 $a
  * "(ORG)001" (ORG = 003, else 040 $a, else fallback_org; skipped when an
  * equal 035 is there), then remove 001, 003 and 005 so it becomes a new
- * local record. When our_org is not NULL (we edit the record), 040 $d
+ * local record, and 852 and 952 (the source's holdings and items, which
+ * import would turn into copies). When our_org is not NULL (we edit the record), 040 $d
  * our_org is added (040 created with $a/$c of the source when missing). */
 void zclient_note_source(rec *r, const char *fallback_org, const char *our_org);
 

@@ -209,7 +209,18 @@ static void test_note_source(void)
 	rec_add_sub(r, f, 'c', "DLC", 3);
 	f = rec_add_field(r, "245", '1', '0');
 	rec_add_sub(r, f, 'a', "X", 1);
+	/* the source's holdings and items go (else they become our copies) */
+	f = rec_add_field(r, "852", ' ', ' ');
+	rec_add_sub(r, f, 'a', "DLC", 3);
+	rec_add_sub(r, f, 'p', "MV.031877", 9);
+	f = rec_add_field(r, "952", ' ', ' ');
+	rec_add_sub(r, f, 'p', "B0001", 5);
+	f = rec_add_field(r, "852", ' ', ' ');
+	rec_add_sub(r, f, 'a', "DLC", 3);
 	zclient_note_source(r, "FALLBACK", "VN-HNLIB");
+	CHECK(rec_find(r, "852", 0) < 0);
+	CHECK(rec_find(r, "952", 0) < 0);
+	CHECK_STR(rec_get(r, "245", 'a'), "X");
 	CHECK(rec_get_control(r, "001") == NULL);
 	CHECK(rec_get_control(r, "003") == NULL);
 	CHECK(rec_get_control(r, "005") == NULL);
