@@ -53,7 +53,7 @@ static const char usage_text[] = N_(
 	"      --timeout S    seconds to wait for each target (overrides the file)\n"
 	"      --isbn-file F  one ISBN a line: the first record from the first\n"
 	"                     target (in -t order) that has it\n"
-	"      --misses FILE  write the ISBNs nobody had there\n"
+	"      --misses FILE  write the ISBNs nobody had (or nobody answered for) there\n"
 	"  -q, --quiet        no per-target report\n"
 	"  -h, --help         show this help\n"
 	"\n"
@@ -239,7 +239,7 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 	}
 	char *line = NULL;
 	size_t cap = 0;
-	long found = 0, missed = 0, lineno = 0;
+	long found = 0, missed = 0, unasked = 0, lineno = 0;
 	int quiet = cx->quiet, rc = 0;
 	while (getline(&line, &cap, in) >= 0) {
 		lineno++;
@@ -273,20 +273,34 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 			take(cx, zs, hit, &t[hit->target], r);
 			rec_destroy(r);
 		} else {
-			missed++;
 			strbuf why = STRBUF_INIT;
+			size_t answered = 0;
 			for (size_t ti = 0; ti < nt; ti++) {
 				const struct zt_status *st = zsearch_status(zs, ti);
 				if (why.len)
 					sb_adds(&why, ", ");
-				if (st->state == ZS_DONE)
+				if (st->state == ZS_DONE) {
+					answered++;
 					sb_addf(&why, _("%s: %ld hits"), st->name, st->hits);
-				else
-					sb_addf(&why, "%s: %s", st->name,
-					        st->state == ZS_TIMEOUT ? _("timeout") : _("error"));
+				} else if (st->state == ZS_TIMEOUT) {
+					sb_addf(&why, "%s: %s", st->name, _("timeout"));
+				} else {
+					sb_addf(&why, "%s: %s: %s", st->name, _("error"),
+					        st->error ? st->error : "");
+				}
 			}
-			fprintf(stderr, _("bienmuc: zsearch: %s (line %ld): not found (%s)\n"), isbn,
-			        lineno, why.buf ? why.buf : _("no targets"));
+			for (size_t i = 0; i < zsearch_nproblems(zs); i++)
+				cmd_warn(CMD_NAME, "%s", zsearch_problem(zs, i));
+			/* no target answered: nobody was asked, which is not "not found" */
+			if (answered) {
+				missed++;
+				fprintf(stderr, _("bienmuc: zsearch: %s (line %ld): not found (%s)\n"), isbn,
+				        lineno, why.buf ? why.buf : _("no targets"));
+			} else {
+				unasked++;
+				fprintf(stderr, _("bienmuc: zsearch: %s (line %ld): not searched, no target "
+				        "answered (%s)\n"), isbn, lineno, why.buf ? why.buf : _("no targets"));
+			}
 			sb_release(&why);
 			if (mf)
 				fprintf(mf, "%s\n", isbn);
@@ -301,10 +315,14 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 		rc = 2;
 	}
 	fprintf(stderr, _("bienmuc: zsearch: %ld found, %ld missed"), found, missed);
+	if (unasked)
+		fprintf(stderr, _(", %ld not searched (no target answered)"), unasked);
 	if (cx->cat)
 		fprintf(stderr, _(", %ld imported, %ld duplicates"), cx->imported, cx->duplicates);
 	fputc('\n', stderr);
-	if (!rc && (missed || cx->duplicates || cx->refused))
+	if (!rc && unasked && !found && !missed)
+		rc = 2;                 /* every target failed, every time */
+	else if (!rc && (missed || unasked || cx->duplicates || cx->refused))
 		rc = 1;
 	return rc;
 }
