@@ -42,7 +42,7 @@ static const char usage_text[] = N_(
 	"                     ~/.config/bienmuc/targets; see bienmuc.conf(5))\n"
 	"  -F, --format FMT   brief (default: target#n, title, author, year, ISBN,\n"
 	"                     tab-separated), mrk, marcxml, json or iso2709\n"
-	"  -n, --limit N      records fetched per target (default 10)\n"
+	"  -n, --limit N      records fetched per target (default 10; 0: counts only)\n"
 	"  -o, --output FILE  write the records there (format default iso2709)\n"
 	"      --import       add the records to the catalogue given by -d, after\n"
 	"                     a duplicate check (ISBN, ISSN, LCCN, 035)\n"
@@ -196,11 +196,14 @@ static int run_query(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 	}
 	zsearch_run(zs, report, cx);
 	size_t ok = 0, failed = 0;
+	long hits = 0;
 	for (size_t i = 0; i < nt; i++) {
-		if (zsearch_status(zs, i)->state == ZS_DONE)
+		if (zsearch_status(zs, i)->state == ZS_DONE) {
 			ok++;
-		else
+			hits += zsearch_status(zs, i)->hits;
+		} else {
 			failed++;
+		}
 	}
 	for (size_t i = 0; i < zsearch_nproblems(zs); i++)
 		cmd_warn(CMD_NAME, "%s", zsearch_problem(zs, i));
@@ -219,7 +222,9 @@ static int run_query(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 	sb_release(&err);
 	if (!ok)
 		return 2;
-	return nrec && !failed && !cx->duplicates && !cx->refused ? 0 : 1;
+	/* -n 0 asks only for the counts: found means hits */
+	int found = limit > 0 ? nrec > 0 : hits > 0;
+	return found && !failed && !cx->duplicates && !cx->refused ? 0 : 1;
 }
 
 static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char *file,
