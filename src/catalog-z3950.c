@@ -44,11 +44,17 @@ struct zcat {
 	rec *tmp;
 };
 
+/* "<target>: [<what>: ]<ZOOM message>: <addinfo> (<code>)": the target
+ * is named (which catalogue failed), and a search error does not say
+ * "search" again after the command's own "bienmuc: search: ". */
 static void set_err(struct zcat *z, strbuf *err, const char *what)
 {
 	const char *msg = NULL, *add = NULL;
 	int code = ZOOM_connection_error(z->c, &msg, &add);
-	sb_addf(err, "%s: %s%s%s (%d)", what, msg ? msg : _("error"), add && *add ? ": " : "",
+	sb_addf(err, "%s: ", z->t.name);
+	if (what)
+		sb_addf(err, "%s: ", what);
+	sb_addf(err, "%s%s%s (%d)", msg ? msg : _("error"), add && *add ? ": " : "",
 	        add && *add ? add : "", code);
 }
 
@@ -84,7 +90,7 @@ static void *z_open(const char *path, int flags, strbuf *err)
 	ZOOM_options_destroy(o);
 	ZOOM_connection_connect(z->c, z->t.address, 0);
 	if (ZOOM_connection_errcode(z->c)) {
-		set_err(z, err, z->t.name);
+		set_err(z, err, NULL);
 		ZOOM_connection_destroy(z->c);
 		ztarget_release(&z->t);
 		free(z->db);
@@ -151,7 +157,7 @@ static ZOOM_resultset run(struct zcat *z, const char *pqf, const char *sortby, s
 	ZOOM_resultset rs = ZOOM_connection_search(z->c, q);
 	ZOOM_query_destroy(q);
 	if (ZOOM_connection_errcode(z->c)) {
-		set_err(z, err, _("search"));
+		set_err(z, err, NULL);
 		ZOOM_resultset_destroy(rs);
 		return NULL;
 	}
