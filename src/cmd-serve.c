@@ -94,6 +94,13 @@ static int listener_ok(const char *addr, strbuf *why)
 {
 	if (!strncmp(addr, "unix:", 5))
 		return 0;
+	const char *hp = addr;
+	if (!strncmp(hp, "tcp:", 4) || !strncmp(hp, "ssl:", 4))
+		hp += 4;
+	if (!addr_port_ok(hp, strlen(hp))) {
+		sb_adds(why, _("the port is not a number from 1 to 65535"));
+		return -1;
+	}
 	void *ap = NULL;
 	errno = 0;
 	COMSTACK cs = cs_create_host(addr, 1, &ap);

@@ -373,3 +373,29 @@ long parse_digits(const char *s, int n)
 	}
 	return v;
 }
+
+int addr_port_ok(const char *s, size_t n)
+{
+	const char *colon = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ':')
+			colon = s + i;
+		else if (s[i] == ']')
+			colon = NULL;        /* [::1] alone: no port */
+	if (!colon)
+		return 1;
+	size_t k = (size_t)(s + n - colon - 1);
+	const char *p = colon + 1;
+	if (!k)
+		return 1;
+	for (size_t i = 0; i < k; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 1;          /* a service name: yaz looks it up */
+	long v = 0;
+	for (size_t i = 0; i < k; i++) {
+		v = v * 10 + (p[i] - '0');
+		if (v > 65535)
+			return 0;
+	}
+	return v >= 1;
+}

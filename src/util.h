@@ -101,4 +101,10 @@ int date_valid(const char *s, int with_time);
 
 long parse_digits(const char *s, int n);
 
+/* The port of a network address's host part [s, s+n) ("host:2100",
+ * "[::1]:2100", "@:2100"): 1 when it has no numeric port (none, or a
+ * service name) or one from 1 to 65535; 0 when the port is all digits
+ * but out of range ("99999" would wrap to another port). */
+int addr_port_ok(const char *s, size_t n);
+
 #endif

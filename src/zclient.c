@@ -91,12 +91,22 @@ void ztargets_release(struct ztargets *ts)
 
 /* Bring an address to ZOOM's form: z3950://h:p/db -> tcp:h:p/db; user and
  * password in the URL go to *user / *pass. Returns -1 if it does not look
- * like an address at all. */
+ * like an address at all, -2 if its port is out of range (99999: ZOOM
+ * would connect to another port, 99999 - 65536). */
 static int normalise_address(const char *a, char **out, char **user, char **pass,
                              int *sru)
 {
 	*sru = 0;
 	if (!strncmp(a, "http://", 7) || !strncmp(a, "https://", 8)) {
+		const char *h = strstr(a, "//") + 2;
+		size_t hl = strcspn(h, "/?#");
+		const char *at = memchr(h, '@', hl);
+		if (at) {
+			hl -= (size_t)(at + 1 - h);
+			h = at + 1;
+		}
+		if (!addr_port_ok(h, hl))
+			return -2;
 		*sru = 1;
 		*out = xstrdup(a);
 		return 0;
@@ -121,6 +131,8 @@ static int normalise_address(const char *a, char **out, char **user, char **pass
 	}
 	if (!*rest)
 		return -1;
+	if (!addr_port_ok(rest, strcspn(rest, "/")))
+		return -2;
 	strbuf sb = STRBUF_INIT;
 	sb_addf(&sb, "tcp:%s", rest);
 	*out = sb_detach(&sb, NULL);
@@ -155,7 +167,13 @@ static int parse_target_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 	struct ztarget t;
 	memset(&t, 0, sizeof t);
 	target_defaults(&t);
-	if (normalise_address(w[2], &t.address, &t.user, &t.password, &t.sru) < 0) {
+	int na = normalise_address(w[2], &t.address, &t.user, &t.password, &t.sru);
+	if (na == -2) {
+		sb_addf(msg, _("'%s': the port is not a number from 1 to 65535"), w[2]);
+		ztarget_release(&t);
+		return -1;
+	}
+	if (na < 0) {
 		sb_addf(msg, _("'%s' is not an address (tcp:host:port/db or http://...)"), w[2]);
 		ztarget_release(&t);
 		return -1;
@@ -313,7 +331,13 @@ int ztarget_resolve(const struct ztargets *ts, const char *spec, struct ztarget 
 		return 0;
 	}
 	target_defaults(out);
-	if (normalise_address(spec, &out->address, &out->user, &out->password, &out->sru) < 0) {
+	int na = normalise_address(spec, &out->address, &out->user, &out->password, &out->sru);
+	if (na == -2) {
+		sb_addf(err, _("'%s': the port is not a number from 1 to 65535"), spec);
+		ztarget_release(out);
+		return -1;
+	}
+	if (na < 0) {
 		sb_addf(err, _("'%s' is neither a target in the targets file nor an address "
 		        "(tcp:host:port/db, http://...)"), spec);
 		ztarget_release(out);

@@ -76,6 +76,20 @@ static void test_targets(void)
 	sb_reset(&err);
 	CHECK_INT(ztarget_resolve(&ts, "nosuchname", &t, &err), -1);
 	CHECK(err.buf && strstr(err.buf, "nosuchname"));
+	/* a port past 65535 would wrap to another one (88953 -> 23417) */
+	const char *badport[] = { "tcp:127.0.0.1:88953/catalog", "z3950://h:65536/db",
+	                          "z3950://u:p@h:0/db", "http://h:99999/sru" };
+	for (size_t i = 0; i < sizeof badport / sizeof *badport; i++) {
+		sb_reset(&err);
+		CHECK_INT(ztarget_resolve(&ts, badport[i], &t, &err), -1);
+		CHECK(err.buf && strstr(err.buf, "1 to 65535"));
+	}
+	const char *goodport[] = { "z3950://h:65535/db", "http://u:123456@h/sru",
+	                           "tcp:[::1]:2100/db", "h.example:z3950/db" };
+	for (size_t i = 0; i < sizeof goodport / sizeof *goodport; i++) {
+		CHECK_INT(ztarget_resolve(&ts, goodport[i], &t, &err), 0);
+		ztarget_release(&t);
+	}
 	ztargets_release(&ts);
 
 	/* mistakes name the line */
@@ -88,6 +102,7 @@ static void test_targets(void)
 		{ "target x tcp:h:1/d\nmap x ti four\n", ":2: map: 'four'" },
 		{ "frob\n", ":1: unknown word 'frob'" },
 		{ "target x tcp:h:1/d colour=red\n", ":1: unknown key 'colour'" },
+		{ "target x tcp:h:70000/d\n", ":1: 'tcp:h:70000/d': the port is not" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		p = write_file("bad", bad[i][0]);
