@@ -236,6 +236,7 @@ int cmd_serve(int argc, char **argv)
 		listen = xstrdup("tcp:127.0.0.1:2100");
 	if (!dbname)
 		dbname = xstrdup("catalog");
+	int users_named = users != NULL;
 	if (!users)
 		users = users_default_path();
 
@@ -257,6 +258,12 @@ int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	catalog_close(cat);
+	/* a users file named but not there (a typo?) would refuse every login
+	 * as a wrong password: say so once (passwd may still create it; it is
+	 * read at each login) */
+	if (users_named && access(users, R_OK) != 0)
+		cmd_warn("serve", _("users file '%s': %s; nobody can log in to update until "
+		         "'bienmuc passwd -f %s' creates it"), users, strerror(errno), users);
 
 	char tmpl[] = "/tmp/bienmuc-serve.XXXXXX";
 	const char *td = getenv("TMPDIR");
