@@ -560,8 +560,10 @@ static void zdraw(void *arg)
 		char line[1024];
 		switch (st->state) {
 		case ZS_DONE:
-			snprintf(line, sizeof line, _("  %-16s %ld hits, %zu received (%.1f s)"), st->name, st->hits,
-			         st->nrecords, st->seconds);
+			snprintf(line, sizeof line, ngettext("  %-16s %ld hit, %zu received (%.1f s)",
+			                                     "  %-16s %ld hits, %zu received (%.1f s)",
+			                                     (unsigned long)st->hits),
+			         st->name, st->hits, st->nrecords, st->seconds);
 			break;
 		case ZS_TIMEOUT:
 			snprintf(line, sizeof line, _("  %-16s timeout: %s"), st->name, st->error ? st->error : "");
