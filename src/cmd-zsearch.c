@@ -14,6 +14,7 @@
 #include <string.h>
 #include <getopt.h>
 #include <ctype.h>
+#include <errno.h>
 
 #include "cmd.h"
 #include "i18n.h"
@@ -480,10 +481,20 @@ int cmd_zsearch(int argc, char **argv)
 		        cx.imported, cx.duplicates);
 	catalog_close(cx.cat);
 close_out:
-	if (cx.w && marc_writer_close(cx.w))
+	/* a full disk: said, not only exit 2 (main says nothing after a 2) */
+	errno = 0;
+	if ((cx.w && marc_writer_close(cx.w)) || (cx.out && (fflush(cx.out) || ferror(cx.out)))) {
+		if (cx.out && cx.out != stdout)
+			cmd_error(CMD_NAME, _("cannot write '%s': %s"), outpath,
+			          errno ? strerror(errno) : _("write error"));
+		else
+			cmd_error(CMD_NAME, _("cannot write the output: %s"),
+			          errno ? strerror(errno) : _("write error"));
 		rc = 2;
-	if (cx.out && cx.out != stdout && fclose(cx.out)) {
-		cmd_error(CMD_NAME, _("%s: write error"), outpath);
+		if (cx.out && cx.out != stdout)
+			fclose(cx.out);
+	} else if (cx.out && cx.out != stdout && fclose(cx.out)) {
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), outpath, strerror(errno));
 		rc = 2;
 	}
 free_targets:
