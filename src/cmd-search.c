@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
+#include <errno.h>
 
 #include "cmd.h"
 #include "i18n.h"
@@ -204,8 +205,13 @@ int cmd_search(int argc, char **argv)
 				rc = 2;
 			}
 		}
-		if (w && marc_writer_close(w))
+		errno = 0;
+		if (w && (marc_writer_close(w) || fflush(stdout) || ferror(stdout))) {
+			/* a full disk: said (main says nothing after a 2) */
+			cmd_error(CMD_NAME, _("cannot write the output: %s"),
+			          errno ? strerror(errno) : _("write error"));
 			rc = 2;
+		}
 		if ((long)res.n < res.total && !fmt)
 			fprintf(stderr, _("bienmuc: search: %zu of %ld records shown (--limit, --offset)\n"),
 			        res.n, res.total);
