@@ -859,26 +859,43 @@ static void survey_record(const rec *r, struct survey *sv)
 /* Ask the detector whether a record that is not good UTF-8/MARC-8 is in
  * a legacy Vietnamese encoding; if it is sure enough, append a hint
  * "; the bytes look like TCVN3 (97% sure): use --from-charset tcvn3
- * (or auto-vi)" and return the encoding, else 0. With m8 (a record
- * that leader/09 says is UTF-8), MARC-8 is hinted at too. */
-static int legacy_hint(const rec *r, strbuf *err, int m8)
+ * (or auto-vi)" (a target's charset= with CHARSET_TARGET in flags) and
+ * return the encoding, else 0. With m8 (a record that leader/09 says is
+ * UTF-8), MARC-8 is hinted at too. */
+static int legacy_hint(const rec *r, strbuf *err, int flags, int m8)
 {
 	int conf;
 	int cs = charset_detect_legacy(r, &conf, NULL);
 	if ((cs == CS_TCVN3 || cs == CS_VNI || cs == CS_VISCII || cs == CS_CP1258) &&
 	    conf >= CHARSET_DETECT_MIN) {
-		if (err)
+		if (err && (flags & CHARSET_TARGET))
+			sb_addf(err, _("; the bytes look like %s (%d%% sure): give the target "
+			        "charset=%s in the targets file"), cs_label(cs), conf, charset_name(cs));
+		else if (err)
 			sb_addf(err, _("; the bytes look like %s (%d%% sure): use --from-charset %s "
 			        "(or auto-vi)"), cs_label(cs), conf, charset_name(cs));
 		return cs;
 	}
 	if (m8 && cs == CS_MARC8 && conf >= CHARSET_DETECT_MIN) {
-		if (err)
+		if (err && (flags & CHARSET_TARGET))
+			sb_addf(err, _("; the bytes read as MARC-8 (%d%% sure), although leader/09 "
+			        "says UTF-8: give the target charset=marc8 in the targets file"), conf);
+		else if (err)
 			sb_addf(err, _("; the bytes read as MARC-8 (%d%% sure), although leader/09 "
 			        "says UTF-8: use --from-charset marc8"), conf);
 		return cs;
 	}
 	return 0;
+}
+
+/* " (use --from-charset to name the real encoding)", or for a target its
+ * charset= in the targets file */
+static const char *real_encoding_hint(int flags)
+{
+	return (flags & CHARSET_TARGET) ?
+	       _(" (give the target charset= in the targets file, e.g. charset=marc8, "
+	         "to name the real encoding)") :
+	       _(" (use --from-charset to name the real encoding)");
 }
 
 static int is_legacy(int cs)
@@ -887,9 +904,10 @@ static int is_legacy(int cs)
 }
 
 /* Pick the decoding for the record. Returns a CS_* value, or -1 (err set). */
-static int choose_charset(const rec *r, int cs, int unicode, const struct survey *sv,
+static int choose_charset(const rec *r, int cs, int flags, const struct survey *sv,
                           strbuf *warn, strbuf *err, strbuf *detail)
 {
+	int unicode = flags & CHARSET_UNICODE;
 	char l9 = rec_leader(r)[9];
 	if (unicode)
 		return CS_UTF8;
@@ -943,9 +961,9 @@ static int choose_charset(const rec *r, int cs, int unicode, const struct survey
 	if (l9 == 'a' && sv->nonascii) {
 		if (err) {
 			name_of(err, r, sv->bad_f, sv->bad_s);
-			sb_addf(err, _(": invalid UTF-8 at byte %zu of the value (use --from-charset to "
-			        "name the real encoding)"), sv->bad_off + 1);
-			legacy_hint(r, err, 1);
+			sb_addf(err, _(": invalid UTF-8 at byte %zu of the value"), sv->bad_off + 1);
+			sb_adds(err, real_encoding_hint(flags));
+			legacy_hint(r, err, flags, 1);
 		}
 		return -1;
 	}
@@ -980,7 +998,7 @@ int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, 
 
 	strbuf detail = STRBUF_INIT;       /* auto-vi: why no legacy encoding */
 	survey_record(r, &sv);
-	int use = choose_charset(r, cs, unicode, &sv, warn, err, &detail);
+	int use = choose_charset(r, cs, flags, &sv, warn, err, &detail);
 	if (use < 0) {
 		sb_release(&detail);
 		survey_release(&sv);
@@ -1036,13 +1054,18 @@ int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, 
 					else if (guessed_m8 && memchr(v, 0x1B, n))
 						;   /* escape sequences: MARC-8 all right, but damaged */
 					else if (guessed_m8) {
-						sb_adds(err, rec_leader(r)[9] == ' ' ?
-						        _(" (leader/09 is blank, so MARC-8 was expected; use "
-						        "--from-charset to name the real encoding)") :
-						        _(" (use --from-charset to name the real encoding)"));
-						legacy_hint(r, err, 0);
+						if (rec_leader(r)[9] != ' ')
+							sb_adds(err, real_encoding_hint(flags));
+						else if (flags & CHARSET_TARGET)
+							sb_adds(err, _(" (leader/09 is blank, so MARC-8 was expected; "
+							        "give the target charset= in the targets file to "
+							        "name the real encoding)"));
+						else
+							sb_adds(err, _(" (leader/09 is blank, so MARC-8 was expected; use "
+							        "--from-charset to name the real encoding)"));
+						legacy_hint(r, err, flags, 0);
 					} else if (use == CS_UTF8 && !unicode)
-						sb_adds(err, _(" (use --from-charset to name the real encoding)"));
+						sb_adds(err, real_encoding_hint(flags));
 				}
 				rc = -1;
 				break;
@@ -1064,15 +1087,21 @@ int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, 
 	/* MARC-8 that decodes but leaves marks on nothing: legacy bytes? */
 	if (rc == 0 && susp.len) {
 		strbuf hint = STRBUF_INIT;
-		if (guessed_m8 && legacy_hint(r, &hint, 0)) {
+		if (guessed_m8 && legacy_hint(r, &hint, flags, 0)) {
 			if (err)
 				sb_addf(err, _("%s: the data decodes as MARC-8 only with combining marks on "
 				        "spaces or punctuation%s"), susp.buf, hint.buf);
 			rc = -1;
 		} else if (warn) {
 			add_line(warn, NULL);
-			sb_addf(warn, _("%s: a MARC-8 combining mark stands on a space or punctuation "
-			        "(kept; if the file is Latin-1, name it with --from-charset latin1)"), susp.buf);
+			if (flags & CHARSET_TARGET)
+				sb_addf(warn, _("%s: a MARC-8 combining mark stands on a space or "
+				        "punctuation (kept; if the target sends Latin-1, give it "
+				        "charset=latin1 in the targets file)"), susp.buf);
+			else
+				sb_addf(warn, _("%s: a MARC-8 combining mark stands on a space or punctuation "
+				        "(kept; if the file is Latin-1, name it with --from-charset latin1)"),
+				        susp.buf);
 		}
 		sb_release(&hint);
 	}

@@ -31,6 +31,9 @@
 #define CHARSET_NCR 2           /* MARC-8 values: read hexadecimal NCRs
                                    "&#xHHHH;" as their characters (LC's
                                    lossless convention; for ISO 2709) */
+#define CHARSET_TARGET 4        /* the record comes from a Z39.50/SRU
+                                   target: a hint names the targets file's
+                                   charset= (zsearch has no --from-charset) */
 int charset_fix_record(rec *r, int cs, int flags, strbuf *warn, strbuf *err);
 
 /* MARCXML or JSON whose text is 8-bit data read as Latin-1 or Windows-1252

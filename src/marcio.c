@@ -105,6 +105,7 @@ struct marc_reader {
 	long recno;
 	long long rec_off;
 	int rec_cs;
+	int from_target;      /* marc_reader_from_target */
 	strbuf raw, error, warn, tmp;
 	size_t nwarn;
 	const char **warnv;
@@ -293,6 +294,12 @@ static void split_warnings(marc_reader *rd)
 	}
 }
 
+void marc_reader_from_target(marc_reader *rd)
+{
+	if (rd)
+		rd->from_target = 1;
+}
+
 int marc_reader_next(marc_reader *rd, rec *r)
 {
 	rec_clear(r);
@@ -314,7 +321,8 @@ int marc_reader_next(marc_reader *rd, rec *r)
 		/* MARC-8 in ISO 2709 carries what it lacks as NCRs (LC's lossless
 		 * convention); .mrk has references of its own, XML its entities */
 		int flags = (unicode ? CHARSET_UNICODE : 0) |
-		            (rd->ops->format == MF_ISO2709 ? CHARSET_NCR : 0);
+		            (rd->ops->format == MF_ISO2709 ? CHARSET_NCR : 0) |
+		            (rd->from_target ? CHARSET_TARGET : 0);
 		if (charset_fix_record(r, rd->rec_cs, flags, &rd->warn, &rd->tmp) != 0) {
 			mr_bad(rd, "%s", rd->tmp.buf ? rd->tmp.buf : _("character set conversion failed"));
 			rc = MR_BAD;

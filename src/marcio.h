@@ -67,6 +67,10 @@ enum { MR_EOF = 0, MR_OK = 1, MR_BAD = -1 };
  * message in err) only if the format cannot be determined or set up. */
 marc_reader *marc_reader_open(FILE *fp, const char *name,
                               const struct marc_read_opts *opts, strbuf *err);
+/* The records come from a Z39.50/SRU target (zclient.c): a charset
+ * hint then names the target's charset= in the targets file, not
+ * --from-charset. */
+void marc_reader_from_target(marc_reader *rd);
 /* Read the next record into r (which is cleared first).
  * MR_OK: r holds the record (warnings may be pending, see below).
  * MR_BAD: the record was rejected; marc_reader_error() says why and

@@ -199,7 +199,8 @@ static int parse_target_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 		} else if (!strcmp(k, "charset")) {
 			int cs = marc_charset_parse(v);
 			if (cs < 0) {
-				sb_addf(msg, _("charset '%s': marc8, utf-8 or auto"), v);
+				sb_addf(msg, _("charset '%s': marc8, utf-8, auto, or latin1, tcvn3, vni, "
+				        "viscii, cp1258, auto-vi"), v);
 				goto bad;
 			}
 			t.charset = cs;
@@ -513,6 +514,7 @@ int zclient_parse_record(const char *buf, size_t len, int charset, rec *r, strbu
 	}
 	struct marc_read_opts ro = { MF_AUTO, charset, 0 };
 	marc_reader *rd = marc_reader_open(fp, "z3950", &ro, err);
+	marc_reader_from_target(rd);
 	int rc = -1;
 	if (rd) {
 		int st = marc_reader_next(rd, r);

@@ -203,6 +203,15 @@ static void test_records(void)
 	char diff[200] = "";
 	CHECKF(rec_compare(a, b, diff, sizeof diff) == 0, "MARC-8 target record: %s", diff);
 	CHECK_INT(rec_leader(a)[9], 'a');
+	/* MARC-8 bytes under leader/09 'a' (a target that converts without
+	 * telling): refused, and the hint is the targets file's charset=,
+	 * since zsearch has no --from-charset */
+	m8[9] = 'a';
+	sb_reset(&err);
+	CHECK_INT(zclient_parse_record(m8, l8, CS_AUTO, a, &err), -1);
+	CHECKF(err.buf && strstr(err.buf, "charset=marc8") && !strstr(err.buf, "--from-charset"),
+	       "hint: %s", err.buf ? err.buf : "");
+	CHECK_INT(zclient_parse_record(m8, l8, CS_MARC8, a, &err), 0);
 	CHECK_INT(zclient_parse_record("garbage", 7, CS_AUTO, a, &err), -1);
 	CHECK_INT(zclient_parse_record(NULL, 0, CS_AUTO, a, &err), -1);
 	sb_release(&err);
