@@ -500,7 +500,13 @@ static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strb
 		sb_addf(err, _("unsupported use attribute 1=%ld"), a.use);
 		return -1;
 	}
-	if (target != T_YEAR && a.rel && a.rel != 3 && a.rel != 102 && a.rel != 103) {
+	if (a.rel == 103) {
+		/* AlwaysMatches (SRU cql.allRecords=1): every live bibliographic
+		 * record, i.e. every row of the keyword index, whatever the term */
+		sb_adds(&p->sql, "SELECT rowid AS rid FROM fts");
+		return 0;
+	}
+	if (target != T_YEAR && a.rel && a.rel != 3 && a.rel != 102) {
 		out->diag = YAZ_BIB1_UNSUPP_RELATION_ATTRIBUTE;
 		sb_addf(err, _("relation 2=%ld is only supported for years"), a.rel);
 		return -1;

@@ -9,7 +9,9 @@
  *             63 notes, 1003/1004/1005/1006 author/names, 1007 any
  *             standard identifier, 1016/1017/1035 any, 1018 publisher;
  *             no use attribute = any.
- *   relation (2): 1 < 2 <= 3 = 4 >= 5 > 6 != (years); 3 elsewhere.
+ *   relation (2): 1 < 2 <= 3 = 4 >= 5 > 6 != (years); 3 elsewhere;
+ *             103 AlwaysMatches (every record, whatever the term: SRU's
+ *             cql.allRecords).
  *   structure (4): 1 phrase (also the default for a multi-word term),
  *             2/6 words (all of them), others as phrase.
  *   truncation (5): 100 none, 1 right, 104 with a trailing '?' / '*'.

@@ -100,7 +100,7 @@ const char *server_cql_properties(void)
 	"set          = info:srw/cql-context-set/1/dc-v1.1\n"
 	"index.cql.serverChoice = 1=1016\n"
 	"index.cql.anywhere     = 1=1016\n"
-	"index.cql.allRecords   = 1=1016\n"
+	"index.cql.allRecords   = 1=1016 2=103\n"
 	"index.rec.id           = 1=12\n"
 	"index.dc.title         = 1=4\n"
 	"index.dc.creator       = 1=1003\n"

@@ -145,6 +145,13 @@ int main(void)
 	CHECK(strstr(errtext, "no words") != NULL);
 
 	/* PQF from a Z39.50 client */
+	/* relation 103, AlwaysMatches (SRU cql.allRecords=1): every record
+	 * of the keyword index, whatever the term (was a search for "1") */
+	CHECK_INT(trp("@attr 2=103 @attr 1=1016 1"), 0);
+	CHECK(rs.fts == NULL);
+	CHECK_STR(rs.sql.buf, "SELECT rowid AS rid FROM fts");
+	CHECK_INT(trp("@not @attr 2=103 @attr 1=1016 1 @attr 1=4 kieu"), 0);
+	CHECK(rs.sql.buf && strstr(rs.sql.buf, "SELECT rowid AS rid FROM fts EXCEPT ") == rs.sql.buf);
 	CHECK_INT(trp("@attr 1=4 @attr 4=1 \"tat den\""), 0);
 	CHECK_STR(rs.fts, "{title} : \"tat den\"");
 	CHECK_INT(trp("@attr 1=4 @attr 4=2 \"tat den\""), 0);
