@@ -493,6 +493,14 @@ static int operand(const Z_Operand *o, struct part *p, struct rpn_sql *out, strb
 		sb_adds(err, _("unsupported term type"));
 		return -1;
 	}
+	/* a client that sends Latin-1 or MARC-8 without negotiating: say so,
+	 * rather than that the term has no words */
+	size_t badbyte;
+	if (!utf8_valid(term, len, &badbyte)) {
+		out->diag = YAZ_BIB1_MALFORMED_SEARCH_TERM;
+		sb_addf(err, _("the term is not UTF-8 (byte %zu of it)"), badbyte + 1);
+		return -1;
+	}
 	const char *col;
 	int target = map_use(a.use, &col);
 	if (target < 0) {

@@ -145,6 +145,11 @@ int main(void)
 	CHECK(strstr(errtext, "no words") != NULL);
 
 	/* PQF from a Z39.50 client */
+	/* a term that is not UTF-8 (Latin-1 from a client that did not
+	 * negotiate): malformed term 125, said so (was "has no words", 229) */
+	CHECK_INT(trp("@attr 1=4 t\xe1t"), -1);
+	CHECK_INT(rs.diag, 125);
+	CHECK_STR(errtext, "the term is not UTF-8 (byte 2 of it)");
 	/* relation 103, AlwaysMatches (SRU cql.allRecords=1): every record
 	 * of the keyword index, whatever the term (was a search for "1") */
 	CHECK_INT(trp("@attr 2=103 @attr 1=1016 1"), 0);
