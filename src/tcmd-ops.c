@@ -17,6 +17,7 @@
 #include "journal-text.h"
 #include "auth.h"
 #include "cmd.h"                /* cmd_output: export writes the file whole */
+#include "tzsearch.h"             /* a copy is checked for duplicates on save */
 
 void tsess_event(tsess *s, int ev)
 {
@@ -63,6 +64,7 @@ void tsess_clear_record(tsess *s)
 	s->id = NULL;
 	s->version = CAT_NEW;
 	s->deleted = 0;
+	s->copy = 0;
 	edmerge_destroy(s->merge);
 	s->merge = NULL;
 	tsess_free_lint(s);
@@ -778,6 +780,12 @@ TC_HANDLER(save)
 		rec_destroy(r);
 		expected = s->their_version;
 		s->lint_stale = 1;
+	}
+	/* a copy from another catalogue: the duplicate check :import makes
+	 * (C-s on a copy skipped it, and saved a second record) */
+	if (s->copy && expected == CAT_NEW && !s->force && tzs_duplicate(s, "save")) {
+		sb_release(&err);
+		return 1;
 	}
 	size_t errors = tsess_lint(s);
 	if (errors && !s->force) {

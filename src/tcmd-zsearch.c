@@ -218,9 +218,27 @@ int tc_zopen(tsess *s, int argc, char **argv, const char *rest)
 	snprintf(what, sizeof what, "copy of %s#%ld; :import saves it", Z.t[zr->target].name,
 	         zr->position);
 	tsess_set_new(s, r, what);
+	s->copy = 1;
 	rec_destroy(r);
 	Z.from_copy = 1;
 	return 0;
+}
+
+int tzs_duplicate(tsess *s, const char *cmd)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	strbuf err = STRBUF_INIT;
+	int st = catalog_match(s->cat, edrec_rec(s->ed),
+	                       CAT_MK_ISBN | CAT_MK_ISSN | CAT_MK_LCCN | CAT_MK_035,
+	                       &ids, &n, &err);
+	sb_release(&err);
+	int dup = st == CAT_OK && n;
+	if (dup)
+		tsess_err(s, "%s: already in the catalogue as %s (:open id=%s to see it; "
+		          ":%s! saves a second copy, and past lint errors)", cmd, ids[0], ids[0], cmd);
+	cat_ids_free(ids, n);
+	return dup;
 }
 
 int tc_import(tsess *s, int argc, char **argv, const char *rest)
@@ -230,24 +248,15 @@ int tc_import(tsess *s, int argc, char **argv, const char *rest)
 		tsess_err(s, "import: no new record under edit (:zopen N copies one)");
 		return 2;
 	}
-	if (!s->force) {
-		char **ids = NULL;
-		size_t n = 0;
-		strbuf err = STRBUF_INIT;
-		int st = catalog_match(s->cat, edrec_rec(s->ed),
-		                       CAT_MK_ISBN | CAT_MK_ISSN | CAT_MK_LCCN | CAT_MK_035,
-		                       &ids, &n, &err);
-		sb_release(&err);
-		if (st == CAT_OK && n) {
-			tsess_err(s, "import: already in the catalogue as %s (:open id=%s to see it; "
-			          ":import! saves a second copy, and past lint errors)", ids[0], ids[0]);
-			cat_ids_free(ids, n);
-			return 1;
-		}
-		cat_ids_free(ids, n);
-	}
+	if (!s->force && tzs_duplicate(s, "import"))
+		return 1;
+	/* checked: the save need not check again */
+	int copy = s->copy;
+	s->copy = 0;
 	int rc = tcmd_run(s, s->force ? "save!" : "save");
 	if (rc == 0)
 		Z.from_copy = 0;
+	else if (s->ed && s->version == CAT_NEW)
+		s->copy = copy;
 	return rc;
 }

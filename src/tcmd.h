@@ -83,6 +83,8 @@ struct tsess {
 	char *id;                 /* NULL for a new record */
 	long version;             /* version read; CAT_NEW for a new record */
 	int deleted;
+	int copy;                 /* the new record is a copy (:zopen): saving it
+	                             checks the catalogue for it first */
 
 	rec *clip;                /* copied fields */
 

@@ -24,6 +24,10 @@ int tc_zsearch(tsess *s, int argc, char **argv, const char *rest);
 int tc_zresults(tsess *s, int argc, char **argv, const char *rest);
 int tc_zopen(tsess *s, int argc, char **argv, const char *rest);
 int tc_import(tsess *s, int argc, char **argv, const char *rest);
+/* 1 (and an error naming it, as command cmd: "save", "import") when the
+ * new record under edit is already in the catalogue (ISBN, ISSN, LCCN,
+ * 035), else 0. */
+int tzs_duplicate(tsess *s, const char *cmd);
 /* The running or last search (NULL if none), for a results screen. */
 struct zsearch *tzs_current(void);
 /* Free everything (at exit). */
