@@ -251,8 +251,22 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 		lineno++;
 		char isbn[32];
 		isbn_clean(line, isbn, sizeof isbn);
-		if (!*isbn)
+		/* the first word, for a line that is no ISBN ("abc", a digit
+		 * short): said and kept in the misses, not dropped or searched */
+		const char *w = line + strspn(line, " \t\r\n");
+		int wl = (int)strcspn(w, " \t\r\n");
+		if (!*isbn && (!wl || *w == '#'))
 			continue;
+		size_t il = strlen(isbn);
+		const char *x = strchr(isbn, 'X');     /* only an ISBN-10's check digit */
+		if ((il != 10 && il != 13) || (x && (il != 10 || x != isbn + 9))) {
+			missed++;
+			fprintf(stderr, _("bienmuc: zsearch: '%.*s' (line %ld): not an ISBN (10 or 13 "
+			        "digits)\n"), wl, w, lineno);
+			if (mf)
+				fprintf(mf, "%.*s\n", wl, w);
+			continue;
+		}
 		char q[64];
 		snprintf(q, sizeof q, "isbn=%s", isbn);
 		strbuf err = STRBUF_INIT;
