@@ -311,15 +311,16 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 			}
 			for (size_t i = 0; i < zsearch_nproblems(zs); i++)
 				cmd_warn(CMD_NAME, "%s", zsearch_problem(zs, i));
-			/* no target answered: nobody was asked, which is not "not found" */
+			/* every target failed (down, timed out, refused the search):
+			 * nobody could say, which is not "not found" */
 			if (answered) {
 				missed++;
 				fprintf(stderr, _("bienmuc: zsearch: %s (line %ld): not found (%s)\n"), isbn,
 				        lineno, why.buf ? why.buf : _("no targets"));
 			} else {
 				unasked++;
-				fprintf(stderr, _("bienmuc: zsearch: %s (line %ld): not searched, no target "
-				        "answered (%s)\n"), isbn, lineno, why.buf ? why.buf : _("no targets"));
+				fprintf(stderr, _("bienmuc: zsearch: %s (line %ld): not searched, every target "
+				        "failed (%s)\n"), isbn, lineno, why.buf ? why.buf : _("no targets"));
 			}
 			sb_release(&why);
 			if (mf)
@@ -336,7 +337,7 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 	}
 	fprintf(stderr, _("bienmuc: zsearch: %ld found, %ld missed"), found, missed);
 	if (unasked)
-		fprintf(stderr, _(", %ld not searched (no target answered)"), unasked);
+		fprintf(stderr, _(", %ld not searched (every target failed)"), unasked);
 	if (cx->cat)
 		fprintf(stderr, _(", %ld imported, %ld duplicates"), cx->imported, cx->duplicates);
 	fputc('\n', stderr);
