@@ -31,6 +31,7 @@
 #include "catalog-ops.h"
 #include "marcio.h"
 #include "zclient.h"
+#include "matchkey.h"            /* 035 system numbers, as the local match */
 #include "util.h"
 #include "i18n-lower.h"
 
@@ -577,6 +578,46 @@ static int z_match(void *be, const rec *r, const void *prep, int keys, char ***i
 			}
 			ZOOM_resultset_destroy(rs);
 		}
+	}
+	/* 035: the server's standard-identifier index (use 1007) holds every
+	 * record's 035 system numbers and its own (003)001 */
+	if (keys & CAT_MK_035) {
+		struct mk_list kl = { 0 };
+		mk_record_keys(r, MK_035, &kl);
+		for (size_t i = 0; i < kl.n; i++) {
+			const char *sys = kl.v[i] + 4;           /* after "sys:" */
+			strbuf pqf = STRBUF_INIT;
+			sb_adds(&pqf, "@attr 1=1007 \"");
+			for (const char *p = sys; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					sb_addc(&pqf, '\\');
+				sb_addc(&pqf, *p);
+			}
+			sb_addc(&pqf, '"');
+			ZOOM_resultset rs = run(z, pqf.buf, NULL, err);
+			sb_release(&pqf);
+			if (!rs) {
+				mk_list_release(&kl);
+				return status_of(z);
+			}
+			size_t size = ZOOM_resultset_size(rs);
+			for (size_t j = 0; j < size && j < 20; j++) {
+				rec_clear(z->tmp);
+				if (get_record(z, rs, j, z->tmp, err) != CAT_OK)
+					continue;
+				/* a number in the catalogue's own organisation code (the
+				 * 003 of its records): two catalogues with the same code
+				 * number their records alike, so only the same record
+				 * counts, as in the local match */
+				const char *org = rec_get_control(z->tmp, "003");
+				size_t ol = org ? strlen(org) : 0;
+				int ours = ol && sys[0] == '(' && !strncmp(sys + 1, org, ol) && sys[1 + ol] == ')';
+				if (!ours || mk_same_record(r, z->tmp))
+					add_ids(ids, n, z->tmp);
+			}
+			ZOOM_resultset_destroy(rs);
+		}
+		mk_list_release(&kl);
 	}
 	return CAT_OK;
 }

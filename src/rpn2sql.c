@@ -343,7 +343,7 @@ static int key_term(int target, const char *term, size_t len, const struct attrs
 			param_add(&p->params, key.buf);
 		}
 	} else if (target == T_STDID) {
-		sb_adds(&p->sql, KEYS_SQL "?, ?, ?)");
+		sb_adds(&p->sql, KEYS_SQL "?, ?, ?, ?)");
 		p->is_keys = 1;
 		int r1 = mk_isbn(t, k);
 		sb_addf(&key, "isbn:%s", r1 ? k : t);
@@ -354,6 +354,10 @@ static int key_term(int target, const char *term, size_t len, const struct attrs
 		param_add(&p->params, key.buf);
 		sb_reset(&key);
 		sb_addf(&key, "lccn:%s", mk_lccn(t, k, sizeof k) ? k : t);
+		param_add(&p->params, key.buf);
+		sb_reset(&key);
+		/* a system number: a 035 "(ORG)number", or a record's own (003)001 */
+		sb_addf(&key, "sys:%s", mk_sysno(t, k, sizeof k) ? k : t);
 		param_add(&p->params, key.buf);
 	} else {
 		int ok = target == T_ISBN ? mk_isbn(t, k) : target == T_ISSN ? mk_issn(t, k) :

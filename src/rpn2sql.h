@@ -7,7 +7,9 @@
  *   use (1):  4 title, 5 series, 6 uniform title, 7 ISBN, 8 ISSN, 9 LCCN,
  *             12 local number (our 001; any case), 21 subject, 30/31 date/year,
  *             63 notes, 1003/1004/1005/1006 author/names, 1007 any
- *             standard identifier, 1016/1017/1035 any, 1018 publisher;
+ *             standard identifier (ISBN, ISSN, LCCN, or a system number:
+ *             035 "(ORG)number", our (003)001), 1016/1017/1035 any,
+ *             1018 publisher;
  *             no use attribute = any.
  *   relation (2): 1 < 2 <= 3 = 4 >= 5 > 6 != (years); 3 elsewhere;
  *             103 AlwaysMatches (every record, whatever the term: SRU's

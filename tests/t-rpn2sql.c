@@ -168,6 +168,10 @@ int main(void)
 	CHECK_INT(trp("@attr 1=7 9780198526636"), 0);
 	CHECK_INT(trp("@attr 1=12 bm00000001"), 0);
 	CHECK_INT(trp("@attr 1=1007 0378-5955"), 0);
+	/* 1007 also finds system numbers (035, and our own (003)001) */
+	CHECK_INT(trp("@attr 1=1007 \"(DLC)LC0042\""), 0);
+	CHECK_INT((long)rs.params.n, 4);
+	CHECK_STR(rs.params.n == 4 ? rs.params.v[3] : "", "sys:(DLC)LC0042");
 	CHECK_INT(trp("@attr 1=31 @attr 2=2 2000"), 0);
 	CHECK(strstr(rs.sql.buf, "year <= ") != NULL);
 	CHECK_INT(trp("@attr 1=9999 x"), -1);
