@@ -101,6 +101,7 @@ static int normalise_address(const char *a, char **out, char **user, char **pass
 		const char *h = strstr(a, "//") + 2;
 		size_t hl = strcspn(h, "/?#");
 		const char *at = memchr(h, '@', hl);
+		const char *ui = h;
 		if (at) {
 			hl -= (size_t)(at + 1 - h);
 			h = at + 1;
@@ -108,6 +109,22 @@ static int normalise_address(const char *a, char **out, char **user, char **pass
 		if (!addr_port_ok(h, hl))
 			return -2;
 		*sru = 1;
+		if (at) {
+			/* http://user:pass@host/db: ZOOM cannot connect to that; the
+			 * credentials go as options (HTTP basic), out of the URL */
+			const char *colon = memchr(ui, ':', (size_t)(at - ui));
+			if (colon) {
+				*user = xstrndup(ui, (size_t)(colon - ui));
+				*pass = xstrndup(colon + 1, (size_t)(at - colon - 1));
+			} else {
+				*user = xstrndup(ui, (size_t)(at - ui));
+			}
+			strbuf sb = STRBUF_INIT;
+			sb_add(&sb, a, (size_t)(ui - a));
+			sb_adds(&sb, h);
+			*out = sb_detach(&sb, NULL);
+			return 0;
+		}
 		*out = xstrdup(a);
 		return 0;
 	}
@@ -348,15 +365,8 @@ int ztarget_resolve(const struct ztargets *ts, const char *spec, struct ztarget 
 	/* credentials out of the name shown to people */
 	char *at = strchr(out->name, '@');
 	if (at && out->user) {
-		const char *p = spec;
-		if (!strncmp(p, "z3950://", 8))
-			p += 8;
-		else if (!strncmp(p, "tcp:", 4))
-			p += 4;
-		char *shown = xstrdup(strchr(spec, '@') + 1);
 		free(out->name);
-		out->name = shown;
-		(void)p;
+		out->name = out->sru ? xstrdup(out->address) : xstrdup(strchr(spec, '@') + 1);
 	}
 	return 0;
 }

@@ -69,6 +69,15 @@ static void test_targets(void)
 	CHECK_STR(t.password, "x");
 	CHECK_STR(t.name, "h.example:210/db");   /* no password in messages */
 	ztarget_release(&t);
+	/* an SRU URL with credentials: ZOOM could not connect to it as such
+	 * ("Connect failed"), and the password showed in every message */
+	CHECK_INT(ztarget_resolve(&ts, "http://bob:x@h.example:8080/sru", &t, &err), 0);
+	CHECK_STR(t.address, "http://h.example:8080/sru");
+	CHECK_STR(t.user, "bob");
+	CHECK_STR(t.password, "x");
+	CHECK_INT(t.sru, 1);
+	CHECK_STR(t.name, "http://h.example:8080/sru");
+	ztarget_release(&t);
 	CHECK_INT(ztarget_resolve(&ts, "h.example:210/db", &t, &err), 0);
 	CHECK_STR(t.address, "tcp:h.example:210/db");
 	CHECK_INT(t.timeout, 20);
