@@ -249,6 +249,19 @@ int cmd_serve(int argc, char **argv)
 	}
 	sb_release(&why);
 
+	/* the log and the pid file: a wrong path is one clear error now (GFS
+	 * would log nowhere, or stop with "[fatal] open ..." and status 1) */
+	const char *files[] = { log, pid };
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		FILE *fp = files[i] ? fopen(files[i], "a") : NULL;
+		if (files[i] && !fp) {
+			cmd_error("serve", _("cannot write '%s': %s"), files[i], strerror(errno));
+			return 2;
+		}
+		if (fp)
+			fclose(fp);
+	}
+
 	/* open once here, so a wrong path fails now and not per connection */
 	strbuf err = STRBUF_INIT;
 	catalog *cat = catalog_open(dbpath, ro ? CAT_OPEN_READONLY : 0, &err);
