@@ -144,6 +144,19 @@ static void fill_version(const rec *r, struct cat_version *ver)
 	ver->summary = xstrdup("");
 }
 
+/* After "Connection lost" (the server restarted, a line dropped) or a
+ * failed connect: connect again, so the session goes on once the server
+ * is back (ZOOM does not; every later search failed until the workstation
+ * was restarted, with the record under edit). 1 if it is worth a retry. */
+static int reconnect(struct zcat *z)
+{
+	int code = ZOOM_connection_errcode(z->c);
+	if (code != ZOOM_ERROR_CONNECTION_LOST && code != ZOOM_ERROR_CONNECT)
+		return 0;
+	ZOOM_connection_connect(z->c, z->t.address, 0);
+	return 1;
+}
+
 /* Run a PQF search; returns the result set or NULL (err set). */
 static ZOOM_resultset run(struct zcat *z, const char *pqf, const char *sortby, strbuf *err)
 {
@@ -156,6 +169,10 @@ static ZOOM_resultset run(struct zcat *z, const char *pqf, const char *sortby, s
 	if (sortby)
 		ZOOM_query_sortby(q, sortby);
 	ZOOM_resultset rs = ZOOM_connection_search(z->c, q);
+	if (ZOOM_connection_errcode(z->c) && reconnect(z)) {
+		ZOOM_resultset_destroy(rs);
+		rs = ZOOM_connection_search(z->c, q);
+	}
 	ZOOM_query_destroy(q);
 	if (ZOOM_connection_errcode(z->c)) {
 		set_err(z, err, NULL);
@@ -328,15 +345,24 @@ static int es_update(struct zcat *z, const char *action, const char *id, const r
 			sb_release(&werr);
 		}
 	}
-	ZOOM_package p = ZOOM_connection_package(z->c, NULL);
-	ZOOM_package_option_set(p, "action", action);
-	ZOOM_package_option_set(p, "databaseName", z->db);
-	ZOOM_package_option_set(p, "syntax", syntax);
-	if (id)
-		ZOOM_package_option_set(p, "recordIdOpaque", id);
-	if (buf)
-		ZOOM_package_option_setl(p, "record", buf, (int)len);
-	ZOOM_package_send(p, "update");
+	ZOOM_package p = NULL;
+	/* a second go on a connection that was lost (the server restarted
+	 * while the record was being edited): a replace or delete carries the
+	 * version read, so one that did get through is refused, not doubled */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		ZOOM_package_destroy(p);
+		p = ZOOM_connection_package(z->c, NULL);
+		ZOOM_package_option_set(p, "action", action);
+		ZOOM_package_option_set(p, "databaseName", z->db);
+		ZOOM_package_option_set(p, "syntax", syntax);
+		if (id)
+			ZOOM_package_option_set(p, "recordIdOpaque", id);
+		if (buf)
+			ZOOM_package_option_setl(p, "record", buf, (int)len);
+		ZOOM_package_send(p, "update");
+		if (attempt || !ZOOM_connection_errcode(z->c) || !reconnect(z))
+			break;
+	}
 	free(buf);
 	const char *msg = NULL, *add = NULL;
 	int code = ZOOM_connection_error(z->c, &msg, &add);
@@ -504,6 +530,10 @@ static int z_browse(void *be, const char *index, const char *from, size_t n,
 	ZOOM_connection_option_set(z->c, "number", num);
 	ZOOM_connection_option_set(z->c, "position", "1");
 	ZOOM_scanset ss = ZOOM_connection_scan(z->c, pqf.buf);
+	if (ZOOM_connection_errcode(z->c) && reconnect(z)) {
+		ZOOM_scanset_destroy(ss);
+		ss = ZOOM_connection_scan(z->c, pqf.buf);
+	}
 	sb_release(&pqf);
 	if (ZOOM_connection_errcode(z->c)) {
 		set_err(z, err, _("scan"));
