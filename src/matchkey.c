@@ -114,6 +114,15 @@ int mk_issn(const char *s, char out[9])
 	return want == d[7] ? 1 : -1;
 }
 
+/* Whether s[0..len) has a letter or digit (any non-ASCII byte counts). */
+static int has_alnum(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (isalnum((unsigned char)s[i]) || ((unsigned char)s[i] & 0x80))
+			return 1;
+	return 0;
+}
+
 int mk_lccn(const char *s, char *out, size_t n)
 {
 	char buf[64];
@@ -122,7 +131,9 @@ int mk_lccn(const char *s, char *out, size_t n)
 		if (*s != ' ' && *s != '\t')
 			buf[k++] = (char)tolower((unsigned char)*s);
 	buf[k] = 0;
-	char *h = strchr(buf, '-');
+	if (!has_alnum(buf, k))              /* "*", "-": no number */
+		buf[0] = 0;
+	char *h = buf[0] ? strchr(buf, '-') : NULL;
 	if (h) {
 		char tail[64];
 		size_t tl = 0;
@@ -156,7 +167,11 @@ int mk_sysno(const char *s, char *out, size_t n)
 	size_t len = strlen(s);
 	while (len && s[len - 1] == ' ')
 		len--;
-	if (!len || len + 1 > n) {
+	/* the number after any "(ORG)" needs a letter or a digit: "*", "-"
+	 * or a bare "(OCoLC)" would make every such record one book */
+	const char *close = len && *s == '(' ? memchr(s, ')', len) : NULL;
+	size_t pre = close ? (size_t)(close - s) + 1 : 0;
+	if (!len || len + 1 > n || !has_alnum(s + pre, len - pre)) {
 		if (n)
 			out[0] = 0;
 		return 0;
@@ -167,6 +182,11 @@ int mk_sysno(const char *s, char *out, size_t n)
 			p++;
 		while (p < e - 1 && *p == '0')
 			p++;
+		if (p == e) {                   /* "(OCoLC)ocm": no number */
+			if (n)
+				out[0] = 0;
+			return 0;
+		}
 		size_t k = (size_t)(e - p);
 		memcpy(out, "(OCoLC)", 7);
 		memcpy(out + 7, p, k);

@@ -29,12 +29,15 @@ int mk_issn(const char *s, char out[9]);
 
 /* LCCN normalised per the Library of Congress rules: blanks removed,
  * anything from '/' on removed, and "85-2" -> "85000002" (the part after
- * a hyphen zero-padded to 6 digits). Returns 1, or 0 if nothing is left. */
+ * a hyphen zero-padded to 6 digits). Returns 1, or 0 if nothing is left
+ * or what is left has no letter or digit. */
 int mk_lccn(const char *s, char *out, size_t n);
 
 /* System control number as in 035 $a: "(OCoLC)ocm00012345" ->
  * "(OCoLC)12345" (OCLC prefixes ocm/ocn/on and leading zeros dropped);
- * other sources keep their number, trimmed. Returns 1, or 0 if empty. */
+ * other sources keep their number, trimmed. Returns 1, or 0 if there is
+ * no number: empty, or no letter or digit after any "(ORG)" ("*", "-",
+ * "(OCoLC)"), which would make every record so marked one book. */
 int mk_sysno(const char *s, char *out, size_t n);
 
 /* Key kinds (same values as CAT_MK_* in catalog.h). */

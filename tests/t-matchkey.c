@@ -77,6 +77,15 @@ int main(void)
 	CHECK_INT(mk_sysno(" (VN-HaNoi)A-17", k, sizeof k), 1);
 	CHECK_STR(k, "(VN-HaNoi)A-17");
 	CHECK_INT(mk_sysno("  ", k, sizeof k), 0);
+	/* no number: "035 $a * $b ..." (Sirsi exports) would match every
+	 * record so marked */
+	CHECK_INT(mk_sysno("* ", k, sizeof k), 0);
+	CHECK_INT(mk_sysno("(OCoLC)", k, sizeof k), 0);
+	CHECK_INT(mk_sysno("(OCoLC)ocm", k, sizeof k), 0);
+	CHECK_INT(mk_sysno("(Sirsi) *", k, sizeof k), 0);
+	CHECK_INT(mk_sysno("(VN-HaNoi)Đ", k, sizeof k), 1);
+	CHECK_INT(mk_lccn(" * ", k, sizeof k), 0);
+	CHECK_INT(mk_lccn("-", k, sizeof k), 0);
 
 	/* keys of a record */
 	rec *r = rec_create();
