@@ -18,7 +18,9 @@
  * the incoming record is less full when its encoding level (Leader/17)
  * ranks lower than the catalogue record's (blank, 1, I > 4 > L > 2, K, M >
  * 7 > 3, J > 5 > 8 > u, z), or ranks the same and it has fewer fields
- * (not counting 001, 003, 005 and protected fields).
+ * (not counting 001, 003, 005 and protected fields) as it would be saved:
+ * with its foreign 001 as an 035 and, merged, with the catalogue
+ * record's 035s.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -522,6 +524,14 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 		rec *old = rec_create();
 		struct cat_version v = { 0 };
 		st = catalog_fetch(im->c, ids[0], old, &v, &im->err);
+		if (!st) {
+			/* the record as it would be saved is what is compared: the
+			 * catalogue's copy has the 035 a foreign 001 became, and
+			 * merge keeps its 035s */
+			keep_foreign_id(r, org);
+			if (im->on_match == ON_MERGE)
+				merge_into(im, r, old);
+		}
 		if (st) {
 			cmd_error(CMD_NAME, "%s", im->err.buf);
 			rc = -1;
@@ -532,9 +542,6 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 			report(im, file, recno, off, A_SKIPPED, ids[0], w2.buf);
 			sb_release(&w2);
 		} else {
-			keep_foreign_id(r, org);
-			if (im->on_match == ON_MERGE)
-				merge_into(im, r, old);
 			set_001(r, ids[0]);
 			struct cat_save_opts so = { .action = im->on_match == ON_MERGE ? "merge" : "replace",
 			                            .batch = im->batch };
