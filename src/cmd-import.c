@@ -667,30 +667,6 @@ static long count_records(const char *buf, size_t n, int fmt)
 	return c;
 }
 
-/* Whether this run continues an interrupted import of one of the files
- * (see import_file): its --report then goes on after the lines of the
- * interrupted run instead of replacing them. */
-static int continues(const struct imp *im, char **files, int n)
-{
-	int yes = 0;
-	for (int i = 0; i < n && !yes && !im->dry; i++) {
-		FILE *fp = strcmp(files[i], "-") ? fopen(files[i], "rb") : NULL;
-		if (!fp)
-			continue;
-		long long size = 0, off = 0;
-		long b = 0, recno = 0;
-		int done = 0;
-		char *key = file_key(im, fp, &size);
-		strbuf e = STRBUF_INIT;
-		yes = key && catalog_batch_resume(im->c, key, &b, &recno, &off, &done, &e) == CAT_OK &&
-		      !done;
-		sb_release(&e);
-		free(key);
-		fclose(fp);
-	}
-	return yes;
-}
-
 /* About how many records the input files hold, for --bulk auto: the
  * records in the first 256 KiB of each file, scaled to its size (a file
  * of no whole record there counts as 1 KB a record). Standard input and
@@ -737,11 +713,85 @@ static long expected_records(const struct imp *im, char **files, int n)
 	return total > LONG_MAX ? LONG_MAX : (long)total;
 }
 
+/* The --report of a run that continues an interrupted one (the same
+ * command again) keeps the lines of the records the interrupted run
+ * committed, so that it ends up as an uninterrupted run's would; the
+ * lines of records that are read again are dropped. Otherwise it starts
+ * empty. NULL (errno set) when it cannot be written. */
+static FILE *open_report(struct imp *im, char **files, int n)
+{
+	long batch = 0, *fb = xcalloc((size_t)n + 1, sizeof *fb);
+	long *upto = xcalloc((size_t)n + 1, sizeof *upto);
+	int *fdone = xcalloc((size_t)n + 1, sizeof *fdone);
+	for (int i = 0; i < n && !im->dry; i++) {
+		FILE *fp = strcmp(files[i], "-") ? fopen(files[i], "rb") : NULL;
+		if (!fp)
+			continue;
+		long long size = 0, off = 0;
+		char *key = file_key(im, fp, &size);
+		fclose(fp);
+		strbuf e = STRBUF_INIT;
+		if (key && catalog_batch_resume(im->c, key, &fb[i], &upto[i], &off, &fdone[i], &e) ==
+		           CAT_OK && !fdone[i] && !batch)
+			batch = fb[i];
+		sb_release(&e);
+		free(key);
+	}
+	FILE *out = NULL;
+	strbuf old = STRBUF_INIT;
+	struct stat sb;             /* (not a terminal or pipe: nothing to keep there) */
+	FILE *in = batch && !stat(im->report_name, &sb) && S_ISREG(sb.st_mode) ?
+	           fopen(im->report_name, "rb") : NULL;
+	if (in) {
+		char buf[65536];
+		size_t got;
+		while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+			sb_add(&old, buf, got);
+		fclose(in);
+	}
+	if (!(out = cmd_fopen_out(im->report_name, "w")) || !old.len)
+		goto done;
+	/* a line is kept when it is whole and its file's progress in the
+	 * batch continued covers its record */
+	strbuf pre = STRBUF_INIT;
+	for (const char *l = old.buf, *end = old.buf + old.len; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		if (!nl)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (fb[i] != batch)
+				continue;
+			sb_reset(&pre);
+			sb_adds(&pre, "{\"file\":");
+			cli_json_str(&pre, files[i]);
+			sb_adds(&pre, ",\"record\":");
+			if ((size_t)(nl - l) > pre.len && !memcmp(l, pre.buf, pre.len)) {
+				long r = strtol(l + pre.len, NULL, 10);
+				if (fdone[i] || r <= upto[i])
+					fwrite(l, 1, (size_t)(nl - l) + 1, out);
+				break;
+			}
+		}
+		l = nl + 1;
+	}
+	sb_release(&pre);
+done:
+	sb_release(&old);
+	free(fb);
+	free(upto);
+	free(fdone);
+	return out;
+}
+
 static int checkpoint(struct imp *im, const char *key, long recno, long long off, int done)
 {
 	if (im->dry)
 		return 0;
 	sb_reset(&im->err);
+	/* the report's lines are out before their records commit: after a
+	 * kill, the run that continues keeps those it needs (open_report) */
+	if (im->report)
+		fflush(im->report);
 	/* standard input cannot be resumed, but the batch's counts are kept
 	 * all the same (under a key no file has) */
 	if (catalog_batch_progress(im->c, im->batch, key ? key : "stdin", recno, off, done,
@@ -1221,9 +1271,7 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	if (im.report_name && !strcmp(im.report_name, "-"))
 		im.report = stdout;
-	else if (im.report_name &&
-	         !(im.report = cmd_fopen_out(im.report_name,
-	                                     continues(&im, argv + optind, argc - optind) ? "a" : "w"))) {
+	else if (im.report_name && !(im.report = open_report(&im, argv + optind, argc - optind))) {
 		cmd_error(CMD_NAME, _("cannot write '%s': %s"), im.report_name, cmd_output_strerror(errno));
 		rc = 2;
 		goto out;
