@@ -141,6 +141,7 @@ struct imp {
 	const char *rejects_name, *report_name;
 	FILE *rejects, *report;
 	long batch;
+	long continued;                /* the batch this run continues (continued_batch) */
 	char *org;                     /* our 003 */
 	isismap *map;                  /* --map: CDS/ISIS input */
 	item_map *items[3];            /* copies: item field maps, NULL-terminated */
@@ -713,17 +714,12 @@ static long expected_records(const struct imp *im, char **files, int n)
 	return total > LONG_MAX ? LONG_MAX : (long)total;
 }
 
-/* The --report of a run that continues an interrupted one (the same
- * command again) keeps the lines of the records the interrupted run
- * committed, so that it ends up as an uninterrupted run's would; the
- * lines of records that are read again are dropped. Otherwise it starts
- * empty. NULL (errno set) when it cannot be written. */
-static FILE *open_report(struct imp *im, char **files, int n)
+/* How far the batch-to-be of each input got: its batch (0: none), the
+ * records committed, whether it is done. */
+static void input_progress(struct imp *im, char **files, int n, long *fb, long *upto, int *fdone)
 {
-	long batch = 0, *fb = xcalloc((size_t)n + 1, sizeof *fb);
-	long *upto = xcalloc((size_t)n + 1, sizeof *upto);
-	int *fdone = xcalloc((size_t)n + 1, sizeof *fdone);
-	for (int i = 0; i < n && !im->dry; i++) {
+	for (int i = 0; i < n; i++) {
+		fb[i] = upto[i] = fdone[i] = 0;
 		FILE *fp = strcmp(files[i], "-") ? fopen(files[i], "rb") : NULL;
 		if (!fp)
 			continue;
@@ -731,12 +727,60 @@ static FILE *open_report(struct imp *im, char **files, int n)
 		char *key = file_key(im, fp, &size);
 		fclose(fp);
 		strbuf e = STRBUF_INIT;
-		if (key && catalog_batch_resume(im->c, key, &fb[i], &upto[i], &off, &fdone[i], &e) ==
-		           CAT_OK && !fdone[i] && !batch)
-			batch = fb[i];
+		if (!key || catalog_batch_resume(im->c, key, &fb[i], &upto[i], &off, &fdone[i], &e) !=
+		            CAT_OK)
+			fb[i] = upto[i] = fdone[i] = 0;
 		sb_release(&e);
 		free(key);
 	}
+}
+
+/* The batch this run continues (0: a new one): that of the first input
+ * an interrupted run left unfinished, or, when it was stopped between
+ * two inputs (or before it could say it had finished), that of an input
+ * it finished, if that batch is still running under this very command. */
+static long continued_batch(struct imp *im, char **files, int n)
+{
+	if (im->dry)
+		return 0;
+	long batch = 0, *fb = xcalloc((size_t)n + 1, sizeof *fb);
+	long *upto = xcalloc((size_t)n + 1, sizeof *upto);
+	int *fdone = xcalloc((size_t)n + 1, sizeof *fdone);
+	input_progress(im, files, n, fb, upto, fdone);
+	for (int i = 0; i < n && !batch; i++)
+		if (fb[i] && !fdone[i])
+			batch = fb[i];
+	for (int i = 0; i < n && !batch; i++) {
+		struct cat_batch cb;
+		strbuf e = STRBUF_INIT;
+		if (fb[i] && catalog_batch_get(im->c, fb[i], &cb, &e) == CAT_OK) {
+			if (cb.state && !strcmp(cb.state, "running") && cb.command &&
+			    !strcmp(cb.command, im->cmdline.buf))
+				batch = fb[i];
+			free(cb.user);
+			free(cb.command);
+			free(cb.state);
+		}
+		sb_release(&e);
+	}
+	free(fb);
+	free(upto);
+	free(fdone);
+	return batch;
+}
+
+/* The --report of a run that continues an interrupted one (the same
+ * command again) keeps the lines of the records the interrupted run
+ * committed, so that it ends up as an uninterrupted run's would; the
+ * lines of records that are read again are dropped. Otherwise it starts
+ * empty. NULL (errno set) when it cannot be written. */
+static FILE *open_report(struct imp *im, char **files, int n)
+{
+	long batch = im->continued, *fb = xcalloc((size_t)n + 1, sizeof *fb);
+	long *upto = xcalloc((size_t)n + 1, sizeof *upto);
+	int *fdone = xcalloc((size_t)n + 1, sizeof *fdone);
+	if (batch)
+		input_progress(im, files, n, fb, upto, fdone);
 	FILE *out = NULL;
 	strbuf old = STRBUF_INIT;
 	struct stat sb;             /* (not a terminal or pipe: nothing to keep there) */
@@ -831,7 +875,7 @@ static int import_file(struct imp *im, const char *path)
 		int done = 0;
 		sb_reset(&im->err);
 		if (catalog_batch_resume(im->c, key, &b, &recno, &off, &done, &im->err) == CAT_OK) {
-			if (done && !im->again) {
+			if (done && (!im->again || b == im->continued)) {
 				if (!im->quiet)
 					fprintf(stderr, _("bienmuc: import: %s: already imported in batch %ld; "
 					        "skipped (--again to import it again)\n"), path, b);
@@ -1269,6 +1313,23 @@ int cmd_import(int argc, char **argv)
 	}
 	if (optind >= argc)
 		goto out;
+	/* an interrupted run continues its batch (the counts so far too) */
+	im.continued = continued_batch(&im, argv + optind, argc - optind);
+	if (im.continued) {
+		struct cat_batch cb;
+		sb_reset(&err);
+		if (catalog_batch_get(im.c, im.continued, &cb, &err) == CAT_OK) {
+			im.batch = im.continued;
+			im.total.added = cb.added;
+			im.total.replaced = cb.replaced;
+			im.total.merged = cb.merged;
+			im.total.skipped = cb.skipped;
+			im.total.rejected = cb.rejected;
+			free(cb.user);
+			free(cb.command);
+			free(cb.state);
+		}
+	}
 	if (im.report_name && !strcmp(im.report_name, "-"))
 		im.report = stdout;
 	else if (im.report_name && !(im.report = open_report(&im, argv + optind, argc - optind))) {
