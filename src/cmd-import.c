@@ -482,19 +482,22 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 	strbuf why = STRBUF_INIT;
 	int rc = 0, st;
 	sb_reset(&im->err);
-	/* copies: item fields become copies; a used accession number rejects */
-	struct copy *cps = NULL;
-	size_t ncps = 0;
-	if (im->items[0] && !im->only_auth && !auth_is_authority(r) &&   /* no copies there */
-	    copies_import_take(im->c, im->items, r, &cps, &ncps, &why) < 0) {
-		report(im, file, recno, off, A_REJECTED, NULL, why.buf);
-		copies_free(cps, ncps);
-		sb_release(&why);
-		return 0;
-	}
 	if (im->mask && catalog_match_prep(im->c, r, prep, im->mask, &ids, &n, &im->err) != CAT_OK) {
 		cmd_error(CMD_NAME, "%s", im->err.buf);
 		return -1;
+	}
+	/* copies: item fields become copies; an accession number used by
+	 * another record rejects (one of the matched record's is its copy) */
+	struct copy *cps = NULL;
+	size_t ncps = 0;
+	if (im->items[0] && !im->only_auth && !auth_is_authority(r) &&   /* no copies there */
+	    copies_import_take(im->c, im->items, r, n && im->on_match != ON_NEW ? ids[0] : NULL,
+	                       &cps, &ncps, &why) < 0) {
+		report(im, file, recno, off, A_REJECTED, NULL, why.buf);
+		copies_free(cps, ncps);
+		cat_ids_free(ids, n);
+		sb_release(&why);
+		return 0;
 	}
 	const char *org = im->org;
 	if (own_number_elsewhere(im, r, ids, n, file, recno))

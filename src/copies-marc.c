@@ -288,8 +288,8 @@ void item_map_append(const item_map *m, rec *r, const struct copy *cps, size_t n
 	}
 }
 
-int copies_import_take(catalog *c, item_map *const *maps, rec *r, struct copy **cps,
-                       size_t *n, strbuf *why)
+int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *own,
+                       struct copy **cps, size_t *n, strbuf *why)
 {
 	*cps = NULL;
 	*n = 0;
@@ -334,6 +334,15 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, struct copy **
 		free(ka);
 		char *who = NULL;
 		if (copies_owner(c, a, &who, NULL) == CAT_OK) {
+			if (own && !strcmp(who, own)) {
+				/* own's copy already: it stays as it is */
+				free(who);
+				copy_clear(&(*cps)[i]);
+				memmove(&(*cps)[i], &(*cps)[i + 1], (*n - i - 1) * sizeof **cps);
+				--*n;
+				i--;
+				continue;
+			}
 			sb_addf(why, _("accession number %s is already in use (record %s); record not "
 			        "imported"), a, who);
 			free(who);

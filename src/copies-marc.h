@@ -34,9 +34,11 @@ void item_map_append(const item_map *m, rec *r, const struct copy *cps, size_t n
  * into copies; if r then has no call number and a copy has one, 090 is
  * set from it. Checks that no accession number is used twice in r or is
  * already in the catalogue: returns -1 and a reason in why otherwise.
+ * own: the catalogue record r replaces or merges into (or NULL): a copy
+ * that is already own's (by accession number) is left out, not a clash.
  * Returns the number of copies. */
-int copies_import_take(catalog *c, item_map *const *maps, rec *r, struct copy **cps,
-                       size_t *n, strbuf *why);
+int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *own,
+                       struct copy **cps, size_t *n, strbuf *why);
 /* Add the copies taken by copies_import_take to record id (numbers for
  * copies without one: the setting "accno.kind", else "VV"). */
 int copies_import_add(catalog *c, const char *id, struct copy *cps, size_t n, strbuf *err);
