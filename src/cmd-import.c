@@ -474,6 +474,22 @@ static int own_number_elsewhere(struct imp *im, const rec *r, char **ids, size_t
 	return 1;
 }
 
+/* A skipped record's copies (its item fields: books that came with it)
+ * go to the catalogue record it duplicates, and the report says so;
+ * those already id's were left out by copies_import_take. */
+static int skipped_copies(struct imp *im, const char *id, struct copy *cps, size_t ncps,
+                          strbuf *why, const char *file, long recno)
+{
+	if (!ncps)
+		return 0;
+	if (copies_import_add(im->c, id, cps, ncps, &im->err)) {
+		cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
+		return -1;
+	}
+	sb_addf(why, "; %zu %s added to %s", ncps, ncps == 1 ? "copy" : "copies", id);
+	return 0;
+}
+
 static int process(struct imp *im, rec *r, const void *prep, const char *file, long recno,
                    long long off)
 {
@@ -523,7 +539,10 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 	} else if (im->on_match == ON_SKIP) {
 		sb_addf(&why, "%sduplicate of %s%s", why.len ? "; " : "", ids[0],
 		        n > 1 ? " (and others)" : "");
-		report(im, file, recno, off, A_SKIPPED, ids[0], why.buf);
+		if (skipped_copies(im, ids[0], cps, ncps, &why, file, recno))
+			rc = -1;
+		else
+			report(im, file, recno, off, A_SKIPPED, ids[0], why.buf);
 	} else {
 		rec *old = rec_create();
 		struct cat_version v = { 0 };
@@ -543,7 +562,10 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 			strbuf w2 = STRBUF_INIT;
 			sb_addf(&w2, "matches %s but is less full: %s (--force to %s anyway)", ids[0],
 			        why.buf, im->on_match == ON_MERGE ? "merge" : "replace");
-			report(im, file, recno, off, A_SKIPPED, ids[0], w2.buf);
+			if (skipped_copies(im, ids[0], cps, ncps, &w2, file, recno))
+				rc = -1;
+			else
+				report(im, file, recno, off, A_SKIPPED, ids[0], w2.buf);
 			sb_release(&w2);
 		} else {
 			set_001(r, ids[0]);
