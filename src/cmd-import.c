@@ -17,7 +17,8 @@
  * "Less full" rule (replace/merge refuse such a record unless --force):
  * the incoming record is less full when its encoding level (Leader/17)
  * ranks lower than the catalogue record's (blank, 1, I > 4 > L > 2, K, M >
- * 7 > 3, J > 5 > 8 > u, z), or ranks the same and it has fewer fields
+ * 7 > 3, J > 5 > 8; u, z and anything else are unknown and rank with
+ * every level), or ranks the same and it has fewer fields
  * (not counting 001, 003, 005 and protected fields) as it would be saved:
  * with its foreign 001 as an 035 and, merged, with the catalogue
  * record's 035s.
@@ -192,7 +193,7 @@ static int level_rank(char c)
 	case '3': case 'J': return 4;
 	case '5': return 3;
 	case '8': return 2;
-	default: return 1;            /* u, z, anything else */
+	default: return 0;            /* u, z, anything else: unknown */
 	}
 }
 
@@ -225,7 +226,9 @@ static int less_full(const struct imp *im, const rec *in, const rec *old, strbuf
 {
 	char li = rec_leader(in)[17], lo = rec_leader(old)[17];
 	int ri = level_rank(li), ro = level_rank(lo);
-	if (ri != ro) {
+	/* an unknown level (u, z, or no level at all) says nothing: the
+	 * fields decide */
+	if (ri && ro && ri != ro) {
 		if (ri < ro) {
 			sb_addf(why, "encoding level '%c' is less full than the catalogue's '%c'", li, lo);
 			return 1;
