@@ -304,6 +304,38 @@ static int has_sysno(const rec *r, const char *key)
 	return 0;
 }
 
+/* Whether field fa of a and field fb of b are the same 035 (indicators
+ * and subfields). */
+static int same_field(const rec *a, size_t fa, const rec *b, size_t fb)
+{
+	size_t ns = rec_nsub(a, fa);
+	if (rec_ind(a, fa, 0) != rec_ind(b, fb, 0) || rec_ind(a, fa, 1) != rec_ind(b, fb, 1) ||
+	    ns != rec_nsub(b, fb))
+		return 0;
+	for (size_t s = 0; s < ns; s++) {
+		size_t la, lb;
+		const char *va = rec_sub_value(a, fa, s, &la), *vb = rec_sub_value(b, fb, s, &lb);
+		if (rec_sub_code(a, fa, s) != rec_sub_code(b, fb, s) || la != lb || memcmp(va, vb, la))
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether r has field f of src as an 035 already: one with the same
+ * number in $a, or, for one with no number there (only a cancelled $z,
+ * a $b, "$a *"), the very same field. */
+static int has_035(const rec *r, const rec *src, size_t f)
+{
+	char k[300];
+	long s = rec_find_sub(src, f, 'a');
+	if (s >= 0 && mk_sysno(rec_sub_value(src, f, (size_t)s, NULL), k, sizeof k))
+		return has_sysno(r, k);
+	for (long g = rec_find(r, "035", 0); g >= 0; g = rec_find(r, "035", (size_t)g + 1))
+		if (same_field(r, (size_t)g, src, f))
+			return 1;
+	return 0;
+}
+
 /* merged = incoming without protected fields + the catalogue record's
  * protected fields + its 035s that the incoming record lacks. */
 static void merge_into(const struct imp *im, rec *in, const rec *old)
@@ -312,16 +344,12 @@ static void merge_into(const struct imp *im, rec *in, const rec *old)
 		if (protected_tag(im, rec_tag(in, f)))
 			rec_delete_field(in, f);
 	size_t nf = rec_nfields(old);
-	char k[300];
 	for (size_t f = 0; f < nf; f++) {
 		const char *tag = rec_tag(old, f);
 		if (protected_tag(im, tag)) {
 			insert_in_order(in, old, f);
-		} else if (!strcmp(tag, "035")) {
-			long s = rec_find_sub(old, f, 'a');
-			if (s >= 0 && mk_sysno(rec_sub_value(old, f, (size_t)s, NULL), k, sizeof k) &&
-			    !has_sysno(in, k))
-				insert_in_order(in, old, f);
+		} else if (!strcmp(tag, "035") && !rec_is_control(old, f) && !has_035(in, old, f)) {
+			insert_in_order(in, old, f);
 		}
 	}
 }
