@@ -797,8 +797,6 @@ static void input_progress(struct imp *im, char **files, int n, long *fb, long *
  * it finished, if that batch is still running under this very command. */
 static long continued_batch(struct imp *im, char **files, int n)
 {
-	if (im->dry)
-		return 0;
 	long batch = 0, *fb = xcalloc((size_t)n + 1, sizeof *fb);
 	long *upto = xcalloc((size_t)n + 1, sizeof *upto);
 	int *fdone = xcalloc((size_t)n + 1, sizeof *fdone);
@@ -832,7 +830,7 @@ static long continued_batch(struct imp *im, char **files, int n)
  * empty. NULL (errno set) when it cannot be written. */
 static FILE *open_report(struct imp *im, char **files, int n)
 {
-	long batch = im->continued, *fb = xcalloc((size_t)n + 1, sizeof *fb);
+	long batch = im->dry ? 0 : im->continued, *fb = xcalloc((size_t)n + 1, sizeof *fb);
 	long *upto = xcalloc((size_t)n + 1, sizeof *upto);
 	int *fdone = xcalloc((size_t)n + 1, sizeof *fdone);
 	if (batch)
@@ -925,7 +923,7 @@ static int import_file(struct imp *im, const char *path)
 	char *key = is_stdin ? NULL : file_key(im, fp, &size);
 	long skip = 0;
 	long long seek = 0;
-	if (key && !im->dry) {
+	if (key) {            /* a dry run too: it shows what the real one will do */
 		long b = 0, recno = 0;
 		long long off = 0;
 		int done = 0;
