@@ -47,10 +47,33 @@ void cli_print_brief(FILE *fp, const char *id, const rec *r)
 	cli_brief_release(&b);
 }
 
+/* The length of the valid UTF-8 sequence at p (0: none there). */
+static size_t utf8_seq(const unsigned char *p)
+{
+	size_t k = *p >= 0xC2 && *p <= 0xDF ? 2 : *p >= 0xE0 && *p <= 0xEF ? 3 :
+	           *p >= 0xF0 && *p <= 0xF4 ? 4 : 0;
+	for (size_t j = 1; j < k; j++)
+		if (!p[j])
+			return 0;
+	return k && utf8_valid((const char *)p, k, NULL) ? k : 0;
+}
+
 void cli_json_str(strbuf *out, const char *s)
 {
 	sb_addc(out, '"');
 	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		if (*p >= 0x80) {
+			/* JSON is UTF-8: a byte of something else (a file name in a
+			 * legacy encoding) is written as the Latin-1 character */
+			size_t k = utf8_seq(p);
+			if (k) {
+				sb_add(out, (const char *)p, k);
+				p += k - 1;
+			} else {
+				sb_addf(out, "\\u%04x", *p);
+			}
+			continue;
+		}
 		switch (*p) {
 		case '"': sb_adds(out, "\\\""); break;
 		case '\\': sb_adds(out, "\\\\"); break;

@@ -26,7 +26,9 @@ void cli_brief_release(struct brief *b);
 /* "ID<TAB>title<TAB>author<TAB>year<TAB>isbn\n" to fp. */
 void cli_print_brief(FILE *fp, const char *id, const rec *r);
 
-/* Append s as a JSON string (with quotes) to out. */
+/* Append s as a JSON string (with quotes) to out; bytes that are not
+ * UTF-8 are written as the Latin-1 characters (\u00XX), so that the
+ * text stays valid JSON. */
 void cli_json_str(strbuf *out, const char *s);
 
 /* Parse a display format: "brief" gives 0, otherwise a marc_format
