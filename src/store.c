@@ -3639,11 +3639,15 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
  * catalogue's own series ("sys:(ORG)...", from r's 001+003 or an 035) is
  * trusted only if the records could be one (mk_same_record): another
  * catalogue with the same organisation code numbers other books the same
- * way. Any other key is a match. */
+ * way. So is a number that names no organisation ("sys:1", from an 001
+ * without 003 or a bare 035): every legacy system counts 1, 2, 3. Any
+ * other key is a match. */
 static int key_matches(struct store *st, const rec *r, const char *key, const char *id)
 {
 	size_t ol = strlen(st->org);
-	if (strncmp(key, "sys:(", 5) || strncmp(key + 5, st->org, ol) || key[5 + ol] != ')')
+	int bare = !strncmp(key, "sys:", 4) && key[4] != '(';
+	if (!bare &&
+	    (strncmp(key, "sys:(", 5) || strncmp(key + 5, st->org, ol) || key[5 + ol] != ')'))
 		return 1;
 	struct current c;
 	strbuf e = STRBUF_INIT;
