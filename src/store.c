@@ -3641,17 +3641,23 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
  * catalogue with the same organisation code numbers other books the same
  * way. So is a number that names no organisation ("sys:1", from an 001
  * without 003 or a bare 035): every legacy system counts 1, 2, 3. Any
- * other key is a match. */
+ * other key is a match, if both are authority records or neither is. */
 static int key_matches(struct store *st, const rec *r, const char *key, const char *id)
 {
 	size_t ol = strlen(st->org);
 	int bare = !strncmp(key, "sys:", 4) && key[4] != '(';
-	if (!bare &&
-	    (strncmp(key, "sys:(", 5) || strncmp(key + 5, st->org, ol) || key[5 + ol] != ')'))
-		return 1;
+	int check = bare ||
+	            !(strncmp(key, "sys:(", 5) || strncmp(key + 5, st->org, ol) || key[5 + ol] != ')');
 	struct current c;
 	strbuf e = STRBUF_INIT;
-	int same = load_current(st, id, 0, 1, &c, &e) != CAT_OK || mk_same_record(r, c.r);
+	int same = 1;
+	if (load_current(st, id, 0, 1, &c, &e) == CAT_OK && c.r) {
+		/* an authority record is never a book: a system numbers both
+		 * kinds 1, 2, 3 under one organisation code */
+		same = auth_is_authority(r) == auth_is_authority(c.r);
+		if (same && check)
+			same = mk_same_record(r, c.r);
+	}
 	current_release(&c);
 	sb_release(&e);
 	return same;
