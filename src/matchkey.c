@@ -289,6 +289,70 @@ void mk_record_keys_by_kind(const rec *r, struct mk_list by[MK_NKINDS])
 	record_keys(r, MK_ISBN | MK_ISSN | MK_LCCN | MK_035 | MK_001, by, 1);
 }
 
+/* Whether the text s (an ISBN's qualifier: 020 $a after the number, or
+ * $q) says the number is the set's: "(set)", "(bộ)", "(trọn bộ)". */
+static int set_qualifier(const char *s, size_t n)
+{
+	char *f = n ? fold_search(s, n) : NULL;
+	int set = 0;
+	for (const char *p = f; p && *p && !set;) {
+		while (*p && !isalnum((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (isalnum((unsigned char)*p))
+			p++;
+		size_t k = (size_t)(p - w);
+		set = (k == 3 && !strncmp(w, "set", 3)) || (k == 2 && !strncmp(w, "bo", 2));
+		if (!k && *p)
+			p++;
+	}
+	free(f);
+	return set;
+}
+
+void mk_item_isbns(const rec *r, struct mk_list *l)
+{
+	char k[14];
+	for (long f = rec_find(r, "020", 0); f >= 0; f = rec_find(r, "020", (size_t)f + 1)) {
+		size_t ns = rec_nsub(r, (size_t)f);
+		int set = 0;
+		for (size_t s = 0; s < ns && !set; s++) {
+			size_t len;
+			const char *v = rec_sub_value(r, (size_t)f, s, &len);
+			char c = rec_sub_code(r, (size_t)f, s);
+			if (c == 'q')
+				set = set_qualifier(v, len);
+			else if (c == 'a') {
+				/* the qualifier after the number: past its digits, X, - and blanks */
+				size_t i = 0;
+				while (i < len && (isdigit((unsigned char)v[i]) || v[i] == 'X' ||
+				                   v[i] == 'x' || v[i] == '-' || v[i] == ' '))
+					i++;
+				set = set_qualifier(v + i, len - i);
+			}
+		}
+		for (size_t s = 0; s < ns && !set; s++)
+			if (rec_sub_code(r, (size_t)f, s) == 'a' &&
+			    mk_isbn(rec_sub_value(r, (size_t)f, s, NULL), k))
+				add_kv(l, "isbn", k);
+	}
+}
+
+int mk_same_volume(const rec *a, const rec *b)
+{
+	struct mk_list ka = { 0 }, kb = { 0 };
+	mk_item_isbns(a, &ka);
+	mk_item_isbns(b, &kb);
+	int common = 0;
+	for (size_t i = 0; i < ka.n && !common; i++)
+		for (size_t j = 0; j < kb.n && !common; j++)
+			common = !strcmp(ka.v[i], kb.v[j]);
+	int same = common || !ka.n || !kb.n;
+	mk_list_release(&ka);
+	mk_list_release(&kb);
+	return same;
+}
+
 /* The folded words of r's title (245 $a $n $p), space-separated with a
  * space at each end (" tat den "), or NULL when it has none. */
 static char *title_words(const rec *r)

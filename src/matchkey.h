@@ -64,6 +64,16 @@ void mk_record_keys(const rec *r, int mask, struct mk_list *l);
 #define MK_NKINDS 5
 void mk_record_keys_by_kind(const rec *r, struct mk_list by[MK_NKINDS]);
 
+/* The ISBN keys of r ("isbn:978...") that name the book itself, leaving
+ * out those of the set it belongs to: a 020 qualified "(set)", "(bộ)" or
+ * "(trọn bộ)" (in $a after the number, or in $q). */
+void mk_item_isbns(const rec *r, struct mk_list *l);
+
+/* 0 when a and b are two volumes of one set: both have ISBNs of their
+ * own (mk_item_isbns) and none in common, so a set ISBN that both carry
+ * does not make them one book. 1 otherwise. */
+int mk_same_volume(const rec *a, const rec *b);
+
 /* Could a and b be versions of one record? Used when a record carries a
  * catalogue's own number (001+003, or that number kept as 035) and the
  * number is all that links them: two catalogues that keep the same

@@ -3641,7 +3641,9 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
  * catalogue with the same organisation code numbers other books the same
  * way. So is a number that names no organisation ("sys:1", from an 001
  * without 003 or a bare 035): every legacy system counts 1, 2, 3. Any
- * other key is a match, if both are authority records or neither is. */
+ * other key is a match, if both are authority records or neither is,
+ * and an ISBN only if they are not two volumes of one set (the set's
+ * ISBN in both, mk_same_volume). */
 static int key_matches(struct store *st, const rec *r, const char *key, const char *id)
 {
 	size_t ol = strlen(st->org);
@@ -3657,6 +3659,9 @@ static int key_matches(struct store *st, const rec *r, const char *key, const ch
 		same = auth_is_authority(r) == auth_is_authority(c.r);
 		if (same && check)
 			same = mk_same_record(r, c.r);
+		/* volumes of one set share its ISBN, each has its own too */
+		if (same && !strncmp(key, "isbn:", 5))
+			same = mk_same_volume(r, c.r);
 	}
 	current_release(&c);
 	sb_release(&e);

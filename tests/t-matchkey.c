@@ -161,5 +161,34 @@ int main(void)
 	CHECK_INT(mk_same_record(a, b), 1);
 	rec_destroy(b);
 	rec_destroy(a);
+
+	/* mk_same_volume: two volumes that carry their set's ISBN too */
+	a = book("x", "9786041234642 (T. 1)", "Lịch sử Việt Nam");
+	b = book("x", "9786041234666 (T. 2)", "Lịch sử Việt Nam");
+	size_t fa = rec_add_field(a, "020", ' ', ' ');
+	rec_add_sub(a, fa, 'a', "9786041234659 (trọn bộ)", strlen("9786041234659 (trọn bộ)"));
+	fb = rec_add_field(b, "020", ' ', ' ');
+	rec_add_sub(b, fb, 'a', "9786041234659", 13);
+	rec_add_sub(b, fb, 'q', "(set)", 5);
+	struct mk_list il = { 0 };
+	mk_item_isbns(a, &il);
+	CHECK_INT(il.n, 1);                                 /* the set's left out */
+	if (il.n == 1)
+		CHECK_STR(il.v[0], "isbn:9786041234642");
+	mk_list_release(&il);
+	CHECK_INT(mk_same_volume(a, b), 0);                 /* T. 1 and T. 2 */
+	rec_destroy(b);
+	b = book("x", "978-604-1-23464-2", "Lịch sử Việt Nam. Tập 1");
+	CHECK_INT(mk_same_volume(a, b), 1);                 /* T. 1 again */
+	rec_destroy(b);
+	b = book("x", "9786041234659 (bộ)", "Lịch sử Việt Nam");
+	CHECK_INT(mk_same_volume(a, b), 1);                 /* the set's record: nothing to tell */
+	rec_destroy(b);
+	b = book("x", "9786041234659 (bìa mềm)", "Lịch sử Việt Nam");
+	mk_item_isbns(b, &il);
+	CHECK_INT(il.n, 1);                                 /* "bìa" is no "bộ" */
+	mk_list_release(&il);
+	rec_destroy(b);
+	rec_destroy(a);
 	DONE();
 }
