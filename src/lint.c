@@ -1266,6 +1266,13 @@ static int has_double_space(const char *v, size_t n)
 	return 0;
 }
 
+/* 010 $a, $b and $z hold an LC control number in its fixed structure
+ * ("   85000002 ", "  2001000002"): the blanks are part of the number. */
+static int blanks_are_data(const char *tag, char code)
+{
+	return !strcmp(tag, "010") && (code == 'a' || code == 'b' || code == 'z');
+}
+
 static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const char *deftag)
 {
 	const rec *r = c->r;
@@ -1307,6 +1314,8 @@ static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const c
 				       code, show(c->l, v[i], buf), i + 1);
 				break;
 			}
+		if (blanks_are_data(deftag, code))
+			continue;
 		if (v[0] == ' ')
 			report(c, R_SPACE, (long)f, code, -1, N_("subfield $%c begins with a space"), code);
 		else if (v[n - 1] == ' ' && !ends_with(v, n, "-- "))

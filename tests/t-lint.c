@@ -223,6 +223,14 @@ static const struct lcase tcvn_cases[] = {
 	{ NULL, { NULL }, NULL },
 };
 
+/* Valid records: edits after which the listed rules must NOT be reported
+ * (false warnings teach cataloguers to ignore the marks). */
+static const struct lcase valid_cases[] = {
+	{ "LCCN, old structure", { "+010  \\\\$a   85000002 $z   84000001 " }, "stray-space" },
+	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
+	{ NULL, { NULL }, NULL },
+};
+
 static int covered[128];
 
 /* stand-in for the catalogue's copy count (copies-lint.h): two copies */
@@ -266,6 +274,20 @@ static void run_cases(linter *l, const struct lcase *cs)
 	}
 }
 
+static void run_valid_cases(linter *l, const struct lcase *cs)
+{
+	for (const struct lcase *c = cs; c->name; c++) {
+		rec *r = build(c->edits);
+		struct found fo = { .n = 0 };
+		lint_check(l, r, 7, collect, &fo);
+		char exp[128];
+		snprintf(exp, sizeof exp, "%s", c->expect);
+		for (char *t = strtok(exp, " "); t; t = strtok(NULL, " "))
+			CHECKF(!has(&fo, t), "valid case '%s': rule %s reported", c->name, t);
+		rec_destroy(r);
+	}
+}
+
 static void count_cb(const lint_finding *f, void *arg)
 {
 	(void)f;
@@ -292,6 +314,7 @@ int main(void)
 		rec_destroy(r);
 	}
 	run_cases(l, cases);
+	run_valid_cases(l, valid_cases);
 
 	/* finding details: record number, tag, occurrence, subfield */
 	{
