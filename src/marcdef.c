@@ -1217,7 +1217,20 @@ int marcdef_pos_valid(const marcdef *md, const md_pos *pos, const char *p)
 	case MDP_TEXT:
 		return 1;
 	case MDP_CODE:
-		return marcdef_pos_code(pos, p) != NULL;
+		if (marcdef_pos_code(pos, p))
+			return 1;
+		/* Undefined positions (code "###"): each one is blank or fill
+		 * on its own (authority 008/34-37 ' |||') */
+		for (i = 0; i < len && (p[i] == ' ' || p[i] == '|'); i++)
+			;
+		if (i == len && len > 1) {
+			char blanks[16];
+			if (len >= (int)sizeof blanks)
+				return 0;
+			memset(blanks, ' ', (size_t)len);
+			return marcdef_pos_code(pos, blanks) != NULL;
+		}
+		return 0;
 	case MDP_EACH: {
 		int blank = 0;
 		for (i = 0; i < len; i++) {

@@ -427,6 +427,11 @@ int main(void)
 		struct found fo = { .n = 0 };
 		lint_check(l, r, 1, collect, &fo);
 		CHECKF(fo.n == 0, "authority record: %zu findings, first %s", fo.n, fo.n ? fo.rules[0] : "");
+		/* undefined 008/34-37: blank or fill, each position on its own */
+		rec_set_data(r, 1, "240101n| acannaabn          |a aaa ||| d", 40);
+		fo.n = 0;
+		lint_check(l, r, 1, collect, &fo);
+		CHECKF(!has(&fo, "fixed-value"), "authority 008/34-37 ' |||' reported as %s", fo.rules[0]);
 		rec_delete_field(r, 3);   /* the 100 */
 		fo.n = 0;
 		lint_check(l, r, 1, collect, &fo);
