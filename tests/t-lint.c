@@ -177,6 +177,11 @@ static const struct lcase cases[] = {
 	{ "008 country", { "=008  240101s2015    qq a          000 1 vie d" }, "fixed-value" },
 	{ "007 category", { "+007  qx" }, "fixed-value" },
 	{ "obsolete country", { "=008  240101s2015    vn a          000 1 vie d" }, "fixed-obsolete" },
+	{ "serial, obsolete 008/20 and 30-32",
+	  { "=LDR  00000nas a2200000 a 4500", "=008  240101c20159999vm mr1p       0uuua0vie d" },
+	  "fixed-obsolete" },
+	{ "music, obsolete 008/32", { "=LDR  00000ncm a2200000 a 4500",
+	  "=008  240101s2015    vm sgn           1n vie d" }, "fixed-obsolete" },
 	{ "ISBN-13 check digit", { "=020  \\\\$a9786046025330" }, "isbn-check" },
 	{ "ISBN-10 check digit", { "=020  \\\\$a0452284237" }, "isbn-check" },
 	{ "ISBN length", { "=020  \\\\$a12345" }, "isbn-format" },
@@ -227,6 +232,11 @@ static const struct lcase tcvn_cases[] = {
  * (false warnings teach cataloguers to ignore the marks). */
 static const struct lcase valid_cases[] = {
 	{ "LCCN, old structure", { "+010  \\\\$a   85000002 $z   84000001 " }, "stray-space" },
+	{ "serial, obsolete 008/20 and 30-32",
+	  { "=LDR  00000nas a2200000 a 4500", "=008  240101c20159999vm mr1p       0uuua0vie d" },
+	  "fixed-value" },
+	{ "music, obsolete 008/32", { "=LDR  00000ncm a2200000 a 4500",
+	  "=008  240101s2015    vm sgn           1n vie d" }, "fixed-value" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
