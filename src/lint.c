@@ -1213,6 +1213,13 @@ static void check_dates(struct ctx *c)
 		f = rec_find(r, "260", 0);
 	if (f < 0)
 		return;
+	/* r (reprint: Date 2 is the original's date, which 260 $c gives for
+	 * a facsimile or microform), p (Date 2 production) and t (Date 2
+	 * copyright): the imprint may carry either date */
+	int date2 = strchr("prt", d[6]) != NULL;
+	for (int i = 11; i < 15; i++)
+		if (!isdigit((unsigned char)d[i]))
+			date2 = 0;
 	long s = rec_find_sub(r, (size_t)f, 'c');
 	if (s < 0)
 		return;
@@ -1225,7 +1232,7 @@ static void check_dates(struct ctx *c)
 		    (i == 0 || !isdigit((unsigned char)v[i - 1])) &&
 		    (i + 4 == n || !isdigit((unsigned char)v[i + 4]))) {
 			years++;
-			if (!memcmp(v + i, d + 7, 4))
+			if (!memcmp(v + i, d + 7, 4) || (date2 && !memcmp(v + i, d + 11, 4)))
 				match = 1;
 			i += 3;
 		}

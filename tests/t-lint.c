@@ -195,6 +195,8 @@ static const struct lcase cases[] = {
 	    "=245  10$aThe old man and the sea /$cErnest Hemingway." }, "article" },
 	{ "nonfiling not a digit", { "=245  1x$aTruyện Kiều /$cNguyễn Du." }, "nonfiling-invalid" },
 	{ "date differs", { "=260  \\\\$aHà Nội :$bVăn học,$c2016." }, "date-mismatch" },
+	{ "reprint, date is neither", { "=008  240101r20151925vm a          000 1 vie d",
+	  "=260  \\\\$aHà Nội :$bVăn học,$c1930." }, "date-mismatch" },
 	{ "041 vs 008", { "=041  0\\$aeng" }, "lang-mismatch" },
 	{ "bad language code", { "=041  0\\$avie$bxyz" }, "lang-code" },
 	{ "obsolete language code", { "=041  1\\$avie$hfri" }, "lang-obsolete" },
@@ -237,6 +239,9 @@ static const struct lcase valid_cases[] = {
 	  "fixed-value" },
 	{ "music, obsolete 008/32", { "=LDR  00000ncm a2200000 a 4500",
 	  "=008  240101s2015    vm sgn           1n vie d" }, "fixed-value" },
+	{ "reprint: 260 $c has the original's date (008/06 r, Date 2)",
+	  { "=008  240101r20151925vm a          000 1 vie d", "=260  \\\\$aHà Nội :$bVăn học,$c1925." },
+	  "date-mismatch" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
