@@ -857,6 +857,11 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
 	 * the record: any language's articles count there. */
 	int any = strcmp(tag, "245") || !lang[0] || !strcmp(lang, "mul") ||
 	          !strcmp(lang, "und") || !marcdef_code(c->l->md, "lang", lang);
+	char rlang[4];            /* the record's language, when it is coded */
+	memcpy(rlang, lang, sizeof rlang);
+	if (!lang[0] || !strcmp(lang, "mul") || !strcmp(lang, "und") ||
+	    !marcdef_code(c->l->md, "lang", lang))
+		rlang[0] = 0;
 	if (any && strcmp(tag, "245"))
 		lang[0] = 0;
 	/* leading punctuation counts as nonfiling only before an article
@@ -908,6 +913,18 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
 		return;
 	if (!strcmp(word, "en") && (ind == '0' || ind == '3'))
 		return;               /* "en" is also a preposition */
+	if (art && ind == '0' && rlang[0] && strcmp(tag, "245")) {
+		/* a series or uniform title with indicator 0 whose first word
+		 * is an article only in other languages than the record's
+		 * ("De Gruyter studies", "I can read book", "LA conference
+		 * series" in English records): most likely not an article */
+		int in_rlang = 0;
+		for (const struct article *a = articles; a->word; a++)
+			if (!strcmp(a->word, word) && lang_has(a->langs, rlang))
+				in_rlang = 1;
+		if (!in_rlang)
+			return;
+	}
 	if (!art && ind != '0') {
 		/* The title may be in another language than the record (an
 		 * English title on a Spanish film, a Latin one on a Greek
