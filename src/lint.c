@@ -1016,7 +1016,7 @@ static void check_245(struct ctx *c, size_t f)
 			continue;
 		switch (code) {
 		case 'b':
-			if (!(ends_with(prev, pn, " :") || ends_with(prev, pn, " ;") ||
+			if (c->isbd && !(ends_with(prev, pn, " :") || ends_with(prev, pn, " ;") ||
 			      ends_with(prev, pn, " =")))
 				report(c, R_PUNCT, (long)f, 'b', -1,
 				       N_("$b should be preceded by ' :', ' ;' or ' =' (ISBD)"));
@@ -1024,7 +1024,7 @@ static void check_245(struct ctx *c, size_t f)
 		case 'c':
 			if (c_seen++)
 				break;
-			if (!(pn >= 2 && prev[pn - 1] == '/' && isspace((unsigned char)prev[pn - 2])))
+			if (c->isbd && !(pn >= 2 && prev[pn - 1] == '/' && isspace((unsigned char)prev[pn - 2])))
 				report(c, R_PUNCT, (long)f, 'c', -1,
 				       N_("$c should be preceded by ' /' (ISBD)"));
 			/* spaced initials: "J. R." (letters may be non-ASCII) */
@@ -1048,19 +1048,21 @@ static void check_245(struct ctx *c, size_t f)
 			}
 			break;
 		case 'h':
-			if (pn && prev[pn - 1] == ' ' && !ends_with(prev, pn, "-- "))
+			if (c->isbd && pn && prev[pn - 1] == ' ' && !ends_with(prev, pn, "-- "))
 				report(c, R_PUNCT, (long)f, 'h', -1,
 				       N_("$h should not be preceded by a space"));
-			if (!vn || v[0] != '[' || !memchr(v, ']', vn))
+			if (c->isbd && (!vn || v[0] != '[' || !memchr(v, ']', vn)))
 				report(c, R_PUNCT, (long)f, 'h', -1,
 				       N_("$h (medium) should be in square brackets: '%.*s'"), (int)vn, v);
 			break;
 		case 'n':
-			if (!(pn >= 2 && prev[pn - 1] == '.' && (prev[pn - 2] != ' ' || ends_with(prev, pn, "-- ."))))
+			if (c->isbd && !(pn >= 2 && prev[pn - 1] == '.' && (prev[pn - 2] != ' ' || ends_with(prev, pn, "-- ."))))
 				report(c, R_PUNCT, (long)f, 'n', -1,
 				       N_("$n should be preceded by a full stop (.)"));
 			break;
 		case 'p':
+			if (!c->isbd)
+				break;
 			if (pcode == 'n') {
 				if (!(pn >= 2 && prev[pn - 1] == ',' && (prev[pn - 2] != ' ' || ends_with(prev, pn, "-- ,"))))
 					report(c, R_PUNCT, (long)f, 'p', -1,

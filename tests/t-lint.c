@@ -259,6 +259,9 @@ static const struct lcase valid_cases[] = {
 	{ "series 'De Gruyter' (not a Dutch article) in an English record",
 	  { "=008  240101s2015    vm a          000 1 eng d", "=041  0\\$aeng",
 	    "+490  1\\$aDe Gruyter studies", "+830  \\0$aDe Gruyter studies." }, "article" },
+	{ "non-ISBD record (Leader/18 blank): no ISBD punctuation expected",
+	  { "=LDR  00000nam a2200000   4500", "=245  10$aTruyện Kiều,$bthơ$cby Nguyễn Du." },
+	  "punct" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
