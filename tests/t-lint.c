@@ -151,6 +151,7 @@ static const struct lcase cases[] = {
 	{ "delimiter in control", { "=005  2024\x1f" "0101" }, "control-field" },
 	{ "undefined tag", { "+280  \\\\$ax." }, "tag-undefined" },
 	{ "obsolete tag", { "+440  \\0$aTủ sách văn học" }, "tag-obsolete" },
+	{ "obsolete note field", { "+503  \\\\$aIn lần đầu năm 1820." }, "tag-obsolete" },
 	{ "NR field twice", { "+040  \\\\$aVN-TVQG$bvie" }, "field-repeat" },
 	{ "bad indicator", { "=245  30$aTruyện Kiều /$cNguyễn Du." }, "ind-invalid" },
 	{ "undefined subfield", { "=300  \\\\$a250 tr. ;$c21 cm.$j" "x" }, "sub-undefined" },
@@ -262,6 +263,8 @@ static const struct lcase valid_cases[] = {
 	{ "non-ISBD record (Leader/18 blank): no ISBD punctuation expected",
 	  { "=LDR  00000nam a2200000   4500", "=245  10$aTruyện Kiều,$bthơ$cby Nguyễn Du." },
 	  "punct" },
+	{ "obsolete note field is not 'undefined'", { "+503  \\\\$aIn lần đầu năm 1820." },
+	  "tag-undefined sub-undefined" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
