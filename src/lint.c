@@ -35,7 +35,7 @@
 	X(SUB_UNDEF, "sub-undefined", ERROR, N_("a subfield code is not defined for the field")) \
 	X(SUB_OBS, "sub-obsolete", WARNING, N_("a subfield code is obsolete")) \
 	X(SUB_REPEAT, "sub-repeat", ERROR, N_("a non-repeatable subfield occurs more than once in a field")) \
-	X(SUB_MISSING, "sub-missing", ERROR, N_("a subfield the field cannot do without is missing (245 $a, 1XX $a)")) \
+	X(SUB_MISSING, "sub-missing", ERROR, N_("a subfield the field cannot do without is missing (245 $a, 1XX $a, $2 when an indicator says the source is in $2)")) \
 	X(SUB_ORDER, "sub-order", WARNING, N_("subfields out of the expected order (245 must start with $a, or $6 then $a)")) \
 	X(FIELD_EMPTY, "field-empty", ERROR, N_("a field has no data or no subfields")) \
 	X(SUB_EMPTY, "sub-empty", ERROR, N_("a subfield is empty")) \
@@ -1381,6 +1381,27 @@ static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const c
 	}
 }
 
+/* An indicator value that means "source specified in subfield $2"
+ * (6XX second indicator 7, 041/072 second, 016/024/052 first, 082 first
+ * 7 ...: the definitions say so) needs the $2. */
+static void check_source_2(struct ctx *c, size_t f, const md_field *fd)
+{
+	const rec *r = c->r;
+	if (rec_find_sub(r, f, '2') >= 0)
+		return;
+	char buf[8];
+	for (int i = 1; i <= 2; i++) {
+		char iv = rec_ind(r, f, i);
+		const md_code *code = marcdef_ind_value(fd, i, iv);
+		if (code && !code->obsolete && code->name && strstr(code->name, "$2")) {
+			report(c, R_SUB_MISSING, (long)f, '2', -1,
+			       N_("indicator %d is %s (%s), but the field has no $2"), i,
+			       show(c->l, iv, buf), code->name);
+			return;
+		}
+	}
+}
+
 static int is_name_tag(const char *t)
 {
 	return (t[1] == '0' && t[2] == '0' && strchr("1678", t[0]));
@@ -1486,6 +1507,8 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 		}
 	}
 	check_subfields(c, f, fd, deftag);
+	if (fd)
+		check_source_2(c, f, fd);
 	if (c->fmt != MD_BIB)
 		return;
 	if (!strcmp(deftag, "020"))

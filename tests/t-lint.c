@@ -158,6 +158,8 @@ static const struct lcase cases[] = {
 	{ "obsolete subfield", { "=245  10$aTruyện Kiều /$cNguyễn Du.$dx." }, "sub-obsolete" },
 	{ "NR subfield twice", { "=245  10$aTruyện.$aKiều /$cNguyễn Du." }, "sub-repeat" },
 	{ "245 without $a", { "=245  10$bTruyện Kiều." }, "sub-missing" },
+	{ "650 second indicator 7 without $2", { "+650  \\7$aTruyện thơ." }, "sub-missing" },
+	{ "041 second indicator 7 without $2", { "=041  07$avie" }, "sub-missing" },
 	{ "245 not starting with $a", { "=245  10$cNguyễn Du /$aTruyện Kiều." }, "sub-order" },
 	{ "no subfields", { "+500  \\\\" }, "field-empty" },
 	{ "empty control field", { "=005  " }, "field-empty" },
@@ -356,7 +358,7 @@ int main(void)
 
 	/* finding details: record number, tag, occurrence, subfield */
 	{
-		const char *ed[] = { "+650  \\7$aThơ$2Bộ TK TVQG", "+650  \\7$a Truyện thơ.", NULL };
+		const char *ed[] = { "+650  \\7$aThơ$2Bộ TK TVQG", "+650  \\7$a Truyện thơ.$2Bộ TK TVQG", NULL };
 		rec *r = build(ed);
 		struct found fo = { .n = 0 };
 		lint_check(l, r, 42, collect, &fo);
