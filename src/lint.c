@@ -961,8 +961,53 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
 
 /* ---- 245 ---- */
 
-/* Length of one letter at p: an ASCII letter or one UTF-8 sequence of a
- * non-ASCII character (taken as a letter); 0 otherwise. */
+/* The last few characters of v as ASCII punctuation, for the ISBD checks:
+ * invisible bidirectional marks that right-to-left 880 fields carry after
+ * their punctuation (LRM/RLM, ALM, embeddings, isolates) are skipped, and
+ * the Arabic comma and semicolon and the full-width CJK marks with the
+ * ideographic space count as their ASCII forms ("\u062a\u0647\u0631\u0627\u0646 :\u200f",
+ * "\u5317\u97d3\u3000\uff0f" end in " :" and " /"). Other letters become 'x'. */
+static size_t punct_tail(const char *v, size_t n, char out[8])
+{
+	char rev[8];
+	size_t k = 0;
+	while (n && k < sizeof rev) {
+		size_t st = n - 1;
+		while (st > 0 && n - st < 4 && ((unsigned char)v[st] & 0xC0) == 0x80)
+			st--;
+		const unsigned char *u = (const unsigned char *)v + st;
+		size_t len = n - st;
+		unsigned long cp = u[0];
+		if (len == 2 && (u[0] & 0xE0) == 0xC0)
+			cp = ((u[0] & 0x1Ful) << 6) | (u[1] & 0x3F);
+		else if (len == 3 && (u[0] & 0xF0) == 0xE0)
+			cp = ((u[0] & 0x0Ful) << 12) | ((u[1] & 0x3Ful) << 6) | (u[2] & 0x3F);
+		else if (len > 1)
+			cp = 0xFFFD;
+		n = st;
+		if (cp == 0x200E || cp == 0x200F || cp == 0x061C || (cp >= 0x202A && cp <= 0x202E) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			continue;
+		char a;
+		switch (cp) {
+		case 0x3000: a = ' '; break;
+		case 0x060C: case 0xFF0C: case 0x3001: a = ','; break;
+		case 0x061B: case 0xFF1B: a = ';'; break;
+		case 0xFF1A: a = ':'; break;
+		case 0xFF0F: a = '/'; break;
+		case 0xFF1D: a = '='; break;
+		case 0xFF0E: case 0x3002: a = '.'; break;
+		case 0xFF1F: case 0x061F: a = '?'; break;
+		case 0xFF01: a = '!'; break;
+		default: a = cp < 0x80 ? (char)cp : 'x'; break;
+		}
+		rev[k++] = a;
+	}
+	for (size_t i = 0; i < k; i++)
+		out[i] = rev[k - 1 - i];
+	return k;
+}
+
 static size_t letter_len(const char *p, size_t n)
 {
 	if (!n)
@@ -1001,7 +1046,10 @@ static void check_245(struct ctx *c, size_t f)
 	if (c->leader[18] == 'c' || c->leader[18] == 'n')
 		return;               /* punctuation omitted by declaration */
 	size_t n;
+	char tail[8];
 	const char *last = sub(r, f, ns - 1, &n);
+	n = punct_tail(last, n, tail);
+	last = tail;
 	if (!n || !strchr(".?!", last[n - 1]))
 		report(c, R_PUNCT_END, (long)f, rec_sub_code(r, f, ns - 1), -1,
 		       N_("245 should end with a full stop (.)"));
@@ -1009,7 +1057,10 @@ static void check_245(struct ctx *c, size_t f)
 	for (size_t s = 1; s < ns; s++) {
 		char code = rec_sub_code(r, f, s);
 		size_t pn, vn;
+		char ptail[8];
 		const char *prev = sub(r, f, s - 1, &pn);
+		pn = punct_tail(prev, pn, ptail);
+		prev = ptail;
 		const char *v = sub(r, f, s, &vn);
 		char pcode = rec_sub_code(r, f, s - 1);
 		if (pcode == '6')
@@ -1112,7 +1163,10 @@ static void check_punct_table(struct ctx *c, size_t f, const char *tag)
 			if (!strcmp(tag, "264") && rec_ind(r, f, 2) == '4')
 				continue;     /* copyright date: just the date */
 			size_t pn;
+			char tail[8];
 			const char *prev = sub(r, f, s - 1, &pn);
+			pn = punct_tail(prev, pn, tail);
+			prev = tail;
 			int ok = 0;
 			for (int i = 0; i < 3 && p->before[i]; i++)
 				if (ends_with(prev, pn, p->before[i]))

@@ -267,6 +267,11 @@ static const struct lcase valid_cases[] = {
 	  "punct" },
 	{ "obsolete note field is not 'undefined'", { "+503  \\\\$aIn lần đầu năm 1820." },
 	  "tag-undefined sub-undefined" },
+	{ "full-width CJK punctuation (ideographic space, U+FF0F, U+FF0E)",
+	  { "=245  10$a北韓法令集\u3000\uff0f$c鄭慶謨\uff0e" }, "punct punct-end" },
+	{ "right-to-left: RLM after the mark, Arabic comma",
+	  { "=260  \\\\$a\u062a\u0647\u0631\u0627\u0646 :\u200f$b\u0637\u0631\u062d \u0646\u0648\u060c\u200f$c2015." },
+	  "punct" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
