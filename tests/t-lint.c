@@ -185,6 +185,8 @@ static const struct lcase cases[] = {
 	  "fixed-obsolete" },
 	{ "music, obsolete 008/32", { "=LDR  00000ncm a2200000 a 4500",
 	  "=008  240101s2015    vm sgn           1n vie d" }, "fixed-obsolete" },
+	{ "video, obsolete 008/32 and 34", { "=LDR  00000ngm a2200000 a 4500",
+	  "=008  240101s2015    vm 095           0v vie d" }, "fixed-obsolete" },
 	{ "ISBN-13 check digit", { "=020  \\\\$a9786046025330" }, "isbn-check" },
 	{ "ISBN-10 check digit", { "=020  \\\\$a0452284237" }, "isbn-check" },
 	{ "ISBN length", { "=020  \\\\$a12345" }, "isbn-format" },
@@ -272,6 +274,8 @@ static const struct lcase valid_cases[] = {
 	{ "right-to-left: RLM after the mark, Arabic comma",
 	  { "=260  \\\\$a\u062a\u0647\u0631\u0627\u0646 :\u200f$b\u0637\u0631\u062d \u0646\u0648\u060c\u200f$c2015." },
 	  "punct" },
+	{ "video, obsolete 008/32 and 34", { "=LDR  00000ngm a2200000 a 4500",
+	  "=008  240101s2015    vm 095           0v vie d" }, "fixed-value" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
