@@ -929,12 +929,16 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
 		/* The title may be in another language than the record (an
 		 * English title on a Spanish film, a Latin one on a Greek
 		 * dictionary): an article of any language whose length the
-		 * indicator matches is taken as the cataloguer's reading. */
+		 * indicator matches is taken as the cataloguer's reading. Not in
+		 * a record in a language without articles, where the word is
+		 * more likely its own ("La Sơn phu tử", "Den"), unless it is
+		 * English 'the'. */
 		size_t cnt = i;
 		if (w && word[w - 1] != '\'')
 			while (cnt < n && strchr(" \"'[]()*", t[cnt]))
 				cnt++;
-		for (const struct article *a = articles; a->word; a++)
+		int foreign_ok = !lang[0] || !lang_has(article_free, lang) || !strcmp(word, "the");
+		for (const struct article *a = articles; foreign_ok && a->word; a++)
 			if (!strcmp(a->word, word) && (size_t)(ind - '0') == (cnt > 9 ? 9 : cnt))
 				return;
 		if (lang[0]) {

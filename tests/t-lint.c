@@ -195,6 +195,8 @@ static const struct lcase cases[] = {
 	{ "ISSN check digit", { "+022  \\\\$a1234-5678" }, "issn-check" },
 	{ "ISSN form", { "+022  \\\\$a12345679" }, "issn-format" },
 	{ "Vietnamese title, nonfiling 4", { "=245  14$aTruyện Kiều /$cNguyễn Du." }, "article" },
+	{ "Vietnamese title beginning with 'La', nonfiling 3",
+	  { "=245  13$aLa Sơn phu tử /$cNguyễn Du." }, "article" },
 	{ "nonfiling 4 on an English title without article",
 	  { "=008  240101s2015    vm a          000 1 eng d", "=041  0\\$aeng",
 	    "=245  14$aC466070 instance /$cNguyễn Du." }, "article" },
