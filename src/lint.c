@@ -1450,6 +1450,8 @@ static void check_source_2(struct ctx *c, size_t f, const md_field *fd)
 	char buf[8];
 	for (int i = 1; i <= 2; i++) {
 		char iv = rec_ind(r, f, i);
+		if (iv == ' ')
+			continue;     /* 086 #: "undefined" before it meant "source in $2" */
 		const md_code *code = marcdef_ind_value(fd, i, iv);
 		if (code && !code->obsolete && code->name && strstr(code->name, "$2")) {
 			report(c, R_SUB_MISSING, (long)f, '2', -1,

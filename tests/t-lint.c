@@ -278,6 +278,8 @@ static const struct lcase valid_cases[] = {
 	  "punct" },
 	{ "video, obsolete 008/32 and 34", { "=LDR  00000ngm a2200000 a 4500",
 	  "=008  240101s2015    vm 095           0v vie d" }, "fixed-value" },
+	{ "086 with blank first indicator and no $2 (pre-2000 records)",
+	  { "+086  \\\\$aC13.10:500-8." }, "sub-missing" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
