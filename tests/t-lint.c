@@ -280,6 +280,8 @@ static const struct lcase valid_cases[] = {
 	  "=008  240101s2015    vm 095           0v vie d" }, "fixed-value" },
 	{ "086 with blank first indicator and no $2 (pre-2000 records)",
 	  { "+086  \\\\$aC13.10:500-8." }, "sub-missing" },
+	{ "886 with the foreign field's own $a subfields",
+	  { "+886  2\\$2UK MARC$a690$b00$aschools$zp1030$amicrocomputer systems" }, "sub-repeat" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
