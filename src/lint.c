@@ -1616,9 +1616,13 @@ static void check_required(struct ctx *c, size_t n1xx)
 			if (rec_find(r, "300", 0) < 0 && mt && strcmp(mt, "CR") && strcmp(mt, "CF"))
 				report_tag(c, R_MISSING_FULL, "300",
 				           N_("a full-level record has no 300 (physical description)"));
+			/* 261 (films, pre-AACR 1 rev.) and 262 (sound recordings,
+			 * pre-AACR 2) are the imprint of older records; manuscripts,
+			 * mixed materials and archival control have none */
 			if (rec_find(r, "260", 0) < 0 && rec_find(r, "264", 0) < 0 &&
+			    rec_find(r, "261", 0) < 0 && rec_find(r, "262", 0) < 0 &&
 			    c->leader[6] != 't' && c->leader[6] != 'd' && c->leader[6] != 'f' &&
-			    c->leader[6] != 'p')
+			    c->leader[6] != 'p' && c->leader[8] != 'a')
 				report_tag(c, R_MISSING_FULL, "260",
 				           N_("a full-level record has no 260 or 264 (publication)"));
 		}

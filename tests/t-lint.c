@@ -282,6 +282,11 @@ static const struct lcase valid_cases[] = {
 	  { "+086  \\\\$aC13.10:500-8." }, "sub-missing" },
 	{ "886 with the foreign field's own $a subfields",
 	  { "+886  2\\$2UK MARC$a690$b00$aschools$zp1030$amicrocomputer systems" }, "sub-repeat" },
+	{ "sound recording with the pre-AACR 2 imprint 262",
+	  { "=LDR  00000njm a2200000 a 4500", "=008  240101s1975    vm mun           n  vie d",
+	    "-260", "+262  \\\\$aHà Nội :$bHãng đĩa Việt Nam,$c1975." }, "missing-full" },
+	{ "archival control (Leader/08 a): no imprint expected",
+	  { "=LDR  00000nkcaa2200000 a 4500", "-260" }, "missing-full" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
