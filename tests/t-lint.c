@@ -151,6 +151,7 @@ static const struct lcase cases[] = {
 	{ "delimiter in control", { "=005  2024\x1f" "0101" }, "control-field" },
 	{ "undefined tag", { "+280  \\\\$ax." }, "tag-undefined" },
 	{ "obsolete tag", { "+440  \\0$aTủ sách văn học" }, "tag-obsolete" },
+	{ "700 second indicator 0", { "+700  00$aTô Hoài,$d1920-2014." }, "ind-obsolete" },
 	{ "obsolete note field", { "+503  \\\\$aIn lần đầu năm 1820." }, "tag-obsolete" },
 	{ "NR field twice", { "+040  \\\\$aVN-TVQG$bvie" }, "field-repeat" },
 	{ "bad indicator", { "=245  30$aTruyện Kiều /$cNguyễn Du." }, "ind-invalid" },
@@ -287,6 +288,8 @@ static const struct lcase valid_cases[] = {
 	    "-260", "+262  \\\\$aHà Nội :$bHãng đĩa Việt Nam,$c1975." }, "missing-full" },
 	{ "archival control (Leader/08 a): no imprint expected",
 	  { "=LDR  00000nkcaa2200000 a 4500", "-260" }, "missing-full" },
+	{ "700 with the old second indicator 0 (alternative entry)",
+	  { "+700  00$aTô Hoài,$d1920-2014." }, "ind-invalid" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
 	{ NULL, { NULL }, NULL },
 };
