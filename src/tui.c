@@ -204,8 +204,19 @@ static int draw_field(struct tui *t, int y, int maxrow, const char *text, ledit 
 	size_t rows = edit_wrap(w, n, (size_t)(COLS - indent), (size_t)(COLS - cont), starts, 256);
 	if (rows > 256)
 		rows = 256;
+	/* an open field taller than the rows left: scroll it so that the
+	 * cursor's row is the last one shown (typing stays visible) */
+	int skip = 0;
+	if (le) {
+		int crow = 0;
+		while ((size_t)crow + 1 < rows && le->cur >= starts[crow + 1])
+			crow++;
+		if (crow >= maxrow - y)
+			skip = crow - (maxrow - y) + 1;
+	}
+	y -= skip;
 	int r;
-	for (r = 0; r < (int)rows && y + r < maxrow; r++) {
+	for (r = skip; r < (int)rows && y + r < maxrow; r++) {
 		int x = r ? cont : indent;
 		size_t from = starts[r], to = (size_t)r + 1 < rows ? starts[r + 1] : n;
 		attr_t base = selected && !le ? A_REVERSE : A_NORMAL;
@@ -247,7 +258,8 @@ static int draw_field(struct tui *t, int y, int maxrow, const char *text, ledit 
 		}
 	}
 	free(w);
-	return r ? r : 1;
+	r -= skip;
+	return r > 0 ? r : 1;
 }
 
 /* Rows a field line takes when wrapped, continuation rows from column

@@ -12,6 +12,7 @@
 #   tui_wait NAME TEXT [SECS]     wait until TEXT is on the screen (0/1)
 #   tui_wait_gone NAME TEXT [SECS]
 #   tui_screen NAME               print the screen
+#   tui_cursor NAME               print the cursor as X,Y
 #   tui_stop NAME                 kill the server
 TUI_N=0
 TUI_TIMEOUT=${TUI_TIMEOUT:-10}
@@ -40,6 +41,7 @@ tui_start() {
 tui_keys() { n=$1; shift; _tui "$n" send-keys -t t "$@"; }
 tui_type() { _tui "$1" send-keys -t t -l "$2"; }
 tui_screen() { _tui "$1" capture-pane -p -t t; }
+tui_cursor() { _tui "$1" display -p -t t '#{cursor_x},#{cursor_y}'; }
 
 tui_wait() {
   n=$1; want=$2; secs=${3:-$TUI_TIMEOUT}
