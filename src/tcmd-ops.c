@@ -758,6 +758,30 @@ static void print_merge(tsess *s)
 	}
 }
 
+/* The first differing row of the merge, or 0. */
+static long first_diff(const edmerge *m)
+{
+	for (size_t k = 0; k < m->n; k++)
+		if (!m->rows[k].same)
+			return (long)k;
+	return 0;
+}
+
+/* The record was edited after the conflict was found (Esc back to the
+ * editor, or a : command on the conflict screen): the merge compares
+ * that older state. Make it again from the record as it is now, so that
+ * nothing typed since is lost. 1 if it was remade. */
+static int merge_refresh(tsess *s)
+{
+	if (!s->merge || !s->ed || !rec_compare(edrec_rec(s->ed), s->merge->mine, NULL, 0))
+		return 0;
+	edmerge *m = edmerge_create(edrec_rec(s->ed), s->merge->theirs);
+	edmerge_destroy(s->merge);
+	s->merge = m;
+	s->msel = first_diff(m);
+	return 1;
+}
+
 TC_HANDLER(save)
 {
 	(void)argc; (void)argv; (void)rest;
@@ -773,12 +797,27 @@ TC_HANDLER(save)
 		return 0;
 	}
 	long expected = s->id ? s->version : CAT_NEW;
+	if (s->merge && merge_refresh(s)) {
+		tsess_err(s, _("save: %s was edited after the conflict was shown; the merge now has "
+		          "those edits (%zu fields differ): check it, then :save"),
+		          s->id ? s->id : "", s->merge->ndiff);
+		if (!s->fe.ui)
+			print_merge(s);
+		tsess_event(s, TE_CONFLICT);
+		sb_release(&err);
+		return 1;
+	}
 	if (s->merge) {
-		/* the merge result replaces mine, saved over their version */
+		/* the merge result replaces mine: the record is now their
+		 * version with my changes, and is saved over it (a save refused
+		 * by lint is then fixed and saved without a second merge) */
 		rec *r = edmerge_result(s->merge);
 		edrec_replace(s->ed, r, 1);
 		rec_destroy(r);
-		expected = s->their_version;
+		s->version = s->their_version;
+		expected = s->version;
+		edmerge_destroy(s->merge);
+		s->merge = NULL;
 		s->lint_stale = 1;
 	}
 	/* a copy from another catalogue: the duplicate check :import makes
@@ -824,12 +863,7 @@ TC_HANDLER(save)
 			edmerge_destroy(s->merge);
 			s->merge = edmerge_create(edrec_rec(s->ed), theirs);
 			s->their_version = v.version;
-			s->msel = 0;
-			for (size_t k = 0; k < s->merge->n; k++)
-				if (!s->merge->rows[k].same) {
-					s->msel = (long)k;
-					break;
-				}
+			s->msel = first_diff(s->merge);
 			tsess_err(s, _("save: %s; nothing was written. Choose mine or theirs per field "
 			          "(%zu differ), then :save"), err.buf, s->merge->ndiff);
 			if (!s->fe.ui)
@@ -952,6 +986,7 @@ TC_HANDLER(conflict)
 	(void)argc; (void)argv; (void)rest;
 	if (need_merge(s, "conflict"))
 		return 1;
+	merge_refresh(s);
 	if (!s->fe.ui)
 		print_merge(s);
 	tsess_event(s, TE_CONFLICT);
