@@ -985,11 +985,31 @@ static long nth_with_tag(const rec *r, const char *tag, size_t k)
 	return -1;
 }
 
-edmerge *edmerge_create(const rec *mine, const rec *theirs)
+/* Whether side `r` changed the row's field from the base: the field at
+ * the same tag and occurrence differs, or is there in one and not the
+ * other. */
+static int changed_from_base(const rec *r, long idx, const rec *base,
+                             const char *tag, size_t occ)
+{
+	long b = nth_with_tag(base, tag, occ);
+	if (idx < 0)
+		return b >= 0;
+	return b < 0 || !field_equal(r, (size_t)idx, base, (size_t)b);
+}
+
+static int leader_equal(const rec *a, const rec *b)
+{
+	return !strcmp(rec_leader(a) + 5, rec_leader(b) + 5) ||
+	       (!memcmp(rec_leader(a) + 5, rec_leader(b) + 5, 7) &&
+	        !memcmp(rec_leader(a) + 17, rec_leader(b) + 17, 7));
+}
+
+edmerge *edmerge_create(const rec *mine, const rec *theirs, const rec *base)
 {
 	edmerge *m = xcalloc(1, sizeof *m);
 	m->mine = rec_clone(mine);
 	m->theirs = rec_clone(theirs);
+	m->base = base ? rec_clone(base) : NULL;
 	size_t nm = rec_nfields(mine), nt = rec_nfields(theirs);
 	m->rows = xcalloc(nm + nt + 1, sizeof *m->rows);
 	char *used = xcalloc(nt + 1, 1);
@@ -1026,11 +1046,18 @@ edmerge *edmerge_create(const rec *mine, const rec *theirs)
 		row->choice = EDM_MINE;
 		if (!row->same && strcmp(row->tag, "005"))
 			m->ndiff++;
+		if (!row->same && base) {
+			size_t occ = row->mine >= 0 ? occurrence(mine, (size_t)row->mine)
+			                            : occurrence(theirs, (size_t)row->theirs);
+			if (!changed_from_base(mine, row->mine, base, row->tag, occ) &&
+			    changed_from_base(theirs, row->theirs, base, row->tag, occ))
+				row->choice = EDM_THEIRS;
+		}
 	}
-	m->leader_same = !strcmp(rec_leader(mine) + 5, rec_leader(theirs) + 5) ||
-	                 (!memcmp(rec_leader(mine) + 5, rec_leader(theirs) + 5, 7) &&
-	                  !memcmp(rec_leader(mine) + 17, rec_leader(theirs) + 17, 7));
+	m->leader_same = leader_equal(mine, theirs);
 	m->leader_choice = EDM_MINE;
+	if (!m->leader_same && base && leader_equal(mine, base))
+		m->leader_choice = EDM_THEIRS;
 	return m;
 }
 
@@ -1040,6 +1067,7 @@ void edmerge_destroy(edmerge *m)
 		return;
 	rec_destroy(m->mine);
 	rec_destroy(m->theirs);
+	rec_destroy(m->base);
 	free(m->rows);
 	free(m);
 }

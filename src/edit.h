@@ -171,7 +171,11 @@ rec *edit_new_record(const rec *src);
 
 /* ------------------------------------------------------------------ */
 /* edmerge: mine vs theirs, field by field. Fields are paired by tag and
- * occurrence (the 2nd 650 of mine with the 2nd 650 of theirs). */
+ * occurrence (the 2nd 650 of mine with the 2nd 650 of theirs). With the
+ * base (the version both started from), a field only they changed
+ * (added, edited, deleted) starts as theirs and every other difference
+ * as mine, so taking the defaults keeps both sides' work; without it
+ * every difference starts as mine. */
 enum { EDM_MINE = 0, EDM_THEIRS = 1, EDM_BOTH = 2 };
 
 typedef struct edmerge_row {
@@ -179,11 +183,12 @@ typedef struct edmerge_row {
 	long mine;           /* field index in mine, or -1 */
 	long theirs;         /* field index in theirs, or -1 */
 	int same;            /* both present and equal */
-	int choice;          /* EDM_*: default MINE when they differ */
+	int choice;          /* EDM_*: the default, see above */
 } edmerge_row;
 
 typedef struct edmerge {
 	rec *mine, *theirs;  /* owned copies */
+	rec *base;           /* owned copy, or NULL */
 	edmerge_row *rows;
 	size_t n;
 	size_t ndiff;        /* rows that differ */
@@ -191,7 +196,7 @@ typedef struct edmerge {
 	int leader_choice;   /* EDM_MINE or EDM_THEIRS */
 } edmerge;
 
-edmerge *edmerge_create(const rec *mine, const rec *theirs);
+edmerge *edmerge_create(const rec *mine, const rec *theirs, const rec *base);
 void edmerge_destroy(edmerge *m);             /* accepts NULL */
 /* Build the merged record: for each row the chosen side (BOTH keeps
  * mine then theirs), in tag order. 001/003/005 come from theirs.

@@ -775,7 +775,7 @@ static int merge_refresh(tsess *s)
 {
 	if (!s->merge || !s->ed || !rec_compare(edrec_rec(s->ed), s->merge->mine, NULL, 0))
 		return 0;
-	edmerge *m = edmerge_create(edrec_rec(s->ed), s->merge->theirs);
+	edmerge *m = edmerge_create(edrec_rec(s->ed), s->merge->theirs, s->merge->base);
 	edmerge_destroy(s->merge);
 	s->merge = m;
 	s->msel = first_diff(m);
@@ -860,8 +860,19 @@ TC_HANDLER(save)
 			          err.buf, e2.buf);
 			rc = 2;
 		} else {
+			/* the version this edit started from: what each side
+			 * changed decides the defaults */
+			rec *base = rec_create();
+			strbuf e3 = STRBUF_INIT;
+			int brc = catalog_fetch_version(s->cat, s->id, s->version, base, NULL, &e3);
+			if (brc < 0 && brc != CAT_DELETED) {
+				rec_destroy(base);
+				base = NULL;
+			}
+			sb_release(&e3);
 			edmerge_destroy(s->merge);
-			s->merge = edmerge_create(edrec_rec(s->ed), theirs);
+			s->merge = edmerge_create(edrec_rec(s->ed), theirs, base);
+			rec_destroy(base);
 			s->their_version = v.version;
 			s->msel = first_diff(s->merge);
 			tsess_err(s, _("save: %s; nothing was written. Choose mine or theirs per field "

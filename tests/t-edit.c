@@ -310,7 +310,7 @@ static void test_merge(void)
 	rec_copy(theirs, edrec_rec(e));
 	edrec_destroy(e);
 
-	edmerge *m = edmerge_create(mine, theirs);
+	edmerge *m = edmerge_create(mine, theirs, NULL);
 	CHECK_INT(m->ndiff, 5);   /* 100, 245, 500, 520, 650/2 */
 	/* default: mine for every differing row -> mine, plus nothing else */
 	rec *res = edmerge_result(m);
@@ -341,6 +341,34 @@ static void test_merge(void)
 	rec_destroy(res);
 	edmerge_destroy(m);
 	edmerge_destroy(NULL);
+
+	/* with the base both started from, the defaults keep both sides'
+	 * work: my 245 and 500, their 100, 520 and the 650 they deleted */
+	m = edmerge_create(mine, theirs, base);
+	CHECK_INT(m->ndiff, 5);
+	res = edmerge_result(m);
+	CHECK_STR(rec_get(res, "245", 'a'), "Tắt đèn (mine)");
+	CHECK_STR(rec_get(res, "500", 'a'), "mine note");
+	CHECK_STR(rec_get(res, "100", 'a'), "Ngô, Tất Tố,");
+	CHECK_STR(rec_get(res, "520", 'a'), "their summary");
+	CHECK(rec_find(res, "650", 0) >= 0 && rec_find(res, "650", (size_t)rec_find(res, "650", 0) + 1) < 0);
+	rec_destroy(res);
+	edmerge_destroy(m);
+	/* a field both changed starts as mine; the leader only they changed
+	 * as theirs */
+	rec *t2 = rec_clone(theirs);
+	edrec *e2 = edrec_create(t2);
+	edrec_set_line(e2, (size_t)edrec_find(e2, "245", 1), "245 10 $a Tắt đèn (theirs)", &err);
+	rec_copy(t2, edrec_rec(e2));
+	edrec_destroy(e2);
+	rec_set_leader_at(t2, 17, '7');
+	m = edmerge_create(mine, t2, base);
+	res = edmerge_result(m);
+	CHECK_STR(rec_get(res, "245", 'a'), "Tắt đèn (mine)");
+	CHECK_INT(rec_leader(res)[17], '7');
+	rec_destroy(res);
+	edmerge_destroy(m);
+	rec_destroy(t2);
 	rec_destroy(mine);
 	rec_destroy(theirs);
 	rec_destroy(base);
