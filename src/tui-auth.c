@@ -200,7 +200,11 @@ char *tui_auth_lookup(tsess *s, const char *line, const struct tui_host *h, strb
 		row(LINES - 2, A_REVERSE);
 		put(LINES - 2, 0, _(" Enter choose  Ins/C-o new authority  type to move  Esc back"), COLS, A_REVERSE);
 		row(LINES - 1, A_NORMAL);
-		put(LINES - 1, 0, note, COLS, A_NORMAL);
+		const char *ime = tui_ime_label(s);
+		int iw = (int)strlen(ime);
+		put(LINES - 1, 0, note, COLS - iw - 1, A_NORMAL);
+		if (iw)
+			put(LINES - 1, COLS - iw, ime, iw, A_REVERSE);
 		curs_set(0);
 		refresh();
 		int key = h->read_key_in(h->ctx, -1);
@@ -247,14 +251,19 @@ char *tui_auth_lookup(tsess *s, const char *line, const struct tui_host *h, strb
 				from.buf[from.len] = 0;
 			reload = 1;
 		} else if (key >= 0x20 && key < KEYC_BASE) {
-			char u[8];
-			mbstate_t ps;
-			memset(&ps, 0, sizeof ps);
-			size_t n = wcrtomb(u, (wchar_t)key, &ps);
-			if (n != (size_t)-1) {
-				sb_add(&from, u, n);
-				reload = 1;
-			}
+			/* typed at the end of the heading, through the input
+			 * method the field line had (Telex "Dieeuj" is Diệu) */
+			ledit le;
+			ledit_init(&le);
+			ledit_set(&le, from.buf ? from.buf : "");
+			ledit_end(&le);
+			tui_ime_type(s, h->ime, &le, key);
+			char *nw = ledit_get(&le);
+			sb_reset(&from);
+			sb_adds(&from, nw);
+			free(nw);
+			ledit_free(&le);
+			reload = 1;
 		} else if (key == KEYC_RESIZE) {
 			continue;
 		}
