@@ -333,7 +333,26 @@ struct fstate {
 	char msg[512];
 	int msg_err;
 	int warned;      /* required prompts empty: told once */
+	char **init;     /* the values the prompts started with */
+	size_t ninit;
+	int leave_warned; /* Esc with typed values: told once */
 };
+
+/* Whether anything was typed: a prompt's value differs from the one it
+ * started with, or a prompt was repeated. */
+static int form_changed(const struct fstate *st)
+{
+	if (st->n != st->ninit)
+		return 1;
+	for (size_t i = 0; i < st->n; i++) {
+		char *v = ledit_get(&st->rows[i].val);
+		int diff = strcmp(v, st->init[i]) != 0;
+		free(v);
+		if (diff)
+			return 1;
+	}
+	return 0;
+}
 
 static void frow_add(struct fstate *st, size_t at, size_t el, const char *val)
 {
@@ -496,6 +515,10 @@ int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
 		frow_add(&st, st.n, i, v);
 		free(v);
 	}
+	st.ninit = st.n;
+	st.init = xcalloc(st.n + 1, sizeof *st.init);
+	for (size_t i = 0; i < st.n; i++)
+		st.init[i] = ledit_get(&st.rows[i].val);
 	snprintf(st.msg, sizeof st.msg, "%s", _("Fill in the prompts; empty fields are left out."));
 	const char *title = form_title(f, st.vi);
 	int rc = 1;
@@ -505,6 +528,8 @@ int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
 		if (k == KEYC_RESIZE)
 			continue;
 		const char *c = keymap_lookup(s->km, KV_FORM, k);
+		if (!c || strcmp(c, "form-cancel"))
+			st.leave_warned = 0;
 		ledit *le = st.n ? &st.rows[st.sel].val : NULL;
 		if (le && line_edit_cmd(le, c))
 			continue;
@@ -532,6 +557,15 @@ int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
 		} else if (!strcmp(c, "form-repeat")) {
 			form_repeat(&st);
 		} else if (!strcmp(c, "form-cancel")) {
+			/* a slow Esc 2 (F2 on a vt100) or a stray Esc must not
+			 * throw a filled-in form away: the second one does */
+			if (!st.leave_warned && form_changed(&st)) {
+				snprintf(st.msg, sizeof st.msg, "%s",
+				         _("Esc again leaves the form and drops what was typed; C-s makes the record"));
+				st.msg_err = 1;
+				st.leave_warned = 1;
+				continue;
+			}
 			rc = 1;
 			break;
 		} else if (!strcmp(c, "form-done")) {
@@ -588,6 +622,9 @@ int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
 	for (size_t i = 0; i < st.n; i++)
 		ledit_free(&st.rows[i].val);
 	free(st.rows);
+	for (size_t i = 0; i < st.ninit; i++)
+		free(st.init[i]);
+	free(st.init);
 	free(org);
 	form_destroy(f);
 	sb_release(&err);
