@@ -633,6 +633,7 @@ void edrec_set_cur(edrec *e, size_t line)
 
 int edrec_modified(const edrec *e) { return e->serial != e->saved; }
 void edrec_mark_saved(edrec *e) { e->saved = e->serial; }
+void edrec_mark_unsaved(edrec *e) { e->saved = 0; }   /* serial starts at 1 */
 
 /* Before a change: remember the current state. */
 static void checkpoint(edrec *e)

@@ -124,6 +124,9 @@ void edrec_set_cursub(edrec *e, size_t s);
  * saved state clears it). */
 int edrec_modified(const edrec *e);
 void edrec_mark_saved(edrec *e);
+/* Modified until the next edrec_mark_saved, whatever undo does (a new
+ * record that came with content: a workform, a copy, a Z39.50 record). */
+void edrec_mark_unsaved(edrec *e);
 /* Replace the whole record (after a save assigned 001/005, a rollback,
  * a merge ...). With undoable, it is one undo step; otherwise history
  * is kept but the new state counts as saved. */

@@ -465,6 +465,13 @@ void tsess_set_new(tsess *s, const rec *r, const char *what)
 {
 	set_record(s, r, NULL, CAT_NEW);
 	edrec_set_cur(s->ed, 1);
+	/* a record filled in from a workform, copied or fetched is work
+	 * not saved yet: quitting or opening another record asks for the !
+	 * form, as after typing (the bare empty template does not) */
+	rec *empty = edit_new_record(NULL);
+	if (rec_compare(r, empty, NULL, 0))
+		edrec_mark_unsaved(s->ed);
+	rec_destroy(empty);
 	if (what && *what)
 		tsess_out(s, _("new record (%s): edit, then :save"), what);
 	else
