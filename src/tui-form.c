@@ -668,6 +668,7 @@ struct xstate {
 	char msg[512];
 	int msg_err;
 	int changed;
+	int leave_warned;     /* Esc/q with changes: told once */
 };
 
 /* A raw string with the selected position highlighted. */
@@ -962,6 +963,16 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
 		const char *c = keymap_lookup(s->km, KV_FIXED, k);
 		if (!c)
 			continue;
+		int leaving = !strcmp(c, "fixed-cancel") || !strcmp(c, "back");
+		if (leaving && x.changed && !x.leave_warned) {
+			/* values set here are not thrown away by one Esc or q */
+			snprintf(x.msg, sizeof x.msg, "%s",
+			         _("Esc again leaves without the changes; C-s puts them in the record"));
+			x.msg_err = 1;
+			x.leave_warned = 1;
+			continue;
+		}
+		x.leave_warned = 0;
 		x.msg[0] = 0;
 		x.msg_err = 0;
 		size_t n = fixed_nrows(fx);
