@@ -100,6 +100,50 @@ static int create_authority(tsess *s, const rec *r, size_t f, int t, char **id, 
 	return rc;
 }
 
+/* The heading field for a new authority when the heading was retyped in
+ * the lookup (typed differs from the field's own heading, shown as
+ * `shown`): field f of r with its $a replaced by the typed text. Only
+ * when the field's heading is its $a alone (no dates, numeration ...
+ * that the typed text would have to be split into); else NULL. */
+static rec *typed_heading(const rec *r, size_t f, int type, const char *shown, const char *typed)
+{
+	rec *only_a = rec_create();
+	size_t g = rec_add_field(only_a, rec_tag(r, f), rec_ind(r, f, 1), rec_ind(r, f, 2));
+	long as = rec_find_sub(r, f, 'a');
+	if (as >= 0) {
+		size_t n;
+		const char *v = rec_sub_value(r, f, (size_t)as, &n);
+		rec_add_sub(only_a, g, 'a', v, n);
+	}
+	struct auth_keys k;
+	int alone;
+	if (as < 0)
+		alone = !*shown;
+	else if (auth_field_keys(only_a, g, type, &k))
+		alone = 0;
+	else {
+		alone = !strcmp(k.display, shown);
+		auth_keys_release(&k);
+	}
+	rec_destroy(only_a);
+	if (!alone)
+		return NULL;
+	rec *out = rec_create();
+	g = rec_add_field(out, rec_tag(r, f), rec_ind(r, f, 1), rec_ind(r, f, 2));
+	size_t tl = strlen(typed);
+	while (tl && typed[tl - 1] == ' ')
+		tl--;                               /* "Lưu Quang Vũ " typed on */
+	rec_add_sub(out, g, 'a', typed, tl);
+	for (size_t i = 0; i < rec_nsub(r, f); i++) {
+		if ((long)i == as)
+			continue;
+		size_t n;
+		const char *v = rec_sub_value(r, f, i, &n);
+		rec_add_sub(out, g, rec_sub_code(r, f, i), v, n);
+	}
+	return out;
+}
+
 /* Field f of r rewritten with authority `id`; the line text or NULL. */
 static char *apply(tsess *s, rec *r, size_t f, const char *id, strbuf *msg)
 {
@@ -151,6 +195,7 @@ char *tui_auth_lookup(tsess *s, const char *line, const struct tui_host *h, strb
 		sb_adds(&from, k.display);
 		auth_keys_release(&k);
 	}
+	char *shown = xstrdup(from.buf ? from.buf : "");   /* the field's heading */
 	char *out = NULL;
 	struct auth_hit *hits = NULL;
 	size_t nh = 0, sel = 0, top = 0;
@@ -231,7 +276,20 @@ char *tui_auth_lookup(tsess *s, const char *line, const struct tui_host *h, strb
 		} else if (key == KEYC_IC || key == 15) {
 			char *id = NULL;
 			sb_reset(&err);
-			if (create_authority(s, r, f, type, &id, &err)) {
+			/* the heading typed here, when it was changed, is the
+			 * new authority's, not the field's older text */
+			const char *typed = from.buf ? from.buf : "";
+			rec *hr = NULL;
+			if (strcmp(typed, shown)) {
+				hr = *typed ? typed_heading(r, f, type, shown, typed) : NULL;
+				if (!hr) {
+					note = _("the heading has more than $a: type the new one in the field, then Insert");
+					continue;
+				}
+			}
+			int crc = create_authority(s, hr ? hr : r, hr ? 0 : f, type, &id, &err);
+			rec_destroy(hr);
+			if (crc) {
 				note = _("cannot create the authority");
 				sb_reset(msg);
 				sb_addf(msg, "lookup: %s", err.buf);
@@ -269,6 +327,7 @@ char *tui_auth_lookup(tsess *s, const char *line, const struct tui_host *h, strb
 		}
 	}
 	auth_hits_free(hits, nh);
+	free(shown);
 	sb_release(&from);
 	sb_release(&err);
 	rec_destroy(r);
