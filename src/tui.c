@@ -86,6 +86,8 @@ struct tui {
 	int line_active;
 	size_t line_no;              /* line being edited (or insertion point) */
 	int line_new;                /* a new field, inserted on line-done */
+	char *line_orig;             /* the line's text when it was opened */
+	int line_cancel_warned;      /* Esc on a changed line: told once */
 	vnime ime;
 	/* : command line */
 	ledit cmd;
@@ -1186,6 +1188,9 @@ static void start_line(struct tui *t, size_t line, int isnew, const char *text)
 	t->line_no = line;
 	t->line_new = isnew;
 	ledit_set(&t->line, text);
+	free(t->line_orig);
+	t->line_orig = ledit_get(&t->line);
+	t->line_cancel_warned = 0;
 	if (!isnew) {
 		/* cursor at the start of the first subfield value */
 		ledit_home(&t->line);
@@ -1470,6 +1475,16 @@ static int fe_ui(void *ctx, int argc, char **argv)
 		if (!strcmp(c, "line-done"))
 			return finish_line(t) < 0 ? 1 : 0;
 		if (!strcmp(c, "line-cancel")) {
+			/* a field typed at length is not thrown away by one
+			 * stray Esc (or Esc 2 typed slowly on a vt100) */
+			char *now = ledit_get(&t->line);
+			int changed = !t->line_orig || strcmp(now, t->line_orig);
+			free(now);
+			if (changed && !t->line_cancel_warned) {
+				t->line_cancel_warned = 1;
+				set_status(t, _("Esc again abandons what was typed in this field; Enter keeps it"), 1);
+				return 0;
+			}
 			t->line_active = 0;
 			set_status(t, _("line not changed"), 0);
 			return 0;
@@ -1719,6 +1734,10 @@ static void handle_key(struct tui *t, int k)
 	}
 	int view = screen_view(t);
 	const char *c = keymap_lookup(s->km, view, k);
+	if (view == KV_LINE && t->line_cancel_warned && (!c || strcmp(c, "line-cancel"))) {
+		t->line_cancel_warned = 0;       /* typing goes on: the warning goes */
+		set_status(t, "", 0);
+	}
 	if (!c && (k & KEYC_META) && k != (KEYC_META | KEYC_ESCAPE)) {
 		/* an unbound ESC-key pair: Escape, then the key on its own */
 		handle_key(t, KEYC_ESCAPE);
@@ -1854,6 +1873,7 @@ out:
 	tsess_destroy(t.s);
 	ledit_free(&t.search);
 	ledit_free(&t.line);
+	free(t.line_orig);
 	ledit_free(&t.cmd);
 	for (size_t i = 0; i < t.nhist; i++)
 		free(t.hist[i]);
