@@ -538,6 +538,43 @@ static void draw_record(struct tui *t, const rec *r, size_t cur, int editing)
 	}
 }
 
+/* Text wrapped to `cells` columns from column x (every row), from row y
+ * up to maxrow; with y < 0 nothing is drawn. Returns the rows it takes. */
+static int put_block(int y, int maxrow, int x, const char *text, int cells, attr_t a)
+{
+	size_t n, starts[64];
+	wchar_t *w = edit_wcs_from_utf8(text, &n);
+	if (!w)
+		return 1;
+	size_t rows = edit_wrap(w, n, (size_t)cells, (size_t)cells, starts, 64);
+	if (rows > 64)
+		rows = 64;
+	for (int r = 0; y >= 0 && r < (int)rows && y + r < maxrow; r++) {
+		size_t from = starts[r], to = (size_t)r + 1 < rows ? starts[r + 1] : n;
+		put_wcs(y + r, x, w + from, to - from, cells, a);
+	}
+	free(w);
+	return (int)rows;
+}
+
+/* Rows a merge row takes: 1 when both sides are the same; else mine's
+ * and theirs' text, each wrapped in full (a difference at the end of a
+ * long 520 must be seen to be chosen). */
+static int conflict_rows(const edmerge *m, size_t k)
+{
+	const edmerge_row *row = &m->rows[k];
+	if (row->same)
+		return 1;
+	int rows = 0;
+	for (int side = 0; side < 2; side++) {
+		long fi = side ? row->theirs : row->mine;
+		char *tx = fi >= 0 ? edit_field_text(side ? m->theirs : m->mine, (size_t)fi) : NULL;
+		rows += tx ? put_block(-1, 0, 0, tx, COLS - 20, A_NORMAL) : 1;
+		free(tx);
+	}
+	return rows;
+}
+
 static void draw_conflict(struct tui *t)
 {
 	tsess *s = t->s;
@@ -556,7 +593,7 @@ static void draw_conflict(struct tui *t)
 		}
 		return;
 	}
-	/* rows: differing ones take 2 lines (mine/theirs), same ones 1 */
+	/* rows: differing ones take mine's and theirs' lines, same ones 1 */
 	if (s->msel < 0)
 		s->msel = 0;
 	if ((size_t)s->msel >= m->n && m->n)
@@ -566,7 +603,7 @@ static void draw_conflict(struct tui *t)
 	for (;;) {
 		int rows = 0;
 		for (size_t k = t->top; k <= (size_t)s->msel && k < m->n; k++)
-			rows += m->rows[k].same ? 1 : 2;
+			rows += conflict_rows(m, k);
 		if (rows <= h - 1 || t->top >= (size_t)s->msel)
 			break;
 		t->top++;
@@ -588,17 +625,28 @@ static void draw_conflict(struct tui *t)
 			const char *ch = row->choice == EDM_MINE ? _("[mine]") :
 			                 row->choice == EDM_THEIRS ? _("[theirs]") : _("[both]");
 			attr_t sa = sel ? A_REVERSE : A_NORMAL;
-			put_utf8(y, 0, sel ? ">" : " ", 1, A_BOLD);
-			put_utf8(y, 2, _("mine"), 8, row->choice != EDM_THEIRS ? A_BOLD | sa : sa);
-			put_utf8(y, 11, a ? a : _("(none)"), COLS - 20, row->choice != EDM_THEIRS ? A_BOLD | sa : sa);
-			put_utf8(y, COLS - 8, ch, 8, A_BOLD);
-			y++;
-			if (y < y0 + h) {
-				move(y, 0);
+			attr_t am = row->choice != EDM_THEIRS ? A_BOLD | sa : sa;
+			attr_t at = row->choice != EDM_MINE ? A_BOLD | sa : sa;
+			const char *ta = a ? a : _("(none)"), *tb = b ? b : _("(none)");
+			int ra = put_block(-1, 0, 0, ta, COLS - 20, am);
+			for (int r = 0; r < ra && y + r < y0 + h; r++) {
+				move(y + r, 0);
 				clrtoeol();
-				put_utf8(y, 2, _("theirs"), 8, row->choice != EDM_MINE ? A_BOLD | sa : sa);
-				put_utf8(y, 11, b ? b : _("(none)"), COLS - 20, row->choice != EDM_MINE ? A_BOLD | sa : sa);
-				y++;
+			}
+			put_utf8(y, 0, sel ? ">" : " ", 1, A_BOLD);
+			put_utf8(y, 2, _("mine"), 8, am);
+			put_block(y, y0 + h, 11, ta, COLS - 20, am);
+			put_utf8(y, COLS - 8, ch, 8, A_BOLD);
+			y += ra;
+			if (y < y0 + h) {
+				int rb = put_block(-1, 0, 0, tb, COLS - 20, at);
+				for (int r = 0; r < rb && y + r < y0 + h; r++) {
+					move(y + r, 0);
+					clrtoeol();
+				}
+				put_utf8(y, 2, _("theirs"), 8, at);
+				put_block(y, y0 + h, 11, tb, COLS - 20, at);
+				y += rb;
 			}
 		}
 		free(a);
