@@ -87,6 +87,8 @@ struct tui {
 	size_t line_no;              /* line being edited (or insertion point) */
 	int line_new;                /* a new field, inserted on line-done */
 	char *line_orig;             /* the line's text when it was opened */
+	int fskip;                   /* rows of a field taller than the screen */
+	size_t fskip_line;           /* scrolled off by Down (for that line) */
 	int line_cancel_warned;      /* Esc on a changed line: told once */
 	vnime ime;
 	/* : command line */
@@ -188,7 +190,7 @@ static void fill_row(int y, int x, int cells, attr_t a)
  * If le is given, the line editor's buffer is drawn and the cursor set.
  * Returns the rows used (may be clipped at maxrow). */
 static int draw_field(struct tui *t, int y, int maxrow, const char *text, ledit *le,
-                      int selected, const char *mark, attr_t markattr, int cont)
+                      int selected, const char *mark, attr_t markattr, int cont, int skip)
 {
 	size_t n;
 	wchar_t *w;
@@ -208,8 +210,10 @@ static int draw_field(struct tui *t, int y, int maxrow, const char *text, ledit 
 		rows = 256;
 	/* an open field taller than the rows left: scroll it so that the
 	 * cursor's row is the last one shown (typing stays visible) */
-	int skip = 0;
+	if (skip >= (int)rows)
+		skip = rows ? (int)rows - 1 : 0;
 	if (le) {
+		skip = 0;
 		int crow = 0;
 		while ((size_t)crow + 1 < rows && le->cur >= starts[crow + 1])
 			crow++;
@@ -228,10 +232,10 @@ static int draw_field(struct tui *t, int y, int maxrow, const char *text, ledit 
 			fill_row(y + r, 0, COLS, A_REVERSE);
 		if (le)
 			fill_row(y + r, 0, COLS, A_UNDERLINE);
-		if (r == 0 && mark)
-			put_utf8(y, 0, mark, 2, markattr | base);
-		else if (r == 0 && selected)
-			mvaddch(y, 0, '>' | base);
+		if (r == skip && mark)
+			put_utf8(y + r, 0, mark, 2, markattr | base);
+		else if (r == skip && selected)
+			mvaddch(y + r, 0, (skip ? '^' : '>') | base);
 		/* colour the tag/indicators/codes only on an unselected line */
 		if (le || selected) {
 			put_wcs(y + r, x, w + from, to - from, COLS - x, le ? A_UNDERLINE : A_REVERSE);
@@ -510,12 +514,12 @@ static void draw_record(struct tui *t, const rec *r, size_t cur, int editing)
 	for (size_t i = t->top; i <= nl && y < y0 + h; i++) {
 		/* the new line being typed goes before line_no */
 		if (t->line_active && t->line_new && editing && i == t->line_no) {
-			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, "+", A_BOLD, cont);
+			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, "+", A_BOLD, cont, 0);
 		}
 		if (i >= nl)
 			break;
 		if (t->line_active && !t->line_new && editing && i == t->line_no) {
-			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, NULL, 0, cont);
+			y += draw_field(t, y, y0 + h, NULL, &t->line, 1, NULL, 0, cont, 0);
 			continue;
 		}
 		char *tx = labelled ? labelled_text(s, r, i) : line_text(r, i);
@@ -528,8 +532,9 @@ static void draw_record(struct tui *t, const rec *r, size_t cur, int editing)
 				ma = ui_attr(err ? UC_ERROR : UC_WARN);
 			}
 		}
-		y += draw_field(t, y, y0 + h, tx, NULL, i == cur && !(t->line_active && editing), mark, ma,
-		                cont);
+		int sel = i == cur && !(t->line_active && editing);
+		y += draw_field(t, y, y0 + h, tx, NULL, sel, mark, ma, cont,
+		                sel && t->fskip_line == cur ? t->fskip : 0);
 		free(tx);
 	}
 	for (; y < y0 + h; y++) {
@@ -1603,6 +1608,28 @@ static int fe_ui(void *ctx, int argc, char **argv)
 			if (!s->ed)
 				break;
 			long cur = (long)edrec_cur(s->ed);
+			/* a field taller than the screen (a long 505 or 520):
+			 * Down shows its next row until its end is on the
+			 * screen, Up goes back up it, then they move on */
+			if (t->fskip_line != (size_t)cur)
+				t->fskip = 0;
+			if (up || down) {
+				int labelled = s->opt.labelled && t->screen == SC_VIEW;
+				const rec *r = edrec_rec(s->ed);
+				char *tx = labelled ? labelled_text(s, r, (size_t)cur) : line_text(r, (size_t)cur);
+				int rows = field_rows(tx, labelled ? 2 + LABEL_CELLS : 9);
+				free(tx);
+				if (down && rows - t->fskip > area_rows()) {
+					t->fskip++;
+					t->fskip_line = (size_t)cur;
+					break;
+				}
+				if (up && t->fskip > 0) {
+					t->fskip--;
+					break;
+				}
+			}
+			t->fskip = 0;
 			if (top || bot)
 				cur = top ? 0 : big;
 			else
@@ -1662,6 +1689,10 @@ static void run_line(struct tui *t, const char *line)
 	for (size_t i = 0; i < t->nmsgs; i++)
 		free(t->msgs[i]);
 	t->nmsgs = 0;
+	/* a tall field's scroll lasts while Up and Down move in it; any
+	 * other command (a delete, a move) may put another field there */
+	if (strcmp(line, "up") && strcmp(line, "down") && strcmp(line, "cmdline"))
+		t->fskip = 0;
 	/* a pending field line is committed before commands that use the record */
 	if (t->line_active) {
 		char **argv;
