@@ -635,6 +635,12 @@ int edrec_modified(const edrec *e) { return e->serial != e->saved; }
 void edrec_mark_saved(edrec *e) { e->saved = e->serial; }
 void edrec_mark_unsaved(edrec *e) { e->saved = 0; }   /* serial starts at 1 */
 
+void edrec_forget_undo(edrec *e)
+{
+	ss_clear(&e->undo);
+	ss_clear(&e->redo);
+}
+
 /* Before a change: remember the current state. */
 static void checkpoint(edrec *e)
 {

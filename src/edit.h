@@ -127,6 +127,10 @@ void edrec_mark_saved(edrec *e);
 /* Modified until the next edrec_mark_saved, whatever undo does (a new
  * record that came with content: a workform, a copy, a Z39.50 record). */
 void edrec_mark_unsaved(edrec *e);
+/* Drop the undo and redo history: the record as it is becomes the
+ * oldest state undo reaches (a merge saved over their version must not
+ * be undone back to a record without their changes). */
+void edrec_forget_undo(edrec *e);
 /* Replace the whole record (after a save assigned 001/005, a rollback,
  * a merge ...). With undoable, it is one undo step; otherwise history
  * is kept but the new state counts as saved. */

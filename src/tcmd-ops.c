@@ -821,6 +821,9 @@ TC_HANDLER(save)
 		rec *r = edmerge_result(s->merge);
 		edrec_replace(s->ed, r, 1);
 		rec_destroy(r);
+		/* undo must not go back past the merge to a record without
+		 * their changes, which the next save would write over them */
+		edrec_forget_undo(s->ed);
 		s->version = s->their_version;
 		expected = s->version;
 		edmerge_destroy(s->merge);
