@@ -84,7 +84,7 @@ static int unsaved(tsess *s, const char *what)
 {
 	if (s->ed && edrec_modified(s->ed) && !s->force) {
 		tsess_err(s, _("%s: unsaved changes in %s (:save, or :%s! to discard them)"),
-		          what, s->id ? s->id : "the new record", what);
+		          what, s->id ? s->id : _("the new record"), what);
 		return 1;
 	}
 	return 0;
