@@ -430,7 +430,10 @@ int cmd_zsearch(int argc, char **argv)
 	struct ztargets ts = { NULL, 0 };
 	strbuf err = STRBUF_INIT;
 	char *tpath = targets_file ? xstrdup(targets_file) : ztargets_default_path();
-	int tl = ztargets_load(&ts, tpath, !targets_file, &err);
+	/* a file named (--targets, $BIENMUC_TARGETS) must be there; the
+	 * default one may be missing (then -t names the targets) */
+	const char *env = getenv("BIENMUC_TARGETS");
+	int tl = ztargets_load(&ts, tpath, !targets_file && !(env && *env), &err);
 	free(tpath);
 	if (tl < 0) {
 		cmd_error(CMD_NAME, "%s", err.buf);
