@@ -18,6 +18,7 @@
 #include "tzsearch.h"
 #include "zclient.h"
 #include "store-cli.h"
+#include "i18n.h"
 
 static struct {
 	zsearch *zs;
@@ -47,8 +48,8 @@ static void status_line(tsess *s)
 			sb_adds(&sb, " · ");
 		switch (st->state) {
 		case ZS_DONE: sb_addf(&sb, "%s: %ld", st->name, st->hits); break;
-		case ZS_TIMEOUT: sb_addf(&sb, "%s: timeout", st->name); break;
-		case ZS_ERROR: sb_addf(&sb, "%s: error", st->name); break;
+		case ZS_TIMEOUT: sb_addf(&sb, _("%s: timeout"), st->name); break;
+		case ZS_ERROR: sb_addf(&sb, _("%s: error"), st->name); break;
 		default: sb_addf(&sb, "%s: …", st->name); break;
 		}
 	}
@@ -75,7 +76,8 @@ static void list_results(tsess *s)
 	sb_release(&sb);
 	status_line(s);
 	if (n)
-		tsess_out(s, "zsearch: %zu record%s: :zopen N to copy one", n, n == 1 ? "" : "s");
+		tsess_out(s, ngettext("zsearch: %zu record: :zopen N to copy one",
+		                      "zsearch: %zu records: :zopen N to copy one", n), n);
 }
 
 /* Report targets that finished since last time. */
@@ -87,8 +89,8 @@ static void report(tsess *s)
 			continue;
 		Z.told[i] = 1;
 		if (st->state == ZS_DONE)
-			tsess_out(s, "zsearch: %s: %ld hit%s (%.1f s)", st->name, st->hits,
-			          st->hits == 1 ? "" : "s", st->seconds);
+			tsess_out(s, ngettext("zsearch: %s: %ld hit (%.1f s)", "zsearch: %s: %ld hits (%.1f s)",
+			                      (unsigned long)st->hits), st->name, st->hits, st->seconds);
 		else
 			tsess_err(s, "zsearch: %s: %s", st->name, st->error);
 	}
@@ -141,7 +143,7 @@ int tc_zsearch(tsess *s, int argc, char **argv, const char *rest)
 	char *path = ztargets_default_path();
 	int rc = ztargets_load(&ts, path, 1, &err);
 	if (rc == 0 && !ts.n)
-		sb_addf(&err, "no targets in %s (see bienmuc.conf(5), TARGETS)", path);
+		sb_addf(&err, _("no targets in %s (see bienmuc.conf(5), TARGETS)"), path);
 	free(path);
 	if (rc < 0 || !ts.n) {
 		tsess_err(s, "zsearch: %s", err.buf);
@@ -176,7 +178,7 @@ int tc_zresults(tsess *s, int argc, char **argv, const char *rest)
 {
 	(void)argc; (void)argv; (void)rest;
 	if (!Z.zs) {
-		tsess_err(s, "zresults: no copy cataloguing search yet (:zsearch QUERY)");
+		tsess_err(s, _("zresults: no copy cataloguing search yet (:zsearch QUERY)"));
 		return 2;
 	}
 	if (s->fe.ui) {
@@ -195,17 +197,18 @@ int tc_zopen(tsess *s, int argc, char **argv, const char *rest)
 {
 	(void)rest;
 	if (!Z.zs || !zsearch_nrecords(Z.zs)) {
-		tsess_err(s, "zopen: no records (:zsearch QUERY first)");
+		tsess_err(s, _("zopen: no records (:zsearch QUERY first)"));
 		return 2;
 	}
 	long n = argc > 1 ? atol(argv[1]) : 1;
 	if (n < 1 || (size_t)n > zsearch_nrecords(Z.zs)) {
-		tsess_err(s, "zopen: no record %s (1-%zu)", argc > 1 ? argv[1] : "1",
+		tsess_err(s, _("zopen: no record %s (1-%zu)"), argc > 1 ? argv[1] : "1",
 		          zsearch_nrecords(Z.zs));
 		return 2;
 	}
 	if (s->ed && edrec_modified(s->ed) && !s->force) {
-		tsess_err(s, "zopen: the record under edit has unsaved changes (:save, or :zopen! %ld)", n);
+		tsess_err(s, _("zopen: the record under edit has unsaved changes (:save, or :zopen! %ld)"),
+		          n);
 		return 1;
 	}
 	const struct zrecord *zr = zsearch_record(Z.zs, (size_t)n - 1);
@@ -215,7 +218,7 @@ int tc_zopen(tsess *s, int argc, char **argv, const char *rest)
 	zclient_note_source(r, Z.t[zr->target].org, org ? org : "VN-BIENMUC");
 	free(org);
 	char what[200];
-	snprintf(what, sizeof what, "copy of %s#%ld; :import saves it", Z.t[zr->target].name,
+	snprintf(what, sizeof what, _("copy of %s#%ld; :import saves it"), Z.t[zr->target].name,
 	         zr->position);
 	tsess_set_new(s, r, what);
 	s->copy = 1;
@@ -235,8 +238,8 @@ int tzs_duplicate(tsess *s, const char *cmd)
 	sb_release(&err);
 	int dup = st == CAT_OK && n;
 	if (dup)
-		tsess_err(s, "%s: already in the catalogue as %s (:open id=%s to see it; "
-		          ":%s! saves a second copy, and past lint errors)", cmd, ids[0], ids[0], cmd);
+		tsess_err(s, _("%s: already in the catalogue as %s (:open id=%s to see it; "
+		          ":%s! saves a second copy, and past lint errors)"), cmd, ids[0], ids[0], cmd);
 	cat_ids_free(ids, n);
 	return dup;
 }
@@ -245,7 +248,7 @@ int tc_import(tsess *s, int argc, char **argv, const char *rest)
 {
 	(void)argc; (void)argv; (void)rest;
 	if (!s->ed || s->version != CAT_NEW) {
-		tsess_err(s, "import: no new record under edit (:zopen N copies one)");
+		tsess_err(s, _("import: no new record under edit (:zopen N copies one)"));
 		return 2;
 	}
 	if (!s->force && tzs_duplicate(s, "import"))
