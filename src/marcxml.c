@@ -1626,6 +1626,21 @@ static void scan_from(struct xst *st, long long from)
 	st->scanning = 1;
 }
 
+/* The raw bytes of a record that could not be read, from offset f to the
+ * end of the window (at most 64 KiB): what the rejects file gets. */
+static void raw_from(marc_reader *rd, struct xst *st, long long f)
+{
+	if (f < st->woff)
+		f = st->woff;
+	if (f > win_end(st))
+		f = win_end(st);
+	long long to = win_end(st);
+	if (to - f > 65536)
+		to = f + 65536;
+	if (to > f)
+		mr_set_raw(rd, st->win + (f - st->woff), (size_t)(to - f));
+}
+
 /* After a fatal error (the finished records before it were handed out
  * already): reject the record that holds it, and restart after it. */
 static int drain(struct xst *st)
@@ -1654,14 +1669,7 @@ static int drain(struct xst *st)
 		if (st->delivered == 0 && !blank_input(st)) {
 			/* nothing in this file was a record: say why */
 			mr_begin(rd, E);
-			long long f = E >= st->woff ? E : st->woff;
-			if (f > win_end(st))
-				f = win_end(st);
-			long long to = win_end(st);
-			if (to - f > 65536)
-				to = f + 65536;
-			if (to > f)
-				mr_set_raw(rd, st->win + (f - st->woff), (size_t)(to - f));
+			raw_from(rd, st, E);
 			st->delivered++;
 			return mr_bad(rd, _("no MARCXML record found: %s"), st->tmp.buf);
 		}
@@ -1672,14 +1680,7 @@ static int drain(struct xst *st)
 			 * error cannot be found. Say so: ending quietly here
 			 * would lose them with exit status 0. */
 			mr_begin(rd, from);
-			long long f = from >= st->woff ? from : st->woff;
-			if (f > win_end(st))
-				f = win_end(st);
-			long long to = win_end(st);
-			if (to - f > 65536)
-				to = f + 65536;
-			if (to > f)
-				mr_set_raw(rd, st->win + (f - st->woff), (size_t)(to - f));
+			raw_from(rd, st, from);
 			st->delivered++;
 			return mr_bad(rd, _("%s; no record start can be found after it (is the file "
 			                    "UTF-16?), so the rest of the input was not read"),
