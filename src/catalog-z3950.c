@@ -259,17 +259,24 @@ static int z_search(void *be, const struct Z_RPNQuery *q, const struct cat_searc
 	return rc;
 }
 
+/* Append the PQF "@attr 1=USE "TERM"" to pqf, TERM quoted ('"' and '\'
+ * escaped). */
+static void pqf_term(strbuf *pqf, int use, const char *term)
+{
+	sb_addf(pqf, "@attr 1=%d \"", use);
+	for (const char *p = term; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_addc(pqf, '\\');
+		sb_addc(pqf, *p);
+	}
+	sb_addc(pqf, '"');
+}
+
 /* Fetch the current record id into out. */
 static int fetch_current(struct zcat *z, const char *id, rec *out, strbuf *err)
 {
 	strbuf pqf = STRBUF_INIT;
-	sb_adds(&pqf, "@attr 1=12 \"");
-	for (const char *p = id; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sb_addc(&pqf, '\\');
-		sb_addc(&pqf, *p);
-	}
-	sb_addc(&pqf, '"');
+	pqf_term(&pqf, 12, id);
 	ZOOM_resultset rs = run(z, pqf.buf, NULL, err);
 	sb_release(&pqf);
 	if (!rs)
@@ -517,13 +524,7 @@ static int z_browse(void *be, const char *index, const char *from, size_t n,
 		return CAT_UNSUPPORTED;
 	}
 	strbuf pqf = STRBUF_INIT;
-	sb_addf(&pqf, "@attr 1=%d \"", use);
-	for (const char *p = from && *from ? from : "0"; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sb_addc(&pqf, '\\');
-		sb_addc(&pqf, *p);
-	}
-	sb_addc(&pqf, '"');
+	pqf_term(&pqf, use, from && *from ? from : "0");
 	ZOOM_connection_option_set(z->c, "number", "0");
 	char num[24];
 	snprintf(num, sizeof num, "%zu", n ? n : 10);
@@ -617,13 +618,7 @@ static int z_match(void *be, const rec *r, const void *prep, int keys, char ***i
 		for (size_t i = 0; i < kl.n; i++) {
 			const char *sys = kl.v[i] + 4;           /* after "sys:" */
 			strbuf pqf = STRBUF_INIT;
-			sb_adds(&pqf, "@attr 1=1007 \"");
-			for (const char *p = sys; *p; p++) {
-				if (*p == '"' || *p == '\\')
-					sb_addc(&pqf, '\\');
-				sb_addc(&pqf, *p);
-			}
-			sb_addc(&pqf, '"');
+			pqf_term(&pqf, 1007, sys);
 			ZOOM_resultset rs = run(z, pqf.buf, NULL, err);
 			sb_release(&pqf);
 			if (!rs) {
