@@ -389,18 +389,10 @@ static int do_link(catalog *c, struct opts *o)
 		        batch, batch);
 	if (!rc && (lr.counts[AS_AMBIGUOUS] || lr.counts[AS_NEAR_TONES] || lr.counts[AS_NEAR_DATES]))
 		rc = 1;
-	if (lr.rep) {
-		int bad = fflush(lr.rep) || ferror(lr.rep);
-		int e = errno;
-		if (lr.rep != stdout && fclose(lr.rep) && !bad) {
-			bad = 1;
-			e = errno;
-		}
-		if (bad) {
-			cmd_error(CMD_NAME, _("link: cannot write the report '%s': %s"), o->report,
-			          strerror(e));
-			rc = 2;
-		}
+	if (lr.rep && cmd_fclose_out(lr.rep)) {
+		cmd_error(CMD_NAME, _("link: cannot write the report '%s': %s"), o->report,
+		          strerror(errno));
+		rc = 2;
 	}
 	for (size_t i = 0; i < lr.ntodo; i++)
 		free(lr.todo[i]);

@@ -1474,18 +1474,9 @@ int cmd_import(int argc, char **argv)
 	if (!rc && im.run[A_REJECTED])
 		rc = 1;
 out:
-	if (im.report) {
-		int bad = fflush(im.report) || ferror(im.report);
-		int e = errno;
-		if (im.report != stdout && fclose(im.report) && !bad) {
-			bad = 1;
-			e = errno;
-		}
-		if (bad) {                 /* the records are in; their report is not whole */
-			cmd_error(CMD_NAME, _("cannot write the report '%s': %s"), im.report_name,
-			          strerror(e));
-			rc = 2;
-		}
+	if (im.report && cmd_fclose_out(im.report)) {   /* the records are in; the report is not whole */
+		cmd_error(CMD_NAME, _("cannot write the report '%s': %s"), im.report_name, strerror(errno));
+		rc = 2;
 	}
 	if (im.rejects && fclose(im.rejects)) {
 		cmd_error(CMD_NAME, _("cannot write the rejects file '%s': %s"), im.rejects_name,

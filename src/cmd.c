@@ -113,6 +113,18 @@ FILE *cmd_fopen_out(const char *path, const char *mode)
 	return fopen(path, mode);
 }
 
+int cmd_fclose_out(FILE *fp)
+{
+	int bad = fflush(fp) || ferror(fp);
+	int e = errno;
+	if (fp != stdout && fclose(fp) && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	errno = e;
+	return bad ? -1 : 0;
+}
+
 const char *cmd_output_strerror(int e)
 {
 	return e == EEXIST ? _("it is a catalogue (an SQLite database); nothing is written over one")

@@ -74,6 +74,10 @@ int cmd_is_catalogue(const char *path);
 /* fopen(path, mode) for an output (a report, a rejects file), but NULL
  * with errno EEXIST (cmd_output_strerror) when PATH is a catalogue. */
 FILE *cmd_fopen_out(const char *path, const char *mode);
+/* Finish an output opened with cmd_fopen_out (or stdout, which stays
+ * open): flush, then close. 0, or -1 with errno set when any of what was
+ * written may be missing. */
+int cmd_fclose_out(FILE *fp);
 
 /* True if argv holds -h or --help before a "--". */
 int cmd_wants_help(int argc, char **argv);
