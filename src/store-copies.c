@@ -129,28 +129,28 @@ static char *nfc_dup(const char *s)
 	return v ? v : xstrdup(s);
 }
 
+/* The length of the space character at s[at] (before end), ASCII or
+ * Unicode (category Zs); 0 when it is not one. */
+static size_t space_len(const char *s, size_t at, size_t end)
+{
+	utf8proc_int32_t u;
+	utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + at,
+	                                      (utf8proc_ssize_t)(end - at), &u);
+	return k > 0 && (isspace((unsigned char)s[at]) || utf8proc_category(u) == UTF8PROC_CATEGORY_ZS) ?
+	       (size_t)k : 0;
+}
+
 /* s without the white space at either end (ASCII and Unicode spaces) */
 static void trim_span(const char *s, size_t *off, size_t *len)
 {
-	size_t b = 0, e = strlen(s);
-	for (;;) {
-		utf8proc_int32_t u;
-		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + b,
-		                                      (utf8proc_ssize_t)(e - b), &u);
-		if (k <= 0 || !(isspace((unsigned char)s[b]) ||
-		                utf8proc_category(u) == UTF8PROC_CATEGORY_ZS))
-			break;
-		b += (size_t)k;
-	}
+	size_t b = 0, e = strlen(s), k;
+	while (b < e && (k = space_len(s, b, e)))
+		b += k;
 	while (e > b) {
-		size_t st = e - 1;
+		size_t st = e - 1;          /* the start of the last character */
 		while (st > b && ((unsigned char)s[st] & 0xc0) == 0x80)
 			st--;
-		utf8proc_int32_t u;
-		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + st,
-		                                      (utf8proc_ssize_t)(e - st), &u);
-		if (k <= 0 || !(isspace((unsigned char)s[st]) ||
-		                utf8proc_category(u) == UTF8PROC_CATEGORY_ZS))
+		if (!space_len(s, st, e))
 			break;
 		e = st;
 	}
