@@ -45,7 +45,7 @@ SAN         = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 # (the import's read-ahead: tests/readahead-tsan.test runs them)
 TSAN        = -fsanitize=thread -fno-omit-frame-pointer
 TSAN_OBJ    = $(SRC:src/%.c=build-tsan/%.o)
-TSAN_UNIT   = build-tsan/tests/t-readahead
+TSAN_UNIT   = build-tsan/tests/t-readahead build-tsan/tests/t-ckpt
 
 .PHONY: mo pot all deps run check check-unit check-asan check-shell bench fuzz install clean demo man-lint
 

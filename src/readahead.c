@@ -19,7 +19,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "readahead.h"
 
@@ -99,15 +98,6 @@ static void *reader(void *arg)
 	}
 }
 
-static int processors(void)
-{
-	const char *e = getenv("BIENMUC_IMPORT_THREADS");
-	if (e && *e)
-		return atoi(e);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
-}
-
 readahead *readahead_start(marc_reader *rd, cat_preparer *p, long no_prep)
 {
 	readahead *ra = xcalloc(1, sizeof *ra);
@@ -123,7 +113,7 @@ readahead *readahead_start(marc_reader *rd, cat_preparer *p, long no_prep)
 	pthread_mutex_init(&ra->mu, NULL);
 	pthread_cond_init(&ra->filled, NULL);
 	pthread_cond_init(&ra->freed, NULL);
-	ra->threaded = processors() > 1 && pthread_create(&ra->th, NULL, reader, ra) == 0;
+	ra->threaded = import_threads() > 1 && pthread_create(&ra->th, NULL, reader, ra) == 0;
 	return ra;
 }
 

@@ -60,6 +60,7 @@
 #include "rpn2sql.h"
 #include "store-auth.h"           /* authority index (store-auth.c) */
 #include "store-df.h"             /* word counts (store-df.c) */
+#include "store-ckpt.h"           /* a bulk load's checkpoints (store-ckpt.c) */
 #include "store-tok.h"            /* keyword words made ahead (store-tok.c) */
 #include "i18n-lower.h"           /* _(): errors are translated, except where the
                                     caller asked for English (server, lint --json) */
@@ -269,6 +270,7 @@ struct store {
 	int wait_fd;               /* DB-wait, for fair write locking */
 	int wait_sh;               /* holding a shared lock on it */
 	int bulk;                  /* this handle suspended the sort indexes (bulk loading) */
+	store_ckpt *ckpt;          /* bulk: checkpoints on another thread, or NULL */
 	struct auth_idx *auth;     /* authority heading index (store-auth.c) */
 	struct fold_memo *fold;    /* fold_text()'s memo, NULL until needed */
 	int schema;                /* user_version (1 only when opened read-only) */
@@ -1042,6 +1044,8 @@ static int be_commit(void *be, strbuf *err)
 	if (rc != CAT_OK)
 		exec(st, "ROLLBACK", NULL);
 	let_waiters_in(st);
+	if (!rc)
+		store_ckpt_kick(st->ckpt);
 	return rc;
 }
 
@@ -3912,7 +3916,10 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 		rc = CAT_ERROR;
 	} else {
 		sqlite3_busy_handler(db, busy_handler, st);
-		if (sqlite3_exec(db, "PRAGMA temp_store = FILE; PRAGMA cache_size = -8000;"
+		/* synchronous as on every catalogue connection (store_open): in WAL
+		 * mode a commit then does not wait for the disk, a checkpoint does */
+		if (sqlite3_exec(db, "PRAGMA synchronous = NORMAL;"
+		                 "PRAGMA temp_store = FILE; PRAGMA cache_size = -8000;"
 		                 "BEGIN IMMEDIATE;" SORT_INDEXES_SQL
 		                 /* the statistics an import's PRAGMA optimize would
 		                  * have left (under a second for 1M records) */
@@ -3955,8 +3962,10 @@ static int be_bulk_begin(void *be, long expected, int *suspended, strbuf *err)
 	rc = wend(st, rc, err);
 	if (rc)
 		bulk_lock(st, F_UNLCK, 0);
-	else
+	else {
 		st->bulk = *suspended = 1;
+		st->ckpt = store_ckpt_start(st->path);
+	}
 	return rc;
 }
 
@@ -3967,7 +3976,11 @@ static int be_bulk_end(void *be, strbuf *err)
 		return CAT_OK;
 	st->bulk = 0;
 	bulk_lock(st, F_UNLCK, 0);
-	return sort_indexes_restore(st, 0, err);
+	/* the checkpoints go on while the indexes are built */
+	int rc = sort_indexes_restore(st, 0, err);
+	store_ckpt_stop(st->ckpt);
+	st->ckpt = NULL;
+	return rc;
 }
 
 /* be_bulk_end, its message (if any) into err (may be NULL). */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -398,4 +399,13 @@ int addr_port_ok(const char *s, size_t n)
 			return 0;
 	}
 	return v >= 1;
+}
+
+int import_threads(void)
+{
+	const char *e = getenv("BIENMUC_IMPORT_THREADS");
+	if (e && *e)
+		return atoi(e);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
 }

@@ -107,4 +107,8 @@ long parse_digits(const char *s, int n);
  * but out of range ("99999" would wrap to another port). */
 int addr_port_ok(const char *s, size_t n);
 
+/* How many threads an import may keep busy: $BIENMUC_IMPORT_THREADS if
+ * set, else the processors online (at least 1). */
+int import_threads(void);
+
 #endif
