@@ -95,7 +95,7 @@ enum { H_TITLE = 1, H_AUTHOR = 2, H_SUBJECT = 3, H_CALLNO = 4 };
 /* prepared statements, by number */
 enum {
 	S_GET_SETTING, S_SET_SETTING, S_NEXT_ID, S_REC_BY_ID, S_REC_INSERT,
-	S_REC_UPDATE, S_VER_INSERT, S_VER_SETDATA, S_VER_GET, S_VER_LIST,
+	S_REC_UPDATE, S_VER_INSERT, S_VER_INSERT_N, S_VER_SETDATA, S_VER_GET, S_VER_LIST,
 	S_FTS_INSERT, S_FTS_DELETE, S_HEAD_FIND, S_HEAD_NEW, S_HEAD_GC, S_POST_INSERT,
 	S_POST_DELETE, S_KEY_INSERT, S_POST_INSERT_N, S_KEY_INSERT_N, S_HEAD_MAX, S_HEAD_ADD,
 	S_HEAD_ADD_N,
@@ -117,6 +117,11 @@ enum {
 #define HROWS_N 16
 #define HROWS4 "(?,?,?,?),(?,?,?,?),(?,?,?,?),(?,?,?,?)"
 #define HROWS16 HROWS4 "," HROWS4 "," HROWS4 "," HROWS4
+/* and JROWS_N journal rows of eight (journal_flush) */
+#define JROWS_N 16
+#define JROW "(?,?,?,?,?,?,?,?,NULL)"
+#define JROWS4 JROW "," JROW "," JROW "," JROW
+#define JROWS16 JROWS4 "," JROWS4 "," JROWS4 "," JROWS4
 
 static const char *const sql_text[S_COUNT] = {
 	[S_GET_SETTING] = "SELECT value FROM settings WHERE key = ?1",
@@ -134,6 +139,12 @@ static const char *const sql_text[S_COUNT] = {
 	[S_ID_BY_RID] = "SELECT id FROM records WHERE rid = ?1 AND deleted = 0",
 	[S_VER_INSERT] = "INSERT INTO versions(rid, version, time, user, action, summary, "
 	                 "batch, deleted, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)",
+	/* OR IGNORE: a statement of many rows that could stop halfway needs a
+	 * statement journal, and opening one makes the fts table write out the
+	 * words it holds in memory (as at a commit); journal_flush counts the
+	 * rows instead */
+	[S_VER_INSERT_N] = "INSERT OR IGNORE INTO versions(rid, version, time, user, action, summary, "
+	                   "batch, deleted, data) VALUES " JROWS16,
 	[S_VER_SETDATA] = "UPDATE versions SET data = ?3 WHERE rid = ?1 AND version = ?2",
 	[S_VER_GET] = "SELECT time, user, action, summary, batch, deleted, data "
 	              "FROM versions WHERE rid = ?1 AND version = ?2",
@@ -284,6 +295,9 @@ struct store {
 	size_t npk, cpk;
 	struct ixhash pkx;         /* over pk */
 	arena *pka;                /* their strings (NULL until needed) */
+	struct pend_ver *pv;       /* journal rows waiting (journal_flush), in order */
+	size_t npv, cpv;
+	arena *pva;                /* their strings (NULL until needed) */
 	struct termdf *df;         /* word counts (schema 4), NULL before */
 	struct kwtok_hook *kwh;    /* the fts tokenizer's override (store-tok.h) */
 	struct kwtok_fns kwf;      /* the real one */
@@ -293,6 +307,8 @@ static int heads_flush(struct store *st, strbuf *err);
 static void heads_drop(struct store *st);
 static int keys_flush(struct store *st, strbuf *err);
 static void keys_drop(struct store *st);
+static int journal_flush(struct store *st, strbuf *err);
+static void journal_drop(struct store *st);
 static void skmemo_free(struct skmemo **skm);
 static int sort_indexes_restore(struct store *st, int announce, strbuf *err);
 static int be_bulk_end(void *be, strbuf *err);
@@ -839,8 +855,19 @@ static int db_err(struct store *st, strbuf *err, const char *what)
 	return rc;
 }
 
+/* the statements that read or change rows of versions: the journal rows
+ * waiting go in first (journal_flush) */
+static const unsigned char reads_versions[S_COUNT] = {
+	[S_VER_SETDATA] = 1, [S_VER_GET] = 1, [S_VER_LIST] = 1, [S_BATCH_RECS] = 1,
+	[S_VER_OTHERS] = 1,
+};
+
 static sqlite3_stmt *stmt(struct store *st, int i)
 {
+	/* an error is the transaction's: the caller's next write or the
+	 * commit (which flushes again) reports it */
+	if (st->npv && reads_versions[i])
+		journal_flush(st, NULL);
 	if (!st->st[i]) {
 		if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
 		                       &st->st[i], NULL) != SQLITE_OK)
@@ -1026,7 +1053,9 @@ static int be_commit(void *be, strbuf *err)
 	struct store *st = be;
 	if (!st->in_tx)
 		return CAT_OK;
-	int rc = heads_flush(st, err);
+	int rc = journal_flush(st, err);
+	if (!rc)
+		rc = heads_flush(st, err);
 	if (!rc)
 		rc = keys_flush(st, err);
 	if (!rc)
@@ -1059,6 +1088,7 @@ static void be_abort(void *be)
 	st->next_id_dirty = 0;
 	heads_drop(st);
 	keys_drop(st);
+	journal_drop(st);
 	termdf_drop(st->df);
 	exec(st, "ROLLBACK", NULL);
 	let_waiters_in(st);
@@ -1553,8 +1583,11 @@ static void be_close(void *be)
 	free(st->fold);
 	heads_drop(st);
 	keys_drop(st);
+	journal_drop(st);
+	free(st->pv);
 	arena_destroy(st->pha);
 	arena_destroy(st->pka);
+	arena_destroy(st->pva);
 	free(st);
 }
 
@@ -2457,24 +2490,96 @@ static int load_current(struct store *st, const char *id, sqlite3_int64 rid, int
 	return CAT_OK;
 }
 
+/* A journal row waiting for journal_flush (inside catalog_begin ...
+ * commit): an import writes one per record, and JROWS_N rows a statement
+ * cost SQLite a good deal less than a statement a row. */
+struct pend_ver {
+	sqlite3_int64 rid;
+	long version, batch;
+	int deleted;
+	char time[24];
+	const char *action, *summary;     /* in st->pva */
+};
+
+static void bind_journal(sqlite3_stmt *s, int at, const struct store *st,
+                         const struct pend_ver *v)
+{
+	sqlite3_bind_int64(s, at + 1, v->rid);
+	sqlite3_bind_int64(s, at + 2, v->version);
+	sqlite3_bind_text(s, at + 3, v->time, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, at + 4, st->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, at + 5, v->action, -1, SQLITE_STATIC);
+	if (v->summary)
+		sqlite3_bind_text(s, at + 6, v->summary, -1, SQLITE_STATIC);
+	if (v->batch > 0)
+		sqlite3_bind_int64(s, at + 7, v->batch);
+	sqlite3_bind_int(s, at + 8, v->deleted);
+}
+
+/* Write the journal rows waiting, in order (so vids come out as if each
+ * had been written at once). */
+static int journal_flush(struct store *st, strbuf *err)
+{
+	int rc = CAT_OK;
+	size_t i = 0;
+	for (; i + JROWS_N <= st->npv && !rc; i += JROWS_N) {
+		sqlite3_stmt *s = stmt(st, S_VER_INSERT_N);
+		for (int k = 0; k < JROWS_N; k++)
+			bind_journal(s, 8 * k, st, &st->pv[i + k]);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, _("journal"));
+		else if (sqlite3_changes(st->db) != JROWS_N) {
+			/* (rid, version) twice: cannot happen (every version is the
+			 * record's last plus one, in its write transaction) */
+			sb_adds(err, _("journal: a version of a record was written twice"));
+			rc = CAT_ERROR;
+		}
+		sqlite3_reset(s);
+	}
+	for (; i < st->npv && !rc; i++) {
+		sqlite3_stmt *s = stmt(st, S_VER_INSERT);
+		bind_journal(s, 0, st, &st->pv[i]);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_err(st, err, _("journal"));
+		sqlite3_reset(s);
+	}
+	journal_drop(st);
+	return rc;
+}
+
+static void journal_drop(struct store *st)
+{
+	st->npv = 0;
+	if (st->pva)
+		arena_reset(st->pva);
+}
+
+/* Journal version `version` of record rid: at once, or inside catalog_begin
+ * ... commit when the commit (or a statement that reads the journal, see
+ * stmt()) comes. */
 static int journal(struct store *st, sqlite3_int64 rid, long version, const char *action,
                    const char *summary, long batch, int deleted, strbuf *err)
 {
-	char now[24];
-	now_text(now);
-	sqlite3_stmt *s = stmt(st, S_VER_INSERT);
-	sqlite3_bind_int64(s, 1, rid);
-	sqlite3_bind_int64(s, 2, version);
-	bind_text(s, 3, now);
-	bind_text(s, 4, st->user);
-	bind_text(s, 5, action);
-	bind_text(s, 6, summary);
-	if (batch > 0)
-		sqlite3_bind_int64(s, 7, batch);
-	sqlite3_bind_int(s, 8, deleted);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("journal"));
-	sqlite3_reset(s);
-	return rc;
+	if (st->npv == st->cpv) {
+		st->cpv = st->cpv ? 2 * st->cpv : 256;
+		st->pv = xrealloc(st->pv, st->cpv * sizeof *st->pv);
+	}
+	struct pend_ver *v = &st->pv[st->npv++];
+	v->rid = rid;
+	v->version = version;
+	v->batch = batch;
+	v->deleted = deleted;
+	now_text(v->time);
+	size_t al = strlen(action) + 1;
+	v->action = memcpy(pend_alloc(&st->pva, al), action, al);
+	v->summary = NULL;
+	if (summary) {
+		size_t sl = strlen(summary) + 1;
+		v->summary = memcpy(pend_alloc(&st->pva, sl), summary, sl);
+	}
+	if (st->in_tx && st->npv < JROWS_N)
+		return CAT_OK;
+	return journal_flush(st, err);
 }
 
 /* Keep the data of the version being replaced in the journal. */

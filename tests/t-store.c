@@ -1169,6 +1169,88 @@ static void test_browse_schema(void)
 	sb_release(&want);
 }
 
+/* Journal rows inside one transaction wait and go in many at a time
+ * (store.c journal_flush): whatever reads the journal before the commit
+ * sees them all, in order; the commit keeps them; an abort drops them. */
+static void test_journal_batched(void)
+{
+	char p[300];
+	snprintf(p, sizeof p, "%s-journal", dbpath);
+	t_rm_db(p);
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	struct cat_save_opts so = { .action = "import" };
+	CHECK_INT(catalog_begin(c, &err), CAT_OK);
+	for (int i = 0; i < 37; i++) {                  /* two statements of 16 and 5 rows */
+		char t[40];
+		snprintf(t, sizeof t, "Sách số %d", i + 1);
+		rec *r = book(t, NULL, NULL, "2001");
+		CHECK_INT(catalog_save(c, r, CAT_NEW, &so, NULL, &err), CAT_OK);
+		rec_destroy(r);
+	}
+	/* the history of the 37th, before the commit */
+	struct cat_version *h = NULL;
+	size_t nh = 0;
+	CHECK_INT(catalog_history(c, "bm00000037", &h, &nh, &err), CAT_OK);
+	CHECK_INT(nh, 1);
+	if (nh == 1)
+		CHECK_STR(h[0].action, "import");
+	cat_versions_free(h, nh);
+	/* replaced inside the same transaction: version 1 keeps its data */
+	rec *r = rec_create();
+	CHECK_INT(catalog_fetch(c, "bm00000020", r, NULL, &err), CAT_OK);
+	size_t t = (size_t)rec_find(r, "245", 0);
+	rec_set_sub(r, t, 0, 'a', "Sách hai mươi", strlen("Sách hai mươi"));
+	so.action = "replace";
+	CHECK_INT(catalog_save(c, r, CAT_ANY, &so, NULL, &err), CAT_OK);
+	CHECK_INT(catalog_commit(c, &err), CAT_OK);
+	h = NULL;
+	nh = 0;
+	CHECK_INT(catalog_history(c, "bm00000020", &h, &nh, &err), CAT_OK);
+	CHECK_INT(nh, 2);
+	if (nh == 2) {
+		CHECK_STR(h[0].action, "import");
+		CHECK_STR(h[1].action, "replace");
+	}
+	cat_versions_free(h, nh);
+	CHECK_INT(catalog_fetch_version(c, "bm00000020", 1, r, NULL, &err), CAT_OK);
+	CHECK_STR(rec_get(r, "245", 'a'), "Sách số 20");
+	h = NULL;
+	nh = 0;
+	CHECK_INT(catalog_history(c, "bm00000001", &h, &nh, &err), CAT_OK);
+	CHECK_INT(nh, 1);
+	cat_versions_free(h, nh);
+	/* an abort: neither the records nor their journal rows stay */
+	so.action = "import";
+	CHECK_INT(catalog_begin(c, &err), CAT_OK);
+	for (int i = 0; i < 20; i++) {
+		rec *b = book("Bỏ đi", NULL, NULL, NULL);
+		CHECK_INT(catalog_save(c, b, CAT_NEW, &so, NULL, &err), CAT_OK);
+		rec_destroy(b);
+	}
+	catalog_abort(c);
+	h = NULL;
+	nh = 0;
+	CHECK(catalog_history(c, "bm00000040", &h, &nh, &err) != CAT_OK || nh == 0);
+	cat_versions_free(h, nh);
+	/* and the next save journals as usual */
+	rec *b = book("Sau cùng", NULL, NULL, NULL);
+	CHECK_INT(catalog_save(c, b, CAT_NEW, NULL, NULL, &err), CAT_OK);
+	h = NULL;
+	nh = 0;
+	CHECK_INT(catalog_history(c, rec_get_control(b, "001"), &h, &nh, &err), CAT_OK);
+	CHECK_INT(nh, 1);
+	cat_versions_free(h, nh);
+	rec_destroy(b);
+	rec_destroy(r);
+	catalog_close(c);
+	sb_release(&err);
+	t_rm_db(p);
+}
+
 int main(void)
 {
 	snprintf(dbpath, sizeof dbpath, "%s/t-store-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -1190,6 +1272,7 @@ int main(void)
 	}
 	test_browse();
 	test_settings();
+	test_journal_batched();
 	test_estimates();
 	test_prepared();
 	test_browse_schema();
