@@ -178,7 +178,8 @@ int mk_sysno(const char *s, char *out, size_t n)
 	}
 	if (len > 7 && !strncmp(s, "(OCoLC)", 7)) {
 		const char *p = s + 7, *e = s + len;
-		while (p < e && isalpha((unsigned char)*p))   /* ocm ocn on */
+		/* ocm ocn on, and blanks ("(OCoLC) 12345", "(OCoLC)ocm 12345") */
+		while (p < e && (isalpha((unsigned char)*p) || *p == ' '))
 			p++;
 		while (p < e - 1 && *p == '0')
 			p++;

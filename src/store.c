@@ -1194,6 +1194,56 @@ static int unindex_authorities(struct store *st, strbuf *err)
 	return rc;
 }
 
+/* Schema 5 -> 6: the match keys mk_sysno now makes of "(OCoLC) 12345"
+ * (and "(OCoLC)ocm 12345") are "(OCoLC)12345"; those stored before kept
+ * the blank. Few rows, found through the keys index. */
+static int renorm_oclc_keys(struct store *st, strbuf *err)
+{
+	sqlite3_stmt *sel = NULL, *del = NULL, *ins = NULL;
+	int rc = CAT_OK;
+	if (sqlite3_prepare_v2(st->db, "SELECT key, rid FROM keys WHERE key GLOB 'sys:(OCoLC) *'",
+	                       -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM keys WHERE key = ?1 AND rid = ?2", -1, &del,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO keys(key, rid) VALUES(?1, ?2)", -1,
+	                       &ins, NULL) != SQLITE_OK)
+		rc = db_err(st, err, _("upgrading the catalogue"));
+	/* collected first: the loop below changes the rows it would read */
+	struct { char *key; sqlite3_int64 rid; } *v = NULL;
+	size_t n = 0, cap = 0;
+	while (!rc && sqlite3_step(sel) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		v[n].key = xstrdup((const char *)sqlite3_column_text(sel, 0));
+		v[n++].rid = sqlite3_column_int64(sel, 1);
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		char k[300];
+		sqlite3_bind_text(del, 1, v[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(del, 2, v[i].rid);
+		if (sqlite3_step(del) != SQLITE_DONE)
+			rc = db_err(st, err, _("upgrading the catalogue"));
+		sqlite3_reset(del);
+		if (!rc && mk_sysno(v[i].key + 4, k + 4, sizeof k - 4)) {
+			memcpy(k, "sys:", 4);
+			sqlite3_bind_text(ins, 1, k, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(ins, 2, v[i].rid);
+			if (sqlite3_step(ins) != SQLITE_DONE)
+				rc = db_err(st, err, _("upgrading the catalogue"));
+			sqlite3_reset(ins);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].key);
+	free(v);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
 static int migrate(struct store *st, strbuf *err)
 {
 	int uv = pragma_int(st, "PRAGMA user_version");
@@ -1292,7 +1342,13 @@ static int migrate(struct store *st, strbuf *err)
 		          "DROP TABLE heads;", err);
 		uv = 5;
 	}
-	/* future: if (uv == 5) { ALTER ...; uv = 6; } */
+	if (!rc && uv == 5) {
+		/* 6: OCLC numbers written with a blank after the prefix
+		 * ("(OCoLC) 12345") match the same number without it */
+		rc = renorm_oclc_keys(st, err);
+		uv = 6;
+	}
+	/* future: if (uv == 6) { ALTER ...; uv = 7; } */
 	if (!rc) {
 		char sql[80];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", uv);

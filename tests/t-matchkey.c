@@ -80,6 +80,13 @@ int main(void)
 	/* no number: "035 $a * $b ..." (Sirsi exports) would match every
 	 * record so marked */
 	CHECK_INT(mk_sysno("* ", k, sizeof k), 0);
+	/* blanks after the prefix, as some systems write it */
+	CHECK_INT(mk_sysno("(OCoLC) 10947223", k, sizeof k), 1);
+	CHECK_STR(k, "(OCoLC)10947223");
+	CHECK_INT(mk_sysno("(OCoLC)ocm 0012345", k, sizeof k), 1);
+	CHECK_STR(k, "(OCoLC)12345");
+	CHECK_INT(mk_sysno("(OCoLC)  ", k, sizeof k), 0);
+	CHECK_INT(mk_sysno("(OCoLC) ocm", k, sizeof k), 0);
 	CHECK_INT(mk_sysno("(OCoLC)", k, sizeof k), 0);
 	CHECK_INT(mk_sysno("(OCoLC)ocm", k, sizeof k), 0);
 	CHECK_INT(mk_sysno("(Sirsi) *", k, sizeof k), 0);

@@ -1155,7 +1155,7 @@ static void test_browse_schema(void)
 	c = catalog_open(p, 0, &err);
 	CHECK(c != NULL);
 	if (c) {
-		CHECK_INT(sql_long(p, "PRAGMA user_version"), 5);
+		CHECK_INT(sql_long(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 		browse_titles(c, &got);
 		CHECK_STR(got.buf, want.buf);
 		catalog_close(c);
