@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -3800,12 +3801,32 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
 	return CAT_OK;
 }
 
+/* Organisation codes that library systems put in 003 by default, the
+ * same in every library that did not set its own: SirsiDynix's "SIRSI"
+ * (2,048 records of one corpus file) and Koha's "OSt". Each such library
+ * numbers its books 1, 2, 3 as well. */
+static const char *const default_orgs[] = { "SIRSI", "OSt" };
+
+/* Whether key is "sys:(ORG)..." with ORG one of default_orgs (any case). */
+static int default_org_key(const char *key)
+{
+	if (strncmp(key, "sys:(", 5))
+		return 0;
+	for (size_t i = 0; i < sizeof default_orgs / sizeof *default_orgs; i++) {
+		size_t n = strlen(default_orgs[i]);
+		if (!strncasecmp(key + 5, default_orgs[i], n) && key[5 + n] == ')')
+			return 1;
+	}
+	return 0;
+}
+
 /* Whether id, found by r's key, is a match. A number in this
  * catalogue's own series ("sys:(ORG)...", from r's 001+003 or an 035) is
  * trusted only if the records could be one (mk_same_record): another
  * catalogue with the same organisation code numbers other books the same
  * way. So is a number that names no organisation ("sys:1", from an 001
- * without 003 or a bare 035): every legacy system counts 1, 2, 3. Any
+ * without 003 or a bare 035), or a system's default one (default_orgs):
+ * every legacy system counts 1, 2, 3. Any
  * other key is a match, if both are authority records or neither is,
  * and an ISBN only if they are not two volumes of one set (the set's
  * ISBN in both, mk_same_volume). */
@@ -3813,7 +3834,7 @@ static int key_matches(struct store *st, const rec *r, const char *key, const ch
 {
 	size_t ol = strlen(st->org);
 	int bare = !strncmp(key, "sys:", 4) && key[4] != '(';
-	int check = bare ||
+	int check = bare || default_org_key(key) ||
 	            !(strncmp(key, "sys:(", 5) || strncmp(key + 5, st->org, ol) || key[5 + ol] != ')');
 	struct current c;
 	strbuf e = STRBUF_INIT;
