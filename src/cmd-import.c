@@ -960,10 +960,10 @@ static int import_file(struct imp *im, const char *path)
 	}
 	if (!im->batch && !im->dry) {
 		sb_reset(&im->err);
-		/* the batch row commits at once: outside our transaction */
-		catalog_commit(im->c, NULL);
-		if (catalog_batch_start(im->c, im->cmdline.buf, &im->batch, &im->err) ||
-		    catalog_begin(im->c, &im->err)) {
+		/* the batch row comes with the first commit of its records (within
+		 * a second): an import killed before that leaves no empty
+		 * "running" batch behind */
+		if (catalog_batch_start(im->c, im->cmdline.buf, &im->batch, &im->err)) {
 			cmd_error(CMD_NAME, "%s", im->err.buf);
 			free(key);
 			if (!is_stdin)
