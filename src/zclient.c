@@ -171,6 +171,60 @@ static struct ztarget *find_target(const struct ztargets *ts, const char *name)
 	return NULL;
 }
 
+/* The key=value words w[0..nw-1] of a target (the targets file's, or
+ * those after a -t address) into t. Returns 0, or -1 with msg set. */
+static int parse_target_opts(struct ztarget *t, char **w, int nw, strbuf *msg)
+{
+	for (int i = 0; i < nw; i++) {
+		char *eq = strchr(w[i], '=');
+		if (!eq) {
+			sb_addf(msg, _("'%s': expected key=value"), w[i]);
+			return -1;
+		}
+		*eq = 0;
+		const char *k = w[i], *v = eq + 1;
+		if (!strcmp(k, "syntax")) {
+			if (!strcmp(v, "usmarc") || !strcmp(v, "marc21") || !strcmp(v, "iso2709"))
+				t->syntax = ZT_USMARC;
+			else if (!strcmp(v, "marcxml") || !strcmp(v, "xml"))
+				t->syntax = ZT_MARCXML;
+			else {
+				sb_addf(msg, _("syntax '%s': usmarc or marcxml"), v);
+				return -1;
+			}
+		} else if (!strcmp(k, "charset")) {
+			int cs = marc_charset_parse(v);
+			if (cs < 0) {
+				sb_addf(msg, _("charset '%s': marc8, utf-8, auto, or latin1, tcvn3, vni, "
+				        "viscii, cp1258, auto-vi"), v);
+				return -1;
+			}
+			t->charset = cs;
+		} else if (!strcmp(k, "timeout")) {
+			char *e;
+			long s = strtol(v, &e, 10);
+			if (!*v || *e || s < 1 || s > 3600) {
+				sb_addf(msg, _("timeout '%s': seconds, 1 to 3600"), v);
+				return -1;
+			}
+			t->timeout = (int)s;
+		} else if (!strcmp(k, "org")) {
+			free(t->org);
+			t->org = xstrdup(v);
+		} else if (!strcmp(k, "user")) {
+			free(t->user);
+			t->user = xstrdup(v);
+		} else if (!strcmp(k, "password")) {
+			free(t->password);
+			t->password = xstrdup(v);
+		} else {
+			sb_addf(msg, _("unknown key '%s' (syntax, charset, timeout, org, user, password)"), k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int parse_target_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 {
 	if (nw < 3) {
@@ -196,53 +250,8 @@ static int parse_target_line(struct ztargets *ts, char **w, int nw, strbuf *msg)
 		return -1;
 	}
 	t.name = xstrdup(w[1]);
-	for (int i = 3; i < nw; i++) {
-		char *eq = strchr(w[i], '=');
-		if (!eq) {
-			sb_addf(msg, _("'%s': expected key=value"), w[i]);
-			goto bad;
-		}
-		*eq = 0;
-		const char *k = w[i], *v = eq + 1;
-		if (!strcmp(k, "syntax")) {
-			if (!strcmp(v, "usmarc") || !strcmp(v, "marc21") || !strcmp(v, "iso2709"))
-				t.syntax = ZT_USMARC;
-			else if (!strcmp(v, "marcxml") || !strcmp(v, "xml"))
-				t.syntax = ZT_MARCXML;
-			else {
-				sb_addf(msg, _("syntax '%s': usmarc or marcxml"), v);
-				goto bad;
-			}
-		} else if (!strcmp(k, "charset")) {
-			int cs = marc_charset_parse(v);
-			if (cs < 0) {
-				sb_addf(msg, _("charset '%s': marc8, utf-8, auto, or latin1, tcvn3, vni, "
-				        "viscii, cp1258, auto-vi"), v);
-				goto bad;
-			}
-			t.charset = cs;
-		} else if (!strcmp(k, "timeout")) {
-			char *e;
-			long s = strtol(v, &e, 10);
-			if (!*v || *e || s < 1 || s > 3600) {
-				sb_addf(msg, _("timeout '%s': seconds, 1 to 3600"), v);
-				goto bad;
-			}
-			t.timeout = (int)s;
-		} else if (!strcmp(k, "org")) {
-			free(t.org);
-			t.org = xstrdup(v);
-		} else if (!strcmp(k, "user")) {
-			free(t.user);
-			t.user = xstrdup(v);
-		} else if (!strcmp(k, "password")) {
-			free(t.password);
-			t.password = xstrdup(v);
-		} else {
-			sb_addf(msg, _("unknown key '%s' (syntax, charset, timeout, org, user, password)"), k);
-			goto bad;
-		}
-	}
+	if (parse_target_opts(&t, w + 3, nw - 3, msg))
+		goto bad;
 	ts->t = xrealloc(ts->t, (ts->n + 1) * sizeof *ts->t);
 	ts->t[ts->n++] = t;
 	return 0;
@@ -339,6 +348,8 @@ int ztargets_load(struct ztargets *ts, const char *path, int missing_ok, strbuf 
 	return rc;
 }
 
+static int resolve_address(const char *spec, struct ztarget *out, strbuf *err);
+
 int ztarget_resolve(const struct ztargets *ts, const char *spec, struct ztarget *out,
                     strbuf *err)
 {
@@ -349,7 +360,48 @@ int ztarget_resolve(const struct ztargets *ts, const char *spec, struct ztarget 
 		return 0;
 	}
 	target_defaults(out);
+	/* "ADDRESS key=value ...": the targets file's keys after an address */
+	char *copy = NULL, *w[64];
+	int nw = 0;
+	if (strpbrk(spec, " \t")) {
+		copy = xstrdup(spec);
+		char *save = NULL;
+		for (char *tok = strtok_r(copy, " \t", &save); tok && nw < 64;
+		     tok = strtok_r(NULL, " \t", &save))
+			w[nw++] = tok;
+		if (nw > 0)
+			spec = w[0];
+	}
+	strbuf msg = STRBUF_INIT;
+	if (nw > 1 && parse_target_opts(out, w + 1, nw - 1, &msg)) {
+		sb_addf(err, "%s: %s", spec, msg.buf);
+		sb_release(&msg);
+		ztarget_release(out);
+		free(copy);
+		return -1;
+	}
+	sb_release(&msg);
+	int rc = resolve_address(spec, out, err);
+	free(copy);
+	return rc;
+}
+
+/* ztarget_resolve's address part: spec into out (defaults and options set). */
+static int resolve_address(const char *spec, struct ztarget *out, strbuf *err)
+{
+	/* user= and password= options win over the address's own, as in the
+	 * targets file (where they come after it) */
+	char *user = out->user, *password = out->password;
+	out->user = out->password = NULL;
 	int na = normalise_address(spec, &out->address, &out->user, &out->password, &out->sru);
+	if (user) {
+		free(out->user);
+		out->user = user;
+	}
+	if (password) {
+		free(out->password);
+		out->password = password;
+	}
 	if (na == -2) {
 		sb_addf(err, _("'%s': the port is not a number from 1 to 65535"), spec);
 		ztarget_release(out);

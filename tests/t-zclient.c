@@ -82,6 +82,28 @@ static void test_targets(void)
 	CHECK_STR(t.address, "tcp:h.example:210/db");
 	CHECK_INT(t.timeout, 20);
 	ztarget_release(&t);
+	/* an address with the targets file's keys after it */
+	CHECK_INT(ztarget_resolve(&ts, "h.example:210/db charset=marc8 syntax=marcxml timeout=5 "
+	                               "org=VN-X", &t, &err), 0);
+	CHECK_STR(t.address, "tcp:h.example:210/db");
+	CHECK_STR(t.name, "h.example:210/db");
+	CHECK_INT(t.charset, CS_MARC8);
+	CHECK_INT(t.syntax, ZT_MARCXML);
+	CHECK_INT(t.timeout, 5);
+	CHECK_STR(t.org, "VN-X");
+	ztarget_release(&t);
+	CHECK_INT(ztarget_resolve(&ts, "z3950://bob:x@h.example:210/db  user=ann\tpassword=y",
+	                          &t, &err), 0);
+	CHECK_STR(t.user, "ann");                  /* the options win, as in the file */
+	CHECK_STR(t.password, "y");
+	CHECK_STR(t.name, "h.example:210/db");
+	ztarget_release(&t);
+	sb_reset(&err);
+	CHECK_INT(ztarget_resolve(&ts, "h.example:210/db charset=klingon", &t, &err), -1);
+	CHECK(err.buf && strstr(err.buf, "h.example:210/db: charset 'klingon'"));
+	sb_reset(&err);
+	CHECK_INT(ztarget_resolve(&ts, "h.example:99999/db charset=marc8", &t, &err), -1);
+	CHECK(err.buf && strstr(err.buf, "1 to 65535"));
 	sb_reset(&err);
 	CHECK_INT(ztarget_resolve(&ts, "nosuchname", &t, &err), -1);
 	CHECK(err.buf && strstr(err.buf, "nosuchname"));
