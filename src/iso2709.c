@@ -12,7 +12,8 @@
  * speed: reading goes straight from the input buffer into the record's
  * arena, with memchr for terminators and no allocation per field.
  *
- * Reading. A record starts with five ASCII digits (its length). Between
+ * Reading. A record starts with five ASCII digits (its length; leading
+ * blanks, " 1234", are read as zeros with a warning). Between
  * records, newlines, blanks, NULs, ^Z and stray record terminators are
  * skipped; anything else is a chunk of "junk" that is returned as a
  * rejected record (so nothing is dropped silently) up to the next
@@ -148,6 +149,17 @@ static inline long digits5(const char *p)
 	return v < 0 || e > 9 ? -1 : v * 10 + (long)e;
 }
 
+/* The record length in leader/00-04: five digits, or leading blanks
+ * then digits (a defect of some exporters: " 1234"; the blanks are read
+ * as zeros). -1 if neither. */
+static long leader_length(const char *p)
+{
+	int i = 0;
+	while (i < 5 && p[i] == ' ')
+		i++;
+	return i < 5 ? digits(p + i, 5 - i) : -1;
+}
+
 /* The first byte c in [s, end), or NULL: memchr without a call for the
  * short spans of fields and subfields. Reads ahead 16 bytes at a time up
  * to lim (>= end; the end of the record in the input buffer). */
@@ -182,7 +194,7 @@ static int is_filler(unsigned char c)
 static int plausible_leader(const char *p)
 {
 	const unsigned char *u = (const unsigned char *)p;
-	long len = digits(p, 5), base = digits(p + 12, 5);
+	long len = leader_length(p), base = digits(p + 12, 5);
 	if (len < 26 || base < 25)
 		return 0;
 	for (int i = 5; i < 24; i++)
@@ -199,8 +211,20 @@ static int plausible_leader(const char *p)
 static size_t find_leader(const char *p, size_t from, size_t n)
 {
 	for (size_t i = from; i + 24 <= n; i++)
-		if (is_digit((unsigned char)p[i]) && plausible_leader(p + i))
+		if ((is_digit((unsigned char)p[i]) || p[i] == ' ') && plausible_leader(p + i))
 			return i;
+	return 0;
+}
+
+/* Blanks are filler between records, but a leader may start with them
+ * (" 1234nam..."): when p[k] is the first byte after a run of filler that
+ * began at `from`, how many of the blanks just before k belong to a
+ * plausible leader there (0 if none; needs 24 bytes from k-4 up to n). */
+static size_t leader_blanks(const char *p, size_t from, size_t k, size_t n)
+{
+	for (size_t b = 1; b <= 4 && b <= k - from && p[k - b] == ' '; b++)
+		if (k - b + 24 <= n && is_digit((unsigned char)p[k]) && plausible_leader(p + k - b))
+			return b;
 	return 0;
 }
 
@@ -760,6 +784,8 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 	if (lo->ll != 4 || lo->sl != 5 || lo->impl != 0)
 		iso_warn(st, _("directory entries are %d bytes as leader/20-22 '%c%c%c' says, not 12"),
 		        3 + lo->ll + lo->sl + lo->impl, p[20], p[21], p[22]);
+	if (L >= 0 && p[0] == ' ')
+		iso_warn(st, _("leader length '%.5s' starts with blanks; read as %05ld"), p, L);
 	if (L < 0)
 		iso_warn(st, _("leader length '%.5s' is not a number; the record is %zu bytes"), p, n);
 	else if ((size_t)L != n)
@@ -780,6 +806,8 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 
 	/* Leader: positions 10-11 and 20-23 are fixed in MARC 21. */
 	rec_set_leader(r, p, 24);
+	for (int i = 0; i < 5 && p[i] == ' ' && L >= 0; i++)
+		rec_set_leader_at(r, i, '0');
 	for (int i = 5; i < 20; i++)      /* 10-11 and 20-23: below */
 		if (i != 10 && i != 11 && (u[i] < 0x20 || u[i] >= 0x7F))
 			iso_warn(st, _("leader/%02d is 0x%02X, not a character"), i, u[i]);
@@ -856,11 +884,12 @@ static long find_rt(marc_reader *rd, size_t from, size_t limit, size_t *avail)
  * (eof: p[avail] is the end), or filler and then a plausible leader? */
 static int at_boundary(const char *p, size_t k, size_t avail, int eof)
 {
+	size_t from = k;
 	while (k < avail && is_filler((unsigned char)p[k]))
 		k++;
 	if (k == avail)
 		return eof;
-	return k + 24 <= avail && plausible_leader(p + k);
+	return (k + 24 <= avail && plausible_leader(p + k)) || leader_blanks(p, from, k, avail);
 }
 
 /* Reject the first n buffered bytes as one record. */
@@ -981,6 +1010,25 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		size_t i = 0;
 		while (i < avail && is_filler(u[i]))
 			i++;
+		if (i == avail && avail >= 64) {
+			/* keep trailing blanks: they may start the next leader */
+			size_t b = 0;
+			while (b < 4 && u[i - b - 1] == ' ')
+				b++;
+			if (b) {
+				mr_consume(rd, i - b);
+				continue;
+			}
+		}
+		if (i < avail) {
+			/* a leader whose length starts with blanks (" 1234"):
+			 * the blanks are part of it (24 bytes needed to tell) */
+			if (i && u[i - 1] == ' ' && i + 24 > avail) {
+				avail = mr_fill(rd, i + 24);
+				u = (const unsigned char *)mr_data(rd);
+			}
+			i -= leader_blanks((const char *)u, 0, i, avail);
+		}
 		mr_consume(rd, i);
 		if (i < avail)
 			break;
@@ -990,7 +1038,7 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 	sb_reset(&st->err);
 	avail = mr_fill(rd, 24);
 	const char *p = mr_data(rd);
-	long L = avail >= 5 ? digits(p, 5) : -1;
+	long L = avail >= 5 ? leader_length(p) : -1;
 
 	if (L < 0 && !(avail < 5 && digits(p, (int)avail) >= 0)) {
 		/* not a record start: junk up to the next plausible leader */

@@ -534,6 +534,37 @@ static void test_reader(void)
 	sb_add(&t, b.buf, b.len);
 	EXPECT(t.buf, t.len, 1, 1, "[2 ok]");
 
+	/* leading blanks in the length (" 0089", "   89"): read as zeros,
+	 * with a warning, also after a record, filler or junk */
+	splice(&t, a.buf, a.len, 0, 3, "   ", 3);
+	sb_adds(&t, "\r\n ");
+	sb_add(&t, b.buf + 1, b.len - 1);
+	EXPECT(t.buf, t.len, 2, 0, "[1 ok] leader length '   89' starts with blanks; read as 00089");
+	CHECK(strstr(msgs.buf, "[2 ok] leader length ' 0089' starts with blanks; read as 00089"));
+	rd_open_mem(&s, t.buf, t.len);
+	CHECK_INT(rd_next(&s, r), MR_OK);
+	CHECK(!strncmp(rec_leader(r), "00089cam", 8));
+	CHECK_INT(rd_next(&s, r), MR_OK);
+	CHECK_INT(marc_reader_offset(s.rd), (long long)a.len + 2);
+	CHECK_STR(rec_get_control(r, "001"), "b2");
+	{
+		size_t n;
+		const char *raw = marc_reader_raw(s.rd, &n);
+		CHECK(n == b.len && raw[0] == ' ' && !memcmp(raw + 1, b.buf + 1, n - 1));
+	}
+	rd_close(&s);
+	splice(&t, a.buf, a.len, 0, 0, "junk! ", 6);
+	t.buf[6] = ' ';
+	EXPECT(t.buf, t.len, 1, 1, "[2 ok] leader length ' 0089' starts with blanks");
+	CHECK(strstr(msgs.buf, "[1 bad] not a MARC record: 6 bytes 'junk!'"));
+	/* anything else stays an error */
+	splice(&t, a.buf, a.len, 0, 5, " 0a89", 5);
+	sb_add(&t, b.buf, b.len);
+	EXPECT(t.buf, t.len, 1, 1, "[1 bad] not a MARC record");
+	splice(&t, a.buf, a.len, 0, 5, "89   ", 5);
+	sb_add(&t, b.buf, b.len);
+	EXPECT(t.buf, t.len, 1, 1, "[1 bad] not a MARC record");
+
 	/* base address: wrong but the directory is fine -> warning */
 	splice(&t, a.buf, a.len, 12, 5, "00157", 5);
 	EXPECT(t.buf, t.len, 1, 0, "base address 00157 does not follow the directory (ends at 61); "
