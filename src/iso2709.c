@@ -20,7 +20,10 @@
  * plausible leader. A record ends at byte length-1 when that byte is the
  * record terminator; otherwise at the first terminator after the leader
  * (the leader length is then wrong: a warning when the rest of the record
- * is consistent). The directory is then checked against the data: every
+ * is consistent). The last record of a file may lack its record
+ * terminator (the file ends one byte short, on a field terminator): read
+ * with a warning if every field checks, else rejected as truncated.
+ * The directory is then checked against the data: every
  * entry must point inside the data area at a field that ends with a field
  * terminator. When the plain reading fails, a few readings that can be
  * verified byte for byte are tried before giving up: the base address
@@ -79,6 +82,8 @@ struct iso_state {
 	strbuf err, err2, tmp, tmp2, warn;
 	strbuf isis;                 /* a record with its line breaks dropped */
 	int raw;                     /* keep fields whole (marc_read_opts.raw) */
+	int rt_eof;                  /* the last record of the file, one byte
+	                                short: its record terminator missing */
 	const char *lim;             /* end of the record being parsed: bytes up
 	                                to here may be read ahead (find_byte) */
 };
@@ -786,12 +791,17 @@ static int parse_record(struct iso_state *st, rec *r, const char *p, size_t n,
 		        3 + lo->ll + lo->sl + lo->impl, p[20], p[21], p[22]);
 	if (L >= 0 && p[0] == ' ')
 		iso_warn(st, _("leader length '%.5s' starts with blanks; read as %05ld"), p, L);
-	if (L < 0)
-		iso_warn(st, _("leader length '%.5s' is not a number; the record is %zu bytes"), p, n);
-	else if ((size_t)L != n)
-		iso_warn(st, _("leader length %05ld but the record is %zu bytes"), L, n);
-	if (data_end == n)
-		iso_warn(st, _("record terminator is missing"));
+	if (st->rt_eof)
+		iso_warn(st, _("record terminator is missing at the end of the file (the file ends "
+		               "one byte short of the leader length); read without it"));
+	else {
+		if (L < 0)
+			iso_warn(st, _("leader length '%.5s' is not a number; the record is %zu bytes"), p, n);
+		else if ((size_t)L != n)
+			iso_warn(st, _("leader length %05ld but the record is %zu bytes"), L, n);
+		if (data_end == n)
+			iso_warn(st, _("record terminator is missing"));
+	}
 	{
 		/* bytes of the data area no field covers would be lost */
 		size_t used = 0, area = data_end - lo->base;
@@ -1081,6 +1091,26 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		long T = find_rt(rd, 24, SCAN_LIMIT, &avail);
 		p = mr_data(rd);
 		int eof = avail < SCAN_LIMIT;
+		/* the last record of the file without its record terminator:
+		 * the file (but for filler) ends one byte short of the length,
+		 * on a field terminator. Accepted only if every field checks. */
+		size_t e = avail;
+		while (e > 0 && is_filler((unsigned char)p[e - 1]))
+			e--;
+		if (T < 0 && eof && L >= 26 && e == (size_t)L - 1 && (unsigned char)p[e - 1] == FT) {
+			sb_reset(&st->warn);
+			st->rt_eof = 1;
+			int prc = parse_record(st, r, p, e, L);
+			st->rt_eof = 0;
+			if (prc == 0) {
+				flush_warnings(st, rd);
+				mr_set_raw(rd, p, e);
+				mr_consume(rd, e);
+				return MR_OK;
+			}
+			sb_reset(&st->warn);
+			sb_reset(&st->err);
+		}
 		if (L >= 26 && avail >= (size_t)L && (T < 0 || T > L - 1) &&
 		    at_boundary(p, (size_t)L, T < 0 ? avail : (size_t)T, T < 0 && eof)) {
 			/* right length, terminator missing: the next record follows */

@@ -519,6 +519,34 @@ static void test_reader(void)
 	EXPECT(t.buf, t.len, 0, 1, "[1 bad] record has no terminator before the end of the file "
 	       "(byte 102)");
 
+	/* the last record of the file lacks only its record terminator: the
+	 * file ends one byte short of its length, on a field terminator */
+	sb_reset(&t);
+	sb_add(&t, a.buf, a.len);
+	sb_add(&t, b.buf, b.len - 1);
+	EXPECT(t.buf, t.len, 2, 0, "[2 ok] record terminator is missing at the end of the file");
+	CHECKF(strstr(msgs.buf, "but the record is") == NULL, "%s", msgs.buf);
+	rd_open_mem(&s, t.buf, t.len);
+	CHECK_INT(rd_next(&s, r), MR_OK);
+	CHECK_INT(rd_next(&s, r), MR_OK);
+	CHECK_STR(rec_get_control(r, "001"), "b2");
+	CHECK_STR(rec_get(r, "500", 'a'), "A note.");
+	{
+		size_t n;
+		const char *raw = marc_reader_raw(s.rd, &n);
+		CHECK(n == b.len - 1 && !memcmp(raw, b.buf, n));
+	}
+	CHECK_INT(rd_next(&s, r), MR_EOF);
+	rd_close(&s);
+	/* ... and a newline after it */
+	sb_adds(&t, "\r\n");
+	EXPECT(t.buf, t.len, 2, 0, "[2 ok] record terminator is missing at the end of the file");
+	/* two bytes short: truncated, rejected as before */
+	EXPECT(t.buf, a.len + b.len - 2, 1, 1, "[2 bad] record is truncated: file ends at byte 176");
+	/* one byte short but not on a field terminator: truncated */
+	t.buf[a.len + b.len - 2] = 'x';
+	EXPECT(t.buf, a.len + b.len - 1, 1, 1, "[2 bad] record is truncated: file ends at byte 177");
+
 	/* a record cut short and followed by the next one: resync on it */
 	sb_reset(&t);
 	sb_add(&t, a.buf, a.len - 12);
