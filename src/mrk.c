@@ -18,6 +18,7 @@
  * Reading: a record is collected line by line up to the blank line
  * (lines that do not start with '=' continue the previous field, as LC's
  * MARCBreaker wraps them; lines starting with '#' are MarcEdit comments).
+ * A line ends with LF, CR LF, or a CR on its own (old Mac files).
  * Then the record's character set is chosen (see choose_mode) and every
  * value is decoded: to MARC-8 bytes, which the charset firewall in
  * marcio.c decodes like any MARC-8 record, or straight to UTF-8. A
@@ -914,6 +915,8 @@ struct rawline {
 };
 
 /* Look at the next line without consuming it; 0 at end of input. A line
+ * ends with LF, CR LF (CRs before the LF are part of the line end), or a
+ * CR on its own (files from old Mac OS and some DOS programs). A line
  * longer than MRK_MAX_RECORD is cut there (the record is rejected). */
 static int peek_line(marc_reader *rd, struct rawline *l)
 {
@@ -923,6 +926,23 @@ static int peek_line(marc_reader *rd, struct rawline *l)
 	for (;;) {
 		const char *p = mr_data(rd);
 		const char *nl = memchr(p + scanned, '\n', have - scanned);
+		size_t upto = nl ? (size_t)(nl - p) : have;
+		const char *cr = memchr(p + scanned, '\r', upto - scanned);
+		if (cr) {
+			size_t j = (size_t)(cr - p);
+			while (j < have && p[j] == '\r')
+				j++;
+			if (j == have) {            /* an LF may follow: look further */
+				size_t more = have > MRK_MAX_RECORD ? have : mr_fill(rd, have + 1);
+				if (more > have) {
+					scanned = (size_t)(cr - p);
+					have = more;
+					continue;
+				}
+			}
+			l->total = j < have && p[j] == '\n' ? j + 1 : (size_t)(cr - p) + 1;
+			break;
+		}
 		if (nl) {
 			l->total = (size_t)(nl - p) + 1;
 			break;
@@ -1357,14 +1377,17 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		 * file is itself a .mrk file. */
 		const char *t = st->text.buf ? st->text.buf : "";
 		size_t n = st->text.len;
-		const char *eol = memchr(t, '\r', n) ? "\r\n" : "\n";
+		int has_cr = memchr(t, '\r', n) != NULL;
+		/* CR-only line ends (old Mac) are kept as they are */
+		char sep = has_cr && !memchr(t, '\n', n) ? '\r' : '\n';
+		const char *eol = sep == '\r' ? "\r" : has_cr ? "\r\n" : "\n";
 		mr_set_raw(rd, t, n);
-		if (n && t[n - 1] != '\n') {
+		if (n && t[n - 1] != sep) {
 			mr_add_raw(rd, eol, strlen(eol));
-			n++;                        /* as if it ended with '\n' */
+			n++;                        /* as if it ended with sep */
 		}
 		size_t start = n ? n - 1 : 0;   /* the last line: [start, n - 1) */
-		while (start && t[start - 1] != '\n')
+		while (start && t[start - 1] != sep)
 			start--;
 		if (!n || !is_blank(t + start, n - 1 - start))
 			mr_add_raw(rd, eol, strlen(eol));

@@ -346,6 +346,60 @@ static void test_read_basic(void)
 	recs_free(&rs);
 }
 
+/* Line ends: LF, CR LF and a lone CR (old Mac files) all end a line;
+ * CRs before an LF are one line end with it. */
+static void test_read_cr(void)
+{
+	static const char lf[] =
+		"=LDR  00000nam a2200000 a 4500\n=001  one\n=245  10$aA title\n\n"
+		"=LDR  00000nam a2200000 a 4500\n=001  two\n=500  \\\\$aA note\n";
+	static const char cr[] =
+		"=LDR  00000nam a2200000 a 4500\r=001  one\r=245  10$aA title\r\r"
+		"=LDR  00000nam a2200000 a 4500\r=001  two\r=500  \\\\$aA note\r";
+	static const char mixed[] =
+		"=LDR  00000nam a2200000 a 4500\r\r\n=001  one\r\n=245  10$aA title\r\n\r\n"
+		"=LDR  00000nam a2200000 a 4500\r=001  two\r=500  \\\\$aA note";
+	struct recs a = { 0 }, b = { 0 };
+	recs_read_mem(&a, lf, sizeof lf - 1, MF_MRK, CS_AUTO);
+	CHECK_INT(a.n, 2);
+	recs_read_mem(&b, cr, sizeof cr - 1, MF_MRK, CS_AUTO);
+	CHECKF(b.n == 2 && b.bad == 0, "CR: %zu read, %d bad: %s", b.n, b.bad, b.errs.buf ? b.errs.buf : "");
+	check_same(&a, &b, "CR line ends");
+	recs_free(&b);
+	recs_read_mem(&b, mixed, sizeof mixed - 1, MF_MRK, CS_AUTO);
+	CHECKF(b.n == 2 && b.bad == 0, "mixed: %zu read, %d bad: %s", b.n, b.bad, b.errs.buf ? b.errs.buf : "");
+	check_same(&a, &b, "mixed line ends");
+	recs_free(&a);
+	recs_free(&b);
+
+	/* a bad line of a CR file is named by its line number and byte */
+	static const char bad[] = "=LDR  00000nam a2200000 a 4500\r=001  x\r=245  1\r\r"
+		"=LDR  00000nam a2200000 a 4500\r=245  10$ax\r";
+	recs_read_mem(&a, bad, sizeof bad - 1, MF_MRK, CS_AUTO);
+	CHECK_INT(a.n, 1);
+	CHECKF(a.errs.buf && strstr(a.errs.buf, "1: line 3 (byte 39): field 245: missing indicators"),
+	       "%s", a.errs.buf ? a.errs.buf : "");
+	recs_free(&a);
+
+	/* the raw text of a CR record (for the rejects file) keeps its CRs
+	 * and ends with a blank line */
+	FILE *fp = fmemopen((void *)bad, sizeof bad - 1, "rb");
+	struct marc_read_opts o = { MF_MRK, CS_AUTO, 0 };
+	marc_reader *rd = marc_reader_open(fp, "t", &o, NULL);
+	rec *r = rec_create();
+	size_t len;
+	CHECK_INT(marc_reader_next(rd, r), MR_BAD);
+	const char *raw = marc_reader_raw(rd, &len);
+	CHECK(len == 48 && !memcmp(raw, bad, 48));
+	CHECK_INT(marc_reader_next(rd, r), MR_OK);
+	raw = marc_reader_raw(rd, &len);
+	CHECK(len == 44 && !memcmp(raw, bad + 48, 43) && raw[43] == '\r');
+	CHECK_INT(marc_reader_next(rd, r), MR_EOF);
+	rec_destroy(r);
+	marc_reader_close(rd);
+	fclose(fp);
+}
+
 static void test_read_charsets(void)
 {
 	/* UTF-8 data with a blank leader/09: read as UTF-8, with a warning */
@@ -1017,6 +1071,7 @@ int main(void)
 	test_table();
 	test_values();
 	test_read_basic();
+	test_read_cr();
 	test_read_charsets();
 	test_read_bad();
 	test_write();
