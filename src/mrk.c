@@ -16,8 +16,12 @@
  * is written as it is unless it starts such a reference: then {amp}.
  *
  * Reading: a record is collected line by line up to the blank line
- * (lines that do not start with '=' continue the previous field, as LC's
- * MARCBreaker wraps them; lines starting with '#' are MarcEdit comments).
+ * (lines starting with '#' are MarcEdit comments). A line that does not
+ * start with '=' continues the field above when it clearly is a wrapped
+ * line: it starts with a blank (LC's MARCBreaker breaks long lines before
+ * a blank) or a '$', or the line above ends with a blank. One that reads
+ * "TAG  ..." is a field whose '=' was lost. Either is read with a warning
+ * naming the line; any other such line rejects the record.
  * A line ends with LF, CR LF, or a CR on its own (old Mac files).
  * Then the record's character set is chosen (see choose_mode) and every
  * value is decoded: to MARC-8 bytes, which the charset firewall in
@@ -885,11 +889,14 @@ void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
 /* ------------------------------------------------------------------ */
 /* Reader                                                               */
 
+enum { ML_FIELD, ML_CONT, ML_NOEQ, ML_OTHER };
 struct mline {
 	size_t off, len;      /* in st->text, without the line end */
 	long lineno;          /* 1-based */
 	long long fileoff;
-	int cont;             /* continues the previous field */
+	int cont;             /* continues the previous field (ML_CONT) */
+	int kind;             /* ML_*: a field, a wrapped line, a field without
+	                         its '=' ("245  10$a..."), or a stray line */
 };
 
 struct mrk_reader {
@@ -901,6 +908,7 @@ struct mrk_reader {
 	strbuf val, join, msg;
 	size_t cur;           /* first line of the field being decoded */
 	int joined;           /* its text is in join (continuation lines) */
+	int noeq;             /* ... after an '=' put back (ML_NOEQ) */
 	int refs;             /* REFS_* for the record's values */
 	int conv;             /* MARC-8 values converted to UTF-8 here */
 	int found;            /* a value had a character reference */
@@ -1002,10 +1010,28 @@ static void r_close(void *vst)
 	free(st);
 }
 
+/* What a line that does not start with '=' is (not the record's first). */
+static int line_kind(const struct mrk_reader *st, const struct rawline *l)
+{
+	const char *p = l->p;
+	if (p[0] == '=')
+		return ML_FIELD;
+	/* "245  10$a...": a field whose '=' was lost */
+	if (l->len >= 5 && p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' &&
+	    p[2] >= '0' && p[2] <= '9' && p[3] == ' ' && p[4] == ' ')
+		return ML_NOEQ;
+	/* a long line broken at a blank (MARCBreaker) or before a subfield */
+	const struct mline *prev = &st->lines[st->nlines - 1];
+	if (p[0] == ' ' || p[0] == '$' || (prev->len && st->text.buf[prev->off + prev->len - 1] == ' '))
+		return ML_CONT;
+	return ML_OTHER;
+}
+
 /* Keep line l (already known not blank, not a comment) of the record. */
 static void keep_line(struct mrk_reader *st, const struct rawline *l, long long off)
 {
-	int cont = st->nlines > 0 && l->p[0] != '=';
+	int kind = st->nlines > 0 ? line_kind(st, l) : ML_FIELD;
+	int cont = kind == ML_CONT;
 	if (st->nlines == st->caplines) {
 		st->caplines = st->caplines ? st->caplines * 2 : 64;
 		st->lines = xrealloc(st->lines, st->caplines * sizeof *st->lines);
@@ -1016,6 +1042,7 @@ static void keep_line(struct mrk_reader *st, const struct rawline *l, long long 
 	m->lineno = st->lineno + 1;
 	m->fileoff = off;
 	m->cont = cont;
+	m->kind = kind;
 }
 
 BM_PRINTF(3, 4)
@@ -1039,13 +1066,16 @@ static const char *field_text(struct mrk_reader *st, size_t i, size_t *len, size
 	const struct mline *m = &st->lines[i];
 	size_t j = i + 1;
 	st->cur = i;
-	st->joined = !(j >= st->nlines || !st->lines[j].cont);
+	st->noeq = m->kind == ML_NOEQ;
+	st->joined = st->noeq || !(j >= st->nlines || !st->lines[j].cont);
 	if (!st->joined) {
 		*len = m->len;
 		*next = j;
 		return st->text.buf + m->off;
 	}
 	sb_reset(&st->join);
+	if (st->noeq)
+		sb_addc(&st->join, '=');
 	sb_add(&st->join, st->text.buf + m->off, m->len);
 	for (; j < st->nlines && st->lines[j].cont; j++)
 		sb_add(&st->join, st->text.buf + st->lines[j].off, st->lines[j].len);
@@ -1132,6 +1162,8 @@ static void field_pos(const struct mrk_reader *st, const char *p, long *line, lo
 	size_t k;
 	if (st->joined) {
 		k = (size_t)(p - st->join.buf);
+		if (st->noeq)                   /* the '=' put back */
+			k = k ? k - 1 : 0;
 		for (size_t j = st->cur; k >= m->len && j + 1 < st->nlines && st->lines[j + 1].cont;) {
 			k -= m->len;
 			m = &st->lines[++j];
@@ -1202,6 +1234,26 @@ static int decode_into(struct mrk_reader *st, marc_reader *rd, const struct mlin
 static int parse_fields(struct mrk_reader *st, marc_reader *rd, rec *r, size_t next, int mode,
                         int legacy);
 
+/* Nothing is read differently from what the lines say without a word:
+ * a warning for each line that did not start with '='. */
+static void line_warnings(struct mrk_reader *st, marc_reader *rd)
+{
+	const char *tag = "LDR";
+	for (size_t i = 1; i < st->nlines; i++) {
+		const struct mline *m = &st->lines[i];
+		const char *p = st->text.buf + m->off;
+		if (m->kind == ML_FIELD)
+			tag = p + 1;
+		else if (m->kind == ML_NOEQ) {
+			tag = p;
+			mr_warn(rd, _("line %ld (byte %lld): does not start with '='; read as field %.3s"),
+			        m->lineno, m->fileoff, tag);
+		} else if (m->kind == ML_CONT)
+			mr_warn(rd, _("line %ld (byte %lld): does not start with '='; joined to field %.3s "
+			              "above as a continued line"), m->lineno, m->fileoff, tag);
+	}
+}
+
 static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 {
 	const struct mline *m = &st->lines[0];
@@ -1266,6 +1318,8 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 				        st->susp.buf);
 		}
 	}
+	if (rc == MR_OK)
+		line_warnings(st, rd);
 	if (st->refwarn.len)
 		mr_warn(rd, "%s", st->refwarn.buf);
 	return rc;
@@ -1280,6 +1334,9 @@ static int parse_fields(struct mrk_reader *st, marc_reader *rd, rec *r, size_t n
 	size_t n, clen;
 	for (size_t i = next; i < st->nlines; i = next) {
 		m = &st->lines[i];
+		if (m->kind == ML_OTHER)
+			return bad_line(rd, m, _("line does not start with '=' and does not continue the "
+			                         "line above (a continued line starts with a blank)"));
 		p = field_text(st, i, &n, &next);
 		c = split_line(rd, m, p, n, &clen);
 		if (!c)

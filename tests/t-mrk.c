@@ -346,6 +346,63 @@ static void test_read_basic(void)
 	recs_free(&rs);
 }
 
+static int count_lines(const char *s, const char *needle);
+
+/* Lines that do not start with '=': a wrapped line (starting with a
+ * blank or '$', or after a line ending with a blank) is joined to the
+ * field above, "TAG  ..." is a field that lost its '=', each with a
+ * warning naming the line; any other such line rejects the record. */
+static void test_read_lines(void)
+{
+	static const char in[] =
+		"=LDR  00000nam a2200000 a 4500\n"
+		"=245  10$aPolitical tides /$cby John\n"
+		" ; with an introduction.\n"
+		"=500  \\\\$aA note \n"
+		"wrapped after a blank.\n"
+		"=520  \\\\$aSummary\n"
+		"$bmore\n"
+		"650  \\0$aPolitics &#xZZ;.\n"
+		"\n"
+		"=LDR  00000nam a2200000 a 4500\n"
+		"=245  10$aTitle\n"
+		"Second paragraph.\n";
+	struct recs rs = { 0 };
+	recs_read_mem(&rs, in, sizeof in - 1, MF_MRK, CS_AUTO);
+	CHECKF(rs.n == 1 && rs.bad == 1, "%zu read, %d bad: %s", rs.n, rs.bad, rs.errs.buf ? rs.errs.buf : "");
+	CHECK_STR(sub(&rs, 0, "245", 'c'), "by John ; with an introduction.");
+	CHECK_STR(sub(&rs, 0, "500", 'a'), "A note wrapped after a blank.");
+	CHECK_STR(sub(&rs, 0, "520", 'a'), "Summary");
+	CHECK_STR(sub(&rs, 0, "520", 'b'), "more");
+	CHECK_STR(sub(&rs, 0, "650", 'a'), "Politics &#xZZ;.");
+	long f = rs.n ? rec_find(rs.r[0], "650", 0) : -1;
+	CHECK(f >= 0 && rec_ind(rs.r[0], (size_t)f, 1) == ' ' && rec_ind(rs.r[0], (size_t)f, 2) == '0');
+	char want[200];
+	const char *w = rs.warns.buf ? rs.warns.buf : "";
+	snprintf(want, sizeof want, "1: line 3 (byte %d): does not start with '='; joined to field 245 "
+	         "above as a continued line\n", (int)(strstr(in, " ; with") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "1: line 5 (byte %d): does not start with '='; joined to field 500",
+	         (int)(strstr(in, "wrapped") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "1: line 7 (byte %d): does not start with '='; joined to field 520",
+	         (int)(strstr(in, "$bmore") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "1: line 8 (byte %d): does not start with '='; read as field 650\n",
+	         (int)(strstr(in, "650  ") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	CHECK_INT(count_lines(w, "does not start with '='"), 4);
+	/* positions in a field that lost its '=' are still those of the file */
+	snprintf(want, sizeof want, "1: line 8 (byte %d): field 650 $a: '&#xZZ;'",
+	         (int)(strstr(in, "&#xZZ;") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "2: line 12 (byte %d): line does not start with '=' and does not "
+	         "continue the line above", (int)(strstr(in, "Second") - in));
+	CHECKF(rs.errs.buf && strstr(rs.errs.buf, want), "no '%s' in:\n%s", want,
+	       rs.errs.buf ? rs.errs.buf : "");
+	recs_free(&rs);
+}
+
 /* Line ends: LF, CR LF and a lone CR (old Mac files) all end a line;
  * CRs before an LF are one line end with it. */
 static void test_read_cr(void)
@@ -1072,6 +1129,7 @@ int main(void)
 	test_values();
 	test_read_basic();
 	test_read_cr();
+	test_read_lines();
 	test_read_charsets();
 	test_read_bad();
 	test_write();
