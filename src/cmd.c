@@ -8,6 +8,8 @@
 #include <string.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -131,6 +133,78 @@ const char *cmd_output_strerror(int e)
 	                   : strerror(e);
 }
 
+/* The .part file being written, removed when the run is interrupted
+ * (SIGINT, SIGTERM, SIGHUP where nothing else handles them): a ^C leaves
+ * no NAME.part.PID behind. One at a time; a second output opened while
+ * one is pending is only removed by cmd_output_close. */
+static char *volatile part_pending;
+static const int part_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static int part_caught[sizeof part_signals / sizeof *part_signals];
+
+static void part_on_signal(int sig)
+{
+	char *p = part_pending;
+	if (p)
+		unlink(p);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void part_watch(char *part)
+{
+	if (part_pending)
+		return;
+	part_pending = part;
+	for (size_t i = 0; i < sizeof part_signals / sizeof *part_signals; i++) {
+		struct sigaction old;
+		part_caught[i] = sigaction(part_signals[i], NULL, &old) == 0 &&
+		                 !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL;
+		if (part_caught[i])
+			signal(part_signals[i], part_on_signal);
+	}
+}
+
+static void part_unwatch(const char *part)
+{
+	if (!part || part_pending != part)
+		return;
+	for (size_t i = 0; i < sizeof part_signals / sizeof *part_signals; i++)
+		if (part_caught[i])
+			signal(part_signals[i], SIG_DFL);
+	part_pending = NULL;
+}
+
+/* A new NAME.part.PID (NAME.part.PID.N when a run of an earlier process
+ * with the same number left one): its own file for each process, so two
+ * runs writing the same NAME at once never write into each other's. */
+static FILE *part_create(struct cmd_output *o)
+{
+	strbuf p = STRBUF_INIT;
+	int fd = -1;
+	for (int n = 0; n < 100; n++) {
+		sb_reset(&p);
+		sb_addf(&p, "%s.part.%ld", o->name, (long)getpid());
+		if (n)
+			sb_addf(&p, ".%d", n);
+		fd = open(p.buf, O_WRONLY | O_CREAT | O_EXCL, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (!fp) {
+		int e = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(p.buf);
+		}
+		sb_release(&p);
+		errno = e;
+		return NULL;
+	}
+	o->part = sb_detach(&p, NULL);
+	return fp;
+}
+
 /* see cmd.h */
 FILE *cmd_output_open(struct cmd_output *o, const char *name)
 {
@@ -150,27 +224,24 @@ FILE *cmd_output_open(struct cmd_output *o, const char *name)
 		errno = EEXIST;                        /* see cmd_output_strerror */
 		return NULL;
 	}
+	o->fp = NULL;
 	if (!exists || S_ISREG(st.st_mode)) {
-		strbuf p = STRBUF_INIT;
-		sb_addf(&p, "%s.part", o->name);
-		o->part = sb_detach(&p, NULL);
-	}
-	o->fp = fopen(o->part ? o->part : o->name, "wb");
-	if (!o->fp && o->part && exists && (errno == EACCES || errno == EPERM || errno == EROFS)) {
-		/* a file we may write in a folder we may not: in place, as before */
-		free(o->part);
-		o->part = NULL;
+		o->fp = part_create(o);
+		if (!o->fp && exists && (errno == EACCES || errno == EPERM || errno == EROFS))
+			/* a file we may write in a folder we may not: in place, as before */
+			o->fp = fopen(o->name, "wb");
+		else if (o->fp && exists)              /* the replaced file's permissions */
+			(void)fchmod(fileno(o->fp), st.st_mode & 07777);
+	} else
 		o->fp = fopen(o->name, "wb");
-	}
-	if (o->fp && o->part && exists)          /* the replaced file's permissions */
-		(void)fchmod(fileno(o->fp), st.st_mode & 07777);
 	if (!o->fp) {
 		int e = errno;
 		free(o->name);
 		free(o->part);
 		o->name = o->part = NULL;
 		errno = e;
-	}
+	} else if (o->part)
+		part_watch(o->part);
 	return o->fp;
 }
 
@@ -195,6 +266,7 @@ int cmd_output_close(struct cmd_output *o, int keep)
 		}
 		if (!keep || rc)
 			unlink(o->part);
+		part_unwatch(o->part);             /* after: a signal now finds nothing */
 	}
 	free(o->name);
 	free(o->part);

@@ -49,10 +49,14 @@ void cmd_record_warnings(struct cmd_warnings *w, const char *file, long recno, l
 void cmd_record_warnings_end(const struct cmd_warnings *w);
 
 /* An output file that is written whole or not at all (export -o,
- * labels -o, :export): a regular file, or a new one, is written as
- * NAME.part and renamed to NAME only when cmd_output_close(o, 1) has
- * flushed and synced it, so a run killed or stopped by an error never
- * leaves a partial NAME (the .part file of a killed run says what it is).
+ * labels -o, convert -o, :export, :saveform): a regular file, or a new
+ * one, is written as NAME.part.PID (this process's own, so two runs
+ * writing NAME at once never mix) and renamed to NAME only when
+ * cmd_output_close(o, 1) has flushed and synced it, so a run killed or
+ * stopped by an error never leaves a partial NAME. SIGINT, SIGTERM and
+ * SIGHUP (where nothing else handles them) remove the .part file before
+ * the process dies of them; that of a run killed otherwise (kill -9)
+ * says what it is.
  * Through a symbolic link, the file it names is replaced; a replaced file
  * keeps its permissions. Anything else (/dev/null, a pipe, a terminal) is
  * written directly, as is a file we may write in a folder where we may
