@@ -8,6 +8,8 @@
  * is reported on stderr as "FILE: record N (byte B): why" and its raw
  * input bytes are appended to the rejects file; the run goes on.
  * Exit status: 0 all written, 1 some rejected, 2 usage or I/O error.
+ * With -o, OUT is written whole or not at all (cmd_output): a run that
+ * ends with status 2, or is killed, leaves an earlier OUT as it was.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -386,9 +388,12 @@ int cmd_convert(int argc, char **argv)
 	}
 
 	FILE *out = stdout;
+	struct cmd_output o = { 0 };
 	if (c.out_name) {
-		/* never over a catalogue (convert -o catalog.db destroyed it) */
-		out = cmd_fopen_out(c.out_name, "wb");
+		/* never over a catalogue (convert -o catalog.db destroyed it);
+		 * OUT whole or not at all: written as OUT.part.PID, renamed at
+		 * the end, so a run killed or stopped leaves no partial OUT */
+		out = cmd_output_open(&o, c.out_name);
 		if (!out) {
 			cmd_error(CMD_NAME, _("cannot create '%s': %s"), c.out_name,
 			          cmd_output_strerror(errno));
@@ -425,18 +430,26 @@ int cmd_convert(int argc, char **argv)
 		if (in[i] && in[i] != stdin)
 			fclose(in[i]);
 	free(in);
-	if (out != stdout) {
-		if (fclose(out) != 0 && !c.fatal) {
-			cmd_error(CMD_NAME, _("cannot write '%s': %s"), c.out_name, strerror(errno));
-			c.fatal = 1;
-		}
-	} else if (fflush(stdout) != 0 && !c.fatal) {
-		cmd_error(CMD_NAME, _("cannot write standard output: %s"), strerror(errno));
-		c.fatal = 1;
-	}
 	if (c.rejects && fclose(c.rejects) != 0 && !c.fatal) {
 		cmd_error(CMD_NAME, _("cannot write rejects file '%s': %s"), c.rejects_name,
 		          strerror(errno));
+		c.fatal = 1;
+	}
+	if (out != stdout) {
+		/* kept unless the run failed (exit status 2): records refused
+		 * (status 1) are in the rejects file, the rest in OUT */
+		int staged = o.part != NULL;
+		int keep = status == 0 && !c.fatal && !c.io_error;
+		if (cmd_output_close(&o, keep) != 0 && keep) {
+			cmd_error(CMD_NAME, _("cannot write '%s': %s"), c.out_name, strerror(errno));
+			c.fatal = 1;
+			keep = 0;
+		}
+		if (staged && !keep)
+			cmd_error(CMD_NAME, _("'%s' was not written (a file of that name from before is unchanged)"),
+			          c.out_name);
+	} else if (fflush(stdout) != 0 && !c.fatal) {
+		cmd_error(CMD_NAME, _("cannot write standard output: %s"), strerror(errno));
 		c.fatal = 1;
 	}
 
