@@ -48,6 +48,7 @@ struct out {
 	const rec *r;
 	size_t errors, warnings;
 	strbuf line;
+	int werr;           /* errno of the first failed write to stdout */
 };
 
 /* JSON string; bytes that are not valid UTF-8 become U+FFFD so that the
@@ -132,7 +133,18 @@ static void on_finding(const lint_finding *f, void *arg)
 		sb_addf(sb, "%s: %s [%s]\n", f->severity == LINT_ERROR ? _("error") : _("warning"),
 		        f->message, f->rule);
 	}
-	fwrite(sb->buf, 1, sb->len, stdout);
+	/* the write's own errno, kept: by the end of the run it is gone and
+	 * a full disk said only "write error" */
+	if (fwrite(sb->buf, 1, sb->len, stdout) != sb->len && !o->werr)
+		o->werr = errno;
+}
+
+/* Standard output could not be written (a full disk, a closed pipe):
+ * said once, why included. Returns 2, the exit status. */
+static int output_failed(int e)
+{
+	cmd_error("lint", _("cannot write the output: %s"), e ? strerror(e) : _("write error"));
+	return 2;
 }
 
 static void list_rules(const linter *l)
@@ -169,7 +181,7 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 	 * charset firewall and the authority checks say stays English while
 	 * reading and linting (the messages around it stay translated) */
 	int was_english = o->json ? i18n_lower_english(1) : -1;
-	while ((rc = marc_reader_next(rd, r)) != MR_EOF) {
+	while (!ferror(stdout) && (rc = marc_reader_next(rd, r)) != MR_EOF) {   /* output lost: stop */
 		long recno = marc_reader_recno(rd);
 		(*nrec)++;
 		if (rc == MR_BAD) {
@@ -294,21 +306,29 @@ int cmd_lint(int argc, char **argv)
 	int status = 0;
 	if (list) {
 		list_rules(l);
+		errno = 0;
+		if (fflush(stdout) || ferror(stdout))
+			status = output_failed(errno);
 	} else {
 		struct out o = { .json = json };
 		sb_init(&o.line);
 		long nrec = 0, nbad = 0;
 		int ioerr = 0;
-		for (; i < argc; i++)
+		for (; i < argc && !ferror(stdout); i++)
 			if (lint_file(l, argv[i], &opts, &o, &nrec, &nbad) < 0)
 				ioerr = 1;
-		fflush(stdout);
+		errno = 0;
+		int werr = fflush(stdout) || ferror(stdout);
+		if (werr && !o.werr)
+			o.werr = errno;
 		if (!quiet)
 			fprintf(stderr, _("%s: lint: %ld record%s, %zu error%s, %zu warning%s, %ld unreadable\n"),
 			        bm_progname, nrec, nrec == 1 ? "" : "s", o.errors, o.errors == 1 ? "" : "s",
 			        o.warnings, o.warnings == 1 ? "" : "s", nbad);
 		sb_release(&o.line);
 		status = ioerr ? 2 : (o.errors || o.warnings) ? 1 : 0;
+		if (werr)
+			status = output_failed(o.werr);
 	}
 	sb_release(&err);
 	lint_set_heading_hook(l, NULL, NULL);

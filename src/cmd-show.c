@@ -93,6 +93,7 @@ int cmd_show(int argc, char **argv)
 	rec *r = rec_create();
 	strbuf err = STRBUF_INIT;
 	int rc = 0;
+	int werr = 0;               /* errno of the failed write to stdout */
 	for (int i = optind; i < argc; i++) {
 		sb_reset(&err);
 		int st = version ? catalog_fetch_version(c, argv[i], version, r, NULL, &err)
@@ -109,6 +110,7 @@ int cmd_show(int argc, char **argv)
 			copies_print_brief(stdout, c, argv[i], r);      /* with copies */
 		} else if (marc_writer_put(w, r, &err)) {
 			if (ferror(stdout)) {      /* the output, not the record: said below */
+				werr = errno;
 				rc = 2;
 				break;
 			}
@@ -117,17 +119,30 @@ int cmd_show(int argc, char **argv)
 			rc = rc ? rc : 1;
 		}
 		if (fmt == MF_MRK && !version) {                   /* copies: after the record */
-			if (marc_writer_close(w))
+			int bad = marc_writer_close(w);
+			w = NULL;
+			if (bad) {
+				werr = errno;
 				rc = 2;
+				break;
+			}
 			struct marc_write_opts wo = { .format = fmt, .to_charset = CS_UTF8 };
 			w = marc_writer_open(stdout, &wo);
 			copies_print_mrk(stdout, c, argv[i], r);
 		}
+		/* each record out before the next: a failed write is caught
+		 * with its errno (a full disk said only "write error") */
+		errno = 0;
+		if (fflush(stdout) || ferror(stdout)) {
+			werr = errno;
+			rc = 2;
+			break;
+		}
 	}
 	errno = 0;
 	if ((w && marc_writer_close(w)) || fflush(stdout) || ferror(stdout)) {
-		cmd_error(CMD_NAME, _("cannot write the output: %s"),
-		          errno ? strerror(errno) : _("write error"));
+		int e = werr ? werr : errno;
+		cmd_error(CMD_NAME, _("cannot write the output: %s"), e ? strerror(e) : _("write error"));
 		rc = 2;
 	}
 	rec_destroy(r);
