@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 
 #include <yaz/comstack.h>
 
@@ -43,10 +44,73 @@ static const char usage_text[] = N_(
 
 static char *tmpdir;
 static pid_t main_pid;
+static int daemonized;          /* -D: the server is yaz's forked child */
+static char *pidpath;           /* --pid-file, absolute (NULL without) */
+static int pid_created;         /* the pid file was not there before us */
+
+/* The server itself, not a connection's process (forked per connection
+ * without -T): the process that started, or with -D the session leader
+ * yaz made of its child (which has another pid). */
+static int is_main(void)
+{
+	pid_t me = getpid();
+	return me == main_pid || (daemonized && getsid(0) == me);
+}
+
+/* The process id a pid file names: > 0, 0 when empty, -1 when it is not
+ * there or holds something else. Signal-safe (used by cleanup). */
+static long pidfile_read(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 0 || n == (ssize_t)sizeof buf)
+		return -1;
+	long v = 0;
+	ssize_t i = 0;
+	for (; i < n && buf[i] >= '0' && buf[i] <= '9' && v < 100000000; i++)
+		v = v * 10 + (buf[i] - '0');
+	for (; i < n && (buf[i] == '\n' || buf[i] == '\r' || buf[i] == ' '); i++)
+		;
+	return i == n ? v : -1;
+}
+
+/* Is process PID a running bienmuc (a server the pid file speaks for)?
+ * A process of that number that is another program (the number used
+ * again since) does not count; without /proc, any running one does. */
+static int bienmuc_running(long pid)
+{
+	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
+		return 0;
+	char path[64], cmd[4096];
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return 1;
+	size_t n = fread(cmd, 1, sizeof cmd - 1, fp);
+	fclose(fp);
+	for (size_t i = 0; i < n; i++)
+		if (!cmd[i])
+			cmd[i] = ' ';
+	cmd[n] = 0;
+	return strstr(cmd, "bienmuc") && strstr(cmd, " serve");
+}
 
 static void cleanup(void)
 {
-	if (tmpdir && getpid() == main_pid) {
+	if (!main_pid || !is_main())
+		return;
+	/* the pid file, once it is ours: a clean stop (SIGTERM, SIGINT,
+	 * SIGHUP, --once) leaves none naming a process that is gone */
+	if (pidpath) {
+		long p = pidfile_read(pidpath);
+		if (p == (long)getpid() || (pid_created && p == 0))
+			unlink(pidpath);
+	}
+	if (tmpdir) {
 		strbuf p = STRBUF_INIT;
 		sb_addf(&p, "%s/gfs.xml", tmpdir);
 		unlink(p.buf);
@@ -249,6 +313,22 @@ int cmd_serve(int argc, char **argv)
 	}
 	sb_release(&why);
 
+	/* a pid file from before: one naming a server still running is not
+	 * taken over (its stop script would stop this one); one left by a
+	 * server that was killed (kill -9, a crash, a power cut) is replaced,
+	 * and said so */
+	if (pid) {
+		long old = pidfile_read(pid);
+		pid_created = access(pid, F_OK) != 0;
+		if (old > 0 && old != (long)getpid() && bienmuc_running(old)) {
+			cmd_error("serve", _("'%s' says bienmuc serve is running as process %ld; stop it "
+			                     "first, or give another --pid-file"), pid, old);
+			return 2;
+		}
+		if (old > 0 && old != (long)getpid())
+			fprintf(stderr, _("bienmuc: serve: '%s' named process %ld, which is not running "
+			                  "(a server that was killed?); replacing it\n"), pid, old);
+	}
 	/* the log and the pid file: a wrong path is one clear error now (GFS
 	 * would log nowhere, or stop with "[fatal] open ..." and status 1) */
 	const char *files[] = { log, pid };
@@ -260,6 +340,14 @@ int cmd_serve(int argc, char **argv)
 		}
 		if (fp)
 			fclose(fp);
+	}
+	if (pid) {
+		pidpath = realpath(pid, NULL);
+		if (!pidpath)
+			pidpath = xstrdup(pid);
+		main_pid = getpid();
+		daemonized = daemon_;
+		atexit(cleanup);          /* an empty pid file of ours goes on any exit */
 	}
 
 	/* open once here, so a wrong path fails now and not per connection */
@@ -287,10 +375,14 @@ int cmd_serve(int argc, char **argv)
 		cmd_error("serve", _("cannot make a temporary folder"));
 		return 2;
 	}
-	main_pid = getpid();
-	atexit(cleanup);
-	signal(SIGTERM, on_signal);
+	if (!pid) {
+		main_pid = getpid();
+		daemonized = daemon_;
+		atexit(cleanup);
+	}
+	signal(SIGTERM, on_signal);       /* GFS sets its own: exit(0), then cleanup */
 	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
 
 	strbuf path = STRBUF_INIT, xml = STRBUF_INIT;
 	sb_addf(&path, "%s/cql.properties", tmpdir);
