@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "cmd.h"                /* cmd_output: the form file whole */
 #include "tcmd.h"
 #include "tcmd-impl.h"
 #include "form.h"
@@ -129,9 +130,20 @@ TC_HANDLER(saveform)
 		tsess_err(s, "saveform: %s", err.buf);
 		rc = 2;
 	} else {
-		FILE *fp = fopen(path.buf, "w");
-		if (!fp || fwrite(text.buf, 1, text.len, fp) != text.len || fclose(fp) != 0) {
-			tsess_err(s, _("saveform: cannot write %s: %s"), path.buf, strerror(errno));
+		/* whole or not at all: written as FORM.part.PID in the same
+		 * folder and renamed (cmd_output), so a full disk or a crash
+		 * never leaves a half-written form (saveform! over an old one
+		 * lost it) */
+		struct cmd_output out;
+		FILE *fp = cmd_output_open(&out, path.buf);
+		int bad = !fp || fwrite(text.buf, 1, text.len, fp) != text.len;
+		int e = errno;
+		if (fp && cmd_output_close(&out, !bad) && !bad) {
+			bad = 1;
+			e = errno;
+		}
+		if (bad) {
+			tsess_err(s, _("saveform: cannot write %s: %s"), path.buf, cmd_output_strerror(e));
 			rc = 2;
 		} else
 			tsess_out(s, _("saved form %s as %s (:new %s uses it)"), id, path.buf, id);
