@@ -46,7 +46,7 @@ static const char usage_text[] = N_(
 	"      --items TAG      add the copies as item fields: 952 (Koha) or 852\n"
 	"      --item-map FILE  map of the item field (see marc/koha-952.map)\n"
 	"  -o, --output OUT     write to OUT instead of standard output (as\n"
-	"                       OUT.part until every record is written)\n"
+	"                       OUT.part.PID until every record is written)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 all written, 1 some refused or missing, 2 usage or I/O error.\n");
