@@ -1398,7 +1398,13 @@ static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const c
 		const char *v = sub(r, f, s, &n);
 		if (fd) {
 			const md_subfield *sd = marcdef_subfield(fd, code);
-			if (!sd) {
+			/* MARC 21 leaves $9 to local use in most fields (Koha links
+			 * its authorities with it, DNB names GND sources in it): a $9
+			 * the definitions do not define is not reported; where they
+			 * define one (886), that definition is checked */
+			if (!sd && code == '9')
+				;
+			else if (!sd) {
 				char cs[8] = { '$', code, 0 };
 				if (!isgraph((unsigned char)code))
 					snprintf(cs, sizeof cs, "0x%02X", (unsigned char)code);

@@ -291,6 +291,9 @@ static const struct lcase valid_cases[] = {
 	{ "700 with the old second indicator 0 (alternative entry)",
 	  { "+700  00$aTô Hoài,$d1920-2014." }, "ind-invalid" },
 	{ "LCCN, 2001 structure", { "+010  \\\\$a  2001000002" }, "stray-space" },
+	{ "$9 for local use (a Koha authority link, a DNB source)",
+	  { "=100  0\\$aNguyễn Du,$d1765-1820.$9123", "+035  \\\\$a(DE-588)118540238$9v:zg" },
+	  "sub-undefined" },
 	{ NULL, { NULL }, NULL },
 };
 
@@ -468,6 +471,25 @@ int main(void)
 		for (size_t i = 0; i < lint_nrules(); i++)
 			if (!strcmp(lint_rule_at(i)->id, "ind-obsolete"))
 				covered[i] = 1;
+		rec_destroy(r);
+	}
+
+	/* a $9 the definitions define is checked as defined */
+	{
+		const char *local =
+			"format bib\n"
+			"953 R Local links\n"
+			"  $a NR Library\n"
+			"  $9 NR obs Old link\n";
+		sb_reset(&err);
+		CHECKF(marcdef_load_text(md, "local9.def", local, strlen(local), &err) == 0, "%s", err.buf);
+		const char *ed[] = { "+953  \\\\$aTVQG$91$92", NULL };
+		rec *r = build(ed);
+		struct found fo = { .n = 0 };
+		lint_check(l, r, 1, collect, &fo);
+		CHECK(has(&fo, "sub-obsolete"));
+		CHECK(has(&fo, "sub-repeat"));
+		CHECK_INT(fo.last_sub, '9');
 		rec_destroy(r);
 	}
 
