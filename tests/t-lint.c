@@ -517,6 +517,14 @@ int main(void)
 		fo.n = 0;
 		lint_check(l, r, 1, collect, &fo);
 		CHECKF(!has(&fo, "fixed-value"), "authority 008/34-37 ' |||' reported as %s", fo.rules[0]);
+		/* 008/17 blank: undefined before 1986 (old LC name authorities):
+		 * obsolete, a warning, not an undefined value */
+		rec_set_data(r, 1, "240101n| acannaab           |a aaa     d", 40);
+		fo.n = 0;
+		lint_check(l, r, 1, collect, &fo);
+		CHECKF(!has(&fo, "fixed-value"), "authority 008/17 blank reported as %s", fo.rules[0]);
+		CHECK(has(&fo, "fixed-obsolete"));
+		CHECK(fo.n == 1 && !strcmp(fo.last_tag, "008"));
 		rec_delete_field(r, 3);   /* the 100 */
 		fo.n = 0;
 		lint_check(l, r, 1, collect, &fo);
