@@ -652,8 +652,10 @@ static void pend_add(struct ctx *c, size_t f, long s, size_t off)
 	c->npend++;
 }
 
-/* Warn about control characters in a converted UTF-8 value. */
-static void warn_controls(const rec *r, size_t f, long s, const char *v, size_t n, strbuf *warn)
+/* Warn about control characters in a converted UTF-8 value. quiet: not
+ * about C0 controls and DEL in a subfield (CHARSET_QUIET_CTRL). */
+static void warn_controls(const rec *r, size_t f, long s, const char *v, size_t n, strbuf *warn,
+                          int quiet)
 {
 	const unsigned char *p = (const unsigned char *)v;
 	for (size_t i = 0; i < n; i++) {
@@ -665,6 +667,8 @@ static void warn_controls(const rec *r, size_t f, long s, const char *v, size_t 
 		if (!u && !(p[i] < 0x20))
 			continue;
 		if (u == 0x98 || u == 0x9C)     /* MARC's non-sort markers NSB/NSE */
+			continue;
+		if (quiet && s >= 0 && (u < 0x20 || u == 0x7F))
 			continue;
 		if (!warn)
 			return;
@@ -1039,7 +1043,7 @@ int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, 
 			if (use == CS_UTF8 && !(fl & (V_BAD | V_SLOW))) {
 				/* valid UTF-8 and NFC already: unchanged */
 				if (fl & V_CTRL)
-					warn_controls(r, f, si, v, n, warn);
+					warn_controls(r, f, si, v, n, warn, flags & CHARSET_QUIET_CTRL);
 				continue;
 			}
 			size_t off = c.vals.len;
@@ -1076,7 +1080,8 @@ int charset_fix_record_as(rec *r, int cs, int flags, strbuf *warn, strbuf *err, 
 					sb_adds(&susp, ", ");
 				name_of(&susp, r, f, si);
 			}
-			warn_controls(r, f, si, c.vals.buf + off, c.vals.len - off, warn);
+			warn_controls(r, f, si, c.vals.buf + off, c.vals.len - off, warn,
+			              flags & CHARSET_QUIET_CTRL);
 			if (c.vals.len - off == n && !memcmp(c.vals.buf + off, v, n)) {
 				c.vals.len = off;       /* unchanged */
 				continue;

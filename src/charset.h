@@ -34,6 +34,9 @@
 #define CHARSET_TARGET 4        /* the record comes from a Z39.50/SRU
                                    target: a hint names the targets file's
                                    charset= (zsearch has no --from-charset) */
+#define CHARSET_QUIET_CTRL 8    /* no warning for a C0 control character or
+                                   DEL kept in a subfield value: the caller
+                                   reports those itself (lint's control-char) */
 int charset_fix_record(rec *r, int cs, int flags, strbuf *warn, strbuf *err);
 
 /* MARCXML or JSON whose text is 8-bit data read as Latin-1 or Windows-1252

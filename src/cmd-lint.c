@@ -175,6 +175,10 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 		return -1;
 	}
 	o->file = path;
+	/* a C0 control character in a subfield (a newline in MARCXML text) is
+	 * lint's control-char finding: the reader need not warn about it too */
+	if (lint_rule_severity(l, "control-char") != LINT_OFF)
+		marc_reader_quiet_controls(rd);
 	rec *r = rec_create();
 	int rc;
 	/* JSON lines are the same in every language: what the reader, the

@@ -970,11 +970,19 @@ static void check_article(struct ctx *c, size_t f, const char *tag)
  * their punctuation (LRM/RLM, ALM, embeddings, isolates) are skipped, and
  * the Arabic comma and semicolon and the full-width CJK marks with the
  * ideographic space count as their ASCII forms ("\u062a\u0647\u0631\u0627\u0646 :\u200f",
- * "\u5317\u97d3\u3000\uff0f" end in " :" and " /"). Other letters become 'x'. */
+ * "\u5317\u97d3\u3000\uff0f" end in " :" and " /"). Other letters become 'x'.
+ * A line break with its indentation at the end ("Title /\n    ", from
+ * pretty-printed MARCXML) is not looked at: control-char reports it. */
 static size_t punct_tail(const char *v, size_t n, char out[8])
 {
 	char rev[8];
 	size_t k = 0;
+	size_t e = n;
+	int brk = 0;
+	while (e && (v[e - 1] == ' ' || v[e - 1] == '\n' || v[e - 1] == '\r' || v[e - 1] == '\t'))
+		brk |= v[--e] != ' ';
+	if (brk)
+		n = e;
 	while (n && k < sizeof rev) {
 		size_t st = n - 1;
 		while (st > 0 && n - st < 4 && ((unsigned char)v[st] & 0xC0) == 0x80)
@@ -1379,6 +1387,35 @@ static int has_double_space(const char *v, size_t n)
 	return 0;
 }
 
+/* Pretty-printed MARCXML wraps long text: "la\n        japonesa", "Title /\n
+ * </subfield>" leave a line break and its indentation in the value. That
+ * is one defect, reported once (control-char); the stray-space checks look
+ * at the value with each run of spaces that holds a line break or tab
+ * taken as one space, or as none at either end. 0: no such run (v is to
+ * be looked at as it is); 1: out holds the folded value. */
+static int fold_breaks(const char *v, size_t n, strbuf *out)
+{
+	if (!memchr(v, '\n', n) && !memchr(v, '\r', n) && !memchr(v, '\t', n))
+		return 0;
+	sb_reset(out);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		int brk = 0;
+		while (j < n && (v[j] == ' ' || v[j] == '\n' || v[j] == '\r' || v[j] == '\t'))
+			brk |= v[j++] != ' ';
+		if (j == i) {
+			sb_addc(out, v[i++]);
+			continue;
+		}
+		if (!brk)
+			sb_add(out, v + i, j - i);
+		else if (i > 0 && j < n)
+			sb_addc(out, ' ');
+		i = j;
+	}
+	return 1;
+}
+
 /* 010 $a, $b and $z hold an LC control number in its fixed structure
  * ("   85000002 ", "  2001000002"): the blanks are part of the number. */
 static int blanks_are_data(const char *tag, char code)
@@ -1386,12 +1423,41 @@ static int blanks_are_data(const char *tag, char code)
 	return !strcmp(tag, "010") && (code == 'a' || code == 'b' || code == 'z');
 }
 
+/* A control character (C0 or DEL) in subfield s of f: the first is
+ * reported. Every subfield of every data field is checked, whatever the
+ * record's format and whatever else is wrong with the field: bienmuc
+ * lint has the reader keep quiet about these (marc_read_opts
+ * .quiet_controls), so that a newline in MARCXML text is reported once,
+ * here, with its field and subfield, not also as a read warning. */
+static void check_sub_controls(struct ctx *c, size_t f, size_t s)
+{
+	size_t n;
+	const char *v = sub(c->r, f, s, &n);
+	char code = rec_sub_code(c->r, f, s), buf[8];
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+			report(c, R_CONTROL_CHAR, (long)f, code, -1,
+			       N_("subfield $%c has a control character (%s) at byte %zu"),
+			       code, show(c->l, v[i], buf), i + 1);
+			return;
+		}
+}
+
+/* The same for a data field whose other checks stop early. */
+static void check_controls(struct ctx *c, size_t f)
+{
+	if (rec_is_control(c->r, f))
+		return;
+	for (size_t s = 0; s < rec_nsub(c->r, f); s++)
+		check_sub_controls(c, f, s);
+}
+
 static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const char *deftag)
 {
 	const rec *r = c->r;
 	size_t ns = rec_nsub(r, f);
 	unsigned char seen[128] = { 0 };
-	char buf[8];
+	strbuf folded = STRBUF_INIT;
 	for (size_t s = 0; s < ns; s++) {
 		char code = rec_sub_code(r, f, s);
 		size_t n;
@@ -1426,15 +1492,15 @@ static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const c
 			report(c, R_SUB_EMPTY, (long)f, code, -1, N_("subfield $%c is empty"), code);
 			continue;
 		}
-		for (size_t i = 0; i < n; i++)
-			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
-				report(c, R_CONTROL_CHAR, (long)f, code, -1,
-				       N_("subfield $%c has a control character (%s) at byte %zu"),
-				       code, show(c->l, v[i], buf), i + 1);
-				break;
-			}
+		check_sub_controls(c, f, s);
 		if (blanks_are_data(deftag, code))
 			continue;
+		if (fold_breaks(v, n, &folded)) {
+			v = folded.buf;
+			n = folded.len;
+			if (!n)
+				continue;
+		}
 		if (v[0] == ' ')
 			report(c, R_SPACE, (long)f, code, -1, N_("subfield $%c begins with a space"), code);
 		else if (v[n - 1] == ' ' && !ends_with(v, n, "-- "))
@@ -1443,6 +1509,7 @@ static void check_subfields(struct ctx *c, size_t f, const md_field *fd, const c
 			report(c, R_SPACE, (long)f, code, -1,
 			       N_("subfield $%c has two spaces in a row"), code);
 	}
+	sb_release(&folded);
 }
 
 /* An indicator value that means "source specified in subfield $2"
@@ -1482,6 +1549,7 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 		if (!isalnum((unsigned char)tag[i])) {
 			report(c, R_TAG_INVALID, (long)f, 0, -1,
 			       N_("tag '%s' is not three digits or letters"), tag);
+			check_controls(c, f);
 			return;
 		}
 	int ctl_tag = rec_tag_is_control(tag);
@@ -1489,6 +1557,7 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 	if (ctl_tag && !ctl) {
 		report(c, R_CONTROL, (long)f, 0, -1,
 		       N_("%s is a control field but has indicators and subfields"), tag);
+		check_controls(c, f);
 		return;
 	}
 	if (!ctl_tag && ctl) {
@@ -1505,8 +1574,10 @@ static void check_field(struct ctx *c, size_t f, unsigned char *seen, unsigned c
 			report(c, R_CONTROL, (long)f, 0, -1,
 			       N_("%s is a control field but contains a subfield delimiter"), tag);
 	}
-	if (c->fmt < 0)
+	if (c->fmt < 0) {
+		check_controls(c, f);     /* holdings, classification ... */
 		return;
+	}
 	const marcdef *md = c->l->md;
 	/* 880 takes its definition from the field named in $6 */
 	const char *deftag = tag;

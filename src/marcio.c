@@ -106,6 +106,7 @@ struct marc_reader {
 	long long rec_off;
 	int rec_cs;
 	int from_target;      /* marc_reader_from_target */
+	int quiet_controls;   /* marc_reader_quiet_controls */
 	strbuf raw, error, warn, tmp;
 	size_t nwarn;
 	const char **warnv;
@@ -300,6 +301,12 @@ void marc_reader_from_target(marc_reader *rd)
 		rd->from_target = 1;
 }
 
+void marc_reader_quiet_controls(marc_reader *rd)
+{
+	if (rd)
+		rd->quiet_controls = 1;
+}
+
 int marc_reader_next(marc_reader *rd, rec *r)
 {
 	rec_clear(r);
@@ -322,7 +329,8 @@ int marc_reader_next(marc_reader *rd, rec *r)
 		 * convention); .mrk has references of its own, XML its entities */
 		int flags = (unicode ? CHARSET_UNICODE : 0) |
 		            (rd->ops->format == MF_ISO2709 ? CHARSET_NCR : 0) |
-		            (rd->from_target ? CHARSET_TARGET : 0);
+		            (rd->from_target ? CHARSET_TARGET : 0) |
+		            (rd->quiet_controls ? CHARSET_QUIET_CTRL : 0);
 		if (charset_fix_record(r, rd->rec_cs, flags, &rd->warn, &rd->tmp) != 0) {
 			mr_bad(rd, "%s", rd->tmp.buf ? rd->tmp.buf : _("character set conversion failed"));
 			rc = MR_BAD;

@@ -71,6 +71,10 @@ marc_reader *marc_reader_open(FILE *fp, const char *name,
  * hint then names the target's charset= in the targets file, not
  * --from-charset. */
 void marc_reader_from_target(marc_reader *rd);
+/* No warning for a C0 control character or DEL kept in a subfield value
+ * (a newline in MARCXML text): the caller reports those itself (bienmuc
+ * lint, rule control-char). Control fields and C1 controls still warn. */
+void marc_reader_quiet_controls(marc_reader *rd);
 /* Read the next record into r (which is cleared first).
  * MR_OK: r holds the record (warnings may be pending, see below).
  * MR_BAD: the record was rejected; marc_reader_error() says why and
