@@ -1038,6 +1038,105 @@ static size_t letter_len(const char *p, size_t n)
 	return k;
 }
 
+/* The code point of the UTF-8 sequence at p of length len (letter_len). */
+static unsigned long cp_of(const char *p, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	switch (len) {
+	case 1: return u[0];
+	case 2: return ((u[0] & 0x1Ful) << 6) | (u[1] & 0x3F);
+	case 3: return ((u[0] & 0x0Ful) << 12) | ((u[1] & 0x3Ful) << 6) | (u[2] & 0x3F);
+	}
+	return ((u[0] & 0x07ul) << 18) | ((u[1] & 0x3Ful) << 12) | ((u[2] & 0x3Ful) << 6) |
+	       (u[3] & 0x3F);
+}
+
+/* Length of a capital letter of the Latin script at p (A-Z, the capitals
+ * of Latin-1, Latin Extended-A, Vietnamese Ơ/Ư and Latin Extended
+ * Additional: "É", "Ł", "Ấ"), with any combining marks after it; 0 for
+ * anything else (a small letter, a digit, Cyrillic, Greek, Hebrew ...). */
+static size_t latin_capital_len(const char *p, size_t n)
+{
+	size_t k = letter_len(p, n);
+	if (!k)
+		return 0;
+	unsigned long cp = cp_of(p, k);
+	int cap = (cp >= 'A' && cp <= 'Z') ||
+	          (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
+	          (cp >= 0x100 && cp <= 0x137 && !(cp & 1)) ||
+	          (cp >= 0x139 && cp <= 0x148 && (cp & 1)) ||
+	          (cp >= 0x14A && cp <= 0x177 && !(cp & 1)) ||
+	          cp == 0x178 || cp == 0x179 || cp == 0x17B || cp == 0x17D ||
+	          cp == 0x1A0 || cp == 0x1AF ||
+	          (cp >= 0x1E00 && cp <= 0x1EFF && !(cp & 1) && !(cp >= 0x1E96 && cp <= 0x1E9D));
+	if (!cap)
+		return 0;
+	for (size_t m; k + 2 <= n && (m = letter_len(p + k, n - k)) == 2 &&
+	     cp_of(p + k, 2) >= 0x300 && cp_of(p + k, 2) <= 0x36F;)
+		k += m;
+	return k;
+}
+
+/* The record says it follows RDA (040 $e rda). */
+static int is_rda(const rec *r)
+{
+	for (long f = rec_find(r, "040", 0); f >= 0; f = rec_find(r, "040", (size_t)f + 1))
+		for (size_t s = 0; s < rec_nsub(r, (size_t)f); s++) {
+			size_t n;
+			const char *v = rec_sub_value(r, (size_t)f, s, &n);
+			if (rec_sub_code(r, (size_t)f, s) == 'e' && n == 3 &&
+			    tolower((unsigned char)v[0]) == 'r' && tolower((unsigned char)v[1]) == 'd' &&
+			    tolower((unsigned char)v[2]) == 'a')
+				return 1;
+		}
+	return 0;
+}
+
+/* Spaced initials in 245 $c ("J. R. R. Tolkien" for "J.R.R. Tolkien").
+ * Closing them up is an AACR2 convention, LCRI 1.0C ("record initials
+ * ... without internal spaces, regardless of how they are presented in
+ * the source"), so it is checked only where it applies and is reliable:
+ * - records that say they are AACR2 (Leader/18 a). Not RDA (040 $e rda):
+ *   RDA transcribes the statement of responsibility as it appears on the
+ *   source (RDA 1.7, 2.4.1.4); closing up initials there is the policy of
+ *   some agencies (LC-PCC PS 1.7.1), not a rule of RDA. Not where Leader/18
+ *   does not say AACR2 (blank, c, i, n, u): pre-AACR2 records spaced
+ *   initials (LC's old records: "By S. H. Aurand"), and an 'i' record
+ *   is ISBD under other rules (RDA, national ones);
+ * - Latin-script capital letters only ("A. B.", "É. Z."): Russian
+ *   cataloguing spaces Cyrillic initials (the Russian State Library's
+ *   "А. А."), LCRI 1.0C is about the Latin-script (romanized) record, and
+ *   other scripts have no such initials; a small letter with a full stop
+ *   is an abbreviation ("D. v. Pfaff": von; "t. 1."), not an initial;
+ * - each initial begins a word: "ha-R. E." (a prefix, romanized Hebrew)
+ *   and "l'A." are not initials;
+ * - not where the cataloguer corrected the source ("[i.e. ...]"). */
+static void check_initials(struct ctx *c, size_t f, const char *v, size_t vn)
+{
+	if (c->leader[18] != 'a' || is_rda(c->r))
+		return;
+	for (size_t i = 0; i + 5 <= vn; i++)
+		if (!memcmp(v + i, "[i.e.", 5))
+			return;
+	for (size_t i = 0; i < vn; i++) {
+		if (i && (isalnum((unsigned char)v[i - 1]) || (unsigned char)v[i - 1] >= 0x80 ||
+		          v[i - 1] == '-' || v[i - 1] == '\''))
+			continue;
+		size_t a = latin_capital_len(v + i, vn - i);
+		if (!a || i + a + 2 >= vn || v[i + a] != '.' || v[i + a + 1] != ' ')
+			continue;
+		size_t j = i + a + 2;
+		size_t b = latin_capital_len(v + j, vn - j);
+		if (!b || j + b >= vn || v[j + b] != '.')
+			continue;
+		if (j + b + 1 < vn && letter_len(v + j + b + 1, vn - j - b - 1))
+			continue;
+		report(c, R_INITIALS, (long)f, 'c', -1,
+		       N_("initials in $c should not be spaced: '%.*s'"), (int)(j + b + 1 - i), v + i);
+		return;
+	}
+}
+
 static void check_245(struct ctx *c, size_t f)
 {
 	const rec *r = c->r;
@@ -1090,25 +1189,7 @@ static void check_245(struct ctx *c, size_t f)
 			if (c->isbd && !(pn >= 2 && prev[pn - 1] == '/' && isspace((unsigned char)prev[pn - 2])))
 				report(c, R_PUNCT, (long)f, 'c', -1,
 				       N_("$c should be preceded by ' /' (ISBD)"));
-			/* spaced initials: "J. R." (letters may be non-ASCII) */
-			for (size_t i = 0; i < vn; i++) {
-				if (i && (isalnum((unsigned char)v[i - 1]) || (unsigned char)v[i - 1] >= 0x80))
-					continue;
-				size_t a = letter_len(v + i, vn - i);
-				if (!a || i + a + 2 >= vn || v[i + a] != '.' || v[i + a + 1] != ' ')
-					continue;
-				size_t j = i + a + 2;
-				size_t b = letter_len(v + j, vn - j);
-				if (!b || j + b >= vn || v[j + b] != '.')
-					continue;
-				if (j + b + 1 < vn && (isalnum((unsigned char)v[j + b + 1])))
-					continue;
-				if (!strstr(v, "[i.e."))
-					report(c, R_INITIALS, (long)f, 'c', -1,
-					       N_("initials in $c should not be spaced: '%.*s'"),
-					       (int)(j + b + 1 - i), v + i);
-				break;
-			}
+			check_initials(c, f, v, vn);
 			break;
 		case 'h':
 			if (c->isbd && pn && prev[pn - 1] == ' ' && !ends_with(prev, pn, "-- "))
