@@ -66,7 +66,7 @@
 	X(LINKAGE, "linkage", ERROR, N_("880 and $6 linkage: missing, malformed or unpaired")) \
 	X(PUNCT, "punct", WARNING, N_("ISBD punctuation before a subfield is missing (245 $b ' :', $c ' /', 260/264, 300 ...)")) \
 	X(PUNCT_END, "punct-end", WARNING, N_("245 does not end with a full stop")) \
-	X(INITIALS, "initials", WARNING, N_("245 $c has spaced initials (\"J. R. R.\" instead of \"J.R.R.\")")) \
+	X(INITIALS, "initials", WARNING, N_("245 $c of an AACR2 record has spaced initials (\"J. R. R.\" instead of \"J.R.R.\")")) \
 	X(NAME_FORM, "name-form", WARNING, N_("X00 first indicator does not match the form of the name (inverted or direct order)")) \
 	X(TCVN_040B, "tcvn-040b", OFF, N_("040 $b (language of cataloging) is missing or not the profile's language (set cataloging-language; vie by default)")) \
 	X(TCVN_041, "tcvn-041", OFF, N_("041 (language code) is missing")) \
