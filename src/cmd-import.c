@@ -911,6 +911,21 @@ static int checkpoint(struct imp *im, const char *key, long recno, long long off
 	return 0;
 }
 
+/* Whether batch b is in the catalogue. */
+static int batch_exists(struct imp *im, long b)
+{
+	struct cat_batch cb;
+	strbuf e = STRBUF_INIT;
+	int ok = catalog_batch_get(im->c, b, &cb, &e) == CAT_OK;
+	if (ok) {
+		free(cb.user);
+		free(cb.command);
+		free(cb.state);
+	}
+	sb_release(&e);
+	return ok;
+}
+
 static int import_file(struct imp *im, const char *path)
 {
 	int is_stdin = !strcmp(path, "-");
@@ -1454,7 +1469,9 @@ int cmd_import(int argc, char **argv)
 		        im.fatal ? _(" (stopped; run the same command again to continue)") : "",
 		        el, el > 0 ? im.nread / el : 0.0);
 	cmd_record_warnings_end(&im.warn);
-	if (im.batch && !im.quiet && !im.dry)
+	/* (a batch is saved with its first records: one whose first commit
+	 * failed does not exist) */
+	if (im.batch && !im.quiet && !im.dry && batch_exists(&im, im.batch))
 		fprintf(stderr, _("bienmuc: import: batch %ld (undo with: bienmuc batch undo %ld)\n"),
 		        im.batch, im.batch);
 	if (im.nsaved)
