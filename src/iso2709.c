@@ -1145,6 +1145,31 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 		mr_consume(rd, n);
 		return MR_OK;
 	}
+	if (!fast && L >= 25 && (size_t)L > n && avail >= (size_t)L &&
+	    (unsigned char)p[L - 1] == RT) {
+		/* it fails read up to its first record terminator, and has another
+		 * where its length says: a terminator byte inside the data. The
+		 * length is right if every field checks (the record is not cut in
+		 * two rejects). */
+		strbuf why = STRBUF_INIT;
+		sb_add(&why, st->err.buf ? st->err.buf : "", st->err.len);
+		sb_reset(&st->err);
+		sb_reset(&st->warn);
+		if (parse_record(st, r, p, (size_t)L, L) == 0) {
+			iso_warn(st, _("byte %zu of the record is a record terminator (0x1D) inside its "
+			               "data, kept as it is; the record was read to the length its leader "
+			               "gives"), n - 1);
+			sb_release(&why);
+			flush_warnings(st, rd);
+			mr_set_raw(rd, p, (size_t)L);
+			mr_consume(rd, (size_t)L);
+			return MR_OK;
+		}
+		sb_reset(&st->warn);
+		sb_reset(&st->err);
+		sb_add(&st->err, why.buf ? why.buf : "", why.len);
+		sb_release(&why);
+	}
 	if (!fast) {
 		/* the first message is about the length when that is off too */
 		if (L >= 0 && (size_t)L != n) {

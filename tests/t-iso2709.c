@@ -519,6 +519,32 @@ static void test_reader(void)
 	EXPECT(t.buf, t.len, 0, 1, "[1 bad] record has no terminator before the end of the file "
 	       "(byte 102)");
 
+	/* a record terminator byte inside a field, the length right: read to
+	 * the length (not cut in two rejects), the byte kept, a warning */
+	{
+		strbuf u = STRBUF_INIT;
+		size_t at = (size_t)(strstr(a.buf + 24, "A title") - a.buf) + 2;   /* the 't' */
+		sb_add(&u, a.buf, a.len);
+		sb_add(&u, a.buf, a.len);                       /* twice */
+		u.buf[at] = u.buf[a.len + at] = '\x1d';
+		EXPECT(u.buf, u.len, 2, 0, "[2 ok] byte ");
+		CHECKF(strstr(msgs.buf, "is a record terminator (0x1D) inside its data"), "%s", msgs.buf);
+		rd_open_mem(&s, u.buf, u.len);
+		CHECK_INT(rd_next(&s, r), MR_OK);
+		CHECK_STR(rec_get(r, "245", 'a'), "A \x1ditle");
+		CHECK_INT(rd_next(&s, r), MR_OK);
+		CHECK_STR(rec_get_control(r, "001"), "a1");
+		CHECK_INT(rd_next(&s, r), MR_EOF);
+		rd_close(&s);
+		/* the length wrong as well: read up to the first terminator, as
+		 * before (rejected, bytes kept) */
+		u.len = a.len;
+		u.buf[4] = (char)(u.buf[4] + 1);
+		read_all(u.buf, u.len, &(int){ 0 }, &(int){ 0 }, &msgs);
+		CHECKF(strstr(msgs.buf, "inside its data") == NULL, "%s", msgs.buf);
+		sb_release(&u);
+	}
+
 	/* the last record of the file lacks only its record terminator: the
 	 * file ends one byte short of its length, on a field terminator */
 	sb_reset(&t);
