@@ -39,6 +39,7 @@
 #include "i18n.h"
 #include "isismap.h"
 #include "catalog.h"
+#include "store.h"                /* store_diff_summary */
 #include "matchkey.h"
 #include "store-cli.h"
 #include "readahead.h"
@@ -280,6 +281,28 @@ static void set_001(rec *r, const char *id)
 		rec_set_data(r, (size_t)f, id, strlen(id));
 	else
 		rec_insert_control(r, 0, "001", id, strlen(id));
+}
+
+/* Whether r, saved over old, would change nothing: the same fields and
+ * leader once r has the catalogue's 003 (which the save gives it), 005
+ * aside (store_diff_summary). */
+static int same_as_saved(const rec *r, const rec *old, const char *our_org)
+{
+	rec *x = rec_clone(r);
+	if (our_org && *our_org) {
+		long f = rec_find(x, "003", 0);
+		if (f >= 0)
+			rec_set_data(x, (size_t)f, our_org, strlen(our_org));
+		else                                /* after the 001 */
+			rec_insert_control(x, (size_t)(rec_find(x, "001", 0) + 1), "003", our_org,
+			                   strlen(our_org));
+	}
+	strbuf d = STRBUF_INIT;
+	store_diff_summary(old, x, &d);
+	int same = !d.len;
+	sb_release(&d);
+	rec_destroy(x);
+	return same;
 }
 
 /* Insert field f of src into r keeping tag order. */
@@ -600,14 +623,22 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 			sb_release(&w2);
 		} else {
 			set_001(r, ids[0]);
+			/* nothing would change: no new version to journal (nor for
+			 * batch undo to take back); the record counts as skipped */
+			int same = same_as_saved(r, old, org);
 			struct cat_save_opts so = { .action = im->on_match == ON_MERGE ? "merge" : "replace",
 			                            .batch = im->batch };
-			st = catalog_save(im->c, r, v.version, &so, NULL, &im->err);
+			if (!same)
+				st = catalog_save(im->c, r, v.version, &so, NULL, &im->err);
 			if (!st && ncps)                               /* copies */
 				st = copies_import_add(im->c, ids[0], cps, ncps, &im->err);
 			if (st) {
 				cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
 				rc = -1;
+			} else if (same) {
+				sb_reset(&why);
+				sb_addf(&why, "identical to %s", ids[0]);
+				report(im, file, recno, off, A_SKIPPED, ids[0], why.buf);
 			} else {
 				sb_reset(&why);
 				if (n > 1)
