@@ -254,7 +254,10 @@ char *tui_auth_lookup(tsess *s, const char *line, const struct tui_host *h, strb
 		refresh();
 		int key = h->read_key_in(h->ctx, -1);
 		note = "";
-		if (key == KEYC_ESCAPE || key == 7) {
+		/* F10 / C-q (quit) leave the list as Esc does; the program is
+		 * left from the main screens only */
+		const char *qc = key < 0x20 || key >= KEYC_BASE ? keymap_lookup(s->km, KV_GLOBAL, key) : NULL;
+		if (key == KEYC_ESCAPE || key == 7 || (qc && !strcmp(qc, "quit"))) {
 			sb_adds(msg, _("lookup: nothing chosen"));
 			break;
 		} else if (key == KEYC_UP || key == 16) {

@@ -282,7 +282,7 @@ char *tui_form_menu(tsess *s, const struct tui_host *h)
 			chosen = xstrdup(sel < nn ? names[sel] : sel == nn ? "empty" : "copy");
 			break;
 		}
-		if (k == KEYC_ESCAPE || k == 7 || k == 'q')
+		if (k == KEYC_ESCAPE || k == 7 || k == 'q' || (c && !strcmp(c, "quit")))
 			break;
 		if (k == KEYC_UP || k == 16 || k == 'k') {
 			if (sel > 0)
@@ -528,6 +528,10 @@ int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
 		if (k == KEYC_RESIZE)
 			continue;
 		const char *c = keymap_lookup(s->km, KV_FORM, k);
+		/* F10 / C-q (quit) close this screen as Esc does: the program
+		 * is left from the main screens only */
+		if (c && (!strcmp(c, "quit") || !strcmp(c, "back")))
+			c = "form-cancel";
 		if (!c || strcmp(c, "form-cancel"))
 			st.leave_warned = 0;
 		ledit *le = st.n ? &st.rows[st.sel].val : NULL;
@@ -882,6 +886,12 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
 		int k = h->read_key_in(h->ctx, x.mode == 1 ? KV_LINE : x.mode == 2 ? KV_GLOBAL : KV_FIXED);
 		if (k == KEYC_RESIZE)
 			continue;
+		/* F10 / C-q (quit) do what Esc does in each mode: leave the
+		 * typing or the list, then (asking once when a value was set)
+		 * the editor; the program is left from the main screens only */
+		const char *qc = keymap_lookup(s->km, KV_FIXED, k);
+		if (qc && !strcmp(qc, "quit") && (k < 0x20 || k >= KEYC_BASE))
+			k = KEYC_ESCAPE;
 		if (x.mode == 1) {
 			const char *c = keymap_lookup(s->km, KV_LINE, k);
 			if (x.val_sel && k != KEYC_ENTER) {
@@ -963,6 +973,8 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
 		const char *c = keymap_lookup(s->km, KV_FIXED, k);
 		if (!c)
 			continue;
+		if (!strcmp(c, "quit"))
+			c = "fixed-cancel";
 		int leaving = !strcmp(c, "fixed-cancel") || !strcmp(c, "back");
 		if (leaving && x.changed && !x.leave_warned) {
 			/* values set here are not thrown away by one Esc or q */
