@@ -974,33 +974,228 @@ static int field_equal(const rec *a, size_t fa, const rec *b, size_t fb)
 	return eq;
 }
 
-/* Occurrence number (0-based) of field f among fields with its tag. */
-static size_t occurrence(const rec *r, size_t f)
+/* Words of a field text for the similarity: split at blanks and before
+ * each '$' (subfield codes are words of their own). At most `max`. */
+static size_t words(const char *s, const char **w, size_t *wl, size_t max)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < f; i++)
-		if (!strcmp(rec_tag(r, i), rec_tag(r, f)))
-			k++;
-	return k;
+	size_t n = 0;
+	while (*s && n < max) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		const char *st = s++;
+		while (*s && *s != ' ' && *s != '$')
+			s++;
+		w[n] = st;
+		wl[n++] = (size_t)(s - st);
+	}
+	return n;
 }
 
-static long nth_with_tag(const rec *r, const char *tag, size_t k)
+#define PAIR_MAXW 256
+
+/* Similarity of two field texts, 0..1000: twice the words they share in
+ * order over the words of both (Dice over the word LCS). */
+static int similarity(const char *x, const char *y)
 {
-	for (size_t i = 0; i < rec_nfields(r); i++)
-		if (!strcmp(rec_tag(r, i), tag) && k-- == 0)
-			return (long)i;
-	return -1;
+	const char *wx[PAIR_MAXW], *wy[PAIR_MAXW];
+	size_t lx[PAIR_MAXW], ly[PAIR_MAXW];
+	size_t nx = words(x, wx, lx, PAIR_MAXW), ny = words(y, wy, ly, PAIR_MAXW);
+	if (!nx || !ny)
+		return !nx && !ny ? 1000 : 0;
+	unsigned short *row = xcalloc((ny + 1) * 2, sizeof *row);
+	unsigned short *prev = row, *cur = row + ny + 1;
+	for (size_t i = 1; i <= nx; i++) {
+		cur[0] = 0;
+		for (size_t j = 1; j <= ny; j++) {
+			if (lx[i - 1] == ly[j - 1] && !memcmp(wx[i - 1], wy[j - 1], lx[i - 1]))
+				cur[j] = (unsigned short)(prev[j - 1] + 1);
+			else
+				cur[j] = prev[j] > cur[j - 1] ? prev[j] : cur[j - 1];
+		}
+		unsigned short *t = prev;
+		prev = cur;
+		cur = t;
+	}
+	int l = prev[ny];
+	free(row);
+	return (int)(2000L * l / (long)(nx + ny));
 }
 
-/* Whether side `r` changed the row's field from the base: the field at
- * the same tag and occurrence differs, or is there in one and not the
- * other. */
-static int changed_from_base(const rec *r, long idx, const rec *base,
-                             const char *tag, size_t occ)
+/* Below this similarity two fields are not paired in a gap with more
+ * than one field on a side: they show as one deleted and one added. */
+#define PAIR_MIN_SIM 300
+
+/* Pair the unpaired fields of a[a0..a1) with those of b[b0..b1) in
+ * order, maximising the total similarity. */
+static void pair_gap(const char *const *a, size_t a0, size_t a1,
+                     const char *const *b, size_t b0, size_t b1,
+                     long *pair, const char *bused)
 {
-	long b = nth_with_tag(base, tag, occ);
+	size_t *ia = xcalloc(a1 - a0 + 1, sizeof *ia), *ib = xcalloc(b1 - b0 + 1, sizeof *ib);
+	size_t ga = 0, gb = 0;
+	for (size_t i = a0; i < a1; i++)
+		if (pair[i] < 0)
+			ia[ga++] = i;
+	for (size_t j = b0; j < b1; j++)
+		if (!bused[j])
+			ib[gb++] = j;
+	if (ga == 1 && gb == 1)
+		pair[ia[0]] = (long)ib[0];     /* the field was edited */
+	if (!ga || !gb || (ga == 1 && gb == 1)) {
+		free(ia);
+		free(ib);
+		return;
+	}
+	int *sim = xcalloc(ga * gb, sizeof *sim);
+	long *best = xcalloc((ga + 1) * (gb + 1), sizeof *best);
+	for (size_t i = 0; i < ga; i++)
+		for (size_t j = 0; j < gb; j++)
+			sim[i * gb + j] = similarity(a[ia[i]], b[ib[j]]);
+#define B(i, j) best[(i) * (gb + 1) + (j)]
+	for (size_t i = ga; i-- > 0;)
+		for (size_t j = gb; j-- > 0;) {
+			long v = B(i + 1, j) > B(i, j + 1) ? B(i + 1, j) : B(i, j + 1);
+			int sm = sim[i * gb + j];
+			if (sm >= PAIR_MIN_SIM && B(i + 1, j + 1) + sm >= v)
+				v = B(i + 1, j + 1) + sm;
+			B(i, j) = v;
+		}
+	size_t i = 0, j = 0;
+	while (i < ga && j < gb) {
+		int sm = sim[i * gb + j];
+		if (sm >= PAIR_MIN_SIM && B(i, j) == B(i + 1, j + 1) + sm) {
+			pair[ia[i]] = (long)ib[j];
+			i++, j++;
+		} else if (B(i, j) == B(i + 1, j))
+			i++;
+		else
+			j++;
+	}
+#undef B
+	free(sim);
+	free(best);
+	free(ia);
+	free(ib);
+}
+
+void edit_pair_fields(const char *const *a, size_t na,
+                      const char *const *b, size_t nb, long *pair)
+{
+	for (size_t i = 0; i < na; i++)
+		pair[i] = -1;
+	if (!na || !nb)
+		return;
+	/* identical texts in order: the longest common subsequence */
+	size_t *L = xcalloc((na + 1) * (nb + 1), sizeof *L);
+#define L_(i, j) L[(i) * (nb + 1) + (j)]
+	for (size_t i = na; i-- > 0;)
+		for (size_t j = nb; j-- > 0;)
+			L_(i, j) = !strcmp(a[i], b[j]) ? L_(i + 1, j + 1) + 1 :
+			           L_(i + 1, j) > L_(i, j + 1) ? L_(i + 1, j) : L_(i, j + 1);
+	char *bused = xcalloc(nb + 1, 1);
+	size_t *anchor = xcalloc(na + 2, sizeof *anchor);   /* a's of the LCS */
+	size_t nanch = 0;
+	for (size_t i = 0, j = 0; i < na && j < nb;) {
+		if (!strcmp(a[i], b[j]) && L_(i, j) == L_(i + 1, j + 1) + 1) {
+			pair[i] = (long)j;
+			bused[j] = 1;
+			anchor[nanch++] = i;
+			i++, j++;
+		} else if (L_(i + 1, j) >= L_(i, j + 1))
+			i++;
+		else
+			j++;
+	}
+#undef L_
+	free(L);
+	/* identical texts out of order: a field moved */
+	for (size_t i = 0; i < na; i++) {
+		if (pair[i] >= 0)
+			continue;
+		for (size_t j = 0; j < nb; j++)
+			if (!bused[j] && !strcmp(a[i], b[j])) {
+				pair[i] = (long)j;
+				bused[j] = 1;
+				break;
+			}
+	}
+	/* the gaps between the in-order pairs: the most similar */
+	size_t a0 = 0, b0 = 0;
+	for (size_t k = 0; k <= nanch; k++) {
+		size_t a1 = k < nanch ? anchor[k] : na;
+		size_t b1 = k < nanch ? (size_t)pair[anchor[k]] : nb;
+		pair_gap(a, a0, a1, b, b0, b1, pair, bused);
+		for (size_t i = a0; i < a1; i++)
+			if (pair[i] >= 0)
+				bused[pair[i]] = 1;
+		a0 = a1 + 1;
+		b0 = b1 + 1;
+	}
+	free(anchor);
+	free(bused);
+}
+
+/* Pair every field of a with one of b of the same tag (edit_pair_fields
+ * over each tag's occurrences): out[i] is a field index of b or -1. */
+static void pair_records(const rec *a, const rec *b, long *out)
+{
+	size_t na = rec_nfields(a), nb = rec_nfields(b);
+	char **ta = xcalloc(na + 1, sizeof *ta), **tb = xcalloc(nb + 1, sizeof *tb);
+	for (size_t i = 0; i < na; i++)
+		ta[i] = edit_field_text(a, i);
+	for (size_t j = 0; j < nb; j++)
+		tb[j] = edit_field_text(b, j);
+	size_t *ia = xcalloc(na + 1, sizeof *ia), *ib = xcalloc(nb + 1, sizeof *ib);
+	const char **sa = xcalloc(na + 1, sizeof *sa), **sb = xcalloc(nb + 1, sizeof *sb);
+	long *p = xcalloc(na + 1, sizeof *p);
+	char *done = xcalloc(na + 1, 1);
+	for (size_t i = 0; i < na; i++)
+		out[i] = -1;
+	for (size_t i = 0; i < na; i++) {
+		if (done[i])
+			continue;
+		const char *tag = rec_tag(a, i);
+		size_t ka = 0, kb = 0;
+		for (size_t x = i; x < na; x++)
+			if (!strcmp(rec_tag(a, x), tag)) {
+				done[x] = 1;
+				ia[ka] = x;
+				sa[ka++] = ta[x];
+			}
+		for (size_t y = 0; y < nb; y++)
+			if (!strcmp(rec_tag(b, y), tag)) {
+				ib[kb] = y;
+				sb[kb++] = tb[y];
+			}
+		edit_pair_fields(sa, ka, sb, kb, p);
+		for (size_t k = 0; k < ka; k++)
+			out[ia[k]] = p[k] >= 0 ? (long)ib[p[k]] : -1;
+	}
+	for (size_t i = 0; i < na; i++)
+		free(ta[i]);
+	for (size_t j = 0; j < nb; j++)
+		free(tb[j]);
+	free(ta);
+	free(tb);
+	free(ia);
+	free(ib);
+	free(sa);
+	free(sb);
+	free(p);
+	free(done);
+}
+
+/* Whether a side changed the row's field from the base: idx is its field
+ * (or -1), tobase its pairing with the base; other_base is the base field
+ * the other side's field of the row is paired with (-1 if none). */
+static int changed_from_base(const rec *r, long idx, const long *tobase,
+                             const rec *base, long other_base)
+{
 	if (idx < 0)
-		return b >= 0;
+		return other_base >= 0;     /* the base had it: deleted here */
+	long b = tobase[idx];
 	return b < 0 || !field_equal(r, (size_t)idx, base, (size_t)b);
 }
 
@@ -1019,24 +1214,49 @@ edmerge *edmerge_create(const rec *mine, const rec *theirs, const rec *base)
 	m->base = base ? rec_clone(base) : NULL;
 	size_t nm = rec_nfields(mine), nt = rec_nfields(theirs);
 	m->rows = xcalloc(nm + nt + 1, sizeof *m->rows);
-	char *used = xcalloc(nt + 1, 1);
+	long *pm = xcalloc(nm + 1, sizeof *pm);
+	pair_records(mine, theirs, pm);
+	char *used = xcalloc(nt + 1, 1);      /* paired or in a row */
+	for (size_t i = 0; i < nm; i++)
+		if (pm[i] >= 0)
+			used[pm[i]] = 1;
 	for (size_t i = 0; i < nm; i++) {
+		long j = pm[i];
+		/* their fields of the tag before its pair, not paired: here */
+		for (long t = 0; t < j; t++) {
+			if (used[t] || strcmp(rec_tag(theirs, (size_t)t), rec_tag(mine, i)))
+				continue;
+			edmerge_row *row = &m->rows[m->n++];
+			memcpy(row->tag, rec_tag(theirs, (size_t)t), 4);
+			row->mine = -1;
+			row->theirs = t;
+			used[t] = 1;
+		}
 		edmerge_row *row = &m->rows[m->n++];
 		memcpy(row->tag, rec_tag(mine, i), 4);
 		row->mine = (long)i;
-		row->theirs = nth_with_tag(theirs, row->tag, occurrence(mine, i));
-		if (row->theirs >= 0)
-			used[row->theirs] = 1;
+		row->theirs = j;
 	}
 	for (size_t j = 0; j < nt; j++) {
 		if (used[j])
 			continue;
-		/* insert after the last row whose tag <= this tag */
 		const char *tag = rec_tag(theirs, j);
 		size_t at = 0;
+		/* after the row of the field of its tag it follows in theirs */
+		long after = -1, best = -1;
 		for (size_t k = 0; k < m->n; k++)
-			if (strcmp(m->rows[k].tag, tag) <= 0)
-				at = k + 1;
+			if (m->rows[k].theirs >= 0 && m->rows[k].theirs < (long)j &&
+			    m->rows[k].theirs > best && !strcmp(m->rows[k].tag, tag)) {
+				best = m->rows[k].theirs;
+				after = (long)k;
+			}
+		if (after >= 0)
+			at = (size_t)after + 1;
+		else
+			/* else after the last row whose tag <= this tag */
+			for (size_t k = 0; k < m->n; k++)
+				if (strcmp(m->rows[k].tag, tag) <= 0)
+					at = k + 1;
 		memmove(m->rows + at + 1, m->rows + at, (m->n - at) * sizeof *m->rows);
 		m->n++;
 		edmerge_row *row = &m->rows[at];
@@ -1044,8 +1264,17 @@ edmerge *edmerge_create(const rec *mine, const rec *theirs, const rec *base)
 		memcpy(row->tag, tag, 4);
 		row->mine = -1;
 		row->theirs = (long)j;
+		used[j] = 1;
 	}
 	free(used);
+	free(pm);
+	long *mb = NULL, *tb = NULL;
+	if (base) {
+		mb = xcalloc(nm + 1, sizeof *mb);
+		tb = xcalloc(nt + 1, sizeof *tb);
+		pair_records(mine, base, mb);
+		pair_records(theirs, base, tb);
+	}
 	for (size_t k = 0; k < m->n; k++) {
 		edmerge_row *row = &m->rows[k];
 		row->same = row->mine >= 0 && row->theirs >= 0 &&
@@ -1054,13 +1283,15 @@ edmerge *edmerge_create(const rec *mine, const rec *theirs, const rec *base)
 		if (!row->same && strcmp(row->tag, "005"))
 			m->ndiff++;
 		if (!row->same && base) {
-			size_t occ = row->mine >= 0 ? occurrence(mine, (size_t)row->mine)
-			                            : occurrence(theirs, (size_t)row->theirs);
-			if (!changed_from_base(mine, row->mine, base, row->tag, occ) &&
-			    changed_from_base(theirs, row->theirs, base, row->tag, occ))
+			long mbase = row->mine >= 0 ? mb[row->mine] : -1;
+			long tbase = row->theirs >= 0 ? tb[row->theirs] : -1;
+			if (!changed_from_base(mine, row->mine, mb, base, tbase) &&
+			    changed_from_base(theirs, row->theirs, tb, base, mbase))
 				row->choice = EDM_THEIRS;
 		}
 	}
+	free(mb);
+	free(tb);
 	m->leader_same = leader_equal(mine, theirs);
 	m->leader_choice = EDM_MINE;
 	if (!m->leader_same && base && leader_equal(mine, base))

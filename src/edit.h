@@ -178,11 +178,24 @@ rec *edit_new_record(const rec *src);
 
 /* ------------------------------------------------------------------ */
 /* edmerge: mine vs theirs, field by field. Fields are paired by tag and
- * occurrence (the 2nd 650 of mine with the 2nd 650 of theirs). With the
- * base (the version both started from), a field only they changed
- * (added, edited, deleted) starts as theirs and every other difference
- * as mine, so taking the defaults keeps both sides' work; without it
- * every difference starts as mine. */
+ * then by content (edit_pair_fields over the occurrences of each tag), so
+ * a 650 inserted before the others is one added row and the rest stay
+ * the same. With the base (the version both started from, paired with
+ * each side the same way), a field only they changed (added, edited,
+ * deleted) starts as theirs and every other difference as mine, so taking
+ * the defaults keeps both sides' work; without it every difference starts
+ * as mine. Rows follow mine's order; a field only theirs has comes before
+ * the next field of its tag it precedes in theirs, else after the one it
+ * follows, else after the last row of a lower or equal tag. */
+
+/* Pair two lists of field texts (the occurrences of one tag, in order):
+ * identical texts first, in order (longest common subsequence), then
+ * identical ones out of order (a move), then, between the pairs in
+ * order, the most similar remaining ones in order (by the words they
+ * share); a field alone on both sides of such a gap is paired whatever
+ * its text (an edit). pair[i] is the index in b paired with a[i], or -1. */
+void edit_pair_fields(const char *const *a, size_t na,
+                      const char *const *b, size_t nb, long *pair);
 enum { EDM_MINE = 0, EDM_THEIRS = 1, EDM_BOTH = 2 };
 
 typedef struct edmerge_row {

@@ -375,6 +375,161 @@ static void test_merge(void)
 	sb_release(&err);
 }
 
+/* pair[] of edit_pair_fields as "0 -1 2" */
+static const char *pairs(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+	static char buf[256];
+	long p[16];
+	edit_pair_fields(a, na, b, nb, p);
+	buf[0] = 0;
+	for (size_t i = 0; i < na; i++)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%ld", i ? " " : "", p[i]);
+	return buf;
+}
+
+static void test_pair(void)
+{
+	const char *x[] = {
+		"650  7 $a Văn học Việt Nam $2 Bộ TK TVQG",
+		"650  7 $a Tiểu thuyết $2 Bộ TK TVQG",
+		"650  7 $a Nông dân $z Việt Nam $2 Bộ TK TVQG",
+	};
+	const char *ins = "650  7 $a Lịch sử $y 1930-1945 $2 Bộ TK TVQG";
+	/* the same */
+	CHECK_STR(pairs(x, 3, x, 3), "0 1 2");
+	/* inserted before the others: every other field keeps its pair */
+	const char *bi[] = { ins, x[0], x[1], x[2] };
+	CHECK_STR(pairs(x, 3, bi, 4), "1 2 3");
+	/* and the other way round: a deletion */
+	CHECK_STR(pairs(bi, 4, x, 3), "-1 0 1 2");
+	/* inserted in the middle */
+	const char *bm[] = { x[0], ins, x[1], x[2] };
+	CHECK_STR(pairs(x, 3, bm, 4), "0 2 3");
+	/* deleted in the middle */
+	const char *bd[] = { x[0], x[2] };
+	CHECK_STR(pairs(x, 3, bd, 2), "0 -1 1");
+	/* reordered: identical fields stay paired where they went */
+	const char *br[] = { x[2], x[0], x[1] };
+	CHECK_STR(pairs(x, 3, br, 3), "1 2 0");
+	const char *bs[] = { x[1], x[0], x[2] };
+	CHECK_STR(pairs(x, 3, bs, 3), "1 0 2");
+	/* one changed: paired with its old text, the rest the same */
+	const char *bc[] = { x[0], "650  7 $a Tiểu thuyết hiện đại $2 Bộ TK TVQG", x[2] };
+	CHECK_STR(pairs(x, 3, bc, 3), "0 1 2");
+	/* inserted and another changed: the changed one with its most
+	 * similar, the new one alone */
+	const char *bic[] = { ins, x[0], "650  7 $a Tiểu thuyết hiện đại $2 Bộ TK TVQG", x[2] };
+	CHECK_STR(pairs(x, 3, bic, 4), "1 2 3");
+	/* two new ones before a changed one: the changed one with its own */
+	const char *b2[] = { "650  7 $a Lịch sử", "650  7 $a Địa lý", "650  7 $a Nông dân $z Việt Nam $2 Bộ TK" };
+	const char *a2[] = { x[2] };
+	CHECK_STR(pairs(a2, 1, b2, 3), "2");
+	/* one field on each side, nothing in common: an edit, paired */
+	const char *a1[] = { "245 10 $a Tắt đèn" }, *b1[] = { "245 10 $a Lều chõng" };
+	CHECK_STR(pairs(a1, 1, b1, 1), "0");
+	/* several fields with nothing in common are not paired */
+	const char *a3[] = { "650  7 $a Alpha", "650  7 $a Beta" };
+	const char *b3[] = { "651  4 $a Gamma", "651  4 $z Delta" };
+	CHECK_STR(pairs(a3, 2, b3, 2), "-1 -1");
+	/* repeated identical fields pair in order */
+	const char *a4[] = { x[0], x[0] }, *b4[] = { x[1], x[0], x[0] };
+	CHECK_STR(pairs(a4, 2, b4, 3), "1 2");
+	/* empty sides */
+	CHECK_STR(pairs(x, 3, x, 0), "-1 -1 -1");
+	CHECK_STR(pairs(x, 0, x, 3), "");
+}
+
+/* The conflict merge of a record where they inserted a 650 before the
+ * others and I changed the last one: one added row, one changed row,
+ * and the defaults keep both. */
+static void test_merge_insert(void)
+{
+	rec *base = sample();
+	strbuf err = STRBUF_INIT;
+	edrec *e = edrec_create(base);
+	edrec_add_field(e, "650  7 $a Tiểu thuyết $2 Bộ TK TVQG", &err);
+	edrec_add_field(e, "650  7 $a Nông dân $z Việt Nam $2 Bộ TK TVQG", &err);
+	rec_copy(base, edrec_rec(e));
+	edrec_destroy(e);
+	rec *mine = rec_clone(base), *theirs = rec_clone(base);
+	long first = rec_find(theirs, "650", 0);
+	CHECK(first >= 0);
+	e = edrec_create(theirs);
+	CHECK_INT(edrec_insert_line(e, (size_t)first + 1, "650  7 $a Lịch sử $y 1930-1945 $2 Bộ TK TVQG", &err), 0);
+	rec_copy(theirs, edrec_rec(e));
+	edrec_destroy(e);
+	CHECK_STR(rec_get(theirs, "650", 'a'), "Lịch sử");
+	e = edrec_create(mine);
+	long last = -1;
+	for (size_t i = 0; i < rec_nfields(mine); i++)
+		if (!strcmp(rec_tag(mine, i), "650"))
+			last = (long)i;
+	edrec_set_line(e, (size_t)last + 1, "650  7 $a Nông dân $z Việt Nam $y 1900-1945 $2 Bộ TK TVQG", &err);
+	rec_copy(mine, edrec_rec(e));
+	edrec_destroy(e);
+
+	edmerge *m = edmerge_create(mine, theirs, base);
+	CHECK_INT(m->ndiff, 2);           /* their new 650, my changed 650 */
+	size_t added = 0, changed = 0, same650 = 0;
+	for (size_t k = 0; k < m->n; k++) {
+		const edmerge_row *row = &m->rows[k];
+		if (strcmp(row->tag, "650"))
+			continue;
+		if (row->mine < 0) {
+			added++;
+			CHECK_INT(row->choice, EDM_THEIRS);
+			/* shown before the others, where they put it */
+			CHECK(k + 1 < m->n && !strcmp(m->rows[k + 1].tag, "650") && m->rows[k + 1].mine >= 0);
+		} else if (!row->same) {
+			changed++;
+			CHECK_INT(row->choice, EDM_MINE);
+		} else
+			same650++;
+	}
+	CHECK_INT(added, 1);
+	CHECK_INT(changed, 1);
+	CHECK(same650 >= 2);
+	rec *res = edmerge_result(m);
+	long r0 = rec_find(res, "650", 0);
+	CHECK(r0 >= 0);
+	CHECK_STR(rec_get(res, "650", 'a'), "Lịch sử");
+	size_t n650 = 0;
+	for (size_t i = 0; i < rec_nfields(res); i++)
+		if (!strcmp(rec_tag(res, i), "650"))
+			n650++;
+	CHECK_INT(n650, same650 + 2);
+	char *t = edit_field_text(res, rec_nfields(res) - 1);
+	CHECK_STR(t, "650  7 $a Nông dân $z Việt Nam $y 1900-1945 $2 Bộ TK TVQG");
+	free(t);
+	rec_destroy(res);
+	edmerge_destroy(m);
+
+	/* they deleted the first 650 and I did not touch it: deleted */
+	rec *t2 = rec_clone(base);
+	e = edrec_create(t2);
+	edrec_delete_line(e, (size_t)first + 1, &err);
+	rec_copy(t2, edrec_rec(e));
+	edrec_destroy(e);
+	m = edmerge_create(mine, t2, base);
+	CHECK_INT(m->ndiff, 2);           /* their deletion, my change */
+	res = edmerge_result(m);
+	n650 = 0;
+	for (size_t i = 0; i < rec_nfields(res); i++)
+		if (!strcmp(rec_tag(res, i), "650"))
+			n650++;
+	CHECK_INT(n650, same650 - 1 + 1);
+	t = edit_field_text(res, rec_nfields(res) - 1);
+	CHECK_STR(t, "650  7 $a Nông dân $z Việt Nam $y 1900-1945 $2 Bộ TK TVQG");
+	free(t);
+	rec_destroy(res);
+	edmerge_destroy(m);
+	rec_destroy(t2);
+	rec_destroy(mine);
+	rec_destroy(theirs);
+	rec_destroy(base);
+	sb_release(&err);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -384,5 +539,7 @@ int main(void)
 	test_edrec();
 	test_new();
 	test_merge();
+	test_pair();
+	test_merge_insert();
 	DONE();
 }
