@@ -6,7 +6,8 @@
  *   search   RPN sent as it is (PQF), ids = the 001 of each hit
  *   fetch    search @attr 1=12 ID, present usmarc (through the firewall)
  *   save     Extended Services Update: insert, or replace carrying the
- *            record's 005 as read (the server refuses a stale one)
+ *            record's 005 as read (the server refuses a stale one); an
+ *            insert carries a request id of its own (see es_update)
  *   delete   ES Update recordDelete, with the 005 read
  *   browse   Z39.50 scan
  *   match    searches by ISBN, ISSN and LCCN
@@ -22,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <yaz/zoom.h>
 #include <yaz/querytowrbuf.h>
@@ -320,6 +323,26 @@ static int z_fetch(void *be, const char *id, long version, rec *out,
 	return CAT_OK;
 }
 
+/* A request id for one insert: "bienmuc-insert:" and 32 hex digits from
+ * /dev/urandom (else the time, the process and a counter). */
+static void new_request_id(char *buf, size_t size)
+{
+	static unsigned long count;
+	unsigned char b[16];
+	FILE *f = fopen("/dev/urandom", "rb");
+	int ok = f && fread(b, 1, sizeof b, f) == sizeof b;
+	if (f)
+		fclose(f);
+	if (ok) {
+		size_t n = (size_t)snprintf(buf, size, "bienmuc-insert:");
+		for (size_t i = 0; i < sizeof b && n + 2 < size; i++, n += 2)
+			snprintf(buf + n, size - n, "%02x", b[i]);
+	} else {
+		snprintf(buf, size, "bienmuc-insert:%lx-%lx-%lx", (unsigned long)time(NULL),
+		         (unsigned long)getpid(), ++count);
+	}
+}
+
 /* Send one ES Update. rec_bytes NULL for none. Returns a cat_status. */
 static int es_update(struct zcat *z, const char *action, const char *id, const rec *r,
                      char **target_ref, strbuf *err)
@@ -354,8 +377,19 @@ static int es_update(struct zcat *z, const char *action, const char *id, const r
 	}
 	ZOOM_package p = NULL;
 	/* a second go on a connection that was lost (the server restarted
-	 * while the record was being edited): a replace or delete carries the
-	 * version read, so one that did get through is refused, not doubled */
+	 * while the record was being edited, or the line dropped before the
+	 * answer came): a replace or delete carries the version read, so one
+	 * that did get through is refused, not doubled. An insert carries no
+	 * version, and its record no number yet (the server gives the 001), so
+	 * each insert sends a request id of its own, the same on the second go,
+	 * as the update's correlationInfo note: `bienmuc serve` keeps the ids
+	 * of the last hour's inserts with the catalogue, written in the
+	 * insert's own transaction, and answers a repeated id with the record
+	 * the first go saved instead of saving it again. The id is not in the
+	 * record. (A server that ignores the note may still store two.) */
+	char reqid[64] = "";
+	if (!strcmp(action, "recordInsert"))
+		new_request_id(reqid, sizeof reqid);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		ZOOM_package_destroy(p);
 		p = ZOOM_connection_package(z->c, NULL);
@@ -366,6 +400,8 @@ static int es_update(struct zcat *z, const char *action, const char *id, const r
 			ZOOM_package_option_set(p, "recordIdOpaque", id);
 		if (buf)
 			ZOOM_package_option_setl(p, "record", buf, (int)len);
+		if (*reqid)
+			ZOOM_package_option_set(p, "correlationInfo.note", reqid);
 		ZOOM_package_send(p, "update");
 		if (attempt || !ZOOM_connection_errcode(z->c) || !reconnect(z))
 			break;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <pthread.h>
 
 #include <yaz/backend.h>
@@ -986,11 +987,108 @@ static void drop_presented_852(struct session *ss, rec *r, const char *id)
 	copies_free(cps, n);
 }
 
+/* Inserts sent twice. A client whose connection is lost after it sent an
+ * insert cannot tell whether the insert arrived, and sends it again
+ * (catalog-z3950.c): the record has no number of its own yet, so the
+ * second go would make a second copy. The client therefore sends each
+ * insert with a request id of its own (the ES Update's correlationInfo
+ * note, the same on the second go), and the server keeps the ids of the
+ * last hour's inserts in one catalogue setting, INSERT_IDS_KEY, one line
+ * "TIME<tab>USER<tab>REQUEST<tab>RECORD-ID" per insert (at most
+ * INSERT_IDS_MAX), written in the insert's own transaction: the record
+ * and its request id are saved together or not at all, and two sessions
+ * with the same id (the first go still running) take turns, so the one
+ * that comes second finds the first one's line and answers with that
+ * record instead of saving another. Nothing is added to the record. */
+#define INSERT_IDS_KEY "es_insert_ids"
+#define INSERT_IDS_AGE 3600
+#define INSERT_IDS_MAX 1000
+
+/* A request id fit to keep: short, printable, no tab or newline. */
+static int reqid_ok(const char *q)
+{
+	size_t n = 0;
+	for (; q && q[n]; n++)
+		if ((unsigned char)q[n] < 0x20 || n >= 100)
+			return 0;
+	return n > 0;
+}
+
+/* Split line (modified) into its 4 tab-separated parts; 0 if it has not. */
+static int insert_line(char *line, char *part[4])
+{
+	for (int i = 0; i < 4; i++) {
+		part[i] = line;
+		char *t = strchr(line, '\t');
+		if (i < 3 && !t)
+			return 0;
+		if (t && i < 3) {
+			*t = 0;
+			line = t + 1;
+		}
+	}
+	return 1;
+}
+
+/* The record id an insert with request id reqid by user saved in the
+ * last INSERT_IDS_AGE seconds (malloc'd), or NULL. */
+static char *insert_seen(catalog *cat, const char *user, const char *reqid)
+{
+	char *list = catalog_get_setting(cat, INSERT_IDS_KEY), *found = NULL;
+	long now = (long)time(NULL);
+	for (char *line = list, *next; line && *line && !found; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		else
+			next = line + strlen(line);
+		char *part[4];
+		if (insert_line(line, part) && now - atol(part[0]) <= INSERT_IDS_AGE &&
+		    !strcmp(part[1], user) && !strcmp(part[2], reqid))
+			found = xstrdup(part[3]);
+	}
+	free(list);
+	return found;
+}
+
+/* Add "now user reqid id" to the setting, dropping lines over the age
+ * and the oldest over INSERT_IDS_MAX. */
+static int insert_keep(catalog *cat, const char *user, const char *reqid, const char *id,
+                       strbuf *err)
+{
+	char *list = catalog_get_setting(cat, INSERT_IDS_KEY);
+	long now = (long)time(NULL);
+	size_t nl = 0;
+	for (const char *p = list; p && *p; p++)
+		nl += *p == '\n';
+	size_t skip = nl + 1 > INSERT_IDS_MAX ? nl + 1 - INSERT_IDS_MAX : 0;
+	strbuf out = STRBUF_INIT;
+	for (char *line = list, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		else
+			next = line + strlen(line);
+		if (skip) {
+			skip--;
+			continue;
+		}
+		if (now - atol(line) <= INSERT_IDS_AGE)
+			sb_addf(&out, "%s\n", line);
+	}
+	sb_addf(&out, "%ld\t%s\t%s\t%s\n", now, user, reqid, id);
+	int st = catalog_set_setting(cat, INSERT_IDS_KEY, out.buf, err);
+	sb_release(&out);
+	free(list);
+	return st;
+}
+
 /* The common part of Z39.50 ES Update and SRU Update. op: 'i' insert,
- * 'r' replace, 'd' delete. Returns 0 or a Bib-1 diagnostic, with a
+ * 'r' replace, 'd' delete; reqid: the client's id of an insert (see
+ * INSERT_IDS_KEY), or NULL. Returns 0 or a Bib-1 diagnostic, with a
  * message in err; *newid gets the record's id. */
-static int do_update(struct session *ss, int op, const char *id, const char *data,
-                     size_t len, char **newid, strbuf *err)
+static int do_update(struct session *ss, int op, const char *id, const char *reqid,
+                     const char *data, size_t len, char **newid, strbuf *err)
 {
 	if (!ss->user || !ss->can_write) {
 		sb_adds(err, ss->user ? "this user may only search" :
@@ -1014,9 +1112,32 @@ static int do_update(struct session *ss, int op, const char *id, const char *dat
 	int st;
 	if (op == 'i') {
 		long v;
-		st = catalog_save(ss->cat, r, CAT_NEW, &so, &v, err);
-		if (st == CAT_OK && newid)
-			*newid = xstrdup(rec_get_control(r, "001"));
+		/* a request id: look for it and save in one transaction (a
+		 * catalogue that has none saves as without) */
+		strbuf terr = STRBUF_INIT;
+		int tx = reqid_ok(reqid) && catalog_begin(ss->cat, &terr) == CAT_OK;
+		sb_release(&terr);
+		char *seen = tx ? insert_seen(ss->cat, ss->user, reqid) : NULL;
+		if (seen) {
+			yaz_log(YLOG_LOG, "update i %s by %s: a repeated request (%s): saved already",
+			        seen, ss->user, reqid);
+			catalog_abort(ss->cat);
+			st = CAT_OK;
+			if (newid)
+				*newid = seen;
+			else
+				free(seen);
+		} else {
+			st = catalog_save(ss->cat, r, CAT_NEW, &so, &v, err);
+			if (st == CAT_OK && tx)
+				st = insert_keep(ss->cat, ss->user, reqid, rec_get_control(r, "001"), err);
+			if (st == CAT_OK && tx)
+				st = catalog_commit(ss->cat, err);
+			else if (tx)
+				catalog_abort(ss->cat);
+			if (st == CAT_OK && newid)
+				*newid = xstrdup(rec_get_control(r, "001"));
+		}
 	} else {
 		if (!rid) {
 			sb_adds(err, "no record id (recordIdOpaque or 001)");
@@ -1112,9 +1233,10 @@ static int srv_es(void *h, bend_esrequest_rr *rr)
 			data = (const char *)el->record->u.sutrs->buf;
 			len = (size_t)el->record->u.sutrs->len;
 		}
+		const char *reqid = el->correlationInfo ? el->correlationInfo->note : NULL;
 		strbuf err = STRBUF_INIT;
 		char *newid = NULL;
-		int diag = do_update(ss, op, id, data, len, &newid, &err);
+		int diag = do_update(ss, op, id, op == 'i' ? reqid : NULL, data, len, &newid, &err);
 		yaz_log(YLOG_LOG, "update %c %s by %s: %s", op, newid ? newid : id,
 		        ss->user ? ss->user : "(anonymous)", diag ? err.buf : "done");
 		if (!diag && newid)
@@ -1151,7 +1273,7 @@ static int srv_update(void *h, bend_update_rr *rr)
 	}
 	strbuf err = STRBUF_INIT;
 	char *newid = NULL;
-	int diag = do_update(ss, op, rr->record_id, rr->record_data,
+	int diag = do_update(ss, op, rr->record_id, NULL, rr->record_data,
 	                     rr->record_data ? strlen(rr->record_data) : 0, &newid, &err);
 	if (diag) {
 		rr->operation_status = "fail";
