@@ -26,8 +26,10 @@ ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(PKG
 # in). libxml2 and libicuuc stay shared (libxslt needs that libxml2).
 STATIC_LIBS = -lyaz_server -lyaz -lwrap -lnsl -ltirpc -lsqlite3 -ledit -lncursesw -ltinfo \
               -lbsd -lmd -lutf8proc -lz
-# --wrap: GFS's SRU request decoding goes through server.c first (see there).
+# --wrap: GFS's SRU request decoding and its Bib-1 -> SRU diagnostic mapping
+# go through server.c first (see there).
 LIBS        = -Wl,-u,lazylib_linked -Wl,--wrap=yaz_sru_decode -Wl,--wrap=yaz_srw_decode \
+              -Wl,--wrap=yaz_diag_bib1_to_srw \
               -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic \
               $(shell $(PKG_CONFIG) --libs libxml-2.0 icu-uc 2>/dev/null) -lcrypt -lm -lutil
 

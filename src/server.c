@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>              /* strcasecmp */
 #include <unistd.h>
 #include <time.h>
 #include <pthread.h>
@@ -35,6 +36,7 @@
 #include <yaz/srw.h>
 #include <yaz/proto.h>            /* yaz_get_esn */
 #include <yaz/diagsrw.h>
+#include <yaz/nmem.h>              /* nmem_strsplit */
 
 #include "server.h"
 #include "catalog.h"
@@ -165,7 +167,8 @@ const char *server_cql_properties(void)
  *    string, which the response echoes, has each invalid byte replaced
  *    by U+FFFD, so the response is well-formed XML.
  * (These functions live here because only GFS's session code calls them,
- * and it is linked in only with this file; see the Makefile.) */
+ * and it is linked in only with this file; see the Makefile. So does
+ * yaz_diag_bib1_to_srw: see SRW_DIAG_OWN.) */
 #define SRU_DEFAULT_RECORDS 10
 
 int __real_yaz_sru_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
@@ -176,6 +179,21 @@ int __wrap_yaz_sru_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **so
                           ODR decode, char **charset, Z_SRW_diagnostic **diag, int *num_diag);
 int __wrap_yaz_srw_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **soap_package,
                           ODR decode, char **charset);
+int __real_yaz_diag_bib1_to_srw(int code);
+int __wrap_yaz_diag_bib1_to_srw(int code);
+
+/* A search answers with an SRU diagnostic that has no Bib-1 code (88,
+ * unsupported path for sort): GFS only passes a Bib-1 code on, through
+ * yaz_diag_bib1_to_srw, so the search sets SRW_DIAG_OWN + the SRU code,
+ * which this (GFS's call, --wrap) gives back as it is. Only SRU searches
+ * set it (sortKeys), so no Z39.50 client sees such a code. */
+#define SRW_DIAG_OWN 100000
+int __wrap_yaz_diag_bib1_to_srw(int code)
+{
+	if (code > SRW_DIAG_OWN && code < SRW_DIAG_OWN + 1000)
+		return code - SRW_DIAG_OWN;
+	return __real_yaz_diag_bib1_to_srw(code);
+}
 
 /* If *s is not valid UTF-8: replace it (from o) by a copy with U+FFFD for
  * each invalid byte, put a description in why, and return 0; else 1. */
@@ -367,6 +385,55 @@ static int check_auth(bend_initrequest *q, struct session *ss, strbuf *why)
 		sb_addf(why, "wrong user name or password for '%s'", user);
 	free(buf);
 	return ok == 1 ? 0 : -1;
+}
+
+/* SRU sortKeys (SRU 1.1/1.2, and what GFS makes of a CQL "sortby"): keys
+ * separated by blanks, each "path,schema,ascending,caseSensitive,missing"
+ * ("title,,1", "dc.date,,0", from sortby "title,dc,1,0,highValue"). The
+ * path may carry its context set ("dc.title"); the schema is not
+ * otherwise looked at. Records are ordered by the first key; every key
+ * must name an index serve can sort by (title, creator/author,
+ * date/year, rec.id), else diagnostic 88 (unsupported path for sort,
+ * details: the path), and its direction must be 1, 0 or empty, else
+ * diagnostic 90 (was: the key was ignored and the records came unsorted).
+ * Returns 0 with *sort and *desc set, or the SRU diagnostic with *details
+ * (from o). */
+static int sru_sort_keys(const char *keys, int *sort, int *desc, ODR o, char **details)
+{
+	char **key = NULL;
+	int nkeys = 0;
+	nmem_strsplit_blank(odr_getmem(o), keys, &key, &nkeys);
+	for (int i = 0; i < nkeys; i++) {
+		char **arg = NULL;
+		int narg = 0;
+		nmem_strsplitx(odr_getmem(o), ",", key[i], &arg, &narg, 0);
+		const char *path = narg > 0 ? arg[0] : "";
+		const char *dot = strrchr(path, '.');
+		const char *name = dot ? dot + 1 : path;
+		int k;
+		if (!strcasecmp(name, "title"))
+			k = CAT_SORT_TITLE;
+		else if (!strcasecmp(name, "creator") || !strcasecmp(name, "author"))
+			k = CAT_SORT_AUTHOR;
+		else if (!strcasecmp(name, "date") || !strcasecmp(name, "year"))
+			k = CAT_SORT_YEAR;
+		else if (!strcasecmp(name, "id") && (!dot || !strncasecmp(path, "rec.", 4)))
+			k = CAT_SORT_ID;
+		else {
+			*details = odr_strdup(o, path);
+			return YAZ_SRW_UNSUPP_PATH_FOR_SORT;
+		}
+		const char *asc = narg > 2 ? arg[2] : "";
+		if (*asc && strcmp(asc, "1") && strcmp(asc, "0")) {
+			*details = odr_strdup(o, asc);
+			return YAZ_SRW_UNSUPP_DIRECTION_VALUE;
+		}
+		if (i == 0) {
+			*sort = k;
+			*desc = !strcmp(asc, "0");
+		}
+	}
+	return 0;
 }
 
 static int srv_search(void *h, bend_search_rr *rr);
@@ -606,19 +673,16 @@ static int srv_search(void *h, bend_search_rr *rr)
 	s->sort = CAT_SORT_RELEVANCE;
 	s->desc = 0;
 	if (rr->srw_sortKeys && *rr->srw_sortKeys) {
-		/* SRU 1.1 sortKeys: "title,,1" / "year,,0" */
-		const char *k = rr->srw_sortKeys;
-		if (!strncmp(k, "title", 5) || !strncmp(k, "dc.title", 8))
-			s->sort = CAT_SORT_TITLE;
-		else if (!strncmp(k, "author", 6) || !strncmp(k, "dc.creator", 10))
-			s->sort = CAT_SORT_AUTHOR;
-		else if (!strncmp(k, "year", 4) || !strncmp(k, "dc.date", 7))
-			s->sort = CAT_SORT_YEAR;
-		else if (!strncmp(k, "rec.id,", 7) || !strncmp(k, "id,", 3))
-			s->sort = CAT_SORT_ID;
-		const char *last = strrchr(k, ',');
-		if (last && last[1] == '0')
-			s->desc = 1;
+		int srw = sru_sort_keys(rr->srw_sortKeys, &s->sort, &s->desc, rr->stream,
+		                        &rr->errstring);
+		if (srw) {
+			/* GFS turns errcode into an SRU diagnostic: see
+			 * __wrap_yaz_diag_bib1_to_srw */
+			rr->errcode = SRW_DIAG_OWN + srw;
+			yaz_log(YLOG_LOG, "search %s: sortKeys '%s': SRU diagnostic %d %s", s->pqf,
+			        rr->srw_sortKeys, srw, rr->errstring ? rr->errstring : "");
+			return 0;
+		}
 	}
 	char *addinfo = NULL;
 	long first = rr->present_number > SET_FIRST ? (long)rr->present_number : SET_FIRST;
