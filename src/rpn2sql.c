@@ -237,9 +237,26 @@ static int text_term(const char *term, size_t len, const struct attrs *a, const 
 			t[--tl] = 0;
 			right = 1;
 		}
-		if (strpbrk(t, "?#*")) {
+		char *m = strpbrk(t, "?#*");
+		if (m) {
+			/* Bib-1 120, SRU diagnostic 28 (masking character not
+			 * supported). The mask is not echoed: an SRU client's '*'
+			 * and '?' reach us as Z39.58's '?' and '#' (the CQL map's
+			 * truncation.z3958), so the word is named without it. */
 			out->diag = YAZ_BIB1_UNSUPP_TRUNCATION_ATTRIBUTE;
-			sb_addf(err, _("'%s': truncation is only supported at the end of a word"), term);
+			if (m == t || m[-1] == ' ') {
+				const char *w = m + strspn(m, "?#*");
+				sb_addf(err, _("left truncation is not supported (a mask before '%.*s'): "
+				               "only right truncation, a mask at the end of a word"),
+				        (int)strcspn(w, " "), w);
+			} else {
+				const char *w = m;
+				while (w > t && w[-1] != ' ')
+					w--;
+				sb_addf(err, _("a mask inside a word is not supported (a mask after '%.*s'): "
+				               "only right truncation, a mask at the end of a word"),
+				        (int)(m - w), w);
+			}
 			free(t);
 			return -1;
 		}

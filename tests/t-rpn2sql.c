@@ -8,6 +8,7 @@
 #include "rpn2sql.h"
 #include <yaz/odr.h>
 #include <yaz/pquery.h>
+#include <yaz/diagbib1.h>
 
 static struct rpn_sql rs;
 static char errtext[512];
@@ -165,6 +166,20 @@ int main(void)
 	CHECK_STR(rs.fts, "\"nguy\" *");
 	CHECK_INT(trp("@attr 1=1016 @attr 5=104 nguy?"), 0);
 	CHECK_STR(rs.fts, "\"nguy\" *");
+	/* a mask elsewhere (SRU dc.title=*den arrives as 5=104 "?den"): Bib-1
+	 * 120 (SRU 28, masking character not supported), the word named
+	 * without the mask, whose notation the client may not have used */
+	CHECK_INT(trp("@attr 1=4 @attr 5=104 ?den"), -1);
+	CHECK_INT(rs.diag, YAZ_BIB1_UNSUPP_TRUNCATION_ATTRIBUTE);
+	CHECK_STR(errtext, "left truncation is not supported (a mask before 'den'): "
+	          "only right truncation, a mask at the end of a word");
+	CHECK_INT(trp("@attr 1=4 @attr 5=104 \"tat ?#den\""), -1);
+	CHECK_STR(errtext, "left truncation is not supported (a mask before 'den'): "
+	          "only right truncation, a mask at the end of a word");
+	CHECK_INT(trp("@attr 1=4 @attr 5=104 \"tat d#n\""), -1);
+	CHECK_INT(rs.diag, YAZ_BIB1_UNSUPP_TRUNCATION_ATTRIBUTE);
+	CHECK_STR(errtext, "a mask inside a word is not supported (a mask after 'd'): "
+	          "only right truncation, a mask at the end of a word");
 	CHECK_INT(trp("@attr 1=7 9780198526636"), 0);
 	CHECK_INT(trp("@attr 1=12 bm00000001"), 0);
 	CHECK_INT(trp("@attr 1=1007 0378-5955"), 0);
