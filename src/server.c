@@ -1179,7 +1179,13 @@ static int do_update(struct session *ss, int op, const char *id, const char *req
 		/* a request id: look for it and save in one transaction (a
 		 * catalogue that has none saves as without) */
 		strbuf terr = STRBUF_INIT;
-		int tx = reqid_ok(reqid) && catalog_begin(ss->cat, &terr) == CAT_OK;
+		int bst = reqid_ok(reqid) ? catalog_begin(ss->cat, &terr) : CAT_UNSUPPORTED;
+		int tx = bst == CAT_OK;
+		if (bst != CAT_OK && bst != CAT_UNSUPPORTED) {
+			sb_adds(err, terr.buf ? terr.buf : "cannot start the insert");
+			sb_release(&terr);
+			return YAZ_BIB1_ES_IMMEDIATE_EXECUTION_FAILED;
+		}
 		sb_release(&terr);
 		char *seen = tx ? insert_seen(ss->cat, ss->user, reqid) : NULL;
 		if (seen) {
