@@ -61,7 +61,8 @@ struct catalog_ops {
 	int (*batch_get)(void *be, long batch, struct cat_batch *b, strbuf *err);
 	int (*batch_list)(void *be, struct cat_batch **b, size_t *n, strbuf *err);
 	int (*batch_undo)(void *be, long batch, int force, long *restored,
-	                  long *removed, long *conflicts, strbuf *err);
+	                  long *removed, long *conflicts, struct cat_undo_copies *copies,
+	                  strbuf *err);
 	int (*bulk_begin)(void *be, long expected, int *suspended, strbuf *err);
 	int (*bulk_end)(void *be, strbuf *err);
 	/* out is zeroed by catalog.c; unfilled strings become "" there */

@@ -449,9 +449,14 @@ int catalog_batch_list(catalog *c, struct cat_batch **b, size_t *n, strbuf *err)
 }
 
 int catalog_batch_undo(catalog *c, long batch, int force, long *restored,
-                       long *removed, long *conflicts, strbuf *err)
+                       long *removed, long *conflicts, struct cat_undo_copies *copies,
+                       strbuf *err)
 {
-	OPTIONAL(batch_undo, batch, force, restored, removed, conflicts, err);
+	struct cat_undo_copies none;
+	if (!copies)
+		copies = &none;
+	memset(copies, 0, sizeof *copies);
+	OPTIONAL(batch_undo, batch, force, restored, removed, conflicts, copies, err);
 }
 
 /* ---- result lists ---- */

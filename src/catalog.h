@@ -331,11 +331,21 @@ int catalog_batch_list(catalog *c, struct cat_batch **b, size_t *n,
  * without bulk loading. */
 int catalog_bulk_begin(catalog *c, long expected, int *suspended, strbuf *err);
 int catalog_bulk_end(catalog *c, strbuf *err);
+/* What undoing a batch did to copies (items; copies.h). */
+struct cat_undo_copies {
+	long removed;        /* copies the batch added, taken back */
+	long restored;       /* copies of deleted records whose numbers it took, put back */
+	long conflicts;      /* copies it added, left alone (changed after it, or on a
+	                      * record left alone) */
+};
 /* Undo batch N: records it added are deleted, records it replaced or
  * merged get back their version from before the batch (as new versions).
  * A record changed after the batch by someone else is left alone and
- * counted in *conflicts (unless force). */
+ * counted in *conflicts (unless force). The copies the batch added (to
+ * any record) are taken back, except those changed after the batch or on
+ * a record left alone (unless force): counts in *copies (may be NULL). */
 int catalog_batch_undo(catalog *c, long batch, int force, long *restored,
-                       long *removed, long *conflicts, strbuf *err);
+                       long *removed, long *conflicts, struct cat_undo_copies *copies,
+                       strbuf *err);
 
 #endif

@@ -1,9 +1,9 @@
 /*
  * cmd-batch.c - `bienmuc batch list|show|undo`: import batches. Undoing a
- * batch deletes the records it added and gives the records it replaced
- * or merged their version from before the batch (as new versions), all
- * in one transaction.
- * Exit status: 0 ok, 1 records left alone because of later changes,
+ * batch deletes the records it added, gives the records it replaced or
+ * merged their version from before the batch (as new versions) and
+ * removes the copies it added, all in one transaction.
+ * Exit status: 0 ok, 1 records or copies left alone because of later changes,
  * 2 usage or I/O error.
  */
 #include <stdio.h>
@@ -26,12 +26,13 @@ static const char usage_text[] = N_(
 	"       (running, done, partly undone, undone), counts and the import\n"
 	"       command\n"
 	"undo   undo batch N: records it added are deleted, records it replaced\n"
-	"       or merged get back their earlier version. A record changed after\n"
-	"       the batch is left alone and reported, unless --force.\n"
+	"       or merged get back their earlier version, the copies it added\n"
+	"       (to any record) are removed. A record or copy changed after the\n"
+	"       batch is left alone and reported, unless --force.\n"
 	"\n"
 	"  -d, --db FILE   the catalogue (default $BIENMUC_DB, else\n"
 	"                  $XDG_DATA_HOME/bienmuc/catalog.db)\n"
-	"  -f, --force     undo even records changed after the batch\n"
+	"  -f, --force     undo even records and copies changed after the batch\n"
 	"  -h, --help      show this help\n");
 
 static const struct option long_opts[] = {
@@ -102,7 +103,8 @@ int cmd_batch(int argc, char **argv)
 		cat_batches_free(b, nb);
 	} else {
 		long restored = 0, removed = 0, conflicts = 0;
-		st = catalog_batch_undo(c, n, force, &restored, &removed, &conflicts, &err);
+		struct cat_undo_copies cu = { 0 };
+		st = catalog_batch_undo(c, n, force, &restored, &removed, &conflicts, &cu, &err);
 		if (st) {
 			cmd_error(CMD_NAME, "%s", err.buf);
 			rc = st == CAT_NOTFOUND || st == CAT_CONFLICT ? 1 : 2;
@@ -111,8 +113,16 @@ int cmd_batch(int argc, char **argv)
 			if (conflicts)
 				printf(_(", %ld left alone (changed after the batch; --force to undo them too)"),
 				       conflicts);
+			/* copies: said only when the batch had any */
+			if (cu.removed || cu.restored || cu.conflicts)
+				printf(_("; copies: %ld taken back"), cu.removed);
+			if (cu.restored)
+				printf(_(", %ld of deleted records given back their numbers"), cu.restored);
+			if (cu.conflicts)
+				printf(_(", %ld left alone (changed after the batch, or their record was; "
+				         "--force to undo them too)"), cu.conflicts);
 			printf("\n");
-			rc = conflicts ? 1 : 0;
+			rc = conflicts || cu.conflicts ? 1 : 0;
 		}
 	}
 	sb_release(&err);

@@ -536,7 +536,7 @@ static int skipped_copies(struct imp *im, const char *id, struct copy *cps, size
 {
 	if (!ncps)
 		return 0;
-	if (copies_import_add(im->c, id, cps, ncps, &im->err)) {
+	if (copies_import_add(im->c, id, im->batch, cps, ncps, &im->err)) {
 		cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
 		return -1;
 	}
@@ -583,7 +583,7 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 		struct cat_save_opts so = { .action = "import", .batch = im->batch, .prep = prep };
 		st = catalog_save(im->c, r, CAT_NEW, &so, NULL, &im->err);
 		if (!st && ncps)                                   /* copies */
-			st = copies_import_add(im->c, rec_get_control(r, "001"), cps, ncps, &im->err);
+			st = copies_import_add(im->c, rec_get_control(r, "001"), im->batch, cps, ncps, &im->err);
 		if (st) {
 			cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
 			rc = -1;
@@ -631,7 +631,7 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 			if (!same)
 				st = catalog_save(im->c, r, v.version, &so, NULL, &im->err);
 			if (!st && ncps)                               /* copies */
-				st = copies_import_add(im->c, ids[0], cps, ncps, &im->err);
+				st = copies_import_add(im->c, ids[0], im->batch, cps, ncps, &im->err);
 			if (st) {
 				cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
 				rc = -1;

@@ -352,11 +352,12 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *ow
 	return (int)*n;
 }
 
-int copies_import_add(catalog *c, const char *id, struct copy *cps, size_t n, strbuf *err)
+int copies_import_add(catalog *c, const char *id, long batch, struct copy *cps, size_t n,
+                      strbuf *err)
 {
 	char *kind = catalog_get_setting(c, "accno.kind");
 	for (size_t i = 0; i < n; i++) {
-		int rc = copies_add(c, id, &cps[i], 1, kind ? kind : "VV", NULL, err);
+		int rc = copies_add_batch(c, id, &cps[i], 1, kind ? kind : "VV", batch, NULL, err);
 		if (rc) {
 			free(kind);
 			return rc;

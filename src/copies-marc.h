@@ -40,7 +40,9 @@ void item_map_append(const item_map *m, rec *r, const struct copy *cps, size_t n
 int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *own,
                        struct copy **cps, size_t *n, strbuf *why);
 /* Add the copies taken by copies_import_take to record id (numbers for
- * copies without one: the setting "accno.kind", else "VV"). */
-int copies_import_add(catalog *c, const char *id, struct copy *cps, size_t n, strbuf *err);
+ * copies without one: the setting "accno.kind", else "VV") as part of
+ * import batch `batch` (0: none), so undoing the batch takes them back. */
+int copies_import_add(catalog *c, const char *id, long batch, struct copy *cps, size_t n,
+                      strbuf *err);
 
 #endif

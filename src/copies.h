@@ -79,6 +79,11 @@ extern const char *const copy_fields[];
  * the caller's transaction (catalog_begin) or its own BEGIN IMMEDIATE. */
 int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n,
                const char *kind, char ***accnos, strbuf *err);
+/* copies_add as part of import batch `batch` (0: none): the copies and
+ * their journal entries carry it, and undoing the batch takes them back
+ * (catalog_batch_undo). */
+int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
+                     const char *kind, long batch, char ***accnos, strbuf *err);
 /* The next free accession number of kind (NULL: setting accno.kind, else
  * VV) at branch (NULL: the setting "branch"), malloc'd into *out;
  * CAT_ERROR when the pattern's digits are all used up. */

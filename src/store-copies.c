@@ -5,12 +5,16 @@
  * Tables (version in the setting "copies_schema", created on first use
  * by a writer; a read-only catalogue without them simply has no copies):
  *   copies(cid, rid, accno UNIQUE NOCASE, accnum, branch, location, callno,
- *          volume, source, price, added, status, note)
+ *          volume, source, price, added, status, note, akey, batch)
  *          rid = records.rid; accnum = the numeric part of accno, for
- *          accession order and the next free number
+ *          accession order and the next free number; akey = its
+ *          comparison key (schema 2); batch = the import batch that added
+ *          the copy, NULL if none (schema 3)
  *   copies_journal(jid, time, user, action, accno, record, summary, prev,
- *          undone)  one row per change; prev = the copy before the change
- *          as a JSON object (NULL for an add), so it can be undone
+ *          undone, akey, batch)  one row per change; prev = the copy before
+ *          the change as a JSON object (NULL for an add), so it can be
+ *          undone; batch = the import batch that made the change, or whose
+ *          undo did (schema 3; NULL otherwise)
  * Copies of a deleted record stay (undelete brings them back with it)
  * but are not listed or counted; their numbers stay taken.
  *
@@ -41,7 +45,7 @@
 
 #include <utf8proc.h>
 
-#define COPIES_SCHEMA "2"
+#define COPIES_SCHEMA "3"
 
 const char *const copy_fields[] = {
 	"accno", "branch", "location", "callno", "volume", "source", "price", "added",
@@ -70,7 +74,8 @@ static const char schema[] =
 #define ORDER " ORDER BY c.accnum IS NULL, c.accnum, c.accno"
 #define PREV_JSON "json_object('record', r.id, 'accno', c.accno, 'branch', c.branch, " \
 	"'location', c.location, 'callno', c.callno, 'volume', c.volume, 'source', c.source, " \
-	"'price', c.price, 'added', c.added, 'status', c.status, 'note', c.note)"
+	"'price', c.price, 'added', c.added, 'status', c.status, 'note', c.note, " \
+	"'batch', c.batch)"
 
 /* ------------------------------------------------------------------ */
 /* struct copy */
@@ -293,6 +298,17 @@ static int have_akey(sqlite3 *db)
 	return 1;
 }
 
+/* Schema 3 has the column batch in both tables. */
+static int have_batch(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT j.batch, c.batch FROM copies_journal j, copies c LIMIT 0",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_finalize(s);
+	return 1;
+}
+
 static sqlite3_stmt *prep(sqlite3 *db, const char *sql, strbuf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -378,8 +394,24 @@ static int migrate_akey(sqlite3 *db, strbuf *err)
 	return CAT_OK;
 }
 
+/* Schema 2 -> 3: the column batch in both tables. Copies and changes
+ * made before stay without a batch: undoing an import batch of then
+ * leaves the copies it added to records that were already there. */
+static int migrate_batch(sqlite3 *db, strbuf *err)
+{
+	if (sqlite3_exec(db, "ALTER TABLE copies ADD COLUMN batch INTEGER;"
+	                     "ALTER TABLE copies_journal ADD COLUMN batch INTEGER;"
+	                     "CREATE INDEX copies_batch ON copies(batch);"
+	                     "CREATE INDEX copies_journal_batch ON copies_journal(batch);"
+	                     "INSERT INTO settings(key, value) VALUES('copies_schema', '"
+	                     COPIES_SCHEMA "') ON CONFLICT(key) DO UPDATE SET value = "
+	                     "excluded.value;", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, err, N_("creating the copies tables"));
+	return CAT_OK;
+}
+
 /* Start a write: own BEGIN IMMEDIATE unless the caller has a transaction
- * open; create the tables (or bring them to schema 2) if needed. */
+ * open; create the tables (or bring them to schema 3) if needed. */
 static int wstart(sqlite3 *db, int *own, strbuf *err)
 {
 	*own = sqlite3_get_autocommit(db);
@@ -390,6 +422,8 @@ static int wstart(sqlite3 *db, int *own, strbuf *err)
 		rc = db_fail(db, err, N_("creating the copies tables"));
 	if (!rc && !have_akey(db))
 		rc = migrate_akey(db, err);
+	if (!rc && !have_batch(db))
+		rc = migrate_batch(db, err);
 	if (rc && *own)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -489,14 +523,16 @@ static sqlite3_int64 accnum(const char *a)
 	return strtoll(buf, NULL, 10);
 }
 
+/* One journal row; batch: the import batch making the change (0: none). */
 static int journal(sqlite3 *db, const char *action, const char *accno, const char *id,
-                   const char *summary, const char *prev, strbuf *err)
+                   const char *summary, const char *prev, long batch, strbuf *err)
 {
 	char t[24], u[64];
 	now_utc(t, 0);
 	user_name(u, sizeof u);
 	sqlite3_stmt *s = prep(db, "INSERT INTO copies_journal(time, user, action, accno, record, "
-	                           "summary, prev, akey) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", err);
+	                           "summary, prev, akey, batch) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	                           "?8, ?9)", err);
 	if (!s)
 		return CAT_ERROR;
 	char *key = copies_accno_key(accno);
@@ -512,6 +548,10 @@ static int journal(sqlite3 *db, const char *action, const char *accno, const cha
 		sqlite3_bind_null(s, 7);
 	bt(s, 8, key);
 	free(key);
+	if (batch > 0)
+		sqlite3_bind_int64(s, 9, batch);
+	else
+		sqlite3_bind_null(s, 9);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("journal"));
 	sqlite3_finalize(s);
 	return rc;
@@ -638,8 +678,8 @@ static int owner_of(sqlite3 *db, const char *accno, char **id, int live_only)
 
 /* Make accno free for a new number of copy `self` (0: a new copy):
  * CAT_CONFLICT (message) if a live record holds it; a copy of a deleted
- * record gives it up (removed, journaled). */
-static int claim(sqlite3 *db, const char *accno, sqlite3_int64 self, strbuf *err)
+ * record gives it up (removed, journaled, as part of `batch` if not 0). */
+static int claim(sqlite3 *db, const char *accno, sqlite3_int64 self, long batch, strbuf *err)
 {
 	sqlite3_int64 cid;
 	char *who = NULL, *prev = NULL;
@@ -679,7 +719,8 @@ static int claim(sqlite3 *db, const char *accno, sqlite3_int64 self, strbuf *err
 			/* journal summaries here and below: stored, English */
 			sb_addf(&sum, "copy %s of deleted record %s removed (number reused)",
 			        old_acc ? old_acc : accno, who);
-			rc = journal(db, "remove", old_acc ? old_acc : accno, who, sum.buf, prev, err);
+			rc = journal(db, "remove", old_acc ? old_acc : accno, who, sum.buf, prev, batch,
+			             err);
 			sb_release(&sum);
 			free(old_acc);
 		}
@@ -904,14 +945,14 @@ static void bind_accno(sqlite3_stmt *s, int i_accno, int i_num, int i_key, const
 }
 
 static int insert_copy(sqlite3 *db, sqlite3_int64 rid, const char *id, const struct copy *t,
-                       const char *accno, strbuf *err)
+                       const char *accno, long batch, strbuf *err)
 {
 	char today[24];
 	now_utc(today, 1);
 	sqlite3_stmt *s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, "
-	                           "callno, volume, source, price, added, status, note, akey) "
-	                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-	                       err);
+	                           "callno, volume, source, price, added, status, note, akey, "
+	                           "batch) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+	                           "?13, ?14)", err);
 	if (!s)
 		return CAT_ERROR;
 	sqlite3_bind_int64(s, 1, rid);
@@ -925,6 +966,10 @@ static int insert_copy(sqlite3 *db, sqlite3_int64 rid, const char *id, const str
 	bt(s, 10, t->added && *t->added ? t->added : today);
 	bt(s, 11, t->status && *t->status ? t->status : COPY_AVAILABLE);
 	bt(s, 12, t->note);
+	if (batch > 0)
+		sqlite3_bind_int64(s, 14, batch);
+	else
+		sqlite3_bind_null(s, 14);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("adding a copy"));
 	sqlite3_finalize(s);
 	if (rc)
@@ -935,13 +980,13 @@ static int insert_copy(sqlite3 *db, sqlite3_int64 rid, const char *id, const str
 		sb_addf(&sum, " at %s", t->branch);
 	if (t->location && *t->location)
 		sb_addf(&sum, ", %s", t->location);
-	rc = journal(db, "add", accno, id, sum.buf, NULL, err);
+	rc = journal(db, "add", accno, id, sum.buf, NULL, batch, err);
 	sb_release(&sum);
 	return rc;
 }
 
-int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const char *kind,
-               char ***accnos, strbuf *err)
+int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
+                     const char *kind, long batch, char ***accnos, strbuf *err)
 {
 	sqlite3 *db = cdb(c, err);
 	if (!db)
@@ -1002,9 +1047,9 @@ int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const
 		free(who);
 	}
 	for (int i = 0; !rc && i < n; i++)
-		rc = claim(db, list[i], 0, err);
+		rc = claim(db, list[i], 0, batch, err);
 	for (int i = 0; !rc && i < n; i++)
-		rc = insert_copy(db, rid, id, &t, list[i], err);
+		rc = insert_copy(db, rid, id, &t, list[i], batch, err);
 	rc = wfinish(db, own, rc, err);
 	copy_clear(&t);
 	if (rc || !accnos)
@@ -1012,6 +1057,12 @@ int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const
 	else
 		*accnos = list;
 	return rc;
+}
+
+int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const char *kind,
+               char ***accnos, strbuf *err)
+{
+	return copies_add_batch(c, id, tmpl, n, kind, 0, accnos, err);
 }
 
 /* "status withdrawn; location Kho mượn" (a stored journal summary: English) */
@@ -1086,7 +1137,7 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
 	if (!rc)
 		diff_summary(&old, &nw, &d);
 	if (!rc && d.len)
-		rc = claim(db, nw.accno, cid, err);
+		rc = claim(db, nw.accno, cid, 0, err);
 	if (!rc && d.len)
 		prev = prev_state(db, cid);
 	if (!rc && d.len) {
@@ -1116,7 +1167,7 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
 	if (!rc && d.len) {      /* nothing changed: nothing journaled */
 		strbuf sum = STRBUF_INIT;
 		sb_addf(&sum, "copy %s: %s", old.accno, d.buf);   /* stored summary: English */
-		rc = journal(db, action ? action : "edit", nw.accno, nw.record, sum.buf, prev, err);
+		rc = journal(db, action ? action : "edit", nw.accno, nw.record, sum.buf, prev, 0, err);
 		sb_release(&sum);
 	}
 	sb_release(&d);
@@ -1154,7 +1205,7 @@ int copies_remove(catalog *c, const char *accno, strbuf *err)
 	if (!rc) {
 		strbuf sum = STRBUF_INIT;
 		sb_addf(&sum, "copy %s removed", old.accno);   /* stored summary: English */
-		rc = journal(db, "remove", old.accno, old.record, sum.buf, prev, err);
+		rc = journal(db, "remove", old.accno, old.record, sum.buf, prev, 0, err);
 		sb_release(&sum);
 	}
 	free(prev);
@@ -1452,13 +1503,13 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 	}
 	if (!rc && prev) {
 		s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, callno, volume, "
-		             "source, price, added, status, note, akey) SELECT (SELECT rid FROM records "
-		             "WHERE id = json_extract(?1, '$.record')), ?2, ?3, "
+		             "source, price, added, status, note, akey, batch) SELECT (SELECT rid FROM "
+		             "records WHERE id = json_extract(?1, '$.record')), ?2, ?3, "
 		             "json_extract(?1, '$.branch'), json_extract(?1, '$.location'), "
 		             "json_extract(?1, '$.callno'), json_extract(?1, '$.volume'), "
 		             "json_extract(?1, '$.source'), json_extract(?1, '$.price'), "
 		             "json_extract(?1, '$.added'), json_extract(?1, '$.status'), "
-		             "json_extract(?1, '$.note'), ?4", err);
+		             "json_extract(?1, '$.note'), ?4, json_extract(?1, '$.batch')", err);
 		if (s) {
 			bt(s, 1, prev);
 			bind_accno(s, 2, 3, 4, nz(pacc));
@@ -1476,7 +1527,7 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 		sb_addf(&sum, "change %ld (%s) undone", jid, action);   /* stored summary: English */
 		char *id = NULL;
 		owner_of(db, pacc ? pacc : accno, &id, 0);
-		rc = journal(db, "undo", pacc ? pacc : accno, id, sum.buf, NULL, err);
+		rc = journal(db, "undo", pacc ? pacc : accno, id, sum.buf, NULL, 0, err);
 		free(id);
 		sb_release(&sum);
 	}
@@ -1487,4 +1538,206 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 	free(prev);
 	free(pacc);
 	return wfinish(db, own, rc, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* undoing an import batch (store.c's batch undo, in its transaction) */
+
+/* Has the copy that journal row `jid` (of `batch`) added under key k been
+ * changed since: a later row on k that is not an undo entry, not undone
+ * and not part of this batch or of a batch since undone? A change to a
+ * copy is journaled under its number after the change, so a copy changed
+ * while it had the number k, or given k again later, always shows here;
+ * a copy that no longer has k has no row of its batch under its number
+ * (the caller finds no jid) and counts as changed. */
+static int changed_since(sqlite3 *db, long jid, const char *k, long batch, int *changed,
+                         strbuf *err)
+{
+	sqlite3_stmt *s = prep(db, "SELECT 1 FROM copies_journal WHERE jid > ?1 AND akey = ?2 "
+	                           "AND undone = 0 AND action <> 'undo' AND (batch IS NULL OR "
+	                           "(batch <> ?3 AND batch NOT IN (SELECT id FROM batches WHERE "
+	                           "state IN ('undone', 'partly undone')))) LIMIT 1", err);
+	if (!s)
+		return CAT_ERROR;
+	sqlite3_bind_int64(s, 1, jid);
+	bt(s, 2, k);
+	sqlite3_bind_int64(s, 3, batch);
+	int r = sqlite3_step(s);
+	*changed = r == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
+}
+
+static int set_undone(sqlite3 *db, long jid, strbuf *err)
+{
+	sqlite3_stmt *s = prep(db, "UPDATE copies_journal SET undone = 1 WHERE jid = ?1", err);
+	if (s)
+		sqlite3_bind_int64(s, 1, jid);
+	return exec1(db, s, err);
+}
+
+static int in_rids(const long long *v, size_t n, sqlite3_int64 rid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == rid)
+			return 1;
+	return 0;
+}
+
+int store_copies_batch_undo(struct sqlite3 *db, long batch, int force,
+                            const long long *keep, size_t nkeep,
+                            struct cat_undo_copies *out, strbuf *err)
+{
+	memset(out, 0, sizeof *out);
+	/* no copies, or none added since copies know their batch */
+	if (!have_tables(db) || !have_batch(db))
+		return CAT_OK;
+	/* 1. the copies the batch added that are still there (wherever they
+	 * are now: renumbered, moved), newest first; collected before any
+	 * change */
+	struct bcopy { sqlite3_int64 cid, rid; char *accno, *akey; } *v = NULL;
+	size_t nv = 0, cap = 0;
+	sqlite3_stmt *s = prep(db, "SELECT cid, rid, accno, akey FROM copies WHERE batch = ?1 "
+	                           "ORDER BY cid DESC", err);
+	if (!s)
+		return CAT_ERROR;
+	sqlite3_bind_int64(s, 1, batch);
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (nv == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		v[nv].cid = sqlite3_column_int64(s, 0);
+		v[nv].rid = sqlite3_column_int64(s, 1);
+		v[nv].accno = cdup(s, 2);
+		v[nv].akey = cdup(s, 3);
+		nv++;
+	}
+	int rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < nv && !rc; i++) {
+		long jid = 0;
+		s = prep(db, "SELECT max(jid) FROM copies_journal WHERE batch = ?1 AND action = 'add' "
+		             "AND undone = 0 AND akey = ?2", err);
+		if (!s) {
+			rc = CAT_ERROR;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, batch);
+		bt(s, 2, v[i].akey);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			jid = (long)sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		int changed = !jid;
+		if (jid)
+			rc = changed_since(db, jid, v[i].akey, batch, &changed, err);
+		if (rc)
+			break;
+		/* changed after the batch, or on a record the undo leaves alone:
+		 * left as it is (as records are), unless --force */
+		if ((changed || in_rids(keep, nkeep, v[i].rid)) && !force) {
+			out->conflicts++;
+			continue;
+		}
+		char *prev = prev_state(db, v[i].cid), *id = NULL;
+		cid_owner(db, v[i].cid, &id, NULL);
+		s = prep(db, "DELETE FROM copies WHERE cid = ?1", err);
+		if (s)
+			sqlite3_bind_int64(s, 1, v[i].cid);
+		rc = exec1(db, s, err);
+		if (!rc && jid)
+			rc = set_undone(db, jid, err);
+		if (!rc) {
+			strbuf sum = STRBUF_INIT;            /* stored summary: English */
+			sb_addf(&sum, "batch %ld undone: copy %s removed", batch, v[i].accno);
+			rc = journal(db, "undo", v[i].accno, id, sum.buf, prev, batch, err);
+			sb_release(&sum);
+		}
+		if (!rc)
+			out->removed++;
+		free(prev);
+		free(id);
+	}
+	for (size_t i = 0; i < nv; i++) {
+		free(v[i].accno);
+		free(v[i].akey);
+	}
+	free(v);
+	if (rc)
+		return rc;
+	/* 2. the copies of deleted records whose numbers the batch took
+	 * (claim): back to their record, newest first, where the number is
+	 * free; one taken again since stays given up (as claim would have it) */
+	struct { long jid; char *prev, *accno; } *w = NULL;
+	size_t nw = 0;
+	cap = 0;
+	s = prep(db, "SELECT jid, prev, json_extract(prev, '$.accno') FROM copies_journal WHERE "
+	             "batch = ?1 AND action = 'remove' AND undone = 0 AND prev IS NOT NULL "
+	             "ORDER BY jid DESC", err);
+	if (!s)
+		return CAT_ERROR;
+	sqlite3_bind_int64(s, 1, batch);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 2) == SQLITE_NULL)
+			continue;
+		if (nw == cap) {
+			cap = cap ? 2 * cap : 16;
+			w = xrealloc(w, cap * sizeof *w);
+		}
+		w[nw].jid = (long)sqlite3_column_int64(s, 0);
+		w[nw].prev = cdup(s, 1);
+		w[nw].accno = cdup(s, 2);
+		nw++;
+	}
+	rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < nw && !rc; i++) {
+		sqlite3_int64 other;
+		if (lookup(db, w[i].accno, &other) == CAT_OK)
+			continue;
+		/* its record must still be there */
+		s = prep(db, "SELECT 1 FROM records WHERE id = json_extract(?1, '$.record')", err);
+		if (!s) {
+			rc = CAT_ERROR;
+			break;
+		}
+		bt(s, 1, w[i].prev);
+		int there = sqlite3_step(s) == SQLITE_ROW;
+		sqlite3_finalize(s);
+		if (!there)
+			continue;
+		s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, callno, volume, "
+		             "source, price, added, status, note, akey, batch) SELECT (SELECT rid FROM "
+		             "records WHERE id = json_extract(?1, '$.record')), ?2, ?3, "
+		             "json_extract(?1, '$.branch'), json_extract(?1, '$.location'), "
+		             "json_extract(?1, '$.callno'), json_extract(?1, '$.volume'), "
+		             "json_extract(?1, '$.source'), json_extract(?1, '$.price'), "
+		             "json_extract(?1, '$.added'), json_extract(?1, '$.status'), "
+		             "json_extract(?1, '$.note'), ?4, json_extract(?1, '$.batch')", err);
+		if (s) {
+			bt(s, 1, w[i].prev);
+			bind_accno(s, 2, 3, 4, w[i].accno);
+		}
+		rc = exec1(db, s, err);
+		if (!rc)
+			rc = set_undone(db, w[i].jid, err);
+		if (!rc) {
+			char *id = NULL;
+			owner_of(db, w[i].accno, &id, 0);
+			strbuf sum = STRBUF_INIT;            /* stored summary: English */
+			sb_addf(&sum, "batch %ld undone: change %ld (remove) undone", batch, w[i].jid);
+			rc = journal(db, "undo", w[i].accno, id, sum.buf, NULL, batch, err);
+			sb_release(&sum);
+			free(id);
+		}
+		if (!rc)
+			out->restored++;
+	}
+	for (size_t i = 0; i < nw; i++) {
+		free(w[i].prev);
+		free(w[i].accno);
+	}
+	free(w);
+	return rc;
 }

@@ -4290,10 +4290,11 @@ static long versions_since(struct store *st, sqlite3_int64 rid, long v)
 }
 
 static int be_batch_undo(void *be, long batch, int force, long *restored, long *removed,
-                         long *conflicts, strbuf *err)
+                         long *conflicts, struct cat_undo_copies *copies, strbuf *err)
 {
 	struct store *st = be;
 	*restored = *removed = *conflicts = 0;
+	memset(copies, 0, sizeof *copies);
 	struct cat_batch b;
 	int rc = be_batch_get(be, batch, &b, err);
 	if (rc)
@@ -4338,6 +4339,9 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 		nv++;
 	}
 	sqlite3_reset(s);
+	/* the records left alone: their copies stay with them */
+	long long *keep = NULL;
+	size_t nkeep = 0;
 	char note[64];
 	snprintf(note, sizeof note, "batch %ld undone", batch);   /* stored summary: English */
 	struct cat_save_opts so = { .action = "undo", .note = note };
@@ -4360,6 +4364,8 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 		if (c.version > v[i].maxv && !force &&
 		    !(!versions_since(st, c.rid, v[i].maxv) && same_as_version(st, &c, v[i].maxv))) {
 			(*conflicts)++;
+			keep = xrealloc(keep, (nkeep + 1) * sizeof *keep);
+			keep[nkeep++] = c.rid;
 			current_release(&c);
 			continue;
 		}
@@ -4387,10 +4393,14 @@ static int be_batch_undo(void *be, long batch, int force, long *restored, long *
 		current_release(&c);
 	}
 	free(v);
+	/* the copies it added (to its records and to records already there) */
+	if (!rc)
+		rc = store_copies_batch_undo(st->db, batch, force, keep, nkeep, copies, err);
+	free(keep);
 	if (!rc) {
 		s = stmt(st, S_BATCH_STATE);
 		sqlite3_bind_int64(s, 1, batch);
-		bind_text(s, 2, *conflicts ? "partly undone" : "undone");
+		bind_text(s, 2, *conflicts || copies->conflicts ? "partly undone" : "undone");
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = db_err(st, err, _("undoing a batch"));
 		sqlite3_reset(s);

@@ -41,6 +41,17 @@ void store_tune_estimates(long min_records);
 struct sqlite3;
 int store_say_disk_full(struct sqlite3 *db, strbuf *err);
 
+/* The copies part of undoing import batch `batch`, in the caller's
+ * transaction (store-copies.c): the copies the batch added are removed,
+ * except those changed after the batch or held by one of the records
+ * keep[0..nkeep) (rids the undo leaves alone), unless force; the copies of
+ * deleted records whose numbers the batch took come back where the number
+ * is free. Every change is journaled as an undo entry of the batch. Counts
+ * in *out. */
+struct cat_undo_copies;
+int store_copies_batch_undo(struct sqlite3 *db, long batch, int force, const long long *keep,
+                            size_t nkeep, struct cat_undo_copies *out, strbuf *err);
+
 /* Year of publication (008/07-10, else 260/264 $c), or 0. */
 int store_record_year(const rec *r);
 

@@ -329,7 +329,7 @@ static void propagate_tests(catalog *c, const struct idmap *am, const struct idm
 	}
 	/* rollback: the whole change is one batch */
 	long restored = 0, removed = 0, conflicts = 0;
-	CHECK(catalog_batch_undo(c, ch.batch, 0, &restored, &removed, &conflicts, &err) == CAT_OK);
+	CHECK(catalog_batch_undo(c, ch.batch, 0, &restored, &removed, &conflicts, NULL, &err) == CAT_OK);
 	CHECK_INT(restored, 3);
 	CHECK(catalog_fetch(c, th, r, NULL, &err) == CAT_OK);
 	CHECK_STR(rec_get(r, "100", 'a'), "Nam Cao,");

@@ -33,6 +33,8 @@ static const char *const forms[] = {
 	"copy VN00012: status withdrawn; location Kho mượn; note (none)",
 	"copy VN00012: moved to record bm00000017",
 	"change 31 (edit) undone",
+	"batch 4 undone: copy VN00012 removed",
+	"batch 4 undone: change 31 (remove) undone",
 	"",
 	"something a later bienmuc wrote; 245 changed",
 };
@@ -81,6 +83,9 @@ int main(void)
 	SHOWN("copy VN00012: moved to record bm00000017",
 	      "bản VN00012: chuyển sang biểu ghi bm00000017");
 	SHOWN("change 31 (edit) undone", "hủy thay đổi 31 (edit)");
+	/* a batch undo's copies entries */
+	SHOWN("batch 4 undone: copy VN00012 removed", "hủy lô 4: bỏ bản VN00012");
+	SHOWN("batch 4 undone: change 31 (remove) undone", "hủy lô 4: hủy thay đổi 31 (remove)");
 	/* what it does not know stays as stored, clause by clause */
 	SHOWN("something a later bienmuc wrote; 245 changed",
 	      "something a later bienmuc wrote; sửa 245");

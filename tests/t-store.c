@@ -441,7 +441,7 @@ static void test_match_and_batch(catalog *c)
 	CHECK_INT(hits(c, "sua"), 1);
 
 	long restored, removed, conflicts;
-	CHECK_INT(catalog_batch_undo(c, b, 0, &restored, &removed, &conflicts, &err), CAT_OK);
+	CHECK_INT(catalog_batch_undo(c, b, 0, &restored, &removed, &conflicts, NULL, &err), CAT_OK);
 	CHECK_INT(restored, 1);
 	CHECK_INT(removed, 1);
 	CHECK_INT(conflicts, 0);
@@ -450,7 +450,7 @@ static void test_match_and_batch(catalog *c)
 	rec *got = rec_create();
 	CHECK_INT(catalog_fetch(c, newid, got, NULL, &err), CAT_DELETED);
 	CHECK_INT(catalog_batch_resume(c, "key1", &rb, &rn, &off, &done, &err), CAT_NOTFOUND);
-	CHECK_INT(catalog_batch_undo(c, b, 0, &restored, &removed, &conflicts, &err), CAT_CONFLICT);
+	CHECK_INT(catalog_batch_undo(c, b, 0, &restored, &removed, &conflicts, NULL, &err), CAT_CONFLICT);
 	struct cat_batch *bl = NULL;
 	size_t nb = 0;
 	CHECK_INT(catalog_batch_list(c, &bl, &nb, &err), CAT_OK);
