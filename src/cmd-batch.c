@@ -26,14 +26,20 @@ static const char usage_text[] = N_(
 	"       (running, done, partly undone, undone), counts and the import\n"
 	"       command\n"
 	"undo   undo batch N: records it added are deleted, records it replaced\n"
-	"       or merged get back their earlier version, the copies it added\n"
-	"       (to any record) are removed. A record or copy changed after the\n"
-	"       batch is left alone and reported, unless --force.\n"
+	"       or merged get back their earlier version. A record changed after\n"
+	"       the batch is left alone and reported, unless --force.\n"
 	"\n"
 	"  -d, --db FILE   the catalogue (default $BIENMUC_DB, else\n"
 	"                  $XDG_DATA_HOME/bienmuc/catalog.db)\n"
-	"  -f, --force     undo even records and copies changed after the batch\n"
+	"  -f, --force     undo even records changed after the batch\n"
 	"  -h, --help      show this help\n");
+/* (apart from usage_text, so that text keeps its translation until this
+ * one has its own) */
+static const char usage_copies[] = N_(
+	"\n"
+	"undo also removes the copies batch N added, to its records and to\n"
+	"records already there; a copy changed after the batch, or on a record\n"
+	"left alone, is left alone too and reported, unless --force.\n");
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -52,7 +58,10 @@ int cmd_batch(int argc, char **argv)
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'f': force = 1; break;
-		case 'h': fputs(_(usage_text), stdout); return 0;
+		case 'h':
+			fputs(_(usage_text), stdout);
+			fputs(_(usage_copies), stdout);
+			return 0;
 		case ':':
 			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;
