@@ -1576,11 +1576,19 @@ static int set_undone(sqlite3 *db, long jid, strbuf *err)
 	return exec1(db, s, err);
 }
 
+/* rid in v[0..n), ascending (store.c collects them in rid order) */
 static int in_rids(const long long *v, size_t n, sqlite3_int64 rid)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == rid)
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] == rid)
 			return 1;
+		if (v[mid] < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 

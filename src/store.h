@@ -44,7 +44,7 @@ int store_say_disk_full(struct sqlite3 *db, strbuf *err);
 /* The copies part of undoing import batch `batch`, in the caller's
  * transaction (store-copies.c): the copies the batch added are removed,
  * except those changed after the batch or held by one of the records
- * keep[0..nkeep) (rids the undo leaves alone), unless force; the copies of
+ * keep[0..nkeep) (rids the undo leaves alone, ascending), unless force; the copies of
  * deleted records whose numbers the batch took come back where the number
  * is free. Every change is journaled as an undo entry of the batch. Counts
  * in *out. */
