@@ -1313,7 +1313,12 @@ int copies_select(catalog *c, const char *since, long last, long batch, struct c
 		return CAT_OK;
 	sqlite3_stmt *s;
 	if (batch > 0) {
-		s = prep(db, "SELECT " COLS "WHERE r.deleted = 0 AND c.rid IN (SELECT rid FROM "
+		/* the copies of the records the batch saved, and (copies schema
+		 * 3) those it added to records already there */
+		s = prep(db, have_batch(db) ?
+		             "SELECT " COLS "WHERE r.deleted = 0 AND (c.rid IN (SELECT rid FROM "
+		             "versions WHERE batch = ?1) OR c.batch = ?1)" ORDER :
+		             "SELECT " COLS "WHERE r.deleted = 0 AND c.rid IN (SELECT rid FROM "
 		             "versions WHERE batch = ?1)" ORDER, err);
 		if (s)
 			sqlite3_bind_int64(s, 1, batch);
