@@ -31,9 +31,11 @@ store_ckpt *store_ckpt_start(const char *path);
 /* A commit has been made: copy its pages soon. Accepts NULL. */
 void store_ckpt_kick(store_ckpt *c);
 
-/* Stop, once every commit kicked so far is copied (their checkpoint may
- * already be under way); close and free. Accepts NULL. What was written
- * after is left to the writer's own checkpoints (or its closing). */
+/* Stop, after a checkpoint for the last kick (if not done yet); close and
+ * free. Accepts NULL. A PASSIVE checkpoint copies no further than what
+ * the writer's open transaction, if any, began from: the rest is left to
+ * the writer's own checkpoints (or its closing), as is whatever was
+ * committed after the last kick. */
 void store_ckpt_stop(store_ckpt *c);
 
 #endif

@@ -1,8 +1,7 @@
 /*
  * t-ckpt.c - a bulk import's background checkpoints (src/store-ckpt.c):
- * what a writer committed and kicked is in the database file itself once
- * store_ckpt_stop() returns, while the writer keeps its connection and
- * goes on writing; stopping with nothing kicked does nothing; on one
+ * what a writer committed and kicked gets into the database file itself
+ * while the writer keeps its connection and goes on writing; stopping with nothing kicked does nothing; on one
  * processor nothing is started. Built plain, with ASan and with
  * ThreadSanitizer (tests/readahead-tsan.test).
  */
@@ -72,16 +71,22 @@ int main(void)
 	setenv("BIENMUC_IMPORT_THREADS", "2", 1);
 	store_ckpt *c = store_ckpt_start(db_path);
 	CHECK(c != NULL);
-	/* three commits, each kicked, while the writer keeps its connection */
+	/* three commits, each kicked, while the writer keeps its connection;
+	 * the thread copies them into the file by itself (a checkpoint that
+	 * runs while the writer is inside its next transaction stops where
+	 * that transaction began, so the wait is for the last kick's) */
 	for (int i = 0; i < 3; i++) {
 		CHECK(add_rows(w, 200) == 0);
 		store_ckpt_kick(c);
 	}
-	/* a fourth, committed but not kicked: left in the -wal (or copied,
-	 * if a kick's checkpoint came after it): at least 600 rows */
+	long n = -1;
+	for (int tries = 0; tries < 200 && (n = rows_in_file()) != 600; tries++)
+		usleep(50000);
+	CHECKF(n == 600, "rows in the file alone, 10 s after the kicks: %ld", n);
+	/* a fourth, committed but not kicked: left in the -wal */
 	CHECK(add_rows(w, 50) == 0);
 	store_ckpt_stop(c);
-	long n = rows_in_file();
+	n = rows_in_file();
 	CHECKF(n == 600 || n == 650, "rows in the file alone: %ld", n);
 	/* the writer goes on; its own data is whole */
 	CHECK(add_rows(w, 10) == 0);
