@@ -1431,6 +1431,34 @@ static int exec1(sqlite3 *db, sqlite3_stmt *s, strbuf *err)
 	return rc;
 }
 
+/* Mark journal row jid undone. */
+static int set_undone(sqlite3 *db, long jid, strbuf *err)
+{
+	sqlite3_stmt *s = prep(db, "UPDATE copies_journal SET undone = 1 WHERE jid = ?1", err);
+	if (s)
+		sqlite3_bind_int64(s, 1, jid);
+	return exec1(db, s, err);
+}
+
+/* Put back, under accno, the copy a journal row's prev (PREV_JSON) holds. */
+static int restore_copy(sqlite3 *db, const char *prev, const char *accno, strbuf *err)
+{
+	sqlite3_stmt *s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, "
+	                           "callno, volume, source, price, added, status, note, akey, batch) "
+	                           "SELECT (SELECT rid FROM records WHERE id = json_extract(?1, "
+	                           "'$.record')), ?2, ?3, json_extract(?1, '$.branch'), "
+	                           "json_extract(?1, '$.location'), json_extract(?1, '$.callno'), "
+	                           "json_extract(?1, '$.volume'), json_extract(?1, '$.source'), "
+	                           "json_extract(?1, '$.price'), json_extract(?1, '$.added'), "
+	                           "json_extract(?1, '$.status'), json_extract(?1, '$.note'), ?4, "
+	                           "json_extract(?1, '$.batch')", err);
+	if (s) {
+		bt(s, 1, prev);
+		bind_accno(s, 2, 3, 4, accno);
+	}
+	return exec1(db, s, err);
+}
+
 /* Undo: the copy now at the change's number (an add or an edit made it;
  * it is removed), then the state before the change put back (an edit or
  * a removal saved it). Changes undone since and undo entries do not count
@@ -1506,27 +1534,10 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 		if (pacc && lookup(db, pacc, &other) == CAT_OK)
 			rc = now_used(db, other, pacc, err);
 	}
-	if (!rc && prev) {
-		s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, callno, volume, "
-		             "source, price, added, status, note, akey, batch) SELECT (SELECT rid FROM "
-		             "records WHERE id = json_extract(?1, '$.record')), ?2, ?3, "
-		             "json_extract(?1, '$.branch'), json_extract(?1, '$.location'), "
-		             "json_extract(?1, '$.callno'), json_extract(?1, '$.volume'), "
-		             "json_extract(?1, '$.source'), json_extract(?1, '$.price'), "
-		             "json_extract(?1, '$.added'), json_extract(?1, '$.status'), "
-		             "json_extract(?1, '$.note'), ?4, json_extract(?1, '$.batch')", err);
-		if (s) {
-			bt(s, 1, prev);
-			bind_accno(s, 2, 3, 4, nz(pacc));
-		}
-		rc = exec1(db, s, err);
-	}
-	if (!rc) {
-		s = prep(db, "UPDATE copies_journal SET undone = 1 WHERE jid = ?1", err);
-		if (s)
-			sqlite3_bind_int64(s, 1, jid);
-		rc = exec1(db, s, err);
-	}
+	if (!rc && prev)
+		rc = restore_copy(db, prev, nz(pacc), err);
+	if (!rc)
+		rc = set_undone(db, jid, err);
 	if (!rc) {
 		strbuf sum = STRBUF_INIT;
 		sb_addf(&sum, "change %ld (%s) undone", jid, action);   /* stored summary: English */
@@ -1571,14 +1582,6 @@ static int changed_since(sqlite3 *db, long jid, const char *k, long batch, int *
 	*changed = r == SQLITE_ROW;
 	sqlite3_finalize(s);
 	return r == SQLITE_ROW || r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
-}
-
-static int set_undone(sqlite3 *db, long jid, strbuf *err)
-{
-	sqlite3_stmt *s = prep(db, "UPDATE copies_journal SET undone = 1 WHERE jid = ?1", err);
-	if (s)
-		sqlite3_bind_int64(s, 1, jid);
-	return exec1(db, s, err);
 }
 
 /* rid in v[0..n), ascending (store.c collects them in rid order) */
@@ -1720,19 +1723,7 @@ int store_copies_batch_undo(struct sqlite3 *db, long batch, int force,
 		sqlite3_finalize(s);
 		if (!there)
 			continue;
-		s = prep(db, "INSERT INTO copies(rid, accno, accnum, branch, location, callno, volume, "
-		             "source, price, added, status, note, akey, batch) SELECT (SELECT rid FROM "
-		             "records WHERE id = json_extract(?1, '$.record')), ?2, ?3, "
-		             "json_extract(?1, '$.branch'), json_extract(?1, '$.location'), "
-		             "json_extract(?1, '$.callno'), json_extract(?1, '$.volume'), "
-		             "json_extract(?1, '$.source'), json_extract(?1, '$.price'), "
-		             "json_extract(?1, '$.added'), json_extract(?1, '$.status'), "
-		             "json_extract(?1, '$.note'), ?4, json_extract(?1, '$.batch')", err);
-		if (s) {
-			bt(s, 1, w[i].prev);
-			bind_accno(s, 2, 3, 4, w[i].accno);
-		}
-		rc = exec1(db, s, err);
+		rc = restore_copy(db, w[i].prev, w[i].accno, err);
 		if (!rc)
 			rc = set_undone(db, w[i].jid, err);
 		if (!rc) {
