@@ -807,7 +807,10 @@ static void input_progress(struct imp *im, char **files, int n, long *fb, long *
 {
 	for (int i = 0; i < n; i++) {
 		fb[i] = upto[i] = fdone[i] = 0;
-		FILE *fp = strcmp(files[i], "-") ? fopen(files[i], "rb") : NULL;
+		struct stat sb;             /* only files can be resumed (file_key) */
+		if (!strcmp(files[i], "-") || stat(files[i], &sb) || !S_ISREG(sb.st_mode))
+			continue;
+		FILE *fp = fopen(files[i], "rb");
 		if (!fp)
 			continue;
 		long long size = 0, off = 0;
@@ -1124,6 +1127,15 @@ static int check_inputs(char **files, int n)
 		if (!strcmp(files[i], "-"))
 			continue;
 		struct stat sb;
+		/* a pipe (mkfifo) is not opened here: a reader that comes and
+		 * goes makes the writer's next bytes fail (EPIPE) and be lost */
+		if (stat(files[i], &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+			if (access(files[i], R_OK)) {
+				cmd_error(CMD_NAME, _("cannot read '%s': %s"), files[i], strerror(errno));
+				bad = 1;
+			}
+			continue;
+		}
 		FILE *fp = fopen(files[i], "rb");
 		if (!fp) {
 			cmd_error(CMD_NAME, _("cannot read '%s': %s"), files[i], strerror(errno));
