@@ -65,6 +65,8 @@ struct catalog_ops {
 	                  strbuf *err);
 	int (*bulk_begin)(void *be, long expected, int *suspended, strbuf *err);
 	int (*bulk_end)(void *be, strbuf *err);
+	/* 1: another program is waiting to write; 0: none; -1: cannot tell */
+	int (*waiters)(void *be);
 	/* out is zeroed by catalog.c; unfilled strings become "" there */
 	int (*summaries)(void *be, char *const *ids, size_t n,
 	                 struct cat_summary *out, strbuf *err);

@@ -436,6 +436,11 @@ int catalog_bulk_end(catalog *c, strbuf *err)
 	return c->ops->bulk_end ? c->ops->bulk_end(c->be, err) : CAT_OK;
 }
 
+int catalog_waiters(catalog *c)
+{
+	return c->ops->waiters ? c->ops->waiters(c->be) : -1;
+}
+
 int catalog_batch_get(catalog *c, long batch, struct cat_batch *b, strbuf *err)
 {
 	OPTIONAL(batch_get, batch, b, err);

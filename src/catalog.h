@@ -331,6 +331,11 @@ int catalog_batch_list(catalog *c, struct cat_batch **b, size_t *n,
  * without bulk loading. */
 int catalog_bulk_begin(catalog *c, long expected, int *suspended, strbuf *err);
 int catalog_bulk_end(catalog *c, strbuf *err);
+/* Whether another program is waiting to write to the catalogue, to be let
+ * in by an early commit: 1 yes, 0 no, -1 the back end cannot tell (the
+ * caller then commits on a timer). Cheap (one system call): callable
+ * every few records inside a transaction. */
+int catalog_waiters(catalog *c);
 /* What undoing a batch did to copies (items; copies.h). */
 struct cat_undo_copies {
 	long removed;        /* copies the batch added, taken back */

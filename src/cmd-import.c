@@ -79,7 +79,8 @@ static const char usage_text[] = N_(
 	"      --report FILE      one JSON line per record: file, record, offset,\n"
 	"                         action, id, reason\n"
 	"      --batch-size N     records per commit at most (default 10000, 30000\n"
-	"                         with --bulk; a commit also comes every second)\n"
+	"                         with --bulk; sooner when another program waits\n"
+	"                         to write)\n"
 	"      --bulk WHEN        auto (default), on, off: drop the title and\n"
 	"                         author sort indexes while importing and build\n"
 	"                         them once at the end; auto does it for about\n"
@@ -177,6 +178,18 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Commit before batch_size records when another program waits to write
+ * (it gets in at the commit), at most 20 times a second so that the import
+ * still moves; with a back end that cannot tell, every second. Checked
+ * every 64 records. Committing on a timer regardless made a slow machine's
+ * 1,000,000-record import commit twice as often as it needed to. */
+static int commit_due(struct imp *im)
+{
+	double age = now() - im->last_commit;
+	int w = catalog_waiters(im->c);
+	return w < 0 ? age >= 1.0 : w > 0 && age >= 0.05;
 }
 
 enum { BULK_AUTO, BULK_ON, BULK_OFF };
@@ -1089,9 +1102,9 @@ static int import_file(struct imp *im, const char *path)
 			rc = -1;
 			break;
 		}
-		/* commit every batch_size records, and at least every second so
-		 * that other writers wait little */
-		if (++pending >= im->batch_size || (!(pending & 63) && now() - im->last_commit >= 1.0)) {
+		/* commit every batch_size records, and early when another
+		 * program waits to write (commit_due) */
+		if (++pending >= im->batch_size || (!(pending & 63) && commit_due(im))) {
 			if (checkpoint(im, key, recno, next_off, 0)) {
 				rc = -1;
 				im->fatal = 1;
@@ -1465,7 +1478,7 @@ int cmd_import(int argc, char **argv)
 			fprintf(stderr, _("bienmuc: import: the title and author sort indexes are built "
 			                  "once at the end (--bulk)\n"));
 	}
-	/* a bulk load commits less often (a commit still comes every second):
+	/* a bulk load commits less often (still early for a waiting writer):
 	 * 4-6% faster, 5-10 MB more memory */
 	if (!im.batch_size)
 		im.batch_size = suspended ? 30000 : 10000;

@@ -988,6 +988,20 @@ static void let_waiters_in(struct store *st)
 	flock(st->wait_fd, LOCK_UN);
 }
 
+/* Is another process waiting for the write lock (holding a shared lock
+ * on DB-wait, see busy_handler)? 1, 0, or -1 (no DB-wait file). */
+static int be_waiters(void *be)
+{
+	struct store *st = be;
+	if (st->wait_fd < 0 || st->wait_sh)
+		return -1;
+	if (flock(st->wait_fd, LOCK_EX | LOCK_NB) == 0) {
+		flock(st->wait_fd, LOCK_UN);
+		return 0;
+	}
+	return errno == EWOULDBLOCK ? 1 : -1;
+}
+
 static int wbegin(struct store *st, strbuf *err)
 {
 	if (st->readonly) {
@@ -4483,6 +4497,7 @@ const struct catalog_ops store_catalog_ops = {
 	.batch_finish = be_batch_finish,
 	.bulk_begin = be_bulk_begin,
 	.bulk_end = be_bulk_end,
+	.waiters = be_waiters,
 	.batch_get = be_batch_get,
 	.batch_list = be_batch_list,
 	.batch_undo = be_batch_undo,
