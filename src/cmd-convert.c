@@ -182,9 +182,9 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 			continue;
 		}
 		if (ferror(out)) {
-			c->nrejected++;   /* may be partly written; counted as not written */
-			cmd_error(CMD_NAME, _("cannot write '%s': %s"),
-			          c->out_name ? c->out_name : _("standard output"), strerror(errno));
+			/* not the record's fault: not a reject (the summary's
+			 * read and written counts differ by it) */
+			cmd_write_failed(CMD_NAME, c->out_name, errno);
 			c->fatal = 1;
 			break;
 		}
@@ -421,8 +421,7 @@ int cmd_convert(int argc, char **argv)
 		}
 		rec_destroy(r);
 		if (marc_writer_close(w) != 0 && !c.fatal) {
-			cmd_error(CMD_NAME, _("cannot write '%s': %s"),
-			          c.out_name ? c.out_name : _("standard output"), strerror(errno));
+			cmd_write_failed(CMD_NAME, c.out_name, errno);
 			c.fatal = 1;
 		}
 	}
@@ -449,7 +448,7 @@ int cmd_convert(int argc, char **argv)
 			cmd_error(CMD_NAME, _("'%s' was not written (a file of that name from before is unchanged)"),
 			          c.out_name);
 	} else if (fflush(stdout) != 0 && !c.fatal) {
-		cmd_error(CMD_NAME, _("cannot write standard output: %s"), strerror(errno));
+		cmd_write_failed(CMD_NAME, NULL, errno);
 		c.fatal = 1;
 	}
 

@@ -119,7 +119,7 @@ static int put(void *arg, const char *id, const rec *r)
 	}
 	if (ferror(x->fp)) {                 /* not the record: the output */
 		x->io_error = 1;
-		cmd_error(CMD_NAME, _("cannot write '%s': %s"), x->out_name, strerror(errno));
+		cmd_write_failed(CMD_NAME, x->out_name, errno);
 		rec_destroy(wi);
 		return 1;
 	}
@@ -278,7 +278,7 @@ int cmd_export(int argc, char **argv)
 		return 2;
 	}
 	x.fp = fp;
-	x.out_name = out ? out : _("standard output");
+	x.out_name = out;                    /* NULL: standard output */
 	x.w = marc_writer_open(fp, &wo);
 	int rc = 0;
 	rec *r = rec_create();
@@ -331,8 +331,7 @@ int cmd_export(int argc, char **argv)
 	errno = 0;
 	int bad = marc_writer_close(x.w) || fflush(fp) || ferror(fp);
 	if (bad && !x.io_error)
-		cmd_error(CMD_NAME, _("cannot write '%s': %s"), x.out_name,
-		          errno ? strerror(errno) : _("write error"));
+		cmd_write_failed(CMD_NAME, x.out_name, errno);
 	if (bad || x.io_error)
 		rc = 2;
 	/* OUT gets the records only when all of them were written (.part

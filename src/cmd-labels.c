@@ -304,8 +304,7 @@ int cmd_labels(int argc, char **argv)
 		e = errno;
 	}
 	if (werr) {
-		cmd_error(CMD_NAME, _("error writing '%s': %s"), fp != stdout ? out : _("standard output"),
-		          e ? strerror(e) : _("write error"));
+		cmd_write_failed(CMD_NAME, fp != stdout ? out : NULL, e);
 		if (staged)
 			cmd_error(CMD_NAME, _("'%s' was not written (a file of that name from before is "
 			                      "unchanged)"), out);

@@ -143,7 +143,7 @@ static void on_finding(const lint_finding *f, void *arg)
  * said once, why included. Returns 2, the exit status. */
 static int output_failed(int e)
 {
-	cmd_error("lint", _("cannot write the output: %s"), e ? strerror(e) : _("write error"));
+	cmd_write_failed("lint", NULL, e);
 	return 2;
 }
 

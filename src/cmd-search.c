@@ -208,8 +208,7 @@ int cmd_search(int argc, char **argv)
 		errno = 0;
 		if (w && (marc_writer_close(w) || fflush(stdout) || ferror(stdout))) {
 			/* a full disk: said (main says nothing after a 2) */
-			cmd_error(CMD_NAME, _("cannot write the output: %s"),
-			          errno ? strerror(errno) : _("write error"));
+			cmd_write_failed(CMD_NAME, NULL, errno);
 			rc = 2;
 		}
 		if ((long)res.n < res.total && !fmt)

@@ -142,7 +142,7 @@ int cmd_show(int argc, char **argv)
 	errno = 0;
 	if ((w && marc_writer_close(w)) || fflush(stdout) || ferror(stdout)) {
 		int e = werr ? werr : errno;
-		cmd_error(CMD_NAME, _("cannot write the output: %s"), e ? strerror(e) : _("write error"));
+		cmd_write_failed(CMD_NAME, NULL, e);
 		rc = 2;
 	}
 	rec_destroy(r);

@@ -508,8 +508,7 @@ close_out:
 			cmd_error(CMD_NAME, _("cannot write '%s': %s"), outpath,
 			          errno ? strerror(errno) : _("write error"));
 		else
-			cmd_error(CMD_NAME, _("cannot write the output: %s"),
-			          errno ? strerror(errno) : _("write error"));
+			cmd_write_failed(CMD_NAME, NULL, errno);
 		rc = 2;
 		if (cx.out && cx.out != stdout)
 			fclose(cx.out);

@@ -127,6 +127,15 @@ int cmd_fclose_out(FILE *fp)
 	return bad ? -1 : 0;
 }
 
+void cmd_write_failed(const char *cmd, const char *path, int e)
+{
+	const char *why = e ? strerror(e) : _("write error");
+	if (path)
+		cmd_error(cmd, _("cannot write '%s': %s"), path, why);
+	else
+		cmd_error(cmd, _("cannot write the output: %s"), why);
+}
+
 const char *cmd_output_strerror(int e)
 {
 	return e == EEXIST ? _("it is a catalogue (an SQLite database); nothing is written over one")

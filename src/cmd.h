@@ -73,6 +73,11 @@ int cmd_output_close(struct cmd_output *o, int keep);
  * catalogue (an SQLite database), which it never writes over (export -o
  * with the catalogue's own name destroyed it). */
 const char *cmd_output_strerror(int e);
+/* Say that the output could not be written, in one wording everywhere:
+ * "bienmuc: CMD: cannot write 'PATH': why", or for standard output (path
+ * NULL) "bienmuc: CMD: cannot write the output: why". e: the errno (0:
+ * "write error"). */
+void cmd_write_failed(const char *cmd, const char *path, int e);
 /* PATH is a file that begins as an SQLite database does: a catalogue. */
 int cmd_is_catalogue(const char *path);
 /* fopen(path, mode) for an output (a report, a rejects file), but NULL

@@ -60,8 +60,7 @@ int main(int argc, char **argv)
 	 * (a command that failed with 2 has said why already) */
 	errno = 0;
 	if ((fflush(stdout) || ferror(stdout)) && rc != 2) {
-		cmd_error(c->name, _("cannot write the output: %s"),
-		          errno ? strerror(errno) : _("write error"));
+		cmd_write_failed(c->name, NULL, errno);
 		rc = 2;
 	}
 	charset_cleanup();   /* close pooled converters: valgrind-clean exits */
