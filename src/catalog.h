@@ -223,7 +223,7 @@ int catalog_rollback(catalog *c, const char *id, long version,
 struct cat_heading {
 	char *heading;           /* as in the record, e.g. "Nguyễn, Du, 1765-1820" */
 	long count;              /* records with this heading */
-	char *id;                /* one record with it (the first by id) */
+	char *id;                /* one record with it (the first added) */
 };
 void cat_headings_free(struct cat_heading *h, size_t n);
 

@@ -278,8 +278,11 @@ static void test_browse(void)
 	for (size_t i = 0; i < n && i < 10; i++)
 		if (i != 7)
 			CHECK_STR(h[i].heading, want[i]);
-	if (n > 7)
+	if (n > 7) {
 		CHECK_INT(h[7].count, 2);
+		CHECK_STR(h[7].id, "bm00000002");    /* the first of its two records */
+		CHECK_STR(h[0].id, "bm00000005");    /* "an", the fifth added */
+	}
 	cat_headings_free(h, n);
 	CHECK_INT(catalog_browse(c, "title", "d", 3, &h, &n, &err), CAT_OK);
 	CHECK_INT(n, 3);
