@@ -2,7 +2,9 @@
 # gen-records.awk, a quarter each: keyword (a full name: thousands of hits
 # in 1M records, the vocabulary being small), title phrase (thousands of
 # hits too), known item (the note phrase with a record's number: one hit)
-# and ISBN (one hit). Output: KIND<TAB>CCL per line.
+# and ISBN (one hit). Output: KIND<TAB>CCL per line. Then nb (default 100)
+# browse pages, "browse<TAB>INDEX FROM" (a quarter each of title, author,
+# subject and call number, from a random start).
 # usage: awk -v n=1000 -v max=1000000 -f catalog-queries.awk
 function isbn(i,   s, d, sum, j) {
 	s = sprintf("97912%07d", i % 10000000)
@@ -28,4 +30,9 @@ BEGIN {
 		else
 			printf "isbn\tisbn=%s\n", isbn(int(rand() * max) + 1)
 	}
+	if (nb == "") nb = 100
+	split("title author subject callno", bx, " ")
+	split("a b c d g h k l m n p q s t v x", st, " ")
+	for (q = 0; q < nb; q++)
+		printf "browse\t%s %s\n", bx[q % 4 + 1], (q % 4 == 3 ? "VV " int(rand() * 9999) : st[int(rand() * 16) + 1])
 }
