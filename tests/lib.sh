@@ -15,6 +15,14 @@ check() { d=$1; shift; if "$@"; then ok; else fail "$d"; fi; }
 # check_eq DESCRIPTION GOT WANT
 check_eq() { if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', want '$3'"; fi; }
 have_shared() { [ -d "$BM_SHARED" ]; }
+# check_hcounts DESCRIPTION DB: every browse heading's kept count (hcounts,
+# schema 7) is its number of postings, and no heading lacks one
+check_hcounts() {
+  check_eq "$1: browse counts" "$(sqlite3 "$2" "SELECT
+    (SELECT count(*) FROM hcounts c WHERE n != (SELECT count(*) FROM postings p WHERE p.hid = c.hid))
+  + (SELECT count(*) FROM headings h WHERE NOT EXISTS (SELECT 1 FROM hcounts c WHERE c.hid = h.hid))
+  + (SELECT count(*) FROM hcounts c WHERE NOT EXISTS (SELECT 1 FROM headings h WHERE h.hid = c.hid))")" 0
+}
 done_testing() {
   if [ $_skip -gt 0 ]; then echo "$_pass passed, $_fail failed, $_skip skipped"
   else echo "$_pass passed, $_fail failed"; fi
