@@ -19,7 +19,9 @@
  * (lines starting with '#' are MarcEdit comments). A line that does not
  * start with '=' continues the field above when it clearly is a wrapped
  * line: it starts with a blank (LC's MARCBreaker breaks long lines before
- * a blank) or a '$', or the line above ends with a blank. One that reads
+ * a blank) or a '$', or the line above ends with a blank, or it starts
+ * with a tab (indented: the indentation reads as one blank, or as nothing
+ * before a '$'). One that reads
  * "TAG  ..." is a field whose '=' was lost. Either is read with a warning
  * naming the line; any other such line rejects the record.
  * A line ends with LF, CR LF, or a CR on its own (old Mac files).
@@ -895,6 +897,8 @@ struct mline {
 	long lineno;          /* 1-based */
 	long long fileoff;
 	int cont;             /* continues the previous field (ML_CONT) */
+	int tab_blank;        /* its first byte is a tab that reads as a blank */
+	size_t skip;          /* bytes of indentation before off (fileoff too) */
 	int kind;             /* ML_*: a field, a wrapped line, a field without
 	                         its '=' ("245  10$a..."), or a stray line */
 };
@@ -1020,9 +1024,11 @@ static int line_kind(const struct mrk_reader *st, const struct rawline *l)
 	if (l->len >= 5 && p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' &&
 	    p[2] >= '0' && p[2] <= '9' && p[3] == ' ' && p[4] == ' ')
 		return ML_NOEQ;
-	/* a long line broken at a blank (MARCBreaker) or before a subfield */
+	/* a long line broken at a blank (MARCBreaker) or before a subfield,
+	 * or indented with a tab (an editor's or mailer's wrapping) */
 	const struct mline *prev = &st->lines[st->nlines - 1];
-	if (p[0] == ' ' || p[0] == '$' || (prev->len && st->text.buf[prev->off + prev->len - 1] == ' '))
+	if (p[0] == ' ' || p[0] == '$' || p[0] == '\t' ||
+	    (prev->len && st->text.buf[prev->off + prev->len - 1] == ' '))
 		return ML_CONT;
 	return ML_OTHER;
 }
@@ -1043,6 +1049,28 @@ static void keep_line(struct mrk_reader *st, const struct rawline *l, long long 
 	m->fileoff = off;
 	m->cont = cont;
 	m->kind = kind;
+	m->tab_blank = 0;
+	m->skip = 0;
+	if (cont && l->p[0] == '\t') {
+		/* a tab-indented line: its indentation is not text. Before a
+		 * '$' none of it is kept, else one blank (a tab there reads as
+		 * a blank: field_text); the line starts later so that positions
+		 * still point into the file, and the raw text stays as it was */
+		const struct mline *prev = &st->lines[st->nlines - 2];
+		int after_blank = prev->len && st->text.buf[prev->off + prev->len - 1] == ' ';
+		size_t k = 0;
+		while (k < l->len && (l->p[k] == '\t' || l->p[k] == ' '))
+			k++;
+		if (k == l->len)
+			return;
+		if (l->p[k] != '$' && !after_blank)
+			k--;
+		m->off += k;
+		m->len -= k;
+		m->fileoff += (long long)k;
+		m->skip = k;
+		m->tab_blank = l->p[k] == '\t';
+	}
 }
 
 BM_PRINTF(3, 4)
@@ -1077,8 +1105,15 @@ static const char *field_text(struct mrk_reader *st, size_t i, size_t *len, size
 	if (st->noeq)
 		sb_addc(&st->join, '=');
 	sb_add(&st->join, st->text.buf + m->off, m->len);
-	for (; j < st->nlines && st->lines[j].cont; j++)
-		sb_add(&st->join, st->text.buf + st->lines[j].off, st->lines[j].len);
+	for (; j < st->nlines && st->lines[j].cont; j++) {
+		const struct mline *c = &st->lines[j];
+		if (c->tab_blank) {            /* same length: positions hold */
+			sb_addc(&st->join, ' ');
+			sb_add(&st->join, st->text.buf + c->off + 1, c->len - 1);
+		} else {
+			sb_add(&st->join, st->text.buf + c->off, c->len);
+		}
+	}
 	*len = st->join.len;
 	*next = j;
 	return st->join.buf;
@@ -1250,7 +1285,7 @@ static void line_warnings(struct mrk_reader *st, marc_reader *rd)
 			        m->lineno, m->fileoff, tag);
 		} else if (m->kind == ML_CONT)
 			mr_warn(rd, _("line %ld (byte %lld): does not start with '='; joined to field %.3s "
-			              "above as a continued line"), m->lineno, m->fileoff, tag);
+			              "above as a continued line"), m->lineno, m->fileoff - (long long)m->skip, tag);
 	}
 }
 
@@ -1336,7 +1371,7 @@ static int parse_fields(struct mrk_reader *st, marc_reader *rd, rec *r, size_t n
 		m = &st->lines[i];
 		if (m->kind == ML_OTHER)
 			return bad_line(rd, m, _("line does not start with '=' and does not continue the "
-			                         "line above (a continued line starts with a blank)"));
+			                         "line above (a continued line starts with a blank or a tab)"));
 		p = field_text(st, i, &n, &next);
 		c = split_line(rd, m, p, n, &clen);
 		if (!c)

@@ -349,9 +349,11 @@ static void test_read_basic(void)
 static int count_lines(const char *s, const char *needle);
 
 /* Lines that do not start with '=': a wrapped line (starting with a
- * blank or '$', or after a line ending with a blank) is joined to the
- * field above, "TAG  ..." is a field that lost its '=', each with a
- * warning naming the line; any other such line rejects the record. */
+ * blank or '$', or after a line ending with a blank, or indented with a
+ * tab: the indentation one blank, none before '$' or after a blank) is
+ * joined to the field above, "TAG  ..." is a field that lost its '=',
+ * each with a warning naming the line; any other such line rejects the
+ * record. */
 static void test_read_lines(void)
 {
 	static const char in[] =
@@ -362,6 +364,11 @@ static void test_read_lines(void)
 		"wrapped after a blank.\n"
 		"=520  \\\\$aSummary\n"
 		"$bmore\n"
+		"=600  10$aNguyễn, Du,\n"
+		"\t\t$d1765-1820.\n"
+		"=590  \\\\$aChú thích\n"
+		"\t  được ngắt, \n"
+		"\tdòng &#xQQ;.\n"
 		"650  \\0$aPolitics &#xZZ;.\n"
 		"\n"
 		"=LDR  00000nam a2200000 a 4500\n"
@@ -374,6 +381,9 @@ static void test_read_lines(void)
 	CHECK_STR(sub(&rs, 0, "500", 'a'), "A note wrapped after a blank.");
 	CHECK_STR(sub(&rs, 0, "520", 'a'), "Summary");
 	CHECK_STR(sub(&rs, 0, "520", 'b'), "more");
+	CHECK_STR(sub(&rs, 0, "600", 'a'), "Nguyễn, Du,");
+	CHECK_STR(sub(&rs, 0, "600", 'd'), "1765-1820.");
+	CHECK_STR(sub(&rs, 0, "590", 'a'), "Chú thích được ngắt, dòng &#xQQ;.");
 	CHECK_STR(sub(&rs, 0, "650", 'a'), "Politics &#xZZ;.");
 	long f = rs.n ? rec_find(rs.r[0], "650", 0) : -1;
 	CHECK(f >= 0 && rec_ind(rs.r[0], (size_t)f, 1) == ' ' && rec_ind(rs.r[0], (size_t)f, 2) == '0');
@@ -388,15 +398,25 @@ static void test_read_lines(void)
 	snprintf(want, sizeof want, "1: line 7 (byte %d): does not start with '='; joined to field 520",
 	         (int)(strstr(in, "$bmore") - in));
 	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
-	snprintf(want, sizeof want, "1: line 8 (byte %d): does not start with '='; read as field 650\n",
+	snprintf(want, sizeof want, "1: line 9 (byte %d): does not start with '='; joined to field 600",
+	         (int)(strstr(in, "\t\t$d") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "1: line 12 (byte %d): does not start with '='; joined to field 590",
+	         (int)(strstr(in, "\tdòng") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "1: line 13 (byte %d): does not start with '='; read as field 650\n",
 	         (int)(strstr(in, "650  ") - in));
 	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
-	CHECK_INT(count_lines(w, "does not start with '='"), 4);
-	/* positions in a field that lost its '=' are still those of the file */
-	snprintf(want, sizeof want, "1: line 8 (byte %d): field 650 $a: '&#xZZ;'",
+	CHECK_INT(count_lines(w, "does not start with '='"), 7);
+	/* positions in a tab-indented line and in a field that lost its '='
+	 * are still those of the file */
+	snprintf(want, sizeof want, "1: line 12 (byte %d): field 590 $a: '&#xQQ;'",
+	         (int)(strstr(in, "&#xQQ;") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "1: line 13 (byte %d): field 650 $a: '&#xZZ;'",
 	         (int)(strstr(in, "&#xZZ;") - in));
 	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
-	snprintf(want, sizeof want, "2: line 12 (byte %d): line does not start with '=' and does not "
+	snprintf(want, sizeof want, "2: line 17 (byte %d): line does not start with '=' and does not "
 	         "continue the line above", (int)(strstr(in, "Second") - in));
 	CHECKF(rs.errs.buf && strstr(rs.errs.buf, want), "no '%s' in:\n%s", want,
 	       rs.errs.buf ? rs.errs.buf : "");
