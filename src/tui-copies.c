@@ -125,6 +125,17 @@ static int is_back(int key)
 	return key == KEYC_ESCAPE || key == 7 || key == 'q';
 }
 
+/* F10, M-0, C-q (the global map's quit keys) do what Esc does on these
+ * screens: the program is left from the main screens only. A printable
+ * key is typed or a command here, never taken for quit. */
+static int is_quit(tsess *s, int key)
+{
+	if (key >= 0x20 && key < KEYC_BASE)
+		return 0;
+	const char *c = keymap_lookup(s->km, KV_GLOBAL, key);
+	return c && !strcmp(c, "quit");
+}
+
 /* A one-line prompt on the last row: q, then the answer (starting as def).
  * Returns the answer (malloc'd) or NULL when left with Esc. */
 static char *prompt(tsess *s, const struct tui_host *h, const char *q, const char *def)
@@ -153,7 +164,7 @@ static char *prompt(tsess *s, const struct tui_host *h, const char *q, const cha
 			out = ledit_get(&le);
 			break;
 		}
-		if (key == KEYC_ESCAPE || key == 7)
+		if (key == KEYC_ESCAPE || key == 7 || is_quit(s, key))
 			break;
 		if (key == KEYC_LEFT || key == 2)
 			ledit_left(&le);
@@ -181,14 +192,14 @@ static char *prompt(tsess *s, const struct tui_host *h, const char *q, const cha
 
 static int yes(tsess *s, const struct tui_host *h, const char *q)
 {
-	(void)s;
 	note_line(q, 1);
 	refresh();
 	for (;;) {
 		int k = h->read_key_in(h->ctx, -1);
 		if (k == 'y' || k == 'Y' || k == 'c' || k == 'C')
 			return 1;
-		if (k == 'n' || k == 'N' || k == 'k' || k == 'K' || k == KEYC_ESCAPE || k == 7)
+		if (k == 'n' || k == 'N' || k == 'k' || k == 'K' || k == KEYC_ESCAPE || k == 7 ||
+		    is_quit(s, k))
 			return 0;
 	}
 }
@@ -224,7 +235,7 @@ static int edit_copy(tsess *s, const struct tui_host *h, struct copy *cp, strbuf
 		refresh();
 		int key = h->read_key_in(h->ctx, -1);
 		msg = "";
-		if (key == KEYC_ESCAPE || key == 7 || key == 'q')
+		if (key == KEYC_ESCAPE || key == 7 || key == 'q' || is_quit(s, key))
 			break;
 		if (move_key(key, &sel, nf, (int)nf))
 			continue;
@@ -371,7 +382,7 @@ int tui_copies_panel(tsess *s, const struct tui_host *h)
 			continue;
 		sb_reset(&note);
 		err = 0;
-		if (is_back(key))
+		if (is_back(key) || is_quit(s, key))
 			break;
 		if (move_key(key, &sel, n, rows))
 			continue;
@@ -492,7 +503,7 @@ int tui_shelf(tsess *s, const char *from0, const struct tui_host *h)
 		int key = h->read_key_in(h->ctx, -1);
 		if (key == KEYC_RESIZE)
 			continue;
-		if (key == KEYC_ESCAPE || key == 7)
+		if (key == KEYC_ESCAPE || key == 7 || is_quit(s, key))
 			break;
 		if (move_key(key == 'j' || key == 'k' || key == ' ' ? 0 : key, &sel, nh, rows)) {
 			if (sel + 1 >= nh && nh && (key == KEYC_DOWN || key == KEYC_NPAGE) && nh >= (size_t)rows * 4) {
@@ -628,7 +639,7 @@ int tui_zresults(tsess *s, const struct tui_host *h)
 		v.note = "";
 		if (key == KEYC_RESIZE)
 			continue;
-		if (is_back(key))
+		if (is_back(key) || is_quit(s, key))
 			break;
 		if (move_key(key, &v.sel, n, LINES / 2 - 2))
 			continue;

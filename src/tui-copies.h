@@ -3,6 +3,9 @@
  * the copies panel of the record under edit, the shelf list (call numbers
  * in shelf order) and the copy cataloguing results list. Keys come
  * through the host's reader (tui-form.h); each screen returns when left.
+ * On all three (and the copy form, prompts and questions in the panel)
+ * the quit keys F10, M-0 and C-q do what Esc does: the program is left
+ * from the main screens only.
  */
 #ifndef BIENMUC_TUI_COPIES_H
 #define BIENMUC_TUI_COPIES_H
