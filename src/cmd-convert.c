@@ -388,7 +388,7 @@ int cmd_convert(int argc, char **argv)
 	}
 
 	FILE *out = stdout;
-	struct cmd_output o = { 0 };
+	struct cmd_output o = { .warn = CMD_NAME };
 	if (c.out_name) {
 		/* never over a catalogue (convert -o catalog.db destroyed it);
 		 * OUT whole or not at all: written as OUT.part.PID, renamed at

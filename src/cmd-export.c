@@ -271,7 +271,7 @@ int cmd_export(int argc, char **argv)
 	}
 	x.c = c;
 	FILE *fp = stdout;
-	struct cmd_output o = { 0 };
+	struct cmd_output o = { .warn = CMD_NAME };
 	if (out && !(fp = cmd_output_open(&o, out))) {
 		cmd_error(CMD_NAME, _("cannot write '%s': %s"), out, cmd_output_strerror(errno));
 		catalog_close(c);

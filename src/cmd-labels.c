@@ -271,7 +271,7 @@ int cmd_labels(int argc, char **argv)
 		free(fpath);
 	}
 	FILE *fp = NULL;
-	struct cmd_output o = { 0 };               /* FILE whole or not at all */
+	struct cmd_output o = { .warn = CMD_NAME };  /* FILE whole or not at all */
 	if (text || p) {
 		fp = !out || !strcmp(out, "-") ? stdout : cmd_output_open(&o, out);
 		if (!fp) {

@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "cmd.h"
@@ -183,9 +185,78 @@ static void part_unwatch(const char *part)
 	part_pending = NULL;
 }
 
+/* The process number of `entry` when it is BASE.part.PID or
+ * BASE.part.PID.N (digits only), else 0. */
+static long part_leftover_pid(const char *entry, const char *base)
+{
+	size_t bl = strlen(base);
+	if (strncmp(entry, base, bl) || strncmp(entry + bl, ".part.", 6))
+		return 0;
+	const char *p = entry + bl + 6, *d = p;
+	long pid = 0;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (pid < 100000000)
+			pid = pid * 10 + (*p - '0');
+	if (p == d)
+		return 0;
+	if (*p == '.') {
+		const char *n = ++p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == n)
+			return 0;
+	}
+	return *p || pid <= 0 ? 0 : pid;
+}
+
+/* Remove what runs killed outright (kill -9, a power cut) left of NAME:
+ * NAME.part.PID[.N] in NAME's folder, a regular file whose writer is
+ * gone. A writer holds flock(LOCK_EX) on its .part for as long as it
+ * writes (part_create), and the lock goes with the process, so one we can
+ * lock is nobody's; one whose process still runs here is left alone too
+ * (it may have made the file and not locked it yet). The first one that
+ * cannot be removed is said on stderr when o->warn names the command;
+ * the output goes on regardless. */
+static void part_sweep(struct cmd_output *o)
+{
+	const char *slash = strrchr(o->name, '/');
+	char *dir = slash ? xstrndup(o->name, (size_t)(slash - o->name) + 1) : xstrdup(".");
+	const char *base = slash ? slash + 1 : o->name;
+	DIR *d = *base ? opendir(dir) : NULL;
+	struct dirent *de;
+	int warned = 0;
+	strbuf path = STRBUF_INIT;
+	while (d && (de = readdir(d))) {
+		long pid = part_leftover_pid(de->d_name, base);
+		if (!pid || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;                      /* not one, or its process runs */
+		sb_reset(&path);
+		sb_addf(&path, "%s%s", slash ? dir : "", de->d_name);
+		struct stat st;
+		int fd = open(path.buf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode) || flock(fd, LOCK_EX | LOCK_NB)) {
+			close(fd);                     /* being written: not a leftover */
+			continue;
+		}
+		int e = unlink(path.buf) ? errno : 0;
+		close(fd);
+		if (e && e != ENOENT && o->warn && !warned++)
+			cmd_error(o->warn, _("cannot remove '%s' (left by an earlier run that was killed): %s"),
+			          path.buf, strerror(e));
+	}
+	if (d)
+		closedir(d);
+	sb_release(&path);
+	free(dir);
+}
+
 /* A new NAME.part.PID (NAME.part.PID.N when a run of an earlier process
  * with the same number left one): its own file for each process, so two
- * runs writing the same NAME at once never write into each other's. */
+ * runs writing the same NAME at once never write into each other's. It
+ * stays locked (flock) until closed, so part_sweep knows it is no
+ * leftover. */
 static FILE *part_create(struct cmd_output *o)
 {
 	strbuf p = STRBUF_INIT;
@@ -195,10 +266,14 @@ static FILE *part_create(struct cmd_output *o)
 		sb_addf(&p, "%s.part.%ld", o->name, (long)getpid());
 		if (n)
 			sb_addf(&p, ".%d", n);
-		fd = open(p.buf, O_WRONLY | O_CREAT | O_EXCL, 0666);
+		fd = open(p.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
+	/* a file system without locks: written all the same (a sweep spares
+	 * it while this process runs) */
+	while (fd >= 0 && flock(fd, LOCK_EX) && errno == EINTR)
+		;
 	FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!fp) {
 		int e = errno;
@@ -235,6 +310,7 @@ FILE *cmd_output_open(struct cmd_output *o, const char *name)
 	}
 	o->fp = NULL;
 	if (!exists || S_ISREG(st.st_mode)) {
+		part_sweep(o);
 		o->fp = part_create(o);
 		if (!o->fp && exists && (errno == EACCES || errno == EPERM || errno == EROFS))
 			/* a file we may write in a folder we may not: in place, as before */

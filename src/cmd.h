@@ -55,8 +55,11 @@ void cmd_record_warnings_end(const struct cmd_warnings *w);
  * cmd_output_close(o, 1) has flushed and synced it, so a run killed or
  * stopped by an error never leaves a partial NAME. SIGINT, SIGTERM and
  * SIGHUP (where nothing else handles them) remove the .part file before
- * the process dies of them; that of a run killed otherwise (kill -9)
- * says what it is.
+ * the process dies of them; that of a run killed otherwise (kill -9, a
+ * power cut) says what it is, and is removed when NAME is next opened:
+ * the .part file is locked (flock) while it is written, and a
+ * NAME.part.PID or NAME.part.PID.N beside NAME that nobody holds locked
+ * and whose process is gone is such a leftover.
  * Through a symbolic link, the file it names is replaced; a replaced file
  * keeps its permissions. Anything else (/dev/null, a pipe, a terminal) is
  * written directly, as is a file we may write in a folder where we may
@@ -66,6 +69,10 @@ void cmd_record_warnings_end(const struct cmd_warnings *w);
 struct cmd_output {
 	FILE *fp;
 	char *name, *part;
+	const char *warn;     /* set by the caller: the command name for a
+	                       * leftover .part that cannot be removed,
+	                       * "bienmuc: WARN: cannot remove 'X' (left by
+	                       * ...): why" on stderr; NULL: nothing said */
 };
 FILE *cmd_output_open(struct cmd_output *o, const char *name);
 int cmd_output_close(struct cmd_output *o, int keep);

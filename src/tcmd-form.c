@@ -134,7 +134,7 @@ TC_HANDLER(saveform)
 		 * folder and renamed (cmd_output), so a full disk or a crash
 		 * never leaves a half-written form (saveform! over an old one
 		 * lost it) */
-		struct cmd_output out;
+		struct cmd_output out = { 0 };        /* no stderr under the screen */
 		FILE *fp = cmd_output_open(&out, path.buf);
 		int bad = !fp || fwrite(text.buf, 1, text.len, fp) != text.len;
 		int e = errno;

@@ -1287,7 +1287,7 @@ TC_HANDLER(export)
 	}
 	/* PATH whole or not at all: a refused record or a full disk leaves
 	 * an earlier file of that name as it was (cmd_output) */
-	struct cmd_output out;
+	struct cmd_output out = { 0 };        /* no stderr under the screen */
 	FILE *fp = cmd_output_open(&out, path);
 	if (!fp) {
 		tsess_err(s, _("export: %s: cannot write: %s"), path, cmd_output_strerror(errno));
