@@ -38,6 +38,8 @@ struct catalog_ops {
 	              struct cat_heading **h, size_t *nh, strbuf *err);
 
 	/* optional */
+	int (*browse_before)(void *be, const char *index, const char *from, size_t n,
+	                     struct cat_heading **h, size_t *nh, strbuf *err);
 	int (*scan)(void *be, const char *since,
 	            int (*fn)(void *arg, const char *id, const rec *r),
 	            void *arg, strbuf *err);

@@ -9,7 +9,8 @@
  *            record's 005 as read (the server refuses a stale one); an
  *            insert carries a request id of its own (see es_update)
  *   delete   ES Update recordDelete, with the 005 read
- *   browse   Z39.50 scan
+ *   browse   Z39.50 scan (browse_before: not offered, CAT_UNSUPPORTED;
+ *            a scan does not say which terms come before the start)
  *   match    searches by ISBN, ISSN and LCCN
  * A record's version is its 005 as a number (YYYYMMDDhhmmss): the
  * remote journal is not visible through Z39.50, so history, rollback,

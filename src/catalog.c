@@ -331,6 +331,14 @@ int catalog_browse(catalog *c, const char *index, const char *from, size_t n,
 	} \
 	return c->ops->op(c->be, __VA_ARGS__); } while (0)
 
+int catalog_browse_before(catalog *c, const char *index, const char *from, size_t n,
+                          struct cat_heading **h, size_t *nh, strbuf *err)
+{
+	*h = NULL;
+	*nh = 0;
+	OPTIONAL(browse_before, index, from, n, h, nh, err);
+}
+
 int catalog_scan(catalog *c, const char *since,
                  int (*fn)(void *arg, const char *id, const rec *r), void *arg, strbuf *err)
 {

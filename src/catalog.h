@@ -233,6 +233,15 @@ void cat_headings_free(struct cat_heading *h, size_t n);
 int catalog_browse(catalog *c, const char *index, const char *from,
                    size_t n, struct cat_heading **h, size_t *nh, strbuf *err);
 
+/* The n headings of index just before those catalog_browse gives from
+ * `from`: the last n whose sort key is below from's, in collation order
+ * too (so that these, then catalog_browse's, read on). Fewer (none) when
+ * the index starts sooner; none for from NULL or "". Optional: the
+ * z3950 back end answers CAT_UNSUPPORTED (a Z39.50 scan cannot tell
+ * which terms come before from). */
+int catalog_browse_before(catalog *c, const char *index, const char *from,
+                          size_t n, struct cat_heading **h, size_t *nh, strbuf *err);
+
 /* ---- optional: local back end only ---- */
 
 /* Call fn for every live record, in id order, streaming (constant memory);

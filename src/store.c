@@ -106,7 +106,7 @@ enum {
 	S_BATCH_COUNTS, S_BFILE_SET, S_BFILE_RESUME, S_BATCH_STATE, S_BATCH_GET,
 	S_BATCH_LIST, S_BATCH_RECS, S_VER_OTHERS, S_REC_BY_RID, S_SUMMARY,
 	S_ID_BY_RID, S_BROWSE6, S_HCOUNT_ADD, S_HCOUNT_ADD_N, S_HCOUNT_SET, S_HCOUNT_DEC,
-	S_HCOUNT_GC, S_COUNT
+	S_HCOUNT_GC, S_BROWSE_BACK, S_BROWSE6_BACK, S_BROWSE4_BACK, S_COUNT
 };
 
 /* ROWS_N rows of two parameters, for the inserts of a flush (heads_flush,
@@ -203,6 +203,22 @@ static const char *const sql_text[S_COUNT] = {
 	[S_BROWSE4] = "SELECT h.heading, count(*), min(r.id) FROM heads h "
 	              "JOIN records r ON r.rid = h.rid WHERE h.idx = ?1 AND h.key >= ?2 "
 	              "GROUP BY h.key ORDER BY h.key LIMIT ?3",
+	/* the same three backwards: the ?3 headings before key ?2, nearest
+	 * first (be_browse turns them round) */
+	[S_BROWSE_BACK] = "SELECT h.heading, c.n, r.id FROM headings h "
+	                  "JOIN hcounts c ON c.hid = h.hid "
+	                  "JOIN records r ON r.rid = (SELECT min(p.rid) FROM postings p "
+	                  "  WHERE p.hid = h.hid) "
+	                  "WHERE h.idx = ?1 AND h.key < ?2 AND c.n > 0 "
+	                  "ORDER BY h.idx DESC, h.key DESC LIMIT ?3",
+	[S_BROWSE6_BACK] = "SELECT x.heading, x.n, r.id FROM (SELECT h.heading AS heading, "
+	                   "count(*) AS n, min(p.rid) AS first, h.key AS k FROM headings h "
+	                   "JOIN postings p ON p.hid = h.hid WHERE h.idx = ?1 AND h.key < ?2 "
+	                   "GROUP BY h.idx, h.key ORDER BY h.idx DESC, h.key DESC LIMIT ?3) x "
+	                   "JOIN records r ON r.rid = x.first ORDER BY x.k DESC",
+	[S_BROWSE4_BACK] = "SELECT h.heading, count(*), min(r.id) FROM heads h "
+	                   "JOIN records r ON r.rid = h.rid WHERE h.idx = ?1 AND h.key < ?2 "
+	                   "GROUP BY h.key ORDER BY h.key DESC LIMIT ?3",
 	[S_BATCH_START] = "INSERT INTO batches(started, user, command, state, added, replaced, "
 	                  "merged, skipped, rejected) VALUES(?1, ?2, ?3, 'running', 0, 0, 0, 0, 0)",
 	[S_BATCH_COUNTS] = "UPDATE batches SET added = ?2, replaced = ?3, merged = ?4, "
@@ -3889,10 +3905,12 @@ static int be_scan(void *be, const char *since,
 	return rc;
 }
 
-static int be_browse(void *be, const char *index, const char *from, size_t n,
-                     struct cat_heading **h, size_t *nh, strbuf *err)
+/* A page of headings of index: the n from the first whose key is >= from's
+ * (back = 0), or the n before it (back = 1, in collation order too: the
+ * statement reads them nearest first). */
+static int browse(struct store *st, const char *index, const char *from, size_t n, int back,
+                  struct cat_heading **h, size_t *nh, strbuf *err)
 {
-	struct store *st = be;
 	int idx = !strcmp(index, "title") ? H_TITLE : !strcmp(index, "author") ? H_AUTHOR :
 	          !strcmp(index, "subject") ? H_SUBJECT : !strcmp(index, "callno") ? H_CALLNO : 0;
 	if (!idx) {
@@ -3907,7 +3925,11 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
 		sb_release(&key);
 		return CAT_QUERY;
 	}
-	sqlite3_stmt *s = stmt(st, st->schema >= 7 ? S_BROWSE : st->schema >= 5 ? S_BROWSE6 : S_BROWSE4);
+	int which = st->schema >= 7 ? S_BROWSE : st->schema >= 5 ? S_BROWSE6 : S_BROWSE4;
+	if (back)
+		which = st->schema >= 7 ? S_BROWSE_BACK : st->schema >= 5 ? S_BROWSE6_BACK
+		                                                          : S_BROWSE4_BACK;
+	sqlite3_stmt *s = stmt(st, which);
 	sqlite3_bind_int(s, 1, idx);
 	sqlite3_bind_blob(s, 2, key.buf ? key.buf : "", (int)key.len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)n);
@@ -3924,7 +3946,24 @@ static int be_browse(void *be, const char *index, const char *from, size_t n,
 	}
 	sqlite3_reset(s);
 	sb_release(&key);
+	for (size_t i = 0; back && i < *nh / 2; i++) {
+		struct cat_heading t = (*h)[i];
+		(*h)[i] = (*h)[*nh - 1 - i];
+		(*h)[*nh - 1 - i] = t;
+	}
 	return CAT_OK;
+}
+
+static int be_browse(void *be, const char *index, const char *from, size_t n,
+                     struct cat_heading **h, size_t *nh, strbuf *err)
+{
+	return browse(be, index, from, n, 0, h, nh, err);
+}
+
+static int be_browse_before(void *be, const char *index, const char *from, size_t n,
+                            struct cat_heading **h, size_t *nh, strbuf *err)
+{
+	return browse(be, index, from, n, 1, h, nh, err);
 }
 
 /* Organisation codes that library systems put in 003 by default, the
@@ -4596,6 +4635,7 @@ const struct catalog_ops store_catalog_ops = {
 	.undel = be_undel,
 	.history = be_history,
 	.browse = be_browse,
+	.browse_before = be_browse_before,
 	.scan = be_scan,
 	.begin = be_begin,
 	.commit = be_commit,

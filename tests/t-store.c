@@ -1,9 +1,10 @@
 /*
  * t-store.c - the SQLite catalogue through catalog.h: saving, numbering,
- * the journal, soft delete, Vietnamese search and browse order, match
- * keys, batches and their undo, records over 99,999 bytes, saves with
- * work prepared ahead on another thread (catalog_prepare), bulk loading
- * (the sort indexes suspended and built again).
+ * the journal, soft delete, Vietnamese search and browse order (also
+ * backwards, catalog_browse_before), match keys, batches and their undo,
+ * records over 99,999 bytes, saves with work prepared ahead on another
+ * thread (catalog_prepare), bulk loading (the sort indexes suspended and
+ * built again).
  */
 #include <pthread.h>
 #include <unistd.h>
@@ -255,6 +256,52 @@ static void test_search(catalog *c)
 
 static long sql_long(const char *path, const char *q);
 
+/* catalog_browse_before of index from `from` as "heading=count(id);..."
+ * (or "error: ..."). */
+static void browse_back(catalog *c, const char *index, const char *from, size_t n,
+                        strbuf *out)
+{
+	struct cat_heading *h = NULL;
+	size_t nh = 0;
+	strbuf err = STRBUF_INIT;
+	sb_reset(out);
+	if (catalog_browse_before(c, index, from, n, &h, &nh, &err) != CAT_OK)
+		sb_addf(out, "error: %s", err.buf);
+	for (size_t i = 0; i < nh; i++)
+		sb_addf(out, "%s=%ld(%s);", h[i].heading, h[i].count, h[i].id);
+	cat_headings_free(h, nh);
+	sb_release(&err);
+}
+
+/* The headings before a browse term (a scan's preferred position), in
+ * collation order, fewer at the index's start, whatever the schema reads
+ * them (the titles of test_browse). */
+static void check_browse_back(catalog *c)
+{
+	strbuf got = STRBUF_INIT;
+	browse_back(c, "title", "d", 3, &got);
+	CHECK_STR(got.buf, "ân=1(bm00000004);ba=1(bm00000003);ca=1(bm00000007);");
+	browse_back(c, "title", "da", 1, &got);    /* the term itself is not before */
+	CHECK_STR(got.buf, "ca=1(bm00000007);");
+	browse_back(c, "title", "em", 1, &got);    /* ða and đa: one heading */
+	CHECK_STR(got.buf, "đa=2(bm00000002);");
+	browse_back(c, "title", "ân", 10, &got);   /* the index starts sooner */
+	CHECK_STR(got.buf, "an=1(bm00000005);ăn=1(bm00000006);");
+	browse_back(c, "title", "an", 10, &got);   /* nothing before the first */
+	CHECK_STR(got.buf, "");
+	browse_back(c, "title", NULL, 10, &got);
+	CHECK_STR(got.buf, "");
+	browse_back(c, "title", "", 10, &got);
+	CHECK_STR(got.buf, "");
+	browse_back(c, "title", "zz", 2, &got);    /* past the end: the last ones */
+	CHECK_STR(got.buf, "em=1(bm00000009);êm=1(bm00000001);");
+	browse_back(c, "author", "zz", 2, &got);   /* an index of its own */
+	CHECK_STR(got.buf, "");
+	browse_back(c, "nonsense", "a", 2, &got);
+	CHECK(got.buf && !strncmp(got.buf, "error: ", 7));
+	sb_release(&got);
+}
+
 static void test_browse(void)
 {
 	char p[300];
@@ -294,6 +341,7 @@ static void test_browse(void)
 	}
 	cat_headings_free(h, n);
 	CHECK_INT(catalog_browse(c, "nonsense", NULL, 3, &h, &n, &err), CAT_QUERY);
+	check_browse_back(c);
 	catalog_close(c);
 
 	/* a schema 6 catalogue (no kept counts) read by a read-only command:
@@ -315,6 +363,7 @@ static void test_browse(void)
 			CHECK_STR(h[7].id, "bm00000002");
 		}
 		cat_headings_free(h, n);
+		check_browse_back(c);
 		catalog_close(c);
 	}
 	c = catalog_open(p, 0, &err);
@@ -1187,6 +1236,10 @@ static void test_browse_schema(void)
 	if (c) {
 		browse_titles(c, &got);
 		CHECK_STR(got.buf, want.buf);
+		browse_back(c, "title", "truyen", 5, &got);   /* S_BROWSE4_BACK */
+		CHECK_STR(got.buf, "Chinh phụ ngâm=1(bm00000004);Lục Vân Tiên=1(bm00000002);");
+		browse_back(c, "title", "Lục Vân Tiên", 5, &got);
+		CHECK_STR(got.buf, "Chinh phụ ngâm=1(bm00000004);");
 		catalog_close(c);
 	}
 	CHECK_INT(sql_long(p, "PRAGMA user_version"), 4);   /* read-only: not upgraded */
