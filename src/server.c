@@ -4,7 +4,8 @@
  * (catalog.h). Searches go through the same RPN -> SQL translator as
  * `bienmuc search`; SRU's CQL is turned into RPN by GFS with the index
  * map written at start-up (server_cql_properties). Records are served as
- * MARC21 (ISO 2709, UTF-8) or MARCXML; scan browses the heading indexes;
+ * MARC21 (ISO 2709, UTF-8) or MARCXML; scan browses the heading indexes
+ * (from the preferred position: headings before the term first);
  * sort re-runs the query in title, author or year order; Extended
  * Services Update (insert, replace, delete) and SRU Update write, for
  * authenticated users with write rights only, with the version check.
@@ -890,27 +891,51 @@ static int srv_scan(void *h, bend_scan_rr *rr)
 	}
 	char *from = odr_strdupn(rr->stream, (const char *)rr->term->term->u.general->buf,
 	                         (size_t)rr->term->term->u.general->len);
-	struct cat_heading *hd = NULL;
-	size_t nh = 0;
+	struct cat_heading *hd = NULL, *fwd = NULL;
+	size_t nh = 0, nf = 0;
 	strbuf err = STRBUF_INIT;
 	int want = rr->num_entries > 0 ? rr->num_entries : 10;
-	if (catalog_browse(ss->cat, index, from, (size_t)want, &hd, &nh, &err) != CAT_OK) {
+	/* the client's preferred position of the term (GFS puts Z39.50's
+	 * preferredPositionInResponse and SRU's responsePosition in
+	 * term_position): the headings before it come first; a back end
+	 * that cannot look back answers from the term on */
+	int back = rr->term_position > 1 ? rr->term_position - 1 : 0;
+	if (back > want)
+		back = want;
+	int st = CAT_OK;
+	if (back && *from) {
+		st = catalog_browse_before(ss->cat, index, from, (size_t)back, &hd, &nh, &err);
+		if (st == CAT_UNSUPPORTED) {
+			st = CAT_OK;
+			sb_reset(&err);
+		}
+	}
+	if (st == CAT_OK && (int)nh < want)
+		st = catalog_browse(ss->cat, index, from, (size_t)want - nh, &fwd, &nf, &err);
+	if (st != CAT_OK) {
 		rr->errcode = YAZ_BIB1_TEMPORARY_SYSTEM_ERROR;
 		rr->errstring = odr_strdup(rr->stream, err.buf ? err.buf : "scan failed");
+		cat_headings_free(hd, nh);
+		cat_headings_free(fwd, nf);
 		sb_release(&err);
 		return 0;
 	}
-	rr->entries = odr_malloc(rr->stream, (nh ? nh : 1) * sizeof *rr->entries);
-	for (size_t i = 0; i < nh; i++) {
+	size_t n = nh + nf;
+	rr->entries = odr_malloc(rr->stream, (n ? n : 1) * sizeof *rr->entries);
+	for (size_t i = 0; i < n; i++) {
+		const struct cat_heading *x = i < nh ? &hd[i] : &fwd[i - nh];
 		memset(&rr->entries[i], 0, sizeof rr->entries[i]);
-		rr->entries[i].term = odr_strdup(rr->stream, hd[i].heading);
+		rr->entries[i].term = odr_strdup(rr->stream, x->heading);
 		rr->entries[i].display_term = rr->entries[i].term;
-		rr->entries[i].occurrences = hd[i].count;
+		rr->entries[i].occurrences = x->count;
 	}
-	rr->num_entries = (int)nh;
-	rr->term_position = 1;
-	rr->status = (int)nh < want ? BEND_SCAN_PARTIAL : BEND_SCAN_SUCCESS;
+	rr->num_entries = (int)n;
+	/* where the term (or the first heading after it) stands: after the
+	 * headings found before it, fewer than asked for at the index's start */
+	rr->term_position = (int)nh + 1;
+	rr->status = (int)n < want ? BEND_SCAN_PARTIAL : BEND_SCAN_SUCCESS;
 	cat_headings_free(hd, nh);
+	cat_headings_free(fwd, nf);
 	sb_release(&err);
 	return 0;
 }
