@@ -82,11 +82,25 @@ enum cat_sort {
 	CAT_SORT_YEAR,
 };
 
+/* A sort key after the first (cat_search_opts.then). */
+struct cat_sort_key {
+	int sort;                /* CAT_SORT_TITLE, _AUTHOR, _YEAR or _ID */
+	int descending;
+};
+#define CAT_SORT_THEN 3          /* further sort keys, at most */
+
 struct cat_search_opts {
 	long limit;              /* max ids returned; 0 = all */
 	long offset;             /* skip this many first */
 	int sort;                /* enum cat_sort */
 	int descending;
+	/* further keys (nthen of them), each ordering the hits that the keys
+	 * before it leave tied ("author, then year descending"). Used after
+	 * a first key of title, author or year; relevance can only be first,
+	 * and after it or the id (unique) they change nothing. The record id
+	 * breaks the ties that remain, in the first key's direction. */
+	struct cat_sort_key then[CAT_SORT_THEN];
+	int nthen;
 	int include_deleted;     /* also match deleted records */
 	int estimate;            /* 1: with a limit, total may be an estimate
 	                            when counting every hit would be slow

@@ -3733,6 +3733,45 @@ static int search_bitmap(struct store *st, const struct rpn_sql *rs,
 	return rc;
 }
 
+/* How many of o's further sort keys order anything: none after relevance
+ * or the id (the fast paths of one key then still serve). */
+static int then_keys(const struct cat_search_opts *o)
+{
+	if (o->sort != CAT_SORT_TITLE && o->sort != CAT_SORT_AUTHOR && o->sort != CAT_SORT_YEAR)
+		return 0;
+	return o->nthen < 0 ? 0 : o->nthen > CAT_SORT_THEN ? CAT_SORT_THEN : o->nthen;
+}
+
+/* The ORDER BY list of a search of records r in o's order: its keys, then
+ * the rid (in the first key's direction) for the ties left. A further
+ * relevance key is skipped; an id key ends the list. */
+static void order_by(strbuf *sql, const struct cat_search_opts *o)
+{
+	int n = then_keys(o);
+	for (int i = -1; i < n; i++) {
+		int k = i < 0 ? o->sort : o->then[i].sort;
+		const char *dir = (i < 0 ? o->descending : o->then[i].descending) ? " DESC" : "";
+		switch (k) {
+		case CAT_SORT_TITLE:
+		case CAT_SORT_AUTHOR:
+			sb_addf(sql, "r.%s%s, ", k == CAT_SORT_TITLE ? "tkey" : "akey", dir);
+			break;
+		case CAT_SORT_YEAR:
+			sb_addf(sql, "r.year%s, ", dir);
+			break;
+		case CAT_SORT_ID:
+			if (i >= 0) {
+				sb_addf(sql, "r.rid%s", dir);
+				return;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	sb_addf(sql, "r.rid%s", o->descending ? " DESC" : "");   /* ties: the reverse order too */
+}
+
 static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_search_opts *o,
                      struct cat_result *res, strbuf *err)
 {
@@ -3768,15 +3807,16 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 		else
 			counted = count_hits(st, rs.fts, 0);
 	}
+	/* the fast paths below order by one key: not for further keys */
 	if (!ranked && rs.fts && o->limit > 0 && !o->include_deleted && st->schema >= 3 &&
-	    (o->sort == CAT_SORT_TITLE || o->sort == CAT_SORT_AUTHOR)) {
+	    (o->sort == CAT_SORT_TITLE || o->sort == CAT_SORT_AUTHOR) && !then_keys(o)) {
 		if (walk_sorted(st, rs.fts, o, res) == WALK_DONE) {
 			rpn_sql_release(&rs);
 			return CAT_OK;
 		}
 	}
 	if (!ranked && !rs.fts && o->limit > 0 && !o->include_deleted &&
-	    o->sort != CAT_SORT_YEAR) {
+	    o->sort != CAT_SORT_YEAR && !then_keys(o)) {
 		if (search_bitmap(st, &rs, o, res) == WALK_DONE) {
 			rpn_sql_release(&rs);
 			return CAT_OK;
@@ -3807,19 +3847,7 @@ static int be_search(void *be, const struct Z_RPNQuery *q, const struct cat_sear
 	} else {
 		sb_addf(&sql, "SELECT r.id FROM records r WHERE r.rid IN (%s)%s ORDER BY ",
 		        rs.sql.buf, del);
-		const char *dir = o->descending ? " DESC" : "";
-		switch (o->sort) {
-		case CAT_SORT_TITLE:
-		case CAT_SORT_AUTHOR:
-			sb_addf(&sql, "r.%s%s, ", o->sort == CAT_SORT_TITLE ? "tkey" : "akey", dir);
-			break;
-		case CAT_SORT_YEAR:
-			sb_addf(&sql, "r.year%s, ", dir);
-			break;
-		default:
-			break;
-		}
-		sb_addf(&sql, "r.rid%s", dir);     /* ties: the reverse order too */
+		order_by(&sql, o);
 	}
 	sqlite3_stmt *s = NULL;
 	int rc = CAT_OK;

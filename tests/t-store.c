@@ -254,6 +254,98 @@ static void test_search(catalog *c)
 	cat_result_free(&res);
 }
 
+/* The ids of a CCL search in o's order, as "1 5 3" (the numbers of
+ * bmNNNNNNNN), or "error". */
+static void sorted_by(catalog *c, const char *q, const struct cat_search_opts *o, strbuf *out)
+{
+	struct cat_result res;
+	sb_reset(out);
+	if (catalog_search_ccl(c, q, o, &res, NULL, NULL) != CAT_OK)
+		sb_adds(out, "error");
+	for (size_t i = 0; i < res.n; i++)
+		sb_addf(out, "%s%ld", i ? " " : "", strtol(res.ids[i] + 2, NULL, 10));
+	cat_result_free(&res);
+}
+
+/* Several sort keys (cat_search_opts.then): each orders what the keys
+ * before it leave tied; the rid breaks the rest; with a limit and an
+ * offset too (the one-key fast paths are not taken). */
+static void test_sort_then(void)
+{
+	char p[300];
+	snprintf(p, sizeof p, "%s-then", dbpath);
+	t_rm_db(p);
+	strbuf err = STRBUF_INIT, got = STRBUF_INIT;
+	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	static const char *const books[][3] = {
+		{ "Truyện Kiều", "Nguyễn, Du", "1820" },           /* 1 */
+		{ "Lục Vân Tiên", "Nguyễn, Đình Chiểu", "1889" },  /* 2 */
+		{ "Văn tế thập loại chúng sinh", "Nguyễn, Du", "1800" },
+		{ "Bình Ngô đại cáo", "Nguyễn, Trãi", "1428" },
+		{ "Thác lời trai phường nón", "Nguyễn, Du", "1810" },
+		{ "Số đỏ", "Vũ, Trọng Phụng", "1936" },            /* 6 */
+		{ "Giông tố", "Vũ, Trọng Phụng", "1936" },         /* 7 */
+	};
+	for (size_t i = 0; i < sizeof books / sizeof *books; i++) {
+		rec *r = book(books[i][0], books[i][1], NULL, books[i][2]);
+		add(c, r);
+		rec_destroy(r);
+	}
+	struct cat_search_opts o = { .sort = CAT_SORT_AUTHOR };
+	sorted_by(c, "yr>1000", &o, &got);                  /* one key: ties by rid */
+	CHECK_STR(got.buf, "1 3 5 2 4 6 7");
+	o.then[0] = (struct cat_sort_key){ CAT_SORT_YEAR, 1 };
+	o.nthen = 1;
+	sorted_by(c, "yr>1000", &o, &got);
+	CHECK_STR(got.buf, "1 5 3 2 4 6 7");
+	o.then[1] = (struct cat_sort_key){ CAT_SORT_TITLE, 0 };
+	o.nthen = 2;
+	sorted_by(c, "yr>1000", &o, &got);
+	CHECK_STR(got.buf, "1 5 3 2 4 7 6");
+	o.then[1].descending = 1;
+	sorted_by(c, "yr>1000", &o, &got);
+	CHECK_STR(got.buf, "1 5 3 2 4 6 7");
+	/* a page of it */
+	o.limit = 3;
+	o.offset = 2;
+	sorted_by(c, "yr>1000", &o, &got);
+	CHECK_STR(got.buf, "3 2 4");
+	sorted_by(c, "au=nguyen", &o, &got);                /* a word search */
+	CHECK_STR(got.buf, "3 2 4");
+	o.limit = o.offset = 0;
+	/* descending first key: the rid ties go backwards too */
+	o = (struct cat_search_opts){ .sort = CAT_SORT_AUTHOR, .descending = 1, .nthen = 1,
+	                              .then = { { CAT_SORT_YEAR, 0 } } };
+	sorted_by(c, "yr>1000", &o, &got);
+	CHECK_STR(got.buf, "7 6 4 2 3 5 1");
+	/* year, then title */
+	o = (struct cat_search_opts){ .sort = CAT_SORT_YEAR, .nthen = 1,
+	                              .then = { { CAT_SORT_TITLE, 0 } } };
+	sorted_by(c, "yr>1000", &o, &got);
+	CHECK_STR(got.buf, "4 3 5 1 2 7 6");
+	/* an id key ends the list */
+	o = (struct cat_search_opts){ .sort = CAT_SORT_AUTHOR, .nthen = 2,
+	                              .then = { { CAT_SORT_ID, 1 }, { CAT_SORT_TITLE, 0 } } };
+	sorted_by(c, "yr>1000", &o, &got);
+	CHECK_STR(got.buf, "5 3 1 2 4 7 6");
+	/* after the id or relevance further keys change nothing */
+	o = (struct cat_search_opts){ .sort = CAT_SORT_ID, .nthen = 1,
+	                              .then = { { CAT_SORT_TITLE, 0 } } };
+	sorted_by(c, "yr>1000", &o, &got);
+	CHECK_STR(got.buf, "1 2 3 4 5 6 7");
+	o.sort = CAT_SORT_RELEVANCE;
+	o.limit = 10;
+	sorted_by(c, "yr>1000", &o, &got);
+	CHECK_STR(got.buf, "1 2 3 4 5 6 7");
+	catalog_close(c);
+	t_rm_db(p);
+	sb_release(&err);
+	sb_release(&got);
+}
+
 static long sql_long(const char *path, const char *q);
 
 /* catalog_browse_before of index from `from` as "heading=count(id);..."
@@ -1362,6 +1454,7 @@ int main(void)
 		catalog_close(c);
 	}
 	test_browse();
+	test_sort_then();
 	test_settings();
 	test_journal_batched();
 	test_estimates();
