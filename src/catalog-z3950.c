@@ -230,14 +230,21 @@ static int z_search(void *be, const struct Z_RPNQuery *q, const struct cat_searc
 	struct zcat *z = be;
 	WRBUF w = wrbuf_alloc();
 	yaz_rpnquery_to_wrbuf(w, q);
-	const char *sortby = NULL;
-	switch (opts->sort) {
-	case CAT_SORT_TITLE: sortby = opts->descending ? "1=4 >" : "1=4 <"; break;
-	case CAT_SORT_AUTHOR: sortby = opts->descending ? "1=1003 >" : "1=1003 <"; break;
-	case CAT_SORT_YEAR: sortby = opts->descending ? "1=31 >" : "1=31 <"; break;
-	case CAT_SORT_ID: sortby = opts->descending ? "1=12 >" : "1=12 <"; break;
+	/* the sort keys, one after another (the further ones after a first
+	 * relevance key are not sent: the target ranks as it likes) */
+	strbuf sortby = STRBUF_INIT;
+	int nthen = opts->sort == CAT_SORT_RELEVANCE || opts->nthen < 0 ? 0 :
+	            opts->nthen > CAT_SORT_THEN ? CAT_SORT_THEN : opts->nthen;
+	for (int i = -1; i < nthen; i++) {
+		int k = i < 0 ? opts->sort : opts->then[i].sort;
+		int desc = i < 0 ? opts->descending : opts->then[i].descending;
+		const char *use = k == CAT_SORT_TITLE ? "4" : k == CAT_SORT_AUTHOR ? "1003" :
+		                  k == CAT_SORT_YEAR ? "31" : k == CAT_SORT_ID ? "12" : NULL;
+		if (use)
+			sb_addf(&sortby, "%s1=%s %s", sortby.len ? " " : "", use, desc ? ">" : "<");
 	}
-	ZOOM_resultset rs = run(z, wrbuf_cstr(w), sortby, err);
+	ZOOM_resultset rs = run(z, wrbuf_cstr(w), sortby.buf, err);
+	sb_release(&sortby);
 	wrbuf_destroy(w);
 	if (!rs)
 		return status_of(z);
