@@ -6,7 +6,8 @@
  * map written at start-up (server_cql_properties). Records are served as
  * MARC21 (ISO 2709, UTF-8) or MARCXML; scan browses the heading indexes
  * (from the preferred position: headings before the term first);
- * sort re-runs the query in title, author or year order; Extended
+ * sort re-runs the query in title, author, year or id order, by up to
+ * four keys (each for the records the keys before it leave tied); Extended
  * Services Update (insert, replace, delete) and SRU Update write, for
  * authenticated users with write rights only, with the version check.
  *
@@ -63,7 +64,9 @@
 struct rset {
 	char *name;
 	char *pqf;               /* the query, to re-run for sort or other windows */
-	int sort, desc;
+	int sort, desc;          /* the sort keys (cat_search_opts) */
+	struct cat_sort_key then[CAT_SORT_THEN];
+	int nthen;
 	long total;              /* hits, as the search answered */
 	int estimate;            /* searched with conf->estimate */
 	int approx;              /* so total is an estimate */
@@ -221,6 +224,83 @@ static int sru_valid_utf8(ODR o, char **s, char *why, size_t whylen)
 	return 0;
 }
 
+/* The sortKeys of a CQL query's "sortby" clause of 3 or more keys, made
+ * from o, or NULL to leave the query to GFS. yaz 5.34's CQL parser keeps
+ * only the first and the last key of such a clause (sortby dc.creator
+ * dc.date dc.title reached the search as "creator,dc,1,0,highValue
+ * title,dc,1,0,highValue"), so these keys are read here, as written: an
+ * index name, then its modifiers (/sort.descending or /descending,
+ * /sort.ascending or /ascending; case and missing-value ones change
+ * nothing here) -> "dc.date,,0". A clause that is not that plain (a
+ * quoted name, a modifier with a value or one not known) is left to GFS,
+ * as is one of 1 or 2 keys, which it reads right. */
+static char *cql_sortby_keys(ODR o, const char *q)
+{
+	const char *at = NULL;
+	int quoted = 0;
+	for (const char *p = q; *p; p++) {
+		if (quoted) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				quoted = 0;
+		} else if (*p == '"')
+			quoted = 1;
+		else if (!strncasecmp(p, "sortby", 6) && (p == q || strchr(" \t\r\n)", p[-1])) &&
+		         p[6] && strchr(" \t\r\n", p[6]))
+			at = p + 6;
+	}
+	if (!at || strpbrk(at, "\"=<>()"))
+		return NULL;
+	static const char *const mods[] = { "ascending", "descending", "ignoreCase", "respectCase",
+	                                    "missingOmit", "missingFail", "missingLow",
+	                                    "missingHigh" };
+	strbuf keys = STRBUF_INIT;
+	int nkeys = 0, ok = 1;
+	const char *p = at;
+	for (;;) {
+		while (*p && strchr(" \t\r\n", *p))
+			p++;
+		if (!*p)
+			break;
+		int mod = *p == '/';
+		if (mod) {
+			p++;
+			while (*p && strchr(" \t\r\n", *p))
+				p++;
+		}
+		size_t n = strcspn(p, " \t\r\n/");
+		if (!n || (mod && !nkeys)) {
+			ok = 0;
+			break;
+		}
+		if (!mod) {
+			sb_addf(&keys, "%s%.*s,,1", nkeys++ ? " " : "", (int)n, p);
+		} else {
+			const char *m = p;
+			size_t ml = n;
+			if (ml > 5 && !strncasecmp(m, "sort.", 5)) {
+				m += 5;
+				ml -= 5;
+			}
+			size_t k = 0;
+			while (k < sizeof mods / sizeof *mods &&
+			       (strlen(mods[k]) != ml || strncasecmp(m, mods[k], ml)))
+				k++;
+			if (k == sizeof mods / sizeof *mods) {
+				ok = 0;
+				break;
+			}
+			if (k < 2)          /* the direction: the key's last character */
+				keys.buf[keys.len - 1] = k == 0 ? '1' : '0';
+		}
+		p += n;
+	}
+	char *out = ok && nkeys >= 3 ? odr_strdup(o, keys.buf) : NULL;
+	sb_release(&keys);
+	return out;
+}
+
 static void sru_fix_request(Z_SRW_PDU *sr, ODR o, Z_SRW_diagnostic **diag, int *num_diag)
 {
 	char why[80];
@@ -232,6 +312,15 @@ static void sru_fix_request(Z_SRW_PDU *sr, ODR o, Z_SRW_diagnostic **diag, int *
 		if (!q->maximumRecords)
 			q->maximumRecords = odr_intdup(o, SRU_DEFAULT_RECORDS);
 		text = &q->query;
+		/* a sortby of 3 or more keys: given as sortKeys, which GFS passes
+		 * on as they are (and prefers to the query's sortby) */
+		char *keys = NULL;
+		if (q->query && (!q->queryType || !strcmp(q->queryType, "cql")) &&
+		    !(q->sort_type == Z_SRW_sort_type_sort && q->sort.sortKeys) &&
+		    (keys = cql_sortby_keys(o, q->query))) {
+			q->sort_type = Z_SRW_sort_type_sort;
+			q->sort.sortKeys = keys;
+		}
 	} else if (sr->which == Z_SRW_scan_request && sr->u.scan_request)
 		text = &sr->u.scan_request->scanClause;
 	if (text && !sru_valid_utf8(o, text, why, sizeof why) && diag && num_diag)
@@ -310,7 +399,9 @@ static int rset_run(struct session *ss, struct rset *s, long offset, long limit,
 	 * takes the same path and order */
 	struct cat_search_opts so = { .limit = limit, .offset = offset,
 	                              .sort = s->sort, .descending = s->desc,
+	                              .nthen = s->nthen,
 	                              .estimate = search ? conf->estimate : s->estimate };
+	memcpy(so.then, s->then, sizeof so.then);
 	struct cat_result res = { 0 };
 	strbuf err = STRBUF_INIT;
 	int st = catalog_search_rpn(ss->cat, q, &so, &res, &err);
@@ -392,18 +483,21 @@ static int check_auth(bend_initrequest *q, struct session *ss, strbuf *why)
  * separated by blanks, each "path,schema,ascending,caseSensitive,missing"
  * ("title,,1", "dc.date,,0", from sortby "title,dc,1,0,highValue"). The
  * path may carry its context set ("dc.title"); the schema is not
- * otherwise looked at. Records are ordered by the first key; every key
- * must name an index serve can sort by (title, creator/author,
+ * otherwise looked at. Records are ordered by the first key, those it
+ * leaves tied by the second, and so on (up to 1 + CAT_SORT_THEN keys);
+ * every key must name an index serve can sort by (title, creator/author,
  * date/year, rec.id), else diagnostic 88 (unsupported path for sort,
  * details: the path), and its direction must be 1, 0 or empty, else
- * diagnostic 90 (was: the key was ignored and the records came unsorted).
- * Returns 0 with *sort and *desc set, or the SRU diagnostic with *details
- * (from o). */
-static int sru_sort_keys(const char *keys, int *sort, int *desc, ODR o, char **details)
+ * diagnostic 90 (was: the key was ignored and the records came unsorted);
+ * more keys get diagnostic 84 (too many sort keys, details: how many
+ * serve takes). Returns 0 with s's sort keys set, or the SRU diagnostic
+ * with *details (from o). */
+static int sru_sort_keys(const char *keys, struct rset *s, ODR o, char **details)
 {
 	char **key = NULL;
 	int nkeys = 0;
 	nmem_strsplit_blank(odr_getmem(o), keys, &key, &nkeys);
+	s->nthen = 0;
 	for (int i = 0; i < nkeys; i++) {
 		char **arg = NULL;
 		int narg = 0;
@@ -430,9 +524,19 @@ static int sru_sort_keys(const char *keys, int *sort, int *desc, ODR o, char **d
 			return YAZ_SRW_UNSUPP_DIRECTION_VALUE;
 		}
 		if (i == 0) {
-			*sort = k;
-			*desc = !strcmp(asc, "0");
+			s->sort = k;
+			s->desc = !strcmp(asc, "0");
+		} else if (i <= CAT_SORT_THEN) {
+			s->then[i - 1].sort = k;
+			s->then[i - 1].descending = !strcmp(asc, "0");
+			s->nthen = i;
 		}
+	}
+	if (nkeys > 1 + CAT_SORT_THEN) {
+		char n[16];
+		snprintf(n, sizeof n, "%d", 1 + CAT_SORT_THEN);
+		*details = odr_strdup(o, n);
+		return YAZ_SRW_TOO_MANY_SORT_KEYS_TO_SORT;
 	}
 	return 0;
 }
@@ -673,9 +777,9 @@ static int srv_search(void *h, bend_search_rr *rr)
 	wrbuf_destroy(w);
 	s->sort = CAT_SORT_RELEVANCE;
 	s->desc = 0;
+	s->nthen = 0;
 	if (rr->srw_sortKeys && *rr->srw_sortKeys) {
-		int srw = sru_sort_keys(rr->srw_sortKeys, &s->sort, &s->desc, rr->stream,
-		                        &rr->errstring);
+		int srw = sru_sort_keys(rr->srw_sortKeys, s, rr->stream, &rr->errstring);
 		if (srw) {
 			/* GFS turns errcode into an SRU diagnostic: see
 			 * __wrap_yaz_diag_bib1_to_srw */
@@ -957,32 +1061,51 @@ static int srv_sort(void *h, bend_sort_rr *rr)
 		rr->sort_status = Z_SortResponse_failure;
 		return 0;
 	}
-	int sort = CAT_SORT_TITLE, desc = 0;
-	if (rr->sort_sequence && rr->sort_sequence->num_specs > 0) {
-		Z_SortKeySpec *spec = rr->sort_sequence->specs[0];
-		if (spec->sortRelation && *spec->sortRelation == Z_SortKeySpec_descending)
-			desc = 1;
+	/* the keys in order: the first orders the records, each further one
+	 * those the keys before it leave tied; none: by title */
+	int sort = CAT_SORT_TITLE, desc = 0, nthen = 0;
+	struct cat_sort_key then[CAT_SORT_THEN];
+	int nspecs = rr->sort_sequence ? rr->sort_sequence->num_specs : 0;
+	if (nspecs > 1 + CAT_SORT_THEN) {
+		char why[40];
+		snprintf(why, sizeof why, "at most %d sort keys", 1 + CAT_SORT_THEN);
+		rr->errcode = YAZ_BIB1_TOO_MANY_SORT_KEYS;
+		rr->errstring = odr_strdup(rr->stream, why);
+		rr->sort_status = Z_SortResponse_failure;
+		return 0;
+	}
+	for (int i = 0; i < nspecs; i++) {
+		Z_SortKeySpec *spec = rr->sort_sequence->specs[i];
+		int k = CAT_SORT_TITLE;
+		int d = spec->sortRelation && *spec->sortRelation == Z_SortKeySpec_descending;
 		if (spec->sortElement && spec->sortElement->which == Z_SortElement_generic) {
-			Z_SortKey *k = spec->sortElement->u.generic;
+			Z_SortKey *key = spec->sortElement->u.generic;
 			int use = 0;
 			const char *field = NULL;
-			if (k->which == Z_SortKey_sortAttributes)
-				use = use_attr(k->u.sortAttributes->list);
-			else if (k->which == Z_SortKey_sortField)
-				field = k->u.sortField;
+			if (key->which == Z_SortKey_sortAttributes)
+				use = use_attr(key->u.sortAttributes->list);
+			else if (key->which == Z_SortKey_sortField)
+				field = key->u.sortField;
 			if (use == 1003 || use == 1004 || (field && strstr(field, "author")))
-				sort = CAT_SORT_AUTHOR;
+				k = CAT_SORT_AUTHOR;
 			else if (use == 30 || use == 31 || (field && (strstr(field, "year") || strstr(field, "date"))))
-				sort = CAT_SORT_YEAR;
+				k = CAT_SORT_YEAR;
 			else if (use == 12 || (field && (!strcmp(field, "id") || !strcmp(field, "rec.id"))))
-				sort = CAT_SORT_ID;
+				k = CAT_SORT_ID;
 			else if (use == 4 || use == 0 || (field && strstr(field, "title")))
-				sort = CAT_SORT_TITLE;
+				k = CAT_SORT_TITLE;
 			else {
 				rr->errcode = YAZ_BIB1_CANNOT_SORT_ACCORDING_TO_SEQUENCE;
 				rr->sort_status = Z_SortResponse_failure;
 				return 0;
 			}
+		}
+		if (i == 0) {
+			sort = k;
+			desc = d;
+		} else {
+			then[nthen].sort = k;
+			then[nthen++].descending = d;
 		}
 	}
 	char *pqf = xstrdup(in->pqf);
@@ -994,6 +1117,8 @@ static int srv_sort(void *h, bend_sort_rr *rr)
 		free(pqf);
 	out->sort = sort;
 	out->desc = desc;
+	out->nthen = nthen;
+	memcpy(out->then, then, (size_t)nthen * sizeof *then);
 	char *addinfo = NULL;
 	if (rset_run(ss, out, 0, SET_FIRST, 1, rr->stream, &rr->errcode, &addinfo) < 0) {
 		rr->errstring = addinfo;
