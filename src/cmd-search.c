@@ -23,7 +23,7 @@
 
 static const char usage_text[] = N_(
 	"usage: bienmuc search [-d DB] [--format FMT] [--limit N] [--offset N]\n"
-	"                      [--sort relevance|title|author|year|id] [--reverse]\n"
+	"                      [--sort KEYS] [--reverse]\n"
 	"                      [--count] [--pqf] QUERY...\n"
 	"\n"
 	"Search the catalogue with a CCL query (the words of QUERY are joined).\n"
@@ -37,8 +37,10 @@ static const char usage_text[] = N_(
 	"                      separated), mrk, marcxml, json or iso2709\n"
 	"  -n, --limit N       at most N records (default 100; 0 = all)\n"
 	"      --offset N      skip the first N\n"
-	"  -s, --sort KEY      relevance (default), title, author, year, id\n"
-	"  -r, --reverse       reverse the sort\n"
+	"  -s, --sort KEYS     relevance (default), title, author, year or id;\n"
+	"                      or several, each ordering the ties of the one\n"
+	"                      before: author,year:desc (:desc reverses one key)\n"
+	"  -r, --reverse       reverse the whole order\n"
 	"  -c, --count         print only the number of records found\n"
 	"      --pqf           print the query as PQF (RPN) and stop\n"
 	"  -h, --help          show this help\n"
@@ -70,10 +72,72 @@ static int number(const char *s, long *out)
 	return 0;
 }
 
+/* "-s KEY[,KEY...]", each KEY a name with an optional ":desc" (or
+ * ":asc"), into so: the first key and up to CAT_SORT_THEN more, each
+ * ordering what the keys before it leave tied. Relevance is a key of its
+ * own (nothing orders its ties); nothing may follow id (it leaves none).
+ * 0, or -1 with the message said. */
+static int sort_keys(const char *arg, struct cat_search_opts *so)
+{
+	static const struct { const char *name; int sort; } names[] = {
+		{ "relevance", CAT_SORT_RELEVANCE }, { "title", CAT_SORT_TITLE },
+		{ "author", CAT_SORT_AUTHOR }, { "year", CAT_SORT_YEAR }, { "id", CAT_SORT_ID },
+	};
+	int n = 0, last = -1;
+	so->nthen = 0;
+	for (const char *p = arg;; p++) {
+		size_t len = strcspn(p, ",");
+		const char *colon = memchr(p, ':', len);
+		size_t nlen = colon ? (size_t)(colon - p) : len;
+		int sort = -1, desc = 0;
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+			if (strlen(names[i].name) == nlen && !strncmp(p, names[i].name, nlen))
+				sort = names[i].sort;
+		if (colon) {
+			size_t dlen = len - nlen - 1;
+			if (dlen == 4 && !strncmp(colon + 1, "desc", 4))
+				desc = 1;
+			else if (!(dlen == 3 && !strncmp(colon + 1, "asc", 3)))
+				sort = -1;
+		}
+		if (sort < 0) {
+			cmd_error(CMD_NAME, _("unknown sort '%.*s' (relevance, title, author, year, id; "
+			                      "each may end in :desc)"), (int)len, p);
+			return -1;
+		}
+		if (n && (last == CAT_SORT_RELEVANCE || sort == CAT_SORT_RELEVANCE)) {
+			cmd_error(CMD_NAME, _("--sort: relevance cannot be combined with other keys"));
+			return -1;
+		}
+		if (n && last == CAT_SORT_ID) {
+			cmd_error(CMD_NAME, _("--sort: id can only be the last key (no two records "
+			                      "have the same id)"));
+			return -1;
+		}
+		if (n > CAT_SORT_THEN) {
+			cmd_error(CMD_NAME, _("--sort: at most %d keys"), CAT_SORT_THEN + 1);
+			return -1;
+		}
+		if (!n) {
+			so->sort = sort;
+			so->descending = desc;
+		} else {
+			so->then[n - 1].sort = sort;
+			so->then[n - 1].descending = desc;
+			so->nthen = n;
+		}
+		n++;
+		last = sort;
+		p += len;
+		if (!*p)
+			return 0;
+	}
+}
+
 int cmd_search(int argc, char **argv)
 {
 	const char *db = NULL;
-	int fmt = 0, count = 0, pqf = 0, opt;
+	int fmt = 0, count = 0, pqf = 0, reverse = 0, opt;
 	struct cat_search_opts so = { .limit = 100 };
 
 	optind = 0;
@@ -101,17 +165,10 @@ int cmd_search(int argc, char **argv)
 			}
 			break;
 		case 's':
-			if (!strcmp(optarg, "relevance")) so.sort = CAT_SORT_RELEVANCE;
-			else if (!strcmp(optarg, "title")) so.sort = CAT_SORT_TITLE;
-			else if (!strcmp(optarg, "author")) so.sort = CAT_SORT_AUTHOR;
-			else if (!strcmp(optarg, "year")) so.sort = CAT_SORT_YEAR;
-			else if (!strcmp(optarg, "id")) so.sort = CAT_SORT_ID;
-			else {
-				cmd_error(CMD_NAME, _("unknown sort '%s' (relevance, title, author, year, id)"), optarg);
+			if (sort_keys(optarg, &so))
 				return 2;
-			}
 			break;
-		case 'r': so.descending = 1; break;
+		case 'r': reverse = 1; break;
 		case 'c': count = 1; break;
 		case OPT_PQF: pqf = 1; break;
 		case 'h': fputs(_(usage_text), stdout); return 0;
@@ -122,6 +179,11 @@ int cmd_search(int argc, char **argv)
 			cmd_error(CMD_NAME, _("unknown option '%s'; see 'bienmuc search --help'"), argv[optind - 1]);
 			return 2;
 		}
+	}
+	if (reverse) {                  /* the whole order: every key */
+		so.descending = !so.descending;
+		for (int i = 0; i < so.nthen; i++)
+			so.then[i].descending = !so.then[i].descending;
 	}
 	if (optind >= argc) {
 		cmd_error(CMD_NAME, _("no query; see 'bienmuc search --help'"));
