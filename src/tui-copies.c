@@ -437,6 +437,32 @@ int tui_copies_panel(tsess *s, const struct tui_host *h)
 /* ---------------------------------------------------------------- */
 /* shelf list */
 
+/* Up (by, 1) or PgUp (by, a page) on the first call number read: the n
+ * call numbers before `at` (the first read, or what was typed when none
+ * was found), if any: from is set to the first of them and *sel to the
+ * one to select once the list is read from there. 1 when there were
+ * some; 0 at the start of the index (or for a catalogue that cannot look
+ * back). */
+static int shelf_back(tsess *s, const char *at, size_t by, size_t n, strbuf *from, size_t *sel)
+{
+	struct cat_heading *bh = NULL;
+	size_t nb = 0;
+	int moved = 0;
+	strbuf err = STRBUF_INIT;       /* not said: Up at the top stays put */
+	if (at && *at &&
+	    catalog_browse_before(s->cat, "callno", at, n, &bh, &nb, &err) == CAT_OK && nb) {
+		char *first = xstrdup(bh[0].heading);
+		sb_reset(from);
+		sb_adds(from, first);
+		free(first);
+		*sel = nb > by ? nb - by : 0;
+		moved = 1;
+	}
+	cat_headings_free(bh, nb);
+	sb_release(&err);
+	return moved;
+}
+
 int tui_shelf(tsess *s, const char *from0, const struct tui_host *h)
 {
 	strbuf from = STRBUF_INIT;
@@ -445,6 +471,7 @@ int tui_shelf(tsess *s, const char *from0, const struct tui_host *h)
 	size_t nh = 0, sel = 0, top = 0;
 	struct cat_summary *sum = NULL;
 	int reload = 1, rc = 1;
+	size_t want_sel = 0;            /* sel after a reload */
 	strbuf note = STRBUF_INIT;
 	for (;;) {
 		int rows = LINES - 5;
@@ -470,7 +497,9 @@ int tui_shelf(tsess *s, const char *from0, const struct tui_host *h)
 				catalog_summaries(s->cat, ids, nh, sum, NULL);
 			free(ids);
 			sb_release(&e);
-			sel = top = 0;
+			sel = want_sel < nh ? want_sel : 0;
+			top = sel;
+			want_sel = 0;
 			reload = 0;
 		}
 		keep_sel(&sel, &top, nh, rows);
@@ -505,6 +534,12 @@ int tui_shelf(tsess *s, const char *from0, const struct tui_host *h)
 			continue;
 		if (key == KEYC_ESCAPE || key == 7 || is_quit(s, key))
 			break;
+		if ((key == KEYC_UP || key == 16 || key == KEYC_PPAGE) && sel == 0 &&
+		    shelf_back(s, nh ? hd[0].heading : from.buf, key == KEYC_PPAGE ? (size_t)rows : 1,
+		               (size_t)rows, &from, &want_sel)) {
+			reload = 1;         /* before the first one read: read from earlier */
+			continue;
+		}
 		if (move_key(key == 'j' || key == 'k' || key == ' ' ? 0 : key, &sel, nh, rows)) {
 			if (sel + 1 >= nh && nh && (key == KEYC_DOWN || key == KEYC_NPAGE) && nh >= (size_t)rows * 4) {
 				/* at the end of what was read: read on from here */
