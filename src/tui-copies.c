@@ -216,7 +216,7 @@ static int edit_copy(tsess *s, const struct tui_host *h, struct copy *cp, strbuf
 		nf++;
 	char *orig = xstrdup(cp->accno);
 	const char *msg = "";
-	int rc = 1;
+	int rc = 1, changed = 0, warned = 0;
 	for (;;) {
 		erase();
 		char head[256];
@@ -230,21 +230,33 @@ static int edit_copy(tsess *s, const struct tui_host *h, struct copy *cp, strbuf
 			put(2 + (int)i, 14, copy_get(cp, copy_fields[i]), COLS - 15, a);
 		}
 		help_bar(_(" Enter change the field  F2/C-s save  Esc back without saving"));
-		note_line(msg, 0);
+		note_line(msg, warned);
 		curs_set(0);
 		refresh();
 		int key = h->read_key_in(h->ctx, -1);
 		msg = "";
-		if (key == KEYC_ESCAPE || key == 7 || key == 'q' || is_quit(s, key))
-			break;
+		if (key == KEYC_ESCAPE || key == 7 || key == 'q' || is_quit(s, key)) {
+			if (!changed || warned)
+				break;
+			/* what was typed is not thrown away by one Esc (as in
+			 * the workform and the fixed-field editor) */
+			msg = _("Esc again leaves without saving the changes; F2 or C-s saves the copy");
+			warned = 1;
+			continue;
+		}
+		warned = 0;
 		if (move_key(key, &sel, nf, (int)nf))
 			continue;
 		if (key == KEYC_ENTER || key == 'e') {
 			char q[64];
 			snprintf(q, sizeof q, "%s:", copy_fields[sel]);
-			char *v = prompt(s, h, q, copy_get(cp, copy_fields[sel]));
+			char *was = xstrdup(copy_get(cp, copy_fields[sel]));
+			char *v = prompt(s, h, q, was);
 			if (v && copy_set(cp, copy_fields[sel], v))
 				msg = _("not a valid value (status: available withdrawn lost repair; dates YYYY-MM-DD)");
+			else if (v && strcmp(was, copy_get(cp, copy_fields[sel])))
+				changed = 1;
+			free(was);
 			free(v);
 		} else if (key == KEYC_F(2) || key == (KEYC_META | '2') || key == 19) {
 			strbuf err = STRBUF_INIT;
