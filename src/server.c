@@ -1095,7 +1095,16 @@ static int srv_sort(void *h, bend_sort_rr *rr)
 			else if (use == 4 || use == 0 || (field && strstr(field, "title")))
 				k = CAT_SORT_TITLE;
 			else {
+				/* which key, so that a client can tell (addinfo) */
+				char why[120];
+				if (field)
+					snprintf(why, sizeof why, "sort key %d: cannot sort by '%.60s' "
+					         "(title, author, date, id)", i + 1, field);
+				else
+					snprintf(why, sizeof why, "sort key %d: cannot sort by use attribute %d "
+					         "(4 title, 1003 author, 31 date, 12 id)", i + 1, use);
 				rr->errcode = YAZ_BIB1_CANNOT_SORT_ACCORDING_TO_SEQUENCE;
+				rr->errstring = odr_strdup(rr->stream, why);
 				rr->sort_status = Z_SortResponse_failure;
 				return 0;
 			}
