@@ -8,6 +8,7 @@
 #include <string.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -289,12 +290,49 @@ static FILE *part_create(struct cmd_output *o)
 	return fp;
 }
 
+/* The descriptor NAME stands for: /dev/stdout, /dev/stderr, /dev/fd/N,
+ * /proc/self/fd/N; else -1. */
+static int fd_name(const char *name)
+{
+	if (!strcmp(name, "/dev/stdout"))
+		return 1;
+	if (!strcmp(name, "/dev/stderr"))
+		return 2;
+	const char *p = !strncmp(name, "/dev/fd/", 8) ? name + 8
+	              : !strncmp(name, "/proc/self/fd/", 14) ? name + 14 : NULL;
+	if (!p || *p < '0' || *p > '9')
+		return -1;
+	long n = 0;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((n = n * 10 + (*p - '0')) > INT_MAX)
+			return -1;
+	return *p ? -1 : (int)n;
+}
+
 /* see cmd.h */
 FILE *cmd_output_open(struct cmd_output *o, const char *name)
 {
 	struct stat st, lst;
 	o->name = NULL;
 	o->part = NULL;
+	/* an open descriptor (-o /dev/stdout > FILE, >> FILE): written through
+	 * it, after what the shell or the run wrote there; opened by name, the
+	 * file would be emptied or replaced */
+	int fd = fd_name(name);
+	if (fd >= 0 && fcntl(fd, F_GETFD) != -1) {
+		fflush(stdout);                        /* what went there first stays first */
+		int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		o->fp = d >= 0 ? fdopen(d, "wb") : NULL;
+		if (!o->fp) {
+			int e = errno;
+			if (d >= 0)
+				close(d);
+			errno = e;
+			return NULL;
+		}
+		o->name = xstrdup(name);
+		return o->fp;
+	}
 	/* through a symbolic link: the file it names is replaced, not the link */
 	if (lstat(name, &lst) == 0 && S_ISLNK(lst.st_mode))
 		o->name = realpath(name, NULL);

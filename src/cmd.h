@@ -63,7 +63,9 @@ void cmd_record_warnings_end(const struct cmd_warnings *w);
  * Through a symbolic link, the file it names is replaced; a replaced file
  * keeps its permissions. Anything else (/dev/null, a pipe, a terminal) is
  * written directly, as is a file we may write in a folder where we may
- * not make the .part file. cmd_output_open returns NULL with errno set;
+ * not make the .part file; /dev/stdout, /dev/stderr, /dev/fd/N and
+ * /proc/self/fd/N through a duplicate of that descriptor (appending where
+ * the shell's >> does, after what the process wrote there). cmd_output_open returns NULL with errno set;
  * cmd_output_close returns 0, or -1 with errno set, and with keep 0 (or
  * on failure) removes the .part file, leaving NAME as it was. */
 struct cmd_output {
