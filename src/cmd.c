@@ -309,6 +309,34 @@ static int fd_name(const char *name)
 	return *p ? -1 : (int)n;
 }
 
+/* The file a symbolic link that names no file yet leads to (the link
+ * followed, relative to its folder, until a name that is not a link),
+ * or NULL (a loop). */
+static char *link_target(const char *name)
+{
+	char *cur = xstrdup(name);
+	for (int i = 0; i < 40; i++) {
+		struct stat ls;
+		if (lstat(cur, &ls) || !S_ISLNK(ls.st_mode))
+			return cur;
+		strbuf t = STRBUF_INIT;
+		char buf[PATH_MAX];
+		ssize_t n = readlink(cur, buf, sizeof buf - 1);
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		const char *slash = strrchr(cur, '/');
+		if (buf[0] != '/' && slash)
+			sb_add(&t, cur, (size_t)(slash - cur) + 1);
+		sb_add(&t, buf, (size_t)n);
+		free(cur);
+		cur = sb_detach(&t, NULL);
+	}
+	free(cur);
+	errno = ELOOP;
+	return NULL;
+}
+
 /* see cmd.h */
 FILE *cmd_output_open(struct cmd_output *o, const char *name)
 {
@@ -334,8 +362,16 @@ FILE *cmd_output_open(struct cmd_output *o, const char *name)
 		return o->fp;
 	}
 	/* through a symbolic link: the file it names is replaced, not the link */
-	if (lstat(name, &lst) == 0 && S_ISLNK(lst.st_mode))
+	if (lstat(name, &lst) == 0 && S_ISLNK(lst.st_mode)) {
 		o->name = realpath(name, NULL);
+		if (!o->name && errno == ENOENT)
+			o->name = link_target(name);
+		if (!o->name) {                        /* a loop: not the link replaced */
+			o->fp = NULL;
+			errno = errno ? errno : ELOOP;
+			return NULL;
+		}
+	}
 	if (!o->name)
 		o->name = xstrdup(name);
 	int exists = stat(o->name, &st) == 0;

@@ -60,7 +60,8 @@ void cmd_record_warnings_end(const struct cmd_warnings *w);
  * the .part file is locked (flock) while it is written, and a
  * NAME.part.PID or NAME.part.PID.N beside NAME that nobody holds locked
  * and whose process is gone is such a leftover.
- * Through a symbolic link, the file it names is replaced; a replaced file
+ * Through a symbolic link, the file it names is replaced (made when the
+ * link leads to no file yet; a loop: ELOOP); a replaced file
  * keeps its permissions. Anything else (/dev/null, a pipe, a terminal) is
  * written directly, as is a file we may write in a folder where we may
  * not make the .part file; /dev/stdout, /dev/stderr, /dev/fd/N and
