@@ -891,7 +891,7 @@ void mrk_encode_value(strbuf *out, const char *s, size_t n, int marc8, int ctrl)
 /* ------------------------------------------------------------------ */
 /* Reader                                                               */
 
-enum { ML_FIELD, ML_CONT, ML_NOEQ, ML_OTHER };
+enum { ML_FIELD, ML_CONT, ML_NOEQ, ML_OTHER, ML_IFIELD };
 struct mline {
 	size_t off, len;      /* in st->text, without the line end */
 	long lineno;          /* 1-based */
@@ -1014,6 +1014,20 @@ static void r_close(void *vst)
 	free(st);
 }
 
+/* Blanks and tabs at the start of l. */
+static size_t indent_len(const struct rawline *l)
+{
+	size_t k = 0;
+	while (k < l->len && (l->p[k] == '\t' || l->p[k] == ' '))
+		k++;
+	return k;
+}
+
+static int field_tag_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
 /* What a line that does not start with '=' is (not the record's first). */
 static int line_kind(const struct mrk_reader *st, const struct rawline *l)
 {
@@ -1024,6 +1038,15 @@ static int line_kind(const struct mrk_reader *st, const struct rawline *l)
 	if (l->len >= 5 && p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' &&
 	    p[2] >= '0' && p[2] <= '9' && p[3] == ' ' && p[4] == ' ')
 		return ML_NOEQ;
+	/* "\t=650  ...": a field line indented (an editor's indentation),
+	 * not text of the field above (it was joined to it as subfields) */
+	if (p[0] == ' ' || p[0] == '\t') {
+		size_t k = indent_len(l);
+		if (l->len - k >= 6 && p[k] == '=' && memcmp(p + k + 1, "LDR", 3) &&
+		    field_tag_char(p[k + 1]) && field_tag_char(p[k + 2]) && field_tag_char(p[k + 3]) &&
+		    p[k + 4] == ' ' && p[k + 5] == ' ')
+			return ML_IFIELD;
+	}
 	/* a long line broken at a blank (MARCBreaker) or before a subfield,
 	 * or indented with a tab (an editor's or mailer's wrapping) */
 	const struct mline *prev = &st->lines[st->nlines - 1];
@@ -1051,7 +1074,13 @@ static void keep_line(struct mrk_reader *st, const struct rawline *l, long long 
 	m->kind = kind;
 	m->tab_blank = 0;
 	m->skip = 0;
-	if (cont && l->p[0] == '\t') {
+	if (kind == ML_IFIELD) {            /* read from its '=' */
+		size_t k = indent_len(l);
+		m->off += k;
+		m->len -= k;
+		m->fileoff += (long long)k;
+		m->skip = k;
+	} else if (cont && l->p[0] == '\t') {
 		/* a tab-indented line: its indentation is not text. Before a
 		 * '$' none of it is kept, else one blank (a tab there reads as
 		 * a blank: field_text); the line starts later so that positions
@@ -1279,7 +1308,11 @@ static void line_warnings(struct mrk_reader *st, marc_reader *rd)
 		const char *p = st->text.buf + m->off;
 		if (m->kind == ML_FIELD)
 			tag = p + 1;
-		else if (m->kind == ML_NOEQ) {
+		else if (m->kind == ML_IFIELD) {
+			tag = p + 1;
+			mr_warn(rd, _("line %ld (byte %lld): does not start with '='; read as field %.3s"),
+			        m->lineno, m->fileoff - (long long)m->skip, tag);
+		} else if (m->kind == ML_NOEQ) {
 			tag = p;
 			mr_warn(rd, _("line %ld (byte %lld): does not start with '='; read as field %.3s"),
 			        m->lineno, m->fileoff, tag);

@@ -423,6 +423,45 @@ static void test_read_lines(void)
 	recs_free(&rs);
 }
 
+/* A field line indented with a tab or blanks ("\t=650  ..."): read as
+ * that field, with a warning at the line's first byte (it was joined to
+ * the field above, its subfields added to that field's); a wrapped line
+ * after it continues it. */
+static void test_read_indented_fields(void)
+{
+	static const char in[] =
+		"=LDR  00000nam a2200000 a 4500\r\n"
+		"=245  10$aMột hai\r\n"
+		"\t=650  \\0$aLịch sử\r\n"
+		"\t$xViệt Nam\r\n"
+		"  \t=700  1\\$aNguyễn, A &#xQQ;\r\n"
+		"\r\n";
+	struct recs rs = { 0 };
+	recs_read_mem(&rs, in, sizeof in - 1, MF_MRK, CS_AUTO);
+	CHECKF(rs.n == 1 && rs.bad == 0, "%zu read, %d bad: %s", rs.n, rs.bad, rs.errs.buf ? rs.errs.buf : "");
+	CHECK_STR(sub(&rs, 0, "245", 'a'), "Một hai");
+	long f = rs.n ? rec_find(rs.r[0], "245", 0) : -1;
+	CHECK(f >= 0 && rec_nsub(rs.r[0], (size_t)f) == 1);
+	CHECK_STR(sub(&rs, 0, "650", 'a'), "Lịch sử");
+	CHECK_STR(sub(&rs, 0, "650", 'x'), "Việt Nam");
+	CHECK_STR(sub(&rs, 0, "700", 'a'), "Nguyễn, A &#xQQ;");
+	char want[200];
+	const char *w = rs.warns.buf ? rs.warns.buf : "";
+	snprintf(want, sizeof want, "1: line 3 (byte %d): does not start with '='; read as field 650\n",
+	         (int)(strstr(in, "\t=650") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "1: line 4 (byte %d): does not start with '='; joined to field 650",
+	         (int)(strstr(in, "\t$x") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "1: line 5 (byte %d): does not start with '='; read as field 700\n",
+	         (int)(strstr(in, "  \t=700") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	snprintf(want, sizeof want, "1: line 5 (byte %d): field 700 $a: '&#xQQ;'",
+	         (int)(strstr(in, "&#xQQ;") - in));
+	CHECKF(strstr(w, want) != NULL, "no '%s' in:\n%s", want, w);
+	recs_free(&rs);
+}
+
 /* Line ends: LF, CR LF and a lone CR (old Mac files) all end a line;
  * CRs before an LF are one line end with it. */
 static void test_read_cr(void)
@@ -1150,6 +1189,7 @@ int main(void)
 	test_read_basic();
 	test_read_cr();
 	test_read_lines();
+	test_read_indented_fields();
 	test_read_charsets();
 	test_read_bad();
 	test_write();
