@@ -973,6 +973,26 @@ static int batch_exists(struct imp *im, long b)
 	return ok;
 }
 
+/* While the next record is slow to come (a pipe that pauses), commit as
+ * soon as another program waits to write (commit_due): the import's
+ * transaction is open (records or not), and the other program waited
+ * for the input, giving up after 30 s ('the catalogue is busy'). Not
+ * before the records a resumed run skips (its progress would go back).
+ * 0, or -1 when the commit failed. */
+static int idle_commit(struct imp *im, readahead *ra, const char *key, long recno,
+                       long long off, long skip, long *pending)
+{
+	while (recno >= skip && !readahead_ready(ra, 0.05))
+		if (commit_due(im)) {
+			if (checkpoint(im, key, recno, off, 0)) {
+				im->fatal = 1;
+				return -1;
+			}
+			*pending = 0;
+		}
+	return 0;
+}
+
 static int import_file(struct imp *im, const char *path)
 {
 	int is_stdin = !strcmp(path, "-");
@@ -1073,7 +1093,8 @@ static int import_file(struct imp *im, const char *path)
 	long pending = 0, recno = recbase;
 	long long next_off = base;
 	int rc = 0;
-	while ((it = readahead_next(ra)) != NULL) {
+	while (!(rc = idle_commit(im, ra, key, recno, next_off, skip, &pending)) &&
+	       (it = readahead_next(ra)) != NULL) {
 		rec *r = it->r;
 		recno = recbase + it->recno;
 		long long off = base + it->off;

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "readahead.h"
 
@@ -155,6 +156,28 @@ const struct ra_item *readahead_next(readahead *ra)
 		return NULL;
 	ra->taken = 1;
 	return &ra->item[ra->head];
+}
+
+int readahead_ready(readahead *ra, double secs)
+{
+	if (!ra->threaded)
+		return 1;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long ns = (long long)ts.tv_nsec + (long long)(secs * 1e9);
+	ts.tv_sec += (time_t)(ns / 1000000000);
+	ts.tv_nsec = (long)(ns % 1000000000);
+	pthread_mutex_lock(&ra->mu);
+	/* the slot the caller still holds is not a record to come */
+	int ready = ra->count > (size_t)ra->taken || ra->eof;
+	if (!ready) {
+		ra->caller_sleeps = 1;
+		pthread_cond_timedwait(&ra->filled, &ra->mu, &ts);
+		ra->caller_sleeps = 0;
+		ready = ra->count > (size_t)ra->taken || ra->eof;
+	}
+	pthread_mutex_unlock(&ra->mu);
+	return ready;
 }
 
 void readahead_stop(readahead *ra)

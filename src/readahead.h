@@ -38,6 +38,12 @@ readahead *readahead_start(marc_reader *rd, cat_preparer *p, long no_prep);
 /* The next record, in input order; NULL at the end of the input. */
 const struct ra_item *readahead_next(readahead *ra);
 
+/* Is the next record (or the end of the input) there, after waiting at
+ * most secs for it? 0 when the input is slow to come (a pipe). Without a
+ * reading thread, 1: the next readahead_next() reads it, waiting as long
+ * as it takes. */
+int readahead_ready(readahead *ra, double secs);
+
 /* Stop reading (at once, even in the middle of the input), wait for the
  * thread and free everything. Accepts NULL. */
 void readahead_stop(readahead *ra);
