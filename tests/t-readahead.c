@@ -79,7 +79,10 @@ static void run(catalog *c, int threads, long no_prep, long stop, strbuf *out)
 	readahead *ra = readahead_start(rd, p, no_prep);
 	const struct ra_item *it;
 	long n = 0;
-	while (stop != 0 && (it = readahead_next(ra)) != NULL) {
+	/* readahead_ready: a file's next record (or its end) comes well
+	 * within the wait, whether the caller holds a record or not */
+	int ready = 1;
+	while (stop != 0 && (ready &= readahead_ready(ra, 5.0), (it = readahead_next(ra)) != NULL)) {
 		n++;
 		CHECK_INT(it->recno, n);
 		/* the raw bytes are the input's at the record's offset */
@@ -97,6 +100,9 @@ static void run(catalog *c, int threads, long no_prep, long stop, strbuf *out)
 		if (stop > 0 && n == stop)
 			break;
 	}
+	CHECK(ready);
+	if (stop < 0)
+		CHECK(readahead_ready(ra, 0));          /* the end: ready at once */
 	readahead_stop(ra);
 	catalog_preparer_destroy(p);
 	marc_reader_close(rd);
