@@ -1096,7 +1096,7 @@ static int srv_sort(void *h, bend_sort_rr *rr)
 				k = CAT_SORT_TITLE;
 			else {
 				/* which key, so that a client can tell (addinfo) */
-				char why[120];
+				char why[160];       /* the longest: 126 bytes */
 				if (field)
 					snprintf(why, sizeof why, "sort key %d: cannot sort by '%.60s' "
 					         "(title, author, date, id)", i + 1, field);
