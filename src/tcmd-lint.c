@@ -291,11 +291,19 @@ size_t tsess_lint(tsess *s)
 
 const char *tsess_line_finding(tsess *s, long line, int *error)
 {
+	/* an error before the warnings: the mark beside the field is '!' */
+	const char *first = NULL;
 	for (size_t i = 0; i < s->nfind; i++)
 		if (s->find[i].line == line) {
-			if (error)
-				*error = s->find[i].error;
-			return s->find[i].text;
+			if (s->find[i].error) {
+				if (error)
+					*error = 1;
+				return s->find[i].text;
+			}
+			if (!first)
+				first = s->find[i].text;
 		}
-	return NULL;
+	if (first && error)
+		*error = 0;
+	return first;
 }

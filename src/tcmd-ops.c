@@ -840,9 +840,13 @@ TC_HANDLER(save)
 	if (errors && !s->force) {
 		if (!s->fe.ui)
 			list_findings(s);
+		/* name the first error, not a warning listed before it */
+		size_t fe = 0;
+		while (fe < s->nfind && !s->find[fe].error)
+			fe++;
 		tsess_err(s, _("save refused: %zu lint error%s (:lint lists them; :save! saves anyway)%s%s"),
-		          errors, errors == 1 ? "" : "s", s->nfind ? ": " : "",
-		          s->nfind ? s->find[0].text : "");
+		          errors, errors == 1 ? "" : "s", fe < s->nfind ? ": " : "",
+		          fe < s->nfind ? s->find[fe].text : "");
 		tsess_event(s, TE_CHANGED);
 		return 1;
 	}

@@ -178,7 +178,8 @@ size_t tsess_results_more(tsess *s, size_t want);
 /* Run the lint step over the record under edit (fills s->find). Returns
  * the number of errors. */
 size_t tsess_lint(tsess *s);
-/* The findings for one editor line, joined with "; " (NULL if none). */
+/* The finding shown for one editor line: its first error, else its first
+ * warning (NULL if none); *error says which. */
 const char *tsess_line_finding(tsess *s, long line, int *error);
 
 /* Definitions (marcdef.h), loaded on first use; NULL if unavailable. */

@@ -763,7 +763,8 @@ static void draw_helpline(struct tui *t)
 		size_t cur = t->line_active ? t->line_no : edrec_cur(s->ed);
 		const rec *r = edrec_rec(s->ed);
 		int err = 0;
-		const char *f = t->screen == SC_EDIT && !t->line_new ?
+		/* (line_new stays set after the new field's line closed) */
+		const char *f = t->screen == SC_EDIT && !(t->line_active && t->line_new) ?
 		                tsess_line_finding(s, (long)cur, &err) : NULL;
 		if (f) {
 			put_utf8(y, 0, f, COLS, ui_attr(err ? UC_ERROR : UC_WARN));
