@@ -1824,7 +1824,9 @@ static void handle_key(struct tui *t, int k)
 		handle_key(t, k & ~KEYC_META);
 		return;
 	}
-	if (view == KV_SEARCH && t->search_sel) {
+	/* the last query stays selected through the input method's
+	 * toggles (C-t, F8, M-8): the typing that follows replaces it */
+	if (view == KV_SEARCH && t->search_sel && !(c && !strncmp(c, "input", 5))) {
 		t->search_sel = 0;
 		if ((!c && k >= 0x20 && k < KEYC_BASE) ||
 		    (!c && (c = keymap_lookup(s->km, KV_LINE, k)) &&
