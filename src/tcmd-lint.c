@@ -176,6 +176,83 @@ void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out)
 	}
 }
 
+/* s cut to `cells` terminal cells, a cut ending in '~'. */
+static void add_cut(strbuf *out, const char *str, size_t cells)
+{
+	if (edit_str_cells(str) <= cells) {
+		sb_adds(out, str);
+		return;
+	}
+	size_t n, k = 0, used = 0;
+	wchar_t *w = edit_wcs_from_utf8(str, &n);
+	while (w && k < n) {
+		size_t cw = (size_t)edit_wcwidth(w[k]);
+		if (used + cw + 1 > cells)
+			break;
+		used += cw;
+		k++;
+		while (k < n && edit_wcwidth(w[k]) == 0)    /* its marks */
+			k++;
+	}
+	char *u = w ? edit_utf8_from_wcs(w, k) : NULL;
+	sb_adds(out, u ? u : "");
+	if (cells)
+		sb_addc(out, '~');
+	free(u);
+	free(w);
+}
+
+void tsess_field_help_fit(tsess *s, const char *tag, char code, size_t cells, strbuf *out)
+{
+	strbuf full = STRBUF_INIT;
+	tsess_field_help(s, tag, code, &full);
+	const char *fb = full.buf ? full.buf : "";
+	marcdef *md = tsess_marcdef(s);
+	const md_field *f = md && strcmp(tag, "LDR") ? marcdef_field(md, edit_format(s), tag) : NULL;
+	if (edit_str_cells(fb) <= cells || !f) {
+		add_cut(out, fb, cells);
+		sb_release(&full);
+		return;
+	}
+	sb_release(&full);
+	/* too long with both names: the field's name in the interface
+	 * language only, and cut so that the subfield part shows whole */
+	int local = i18n_is_vi();
+	strbuf head = STRBUF_INIT, tail = STRBUF_INIT;
+	sb_addf(&head, "%s %s (%s)%s", tag, marcdef_name(f->name, f->name_local, local),
+	        f->repeatable ? "R" : "NR", f->obsolete ? " obsolete" : "");
+	if (code) {
+		const md_subfield *sf = marcdef_subfield(f, code);
+		if (sf)
+			sb_addf(&tail, " | $%c %s%s", code,
+			        sf->name ? marcdef_name(sf->name, sf->name_local, local) : "",
+			        sf->repeatable ? " (R)" : " (NR)");
+		else
+			sb_addf(&tail, " | $%c not defined", code);
+	} else if (!f->control) {
+		sb_adds(&tail, " | $");
+		for (size_t i = 0; i < f->nsubs && i < 12; i++)
+			sb_addc(&tail, f->subs[i].code);
+	}
+	const char *hb = head.buf ? head.buf : "", *tb = tail.buf ? tail.buf : "";
+	size_t hw = edit_str_cells(hb), tw = edit_str_cells(tb);
+	if (hw + tw > cells && cells > tw + 12) {
+		strbuf line = STRBUF_INIT;
+		add_cut(&line, hb, cells - tw);
+		sb_adds(&line, tb);
+		add_cut(out, line.buf, cells);
+		sb_release(&line);
+	} else {
+		strbuf line = STRBUF_INIT;
+		sb_adds(&line, hb);
+		sb_adds(&line, tb);
+		add_cut(out, line.buf, cells);
+		sb_release(&line);
+	}
+	sb_release(&head);
+	sb_release(&tail);
+}
+
 void tsess_lint_destroy(tsess *s)
 {
 	tsess_free_lint(s);

@@ -188,6 +188,10 @@ void *tsess_marcdef(tsess *s);
  * Statement — $a Title" (names from marcdef, local names preferred when
  * `local`). Writes into out. */
 void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out);
+/* The same for a help line of `cells` terminal cells: when both names
+ * make it longer, the field is named in the interface language only, and
+ * cut (ending in '~') so that the subfield part shows whole. */
+void tsess_field_help_fit(tsess *s, const char *tag, char code, size_t cells, strbuf *out);
 /* The help line for indicator which (1 or 2) of tag holding value v:
  * what the indicator is about and what v means, in the interface
  * language ("245 ind1 Added entry: 1 = Added entry"). */

@@ -427,7 +427,7 @@ static void form_draw(struct fstate *st, const char *title)
 		if (e->help && *e->help)
 			sb_adds(&hb, e->help);
 		else
-			tsess_field_help(s, e->tag, e->code, &hb);
+			tsess_field_help_fit(s, e->tag, e->code, (size_t)COLS, &hb);
 	}
 	help_line(hb.buf ? hb.buf : "");
 	sb_release(&hb);

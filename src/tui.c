@@ -785,7 +785,7 @@ static void draw_helpline(struct tui *t)
 			for (int k = 0; k < 3 && (size_t)k < t->line.len; k++)
 				tag[k] = (char)t->line.buf[k];
 			if (strlen(tag) == 3)
-				tsess_field_help(s, tag, code, &sb);
+				tsess_field_help_fit(s, tag, code, (size_t)COLS, &sb);
 			else
 				sb_adds(&sb, _("type TAG IND $a text, Enter to add, Esc to cancel"));
 		} else if (cur == 0)
@@ -798,7 +798,7 @@ static void draw_helpline(struct tui *t)
 			               (char)(t->line.buf[t->line.cur] < 128 ? t->line.buf[t->line.cur] : '?'),
 			               &sb);
 		else if (cur - 1 < rec_nfields(r))
-			tsess_field_help(s, rec_tag(r, cur - 1), code, &sb);
+			tsess_field_help_fit(s, rec_tag(r, cur - 1), code, (size_t)COLS, &sb);
 	} else {
 		const char *hint = "";
 		switch (t->screen) {
