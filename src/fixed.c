@@ -245,7 +245,9 @@ int fixed_check(const fixedit *f, size_t i, const char *val, int local, strbuf *
 			return 0;
 		}
 	if (pad(p, val, buf, sizeof buf) < 0) {
-		if (desc)
+		if (desc && p->len == 1)
+			sb_adds(desc, _("one character only"));
+		else if (desc)
 			sb_addf(desc, _("at most %d characters"), p->len);
 		return 0;
 	}
