@@ -1127,7 +1127,7 @@ TC_HANDLER(rollback)
 	if (unsaved(s, "rollback"))
 		return 1;
 	char q[200];
-	snprintf(q, sizeof q, "Restore version %ld of %s as a new version?", n, id);
+	snprintf(q, sizeof q, _("Restore version %ld of %s as a new version?"), n, id);
 	if (!confirm(s, q)) {
 		tsess_out(s, _("rollback: cancelled"));
 		return 1;
