@@ -726,7 +726,7 @@ TC_HANDLER(redo)
 static void list_findings(tsess *s)
 {
 	for (size_t i = 0; i < s->nfind; i++)
-		tsess_out(s, "%s: %s", s->find[i].error ? "error" : "warning", s->find[i].text);
+		tsess_out(s, "%s: %s", s->find[i].error ? _("error") : _("warning"), s->find[i].text);
 }
 
 TC_HANDLER(lint)
