@@ -145,7 +145,7 @@ void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out)
 {
 	marcdef *md = tsess_marcdef(s);
 	if (!strcmp(tag, "LDR")) {
-		sb_adds(out, "LDR Leader: 24 positions (05 status, 06 type, 07 level, 17 encoding, 18 form)");
+		sb_adds(out, _("LDR Leader: 24 positions (05 status, 06 type, 07 level, 17 encoding, 18 form)"));
 		return;
 	}
 	int fmt = edit_format(s);      /* authority names for an authority record */
@@ -153,14 +153,14 @@ void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out)
 	const md_field *f = md ? marcdef_field(md, fmt, tag) : NULL;
 	if (!f) {
 		const char *l = tsess_field_label(s, tag, 1);
-		sb_addf(out, "%s %s", tag, l ? l : (md ? "(not defined in MARC 21)" : ""));
+		sb_addf(out, "%s %s", tag, l ? l : (md ? _("(not defined in MARC 21)") : ""));
 		return;
 	}
 	sb_addf(out, "%s %s%s%s (%s)", tag, f->name,
 	        f->name_local ? " / " : "", f->name_local ? f->name_local : "",
 	        f->repeatable ? "R" : "NR");
 	if (f->obsolete)
-		sb_adds(out, " obsolete");
+		sb_adds(out, _(" (obsolete)"));
 	if (code) {
 		const md_subfield *sf = marcdef_subfield(f, code);
 		if (sf)
@@ -168,7 +168,7 @@ void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out)
 			        sf->name ? marcdef_name(sf->name, sf->name_local, local) : "",
 			        sf->repeatable ? " (R)" : " (NR)");
 		else
-			sb_addf(out, " | $%c not defined", code);
+			sb_addf(out, " | $%c %s", code, _("not defined"));
 	} else if (!f->control) {
 		sb_adds(out, " | $");
 		for (size_t i = 0; i < f->nsubs && i < 12; i++)
@@ -220,7 +220,7 @@ void tsess_field_help_fit(tsess *s, const char *tag, char code, size_t cells, st
 	int local = i18n_is_vi();
 	strbuf head = STRBUF_INIT, tail = STRBUF_INIT;
 	sb_addf(&head, "%s %s (%s)%s", tag, marcdef_name(f->name, f->name_local, local),
-	        f->repeatable ? "R" : "NR", f->obsolete ? " obsolete" : "");
+	        f->repeatable ? "R" : "NR", f->obsolete ? _(" (obsolete)") : "");
 	if (code) {
 		const md_subfield *sf = marcdef_subfield(f, code);
 		if (sf)
@@ -228,7 +228,7 @@ void tsess_field_help_fit(tsess *s, const char *tag, char code, size_t cells, st
 			        sf->name ? marcdef_name(sf->name, sf->name_local, local) : "",
 			        sf->repeatable ? " (R)" : " (NR)");
 		else
-			sb_addf(&tail, " | $%c not defined", code);
+			sb_addf(&tail, " | $%c %s", code, _("not defined"));
 	} else if (!f->control) {
 		sb_adds(&tail, " | $");
 		for (size_t i = 0; i < f->nsubs && i < 12; i++)
