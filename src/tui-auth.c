@@ -17,6 +17,18 @@
 #include "keys.h"
 #include "i18n.h"
 
+/* The heading type in the title bar, in the interface language
+ * (auth_type_name is the command line's word for it). */
+static const char *type_label(int type)
+{
+	static const char *const label[AT_COUNT] = {
+		/* TRANSLATORS: heading types of the lookup's title bar */
+		N_("person"), N_("corporate"), N_("meeting"), N_("title"),
+		N_("topical"), N_("geographic"), N_("genre"),
+	};
+	return type >= 0 && type < AT_COUNT ? _(label[type]) : auth_type_name(type);
+}
+
 static void put(int y, int x, const char *s, int cells, attr_t a)
 {
 	size_t n;
@@ -221,7 +233,7 @@ char *tui_auth_lookup(tsess *s, const char *line, const struct tui_host *h, strb
 		erase();
 		char head[512];
 		snprintf(head, sizeof head, " bienmuc | %s: %s | %s", _("authority lookup"),
-		         auth_type_name(type), from.buf ? from.buf : "");
+		         type_label(type), from.buf ? from.buf : "");
 		row(0, A_REVERSE);
 		put(0, 0, head, COLS, A_REVERSE);
 		if (sel < top)
