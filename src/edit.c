@@ -936,6 +936,25 @@ rec *edit_new_record(const rec *src)
 		for (int i = 12; i < 17; i++)
 			rec_set_leader_at(r, i, '0');
 		rec_set_leader_at(r, 5, 'n');
+		/* 008/00-05 is the date the record entered the file: today's
+		 * for the copy, not the original's */
+		long f8 = rec_find(r, "008", 0);
+		size_t len;
+		const char *d = f8 >= 0 ? rec_data(r, (size_t)f8, &len) : NULL;
+		if (d && len >= 6) {
+			char *nd = xmalloc(len + 1);
+			memcpy(nd, d, len);
+			nd[len] = 0;
+			time_t t = time(NULL);
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			char date[16];
+			snprintf(date, sizeof date, "%02d%02d%02d", tm.tm_year % 100,
+			         (tm.tm_mon + 1) % 100, tm.tm_mday % 100);
+			memcpy(nd, date, 6);
+			rec_set_data(r, (size_t)f8, nd, len);
+			free(nd);
+		}
 		return r;
 	}
 	r = rec_create();
