@@ -1126,6 +1126,13 @@ TC_HANDLER(rollback)
 	}
 	if (unsaved(s, "rollback"))
 		return 1;
+	if (n == s->version) {          /* said before the question, not after */
+		strbuf why = STRBUF_INIT;
+		sb_addf(&why, _("version %ld of '%s' is already the current one"), n, id);
+		tsess_err(s, _("rollback: %s"), why.buf);
+		sb_release(&why);
+		return 2;
+	}
 	char q[200];
 	snprintf(q, sizeof q, _("Restore version %ld of %s as a new version?"), n, id);
 	if (!confirm(s, q)) {
