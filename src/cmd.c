@@ -343,6 +343,10 @@ FILE *cmd_output_open(struct cmd_output *o, const char *name)
 	struct stat st, lst;
 	o->name = NULL;
 	o->part = NULL;
+	if (!*name) {                   /* -o '': refused before anything is read */
+		errno = ENOENT;
+		return NULL;
+	}
 	/* an open descriptor (-o /dev/stdout > FILE, >> FILE): written through
 	 * it, after what the shell or the run wrote there; opened by name, the
 	 * file would be emptied or replaced */
