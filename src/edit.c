@@ -927,9 +927,12 @@ rec *edit_new_record(const rec *src)
 	rec *r;
 	if (src) {
 		r = rec_clone(src);
+		/* and the 035s: the original's numbers in other systems
+		 * (OCLC ...) would make the copy match it at the next import */
 		for (long f; (f = rec_find(r, "001", 0)) >= 0 ||
 		             (f = rec_find(r, "003", 0)) >= 0 ||
-		             (f = rec_find(r, "005", 0)) >= 0;)
+		             (f = rec_find(r, "005", 0)) >= 0 ||
+		             (f = rec_find(r, "035", 0)) >= 0;)
 			rec_delete_field(r, (size_t)f);
 		for (int i = 0; i < 5; i++)
 			rec_set_leader_at(r, i, '0');

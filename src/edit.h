@@ -173,7 +173,7 @@ size_t edrec_undo_depth(const edrec *e);
 size_t edrec_redo_depth(const edrec *e);
 
 /* A new record from `src` (NULL = empty book record): fields copied,
- * 001/003/005 removed, leader positions 0-4, 12-16 reset, 008/00-05
+ * 001/003/005 and 035 removed, leader positions 0-4, 12-16 reset, 008/00-05
  * (date entered on file) today's. malloc'd rec. */
 rec *edit_new_record(const rec *src);
 

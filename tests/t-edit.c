@@ -281,8 +281,14 @@ static void test_edrec(void)
 static void test_new(void)
 {
 	rec *r = sample();
+	size_t f = rec_add_field(r, "035", ' ', ' ');
+	rec_add_sub(r, f, 'a', "(OCoLC)12345", 12);
+	f = rec_add_field(r, "035", ' ', ' ');
+	rec_add_sub(r, f, 'a', "(VN-TINH)bm1", 12);
+	CHECK(rec_find(r, "035", 0) >= 0);
 	rec *n = edit_new_record(r);
 	CHECK(rec_find(n, "001", 0) < 0);
+	CHECK(rec_find(n, "035", 0) < 0);       /* the original's numbers go */
 	CHECK(rec_find(n, "245", 0) >= 0);
 	CHECK(!strncmp(rec_leader(n), "00000n", 6));
 	rec_destroy(n);
