@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>             /* strncasecmp */
 #include <getopt.h>
 #include <errno.h>
 
@@ -73,8 +74,8 @@ static int number(const char *s, long *out)
 }
 
 /* "-s KEY[,KEY...]", each KEY a name with an optional ":desc" (or
- * ":asc"), into so: the first key and up to CAT_SORT_THEN more, each
- * ordering what the keys before it leave tied. Relevance is a key of its
+ * ":asc"), in any case, into so: the first key and up to CAT_SORT_THEN
+ * more, each ordering what the keys before it leave tied. Relevance is a key of its
  * own (nothing orders its ties); nothing may follow id (it leaves none).
  * 0, or -1 with the message said. */
 static int sort_keys(const char *arg, struct cat_search_opts *so)
@@ -91,13 +92,13 @@ static int sort_keys(const char *arg, struct cat_search_opts *so)
 		size_t nlen = colon ? (size_t)(colon - p) : len;
 		int sort = -1, desc = 0;
 		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-			if (strlen(names[i].name) == nlen && !strncmp(p, names[i].name, nlen))
+			if (strlen(names[i].name) == nlen && !strncasecmp(p, names[i].name, nlen))
 				sort = names[i].sort;
 		if (colon) {
 			size_t dlen = len - nlen - 1;
-			if (dlen == 4 && !strncmp(colon + 1, "desc", 4))
+			if (dlen == 4 && !strncasecmp(colon + 1, "desc", 4))
 				desc = 1;
-			else if (!(dlen == 3 && !strncmp(colon + 1, "asc", 3)))
+			else if (!(dlen == 3 && !strncasecmp(colon + 1, "asc", 3)))
 				sort = -1;
 		}
 		if (sort < 0) {
