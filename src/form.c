@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "form.h"
+#include "isbd.h"
 #include "i18n-lower.h"
 
 #ifndef BM_DATADIR
@@ -623,6 +624,7 @@ int form_build(const form *f, const char *const *answers,
 		}
 		i = j;
 	}
+	isbd_punctuate(out);      /* the cataloguer types the values, not the marks */
 	return rc;
 }
 

@@ -2,10 +2,152 @@
  * forms/ files: every form parses, its 008 has 40 characters after
  * expansion, a Vietnamese book is built from answers, empty fields are
  * dropped, required ones reported, constants applied, save-as-form
- * round trips. */
+ * round trips, ISBD punctuation is supplied (isbd.c) so that lint finds
+ * none missing. */
 #include <time.h>
 #include "harness.h"
 #include "form.h"
+#include "isbd.h"
+#include "lint.h"
+#include "marcdef.h"
+
+/* ISBD findings (rules punct and punct-end) of a record, as
+ * "245 $b;300 $c;" */
+static void isbd_findings(const lint_finding *f, void *arg)
+{
+	if (!strcmp(f->rule, "punct") || !strcmp(f->rule, "punct-end"))
+		sb_addf(arg, "%s $%c;", f->tag, f->subfield ? f->subfield : ' ');
+}
+
+/* field tag of r as "$aX$bY" */
+static char *field_text(const rec *r, const char *tag)
+{
+	long f = rec_find(r, tag, 0);
+	strbuf sb = STRBUF_INIT;
+	for (size_t s = 0; f >= 0 && s < rec_nsub(r, (size_t)f); s++) {
+		size_t n;
+		const char *v = rec_sub_value(r, (size_t)f, s, &n);
+		sb_addf(&sb, "$%c%.*s", rec_sub_code(r, (size_t)f, s), (int)n, v);
+	}
+	return sb.buf ? sb.buf : calloc(1, 1);
+}
+
+/* Answers a cataloguer types: values only, no ISBD marks. */
+static const char *bare_answer(const struct form_elem *e)
+{
+	static const struct { const char *tag; char code; const char *v; } a[] = {
+		{ "245", 'a', "Truyện Kiều" }, { "245", 'b', "thơ" }, { "245", 'n', "Tập 1" },
+		{ "245", 'p', "Phần đầu" }, { "245", 'c', "Nguyễn Du ; Đào Duy Anh hiệu đính" },
+		{ "100", 'a', "Nguyễn Du" }, { "082", 'a', "895.9221" },
+		{ "264", 'b', "Văn học" }, { "300", 'a', "235 tr." }, { "300", 'b', "minh họa" },
+		{ "490", 'a', "Tủ sách văn học" }, { "490", 'v', "3" },
+		{ "020", 'a', "9786041234567" }, { "650", 'a', "Văn học Việt Nam" },
+	};
+	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+		if (!strcmp(e->tag, a[i].tag) && e->code == a[i].code)
+			return a[i].v;
+	return NULL;
+}
+
+static void test_isbd(const struct form_env *env)
+{
+	strbuf err = STRBUF_INIT;
+	marcdef *md = marcdef_create();
+	if (marcdef_load_dir(md, t_root("marc"), &err) < 0) {
+		CHECKF(0, "marc/: %s", err.buf);
+		marcdef_destroy(md);
+		sb_release(&err);
+		return;
+	}
+	linter *l = lint_create(md);
+	char *path = form_find("book", ".form");
+	form *f = path ? form_load(path, &err) : NULL;
+	free(path);
+	CHECK(f != NULL);
+	if (!f)
+		goto out;
+	size_t n = form_nelems(f);
+	const char **ans = calloc(n, sizeof *ans);
+	for (size_t i = 0; i < n; i++) {
+		const struct form_elem *e = form_elem(f, i);
+		ans[i] = bare_answer(e);
+		if (!ans[i] && e->value && !(e->flags & FORM_CONST))
+			ans[i] = e->value;     /* the screen pre-fills defaults */
+	}
+	rec *r = rec_create();
+	form_build(f, ans, env, r, NULL);
+	/* the book form says ISBD punctuation is included (Leader/18 i) */
+	CHECK_INT(rec_leader(r)[18], 'i');
+	char *t = field_text(r, "245");
+	CHECK_STR(t, "$aTruyện Kiều :$bthơ.$nTập 1,$pPhần đầu /$cNguyễn Du ; Đào Duy Anh hiệu đính.");
+	free(t);
+	t = field_text(r, "264");
+	CHECK_STR(t, "$aHà Nội :$bVăn học,$c2024");
+	free(t);
+	t = field_text(r, "300");
+	CHECK_STR(t, "$a235 tr. :$bminh họa ;$c21 cm");
+	free(t);
+	t = field_text(r, "490");
+	CHECK_STR(t, "$aTủ sách văn học ;$v3");
+	free(t);
+	/* lint finds no ISBD punctuation missing */
+	strbuf found = STRBUF_INIT;
+	lint_check(l, r, 1, isbd_findings, &found);
+	CHECKF(!found.len, "ISBD findings in a record from book.form: %s", found.buf);
+	sb_release(&found);
+	/* a second pass changes nothing */
+	CHECK_INT(isbd_punctuate(r), 0);
+
+	/* marks typed already are kept, not doubled; blanks and unspaced
+	 * marks are put right */
+	rec_clear(r);
+	rec_set_leader(r, "     nam a22     4i 4500", REC_LEADER_LEN);
+	size_t x = rec_add_field(r, "245", '1', '0');
+	rec_add_sub(r, x, 'a', "Tắt đèn:", strlen("Tắt đèn:"));
+	rec_add_sub(r, x, 'b', "tiểu thuyết =", strlen("tiểu thuyết ="));
+	rec_add_sub(r, x, 'b', "a novel  ", strlen("a novel  "));
+	rec_add_sub(r, x, 'c', "Ngô Tất Tố?", strlen("Ngô Tất Tố?"));
+	x = rec_add_field(r, "264", ' ', '4');
+	rec_add_sub(r, x, 'a', "Hà Nội", 9);
+	rec_add_sub(r, x, 'c', "©2020", strlen("©2020"));
+	x = rec_add_field(r, "260", ' ', ' ');
+	rec_add_sub(r, x, 'a', "Hà Nội", 9);
+	rec_add_sub(r, x, 'a', "Huế", 5);
+	rec_add_sub(r, x, 'b', "Thuận Hóa,", strlen("Thuận Hóa,"));
+	rec_add_sub(r, x, 'c', "1990", 4);
+	x = rec_add_field(r, "300", ' ', ' ');
+	rec_add_sub(r, x, '6', "880-01", 6);
+	rec_add_sub(r, x, 'c', "19 cm", 5);
+	rec_add_sub(r, x, 'e', "1 CD", 4);
+	CHECK_INT(isbd_punctuate(r), 5);
+	t = field_text(r, "245");
+	CHECK_STR(t, "$aTắt đèn :$btiểu thuyết =$ba novel /$cNgô Tất Tố?");
+	free(t);
+	t = field_text(r, "264");    /* copyright date: left alone */
+	CHECK_STR(t, "$aHà Nội$c©2020");
+	free(t);
+	t = field_text(r, "260");
+	CHECK_STR(t, "$aHà Nội ;$aHuế :$bThuận Hóa,$c1990");
+	free(t);
+	t = field_text(r, "300");    /* not after $6 */
+	CHECK_STR(t, "$6880-01$c19 cm +$e1 CD");
+	free(t);
+	/* Leader/18 c (ISBD punctuation omitted): nothing is added */
+	rec_clear(r);
+	rec_set_leader(r, "     nam a22     4c 4500", REC_LEADER_LEN);
+	x = rec_add_field(r, "245", '1', '0');
+	rec_add_sub(r, x, 'a', "Tắt đèn", strlen("Tắt đèn"));
+	rec_add_sub(r, x, 'c', "Ngô Tất Tố", strlen("Ngô Tất Tố"));
+	CHECK_INT(isbd_punctuate(r), 0);
+	CHECK_STR(rec_get(r, "245", 'a'), "Tắt đèn");
+	rec_destroy(r);
+	free(ans);
+	form_destroy(f);
+out:
+	lint_destroy(l);
+	marcdef_destroy(md);
+	sb_release(&err);
+}
 
 static const char *answer_for(const struct form_elem *e)
 {
@@ -176,5 +318,6 @@ int main(void)
 	form_destroy(f);
 	sb_release(&e);
 	sb_release(&err);
+	test_isbd(&env);
 	DONE();
 }
