@@ -28,7 +28,7 @@ STATIC_LIBS = -lyaz_server -lyaz -lwrap -lnsl -ltirpc -lsqlite3 -ledit -lncurses
               -lbsd -lmd -lutf8proc -lz
 # --wrap: GFS's SRU request decoding and its Bib-1 -> SRU diagnostic mapping
 # go through server.c first (see there).
-LIBS        = -Wl,-u,lazylib_linked -Wl,--wrap=yaz_sru_decode -Wl,--wrap=yaz_srw_decode \
+LIBS        = -Wl,-u,lazylib_linked -Wl,--wrap=yaz_sru_decode -Wl,--wrap=yaz_srw_decode -Wl,--wrap=yaz_srw_get_pdu_e \
               -Wl,--wrap=yaz_diag_bib1_to_srw \
               -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic \
               $(shell $(PKG_CONFIG) --libs libxml-2.0 icu-uc 2>/dev/null) -lcrypt -lm -lutil

@@ -185,6 +185,8 @@ int __wrap_yaz_srw_decode(Z_HTTP_Request *hreq, Z_SRW_PDU **srw_pdu, Z_SOAP **so
                           ODR decode, char **charset);
 int __real_yaz_diag_bib1_to_srw(int code);
 int __wrap_yaz_diag_bib1_to_srw(int code);
+Z_SRW_PDU *__real_yaz_srw_get_pdu_e(ODR o, int which, Z_SRW_PDU *req);
+Z_SRW_PDU *__wrap_yaz_srw_get_pdu_e(ODR o, int which, Z_SRW_PDU *req);
 
 /* A search answers with an SRU diagnostic that has no Bib-1 code (88,
  * unsupported path for sort): GFS only passes a Bib-1 code on, through
@@ -301,6 +303,27 @@ static char *cql_sortby_keys(ODR o, const char *q)
 	return out;
 }
 
+/* The sortKeys sru_fix_request made of a sortby (NULL: none): the search
+ * uses them, the response's echo of the request (SRU 1.1/1.2) must not
+ * show a parameter the client never sent. GFS makes the response, echo
+ * included, with yaz_srw_get_pdu_e (--wrap) before it searches. */
+static _Thread_local const char *sortby_keys;
+
+Z_SRW_PDU *__wrap_yaz_srw_get_pdu_e(ODR o, int which, Z_SRW_PDU *req)
+{
+	Z_SRW_searchRetrieveRequest *q =
+		req && req->which == Z_SRW_searchRetrieve_request ? req->u.request : NULL;
+	if (!q || !sortby_keys || q->sort_type != Z_SRW_sort_type_sort ||
+	    q->sort.sortKeys != sortby_keys)
+		return __real_yaz_srw_get_pdu_e(o, which, req);
+	q->sort_type = Z_SRW_sort_type_none;
+	q->sort.sortKeys = NULL;
+	Z_SRW_PDU *res = __real_yaz_srw_get_pdu_e(o, which, req);
+	q->sort_type = Z_SRW_sort_type_sort;
+	q->sort.sortKeys = (char *)sortby_keys;
+	return res;
+}
+
 static void sru_fix_request(Z_SRW_PDU *sr, ODR o, Z_SRW_diagnostic **diag, int *num_diag)
 {
 	char why[80];
@@ -315,11 +338,13 @@ static void sru_fix_request(Z_SRW_PDU *sr, ODR o, Z_SRW_diagnostic **diag, int *
 		/* a sortby of 3 or more keys: given as sortKeys, which GFS passes
 		 * on as they are (and prefers to the query's sortby) */
 		char *keys = NULL;
+		sortby_keys = NULL;
 		if (q->query && (!q->queryType || !strcmp(q->queryType, "cql")) &&
 		    !(q->sort_type == Z_SRW_sort_type_sort && q->sort.sortKeys) &&
 		    (keys = cql_sortby_keys(o, q->query))) {
 			q->sort_type = Z_SRW_sort_type_sort;
 			q->sort.sortKeys = keys;
+			sortby_keys = keys;
 		}
 	} else if (sr->which == Z_SRW_scan_request && sr->u.scan_request)
 		text = &sr->u.scan_request->scanClause;
