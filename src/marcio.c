@@ -10,6 +10,9 @@
 #include <string.h>
 #include <strings.h>
 #include <stdarg.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "marcio-impl.h"
 #include "charset.h"
@@ -101,6 +104,7 @@ struct marc_reader {
 	size_t cap, start, end;
 	long long base;          /* file offset of buf[0] */
 	int eof;
+	int stream;              /* a pipe, socket or terminal: read(2), see mr_fill */
 
 	long recno;
 	long long rec_off;
@@ -155,7 +159,19 @@ size_t mr_fill(marc_reader *rd, size_t need)
 			rd->buf = xrealloc(rd->buf, cap);
 			rd->cap = cap;
 		}
-		size_t got = fread(rd->buf + rd->end, 1, rd->cap - rd->end, rd->fp);
+		size_t got;
+		if (rd->stream) {
+			/* what the pipe has now: fread would wait for the whole
+			 * buffer, so a record that came and then a pause in the
+			 * input would sit unread (and uncommitted) */
+			ssize_t k;
+			do
+				k = read(fileno(rd->fp), rd->buf + rd->end, rd->cap - rd->end);
+			while (k < 0 && errno == EINTR);
+			got = k > 0 ? (size_t)k : 0;
+		} else {
+			got = fread(rd->buf + rd->end, 1, rd->cap - rd->end, rd->fp);
+		}
 		if (got == 0)
 			rd->eof = 1;
 		rd->end += got;
@@ -248,12 +264,33 @@ marc_reader *marc_reader_open(FILE *fp, const char *name,
 {
 	marc_reader *rd = xcalloc(1, sizeof *rd);
 	rd->fp = fp;
+	struct stat sb;
+	/* nothing was read from a pipe through fp's buffer before: the
+	 * callers hand it over untouched (a regular file may be rewound) */
+	rd->stream = fp && fileno(fp) >= 0 && !fstat(fileno(fp), &sb) &&
+	             (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || S_ISCHR(sb.st_mode));
 	rd->name = xstrdup(name ? name : "-");
 	if (opts)
 		rd->opts = *opts;
 	int fmt = rd->opts.format;
 	if (fmt == MF_AUTO) {
-		size_t n = mr_fill(rd, 4096);
+		size_t n;
+		if (rd->stream) {
+			/* the first character after blanks and a BOM decides: a pipe
+			 * is not made to wait for 4 KB that may come much later */
+			n = mr_fill(rd, 4);
+			for (;;) {
+				const char *d = mr_data(rd);
+				size_t i = n >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3) ? 3 : 0;
+				while (i < n && d[i] && strchr(" \t\r\n", d[i]))
+					i++;
+				if (i + 4 <= n || rd->eof || n >= 4096)
+					break;
+				n = mr_fill(rd, n + 1);
+			}
+		} else {
+			n = mr_fill(rd, 4096);
+		}
 		fmt = marc_format_detect(mr_data(rd), n);
 	}
 	rd->opts.format = fmt;
