@@ -393,8 +393,14 @@ FILE *cmd_output_open(struct cmd_output *o, const char *name)
 		if (!o->fp && exists && (errno == EACCES || errno == EPERM || errno == EROFS))
 			/* a file we may write in a folder we may not: in place, as before */
 			o->fp = fopen(o->name, "wb");
-		else if (o->fp && exists)              /* the replaced file's permissions */
+		else if (o->fp && exists) {            /* the replaced file's owner and permissions */
+			/* root writing over a cataloguer's file leaves it theirs; anyone
+			 * else cannot give a file away (EPERM), so it becomes theirs,
+			 * as a new file would */
+			if (st.st_uid != geteuid() || st.st_gid != getegid())
+				(void)!fchown(fileno(o->fp), st.st_uid, st.st_gid);
 			(void)fchmod(fileno(o->fp), st.st_mode & 07777);
+		}
 	} else
 		o->fp = fopen(o->name, "wb");
 	if (!o->fp) {
