@@ -24,6 +24,7 @@
 #include "isismap.h"
 #include "charset-legacy.h"
 #include "marcio.h"
+#include "input.h"
 #include "rec.h"
 #include "util.h"
 
@@ -94,6 +95,7 @@ struct convert {
 	const char *org;            /* --org: {org} in the map */
 	int fatal;                  /* an I/O error that stops the run */
 	int io_error;               /* an I/O error on some input */
+	int gzip;                   /* the input being read is gzip (input.h) */
 	long nread, nwritten, nrejected;
 	struct cmd_warnings warn;
 };
@@ -191,7 +193,14 @@ static int convert_stream(struct convert *c, FILE *in, const char *file,
 		reject(c, file, rd, err.len ? err.buf : _("record refused by the writer"));
 	}
 	if (!c->fatal && ferror(in)) {
-		cmd_error(CMD_NAME, _("%s: read error: %s"), file, strerror(errno));
+		if (c->gzip) {
+			strbuf why = STRBUF_INIT;
+			input_damaged(file, &why);
+			cmd_error(CMD_NAME, "%s", why.buf);
+			sb_release(&why);
+		} else {
+			cmd_error(CMD_NAME, _("%s: read error: %s"), file, strerror(errno));
+		}
 		c->io_error = 1;
 	}
 	marc_reader_close(rd);
@@ -313,6 +322,7 @@ int cmd_convert(int argc, char **argv)
 
 	/* Open every input first, so a missing file does not cost the output. */
 	FILE **in = xcalloc((size_t)nfiles, sizeof *in);
+	int *packing = xcalloc((size_t)nfiles, sizeof *packing);    /* input.h */
 	int bad_input = 0;
 	struct stat st;
 	for (int i = 0; i < nfiles; i++) {
@@ -336,8 +346,21 @@ int cmd_convert(int argc, char **argv)
 			fclose(in[i]);
 			in[i] = NULL;
 			free(in);
+			free(packing);
 			return 2;
 		}
+		strbuf why = STRBUF_INIT;
+		FILE *u = input_unpack(in[i], files[i], &packing[i], NULL, &why);
+		if (!u) {               /* a ZIP archive and the like */
+			cmd_error(CMD_NAME, "%s", why.buf);
+			sb_release(&why);
+			if (in[i] != stdin)
+				fclose(in[i]);
+			in[i] = NULL;
+			bad_input = 1;
+			continue;
+		}
+		in[i] = u;
 		setvbuf(in[i], NULL, _IOFBF, IN_BUFSIZE);
 	}
 
@@ -346,6 +369,7 @@ int cmd_convert(int argc, char **argv)
 			if (in[i] && in[i] != stdin)
 				fclose(in[i]);
 		free(in);
+		free(packing);
 		return 2;
 	}
 
@@ -382,6 +406,7 @@ int cmd_convert(int argc, char **argv)
 			if (in[i] && in[i] != stdin)
 				fclose(in[i]);
 		free(in);
+		free(packing);
 		free(c.rejects_alloc);
 		isismap_destroy(c.map);
 		return 2;
@@ -401,6 +426,7 @@ int cmd_convert(int argc, char **argv)
 				if (in[i] && in[i] != stdin)
 					fclose(in[i]);
 			free(in);
+			free(packing);
 			return 2;
 		}
 	}
@@ -417,6 +443,7 @@ int cmd_convert(int argc, char **argv)
 		for (int i = 0; i < nfiles && !c.fatal; i++) {
 			if (!in[i])
 				continue;
+			c.gzip = packing[i] == IN_GZIP;
 			convert_stream(&c, in[i], files[i], w, out, r);
 		}
 		rec_destroy(r);
@@ -429,6 +456,7 @@ int cmd_convert(int argc, char **argv)
 		if (in[i] && in[i] != stdin)
 			fclose(in[i]);
 	free(in);
+	free(packing);
 	if (c.rejects && fclose(c.rejects) != 0 && !c.fatal) {
 		cmd_error(CMD_NAME, _("cannot write rejects file '%s': %s"), c.rejects_name,
 		          strerror(errno));

@@ -43,6 +43,7 @@
 #include "matchkey.h"
 #include "store-cli.h"
 #include "readahead.h"
+#include "input.h"
 #include "copies-marc.h"            /* copies: item fields 952/852 */
 #include "auth.h"                 /* --link-authorities, --authorities (auth import) */
 
@@ -800,15 +801,24 @@ static long expected_records(const struct imp *im, char **files, int n)
 				continue;
 			}
 		}
-		size_t got = fread(buf, 1, SAMPLE, fp);
-		fclose(fp);
+		long long fsize = (long long)sb.st_size;
+		int packing;
+		FILE *in = input_unpack(fp, files[i], &packing, &fsize, NULL);
+		if (!in) {
+			fclose(fp);
+			continue;
+		}
+		size_t got = fread(buf, 1, SAMPLE, in);
+		fclose(in);
 		long c = count_records(buf, got, im->ropts.format);
-		if (got == (size_t)sb.st_size)
+		if (fsize < 0)
+			fsize = (long long)sb.st_size * 5;       /* a gzip file without its size */
+		if ((long long)got == fsize)
 			total += c;
 		else if (c > 0)
-			total += (long long)((double)c * (double)sb.st_size / (double)got);
+			total += (long long)((double)c * (double)fsize / (double)got);
 		else
-			total += (long long)sb.st_size / 1000;
+			total += fsize / 1000;
 	}
 	free(buf);
 	return total > LONG_MAX ? LONG_MAX : (long)total;
@@ -1003,6 +1013,28 @@ static int import_file(struct imp *im, const char *path)
 	}
 	long long size = 0;
 	char *key = is_stdin ? NULL : file_key(im, fp, &size);
+	/* a gzip file is read through zlib (its key is the compressed file's);
+	 * a ZIP archive and the like are refused before any batch is made */
+	int packing = IN_PLAIN;
+	long long usize = -1;
+	{
+		strbuf why = STRBUF_INIT;
+		FILE *in = input_unpack(fp, path, &packing, &usize, &why);
+		if (!in) {
+			cmd_error(CMD_NAME, "%s", why.buf);
+			sb_release(&why);
+			free(key);
+			if (!is_stdin)
+				fclose(fp);
+			return -1;
+		}
+		if (in != fp) {
+			fp = in;
+			is_stdin = 0;                   /* the stream is ours to close */
+			if (usize > 0)
+				size = usize;
+		}
+	}
 	long skip = 0;
 	long long seek = 0;
 	if (key) {            /* a dry run too: it shows what the real one will do */
@@ -1143,6 +1175,14 @@ static int import_file(struct imp *im, const char *path)
 	im->cur = NULL;
 	show_progress(im, 1);
 	readahead_stop(ra);
+	if (!rc && packing == IN_GZIP && ferror(fp)) {
+		/* the records before the damage are in (and committed) */
+		strbuf why = STRBUF_INIT;
+		input_damaged(path, &why);
+		cmd_error(CMD_NAME, "%s", why.buf);
+		sb_release(&why);
+		rc = -1;
+	}
 	catalog_preparer_destroy(prep);
 	marc_reader_close(rd);
 	sb_release(&err);

@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "auth.h"
 #include "lint.h"
+#include "input.h"
 #include "copies-lint.h"
 #include "marcdef.h"
 #include "marcio.h"
@@ -166,6 +167,16 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 		return -1;
 	}
 	strbuf err = STRBUF_INIT;
+	int packing = IN_PLAIN;
+	FILE *u = input_unpack(fp, path, &packing, NULL, &err);
+	if (!u) {                   /* a ZIP archive and the like */
+		cmd_error("lint", "%s", err.buf);
+		sb_release(&err);
+		if (fp != stdin)
+			fclose(fp);
+		return -1;
+	}
+	fp = u;                     /* a gzip stream of stdin leaves stdin open */
 	marc_reader *rd = marc_reader_open(fp, path, opts, &err);
 	if (!rd) {
 		cmd_error("lint", "%s: %s", path, err.buf ? err.buf : _("cannot read"));
@@ -212,6 +223,12 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 	if (fp != stdin)
 		fclose(fp);
 	sb_release(&err);
+	if (ioerr && packing == IN_GZIP) {
+		input_damaged(path, &err);
+		cmd_error("lint", "%s", err.buf);
+		sb_release(&err);
+		return -1;
+	}
 	if (ioerr) {
 		cmd_error("lint", _("error reading '%s'"), path);
 		return -1;
