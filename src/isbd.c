@@ -82,6 +82,15 @@ static int put_mark(rec *r, size_t f, size_t s, const char *mark, const char *co
 	return 1;
 }
 
+static int blank(const rec *r, size_t f, size_t s)
+{
+	size_t n;
+	const char *v = rec_sub_value(r, f, s, &n);
+	while (n && v[n - 1] == ' ')
+		n--;
+	return !n;
+}
+
 static int punctuate_field(rec *r, size_t f)
 {
 	const char *tag = rec_tag(r, f);
@@ -91,8 +100,8 @@ static int punctuate_field(rec *r, size_t f)
 	size_t ns = rec_nsub(r, f);
 	for (size_t s = 1; s < ns; s++) {
 		char code = rec_sub_code(r, f, s), pcode = rec_sub_code(r, f, s - 1);
-		if (!isalpha((unsigned char)pcode))
-			continue;
+		if (!isalpha((unsigned char)pcode) || blank(r, f, s) || blank(r, f, s - 1))
+			continue;             /* an empty subfield (a template's) gets no mark */
 		if (!strcmp(tag, "245") && code == 'c' && c_seen++)
 			continue;
 		for (const struct isbd_rule *p = rules; p->tag; p++) {

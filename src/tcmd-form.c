@@ -1,7 +1,7 @@
 /*
  * tcmd-form.c - workstation commands for workforms, constant data, the
- * fixed-field editor and the input method toggle: :constants, :saveform,
- * :fixed, :input (table in tcmd.c). The fill-in form and the fixed-field
+ * fixed-field editor and the input method toggle: :constants, :punctuate,
+ * :saveform, :fixed, :input (table in tcmd.c). The fill-in form and the fixed-field
  * screen themselves are front-end screens (tui-form.c); in the shell
  * :fixed lists the positions and sets them by name.
  */
@@ -15,6 +15,7 @@
 #include "tcmd.h"
 #include "tcmd-impl.h"
 #include "form.h"
+#include "isbd.h"
 #include "fixed.h"
 #include "marcdef.h"
 #include "vnime.h"
@@ -68,6 +69,33 @@ TC_HANDLER(constants)
 	free(org);
 	form_destroy(cd);
 	sb_release(&err);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* :punctuate: what a workform does as it builds a record (isbd.h), for a
+ * record typed in the tagged editor or copied from elsewhere */
+
+TC_HANDLER(punctuate)
+{
+	(void)argc; (void)argv; (void)rest;
+	char l18 = rec_leader(edrec_rec(s->ed))[18];
+	if (l18 != 'a' && l18 != 'i') {
+		tsess_err(s, _("punctuate: Leader/18 is '%c', not 'i' or 'a': the record says it has no "
+		               "ISBD punctuation (set Leader/18 first)"), l18);
+		return 2;
+	}
+	rec *r = rec_create();
+	rec_copy(r, edrec_rec(s->ed));
+	int n = isbd_punctuate(r);
+	if (n > 0) {
+		edrec_replace(s->ed, r, 1);
+		s->lint_stale = 1;
+		tsess_event(s, TE_CHANGED);
+	}
+	tsess_out(s, n == 1 ? _("punctuate: %d subfield changed") : _("punctuate: %d subfields changed"),
+	          n);
+	rec_destroy(r);
 	return 0;
 }
 

@@ -16,7 +16,7 @@ TC_HANDLER(take); TC_HANDLER(take_all); TC_HANDLER(conflict);
 TC_HANDLER(history); TC_HANDLER(version); TC_HANDLER(rollback);
 TC_HANDLER(delete); TC_HANDLER(undelete); TC_HANDLER(export); TC_HANDLER(set);
 TC_HANDLER(labels); TC_HANDLER(help); TC_HANDLER(quit);
-TC_HANDLER(constants); TC_HANDLER(saveform); TC_HANDLER(fixed); TC_HANDLER(input);
+TC_HANDLER(constants); TC_HANDLER(punctuate); TC_HANDLER(saveform); TC_HANDLER(fixed); TC_HANDLER(input);
 
 void tsess_clear_results(tsess *s);
 void tsess_clear_record(tsess *s);

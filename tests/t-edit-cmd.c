@@ -46,6 +46,35 @@ static void test_session(void)
 	CHECK_INT(tcmd_run(s, "# a comment"), 0);
 	CHECK_INT(tcmd_run(s, ""), 0);
 
+	/* :punctuate adds the ISBD marks lint asks for, once; undo takes them back
+	 * (:fixed needs the MARC definitions) */
+	setenv("BIENMUC_MARCDIR", t_root("marc"), 1);
+	CHECK_INT(tcmd_run(s, ":new"), 0);
+	CHECK_INT(rec_leader(edrec_rec(s->ed))[18], 'a');
+	CHECK_INT(tcmd_run(s, "field set 245 10 $a Tắt đèn $b tiểu thuyết $c Ngô Tất Tố"), 0);
+	CHECK_INT(tcmd_run(s, "field set 264 _1 $a Hà Nội $b Văn học $c 2020"), 0);
+	CHECK_INT(tcmd_run(s, "field add 300 $a 120 tr. $b $c 19 cm"), 0);   /* an empty $b */
+	sb_reset(&outs);
+	CHECK_INT(tcmd_run(s, "punctuate"), 0);
+	CHECK(outs.buf && strstr(outs.buf, "punctuate: 5 subfields changed"));
+	CHECK_STR(rec_get(edrec_rec(s->ed), "245", 'a'), "Tắt đèn :");
+	CHECK_STR(rec_get(edrec_rec(s->ed), "245", 'b'), "tiểu thuyết /");
+	CHECK_STR(rec_get(edrec_rec(s->ed), "245", 'c'), "Ngô Tất Tố.");
+	CHECK_STR(rec_get(edrec_rec(s->ed), "264", 'b'), "Văn học,");
+	long f300 = rec_find(edrec_rec(s->ed), "300", 0);   /* the template's: blanks, no marks */
+	CHECK(f300 >= 0 && !strcmp(rec_sub_value(edrec_rec(s->ed), (size_t)f300, 0, NULL), ""));
+	sb_reset(&outs);
+	CHECK_INT(tcmd_run(s, "punctuate"), 0);
+	CHECK(outs.buf && strstr(outs.buf, "punctuate: 0 subfields changed"));
+	CHECK_INT(tcmd_run(s, "undo"), 0);
+	CHECK_STR(rec_get(edrec_rec(s->ed), "245", 'a'), "Tắt đèn");
+	CHECK_INT(tcmd_run(s, "fixed LDR LDR/18=c"), 0);
+	sb_reset(&errs);
+	CHECK_INT(tcmd_run(s, "punctuate"), 2);
+	CHECK(errs.buf && strstr(errs.buf, "Leader/18 is 'c'"));
+	CHECK_STR(rec_get(edrec_rec(s->ed), "245", 'a'), "Tắt đèn");
+	CHECK_INT(tcmd_run(s, "close!"), 0);
+
 	/* a new record edited by commands */
 	CHECK_INT(tcmd_run(s, ":new"), 0);
 	CHECK(s->ed != NULL);
