@@ -130,8 +130,9 @@ static char *padto(const char *s, int cells)
 }
 
 /* A line editor's text in a box of `cells` at (y, x), scrolled so the
- * cursor shows; returns the cursor column. */
-static int draw_ledit(ledit *le, int y, int x, int cells, attr_t a)
+ * cursor shows: the box in attribute a, the text in ta. Returns the
+ * cursor column. */
+static int draw_ledit(ledit *le, int y, int x, int cells, attr_t a, attr_t ta)
 {
 	size_t skip = 0;
 	while (skip < le->cur && ledit_cells(le, skip, le->cur) >= (size_t)cells)
@@ -140,7 +141,7 @@ static int draw_ledit(ledit *le, int y, int x, int cells, attr_t a)
 	for (int i = 0; i < cells; i++)
 		mvaddch(y, x + i, ' ');
 	attrset(A_NORMAL);
-	put_w(y, x, le->buf + skip, le->len - skip, cells, a);
+	put_w(y, x, le->buf + skip, le->len - skip, cells, ta);
 	return x + (int)ledit_cells(le, skip, le->cur);
 }
 
@@ -321,6 +322,7 @@ char *tui_form_menu(tsess *s, const struct tui_host *h)
 struct frow {
 	size_t el;       /* element index */
 	ledit val;
+	int dflt;        /* val is the form's default, not changed yet */
 };
 
 struct fstate {
@@ -336,6 +338,10 @@ struct fstate {
 	char **init;     /* the values the prompts started with */
 	size_t ninit;
 	int leave_warned; /* Esc with typed values: told once */
+	int dsel;        /* the current prompt's default is selected: a
+	                    character or a deletion replaces it, a movement
+	                    key keeps it for editing */
+	int greeting;    /* msg is the opening message */
 };
 
 /* Whether anything was typed: a prompt's value differs from the one it
@@ -364,6 +370,7 @@ static void frow_add(struct fstate *st, size_t at, size_t el, const char *val)
 	st->rows[at].el = el;
 	ledit_init(&st->rows[at].val);
 	ledit_set(&st->rows[at].val, val ? val : "");
+	st->rows[at].dflt = val && *val;
 	st->n++;
 }
 
@@ -415,7 +422,8 @@ static void form_draw(struct fstate *st, const char *title)
 		put_s(y, 2 + tagw, pr, promptw, selected ? A_BOLD : A_NORMAL);
 		free(pr);
 		if (selected) {
-			cx = draw_ledit(&st->rows[i].val, y, valx, COLS - valx, A_UNDERLINE);
+			cx = draw_ledit(&st->rows[i].val, y, valx, COLS - valx, A_UNDERLINE,
+			                st->dsel ? A_REVERSE : A_UNDERLINE);
 			cy = y;
 		} else
 			put_w(y, valx, st->rows[i].val.buf, st->rows[i].val.len, COLS - valx, A_NORMAL);
@@ -431,7 +439,12 @@ static void form_draw(struct fstate *st, const char *title)
 	}
 	help_line(hb.buf ? hb.buf : "");
 	sb_release(&hb);
-	status_line(s, st->msg, st->msg_err);
+	/* a selected default says what typing does (a message that is
+	 * more than the opening one comes first) */
+	if (st->dsel && (!st->msg[0] || st->greeting))
+		status_line(s, _("Typing replaces the default; Left/Right edit it"), 0);
+	else
+		status_line(s, st->msg, st->msg_err);
 	if (cy >= 0) {
 		curs_set(1);
 		move(cy, cx < COLS ? cx : COLS - 1);
@@ -483,6 +496,73 @@ static void form_repeat(struct fstate *st)
 	st->sel = at;
 }
 
+/* The cursor came to the current prompt: its default, while nobody has
+ * changed it, is selected, the cursor after it. */
+static void form_enter(struct fstate *st)
+{
+	st->dsel = 0;
+	if (!st->n)
+		return;
+	struct frow *r = &st->rows[st->sel];
+	if (r->dflt && r->val.len) {
+		st->dsel = 1;
+		ledit_end(&r->val);
+	}
+}
+
+static int line_moves(const char *c)
+{
+	return c && (!strcmp(c, "line-left") || !strcmp(c, "line-right") ||
+	             !strcmp(c, "line-home") || !strcmp(c, "line-end") ||
+	             !strcmp(c, "line-word-left") || !strcmp(c, "line-word-right"));
+}
+
+static int line_deletes(const char *c)
+{
+	return c && (!strcmp(c, "line-backspace") || !strcmp(c, "line-delete") ||
+	             !strcmp(c, "line-kill") || !strcmp(c, "line-kill-start"));
+}
+
+/* Key k (command c, NULL when unbound) typed into the current prompt:
+ * a character through the input method, or a line-editing command.
+ * On a selected default the first character (and so the first letter
+ * the input method makes) or a deletion replaces the whole default;
+ * a movement drops the selection and moves from the end. Returns 0
+ * when the key is not one of these. */
+static int form_type(struct fstate *st, const struct tui_host *h, int k, const char *c)
+{
+	if (!st->n)
+		return 0;
+	int printable = !c && k >= 0x20 && k < KEYC_BASE && !(k & KEYC_META);
+	if (!printable && !line_moves(c) && !line_deletes(c))
+		return 0;
+	struct frow *r = &st->rows[st->sel];
+	ledit *le = &r->val;
+	char *before = r->dflt ? ledit_get(le) : NULL;
+	if (st->dsel) {
+		st->dsel = 0;
+		if (printable || line_deletes(c))
+			ledit_set(le, "");
+		if (line_deletes(c))
+			goto out;
+	}
+	if (printable) {
+		tui_ime_type(st->s, h->ime, le, k);
+		st->warned = 0;
+	} else
+		line_edit_cmd(le, c);
+out:
+	if (before) {
+		/* typed or edited: no longer the default, never selected again */
+		char *now = ledit_get(le);
+		if (strcmp(before, now))
+			r->dflt = 0;
+		free(now);
+		free(before);
+	}
+	return 1;
+}
+
 int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
 {
 	char *path = form_find(name, ".form");
@@ -520,9 +600,15 @@ int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
 	for (size_t i = 0; i < st.n; i++)
 		st.init[i] = ledit_get(&st.rows[i].val);
 	snprintf(st.msg, sizeof st.msg, "%s", _("Fill in the prompts; empty fields are left out."));
+	st.greeting = 1;
 	const char *title = form_title(f, st.vi);
 	int rc = 1;
+	size_t entered = (size_t)-1;    /* the prompt form_enter() last saw */
 	for (;;) {
+		if (st.sel != entered) {
+			entered = st.sel;
+			form_enter(&st);
+		}
 		form_draw(&st, title);
 		int k = h->read_key_in(h->ctx, KV_FORM);
 		if (k == KEYC_RESIZE)
@@ -534,18 +620,11 @@ int tui_form_fill(tsess *s, const char *name, const struct tui_host *h)
 			c = "form-cancel";
 		if (!c || strcmp(c, "form-cancel"))
 			st.leave_warned = 0;
-		ledit *le = st.n ? &st.rows[st.sel].val : NULL;
-		if (le && line_edit_cmd(le, c))
+		if (form_type(&st, h, k, c) || !c)
 			continue;
-		if (!c) {
-			if (le && k >= 0x20 && k < KEYC_BASE && !(k & KEYC_META)) {
-				tui_ime_type(s, h->ime, le, k);
-				st.warned = 0;
-			}
-			continue;
-		}
 		st.msg[0] = 0;
 		st.msg_err = 0;
+		st.greeting = 0;
 		if (!strcmp(c, "form-next")) {
 			if (st.sel + 1 < st.n)
 				st.sel++;
@@ -777,8 +856,8 @@ static void fixed_draw(struct xstate *x)
 			put_s(y, 1 + labw, marcdef_name(p->name, p->name_local, x->vi), namew, a);
 			if (selected && x->mode == 1) {
 				/* one cell more: room for the cursor after a full value */
-				cx = draw_ledit(&x->val, y, valx, valw + 1,
-				                x->val_sel ? A_REVERSE : A_UNDERLINE);
+				attr_t va = x->val_sel ? A_REVERSE : A_UNDERLINE;
+				cx = draw_ledit(&x->val, y, valx, valw + 1, va, va);
 				cy = y;
 				char *tv = ledit_get(&x->val);
 				sb_reset(&d);
