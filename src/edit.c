@@ -328,6 +328,31 @@ size_t edit_str_cells(const char *s)
 	return w;
 }
 
+void edit_add_cut(strbuf *out, const char *str, size_t cells)
+{
+	if (edit_str_cells(str) <= cells) {
+		sb_adds(out, str);
+		return;
+	}
+	size_t n, k = 0, used = 0;
+	wchar_t *w = edit_wcs_from_utf8(str, &n);
+	while (w && k < n) {
+		size_t cw = (size_t)edit_wcwidth(w[k]);
+		if (used + cw + 1 > cells)
+			break;
+		used += cw;
+		k++;
+		while (k < n && edit_wcwidth(w[k]) == 0)    /* its marks */
+			k++;
+	}
+	char *u = w ? edit_utf8_from_wcs(w, k) : NULL;
+	sb_adds(out, u ? u : "");
+	if (cells)
+		sb_addc(out, '~');
+	free(u);
+	free(w);
+}
+
 size_t edit_wrap(const wchar_t *buf, size_t len, size_t first, size_t rest,
                  size_t *starts, size_t max)
 {

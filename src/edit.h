@@ -73,6 +73,10 @@ int edit_wcwidth(wchar_t c);
 size_t ledit_cells(const ledit *l, size_t from, size_t to);
 /* Cells of a UTF-8 string. */
 size_t edit_str_cells(const char *s);
+/* Append s cut to `cells` terminal cells: a string cut ends in '~' (the
+ * convention of every column and line that cuts text), never inside a
+ * character or before its combining marks. */
+void edit_add_cut(strbuf *out, const char *s, size_t cells);
 
 /* Split buf[0..len) into rows for display: the first row has `first`
  * cells, the others `rest` cells. Writes row start indexes into starts

@@ -176,32 +176,6 @@ void tsess_field_help(tsess *s, const char *tag, char code, strbuf *out)
 	}
 }
 
-/* s cut to `cells` terminal cells, a cut ending in '~'. */
-static void add_cut(strbuf *out, const char *str, size_t cells)
-{
-	if (edit_str_cells(str) <= cells) {
-		sb_adds(out, str);
-		return;
-	}
-	size_t n, k = 0, used = 0;
-	wchar_t *w = edit_wcs_from_utf8(str, &n);
-	while (w && k < n) {
-		size_t cw = (size_t)edit_wcwidth(w[k]);
-		if (used + cw + 1 > cells)
-			break;
-		used += cw;
-		k++;
-		while (k < n && edit_wcwidth(w[k]) == 0)    /* its marks */
-			k++;
-	}
-	char *u = w ? edit_utf8_from_wcs(w, k) : NULL;
-	sb_adds(out, u ? u : "");
-	if (cells)
-		sb_addc(out, '~');
-	free(u);
-	free(w);
-}
-
 void tsess_field_help_fit(tsess *s, const char *tag, char code, size_t cells, strbuf *out)
 {
 	strbuf full = STRBUF_INIT;
@@ -210,7 +184,7 @@ void tsess_field_help_fit(tsess *s, const char *tag, char code, size_t cells, st
 	marcdef *md = tsess_marcdef(s);
 	const md_field *f = md && strcmp(tag, "LDR") ? marcdef_field(md, edit_format(s), tag) : NULL;
 	if (edit_str_cells(fb) <= cells || !f) {
-		add_cut(out, fb, cells);
+		edit_add_cut(out, fb, cells);
 		sb_release(&full);
 		return;
 	}
@@ -238,15 +212,15 @@ void tsess_field_help_fit(tsess *s, const char *tag, char code, size_t cells, st
 	size_t hw = edit_str_cells(hb), tw = edit_str_cells(tb);
 	if (hw + tw > cells && cells > tw + 12) {
 		strbuf line = STRBUF_INIT;
-		add_cut(&line, hb, cells - tw);
+		edit_add_cut(&line, hb, cells - tw);
 		sb_adds(&line, tb);
-		add_cut(out, line.buf, cells);
+		edit_add_cut(out, line.buf, cells);
 		sb_release(&line);
 	} else {
 		strbuf line = STRBUF_INIT;
 		sb_adds(&line, hb);
 		sb_adds(&line, tb);
-		add_cut(out, line.buf, cells);
+		edit_add_cut(out, line.buf, cells);
 		sb_release(&line);
 	}
 	sb_release(&head);

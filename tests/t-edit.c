@@ -90,6 +90,25 @@ static void test_wrap(void)
 	CHECK_INT(edit_wrap(w, n, 5, 5, st, 8), 1);
 	free(w);
 	CHECK_INT(edit_str_cells("Tiếng Việt"), 10);
+	/* a cut ends in '~', in cells: decomposed marks stay with their
+	 * letter, a wide character that does not fit is left out whole */
+	strbuf sb = STRBUF_INIT;
+	edit_add_cut(&sb, "Tiếng Việt", 10);
+	CHECK_STR(sb.buf, "Tiếng Việt");
+	sb_reset(&sb);
+	edit_add_cut(&sb, "Tiếng Việt", 9);
+	CHECK_STR(sb.buf, "Tiếng Vi~");
+	sb_reset(&sb);
+	edit_add_cut(&sb, "Tie\xcc\x82\xcc\x81ng Vie\xcc\xa3\xcc\x82t", 4);
+	CHECK_STR(sb.buf, "Tie\xcc\x82\xcc\x81~");
+	CHECK_INT(edit_str_cells(sb.buf), 4);
+	sb_reset(&sb);
+	edit_add_cut(&sb, "ab中中", 4);
+	CHECK_STR(sb.buf, "ab~");
+	sb_reset(&sb);
+	edit_add_cut(&sb, "abc", 0);
+	CHECK_STR(sb.buf ? sb.buf : "", "");
+	sb_release(&sb);
 }
 
 static void test_lines(void)
