@@ -176,6 +176,18 @@ static int put_utf8(int y, int x, const char *s, int cells, attr_t a)
 	return u;
 }
 
+/* put_utf8, a cut text ending in '~' (edit_add_cut) */
+static int put_utf8_cut(int y, int x, const char *s, int cells, attr_t a)
+{
+	if (cells <= 0)
+		return 0;
+	strbuf sb = STRBUF_INIT;
+	edit_add_cut(&sb, s, (size_t)cells);
+	int u = put_utf8(y, x, sb.buf ? sb.buf : "", cells, a);
+	sb_release(&sb);
+	return u;
+}
+
 static void fill_row(int y, int x, int cells, attr_t a)
 {
 	attrset(a);
@@ -700,7 +712,7 @@ static void draw_history(struct tui *t)
 			char *sum = journal_text(v->summary);
 			snprintf(buf, sizeof buf, "%s%s", sum, v->deleted ? _(" (deleted)") : "");
 			free(sum);
-			put_utf8(y, 48, buf, COLS - 48, a);
+			put_utf8_cut(y, 48, buf, COLS - 48, a);
 		}
 	}
 }
@@ -767,7 +779,7 @@ static void draw_helpline(struct tui *t)
 		const char *f = t->screen == SC_EDIT && !(t->line_active && t->line_new) ?
 		                tsess_line_finding(s, (long)cur, &err) : NULL;
 		if (f) {
-			put_utf8(y, 0, f, COLS, ui_attr(err ? UC_ERROR : UC_WARN));
+			put_utf8_cut(y, 0, f, COLS, ui_attr(err ? UC_ERROR : UC_WARN));
 			sb_release(&sb);
 			return;
 		}
@@ -812,7 +824,7 @@ static void draw_helpline(struct tui *t)
 		}
 		sb_adds(&sb, hint);
 	}
-	put_utf8(y, 0, sb.buf ? sb.buf : "", COLS, A_DIM);
+	put_utf8_cut(y, 0, sb.buf ? sb.buf : "", COLS, A_DIM);
 	sb_release(&sb);
 }
 
