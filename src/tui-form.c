@@ -754,6 +754,19 @@ struct xstate {
 	int leave_warned;     /* Esc/q with changes: told once */
 };
 
+/* put_s, a cut text ending in '~' (edit_add_cut): a name or meaning
+ * longer than its column */
+static int put_cut(int y, int x, const char *text, int cells, attr_t a)
+{
+	if (cells <= 0 || !text)
+		return 0;
+	strbuf sb = STRBUF_INIT;
+	edit_add_cut(&sb, text, (size_t)cells);
+	int u = put_s(y, x, sb.buf ? sb.buf : "", cells, a);
+	sb_release(&sb);
+	return u;
+}
+
 /* A raw string with the selected position highlighted. */
 static void draw_raw(int y, const char *tag, const char *data, int from, int len)
 {
@@ -821,7 +834,7 @@ static void fixed_draw(struct xstate *x)
 			snprintf(line, sizeof line, "%c %-5s %s%s", i == x->psel ? '>' : ' ', code,
 			         marcdef_name(codes[i].name, codes[i].name_local, x->vi),
 			         codes[i].obsolete ? _(" (obsolete)") : "");
-			put_s(y0 + r, 1, line, COLS - 2, i == x->psel ? A_REVERSE : A_NORMAL);
+			put_cut(y0 + r, 1, line, COLS - 2, i == x->psel ? A_REVERSE : A_NORMAL);
 		}
 		help_line(_("Up/Down choose  type a code to jump  Enter take  Esc back  (# = blank)"));
 	} else {
@@ -853,7 +866,7 @@ static void fixed_draw(struct xstate *x)
 			if (!ok)
 				put_s(y, 0, "!", 1, a | A_BOLD);
 			put_s(y, 1, lab, labw, a);
-			put_s(y, 1 + labw, marcdef_name(p->name, p->name_local, x->vi), namew, a);
+			put_cut(y, 1 + labw, marcdef_name(p->name, p->name_local, x->vi), namew, a);
 			if (selected && x->mode == 1) {
 				/* one cell more: room for the cursor after a full value */
 				attr_t va = x->val_sel ? A_REVERSE : A_UNDERLINE;
@@ -863,14 +876,19 @@ static void fixed_draw(struct xstate *x)
 				sb_reset(&d);
 				ok = fixed_check(fx, i, tv, x->vi, &d);
 				free(tv);
-				put_s(y, mx, ok ? "= " : "! ", 2, A_BOLD);
-				put_s(y, mx + 2, d.buf ? d.buf : "", COLS - mx - 2, ok ? A_NORMAL : A_BOLD);
+				/* a value without a meaning of its own (a date, a
+				 * number): nothing after it, as when not typing */
+				if (!ok || (d.buf && *d.buf)) {
+					put_s(y, mx, ok ? "= " : "! ", 2, A_BOLD);
+					put_cut(y, mx + 2, d.buf ? d.buf : "", COLS - mx - 2,
+					        ok ? A_NORMAL : A_BOLD);
+				}
 			} else {
 				for (char *q = v; *q; q++)
 					if (*q == ' ')
 						*q = '#';
 				put_s(y, valx, v, valw, a | A_BOLD);
-				put_s(y, mx, d.buf ? d.buf : "", COLS - mx, a);
+				put_cut(y, mx, d.buf ? d.buf : "", COLS - mx, a);
 			}
 			sb_release(&d);
 			free(v);
