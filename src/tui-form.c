@@ -497,14 +497,17 @@ static void form_repeat(struct fstate *st)
 }
 
 /* The cursor came to the current prompt: its default, while nobody has
- * changed it, is selected, the cursor after it. */
+ * changed it, is selected, the cursor after it. Not a control field's
+ * (the 008): its positions are changed where they are, and a stray key
+ * must not replace the whole field. */
 static void form_enter(struct fstate *st)
 {
 	st->dsel = 0;
 	if (!st->n)
 		return;
 	struct frow *r = &st->rows[st->sel];
-	if (r->dflt && r->val.len) {
+	const struct form_elem *e = form_elem(st->f, r->el);
+	if (r->dflt && r->val.len && e && e->code) {
 		st->dsel = 1;
 		ledit_end(&r->val);
 	}
