@@ -60,6 +60,8 @@ static int put_mark(rec *r, size_t f, size_t s, const char *mark, const char *co
 	for (int i = 0; i < 2 && also[i]; i++)
 		if (ends_with(v, e, also[i]) && e == n)
 			return 0;
+	if (!strcmp(mark, ".") && e == n && e && strchr("?!", v[e - 1]))
+		return 0;             /* "Ai?" before $n stays; "Ai?." would be wrong */
 	strbuf sb = STRBUF_INIT;
 	size_t ml = strlen(mark);
 	char ch = mark[ml - 1];

@@ -132,6 +132,16 @@ static void test_isbd(const struct form_env *env)
 	t = field_text(r, "300");    /* not after $6 */
 	CHECK_STR(t, "$6880-01$c19 cm +$e1 CD");
 	free(t);
+	/* a title ending in ? or ! takes no full stop before $n */
+	rec_clear(r);
+	rec_set_leader(r, "     nam a22     4i 4500", REC_LEADER_LEN);
+	x = rec_add_field(r, "245", '1', '0');
+	rec_add_sub(r, x, 'a', "Ai giết ai?", strlen("Ai giết ai?"));
+	rec_add_sub(r, x, 'n', "Tập 1", strlen("Tập 1"));
+	CHECK_INT(isbd_punctuate(r), 1);
+	t = field_text(r, "245");
+	CHECK_STR(t, "$aAi giết ai?$nTập 1.");
+	free(t);
 	/* Leader/18 c (ISBD punctuation omitted): nothing is added */
 	rec_clear(r);
 	rec_set_leader(r, "     nam a22     4c 4500", REC_LEADER_LEN);
