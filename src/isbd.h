@@ -23,11 +23,10 @@
  *   490  ' ;' before $v.
  * Only after a subfield with a letter code (not after $6 or $8), and
  * only between two that are not empty (a template's blank subfields get
- * no marks). A value
- * that already ends in the mark is left as it is; one that ends in the
- * mark's character without its space ("Kiều:") gets the space; trailing
- * blanks are dropped before a mark is added. Returns the number of
- * subfields changed. */
+ * no marks). A value that already ends in the mark (for a full stop,
+ * also ? or !) is left as it is; one that ends in the mark's character
+ * without its space ("Kiều:") gets the space; trailing blanks are dropped
+ * before a mark is added. Returns the number of subfields changed. */
 int isbd_punctuate(rec *r);
 
 #endif
