@@ -168,7 +168,7 @@ static void usage(FILE *fp)
 		"history and Tab completion on a terminal, or from a script (a file or\n"
 		"standard input). 'help' lists the commands.\n"
 		"\n"
-		"  -d DB       catalogue (default $BIENMUC_DB or ~/.local/share/bienmuc/catalog.db)\n"
+		"  -d, --db DB catalogue (default $BIENMUC_DB or ~/.local/share/bienmuc/catalog.db)\n"
 		"  -e          stop at the first command that fails\n"
 		"  -c COMMAND  run COMMAND (may be repeated), then exit\n"
 		"\n"
@@ -266,13 +266,18 @@ int cmd_shell(int argc, char **argv)
 		return 0;
 	}
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-d") && i + 1 < argc)
+		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--db")
+		     || !strcmp(argv[i], "-c")) && i + 1 >= argc) {
+			cmd_error("shell", _("option '%s' needs an argument"), argv[i]);
+			free(cmds);
+			return 2;
+		} else if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--db"))
 			db = argv[++i];
 		else if (!strncmp(argv[i], "--db=", 5))
 			db = argv[i] + 5;
 		else if (!strcmp(argv[i], "-e"))
 			stop = 1;
-		else if (!strcmp(argv[i], "-c") && i + 1 < argc)
+		else if (!strcmp(argv[i], "-c"))
 			cmds[ncmd++] = argv[++i];
 		else if (!strcmp(argv[i], "--"))
 			{ i++; break; }
