@@ -118,9 +118,9 @@ int cmd_labels(int argc, char **argv)
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'q': query = optarg; break;
-		case OPT_BATCH: if (posnum("--batch", optarg, 0, 1L << 40, &batch)) return 2; break;
+		case OPT_BATCH: if (posnum("--batch", optarg, 1, 1L << 40, &batch)) return 2; break;
 		case OPT_SINCE: since = optarg; break;
-		case OPT_LAST: if (posnum("--last", optarg, 0, 1000000, &last)) return 2; break;
+		case OPT_LAST: if (posnum("--last", optarg, 1, 1000000, &last)) return 2; break;
 		case 'r': reg = 1; break;
 		case 't':
 			if (!strcmp(optarg, "text")) {
