@@ -356,7 +356,7 @@ int cmd_zsearch(int argc, char **argv)
 	           *misses = NULL;
 	const char **specs = NULL;
 	size_t nspecs = 0;
-	int opt, import = 0, fmt = -1, timeout = 0, rc = 2;
+	int opt, import = 0, fmt = -1, timeout = 0, rc = 2, limit_given = 0;
 	long limit = 10;
 	struct zs_ctx cx;
 	memset(&cx, 0, sizeof cx);
@@ -384,6 +384,7 @@ int cmd_zsearch(int argc, char **argv)
 				cmd_error(CMD_NAME, _("--limit needs a number 0-10000, not '%s'"), optarg);
 				goto out;
 			}
+			limit_given = 1;
 			break;
 		}
 		case 'o': outpath = optarg; break;
@@ -418,6 +419,14 @@ int cmd_zsearch(int argc, char **argv)
 	}
 	if (isbns && optind < argc) {
 		cmd_error(CMD_NAME, _("--isbn-file takes no query"));
+		goto out;
+	}
+	if (misses && !isbns) {
+		cmd_error(CMD_NAME, _("--misses is only for --isbn-file"));
+		goto out;
+	}
+	if (isbns && limit_given) {
+		cmd_error(CMD_NAME, _("-n is not for --isbn-file (it takes the first record of each ISBN)"));
 		goto out;
 	}
 	if (import && !db) {
