@@ -315,10 +315,37 @@ static int do_history(catalog *c, struct opts *o, int argc, char **argv)
 	struct copy_change *ch;
 	size_t n;
 	strbuf err = STRBUF_INIT;
+	if (argc > 1) {
+		cmd_error(CMD_NAME, _("history: one accession number at a time"));
+		return 2;
+	}
 	if (copies_history(c, argc ? argv[0] : NULL, o->record, &ch, &n, &err)) {
 		cmd_error(CMD_NAME, _("history: %s"), err.buf);
 		sb_release(&err);
 		return 2;
+	}
+	if (!n && (argc || o->record)) {
+		/* nothing journaled: a number or record that is not there is said,
+		 * not shown as an empty history (a removed copy keeps its changes) */
+		int st = 0;
+		if (argc) {
+			struct copy cp = { 0 };
+			st = copies_get(c, argv[0], &cp, &err);
+			copy_clear(&cp);
+		}
+		if (st != CAT_NOTFOUND && o->record) {
+			rec *r = rec_create();
+			sb_reset(&err);
+			st = catalog_fetch(c, o->record, r, NULL, &err);
+			rec_destroy(r);
+		}
+		if (st == CAT_NOTFOUND) {
+			cmd_error(CMD_NAME, _("history: %s"), err.buf);
+			copy_changes_free(ch, n);
+			sb_release(&err);
+			return 1;
+		}
+		sb_reset(&err);
 	}
 	for (size_t i = 0; i < n; i++) {
 		char *sum = journal_text(ch[i].summary);
