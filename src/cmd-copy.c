@@ -140,6 +140,12 @@ static int field_index(const char *name)
 
 static int set_field(struct opts *o, const char *name, const char *v)
 {
+	if (!strcmp(name, "accno") && !v[strspn(v, " \t")]) {
+		/* -a '' (an empty shell variable) was taken as no -a: add gave
+		 * the next free number, edit did nothing and said nothing */
+		cmd_error(CMD_NAME, _("-a: the accession number is blank"));
+		return -1;
+	}
 	if (copy_set(&o->f, name, v)) {
 		if (copy_has_control(v))
 			cmd_error(CMD_NAME, _("%s: control characters (tab, newline) are not allowed"),

@@ -151,6 +151,13 @@ static int set_fields(tsess *s, struct copy *cp, int argc, char **argv)
 			return -1;
 		}
 		*eq = 0;
+		if (!strcmp(argv[i], "accno") && !eq[1 + strspn(eq + 1, " \t")]) {
+			/* accno= was taken as no number: add gave the next free one,
+			 * edit said "copy  changed" and changed nothing */
+			*eq = '=';
+			tsess_err(s, _("copies: the accession number is blank"));
+			return -1;
+		}
 		int bad = copy_set(cp, argv[i], eq + 1);
 		*eq = '=';
 		if (bad) {
