@@ -146,6 +146,12 @@ static int set_fields(tsess *s, struct copy *cp, int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
+		if (!eq && i && strchr(argv[i - 1], '=')) {
+			/* location=Kho đọc: the value's second word */
+			tsess_err(s, _("copies: '%s' is not FIELD=VALUE (a value with spaces goes "
+			               "in quotes: location=\"Kho đọc\")"), argv[i]);
+			return -1;
+		}
 		if (!eq) {
 			tsess_err(s, _("copies: '%s' is not FIELD=VALUE"), argv[i]);
 			return -1;
@@ -158,12 +164,31 @@ static int set_fields(tsess *s, struct copy *cp, int argc, char **argv)
 			tsess_err(s, _("copies: the accession number is blank"));
 			return -1;
 		}
+		int known = !strcmp(argv[i], "record");
+		for (int k = 0; copy_fields[k]; k++)
+			known |= !strcmp(copy_fields[k], argv[i]);
 		int bad = copy_set(cp, argv[i], eq + 1);
-		*eq = '=';
-		if (bad) {
-			tsess_err(s, _("copies: bad field or value '%s'"), argv[i]);
-			return -1;
+		if (!bad) {
+			*eq = '=';
+			continue;
 		}
+		if (!known)
+			tsess_err(s, _("copies: unknown field '%s' (accno, branch, location, callno, "
+			               "volume, source, price, added, status, note)"), argv[i]);
+		else if (copy_has_control(eq + 1))
+			tsess_err(s, _("copies: %s: control characters (tab, newline) are not allowed"),
+			          argv[i]);
+		else if (!strcmp(argv[i], "status"))
+			tsess_err(s, _("copies: unknown status '%s' (available, withdrawn, lost, repair)"),
+			          eq + 1);
+		else if (!strcmp(argv[i], "added"))
+			tsess_err(s, _("copies: added: '%s' is not a real date YYYY-MM-DD"), eq + 1);
+		else {
+			*eq = '=';
+			tsess_err(s, _("copies: bad field or value '%s'"), argv[i]);
+		}
+		*eq = '=';
+		return -1;
 	}
 	return 0;
 }
@@ -213,6 +238,11 @@ int tc_copies(tsess *s, int argc, char **argv, const char *rest)
 		}
 		free(kind);
 		copy_clear(&tmpl);
+	} else if (!strcmp(sub, "edit") && argc == 3) {
+		/* it said "copy ACCNO changed" and changed nothing */
+		tsess_err(s, _("copies: edit: nothing to change; give FIELD=VALUE (location=..., "
+		               "status=lost ...)"));
+		return 2;
 	} else if (!strcmp(sub, "edit") && argc > 2) {
 		struct copy cp;
 		memset(&cp, 0, sizeof cp);
