@@ -210,6 +210,12 @@ static int do_add(catalog *c, struct opts *o, int argc, char **argv)
 		cmd_error(CMD_NAME, _("add: which record? (one record id)"));
 		return 2;
 	}
+	if (o->kind && o->given[field_index("accno")]) {
+		/* -k was ignored: the numbers came from -a */
+		cmd_error(CMD_NAME, _("add: -k or -a, not both (-a gives the first number, "
+		                      "-k takes the next free ones of a kind)"));
+		return 2;
+	}
 	char **acc = NULL;
 	strbuf err = STRBUF_INIT;
 	int st = copies_add(c, argv[0], &o->f, o->n, o->kind, &acc, &err);
