@@ -42,6 +42,8 @@ static void sh_err(void *ctx, const char *text)
 	fflush(stdout);
 	if (sh->interactive)
 		fprintf(stderr, "%s\n", text);
+	else if (!sh->lineno)     /* before the first line: opening the catalogue */
+		fprintf(stderr, "bienmuc: shell: %s\n", text);
 	else
 		fprintf(stderr, "bienmuc: shell: %s:%ld: %s\n", sh->script, sh->lineno, text);
 }
@@ -299,11 +301,19 @@ int cmd_shell(int argc, char **argv)
 	g_shell = &sh;
 	sh.s = tsess_create(&fe);
 	sh.interactive = !ncmd && !script && isatty(0) && isatty(1);
-	sh.script = script ? script : ncmd ? "-c" : "stdin";
+	sh.script = ncmd ? "-c" : script ? script : "stdin";
 	char *cfg = keys_config_path();
 	tsess_load_config(sh.s, cfg);
 	free(cfg);
 	int rc = 0;
+	/* the script is opened first: a mistyped name runs nothing (the -c
+	 * commands ran, and could save, before it was found missing) */
+	FILE *sfp = NULL;
+	if (script && !(sfp = fopen(script, "r"))) {
+		cmd_error("shell", "%s: %s", script, strerror(errno));
+		rc = 2;
+		goto out;
+	}
 	if (tsess_open_catalog(sh.s, db, 0) != 0) {
 		rc = 2;
 		goto out;
@@ -318,17 +328,11 @@ int cmd_shell(int argc, char **argv)
 		stopped = r && stop;
 	}
 	if (script && !stopped && !sh.s->quit) {
-		FILE *fp = fopen(script, "r");
-		if (!fp) {
-			cmd_error("shell", "%s: %s", script, strerror(errno));
-			rc = 2;
-			goto out;
-		}
 		sh.script = script;
-		int r = run_stream(&sh, fp, stop);
+		sh.lineno = 0;    /* the script's own line numbers, after the -c ones */
+		int r = run_stream(&sh, sfp, stop);
 		if (r > rc)
 			rc = r;
-		fclose(fp);
 	} else if (!ncmd && !script) {
 		rc = sh.interactive ? run_interactive(&sh) : run_stream(&sh, stdin, stop);
 	}
@@ -339,6 +343,8 @@ int cmd_shell(int argc, char **argv)
 			rc = 1;
 	}
 out:
+	if (sfp)
+		fclose(sfp);
 	fflush(stdout);
 	tsess_destroy(sh.s);
 	free(cmds);
