@@ -29,7 +29,7 @@ static const char usage_text[] = N_(
 	"       bienmuc copy list [-d DB] [--tsv] [ID...]\n"
 	"       bienmuc copy edit [-d DB] [FIELDS] [--status S] [--record ID] ACCNO\n"
 	"       bienmuc copy withdraw [-d DB] [--note TEXT] ACCNO...\n"
-	"       bienmuc copy remove [-d DB] ACCNO\n"
+	"       bienmuc copy remove [-d DB] ACCNO...\n"
 	"       bienmuc copy next [-d DB] [--branch B] [KIND]\n"
 	"       bienmuc copy history [-d DB] [-r ID] [ACCNO]\n"
 	"       bienmuc copy undo [-d DB] CHANGE\n"
@@ -529,11 +529,15 @@ int cmd_copy(int argc, char **argv)
 				rc = st == CAT_NOTFOUND ? 1 : 2;
 			}
 		}
-		if (!argc)
+		if (!argc) {
 			cmd_error(CMD_NAME, _("remove: which copy? (accession number)"));
+			rc = 2;
+		}
 	} else if (!strcmp(sub, "next")) {
 		char *a = NULL;
-		if (copies_next_accno(c, argc ? argv[0] : NULL, copy_get(&o.f, "branch"), &a, &err)) {
+		if (argc > 1)      /* the second kind was ignored */
+			cmd_error(CMD_NAME, _("next: one kind at a time"));
+		else if (copies_next_accno(c, argc ? argv[0] : NULL, copy_get(&o.f, "branch"), &a, &err)) {
 			cmd_error(CMD_NAME, _("next: %s"), err.buf);
 		} else {
 			printf("%s\n", a);
@@ -545,7 +549,9 @@ int cmd_copy(int argc, char **argv)
 	} else if (!strcmp(sub, "undo")) {
 		char *e;
 		long j = argc == 1 ? strtol(argv[0], &e, 10) : 0;
-		if (argc != 1 || *e || j <= 0) {
+		if (argc > 1) {
+			cmd_error(CMD_NAME, _("undo: one change at a time, newest first"));
+		} else if (argc != 1 || *e || j <= 0) {
 			cmd_error(CMD_NAME, _("undo: which change? (a number from 'bienmuc copy history')"));
 		} else {
 			int st = copies_undo(c, j, &err);
