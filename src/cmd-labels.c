@@ -109,7 +109,7 @@ static void sel_add(struct sel *s, struct copy *cps, size_t n, int keep_withdraw
 int cmd_labels(int argc, char **argv)
 {
 	const char *db = NULL, *query = NULL, *since = NULL, *library = NULL, *font = NULL,
-	           *out = NULL;
+	           *out = NULL, *geom = NULL;
 	long batch = 0, last = 0, rows = 10, cols = 4, skip = 0;
 	int reg = 0, text = 0, opt, rc = 0, werr = 0;
 	optind = 0;
@@ -130,9 +130,9 @@ int cmd_labels(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case OPT_ROWS: if (posnum("--rows", optarg, 1, 40, &rows)) return 2; break;
-		case OPT_COLS: if (posnum("--cols", optarg, 1, 12, &cols)) return 2; break;
-		case OPT_SKIP: if (posnum("--skip", optarg, 0, 480, &skip)) return 2; break;
+		case OPT_ROWS: if (posnum("--rows", optarg, 1, 40, &rows)) return 2; geom = "--rows"; break;
+		case OPT_COLS: if (posnum("--cols", optarg, 1, 12, &cols)) return 2; geom = "--cols"; break;
+		case OPT_SKIP: if (posnum("--skip", optarg, 0, 480, &skip)) return 2; geom = "--skip"; break;
 		case OPT_LIBRARY: library = optarg; break;
 		case OPT_FONT: font = optarg; break;
 		case 'o': out = optarg; break;
@@ -145,6 +145,11 @@ int cmd_labels(int argc, char **argv)
 			          argv[optind - 1]);
 			return 2;
 		}
+	}
+	if (geom && (text || reg)) {
+		/* they were ignored: the text labels and the register have no sheet */
+		cmd_error(CMD_NAME, _("%s is for spine labels in PDF (not -t text or --register)"), geom);
+		return 2;
 	}
 	if (since && !date_valid(since, 0)) {
 		cmd_error(CMD_NAME, _("--since: '%s' is not a date (YYYY-MM-DD)"), since);
