@@ -151,6 +151,13 @@ int cmd_labels(int argc, char **argv)
 		cmd_error(CMD_NAME, _("%s is for spine labels in PDF (not -t text or --register)"), geom);
 		return 2;
 	}
+	if (!text && !reg && rows > labels_max_rows(!library || *library)) {
+		cmd_error(CMD_NAME, _("--rows %ld: the labels would be %.1f mm high, too low for a "
+		                      "readable call number (at most %d rows on A4%s)"),
+		          rows, 277.0 / (double)rows, labels_max_rows(!library || *library),
+		          !library || *library ? _("; --library '' leaves the name out") : "");
+		return 2;
+	}
 	if (since && !date_valid(since, 0)) {
 		cmd_error(CMD_NAME, _("--since: '%s' is not a date (YYYY-MM-DD)"), since);
 		return 2;

@@ -68,6 +68,24 @@ static void centred(pdf *p, double cx, double y, double size, double w, const ch
 	free(t);
 }
 
+/* Height (pt) left for the call number on a label ch high: the pads, the
+ * library name with its rule, and the accession number take the rest. */
+static double callno_room(double ch, int has_library)
+{
+	double pad = 4, libsz = ch > 60 ? 7 : 5.5, accsz = ch > 60 ? 7 : 5.5;
+	return ch - 2 * pad - (has_library ? libsz + 3 : 0) - (accsz + 2);
+}
+
+int labels_max_rows(int has_library)
+{
+	/* a two-line call number (class, author mark) at 5 pt at least; from
+	 * 33 rows on the text ran over the name and came out upside down */
+	for (int r = 40; r > 1; r--)
+		if (callno_room((PDF_A4_H - 2 * PDF_MM(10)) / r, has_library) >= 2 * 1.25 * 5)
+			return r;
+	return 1;
+}
+
 void labels_spine_pdf(pdf *p, const struct label_item *it, size_t n,
                       const struct label_sheet *sh)
 {

@@ -29,6 +29,10 @@ struct label_sheet {
  * parts than max, the last line holds all the rest (nothing is dropped). */
 int labels_split_callno(const char *callno, char **lines, int max);
 
+/* The most rows of labels on an A4 sheet (10 mm margins) that leave a
+ * readable call number, with or without the library name on them. */
+int labels_max_rows(int has_library);
+
 void labels_spine_pdf(pdf *p, const struct label_item *it, size_t n,
                       const struct label_sheet *sh);
 void labels_register_pdf(pdf *p, const struct label_item *it, size_t n, const char *library);
