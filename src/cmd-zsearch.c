@@ -482,8 +482,12 @@ int cmd_zsearch(int argc, char **argv)
 		fmt = outpath && !import ? MF_ISO2709 : 0;
 	cx.fmt = fmt;
 	cx.out = stdout;
-	if (outpath && strcmp(outpath, "-") && !(cx.out = cmd_fopen_out(outpath, "wb"))) {
-		cmd_error(CMD_NAME, _("%s: cannot write"), outpath);
+	/* OUT whole or not at all (OUT.part.PID, renamed at the end), as
+	 * export -o: a run on which every target failed (the network down)
+	 * left an empty OUT in place of the records found the day before */
+	struct cmd_output o = { .warn = CMD_NAME };
+	if (outpath && strcmp(outpath, "-") && !(cx.out = cmd_output_open(&o, outpath))) {
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), outpath, cmd_output_strerror(errno));
 		goto free_targets;
 	}
 	if (fmt) {
@@ -512,18 +516,24 @@ int cmd_zsearch(int argc, char **argv)
 close_out:
 	/* a full disk: said, not only exit 2 (main says nothing after a 2) */
 	errno = 0;
-	if ((cx.w && marc_writer_close(cx.w)) || (cx.out && (fflush(cx.out) || ferror(cx.out)))) {
-		if (cx.out && cx.out != stdout)
-			cmd_error(CMD_NAME, _("cannot write '%s': %s"), outpath,
-			          errno ? strerror(errno) : _("write error"));
-		else
-			cmd_write_failed(CMD_NAME, NULL, errno);
-		rc = 2;
-		if (cx.out && cx.out != stdout)
-			fclose(cx.out);
-	} else if (cx.out && cx.out != stdout && fclose(cx.out)) {
-		cmd_error(CMD_NAME, _("cannot write '%s': %s"), outpath, strerror(errno));
-		rc = 2;
+	{
+		int werr = 0, e = 0, staged = o.part != NULL;
+		if ((cx.w && marc_writer_close(cx.w)) || (cx.out && (fflush(cx.out) || ferror(cx.out)))) {
+			werr = 1;
+			e = errno;
+		}
+		if (cx.out && cx.out != stdout && cmd_output_close(&o, !werr && rc < 2) && !werr
+		    && rc < 2) {
+			werr = 1;
+			e = errno;
+		}
+		if (werr) {
+			cmd_write_failed(CMD_NAME, cx.out != stdout ? outpath : NULL, e);
+			rc = 2;
+		}
+		if (staged && rc == 2)
+			cmd_error(CMD_NAME, _("'%s' was not written (a file of that name from before is "
+			                      "unchanged)"), outpath);
 	}
 free_targets:
 	for (size_t i = 0; i < nt; i++)
