@@ -183,10 +183,16 @@ static int run_stream(struct shell *sh, FILE *fp, int stop)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int worst = 0;
+	int worst = 0, first = 1;
 	while (!sh->s->quit && (n = getline(&line, &cap, fp)) >= 0) {
 		sh->lineno++;
-		int rc = tcmd_run(sh->s, line);
+		/* a script saved by Windows Notepad begins with a UTF-8 byte
+		 * order mark: its first command was "'\uFEFFopen' is not a command" */
+		const char *l = line;
+		if (first && n >= 3 && !memcmp(l, "\xEF\xBB\xBF", 3))
+			l += 3;
+		first = 0;
+		int rc = tcmd_run(sh->s, l);
 		if (rc > worst)
 			worst = rc;
 		if (rc && stop)
