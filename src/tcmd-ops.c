@@ -1376,13 +1376,22 @@ TC_HANDLER(help)
 		tsess_event(s, TE_HELP);
 		return 0;
 	}
+	if (s->helptopic && *s->helptopic && !tcmd_known(s->helptopic)) {
+		/* it was "'frob' is not a command." on standard output, exit 0 */
+		tsess_err(s, _("help: '%s' is not a command; help lists them"), s->helptopic);
+		return 2;
+	}
 	strbuf sb = STRBUF_INIT;
 	tcmd_help_text(s, KV_GLOBAL, s->helptopic, &sb);
-	/* the shell: commands only, without screen keys */
+	/* the shell: commands only, without screen keys (the keys of the
+	 * screen came first: C-q, PgUp ... that a line shell has not) */
 	const char *p = sb.buf;
-	/* the heading of the screen section, as tcmd_help_text writes it */
+	/* the headings of the sections, as tcmd_help_text writes them */
 	char *stop = xstrdup(_("\nScreen commands (keys only):\n") + 1);
 	stop[strcspn(stop, "\n")] = 0;
+	char *start = xstrdup(_("Commands:\n"));
+	start[strcspn(start, "\n")] = 0;
+	int on = s->helptopic && *s->helptopic;
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -1391,10 +1400,14 @@ TC_HANDLER(help)
 			free(l);
 			break;
 		}
-		tsess_out(s, "%s", l);
+		if (!on && !strcmp(l, start))
+			on = 1;
+		if (on)
+			tsess_out(s, "%s", l);
 		free(l);
 		p += n + (nl ? 1 : 0);
 	}
+	free(start);
 	free(stop);
 	sb_release(&sb);
 	return 0;
