@@ -274,6 +274,11 @@ TC_HANDLER(open)
 	}
 	if (n >= 1 && (size_t)n > s->res.n)
 		tsess_results_more(s, (size_t)n - 1);
+	if (!s->query && !s->res.n) {
+		/* it said "no result 1 (0 results)" before any search */
+		tsess_err(s, _("open: no search yet (search QUERY first, or open id=ID)"));
+		return 2;
+	}
 	if (n < 1 || (size_t)n > s->res.n) {
 		tsess_err(s, _("open: no result %ld (%zu results)"), n, s->res.n);
 		return 2;
