@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <ctype.h>
 #include <errno.h>
@@ -447,11 +448,11 @@ int cmd_zsearch(int argc, char **argv)
 	 * default one may be missing (then -t names the targets) */
 	const char *env = getenv("BIENMUC_TARGETS");
 	int tl = ztargets_load(&ts, tpath, !targets_file && !(env && *env), &err);
-	free(tpath);
 	if (tl < 0) {
 		cmd_error(CMD_NAME, "%s", err.buf);
 		sb_release(&err);
 		ztargets_release(&ts);
+		free(tpath);
 		goto out;
 	}
 	size_t nt = nspecs ? nspecs : ts.n;
@@ -462,6 +463,22 @@ int cmd_zsearch(int argc, char **argv)
 			sb_reset(&err);
 			if (ztarget_resolve(&ts, specs[i], &t[i], &err) < 0) {
 				cmd_error(CMD_NAME, "%s", err.buf);
+				/* a name: which file was looked in (the message named
+				 * "the targets file", not where it is, or that there is none) */
+				if (!strpbrk(specs[i], ":/ \t")) {
+					if (ts.n)
+						fprintf(stderr, _("bienmuc: zsearch: the targets in '%s': "), tpath);
+					for (size_t k = 0; k < ts.n; k++)
+						fprintf(stderr, "%s%s", k ? ", " : "", ts.t[k].name);
+					if (ts.n)
+						fputc('\n', stderr);
+					else if (access(tpath, F_OK))
+						fprintf(stderr, _("bienmuc: zsearch: there is no targets file '%s' "
+						                  "(see bienmuc.conf(5), TARGETS)\n"), tpath);
+					else
+						fprintf(stderr, _("bienmuc: zsearch: the targets file '%s' lists "
+						                  "no targets\n"), tpath);
+				}
 				bad = 1;
 			}
 		} else {
@@ -470,6 +487,7 @@ int cmd_zsearch(int argc, char **argv)
 	}
 	ztargets_release(&ts);
 	sb_release(&err);
+	free(tpath);
 	if (!bad && !nt) {
 		cmd_error(CMD_NAME, _("no targets: give -t TARGET or list them in the targets file "
 		          "(see bienmuc.conf(5), TARGETS)"));
