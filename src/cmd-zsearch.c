@@ -424,6 +424,12 @@ int cmd_zsearch(int argc, char **argv)
 		cmd_error(CMD_NAME, _("--isbn-file takes no query"));
 		goto out;
 	}
+	if (limit_given && limit == 0 && (outpath || import)) {
+		/* -n 0 -o FILE emptied FILE; --import imported nothing, exit 0 */
+		cmd_error(CMD_NAME, _("-n 0 fetches no records (the hit counts only): nothing to %s"),
+		          import ? "--import" : "-o");
+		goto out;
+	}
 	if (misses && !isbns) {
 		cmd_error(CMD_NAME, _("--misses is only for --isbn-file"));
 		goto out;
