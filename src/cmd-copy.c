@@ -147,13 +147,23 @@ static int set_field(struct opts *o, const char *name, const char *v)
 		return -1;
 	}
 	if (copy_set(&o->f, name, v)) {
+		/* named by the option typed (-D), not the field ("added") */
+		static const char *const fopt[][2] = {
+			{ "accno", "-a" }, { "branch", "-b" }, { "location", "-l" }, { "callno", "-c" },
+			{ "volume", "-v" }, { "source", "-s" }, { "price", "-p" }, { "added", "-D" },
+			{ "note", "--note" }, { "status", "--status" },
+		};
+		const char *opt = name;
+		for (size_t i = 0; i < sizeof fopt / sizeof *fopt; i++)
+			if (!strcmp(fopt[i][0], name))
+				opt = fopt[i][1];
 		if (copy_has_control(v))
 			cmd_error(CMD_NAME, _("%s: control characters (tab, newline) are not allowed"),
-			          name);
+			          opt);
 		else if (!strcmp(name, "status"))
 			cmd_error(CMD_NAME, _("unknown status '%s' (available, withdrawn, lost, repair)"), v);
 		else
-			cmd_error(CMD_NAME, _("%s: '%s' is not a real date YYYY-MM-DD"), name, v);
+			cmd_error(CMD_NAME, _("%s: '%s' is not a real date YYYY-MM-DD"), opt, v);
 		return -1;
 	}
 	o->given[field_index(name)] = 1;
