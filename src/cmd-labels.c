@@ -88,12 +88,14 @@ static int posnum(const char *opt, const char *s, long min, long max, long *out)
 struct sel {
 	struct copy *cps;
 	size_t n, cap;
+	size_t withdrawn;        /* left out (not named) */
 };
 
 static void sel_add(struct sel *s, struct copy *cps, size_t n, int keep_withdrawn)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!keep_withdrawn && !strcmp(cps[i].status, COPY_WITHDRAWN)) {
+			s->withdrawn++;
 			copy_clear(&cps[i]);
 			continue;
 		}
@@ -180,7 +182,7 @@ int cmd_labels(int argc, char **argv)
 	struct sel s = { 0 };
 	strbuf err = STRBUF_INIT;
 	struct copy *cps = NULL;
-	size_t n = 0;
+	size_t n = 0, nfound = 0;
 	if (query) {
 		struct cat_result res;
 		struct cat_search_opts so = { .sort = CAT_SORT_ID };
@@ -195,8 +197,10 @@ int cmd_labels(int argc, char **argv)
 		for (size_t i = 0; !rc && i < res.n; i++)
 			if (!copies_list(c, res.ids[i], &cps, &n, &err))
 				sel_add(&s, cps, n, 0);
-		if (!rc)
+		if (!rc) {
+			nfound = res.n;
 			cat_result_free(&res);
+		}
 	} else if (optind < argc) {
 		for (int i = optind; i < argc; i++) {
 			struct copy *one = xcalloc(1, sizeof *one);
@@ -218,7 +222,22 @@ int cmd_labels(int argc, char **argv)
 	if (rc == 2)
 		goto done;
 	if (!s.n) {
-		cmd_error(CMD_NAME, _("no copies selected"));
+		/* it said only "no copies selected": why is the question */
+		if (s.withdrawn)
+			cmd_error(CMD_NAME, ngettext("no copies selected: %zu withdrawn copy left out "
+			                             "(name its accession number to print it)",
+			                             "no copies selected: %zu withdrawn copies left out "
+			                             "(name their accession numbers to print them)",
+			                             s.withdrawn), s.withdrawn);
+		else if (query && !nfound)
+			cmd_error(CMD_NAME, _("no copies selected: the query found no records"));
+		else if (query)
+			cmd_error(CMD_NAME, ngettext("no copies selected: the record found has no copies "
+			                             "(bienmuc copy add)",
+			                             "no copies selected: none of the %zu records found "
+			                             "has copies (bienmuc copy add)", nfound), nfound);
+		else
+			cmd_error(CMD_NAME, _("no copies selected"));
 		rc = 1;
 		goto done;
 	}
