@@ -257,10 +257,25 @@ int tc_copies(tsess *s, int argc, char **argv, const char *rest)
 		if (!st)
 			sb_addf(&msg, _("copy %s changed"), cp.accno);
 		copy_clear(&cp);
+	} else if (!strcmp(sub, "withdraw") && argc > 3) {
+		/* several numbers: each one (all but the first were ignored) */
+		int worst = 0;
+		for (int i = 2; i < argc; i++) {
+			sb_reset(&msg);
+			st = tcopies_withdraw(s, argv[i], &msg);
+			if (st)
+				tsess_err(s, "copies: %s", msg.buf ? msg.buf : "");
+			else
+				tsess_out(s, "%s", msg.buf ? msg.buf : "");
+			if (status_rc(st) > worst)
+				worst = status_rc(st);
+		}
+		sb_release(&msg);
+		return worst;
 	} else if (!strcmp(sub, "withdraw") && argc > 2) {
 		st = tcopies_withdraw(s, argv[2], &msg);
 	} else {
-		tsess_err(s, _("usage: copies [list | add [N] [FIELD=VALUE...] | edit ACCNO FIELD=VALUE... | withdraw ACCNO]"));
+		tsess_err(s, _("usage: copies [list | add [N] [FIELD=VALUE...] | edit ACCNO FIELD=VALUE... | withdraw ACCNO...]"));
 		return 2;
 	}
 	if (st)

@@ -84,7 +84,7 @@ const struct tcmd_entry tcmd_table[] = {
 	{ "set", NULL, 0, 2, 0, "[OPTION VALUE]",
 	  N_("set an option (display, input, live-lint, page, tonestyle, lang); no argument lists them"), tc_set,
 	  "display input live-lint page tonestyle lang" },
-	{ "copies", NULL, 0, -1, TC_CAT | TC_REC, "[list | add [N] [FIELD=VALUE...] | edit ACCNO FIELD=VALUE... | withdraw ACCNO]",
+	{ "copies", NULL, 0, -1, TC_CAT | TC_REC, "[list | add [N] [FIELD=VALUE...] | edit ACCNO FIELD=VALUE... | withdraw ACCNO...]",
 	  N_("the record's copies: a panel on the screen (add several, edit, withdraw), or list/add/edit/withdraw"),
 	  tc_copies, "list add edit withdraw" },
 	{ "callno", NULL, 0, -1, TC_REC, "[CALLNO]",
