@@ -214,7 +214,13 @@ int tc_copies(tsess *s, int argc, char **argv, const char *rest)
 	if (!strcmp(sub, "add")) {
 		int n = 1, k = 2;
 		if (argc > 2 && strchr("0123456789", argv[2][0])) {
-			n = atoi(argv[2]);
+			char *e;
+			long v = strtol(argv[2], &e, 10);
+			if (*e) {       /* "3x" was 3 copies */
+				tsess_err(s, _("copies: add: '%s' is not a number of copies"), argv[2]);
+				return 2;
+			}
+			n = v > 100000 ? 100000 : (int)v;
 			k = 3;
 		}
 		if (n < 1 || n > 500) {
