@@ -238,12 +238,13 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 {
 	FILE *in = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	if (!in) {
-		cmd_error(CMD_NAME, _("%s: cannot open"), file);
+		cmd_error(CMD_NAME, _("cannot read '%s': %s"), file, strerror(errno));
 		return 2;
 	}
 	FILE *mf = NULL;
 	if (misses_path && !(mf = cmd_fopen_out(misses_path, "w"))) {
-		cmd_error(CMD_NAME, _("%s: cannot write"), misses_path);
+		cmd_error(CMD_NAME, _("cannot write '%s': %s"), misses_path,
+		          cmd_output_strerror(errno));
 		if (in != stdin)
 			fclose(in);
 		return 2;
@@ -336,8 +337,8 @@ static int run_isbns(struct zs_ctx *cx, struct ztarget *t, size_t nt, const char
 	free(line);
 	if (in != stdin)
 		fclose(in);
-	if (mf && fclose(mf)) {
-		cmd_error(CMD_NAME, _("%s: write error"), misses_path);
+	if (mf && cmd_fclose_out(mf)) {
+		cmd_write_failed(CMD_NAME, misses_path, errno);
 		rc = 2;
 	}
 	fprintf(stderr, _("bienmuc: zsearch: %ld found, %ld missed"), found, missed);
