@@ -1306,7 +1306,7 @@ TC_HANDLER(export)
 	struct cmd_output out = { 0 };        /* no stderr under the screen */
 	FILE *fp = cmd_output_open(&out, path);
 	if (!fp) {
-		tsess_err(s, _("export: %s: cannot write: %s"), path, cmd_output_strerror(errno));
+		tsess_err(s, _("export: cannot write '%s': %s"), path, cmd_output_strerror(errno));
 		return 2;
 	}
 	struct marc_write_opts o = { fmt, CS_UTF8, 0 };
@@ -1315,17 +1315,17 @@ TC_HANDLER(export)
 	int rc = 0;
 	if (!w || marc_writer_put(w, edrec_rec(s->ed), &err) < 0) {
 		if (ferror(fp))
-			tsess_err(s, _("export: %s: cannot write: %s"), path, strerror(errno));
+			tsess_err(s, _("export: cannot write '%s': %s"), path, strerror(errno));
 		else
 			tsess_err(s, _("export: %s"), err.len ? err.buf : "cannot write that format");
 		rc = 2;
 	}
 	if (marc_writer_close(w) < 0 && !rc) {
-		tsess_err(s, _("export: %s: cannot write: %s"), path, strerror(errno));
+		tsess_err(s, _("export: cannot write '%s': %s"), path, strerror(errno));
 		rc = 2;
 	}
 	if (cmd_output_close(&out, !rc) && !rc) {
-		tsess_err(s, _("export: %s: cannot write: %s"), path, strerror(errno));
+		tsess_err(s, _("export: cannot write '%s': %s"), path, strerror(errno));
 		rc = 2;
 	}
 	if (!rc)
