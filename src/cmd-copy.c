@@ -29,7 +29,7 @@ static const char usage_text[] = N_(
 	"       bienmuc copy list [-d DB] [--tsv] [ID...]\n"
 	"       bienmuc copy edit [-d DB] [FIELDS] [--status S] [--record ID] ACCNO\n"
 	"       bienmuc copy withdraw [-d DB] [--note TEXT] ACCNO...\n"
-	"       bienmuc copy remove [-d DB] ACCNO...\n"
+	"       bienmuc copy remove [-d DB] ACCNO\n"
 	"       bienmuc copy next [-d DB] [--branch B] [KIND]\n"
 	"       bienmuc copy history [-d DB] [-r ID] [ACCNO]\n"
 	"       bienmuc copy undo [-d DB] CHANGE\n"

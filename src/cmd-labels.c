@@ -40,9 +40,8 @@ static const char usage_text[] = N_(
 	"      --last N         the last N copies added\n"
 	"  -r, --register       the accession register instead of labels\n"
 	"  -t, --to FMT         pdf (default) or text\n"
-	"      --rows R         labels down a sheet (default 10; at most 21,\n"
-	"                       28 with --library '')\n"
-	"      --cols C         labels across a sheet (default 4, at most 12)\n"
+	"      --rows R         labels down a sheet (default 10)\n"
+	"      --cols C         labels across a sheet (default 4)\n"
 	"      --skip K         labels already used on the first sheet\n"
 	"      --library NAME   library name (default: setting library_name, else\n"
 	"                       the MARC organisation code)\n"
@@ -139,7 +138,12 @@ int cmd_labels(int argc, char **argv)
 		case OPT_LIBRARY: library = optarg; break;
 		case OPT_FONT: font = optarg; break;
 		case 'o': out = optarg; break;
-		case 'h': fputs(_(usage_text), stdout); return 0;
+		case 'h':
+			fputs(_(usage_text), stdout);
+			/* its own string: the usage above keeps its translation */
+			fputs(_("\nA sheet takes at most 21 rows (28 with --library '', no name on\n"
+			        "the labels) and 12 columns.\n"), stdout);
+			return 0;
 		case ':':
 			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			return 2;

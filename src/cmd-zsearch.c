@@ -47,9 +47,7 @@ static const char usage_text[] = N_(
 	"  -F, --format FMT   brief (default: target#n, title, author, year, ISBN,\n"
 	"                     tab-separated), mrk, marcxml, json or iso2709\n"
 	"  -n, --limit N      records fetched per target (default 10; 0: counts only)\n"
-	"  -o, --output FILE  write the records there (format default iso2709;\n"
-	"                     with --import: a brief line per record imported,\n"
-	"                     with its new id, unless -F is given)\n"
+	"  -o, --output FILE  write the records there (format default iso2709)\n"
 	"      --import       add the records to the catalogue given by -d, after\n"
 	"                     a duplicate check (ISBN, ISSN, LCCN, 035)\n"
 	"  -d, --db DB        the catalogue for --import\n"
@@ -408,7 +406,13 @@ int cmd_zsearch(int argc, char **argv)
 		case OPT_ISBNS: isbns = optarg; break;
 		case OPT_MISSES: misses = optarg; break;
 		case 'q': cx.quiet = 1; break;
-		case 'h': fputs(_(usage_text), stdout); rc = 0; goto out;
+		case 'h':
+			fputs(_(usage_text), stdout);
+			/* its own string: the usage above keeps its translation */
+			fputs(_("\nWith --import, -o FILE gets a brief line per record imported,\n"
+			        "with its new id (the records themselves with -F).\n"), stdout);
+			rc = 0;
+			goto out;
 		case ':':
 			cmd_error(CMD_NAME, _("option '%s' needs an argument"), argv[optind - 1]);
 			goto out;
