@@ -281,7 +281,7 @@ int tc_copies(tsess *s, int argc, char **argv, const char *rest)
 	} else if (!strcmp(sub, "withdraw") && argc > 2) {
 		st = tcopies_withdraw(s, argv[2], &msg);
 	} else {
-		tsess_err(s, _("usage: copies [list | add [N] [FIELD=VALUE...] | edit ACCNO FIELD=VALUE... | withdraw ACCNO...]"));
+		tsess_err(s, _("usage: copies [list | add [N] [FIELD=VALUE...] | edit ACCNO FIELD=VALUE... | withdraw ACCNO]"));
 		return 2;
 	}
 	if (st)
