@@ -292,6 +292,10 @@ TC_HANDLER(next)
 	(void)argc; (void)argv; (void)rest;
 	if (unsaved(s, "next"))
 		return 1;
+	if (!s->query && !s->res.n) {   /* it said "this is the last result" */
+		tsess_err(s, _("%s: no search yet (:search QUERY)"), "next");
+		return 2;
+	}
 	tsess_results_more(s, (size_t)s->sel + 1);
 	if ((size_t)s->sel + 1 >= s->res.n) {
 		tsess_err(s, _("next: this is the last result"));
@@ -306,6 +310,10 @@ TC_HANDLER(prev)
 	(void)argc; (void)argv; (void)rest;
 	if (unsaved(s, "prev"))
 		return 1;
+	if (!s->query && !s->res.n) {
+		tsess_err(s, _("%s: no search yet (:search QUERY)"), "prev");
+		return 2;
+	}
 	if (s->sel <= 0 || !s->res.n) {
 		tsess_err(s, _("prev: this is the first result"));
 		return 1;
