@@ -541,7 +541,9 @@ int cmd_zsearch(int argc, char **argv)
 		sb_release(&q);
 	}
 	if (import && !cx.quiet && !isbns)
-		fprintf(stderr, _("bienmuc: zsearch: %ld imported, %ld duplicates skipped\n"),
+		fprintf(stderr, ngettext("bienmuc: zsearch: %ld imported, %ld duplicate skipped\n",
+		                         "bienmuc: zsearch: %ld imported, %ld duplicates skipped\n",
+		                         (unsigned long)cx.duplicates),
 		        cx.imported, cx.duplicates);
 	catalog_close(cx.cat);
 close_out:

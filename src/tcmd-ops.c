@@ -280,7 +280,8 @@ TC_HANDLER(open)
 		return 2;
 	}
 	if (n < 1 || (size_t)n > s->res.n) {
-		tsess_err(s, _("open: no result %ld (%zu results)"), n, s->res.n);
+		tsess_err(s, ngettext("open: no result %ld (%zu result)", "open: no result %ld (%zu results)",
+		                      (unsigned long)s->res.n), n, s->res.n);
 		return 2;
 	}
 	s->sel = n - 1;
