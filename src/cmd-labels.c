@@ -11,6 +11,8 @@
 #include <string.h>
 #include <getopt.h>
 #include <errno.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "i18n.h"
@@ -113,7 +115,7 @@ int cmd_labels(int argc, char **argv)
 	const char *db = NULL, *query = NULL, *since = NULL, *library = NULL, *font = NULL,
 	           *out = NULL, *geom = NULL;
 	long batch = 0, last = 0, rows = 10, cols = 4, skip = 0;
-	int reg = 0, text = 0, opt, rc = 0, werr = 0;
+	int reg = 0, text = 0, tset = 0, opt, rc = 0, werr = 0;
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":d:q:rt:o:h", long_opts, NULL)) != -1) {
@@ -125,6 +127,7 @@ int cmd_labels(int argc, char **argv)
 		case OPT_LAST: if (posnum("--last", optarg, 1, 1000000, &last)) return 2; break;
 		case 'r': reg = 1; break;
 		case 't':
+			tset = 1;
 			if (!strcmp(optarg, "text")) {
 				text = 1;
 			} else if (strcmp(optarg, "pdf")) {
@@ -153,6 +156,10 @@ int cmd_labels(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* -o NAME.txt says text (a PDF in a .txt file opened as garbage) */
+	size_t ol = out ? strlen(out) : 0;
+	if (!tset && !reg && ol > 4 && !strcasecmp(out + ol - 4, ".txt"))
+		text = 1;
 	if (geom && (text || reg)) {
 		/* they were ignored: the text labels and the register have no sheet */
 		cmd_error(CMD_NAME, _("%s is for spine labels in PDF (not -t text or --register)"), geom);
@@ -179,6 +186,11 @@ int cmd_labels(int argc, char **argv)
 	}
 	if (!out && !text) {
 		cmd_error(CMD_NAME, _("where to? give -o FILE"));
+		return 2;
+	}
+	if (!text && out && !strcmp(out, "-") && isatty(STDOUT_FILENO)) {
+		/* PDF bytes would fill the screen with garbage */
+		cmd_error(CMD_NAME, _("-o -: a PDF is not for the terminal; give -o FILE.pdf, or -t text"));
 		return 2;
 	}
 	catalog *c = cli_open(CMD_NAME, db, CAT_OPEN_READONLY);
