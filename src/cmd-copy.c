@@ -2,7 +2,7 @@
  * cmd-copy.c - `bienmuc copy`: the copies (items) of catalogue records.
  *   copy add ID [-n N] [--kind K | --accno FIRST] [field options]
  *   copy list [ID...]           copy edit ACCNO [field options]
- *   copy withdraw ACCNO...      copy remove ACCNO
+ *   copy withdraw ACCNO...      copy remove ACCNO...
  *   copy next [KIND]            copy history [ACCNO | -r ID]
  *   copy undo CHANGE            copy callno ID [--set [CALLNO]]
  * Exit status: 0 done, 1 some copy or record not found / refused,
@@ -29,7 +29,7 @@ static const char usage_text[] = N_(
 	"       bienmuc copy list [-d DB] [--tsv] [ID...]\n"
 	"       bienmuc copy edit [-d DB] [FIELDS] [--status S] [--record ID] ACCNO\n"
 	"       bienmuc copy withdraw [-d DB] [--note TEXT] ACCNO...\n"
-	"       bienmuc copy remove [-d DB] ACCNO\n"
+	"       bienmuc copy remove [-d DB] ACCNO...\n"
 	"       bienmuc copy next [-d DB] [--branch B] [KIND]\n"
 	"       bienmuc copy history [-d DB] [-r ID] [ACCNO]\n"
 	"       bienmuc copy undo [-d DB] CHANGE\n"

@@ -170,7 +170,7 @@ static void usage(FILE *fp)
 		"history and Tab completion on a terminal, or from a script (a file or\n"
 		"standard input). 'help' lists the commands.\n"
 		"\n"
-		"  -d DB       catalogue (default $BIENMUC_DB or ~/.local/share/bienmuc/catalog.db)\n"
+		"  -d, --db DB catalogue (default $BIENMUC_DB or ~/.local/share/bienmuc/catalog.db)\n"
 		"  -e          stop at the first command that fails\n"
 		"  -c COMMAND  run COMMAND (may be repeated), then exit\n"
 		"\n"
