@@ -135,7 +135,11 @@ int cmd_labels(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case OPT_ROWS: if (posnum("--rows", optarg, 1, labels_max_rows(0), &rows)) return 2; geom = "--rows"; break;
+		case OPT_ROWS:      /* too many for the page: said below, with the height */
+			if (posnum("--rows", optarg, 1, 1000, &rows))
+				return 2;
+			geom = "--rows";
+			break;
 		case OPT_COLS: if (posnum("--cols", optarg, 1, 12, &cols)) return 2; geom = "--cols"; break;
 		case OPT_SKIP: if (posnum("--skip", optarg, 0, 480, &skip)) return 2; geom = "--skip"; break;
 		case OPT_LIBRARY: library = optarg; break;
