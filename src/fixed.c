@@ -155,6 +155,18 @@ const char *fixed_row_name(const fixedit *f, size_t i, int local, int cols,
 	}
 	if (!s)
 		s = "";
+	/* a name wider than cols is cut one column sooner and ends in '~' */
+	int total = 0;
+	for (const utf8proc_uint8_t *t = (const utf8proc_uint8_t *)s; *t;) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate(t, -1, &c);
+		int w = k > 0 ? utf8proc_charwidth(c) : 1;
+		total += w < 0 ? 1 : w;
+		t += k > 0 ? k : 1;
+	}
+	int cut = total > cols && cols > 0;
+	if (cut)
+		cols--;
 	size_t o = 0;
 	int used = 0;
 	const utf8proc_uint8_t *q = (const utf8proc_uint8_t *)s;
@@ -186,6 +198,8 @@ const char *fixed_row_name(const fixedit *f, size_t i, int local, int cols,
 		buf[o++] = ' ';
 		used++;
 	}
+	if (cut && o + 1 < n)
+		buf[o++] = '~';
 	buf[o] = 0;
 	return buf;
 }

@@ -50,7 +50,8 @@ const char *fixed_row_label(const fixedit *f, size_t i, char *buf, size_t n);
 /* The name of row i (the Vietnamese one when local is on and there is
  * one) fitted to exactly cols terminal columns into buf: cut at a
  * character boundary (never inside a UTF-8 sequence or before a
- * combining mark) and padded with blanks, for column layouts that printf
+ * combining mark) one column short and ended with '~', or padded with
+ * blanks, for column layouts that printf
  * widths (bytes) would break. Returns buf. */
 const char *fixed_row_name(const fixedit *f, size_t i, int local, int cols,
                            char *buf, size_t n);

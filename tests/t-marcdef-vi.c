@@ -356,7 +356,7 @@ int main(void)
 	sb_reset(&d);
 	char nm[128];
 	CHECK_STR(fixed_row_name(f, r6, 1, 20, nm, sizeof nm), "Hình thức tài liệu  ");
-	CHECK_STR(fixed_row_name(f, r6, 1, 6, nm, sizeof nm), "Hình t");
+	CHECK_STR(fixed_row_name(f, r6, 1, 6, nm, sizeof nm), "Hình ~");   /* cut: one column short, then ~ */
 	CHECK_STR(fixed_row_name(f, r6, 0, 14, nm, sizeof nm), "Form of item  ");
 	/* a small buffer: cut before a character that does not fit whole */
 	CHECK_STR(fixed_row_name(f, r6, 1, 30, nm, 3), "H");
