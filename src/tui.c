@@ -705,9 +705,9 @@ static void draw_history(struct tui *t)
 		snprintf(buf, sizeof buf, "%5ld  %-19s", v->version, v->time);
 		put_utf8(y, 0, buf, COLS, a);
 		if (COLS > 28)
-			put_utf8(y, 28, v->user ? v->user : "", COLS - 28 < 10 ? COLS - 28 : 10, a);
+			put_utf8_cut(y, 28, v->user ? v->user : "", COLS - 28 < 10 ? COLS - 28 : 10, a);
 		if (COLS > 39)
-			put_utf8(y, 39, journal_action(v->action), COLS - 39 < 8 ? COLS - 39 : 8, a);
+			put_utf8_cut(y, 39, journal_action(v->action), COLS - 39 < 8 ? COLS - 39 : 8, a);
 		if (COLS > 48) {
 			char *sum = journal_text(v->summary);
 			snprintf(buf, sizeof buf, "%s%s", sum, v->deleted ? _(" (deleted)") : "");
