@@ -1072,19 +1072,6 @@ static int import_file(struct imp *im, const char *path)
 			}
 		}
 	}
-	if (!im->batch && !im->dry) {
-		sb_reset(&im->err);
-		/* the batch row comes with the first commit of its records (within
-		 * a second): an import killed before that leaves no empty
-		 * "running" batch behind */
-		if (catalog_batch_start(im->c, im->cmdline.buf, &im->batch, &im->err)) {
-			cmd_error(CMD_NAME, "%s", im->err.buf);
-			free(key);
-			if (!is_stdin)
-				fclose(fp);
-			return -1;
-		}
-	}
 	/* find the format once from the start, then seek for ISO 2709 */
 	struct marc_read_opts ro = im->ropts;
 	long long base = 0;
@@ -1112,6 +1099,23 @@ static int import_file(struct imp *im, const char *path)
 		if (!is_stdin)
 			fclose(fp);
 		return -1;
+	}
+	/* the batch once the input is known to be readable (compressed data
+	 * down a pipe is refused above, with no batch) */
+	if (!im->batch && !im->dry) {
+		sb_reset(&im->err);
+		/* the batch row comes with the first commit of its records (within
+		 * a second): an import killed before that leaves no empty
+		 * "running" batch behind */
+		if (catalog_batch_start(im->c, im->cmdline.buf, &im->batch, &im->err)) {
+			cmd_error(CMD_NAME, "%s", im->err.buf);
+			marc_reader_close(rd);
+			sb_release(&err);
+			free(key);
+			if (!is_stdin)
+				fclose(fp);
+			return -1;
+		}
 	}
 	if (im->map)
 		marc_reader_set_map(rd, im->map, im->org);

@@ -106,10 +106,10 @@ static long long gz_size(int fd)
 	return (long long)b[0] | (long long)b[1] << 8 | (long long)b[2] << 16 | (long long)b[3] << 24;
 }
 
-static const char *packing_name(int p)
+const char *input_packing_name(int p)
 {
 	switch (p) {
-	case IN_GZIP: return "gzip";
+	case IN_GZIP: return _("gzip-compressed");
 	/* TRANSLATORS: "'FILE' is a ZIP archive, not a MARC file" */
 	case IN_ZIP: return _("a ZIP archive");
 	case IN_BZIP2: return _("bzip2-compressed");
@@ -136,7 +136,7 @@ FILE *input_unpack(FILE *fp, const char *path, int *packing, long long *size, st
 			/* TRANSLATORS: "'v.zip' is a ZIP archive, not a MARC file: unpack
 			 * it first (unzip 'v.zip')" */
 			sb_addf(why, _("'%s' is %s, not a MARC file: unpack it first (%s '%s')"), path,
-			        packing_name(p), how[p], path);
+			        input_packing_name(p), how[p], path);
 		return NULL;
 	}
 	int fd = dup(fileno(fp));

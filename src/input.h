@@ -18,6 +18,10 @@ enum input_packing { IN_PLAIN = 0, IN_GZIP, IN_ZIP, IN_BZIP2, IN_XZ, IN_ZSTD, IN
  * anything else, a MARC file of any format included. */
 int input_packing_of(const void *buf, size_t n);
 
+/* A packing's name for messages, translated: "gzip-compressed", "a ZIP
+ * archive", ...; "" for IN_PLAIN. */
+const char *input_packing_name(int p);
+
 /* What fp, open on an input, is packed as: its first bytes read with
  * pread() at offset 0, so fp's position and buffer are not touched.
  * IN_PLAIN for a file that is not a regular one (a pipe, standard input

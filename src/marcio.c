@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "marcio-impl.h"
+#include "input.h"
 #include "charset.h"
 #include "charset-legacy.h"
 #include "isismap.h"
@@ -290,6 +291,16 @@ marc_reader *marc_reader_open(FILE *fp, const char *name,
 			}
 		} else {
 			n = mr_fill(rd, 4096);
+		}
+		/* compressed data here came down a pipe (a file is unpacked or
+		 * refused before, input.h): it would be one long bad record */
+		int packed = input_packing_of(mr_data(rd), n);
+		if (packed != IN_PLAIN) {
+			if (err)
+				sb_addf(err, _("the input is %s, not MARC records: unpack it first "
+				               "(zcat, unzip ...)"), input_packing_name(packed));
+			marc_reader_close(rd);
+			return NULL;
 		}
 		fmt = marc_format_detect(mr_data(rd), n);
 	}
