@@ -116,7 +116,7 @@ if [ "$BENCH_BIG" = 1 ]; then
 fi
 
 echo "catalog: 1000 searches and 100 browse pages (20 headings) on the $SEARCH_N-record catalogue (in process; hit count + first 10 records)"
-PKGS="yaz yaz-server sqlite3 ncursesw libedit libutf8proc icu-i18n icu-uc"
+PKGS="yaz yaz-server sqlite3 ncursesw libedit libutf8proc icu-i18n icu-uc zlib"
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -I"$BM_ROOT/src" \
   -o "$W/catalog-search" "$BM_ROOT/tests/bench/catalog-search.c" "$BM_ROOT/build/libbienmuc.a" \
   $(pkg-config --cflags --libs $PKGS) -lm -lutil -lcrypt || { echo "catalog: cannot build the search driver"; exit 2; }
