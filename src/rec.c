@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <assert.h>
+#include <stdatomic.h>
+#include <stdint.h>
 
 #include "rec.h"
 #include "util.h"
@@ -38,7 +40,21 @@ struct rec {
 	struct field *f;
 	size_t n, cap;
 	arena *a;
+	uint64_t stamp;      /* rec_stamp: an epoch in the high 32 bits, edits since */
 };
+
+/* Epochs of rec_stamp: one per rec_create or rec_clear in the process. */
+static _Atomic uint64_t stamp_epochs;
+
+static void new_epoch(rec *r)
+{
+	r->stamp = (atomic_fetch_add_explicit(&stamp_epochs, 1, memory_order_relaxed) + 1) << 32;
+}
+
+uint64_t rec_stamp(const rec *r)
+{
+	return r->stamp;
+}
 
 static const char blank_leader[] = "                        ";
 
@@ -47,6 +63,7 @@ rec *rec_create(void)
 	rec *r = xcalloc(1, sizeof *r);
 	memcpy(r->leader, blank_leader, REC_LEADER_LEN + 1);
 	r->a = arena_create(8192);
+	new_epoch(r);
 	return r;
 }
 
@@ -61,6 +78,7 @@ void rec_destroy(rec *r)
 
 void rec_clear(rec *r)
 {
+	new_epoch(r);
 	r->n = 0;
 	memcpy(r->leader, blank_leader, REC_LEADER_LEN + 1);
 	arena_reset(r->a);
@@ -89,6 +107,7 @@ const char *rec_leader(const rec *r)
 
 void rec_set_leader(rec *r, const char *ldr, size_t len)
 {
+	r->stamp++;
 	if (len > REC_LEADER_LEN)
 		len = REC_LEADER_LEN;
 	memcpy(r->leader, ldr, len);
@@ -98,6 +117,7 @@ void rec_set_leader(rec *r, const char *ldr, size_t len)
 
 void rec_set_leader_at(rec *r, int pos, char c)
 {
+	r->stamp++;
 	assert(pos >= 0 && pos < REC_LEADER_LEN);
 	r->leader[pos] = c;
 }
@@ -210,6 +230,7 @@ int rec_tag_is_control(const char *tag)
 
 static struct field *open_slot(rec *r, size_t at)
 {
+	r->stamp++;
 	assert(at <= r->n);
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 32;
@@ -284,6 +305,7 @@ size_t rec_insert_copy(rec *r, size_t at, const rec *src, size_t f)
 
 void rec_delete_field(rec *r, size_t f)
 {
+	r->stamp++;
 	assert(f < r->n);
 	memmove(r->f + f, r->f + f + 1, (r->n - f - 1) * sizeof *r->f);
 	r->n--;
@@ -291,6 +313,7 @@ void rec_delete_field(rec *r, size_t f)
 
 void rec_move_field(rec *r, size_t from, size_t to)
 {
+	r->stamp++;
 	assert(from < r->n && to < r->n);
 	if (from == to)
 		return;
@@ -304,12 +327,14 @@ void rec_move_field(rec *r, size_t from, size_t to)
 
 void rec_set_tag(rec *r, size_t f, const char *tag)
 {
+	r->stamp++;
 	assert(f < r->n);
 	set_tag3(r->f[f].tag, tag);
 }
 
 void rec_set_ind(rec *r, size_t f, char ind1, char ind2)
 {
+	r->stamp++;
 	assert(f < r->n);
 	r->f[f].ind1 = ind1;
 	r->f[f].ind2 = ind2;
@@ -317,6 +342,7 @@ void rec_set_ind(rec *r, size_t f, char ind1, char ind2)
 
 void rec_set_data(rec *r, size_t f, const char *data, size_t len)
 {
+	r->stamp++;
 	assert(f < r->n);
 	struct field *fl = &r->f[f];
 	fl->control = 1;
@@ -327,6 +353,7 @@ void rec_set_data(rec *r, size_t f, const char *data, size_t len)
 
 size_t rec_insert_sub(rec *r, size_t f, size_t at, char code, const char *val, size_t len)
 {
+	r->stamp++;
 	assert(f < r->n);
 	struct field *fl = &r->f[f];
 	assert(at <= fl->nsub);
@@ -355,6 +382,7 @@ size_t rec_add_sub(rec *r, size_t f, char code, const char *val, size_t len)
 
 void rec_delete_sub(rec *r, size_t f, size_t s)
 {
+	r->stamp++;
 	assert(f < r->n && s < r->f[f].nsub);
 	struct field *fl = &r->f[f];
 	memmove(fl->subs + s, fl->subs + s + 1, (fl->nsub - s - 1) * sizeof *fl->subs);
@@ -363,6 +391,7 @@ void rec_delete_sub(rec *r, size_t f, size_t s)
 
 void rec_move_sub(rec *r, size_t f, size_t from, size_t to)
 {
+	r->stamp++;
 	assert(f < r->n);
 	struct field *fl = &r->f[f];
 	assert(from < fl->nsub && to < fl->nsub);
@@ -378,6 +407,7 @@ void rec_move_sub(rec *r, size_t f, size_t from, size_t to)
 
 void rec_set_sub(rec *r, size_t f, size_t s, char code, const char *val, size_t len)
 {
+	r->stamp++;
 	assert(f < r->n && s < r->f[f].nsub);
 	struct sub *sb = &r->f[f].subs[s];
 	sb->code = code;
@@ -498,6 +528,7 @@ static int field_cmp(const struct field *a, const struct field *b)
 
 void rec_sort_fields(rec *r)
 {
+	r->stamp++;
 	/* insertion sort: stable, and records are nearly sorted already */
 	for (size_t i = 1; i < r->n; i++) {
 		struct field tmp = r->f[i];

@@ -112,6 +112,13 @@ int rec_compare(const rec *a, const rec *b, char *diff, size_t n);
  * done on it ahead (catalog_prepare). */
 uint64_t rec_hash(const rec *r);
 
+/* A number that changes with every edit of r (each function above that
+ * takes a non-const rec, rec_clear included) and that no other rec of the
+ * process has had: work done ahead on r (catalog_prepare) is still good
+ * while r's stamp is the one it was done at. Far cheaper than rec_hash
+ * (nothing is read but the number). */
+uint64_t rec_stamp(const rec *r);
+
 /* Sort fields into tag order, stable (control fields first). */
 void rec_sort_fields(rec *r);
 

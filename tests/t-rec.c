@@ -76,9 +76,63 @@ static void test_hash(void)
 	rec_destroy(c);
 }
 
+/* rec_stamp: every edit changes it; no two records share one */
+static void test_stamp(void)
+{
+	rec *a = rec_create(), *b = rec_create();
+	build(a);
+	build(b);
+	CHECK(rec_stamp(a) != rec_stamp(b));
+	uint64_t s = rec_stamp(a);
+	CHECK(rec_stamp(a) == s);                      /* reading does not */
+	(void)rec_get(a, "245", 'a');
+	(void)rec_hash(a);
+	CHECK(rec_stamp(a) == s);
+#define EDITED(what) do { CHECK(rec_stamp(a) != s); s = rec_stamp(a); } while (0); (void)(what)
+	rec_set_sub(a, 2, 0, 'a', "Tắt đèn ;", strlen("Tắt đèn ;"));
+	EDITED("a value");
+	rec_set_ind(a, 2, '0', '0');
+	EDITED("indicators");
+	rec_set_tag(a, 3, "700");
+	EDITED("a tag");
+	rec_set_leader_at(a, 6, 'z');
+	EDITED("a leader position");
+	rec_set_leader(a, "00000nam a2200000 a 4500", 24);
+	EDITED("the leader");
+	rec_set_data(a, 0, "TVQG0002", 8);
+	EDITED("control data");
+	rec_add_sub(a, 2, 'c', "x", 1);
+	EDITED("a subfield added");
+	rec_move_sub(a, 2, 0, 1);
+	EDITED("a subfield moved");
+	rec_delete_sub(a, 2, 0);
+	EDITED("a subfield deleted");
+	rec_move_field(a, 3, 2);
+	EDITED("a field moved");
+	rec_add_field(a, "999", ' ', ' ');
+	EDITED("a field added");
+	rec_add_control(a, "007", "ta", 2);
+	EDITED("a control field added");
+	rec_sort_fields(a);
+	EDITED("fields sorted");
+	rec_delete_field(a, 0);
+	EDITED("a field deleted");
+	rec_copy(a, b);
+	EDITED("copied over");
+	rec_clear(a);
+	EDITED("cleared");
+	CHECK(rec_stamp(a) != rec_stamp(b));
+	rec_clear(b);                                  /* cleared twice: still apart */
+	CHECK(rec_stamp(a) != rec_stamp(b));
+#undef EDITED
+	rec_destroy(a);
+	rec_destroy(b);
+}
+
 int main(void)
 {
 	test_hash();
+	test_stamp();
 	rec *r = rec_create();
 	build(r);
 	CHECK_INT(rec_nfields(r), 4);
