@@ -131,12 +131,11 @@ static void grow(struct termdf *df)
 	free(ov);
 }
 
-/* Count term once per column and once in all for the current row. */
-static void bump(struct termdf *df, const char *term, size_t len, int col)
+/* The entry of term (hash h) for the current row, added if new. */
+static struct dfent *entry(struct termdf *df, const char *term, size_t len, uint32_t h)
 {
 	if (2 * (df->n + 1) > df->cap)
 		grow(df);
-	uint32_t h = fnv1a(FNV1A_SEED, term, len);
 	size_t j = h & (df->cap - 1);
 	struct dfent *e;
 	for (;;) {
@@ -158,14 +157,25 @@ static void bump(struct termdf *df, const char *term, size_t len, int col)
 		e->stamp = df->row;
 		e->seen = 0;
 	}
-	if (!(e->seen & 1u << col)) {
-		e->seen |= 1u << col;
-		e->delta[col] += df->sign;
-	}
-	if (!(e->seen & 1u << TERMDF_ANY)) {
-		e->seen |= 1u << TERMDF_ANY;
-		e->delta[TERMDF_ANY] += df->sign;
-	}
+	return e;
+}
+
+/* Count the word of e once in each column of cols (bits) and once in
+ * all, for the current row. */
+static void count_cols(struct termdf *df, struct dfent *e, unsigned cols)
+{
+	unsigned add = (cols | 1u << TERMDF_ANY) & ~e->seen;
+	e->seen |= add;
+	for (int c = 0; add; c++, add >>= 1)
+		if (add & 1)
+			e->delta[c] += df->sign;
+}
+
+/* Count term once per column and once in all for the current row. */
+static void bump(struct termdf *df, const char *term, size_t len, int col)
+{
+	uint32_t h = fnv1a(FNV1A_SEED, term, len);
+	count_cols(df, entry(df, term, len, h), 1u << col);
 }
 
 static int note_token(void *ctx, int flags, const char *tok, int n, int start, int end)
@@ -195,6 +205,92 @@ void termdf_note(struct termdf *df, const strbuf *cols, const struct kwtoks *k, 
 		else
 			df->tok.x.xTokenize(df->t, df, FTS5_TOKENIZE_DOCUMENT, cols[c].buf,
 			                    (int)cols[c].len, note_token);
+	}
+}
+
+/* termdf_words_make's table of a row's words so far: index + 1 into
+ * the offsets of buf, 0 = empty */
+struct wmake {
+	struct termdf_words *w;
+	uint32_t *slot;
+	size_t *at;                /* where each word starts in w->buf */
+	size_t nslot, n, cap;
+	unsigned col;
+};
+
+static int make_token(void *ctx, int flags, const char *tok, int n, int start, int end)
+{
+	(void)start;
+	(void)end;
+	struct wmake *m = ctx;
+	if ((flags & FTS5_TOKEN_COLOCATED) || n <= 0 || uncounted(tok, (size_t)n))
+		return SQLITE_OK;
+	uint32_t h = fnv1a(FNV1A_SEED, tok, (size_t)n), v[3];
+	if (2 * (m->n + 1) > m->nslot) {
+		free(m->slot);
+		m->nslot = m->nslot ? 2 * m->nslot : 256;
+		m->slot = xcalloc(m->nslot, sizeof *m->slot);
+		for (size_t i = 0; i < m->n; i++) {
+			memcpy(v, m->w->buf.buf + m->at[i], sizeof v);
+			size_t j = v[0] & (m->nslot - 1);
+			while (m->slot[j])
+				j = (j + 1) & (m->nslot - 1);
+			m->slot[j] = (uint32_t)i + 1;
+		}
+	}
+	size_t j = h & (m->nslot - 1);
+	for (; m->slot[j]; j = (j + 1) & (m->nslot - 1)) {
+		char *p = m->w->buf.buf + m->at[m->slot[j] - 1];
+		memcpy(v, p, sizeof v);
+		if (v[0] == h && v[1] == (uint32_t)n && !memcmp(p + sizeof v, tok, (size_t)n)) {
+			v[2] |= 1u << m->col;
+			memcpy(p, v, sizeof v);
+			return SQLITE_OK;
+		}
+	}
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 64;
+		m->at = xrealloc(m->at, m->cap * sizeof *m->at);
+	}
+	m->at[m->n] = m->w->buf.len;
+	m->slot[j] = (uint32_t)++m->n;
+	v[0] = h;
+	v[1] = (uint32_t)n;
+	v[2] = 1u << m->col;
+	sb_add(&m->w->buf, (const char *)v, sizeof v);
+	sb_add(&m->w->buf, tok, (size_t)n);
+	return SQLITE_OK;
+}
+
+void termdf_words_make(const struct kwtoks *k, int ncols, struct termdf_words *w)
+{
+	sb_init(&w->buf);
+	struct wmake m = { .w = w };
+	for (int c = 0; c < ncols && c < TERMDF_ANY; c++) {
+		m.col = (unsigned)c;
+		kwtoks_each(k, c, &m, make_token);
+	}
+	free(m.slot);
+	free(m.at);
+}
+
+void termdf_words_release(struct termdf_words *w)
+{
+	sb_release(&w->buf);
+}
+
+void termdf_note_words(struct termdf *df, const struct termdf_words *w, int sign)
+{
+	if (!df)
+		return;
+	df->row++;
+	df->sign = sign;
+	for (size_t at = 0; at < w->buf.len;) {
+		uint32_t v[3];
+		memcpy(v, w->buf.buf + at, sizeof v);
+		at += sizeof v;
+		count_cols(df, entry(df, w->buf.buf + at, v[1], v[0]), v[2]);
+		at += v[1];
 	}
 }
 

@@ -40,6 +40,23 @@ void termdf_destroy(struct termdf *df);                  /* accepts NULL */
  * words made ahead (kwtoks_make), used instead of tokenizing again. */
 void termdf_note(struct termdf *df, const strbuf *cols, const struct kwtoks *k, int ncols,
                  int sign);
+/* A row's counted words, each once with the columns it is in, made
+ * ahead of termdf_note_words (on an import's reading thread: no handle
+ * needed). Packed: per word its hash (uint32), length (uint32), column
+ * bits (uint32), then its bytes. */
+struct termdf_words {
+	strbuf buf;
+};
+
+/* The distinct counted words of k (kwtoks_make of ncols columns) into w
+ * (which the caller zeroed or released). */
+void termdf_words_make(const struct kwtoks *k, int ncols, struct termdf_words *w);
+void termdf_words_release(struct termdf_words *w);
+
+/* As termdf_note, with the words made ahead by termdf_words_make: the same
+ * counts. */
+void termdf_note_words(struct termdf *df, const struct termdf_words *w, int sign);
+
 /* Write the pending differences (inside the write transaction, before
  * COMMIT). Returns 0, or -1 with err set. */
 int termdf_flush(struct termdf *df, strbuf *err);

@@ -102,7 +102,7 @@ enum {
 	S_FTS_INSERT, S_FTS_DELETE, S_HEAD_FIND, S_HEAD_NEW, S_HEAD_GC, S_POST_INSERT,
 	S_POST_DELETE, S_KEY_INSERT, S_POST_INSERT_N, S_KEY_INSERT_N, S_HEAD_MAX, S_HEAD_ADD,
 	S_HEAD_ADD_N,
-	S_KEY_DELETE, S_KEY_MATCH, S_ID_EXISTS, S_BROWSE, S_BROWSE4, S_BATCH_START,
+	S_KEY_DELETE, S_KEY_MATCH, S_ID_EXISTS, S_ID_NEXT, S_BROWSE, S_BROWSE4, S_BATCH_START,
 	S_BATCH_COUNTS, S_BFILE_SET, S_BFILE_RESUME, S_BATCH_STATE, S_BATCH_GET,
 	S_BATCH_LIST, S_BATCH_RECS, S_VER_OTHERS, S_REC_BY_RID, S_SUMMARY,
 	S_ID_BY_RID, S_BROWSE6, S_HCOUNT_ADD, S_HCOUNT_ADD_N, S_HCOUNT_SET, S_HCOUNT_DEC,
@@ -183,6 +183,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_KEY_MATCH] = "SELECT r.id FROM keys k JOIN records r ON r.rid = k.rid "
 	                "WHERE k.key = ?1 AND r.deleted = 0",
 	[S_ID_EXISTS] = "SELECT 1 FROM records WHERE id = ?1",
+	[S_ID_NEXT] = "SELECT id FROM records WHERE id >= ?1 ORDER BY id LIMIT 1",
 	/* the counts kept in hcounts and the records table only for the id
 	 * of each heading's first record: a page of 20 subjects of a
 	 * 1,000,000-record catalogue took 3.4 s when every posting was joined
@@ -247,9 +248,10 @@ static const char *const sql_text[S_COUNT] = {
  * keeps (the pending browse headings, the pending match keys): each index
  * is added once, in order, with its entry's hash; a lookup walks the
  * indexes with that hash and the caller compares the entries. Kept under
- * half full. */
+ * half full. A slot holds its index's hash too, so that a probe reads
+ * nothing else (each other array read was a cache miss). */
 struct ixhash {
-	uint32_t *slot;            /* index + 1, 0 = empty */
+	uint64_t *slot;            /* hash << 32 | (index + 1), 0 = empty */
 	size_t nslot;              /* a power of 2; 0 = nothing added yet */
 	uint32_t *hash;            /* hash[i]: of index i */
 	size_t n, cap;
@@ -260,7 +262,7 @@ static void ixhash_place(struct ixhash *t, size_t i)
 	size_t m = t->nslot - 1;
 	for (size_t j = t->hash[i] & m;; j = (j + 1) & m)
 		if (!t->slot[j]) {
-			t->slot[j] = (uint32_t)i + 1;
+			t->slot[j] = (uint64_t)t->hash[i] << 32 | ((uint32_t)i + 1);
 			return;
 		}
 }
@@ -291,13 +293,11 @@ static size_t ixhash_find(const struct ixhash *t, uint32_t h, size_t *pos)
 	if (!t->nslot)
 		return SIZE_MAX;
 	size_t m = t->nslot - 1;
-	for (; t->slot[*pos & m]; (*pos)++) {
-		size_t i = t->slot[*pos & m] - 1;
-		if (t->hash[i] == h) {
+	for (uint64_t v; (v = t->slot[*pos & m]) != 0; (*pos)++)
+		if ((uint32_t)(v >> 32) == h) {
 			(*pos)++;
-			return i;
+			return (size_t)(uint32_t)v - 1;
 		}
-	}
 	return SIZE_MAX;
 }
 
@@ -319,6 +319,9 @@ struct store {
 	char user[64];
 	long long next_id;         /* inside catalog_begin: cached counter, 0 = not read */
 	int next_id_dirty;
+	char *id_from, *id_taken;  /* ... and no record has an id in [id_from, id_taken)
+	                            * (id_taken NULL: none from id_from on); id_from
+	                            * NULL = not known (id_free) */
 	int wait_fd;               /* DB-wait, for fair write locking */
 	int wait_sh;               /* holding a shared lock on it */
 	int bulk;                  /* this handle suspended the sort indexes (bulk loading) */
@@ -903,6 +906,14 @@ static const unsigned char reads_versions[S_COUNT] = {
 	[S_VER_OTHERS] = 1,
 };
 
+/* the statements whose every parameter is bound at each use: stmt()
+ * leaves their old bindings (clearing 64-128 of them each time cost an
+ * import's writing thread 1%) */
+static const unsigned char binds_all[S_COUNT] = {
+	[S_HCOUNT_ADD_N] = 1, [S_HEAD_ADD_N] = 1, [S_POST_INSERT_N] = 1, [S_KEY_INSERT_N] = 1,
+	[S_VER_INSERT_N] = 1, [S_VER_INSERT] = 1,
+};
+
 static sqlite3_stmt *stmt(struct store *st, int i)
 {
 	/* an error is the transaction's: the caller's next write or the
@@ -915,7 +926,8 @@ static sqlite3_stmt *stmt(struct store *st, int i)
 			die("store: cannot prepare statement %d: %s", i, sqlite3_errmsg(st->db));
 	} else {
 		sqlite3_reset(st->st[i]);
-		sqlite3_clear_bindings(st->st[i]);
+		if (!binds_all[i])
+			sqlite3_clear_bindings(st->st[i]);
 	}
 	return st->st[i];
 }
@@ -1077,6 +1089,8 @@ static int wend(struct store *st, int rc, strbuf *err)
 	return rc;
 }
 
+static void id_free_forget(struct store *st);
+
 static int be_begin(void *be, strbuf *err)
 {
 	struct store *st = be;
@@ -1087,7 +1101,15 @@ static int be_begin(void *be, strbuf *err)
 	int rc = wbegin(st, err);
 	if (rc == CAT_OK)
 		st->in_tx = 1;
+	id_free_forget(st);       /* others may have added records since */
 	return rc;
+}
+
+static void id_free_forget(struct store *st)
+{
+	free(st->id_from);
+	free(st->id_taken);
+	st->id_from = st->id_taken = NULL;
 }
 
 static int flush_next_id(struct store *st, strbuf *err)
@@ -1100,6 +1122,7 @@ static int flush_next_id(struct store *st, strbuf *err)
 	}
 	st->next_id = 0;
 	st->next_id_dirty = 0;
+	id_free_forget(st);
 	return rc;
 }
 
@@ -1141,6 +1164,7 @@ static void be_abort(void *be)
 	st->in_tx = 0;
 	st->next_id = 0;
 	st->next_id_dirty = 0;
+	id_free_forget(st);
 	heads_drop(st);
 	keys_drop(st);
 	journal_drop(st);
@@ -1209,7 +1233,8 @@ static int pragma_int(struct store *st, const char *sql)
 static int rebuild_browse(struct store *st, int keys_too, strbuf *err);
 
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
-                         const strbuf *pre, const struct kwtoks *toks, strbuf *err);
+                         const strbuf *pre, const struct kwtoks *toks,
+                         const struct termdf_words *dfw, strbuf *err);
 
 /* Schema 2 -> 3: take the authority records out of the keyword index,
  * the browse headings and the sort and year columns. */
@@ -1228,7 +1253,7 @@ static int unindex_authorities(struct store *st, strbuf *err)
 		    !auth_is_authority(r))
 			continue;
 		sqlite3_int64 rid = sqlite3_column_int64(sel, 0);
-		rc = index_fts_raw(st, S_FTS_DELETE, rid, r, NULL, NULL, err);
+		rc = index_fts_raw(st, S_FTS_DELETE, rid, r, NULL, NULL, NULL, err);
 		sqlite3_bind_int64(up, 1, rid);
 		if (!rc && sqlite3_step(up) != SQLITE_DONE)
 			rc = db_err(st, err, _("upgrading the catalogue"));
@@ -1733,9 +1758,11 @@ static void fts_columns(struct fold_memo **fold, const rec *r, strbuf cols[NCOLS
 /* Insert r's row into (or, with S_FTS_DELETE, take it out of) the keyword
  * index. pre: the columns made ahead by fts_columns, or NULL; toks: the
  * words of pre made ahead (kwtoks_make), replayed to FTS5 and the word
- * counts, or NULL (always NULL without pre). */
+ * counts, or NULL (always NULL without pre); dfw: their counted words
+ * made ahead (termdf_words_make of toks), or NULL. */
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
-                         const strbuf *pre, const struct kwtoks *toks, strbuf *err)
+                         const strbuf *pre, const struct kwtoks *toks,
+                         const struct termdf_words *dfw, strbuf *err)
 {
 	sqlite3_stmt *s = stmt(st, which);
 	strbuf own[NCOLS];
@@ -1753,7 +1780,9 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("keyword index"));
 	kwtok_replay(st->kwh, NULL, NULL);
 	sqlite3_reset(s);
-	if (!rc)
+	if (!rc && dfw)
+		termdf_note_words(st->df, dfw, which == S_FTS_DELETE ? -1 : 1);
+	else if (!rc)
 		termdf_note(st->df, cols, toks, NCOLS, which == S_FTS_DELETE ? -1 : 1);
 	if (!pre)
 		for (int c = 0; c < NCOLS; c++)
@@ -1765,9 +1794,10 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
  * (Leader/06 z) have their own index (store-auth.c) and must not turn up
  * in a title or subject search. */
 static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *r,
-                     const strbuf *pre, const struct kwtoks *toks, strbuf *err)
+                     const strbuf *pre, const struct kwtoks *toks,
+                     const struct termdf_words *dfw, strbuf *err)
 {
-	return auth_is_authority(r) ? CAT_OK : index_fts_raw(st, which, rid, r, pre, toks, err);
+	return auth_is_authority(r) ? CAT_OK : index_fts_raw(st, which, rid, r, pre, toks, dfw, err);
 }
 
 /* The headings of a record with their sort keys. Deleting uses the same
@@ -1777,7 +1807,14 @@ static int index_fts(struct store *st, int which, sqlite3_int64 rid, const rec *
 struct hkeys {
 	struct heads h;
 	strbuf *key;             /* h.n keys; len 0 = no key */
+	uint32_t *hash;          /* h.n hashes of (idx, key), for pend_heading */
 };
+
+/* The hash pend_heading files heading (idx, key) under. */
+static uint32_t head_hash(int idx, const strbuf *key)
+{
+	return fnv1a(fnv1a(FNV1A_SEED, &idx, sizeof idx), key->buf, key->len);
+}
 
 /* The sort keys of recent headings: an import meets the same authors,
  * subjects and series again and again, and a key costs a pass of the ICU
@@ -1835,9 +1872,12 @@ static void hkeys_make_memo(struct skmemo **skm, const rec *r, struct hkeys *hk)
 	if (!auth_is_authority(r))    /* browse indexes are bibliographic */
 		record_heads(r, &hk->h);
 	hk->key = xcalloc(hk->h.n ? hk->h.n : 1, sizeof *hk->key);
-	for (size_t i = 0; i < hk->h.n; i++)
+	hk->hash = xmalloc((hk->h.n ? hk->h.n : 1) * sizeof *hk->hash);
+	for (size_t i = 0; i < hk->h.n; i++) {
 		if (sort_key_memo(skm, hk->h.v[i].text + hk->h.v[i].skip, &hk->key[i]))
 			sb_reset(&hk->key[i]);
+		hk->hash[i] = head_hash(hk->h.v[i].idx, &hk->key[i]);
+	}
 }
 
 static void hkeys_make(struct store *st, const rec *r, struct hkeys *hk)
@@ -1850,6 +1890,7 @@ static void hkeys_release(struct hkeys *hk)
 	for (size_t i = 0; i < hk->h.n; i++)
 		sb_release(&hk->key[i]);
 	free(hk->key);
+	free(hk->hash);
 	heads_release(&hk->h);
 }
 
@@ -1915,10 +1956,11 @@ static int pend_cmp(const void *a, const void *b)
 	return x->klen < y->klen ? -1 : x->klen > y->klen;
 }
 
-/* Index in st->ph of pending heading (idx, key), added with text if new. */
-static size_t pend_heading(struct store *st, int idx, const strbuf *key, const char *text)
+/* Index in st->ph of pending heading (idx, key), added with text if new;
+ * h = head_hash(idx, key). */
+static size_t pend_heading(struct store *st, int idx, const strbuf *key, uint32_t h,
+                           const char *text)
 {
-	uint32_t h = fnv1a(fnv1a(FNV1A_SEED, &idx, sizeof idx), key->buf, key->len);
 	size_t pos = h;
 	for (size_t j; (j = ixhash_find(&st->phx, h, &pos)) != SIZE_MAX;) {
 		const struct pend_head *p = &st->ph[j];
@@ -2209,7 +2251,8 @@ static int index_heads(struct store *st, sqlite3_int64 rid, const struct hkeys *
 		for (size_t i = 0; i < hk->h.n; i++) {
 			if (!hk->key[i].len)
 				continue;
-			size_t j = pend_heading(st, hk->h.v[i].idx, &hk->key[i], hk->h.v[i].text);
+			size_t j = pend_heading(st, hk->h.v[i].idx, &hk->key[i], hk->hash[i],
+			                        hk->h.v[i].text);
 			if (st->npr == st->cpr) {
 				st->cpr = st->cpr ? 2 * st->cpr : 1024;
 				st->pr = xrealloc(st->pr, st->cpr * sizeof *st->pr);
@@ -2346,17 +2389,17 @@ static int index_keys(struct store *st, sqlite3_int64 rid, const rec *r, const s
 
 /* Index r under rid. hk: its headings' keys (NULL = make them here);
  * cols: its keyword columns made ahead (fts_columns), or NULL; toks:
- * their words made ahead, or NULL. */
+ * their words made ahead, or NULL; dfw: the counted ones, or NULL. */
 static int index_add(struct store *st, sqlite3_int64 rid, const rec *r, const struct hkeys *hk,
-                     const strbuf *cols, const struct kwtoks *toks, const struct mk_list *keys,
-                     strbuf *err)
+                     const strbuf *cols, const struct kwtoks *toks,
+                     const struct termdf_words *dfw, const struct mk_list *keys, strbuf *err)
 {
 	struct hkeys own;
 	if (!hk) {
 		hkeys_make(st, r, &own);
 		hk = &own;
 	}
-	int rc = index_fts(st, S_FTS_INSERT, rid, r, cols, toks, err);
+	int rc = index_fts(st, S_FTS_INSERT, rid, r, cols, toks, dfw, err);
 	if (!rc)
 		rc = index_heads(st, rid, hk, 0, err);
 	if (!rc)
@@ -2372,7 +2415,7 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 {
 	struct hkeys hk;
 	hkeys_make(st, old, &hk);
-	int rc = index_fts(st, S_FTS_DELETE, rid, old, NULL, NULL, err);
+	int rc = index_fts(st, S_FTS_DELETE, rid, old, NULL, NULL, NULL, err);
 	if (!rc)
 		rc = index_heads(st, rid, &hk, 1, err);
 	if (!rc)
@@ -2710,8 +2753,12 @@ static void bind_journal(sqlite3_stmt *s, int at, const struct store *st,
 	sqlite3_bind_text(s, at + 5, v->action, -1, SQLITE_STATIC);
 	if (v->summary)
 		sqlite3_bind_text(s, at + 6, v->summary, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, at + 6);
 	if (v->batch > 0)
 		sqlite3_bind_int64(s, at + 7, v->batch);
+	else
+		sqlite3_bind_null(s, at + 7);
 	sqlite3_bind_int(s, at + 8, v->deleted);
 }
 
@@ -2818,6 +2865,30 @@ static void make_id(struct store *st, long long n, strbuf *id)
 	sb_add(id, d + i, sizeof d - (size_t)i);
 }
 
+/* Whether no record has id, inside a write transaction where the ids are
+ * numbered upwards (new_id): one look finds the next id taken, and the
+ * ids before it need no look of their own (one query a record was 1.3%
+ * of an import's writing thread). Whatever adds a record with an id of
+ * its choosing calls id_free_forget. */
+static int id_free(struct store *st, const char *id)
+{
+	if (st->id_from && strcmp(id, st->id_from) >= 0 &&
+	    (!st->id_taken || strcmp(id, st->id_taken) < 0))
+		return 1;
+	id_free_forget(st);
+	sqlite3_stmt *s = stmt(st, S_ID_NEXT);
+	bind_text(s, 1, id);
+	int step = sqlite3_step(s), is_free = 1;     /* an error: the INSERT will tell */
+	if (step == SQLITE_ROW || step == SQLITE_DONE) {
+		const char *next = step == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+		is_free = !next || strcmp(next, id) != 0;
+		st->id_from = xstrdup(id);
+		st->id_taken = next ? xstrdup(next) : NULL;
+	}
+	sqlite3_reset(s);
+	return is_free;
+}
+
 static int new_id(struct store *st, strbuf *id, strbuf *err)
 {
 	while (st->in_tx) {
@@ -2833,7 +2904,7 @@ static int new_id(struct store *st, strbuf *id, strbuf *err)
 		long long n = st->next_id++;
 		st->next_id_dirty = 1;
 		make_id(st, n, id);
-		if (!id_exists(st, id->buf))
+		if (id_free(st, id->buf))
 			return CAT_OK;
 	}
 	for (;;) {
@@ -2879,12 +2950,14 @@ static void bind_brief(sqlite3_stmt *s, int n, const rec *r)
  * when it is saved (the import may have linked headings or taken copies
  * out in between): otherwise it is ignored and the work done again. */
 struct store_prep {
-	uint64_t hash;               /* rec_hash of the record it was made from */
+	const rec *of;               /* the record it was made from ... */
+	uint64_t stamp;              /* ... at this rec_stamp */
 	int year;
 	struct hkeys hk;
 	strbuf cols[NCOLS];          /* keyword columns, if has_cols */
 	int has_cols;                /* a bibliographic record (not an authority) */
 	struct kwtoks toks;          /* their words, if has_toks */
+	struct termdf_words dfw;     /* the counted ones (termdf), if has_toks */
 	int has_toks;
 	strbuf brief;
 	struct mk_list mk[NMK];      /* match keys of each kind (mk_kinds) */
@@ -2914,13 +2987,16 @@ static void *be_prepare(void *pp, const rec *r)
 {
 	struct store_preparer *p = pp;
 	struct store_prep *x = xcalloc(1, sizeof *x);
-	x->hash = rec_hash(r);
+	x->of = r;
+	x->stamp = rec_stamp(r);
 	x->year = store_record_year(r);
 	hkeys_make_memo(&p->skm, r, &x->hk);
 	if (!auth_is_authority(r)) {
 		fts_columns(&p->fold, r, x->cols);
 		x->has_cols = 1;
 		x->has_toks = p->tok && !kwtoks_make(&p->kwf, p->tok, x->cols, NCOLS, &x->toks);
+		if (x->has_toks)
+			termdf_words_make(&x->toks, NCOLS, &x->dfw);
 	}
 	sb_init(&x->brief);
 	brief_text(r, &x->brief);
@@ -2937,8 +3013,10 @@ static void be_prep_free(void *prep)
 	if (x->has_cols)
 		for (int c = 0; c < NCOLS; c++)
 			sb_release(&x->cols[c]);
-	if (x->has_toks)
+	if (x->has_toks) {
 		kwtoks_release(&x->toks);
+		termdf_words_release(&x->dfw);
+	}
 	sb_release(&x->brief);
 	for (int k = 0; k < NMK; k++)
 		mk_list_release(&x->mk[k]);
@@ -2963,7 +3041,7 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 	/* the work done ahead, if r is still the record it was done on (the
 	 * 001/003/005/035 set below are in none of it) */
 	const struct store_prep *pp = o ? o->prep : NULL;
-	if (pp && pp->hash != rec_hash(r))
+	if (pp && (pp->of != r || pp->stamp != rec_stamp(r)))
 		pp = NULL;
 	const char *id0 = rec_get_control(r, "001");
 	const char *org0 = rec_get_control(r, "003");
@@ -2973,6 +3051,7 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 	int foreign = id0 && *id0 && !ours;   /* (id0 goes when 001 is set) */
 	if (ours && !id_exists(st, id0)) {
 		sb_adds(&id, id0);        /* our own record coming back: keep its number */
+		id_free_forget(st);
 	} else {
 		if (foreign) {
 			/* keep the foreign number as 035 "(ORG)number" */
@@ -3060,7 +3139,8 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 		}
 		if (!rc)
 			rc = index_add(st, rid, r, hk, pp && pp->has_cols ? pp->cols : NULL,
-			               pp && pp->has_toks ? &pp->toks : NULL, pp ? &keys : NULL, err);
+			               pp && pp->has_toks ? &pp->toks : NULL,
+			               pp && pp->has_toks ? &pp->dfw : NULL, pp ? &keys : NULL, err);
 		mk_list_release(&keys);
 		if (!pp)
 			hkeys_release(&own);
@@ -3136,7 +3216,7 @@ static int replace_locked(struct store *st, rec *r, long expected, const struct 
 		rc = journal(st, c.rid, c.version + 1, o && o->action ? o->action : "edit", sum.buf,
 		             o ? o->batch : 0, 0, err);
 	if (!rc)
-		rc = index_add(st, c.rid, r, &hk, NULL, NULL, NULL, err);
+		rc = index_add(st, c.rid, r, &hk, NULL, NULL, NULL, NULL, err);
 	hkeys_release(&hk);
 	if (!rc && newv)
 		*newv = c.version + 1;
@@ -3184,7 +3264,7 @@ static int setdel_locked(struct store *st, const char *id, sqlite3_int64 rid, in
 	}
 	struct hkeys hk;
 	hkeys_make(st, c.r, &hk);
-	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, NULL, NULL, NULL, err);
+	rc = del ? index_remove(st, c.rid, c.r, err) : index_add(st, c.rid, c.r, &hk, NULL, NULL, NULL, NULL, err);
 	if (!rc)
 		rc = journal_keep(st, &c, err);
 	if (!rc) {
