@@ -418,7 +418,10 @@ static int do_callno(catalog *c, struct opts *o, int argc, char **argv)
 		cmd_warn(CMD_NAME, _("%s (the author mark is left out)"), err.buf);
 	char *cur = callno_of_record(r), *sug = callno_suggest(r, &rules);
 	if (!o->setflag) {
-		printf("%s\t%s\n", *cur ? cur : "-", sug);
+		/* labelled lines, LABEL TAB VALUE (it was "-\t959.7 TTK", unlabelled);
+		 * the labels are keys for scripts, not translated, like the
+		 * header of list --tsv; an empty value: none */
+		printf("recorded\t%s\nsuggested\t%s\n", cur, sug);
 	} else {
 		const char *val = o->set ? o->set : sug;
 		callno_set(r, val);

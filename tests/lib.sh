@@ -14,6 +14,10 @@ skip() { _skip=$((_skip + 1)); echo "skipped: $*" >&2; }
 check() { d=$1; shift; if "$@"; then ok; else fail "$d"; fi; }
 # check_eq DESCRIPTION GOT WANT
 check_eq() { if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', want '$3'"; fi; }
+# sugg, recorded: the call number of that line of `bienmuc copy callno`
+# ("suggested<TAB>895.92232 NTT") on standard input
+sugg() { awk -F'\t' '$1 == "suggested" { print $2 }'; }
+recorded() { awk -F'\t' '$1 == "recorded" { print $2 }'; }
 have_shared() { [ -d "$BM_SHARED" ]; }
 # check_hcounts DESCRIPTION DB: every browse heading's kept count (hcounts,
 # schema 7) is its number of postings, and no heading lacks one
