@@ -472,13 +472,12 @@ int cmd_copy(int argc, char **argv)
 		switch (opt) {
 		case 'd': o.db = optarg; break;
 		case 'n': {
-			char *e;
-			long n = strtol(optarg, &e, 10);
-			if (*e || n < 1 || n > 10000) {
-				cmd_error(CMD_NAME, _("-n needs a number from 1 to 10000, not '%s'"), optarg);
-				goto done;
-			}
-			o.n = (int)n;
+			/* one limit and one message with the shell's copies add N */
+			strbuf e = STRBUF_INIT;
+			bad = copies_count_parse(optarg, &o.n, &e);
+			if (bad)
+				cmd_error(CMD_NAME, "-n: %s", e.buf);
+			sb_release(&e);
 			break;
 		}
 		case 'k': o.kind = optarg; break;

@@ -68,6 +68,14 @@ const char *copy_get(const struct copy *cp, const char *name);
 /* Field names in display order, NULL-terminated. */
 extern const char *const copy_fields[];
 
+/* The most copies one add takes (copies_add; copy add -n, the shell's
+ * copies add N and the workstation's copies panel). */
+#define COPIES_ADD_MAX 10000
+/* A number of copies to add typed by a user: 0 and *n when s is a whole
+ * number from 1 to COPIES_ADD_MAX, else -1 and "'S' is not a number of
+ * copies from 1 to 10000" in err (the same words everywhere). */
+int copies_count_parse(const char *s, int *n, strbuf *err);
+
 /* Add n copies of record `id` (a live bibliographic record, not an
  * authority) like tmpl. Accession numbers: tmpl->accno if set (n > 1: it
  * must end in digits and the next copies get the following numbers, same

@@ -27,6 +27,7 @@
  * they are stored data, shown later to whoever reads the journal.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -985,14 +986,27 @@ static int insert_copy(sqlite3 *db, sqlite3_int64 rid, const char *id, const str
 	return rc;
 }
 
+int copies_count_parse(const char *s, int *n, strbuf *err)
+{
+	char *e;
+	errno = 0;
+	long v = strtol(s, &e, 10);
+	if (e == s || *e || errno || v < 1 || v > COPIES_ADD_MAX) {
+		sb_addf(err, _("'%s' is not a number of copies from 1 to %d"), s, COPIES_ADD_MAX);
+		return -1;
+	}
+	*n = (int)v;
+	return 0;
+}
+
 int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
                      const char *kind, long batch, char ***accnos, strbuf *err)
 {
 	sqlite3 *db = cdb(c, err);
 	if (!db)
 		return CAT_UNSUPPORTED;
-	if (n < 1 || n > 10000) {
-		sb_addf(err, _("cannot add %d copies (1 to 10000)"), n);
+	if (n < 1 || n > COPIES_ADD_MAX) {
+		sb_addf(err, _("cannot add %d copies (1 to %d)"), n, COPIES_ADD_MAX);
 		return CAT_ERROR;
 	}
 	struct copy t;

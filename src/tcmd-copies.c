@@ -214,18 +214,15 @@ int tc_copies(tsess *s, int argc, char **argv, const char *rest)
 	if (!strcmp(sub, "add")) {
 		int n = 1, k = 2;
 		if (argc > 2 && strchr("0123456789", argv[2][0])) {
-			char *e;
-			long v = strtol(argv[2], &e, 10);
-			if (*e) {       /* "3x" was 3 copies */
-				tsess_err(s, _("copies: add: '%s' is not a number of copies"), argv[2]);
+			/* "3x" was 3 copies; the limit was 500 here and 10000 for
+			 * bienmuc copy add -n: one limit, one message */
+			strbuf e = STRBUF_INIT;
+			if (copies_count_parse(argv[2], &n, &e)) {
+				tsess_err(s, "copies: add: %s", e.buf);
+				sb_release(&e);
 				return 2;
 			}
-			n = v > 100000 ? 100000 : (int)v;
 			k = 3;
-		}
-		if (n < 1 || n > 500) {
-			tsess_err(s, _("copies: add 1 to 500 copies at once"));
-			return 2;
 		}
 		struct copy tmpl;
 		memset(&tmpl, 0, sizeof tmpl);

@@ -285,13 +285,17 @@ static void add_copies(tsess *s, const struct tui_host *h, strbuf *note, int *er
 	char *num = prompt(s, h, _("How many copies:"), "1");
 	if (!num)
 		return;
-	int n = atoi(num);
+	int n = 0;
+	strbuf e = STRBUF_INIT;
+	int bad = copies_count_parse(num, &n, &e);
 	free(num);
-	if (n < 1 || n > 500) {
-		sb_adds(note, _("copies: add 1 to 500 copies at once"));
+	if (bad) {              /* the limit of copy add -n and the shell's copies add */
+		sb_addf(note, "copies: %s", e.buf);
+		sb_release(&e);
 		*err = 1;
 		return;
 	}
+	sb_release(&e);
 	static char *last_branch, *last_location;
 	char *defb = last_branch ? xstrdup(last_branch) : catalog_get_setting(s->cat, "branch");
 	if (!defb)
