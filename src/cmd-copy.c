@@ -547,10 +547,14 @@ int cmd_copy(int argc, char **argv)
 		}
 	} else if (!strcmp(sub, "next")) {
 		char *a = NULL;
+		int st;
 		if (argc > 1)      /* the second kind was ignored */
 			cmd_error(CMD_NAME, _("next: one kind at a time"));
-		else if (copies_next_accno(c, argc ? argv[0] : NULL, copy_get(&o.f, "branch"), &a, &err)) {
+		else if ((st = copies_next_accno(c, argc ? argv[0] : NULL, copy_get(&o.f, "branch"), &a,
+		                                 &err))) {
 			cmd_error(CMD_NAME, _("next: %s"), err.buf);
+			if (st == CAT_CONFLICT)     /* a full pattern: refused, as copy add says */
+				rc = 1;
 		} else {
 			printf("%s\n", a);
 			rc = 0;

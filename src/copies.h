@@ -82,7 +82,9 @@ int copies_count_parse(const char *s, int *n, strbuf *err);
  * width; CAT_ERROR when they would need more digits), else the next free
  * numbers of kind `kind` (NULL or "": the setting accno.kind, else "VV";
  * pattern above). An empty tmpl->branch takes the setting "branch". All or nothing: a number already in use gives
- * CAT_CONFLICT naming it and its record. The numbers given are returned
+ * CAT_CONFLICT naming it and its record; so do numbers that do not fit
+ * (a full pattern, n numbers past the digits of tmpl->accno, a
+ * tmpl->accno with no digits to count up from): refusals, not errors. The numbers given are returned
  * in *accnos (malloc'd; cat_ids_free) when accnos is not NULL. Runs in
  * the caller's transaction (catalog_begin) or its own BEGIN IMMEDIATE. */
 int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n,
@@ -94,7 +96,7 @@ int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
                      const char *kind, long batch, char ***accnos, strbuf *err);
 /* The next free accession number of kind (NULL: setting accno.kind, else
  * VV) at branch (NULL: the setting "branch"), malloc'd into *out;
- * CAT_ERROR when the pattern's digits are all used up. */
+ * CAT_CONFLICT when the pattern's digits are all used up. */
 int copies_next_accno(catalog *c, const char *kind, const char *branch, char **out,
                       strbuf *err);
 /* Fill *out with the copy that has this accession number. */

@@ -835,7 +835,7 @@ static int next_free(sqlite3 *db, const char *pat, const char *key, char **out, 
 	if (max + 1 >= limit) {
 		sb_addf(err, _("accession number pattern '%s' is full: widen it with bienmuc config %s"),
 		        pat, key);
-		return CAT_ERROR;
+		return CAT_CONFLICT;    /* refused, as a number in use is */
 	}
 	strbuf sb = STRBUF_INIT;
 	sb_add(&sb, pat, pre);
@@ -1025,7 +1025,7 @@ int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
 	if (first && n > 1 && accno_split(first, &pre, &nd)) {
 		sb_addf(err, _("accession number '%s' has no number to count up from"), first);
 		copy_clear(&t);
-		return CAT_ERROR;
+		return CAT_CONFLICT;    /* refused, as a number in use is */
 	}
 	int own, rc = wstart(db, &own, err);
 	if (rc) {
@@ -1049,7 +1049,7 @@ int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
 		if (!list[i]) {
 			sb_addf(err, _("%d copies from %s do not fit in its digits: the last would be "
 			               "number %lld"), n, list[0], (long long)accnum(list[0]) + n - 1);
-			rc = CAT_ERROR;
+			rc = CAT_CONFLICT;      /* refused, as a number in use is */
 		}
 	}
 	for (int i = 0; !rc && i < n; i++) {       /* all free before any is taken */
