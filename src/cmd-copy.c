@@ -146,6 +146,16 @@ static int set_field(struct opts *o, const char *name, const char *v)
 		cmd_error(CMD_NAME, _("-a: the accession number is blank"));
 		return -1;
 	}
+	if (!strcmp(name, "price") && !copy_has_control(v)) {
+		/* any text was taken as a price ("Tặng", "giá bìa") */
+		strbuf why = STRBUF_INIT;
+		int bad = copy_price_check(v, &why);
+		if (bad)
+			cmd_error(CMD_NAME, "-p: %s", why.buf);
+		sb_release(&why);
+		if (bad)
+			return -1;
+	}
 	if (copy_set(&o->f, name, v)) {
 		/* named by the option typed (-D), not the field ("added") */
 		static const char *const fopt[][2] = {

@@ -55,6 +55,14 @@ int copy_set(struct copy *cp, const char *name, const char *value);
  * copy fields refuse them (copy_set returns -1, copies_add and
  * copies_update CAT_ERROR). */
 int copy_has_control(const char *s);
+/* Whether s is a price as libraries write one: a number (120000, 120.000,
+ * 1.200.000,50, 25.50, 120 000) with a currency before or after it if
+ * need be ("120.000 đ", "120000 VND", "25.50 USD", "$12"); blank is no
+ * price. 0 when it is, else -1 and "'S' is not a price: ..." in why (may
+ * be NULL). What `copy -p`, the shell's price= and the copy form check;
+ * copy_set and import keep any text (prices written before this rule and
+ * item fields are kept as they are). */
+int copy_price_check(const char *s, strbuf *why);
 /* The accession number a as stored: spaces at either end trimmed, NFC
  * (malloc'd); NULL with a message in err when it is blank or has a
  * control character. */

@@ -164,6 +164,76 @@ static void trim_span(const char *s, size_t *off, size_t *len)
 	*len = e - b;
 }
 
+/* A currency at s[i] (before end): 1 to 8 characters that are not
+ * digits or spaces ("đ", "VNĐ", "USD", "$", "đồng"); its length in bytes,
+ * 0 when there is none or it is longer. */
+static size_t currency_len(const char *s, size_t i, size_t end)
+{
+	size_t at = i;
+	int n = 0;
+	while (at < end && !isdigit((unsigned char)s[at]) && !space_len(s, at, end)) {
+		utf8proc_int32_t u;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + at,
+		                                      (utf8proc_ssize_t)(end - at), &u);
+		if (k <= 0)
+			return 0;
+		at += (size_t)k;
+		n++;
+	}
+	return n <= 8 ? at - i : 0;
+}
+
+/* A number at s[i]: digits, in groups after '.' or ',' (120.000,
+ * 1.200.000,50, 25.50) or after a space three at a time (120 000); its
+ * length in bytes, 0 when s[i] is not a digit. */
+static size_t number_len(const char *s, size_t i, size_t end)
+{
+	size_t at = i;
+	while (at < end && isdigit((unsigned char)s[at]))
+		at++;
+	while (at > i && at + 1 < end) {
+		if ((s[at] == '.' || s[at] == ',') && isdigit((unsigned char)s[at + 1])) {
+			for (at++; at < end && isdigit((unsigned char)s[at]); at++)
+				;
+		} else if (s[at] == ' ' && at + 3 < end && isdigit((unsigned char)s[at + 1]) &&
+		           isdigit((unsigned char)s[at + 2]) && isdigit((unsigned char)s[at + 3]) &&
+		           (at + 4 == end || !isdigit((unsigned char)s[at + 4]))) {
+			at += 4;
+		} else {
+			break;
+		}
+	}
+	return at - i;
+}
+
+static size_t skip_spaces(const char *s, size_t i, size_t end)
+{
+	size_t k;
+	while (i < end && (k = space_len(s, i, end)))
+		i += k;
+	return i;
+}
+
+int copy_price_check(const char *s, strbuf *why)
+{
+	size_t off, len;
+	trim_span(s, &off, &len);
+	if (!len)
+		return 0;               /* no price */
+	size_t end = off + len, i = off, cur = currency_len(s, i, end);
+	i = skip_spaces(s, i + cur, end);
+	size_t num = number_len(s, i, end);
+	i = skip_spaces(s, i + num, end);
+	if (num && !cur)
+		i = skip_spaces(s, i + currency_len(s, i, end), end);
+	if (num && i == end && !copy_has_control(s))
+		return 0;
+	if (why)
+		sb_addf(why, _("'%s' is not a price: a number, with its currency if need be "
+		               "(120000, 120.000 đ, 25.50 USD, $12)"), s);
+	return -1;
+}
+
 char *copies_accno_norm(const char *a, strbuf *err)
 {
 	size_t off, len;

@@ -167,6 +167,18 @@ static int set_fields(tsess *s, struct copy *cp, int argc, char **argv)
 		int known = !strcmp(argv[i], "record");
 		for (int k = 0; copy_fields[k]; k++)
 			known |= !strcmp(copy_fields[k], argv[i]);
+		if (!strcmp(argv[i], "price") && !copy_has_control(eq + 1)) {
+			/* the rule of bienmuc copy -p (any text was taken) */
+			strbuf why = STRBUF_INIT;
+			int nop = copy_price_check(eq + 1, &why);
+			if (nop)
+				tsess_err(s, "copies: price: %s", why.buf);
+			sb_release(&why);
+			*eq = '=';
+			if (nop)
+				return -1;
+			*eq = 0;
+		}
 		int bad = copy_set(cp, argv[i], eq + 1);
 		if (!bad) {
 			*eq = '=';

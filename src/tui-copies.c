@@ -252,7 +252,13 @@ static int edit_copy(tsess *s, const struct tui_host *h, struct copy *cp, strbuf
 			snprintf(q, sizeof q, "%s:", copy_fields[sel]);
 			char *was = xstrdup(copy_get(cp, copy_fields[sel]));
 			char *v = prompt(s, h, q, was);
-			if (v && copy_set(cp, copy_fields[sel], v))
+			if (v && !strcmp(copy_fields[sel], "price") && strcmp(v, was) &&
+			    !copy_has_control(v) && copy_price_check(v, NULL)) {
+				/* the rule of bienmuc copy -p and the shell's price= */
+				sb_reset(note);
+				copy_price_check(v, note);
+				msg = note->buf;
+			} else if (v && copy_set(cp, copy_fields[sel], v))
 				msg = _("not a valid value (status: available withdrawn lost repair; dates YYYY-MM-DD)");
 			else if (v && strcmp(was, copy_get(cp, copy_fields[sel])))
 				changed = 1;
