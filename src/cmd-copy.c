@@ -181,17 +181,36 @@ static int set_field(struct opts *o, const char *name, const char *v)
 }
 
 /* s, then spaces up to width display cells (Đ, ị take one cell, not
- * their bytes); a space before it when sep. */
-static void pad_cells(const char *s, int width, int sep)
+ * their bytes); a space before it when sep. When cut, s wider than width
+ * is cut to it ending in '~' (edit_add_cut, as other listings do; a long
+ * branch or shelf name pushed the columns after it out of line). */
+static void pad_cells(const char *s, int width, int sep, int cut)
 {
-	size_t w = edit_str_cells(s);
-	printf("%s%s", sep ? " " : "", s);
+	strbuf sb = STRBUF_INIT;
+	if (cut)
+		edit_add_cut(&sb, s, (size_t)width);
+	else
+		sb_adds(&sb, s);
+	size_t w = edit_str_cells(sb.buf);
+	printf("%s%s", sep ? " " : "", sb.buf);
 	for (; w < (size_t)width; w++)
 		putchar(' ');
+	sb_release(&sb);
 }
 
-/* Print one copy: text (aligned) or TSV. */
-static void print_copy(const struct copy *cp, const char *title_callno, int tsv)
+/* The accession number column: 12 cells, or the widest number listed
+ * (numbers are never cut: they are what a copy is found by). */
+static int accno_width(const struct copy *cps, size_t n)
+{
+	size_t w = 12;
+	for (size_t i = 0; i < n; i++)
+		if (edit_str_cells(cps[i].accno) > w)
+			w = edit_str_cells(cps[i].accno);
+	return (int)w;
+}
+
+/* Print one copy: text (aligned; accno_w cells for the number) or TSV. */
+static void print_copy(const struct copy *cp, const char *title_callno, int tsv, int accno_w)
 {
 	const char *cn = *cp->callno ? cp->callno : title_callno;
 	if (tsv) {
@@ -201,9 +220,9 @@ static void print_copy(const struct copy *cp, const char *title_callno, int tsv)
 		return;
 	}
 	const char *col[] = { cp->accno, cp->record, cp->status, cp->branch, cp->location, cn };
-	static const int width[] = { 12, 10, 9, 10, 16, 18 };
+	const int width[] = { accno_w, 10, 9, 10, 16, 18 };
 	for (size_t i = 0; i < sizeof col / sizeof *col; i++)
-		pad_cells(col[i], width[i], i > 0);
+		pad_cells(col[i], width[i], i > 0, i >= 2);
 	if (*cp->volume)
 		printf(" %s", cp->volume);
 	printf(" %s", cp->added);
@@ -279,13 +298,14 @@ static int do_list(catalog *c, struct opts *o, int argc, char **argv)
 			continue;
 		}
 		char *last = NULL, *tcn = NULL;
+		int aw = accno_width(cps, n);
 		for (size_t k = 0; k < n; k++) {
 			if (!last || strcmp(last, cps[k].record)) {
 				free(tcn);
 				tcn = title_callno(c, cps[k].record);
 				last = cps[k].record;
 			}
-			print_copy(&cps[k], tcn, o->tsv);
+			print_copy(&cps[k], tcn, o->tsv, aw);
 		}
 		free(tcn);
 		copies_free(cps, n);

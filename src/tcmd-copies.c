@@ -118,6 +118,20 @@ static int status_rc(int st)
 	return st == CAT_OK ? 0 : st == CAT_CONFLICT || st == CAT_NOTFOUND ? 1 : 2;
 }
 
+/* s in a column of width cells and a space (padded by display cells,
+ * not bytes; a longer s cut ending in '~' when cut) */
+static void add_col(strbuf *sb, const char *s, size_t width, int cut)
+{
+	size_t at = sb->len;
+	if (cut)
+		edit_add_cut(sb, s, width);
+	else
+		sb_adds(sb, s);
+	for (size_t w = edit_str_cells(sb->buf + at); w < width; w++)
+		sb_addc(sb, ' ');
+	sb_addc(sb, ' ');
+}
+
 static void list_copies(tsess *s)
 {
 	struct copy *cp = NULL;
@@ -131,9 +145,20 @@ static void list_copies(tsess *s)
 	char *tcn = tcopies_title_callno(s);
 	strbuf sb = STRBUF_INIT;
 	sb_addf(&sb, _("%s: %zu copies; call number %s"), s->id, n, *tcn ? tcn : "-");
+	size_t aw = 12;
 	for (size_t i = 0; i < n; i++)
-		sb_addf(&sb, "\n%-12s %-10s %-12s %-16s %s", cp[i].accno, cp[i].branch, cp[i].location,
-		        *cp[i].callno ? cp[i].callno : tcn, cp[i].status);
+		if (edit_str_cells(cp[i].accno) > aw)
+			aw = edit_str_cells(cp[i].accno);
+	for (size_t i = 0; i < n; i++) {
+		/* as bienmuc copy list: by display cells (%-12s padded bytes, so
+		 * "Kho đọc" came out two short), long names cut with '~' */
+		sb_addc(&sb, '\n');
+		add_col(&sb, cp[i].accno, aw, 0);
+		add_col(&sb, cp[i].branch, 10, 1);
+		add_col(&sb, cp[i].location, 12, 1);
+		add_col(&sb, *cp[i].callno ? cp[i].callno : tcn, 16, 1);
+		sb_adds(&sb, cp[i].status);
+	}
 	tsess_out(s, "%s", sb.buf);
 	sb_release(&sb);
 	free(tcn);
