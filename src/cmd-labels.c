@@ -4,7 +4,8 @@
  * plain text. Copies are chosen by query, import batch, date, the last N
  * added, or accession numbers.
  * Exit status: 0 written, 1 no copies selected / some accession number
- * unknown, 2 usage or I/O error.
+ * unknown / some found record's copies unreadable (the rest is written),
+ * 2 usage or I/O error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,7 @@ int cmd_labels(int argc, char **argv)
 	strbuf err = STRBUF_INIT;
 	struct copy *cps = NULL;
 	size_t n = 0, nfound = 0;
+	int unread = 0;         /* -q: records whose copies could not be read */
 	if (query) {
 		struct cat_result res;
 		struct cat_search_opts so = { .sort = CAT_SORT_ID };
@@ -215,10 +217,21 @@ int cmd_labels(int argc, char **argv)
 				cmd_error(CMD_NAME, "%s", err.buf);
 			rc = 2;
 		}
-		for (size_t i = 0; !rc && i < res.n; i++)
-			if (!copies_list(c, res.ids[i], &cps, &n, &err))
+		for (size_t i = 0; !rc && i < res.n; i++) {
+			sb_reset(&err);
+			if (!copies_list(c, res.ids[i], &cps, &n, &err)) {
 				sel_add(&s, cps, n, 0);
-		if (!rc) {
+			} else {
+				/* it was left out without a word: say so, go on with
+				 * the others, exit 1 as for an unknown number */
+				cmd_error(CMD_NAME, _("record %s: its copies cannot be read, left out: %s"),
+				          res.ids[i], err.buf);
+				unread = 1;
+			}
+		}
+		if (unread)
+			rc = 1;
+		if (!rc || unread) {
 			nfound = res.n;
 			cat_result_free(&res);
 		}
@@ -250,6 +263,8 @@ int cmd_labels(int argc, char **argv)
 			                             "no copies selected: %zu withdrawn copies left out "
 			                             "(name their accession numbers to print them)",
 			                             s.withdrawn), s.withdrawn);
+		else if (unread)    /* said above, record by record */
+			cmd_error(CMD_NAME, _("no copies selected"));
 		else if (query && !nfound)
 			cmd_error(CMD_NAME, _("no copies selected: the query found no records"));
 		else if (query)
