@@ -57,7 +57,10 @@ static void status_line(tsess *s)
 	sb_release(&sb);
 }
 
-static void list_results(tsess *s)
+/* summary: the status line after the records (the screen, :zresults);
+ * the shell's zsearch said each target once already, as bienmuc zsearch
+ * does, and leaves it out */
+static void list_results(tsess *s, int summary)
 {
 	size_t n = zsearch_nrecords(Z.zs);
 	strbuf sb = STRBUF_INIT;
@@ -74,7 +77,8 @@ static void list_results(tsess *s)
 	if (sb.len)
 		tsess_out(s, "%s", sb.buf);
 	sb_release(&sb);
-	status_line(s);
+	if (summary)
+		status_line(s);
 	if (n)
 		tsess_out(s, ngettext("zsearch: %zu record: :zopen N to copy one",
 		                      "zsearch: %zu records: :zopen N to copy one", n), n);
@@ -91,13 +95,17 @@ static void report(tsess *s)
 		if (st->state == ZS_DONE)
 			tsess_out(s, ngettext("zsearch: %s: %ld hit (%.1f s)", "zsearch: %s: %ld hits (%.1f s)",
 			                      (unsigned long)st->hits), st->name, st->hits, st->seconds);
-		else
-			tsess_err(s, "zsearch: %s: %s", st->name, st->error);
+		else            /* the words of bienmuc zsearch: "closed: error: ..." */
+			tsess_err(s, "zsearch: %s: %s: %s", st->name,
+			          st->state == ZS_TIMEOUT ? _("timeout") : _("error"), st->error);
 	}
 	if (zsearch_finished(Z.zs) && !Z.listed) {
 		Z.listed = 1;
-		list_results(s);
-	} else if (!zsearch_finished(Z.zs)) {
+		list_results(s, s->fe.ui != NULL);
+	} else if (!zsearch_finished(Z.zs) && s->fe.ui) {
+		/* the screen's status line; the shell printed it again after
+		 * every answer ("tinh: … · huyen: 1 · ..." three times for three
+		 * targets), noise in a script: there each target is said once */
 		status_line(s);
 	}
 }
@@ -189,7 +197,7 @@ int tc_zresults(tsess *s, int argc, char **argv, const char *rest)
 		status_line(s);
 		return 0;
 	}
-	list_results(s);
+	list_results(s, 1);
 	return 0;
 }
 
