@@ -61,6 +61,55 @@ static char *fit(pdf *p, const char *s, double size, double w)
 	return t;
 }
 
+/* Whether a character boundary at s[i] may break a line: not inside a
+ * UTF-8 sequence nor before a combining mark (U+0300-U+036F). */
+static int char_boundary(const char *s, size_t i)
+{
+	unsigned char a = (unsigned char)s[i], b = a ? (unsigned char)s[i + 1] : 0;
+	if ((a & 0xc0) == 0x80)
+		return 0;
+	return !((a == 0xcc && b >= 0x80) || (a == 0xcd && b >= 0x80 && b <= 0xaf));
+}
+
+/* s on at most two lines of width w at size: *l1 the longest start that
+ * fits, broken after a word when one fits, else inside the word; *l2 the
+ * rest, cut with an ellipsis (fit) when it is still too wide; NULL when
+ * s fits on one line. Both malloc'd. */
+static void wrap2(pdf *p, const char *s, double size, double w, char **l1, char **l2)
+{
+	s = nz(s);
+	*l2 = NULL;
+	if (pdf_text_width(p, size, s) <= w) {
+		*l1 = xstrdup(s);
+		return;
+	}
+	size_t len = strlen(s), word = 0, chr = 0;
+	for (size_t i = 1; i <= len; i++) {
+		if (i < len && !char_boundary(s, i))
+			continue;
+		char *t = xstrndup(s, i);
+		int fits = pdf_text_width(p, size, t) <= w;
+		free(t);
+		if (!fits)
+			break;
+		chr = i;
+		if (i < len && s[i] == ' ')
+			word = i;
+	}
+	size_t cut = word ? word : chr;
+	if (!cut) {                 /* not even one character fits */
+		*l1 = fit(p, s, size, w);
+		return;
+	}
+	size_t e = cut;
+	while (e > 0 && s[e - 1] == ' ')
+		e--;
+	*l1 = xstrndup(s, e);
+	while (s[cut] == ' ')
+		cut++;
+	*l2 = fit(p, s + cut, size, w);
+}
+
 static void centred(pdf *p, double cx, double y, double size, double w, const char *s)
 {
 	char *t = fit(p, s, size, w);
@@ -158,7 +207,7 @@ static const char *regval(const struct label_item *it, size_t k)
 
 void labels_register_pdf(pdf *p, const struct label_item *it, size_t n, const char *library)
 {
-	double m = PDF_MM(15), rowh = PDF_MM(6.5), sz = 8.5;
+	double m = PDF_MM(15), rowh = PDF_MM(6.5), sz = 8.5, lead = sz * 1.2;
 	double width = 0;
 	for (size_t k = 0; k < NREGCOL; k++)
 		width += PDF_MM(regcol[k].mm);
@@ -190,17 +239,40 @@ void labels_register_pdf(pdf *p, const struct label_item *it, size_t n, const ch
 		y -= rowh;
 		pdf_line(p, left, y, left + width, y, 0.8, 0);
 		double tabletop = y + rowh;
-		while (i < n && y - rowh > m + 14) {
+		while (i < n) {
+			/* a title or author wider than its column goes on a second
+			 * line, and only that one is cut (they were cut on the first
+			 * line with an ellipsis); the row is one line higher then */
+			char *l1[NREGCOL], *l2[NREGCOL];
+			int two = 0;
+			for (size_t k = 0; k < NREGCOL; k++) {
+				double cw = PDF_MM(regcol[k].mm) - 4;
+				l2[k] = NULL;
+				if (k == 2 || k == 3)
+					wrap2(p, regval(&it[i], k), sz, cw, &l1[k], &l2[k]);
+				else
+					l1[k] = fit(p, regval(&it[i], k), sz, cw);
+				two |= l2[k] != NULL;
+			}
+			double h = two ? rowh + lead : rowh;
+			int fits = y - h > m + 14;
 			x = left;
 			for (size_t k = 0; k < NREGCOL; k++) {
 				double cw = PDF_MM(regcol[k].mm) - 4;
-				char *t = fit(p, regval(&it[i], k), sz, cw);
-				double tx = k == NREGCOL - 1 ? x + 2 + cw - pdf_text_width(p, sz, t) : x + 2;
-				pdf_text(p, tx, y - rowh + 5, sz, t);
-				free(t);
+				if (fits) {
+					double tx = k == NREGCOL - 1 ? x + 2 + cw - pdf_text_width(p, sz, l1[k])
+					                             : x + 2;
+					pdf_text(p, tx, y - rowh + 5, sz, l1[k]);
+					if (l2[k])
+						pdf_text(p, x + 2, y - rowh + 5 - lead, sz, l2[k]);
+				}
+				free(l1[k]);
+				free(l2[k]);
 				x += PDF_MM(regcol[k].mm);
 			}
-			y -= rowh;
+			if (!fits)
+				break;      /* on the next page */
+			y -= h;
 			pdf_line(p, left, y, left + width, y, 0.3, 0.6);
 			i++;
 		}
