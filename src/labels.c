@@ -186,10 +186,11 @@ void labels_spine_pdf(pdf *p, const struct label_item *it, size_t n,
 	}
 }
 
-/* register columns: header, width in mm */
+/* register columns: header, width in mm (the price 20: "120.000 đ" on
+ * one line; the title, which may take two, gave the 4 mm) */
 static const struct { const char *head; double mm; } regcol[] = {
-	{ "Số ĐKCB", 22 }, { "Ngày vào sổ", 21 }, { "Tên sách", 60 }, { "Tác giả", 35 },
-	{ "Ký hiệu", 26 }, { "Giá tiền", 16 },
+	{ "Số ĐKCB", 22 }, { "Ngày vào sổ", 21 }, { "Tên sách", 56 }, { "Tác giả", 35 },
+	{ "Ký hiệu", 26 }, { "Giá tiền", 20 },
 };
 #define NREGCOL (sizeof regcol / sizeof *regcol)
 
@@ -240,15 +241,16 @@ void labels_register_pdf(pdf *p, const struct label_item *it, size_t n, const ch
 		pdf_line(p, left, y, left + width, y, 0.8, 0);
 		double tabletop = y + rowh;
 		while (i < n) {
-			/* a title or author wider than its column goes on a second
-			 * line, and only that one is cut (they were cut on the first
-			 * line with an ellipsis); the row is one line higher then */
+			/* a title, author or price wider than its column goes on a
+			 * second line, and only that one is cut (they were cut on the
+			 * first line with an ellipsis: "120.00…" for "120.000 đ");
+			 * the row is one line higher then */
 			char *l1[NREGCOL], *l2[NREGCOL];
 			int two = 0;
 			for (size_t k = 0; k < NREGCOL; k++) {
 				double cw = PDF_MM(regcol[k].mm) - 4;
 				l2[k] = NULL;
-				if (k == 2 || k == 3)
+				if (k == 2 || k == 3 || k == NREGCOL - 1)     /* title, author, price */
 					wrap2(p, regval(&it[i], k), sz, cw, &l1[k], &l2[k]);
 				else
 					l1[k] = fit(p, regval(&it[i], k), sz, cw);
@@ -264,7 +266,8 @@ void labels_register_pdf(pdf *p, const struct label_item *it, size_t n, const ch
 					                             : x + 2;
 					pdf_text(p, tx, y - rowh + 5, sz, l1[k]);
 					if (l2[k])
-						pdf_text(p, x + 2, y - rowh + 5 - lead, sz, l2[k]);
+						pdf_text(p, k == NREGCOL - 1 ? x + 2 + cw - pdf_text_width(p, sz, l2[k])
+						                             : x + 2, y - rowh + 5 - lead, sz, l2[k]);
 				}
 				free(l1[k]);
 				free(l2[k]);
