@@ -87,12 +87,13 @@ int copies_count_parse(const char *s, int *n, strbuf *err);
 /* Add n copies of record `id` (a live bibliographic record, not an
  * authority) like tmpl. Accession numbers: tmpl->accno if set (n > 1: it
  * must end in digits and the next copies get the following numbers, same
- * width; CAT_ERROR when they would need more digits), else the next free
- * numbers of kind `kind` (NULL or "": the setting accno.kind, else "VV";
- * pattern above). An empty tmpl->branch takes the setting "branch". All or nothing: a number already in use gives
- * CAT_CONFLICT naming it and its record; so do numbers that do not fit
- * (a full pattern, n numbers past the digits of tmpl->accno, a
- * tmpl->accno with no digits to count up from): refusals, not errors. The numbers given are returned
+ * width), else the next free numbers of kind `kind` (NULL or "": the
+ * setting accno.kind, else "VV"; pattern above). An empty tmpl->branch
+ * takes the setting "branch". All or nothing: a number already in use
+ * gives CAT_CONFLICT naming it and its record; so do numbers that do not
+ * fit (a full pattern, n numbers past the digits of tmpl->accno, a
+ * tmpl->accno with no digits to count up from): refusals, not errors
+ * (CAT_ERROR is for I/O and database errors). The numbers given are returned
  * in *accnos (malloc'd; cat_ids_free) when accnos is not NULL. Runs in
  * the caller's transaction (catalog_begin) or its own BEGIN IMMEDIATE. */
 int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n,
