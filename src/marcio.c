@@ -292,17 +292,18 @@ marc_reader *marc_reader_open(FILE *fp, const char *name,
 		} else {
 			n = mr_fill(rd, 4096);
 		}
-		/* compressed data here came down a pipe (a file is unpacked or
-		 * refused before, input.h): it would be one long bad record */
-		int packed = input_packing_of(mr_data(rd), n);
-		if (packed != IN_PLAIN) {
-			if (err)
-				sb_addf(err, _("the input is %s, not MARC records: unpack it first "
-				               "(zcat, unzip ...)"), input_packing_name(packed));
-			marc_reader_close(rd);
-			return NULL;
-		}
 		fmt = marc_format_detect(mr_data(rd), n);
+	}
+	/* compressed data here came down a pipe (a file is unpacked or
+	 * refused before, input.h): it would be one long bad record, whatever
+	 * format was named (-f iso2709 as much as auto-detection) */
+	int packed = input_packing_of(mr_data(rd), mr_fill(rd, 6));
+	if (packed != IN_PLAIN) {
+		if (err)
+			sb_addf(err, _("the input is %s, not MARC records: unpack it first "
+			               "(zcat, unzip ...)"), input_packing_name(packed));
+		marc_reader_close(rd);
+		return NULL;
 	}
 	rd->opts.format = fmt;
 	rd->ops = reader_ops(fmt);
