@@ -142,8 +142,12 @@ static void reject(struct convert *c, const char *file, const marc_reader *rd,
 	size_t len;
 	const char *raw = marc_reader_raw(rd, &len);
 	c->nrejected++;
-	cmd_error(CMD_NAME, _("%s: record %ld (byte %lld): %s"), file,
-	          marc_reader_recno(rd), marc_reader_offset(rd), why);
+	if (c->gzip)
+		cmd_error(CMD_NAME, _("%s: record %ld (byte %lld of the unpacked data): %s"), file,
+		          marc_reader_recno(rd), marc_reader_offset(rd), why);
+	else
+		cmd_error(CMD_NAME, _("%s: record %ld (byte %lld): %s"), file,
+		          marc_reader_recno(rd), marc_reader_offset(rd), why);
 	save_reject(c, raw, len);
 }
 
@@ -444,6 +448,7 @@ int cmd_convert(int argc, char **argv)
 			if (!in[i])
 				continue;
 			c.gzip = packing[i] == IN_GZIP;
+			c.warn.unpacked = c.gzip;
 			convert_stream(&c, in[i], files[i], w, out, r);
 		}
 		rec_destroy(r);

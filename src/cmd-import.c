@@ -414,7 +414,10 @@ static void report(struct imp *im, const char *file, long recno, long long off, 
 	case A_SKIPPED: im->total.skipped++; break;
 	default: im->total.rejected++; break;
 	}
-	if (action == A_REJECTED && !im->quiet)
+	if (action == A_REJECTED && !im->quiet && im->warn.unpacked)
+		fprintf(stderr, _("bienmuc: import: %s: record %ld (byte %lld of the unpacked data): "
+		        "%s\n"), file, recno, off, reason ? reason : _("rejected"));
+	else if (action == A_REJECTED && !im->quiet)
 		fprintf(stderr, _("bienmuc: import: %s: record %ld (byte %lld): %s\n"), file, recno, off,
 		        reason ? reason : _("rejected"));
 	if (!im->report)
@@ -1120,6 +1123,7 @@ static int import_file(struct imp *im, const char *path)
 	if (im->map)
 		marc_reader_set_map(rd, im->map, im->org);
 	im->fname = path;
+	im->warn.unpacked = packing == IN_GZIP;     /* offsets in the data inside */
 	im->fsize = size;
 	/* records are read and prepared (sort keys, folding) a little ahead,
 	 * on a second thread: see readahead.c */

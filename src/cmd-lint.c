@@ -203,8 +203,12 @@ static int lint_file(linter *l, const char *path, const struct marc_read_opts *o
 			(*nbad)++;
 			o->r = NULL;
 			strbuf why = STRBUF_INIT;
-			sb_addf(&why, _("record %ld (byte %lld) cannot be read: %s"), recno,
-			        marc_reader_offset(rd), marc_reader_error(rd));
+			if (packing == IN_GZIP)
+				sb_addf(&why, _("record %ld (byte %lld of the unpacked data) cannot be "
+				        "read: %s"), recno, marc_reader_offset(rd), marc_reader_error(rd));
+			else
+				sb_addf(&why, _("record %ld (byte %lld) cannot be read: %s"), recno,
+				        marc_reader_offset(rd), marc_reader_error(rd));
 			lint_report_unreadable(l, recno, why.buf, on_finding, o);
 			sb_release(&why);
 			continue;

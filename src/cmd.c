@@ -73,9 +73,16 @@ void cmd_record_warnings(struct cmd_warnings *w, const char *file, long recno, l
 		return;
 	}
 	w->records++;
-	for (size_t i = 0; i < n; i++)
-		cmd_error(w->cmd, _("%s: record %ld (byte %lld): warning: %s"), file, recno, off,
-		          text(src, i));
+	for (size_t i = 0; i < n; i++) {
+		if (w->unpacked)
+			/* TRANSLATORS: a gzip file: the byte is one of the data
+			 * inside it, not of the file itself */
+			cmd_error(w->cmd, _("%s: record %ld (byte %lld of the unpacked data): "
+			          "warning: %s"), file, recno, off, text(src, i));
+		else
+			cmd_error(w->cmd, _("%s: record %ld (byte %lld): warning: %s"), file, recno,
+			          off, text(src, i));
+	}
 	if (w->records == CMD_WARN_RECORDS)
 		cmd_warn(w->cmd, _("further warnings are not shown (the summary counts them)"));
 }

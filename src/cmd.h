@@ -33,7 +33,8 @@ void cmd_error(const char *cmd, const char *fmt, ...) BM_PRINTF(2, 3);
 void cmd_warn(const char *cmd, const char *fmt, ...) BM_PRINTF(2, 3);
 
 /* The reader's warnings about the records of a run (convert, import):
- * "bienmuc: CMD: FILE: record N (byte B): warning: TEXT" for the first
+ * "bienmuc: CMD: FILE: record N (byte B): warning: TEXT" (or "(byte B of
+ * the unpacked data)" for a gzip file, see unpacked) for the first
  * CMD_WARN_RECORDS records that have any, after that only counted, and
  * none when quiet. cmd_record_warnings_end() says how many were not
  * shown (not when quiet). text(src, i) gives warning i of n. */
@@ -41,6 +42,8 @@ void cmd_warn(const char *cmd, const char *fmt, ...) BM_PRINTF(2, 3);
 struct cmd_warnings {
 	const char *cmd;
 	int quiet;
+	int unpacked;         /* the file is gzip: B is a byte of the data inside
+	                         it, and the message says so (input.h) */
 	long records, hidden;
 };
 void cmd_record_warnings(struct cmd_warnings *w, const char *file, long recno, long long off,
