@@ -909,6 +909,8 @@ struct mrk_reader {
 	struct mline *lines;
 	size_t nlines, caplines;
 	int too_long;
+	int cut;              /* the last line has no line end: the input ends
+	                         in it (a file cut short, or saved without one) */
 	strbuf val, join, msg;
 	size_t cur;           /* first line of the field being decoded */
 	int joined;           /* its text is in join (continuation lines) */
@@ -1347,6 +1349,10 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 	}
 	if (st->val.len != REC_LEADER_LEN)
 		return bad_line(rd, m, _("the leader is %zu characters long, not 24"), st->val.len);
+	/* what a file cut short after a =LDR line leaves: nothing to catalogue */
+	if (next >= st->nlines)
+		return bad_line(rd, m, _("the record has a leader and no fields (is the file cut "
+		                         "short?)"));
 	rec_set_leader(r, st->val.buf, REC_LEADER_LEN);
 
 	int legacy;
@@ -1388,6 +1394,15 @@ static int parse_record(struct mrk_reader *st, marc_reader *rd, rec *r)
 	}
 	if (rc == MR_OK)
 		line_warnings(st, rd);
+	if (rc == MR_OK && st->cut) {
+		/* a last record without the blank line after it is how MarcEdit
+		 * often ends a file: that is no warning; a last line without its
+		 * line end is what a file cut short ends with */
+		const struct mline *e = &st->lines[st->nlines - 1];
+		mr_warn(rd, _("line %ld (byte %lld): the file ends in this line, with no line end: "
+		              "if the file was cut short, the record's last field may be incomplete"),
+		        e->lineno, e->fileoff - (long long)e->skip);
+	}
 	if (st->refwarn.len)
 		mr_warn(rd, "%s", st->refwarn.buf);
 	return rc;
@@ -1473,6 +1488,7 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 	sb_reset(&st->text);
 	st->nlines = 0;
 	st->too_long = 0;
+	st->cut = 0;
 	for (int first = 1;; first = 0) {
 		if (!first && (!peek_line(rd, &l) || is_leader_line(l.p, l.len)))
 			break;                      /* end, or the next record's =LDR */
@@ -1485,8 +1501,11 @@ static int r_next(void *vst, marc_reader *rd, rec *r)
 			}
 		}
 		if (!st->too_long) {
-			if (!blank && l.p[0] != '#')
+			if (!blank && l.p[0] != '#') {
 				keep_line(st, &l, mr_tell(rd));
+				/* no line end: only the last line of the input */
+				st->cut = l.total == l.len;
+			}
 			sb_add(&st->text, l.p, l.total);
 		}
 		mr_consume(rd, l.total);

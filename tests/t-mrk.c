@@ -423,6 +423,64 @@ static void test_read_lines(void)
 	recs_free(&rs);
 }
 
+/* A file that ends early: the last record without the blank line after
+ * it is read without a word (MarcEdit often ends a file so), with CRLF or
+ * LF; a last line with no line end is read with a warning naming it (a
+ * file cut in the middle of a line); a =LDR line with no fields after it
+ * rejects its record (a file cut after it), the rest still read. */
+static void test_read_truncated(void)
+{
+	static const char nolast[] =
+		"=LDR  00000nam a2200000 a 4500\r\n=001  one\r\n=245  10$aA title\r\n\r\n"
+		"=LDR  00000nam a2200000 a 4500\r\n=001  two\r\n=245  10$aAnother\r\n";
+	struct recs rs = { 0 };
+	recs_read_mem(&rs, nolast, sizeof nolast - 1, MF_MRK, CS_AUTO);
+	CHECKF(rs.n == 2 && rs.bad == 0, "%zu read, %d bad: %s", rs.n, rs.bad, rs.errs.buf ? rs.errs.buf : "");
+	CHECKF(!rs.warns.len, "warnings for a file without its last blank line:\n%s", rs.warns.buf);
+	recs_free(&rs);
+
+	static const char cut[] =
+		"=LDR  00000nam a2200000 a 4500\n=001  one\n=245  10$aA title\n\n"
+		"=LDR  00000nam a2200000 a 4500\n=001  two\n=245  10$aTruyện Ki";
+	recs_read_mem(&rs, cut, sizeof cut - 1, MF_MRK, CS_AUTO);
+	CHECKF(rs.n == 2 && rs.bad == 0, "%zu read, %d bad: %s", rs.n, rs.bad, rs.errs.buf ? rs.errs.buf : "");
+	char want[300];
+	snprintf(want, sizeof want, "2: line 7 (byte %d): the file ends in this line, with no line "
+	         "end: if the file was cut short, the record's last field may be incomplete\n",
+	         (int)(strstr(cut, "=245  10$aTruy") - cut));
+	CHECKF(rs.warns.buf && !strcmp(rs.warns.buf, want), "want '%s', got:\n%s", want,
+	       rs.warns.buf ? rs.warns.buf : "");
+	CHECK_STR(sub(&rs, 1, "245", 'a'), "Truyện Ki");
+	recs_free(&rs);
+
+	/* cut in a wrapped line: the warning names that line */
+	static const char cutwrap[] =
+		"=LDR  00000nam a2200000 a 4500\n=245  10$aA title \nwrapped and cu";
+	recs_read_mem(&rs, cutwrap, sizeof cutwrap - 1, MF_MRK, CS_AUTO);
+	CHECKF(rs.n == 1 && rs.bad == 0, "%zu read, %d bad: %s", rs.n, rs.bad, rs.errs.buf ? rs.errs.buf : "");
+	snprintf(want, sizeof want, "1: line 3 (byte %d): the file ends in this line",
+	         (int)(strstr(cutwrap, "wrapped") - cutwrap));
+	CHECKF(rs.warns.buf && strstr(rs.warns.buf, want), "no '%s' in:\n%s", want,
+	       rs.warns.buf ? rs.warns.buf : "");
+	recs_free(&rs);
+
+	static const char ldr[] =
+		"=LDR  00000nam a2200000 a 4500\n=001  one\n\n"
+		"=LDR  00000nam a2200000 a 4500\n"      /* cut after it: no fields */
+		"=LDR  00000nam a2200000 a 4500\n=001  three\n\n"
+		"=LDR  00000nam a2200000 a 4500";
+	recs_read_mem(&rs, ldr, sizeof ldr - 1, MF_MRK, CS_AUTO);
+	CHECKF(rs.n == 2 && rs.bad == 2, "%zu read, %d bad: %s", rs.n, rs.bad, rs.errs.buf ? rs.errs.buf : "");
+	snprintf(want, sizeof want, "2: line 4 (byte %d): the record has a leader and no fields (is "
+	         "the file cut short?)\n4: line 8 (byte %d): the record has a leader and no fields",
+	         (int)(strstr(ldr, "\n\n=LDR") - ldr) + 2, (int)(strrchr(ldr, '=') - ldr));
+	CHECKF(rs.errs.buf && strstr(rs.errs.buf, want), "no '%s' in:\n%s", want,
+	       rs.errs.buf ? rs.errs.buf : "");
+	if (rs.n == 2)
+		CHECK_STR(rec_get_control(rs.r[1], "001"), "three");
+	recs_free(&rs);
+}
+
 /* A field line indented with a tab or blanks ("\t=650  ..."): read as
  * that field, with a warning at the line's first byte (it was joined to
  * the field above, its subfields added to that field's); a wrapped line
@@ -1190,6 +1248,7 @@ int main(void)
 	test_read_cr();
 	test_read_lines();
 	test_read_indented_fields();
+	test_read_truncated();
 	test_read_charsets();
 	test_read_bad();
 	test_write();
