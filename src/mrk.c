@@ -1318,9 +1318,22 @@ static void line_warnings(struct mrk_reader *st, marc_reader *rd)
 			tag = p;
 			mr_warn(rd, _("line %ld (byte %lld): does not start with '='; read as field %.3s"),
 			        m->lineno, m->fileoff, tag);
-		} else if (m->kind == ML_CONT)
-			mr_warn(rd, _("line %ld (byte %lld): does not start with '='; joined to field %.3s "
-			              "above as a continued line"), m->lineno, m->fileoff - (long long)m->skip, tag);
+		} else if (m->kind == ML_CONT) {
+			/* one warning for the lines a field was wrapped into */
+			size_t j = i;
+			while (j + 1 < st->nlines && st->lines[j + 1].kind == ML_CONT)
+				j++;
+			if (j == i)
+				mr_warn(rd, _("line %ld (byte %lld): does not start with '='; joined to field "
+				              "%.3s above as a continued line"), m->lineno,
+				        m->fileoff - (long long)m->skip, tag);
+			else
+				mr_warn(rd, _("lines %ld to %ld (byte %lld): do not start with '='; joined to "
+				              "field %.3s above as %ld continued lines"), m->lineno,
+				        st->lines[j].lineno, m->fileoff - (long long)m->skip, tag,
+				        (long)(j - i + 1));
+			i = j;
+		}
 	}
 }
 
