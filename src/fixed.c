@@ -316,6 +316,46 @@ int fixed_check(const fixedit *f, size_t i, const char *val, int local, strbuf *
 	return ok;
 }
 
+static int prefix_of_codes(const md_code *c, size_t n, const char *val, size_t l)
+{
+	for (size_t k = 0; k < n; k++)
+		if (c[k].code && !strncmp(c[k].code, val, l))
+			return 1;
+	return 0;
+}
+
+int fixed_incomplete(const fixedit *f, size_t i, const char *val)
+{
+	if (i >= f->nrows)
+		return 0;
+	const md_pos *p = f->rows[i];
+	size_t l = strlen(val), k;
+	if (l >= (size_t)p->len)
+		return 0;                       /* complete: validate it */
+	for (k = 0; k < l && val[k] == '|'; k++)
+		;
+	if (k == l)
+		return 1;                       /* nothing yet, or fill characters */
+	if (prefix_of_codes(p->codes, p->ncodes, val, l))
+		return 1;
+	switch (p->kind) {
+	case MDP_DATE:
+	case MDP_NUM:
+		for (k = 0; k < l; k++)
+			if (!isdigit((unsigned char)val[k]) && !(p->kind == MDP_DATE && val[k] == 'u'))
+				return 0;
+		return 1;
+	case MDP_LIST: {
+		size_t n;
+		const md_code *c = fixed_codes(f, i, &n);
+		return prefix_of_codes(c, n, val, l);
+	}
+	case MDP_TEXT:
+		return 1;
+	}
+	return 0;                           /* MDP_CODE, MDP_EACH: as it stands */
+}
+
 int fixed_set(fixedit *f, size_t i, const char *val, strbuf *err)
 {
 	if (i >= f->nrows) {

@@ -64,6 +64,14 @@ char *fixed_get(const fixedit *f, size_t i);
  * a coded value or why it is wrong. `local` prefers Vietnamese names. */
 int fixed_check(const fixedit *f, size_t i, const char *val, int local,
                 strbuf *desc);
+/* Whether val, typed for row i and not yet as long as the position, is
+ * the start of an allowed value: digits (or 'u' in a date) so far, the
+ * first characters of one of the codes, fill characters. The editor shows
+ * no error for such a value while it is being typed ("20" of a date):
+ * only once it is as long as the position, or is taken (fixed_set() then
+ * refuses it if it is still not valid). 0 for a value as long as the
+ * position, or one that no more typing can make valid ("2x" of a date). */
+int fixed_incomplete(const fixedit *f, size_t i, const char *val);
 /* Set row i to val (blank-padded; longer is an error). Returns 0, 1 if
  * the layout changed (rows rebuilt), or -1 with err. */
 int fixed_set(fixedit *f, size_t i, const char *val, strbuf *err);

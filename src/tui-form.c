@@ -748,6 +748,8 @@ struct xstate {
 	ledit val;
 	int val_sel;          /* typing: the old value is selected, so the
 	                         first character typed replaces it */
+	int val_taken;        /* typing: Enter refused the value as it is, so a
+	                         short one ("20" of a date) is judged now */
 	size_t psel, ptop;
 	char prefix[8];
 	int vi;
@@ -878,10 +880,13 @@ static void fixed_draw(struct xstate *x)
 				char *tv = ledit_get(&x->val);
 				sb_reset(&d);
 				ok = fixed_check(fx, i, tv, x->vi, &d);
+				/* "20" of a date is no error yet: it is judged when
+				 * the position is full or the value is taken */
+				int typing = !ok && !x->val_taken && fixed_incomplete(fx, i, tv);
 				free(tv);
 				/* a value without a meaning of its own (a date, a
 				 * number): nothing after it, as when not typing */
-				if (!ok || (d.buf && *d.buf)) {
+				if (!typing && (!ok || (d.buf && *d.buf))) {
 					put_s(y, mx, ok ? "= " : "! ", 2, A_BOLD);
 					put_cut(y, mx + 2, d.buf ? d.buf : "", COLS - mx - 2,
 					        ok ? A_NORMAL : A_BOLD);
@@ -994,6 +999,7 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
 			k = KEYC_ESCAPE;
 		if (x.mode == 1) {
 			const char *c = keymap_lookup(s->km, KV_LINE, k);
+			x.val_taken = k == KEYC_ENTER;
 			if (x.val_sel && k != KEYC_ENTER) {
 				/* the old value is selected: a character or a
 				 * deletion replaces it, a movement keeps it */
@@ -1129,6 +1135,7 @@ int tui_fixed_edit(tsess *s, long line, const struct tui_host *h)
 				}
 			} else {
 				x.mode = 1;
+				x.val_taken = 0;
 				/* the old value, trailing blanks off, selected:
 				 * typing replaces it, a movement key edits it */
 				size_t l = strlen(v);

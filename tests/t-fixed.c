@@ -86,6 +86,24 @@ int main(void)
 	CHECK(fixed_check(f, (size_t)r06, "e", 0, &d));
 	CHECK(d.buf && strstr(d.buf, "Cartographic"));
 
+	/* being typed: the start of an allowed value is no error yet */
+	CHECK(fixed_incomplete(f, (size_t)rdate, ""));
+	CHECK(fixed_incomplete(f, (size_t)rdate, "2"));
+	CHECK(fixed_incomplete(f, (size_t)rdate, "20"));
+	CHECK(fixed_incomplete(f, (size_t)rdate, "19u"));
+	CHECK(fixed_incomplete(f, (size_t)rdate, "||"));
+	CHECK(!fixed_incomplete(f, (size_t)rdate, "2x"));       /* no date can be */
+	CHECK(!fixed_incomplete(f, (size_t)rdate, "202x"));     /* full: judge it */
+	CHECK(!fixed_incomplete(f, (size_t)rdate, "2026"));
+	CHECK(fixed_incomplete(f, (size_t)rlang, "vi"));
+	CHECK(!fixed_incomplete(f, (size_t)rlang, "qx"));       /* no code starts so */
+	CHECK(fixed_incomplete(f, (size_t)rctry, "v"));
+	CHECK(!fixed_incomplete(f, (size_t)rctry, "q1"));
+	CHECK(!fixed_incomplete(f, (size_t)r06, "b"));          /* one character: full */
+	sb_reset(&err);
+	CHECK_INT(fixed_set(f, (size_t)rdate, "20", &err), -1);  /* taken short: refused */
+	CHECK(err.buf && strstr(err.buf, "digits or u"));
+
 	/* pick-list */
 	size_t nc;
 	const md_code *codes = fixed_codes(f, (size_t)r06, &nc);
