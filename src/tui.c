@@ -774,15 +774,6 @@ static void draw_helpline(struct tui *t)
 	if ((t->screen == SC_EDIT || t->screen == SC_VIEW) && s->ed) {
 		size_t cur = t->line_active ? t->line_no : edrec_cur(s->ed);
 		const rec *r = edrec_rec(s->ed);
-		int err = 0;
-		/* (line_new stays set after the new field's line closed) */
-		const char *f = t->screen == SC_EDIT && !(t->line_active && t->line_new) ?
-		                tsess_line_finding(s, (long)cur, &err) : NULL;
-		if (f) {
-			put_utf8_cut(y, 0, f, COLS, ui_attr(err ? UC_ERROR : UC_WARN));
-			sb_release(&sb);
-			return;
-		}
 		char code = 0;
 		if (t->line_active) {
 			/* the subfield under the cursor */
@@ -791,6 +782,19 @@ static void draw_helpline(struct tui *t)
 					code = (char)t->line.buf[k + 1];
 					break;
 				}
+		}
+		int err = 0;
+		/* the line's finding, but not over the help of the subfield the
+		 * cursor is in while the line is typed: there the finding is
+		 * shown on the tag and indicators (line_new stays set after the
+		 * new field's line closed) */
+		const char *f = t->screen == SC_EDIT && !(t->line_active && t->line_new) &&
+		                !(t->line_active && code) ?
+		                tsess_line_finding(s, (long)cur, &err) : NULL;
+		if (f) {
+			put_utf8_cut(y, 0, f, COLS, ui_attr(err ? UC_ERROR : UC_WARN));
+			sb_release(&sb);
+			return;
 		}
 		if (t->line_active && t->line_new) {
 			char tag[4] = { 0 };
