@@ -23,7 +23,11 @@
  *                                 (schema 1-4 had heads(idx, key, rid,
  *                                 heading): one row per heading and record)
  *   hcounts(hid, n)               how many postings each heading has
- *                                 (schema 7), for the browse lists
+ *                                 (schema 7), for the browse lists; from
+ *                                 schema 8 only where n > 1: no row = 1
+ *                                 (every heading has a posting; most call
+ *                                 numbers have just one, and their rows
+ *                                 were 5% of an import's writing)
  *   keys(key, rid)                match keys (matchkey.h)
  *   termdf(term, col, n)          live records per fts word and column
  *                                 (store-df.c; schema 4): one-word counts
@@ -142,15 +146,18 @@ static const char *const sql_text[S_COUNT] = {
 	                 "tkey = ?6, akey = ?7, brief = ?8 WHERE rid = ?1",
 	[S_SUMMARY] = "SELECT brief, data FROM records WHERE id = ?1",
 	[S_ID_BY_RID] = "SELECT id FROM records WHERE rid = ?1 AND deleted = 0",
-	/* each heading's number of postings (schema 7; heads_flush, posting) */
+	/* each heading's number of postings (schema 7; heads_flush, posting),
+	 * kept only where more than 1 (schema 8). Adding k postings to a
+	 * heading binds k + 1 (the 1 a heading without a row has) if it was
+	 * there before, k if it is new (and nothing if k is 1). */
 	[S_HCOUNT_ADD] = "INSERT INTO hcounts(hid, n) VALUES(?1, ?2) "
-	                 "ON CONFLICT(hid) DO UPDATE SET n = n + excluded.n",
+	                 "ON CONFLICT(hid) DO UPDATE SET n = n + excluded.n - 1",
 	[S_HCOUNT_ADD_N] = "INSERT INTO hcounts(hid, n) VALUES " ROWS32 " "
-	                   "ON CONFLICT(hid) DO UPDATE SET n = n + excluded.n",
+	                   "ON CONFLICT(hid) DO UPDATE SET n = n + excluded.n - 1",
 	[S_HCOUNT_SET] = "INSERT OR REPLACE INTO hcounts(hid, n) "
 	                 "SELECT ?1, count(*) FROM postings WHERE hid = ?1",
 	[S_HCOUNT_DEC] = "UPDATE hcounts SET n = n - 1 WHERE hid = ?1",
-	[S_HCOUNT_GC] = "DELETE FROM hcounts WHERE hid = ?1 AND n <= 0",
+	[S_HCOUNT_GC] = "DELETE FROM hcounts WHERE hid = ?1 AND n <= 1",
 	[S_VER_INSERT] = "INSERT INTO versions(rid, version, time, user, action, summary, "
 	                 "batch, deleted, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)",
 	/* OR IGNORE: a statement of many rows that could stop halfway needs a
@@ -189,11 +196,11 @@ static const char *const sql_text[S_COUNT] = {
 	 * of each heading's first record: a page of 20 subjects of a
 	 * 1,000,000-record catalogue took 3.4 s when every posting was joined
 	 * to its record's row, 0.35 s counting the postings (S_BROWSE6) */
-	[S_BROWSE] = "SELECT h.heading, c.n, r.id FROM headings h "
-	             "JOIN hcounts c ON c.hid = h.hid "
+	[S_BROWSE] = "SELECT h.heading, ifnull(c.n, 1), r.id FROM headings h "
+	             "LEFT JOIN hcounts c ON c.hid = h.hid "
 	             "JOIN records r ON r.rid = (SELECT min(p.rid) FROM postings p "
 	             "  WHERE p.hid = h.hid) "
-	             "WHERE h.idx = ?1 AND h.key >= ?2 AND c.n > 0 "
+	             "WHERE h.idx = ?1 AND h.key >= ?2 AND ifnull(c.n, 1) > 0 "
 	             "ORDER BY h.idx, h.key LIMIT ?3",
 	/* a schema 5 or 6 catalogue opened read-only (not upgraded) */
 	[S_BROWSE6] = "SELECT x.heading, x.n, r.id FROM (SELECT h.heading AS heading, "
@@ -207,11 +214,11 @@ static const char *const sql_text[S_COUNT] = {
 	              "GROUP BY h.key ORDER BY h.key LIMIT ?3",
 	/* the same three backwards: the ?3 headings before key ?2, nearest
 	 * first (be_browse turns them round) */
-	[S_BROWSE_BACK] = "SELECT h.heading, c.n, r.id FROM headings h "
-	                  "JOIN hcounts c ON c.hid = h.hid "
+	[S_BROWSE_BACK] = "SELECT h.heading, ifnull(c.n, 1), r.id FROM headings h "
+	                  "LEFT JOIN hcounts c ON c.hid = h.hid "
 	                  "JOIN records r ON r.rid = (SELECT min(p.rid) FROM postings p "
 	                  "  WHERE p.hid = h.hid) "
-	                  "WHERE h.idx = ?1 AND h.key < ?2 AND c.n > 0 "
+	                  "WHERE h.idx = ?1 AND h.key < ?2 AND ifnull(c.n, 1) > 0 "
 	                  "ORDER BY h.idx DESC, h.key DESC LIMIT ?3",
 	[S_BROWSE6_BACK] = "SELECT x.heading, x.n, r.id FROM (SELECT h.heading AS heading, "
 	                   "count(*) AS n, min(p.rid) AS first, h.key AS k FROM headings h "
@@ -332,6 +339,7 @@ struct store {
 	struct auth_idx *auth;     /* authority heading index (store-auth.c) */
 	struct fold_memo *fold;    /* fold_text()'s memo, NULL until needed */
 	int schema;                /* user_version (1 only when opened read-only) */
+	sqlite3_int64 hnew;        /* heads_flush: the first hid it made */
 	struct pend_head *ph;      /* browse headings waiting for the commit (heads_flush), */
 	size_t nph, cph;           /* each once */
 	struct ixhash phx;         /* over ph */
@@ -1482,7 +1490,12 @@ static int migrate(struct store *st, strbuf *err)
 		          err);
 		uv = 7;
 	}
-	/* future: if (uv == 7) { ALTER ...; uv = 8; } */
+	if (!rc && uv == 7) {
+		/* 8: a count of 1 is no row (most call numbers have one record) */
+		rc = exec(st, "DELETE FROM hcounts WHERE n <= 1;", err);
+		uv = 8;
+	}
+	/* future: if (uv == 8) { ALTER ...; uv = 9; } */
 	if (!rc) {
 		char sql[80];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", uv);
@@ -2033,10 +2046,13 @@ static size_t pend_heading(struct store *st, int idx, const strbuf *key, uint32_
 }
 
 /* The id of heading (idx, key) in headings, made with text if missing
- * and create is set. 0 = not there (create unset), -1 = error. */
+ * and create is set (*created set then, if created is not NULL). 0 = not
+ * there (create unset), -1 = error. */
 static sqlite3_int64 heading_id(struct store *st, int idx, const void *key, size_t klen,
-                                const char *text, int create, strbuf *err)
+                                const char *text, int create, int *created, strbuf *err)
 {
+	if (created)
+		*created = 0;
 	sqlite3_stmt *s = stmt(st, S_HEAD_FIND);
 	sqlite3_bind_int(s, 1, idx);
 	sqlite3_bind_blob(s, 2, key, (int)klen, SQLITE_STATIC);
@@ -2056,6 +2072,8 @@ static sqlite3_int64 heading_id(struct store *st, int idx, const void *key, size
 		sqlite3_reset(s);
 		if (hid > 0 && st->hf)
 			bloom_add(st->hf, head_hash_of(idx, key, klen));
+		if (hid > 0 && created)
+			*created = 1;
 	}
 	if (hid < 0)
 		db_err(st, err, _("browse index"));
@@ -2074,7 +2092,10 @@ static int hid_step(struct store *st, int i, sqlite3_int64 hid, sqlite3_int64 n,
 	return rc;
 }
 
-static int posting(struct store *st, sqlite3_int64 hid, sqlite3_int64 rid, int del, strbuf *err)
+/* Add (or with del, remove) the posting (hid, rid), keeping the count;
+ * created: the heading was made for it just now. */
+static int posting(struct store *st, sqlite3_int64 hid, sqlite3_int64 rid, int del, int created,
+                   strbuf *err)
 {
 	sqlite3_stmt *s = stmt(st, del ? S_POST_DELETE : S_POST_INSERT);
 	sqlite3_bind_int64(s, 1, hid);
@@ -2082,8 +2103,12 @@ static int posting(struct store *st, sqlite3_int64 hid, sqlite3_int64 rid, int d
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_err(st, err, _("browse index"));
 	sqlite3_reset(s);
 	int changed = !rc && sqlite3_changes(st->db) > 0;
-	if (changed && st->schema >= 7)
-		rc = del ? hid_step(st, S_HCOUNT_DEC, hid, 0, err) : hid_step(st, S_HCOUNT_ADD, hid, 1, err);
+	if (changed && st->schema >= 7) {
+		if (del)
+			rc = hid_step(st, S_HCOUNT_DEC, hid, 0, err);
+		else if (!created)                     /* a new heading's 1 is no row */
+			rc = hid_step(st, S_HCOUNT_ADD, hid, 2, err);
+	}
 	if (!rc && del) {          /* the last record with the heading: the heading goes */
 		rc = hid_step(st, S_HEAD_GC, hid, 0, err);
 		if (!rc && st->schema >= 7)
@@ -2113,6 +2138,7 @@ static int headings_add(struct store *st, struct pend_head **order, size_t n, st
 	}
 	sqlite3_int64 next = sqlite3_column_int64(s, 0) + 1;
 	sqlite3_reset(s);
+	st->hnew = next;
 	size_t nn = 0;                       /* the new ones to the front */
 	for (size_t i = 0; i < n; i++)
 		if (!order[i]->hid) {
@@ -2199,22 +2225,26 @@ static void posts_unique(struct store *st)
 }
 
 /* After heads_flush put st->pr (sorted, unique) in: each heading's count
- * up by its rows there, ROWS_N headings a statement; a heading with a row
- * that may have been there already (seen[i] 0) is counted afresh. */
+ * up by its rows there, ROWS_N headings a statement (see S_HCOUNT_ADD: a
+ * new heading with one row needs none); a heading with a row that may
+ * have been there already (seen[i] 0) is counted afresh. */
 static int hcounts_add(struct store *st, const unsigned char *seen, strbuf *err)
 {
 	int rc = CAT_OK;
-	struct post *add = xmalloc((st->npr ? st->npr : 1) * sizeof *add);  /* (hid, rows) */
+	struct post *add = xmalloc((st->npr ? st->npr : 1) * sizeof *add);  /* (hid, value) */
 	size_t na = 0;
 	for (size_t i = 0, j; i < st->npr && !rc; i = j) {
 		int fresh = 1;
 		for (j = i; j < st->npr && st->pr[j].hid == st->pr[i].hid; j++)
 			fresh &= seen[j];
-		if (fresh) {
+		sqlite3_int64 v = (sqlite3_int64)(j - i) + (st->pr[i].hid < st->hnew);
+		if (fresh && v > 1) {
 			add[na].hid = st->pr[i].hid;
-			add[na++].rid = (sqlite3_int64)(j - i);
-		} else {
+			add[na++].rid = v;
+		} else if (!fresh) {
 			rc = hid_step(st, S_HCOUNT_SET, st->pr[i].hid, 0, err);
+			if (!rc)
+				rc = hid_step(st, S_HCOUNT_GC, st->pr[i].hid, 0, err);
 		}
 	}
 	size_t i = 0;
@@ -2254,7 +2284,7 @@ static int heads_flush(struct store *st, strbuf *err)
 		if (st->hf && !bloom_maybe(st->hf, st->phx.hash[p - st->ph]))
 			p->hid = 0;                  /* certainly new: no lookup */
 		else
-			p->hid = heading_id(st, p->idx, p->key, p->klen, NULL, 0, err);
+			p->hid = heading_id(st, p->idx, p->key, p->klen, NULL, 0, NULL, err);
 		if (p->hid < 0)
 			rc = CAT_ERROR;
 	}
@@ -2321,12 +2351,13 @@ static int index_heads(struct store *st, sqlite3_int64 rid, const struct hkeys *
 		if (!hk->key[i].len)
 			continue;
 		/* the same heading twice in one record (after trimming) is one row */
+		int created = 0;
 		sqlite3_int64 hid = heading_id(st, hk->h.v[i].idx, hk->key[i].buf, hk->key[i].len,
-		                               hk->h.v[i].text, !del, err);
+		                               hk->h.v[i].text, !del, &created, err);
 		if (hid < 0)
 			rc = CAT_ERROR;
 		else if (hid > 0)
-			rc = posting(st, hid, rid, del, err);
+			rc = posting(st, hid, rid, del, created, err);
 	}
 	return rc;
 }

@@ -11,7 +11,7 @@
 #include "util.h"
 
 /* Schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* Lossless compact serialisation of a record (no size limit): appended
  * to out. store_decode returns 0, or -1 if the bytes are not a record. */
