@@ -922,7 +922,7 @@ static const unsigned char reads_versions[S_COUNT] = {
  * import's writing thread 1%) */
 static const unsigned char binds_all[S_COUNT] = {
 	[S_HCOUNT_ADD_N] = 1, [S_HEAD_ADD_N] = 1, [S_POST_INSERT_N] = 1, [S_KEY_INSERT_N] = 1,
-	[S_VER_INSERT_N] = 1, [S_VER_INSERT] = 1,
+	[S_VER_INSERT_N] = 1, [S_VER_INSERT] = 1, [S_REC_INSERT] = 1,
 };
 
 static sqlite3_stmt *stmt(struct store *st, int i)
@@ -2737,7 +2737,11 @@ static void stamp_005(rec *r)
 		strftime(secs, sizeof secs, "%Y%m%d%H%M%S", &tm);
 		last = t;
 	}
-	snprintf(buf, sizeof buf, "%s.%d", secs, tenth);
+	size_t sl = strlen(secs);           /* secs "." tenth, without printf (each save) */
+	memcpy(buf, secs, sl);
+	buf[sl] = '.';
+	buf[sl + 1] = (char)('0' + tenth);
+	buf[sl + 2] = 0;
 	const char *prev = rec_get_control(r, "005");
 	if (prev && strlen(prev) == 16 && prev[14] == '.' && strcmp(buf, prev) <= 0) {
 		/* same tenth (or a clock behind the stored one): one tenth later */
@@ -3126,6 +3130,25 @@ static void be_prep_destroy(void *pp)
 	free(p);
 }
 
+/* The journal summary of a new record, "[NOTE: ]new record (N fields)"
+ * (stored: English), without printf (each record of an import). */
+static void new_summary(strbuf *sum, const char *note, size_t nf)
+{
+	if (note) {
+		sb_adds(sum, note);
+		sb_adds(sum, ": ");
+	}
+	char d[24];
+	int i = (int)sizeof d;
+	do {
+		d[--i] = (char)('0' + nf % 10);
+		nf /= 10;
+	} while (nf);
+	sb_adds(sum, "new record (");
+	sb_add(sum, d + i, sizeof d - (size_t)i);
+	sb_adds(sum, " fields)");
+}
+
 /* Add a new record (inside a write transaction). */
 static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, long *newv,
                       strbuf *err)
@@ -3187,6 +3210,8 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 		int year = pp ? pp->year : store_record_year(r);
 		if (year)
 			sqlite3_bind_int(s, 2, year);
+		else
+			sqlite3_bind_null(s, 2);
 		sqlite3_bind_blob(s, 3, data.buf, (int)data.len, SQLITE_STATIC);
 		struct hkeys own;
 		const struct hkeys *hk = &own;
@@ -3212,8 +3237,7 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 				sb_adds(&sum, o->summary);
 			else
 				/* stored journal summary: English (see "the journal summary") */
-				sb_addf(&sum, "%s%snew record (%zu fields)", o && o->note ? o->note : "",
-				        o && o->note ? ": " : "", rec_nfields(r));
+				new_summary(&sum, o ? o->note : NULL, rec_nfields(r));
 			rc = journal(st, rid, 1, o && o->action ? o->action : "add", sum.buf,
 			             o ? o->batch : 0, 0, err);
 			sb_release(&sum);
