@@ -52,8 +52,8 @@ static const char usage_text[] = N_(
 	"  -o, --output FILE    write here ('-' = standard output)\n"
 	"  -h, --help           show this help\n"
 	"\n"
-	"Exit status: 0 written, 1 nothing selected or an accession number unknown,\n"
-	"2 usage or I/O error.\n");
+	"Exit status: 0 written, 1 nothing selected, an accession number unknown or\n"
+	"a record's copies unreadable, 2 usage or I/O error.\n");
 
 enum { OPT_BATCH = 256, OPT_SINCE, OPT_LAST, OPT_ROWS, OPT_COLS, OPT_SKIP, OPT_LIBRARY,
        OPT_FONT };
