@@ -128,6 +128,66 @@ static int punctuate_field(rec *r, size_t f)
 	return changed;
 }
 
+/* Take `mark` (and the blanks before it) off the end of subfield s of
+ * field f; 1 if it was there. */
+static int take_mark(rec *r, size_t f, size_t s, const char *mark)
+{
+	size_t n;
+	const char *v = rec_sub_value(r, f, s, &n);
+	size_t e = n;
+	while (e && v[e - 1] == ' ')
+		e--;
+	if (!ends_with(v, e, mark))
+		return 0;
+	e -= strlen(mark);
+	if (!strcmp(mark, ".") && e && v[e - 1] == '.')
+		return 0;             /* "..." is text, not a full stop */
+	while (e && v[e - 1] == ' ')
+		e--;
+	char *t = xstrndup(v, e);
+	rec_set_sub(r, f, s, rec_sub_code(r, f, s), t, e);
+	free(t);
+	return 1;
+}
+
+static int unpunctuate_field(rec *r, size_t f)
+{
+	const char *tag = rec_tag(r, f);
+	int changed = 0, c_seen = 0;
+	if (!strcmp(tag, "264") && rec_ind(r, f, 2) == '4')
+		return 0;
+	size_t ns = rec_nsub(r, f);
+	for (size_t s = 1; s < ns; s++) {
+		char code = rec_sub_code(r, f, s), pcode = rec_sub_code(r, f, s - 1);
+		if (!isalpha((unsigned char)pcode) || blank(r, f, s) || blank(r, f, s - 1))
+			continue;
+		if (!strcmp(tag, "245") && code == 'c' && c_seen++)
+			continue;
+		for (const struct isbd_rule *p = rules; p->tag; p++) {
+			if (strcmp(p->tag, tag) || p->code != code || (p->after && p->after != pcode) ||
+			    (p->not_after && p->not_after == pcode))
+				continue;
+			changed += take_mark(r, f, s - 1, p->mark);
+			break;
+		}
+	}
+	if (!strcmp(tag, "245") && ns)
+		changed += take_mark(r, f, ns - 1, ".");
+	return changed;
+}
+
+int isbd_unpunctuate(rec *r)
+{
+	const char *ldr = rec_leader(r);
+	if (!ldr || (ldr[18] != 'a' && ldr[18] != 'i'))
+		return 0;
+	int changed = 0;
+	for (size_t f = 0; f < rec_nfields(r); f++)
+		if (!rec_is_control(r, f))
+			changed += unpunctuate_field(r, f);
+	return changed;
+}
+
 int isbd_punctuate(rec *r)
 {
 	const char *ldr = rec_leader(r);

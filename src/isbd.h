@@ -29,4 +29,12 @@
  * before a mark is added. Returns the number of subfields changed. */
 int isbd_punctuate(rec *r);
 
+/* The other way: take out of r the marks isbd_punctuate would add, where
+ * they are there (the same rules and places; ' ;' and ' =' before 245 $b
+ * and anything else typed are kept; a final "..." stays), if its
+ * Leader/18 is 'a' or 'i'. For :saveform, so that a form saved from a
+ * punctuated record has bare defaults and a subfield left empty later
+ * leaves no mark behind. Returns the number of subfields changed. */
+int isbd_unpunctuate(rec *r);
+
 #endif

@@ -97,6 +97,18 @@ static void test_isbd(const struct form_env *env)
 	sb_release(&found);
 	/* a second pass changes nothing */
 	CHECK_INT(isbd_punctuate(r), 0);
+	/* and back (for :saveform): the values as typed, then the same marks */
+	rec *back = rec_clone(r);
+	CHECK_INT(isbd_unpunctuate(back), 10);
+	t = field_text(back, "245");
+	CHECK_STR(t, "$aTruyện Kiều$bthơ$nTập 1$pPhần đầu$cNguyễn Du ; Đào Duy Anh hiệu đính");
+	free(t);
+	t = field_text(back, "300");
+	CHECK_STR(t, "$a235 tr.$bminh họa$c21 cm");     /* an abbreviation keeps its stop */
+	free(t);
+	CHECK_INT(isbd_punctuate(back), 10);
+	CHECK_INT(rec_compare(back, r, NULL, 0), 0);
+	rec_destroy(back);
 
 	/* marks typed already are kept, not doubled; blanks and unspaced
 	 * marks are put right */
@@ -123,6 +135,16 @@ static void test_isbd(const struct form_env *env)
 	t = field_text(r, "245");
 	CHECK_STR(t, "$aTắt đèn :$btiểu thuyết =$ba novel /$cNgô Tất Tố?");
 	free(t);
+	/* taken out: the marks the rules add, not a parallel title's '=' */
+	rec *u = rec_clone(r);
+	isbd_unpunctuate(u);
+	t = field_text(u, "245");
+	CHECK_STR(t, "$aTắt đèn$btiểu thuyết =$ba novel$cNgô Tất Tố?");
+	free(t);
+	t = field_text(u, "260");
+	CHECK_STR(t, "$aHà Nội$aHuế$bThuận Hóa$c1990");
+	free(t);
+	rec_destroy(u);
 	t = field_text(r, "264");    /* copyright date: left alone */
 	CHECK_STR(t, "$aHà Nội$c©2020");
 	free(t);
