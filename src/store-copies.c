@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <pwd.h>
+#include <pthread.h>
 
 #include <sqlite3.h>
 
@@ -511,12 +512,23 @@ static int wfinish(sqlite3 *db, int own, int rc, strbuf *err)
 	return rc;
 }
 
+/* The login name, looked up once (getpwuid reads /etc/passwd: for every
+ * copy of an import it was a good part of the time). */
+static char login_name[64];
+static pthread_once_t login_once = PTHREAD_ONCE_INIT;
+
+static void login_lookup(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	snprintf(login_name, sizeof login_name, "%s", pw ? pw->pw_name : "?");
+}
+
 static void user_name(char *buf, size_t n)
 {
 	const char *u = getenv("BIENMUC_USER");
 	if (!u || !*u) {
-		struct passwd *pw = getpwuid(getuid());
-		u = pw ? pw->pw_name : "?";
+		pthread_once(&login_once, login_lookup);
+		u = login_name;
 	}
 	snprintf(buf, n, "%s", u);
 }
