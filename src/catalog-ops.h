@@ -15,6 +15,14 @@
  * to reach the authority index of the sqlite back end). */
 void *catalog_be(catalog *c);
 
+/* Data a module keeps with an open catalogue (store-copies.c: its
+ * prepared statements), found by key (an address of the module's own);
+ * NULL when there is none. catalog_close calls destroy(data) before it
+ * closes the back end. One catalogue is used by one thread at a time,
+ * so these take no lock. */
+void *catalog_aux(catalog *c, const void *key);
+void catalog_aux_set(catalog *c, const void *key, void *data, void (*destroy)(void *data));
+
 struct catalog_ops {
 	const char *name;
 	void *(*open)(const char *path, int flags, strbuf *err);

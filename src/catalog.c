@@ -24,9 +24,18 @@
 #undef xstrdup
 #undef xstrndup
 
+/* a module's data kept with a catalogue (catalog_aux) */
+struct cat_aux {
+	const void *key;
+	void *data;
+	void (*destroy)(void *data);
+	struct cat_aux *next;
+};
+
 struct catalog {
 	const struct catalog_ops *ops;
 	void *be;
+	struct cat_aux *aux;
 };
 
 static void (*notice_fn)(const char *msg);
@@ -86,8 +95,33 @@ void catalog_close(catalog *c)
 {
 	if (!c)
 		return;
+	while (c->aux) {                /* before the back end: they may use it */
+		struct cat_aux *a = c->aux;
+		c->aux = a->next;
+		if (a->destroy)
+			a->destroy(a->data);
+		free(a);
+	}
 	c->ops->close(c->be);
 	free(c);
+}
+
+void *catalog_aux(catalog *c, const void *key)
+{
+	for (struct cat_aux *a = c ? c->aux : NULL; a; a = a->next)
+		if (a->key == key)
+			return a->data;
+	return NULL;
+}
+
+void catalog_aux_set(catalog *c, const void *key, void *data, void (*destroy)(void *data))
+{
+	struct cat_aux *a = xcalloc(1, sizeof *a);
+	a->key = key;
+	a->data = data;
+	a->destroy = destroy;
+	a->next = c->aux;
+	c->aux = a;
 }
 
 const char *catalog_backend(const catalog *c)

@@ -28,6 +28,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,8 @@ static const char *nz(const char *s)
 /* ------------------------------------------------------------------ */
 /* database access */
 
+static void cq_attach(catalog *c, sqlite3 *db);
+
 /* store.c keeps the sqlite3 handle as the first member of its back-end
  * struct (store_db accessor: see the report; until then this). */
 static sqlite3 *cdb(catalog *c, strbuf *err)
@@ -325,7 +328,9 @@ static sqlite3 *cdb(catalog *c, strbuf *err)
 		return NULL;
 	}
 	void *be = catalog_be(c);
-	return be ? *(sqlite3 **)be : NULL;
+	sqlite3 *db = be ? *(sqlite3 **)be : NULL;
+	cq_attach(c, db);
+	return db;
 }
 
 /* WHAT names the step: an N_() phrase, translated here, or the SQL
@@ -345,16 +350,187 @@ static int db_fail(sqlite3 *db, strbuf *err, const char *what)
 	       code == SQLITE_READONLY ? CAT_READONLY : CAT_ERROR;
 }
 
-static int have_tables(sqlite3 *db)
+/* ---- prepared statements and the schema, kept per connection ----
+ * An import with item fields prepares the same few statements for every
+ * copy, several times (the SQL parser alone was a twentieth of its time):
+ * prep() keeps each statement it prepared with the catalogue it was for
+ * (catalog_aux: finalized when the catalogue closes), and done() resets it
+ * for the next use. What the schema has (the copies tables, schema 2's
+ * akey, schema 3's batch) is kept too, for as long as the schema's
+ * version (PRAGMA schema_version) stays the same: creating or upgrading
+ * the tables, here or in another program, changes it, and so does a
+ * rollback of that. Only what is there is kept: a catalogue without the
+ * tables is asked again each time, so tables another program creates
+ * are seen at once, as they were. */
+enum { HAVE_TABLES = 1, HAVE_AKEY = 2, HAVE_BATCH = 4 };
+
+struct cq_stmt {
+	const char *sql;             /* the text prep() was given (its address) */
+	sqlite3_stmt *s;
+};
+
+struct cq {
+	sqlite3 *db;
+	struct cq_stmt *v;
+	size_t n, cap;
+	long long version;           /* schema_version when `have` was found */
+	int have;                    /* HAVE_* known to be there at that version */
+	struct cq *next;
+};
+
+/* the connections' caches: prep() and done() know only the connection */
+static struct cq *cqs;
+static pthread_mutex_t cq_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct cq *cq_of(sqlite3 *db)
+{
+	pthread_mutex_lock(&cq_mu);
+	struct cq *q = cqs;
+	while (q && q->db != db)
+		q = q->next;
+	pthread_mutex_unlock(&cq_mu);
+	return q;
+}
+
+static void cq_destroy(void *data)
+{
+	struct cq *q = data;
+	pthread_mutex_lock(&cq_mu);
+	for (struct cq **pp = &cqs; *pp; pp = &(*pp)->next)
+		if (*pp == q) {
+			*pp = q->next;
+			break;
+		}
+	pthread_mutex_unlock(&cq_mu);
+	for (size_t i = 0; i < q->n; i++)
+		sqlite3_finalize(q->v[i].s);
+	free(q->v);
+	free(q);
+}
+
+/* The cache of catalogue c's connection db, made on first use. */
+static void cq_attach(catalog *c, sqlite3 *db)
+{
+	static const char key = 0;
+	if (!db || catalog_aux(c, &key))
+		return;
+	struct cq *q = xcalloc(1, sizeof *q);
+	q->db = db;
+	q->version = -1;
+	pthread_mutex_lock(&cq_mu);
+	q->next = cqs;
+	cqs = q;
+	pthread_mutex_unlock(&cq_mu);
+	catalog_aux_set(c, &key, q, cq_destroy);
+}
+
+/* sql: a string constant (its address finds the statement again). A
+ * statement still in use (stepping) is not handed out twice: the second
+ * user gets one of its own, finalized by done(). */
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql, strbuf *err)
+{
+	struct cq *q = cq_of(db);
+	size_t at = q ? q->n : 0;
+	for (size_t i = 0; q && i < q->n; i++)
+		if (q->v[i].sql == sql && !strcmp(sqlite3_sql(q->v[i].s), sql)) {
+			if (!sqlite3_stmt_busy(q->v[i].s))
+				return q->v[i].s;
+			at = SIZE_MAX;          /* in use: a fresh one, not kept */
+			break;
+		}
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v3(db, sql, -1, q && at != SIZE_MAX ? SQLITE_PREPARE_PERSISTENT : 0,
+	                       &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		db_fail(db, err, N_("copies"));
+		return NULL;
+	}
+	if (q && at != SIZE_MAX) {
+		if (q->n == q->cap) {
+			q->cap = q->cap ? 2 * q->cap : 32;
+			q->v = xrealloc(q->v, q->cap * sizeof *q->v);
+		}
+		q->v[q->n].sql = sql;
+		q->v[q->n++].s = s;
+	}
+	return s;
+}
+
+/* Done with s (from prep): a kept statement is reset for its next use,
+ * another finalized. Accepts NULL. */
+static void done(sqlite3 *db, sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	struct cq *q = cq_of(db);
+	for (size_t i = 0; q && i < q->n; i++)
+		if (q->v[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	sqlite3_finalize(s);
+}
+
+/* Does the schema have what `what` (HAVE_*) names? */
+static int probe(sqlite3 *db, int what)
 {
 	sqlite3_stmt *s;
 	int ok = 0;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name = 'copies_journal'",
-	                       -1, &s, NULL) == SQLITE_OK) {
-		ok = sqlite3_step(s) == SQLITE_ROW;
-		sqlite3_finalize(s);
+	if (what == HAVE_TABLES) {
+		s = prep(db, "SELECT 1 FROM sqlite_schema WHERE name = 'copies_journal'", NULL);
+		if (s) {
+			ok = sqlite3_step(s) == SQLITE_ROW;
+			done(db, s);
+		}
+		return ok;
 	}
+	/* a statement naming the columns prepares only when they are there
+	 * (not kept: prepared again each time they are not known to be) */
+	if (sqlite3_prepare_v2(db, what == HAVE_AKEY ?
+	                       "SELECT j.akey, c.akey FROM copies_journal j, copies c LIMIT 0" :
+	                       "SELECT j.batch, c.batch FROM copies_journal j, copies c LIMIT 0",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_finalize(s);
+	return 1;
+}
+
+static int have(sqlite3 *db, int what)
+{
+	struct cq *q = cq_of(db);
+	long long v = -1;
+	if (q) {
+		sqlite3_stmt *s = prep(db, "PRAGMA schema_version", NULL);
+		if (s && sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		done(db, s);
+		if (v != q->version || v < 0) {
+			q->version = v;
+			q->have = 0;
+		}
+		if (q->have & what)
+			return 1;
+	}
+	int ok = probe(db, what);
+	if (ok && q && v >= 0)
+		q->have |= what;
 	return ok;
+}
+
+/* Forget what the schema has (this connection changed it or rolled back). */
+static void have_forget(sqlite3 *db)
+{
+	struct cq *q = cq_of(db);
+	if (q) {
+		q->version = -1;
+		q->have = 0;
+	}
+}
+
+static int have_tables(sqlite3 *db)
+{
+	return have(db, HAVE_TABLES);
 }
 
 /* Schema 2 has the column akey (copies_accno_key of accno) in both tables.
@@ -362,33 +538,13 @@ static int have_tables(sqlite3 *db)
  * ignoring ASCII case, as that schema did. */
 static int have_akey(sqlite3 *db)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, "SELECT j.akey, c.akey FROM copies_journal j, copies c LIMIT 0",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_finalize(s);
-	return 1;
+	return have(db, HAVE_AKEY);
 }
 
 /* Schema 3 has the column batch in both tables. */
 static int have_batch(sqlite3 *db)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, "SELECT j.batch, c.batch FROM copies_journal j, copies c LIMIT 0",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_finalize(s);
-	return 1;
-}
-
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql, strbuf *err)
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		db_fail(db, err, N_("copies"));
-		return NULL;
-	}
-	return s;
+	return have(db, HAVE_BATCH);
 }
 
 static void bt(sqlite3_stmt *s, int i, const char *t)
@@ -430,8 +586,8 @@ static int fill_akey(sqlite3 *db, const char *sel, const char *upd, strbuf *err)
 		free(keys[i]);
 	free(keys);
 	free(ids);
-	sqlite3_finalize(s);
-	sqlite3_finalize(u);
+	done(db, s);
+	done(db, u);
 	return rc;
 }
 
@@ -496,6 +652,8 @@ static int wstart(sqlite3 *db, int *own, strbuf *err)
 		rc = migrate_akey(db, err);
 	if (!rc && !have_batch(db))
 		rc = migrate_batch(db, err);
+	/* (a schema made or upgraded here has a new schema_version: what
+	 * have() keeps is asked again) */
 	if (rc && *own)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -507,8 +665,10 @@ static int wfinish(sqlite3 *db, int own, int rc, strbuf *err)
 		return rc;
 	if (rc == CAT_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_fail(db, err, "commit");
-	if (rc != CAT_OK)
+	if (rc != CAT_OK) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		have_forget(db);        /* the tables may have gone with it */
+	}
 	return rc;
 }
 
@@ -566,7 +726,7 @@ static int record_rid(catalog *c, sqlite3 *db, const char *id, sqlite3_int64 *ri
 		sb_addf(err, _("no record '%s'"), id);
 		rc = CAT_NOTFOUND;
 	}
-	sqlite3_finalize(s);
+	done(db, s);
 	if (!rc && !deleted) {
 		rec *r = rec_create();
 		if (catalog_fetch(c, id, r, NULL, NULL) == CAT_OK && rec_leader(r)[6] == 'z') {
@@ -636,7 +796,7 @@ static int journal(sqlite3 *db, const char *action, const char *accno, const cha
 	else
 		sqlite3_bind_null(s, 9);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("journal"));
-	sqlite3_finalize(s);
+	done(db, s);
 	return rc;
 }
 
@@ -681,7 +841,7 @@ static int lookup(sqlite3 *db, const char *accno, sqlite3_int64 *cid)
 		}
 	}
 	free(key);
-	sqlite3_finalize(s);
+	done(db, s);
 	free(norm);
 	return rc;
 }
@@ -705,7 +865,7 @@ static char *prev_state(sqlite3 *db, sqlite3_int64 cid)
 		return NULL;
 	sqlite3_bind_int64(s, 1, cid);
 	char *v = sqlite3_step(s) == SQLITE_ROW ? cdup(s, 0) : NULL;
-	sqlite3_finalize(s);
+	done(db, s);
 	return v;
 }
 
@@ -726,7 +886,7 @@ static int cid_owner(sqlite3 *db, sqlite3_int64 cid, char **id, int *deleted)
 			*deleted = sqlite3_column_int(s, 1);
 		rc = CAT_OK;
 	}
-	sqlite3_finalize(s);
+	done(db, s);
 	return rc;
 }
 
@@ -786,7 +946,7 @@ static int claim(sqlite3 *db, const char *accno, sqlite3_int64 self, long batch,
 		} else {
 			sqlite3_bind_int64(s, 1, cid);
 			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("copies"));
-			sqlite3_finalize(s);
+			done(db, s);
 		}
 		if (!rc) {
 			/* the number as that copy has it (the journal keys on it) */
@@ -796,7 +956,7 @@ static int claim(sqlite3 *db, const char *accno, sqlite3_int64 self, long batch,
 				bt(q, 1, prev);
 				if (sqlite3_step(q) == SQLITE_ROW)
 					old_acc = cdup(q, 0);
-				sqlite3_finalize(q);
+				done(db, q);
 			}
 			strbuf sum = STRBUF_INIT;
 			/* journal summaries here and below: stored, English */
@@ -910,7 +1070,7 @@ static int next_free(sqlite3 *db, const char *pat, const char *key, char **out, 
 			if (i == n - sl && v > max)
 				max = v;
 		}
-		sqlite3_finalize(s);
+		done(db, s);
 		free(kp);
 		free(ks);
 	}
@@ -1054,7 +1214,7 @@ static int insert_copy(sqlite3 *db, sqlite3_int64 rid, const char *id, const str
 	else
 		sqlite3_bind_null(s, 14);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("adding a copy"));
-	sqlite3_finalize(s);
+	done(db, s);
 	if (rc)
 		return rc;
 	strbuf sum = STRBUF_INIT;
@@ -1184,7 +1344,7 @@ static int copy_rid(sqlite3 *db, sqlite3_int64 cid, sqlite3_int64 *rid, strbuf *
 	int rc = sqlite3_step(s) == SQLITE_ROW ? CAT_OK : db_fail(db, err, N_("copies"));
 	if (!rc)
 		*rid = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	done(db, s);
 	return rc;
 }
 
@@ -1257,7 +1417,7 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
 			bt(s, 12, nw.status);
 			bt(s, 13, nw.note);
 			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("changing a copy"));
-			sqlite3_finalize(s);
+			done(db, s);
 		}
 	}
 	if (!rc && d.len) {      /* nothing changed: nothing journaled */
@@ -1295,7 +1455,7 @@ int copies_remove(catalog *c, const char *accno, strbuf *err)
 		} else {
 			sqlite3_bind_int64(s, 1, cid);
 			rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("removing a copy"));
-			sqlite3_finalize(s);
+			done(db, s);
 		}
 	}
 	if (!rc) {
@@ -1332,7 +1492,7 @@ static int get_locked(sqlite3 *db, sqlite3_int64 cid, struct copy *out, strbuf *
 		fill(s, out);
 	else
 		rc = db_fail(db, err, N_("copies"));
-	sqlite3_finalize(s);
+	done(db, s);
 	return rc;
 }
 
@@ -1375,7 +1535,7 @@ static int run_list(sqlite3 *db, sqlite3_stmt *s, struct copy **out, size_t *n, 
 		fill(s, &(*out)[(*n)++]);
 	}
 	int rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("listing copies"));
-	sqlite3_finalize(s);
+	done(db, s);
 	return rc;
 }
 
@@ -1450,7 +1610,7 @@ char *copies_branch_counts(catalog *c, const char *id)
 		const char *b = (const char *)sqlite3_column_text(s, 0);
 		sb_addf(&sb, "%s%s %d", sb.len ? ", " : "", b && *b ? b : "-", sqlite3_column_int(s, 1));
 	}
-	sqlite3_finalize(s);
+	done(db, s);
 	return sb_detach(&sb, NULL);
 }
 
@@ -1514,7 +1674,7 @@ int copies_history(catalog *c, const char *accno, const char *id, struct copy_ch
 		ch->undone = sqlite3_column_int(s, 7);
 	}
 	int rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("copies journal"));
-	sqlite3_finalize(s);
+	done(db, s);
 	return rc;
 }
 
@@ -1523,7 +1683,7 @@ static int exec1(sqlite3 *db, sqlite3_stmt *s, strbuf *err)
 	if (!s)
 		return CAT_ERROR;
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
-	sqlite3_finalize(s);
+	done(db, s);
 	return rc;
 }
 
@@ -1589,7 +1749,7 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 			prev = sqlite3_column_type(s, 2) == SQLITE_NULL ? NULL : cdup(s, 2);
 			pacc = sqlite3_column_type(s, 4) == SQLITE_NULL ? NULL : cdup(s, 4);
 		}
-		sqlite3_finalize(s);
+		done(db, s);
 	}
 	char *k1 = accno ? copies_accno_key(accno) : NULL;
 	char *k2 = pacc ? copies_accno_key(pacc) : NULL;
@@ -1608,7 +1768,7 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 				        (long long)sqlite3_column_int64(s, 0));
 				rc = CAT_CONFLICT;
 			}
-			sqlite3_finalize(s);
+			done(db, s);
 		}
 	}
 	/* the copy the change made (none for a removal) */
@@ -1676,7 +1836,7 @@ static int changed_since(sqlite3 *db, long jid, const char *k, long batch, int *
 	sqlite3_bind_int64(s, 3, batch);
 	int r = sqlite3_step(s);
 	*changed = r == SQLITE_ROW;
-	sqlite3_finalize(s);
+	done(db, s);
 	return r == SQLITE_ROW || r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
 }
 
@@ -1727,7 +1887,7 @@ int store_copies_batch_undo(struct sqlite3 *db, long batch, int force,
 		nv++;
 	}
 	int rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
-	sqlite3_finalize(s);
+	done(db, s);
 	for (size_t i = 0; i < nv && !rc; i++) {
 		long jid = 0;
 		s = prep(db, "SELECT max(jid) FROM copies_journal WHERE batch = ?1 AND action = 'add' "
@@ -1740,7 +1900,7 @@ int store_copies_batch_undo(struct sqlite3 *db, long batch, int force,
 		bt(s, 2, v[i].akey);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			jid = (long)sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
+		done(db, s);
 		int changed = !jid;
 		if (jid)
 			rc = changed_since(db, jid, v[i].akey, batch, &changed, err);
@@ -1803,7 +1963,7 @@ int store_copies_batch_undo(struct sqlite3 *db, long batch, int force,
 		nw++;
 	}
 	rc = r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
-	sqlite3_finalize(s);
+	done(db, s);
 	for (size_t i = 0; i < nw && !rc; i++) {
 		sqlite3_int64 other;
 		if (lookup(db, w[i].accno, &other) == CAT_OK)
@@ -1816,7 +1976,7 @@ int store_copies_batch_undo(struct sqlite3 *db, long batch, int force,
 		}
 		bt(s, 1, w[i].prev);
 		int there = sqlite3_step(s) == SQLITE_ROW;
-		sqlite3_finalize(s);
+		done(db, s);
 		if (!there)
 			continue;
 		rc = restore_copy(db, w[i].prev, w[i].accno, err);
