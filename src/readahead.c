@@ -14,7 +14,11 @@
  * took it. Parsing, charset conversion and catalog_prepare (ICU
  * sort keys, folding, the keyword index's words) are about a quarter of
  * an import's work, so on two processors the writer rarely waits. BIENMUC_IMPORT_THREADS=1 (or a
- * single processor) reads in the caller's thread instead.
+ * single processor) reads in the caller's thread instead. A hook
+ * (readahead_start_hook) may change each record before it is prepared:
+ * the import takes the item fields out there, so that the work prepared
+ * is that of the record it saves; what it took is freed, like the prep,
+ * when the slot is reused.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -29,6 +33,7 @@ struct readahead {
 	marc_reader *rd;
 	cat_preparer *p;
 	long no_prep;
+	struct ra_hook hook;
 	struct ra_item item[RA_SLOTS];
 	int threaded;
 	pthread_t th;
@@ -41,11 +46,20 @@ struct readahead {
 	int caller_sleeps;      /* waiting for a record */
 };
 
+/* Free what the hook took out of it's record. */
+static void drop(readahead *ra, struct ra_item *it)
+{
+	if (it->took && ra->hook.drop)
+		ra->hook.drop(ra->hook.arg, it->took);
+	it->took = NULL;
+}
+
 /* Read the next record into it; 0 at the end of the input. */
 static int fill(readahead *ra, struct ra_item *it)
 {
 	catalog_prep_free(ra->p, it->prep);     /* the slot's last record's */
 	it->prep = NULL;
+	drop(ra, it);
 	int st = marc_reader_next(ra->rd, it->r);
 	if (st == MR_EOF)
 		return 0;
@@ -67,6 +81,8 @@ static int fill(readahead *ra, struct ra_item *it)
 		const char *e = marc_reader_error(ra->rd);
 		sb_adds(&it->error, e ? e : "");
 	}
+	if (st == MR_OK && it->recno > ra->no_prep && ra->hook.take)
+		ra->hook.take(ra->hook.arg, it->r, &it->took);
 	it->prep = st == MR_OK && it->recno > ra->no_prep ? catalog_prepare(ra->p, it->r) : NULL;
 	return 1;
 }
@@ -101,10 +117,18 @@ static void *reader(void *arg)
 
 readahead *readahead_start(marc_reader *rd, cat_preparer *p, long no_prep)
 {
+	return readahead_start_hook(rd, p, no_prep, NULL);
+}
+
+readahead *readahead_start_hook(marc_reader *rd, cat_preparer *p, long no_prep,
+                                const struct ra_hook *hook)
+{
 	readahead *ra = xcalloc(1, sizeof *ra);
 	ra->rd = rd;
 	ra->p = p;
 	ra->no_prep = no_prep;
+	if (hook)
+		ra->hook = *hook;
 	for (size_t i = 0; i < RA_SLOTS; i++) {
 		ra->item[i].r = rec_create();
 		sb_init(&ra->item[i].raw);
@@ -194,6 +218,7 @@ void readahead_stop(readahead *ra)
 	}
 	for (size_t i = 0; i < RA_SLOTS; i++) {
 		catalog_prep_free(ra->p, ra->item[i].prep);
+		drop(ra, &ra->item[i]);
 		rec_destroy(ra->item[i].r);
 		sb_release(&ra->item[i].raw);
 		sb_release(&ra->item[i].error);

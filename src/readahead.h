@@ -24,6 +24,21 @@ struct ra_item {
 	strbuf warn;            /* MR_OK: marc_reader_warning() 0 .. nwarn - 1, */
 	size_t nwarn;           /* each NUL-terminated, one after the other */
 	void *prep;             /* catalog_prepare(p, r) or NULL */
+	void *took;             /* what the hook took out of r (ra_hook) or NULL */
+};
+
+/* Run on the reading thread for each record read well (MR_OK) and
+ * numbered above no_prep, before catalog_prepare: take may change the
+ * record (an import takes its item fields out, so that the work prepared
+ * is that of the record it saves) and leave what it took in *took, for
+ * the caller to find in it->took (the caller may change what that points
+ * to); drop(arg, took) frees it when the slot is used again or at
+ * readahead_stop. Without a reading thread both run in readahead_next()
+ * and readahead_stop(), on the caller's. */
+struct ra_hook {
+	void (*take)(void *arg, rec *r, void **took);
+	void (*drop)(void *arg, void *took);
+	void *arg;
 };
 
 /* Start reading rd (already open, its map set) ahead of the caller.
@@ -34,6 +49,9 @@ struct ra_item {
  * results, one at a time. Until readahead_stop(), rd and p belong to the
  * reading thread: the caller must not use them. */
 readahead *readahead_start(marc_reader *rd, cat_preparer *p, long no_prep);
+/* The same with a hook (NULL: none); *hook is copied. */
+readahead *readahead_start_hook(marc_reader *rd, cat_preparer *p, long no_prep,
+                                const struct ra_hook *hook);
 
 /* The next record, in input order; NULL at the end of the input. */
 const struct ra_item *readahead_next(readahead *ra);
