@@ -561,8 +561,42 @@ static int skipped_copies(struct imp *im, const char *id, struct copy *cps, size
 	return 0;
 }
 
-static int process(struct imp *im, rec *r, const void *prep, const char *file, long recno,
-                   long long off)
+/* copies: the item fields the reading thread took out of a record
+ * (take_items), before it prepared the record's index work: taken on
+ * this thread instead, they changed the record and that work was done
+ * again. The checks that need the catalogue are process()'s. */
+struct took_items {
+	struct copy *cps;
+	size_t n;
+};
+
+/* Will process() take r's item fields? */
+static int takes_items(const struct imp *im, const rec *r)
+{
+	return im->items[0] && !im->only_auth && !auth_is_authority(r);   /* no copies there */
+}
+
+static void take_items(void *arg, rec *r, void **took)
+{
+	const struct imp *im = arg;
+	if (!takes_items(im, r))
+		return;
+	struct took_items *t = xcalloc(1, sizeof *t);
+	copies_import_extract(im->items, r, &t->cps, &t->n);
+	*took = t;
+}
+
+static void drop_items(void *arg, void *took)
+{
+	(void)arg;
+	struct took_items *t = took;
+	copies_free(t->cps, t->n);
+	free(t);
+}
+
+/* took: the reading thread's take_items (NULL: none: taken here) */
+static int process(struct imp *im, rec *r, const void *prep, void *took, const char *file,
+                   long recno, long long off)
 {
 	char **ids = NULL;
 	size_t n = 0;
@@ -577,9 +611,17 @@ static int process(struct imp *im, rec *r, const void *prep, const char *file, l
 	 * another record rejects (one of the matched record's is its copy) */
 	struct copy *cps = NULL;
 	size_t ncps = 0;
-	if (im->items[0] && !im->only_auth && !auth_is_authority(r) &&   /* no copies there */
-	    copies_import_take(im->c, im->items, r, n && im->on_match != ON_NEW ? ids[0] : NULL,
-	                       &cps, &ncps, &why) < 0) {
+	const char *own = n && im->on_match != ON_NEW ? ids[0] : NULL;
+	struct took_items *t = took;
+	if (t) {                            /* they are this function's now */
+		cps = t->cps;
+		ncps = t->n;
+		t->cps = NULL;
+		t->n = 0;
+	}
+	if (takes_items(im, r) &&
+	    (t ? (ncps ? copies_import_check(im->c, own, &cps, &ncps, &why) : 0) :
+	         copies_import_take(im->c, im->items, r, own, &cps, &ncps, &why)) < 0) {
 		report(im, file, recno, off, A_REJECTED, NULL, why.buf);
 		copies_free(cps, ncps);
 		cat_ids_free(ids, n);
@@ -1128,7 +1170,8 @@ static int import_file(struct imp *im, const char *path)
 	/* records are read and prepared (sort keys, folding) a little ahead,
 	 * on a second thread: see readahead.c */
 	cat_preparer *prep = im->dry ? NULL : catalog_preparer_create(im->c);
-	readahead *ra = readahead_start(rd, prep, skip - recbase);
+	struct ra_hook hook = { take_items, drop_items, im };
+	readahead *ra = readahead_start_hook(rd, prep, skip - recbase, &hook);
 	const struct ra_item *it;
 	long pending = 0, recno = recbase;
 	long long next_off = base;
@@ -1154,7 +1197,7 @@ static int import_file(struct imp *im, const char *path)
 			snprintf(why, sizeof why, "not an authority record (Leader/06 is '%c', not 'z')",
 			         rec_leader(r)[6]);
 			report(im, path, recno, off, A_REJECTED, NULL, why);
-		} else if (process(im, r, it->prep, path, recno, off)) {
+		} else if (process(im, r, it->prep, it->took, path, recno, off)) {
 			rc = -1;
 			im->fatal = 1;
 			break;

@@ -288,8 +288,7 @@ void item_map_append(const item_map *m, rec *r, const struct copy *cps, size_t n
 	}
 }
 
-int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *own,
-                       struct copy **cps, size_t *n, strbuf *why)
+void copies_import_extract(item_map *const *maps, rec *r, struct copy **cps, size_t *n)
 {
 	*cps = NULL;
 	*n = 0;
@@ -304,7 +303,7 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *ow
 		}
 	}
 	if (!*n)
-		return 0;
+		return;
 	char *cn = callno_of_record(r);
 	if (!*cn) {
 		for (size_t i = 0; i < *n; i++) {
@@ -316,6 +315,11 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *ow
 		}
 	}
 	free(cn);
+}
+
+int copies_import_check(catalog *c, const char *own, struct copy **cps, size_t *n,
+                        strbuf *why)
+{
 	for (size_t i = 0; i < *n; i++) {
 		const char *a = copy_get(&(*cps)[i], "accno");
 		if (!*a)
@@ -350,6 +354,13 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *ow
 		}
 	}
 	return (int)*n;
+}
+
+int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *own,
+                       struct copy **cps, size_t *n, strbuf *why)
+{
+	copies_import_extract(maps, r, cps, n);
+	return *n ? copies_import_check(c, own, cps, n, why) : 0;
 }
 
 int copies_import_add(catalog *c, const char *id, long batch, struct copy *cps, size_t n,

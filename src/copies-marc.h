@@ -39,6 +39,14 @@ void item_map_append(const item_map *m, rec *r, const struct copy *cps, size_t n
  * Returns the number of copies. */
 int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *own,
                        struct copy **cps, size_t *n, strbuf *why);
+/* copies_import_take in two: the part that needs only the record (the
+ * item fields taken into *cps / *n, 090 set; an import does it on its
+ * reading thread, before the record's index work is prepared) and the
+ * part that needs the catalogue (the numbers checked, own's copies left
+ * out of *cps / *n; the same return value). */
+void copies_import_extract(item_map *const *maps, rec *r, struct copy **cps, size_t *n);
+int copies_import_check(catalog *c, const char *own, struct copy **cps, size_t *n,
+                        strbuf *why);
 /* Add the copies taken by copies_import_take to record id (numbers for
  * copies without one: the setting "accno.kind", else "VV") as part of
  * import batch `batch` (0: none), so undoing the batch takes them back. */
