@@ -553,7 +553,7 @@ static int skipped_copies(struct imp *im, const char *id, struct copy *cps, size
 {
 	if (!ncps)
 		return 0;
-	if (copies_import_add(im->c, id, im->batch, cps, ncps, &im->err)) {
+	if (copies_import_add(im->c, id, NULL, im->batch, cps, ncps, &im->err)) {
 		cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
 		return -1;
 	}
@@ -642,7 +642,8 @@ static int process(struct imp *im, rec *r, const void *prep, void *took, const c
 		struct cat_save_opts so = { .action = "import", .batch = im->batch, .prep = prep };
 		st = catalog_save(im->c, r, CAT_NEW, &so, NULL, &im->err);
 		if (!st && ncps)                                   /* copies */
-			st = copies_import_add(im->c, rec_get_control(r, "001"), im->batch, cps, ncps, &im->err);
+			st = copies_import_add(im->c, rec_get_control(r, "001"), r, im->batch, cps, ncps,
+			                       &im->err);
 		if (st) {
 			cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
 			rc = -1;
@@ -690,7 +691,8 @@ static int process(struct imp *im, rec *r, const void *prep, void *took, const c
 			if (!same)
 				st = catalog_save(im->c, r, v.version, &so, NULL, &im->err);
 			if (!st && ncps)                               /* copies */
-				st = copies_import_add(im->c, ids[0], im->batch, cps, ncps, &im->err);
+				st = copies_import_add(im->c, ids[0], same ? NULL : r, im->batch, cps, ncps,
+				                       &im->err);
 			if (st) {
 				cmd_error(CMD_NAME, _("%s: record %ld: %s"), file, recno, im->err.buf);
 				rc = -1;

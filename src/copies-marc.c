@@ -363,12 +363,13 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *ow
 	return *n ? copies_import_check(c, own, cps, n, why) : 0;
 }
 
-int copies_import_add(catalog *c, const char *id, long batch, struct copy *cps, size_t n,
-                      strbuf *err)
+int copies_import_add(catalog *c, const char *id, const rec *saved, long batch,
+                      struct copy *cps, size_t n, strbuf *err)
 {
 	char *kind = catalog_get_setting(c, "accno.kind");
 	for (size_t i = 0; i < n; i++) {
-		int rc = copies_add_batch(c, id, &cps[i], 1, kind ? kind : "VV", batch, NULL, err);
+		int rc = copies_add_saved(c, id, saved, &cps[i], 1, kind ? kind : "VV", batch, NULL,
+		                          err);
 		if (rc) {
 			free(kind);
 			return rc;

@@ -49,8 +49,10 @@ int copies_import_check(catalog *c, const char *own, struct copy **cps, size_t *
                         strbuf *why);
 /* Add the copies taken by copies_import_take to record id (numbers for
  * copies without one: the setting "accno.kind", else "VV") as part of
- * import batch `batch` (0: none), so undoing the batch takes them back. */
-int copies_import_add(catalog *c, const char *id, long batch, struct copy *cps, size_t n,
-                      strbuf *err);
+ * import batch `batch` (0: none), so undoing the batch takes them back.
+ * saved: the record as the caller has just saved it as id (its leader
+ * is not read back: copies_add_saved), or NULL. */
+int copies_import_add(catalog *c, const char *id, const rec *saved, long batch,
+                      struct copy *cps, size_t n, strbuf *err);
 
 #endif

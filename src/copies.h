@@ -103,6 +103,11 @@ int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n,
  * (catalog_batch_undo). */
 int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
                      const char *kind, long batch, char ***accnos, strbuf *err);
+/* copies_add_batch for record id that the caller has just saved as r
+ * (an import): r's leader says whether it is an authority record, which
+ * cannot hold copies, so the record is not read back to see. */
+int copies_add_saved(catalog *c, const char *id, const rec *r, const struct copy *tmpl,
+                     int n, const char *kind, long batch, char ***accnos, strbuf *err);
 /* The next free accession number of kind (NULL: setting accno.kind, else
  * VV) at branch (NULL: the setting "branch"), malloc'd into *out;
  * CAT_CONFLICT when the pattern's digits are all used up. */

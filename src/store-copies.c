@@ -706,9 +706,10 @@ static void now_utc(char buf[24], int date_only)
 
 /* rid of a record that can hold copies: it exists, is not an authority
  * record and (unless allow_deleted) is not deleted; else CAT_NOTFOUND /
- * CAT_DELETED / CAT_CONFLICT with a message. */
+ * CAT_DELETED / CAT_CONFLICT with a message. bib: the caller knows it is
+ * not an authority record (it has just saved it): not read to see. */
 static int record_rid(catalog *c, sqlite3 *db, const char *id, sqlite3_int64 *rid,
-                      int allow_deleted, strbuf *err)
+                      int allow_deleted, int bib, strbuf *err)
 {
 	sqlite3_stmt *s = prep(db, "SELECT rid, deleted FROM records WHERE id = ?1", err);
 	if (!s)
@@ -727,7 +728,7 @@ static int record_rid(catalog *c, sqlite3 *db, const char *id, sqlite3_int64 *ri
 		rc = CAT_NOTFOUND;
 	}
 	done(db, s);
-	if (!rc && !deleted) {
+	if (!rc && !deleted && !bib) {
 		rec *r = rec_create();
 		if (catalog_fetch(c, id, r, NULL, NULL) == CAT_OK && rec_leader(r)[6] == 'z') {
 			sb_addf(err, _("record '%s' is an authority record: copies belong to "
@@ -1241,7 +1242,7 @@ int copies_count_parse(const char *s, int *n, strbuf *err)
 	return 0;
 }
 
-int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
+static int add_batch(catalog *c, const char *id, int bib, const struct copy *tmpl, int n,
                      const char *kind, long batch, char ***accnos, strbuf *err)
 {
 	sqlite3 *db = cdb(c, err);
@@ -1276,7 +1277,7 @@ int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
 	}
 	sqlite3_int64 rid = 0;
 	char **list = xcalloc((size_t)n, sizeof *list);
-	rc = record_rid(c, db, id, &rid, 0, err);
+	rc = record_rid(c, db, id, &rid, 0, bib, err);
 	if (!rc && !first) {
 		char *k = kind_or_default(c, kind), key[200];
 		char *pat = pattern_for(c, k, t.branch, key, sizeof key);
@@ -1313,6 +1314,18 @@ int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
 	else
 		*accnos = list;
 	return rc;
+}
+
+int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
+                     const char *kind, long batch, char ***accnos, strbuf *err)
+{
+	return add_batch(c, id, 0, tmpl, n, kind, batch, accnos, err);
+}
+
+int copies_add_saved(catalog *c, const char *id, const rec *r, const struct copy *tmpl,
+                     int n, const char *kind, long batch, char ***accnos, strbuf *err)
+{
+	return add_batch(c, id, r && rec_leader(r)[6] != 'z', tmpl, n, kind, batch, accnos, err);
 }
 
 int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n, const char *kind,
@@ -1382,7 +1395,7 @@ int copies_update(catalog *c, const char *accno, const struct copy *cp, const ch
 			nw.record = xstrdup(old.record);
 			rc = copy_rid(db, cid, &rid, err);
 		} else {
-			rc = record_rid(c, db, nw.record, &rid, 0, err);
+			rc = record_rid(c, db, nw.record, &rid, 0, 0, err);
 		}
 	}
 	if (!rc && !*nw.added) {
