@@ -264,6 +264,16 @@ char *copies_accno_key(const char *a)
 {
 	size_t off, len;
 	trim_span(a, &off, &len);
+	size_t ascii = 0;
+	while (ascii < len && !((unsigned char)a[off + ascii] & 0x80))
+		ascii++;
+	if (ascii == len) {              /* ASCII (most numbers): what the map gives */
+		char *k = xstrndup(a + off, len);
+		for (size_t i = 0; i < len; i++)
+			if (k[i] >= 'A' && k[i] <= 'Z')
+				k[i] = (char)(k[i] - 'A' + 'a');
+		return k;
+	}
 	utf8proc_uint8_t *d = NULL;
 	utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)a + off, (utf8proc_ssize_t)len,
 	                                  &d, (utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
