@@ -12,7 +12,9 @@
 #    interleaved; prints records/s median (min-max) of both, the ratio
 #    (target >= 10), bienmuc's peak RSS (target <= 64 MB), DB size per
 #    record, and the CPU-time rate (the machine may be shared: wall-clock
-#    rates then understate what bienmuc can do; both are printed).
+#    rates then understate what bienmuc can do; both are printed). Each
+#    run also imports the same records with a Koha 952 each (one copy a
+#    record): "import with item fields", records/s median (min-max).
 # 3. With BENCH_BIG=1 (default) does the same once for 10 x BENCH_N
 #    (1,000,000) records (zebraidx too unless BENCH_ZEBRA_BIG=0), then runs
 #    1,000 queries (a quarter each: keyword = a full name, title phrase,
@@ -42,9 +44,16 @@ HAVE_ZEBRA=1
 command -v zebraidx >/dev/null 2>&1 && [ -f "$ZREF/zebra.cfg.in" ] || HAVE_ZEBRA=0
 [ $HAVE_ZEBRA = 1 ] || echo "catalog.sh: zebraidx or $ZREF missing: no reference numbers"
 
-gen() {  # gen N OUT.mrc
+gen() {  # gen N OUT.mrc [ITEMS.mrc]
   awk -v n="$1" -f "$BM_ROOT/tests/bench/gen-records.awk" > "$W/gen.mrk" &&
-  "$BM" convert -q -f mrk -o "$2" "$W/gen.mrk" && rm -f "$W/gen.mrk"
+  "$BM" convert -q -f mrk -o "$2" "$W/gen.mrk" || return 1
+  # the same records with a Koha 952 for their 852: each gives a copy
+  if [ -n "$3" ]; then
+    sed 's/^=852  \\\\\$aVN-GEN\$hVV \([0-9]*\)\$j\([0-9]*\)/=952  \\\\$aVN-GEN$bVN-GEN$o\1$pBC\2$yBK/' \
+      "$W/gen.mrk" > "$W/gen-items.mrk" &&
+    "$BM" convert -q -f mrk -o "$3" "$W/gen-items.mrk" || return 1
+  fi
+  rm -f "$W/gen.mrk" "$W/gen-items.mrk"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 minmax() { sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
@@ -87,17 +96,23 @@ report() {  # N LABEL  (reads $W/bm.txt: wall cpu rss size; $W/zb.txt: wall)
 }
 
 echo "catalog: generating $BENCH_N records ..."
-gen "$BENCH_N" "$W/n.mrc" || exit 2
+gen "$BENCH_N" "$W/n.mrc" "$W/ni.mrc" || exit 2
 per=$(($(stat -c %s "$W/n.mrc") / BENCH_N))
-echo "catalog: import $BENCH_N records, $BENCH_RUNS runs interleaved with zebraidx (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-: > "$W/bm.txt"; : > "$W/zb.txt"
+echo "catalog: import $BENCH_N records, $BENCH_RUNS runs interleaved with zebraidx and with an import of the same records with item fields (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+: > "$W/bm.txt"; : > "$W/zb.txt"; : > "$W/bmi.txt"
 i=0
 while [ $i -lt "$BENCH_RUNS" ]; do
   bm_import "$W/n.mrc" "$W/n.db" >> "$W/bm.txt" || { echo "catalog: import failed"; exit 2; }
   [ $HAVE_ZEBRA = 1 ] && { zebra_index "$W/n.mrc" >> "$W/zb.txt" || echo "catalog: zebraidx failed"; }
+  bm_import "$W/ni.mrc" "$W/ni.db" >> "$W/bmi.txt" || { echo "catalog: import with item fields failed"; exit 2; }
   i=$((i + 1))
 done
+rm -f "$W/ni.mrc" "$W/ni.db" "$W/ni.db-wal" "$W/ni.db-shm" "$W/ni.db-wait"
 report "$BENCH_N" "$per"
+# the same records, each with a 952 (a copy): bienmuc only
+awk -v n="$BENCH_N" '{ printf "%.0f\n", n / $1 }' "$W/bmi.txt" > "$W/bmi.rate"
+printf "  import with item fields: %s records/s median (%s; a 952 each: %s copies)\n" \
+  "$(median < "$W/bmi.rate")" "$(minmax < "$W/bmi.rate")" "$BENCH_N"
 SEARCH_DB="$W/n.db"; SEARCH_N=$BENCH_N
 
 if [ "$BENCH_BIG" = 1 ]; then
