@@ -123,21 +123,18 @@ void kwtok_close(const struct kwtok_fns *f, Fts5Tokenizer *t)
 		f->x.xDelete(t);
 }
 
-static void put_int(strbuf *b, int v)
-{
-	sb_add(b, (const char *)&v, sizeof v);
-}
-
 static int collect(void *ctx, int flags, const char *tok, int n, int start, int end)
 {
 	strbuf *b = ctx;
 	if (n < 0)
 		return SQLITE_ERROR;
-	put_int(b, flags);
-	put_int(b, n);
-	put_int(b, start);
-	put_int(b, end);
-	sb_add(b, tok, (size_t)n);
+	/* one copy a word (five sb_add calls were a tenth of the reading) */
+	int v[4] = { flags, n, start, end };
+	sb_grow(b, sizeof v + (size_t)n);
+	memcpy(b->buf + b->len, v, sizeof v);
+	memcpy(b->buf + b->len + sizeof v, tok, (size_t)n);
+	b->len += sizeof v + (size_t)n;
+	b->buf[b->len] = 0;
 	return SQLITE_OK;
 }
 
