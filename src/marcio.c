@@ -297,7 +297,8 @@ marc_reader *marc_reader_open(FILE *fp, const char *name,
 	/* compressed data here came down a pipe (a file is unpacked or
 	 * refused before, input.h): it would be one long bad record, whatever
 	 * format was named (-f iso2709 as much as auto-detection) */
-	int packed = input_packing_of(mr_data(rd), mr_fill(rd, 6));
+	size_t got = mr_fill(rd, 6);        /* first: it may move the buffer */
+	int packed = got ? input_packing_of(mr_data(rd), got) : IN_PLAIN;
 	if (packed != IN_PLAIN) {
 		if (err)
 			sb_addf(err, _("the input is %s, not MARC records: unpack it first "

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "marcio.h"
+#include "input.h"
 #include "mrk-mnemonics.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -72,6 +73,12 @@ static void read_all(const uint8_t *data, size_t size, int cs, int rt)
 	FILE *fp = fmemopen((void *)data, size, "rb");
 	struct marc_read_opts o = { MF_MRK, cs, 0 };
 	marc_reader *rd = marc_reader_open(fp, "fuzz", &o, NULL);
+	/* refused only when it starts as compressed data does (input.h) */
+	check(rd != NULL || input_packing_of(data, size) != IN_PLAIN, "reader opens");
+	if (!rd) {
+		fclose(fp);
+		return;
+	}
 	rec *r = rec_create();
 	int rc, n = 0;
 	while ((rc = marc_reader_next(rd, r)) != MR_EOF && n++ < 10000) {
