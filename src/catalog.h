@@ -365,13 +365,20 @@ struct cat_undo_copies {
 	long restored;       /* copies of deleted records whose numbers it took, put back */
 	long conflicts;      /* copies it added, left alone (changed after it, or on a
 	                      * record left alone) */
+	long kept;           /* copies it added to records it added, kept with those
+	                      * records as the undo deletes them (undelete brings
+	                      * them back) */
 };
 /* Undo batch N: records it added are deleted, records it replaced or
  * merged get back their version from before the batch (as new versions).
  * A record changed after the batch by someone else is left alone and
- * counted in *conflicts (unless force). The copies the batch added (to
- * any record) are taken back, except those changed after the batch or on
- * a record left alone (unless force): counts in *copies (may be NULL). */
+ * counted in *conflicts (unless force). The copies of the records it
+ * added stay with them, deleted, as a plain delete keeps a record's
+ * copies (undelete brings them back), unless their number was one the
+ * batch took from a deleted record's copy (that copy gets it back). The
+ * other copies the batch added (to records already there) are taken
+ * back, except those changed after the batch or on a record left alone
+ * (unless force): counts in *copies (may be NULL). */
 int catalog_batch_undo(catalog *c, long batch, int force, long *restored,
                        long *removed, long *conflicts, struct cat_undo_copies *copies,
                        strbuf *err);

@@ -1,8 +1,9 @@
 /*
  * cmd-batch.c - `bienmuc batch list|show|undo`: import batches. Undoing a
- * batch deletes the records it added, gives the records it replaced or
- * merged their version from before the batch (as new versions) and
- * removes the copies it added, all in one transaction.
+ * batch deletes the records it added (their copies stay with them, as
+ * with `bienmuc delete`), gives the records it replaced or merged their
+ * version from before the batch (as new versions) and removes the copies
+ * it added to records already there, all in one transaction.
  * Exit status: 0 ok, 1 records or copies left alone because of later changes,
  * 2 usage or I/O error.
  */
@@ -37,9 +38,10 @@ static const char usage_text[] = N_(
  * one has its own) */
 static const char usage_copies[] = N_(
 	"\n"
-	"undo also removes the copies batch N added, to its records and to\n"
-	"records already there; a copy changed after the batch, or on a record\n"
-	"left alone, is left alone too and reported, unless --force.\n");
+	"undo also removes the copies batch N added to records already there;\n"
+	"a copy changed after the batch, or on a record left alone, is left\n"
+	"alone too and reported, unless --force. The copies of the records it\n"
+	"added stay with them, deleted: undelete brings them back.\n");
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -123,8 +125,11 @@ int cmd_batch(int argc, char **argv)
 				printf(_(", %ld left alone (changed after the batch; --force to undo them too)"),
 				       conflicts);
 			/* copies: said only when the batch had any */
-			if (cu.removed || cu.restored || cu.conflicts)
+			if (cu.removed || cu.restored || cu.conflicts || cu.kept)
 				printf(_("; copies: %ld taken back"), cu.removed);
+			if (cu.kept)
+				printf(_(", %ld kept with their deleted records (undelete brings them back)"),
+				       cu.kept);
 			if (cu.restored)
 				printf(_(", %ld of deleted records given back their numbers"), cu.restored);
 			if (cu.conflicts)

@@ -99,8 +99,8 @@ int copies_count_parse(const char *s, int *n, strbuf *err);
 int copies_add(catalog *c, const char *id, const struct copy *tmpl, int n,
                const char *kind, char ***accnos, strbuf *err);
 /* copies_add as part of import batch `batch` (0: none): the copies and
- * their journal entries carry it, and undoing the batch takes them back
- * (catalog_batch_undo). */
+ * their journal entries carry it, and undoing the batch takes them back,
+ * or leaves them with the records it added, deleted (catalog_batch_undo). */
 int copies_add_batch(catalog *c, const char *id, const struct copy *tmpl, int n,
                      const char *kind, long batch, char ***accnos, strbuf *err);
 /* copies_add_batch for record id that the caller has just saved as r

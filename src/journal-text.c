@@ -172,6 +172,14 @@ static void clause(const char *c, strbuf *out)
 		sb_addf(out, _("copy %.*s added"), (int)xn, x);
 		return;
 	}
+	/* a batch undo's copy left with the record it deleted */
+	static const char kept[] = " kept with deleted record ";
+	if (!strncmp(c, "copy ", 5) && (y = strstr(c + 5, kept)) && y > c + 5 &&
+	    y[sizeof kept - 1]) {
+		sb_addf(out, _("copy %.*s kept with deleted record %s"), (int)(y - c - 5), c + 5,
+		        y + sizeof kept - 1);
+		return;
+	}
 	if (form(c, "copy ", " removed", 0, &x, &xn)) {
 		sb_addf(out, _("copy %.*s removed"), (int)xn, x);
 		return;

@@ -9,14 +9,18 @@
  *          rid = records.rid; accnum = the numeric part of accno, for
  *          accession order and the next free number; akey = its
  *          comparison key (schema 2); batch = the import batch that added
- *          the copy, NULL if none (schema 3)
+ *          the copy, NULL if none (schema 3) or once an undo of that batch
+ *          left the copy with its deleted record
  *   copies_journal(jid, time, user, action, accno, record, summary, prev,
  *          undone, akey, batch)  one row per change; prev = the copy before
  *          the change as a JSON object (NULL for an add), so it can be
  *          undone; batch = the import batch that made the change, or whose
  *          undo did (schema 3; NULL otherwise)
  * Copies of a deleted record stay (undelete brings them back with it)
- * but are not listed or counted; their numbers stay taken.
+ * but are not listed or counted; automatic numbering goes past their
+ * numbers, but a number given by hand or by an import is taken from them
+ * (claim). Undoing an import batch deletes the records it added the same
+ * way: their copies stay with them (store_copies_batch_undo).
  *
  * Writes run in the caller's transaction (catalog_begin) when there is
  * one, else in their own BEGIN IMMEDIATE: the uniqueness check and the
@@ -1863,6 +1867,54 @@ static int changed_since(sqlite3 *db, long jid, const char *k, long batch, int *
 	return r == SQLITE_ROW || r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
 }
 
+/* Does the batch's copy on record rid, numbered with key k, stay with
+ * that record: the batch added the record (its version 1) and it is
+ * deleted now, and the batch did not take the number from a deleted
+ * record's copy (that copy gets it back instead, as before)? */
+static int went_with_record(sqlite3 *db, sqlite3_int64 rid, const char *k, long batch,
+                            int *gone, strbuf *err)
+{
+	sqlite3_stmt *s = prep(db, "SELECT 1 FROM records r WHERE r.rid = ?1 AND r.deleted = 1 "
+	                           "AND EXISTS (SELECT 1 FROM versions v WHERE v.rid = r.rid AND "
+	                           "v.version = 1 AND v.batch = ?2) AND NOT EXISTS (SELECT 1 FROM "
+	                           "copies_journal j WHERE j.batch = ?2 AND j.action = 'remove' AND "
+	                           "j.undone = 0 AND j.prev IS NOT NULL AND j.akey = ?3)", err);
+	if (!s)
+		return CAT_ERROR;
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_int64(s, 2, batch);
+	bt(s, 3, k);
+	int r = sqlite3_step(s);
+	*gone = r == SQLITE_ROW;
+	done(db, s);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
+}
+
+/* Keep copy cid (number accno) with its deleted record: journaled (the
+ * copy as it is in prev), and no longer the batch's to take back (its
+ * batch is cleared: undoing the batch again, --force included, does not
+ * count it again; the journal keeps the batch). */
+static int keep_with_record(sqlite3 *db, long batch, sqlite3_int64 cid, const char *accno,
+                            strbuf *err)
+{
+	char *prev = prev_state(db, cid), *id = NULL;
+	cid_owner(db, cid, &id, NULL);
+	sqlite3_stmt *s = prep(db, "UPDATE copies SET batch = NULL WHERE cid = ?1", err);
+	if (s)
+		sqlite3_bind_int64(s, 1, cid);
+	int rc = exec1(db, s, err);
+	if (!rc) {
+		strbuf sum = STRBUF_INIT;            /* stored summary: English */
+		sb_addf(&sum, "batch %ld undone: copy %s kept with deleted record %s", batch, accno,
+		        nz(id));
+		rc = journal(db, "undo", accno, id, sum.buf, prev, batch, err);
+		sb_release(&sum);
+	}
+	free(prev);
+	free(id);
+	return rc;
+}
+
 /* rid in v[0..n), ascending (store.c collects them in rid order) */
 static int in_rids(const long long *v, size_t n, sqlite3_int64 rid)
 {
@@ -1924,8 +1976,19 @@ int store_copies_batch_undo(struct sqlite3 *db, long batch, int force,
 		if (sqlite3_step(s) == SQLITE_ROW)
 			jid = (long)sqlite3_column_int64(s, 0);
 		done(db, s);
+		/* on a record the batch added and the undo has deleted (or
+		 * someone deleted before it): the copy stays with it, as a plain
+		 * delete keeps a record's copies, and undelete brings it back */
+		int gone = 0;
+		rc = went_with_record(db, v[i].rid, v[i].akey, batch, &gone, err);
+		if (!rc && gone) {
+			rc = keep_with_record(db, batch, v[i].cid, v[i].accno, err);
+			if (!rc)
+				out->kept++;
+			continue;
+		}
 		int changed = !jid;
-		if (jid)
+		if (!rc && jid)
 			rc = changed_since(db, jid, v[i].akey, batch, &changed, err);
 		if (rc)
 			break;

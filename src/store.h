@@ -42,7 +42,10 @@ struct sqlite3;
 int store_say_disk_full(struct sqlite3 *db, strbuf *err);
 
 /* The copies part of undoing import batch `batch`, in the caller's
- * transaction (store-copies.c): the copies the batch added are removed,
+ * transaction (store-copies.c), after its records: the copies the batch
+ * added to records it added that are deleted now stay with them (their
+ * batch cleared), unless the batch took their number from a deleted
+ * record's copy; the others are removed,
  * except those changed after the batch or held by one of the records
  * keep[0..nkeep) (rids the undo leaves alone, ascending), unless force; the copies of
  * deleted records whose numbers the batch took come back where the number
