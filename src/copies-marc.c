@@ -337,7 +337,8 @@ int copies_import_check(catalog *c, const char *own, struct copy **cps, size_t *
 		}
 		free(ka);
 		char *who = NULL;
-		if (copies_owner(c, a, &who, NULL) == CAT_OK) {
+		int none = 0;
+		if (copies_owner_none(c, a, &who, &none, NULL) == CAT_OK) {
 			if (own && !strcmp(who, own)) {
 				/* own's copy already: it stays as it is */
 				free(who);
@@ -352,6 +353,9 @@ int copies_import_check(catalog *c, const char *own, struct copy **cps, size_t *
 			free(who);
 			return -1;
 		}
+		/* no copy has it: copies_import_add in this transaction need
+		 * not look again */
+		(*cps)[i].accno_free = none;
 	}
 	return (int)*n;
 }

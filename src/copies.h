@@ -43,6 +43,10 @@ struct copy {
 	char *added;         /* date added "YYYY-MM-DD" ("" = today on add) */
 	char *status;        /* COPY_AVAILABLE ... */
 	char *note;
+	/* not a field: copies_import_check found that no copy has accno (not
+	 * even a deleted record's), so adding the copy in the same
+	 * transaction need not look again */
+	int accno_free;
 };
 void copy_clear(struct copy *cp);                 /* frees strings, zeroes */
 void copies_free(struct copy *cp, size_t n);
@@ -138,6 +142,9 @@ int copies_remove(catalog *c, const char *accno, strbuf *err);
  * brings them back) but not their numbers: adding a copy with such a
  * number removes the old copy (journaled, so undo brings it back). */
 int copies_owner(catalog *c, const char *accno, char **id, strbuf *err);
+/* copies_owner, and *none: 1 when no copy has accno at all (not even a
+ * deleted record's), else 0. */
+int copies_owner_none(catalog *c, const char *accno, char **id, int *none, strbuf *err);
 
 /* "VN-TVNA 2, VN-TVNAND 1" (copies not withdrawn, per branch), malloc'd
  * ("" when none). */

@@ -946,13 +946,16 @@ static int now_used(sqlite3 *db, sqlite3_int64 cid, const char *accno, strbuf *e
 }
 
 /* The record holding accno; live_only: only when that record is not
- * deleted (a deleted record's copies do not hold their numbers). */
-static int owner_of(sqlite3 *db, const char *accno, char **id, int live_only)
+ * deleted (a deleted record's copies do not hold their numbers). none (may be
+ * NULL): set to whether no copy has accno at all. */
+static int owner_of(sqlite3 *db, const char *accno, char **id, int live_only, int *none)
 {
 	sqlite3_int64 cid;
 	int del = 0;
 	char *who = NULL;
 	int rc = lookup(db, accno, &cid);
+	if (none)
+		*none = rc == CAT_NOTFOUND;
 	if (!rc)
 		rc = cid_owner(db, cid, &who, &del);
 	if (!rc && live_only && del)
@@ -967,11 +970,23 @@ static int owner_of(sqlite3 *db, const char *accno, char **id, int live_only)
 /* Make accno free for a new number of copy `self` (0: a new copy):
  * CAT_CONFLICT (message) if a live record holds it; a copy of a deleted
  * record gives it up (removed, journaled, as part of `batch` if not 0). */
+static int claim_found(sqlite3 *db, const char *accno, int rc, sqlite3_int64 cid,
+                       sqlite3_int64 self, long batch, strbuf *err);
+
 static int claim(sqlite3 *db, const char *accno, sqlite3_int64 self, long batch, strbuf *err)
 {
-	sqlite3_int64 cid;
+	sqlite3_int64 cid = 0;
+	int rc = lookup(db, accno, &cid);
+	return claim_found(db, accno, rc, cid, self, batch, err);
+}
+
+/* claim, the number looked up already (in this transaction, nothing
+ * written since): rc and cid are what lookup() gave. */
+static int claim_found(sqlite3 *db, const char *accno, int rc, sqlite3_int64 cid,
+                       sqlite3_int64 self, long batch, strbuf *err)
+{
 	char *who = NULL, *prev = NULL;
-	int del = 0, rc = lookup(db, accno, &cid);
+	int del = 0;
 	if (rc == CAT_NOTFOUND || (!rc && cid == self))
 		return CAT_OK;
 	if (!rc)
@@ -1339,16 +1354,32 @@ static int add_batch(catalog *c, const char *id, int bib, const struct copy *tmp
 			rc = CAT_CONFLICT;      /* refused, as a number in use is */
 		}
 	}
-	for (int i = 0; !rc && i < n; i++) {       /* all free before any is taken */
+	/* all free before any is taken; each number is looked up once, for
+	 * both (claiming one number does not change what another finds).
+	 * A number the import found free in this transaction (accno_free)
+	 * is not looked up again. */
+	sqlite3_int64 *cids = xcalloc((size_t)n, sizeof *cids);
+	int *found = xcalloc((size_t)n, sizeof *found);
+	for (int i = 0; !rc && i < n; i++) {
+		if (n == 1 && first && tmpl->accno_free) {
+			found[i] = CAT_NOTFOUND;
+			continue;
+		}
+		found[i] = lookup(db, list[i], &cids[i]);
 		char *who = NULL;
-		if (owner_of(db, list[i], &who, 1) == CAT_OK) {
+		int del = 0;
+		if (found[i] == CAT_OK && cid_owner(db, cids[i], &who, &del) == CAT_OK && !del) {
 			sb_addf(err, _("accession number %s is already in use (record %s)"), list[i], who);
 			rc = CAT_CONFLICT;
 		}
 		free(who);
 	}
 	for (int i = 0; !rc && i < n; i++)
-		rc = claim(db, list[i], 0, batch, err);
+		rc = found[i] == CAT_OK || found[i] == CAT_NOTFOUND ?
+		     claim_found(db, list[i], found[i], cids[i], 0, batch, err) :
+		     claim(db, list[i], 0, batch, err);     /* (an error: looked up again) */
+	free(cids);
+	free(found);
 	for (int i = 0; !rc && i < n; i++)
 		rc = insert_copy(db, rid, id, &t, list[i], batch, err);
 	rc = wfinish(db, own, rc, err);
@@ -1570,12 +1601,21 @@ int copies_get(catalog *c, const char *accno, struct copy *out, strbuf *err)
 
 int copies_owner(catalog *c, const char *accno, char **id, strbuf *err)
 {
+	int none;
+	return copies_owner_none(c, accno, id, &none, err);
+}
+
+int copies_owner_none(catalog *c, const char *accno, char **id, int *none, strbuf *err)
+{
+	*none = 0;
 	sqlite3 *db = cdb(c, err);
 	if (!db)
 		return CAT_UNSUPPORTED;
-	if (!have_tables(db))
+	if (!have_tables(db)) {
+		*none = 1;
 		return CAT_NOTFOUND;
-	return owner_of(db, accno, id, 1);
+	}
+	return owner_of(db, accno, id, 1, none);
 }
 
 static int run_list(sqlite3 *db, sqlite3_stmt *s, struct copy **out, size_t *n, strbuf *err)
@@ -1855,7 +1895,7 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 		strbuf sum = STRBUF_INIT;
 		sb_addf(&sum, "change %ld (%s) undone", jid, action);   /* stored summary: English */
 		char *id = NULL;
-		owner_of(db, pacc ? pacc : accno, &id, 0);
+		owner_of(db, pacc ? pacc : accno, &id, 0, NULL);
 		rc = journal(db, "undo", pacc ? pacc : accno, id, sum.buf, NULL, 0, err);
 		free(id);
 		sb_release(&sum);
@@ -2100,7 +2140,7 @@ int store_copies_batch_undo(struct sqlite3 *db, long batch, int force,
 			rc = set_undone(db, w[i].jid, err);
 		if (!rc) {
 			char *id = NULL;
-			owner_of(db, w[i].accno, &id, 0);
+			owner_of(db, w[i].accno, &id, 0, NULL);
 			strbuf sum = STRBUF_INIT;            /* stored summary: English */
 			sb_addf(&sum, "batch %ld undone: change %ld (remove) undone", batch, w[i].jid);
 			rc = journal(db, "undo", w[i].accno, id, sum.buf, NULL, batch, err);
