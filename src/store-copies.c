@@ -510,7 +510,8 @@ static void done(sqlite3 *db, sqlite3_stmt *s)
 	for (size_t i = 0; q && i < q->n; i++)
 		if (q->v[i].s == s) {
 			sqlite3_reset(s);
-			sqlite3_clear_bindings(s);
+			if (sqlite3_bind_parameter_count(s))
+				sqlite3_clear_bindings(s);
 			return;
 		}
 	sqlite3_finalize(s);
@@ -540,6 +541,7 @@ static int probe(sqlite3 *db, int what)
 	return 1;
 }
 
+/* Does the schema have everything `what` (HAVE_* ored) names? */
 static int have(sqlite3 *db, int what)
 {
 	struct cq *q = cq_of(db);
@@ -553,13 +555,18 @@ static int have(sqlite3 *db, int what)
 			q->version = v;
 			q->have = 0;
 		}
-		if (q->have & what)
+		if ((q->have & what) == what)
 			return 1;
 	}
-	int ok = probe(db, what);
-	if (ok && q && v >= 0)
-		q->have |= what;
-	return ok;
+	for (int b = HAVE_TABLES; b <= HAVE_BATCH; b <<= 1) {   /* each not known yet */
+		if (!(what & b) || (q && (q->have & b)))
+			continue;
+		if (!probe(db, b))
+			return 0;
+		if (q && v >= 0)
+			q->have |= b;
+	}
+	return 1;
 }
 
 /* Forget what the schema has (this connection changed it or rolled back). */
@@ -690,6 +697,8 @@ static int wstart(sqlite3 *db, int *own, strbuf *err)
 	if (*own && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, err, "begin");
 	int rc = CAT_OK;
+	if (have(db, HAVE_TABLES | HAVE_AKEY | HAVE_BATCH))
+		return rc;              /* (the schema's version asked once, not three times) */
 	if (!have_tables(db) && sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_fail(db, err, N_("creating the copies tables"));
 	if (!rc && !have_akey(db))
@@ -737,15 +746,27 @@ static void user_name(char *buf, size_t n)
 	snprintf(buf, n, "%s", u);
 }
 
+/* (the last time written, per thread: an import journals a copy or two
+ * a record, most of them in the same second) */
+static _Thread_local time_t now_last[2] = { -1, -1 };
+static _Thread_local char now_text[2][24];
+
 static void now_utc(char buf[24], int date_only)
 {
 	time_t t = time(NULL);
+	date_only = !!date_only;
+	if (t == now_last[date_only] && t != (time_t)-1) {
+		strcpy(buf, now_text[date_only]);
+		return;
+	}
 	struct tm tm;
 	if (date_only)
 		localtime_r(&t, &tm);
 	else
 		gmtime_r(&t, &tm);
 	strftime(buf, 24, date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", &tm);
+	strcpy(now_text[date_only], buf);
+	now_last[date_only] = t;
 }
 
 /* rid of a record that can hold copies: it exists, is not an authority
