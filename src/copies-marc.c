@@ -370,8 +370,13 @@ int copies_import_take(catalog *c, item_map *const *maps, rec *r, const char *ow
 int copies_import_add(catalog *c, const char *id, const rec *saved, long batch,
                       struct copy *cps, size_t n, strbuf *err)
 {
-	char *kind = catalog_get_setting(c, "accno.kind");
+	char *kind = NULL;                 /* read for the first copy without a number */
+	int kind_read = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (!kind_read && !*copy_get(&cps[i], "accno")) {
+			kind = catalog_get_setting(c, "accno.kind");
+			kind_read = 1;
+		}
 		int rc = copies_add_saved(c, id, saved, &cps[i], 1, kind ? kind : "VV", batch, NULL,
 		                          err);
 		if (rc) {
