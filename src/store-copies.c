@@ -603,6 +603,14 @@ static void bt(sqlite3_stmt *s, int i, const char *t)
 	sqlite3_bind_text(s, i, t ? t : "", -1, SQLITE_TRANSIENT);
 }
 
+/* bt for text that stays as it is until the statement is done() (its
+ * bindings cleared): not copied (a copy's insert and journal row bind
+ * a dozen of them) */
+static void bts(sqlite3_stmt *s, int i, const char *t)
+{
+	sqlite3_bind_text(s, i, t ? t : "", -1, SQLITE_STATIC);
+}
+
 static char *cdup(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -845,24 +853,24 @@ static int journal(sqlite3 *db, const char *action, const char *accno, const cha
 	if (!s)
 		return CAT_ERROR;
 	char *key = copies_accno_key(accno);
-	bt(s, 1, t);
-	bt(s, 2, u);
-	bt(s, 3, action);
-	bt(s, 4, accno);
-	bt(s, 5, id);
-	bt(s, 6, summary);
+	bts(s, 1, t);
+	bts(s, 2, u);
+	bts(s, 3, action);
+	bts(s, 4, accno);
+	bts(s, 5, id);
+	bts(s, 6, summary);
 	if (prev)
-		bt(s, 7, prev);
+		bts(s, 7, prev);
 	else
 		sqlite3_bind_null(s, 7);
-	bt(s, 8, key);
-	free(key);
+	bts(s, 8, key);
 	if (batch > 0)
 		sqlite3_bind_int64(s, 9, batch);
 	else
 		sqlite3_bind_null(s, 9);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("journal"));
 	done(db, s);
+	free(key);
 	return rc;
 }
 
@@ -870,12 +878,21 @@ static int journal(sqlite3 *db, const char *action, const char *accno, const cha
  * for the look-alikes a schema 1 catalogue may hold): its cid, or
  * CAT_NOTFOUND (no message). A read-only catalogue of schema 1 has no
  * column akey: its numbers are read and compared one by one. */
+static int lookup_ak(sqlite3 *db, const char *accno, sqlite3_int64 *cid, int ak);
+
 static int lookup(sqlite3 *db, const char *accno, sqlite3_int64 *cid)
+{
+	return lookup_ak(db, accno, cid, -1);
+}
+
+/* lookup; ak: have_akey(db) when the caller has asked it (else -1) */
+static int lookup_ak(sqlite3 *db, const char *accno, sqlite3_int64 *cid, int ak)
 {
 	char *norm = copies_accno_norm(accno, NULL);
 	if (!norm)
 		return CAT_NOTFOUND;
-	int ak = have_akey(db);
+	if (ak < 0)
+		ak = have_akey(db);
 	sqlite3_stmt *s = prep(db, ak ? "SELECT cid FROM copies WHERE akey = ?1 "
 	                                "ORDER BY accno = ?2 DESC, cid LIMIT 1"
 	                              : "SELECT cid, accno FROM copies ORDER BY cid", NULL);
@@ -969,12 +986,22 @@ static int now_used(sqlite3 *db, sqlite3_int64 cid, const char *accno, strbuf *e
 /* The record holding accno; live_only: only when that record is not
  * deleted (a deleted record's copies do not hold their numbers). none (may be
  * NULL): set to whether no copy has accno at all. */
+static int owner_of_ak(sqlite3 *db, const char *accno, char **id, int live_only, int *none,
+                       int ak);
+
 static int owner_of(sqlite3 *db, const char *accno, char **id, int live_only, int *none)
+{
+	return owner_of_ak(db, accno, id, live_only, none, -1);
+}
+
+/* owner_of; ak as lookup_ak */
+static int owner_of_ak(sqlite3 *db, const char *accno, char **id, int live_only, int *none,
+                       int ak)
 {
 	sqlite3_int64 cid;
 	int del = 0;
 	char *who = NULL;
-	int rc = lookup(db, accno, &cid);
+	int rc = lookup_ak(db, accno, &cid, ak);
 	if (none)
 		*none = rc == CAT_NOTFOUND;
 	if (!rc)
@@ -1281,15 +1308,15 @@ static int insert_copy(sqlite3 *db, sqlite3_int64 rid, const char *id, const str
 		return CAT_ERROR;
 	sqlite3_bind_int64(s, 1, rid);
 	bind_accno(s, 2, 3, 13, accno);
-	bt(s, 4, t->branch);
-	bt(s, 5, t->location);
-	bt(s, 6, t->callno);
-	bt(s, 7, t->volume);
-	bt(s, 8, t->source);
-	bt(s, 9, t->price);
-	bt(s, 10, t->added && *t->added ? t->added : today);
-	bt(s, 11, t->status && *t->status ? t->status : COPY_AVAILABLE);
-	bt(s, 12, t->note);
+	bts(s, 4, t->branch);
+	bts(s, 5, t->location);
+	bts(s, 6, t->callno);
+	bts(s, 7, t->volume);
+	bts(s, 8, t->source);
+	bts(s, 9, t->price);
+	bts(s, 10, t->added && *t->added ? t->added : today);
+	bts(s, 11, t->status && *t->status ? t->status : COPY_AVAILABLE);
+	bts(s, 12, t->note);
 	if (batch > 0)
 		sqlite3_bind_int64(s, 14, batch);
 	else
@@ -1632,6 +1659,8 @@ int copies_owner_none(catalog *c, const char *accno, char **id, int *none, strbu
 	sqlite3 *db = cdb(c, err);
 	if (!db)
 		return CAT_UNSUPPORTED;
+	if (have(db, HAVE_TABLES | HAVE_AKEY))     /* (the schema's version asked once) */
+		return owner_of_ak(db, accno, id, 1, none, 1);
 	if (!have_tables(db)) {
 		*none = 1;
 		return CAT_NOTFOUND;
