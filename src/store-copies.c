@@ -751,7 +751,11 @@ static void user_name(char *buf, size_t n)
 		pthread_once(&login_once, login_lookup);
 		u = login_name;
 	}
-	snprintf(buf, n, "%s", u);
+	size_t k = strlen(u);               /* (snprintf's "%s", without its cost) */
+	if (k >= n)
+		k = n - 1;
+	memcpy(buf, u, k);
+	buf[k] = 0;
 }
 
 /* (the last time written, per thread: an import journals a copy or two
@@ -1326,11 +1330,17 @@ static int insert_copy(sqlite3 *db, sqlite3_int64 rid, const char *id, const str
 	if (rc)
 		return rc;
 	strbuf sum = STRBUF_INIT;
-	sb_addf(&sum, "copy %s added", accno);          /* stored summary: English */
-	if (t->branch && *t->branch)
-		sb_addf(&sum, " at %s", t->branch);
-	if (t->location && *t->location)
-		sb_addf(&sum, ", %s", t->location);
+	sb_adds(&sum, "copy ");                         /* stored summary: English */
+	sb_adds(&sum, accno);
+	sb_adds(&sum, " added");
+	if (t->branch && *t->branch) {
+		sb_adds(&sum, " at ");
+		sb_adds(&sum, t->branch);
+	}
+	if (t->location && *t->location) {
+		sb_adds(&sum, ", ");
+		sb_adds(&sum, t->location);
+	}
 	rc = journal(db, "add", accno, id, sum.buf, NULL, batch, err);
 	sb_release(&sum);
 	return rc;
@@ -1406,8 +1416,8 @@ static int add_batch(catalog *c, const char *id, int bib, const struct copy *tmp
 	 * both (claiming one number does not change what another finds).
 	 * A number the import found free in this transaction (accno_free)
 	 * is not looked up again. */
-	sqlite3_int64 *cids = xcalloc((size_t)n, sizeof *cids);
-	int *found = xcalloc((size_t)n, sizeof *found);
+	sqlite3_int64 cid1 = 0, *cids = n == 1 ? &cid1 : xcalloc((size_t)n, sizeof *cids);
+	int found1 = 0, *found = n == 1 ? &found1 : xcalloc((size_t)n, sizeof *found);
 	for (int i = 0; !rc && i < n; i++) {
 		if (n == 1 && first && tmpl->accno_free) {
 			found[i] = CAT_NOTFOUND;
@@ -1426,8 +1436,10 @@ static int add_batch(catalog *c, const char *id, int bib, const struct copy *tmp
 		rc = found[i] == CAT_OK || found[i] == CAT_NOTFOUND ?
 		     claim_found(db, list[i], found[i], cids[i], 0, batch, err) :
 		     claim(db, list[i], 0, batch, err);     /* (an error: looked up again) */
-	free(cids);
-	free(found);
+	if (n > 1) {
+		free(cids);
+		free(found);
+	}
 	for (int i = 0; !rc && i < n; i++)
 		rc = insert_copy(db, rid, id, &t, list[i], batch, err);
 	rc = wfinish(db, own, rc, err);
