@@ -1414,12 +1414,13 @@ static int add_batch(catalog *c, const char *id, int bib, const struct copy *tmp
 	}
 	/* all free before any is taken; each number is looked up once, for
 	 * both (claiming one number does not change what another finds).
-	 * A number the import found free in this transaction (accno_free)
-	 * is not looked up again. */
+	 * A number the import found free in this transaction (accno_free:
+	 * the caller's; one begun here is not the one it was checked in) is
+	 * not looked up again. */
 	sqlite3_int64 cid1 = 0, *cids = n == 1 ? &cid1 : xcalloc((size_t)n, sizeof *cids);
 	int found1 = 0, *found = n == 1 ? &found1 : xcalloc((size_t)n, sizeof *found);
 	for (int i = 0; !rc && i < n; i++) {
-		if (n == 1 && first && tmpl->accno_free) {
+		if (n == 1 && first && tmpl->accno_free && !own) {
 			found[i] = CAT_NOTFOUND;
 			continue;
 		}
