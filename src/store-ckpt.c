@@ -5,6 +5,9 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "store-ckpt.h"
 #include "util.h"
@@ -20,6 +23,13 @@ struct store_ckpt {
 static void *run(void *arg)
 {
 	store_ckpt *c = arg;
+	/* the lowest priority (Linux: a thread's own nice value): on two
+	 * processors the import's reading and writing threads keep both busy
+	 * but while a commit is written, and a checkpoint taking a processor
+	 * from either slowed the import; at nice 19 it runs in those gaps
+	 * (100,000 records: 5.45 s, now 5.07 s, medians of 10). A failure
+	 * changes nothing but the speed. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		while (!c->kicked && !c->stop)
