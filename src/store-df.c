@@ -209,13 +209,16 @@ void termdf_note(struct termdf *df, const strbuf *cols, const struct kwtoks *k, 
 }
 
 /* termdf_words_make's table of a row's words so far: index + 1 into
- * the offsets of buf, 0 = empty */
+ * the offsets of buf, 0 = empty; on the stack while a row has few words */
+#define WMAKE_SLOTS 512
 struct wmake {
 	struct termdf_words *w;
 	uint32_t *slot;
 	size_t *at;                /* where each word starts in w->buf */
 	size_t nslot, n, cap;
 	unsigned col;
+	uint32_t slot0[WMAKE_SLOTS];
+	size_t at0[WMAKE_SLOTS / 2];
 };
 
 static int make_token(void *ctx, int flags, const char *tok, int n, int start, int end)
@@ -227,8 +230,9 @@ static int make_token(void *ctx, int flags, const char *tok, int n, int start, i
 		return SQLITE_OK;
 	uint32_t h = fnv1a(FNV1A_SEED, tok, (size_t)n), v[3];
 	if (2 * (m->n + 1) > m->nslot) {
-		free(m->slot);
-		m->nslot = m->nslot ? 2 * m->nslot : 256;
+		if (m->slot != m->slot0)
+			free(m->slot);
+		m->nslot *= 2;
 		m->slot = xcalloc(m->nslot, sizeof *m->slot);
 		for (size_t i = 0; i < m->n; i++) {
 			memcpy(v, m->w->buf.buf + m->at[i], sizeof v);
@@ -249,8 +253,11 @@ static int make_token(void *ctx, int flags, const char *tok, int n, int start, i
 		}
 	}
 	if (m->n == m->cap) {
-		m->cap = m->cap ? 2 * m->cap : 64;
-		m->at = xrealloc(m->at, m->cap * sizeof *m->at);
+		m->cap *= 2;
+		if (m->at == m->at0)
+			m->at = memcpy(xmalloc(m->cap * sizeof *m->at), m->at0, sizeof m->at0);
+		else
+			m->at = xrealloc(m->at, m->cap * sizeof *m->at);
 	}
 	m->at[m->n] = m->w->buf.len;
 	m->slot[j] = (uint32_t)++m->n;
@@ -265,13 +272,23 @@ static int make_token(void *ctx, int flags, const char *tok, int n, int start, i
 void termdf_words_make(const struct kwtoks *k, int ncols, struct termdf_words *w)
 {
 	sb_init(&w->buf);
-	struct wmake m = { .w = w };
+	sb_grow(&w->buf, k->buf.len + 64);    /* no more than the words themselves */
+	struct wmake m;
+	m.w = w;
+	m.n = 0;
+	m.nslot = WMAKE_SLOTS;
+	m.cap = WMAKE_SLOTS / 2;
+	m.slot = m.slot0;
+	m.at = m.at0;
+	memset(m.slot0, 0, sizeof m.slot0);
 	for (int c = 0; c < ncols && c < TERMDF_ANY; c++) {
 		m.col = (unsigned)c;
 		kwtoks_each(k, c, &m, make_token);
 	}
-	free(m.slot);
-	free(m.at);
+	if (m.slot != m.slot0)
+		free(m.slot);
+	if (m.at != m.at0)
+		free(m.at);
 }
 
 void termdf_words_release(struct termdf_words *w)

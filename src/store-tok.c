@@ -145,6 +145,12 @@ int kwtoks_make(const struct kwtok_fns *f, Fts5Tokenizer *t, const strbuf *cols,
 	k->ncols = 0;
 	if (!t || ncols > KWTOK_MAXCOLS)
 		return -1;
+	/* room for the words at once (16 bytes a word and its letters: about
+	 * four times the text), not grown from 64 bytes a doubling at a time */
+	size_t text = 0;
+	for (int c = 0; c < ncols; c++)
+		text += cols[c].len;
+	sb_grow(&k->buf, 4 * text + 64);
 	for (int c = 0; c < ncols; c++) {
 		if (cols[c].len &&
 		    f->x.xTokenize(t, &k->buf, FTS5_TOKENIZE_DOCUMENT, cols[c].buf, (int)cols[c].len,
