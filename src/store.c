@@ -4566,7 +4566,8 @@ static long fts_hashsize(struct store *st)
  * catalogue has (a bulk load is at least as big as the catalogue, so
  * reading them costs less than the lookups saved). Outside a transaction;
  * without them if anything fails. */
-#define ABSENT_MAX_BYTES (2 << 20)       /* each: 4 MB for both at most */
+#define ABSENT_MAX_BYTES (1 << 20)       /* each: 2 MB for both at most (1M records: 4-8
+                                            * bits an entry, most lookups still saved) */
 static void absent_start(struct store *st, long expected)
 {
 	absent_stop(st);
