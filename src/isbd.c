@@ -93,7 +93,13 @@ static int blank(const rec *r, size_t f, size_t s)
 	return !n;
 }
 
-static int punctuate_field(rec *r, size_t f)
+/* What is done at each place a rule names: put_mark or take_mark. */
+typedef int (*mark_fn)(rec *r, size_t f, size_t s, const char *mark, const char *const also[2]);
+
+/* The places of field f where the rules put a mark (after subfield s,
+ * before s + 1; for 245 also its end), each given to fn. add: fn adds
+ * marks (the end of 245 only when it has no . ? or ! there). */
+static int walk_field(rec *r, size_t f, mark_fn fn, int add)
 {
 	const char *tag = rec_tag(r, f);
 	int changed = 0, c_seen = 0;
@@ -110,28 +116,41 @@ static int punctuate_field(rec *r, size_t f)
 			if (strcmp(p->tag, tag) || p->code != code || (p->after && p->after != pcode) ||
 			    (p->not_after && p->not_after == pcode))
 				continue;
-			changed += put_mark(r, f, s - 1, p->mark, p->also);
+			changed += fn(r, f, s - 1, p->mark, p->also);
 			break;
 		}
 	}
 	if (!strcmp(tag, "245") && ns) {
+		static const char *const none[2] = { NULL, NULL };
 		size_t n;
 		const char *v = rec_sub_value(r, f, ns - 1, &n);
 		size_t e = n;
 		while (e && v[e - 1] == ' ')
 			e--;
-		if (e && !strchr(".?!", v[e - 1])) {
-			static const char *const none[2] = { NULL, NULL };
-			changed += put_mark(r, f, ns - 1, ".", none);
-		}
+		if (!add || (e && !strchr(".?!", v[e - 1])))
+			changed += fn(r, f, ns - 1, ".", none);
 	}
+	return changed;
+}
+
+/* Every field of r through walk_field, if Leader/18 says ISBD. */
+static int walk(rec *r, mark_fn fn, int add)
+{
+	const char *ldr = rec_leader(r);
+	if (!ldr || (ldr[18] != 'a' && ldr[18] != 'i'))
+		return 0;
+	int changed = 0;
+	for (size_t f = 0; f < rec_nfields(r); f++)
+		if (!rec_is_control(r, f))
+			changed += walk_field(r, f, fn, add);
 	return changed;
 }
 
 /* Take `mark` (and the blanks before it) off the end of subfield s of
  * field f; 1 if it was there. */
-static int take_mark(rec *r, size_t f, size_t s, const char *mark)
+static int take_mark(rec *r, size_t f, size_t s, const char *mark, const char *const also[2])
 {
+	(void)also;                /* a parallel title's ' =' and the like stay */
 	size_t n;
 	const char *v = rec_sub_value(r, f, s, &n);
 	size_t e = n;
@@ -150,52 +169,12 @@ static int take_mark(rec *r, size_t f, size_t s, const char *mark)
 	return 1;
 }
 
-static int unpunctuate_field(rec *r, size_t f)
-{
-	const char *tag = rec_tag(r, f);
-	int changed = 0, c_seen = 0;
-	if (!strcmp(tag, "264") && rec_ind(r, f, 2) == '4')
-		return 0;
-	size_t ns = rec_nsub(r, f);
-	for (size_t s = 1; s < ns; s++) {
-		char code = rec_sub_code(r, f, s), pcode = rec_sub_code(r, f, s - 1);
-		if (!isalpha((unsigned char)pcode) || blank(r, f, s) || blank(r, f, s - 1))
-			continue;
-		if (!strcmp(tag, "245") && code == 'c' && c_seen++)
-			continue;
-		for (const struct isbd_rule *p = rules; p->tag; p++) {
-			if (strcmp(p->tag, tag) || p->code != code || (p->after && p->after != pcode) ||
-			    (p->not_after && p->not_after == pcode))
-				continue;
-			changed += take_mark(r, f, s - 1, p->mark);
-			break;
-		}
-	}
-	if (!strcmp(tag, "245") && ns)
-		changed += take_mark(r, f, ns - 1, ".");
-	return changed;
-}
-
 int isbd_unpunctuate(rec *r)
 {
-	const char *ldr = rec_leader(r);
-	if (!ldr || (ldr[18] != 'a' && ldr[18] != 'i'))
-		return 0;
-	int changed = 0;
-	for (size_t f = 0; f < rec_nfields(r); f++)
-		if (!rec_is_control(r, f))
-			changed += unpunctuate_field(r, f);
-	return changed;
+	return walk(r, take_mark, 0);
 }
 
 int isbd_punctuate(rec *r)
 {
-	const char *ldr = rec_leader(r);
-	if (!ldr || (ldr[18] != 'a' && ldr[18] != 'i'))
-		return 0;
-	int changed = 0;
-	for (size_t f = 0; f < rec_nfields(r); f++)
-		if (!rec_is_control(r, f))
-			changed += punctuate_field(r, f);
-	return changed;
+	return walk(r, put_mark, 1);
 }
