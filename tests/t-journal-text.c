@@ -87,9 +87,8 @@ int main(void)
 	/* a batch undo's copies entries */
 	SHOWN("batch 4 undone: copy VN00012 removed", "hủy lô 4: bỏ bản VN00012");
 	SHOWN("batch 4 undone: change 31 (remove) undone", "hủy lô 4: hủy thay đổi 31 (remove)");
-	/* (not translated yet: the clause as stored, after the translated note) */
 	SHOWN("batch 4 undone: copy VN00012 kept with deleted record bm00000017",
-	      "hủy lô 4: copy VN00012 kept with deleted record bm00000017");
+	      "hủy lô 4: giữ bản VN00012 cùng biểu ghi đã xóa bm00000017");
 	/* what it does not know stays as stored, clause by clause */
 	SHOWN("something a later bienmuc wrote; 245 changed",
 	      "something a later bienmuc wrote; sửa 245");
