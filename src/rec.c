@@ -441,46 +441,6 @@ static int leader_pos_compared(int i)
 	return !(i <= 4 || (i >= 12 && i <= 16));
 }
 
-/* 8 bytes at a time (a multiply-xorshift per word): rec_hash runs on
- * every record an import saves, so a byte-wise FNV would show. */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t w;
-	for (; n >= 8; n -= 8, b += 8) {
-		memcpy(&w, b, 8);
-		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-		h ^= h >> 29;
-	}
-	w = (uint64_t)n << 56;                 /* the length keeps tails apart */
-	for (size_t i = 0; i < n; i++)
-		w |= (uint64_t)b[i] << (8 * i);
-	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-	return h ^ (h >> 29);
-}
-
-uint64_t rec_hash(const rec *r)
-{
-	uint64_t h = hash_bytes(14695981039346656037ULL, r->leader, REC_LEADER_LEN);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct field *f = &r->f[i];
-		/* separators (the 0x1E/0x1F/0x1D of ISO 2709) keep "ab"+"c"
-		 * apart from "a"+"bc" */
-		char head[7] = { f->tag[0], f->tag[1], f->tag[2], f->ind1, f->ind2, f->control, 0x1E };
-		h = hash_bytes(h, head, sizeof head);
-		if (f->control) {
-			h = hash_bytes(h, f->data, f->dlen);
-			continue;
-		}
-		for (size_t s = 0; s < f->nsub; s++) {
-			char c[2] = { 0x1F, f->subs[s].code };
-			h = hash_bytes(h, c, 2);
-			h = hash_bytes(h, f->subs[s].val, f->subs[s].len);
-		}
-	}
-	return hash_bytes(h, "\x1D", 1);
-}
-
 int rec_compare(const rec *a, const rec *b, char *diff, size_t n)
 {
 #define DIFF(...) do { if (diff && n) snprintf(diff, n, __VA_ARGS__); return 1; } while (0)
