@@ -34,7 +34,6 @@ struct termdf {
 	struct dfent *v;           /* open addressing; term NULL = empty */
 	size_t cap, n;             /* cap: a power of 2 */
 	unsigned long row;         /* stamp of the row being noted */
-	int col;                   /* its column being tokenized */
 	int sign;
 };
 
@@ -171,43 +170,6 @@ static void count_cols(struct termdf *df, struct dfent *e, unsigned cols)
 			e->delta[c] += df->sign;
 }
 
-/* Count term once per column and once in all for the current row. */
-static void bump(struct termdf *df, const char *term, size_t len, int col)
-{
-	uint32_t h = fnv1a(FNV1A_SEED, term, len);
-	count_cols(df, entry(df, term, len, h), 1u << col);
-}
-
-static int note_token(void *ctx, int flags, const char *tok, int n, int start, int end)
-{
-	(void)start;
-	(void)end;
-	struct termdf *df = ctx;
-	if ((flags & FTS5_TOKEN_COLOCATED) || n <= 0 || uncounted(tok, (size_t)n))
-		return SQLITE_OK;
-	bump(df, tok, (size_t)n, df->col);
-	return SQLITE_OK;
-}
-
-void termdf_note(struct termdf *df, const strbuf *cols, const struct kwtoks *k, int ncols,
-                 int sign)
-{
-	if (!df)
-		return;
-	df->row++;
-	df->sign = sign;
-	for (int c = 0; c < ncols && c < TERMDF_ANY; c++) {
-		if (!cols[c].len)
-			continue;
-		df->col = c;
-		if (k)
-			kwtoks_each(k, c, df, note_token);
-		else
-			df->tok.x.xTokenize(df->t, df, FTS5_TOKENIZE_DOCUMENT, cols[c].buf,
-			                    (int)cols[c].len, note_token);
-	}
-}
-
 /* termdf_words_make's table of a row's words so far: index + 1 into
  * the offsets of buf, 0 = empty; on the stack while a row has few words */
 #define WMAKE_SLOTS 512
@@ -309,6 +271,20 @@ void termdf_note_words(struct termdf *df, const struct termdf_words *w, int sign
 		count_cols(df, entry(df, w->buf.buf + at, v[1], v[0]), v[2]);
 		at += v[1];
 	}
+}
+
+void termdf_note(struct termdf *df, const strbuf *cols, int ncols, int sign)
+{
+	if (!df)
+		return;
+	struct kwtoks k;
+	struct termdf_words w;
+	if (kwtoks_make(&df->tok, df->t, cols, ncols, &k))
+		return;
+	termdf_words_make(&k, ncols, &w);
+	termdf_note_words(df, &w, sign);
+	termdf_words_release(&w);
+	kwtoks_release(&k);
 }
 
 static int ent_cmp(const void *a, const void *b)

@@ -36,10 +36,10 @@ struct termdf *termdf_create(sqlite3 *db, const struct kwtok_fns *tok);
 void termdf_destroy(struct termdf *df);                  /* accepts NULL */
 
 /* A row enters (sign +1) or leaves (-1) the fts table: cols[0..ncols-1]
- * are its column texts exactly as written to fts; k, if not NULL, their
- * words made ahead (kwtoks_make), used instead of tokenizing again. */
-void termdf_note(struct termdf *df, const strbuf *cols, const struct kwtoks *k, int ncols,
-                 int sign);
+ * are its column texts exactly as written to fts (tokenized here, then
+ * as termdf_note_words). */
+void termdf_note(struct termdf *df, const strbuf *cols, int ncols, int sign);
+
 /* A row's counted words, each once with the columns it is in, made
  * ahead of termdf_note_words (on an import's reading thread: no handle
  * needed). Packed: per word its hash (uint32), length (uint32), column
@@ -53,8 +53,8 @@ struct termdf_words {
 void termdf_words_make(const struct kwtoks *k, int ncols, struct termdf_words *w);
 void termdf_words_release(struct termdf_words *w);
 
-/* As termdf_note, with the words made ahead by termdf_words_make: the same
- * counts. */
+/* Count a row's words made ahead by termdf_words_make (sign as for
+ * termdf_note). */
 void termdf_note_words(struct termdf *df, const struct termdf_words *w, int sign);
 
 /* Write the pending differences (inside the write transaction, before

@@ -1841,7 +1841,7 @@ static void fts_columns(struct fold_memo **fold, const rec *r, strbuf cols[NCOLS
 /* Insert r's row into (or, with S_FTS_DELETE, take it out of) the keyword
  * index. pre: the columns made ahead by fts_columns, or NULL; toks: the
  * words of pre made ahead (kwtoks_make), replayed to FTS5 and the word
- * counts, or NULL (always NULL without pre); dfw: their counted words
+ * word counts (with dfw), or NULL (always NULL without pre); dfw: their counted words
  * made ahead (termdf_words_make of toks), or NULL. */
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
                          const strbuf *pre, const struct kwtoks *toks,
@@ -1866,7 +1866,7 @@ static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const r
 	if (!rc && dfw)
 		termdf_note_words(st->df, dfw, which == S_FTS_DELETE ? -1 : 1);
 	else if (!rc)
-		termdf_note(st->df, cols, toks, NCOLS, which == S_FTS_DELETE ? -1 : 1);
+		termdf_note(st->df, cols, NCOLS, which == S_FTS_DELETE ? -1 : 1);
 	if (!pre)
 		for (int c = 0; c < NCOLS; c++)
 			sb_release(&own[c]);
