@@ -579,6 +579,11 @@ static void have_forget(sqlite3 *db)
 	}
 }
 
+void store_copies_forget(sqlite3 *db)
+{
+	have_forget(db);
+}
+
 static int have_tables(sqlite3 *db)
 {
 	return have(db, HAVE_TABLES);

@@ -1248,6 +1248,9 @@ static void be_abort(void *be)
 	journal_drop(st);
 	termdf_drop(st->df);
 	exec(st, "ROLLBACK", NULL);
+	/* the copies tables may have been made in it (and a later schema
+	 * change could bring the schema's version back to where it was) */
+	store_copies_forget(st->db);
 	let_waiters_in(st);
 }
 

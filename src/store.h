@@ -55,6 +55,10 @@ struct cat_undo_copies;
 int store_copies_batch_undo(struct sqlite3 *db, long batch, int force, const long long *keep,
                             size_t nkeep, struct cat_undo_copies *out, strbuf *err);
 
+/* Forget what the copies code knows of db's schema (store-copies.c): a
+ * transaction that may have made its tables was rolled back. */
+void store_copies_forget(struct sqlite3 *db);
+
 /* Year of publication (008/07-10, else 260/264 $c), or 0. */
 int store_record_year(const rec *r);
 

@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "store.h"
 #include "charset.h"
+#include "copies.h"
 
 static char dbpath[256];
 
@@ -1521,6 +1522,109 @@ static void test_journal_batched(void)
 	t_rm_db(p);
 }
 
+/* PRAGMA schema_version of catalogue file p, or -1. */
+static int schema_version_of(const char *p)
+{
+	sqlite3 *q = NULL;
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+	if (sqlite3_open(p, &q) == SQLITE_OK &&
+	    sqlite3_prepare_v2(q, "PRAGMA schema_version", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(q);
+	return v;
+}
+
+/* A catalogue without the copies tables, one record saved (its id into
+ * id), and the schema version then. */
+static catalog *copies_less(const char *p, char *id, size_t idsz, int *version)
+{
+	t_rm_db(p);
+	strbuf err = STRBUF_INIT;
+	catalog *c = catalog_open(p, CAT_OPEN_CREATE, &err);
+	CHECKF(c != NULL, "%s", err.buf ? err.buf : "");
+	if (c) {
+		rec *b = book("Tắt đèn", "Ngô, Tất Tố", NULL, "1939");
+		CHECK_INT(catalog_save(c, b, CAT_NEW, NULL, NULL, &err), CAT_OK);
+		snprintf(id, idsz, "%s", rec_get_control(b, "001"));
+		rec_destroy(b);
+	}
+	*version = schema_version_of(p);
+	sb_release(&err);
+	return c;
+}
+
+/* The copies code keeps what the schema has while PRAGMA schema_version
+ * stays the same. An import that made the copies tables and was aborted
+ * takes them away again; as many schema changes by another program as
+ * making them took bring the version back to the one the tables were
+ * seen at. The copies code must not take them for there (before
+ * catalog_abort told it, copies_list failed on "no such table"). */
+static void test_copies_after_abort(void)
+{
+	char p[300], id[64];
+	snprintf(p, sizeof p, "%s-cabort", dbpath);
+	strbuf err = STRBUF_INIT;
+	struct copy cp = { 0 };
+	CHECK_INT(copy_set(&cp, "accno", "VV.000001"), 0);
+	/* how many schema changes making the tables takes */
+	int v0, k = -1;
+	catalog *c = copies_less(p, id, sizeof id, &v0);
+	if (c) {
+		CHECK_INT(catalog_begin(c, &err), CAT_OK);
+		CHECKF(copies_add(c, id, &cp, 1, NULL, NULL, &err) == CAT_OK, "%s", err.buf ? err.buf : "");
+		CHECK_INT(catalog_commit(c, &err), CAT_OK);
+		catalog_close(c);
+		k = schema_version_of(p) - v0;
+		CHECKF(k > 0, "schema changes making the copies tables: %d", k);
+	}
+	c = copies_less(p, id, sizeof id, &v0);
+	if (c && k > 0) {
+		CHECK_INT(catalog_begin(c, &err), CAT_OK);
+		CHECKF(copies_add(c, id, &cp, 1, NULL, NULL, &err) == CAT_OK, "%s", err.buf ? err.buf : "");
+		struct copy *v = NULL;
+		size_t n = 0;
+		CHECK_INT(copies_list(c, id, &v, &n, &err), CAT_OK);       /* seen there */
+		CHECK_INT(n, 1);
+		copies_free(v, n);
+		catalog_abort(c);
+		CHECK_INT(schema_version_of(p), v0);
+		sqlite3 *o = NULL;
+		CHECK_INT(sqlite3_open(p, &o), SQLITE_OK);
+		sqlite3_busy_timeout(o, 5000);
+		for (int i = 0; i < k; i++) {
+			char sql[64];
+			snprintf(sql, sizeof sql, "CREATE TABLE other%d(x)", i);
+			CHECK_INT(sqlite3_exec(o, sql, NULL, NULL, NULL), SQLITE_OK);
+		}
+		sqlite3_close(o);
+		CHECK_INT(schema_version_of(p), v0 + k);
+		v = NULL;
+		n = 9;
+		sb_reset(&err);
+		CHECKF(copies_list(c, id, &v, &n, &err) == CAT_OK, "%s", err.buf ? err.buf : "");
+		CHECK_INT(n, 0);
+		copies_free(v, n);
+		/* and a copy can be added (the tables made again) and found */
+		sb_reset(&err);
+		CHECKF(copies_add(c, id, &cp, 1, NULL, NULL, &err) == CAT_OK, "%s", err.buf ? err.buf : "");
+		v = NULL;
+		n = 0;
+		CHECK_INT(copies_list(c, id, &v, &n, &err), CAT_OK);
+		CHECK_INT(n, 1);
+		if (n == 1)
+			CHECK_STR(v[0].accno, "VV.000001");
+		copies_free(v, n);
+	}
+	if (c)
+		catalog_close(c);
+	copy_clear(&cp);
+	t_rm_db(p);
+	sb_release(&err);
+}
+
 int main(void)
 {
 	snprintf(dbpath, sizeof dbpath, "%s/t-store-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -1549,6 +1653,7 @@ int main(void)
 	test_browse_schema();
 	test_bulk();
 	test_bulk_absent();
+	test_copies_after_abort();
 	sb_release(&err);
 	t_rm_db(dbpath);
 	DONE();
