@@ -91,7 +91,9 @@ const struct tcmd_entry tcmd_table[] = {
 	  N_("set the call number (090) of the record (default: the suggested class + author mark)"), tc_callno, NULL },
 	{ "shelf", NULL, 0, -1, TC_CAT, "[FROM]",
 	  N_("browse call numbers in shelf order from FROM; Enter opens the record"), tc_shelf, NULL },
-	{ "labels", NULL, 0, 0, 0, "", N_("toggle the tagged / labelled display"), tc_labels, NULL },
+	{ "labels", NULL, 0, 0, 0, "",
+	  N_("toggle the tagged / labelled display; spine labels: bienmuc labels, outside"),
+	  tc_labels, NULL },
 	{ "help", "h", 0, 1, 0, "[COMMAND]", N_("help on keys and commands"), tc_help, NULL },
 	{ "quit", "q", 0, 0, 0, "", N_("leave (refused with unsaved changes; quit! discards them)"), tc_quit, NULL },
 	/* screen only */
@@ -388,7 +390,9 @@ int tcmd_run(tsess *s, const char *line)
 	}
 	int nargs = argc - 1;
 	if (nargs < c->min || (c->max >= 0 && nargs > c->max && !(c->flags & TC_UI))) {
-		tsess_err(s, _("usage: %s %s"), c->name, c->usage);
+		/* what the command does too: "labels 12" expected spine labels */
+		tsess_err(s, _("usage: %s%s%s (%s)"), c->name, *c->usage ? " " : "", c->usage,
+		          _(c->summary));
 		rc = 2;
 		goto out;
 	}
