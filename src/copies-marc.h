@@ -50,7 +50,8 @@ int copies_import_check(catalog *c, const char *own, struct copy **cps, size_t *
 /* Add the copies taken by copies_import_take to record id (numbers for
  * copies without one: the setting "accno.kind", else "VV"), in the
  * transaction they were checked in (a number the check found no copy
- * with, accno_free, is not looked up again), as part of import batch `batch` (0: none), so undoing the batch takes them back.
+ * with, accno_free, is not looked up again), as part of import batch
+ * `batch` (0: none), so undoing the batch takes them back.
  * saved: the record as the caller has just saved it as id (its leader
  * is not read back: copies_add_saved), or NULL. */
 int copies_import_add(catalog *c, const char *id, const rec *saved, long batch,

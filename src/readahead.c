@@ -46,7 +46,7 @@ struct readahead {
 	int caller_sleeps;      /* waiting for a record */
 };
 
-/* Free what the hook took out of it's record. */
+/* Free what the hook took out of its record. */
 static void drop(readahead *ra, struct ra_item *it)
 {
 	if (it->took && ra->hook.drop)

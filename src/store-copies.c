@@ -157,12 +157,10 @@ int copy_has_control(const char *s)
 /* NFC copy of s (as it is when not valid UTF-8). ASCII is NFC as it is. */
 static char *nfc_dup(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p && *p < 0x80)
-		p++;
-	if (!*p)
+	size_t n = strlen(s);
+	if (is_ascii(s, n))
 		return xstrdup(s);
-	char *v = utf8_nfc(s, strlen(s));
+	char *v = utf8_nfc(s, n);
 	return v ? v : xstrdup(s);
 }
 
@@ -280,10 +278,7 @@ char *copies_accno_norm(const char *a, strbuf *err)
 			sb_adds(err, _("the accession number is blank"));
 		return NULL;
 	}
-	size_t ascii = 0;
-	while (ascii < len && !((unsigned char)a[off + ascii] & 0x80))
-		ascii++;
-	if (ascii == len)                /* ASCII (most numbers) is NFC as it is */
+	if (is_ascii(a + off, len))      /* ASCII (most numbers) is NFC as it is */
 		return xstrndup(a + off, len);
 	char *v = utf8_nfc(a + off, len);
 	if (!v) {
@@ -298,10 +293,7 @@ char *copies_accno_key(const char *a)
 {
 	size_t off, len;
 	trim_span(a, &off, &len);
-	size_t ascii = 0;
-	while (ascii < len && !((unsigned char)a[off + ascii] & 0x80))
-		ascii++;
-	if (ascii == len) {              /* ASCII (most numbers): what the map gives */
+	if (is_ascii(a + off, len)) {    /* ASCII (most numbers): what the map gives */
 		char *k = xstrndup(a + off, len);
 		for (size_t i = 0; i < len; i++)
 			if (k[i] >= 'A' && k[i] <= 'Z')
@@ -569,19 +561,15 @@ static int have(sqlite3 *db, int what)
 	return 1;
 }
 
-/* Forget what the schema has (this connection changed it or rolled back). */
-static void have_forget(sqlite3 *db)
+/* Forget what the schema has (this connection changed it or rolled back;
+ * store.h: catalog_abort's rollback). */
+void store_copies_forget(sqlite3 *db)
 {
 	struct cq *q = cq_of(db);
 	if (q) {
 		q->version = -1;
 		q->have = 0;
 	}
-}
-
-void store_copies_forget(sqlite3 *db)
-{
-	have_forget(db);
 }
 
 static int have_tables(sqlite3 *db)
@@ -733,7 +721,7 @@ static int wfinish(sqlite3 *db, int own, int rc, strbuf *err)
 		rc = db_fail(db, err, "commit");
 	if (rc != CAT_OK) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		have_forget(db);        /* the tables may have gone with it */
+		store_copies_forget(db);        /* the tables may have gone with it */
 	}
 	return rc;
 }
@@ -1980,6 +1968,16 @@ int copies_undo(catalog *c, long jid, strbuf *err)
 /* ------------------------------------------------------------------ */
 /* undoing an import batch (store.c's batch undo, in its transaction) */
 
+/* Step s (bound, from prep) of an undo's question: *yes whether it gave a
+ * row; CAT_OK, or an error. */
+static int undo_row(sqlite3 *db, sqlite3_stmt *s, int *yes, strbuf *err)
+{
+	int r = sqlite3_step(s);
+	*yes = r == SQLITE_ROW;
+	done(db, s);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
+}
+
 /* Has the copy that journal row `jid` (of `batch`) added under key k been
  * changed since: a later row on k that is not an undo entry, not undone
  * and not part of this batch or of a batch since undone? A change to a
@@ -1999,10 +1997,7 @@ static int changed_since(sqlite3 *db, long jid, const char *k, long batch, int *
 	sqlite3_bind_int64(s, 1, jid);
 	bt(s, 2, k);
 	sqlite3_bind_int64(s, 3, batch);
-	int r = sqlite3_step(s);
-	*changed = r == SQLITE_ROW;
-	done(db, s);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
+	return undo_row(db, s, changed, err);
 }
 
 /* Does the batch's copy on record rid, numbered with key k, stay with
@@ -2022,10 +2017,7 @@ static int went_with_record(sqlite3 *db, sqlite3_int64 rid, const char *k, long 
 	sqlite3_bind_int64(s, 1, rid);
 	sqlite3_bind_int64(s, 2, batch);
 	bt(s, 3, k);
-	int r = sqlite3_step(s);
-	*gone = r == SQLITE_ROW;
-	done(db, s);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? CAT_OK : db_fail(db, err, N_("undo"));
+	return undo_row(db, s, gone, err);
 }
 
 /* Keep copy cid (number accno) with its deleted record: journaled (the

@@ -554,7 +554,6 @@ static const struct colspec columns[NCOLS] = {
 	{ { "440", "490", "800", "810", "811", "830", NULL }, "atv" },
 };
 
-/* The raw (unfolded) text of column col, appended to sb. */
 /* col_tags[t]: bit c set when tag t (000-999) is one of columns[c]'s
  * (tag_in for every field and column was 5% of an import's reading) */
 static unsigned char col_tags[1000];
@@ -580,6 +579,7 @@ static int tag_in_column(const char *tag, int col)
 	return tag_in(tag, columns[col].tags);
 }
 
+/* The raw (unfolded) text of column col, appended to sb. */
 static void column_text(const rec *r, int col, strbuf *sb)
 {
 	size_t nf = rec_nfields(r);
@@ -1843,9 +1843,10 @@ static void fts_columns(struct fold_memo **fold, const rec *r, strbuf cols[NCOLS
 
 /* Insert r's row into (or, with S_FTS_DELETE, take it out of) the keyword
  * index. pre: the columns made ahead by fts_columns, or NULL; toks: the
- * words of pre made ahead (kwtoks_make), replayed to FTS5 and the word
- * word counts (with dfw), or NULL (always NULL without pre); dfw: their counted words
- * made ahead (termdf_words_make of toks), or NULL. */
+ * words of pre made ahead (kwtoks_make), replayed to FTS5, or NULL
+ * (always NULL without pre); dfw: their counted words made ahead
+ * (termdf_words_make of toks) for the word counts, or NULL (the counts
+ * then tokenize cols again). */
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
                          const strbuf *pre, const struct kwtoks *toks,
                          const struct termdf_words *dfw, strbuf *err)
@@ -2975,20 +2976,25 @@ static int id_exists(struct store *st, const char *id)
 	return r;
 }
 
-/* The id numbered n: the prefix and n in at least 8 digits ("bm00000017"),
- * without printf (once per record of an import). */
-static void make_id(struct store *st, long long n, strbuf *id)
+/* u in decimal, at least width digits (zeros before), appended to sb
+ * without printf (ids and journal summaries: each record of an import). */
+static void add_decimal(strbuf *sb, unsigned long long u, int width)
 {
 	char d[24];
 	int i = (int)sizeof d;
-	unsigned long long u = n < 0 ? 0 : (unsigned long long)n;
 	do {
 		d[--i] = (char)('0' + u % 10);
 		u /= 10;
-	} while (u || (int)sizeof d - i < 8);
+	} while (u || (int)sizeof d - i < width);
+	sb_add(sb, d + i, sizeof d - (size_t)i);
+}
+
+/* The id numbered n: the prefix and n in at least 8 digits ("bm00000017"). */
+static void make_id(struct store *st, long long n, strbuf *id)
+{
 	sb_reset(id);
 	sb_adds(id, st->prefix);
-	sb_add(id, d + i, sizeof d - (size_t)i);
+	add_decimal(id, n < 0 ? 0 : (unsigned long long)n, 8);
 }
 
 /* Whether no record has id, inside a write transaction where the ids are
@@ -3168,14 +3174,8 @@ static void new_summary(strbuf *sum, const char *note, size_t nf)
 		sb_adds(sum, note);
 		sb_adds(sum, ": ");
 	}
-	char d[24];
-	int i = (int)sizeof d;
-	do {
-		d[--i] = (char)('0' + nf % 10);
-		nf /= 10;
-	} while (nf);
 	sb_adds(sum, "new record (");
-	sb_add(sum, d + i, sizeof d - (size_t)i);
+	add_decimal(sum, nf, 1);
 	sb_adds(sum, " fields)");
 }
 
