@@ -4519,6 +4519,12 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 		rc = CAT_ERROR;
 	} else {
 		sqlite3_busy_handler(db, busy_handler, st);
+		/* the sorts on a second processor too (the import's reading thread
+		 * is done by now): SQLite's sorter hands its runs to a helper
+		 * thread (both indexes of 1M records: median 3.8 s, against 4.1 s
+		 * on one, 7 runs each; same memory; 100k fit in one run: no gain) */
+		if (import_threads() > 1)
+			sqlite3_exec(db, "PRAGMA threads = 1", NULL, NULL, NULL);
 		/* synchronous as on every catalogue connection (store_open): in WAL
 		 * mode a commit then does not wait for the disk, a checkpoint does */
 		if (sqlite3_exec(db, "PRAGMA synchronous = NORMAL;"
