@@ -82,10 +82,16 @@ static void test_isbd(const struct form_env *env)
 	CHECK_STR(t, "$aTruyện Kiều :$bthơ.$nTập 1,$pPhần đầu /$cNguyễn Du ; Đào Duy Anh hiệu đính.");
 	free(t);
 	t = field_text(r, "264");
-	CHECK_STR(t, "$aHà Nội :$bVăn học,$c2024");
+	CHECK_STR(t, "$aHà Nội :$bVăn học,$c2024.");
 	free(t);
 	t = field_text(r, "300");
-	CHECK_STR(t, "$a235 tr. :$bminh họa ;$c21 cm");
+	CHECK_STR(t, "$a235 tr. :$bminh họa ;$c21 cm.");     /* a 490 follows */
+	free(t);
+	t = field_text(r, "100");
+	CHECK_STR(t, "$aNguyễn Du,$etác giả.");
+	free(t);
+	t = field_text(r, "650");
+	CHECK_STR(t, "$aVăn học Việt Nam.$2Bộ TK TVQG");      /* the stop before $2 */
 	free(t);
 	t = field_text(r, "490");
 	CHECK_STR(t, "$aTủ sách văn học ;$v3");
@@ -99,14 +105,14 @@ static void test_isbd(const struct form_env *env)
 	CHECK_INT(isbd_punctuate(r), 0);
 	/* and back (for :saveform): the values as typed, then the same marks */
 	rec *back = rec_clone(r);
-	CHECK_INT(isbd_unpunctuate(back), 10);
+	CHECK_INT(isbd_unpunctuate(back), 15);
 	t = field_text(back, "245");
 	CHECK_STR(t, "$aTruyện Kiều$bthơ$nTập 1$pPhần đầu$cNguyễn Du ; Đào Duy Anh hiệu đính");
 	free(t);
 	t = field_text(back, "300");
 	CHECK_STR(t, "$a235 tr.$bminh họa$c21 cm");     /* an abbreviation keeps its stop */
 	free(t);
-	CHECK_INT(isbd_punctuate(back), 10);
+	CHECK_INT(isbd_punctuate(back), 15);
 	CHECK_INT(rec_compare(back, r, NULL, 0), 0);
 	rec_destroy(back);
 
@@ -131,7 +137,7 @@ static void test_isbd(const struct form_env *env)
 	rec_add_sub(r, x, '6', "880-01", 6);
 	rec_add_sub(r, x, 'c', "19 cm", 5);
 	rec_add_sub(r, x, 'e', "1 CD", 4);
-	CHECK_INT(isbd_punctuate(r), 5);
+	CHECK_INT(isbd_punctuate(r), 6);
 	t = field_text(r, "245");
 	CHECK_STR(t, "$aTắt đèn :$btiểu thuyết =$ba novel /$cNgô Tất Tố?");
 	free(t);
@@ -149,9 +155,9 @@ static void test_isbd(const struct form_env *env)
 	CHECK_STR(t, "$aHà Nội$c©2020");
 	free(t);
 	t = field_text(r, "260");
-	CHECK_STR(t, "$aHà Nội ;$aHuế :$bThuận Hóa,$c1990");
+	CHECK_STR(t, "$aHà Nội ;$aHuế :$bThuận Hóa,$c1990.");
 	free(t);
-	t = field_text(r, "300");    /* not after $6 */
+	t = field_text(r, "300");    /* not after $6; no series: no full stop */
 	CHECK_STR(t, "$6880-01$c19 cm +$e1 CD");
 	free(t);
 	/* a title ending in ? or ! takes no full stop before $n */
@@ -164,6 +170,88 @@ static void test_isbd(const struct form_env *env)
 	t = field_text(r, "245");
 	CHECK_STR(t, "$aAi giết ai?$nTập 1.");
 	free(t);
+	/* headings and the edition: commas before dates and relators, a full
+	 * stop at the end but after an open date, a parenthesis or a mark, and
+	 * before $2 and $4; 250 $b, 490 $x and 830 $v; 246 and 490 end bare */
+	rec_clear(r);
+	rec_set_leader(r, "     nam a22     4i 4500", REC_LEADER_LEN);
+	x = rec_add_field(r, "100", '0', ' ');
+	rec_add_sub(r, x, 'a', "Nguyễn Du", strlen("Nguyễn Du"));
+	rec_add_sub(r, x, 'd', "1765-1820", 9);
+	rec_add_sub(r, x, 'e', "tác giả", strlen("tác giả"));
+	rec_add_sub(r, x, '4', "aut", 3);
+	x = rec_add_field(r, "245", '1', '0');
+	rec_add_sub(r, x, 'a', "Thơ chọn lọc", strlen("Thơ chọn lọc"));
+	x = rec_add_field(r, "246", '3', ' ');
+	rec_add_sub(r, x, 'a', "Thơ", strlen("Thơ"));
+	x = rec_add_field(r, "250", ' ', ' ');
+	rec_add_sub(r, x, 'a', "Tái bản lần thứ 2", strlen("Tái bản lần thứ 2"));
+	rec_add_sub(r, x, 'b', "có sửa chữa", strlen("có sửa chữa"));
+	x = rec_add_field(r, "490", '1', ' ');
+	rec_add_sub(r, x, 'a', "Văn học cổ điển", strlen("Văn học cổ điển"));
+	rec_add_sub(r, x, 'x', "1859-0123", 9);
+	rec_add_sub(r, x, 'v', "5", 1);
+	x = rec_add_field(r, "600", '0', '7');
+	rec_add_sub(r, x, 'a', "Hồ Xuân Hương", strlen("Hồ Xuân Hương"));
+	rec_add_sub(r, x, 'v', "Phê bình", strlen("Phê bình"));
+	rec_add_sub(r, x, '2', "bvt", 3);
+	x = rec_add_field(r, "650", ' ', '7');
+	rec_add_sub(r, x, 'a', "Nhà xuất bản", strlen("Nhà xuất bản"));
+	rec_add_sub(r, x, 'z', "Hà Nội (Việt Nam)", strlen("Hà Nội (Việt Nam)"));
+	x = rec_add_field(r, "700", '0', ' ');
+	rec_add_sub(r, x, 'a', "Đào Duy Anh", strlen("Đào Duy Anh"));
+	rec_add_sub(r, x, 'd', "1904-", 5);
+	rec_add_sub(r, x, 'e', "hiệu đính", strlen("hiệu đính"));
+	x = rec_add_field(r, "710", '2', ' ');
+	rec_add_sub(r, x, 'a', "Viện Văn học", strlen("Viện Văn học"));
+	rec_add_sub(r, x, 'b', "Ban Cổ cận", strlen("Ban Cổ cận"));
+	x = rec_add_field(r, "700", '0', '2');
+	rec_add_sub(r, x, 'a', "Nguyễn Du", strlen("Nguyễn Du"));
+	rec_add_sub(r, x, 'd', "1765-1820", 9);
+	rec_add_sub(r, x, 't', "Truyện Kiều", strlen("Truyện Kiều"));
+	x = rec_add_field(r, "830", ' ', '0');
+	rec_add_sub(r, x, 'a', "Văn học cổ điển", strlen("Văn học cổ điển"));
+	rec_add_sub(r, x, 'v', "5", 1);
+	CHECK_INT(isbd_punctuate(r), 18);
+	static const char *const want[][2] = {
+		{ "100", "$aNguyễn Du,$d1765-1820,$etác giả.$4aut" },
+		{ "245", "$aThơ chọn lọc." },
+		{ "246", "$aThơ" },
+		{ "250", "$aTái bản lần thứ 2 /$bcó sửa chữa." },
+		{ "490", "$aVăn học cổ điển,$x1859-0123 ;$v5" },
+		{ "600", "$aHồ Xuân Hương$vPhê bình.$2bvt" },
+		{ "650", "$aNhà xuất bản$zHà Nội (Việt Nam)" },
+		{ "700", "$aĐào Duy Anh,$d1904-$ehiệu đính." },
+		{ "710", "$aViện Văn học.$bBan Cổ cận." },
+		{ "830", "$aVăn học cổ điển ;$v5." },
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		t = field_text(r, want[i][0]);
+		CHECK_STR(t, want[i][1]);
+		free(t);
+	}
+	x = (size_t)rec_find(r, "700", (size_t)rec_find(r, "700", 0) + 1);
+	CHECK_STR(rec_sub_value(r, x, 1, NULL), "1765-1820.");      /* before $t */
+	CHECK_STR(rec_sub_value(r, x, 2, NULL), "Truyện Kiều.");
+	CHECK_INT(isbd_punctuate(r), 0);
+	/* and back to the values typed, then the same marks again */
+	u = rec_clone(r);
+	CHECK_INT(isbd_unpunctuate(u), 18);
+	t = field_text(u, "100");
+	CHECK_STR(t, "$aNguyễn Du$d1765-1820$etác giả$4aut");
+	free(t);
+	CHECK_INT(isbd_punctuate(u), 18);
+	CHECK_INT(rec_compare(u, r, NULL, 0), 0);
+	rec_destroy(u);
+	/* an authority record's headings end bare, whatever its Leader/18 */
+	rec_clear(r);
+	rec_set_leader(r, "     nz  a22     n  4500", REC_LEADER_LEN);
+	x = rec_add_field(r, "100", '0', ' ');
+	rec_add_sub(r, x, 'a', "Nguyễn Du", strlen("Nguyễn Du"));
+	rec_add_sub(r, x, 'd', "1765-1820", 9);
+	CHECK_INT(isbd_punctuate(r), 0);
+	rec_set_leader(r, "     nz  a22     n  i500", REC_LEADER_LEN);
+	CHECK_INT(isbd_punctuate(r), 0);
 	/* Leader/18 c (ISBD punctuation omitted): nothing is added */
 	rec_clear(r);
 	rec_set_leader(r, "     nam a22     4c 4500", REC_LEADER_LEN);
@@ -265,8 +353,8 @@ int main(void)
 	CHECK_STR(rec_get(r, "040", 'e'), "rda");
 	CHECK_STR(rec_get(r, "041", 'a'), "vie");
 	CHECK_STR(rec_get(r, "082", '2'), "23");
-	CHECK_STR(rec_get(r, "264", 'c'), "2024");
-	CHECK_STR(rec_get(r, "100", 'e'), "tác giả");
+	CHECK_STR(rec_get(r, "264", 'c'), "2024.");
+	CHECK_STR(rec_get(r, "100", 'e'), "tác giả.");
 	const char *d008 = rec_get_control(r, "008");
 	CHECK(d008 && !strncmp(d008, "241125s2024", 11));
 	CHECK(d008 && !strncmp(d008 + 35, "vie", 3));
