@@ -158,6 +158,10 @@ struct imp {
 	 * go to stderr (cmd_record_warnings) and into its report line */
 	const struct ra_item *cur;
 	struct cmd_warnings warn;
+	/* and the import's own about it (a copy's price that is not one):
+	 * each NUL-terminated, one after the other, as the reader's */
+	strbuf own_warn;
+	size_t nown_warn;
 	strbuf cmdline;
 	strbuf err;
 	/* authority control (auth.h) */
@@ -393,6 +397,34 @@ static void merge_into(const struct imp *im, rec *in, const rec *old)
 
 /* ---- reporting ---- */
 
+/* The import's own warning i about the record being imported. */
+static const char *own_warning(const void *imp, size_t i)
+{
+	const char *w = ((const struct imp *)imp)->own_warn.buf;
+	while (i--)
+		w += strlen(w) + 1;
+	return w;
+}
+
+/* copies: a price that is not one (copy_price_check: "Tặng", "giá bìa")
+ * is kept as written, the copy is not refused for it, but it is said, on
+ * stderr and in the report, as `bienmuc copy -p` would refuse it. */
+static void price_warnings(struct imp *im, const struct copy *cps, size_t n, const char *file,
+                           long recno, long long off)
+{
+	for (size_t i = 0; i < n; i++) {
+		strbuf why = STRBUF_INIT;
+		if (cps[i].price && copy_price_check(cps[i].price, &why) < 0) {
+			sb_addf(&im->own_warn, _("copy %s: %s; kept as written"),
+			        cps[i].accno ? cps[i].accno : "", why.buf);
+			sb_addc(&im->own_warn, '\0');
+			im->nown_warn++;
+		}
+		sb_release(&why);
+	}
+	cmd_record_warnings(&im->warn, file, recno, off, im->nown_warn, own_warning, im);
+}
+
 /* Warning i of a record read ahead (readahead.h keeps them one after
  * the other, each NUL-terminated). */
 static const char *item_warning(const void *item, size_t i)
@@ -433,12 +465,13 @@ static void report(struct imp *im, const char *file, long recno, long long off, 
 		sb_adds(&sb, "null");
 	sb_adds(&sb, ",\"reason\":");
 	cli_json_str(&sb, reason ? reason : "");
-	if (im->cur && im->cur->nwarn) {
+	size_t nr = im->cur ? im->cur->nwarn : 0;
+	if (nr + im->nown_warn) {
 		sb_adds(&sb, ",\"warnings\":[");
-		for (size_t i = 0; i < im->cur->nwarn; i++) {
+		for (size_t i = 0; i < nr + im->nown_warn; i++) {
 			if (i)
 				sb_addc(&sb, ',');
-			cli_json_str(&sb, item_warning(im->cur, i));
+			cli_json_str(&sb, i < nr ? item_warning(im->cur, i) : own_warning(im, i - nr));
 		}
 		sb_addc(&sb, ']');
 	}
@@ -628,6 +661,7 @@ static int process(struct imp *im, rec *r, const void *prep, void *took, const c
 		sb_release(&why);
 		return 0;
 	}
+	price_warnings(im, cps, ncps, file, recno, off);
 	const char *org = im->org;
 	if (own_number_elsewhere(im, r, ids, n, file, recno))
 		sb_addf(&why, "001 %s is another book's number here", rec_get_control(r, "001"));
@@ -1189,6 +1223,8 @@ static int import_file(struct imp *im, const char *path)
 		im->nread++;
 		im->fpos = next_off;
 		im->cur = it;
+		sb_reset(&im->own_warn);
+		im->nown_warn = 0;
 		cmd_record_warnings(&im->warn, path, recno, off, it->nwarn, item_warning, it);
 		if (it->st == MR_BAD) {
 			reject(im, it, path, recno, off);
@@ -1219,6 +1255,7 @@ static int import_file(struct imp *im, const char *path)
 			pending = 0;
 		}
 		im->cur = NULL;
+		im->nown_warn = 0;
 		show_progress(im, 0);
 	}
 	if (!rc && checkpoint(im, key, recno, next_off, 1)) {
@@ -1682,6 +1719,7 @@ out:
 	mk_list_release(&im.protect);
 	sb_release(&im.cmdline);
 	sb_release(&im.err);
+	sb_release(&im.own_warn);
 	sb_release(&err);
 	return rc;
 }
