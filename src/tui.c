@@ -188,6 +188,29 @@ static int put_utf8_cut(int y, int x, const char *s, int cells, attr_t a)
 	return u;
 }
 
+/* put_utf8_cut for a result list's title or author: where the cut falls
+ * after a mark that only leads to the rest (" = Da Nang tourist map"),
+ * the mark goes too ("Bản đồ du lịch thành phố Đà Nẵng~", not "... Nẵng =~") */
+static int put_heading_cut(int y, int x, const char *s, int cells, attr_t a)
+{
+	if (cells <= 0)
+		return 0;
+	if (edit_str_cells(s) <= (size_t)cells)
+		return put_utf8(y, x, s, cells, a);
+	strbuf sb = STRBUF_INIT;
+	edit_add_cut(&sb, s, (size_t)cells);
+	if (sb.len && sb.buf[sb.len - 1] == '~') {
+		size_t n = sb.len - 1;
+		while (n && strchr(" =:/;,", sb.buf[n - 1]))
+			n--;
+		sb.len = n;
+		sb_addc(&sb, '~');
+	}
+	int u = put_utf8(y, x, sb.buf ? sb.buf : "", cells, a);
+	sb_release(&sb);
+	return u;
+}
+
 static void fill_row(int y, int x, int cells, attr_t a)
 {
 	attrset(a);
@@ -424,8 +447,8 @@ static void draw_list(struct tui *t)
 		char num[32];
 		snprintf(num, sizeof num, "%4zu", i + 1);
 		put_utf8(y, 0, num, 4, a);
-		put_utf8(y, 5, tsess_row(s, i, 0), tw, a);
-		put_utf8(y, 6 + tw, tsess_row(s, i, 1), 22, a);
+		put_heading_cut(y, 5, tsess_row(s, i, 0), tw, a);
+		put_heading_cut(y, 6 + tw, tsess_row(s, i, 1), 22, a);
 		put_utf8(y, 29 + tw, tsess_row(s, i, 2), 4, a);
 		put_utf8(y, 34 + tw, s->res.ids[i], 11, a);
 	}
