@@ -344,6 +344,15 @@ struct fstate {
 	int greeting;    /* msg is the opening message */
 };
 
+/* The number of positions of a fixed-length control field prompt (008:
+ * 40, 006: 18), or 0 for any other prompt. */
+static size_t fixed_len(const struct form_elem *e)
+{
+	if (!e || e->code)
+		return 0;
+	return !strcmp(e->tag, "008") ? 40 : !strcmp(e->tag, "006") ? 18 : 0;
+}
+
 /* Whether anything was typed: a prompt's value differs from the one it
  * started with, or a prompt was repeated. */
 static int form_changed(const struct fstate *st)
@@ -441,9 +450,17 @@ static void form_draw(struct fstate *st, const char *title)
 	sb_release(&hb);
 	/* a selected default says what typing does (a message that is
 	 * more than the opening one comes first) */
+	size_t flen = st->n ? fixed_len(form_elem(st->f, st->rows[st->sel].el)) : 0;
 	if (st->dsel && (!st->msg[0] || st->greeting))
 		status_line(s, _("Typing replaces the default; Left/Right edit it"), 0);
-	else
+	else if (flen && (!st->msg[0] || st->greeting)) {
+		/* which position the cursor is on, and what typing does there */
+		char pos[160];
+		const struct form_elem *e = form_elem(st->f, st->rows[st->sel].el);
+		snprintf(pos, sizeof pos, _("%s/%02zu: typing replaces the position; Left/Right move"),
+		         e->tag, st->rows[st->sel].val.cur);
+		status_line(s, pos, 0);
+	} else
 		status_line(s, st->msg, st->msg_err);
 	if (cy >= 0) {
 		curs_set(1);
@@ -497,9 +514,10 @@ static void form_repeat(struct fstate *st)
 }
 
 /* The cursor came to the current prompt: its default, while nobody has
- * changed it, is selected, the cursor after it. Not a control field's
- * (the 008): its positions are changed where they are, and a stray key
- * must not replace the whole field. */
+ * changed it, is selected, the cursor after it. Not a fixed-length
+ * control field's (the 008): its positions are changed where they are
+ * (form_fixed_type), from its first, and a stray key must not replace
+ * the whole field. */
 static void form_enter(struct fstate *st)
 {
 	st->dsel = 0;
@@ -507,10 +525,54 @@ static void form_enter(struct fstate *st)
 		return;
 	struct frow *r = &st->rows[st->sel];
 	const struct form_elem *e = form_elem(st->f, r->el);
-	if (r->dflt && r->val.len && e && e->code) {
+	if (fixed_len(e))
+		ledit_home(&r->val);
+	else if (r->dflt && r->val.len && e && e->code) {
 		st->dsel = 1;
 		ledit_end(&r->val);
 	}
+}
+
+/* Key k (command c) on a fixed-length control field prompt: a character
+ * replaces the position under the cursor and moves on (one position, one
+ * ASCII character: no input method; the cursor stays on the last), and
+ * the deletions blank positions instead of closing them up (Backspace
+ * moves back, Delete blanks the one under the cursor, C-k to the end,
+ * C-u to the start): the field keeps its length, every position its
+ * place. A shorter value grows to the length as typed. 0: not such a key. */
+static int form_fixed_type(struct fstate *st, ledit *le, size_t len, int k, const char *c,
+                           int printable)
+{
+	st->msg[0] = 0;                 /* the position hint instead (form_draw) */
+	st->msg_err = 0;
+	st->greeting = 0;
+	if (printable) {
+		if (k >= 0x7f) {
+			snprintf(st->msg, sizeof st->msg, "%s",
+			         _("a fixed field's positions take ASCII letters, digits, blanks and |"));
+			st->msg_err = 1;
+		} else if (le->cur < le->len) {
+			le->buf[le->cur] = (wchar_t)k;
+			le->cur++;
+		} else if (le->len < len) {
+			ledit_insert(le, (wchar_t)k);
+		}
+	} else if (!strcmp(c, "line-backspace"))
+		ledit_left(le);
+	else if (!strcmp(c, "line-delete")) {
+		if (le->cur < le->len)
+			le->buf[le->cur] = L' ';
+	} else if (!strcmp(c, "line-kill")) {
+		for (size_t i = le->cur; i < le->len; i++)
+			le->buf[i] = L' ';
+	} else if (!strcmp(c, "line-kill-start")) {
+		for (size_t i = 0; i < le->cur; i++)
+			le->buf[i] = L' ';
+	} else
+		line_edit_cmd(le, c);                  /* the movements */
+	if (le->len >= len && le->cur >= len)   /* on the last, not after it */
+		le->cur = len - 1;
+	return 1;
 }
 
 static int line_moves(const char *c)
@@ -542,6 +604,11 @@ static int form_type(struct fstate *st, const struct tui_host *h, int k, const c
 	struct frow *r = &st->rows[st->sel];
 	ledit *le = &r->val;
 	char *before = r->dflt ? ledit_get(le) : NULL;
+	size_t flen = fixed_len(form_elem(st->f, r->el));
+	if (flen) {
+		form_fixed_type(st, le, flen, k, c, printable);
+		goto out;
+	}
 	if (st->dsel) {
 		st->dsel = 0;
 		if (printable || line_deletes(c))
