@@ -60,7 +60,8 @@ static const struct isbd_rule rules[] = {
  * 260 and 264 unless a closing bracket, a parenthesis or an open date
  * ends them, 300 only when a series (4XX) follows; headings (1XX, 6XX
  * but 653, 7XX, 8XX) unless they end in a mark, a parenthesis or an
- * open date ("Nguyễn, Văn A, 1950-"). 490, 246 and the notes get none. */
+ * open date ("Nguyễn, Văn A, 1950-"); the notes too, see note_ends.
+ * 490 and 246 get none. */
 static const struct {
 	const char *tags;            /* three characters a tag, blank-separated */
 	const char *ends;
@@ -79,10 +80,30 @@ static int tag_is(const char *pat, const char *tag)
 	return tag[0] && strchr("1678", tag[0]) && !strcmp(pat + 1, tag + 1);
 }
 
+/* A note (5XX) that ends with a full stop, unless a mark, a quotation or
+ * an open date ends it (not a parenthesis or a bracket: "(tr. 5)."): not
+ * 505 with first indicator 1 (incomplete contents), 510, 516, 535, 536,
+ * 565, 583, 586 (LC practice). */
+static int note_ends(const rec *r, size_t f, const char *tag)
+{
+	if (tag[0] != '5' || !isdigit((unsigned char)tag[1]) || !isdigit((unsigned char)tag[2]))
+		return 0;
+	int n = atoi(tag);
+	if (n == 505)
+		return rec_ind(r, f, 1) != '1';
+	static const int never[] = { 510, 516, 535, 536, 565, 583, 586 };
+	for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+		if (n == never[i])
+			return 0;
+	return 1;
+}
+
 /* The marks that end field f (tag) so that it needs no full stop, or NULL
  * if the field gets none at its end. */
 static const char *end_marks(const rec *r, size_t f, const char *tag)
 {
+	if (note_ends(r, f, tag))
+		return ".?!-\">";
 	if (!strcmp(tag, "300")) {        /* before a series statement only */
 		for (size_t g = 0; g < rec_nfields(r); g++)
 			if (!strcmp(rec_tag(r, g), "490") || !strcmp(rec_tag(r, g), "440"))
@@ -184,6 +205,8 @@ static int walk_field(rec *r, size_t f, mark_fn fn, int add)
 	size_t last = ns;
 	while (ends && last && !isalpha((unsigned char)rec_sub_code(r, f, last - 1)))
 		last--;
+	if (ends && last && tag[0] == '5' && rec_sub_code(r, f, last - 1) == 'u')
+		ends = NULL;               /* a note ending in a URI: no stop on it */
 	if (ends && last) {
 		static const char *const none[2] = { NULL, NULL };
 		size_t n;

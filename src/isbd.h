@@ -29,7 +29,10 @@
  *   headings, 1XX 6XX (not 653) 7XX 8XX: in X00 ',' before $c $d $e
  *        and '.' before $t; in X10 '.' before $b and $t, ',' before $e;
  *        830 ' ;' before $v; a full stop at the end unless it ends in
- *        . ? ! ) ] - or '"' ("Nguyễn Du, 1765-1820, tác giả.").
+ *        . ? ! ) ] - or '"' ("Nguyễn Du, 1765-1820, tác giả.");
+ *   notes, 5XX but 505 with first indicator 1, 510, 516, 535, 536, 565,
+ *        583, 586: a full stop at the end unless it ends in . ? ! - '"'
+ *        or '>' (after a parenthesis too), not after a closing $u (a URI).
  * Only after a subfield with a letter code (not after $6 or $8), and
  * only between two that are not empty (a template's blank subfields get
  * no marks); a field's full stop goes on its last subfield with a letter

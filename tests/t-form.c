@@ -33,6 +33,33 @@ static char *field_text(const rec *r, const char *tag)
 }
 
 /* Answers a cataloguer types: values only, no ISBD marks. */
+/* Add a field to r: head is its tag and indicators ("24510"), subs its
+ * subfields as written in .mrk ("$aTắt đèn$cNgô Tất Tố"; no '$' in values). */
+static void add_field_subs(rec *r, const char *head, const char *subs)
+{
+	char tag[4] = { head[0], head[1], head[2], 0 };
+	size_t x = rec_add_field(r, tag, head[3], head[4]);
+	for (const char *p = strchr(subs, '$'); p && p[1];) {
+		const char *next = strchr(p + 2, '$');
+		rec_add_sub(r, x, p[1], p + 2, next ? (size_t)(next - p - 2) : strlen(p + 2));
+		p = next;
+	}
+}
+
+/* isbd_unpunctuate on a copy of r changes n subfields and leaves field
+ * tag as bare; isbd_punctuate then changes the same n and gives r back. */
+static void round_trip(const rec *r, int n, const char *tag, const char *bare)
+{
+	rec *u = rec_clone(r);
+	CHECK_INT(isbd_unpunctuate(u), n);
+	char *t = field_text(u, tag);
+	CHECK_STR(t, bare);
+	free(t);
+	CHECK_INT(isbd_punctuate(u), n);
+	CHECK_INT(rec_compare(u, r, NULL, 0), 0);
+	rec_destroy(u);
+}
+
 static const char *bare_answer(const struct form_elem *e)
 {
 	static const struct { const char *tag; char code; const char *v; } a[] = {
@@ -104,17 +131,9 @@ static void test_isbd(const struct form_env *env)
 	/* a second pass changes nothing */
 	CHECK_INT(isbd_punctuate(r), 0);
 	/* and back (for :saveform): the values as typed, then the same marks */
-	rec *back = rec_clone(r);
-	CHECK_INT(isbd_unpunctuate(back), 15);
-	t = field_text(back, "245");
-	CHECK_STR(t, "$aTruyện Kiều$bthơ$nTập 1$pPhần đầu$cNguyễn Du ; Đào Duy Anh hiệu đính");
-	free(t);
-	t = field_text(back, "300");
-	CHECK_STR(t, "$a235 tr.$bminh họa$c21 cm");     /* an abbreviation keeps its stop */
-	free(t);
-	CHECK_INT(isbd_punctuate(back), 15);
-	CHECK_INT(rec_compare(back, r, NULL, 0), 0);
-	rec_destroy(back);
+	round_trip(r, 15, "245",
+	           "$aTruyện Kiều$bthơ$nTập 1$pPhần đầu$cNguyễn Du ; Đào Duy Anh hiệu đính");
+	round_trip(r, 15, "300", "$a235 tr.$bminh họa$c21 cm");  /* an abbreviation keeps its stop */
 
 	/* marks typed already are kept, not doubled; blanks and unspaced
 	 * marks are put right */
@@ -175,44 +194,28 @@ static void test_isbd(const struct form_env *env)
 	 * before $2 and $4; 250 $b, 490 $x and 830 $v; 246 and 490 end bare */
 	rec_clear(r);
 	rec_set_leader(r, "     nam a22     4i 4500", REC_LEADER_LEN);
-	x = rec_add_field(r, "100", '0', ' ');
-	rec_add_sub(r, x, 'a', "Nguyễn Du", strlen("Nguyễn Du"));
-	rec_add_sub(r, x, 'd', "1765-1820", 9);
-	rec_add_sub(r, x, 'e', "tác giả", strlen("tác giả"));
-	rec_add_sub(r, x, '4', "aut", 3);
-	x = rec_add_field(r, "245", '1', '0');
-	rec_add_sub(r, x, 'a', "Thơ chọn lọc", strlen("Thơ chọn lọc"));
-	x = rec_add_field(r, "246", '3', ' ');
-	rec_add_sub(r, x, 'a', "Thơ", strlen("Thơ"));
-	x = rec_add_field(r, "250", ' ', ' ');
-	rec_add_sub(r, x, 'a', "Tái bản lần thứ 2", strlen("Tái bản lần thứ 2"));
-	rec_add_sub(r, x, 'b', "có sửa chữa", strlen("có sửa chữa"));
-	x = rec_add_field(r, "490", '1', ' ');
-	rec_add_sub(r, x, 'a', "Văn học cổ điển", strlen("Văn học cổ điển"));
-	rec_add_sub(r, x, 'x', "1859-0123", 9);
-	rec_add_sub(r, x, 'v', "5", 1);
-	x = rec_add_field(r, "600", '0', '7');
-	rec_add_sub(r, x, 'a', "Hồ Xuân Hương", strlen("Hồ Xuân Hương"));
-	rec_add_sub(r, x, 'v', "Phê bình", strlen("Phê bình"));
-	rec_add_sub(r, x, '2', "bvt", 3);
-	x = rec_add_field(r, "650", ' ', '7');
-	rec_add_sub(r, x, 'a', "Nhà xuất bản", strlen("Nhà xuất bản"));
-	rec_add_sub(r, x, 'z', "Hà Nội (Việt Nam)", strlen("Hà Nội (Việt Nam)"));
-	x = rec_add_field(r, "700", '0', ' ');
-	rec_add_sub(r, x, 'a', "Đào Duy Anh", strlen("Đào Duy Anh"));
-	rec_add_sub(r, x, 'd', "1904-", 5);
-	rec_add_sub(r, x, 'e', "hiệu đính", strlen("hiệu đính"));
-	x = rec_add_field(r, "710", '2', ' ');
-	rec_add_sub(r, x, 'a', "Viện Văn học", strlen("Viện Văn học"));
-	rec_add_sub(r, x, 'b', "Ban Cổ cận", strlen("Ban Cổ cận"));
-	x = rec_add_field(r, "700", '0', '2');
-	rec_add_sub(r, x, 'a', "Nguyễn Du", strlen("Nguyễn Du"));
-	rec_add_sub(r, x, 'd', "1765-1820", 9);
-	rec_add_sub(r, x, 't', "Truyện Kiều", strlen("Truyện Kiều"));
-	x = rec_add_field(r, "830", ' ', '0');
-	rec_add_sub(r, x, 'a', "Văn học cổ điển", strlen("Văn học cổ điển"));
-	rec_add_sub(r, x, 'v', "5", 1);
-	CHECK_INT(isbd_punctuate(r), 18);
+	static const char *const typed[][2] = {      /* tag and indicators, subfields */
+		{ "1000 ", "$aNguyễn Du$d1765-1820$etác giả$4aut" },
+		{ "24510", "$aThơ chọn lọc" },
+		{ "2463 ", "$aThơ" },
+		{ "250  ", "$aTái bản lần thứ 2$bcó sửa chữa" },
+		{ "4901 ", "$aVăn học cổ điển$x1859-0123$v5" },
+		{ "60007", "$aHồ Xuân Hương$vPhê bình$2bvt" },
+		{ "650 7", "$aNhà xuất bản$zHà Nội (Việt Nam)" },
+		{ "7000 ", "$aĐào Duy Anh$d1904-$ehiệu đính" },
+		{ "7102 ", "$aViện Văn học$bBan Cổ cận" },
+		{ "70002", "$aNguyễn Du$d1765-1820$tTruyện Kiều" },
+		{ "830 0", "$aVăn học cổ điển$v5" },
+		{ "500  ", "$aDịch từ nguyên bản tiếng Anh" },
+		{ "504  ", "$aThư mục: tr. 230-235" },
+		{ "520  ", "$aTập truyện (12 truyện)" },
+		{ "5051 ", "$aTập 1. Truyện ngắn" },
+		{ "510 4", "$aVăn nghệ quân đội" },
+		{ "530  ", "$aCó bản trực tuyến$uhttp://thuvien.example.vn/x" },
+	};
+	for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++)
+		add_field_subs(r, typed[i][0], typed[i][1]);
+	CHECK_INT(isbd_punctuate(r), 21);
 	static const char *const want[][2] = {
 		{ "100", "$aNguyễn Du,$d1765-1820,$etác giả.$4aut" },
 		{ "245", "$aThơ chọn lọc." },
@@ -224,6 +227,14 @@ static void test_isbd(const struct form_env *env)
 		{ "700", "$aĐào Duy Anh,$d1904-$ehiệu đính." },
 		{ "710", "$aViện Văn học.$bBan Cổ cận." },
 		{ "830", "$aVăn học cổ điển ;$v5." },
+		/* notes: a full stop, after a parenthesis too; not on an
+		 * incomplete contents note, a citation, or a URI */
+		{ "500", "$aDịch từ nguyên bản tiếng Anh." },
+		{ "504", "$aThư mục: tr. 230-235." },
+		{ "520", "$aTập truyện (12 truyện)." },
+		{ "505", "$aTập 1. Truyện ngắn" },
+		{ "510", "$aVăn nghệ quân đội" },
+		{ "530", "$aCó bản trực tuyến$uhttp://thuvien.example.vn/x" },
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		t = field_text(r, want[i][0]);
@@ -235,20 +246,11 @@ static void test_isbd(const struct form_env *env)
 	CHECK_STR(rec_sub_value(r, x, 2, NULL), "Truyện Kiều.");
 	CHECK_INT(isbd_punctuate(r), 0);
 	/* and back to the values typed, then the same marks again */
-	u = rec_clone(r);
-	CHECK_INT(isbd_unpunctuate(u), 18);
-	t = field_text(u, "100");
-	CHECK_STR(t, "$aNguyễn Du$d1765-1820$etác giả$4aut");
-	free(t);
-	CHECK_INT(isbd_punctuate(u), 18);
-	CHECK_INT(rec_compare(u, r, NULL, 0), 0);
-	rec_destroy(u);
+	round_trip(r, 21, "100", "$aNguyễn Du$d1765-1820$etác giả$4aut");
 	/* an authority record's headings end bare, whatever its Leader/18 */
 	rec_clear(r);
 	rec_set_leader(r, "     nz  a22     n  4500", REC_LEADER_LEN);
-	x = rec_add_field(r, "100", '0', ' ');
-	rec_add_sub(r, x, 'a', "Nguyễn Du", strlen("Nguyễn Du"));
-	rec_add_sub(r, x, 'd', "1765-1820", 9);
+	add_field_subs(r, "1000 ", "$aNguyễn Du$d1765-1820");
 	CHECK_INT(isbd_punctuate(r), 0);
 	rec_set_leader(r, "     nz  a22     n  i500", REC_LEADER_LEN);
 	CHECK_INT(isbd_punctuate(r), 0);
