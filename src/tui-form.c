@@ -344,13 +344,22 @@ struct fstate {
 	int greeting;    /* msg is the opening message */
 };
 
-/* The number of positions of a fixed-length control field prompt (008:
- * 40, 006: 18), or 0 for any other prompt. */
+/* The number of positions of a control field prompt made of coded
+ * positions (008: 40, 006: 18; 007: at most 23, its length set by its
+ * category), or 0 for any other prompt. */
 static size_t fixed_len(const struct form_elem *e)
 {
 	if (!e || e->code)
 		return 0;
-	return !strcmp(e->tag, "008") ? 40 : !strcmp(e->tag, "006") ? 18 : 0;
+	return !strcmp(e->tag, "008") ? 40 : !strcmp(e->tag, "006") ? 18 :
+	       !strcmp(e->tag, "007") ? 23 : 0;
+}
+
+/* An 007's length follows its category (a map's 8, a sound recording's
+ * 14): it may be cut short (C-k), where 006 and 008 are always whole. */
+static int fixed_varies(const struct form_elem *e)
+{
+	return e && !e->code && !strcmp(e->tag, "007");
 }
 
 /* Whether anything was typed: a prompt's value differs from the one it
@@ -533,15 +542,16 @@ static void form_enter(struct fstate *st)
 	}
 }
 
-/* Key k (command c) on a fixed-length control field prompt: a character
- * replaces the position under the cursor and moves on (one position, one
- * ASCII character: no input method; the cursor stays on the last), and
- * the deletions blank positions instead of closing them up (Backspace
- * moves back, Delete blanks the one under the cursor, C-k to the end,
- * C-u to the start): the field keeps its length, every position its
- * place. A shorter value grows to the length as typed. 0: not such a key. */
-static int form_fixed_type(struct fstate *st, ledit *le, size_t len, int k, const char *c,
-                           int printable)
+/* Key k (command c) on a control field prompt of coded positions: a
+ * character replaces the position under the cursor and moves on (one
+ * position, one ASCII character: no input method; the cursor stays on the
+ * last), and the deletions blank positions instead of closing them up
+ * (Backspace moves back, Delete blanks the one under the cursor, C-k to
+ * the end, C-u to the start): the field keeps its length, every position
+ * its place. A shorter value grows as typed, up to len; an 007 (varies)
+ * is cut at the cursor by C-k instead. */
+static int form_fixed_type(struct fstate *st, ledit *le, size_t len, int varies, int k,
+                           const char *c, int printable)
 {
 	st->msg[0] = 0;                 /* the position hint instead (form_draw) */
 	st->msg_err = 0;
@@ -562,6 +572,8 @@ static int form_fixed_type(struct fstate *st, ledit *le, size_t len, int k, cons
 	else if (!strcmp(c, "line-delete")) {
 		if (le->cur < le->len)
 			le->buf[le->cur] = L' ';
+	} else if (!strcmp(c, "line-kill") && varies) {
+		ledit_kill_end(le);
 	} else if (!strcmp(c, "line-kill")) {
 		for (size_t i = le->cur; i < le->len; i++)
 			le->buf[i] = L' ';
@@ -604,9 +616,10 @@ static int form_type(struct fstate *st, const struct tui_host *h, int k, const c
 	struct frow *r = &st->rows[st->sel];
 	ledit *le = &r->val;
 	char *before = r->dflt ? ledit_get(le) : NULL;
-	size_t flen = fixed_len(form_elem(st->f, r->el));
+	const struct form_elem *fe = form_elem(st->f, r->el);
+	size_t flen = fixed_len(fe);
 	if (flen) {
-		form_fixed_type(st, le, flen, k, c, printable);
+		form_fixed_type(st, le, flen, fixed_varies(fe), k, c, printable);
 		goto out;
 	}
 	if (st->dsel) {
