@@ -56,11 +56,12 @@ static void test_session(void)
 	CHECK_INT(tcmd_run(s, "field add 300 $a 120 tr. $b $c 19 cm"), 0);   /* an empty $b */
 	sb_reset(&outs);
 	CHECK_INT(tcmd_run(s, "punctuate"), 0);
-	CHECK(outs.buf && strstr(outs.buf, "punctuate: 5 subfields changed"));
+	CHECK(outs.buf && strstr(outs.buf, "punctuate: 6 subfields changed"));
 	CHECK_STR(rec_get(edrec_rec(s->ed), "245", 'a'), "Tắt đèn :");
 	CHECK_STR(rec_get(edrec_rec(s->ed), "245", 'b'), "tiểu thuyết /");
 	CHECK_STR(rec_get(edrec_rec(s->ed), "245", 'c'), "Ngô Tất Tố.");
 	CHECK_STR(rec_get(edrec_rec(s->ed), "264", 'b'), "Văn học,");
+	CHECK_STR(rec_get(edrec_rec(s->ed), "264", 'c'), "2020.");    /* 264 ends with a stop */
 	long f300 = rec_find(edrec_rec(s->ed), "300", 0);   /* the template's: blanks, no marks */
 	CHECK(f300 >= 0 && !strcmp(rec_sub_value(edrec_rec(s->ed), (size_t)f300, 0, NULL), ""));
 	sb_reset(&outs);
