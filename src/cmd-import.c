@@ -397,13 +397,19 @@ static void merge_into(const struct imp *im, rec *in, const rec *old)
 
 /* ---- reporting ---- */
 
-/* The import's own warning i about the record being imported. */
-static const char *own_warning(const void *imp, size_t i)
+/* String i of strings kept one after the other, each NUL-terminated (the
+ * reader's warnings about a record and the import's own). */
+static const char *nth_string(const char *w, size_t i)
 {
-	const char *w = ((const struct imp *)imp)->own_warn.buf;
 	while (i--)
 		w += strlen(w) + 1;
 	return w;
+}
+
+/* The import's own warning i about the record being imported. */
+static const char *own_warning(const void *imp, size_t i)
+{
+	return nth_string(((const struct imp *)imp)->own_warn.buf, i);
 }
 
 /* copies: a price that is not one (copy_price_check: "Tặng", "giá bìa")
@@ -429,10 +435,7 @@ static void price_warnings(struct imp *im, const struct copy *cps, size_t n, con
  * the other, each NUL-terminated). */
 static const char *item_warning(const void *item, size_t i)
 {
-	const char *w = ((const struct ra_item *)item)->warn.buf;
-	while (i--)
-		w += strlen(w) + 1;
-	return w;
+	return nth_string(((const struct ra_item *)item)->warn.buf, i);
 }
 
 static void report(struct imp *im, const char *file, long recno, long long off, int action,

@@ -104,14 +104,8 @@ static const char *end_marks(const rec *r, size_t f, const char *tag)
 {
 	if (note_ends(r, f, tag))
 		return ".?!-\">";
-	if (!strcmp(tag, "300")) {        /* before a series statement only */
-		for (size_t g = 0; g < rec_nfields(r); g++)
-			if (!strcmp(rec_tag(r, g), "490") || !strcmp(rec_tag(r, g), "440"))
-				return ".";
-		return NULL;
-	}
-	if (!strcmp(tag, "264") && rec_ind(r, f, 2) == '4')
-		return NULL;
+	if (!strcmp(tag, "300"))          /* before a series statement only */
+		return rec_find(r, "490", 0) >= 0 || rec_find(r, "440", 0) >= 0 ? "." : NULL;
 	for (size_t i = 0; i < sizeof ends_rules / sizeof ends_rules[0]; i++)
 		for (const char *t = ends_rules[i].tags; *t; t += t[3] ? 4 : 3)
 			if (!strncmp(t, tag, 3))
@@ -184,9 +178,9 @@ static int walk_field(rec *r, size_t f, mark_fn fn, int add)
 {
 	const char *tag = rec_tag(r, f);
 	int changed = 0, c_seen = 0;
-	const char *ends = end_marks(r, f, tag);
 	if (!strcmp(tag, "264") && rec_ind(r, f, 2) == '4')
 		return 0;             /* copyright date: just the date */
+	const char *ends = end_marks(r, f, tag);
 	size_t ns = rec_nsub(r, f);
 	for (size_t s = 1; s < ns; s++) {
 		char code = rec_sub_code(r, f, s), pcode = rec_sub_code(r, f, s - 1);

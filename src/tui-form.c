@@ -549,9 +549,10 @@ static void form_enter(struct fstate *st)
  * (Backspace moves back, Delete blanks the one under the cursor, C-k to
  * the end, C-u to the start): the field keeps its length, every position
  * its place. A shorter value grows as typed, up to len; an 007 (varies)
- * is cut at the cursor by C-k instead. */
-static int form_fixed_type(struct fstate *st, ledit *le, size_t len, int varies, int k,
-                           const char *c, int printable)
+ * is cut at the cursor by C-k instead. Only printable keys and the line
+ * moves and deletions come here (form_type). */
+static void form_fixed_type(struct fstate *st, ledit *le, size_t len, int varies, int k,
+                            const char *c, int printable)
 {
 	st->msg[0] = 0;                 /* the position hint instead (form_draw) */
 	st->msg_err = 0;
@@ -584,7 +585,6 @@ static int form_fixed_type(struct fstate *st, ledit *le, size_t len, int varies,
 		line_edit_cmd(le, c);                  /* the movements */
 	if (le->len >= len && le->cur >= len)   /* on the last, not after it */
 		le->cur = len - 1;
-	return 1;
 }
 
 static int line_moves(const char *c)

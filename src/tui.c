@@ -176,32 +176,19 @@ static int put_utf8(int y, int x, const char *s, int cells, attr_t a)
 	return u;
 }
 
-/* put_utf8, a cut text ending in '~' (edit_add_cut) */
-static int put_utf8_cut(int y, int x, const char *s, int cells, attr_t a)
+/* put_utf8, a cut text ending in '~' (edit_add_cut). marks: characters
+ * that go too where the cut falls after them (a result list's title or
+ * author: "Bản đồ du lịch thành phố Đà Nẵng~", not "... Nẵng =~", the " ="
+ * leading only to the rest), or NULL. */
+static int put_utf8_cut(int y, int x, const char *s, int cells, attr_t a, const char *marks)
 {
 	if (cells <= 0)
 		return 0;
 	strbuf sb = STRBUF_INIT;
 	edit_add_cut(&sb, s, (size_t)cells);
-	int u = put_utf8(y, x, sb.buf ? sb.buf : "", cells, a);
-	sb_release(&sb);
-	return u;
-}
-
-/* put_utf8_cut for a result list's title or author: where the cut falls
- * after a mark that only leads to the rest (" = Da Nang tourist map"),
- * the mark goes too ("Bản đồ du lịch thành phố Đà Nẵng~", not "... Nẵng =~") */
-static int put_heading_cut(int y, int x, const char *s, int cells, attr_t a)
-{
-	if (cells <= 0)
-		return 0;
-	if (edit_str_cells(s) <= (size_t)cells)
-		return put_utf8(y, x, s, cells, a);
-	strbuf sb = STRBUF_INIT;
-	edit_add_cut(&sb, s, (size_t)cells);
-	if (sb.len && sb.buf[sb.len - 1] == '~') {
+	if (marks && edit_str_cells(s) > (size_t)cells && sb.len && sb.buf[sb.len - 1] == '~') {
 		size_t n = sb.len - 1;
-		while (n && strchr(" =:/;,", sb.buf[n - 1]))
+		while (n && strchr(marks, sb.buf[n - 1]))
 			n--;
 		sb.len = n;
 		sb_addc(&sb, '~');
@@ -447,8 +434,8 @@ static void draw_list(struct tui *t)
 		char num[32];
 		snprintf(num, sizeof num, "%4zu", i + 1);
 		put_utf8(y, 0, num, 4, a);
-		put_heading_cut(y, 5, tsess_row(s, i, 0), tw, a);
-		put_heading_cut(y, 6 + tw, tsess_row(s, i, 1), 22, a);
+		put_utf8_cut(y, 5, tsess_row(s, i, 0), tw, a, " =:/;,");
+		put_utf8_cut(y, 6 + tw, tsess_row(s, i, 1), 22, a, " =:/;,");
 		put_utf8(y, 29 + tw, tsess_row(s, i, 2), 4, a);
 		put_utf8(y, 34 + tw, s->res.ids[i], 11, a);
 	}
@@ -728,14 +715,14 @@ static void draw_history(struct tui *t)
 		snprintf(buf, sizeof buf, "%5ld  %-19s", v->version, v->time);
 		put_utf8(y, 0, buf, COLS, a);
 		if (COLS > 28)
-			put_utf8_cut(y, 28, v->user ? v->user : "", COLS - 28 < 10 ? COLS - 28 : 10, a);
+			put_utf8_cut(y, 28, v->user ? v->user : "", COLS - 28 < 10 ? COLS - 28 : 10, a, NULL);
 		if (COLS > 39)
-			put_utf8_cut(y, 39, journal_action(v->action), COLS - 39 < 8 ? COLS - 39 : 8, a);
+			put_utf8_cut(y, 39, journal_action(v->action), COLS - 39 < 8 ? COLS - 39 : 8, a, NULL);
 		if (COLS > 48) {
 			char *sum = journal_text(v->summary);
 			snprintf(buf, sizeof buf, "%s%s", sum, v->deleted ? _(" (deleted)") : "");
 			free(sum);
-			put_utf8_cut(y, 48, buf, COLS - 48, a);
+			put_utf8_cut(y, 48, buf, COLS - 48, a, NULL);
 		}
 	}
 }
@@ -815,7 +802,7 @@ static void draw_helpline(struct tui *t)
 		                !(t->line_active && code) ?
 		                tsess_line_finding(s, (long)cur, &err) : NULL;
 		if (f) {
-			put_utf8_cut(y, 0, f, COLS, ui_attr(err ? UC_ERROR : UC_WARN));
+			put_utf8_cut(y, 0, f, COLS, ui_attr(err ? UC_ERROR : UC_WARN), NULL);
 			sb_release(&sb);
 			return;
 		}
@@ -851,7 +838,7 @@ static void draw_helpline(struct tui *t)
 		}
 		sb_adds(&sb, hint);
 	}
-	put_utf8_cut(y, 0, sb.buf ? sb.buf : "", COLS, A_DIM);
+	put_utf8_cut(y, 0, sb.buf ? sb.buf : "", COLS, A_DIM, NULL);
 	sb_release(&sb);
 }
 
