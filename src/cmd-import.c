@@ -84,9 +84,10 @@ static const char usage_text[] = N_(
 	"                         to write)\n"
 	"      --bulk WHEN        auto (default), on, off: drop the title and\n"
 	"                         author sort indexes while importing and build\n"
-	"                         them once at the end; auto does it for about\n"
-	"                         10,000 records or more, when the files hold at\n"
-	"                         least as many as the catalogue\n"
+	"                         them once at the end, and the browse headings\n"
+	"                         of the records added too; auto does it for\n"
+	"                         about 10,000 records or more, when the files\n"
+	"                         hold at least as many as the catalogue\n"
 	"      --again            import files even if already imported\n"
 	"      --items LIST       item fields that become copies: 952,852 (default;\n"
 	"                         the fields leave the record) or none\n"
@@ -1629,8 +1630,9 @@ int cmd_import(int argc, char **argv)
 			goto out;
 		}
 		if (suspended && !im.quiet)
-			fprintf(stderr, _("bienmuc: import: the title and author sort indexes are built "
-			                  "once at the end (--bulk)\n"));
+			fprintf(stderr, _("bienmuc: import: the title and author sort indexes, and the "
+			                  "browse headings of the records added, are built once at the "
+			                  "end (--bulk)\n"));
 	}
 	/* a bulk load commits less often (still early for a waiting writer):
 	 * 4-6% faster, 5-10 MB more memory */

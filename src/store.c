@@ -68,6 +68,7 @@
 #include "store-auth.h"           /* authority index (store-auth.c) */
 #include "store-df.h"             /* word counts (store-df.c) */
 #include "store-ckpt.h"           /* a bulk load's checkpoints (store-ckpt.c) */
+#include "store-runs.h"           /* a bulk load's deferred headings (store-runs.c) */
 #include "store-tok.h"            /* keyword words made ahead (store-tok.c) */
 #include "bloom.h"                /* headings and keys certainly absent (bulk) */
 #include "i18n-lower.h"           /* _(): errors are translated, except where the
@@ -348,6 +349,11 @@ struct store {
 	arena *pha;                /* their keys and texts (NULL until needed) */
 	struct post *pr;           /* their records: (index in ph, rid) until the flush */
 	size_t npr, cpr;
+	struct pendset *dp;        /* bulk: headings of records added, waiting for the
+	                            * commit to go to runs (heads_spill), NULL before */
+	hruns *runs;               /* ... the runs (NULL: headings go in directly) */
+	sqlite3_int64 defer_from;  /* ... the largest rid before the load */
+	int adding;                /* add_locked is indexing a new record */
 	struct pend_key *pk;       /* match keys waiting for the commit (keys_flush) */
 	size_t npk, cpk;
 	struct ixhash pkx;         /* over pk */
@@ -362,6 +368,9 @@ struct store {
 };
 static int heads_flush(struct store *st, strbuf *err);
 static void heads_drop(struct store *st);
+static int heads_spill(struct store *st, strbuf *err);
+static void deferred_drop(struct store *st);
+static void deferred_free(struct store *st);
 static int keys_flush(struct store *st, strbuf *err);
 static void keys_drop(struct store *st);
 static int journal_flush(struct store *st, strbuf *err);
@@ -1211,6 +1220,8 @@ static int be_commit(void *be, strbuf *err)
 		return CAT_OK;
 	int rc = journal_flush(st, err);
 	if (!rc)
+		rc = heads_spill(st, err);
+	if (!rc)
 		rc = heads_flush(st, err);
 	if (!rc)
 		rc = keys_flush(st, err);
@@ -1244,6 +1255,7 @@ static void be_abort(void *be)
 	st->next_id_dirty = 0;
 	id_free_forget(st);
 	heads_drop(st);
+	deferred_drop(st);
 	keys_drop(st);
 	journal_drop(st);
 	termdf_drop(st->df);
@@ -1311,6 +1323,9 @@ static int pragma_int(struct store *st, const char *sql)
 	return v;
 }
 
+/* keys_too: 0 = the browse rows (a new browse_rule), 1 = the sort keys
+ * too (a new collator), 2 = the browse rows of a bulk load that died
+ * (browse_deferred) */
 static int rebuild_browse(struct store *st, int keys_too, strbuf *err);
 
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
@@ -1815,6 +1830,7 @@ static void be_close(void *be)
 	free(st->path);
 	free(st->fold);
 	heads_drop(st);
+	deferred_free(st);
 	keys_drop(st);
 	journal_drop(st);
 	free(st->pv);
@@ -2014,6 +2030,33 @@ struct post {
 	sqlite3_int64 hid, rid;
 };
 
+/* The other set of pending headings (struct store's ph ... cpr): during
+ * a bulk load those of the records it adds wait apart (st->dp), for a run
+ * (heads_spill); pend_swap exchanges the two sets, so that the code of
+ * the one serves the other. */
+struct pendset {
+	struct pend_head *ph;
+	size_t nph, cph;
+	struct ixhash phx;
+	arena *pha;
+	struct post *pr;
+	size_t npr, cpr;
+};
+
+#define SWAP_(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+static void pend_swap(struct store *st)
+{
+	struct pendset *d = st->dp;
+	SWAP_(st->ph, d->ph);
+	SWAP_(st->nph, d->nph);
+	SWAP_(st->cph, d->cph);
+	SWAP_(st->phx, d->phx);
+	SWAP_(st->pha, d->pha);
+	SWAP_(st->pr, d->pr);
+	SWAP_(st->npr, d->npr);
+	SWAP_(st->cpr, d->cpr);
+}
+
 /* Pending rows' strings come from an arena, freed at once by a flush:
  * one malloc and free each cost an import's writing thread a few percent. */
 static void *pend_alloc(arena **a, size_t n)
@@ -2074,6 +2117,17 @@ static size_t pend_heading(struct store *st, int idx, const strbuf *key, uint32_
 	memcpy(p->key + p->klen, text, tl + 1);
 	ixhash_add(&st->phx, h);
 	return i;
+}
+
+/* Record rid has pending heading j (made a hid at the flush). */
+static void pend_post(struct store *st, size_t j, sqlite3_int64 rid)
+{
+	if (st->npr == st->cpr) {
+		st->cpr = st->cpr ? 2 * st->cpr : 1024;
+		st->pr = xrealloc(st->pr, st->cpr * sizeof *st->pr);
+	}
+	st->pr[st->npr].hid = (sqlite3_int64)j;
+	st->pr[st->npr++].rid = rid;
 }
 
 /* The id of heading (idx, key) in headings, made with text if missing
@@ -2357,6 +2411,180 @@ static int heads_flush(struct store *st, strbuf *err)
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* deferred browse headings (bulk loading; store-runs.h)
+ *
+ * A bulk load that suspends the sort indexes also keeps the browse
+ * headings of the records it adds out of the tables: at each commit they
+ * go to a run (heads_spill), and its end merges the runs into the tables
+ * in key order (runs_merge), each B-tree page written once rather than at
+ * every commit (a million records: the browse index was a quarter of the
+ * import). Until then other programs browse without those records. The
+ * setting browse_deferred counts the loaders whose runs are not merged
+ * yet: one left when no loader is at work means one died with its runs
+ * (they are in a file that went with it), and whoever restores the sort
+ * indexes (sort_indexes_restore) builds the browse index again. A record
+ * added and then changed or deleted during the load has a later version
+ * whose headings went in directly (updates are not deferred): its run
+ * rows are skipped. */
+
+static int deferred_note(struct store *st, int delta, strbuf *err)
+{
+	char *v = get_setting(st, "browse_deferred");
+	long n = (v ? atol(v) : 0) + delta;
+	free(v);
+	if (n > 0) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%ld", n);
+		return set_setting(st, "browse_deferred", buf, err);
+	}
+	return exec(st, "DELETE FROM settings WHERE key = 'browse_deferred'", err);
+}
+
+static void deferred_drop(struct store *st)
+{
+	if (!st->dp)
+		return;
+	pend_swap(st);
+	heads_drop(st);
+	pend_swap(st);
+}
+
+static void deferred_free(struct store *st)
+{
+	if (st->dp) {
+		deferred_drop(st);
+		arena_destroy(st->dp->pha);
+		free(st->dp);
+		st->dp = NULL;
+	}
+	hruns_destroy(st->runs);
+	st->runs = NULL;
+}
+
+/* The deferred headings (st->dp) as one run of st->runs, in key order,
+ * each with its records. */
+static int heads_spill(struct store *st, strbuf *err)
+{
+	if (!st->runs || !st->dp || !st->dp->npr) {
+		deferred_drop(st);
+		return CAT_OK;
+	}
+	pend_swap(st);
+	size_t nh = st->nph, np = st->npr;
+	struct pend_head **order = xmalloc(nh * sizeof *order);
+	for (size_t i = 0; i < nh; i++)
+		order[i] = &st->ph[i];
+	qsort(order, nh, sizeof *order, pend_cmp);
+	/* the records of each heading together: counted into place */
+	size_t *at = xcalloc(nh + 1, sizeof *at);
+	for (size_t i = 0; i < np; i++)
+		at[st->pr[i].hid + 1]++;
+	for (size_t j = 0; j < nh; j++)
+		at[j + 1] += at[j];
+	int64_t *rids = xmalloc((np ? np : 1) * sizeof *rids);
+	size_t *fill = xmalloc((nh + 1) * sizeof *fill);
+	memcpy(fill, at, (nh + 1) * sizeof *fill);
+	for (size_t i = 0; i < np; i++)
+		rids[fill[st->pr[i].hid]++] = st->pr[i].rid;
+	int rc = hruns_run_begin(st->runs);
+	for (size_t r = 0; r < nh && !rc; r++) {
+		const struct pend_head *p = order[r];
+		size_t j = (size_t)(p - st->ph);
+		if (at[j + 1] > at[j])
+			rc = hruns_put(st->runs, p->idx, p->key, p->klen, (const char *)p->key + p->klen,
+			               rids + at[j], at[j + 1] - at[j]);
+	}
+	if (hruns_run_end(st->runs))
+		rc = -1;
+	free(fill);
+	free(rids);
+	free(at);
+	free(order);
+	heads_drop(st);
+	pend_swap(st);
+	if (!rc)
+		rc = hruns_compact(st->runs, 64);
+	if (rc) {
+		sb_addf(err, _("browse index: cannot write the scratch file beside the catalogue: %s"),
+		        strerror(errno));
+		return CAT_ERROR;
+	}
+	return CAT_OK;
+}
+
+static int rid_cmp(const void *a, const void *b)
+{
+	sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The runs' headings into the tables, in key order, many headings a
+ * flush (new ones are numbered in key order: appended), and this loader
+ * off browse_deferred; one transaction, outside catalog_begin. */
+static int runs_merge(struct store *st, strbuf *err)
+{
+	int rc = wbegin(st, err);
+	if (rc)
+		return rc;
+	/* records added by the load and changed since (see above) */
+	sqlite3_int64 *dead = NULL;
+	size_t nd = 0, cd = 0;
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT DISTINCT rid FROM versions WHERE rid > ?1 "
+	                       "AND version > 1 ORDER BY rid", -1, &q, NULL) != SQLITE_OK)
+		rc = db_err(st, err, _("browse index"));
+	else {
+		sqlite3_bind_int64(q, 1, st->defer_from);
+		int step;
+		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+			if (nd == cd) {
+				cd = cd ? 2 * cd : 64;
+				dead = xrealloc(dead, cd * sizeof *dead);
+			}
+			dead[nd++] = sqlite3_column_int64(q, 0);
+		}
+		if (step != SQLITE_DONE)
+			rc = db_err(st, err, _("browse index"));
+	}
+	sqlite3_finalize(q);
+	int got = 0;
+	if (!rc && hruns_count(st->runs)) {
+		struct hruns_head g;
+		if (hruns_merge_begin(st->runs))
+			got = -1;
+		while (!rc && got >= 0 && (got = hruns_next(st->runs, &g)) == 1) {
+			size_t j = SIZE_MAX;
+			for (size_t i = 0; i < g.nrids; i++) {
+				sqlite3_int64 rid = g.rids[i];
+				if (nd && bsearch(&rid, dead, nd, sizeof *dead, rid_cmp))
+					continue;
+				if (j == SIZE_MAX) {
+					strbuf k = { (char *)g.key, g.klen, 0 };
+					j = pend_heading(st, g.idx, &k, head_hash_of(g.idx, g.key, g.klen), g.text);
+				}
+				pend_post(st, j, rid);
+			}
+			if (st->nph >= 32768 || st->npr >= 262144)
+				rc = heads_flush(st, err);
+		}
+		if (!rc && got < 0) {
+			sb_addf(err, _("browse index: cannot read the scratch file beside the catalogue: %s"),
+			        strerror(errno));
+			rc = CAT_ERROR;
+		}
+		hruns_merge_done(st->runs);
+	}
+	if (!rc)
+		rc = heads_flush(st, err);
+	else
+		heads_drop(st);
+	if (!rc)
+		rc = deferred_note(st, -1, err);
+	free(dead);
+	return wend(st, rc, err);
+}
+
 static int index_heads(struct store *st, sqlite3_int64 rid, const struct hkeys *hk, int del,
                        strbuf *err)
 {
@@ -2364,18 +2592,19 @@ static int index_heads(struct store *st, sqlite3_int64 rid, const struct hkeys *
 	if (del)
 		rc = heads_flush(st, err);
 	else if (st->in_tx) {
+		/* a new record of a bulk load: its headings wait for a run */
+		int defer = st->runs && st->adding;
+		if (defer)
+			pend_swap(st);
 		for (size_t i = 0; i < hk->h.n; i++) {
 			if (!hk->key[i].len)
 				continue;
 			size_t j = pend_heading(st, hk->h.v[i].idx, &hk->key[i], hk->hash[i],
 			                        hk->h.v[i].text);
-			if (st->npr == st->cpr) {
-				st->cpr = st->cpr ? 2 * st->cpr : 1024;
-				st->pr = xrealloc(st->pr, st->cpr * sizeof *st->pr);
-			}
-			st->pr[st->npr].hid = (sqlite3_int64)j;      /* made a hid at the flush */
-			st->pr[st->npr++].rid = rid;
+			pend_post(st, j, rid);
 		}
+		if (defer)
+			pend_swap(st);
 		return CAT_OK;
 	}
 	for (size_t i = 0; i < hk->h.n && !rc; i++) {
@@ -2559,7 +2788,10 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 static int rebuild_browse_tx(struct store *st, int keys_too, strbuf *err)
 {
 	char ver[64];
-	const char *key = keys_too ? "collator_version" : "browse_rule", *want = BROWSE_RULE;
+	int deferred = keys_too == 2;
+	keys_too = keys_too == 1;
+	const char *key = deferred ? "browse_deferred" : keys_too ? "collator_version" : "browse_rule",
+	           *want = BROWSE_RULE;
 	if (keys_too) {
 		if (coll_version(ver, sizeof ver)) {
 			sb_adds(err, _("cannot open the ICU collator for Vietnamese"));
@@ -2573,7 +2805,7 @@ static int rebuild_browse_tx(struct store *st, int keys_too, strbuf *err)
 	absent_stop(st);
 	/* another program may have done it while this one waited to write */
 	char *done = get_setting(st, key);
-	int same = done && !strcmp(done, want);
+	int same = deferred ? !done : done && !strcmp(done, want);
 	free(done);
 	if (same)
 		return wend(st, CAT_OK, err);
@@ -2634,6 +2866,8 @@ static int rebuild_browse_tx(struct store *st, int keys_too, strbuf *err)
 		rc = set_setting(st, "browse_rule", BROWSE_RULE, err);
 	if (!rc && keys_too)
 		rc = set_setting(st, "collator_version", ver, err);
+	if (!rc)                     /* (every record's rows are in now) */
+		rc = exec(st, "DELETE FROM settings WHERE key = 'browse_deferred'", err);
 	return wend(st, rc, err);
 }
 
@@ -2641,10 +2875,10 @@ static int rebuild_browse(struct store *st, int keys_too, strbuf *err)
 {
 	/* the index sorts go through temporary files, not 110 MB of memory
 	 * (1M records) */
-	if (keys_too)
+	if (keys_too == 1)
 		sqlite3_exec(st->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
 	int rc = rebuild_browse_tx(st, keys_too, err);
-	if (keys_too)
+	if (keys_too == 1)
 		sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	return rc;
 }
@@ -3283,10 +3517,12 @@ static int add_locked(struct store *st, rec *r, const struct cat_save_opts *o, l
 						mk_list_add(&keys, pp->mk[k].v[i]);
 			mk_record_keys(r, MK_001, &keys);
 		}
+		st->adding = 1;
 		if (!rc)
 			rc = index_add(st, rid, r, hk, pp && pp->has_cols ? pp->cols : NULL,
 			               pp && pp->has_toks ? &pp->toks : NULL,
 			               pp && pp->has_toks ? &pp->dfw : NULL, pp ? &keys : NULL, err);
+		st->adding = 0;
 		mk_list_release(&keys);
 		if (!pp)
 			hkeys_release(&own);
@@ -4496,12 +4732,28 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 	char *v = get_setting(st, "sort_indexes");
 	int suspended = v && !strcmp(v, "suspended");
 	free(v);
-	if (!suspended || bulk_lock(st, F_WRLCK, 0) != 0)
+	v = get_setting(st, "browse_deferred");
+	int deferred = v != NULL;
+	free(v);
+	if ((!suspended && !deferred) || bulk_lock(st, F_WRLCK, 0) != 0)
 		return CAT_OK;             /* nothing to do, or a loader's job */
 	/* another handle may have built them between the look and the lock */
 	v = get_setting(st, "sort_indexes");
 	suspended = v && !strcmp(v, "suspended");
 	free(v);
+	v = get_setting(st, "browse_deferred");
+	deferred = v != NULL;
+	free(v);
+	/* a loader that died left records without browse rows (see "deferred
+	 * browse headings"): all of them again, about 10 s a million records */
+	if (deferred) {
+		if (announce)
+			catalog_notice(_("building the browse index again (an import was interrupted)"));
+		if (rebuild_browse(st, 2, err)) {
+			bulk_lock(st, F_UNLCK, 0);
+			return CAT_ERROR;
+		}
+	}
 	if (!suspended) {
 		bulk_lock(st, F_UNLCK, 0);
 		return CAT_OK;
@@ -4624,6 +4876,14 @@ static int be_bulk_begin(void *be, long expected, int *suspended, strbuf *err)
 	if (!rc)
 		rc = exec(st, "DROP INDEX IF EXISTS records_tkey;"
 		              "DROP INDEX IF EXISTS records_akey", err);
+	/* the new records' browse headings wait for the end (see "deferred
+	 * browse headings"); without that if no scratch file can be made */
+	if (!rc && st->schema >= 7 && (st->runs = hruns_create(st->path))) {
+		st->defer_from = max_rid(st);
+		if (!st->dp)
+			st->dp = xcalloc(1, sizeof *st->dp);
+		rc = deferred_note(st, 1, err);
+	}
 	/* FTS5 gathers new words in memory and writes them out as a segment
 	 * when they pass hashsize (1 MB by default) or at a commit; segments
 	 * are merged later. 8 MB: a quarter as many segments to write and
@@ -4634,9 +4894,11 @@ static int be_bulk_begin(void *be, long expected, int *suspended, strbuf *err)
 		rc = exec(st, "INSERT INTO fts(fts, rank) VALUES('hashsize', "
 		              STR(FTS_HASHSIZE) ")", err);
 	rc = wend(st, rc, err);
-	if (rc)
+	if (rc) {
 		bulk_lock(st, F_UNLCK, 0);
-	else {
+		hruns_destroy(st->runs);
+		st->runs = NULL;
+	} else {
 		st->bulk = *suspended = 1;
 		st->ckpt = store_ckpt_start(st->path);
 		absent_start(st, expected);
@@ -4650,10 +4912,23 @@ static int be_bulk_end(void *be, strbuf *err)
 	if (!st->bulk)
 		return CAT_OK;
 	st->bulk = 0;
+	int rc = CAT_OK;
+	if (st->runs) {
+		/* (its filters still save lookups) */
+		rc = runs_merge(st, err);
+		hruns_destroy(st->runs);
+		st->runs = NULL;
+	}
 	absent_stop(st);
 	bulk_lock(st, F_UNLCK, 0);
-	/* the checkpoints go on while the indexes are built */
-	int rc = sort_indexes_restore(st, 0, err);
+	/* the checkpoints go on while the indexes are built; after a failed
+	 * merge, that builds the browse index again */
+	strbuf e = STRBUF_INIT;
+	if (sort_indexes_restore(st, rc != CAT_OK, &e) && !rc) {
+		sb_adds(err, e.buf ? e.buf : "");
+		rc = CAT_ERROR;
+	}
+	sb_release(&e);
 	store_ckpt_stop(st->ckpt);
 	st->ckpt = NULL;
 	return rc;
