@@ -2506,8 +2506,12 @@ static int heads_spill(struct store *st, strbuf *err)
 	if (!rc)
 		rc = hruns_compact(st->runs, 64);
 	if (rc) {
-		sb_addf(err, _("browse index: cannot write the scratch file beside the catalogue: %s"),
-		        strerror(errno));
+		if (errno == ENOSPC)       /* (the scratch file is on the catalogue's disk) */
+			sb_adds(err, _("the disk holding the catalogue is full: this change was not saved "
+			               "(free some space, then run the command again)"));
+		else
+			sb_addf(err, _("browse index: cannot write the scratch file beside the catalogue: %s"),
+			        strerror(errno));
 		return CAT_ERROR;
 	}
 	return CAT_OK;
@@ -4749,10 +4753,14 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 	if (deferred) {
 		if (announce)
 			catalog_notice(_("building the browse index again (an import was interrupted)"));
-		if (rebuild_browse(st, 2, err)) {
+		strbuf e = STRBUF_INIT;
+		if (rebuild_browse(st, 2, &e)) {
+			sb_addf(err, _("building the browse index: %s"), e.buf ? e.buf : "");
+			sb_release(&e);
 			bulk_lock(st, F_UNLCK, 0);
 			return CAT_ERROR;
 		}
+		sb_release(&e);
 	}
 	if (!suspended) {
 		bulk_lock(st, F_UNLCK, 0);
