@@ -821,6 +821,32 @@ static void test_estimates(void)
 	CHECK_INT(res.estimated, 1);
 	CHECKF(res.total >= 2500 && res.total <= 3500, "about %ld", res.total);
 	cat_result_free(&res);
+	/* words seldom together, none among the newest 1/256: all counted
+	 * at once; none is exact and no search, a few are ranked and counted
+	 * exactly, more are "about" as many, newest first */
+	CHECK_INT(catalog_search_ccl(c, "rieng hiem", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 0);
+	CHECK_INT(res.total, 0);
+	CHECK_INT((long)res.n, 0);
+	cat_result_free(&res);
+	CHECK_INT(catalog_search_ccl(c, "so tay rieng 1006", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 0);
+	CHECK_INT(res.total, 1);
+	CHECK_INT((long)res.n, 1);
+	cat_result_free(&res);
+	CHECK_INT(catalog_search_ccl(c, "so tay rieng", &o, &res, NULL, &err), CAT_OK);
+	CHECK_INT(res.estimated, 1);
+	CHECK_INT(res.total, 1600);
+	CHECK_INT((long)res.n, 10);
+	if (res.n) {
+		rec *r = rec_create();
+		CHECK_INT(catalog_fetch(c, res.ids[0], r, NULL, &err), CAT_OK);
+		long f = rec_find(r, "245", 0);
+		const char *t = f >= 0 ? rec_sub_value(r, (size_t)f, 0, NULL) : NULL;
+		CHECKF(t && strstr(t, "3198"), "newest first: %s", t ? t : "(none)");
+		rec_destroy(r);
+	}
+	cat_result_free(&res);
 	/* and one word of them exactly */
 	CHECK_INT(catalog_search_ccl(c, "tay", &o, &res, NULL, &err), CAT_OK);
 	CHECK_INT(res.estimated, 0);
