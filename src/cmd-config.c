@@ -60,7 +60,8 @@ static void check_setting(const char *key, const char *value, strbuf *why)
 		return;
 	}
 	static const char *const managed[] = { "next_id", "collator_version", "icu_version",
-	                                       "sort_indexes" };   /* the catalogue refuses */
+	                                       "sort_indexes", "browse_deferred" };
+	                                       /* (the catalogue refuses them) */
 	for (size_t i = 0; i < sizeof managed / sizeof *managed; i++)
 		if (!strcmp(key, managed[i]))
 			return;

@@ -899,13 +899,18 @@ static int disk_full(sqlite3 *db)
 	return code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT));
 }
 
+static void say_disk_full(strbuf *err)
+{
+	sb_adds(err, _("the disk holding the catalogue is full: this change was not saved "
+	               "(free some space, then run the command again)"));
+}
+
 int store_say_disk_full(sqlite3 *db, strbuf *err)
 {
 	if (!disk_full(db))
 		return 0;
 	if (err)
-		sb_adds(err, _("the disk holding the catalogue is full: this change was not saved "
-		               "(free some space, then run the command again)"));
+		say_disk_full(err);
 	return 1;
 }
 
@@ -1323,10 +1328,13 @@ static int pragma_int(struct store *st, const char *sql)
 	return v;
 }
 
-/* keys_too: 0 = the browse rows (a new browse_rule), 1 = the sort keys
- * too (a new collator), 2 = the browse rows of a bulk load that died
- * (browse_deferred) */
-static int rebuild_browse(struct store *st, int keys_too, strbuf *err);
+/* what rebuild_browse does it for */
+enum rebuild_why {
+	REBUILD_RULE,              /* the browse rows (a new browse_rule) */
+	REBUILD_KEYS,              /* the sort keys too (a new collator) */
+	REBUILD_DEFERRED           /* the browse rows of a bulk load that died (browse_deferred) */
+};
+static int rebuild_browse(struct store *st, enum rebuild_why why, strbuf *err);
 
 static int index_fts_raw(struct store *st, int which, sqlite3_int64 rid, const rec *r,
                          const strbuf *pre, const struct kwtoks *toks,
@@ -1765,7 +1773,7 @@ static void *be_open(const char *path, int flags, strbuf *err)
 				catalog_notice(_("making the sort keys of the catalogue again (a new "
 				                 "collator or sorting rule); once, about 15 seconds for a "
 				                 "million records"));
-			rc = rebuild_browse(st, 1, err);
+			rc = rebuild_browse(st, REBUILD_KEYS, err);
 		}
 		if (!rc)
 			rc = set_setting(st, "icu_version", icu, err);
@@ -1777,7 +1785,7 @@ static void *be_open(const char *path, int flags, strbuf *err)
 		if (!br || strcmp(br, BROWSE_RULE)) {
 			catalog_notice(_("building the browse index again (each 653 term a heading of "
 			                 "its own); once, about 10 seconds for a million records"));
-			rc = rebuild_browse(st, 0, err);
+			rc = rebuild_browse(st, REBUILD_RULE, err);
 		}
 		free(br);
 	}
@@ -2428,6 +2436,11 @@ static int heads_flush(struct store *st, strbuf *err)
  * whose headings went in directly (updates are not deferred): its run
  * rows are skipped. */
 
+static int deferred_clear(struct store *st, strbuf *err)
+{
+	return exec(st, "DELETE FROM settings WHERE key = 'browse_deferred'", err);
+}
+
 static int deferred_note(struct store *st, int delta, strbuf *err)
 {
 	char *v = get_setting(st, "browse_deferred");
@@ -2438,7 +2451,7 @@ static int deferred_note(struct store *st, int delta, strbuf *err)
 		snprintf(buf, sizeof buf, "%ld", n);
 		return set_setting(st, "browse_deferred", buf, err);
 	}
-	return exec(st, "DELETE FROM settings WHERE key = 'browse_deferred'", err);
+	return deferred_clear(st, err);
 }
 
 static void deferred_drop(struct store *st)
@@ -2507,8 +2520,7 @@ static int heads_spill(struct store *st, strbuf *err)
 		rc = hruns_compact(st->runs, 64);
 	if (rc) {
 		if (errno == ENOSPC)       /* (the scratch file is on the catalogue's disk) */
-			sb_adds(err, _("the disk holding the catalogue is full: this change was not saved "
-			               "(free some space, then run the command again)"));
+			say_disk_full(err);
 		else
 			sb_addf(err, _("browse index: cannot write the scratch file beside the catalogue: %s"),
 			        strerror(errno));
@@ -2782,18 +2794,18 @@ static int index_remove(struct store *st, sqlite3_int64 rid, const rec *old, str
 }
 
 /* Sort keys depend on the ICU version: recompute the browse index. */
-/* The browse index made again from the live records (a new BROWSE_RULE),
- * and with keys_too the title and author sort keys as well (a new
- * collator or key rule): the browse rows wait in memory and go in sorted,
- * 50,000 records at a time, as an import's do; the two sort indexes, if
- * there, are dropped and made again at the end, from one sort each. The
- * setting that asked for it (browse_rule, or collator_version with
- * keys_too) is written in the same transaction. */
-static int rebuild_browse_tx(struct store *st, int keys_too, strbuf *err)
+/* The browse index made again from the live records (REBUILD_RULE, and
+ * REBUILD_DEFERRED after a bulk load died), and for REBUILD_KEYS the title
+ * and author sort keys as well (a new collator or key rule): the browse
+ * rows wait in memory and go in sorted, 50,000 records at a time, as an
+ * import's do; the two sort indexes, if there, are dropped and made again
+ * at the end, from one sort each. The setting that asked for it
+ * (browse_rule, collator_version, browse_deferred cleared) is written in
+ * the same transaction. */
+static int rebuild_browse_tx(struct store *st, enum rebuild_why why, strbuf *err)
 {
 	char ver[64];
-	int deferred = keys_too == 2;
-	keys_too = keys_too == 1;
+	int deferred = why == REBUILD_DEFERRED, keys_too = why == REBUILD_KEYS;
 	const char *key = deferred ? "browse_deferred" : keys_too ? "collator_version" : "browse_rule",
 	           *want = BROWSE_RULE;
 	if (keys_too) {
@@ -2871,18 +2883,18 @@ static int rebuild_browse_tx(struct store *st, int keys_too, strbuf *err)
 	if (!rc && keys_too)
 		rc = set_setting(st, "collator_version", ver, err);
 	if (!rc)                     /* (every record's rows are in now) */
-		rc = exec(st, "DELETE FROM settings WHERE key = 'browse_deferred'", err);
+		rc = deferred_clear(st, err);
 	return wend(st, rc, err);
 }
 
-static int rebuild_browse(struct store *st, int keys_too, strbuf *err)
+static int rebuild_browse(struct store *st, enum rebuild_why why, strbuf *err)
 {
 	/* the index sorts go through temporary files, not 110 MB of memory
 	 * (1M records) */
-	if (keys_too == 1)
+	if (why == REBUILD_KEYS)
 		sqlite3_exec(st->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
-	int rc = rebuild_browse_tx(st, keys_too, err);
-	if (keys_too == 1)
+	int rc = rebuild_browse_tx(st, why, err);
+	if (why == REBUILD_KEYS)
 		sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	return rc;
 }
@@ -4608,7 +4620,7 @@ static int be_set_setting(void *be, const char *key, const char *value, strbuf *
 {
 	struct store *st = be;
 	if (!strcmp(key, "next_id") || !strcmp(key, "collator_version") || !strcmp(key, "icu_version") ||
-	    !strcmp(key, "sort_indexes")) {
+	    !strcmp(key, "sort_indexes") || !strcmp(key, "browse_deferred")) {
 		sb_addf(err, _("'%s' is managed by bienmuc"), key);
 		return CAT_ERROR;
 	}
@@ -4754,8 +4766,22 @@ static int bulk_lock(struct store *st, short type, int wait)
 	return rc;
 }
 
+/* What bulk loads left to do: the sort indexes to build (suspended), the
+ * browse index (deferred, see "deferred browse headings"). */
+static void bulk_leftovers(struct store *st, int *suspended, int *deferred)
+{
+	char *v = get_setting(st, "sort_indexes");
+	*suspended = v && !strcmp(v, "suspended");
+	free(v);
+	v = get_setting(st, "browse_deferred");
+	*deferred = v != NULL;
+	free(v);
+}
+
 /* Build the sort indexes again if they are suspended and no loader is at
- * work (outside any transaction). On a connection of its own: this one has
+ * work (outside any transaction), and the browse index first if a loader
+ * died with deferred headings. The sort indexes on a connection of its
+ * own: this one has
  * temp_store = MEMORY, where SQLite keeps a whole sort in memory (110 MB
  * for a million records); with temporary files it stays in the page cache
  * and is faster too. announce: say so first (catalog_notice). */
@@ -4763,28 +4789,19 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 {
 	if (st->readonly || st->wait_fd < 0 || st->in_tx)
 		return CAT_OK;
-	char *v = get_setting(st, "sort_indexes");
-	int suspended = v && !strcmp(v, "suspended");
-	free(v);
-	v = get_setting(st, "browse_deferred");
-	int deferred = v != NULL;
-	free(v);
+	int suspended, deferred;
+	bulk_leftovers(st, &suspended, &deferred);
 	if ((!suspended && !deferred) || bulk_lock(st, F_WRLCK, 0) != 0)
 		return CAT_OK;             /* nothing to do, or a loader's job */
 	/* another handle may have built them between the look and the lock */
-	v = get_setting(st, "sort_indexes");
-	suspended = v && !strcmp(v, "suspended");
-	free(v);
-	v = get_setting(st, "browse_deferred");
-	deferred = v != NULL;
-	free(v);
+	bulk_leftovers(st, &suspended, &deferred);
 	/* a loader that died left records without browse rows (see "deferred
 	 * browse headings"): all of them again, about 10 s a million records */
 	if (deferred) {
 		if (announce)
 			catalog_notice(_("building the browse index again (an import was interrupted)"));
 		strbuf e = STRBUF_INIT;
-		if (rebuild_browse(st, 2, &e)) {
+		if (rebuild_browse(st, REBUILD_DEFERRED, &e)) {
 			sb_addf(err, _("building the browse index: %s"), e.buf ? e.buf : "");
 			sb_release(&e);
 			bulk_lock(st, F_UNLCK, 0);
