@@ -72,7 +72,8 @@ static int w_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, 
 	const struct kwtok_hook *h = i->h;
 	if (h->k && i->replayable && flags == FTS5_TOKENIZE_DOCUMENT && n >= 0)
 		for (int c = 0; c < h->k->ncols; c++)
-			if (h->cols[c].len == (size_t)n && (!n || !memcmp(h->cols[c].buf, text, (size_t)n)))
+			if (h->cols[c].len == (size_t)n &&
+			    (!n || h->cols[c].buf == text || !memcmp(h->cols[c].buf, text, (size_t)n)))
 				return kwtoks_each(h->k, c, ctx, x);
 	return h->real.x.xTokenize(i->real, ctx, flags, text, n, x);
 }
