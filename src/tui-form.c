@@ -604,7 +604,8 @@ static int line_deletes(const char *c)
  * a character through the input method, or a line-editing command.
  * On a selected default the first character (and so the first letter
  * the input method makes) or a deletion replaces the whole default;
- * a movement drops the selection and moves from the end. Returns 0
+ * a movement drops the selection: Left and Home to its start, Right
+ * and End to its end. Returns 0
  * when the key is not one of these. */
 static int form_type(struct fstate *st, const struct tui_host *h, int k, const char *c)
 {
@@ -628,6 +629,16 @@ static int form_type(struct fstate *st, const struct tui_host *h, int k, const c
 			ledit_set(le, "");
 		if (line_deletes(c))
 			goto out;
+		/* a selection left by Left is left at its start, by Right at
+		 * its end, as in any text box (Left moved from the end) */
+		if (c && (!strcmp(c, "line-left") || !strcmp(c, "line-word-left"))) {
+			ledit_home(le);
+			goto out;
+		}
+		if (c && (!strcmp(c, "line-right") || !strcmp(c, "line-word-right"))) {
+			ledit_end(le);
+			goto out;
+		}
 	}
 	if (printable) {
 		tui_ime_type(st->s, h->ime, le, k);
