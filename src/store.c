@@ -4783,6 +4783,17 @@ static void bulk_leftovers(struct store *st, int *suspended, int *deferred)
 	free(v);
 }
 
+/* Whether a bulk load turned FTS5's merging off (be_bulk_begin). */
+static int fts_merges_deferred(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int off = sqlite3_prepare_v2(db, "SELECT v FROM fts_config WHERE k = 'automerge'", -1, &s,
+	                             NULL) == SQLITE_OK &&
+	          sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0;
+	sqlite3_finalize(s);
+	return off;
+}
+
 /* Build the sort indexes again if they are suspended and no loader is at
  * work (outside any transaction), and the browse index first if a loader
  * died with deferred headings. The sort indexes on a connection of its
@@ -4841,7 +4852,15 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 		 * mode a commit then does not wait for the disk, a checkpoint does */
 		if (sqlite3_exec(db, "PRAGMA synchronous = NORMAL;"
 		                 "PRAGMA temp_store = FILE; PRAGMA cache_size = -8000;"
-		                 "BEGIN IMMEDIATE;" SORT_INDEXES_SQL
+		                 "BEGIN IMMEDIATE;", NULL, NULL, &msg) != SQLITE_OK ||
+		    /* a big load left the keyword index's segments unmerged (see
+		     * be_bulk_begin): all into one, and merging as it goes again */
+		    (fts_merges_deferred(db) &&
+		     sqlite3_exec(db, "INSERT INTO fts(fts) VALUES('optimize');"
+		                  "INSERT INTO fts(fts, rank) VALUES('crisismerge', 16);"
+		                  "INSERT INTO fts(fts, rank) VALUES('automerge', 4);"
+		                  "COMMIT; BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) ||
+		    sqlite3_exec(db, SORT_INDEXES_SQL
 		                 /* the statistics an import's PRAGMA optimize would
 		                  * have left (under a second for 1M records) */
 		                 "ANALYZE records;"
@@ -4866,6 +4885,7 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 }
 
 #define FTS_HASHSIZE 8388608
+#define FTS_DEFER_MIN 400000
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -4953,6 +4973,18 @@ static int be_bulk_begin(void *be, long expected, int *suspended, strbuf *err)
 	if (!rc && fts_hashsize(st) != FTS_HASHSIZE)
 		rc = exec(st, "INSERT INTO fts(fts, rank) VALUES('hashsize', "
 		              STR(FTS_HASHSIZE) ")", err);
+	/* A big load (FTS_DEFER_MIN records or more, or --bulk): FTS5 merges
+	 * none of its segments as it goes (automerge 0; only a level of 64
+	 * is merged at once), and whoever builds the sort indexes again
+	 * merges them all into one (sort_indexes_restore). Merged as it went,
+	 * a load's words were written three times over by 1M records; here
+	 * twice. 1M records: 19.3-19.8 s against 20.6-20.9, and searches
+	 * afterwards faster (keyword median 0.62 ms against 0.93); 400k:
+	 * the same either way. Searches by others during the load read more
+	 * segments. */
+	if (!rc && (expected < 0 || expected >= FTS_DEFER_MIN))
+		rc = exec(st, "INSERT INTO fts(fts, rank) VALUES('automerge', 0);"
+		              "INSERT INTO fts(fts, rank) VALUES('crisismerge', 64)", err);
 	rc = wend(st, rc, err);
 	if (rc) {
 		bulk_lock(st, F_UNLCK, 0);
