@@ -4796,7 +4796,8 @@ static int fts_merges_deferred(sqlite3 *db)
 
 /* Build the sort indexes again if they are suspended and no loader is at
  * work (outside any transaction), and the browse index first if a loader
- * died with deferred headings. The sort indexes on a connection of its
+ * died with deferred headings; a big load's keyword index segments are
+ * merged first (be_bulk_begin). The sort indexes on a connection of its
  * own: this one has
  * temp_store = MEMORY, where SQLite keeps a whole sort in memory (110 MB
  * for a million records); with temporary files it stays in the page cache
@@ -4974,14 +4975,14 @@ static int be_bulk_begin(void *be, long expected, int *suspended, strbuf *err)
 		rc = exec(st, "INSERT INTO fts(fts, rank) VALUES('hashsize', "
 		              STR(FTS_HASHSIZE) ")", err);
 	/* A big load (FTS_DEFER_MIN records or more, or --bulk): FTS5 merges
-	 * none of its segments as it goes (automerge 0; only a level of 64
-	 * is merged at once), and whoever builds the sort indexes again
-	 * merges them all into one (sort_indexes_restore). Merged as it went,
-	 * a load's words were written three times over by 1M records; here
-	 * twice. 1M records: 19.3-19.8 s against 20.6-20.9, and searches
-	 * afterwards faster (keyword median 0.62 ms against 0.93); 400k:
-	 * the same either way. Searches by others during the load read more
-	 * segments. */
+	 * none of its segments as it goes (automerge 0; a level that reaches
+	 * 64 segments is merged at once), and whoever builds the sort
+	 * indexes again merges them all into one (sort_indexes_restore).
+	 * Merged as it went, a load's words were written three times over by
+	 * 1M records; here twice. 1M records: 19.3-19.8 s against 20.6-20.9,
+	 * and searches afterwards faster (keyword median 0.62 ms against
+	 * 0.93); 400k: the same either way. Searches by others during the
+	 * load read more segments. */
 	if (!rc && (expected < 0 || expected >= FTS_DEFER_MIN))
 		rc = exec(st, "INSERT INTO fts(fts, rank) VALUES('automerge', 0);"
 		              "INSERT INTO fts(fts, rank) VALUES('crisismerge', 64)", err);

@@ -629,8 +629,8 @@ static int form_type(struct fstate *st, const struct tui_host *h, int k, const c
 			ledit_set(le, "");
 		if (line_deletes(c))
 			goto out;
-		/* a selection left by Left is left at its start, by Right at
-		 * its end, as in any text box (Left moved from the end) */
+		/* Left puts the cursor at the default's start, Right at its
+		 * end, as a text box does (Left went one back from the end) */
 		if (c && (!strcmp(c, "line-left") || !strcmp(c, "line-word-left"))) {
 			ledit_home(le);
 			goto out;
