@@ -4783,15 +4783,18 @@ static void bulk_leftovers(struct store *st, int *suspended, int *deferred)
 	free(v);
 }
 
-/* Whether a bulk load turned FTS5's merging off (be_bulk_begin). */
-static int fts_merges_deferred(sqlite3 *db)
+/* The fts table's setting k on db, or dflt (FTS5's default) if it has none. */
+static long fts_config_int(sqlite3 *db, const char *k, long dflt)
 {
 	sqlite3_stmt *s = NULL;
-	int off = sqlite3_prepare_v2(db, "SELECT v FROM fts_config WHERE k = 'automerge'", -1, &s,
-	                             NULL) == SQLITE_OK &&
-	          sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0;
+	long v = dflt;
+	if (sqlite3_prepare_v2(db, "SELECT v FROM fts_config WHERE k = ?1", -1, &s, NULL) ==
+	        SQLITE_OK &&
+	    sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = (long)sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	return off;
+	return v;
 }
 
 /* Build the sort indexes again if they are suspended and no loader is at
@@ -4856,7 +4859,7 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 		                 "BEGIN IMMEDIATE;", NULL, NULL, &msg) != SQLITE_OK ||
 		    /* a big load left the keyword index's segments unmerged (see
 		     * be_bulk_begin): all into one, and merging as it goes again */
-		    (fts_merges_deferred(db) &&
+		    (fts_config_int(db, "automerge", 4) == 0 &&
 		     sqlite3_exec(db, "INSERT INTO fts(fts) VALUES('optimize');"
 		                  "INSERT INTO fts(fts, rank) VALUES('crisismerge', 16);"
 		                  "INSERT INTO fts(fts, rank) VALUES('automerge', 4);"
@@ -4889,19 +4892,6 @@ static int sort_indexes_restore(struct store *st, int announce, strbuf *err)
 #define FTS_DEFER_MIN 400000
 #define STR_(x) #x
 #define STR(x) STR_(x)
-
-/* The fts table's hashsize setting (FTS5's default if it has none). */
-static long fts_hashsize(struct store *st)
-{
-	sqlite3_stmt *s = NULL;
-	long v = 1048576;
-	if (sqlite3_prepare_v2(st->db, "SELECT v FROM fts_config WHERE k = 'hashsize'", -1, &s,
-	                       NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
 
 /* Make the filters of "certainly absent" (see absent_check) for a load of
  * about expected records (-1: not known), from the headings and keys the
@@ -4971,7 +4961,7 @@ static int be_bulk_begin(void *be, long expected, int *suspended, strbuf *err)
 	 * merge, 5% off a 100k-record import, for 8 MB more memory (peak RSS
 	 * 58 MB). It stays set (a row of fts_config): later loads use it too,
 	 * single saves never fill it. */
-	if (!rc && fts_hashsize(st) != FTS_HASHSIZE)
+	if (!rc && fts_config_int(st->db, "hashsize", 1048576) != FTS_HASHSIZE)
 		rc = exec(st, "INSERT INTO fts(fts, rank) VALUES('hashsize', "
 		              STR(FTS_HASHSIZE) ")", err);
 	/* A big load (FTS_DEFER_MIN records or more, or --bulk): FTS5 merges
